@@ -1,0 +1,35 @@
+// Package check holds what every check is given: its only doors to the
+// world. A check reads DNS through Env.Resolver, dials through Env.Dialer,
+// fetches through Env.HTTPClient and reads the clock through Env.Now, so
+// tests can point each at loopback servers and a fixed time.
+package check
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/mailcheck/mailcheck/pkg/resolver"
+)
+
+// Dialer opens network connections; *net.Dialer satisfies it.
+type Dialer interface {
+	DialContext(ctx context.Context, network, address string) (net.Conn, error)
+}
+
+// Env is passed to every check.
+type Env struct {
+	Resolver   resolver.Resolver
+	Dialer     Dialer
+	HTTPClient *http.Client
+	Now        func() time.Time
+}
+
+// Clock returns Env.Now, or time.Now when it is unset.
+func (e Env) Clock() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}

@@ -1,0 +1,213 @@
+// Package dnsname parses domain names once, at the edge: user input is mapped
+// through IDNA (UTS #46, lookup profile) to its ASCII form, lower-cased and
+// checked against the length rules of RFC 1035 §2.3.4, so every check compares
+// and queries names in one canonical form.
+package dnsname
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"golang.org/x/net/idna"
+	"golang.org/x/net/publicsuffix"
+)
+
+// Limits from RFC 1035 §2.3.4: 63 octets per label, 255 octets on the wire,
+// which is 253 characters in dotted presentation form without the root dot.
+const (
+	MaxLabelLength = 63
+	MaxNameLength  = 253
+)
+
+// Errors returned by Parse; test them with errors.Is.
+var (
+	ErrEmpty       = errors.New("empty domain name")
+	ErrTooLong     = errors.New("domain name longer than 253 characters")
+	ErrLabelLength = errors.New("label longer than 63 octets")
+	ErrEmptyLabel  = errors.New("empty label")
+	ErrIPAddress   = errors.New("an IP address, not a domain name")
+	ErrSingleLabel = errors.New("a single label, not a fully qualified domain name")
+	ErrInvalid     = errors.New("invalid domain name")
+)
+
+// profile is IDNA's lookup profile without the STD3 host-name rule, so that
+// underscore labels (_dmarc, _domainkey) and service names parse too.
+var profile = idna.New(
+	idna.MapForLookup(),
+	idna.BidiRule(),
+	idna.StrictDomainName(false),
+	idna.Transitional(false),
+)
+
+// Domain is a parsed domain name. The zero value is the empty, invalid name.
+type Domain struct {
+	ascii string // lower-case A-labels, no trailing dot
+}
+
+// Parse reads a domain name as a user typed it: Unicode or ASCII, with or
+// without the trailing dot. It rejects IP addresses, single labels and names
+// that break the RFC 1035 length limits.
+func Parse(s string) (Domain, error) {
+	d, err := parse(s)
+	if err != nil {
+		return Domain{}, err
+	}
+	if !strings.Contains(d.ascii, ".") {
+		return Domain{}, fmt.Errorf("%q: %w", s, ErrSingleLabel)
+	}
+	return d, nil
+}
+
+// ParseAny is Parse without the rule against single labels; it suits names
+// found in DNS data, where a top-level domain is legitimate.
+func ParseAny(s string) (Domain, error) { return parse(s) }
+
+func parse(s string) (Domain, error) {
+	in := strings.TrimSpace(s)
+	if in == "" || in == "." {
+		return Domain{}, ErrEmpty
+	}
+	if _, err := netip.ParseAddr(strings.Trim(in, "[]")); err == nil {
+		return Domain{}, fmt.Errorf("%q is %w", s, ErrIPAddress)
+	}
+	in = strings.TrimSuffix(in, ".")
+	// Check lengths before IDNA so absurd input is refused cheaply; the
+	// ASCII form is checked again below.
+	if len(in) > 4*MaxNameLength {
+		return Domain{}, fmt.Errorf("%w", ErrTooLong)
+	}
+	ascii, err := profile.ToASCII(in)
+	if err != nil {
+		return Domain{}, fmt.Errorf("%q: %w: %v", s, ErrInvalid, err)
+	}
+	ascii = strings.ToLower(ascii)
+	if err := checkLengths(ascii); err != nil {
+		return Domain{}, fmt.Errorf("%q: %w", s, err)
+	}
+	for _, r := range ascii {
+		if r <= ' ' || r == 0x7f || r == '"' || r == '\\' || r == '(' || r == ')' || r == ';' || r == '@' {
+			return Domain{}, fmt.Errorf("%q: %w: character %q", s, ErrInvalid, r)
+		}
+	}
+	return Domain{ascii: ascii}, nil
+}
+
+func checkLengths(ascii string) error {
+	if len(ascii) > MaxNameLength {
+		return ErrTooLong
+	}
+	for _, label := range strings.Split(ascii, ".") {
+		if label == "" {
+			return ErrEmptyLabel
+		}
+		if len(label) > MaxLabelLength {
+			return fmt.Errorf("%w (%q is %d)", ErrLabelLength, truncate(label, 20), len(label))
+		}
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// MustParse is Parse for constants in tests and examples; it panics on error.
+func MustParse(s string) Domain {
+	d, err := ParseAny(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// String returns the ASCII form without the trailing dot ("xn--bcher-kva.example").
+func (d Domain) String() string { return d.ascii }
+
+// FQDN returns the ASCII form with the trailing dot, as DNS queries use it.
+func (d Domain) FQDN() string { return d.ascii + "." }
+
+// Unicode returns the name with U-labels, for display.
+func (d Domain) Unicode() string {
+	u, err := idna.Display.ToUnicode(d.ascii)
+	if err != nil {
+		return d.ascii
+	}
+	return u
+}
+
+// IsZero reports whether d is the empty name.
+func (d Domain) IsZero() bool { return d.ascii == "" }
+
+// Labels returns the labels, leftmost first.
+func (d Domain) Labels() []string {
+	if d.ascii == "" {
+		return nil
+	}
+	return strings.Split(d.ascii, ".")
+}
+
+// NumLabels counts the labels.
+func (d Domain) NumLabels() int {
+	if d.ascii == "" {
+		return 0
+	}
+	return strings.Count(d.ascii, ".") + 1
+}
+
+// Parent drops the leftmost label; ok is false for a single label.
+func (d Domain) Parent() (Domain, bool) {
+	i := strings.IndexByte(d.ascii, '.')
+	if i < 0 {
+		return Domain{}, false
+	}
+	return Domain{ascii: d.ascii[i+1:]}, true
+}
+
+// Suffix returns the rightmost n labels (all of them when n is larger).
+func (d Domain) Suffix(n int) Domain {
+	labels := d.Labels()
+	if n >= len(labels) {
+		return d
+	}
+	return Domain{ascii: strings.Join(labels[len(labels)-n:], ".")}
+}
+
+// Child prepends labels ("_dmarc", or "a._domainkey"). Prefixes come from
+// mailcheck's own code or from checked input, so only the lengths are
+// verified here.
+func (d Domain) Child(prefix string) (Domain, error) {
+	name := strings.ToLower(strings.TrimSuffix(prefix, ".")) + "." + d.ascii
+	if err := checkLengths(name); err != nil {
+		return Domain{}, fmt.Errorf("%s: %w", name, err)
+	}
+	return Domain{ascii: name}, nil
+}
+
+// Equal compares two names.
+func (d Domain) Equal(o Domain) bool { return d.ascii == o.ascii }
+
+// IsSubdomainOf reports whether d is o or lies below it.
+func (d Domain) IsSubdomainOf(o Domain) bool {
+	return d.ascii == o.ascii || strings.HasSuffix(d.ascii, "."+o.ascii)
+}
+
+// OrganizationalPSL returns the RFC 7489 §3.2 Organizational Domain: the
+// public suffix plus one label, using the Public Suffix List compiled into
+// golang.org/x/net/publicsuffix (ICANN and private sections). A name that is
+// itself a public suffix is its own organizational domain.
+//
+// RFC 9989 replaced this with a DNS tree walk (see pkg/dmarc); this is kept
+// because RFC 7489 receivers still compute it, and a difference between the
+// two is worth reporting.
+func OrganizationalPSL(d Domain) Domain {
+	etld1, err := publicsuffix.EffectiveTLDPlusOne(d.ascii)
+	if err != nil {
+		return d
+	}
+	return Domain{ascii: etld1}
+}

@@ -1,0 +1,129 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Severity ranks how much a finding matters. Compare with Rank, never with
+// string comparison.
+type Severity string
+
+const (
+	Info     Severity = "info"     // no effect on delivery or score
+	Low      Severity = "low"      // hygiene
+	Medium   Severity = "medium"   // material risk, best-practice breach
+	High     Severity = "high"     // authentication or delivery fails for some mail
+	Critical Severity = "critical" // mechanism void, mail rejected or domain spoofable
+)
+
+// Severities lists every severity from least to most severe.
+var Severities = []Severity{Info, Low, Medium, High, Critical}
+
+// Rank orders severities: info 0 ... critical 4; an unknown value ranks -1.
+func (s Severity) Rank() int {
+	for i, v := range Severities {
+		if v == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// AtLeast reports whether s is as severe as min or more.
+func (s Severity) AtLeast(min Severity) bool { return s.Rank() >= min.Rank() }
+
+// ParseSeverity reads a severity name as given on the command line.
+func ParseSeverity(s string) (Severity, error) {
+	v := Severity(strings.ToLower(strings.TrimSpace(s)))
+	if v.Rank() < 0 {
+		names := make([]string, len(Severities))
+		for i, s := range Severities {
+			names[i] = string(s)
+		}
+		return "", fmt.Errorf("unknown severity %q (want one of %s)", s, strings.Join(names, ", "))
+	}
+	return v, nil
+}
+
+// Status is the verdict of one section.
+type Status string
+
+const (
+	StatusPass    Status = "pass"    // nothing above info
+	StatusWarn    Status = "warn"    // low or medium findings
+	StatusFail    Status = "fail"    // a high or critical finding
+	StatusUnknown Status = "unknown" // could not decide (timeout, SERVFAIL, refused); never a fail
+	StatusSkipped Status = "skipped" // not applicable, or offline
+)
+
+// StatusOf derives a section status from its findings: a decisive high or
+// critical finding fails it, a low or medium one warns; when the only
+// findings above info are inconclusive, the status is unknown.
+func StatusOf(findings []Finding) Status {
+	status := StatusPass
+	for _, f := range findings {
+		if f.Inconclusive {
+			if status == StatusPass {
+				status = StatusUnknown
+			}
+			continue
+		}
+		switch {
+		case f.Severity.AtLeast(High):
+			return StatusFail
+		case f.Severity.AtLeast(Low):
+			status = StatusWarn
+		}
+	}
+	return status
+}
+
+// SortFindings orders findings most severe first, then by ID, so output is
+// deterministic whatever order the checks found them in. Inconclusive
+// findings come after decisive ones of the same severity.
+func SortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Severity.Rank() != b.Severity.Rank() {
+			return a.Severity.Rank() > b.Severity.Rank()
+		}
+		if a.Inconclusive != b.Inconclusive {
+			return !a.Inconclusive
+		}
+		return a.ID < b.ID
+	})
+}
+
+// Worst returns the most severe decisive finding of the report, and false
+// when there is none.
+func (r *Report) Worst() (Finding, bool) {
+	var worst Finding
+	found := false
+	for _, s := range r.Sections {
+		for _, f := range s.Findings {
+			if f.Inconclusive {
+				continue
+			}
+			if !found || f.Severity.Rank() > worst.Severity.Rank() {
+				worst, found = f, true
+			}
+		}
+	}
+	return worst, found
+}
+
+// Inconclusive reports whether no section of the report could decide
+// anything: every section is unknown. Such a run exits 3.
+func (r *Report) Inconclusive() bool {
+	if len(r.Sections) == 0 {
+		return false
+	}
+	for _, s := range r.Sections {
+		if s.Status != StatusUnknown {
+			return false
+		}
+	}
+	return true
+}
