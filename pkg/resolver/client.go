@@ -1,0 +1,320 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// ClientOptions configure a Client. Zero values take the defaults.
+type ClientOptions struct {
+	// Server is the recursive resolver, "host:port" or "host" (port 53).
+	Server string
+	// Timeout bounds one attempt of one query (default 3s).
+	Timeout time.Duration
+	// Retries is how many times a timed-out query is sent again (default 1;
+	// set -1 for none).
+	Retries int
+	// UDPSize is the EDNS0 buffer size (default 1232, the DNS Flag Day 2020
+	// value that avoids IP fragmentation).
+	UDPSize uint16
+	// MaxCNAMEDepth bounds the alias chain followed (default 8).
+	MaxCNAMEDepth int
+	// MaxAnswerSize bounds a reply in octets (default 32 KiB); larger is an
+	// error of kind too-large, so a hostile server cannot balloon memory.
+	MaxAnswerSize int
+}
+
+// Defaults.
+const (
+	DefaultTimeout       = 3 * time.Second
+	DefaultUDPSize       = 1232
+	DefaultMaxCNAMEDepth = 8
+	DefaultMaxAnswerSize = 32 << 10
+)
+
+// Client asks one recursive resolver over UDP, falling back to TCP when an
+// answer is truncated (RFC 7766 §5). It is safe for concurrent use.
+type Client struct {
+	opts    ClientOptions
+	udp     *dns.Client
+	tcp     *dns.Client
+	queries atomic.Int64
+}
+
+var _ Resolver = (*Client)(nil)
+
+// NewClient returns a client for opts.Server.
+func NewClient(opts ClientOptions) (*Client, error) {
+	server, err := normalizeServer(opts.Server)
+	if err != nil {
+		return nil, err
+	}
+	opts.Server = server
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	switch {
+	case opts.Retries == 0:
+		opts.Retries = 1
+	case opts.Retries < 0:
+		opts.Retries = 0
+	}
+	if opts.UDPSize == 0 {
+		opts.UDPSize = DefaultUDPSize
+	}
+	if opts.MaxCNAMEDepth <= 0 {
+		opts.MaxCNAMEDepth = DefaultMaxCNAMEDepth
+	}
+	if opts.MaxAnswerSize <= 0 {
+		opts.MaxAnswerSize = DefaultMaxAnswerSize
+	}
+	return &Client{
+		opts: opts,
+		udp:  &dns.Client{Net: "udp", UDPSize: opts.UDPSize, Timeout: opts.Timeout},
+		tcp:  &dns.Client{Net: "tcp", Timeout: opts.Timeout},
+	}, nil
+}
+
+// normalizeServer accepts "host", "host:port", "[v6]:port" and a bare IPv6
+// address, and returns "host:port".
+func normalizeServer(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", errors.New("no resolver address")
+	}
+	if host, port, err := net.SplitHostPort(s); err == nil {
+		if host == "" || port == "" {
+			return "", fmt.Errorf("resolver %q: want host[:port]", s)
+		}
+		return net.JoinHostPort(host, port), nil
+	}
+	if strings.Count(s, ":") >= 2 || !strings.Contains(s, ":") { // bare IPv6, or host without port
+		return net.JoinHostPort(strings.Trim(s, "[]"), "53"), nil
+	}
+	return "", fmt.Errorf("resolver %q: want host[:port]", s)
+}
+
+// SystemServer returns the first nameserver of a resolv.conf file.
+func SystemServer(path string) (string, error) {
+	cfg, err := dns.ClientConfigFromFile(path)
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", path, err)
+	}
+	if len(cfg.Servers) == 0 {
+		return "", fmt.Errorf("%s lists no nameserver", path)
+	}
+	return net.JoinHostPort(cfg.Servers[0], cfg.Port), nil
+}
+
+// Server returns the resolver's address.
+func (c *Client) Server() string { return c.opts.Server }
+
+// Queries counts the queries sent on the wire, retries and TCP fallbacks
+// included.
+func (c *Client) Queries() int64 { return c.queries.Load() }
+
+// Lookup implements Resolver.
+func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (Answer, error) {
+	qname := Canonical(name)
+	if err := checkName(qname, qtype); err != nil {
+		return Answer{Name: qname, Type: qtype}, err
+	}
+	ans := Answer{Name: qname, Type: qtype}
+	seen := map[string]bool{qname: true}
+	current := qname
+	for {
+		msg, err := c.exchange(ctx, current, qtype)
+		if err != nil {
+			var e *Error
+			if errors.As(err, &e) {
+				e.Name = qname
+			}
+			return ans, err
+		}
+		ans.Authentic = msg.AuthenticatedData
+		ans.Truncated = ans.Truncated || msg.Truncated
+		ans.Size = msg.Len()
+		// Follow the alias chain inside this reply (RFC 1034 §3.6.2).
+		rrs := msg.Answer
+		for {
+			target := cnameOf(rrs, current)
+			if target == "" {
+				break
+			}
+			if seen[target] || len(ans.CNAMEs) >= c.opts.MaxCNAMEDepth {
+				return ans, &Error{Name: qname, Type: qtype, Kind: KindLoop,
+					Err: fmt.Errorf("alias chain %s -> %s", qname, strings.Join(append(ans.CNAMEs, target), " -> "))}
+			}
+			seen[target] = true
+			ans.CNAMEs = append(ans.CNAMEs, target)
+			current = target
+		}
+		ans.RRs = ans.RRs[:0]
+		for _, rr := range rrs {
+			h := rr.Header()
+			if (h.Rrtype == qtype || qtype == dns.TypeANY) && strings.EqualFold(h.Name, current) {
+				ans.RRs = append(ans.RRs, rr)
+			}
+		}
+		if qtype == dns.TypeCNAME && len(ans.CNAMEs) > 0 {
+			// Asked for the alias itself: the first CNAME is the answer.
+			for _, rr := range rrs {
+				if c, ok := rr.(*dns.CNAME); ok && strings.EqualFold(c.Hdr.Name, qname) {
+					ans.RRs = []dns.RR{c}
+				}
+			}
+			ans.CNAMEs = nil
+			ans.Outcome = Found
+			return ans, nil
+		}
+		switch {
+		case len(ans.RRs) > 0:
+			ans.Outcome = Found
+			return ans, nil
+		case msg.Rcode == dns.RcodeNameError:
+			// RFC 6604: with a chain, the RCODE speaks of the last name.
+			ans.Outcome = NXDomain
+			return ans, nil
+		case len(ans.CNAMEs) > 0 && current != Canonical(msg.Question[0].Name) && !hasSOA(msg.Ns):
+			// The chain left the server's data without a final
+			// answer (an authoritative server answering for one
+			// zone): ask for the target ourselves.
+			continue
+		default:
+			ans.Outcome = NoData
+			return ans, nil
+		}
+	}
+}
+
+func hasSOA(rrs []dns.RR) bool {
+	for _, rr := range rrs {
+		if rr.Header().Rrtype == dns.TypeSOA {
+			return true
+		}
+	}
+	return false
+}
+
+func cnameOf(rrs []dns.RR, owner string) string {
+	for _, rr := range rrs {
+		if c, ok := rr.(*dns.CNAME); ok && strings.EqualFold(c.Hdr.Name, owner) {
+			return Canonical(c.Target)
+		}
+	}
+	return ""
+}
+
+// exchange sends one question, retrying timeouts and falling back to TCP on
+// truncation, and turns RCODEs other than NOERROR and NXDOMAIN into errors.
+func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.Msg, error) {
+	q := new(dns.Msg)
+	q.SetQuestion(name, qtype)
+	q.RecursionDesired = true
+	// RFC 6840 §5.7: setting AD in a query asks a validating resolver to
+	// report whether it validated, without asking for DNSSEC records (DO).
+	q.AuthenticatedData = true
+	q.SetEdns0(c.opts.UDPSize, false)
+
+	var lastErr error
+	for attempt := 0; attempt <= c.opts.Retries; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return nil, c.ctxError(ctx, name, qtype, err)
+		}
+		msg, err := c.send(ctx, c.udp, q)
+		if err == nil && msg.Truncated {
+			// RFC 7766 §5: a truncated UDP answer is retried over TCP.
+			var tcpMsg *dns.Msg
+			tcpMsg, err = c.send(ctx, c.tcp, q)
+			if err == nil {
+				tcpMsg.Truncated = true // remember that UDP was not enough
+				msg = tcpMsg
+			}
+		}
+		if err != nil {
+			if ctxErr := contextDone(ctx); ctxErr != nil {
+				return nil, c.ctxError(ctx, name, qtype, ctxErr)
+			}
+			lastErr = err
+			if isTimeout(err) {
+				continue
+			}
+			return nil, classifyNetErr(name, qtype, err)
+		}
+		return c.checkReply(q, msg, name, qtype)
+	}
+	return nil, &Error{Name: name, Type: qtype, Kind: KindTimeout,
+		Err: fmt.Errorf("no answer from %s after %d attempts of %s: %w", c.opts.Server, c.opts.Retries+1, c.opts.Timeout, lastErr)}
+}
+
+func (c *Client) send(ctx context.Context, cl *dns.Client, q *dns.Msg) (*dns.Msg, error) {
+	c.queries.Add(1)
+	qctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	msg, _, err := cl.ExchangeContext(qctx, q.Copy(), c.opts.Server)
+	return msg, err
+}
+
+func (c *Client) checkReply(q, msg *dns.Msg, name string, qtype uint16) (*dns.Msg, error) {
+	if len(msg.Question) != 1 || !strings.EqualFold(msg.Question[0].Name, q.Question[0].Name) || msg.Question[0].Qtype != qtype {
+		return nil, &Error{Name: name, Type: qtype, Kind: KindMalformed, Err: errors.New("reply does not match the question")}
+	}
+	if size := msg.Len(); size > c.opts.MaxAnswerSize {
+		return nil, &Error{Name: name, Type: qtype, Kind: KindTooLarge,
+			Err: fmt.Errorf("answer of %d octets, over the %d-octet bound", size, c.opts.MaxAnswerSize)}
+	}
+	switch msg.Rcode {
+	case dns.RcodeSuccess, dns.RcodeNameError:
+		return msg, nil
+	case dns.RcodeServerFailure:
+		return nil, &Error{Name: name, Type: qtype, Kind: KindServFail, Rcode: msg.Rcode}
+	case dns.RcodeRefused:
+		return nil, &Error{Name: name, Type: qtype, Kind: KindRefused, Rcode: msg.Rcode}
+	default:
+		return nil, &Error{Name: name, Type: qtype, Kind: KindRcode, Rcode: msg.Rcode}
+	}
+}
+
+func (c *Client) ctxError(ctx context.Context, name string, qtype uint16, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &Error{Name: name, Type: qtype, Kind: KindTimeout, Err: fmt.Errorf("deadline reached before %s answered: %w", c.opts.Server, err)}
+	}
+	return &Error{Name: name, Type: qtype, Kind: KindCanceled, Err: err}
+}
+
+// contextDone is ctx.Err(), also when the deadline has passed but the
+// context's timer has not fired yet (a socket deadline taken from the
+// context can expire a moment earlier).
+func contextDone(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded)
+}
+
+func classifyNetErr(name string, qtype uint16, err error) error {
+	var ne net.Error
+	var oe *net.OpError
+	if errors.As(err, &oe) || errors.As(err, &ne) {
+		return &Error{Name: name, Type: qtype, Kind: KindNetwork, Err: err}
+	}
+	if errors.Is(err, dns.ErrId) || strings.Contains(err.Error(), "dns: ") {
+		return &Error{Name: name, Type: qtype, Kind: KindMalformed, Err: err}
+	}
+	return &Error{Name: name, Type: qtype, Kind: KindNetwork, Err: err}
+}

@@ -1,0 +1,301 @@
+// Package zone answers DNS questions authoritatively from BIND-format zone
+// files (RFC 1035 §5), the way an authoritative server would: records, CNAME
+// chains, wildcards (RFC 4592), NXDOMAIN for names that do not exist and
+// NODATA (NOERROR, no answer, SOA in authority) for names that exist without
+// the asked type (RFC 2308 §2). Names outside every loaded zone are REFUSED.
+//
+// It serves two masters: the offline --zone mode of the CLI (via
+// resolver.Zones) and the loopback DNS server the tests use (internal/dnstest).
+//
+// A file may hold several zones: every SOA record starts one, and the file's
+// origin (from $ORIGIN, or from a file name like "shop.example.zone") is a
+// zone too. That lets one scenario file describe a domain and, say, the
+// external DMARC report domain it points at.
+package zone
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// Limits that keep a hostile or mistaken zone file bounded in memory.
+const (
+	MaxRecords  = 100000
+	MaxFileSize = 16 << 20
+	// maxChase bounds CNAME chasing inside the data, as a server would.
+	maxChase = 8
+)
+
+// Data is the merged content of one or more zone files.
+type Data struct {
+	names   map[string]map[uint16][]dns.RR // owner -> type -> records
+	exists  map[string]bool                // owners and their ancestors inside a zone (empty non-terminals)
+	apexes  map[string]*dns.SOA            // zone apex -> SOA for negative answers
+	records int
+}
+
+// New returns empty data.
+func New() *Data {
+	return &Data{
+		names:  map[string]map[uint16][]dns.RR{},
+		exists: map[string]bool{},
+		apexes: map[string]*dns.SOA{},
+	}
+}
+
+// LoadFile parses one zone file into the data. The origin is the file's
+// $ORIGIN, or else its base name without ".zone".
+func (d *Data) LoadFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if st.IsDir() {
+		return fmt.Errorf("%s: is a directory, not a zone file", path)
+	}
+	if st.Size() > MaxFileSize {
+		return fmt.Errorf("%s: %d bytes, over the %d-byte limit", path, st.Size(), MaxFileSize)
+	}
+	origin := strings.TrimSuffix(filepath.Base(path), ".zone")
+	return d.Load(f, origin, path)
+}
+
+// Load parses zone text. origin is used for relative names until a $ORIGIN
+// directive; file names the source in errors.
+func (d *Data) Load(r io.Reader, origin, file string) error {
+	origin = dns.Fqdn(strings.ToLower(origin))
+	if _, ok := dns.IsDomainName(origin); !ok {
+		origin = "."
+	}
+	zp := dns.NewZoneParser(io.LimitReader(r, MaxFileSize), origin, file)
+	zp.SetDefaultTTL(3600)
+	var added []dns.RR
+	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
+		if d.records+len(added) >= MaxRecords {
+			return fmt.Errorf("%s: more than %d records", file, MaxRecords)
+		}
+		added = append(added, rr)
+	}
+	if err := zp.Err(); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	if len(added) == 0 {
+		return fmt.Errorf("%s: no records", file)
+	}
+	// The origin is a zone even without an SOA, so that a small fixture
+	// needs no boilerplate; negative answers then carry a synthetic SOA.
+	if origin != "." {
+		if _, ok := d.apexes[origin]; !ok {
+			d.apexes[origin] = syntheticSOA(origin)
+		}
+	}
+	for _, rr := range added {
+		if soa, ok := rr.(*dns.SOA); ok {
+			d.apexes[dns.CanonicalName(soa.Hdr.Name)] = soa
+		}
+	}
+	for _, rr := range added {
+		d.add(rr)
+	}
+	return nil
+}
+
+func syntheticSOA(apex string) *dns.SOA {
+	return &dns.SOA{
+		Hdr:     dns.RR_Header{Name: apex, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: 300},
+		Ns:      "ns." + apex,
+		Mbox:    "hostmaster." + apex,
+		Serial:  1,
+		Refresh: 3600, Retry: 600, Expire: 86400, Minttl: 300,
+	}
+}
+
+func (d *Data) add(rr dns.RR) {
+	owner := dns.CanonicalName(rr.Header().Name)
+	rr.Header().Name = owner
+	t := rr.Header().Rrtype
+	if d.names[owner] == nil {
+		d.names[owner] = map[uint16][]dns.RR{}
+	}
+	d.names[owner][t] = append(d.names[owner][t], rr)
+	d.records++
+	// Mark the owner and every ancestor up to its apex as existing, so
+	// empty non-terminals answer NODATA rather than NXDOMAIN (RFC 8020).
+	apex := d.apexOf(owner)
+	for name := owner; ; {
+		d.exists[name] = true
+		if name == apex || name == "." {
+			break
+		}
+		name = parent(name)
+	}
+}
+
+func parent(name string) string {
+	i := strings.IndexByte(name, '.')
+	if i < 0 || i == len(name)-1 {
+		return "."
+	}
+	return name[i+1:]
+}
+
+// apexOf returns the closest enclosing zone apex of name, or "" if none.
+func (d *Data) apexOf(name string) string {
+	for n := name; ; n = parent(n) {
+		if _, ok := d.apexes[n]; ok {
+			return n
+		}
+		if n == "." {
+			return ""
+		}
+	}
+}
+
+// Apexes lists the loaded zone apexes, sorted.
+func (d *Data) Apexes() []string {
+	out := make([]string, 0, len(d.apexes))
+	for a := range d.apexes {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Records counts the loaded records.
+func (d *Data) Records() int { return d.records }
+
+// Result is an authoritative answer.
+type Result struct {
+	Rcode     int      // dns.RcodeSuccess, dns.RcodeNameError or dns.RcodeRefused
+	Answer    []dns.RR // CNAMEs followed, in order, then the records of the asked type
+	Authority []dns.RR // the SOA, for negative answers
+}
+
+// ErrNotAuthoritative is not returned; Result.Rcode carries REFUSED instead,
+// as a server would answer it. It exists for callers that need an error.
+var ErrNotAuthoritative = errors.New("name outside the loaded zones")
+
+// Lookup answers (name, qtype).
+func (d *Data) Lookup(name string, qtype uint16) Result {
+	name = dns.CanonicalName(name)
+	var res Result
+	seen := map[string]bool{}
+	for step := 0; ; step++ {
+		apex := d.apexOf(name)
+		if apex == "" {
+			if step == 0 {
+				return Result{Rcode: dns.RcodeRefused}
+			}
+			// A CNAME pointing out of our zones: a real server returns
+			// the chain and lets the resolver chase the rest.
+			return res
+		}
+		rrs, rcode := d.lookupOne(name, qtype)
+		if rcode == dns.RcodeNameError || (len(rrs) == 0 && rcode == dns.RcodeSuccess) {
+			res.Rcode = rcode
+			res.Authority = []dns.RR{dns.Copy(d.apexes[apex])}
+			return res
+		}
+		cname, isCNAME := rrs[0].(*dns.CNAME)
+		if !isCNAME || qtype == dns.TypeCNAME || qtype == dns.TypeANY {
+			res.Answer = append(res.Answer, rrs...)
+			res.Rcode = dns.RcodeSuccess
+			return res
+		}
+		res.Answer = append(res.Answer, cname)
+		seen[name] = true
+		name = dns.CanonicalName(cname.Target)
+		if seen[name] || step >= maxChase {
+			// A loop, or too long: return what we have; the
+			// resolver is the one that reports it.
+			res.Rcode = dns.RcodeSuccess
+			return res
+		}
+	}
+}
+
+// lookupOne answers one name without following CNAMEs. It returns the
+// CNAME when the name has one and qtype is not CNAME.
+func (d *Data) lookupOne(name string, qtype uint16) ([]dns.RR, int) {
+	types, ok := d.names[name]
+	if !ok {
+		if d.exists[name] {
+			return nil, dns.RcodeSuccess // empty non-terminal: NODATA
+		}
+		wild, ok := d.wildcard(name)
+		if !ok {
+			return nil, dns.RcodeNameError
+		}
+		types = wild
+		// Synthesize records owned by the query name (RFC 4592 §3.3.1).
+		out := pick(types, qtype)
+		for i, rr := range out {
+			c := dns.Copy(rr)
+			c.Header().Name = name
+			out[i] = c
+		}
+		return out, dns.RcodeSuccess
+	}
+	return pick(types, qtype), dns.RcodeSuccess
+}
+
+func pick(types map[uint16][]dns.RR, qtype uint16) []dns.RR {
+	if qtype == dns.TypeANY {
+		var all []dns.RR
+		for _, t := range sortedTypes(types) {
+			all = append(all, types[t]...)
+		}
+		return copies(all)
+	}
+	if rrs, ok := types[qtype]; ok {
+		return copies(rrs)
+	}
+	if c, ok := types[dns.TypeCNAME]; ok {
+		return copies(c[:1])
+	}
+	return nil
+}
+
+func sortedTypes(types map[uint16][]dns.RR) []uint16 {
+	ts := make([]uint16, 0, len(types))
+	for t := range types {
+		ts = append(ts, t)
+	}
+	sort.Slice(ts, func(i, j int) bool { return ts[i] < ts[j] })
+	return ts
+}
+
+func copies(rrs []dns.RR) []dns.RR {
+	out := make([]dns.RR, len(rrs))
+	for i, rr := range rrs {
+		out[i] = dns.Copy(rr)
+	}
+	return out
+}
+
+// wildcard finds "*.<closest encloser>" for a name that does not exist
+// (RFC 4592 §3.3.1): the closest existing ancestor must have a "*" child.
+func (d *Data) wildcard(name string) (map[uint16][]dns.RR, bool) {
+	apex := d.apexOf(name)
+	for n := parent(name); ; n = parent(n) {
+		if d.exists[n] {
+			types, ok := d.names["*."+n]
+			return types, ok
+		}
+		if n == apex || n == "." {
+			return nil, false
+		}
+	}
+}
