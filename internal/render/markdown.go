@@ -1,0 +1,115 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/mailcheck/mailcheck/pkg/report"
+)
+
+// Markdown writes the report for pasting into a ticket or a pull request:
+// a summary table, then each section with its evidence and findings.
+func Markdown(w io.Writer, rep *report.Report) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# mailcheck %s: %s\n\n", rep.Command, mdText(rep.Target))
+	b.WriteString("| Check | Status | Summary |\n|---|---|---|\n")
+	for _, s := range rep.Sections {
+		fmt.Fprintf(&b, "| %s | %s %s | %s |\n", mdCell(s.Title), statusGlyph(s.Status), s.Status, mdCell(s.Summary))
+	}
+	for _, s := range rep.Sections {
+		fmt.Fprintf(&b, "\n## %s: %s\n\n", mdText(s.Title), s.Status)
+		if s.Summary != "" {
+			b.WriteString(mdText(s.Summary) + "\n\n")
+		}
+		for _, f := range s.Display.Facts {
+			fmt.Fprintf(&b, "- **%s**: %s\n", mdText(f.Label), mdCode(f.Value))
+		}
+		if len(s.Display.Facts) > 0 {
+			b.WriteString("\n")
+		}
+		for _, t := range s.Display.Tables {
+			if t.Title != "" {
+				fmt.Fprintf(&b, "**%s**\n\n", mdText(t.Title))
+			}
+			cells := make([]string, len(t.Columns))
+			for i, c := range t.Columns {
+				cells[i] = mdCell(c)
+			}
+			b.WriteString("| " + strings.Join(cells, " | ") + " |\n|" + strings.Repeat("---|", len(t.Columns)) + "\n")
+			for _, row := range t.Rows {
+				cells := make([]string, len(t.Columns))
+				for i := range cells {
+					if i < len(row) {
+						cells[i] = mdCell(row[i])
+					}
+				}
+				b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+			}
+			b.WriteString("\n")
+		}
+		for _, n := range s.Display.Trees {
+			b.WriteString("```\n")
+			mdTree(&b, n, "")
+			b.WriteString("```\n\n")
+		}
+		if len(s.Findings) == 0 {
+			continue
+		}
+		b.WriteString("### Findings\n\n")
+		for _, f := range s.Findings {
+			sev := string(f.Severity)
+			if f.Inconclusive {
+				sev = "unknown"
+			}
+			fmt.Fprintf(&b, "#### %s %s: %s (`%s`)\n\n", findingGlyph(f), sev, mdText(f.Title), f.ID)
+			if f.Detail != "" {
+				b.WriteString(mdText(f.Detail) + "\n\n")
+			}
+			if f.Fix != "" {
+				b.WriteString("**Fix:** " + mdText(f.Fix) + "\n\n")
+			}
+			if f.Record != nil {
+				b.WriteString("```dns\n" + f.Record.String() + "\n```\n\n")
+			}
+			if len(f.Refs) > 0 {
+				b.WriteString("_" + mdText(strings.Join(f.Refs, "; ")) + "_\n\n")
+			}
+		}
+	}
+	_, err := io.WriteString(w, strings.TrimRight(b.String(), "\n")+"\n")
+	return err
+}
+
+func mdTree(b *strings.Builder, n report.Node, indent string) {
+	line := indent + n.Label
+	if n.Note != "" {
+		line += "  " + n.Note
+	}
+	b.WriteString(line + "\n")
+	for _, c := range n.Children {
+		mdTree(b, c, indent+"  ")
+	}
+}
+
+// mdText escapes the characters that would start Markdown markup.
+var mdEscaper = strings.NewReplacer("\\", "\\\\", "*", "\\*", "_", "\\_", "`", "\\`", "<", "&lt;", ">", "&gt;", "[", "\\[", "]", "\\]")
+
+func mdText(s string) string { return mdEscaper.Replace(s) }
+
+func mdCell(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(mdText(s), "|", "\\|"), "\n", " ")
+}
+
+// mdCode wraps a value in a code span whose fence is longer than any run of
+// backticks inside it (CommonMark §6.1).
+func mdCode(s string) string {
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
+}

@@ -1,0 +1,140 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailcheck/mailcheck/internal/golden"
+	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/muesli/termenv"
+)
+
+// sample is a hand-built report that exercises every part of the layout:
+// facts, a table, a tree, findings of each kind, a record to publish.
+func sample() *report.Report {
+	return &report.Report{
+		SchemaVersion: report.SchemaVersion,
+		Tool:          report.Tool{Name: "mailcheck", Version: "1.2.3"},
+		Command:       "dmarc",
+		Target:        "shop.example",
+		GeneratedAt:   time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC),
+		DNS:           &report.DNSStats{Resolver: "127.0.0.1:53", Lookups: 9, Distinct: 7, Queries: 7},
+		Sections: []report.Section{
+			{
+				Check:   "dmarc",
+				Title:   "DMARC",
+				Target:  "shop.example",
+				Status:  report.StatusWarn,
+				Summary: "Policy none at _dmarc.shop.example: receivers only monitor, spoofed mail is delivered.",
+				Data:    map[string]any{"policy": "none"},
+				Display: report.Display{
+					Facts: []report.Fact{
+						{Label: "record", Value: "v=DMARC1; p=none; rua=mailto:dmarc@reports.example"},
+						{Label: "policy", Value: "none (p, at _dmarc.shop.example)"},
+					},
+					Tables: []report.Table{{
+						Title:   "Report destinations",
+						Columns: []string{"URI", "authorized", "MX"},
+						Rows:    [][]string{{"mailto:dmarc@reports.example", "no", "yes"}},
+					}},
+					Trees: []report.Node{{Label: "shop.example", Note: "(1)", Children: []report.Node{
+						{Label: "_spf.provider.example", Note: "(3)", Children: []report.Node{{Label: "a.provider.example"}}},
+						{Label: "mx", Note: "(1)"},
+					}}},
+				},
+				Findings: []report.Finding{
+					{
+						ID: "dmarc.policy.none", Severity: report.Medium, Title: "Policy is none: monitoring only",
+						Detail: "With p=none receivers deliver mail that fails DMARC as if there were no policy; anyone can send as shop.example. Gmail, Yahoo and Outlook accept it for bulk senders, but it protects nothing.",
+						Fix:    "Once your aggregate reports show every legitimate sender passing, move to quarantine, then reject.",
+						Record: &report.Record{Name: "_dmarc.shop.example", Type: "TXT", Value: `"v=DMARC1; p=quarantine; rua=mailto:dmarc@reports.example"`},
+						Refs:   []string{"RFC 9989 §4.7"},
+					},
+					{ID: "dmarc.dns.error", Severity: report.Info, Inconclusive: true, Title: "Could not look up a report destination", Detail: "TXT shop.example._report._dmarc.reports.example.: SERVFAIL"},
+					{ID: "dmarc.align.strict", Severity: report.Info, Title: "Strict DKIM alignment"},
+				},
+			},
+			{Check: "other", Title: "Other", Status: report.StatusPass, Summary: "Nothing to say.", Findings: nil},
+		},
+	}
+}
+
+func TestText(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		width   int
+		profile termenv.Profile
+	}{
+		{"plain80", 80, termenv.Ascii},
+		{"plain50", 50, termenv.Ascii},
+		{"truecolor", 80, termenv.TrueColor},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := Text(&b, sample(), TextOptions{Width: tt.width, Profile: tt.profile}); err != nil {
+				t.Fatal(err)
+			}
+			golden.Assert(t, b.Bytes())
+			if tt.profile == termenv.Ascii && strings.Contains(b.String(), "\x1b[") {
+				t.Error("escape codes in plain output")
+			}
+			if tt.profile == termenv.TrueColor && !strings.Contains(b.String(), "\x1b[") {
+				t.Error("no escape codes in color output")
+			}
+			for i, l := range strings.Split(b.String(), "\n") {
+				if w := len([]rune(l)); tt.profile == termenv.Ascii && w > tt.width && !strings.Contains(l, "IN TXT") && !strings.Contains(l, "v=DMARC1") {
+					t.Errorf("line %d is %d columns, over %d: %q", i+1, w, tt.width, l)
+				}
+			}
+		})
+	}
+}
+
+func TestJSON(t *testing.T) {
+	var b bytes.Buffer
+	if err := JSON(&b, sample()); err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, b.Bytes())
+	if strings.Contains(b.String(), "\x1b") {
+		t.Error("ANSI in JSON")
+	}
+	// The document decodes back into the model with no unknown field.
+	dec := json.NewDecoder(&b)
+	dec.DisallowUnknownFields()
+	var back report.Report
+	if err := dec.Decode(&back); err != nil {
+		t.Fatal(err)
+	}
+	if back.SchemaVersion != 1 || len(back.Sections) != 2 || back.Sections[1].Findings == nil {
+		t.Errorf("round trip lost data: %+v", back)
+	}
+}
+
+func TestMarkdown(t *testing.T) {
+	var b bytes.Buffer
+	if err := Markdown(&b, sample()); err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, b.Bytes())
+}
+
+func TestWrap(t *testing.T) {
+	got := wrap("aaa bbb ccc averyveryverylongword d", 8)
+	want := []string{"aaa bbb", "ccc", "averyveryverylongword", "d"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("wrap = %q, want %q", got, want)
+	}
+}
+
+func TestMarkdownEscapes(t *testing.T) {
+	if got := mdCell("a|b*c_d"); got != `a\|b\*c\_d` {
+		t.Errorf("mdCell = %q", got)
+	}
+	if got := mdCode("a`b"); got != "``a`b``" {
+		t.Errorf("mdCode = %q", got)
+	}
+}
