@@ -1,0 +1,281 @@
+// Package mtasts checks SMTP MTA Strict Transport Security (RFC 8461) for a
+// domain: the TXT record at _mta-sts.<domain> (§3.1), the policy file at
+// https://mta-sts.<domain>/.well-known/mta-sts.txt fetched as senders must
+// fetch it (§3.3: certificate valid for mta-sts.<domain>, no redirects,
+// bounded size and time), its syntax (§3.2), and whether its mx patterns
+// cover the domain's MX hosts and nothing else (§4.1).
+//
+// DNS names queried: _mta-sts.<domain> TXT. HTTPS: mta-sts.<domain>:443,
+// through check.Env.HTTPClient only.
+package mtasts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/infra/fetch"
+	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/mailcheck/mailcheck/pkg/resolver"
+)
+
+// Bounds of the policy fetch. RFC 8461 §3.3 asks for a sensible timeout;
+// mox and DOMAIN.md §5.3 use about a minute and 64 KiB.
+const (
+	MaxPolicySize       = 64 << 10
+	DefaultFetchTimeout = time.Minute
+	// ShortMaxAge is one day: below it a policy protects little against
+	// a downgrade attack (mox warns; weeks are recommended, RFC 8461 §3.2).
+	ShortMaxAge = 86400
+)
+
+// Options tune the check.
+type Options struct {
+	// MXHosts are the domain's MX host names (the domain itself for an
+	// implicit MX). Coverage is checked only when MXKnown is set: an MX
+	// lookup that failed must not make every pattern look stale.
+	MXHosts []string
+	MXKnown bool
+	// FetchTimeout bounds the HTTPS fetch; zero means DefaultFetchTimeout.
+	FetchTimeout time.Duration
+}
+
+// Data is the evidence, Section.Data of the "mtasts" section.
+type Data struct {
+	RecordName string          `json:"record_name"`
+	TXT        []string        `json:"txt,omitempty"`
+	Record     string          `json:"record,omitempty"`
+	ID         string          `json:"id,omitempty"`
+	PolicyURL  string          `json:"policy_url,omitempty"`
+	Fetch      *fetch.Response `json:"fetch,omitempty"`
+	Policy     *PolicyData     `json:"policy,omitempty"`
+	Uncovered  []string        `json:"uncovered_mx,omitempty"`
+	Stale      []string        `json:"stale_patterns,omitempty"`
+}
+
+// PolicyData is the parsed policy.
+type PolicyData struct {
+	Version string   `json:"version"`
+	Mode    Mode     `json:"mode"`
+	MaxAge  int      `json:"max_age"`
+	MX      []string `json:"mx"`
+}
+
+// Check runs the MTA-STS check. It never fails: DNS and HTTPS trouble are findings.
+func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Options) (sec report.Section) {
+	sec = report.Section{Check: "mtasts", Title: "MTA-STS", Target: target.String()}
+	data := &Data{}
+	sec.Data = data
+	var fs []report.Finding
+	defer func() {
+		report.SortFindings(fs)
+		sec.Findings = fs
+		sec.Status = report.StatusOf(fs)
+		sec.Summary = summary(data, fs)
+		sec.Display = display(data)
+	}()
+
+	name, err := target.Child("_mta-sts")
+	if err != nil {
+		fs = append(fs, defRecordInvalid.New(err.Error(), ""))
+		return sec
+	}
+	data.RecordName = name.String()
+	txts, _, err := resolver.LookupTXT(ctx, env.Resolver, name.FQDN())
+	if err != nil {
+		fs = append(fs, defDNSError.New(fmt.Sprintf("TXT %s: %v", name, err), "Retry; if it persists, check the DNS servers of "+target.String()+"."))
+		return sec
+	}
+	var cands []string
+	for _, t := range txts {
+		s := t.Text()
+		data.TXT = append(data.TXT, s)
+		if IsSTS(s) {
+			cands = append(cands, s)
+		}
+	}
+	example := exampleRecord(name, env.Clock())
+	switch len(cands) {
+	case 0:
+		f := defAbsent.New("No TXT record starting with \"v=STSv1;\" at "+name.String()+": sending servers will deliver over TLS opportunistically, open to downgrade.",
+			"Publish a policy at https://mta-sts."+target.String()+"/.well-known/mta-sts.txt, then this record; start with mode: testing.")
+		f.Record = example
+		fs = append(fs, f)
+		return sec
+	case 1:
+	default:
+		// §3.1: if the number of resulting records is not one, senders
+		// assume the domain has no policy.
+		f := defRecordInvalid.New(fmt.Sprintf("%d MTA-STS records at %s; senders then ignore MTA-STS entirely.", len(cands), name),
+			"Keep exactly one record and change its id whenever the policy changes.")
+		f.Record = example
+		fs = append(fs, f)
+		return sec
+	}
+	rec, err := ParseRecord(cands[0])
+	data.Record = cands[0]
+	if err != nil {
+		f := defRecordInvalid.New(fmt.Sprintf("%s: %v; senders treat the domain as having no policy.", name, err),
+			"Publish the record in the form shown, with an id of 1 to 32 letters and digits.")
+		f.Record = example
+		fs = append(fs, f)
+		return sec
+	}
+	data.ID = rec.ID
+
+	host, err := target.Child("mta-sts")
+	if err != nil {
+		fs = append(fs, defUnfetchable.New(err.Error(), ""))
+		return sec
+	}
+	data.PolicyURL = "https://" + host.String() + "/.well-known/mta-sts.txt"
+	if env.HTTPClient == nil {
+		fs = append(fs, defSkipped.New("No HTTP client (offline run): the policy at "+data.PolicyURL+" was not fetched.", ""))
+		return sec
+	}
+	timeout := opts.FetchTimeout
+	if timeout <= 0 {
+		timeout = DefaultFetchTimeout
+	}
+	resp, err := fetch.Get(ctx, env.HTTPClient, data.PolicyURL, fetch.Limits{MaxBytes: MaxPolicySize, Timeout: timeout})
+	data.Fetch = &resp
+	if err != nil {
+		fs = append(fs, fetchFinding(err, data.PolicyURL, host.String()))
+		return sec
+	}
+	// §3.3: the media type should be text/plain.
+	if resp.MediaType != "text/plain" {
+		fs = append(fs, defContentType.New(fmt.Sprintf("Content-Type is %q.", resp.ContentType),
+			"Serve the policy as text/plain (Content-Type: text/plain; charset=utf-8)."))
+	}
+	pol, perr := ParsePolicy(string(resp.Body))
+	data.Policy = &PolicyData{Version: pol.Version, Mode: pol.Mode, MaxAge: pol.MaxAge, MX: pol.MX}
+	if perr != nil {
+		fs = append(fs, defSyntax.New(strings.ReplaceAll(perr.Error(), "\n", "; "),
+			"Fix the policy file; a valid one looks like:\n"+examplePolicy(pol, opts)))
+	}
+	switch pol.Mode {
+	case ModeTesting:
+		fs = append(fs, defModeTesting.New("Senders report failures (TLS-RPT) but still deliver when TLS fails or an MX is not covered.",
+			"After the TLS-RPT reports are clean for a few weeks, switch to mode: enforce and change the record id."))
+	case ModeNone:
+		fs = append(fs, defModeNone.New("Mode none withdraws the policy: senders apply no MTA-STS protection.", ""))
+	}
+	if pol.MaxAge >= 0 && pol.MaxAge < ShortMaxAge && (perr == nil || !errors.Is(perr, ErrPolicyMaxAge)) && hasKey(resp.Body, "max_age") {
+		fs = append(fs, defMaxAgeShort.New(fmt.Sprintf("max_age is %d seconds; a cached policy expires quickly and an attacker who blocks the fetch can downgrade TLS.", pol.MaxAge),
+			"Use max_age: 604800 (a week) or more once the policy is stable; up to 31557600."))
+	}
+	if opts.MXKnown && pol.Mode != ModeNone && len(pol.MX) > 0 {
+		cov := Cover(pol.MX, opts.MXHosts)
+		data.Uncovered, data.Stale = cov.Uncovered, cov.Stale
+		for _, h := range cov.Uncovered {
+			f := defMXUncovered.New(fmt.Sprintf("MX host %s matches no mx pattern of the policy (%s).", h, strings.Join(pol.MX, ", ")),
+				"Add \"mx: "+h+"\" (or a *. pattern covering it) to the policy, then change the record id.")
+			if pol.Mode == ModeTesting {
+				// DOMAIN.md §5.3: critical only when senders enforce.
+				f.Severity = report.Medium
+				f.Detail += " In testing mode mail is still delivered, but enforce would refuse this host."
+			} else {
+				f.Detail += " Enforcing senders will not deliver to it."
+			}
+			fs = append(fs, f)
+		}
+		for _, p := range cov.Stale {
+			fs = append(fs, defMXStale.New(fmt.Sprintf("Pattern %q matches none of the MX hosts (%s).", p, strings.Join(trimDots(opts.MXHosts), ", ")),
+				"Remove the pattern from the policy if the host is retired, then change the record id."))
+		}
+	}
+	return sec
+}
+
+func fetchFinding(err error, url, host string) report.Finding {
+	switch {
+	case errors.Is(err, fetch.ErrTimeout):
+		return defFetchTimeout.New(url+": "+err.Error(), "Check that https://"+host+" answers quickly from the Internet.")
+	case errors.Is(err, fetch.ErrCertificate):
+		return defUnfetchable.New(url+": "+err.Error(), "Serve a publicly trusted, unexpired certificate whose names include "+host+".")
+	case errors.Is(err, fetch.ErrRedirect):
+		return defUnfetchable.New(url+": "+err.Error()+"; senders must not follow redirects (RFC 8461 §3.3).", "Serve the policy directly at "+url+" with status 200.")
+	case errors.Is(err, fetch.ErrTooLarge):
+		return defUnfetchable.New(url+": "+err.Error()+".", "A policy is a few lines; serve only the policy file.")
+	}
+	return defUnfetchable.New(url+": "+err.Error(), "Serve the policy at "+url+" over HTTPS with status 200.")
+}
+
+// hasKey reports whether a policy body has a line for key, so that a
+// missing max_age (MaxAge 0) is reported as a syntax error only.
+func hasKey(body []byte, key string) bool {
+	for _, l := range strings.Split(string(body), "\n") {
+		if strings.HasPrefix(l, key+":") {
+			return true
+		}
+	}
+	return false
+}
+
+func exampleRecord(name dnsname.Domain, now time.Time) *report.Record {
+	return &report.Record{Name: name.String(), Type: "TXT", Value: `"` + (Record{ID: now.UTC().Format("20060102150405")}).String() + `"`}
+}
+
+// examplePolicy proposes a valid policy, keeping what was readable and
+// covering the known MX hosts.
+func examplePolicy(p Policy, opts Options) string {
+	q := Policy{Version: "STSv1", Mode: p.Mode, MaxAge: p.MaxAge, MX: p.MX}
+	if q.Mode == "" {
+		q.Mode = ModeTesting
+	}
+	if q.MaxAge < ShortMaxAge {
+		q.MaxAge = 604800
+	}
+	if len(q.MX) == 0 && opts.MXKnown {
+		q.MX = trimDots(opts.MXHosts)
+	}
+	return strings.ReplaceAll(q.String(), "\r\n", "\n")
+}
+
+func trimDots(hosts []string) []string {
+	out := make([]string, len(hosts))
+	for i, h := range hosts {
+		out[i] = strings.TrimSuffix(h, ".")
+	}
+	return out
+}
+
+func summary(d *Data, fs []report.Finding) string {
+	switch {
+	case d.Policy != nil && d.Policy.Mode != "":
+		return fmt.Sprintf("policy mode %s, max_age %d, %d mx pattern(s)", d.Policy.Mode, d.Policy.MaxAge, len(d.Policy.MX))
+	case d.Record != "":
+		return "record " + d.Record
+	case len(fs) > 0:
+		return fs[0].Title
+	}
+	return ""
+}
+
+func display(d *Data) report.Display {
+	var facts []report.Fact
+	add := func(l, v string) {
+		if v != "" {
+			facts = append(facts, report.Fact{Label: l, Value: v})
+		}
+	}
+	add("record", d.Record)
+	add("policy", d.PolicyURL)
+	if d.Fetch != nil && d.Fetch.Status != 0 {
+		add("http", strconv.Itoa(d.Fetch.Status)+" "+d.Fetch.ContentType)
+	}
+	if p := d.Policy; p != nil {
+		add("mode", string(p.Mode))
+		add("max_age", strconv.Itoa(p.MaxAge))
+		add("mx", strings.Join(p.MX, ", "))
+	}
+	add("uncovered MX", strings.Join(d.Uncovered, ", "))
+	add("stale patterns", strings.Join(d.Stale, ", "))
+	return report.Display{Facts: facts}
+}
