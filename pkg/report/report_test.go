@@ -1,0 +1,65 @@
+package report
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestStatusOf(t *testing.T) {
+	f := func(sev Severity, inconclusive bool) Finding {
+		return Finding{ID: "x", Severity: sev, Inconclusive: inconclusive}
+	}
+	tests := []struct {
+		name string
+		in   []Finding
+		want Status
+	}{
+		{"none", nil, StatusPass},
+		{"info only", []Finding{f(Info, false)}, StatusPass},
+		{"low warns", []Finding{f(Low, false)}, StatusWarn},
+		{"medium warns", []Finding{f(Info, false), f(Medium, false)}, StatusWarn},
+		{"high fails", []Finding{f(Medium, false), f(High, false)}, StatusFail},
+		{"critical fails", []Finding{f(Critical, false)}, StatusFail},
+		{"inconclusive alone", []Finding{f(Info, true)}, StatusUnknown},
+		{"inconclusive does not hide a warning", []Finding{f(Info, true), f(Low, false)}, StatusWarn},
+		{"inconclusive never fails", []Finding{f(Critical, true)}, StatusUnknown},
+	}
+	for _, tt := range tests {
+		if got := StatusOf(tt.in); got != tt.want {
+			t.Errorf("%s: got %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestSeverity(t *testing.T) {
+	if !Critical.AtLeast(High) || Low.AtLeast(Medium) || !Info.AtLeast(Info) {
+		t.Error("AtLeast order wrong")
+	}
+	if s, err := ParseSeverity(" HIGH "); err != nil || s != High {
+		t.Errorf("ParseSeverity: %v %v", s, err)
+	}
+	if _, err := ParseSeverity("severe"); err == nil {
+		t.Error("unknown severity accepted")
+	}
+	fs := []Finding{{ID: "b", Severity: Low}, {ID: "a", Severity: Critical}, {ID: "c", Severity: Low, Inconclusive: true}, {ID: "a", Severity: Low}}
+	SortFindings(fs)
+	var ids []string
+	for _, f := range fs {
+		ids = append(ids, f.ID+"/"+string(f.Severity))
+	}
+	if got := strings.Join(ids, " "); got != "a/critical a/low b/low c/low" {
+		t.Errorf("sorted: %s", got)
+	}
+}
+
+func TestTXTValue(t *testing.T) {
+	if got := TXTValue(`v=spf1 "x" \ -all`); got != `"v=spf1 \"x\" \\ -all"` {
+		t.Errorf("escaping: %s", got)
+	}
+	long := strings.Repeat("a", 600)
+	got := TXTValue(long)
+	parts := strings.Split(got, " ")
+	if len(parts) != 3 || len(parts[0]) != 257 || len(parts[2]) != 92 {
+		t.Errorf("chunks: %d parts, lengths %d %d", len(parts), len(parts[0]), len(parts[len(parts)-1]))
+	}
+}

@@ -1,0 +1,27 @@
+package report
+
+import "strings"
+
+// TXTValue formats text as the RDATA of a TXT record in zone-file syntax:
+// quoted character-strings of at most 255 octets each (RFC 1035 §3.3.14),
+// with quotes and backslashes escaped. Long values (2048-bit DKIM keys)
+// come out as several strings, which verifiers join without spaces.
+func TXTValue(text string) string {
+	var parts []string
+	for len(text) > 255 {
+		cut := 255
+		parts = append(parts, quote(text[:cut]))
+		text = text[cut:]
+	}
+	parts = append(parts, quote(text))
+	return strings.Join(parts, " ")
+}
+
+func quote(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+// TXTRecord is a Record of type TXT for name with the given text.
+func TXTRecord(name, text string) *Record {
+	return &Record{Name: strings.TrimSuffix(name, "."), Type: "TXT", Value: TXTValue(text)}
+}
