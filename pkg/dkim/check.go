@@ -1,0 +1,603 @@
+// Package dkim checks DomainKeys Identified Mail (RFC 6376, with RFC 8301
+// for algorithms and key sizes and RFC 8463 for Ed25519).
+//
+// A domain's DKIM keys are TXT records at <selector>._domainkey.<domain>.
+// Selectors cannot be listed from DNS, so the check looks at the selectors
+// it is given, or at those named by a message's DKIM-Signature fields, or,
+// failing both, probes a short list of selectors that large providers use
+// (KnownSelectors). Each key record found is parsed (tag-list, RFC 6376
+// §3.2), its key decoded (RSA SubjectPublicKeyInfo or PKCS#1, Ed25519 raw)
+// and judged against RFC 6376 §3.6.1 and RFC 8301 §3.
+//
+// Given a raw message, the check verifies every DKIM-Signature with
+// github.com/emersion/go-msgauth, fetching keys through mailcheck's own
+// resolver, and reports per signature the result, the signed header
+// fields, the body length limit and alignment with the From domain.
+//
+// DNS names queried: TXT <selector>._domainkey.<domain> for each selector.
+package dkim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/miekg/dns"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/mailcheck/mailcheck/pkg/resolver"
+)
+
+// Options configure Check.
+type Options struct {
+	// Selectors to look up at the target domain. When empty and there is
+	// no Message, KnownSelectors are probed.
+	Selectors []string
+	// Message, when set, is verified; its signatures' d= and s= name more
+	// keys to look up. Build it with ReadMessage or ParseMessage, which
+	// return ErrBadMessage for input that is not a message.
+	Message *Message
+	// Concurrency bounds parallel key lookups (default 8).
+	Concurrency int
+}
+
+// Where a selector came from.
+const (
+	SourceGiven   = "given"   // --selector
+	SourceMessage = "message" // a DKIM-Signature's s= and d=
+	SourceGuessed = "guessed" // KnownSelectors
+)
+
+// Data is the evidence of the check (Section.Data), documented in docs/json.md.
+type Data struct {
+	Domain string `json:"domain"`
+	// Probed lists the guessed selectors that were tried, when guessing.
+	Probed []string `json:"probed,omitempty"`
+	// Selectors holds every selector looked up, except guessed ones that
+	// had nothing.
+	Selectors []SelectorData `json:"selectors"`
+	Message   *MessageData   `json:"message,omitempty"`
+}
+
+// SelectorData is what DNS holds at one selector.
+type SelectorData struct {
+	Selector string `json:"selector"`
+	Domain   string `json:"domain"`
+	// Name is the queried name, <selector>._domainkey.<domain>.
+	Name   string `json:"name"`
+	Source string `json:"source"`
+	// Providers that are known to use this selector (guessed ones only).
+	Providers []string `json:"providers,omitempty"`
+	// Outcome is found, nxdomain, nodata or error.
+	Outcome string `json:"outcome"`
+	Error   string `json:"error,omitempty"`
+	// CNAMEs is the alias chain followed, when the key is delegated to a
+	// provider (Microsoft 365, Fastmail, Proton and most ESPs do this).
+	CNAMEs []string `json:"cnames,omitempty"`
+	// Size is the DNS answer size in octets.
+	Size    int       `json:"size,omitempty"`
+	Records []KeyData `json:"records,omitempty"`
+}
+
+// KeyData describes one TXT record at a selector.
+type KeyData struct {
+	// Text is the record with its strings joined without separators.
+	Text string `json:"text"`
+	// Strings is how many character-strings the TXT record has.
+	Strings int `json:"strings"`
+	// DKIM is false for a TXT record at a guessed selector that does not
+	// look like a key record (for example a wildcard SPF record); such
+	// selectors are left out of Data.
+	DKIM    bool     `json:"-"`
+	Version string   `json:"version,omitempty"`
+	KeyType string   `json:"key_type,omitempty"`
+	Bits    int      `json:"bits,omitempty"`
+	Format  string   `json:"format,omitempty"`
+	Hashes  []string `json:"hashes,omitempty"`
+	// Services is s=; Flags is t= (y testing, s strict identity).
+	Services []string `json:"services,omitempty"`
+	Flags    []string `json:"flags,omitempty"`
+	Revoked  bool     `json:"revoked,omitempty"`
+	// Usable is true when a verifier could check signatures with this key.
+	Usable bool `json:"usable"`
+	// Problem is why it is not usable, when it is not.
+	Problem string `json:"problem,omitempty"`
+}
+
+type lookup struct {
+	sel    string
+	domain dnsname.Domain
+	name   string
+	source string
+	txts   []resolver.TXT
+	ans    resolver.Answer
+	err    error
+}
+
+// Check looks up and judges the DKIM keys of target and, with
+// opts.Message, verifies the message. When target is the zero Domain the
+// message's From domain is used.
+func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Options) report.Section {
+	if target.IsZero() && opts.Message != nil {
+		target = opts.Message.FromDomain
+	}
+	sec := report.Section{Check: "dkim", Title: "DKIM", Target: target.String()}
+	if env.Resolver == nil {
+		sec.Status = report.StatusSkipped
+		sec.Summary = "no resolver configured"
+		return sec
+	}
+	data := &Data{Domain: target.String()}
+
+	lookups := planLookups(target, opts)
+	guessing := len(lookups) > 0 && lookups[0].source == SourceGuessed
+	if guessing {
+		for _, l := range lookups {
+			data.Probed = append(data.Probed, l.sel)
+		}
+	}
+	runLookups(ctx, env.Resolver, lookups, opts.Concurrency)
+
+	var findings []report.Finding
+	keyFindings, selData := judgeKeys(lookups)
+	findings = append(findings, keyFindings...)
+	data.Selectors = selData
+
+	if guessing && !anyDKIMRecord(selData) {
+		f := SelectorUnverified.New(
+			fmt.Sprintf("None of the %d selectors that common providers use (%s) has a key record at %s. Selectors cannot be listed from DNS, so this does not show that the domain has no DKIM key.",
+				len(lookups), strings.Join(data.Probed, ", "), target),
+			"Pass the selector your mail provider gave you with --selector, or a message you sent with --message, so the key can be checked.")
+		findings = append(findings, f)
+	}
+
+	if opts.Message != nil {
+		md, msgFindings := verifyMessage(ctx, env, opts.Message, lookups)
+		data.Message = md
+		findings = append(findings, msgFindings...)
+	}
+
+	report.SortFindings(findings)
+	if findings == nil {
+		findings = []report.Finding{}
+	}
+	sec.Findings = findings
+	sec.Status = report.StatusOf(findings)
+	sec.Data = data
+	sec.Summary = summarize(data, guessing)
+	sec.Display = display(data)
+	return sec
+}
+
+// planLookups decides which names to query: given selectors first, then
+// those named by the message, and the guess list only when there is neither.
+func planLookups(target dnsname.Domain, opts Options) []*lookup {
+	var out []*lookup
+	seen := map[string]bool{}
+	add := func(sel string, d dnsname.Domain, source string) {
+		sel = strings.ToLower(strings.TrimSpace(sel))
+		name := sel + "._domainkey." + d.String()
+		if seen[name] || d.IsZero() {
+			return
+		}
+		seen[name] = true
+		out = append(out, &lookup{sel: sel, domain: d, name: name, source: source})
+	}
+	for _, s := range opts.Selectors {
+		add(s, target, SourceGiven)
+	}
+	if opts.Message != nil {
+		for _, v := range opts.Message.Signatures() {
+			tags, err := ParseTagList(v)
+			if err != nil {
+				continue
+			}
+			s, okS := tags.Get("s")
+			d, okD := tags.Get("d")
+			if !okS || !okD || ValidateSelector(stripFWS(s)) != nil {
+				continue
+			}
+			dom, err := dnsname.ParseAny(stripFWS(d))
+			if err != nil {
+				continue
+			}
+			add(stripFWS(s), dom, SourceMessage)
+		}
+	}
+	if len(out) == 0 && len(opts.Selectors) == 0 && opts.Message == nil {
+		for _, k := range KnownSelectors {
+			add(k.Selector, target, SourceGuessed)
+		}
+	}
+	return out
+}
+
+func runLookups(ctx context.Context, r resolver.Resolver, lookups []*lookup, limit int) {
+	if limit <= 0 {
+		limit = 8
+	}
+	var g errgroup.Group
+	g.SetLimit(limit)
+	for _, l := range lookups {
+		g.Go(func() error {
+			if err := ValidateSelector(l.sel); err != nil {
+				l.err = &resolver.Error{Name: l.name, Type: dns.TypeTXT, Kind: resolver.KindName, Err: err}
+				return nil
+			}
+			l.txts, l.ans, l.err = resolver.LookupTXT(ctx, r, l.name)
+			return nil
+		})
+	}
+	_ = g.Wait() // the goroutines never fail: errors are kept per lookup
+}
+
+// looksLikeKey tells a key record from other TXT data found at a guessed
+// name (a wildcard SPF or verification record answers every name), so that
+// a guess never turns someone else's record into a DKIM error.
+func looksLikeKey(text string) bool {
+	t := strings.TrimLeft(text, " \t")
+	if strings.HasPrefix(t, "v=DKIM1") {
+		return true
+	}
+	tags, err := ParseTagList(text)
+	if err != nil {
+		return strings.Contains(text, "p=")
+	}
+	_, hasP := tags.Get("p")
+	_, hasK := tags.Get("k")
+	return hasP || hasK
+}
+
+// judgeKeys turns the lookups into selector data and DNS-only findings
+// (DOMAIN.md §3.5).
+func judgeKeys(lookups []*lookup) ([]report.Finding, []SelectorData) {
+	var findings []report.Finding
+	var out []SelectorData
+	var temp []string
+
+	type revokedAt struct {
+		domain string
+		detail string
+		sel    string
+	}
+	var revoked []revokedAt
+	live := map[string][]string{}     // domain -> selectors with a usable key
+	keyTypes := map[string][]string{} // domain -> types of usable keys
+
+	for _, l := range lookups {
+		sd := SelectorData{Selector: l.sel, Domain: l.domain.String(), Name: l.name, Source: l.source}
+		if l.source == SourceGuessed {
+			sd.Providers = providersOf(l.sel)
+		}
+		where := fmt.Sprintf("%s._domainkey.%s", l.sel, l.domain)
+		if l.err != nil {
+			sd.Outcome, sd.Error = "error", l.err.Error()
+			if resolver.KindOf(l.err) == resolver.KindName {
+				if l.source != SourceGuessed {
+					findings = append(findings, RecordSyntax.New(
+						fmt.Sprintf("%s cannot be looked up: %v", where, l.err),
+						"Use a selector made of DNS labels (letters, digits, hyphens)."))
+				}
+			} else {
+				temp = append(temp, fmt.Sprintf("%s (%v)", where, l.err))
+			}
+			out = append(out, sd)
+			continue
+		}
+		sd.Outcome, sd.CNAMEs, sd.Size = string(l.ans.Outcome), l.ans.CNAMEs, l.ans.Size
+		if len(l.txts) == 0 {
+			if l.source == SourceGiven {
+				findings = append(findings, KeyMissing.New(
+					fmt.Sprintf("%s has no TXT record (%s).", where, l.ans.Outcome),
+					"Publish the key record your mail provider or signing software gives you for this selector, or check the selector name."))
+			}
+			if l.source != SourceGuessed {
+				out = append(out, sd)
+			}
+			continue
+		}
+		var dkimRecords []*KeyData
+		for _, t := range l.txts {
+			kd := KeyData{Text: t.Text(), Strings: len(t.Strings), DKIM: true}
+			if l.source == SourceGuessed && !looksLikeKey(kd.Text) {
+				kd.DKIM = false
+				kd.Problem = "not a DKIM key record"
+			}
+			sd.Records = append(sd.Records, kd)
+		}
+		for i := range sd.Records {
+			if sd.Records[i].DKIM {
+				dkimRecords = append(dkimRecords, &sd.Records[i])
+			}
+		}
+		if len(dkimRecords) == 0 {
+			// Only unrelated TXT data at a guessed name (typically a
+			// wildcard): not a key, and not worth a row per guess.
+			continue
+		}
+		delegated := ""
+		if len(l.ans.CNAMEs) > 0 {
+			delegated = fmt.Sprintf(" The name is an alias of %s, so the record is managed by whoever runs that name: fix it there (usually by regenerating DKIM at your provider).", l.ans.CNAMEs[len(l.ans.CNAMEs)-1])
+		}
+		if len(sd.Records) > 1 {
+			findings = append(findings, RecordMultiple.New(
+				fmt.Sprintf("%s has %d TXT records; RFC 6376 leaves the result undefined and verifiers such as go-msgauth reject the key.%s", where, len(sd.Records), delegated),
+				"Keep exactly one TXT record at this name: delete the old key or the stray record."))
+		}
+		if need := minimalAnswerSize(l.name, l.ans); need > 512 {
+			findings = append(findings, KeyDNSSize.New(
+				fmt.Sprintf("The answer for %s needs %d octets even without optional sections, over the 512 octets of plain UDP DNS (RFC 1035 §4.2.1); receivers need EDNS0 or TCP to fetch it, and some middleboxes break both.", where, need),
+				"Usually harmless with 2048-bit keys; if verification fails intermittently, make sure your DNS servers answer over TCP, and avoid keys above 2048 bits or extra TXT records at this name."))
+		}
+		for _, kd := range dkimRecords {
+			fs, rec := judgeRecord(kd, where, delegated)
+			findings = append(findings, fs...)
+			if kd.Revoked {
+				revoked = append(revoked, revokedAt{domain: l.domain.String(), sel: l.sel, detail: where})
+			}
+			if kd.Usable && rec != nil {
+				live[l.domain.String()] = append(live[l.domain.String()], l.sel)
+				keyTypes[l.domain.String()] = append(keyTypes[l.domain.String()], kd.KeyType)
+			}
+		}
+		out = append(out, sd)
+	}
+
+	// RFC 6376 §3.6.1: an empty p= revokes a key. That is normal after a
+	// rotation when another selector carries a live key (info), and a
+	// problem when it is the only key found (medium).
+	for _, r := range revoked {
+		var others []string
+		for _, s := range live[r.domain] {
+			if s != r.sel {
+				others = append(others, s)
+			}
+		}
+		if len(others) > 0 {
+			f := KeyRevoked.New(
+				fmt.Sprintf("%s publishes an empty p=, which revokes the key; %s still has a live key (%s), so this looks like a finished rotation.", r.detail, r.domain, strings.Join(others, ", ")),
+				"Nothing to do if no mail is signed with this selector any more; remove the record once old mail has been delivered.")
+			f.Severity = report.Info
+			findings = append(findings, f)
+			continue
+		}
+		findings = append(findings, KeyRevoked.New(
+			fmt.Sprintf("%s publishes an empty p=, which revokes the key: mail signed with this selector fails DKIM (permerror), and no live key was found for %s.", r.detail, r.domain),
+			"Publish a new key under a new selector and sign with it, or stop signing with this selector."))
+	}
+
+	// RFC 8463 §1 deploys Ed25519 next to RSA: verifier support is not
+	// universal, and a receiver that cannot check Ed25519 sees no DKIM.
+	domains := make([]string, 0, len(keyTypes))
+	for d := range keyTypes {
+		domains = append(domains, d)
+	}
+	sort.Strings(domains)
+	for _, d := range domains {
+		onlyEd := true
+		for _, t := range keyTypes[d] {
+			if t != "ed25519" {
+				onlyEd = false
+			}
+		}
+		if onlyEd {
+			findings = append(findings, KeyEd25519Only.New(
+				fmt.Sprintf("Every usable key found for %s is Ed25519 (%s); receivers that do not implement RFC 8463 treat such mail as unsigned.", d, strings.Join(live[d], ", ")),
+				"Sign with an RSA key (2048 bits) as well, under its own selector, and keep Ed25519 as a second signature."))
+		}
+	}
+
+	if len(temp) > 0 {
+		findings = append(findings, DNSTemperror.New(
+			fmt.Sprintf("Could not fetch: %s. The keys there could not be judged.", strings.Join(temp, "; ")),
+			"Run the check again; if it persists, check that the domain's name servers answer TXT queries for _domainkey names."))
+	}
+	return findings, out
+}
+
+// judgeRecord parses and judges one key record, filling kd. It returns the
+// parsed record when it is usable.
+func judgeRecord(kd *KeyData, where, delegated string) ([]report.Finding, *KeyRecord) {
+	var fs []report.Finding
+	rec, err := ParseKeyRecord(kd.Text)
+	if err != nil {
+		kd.Problem = err.Error()
+		switch {
+		case errors.Is(err, ErrVersion):
+			f := RecordVersion.New(
+				fmt.Sprintf("%s: %v. Verifiers discard the record (RFC 6376 §3.6.1), so signatures with this selector fail.%s", where, err, delegated),
+				"Put v=DKIM1 first in the record, or leave v= out.")
+			f.Record = fixedRecord(kd.Text, where, func(r *KeyRecord) { r.Version = "DKIM1" })
+			fs = append(fs, f)
+		default:
+			fs = append(fs, RecordSyntax.New(
+				fmt.Sprintf("%s: %v. The whole record is invalid (RFC 6376 §3.2).%s", where, err, delegated),
+				"Publish the record exactly as your provider gives it: tag=value pairs separated by semicolons, each tag once, with a p= tag."))
+		}
+		return fs, nil
+	}
+	kd.Version, kd.KeyType, kd.Hashes, kd.Services, kd.Flags = rec.Version, rec.EffectiveKeyType(), rec.HashAlgs, rec.Services, rec.Flags
+
+	if kt := rec.EffectiveKeyType(); kt != "rsa" && kt != "ed25519" {
+		kd.Problem = "unknown key type k=" + kt
+		fs = append(fs, KeyTypeUnknown.New(
+			fmt.Sprintf("%s has k=%s; verifiers know only rsa (RFC 6376) and ed25519 (RFC 8463), so the key is unusable.%s", where, clip(kt), delegated),
+			"Set k=rsa (or k=ed25519 for an Ed25519 key), matching the key in p=."))
+		return fs, nil
+	}
+	if rec.Revoked() {
+		kd.Revoked = true
+		kd.Problem = "revoked (empty p=)"
+		// The finding is made by the caller, which knows the other selectors.
+		return fs, nil
+	}
+	key, err := DecodeKey(rec.KeyType, rec.PublicKey)
+	if err != nil {
+		kd.Problem = err.Error()
+		fs = append(fs, KeyUnparseable.New(
+			fmt.Sprintf("%s: %v. Verifiers return permerror for every signature with this selector.%s", where, err, delegated),
+			"Publish the public key again, copied whole from your provider or signing software (base64 of the DER SubjectPublicKeyInfo for RSA, the 32 raw octets for Ed25519)."))
+		return fs, nil
+	}
+	kd.Bits, kd.Format = key.Bits, key.Format
+	usable := true
+
+	if key.Type == "rsa" {
+		switch {
+		case key.Bits < 1024:
+			usable = false
+			kd.Problem = fmt.Sprintf("RSA key of %d bits", key.Bits)
+			fs = append(fs, KeyRSALt1024.New(
+				fmt.Sprintf("%s is a %d-bit RSA key; RFC 8301 §3.2 forbids verifiers to accept keys under 1024 bits, so signatures fail.%s", where, key.Bits, delegated),
+				"Generate a 2048-bit key, publish it under a new selector, switch signing to it, then revoke this one (empty p=)."))
+		case key.Bits < 2048:
+			fs = append(fs, KeyRSA1024.New(
+				fmt.Sprintf("%s is a %d-bit RSA key; RFC 8301 §3.2 says signers SHOULD use at least 2048 bits and Gmail recommends 2048.%s", where, key.Bits, delegated),
+				"Generate a 2048-bit key, publish it under a new selector, switch signing to it, then revoke this one (empty p=)."))
+		case key.Bits > 4096:
+			fs = append(fs, KeyRSAGt4096.New(
+				fmt.Sprintf("%s is a %d-bit RSA key; verifiers need only support up to 4096 bits (RFC 8301 §3.2), so some may fail it.%s", where, key.Bits, delegated),
+				"Use a 2048-bit key: it is the size every verifier supports and it fits DNS more easily."))
+		}
+	}
+	if !rec.AllowsSHA256() {
+		usable = false
+		kd.Problem = "h= does not allow sha256"
+		f := KeySHA1Only.New(
+			fmt.Sprintf("%s has h=%s; rsa-sha1 is forbidden (RFC 8301 §3.1), so no signature with this key can verify.%s", where, strings.Join(rec.HashAlgs, ":"), delegated),
+			"Remove the h= tag, or set h=sha256.")
+		f.Record = fixedRecord(kd.Text, where, func(r *KeyRecord) { r.HashAlgs = []string{"sha256"} })
+		fs = append(fs, f)
+	}
+	if !rec.ForEmail() {
+		usable = false
+		kd.Problem = "s= does not include email or *"
+		f := KeyService.New(
+			fmt.Sprintf("%s has s=%s; without email or * the key may not be used for mail (RFC 6376 §3.6.1).%s", where, strings.Join(rec.Services, ":"), delegated),
+			"Remove the s= tag, or set s=email.")
+		f.Record = fixedRecord(kd.Text, where, func(r *KeyRecord) { r.Services = nil })
+		fs = append(fs, f)
+	}
+	if rec.Testing() {
+		f := KeyTesting.New(
+			fmt.Sprintf("%s has t=y (testing): receivers must treat signed mail like unsigned mail (RFC 6376 §3.6.1), so it gets no DKIM benefit.%s", where, delegated),
+			"Remove the y flag once signing works.")
+		f.Record = fixedRecord(kd.Text, where, func(r *KeyRecord) {
+			var keep []string
+			for _, x := range r.Flags {
+				if x != "y" {
+					keep = append(keep, x)
+				}
+			}
+			r.Flags = keep
+		})
+		fs = append(fs, f)
+	}
+	kd.Usable = usable
+	if !usable {
+		return fs, nil
+	}
+	return fs, rec
+}
+
+// fixedRecord returns the record to publish at where once fix is applied,
+// or nil when the original cannot be parsed into a record even after
+// dropping a misplaced v= tag.
+func fixedRecord(text, where string, fix func(*KeyRecord)) *report.Record {
+	rec, err := ParseKeyRecord(text)
+	if err != nil {
+		tags, err2 := ParseTagList(text)
+		if err2 != nil {
+			return nil
+		}
+		var kept []string
+		for _, t := range tags {
+			if t.Name != "v" {
+				kept = append(kept, t.Name+"="+t.Value)
+			}
+		}
+		rec, err = ParseKeyRecord(strings.Join(kept, "; "))
+		if err != nil {
+			return nil
+		}
+	}
+	fix(rec)
+	return &report.Record{Name: where, Type: "TXT", Value: quoteTXT(rec.String())}
+}
+
+// quoteTXT formats text as TXT character-strings of at most 255 octets
+// (RFC 1035 §3.3.14), quoted for a zone file.
+func quoteTXT(s string) string {
+	var parts []string
+	for len(s) > 255 {
+		parts = append(parts, strconv.Quote(s[:255]))
+		s = s[255:]
+	}
+	parts = append(parts, strconv.Quote(s))
+	return strings.Join(parts, " ")
+}
+
+// minimalAnswerSize is the size of the smallest response that carries the
+// answer: header, question and the answer records (CNAMEs included), with
+// name compression and no authority, additional or EDNS0 data, which a
+// server drops before truncating. Above 512 octets a resolver that does not
+// use EDNS0 (RFC 6891) must retry over TCP.
+func minimalAnswerSize(name string, ans resolver.Answer) int {
+	m := new(dns.Msg)
+	m.SetQuestion(dns.Fqdn(name), dns.TypeTXT)
+	m.Response = true
+	m.Compress = true
+	target := dns.Fqdn(name)
+	for _, c := range ans.CNAMEs {
+		m.Answer = append(m.Answer, &dns.CNAME{Hdr: dns.RR_Header{Name: target, Rrtype: dns.TypeCNAME, Class: dns.ClassINET}, Target: c})
+		target = c
+	}
+	m.Answer = append(m.Answer, ans.RRs...)
+	return m.Len()
+}
+
+func anyDKIMRecord(sel []SelectorData) bool {
+	for _, s := range sel {
+		for _, r := range s.Records {
+			if r.DKIM {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// lookupMemo hands the verifier the answers already fetched, so verifying
+// a message costs no second query for a key the check has looked up.
+type lookupMemo struct {
+	mu sync.Mutex
+	m  map[string]*lookup
+}
+
+func newMemo(lookups []*lookup) *lookupMemo {
+	m := &lookupMemo{m: map[string]*lookup{}}
+	for _, l := range lookups {
+		m.m[strings.ToLower(l.name)] = l
+	}
+	return m
+}
+
+func (m *lookupMemo) get(name string) (*lookup, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	l, ok := m.m[strings.ToLower(strings.TrimSuffix(name, "."))]
+	return l, ok
+}
+
+func (m *lookupMemo) put(name string, l *lookup) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.m[strings.ToLower(strings.TrimSuffix(name, "."))] = l
+}

@@ -1,0 +1,179 @@
+package dkim
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+)
+
+func TestParseTagList(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    TagList
+		wantErr error
+	}{
+		{in: "v=DKIM1; p=abc", want: TagList{{"v", "DKIM1"}, {"p", "abc"}}},
+		{in: "v=DKIM1;p=abc;", want: TagList{{"v", "DKIM1"}, {"p", "abc"}}},
+		{in: "  k = rsa ;\tp= a b c ", want: TagList{{"k", "rsa"}, {"p", "a b c"}}},
+		{in: "p=", want: TagList{{"p", ""}}},
+		{in: "", want: nil},
+		{in: " ; ", want: nil},
+		{in: "a=1;;b=2", want: TagList{{"a", "1"}, {"b", "2"}}},
+		{in: "x_1=y", want: TagList{{"x_1", "y"}}},
+		// Folding white space inside a value (RFC 6376 §3.2 tag-value).
+		{in: "b=abc\r\n def; d=example.com", want: TagList{{"b", "abc\r\n def"}, {"d", "example.com"}}},
+		{in: "h=from:to\n\t:subject", want: TagList{{"h", "from:to\n\t:subject"}}},
+		// Tag names are case-sensitive: P and p are different tags.
+		{in: "P=1; p=2", want: TagList{{"P", "1"}, {"p", "2"}}},
+		{in: "v=DKIM1; t; p=abc", wantErr: ErrSyntax},
+		{in: "=abc", wantErr: ErrSyntax},
+		{in: "1a=b", wantErr: ErrSyntax},
+		{in: "a-b=c", wantErr: ErrSyntax},
+		{in: "a b=c", wantErr: ErrSyntax},
+		{in: "p=ab\x00c", wantErr: ErrSyntax},
+		{in: "p=ab\rc", wantErr: ErrSyntax},
+		{in: "n=caf\xc3\xa9", wantErr: ErrSyntax},
+		{in: "p=a; p=b", wantErr: ErrDuplicateTag},
+		{in: "v=DKIM1; k=rsa; k=rsa; p=x", wantErr: ErrDuplicateTag},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseTagList(tt.in)
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("ParseTagList(%q) error = %v, want %v", tt.in, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseTagList(%q): %v", tt.in, err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("ParseTagList(%q) = %#v, want %#v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseKeyRecord(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    *KeyRecord
+		wantErr error
+	}{
+		{
+			name: "minimal, no v= (v is only RECOMMENDED)",
+			in:   "p=MFww",
+			want: &KeyRecord{PublicKey: "MFww"},
+		},
+		{
+			name: "all tags",
+			in:   "v=DKIM1; k=ed25519; h=sha256:sha1; s=email; t=y:s; n=hello world; p=ab cd\r\n ef",
+			want: &KeyRecord{Version: "DKIM1", KeyType: "ed25519", HashAlgs: []string{"sha256", "sha1"}, Services: []string{"email"},
+				Flags: []string{"y", "s"}, Notes: "hello world", PublicKey: "abcdef"},
+		},
+		{
+			name: "unknown and obsolete tags are kept aside",
+			in:   "v=DKIM1; g=*; x1=extra; p=abc",
+			want: &KeyRecord{Version: "DKIM1", PublicKey: "abc", Other: []Tag{{"g", "*"}, {"x1", "extra"}}},
+		},
+		{name: "revoked", in: "v=DKIM1; k=rsa; p=", want: &KeyRecord{Version: "DKIM1", KeyType: "rsa"}},
+		{name: "v not first", in: "k=rsa; v=DKIM1; p=abc", wantErr: ErrVersion},
+		{name: "v wrong", in: "v=DKIM2; p=abc", wantErr: ErrVersion},
+		{name: "v lower case", in: "v=dkim1; p=abc", wantErr: ErrVersion},
+		{name: "no p", in: "v=DKIM1; k=rsa", wantErr: ErrNoPublicKey},
+		{name: "flag without value", in: "k=rsa; t; p=abc", wantErr: ErrSyntax},
+		{name: "duplicate", in: "v=DKIM1; p=abc; p=abc", wantErr: ErrDuplicateTag},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseKeyRecord(tt.in)
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("error = %v, want %v", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %#v\nwant %#v", got, tt.want)
+			}
+			again, err := ParseKeyRecord(got.String())
+			if err != nil {
+				t.Fatalf("reparse of %q: %v", got.String(), err)
+			}
+			if !reflect.DeepEqual(again, got) {
+				t.Errorf("round trip changed the record: %q -> %#v", got.String(), again)
+			}
+		})
+	}
+}
+
+func TestKeyRecordFlags(t *testing.T) {
+	tests := []struct {
+		in                                   string
+		keyType                              string
+		revoked, testing, strict, email, sha bool
+	}{
+		{"p=x", "rsa", false, false, false, true, true},
+		{"k=ed25519; p=", "ed25519", true, false, false, true, true},
+		{"t=y; p=x", "rsa", false, true, false, true, true},
+		{"t=s:y; p=x", "rsa", false, true, true, true, true},
+		{"t=n; p=x", "rsa", false, false, false, true, true},
+		{"s=email:web; p=x", "rsa", false, false, false, true, true},
+		{"s=*; p=x", "rsa", false, false, false, true, true},
+		{"s=chat; p=x", "rsa", false, false, false, false, true},
+		{"h=sha1; p=x", "rsa", false, false, false, true, false},
+		{"h=sha1:sha256; p=x", "rsa", false, false, false, true, true},
+		{"h=md5; p=x", "rsa", false, false, false, true, false},
+	}
+	for _, tt := range tests {
+		r, err := ParseKeyRecord(tt.in)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.in, err)
+		}
+		got := []any{r.EffectiveKeyType(), r.Revoked(), r.Testing(), r.StrictIdentity(), r.ForEmail(), r.AllowsSHA256()}
+		want := []any{tt.keyType, tt.revoked, tt.testing, tt.strict, tt.email, tt.sha}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: got %v, want %v", tt.in, got, want)
+		}
+	}
+}
+
+func TestValidateSelector(t *testing.T) {
+	good := []string{"google", "selector1", "s1024-2013-q3", "2023-05-ed25519", "a.b", "dk_1"}
+	bad := []string{"", ".", "a..b", "a b", "a/b", "sel;ector", string(make([]byte, 64))}
+	for _, s := range good {
+		if err := ValidateSelector(s); err != nil {
+			t.Errorf("ValidateSelector(%q) = %v, want nil", s, err)
+		}
+	}
+	for _, s := range bad {
+		if err := ValidateSelector(s); err == nil {
+			t.Errorf("ValidateSelector(%q) = nil, want an error", s)
+		}
+	}
+}
+
+func TestKnownSelectorsAreValidAndUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, k := range KnownSelectors {
+		if err := ValidateSelector(k.Selector); err != nil {
+			t.Errorf("%q: %v", k.Selector, err)
+		}
+		if seen[k.Selector] {
+			t.Errorf("%q listed twice", k.Selector)
+		}
+		seen[k.Selector] = true
+		if len(k.Providers) == 0 {
+			t.Errorf("%q names no provider", k.Selector)
+		}
+	}
+	// Probing many names is slow and rude (DOMAIN.md §3.3).
+	if len(KnownSelectors) > 30 {
+		t.Errorf("%d known selectors; keep the probe list short", len(KnownSelectors))
+	}
+}

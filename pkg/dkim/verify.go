@@ -1,0 +1,466 @@
+package dkim
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	msgdkim "github.com/emersion/go-msgauth/dkim"
+
+	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/mailcheck/mailcheck/pkg/resolver"
+)
+
+// Signature results, in the vocabulary of RFC 8601 §2.7.1.
+const (
+	ResultPass      = "pass"
+	ResultFail      = "fail"
+	ResultPermerror = "permerror"
+	ResultTemperror = "temperror"
+	ResultNeutral   = "neutral"
+)
+
+// MessageData is the evidence from verifying a message.
+type MessageData struct {
+	From       string `json:"from"`
+	FromDomain string `json:"from_domain"`
+	// FromOrgDomain is the From domain's organizational domain (public
+	// suffix + 1, RFC 7489 §3.2), used for relaxed alignment.
+	FromOrgDomain string `json:"from_org_domain"`
+	Authors       int    `json:"authors"`
+	Size          int    `json:"size"`
+	// Normalized lists repairs made before verifying (CRLF, mbox line).
+	Normalized          []string        `json:"normalized,omitempty"`
+	ListUnsubscribe     bool            `json:"list_unsubscribe"`
+	ListUnsubscribePost bool            `json:"list_unsubscribe_post"`
+	Signatures          []SignatureData `json:"signatures"`
+	// Unverified counts signatures beyond the verification limit.
+	Unverified int `json:"unverified,omitempty"`
+}
+
+// SignatureData is the verdict on one DKIM-Signature field.
+type SignatureData struct {
+	// Index is the position among DKIM-Signature fields, 1 = top-most.
+	Index            int    `json:"index"`
+	Domain           string `json:"d"`
+	Selector         string `json:"s"`
+	Algorithm        string `json:"a"`
+	Canonicalization string `json:"c"`
+	Identity         string `json:"i,omitempty"`
+	// Result is pass, fail, permerror or temperror (RFC 8601).
+	Result string `json:"result"`
+	// Reason is a short, stable explanation; Error is the verifier's text.
+	Reason string `json:"reason,omitempty"`
+	Error  string `json:"error,omitempty"`
+	// BodyHash is bh= as signed; BodyHashOK says whether the body matched
+	// it, when the verifier got that far.
+	BodyHash      string   `json:"body_hash,omitempty"`
+	BodyHashOK    *bool    `json:"body_hash_ok,omitempty"`
+	SignedHeaders []string `json:"signed_headers"`
+	// FromSigned: From is in h= (RFC 6376 §5.4). FromOversigned: it is
+	// listed more times than the message has From fields (§5.4.2).
+	FromSigned     bool `json:"from_signed"`
+	FromOversigned bool `json:"from_oversigned"`
+	// BodyLength is l=, when present (RFC 6376 §3.5, §8.2).
+	BodyLength *int64     `json:"body_length,omitempty"`
+	Signed     *time.Time `json:"signed,omitempty"`
+	Expires    *time.Time `json:"expires,omitempty"`
+	// Alignment of d= with the From domain (RFC 7489 §3.1.1).
+	AlignedStrict  bool `json:"aligned_strict"`
+	AlignedRelaxed bool `json:"aligned_relaxed"`
+	// Malformed is set when the field is not a valid tag-list; the other
+	// fields are then as far as they could be read.
+	Malformed bool `json:"malformed,omitempty"`
+}
+
+// verifyMessage verifies every signature of m, fetching keys through
+// env.Resolver (and the answers already in lookups).
+func verifyMessage(ctx context.Context, env check.Env, m *Message, lookups []*lookup) (*MessageData, []report.Finding) {
+	md := &MessageData{
+		From:                m.From,
+		FromDomain:          m.FromDomain.String(),
+		FromOrgDomain:       dnsname.OrganizationalPSL(m.FromDomain).String(),
+		Authors:             m.Authors,
+		Size:                m.Size(),
+		Normalized:          m.Normalized,
+		ListUnsubscribe:     m.count("List-Unsubscribe") > 0,
+		ListUnsubscribePost: m.count("List-Unsubscribe-Post") > 0,
+		Signatures:          []SignatureData{},
+	}
+	sigs := m.Signatures()
+	if len(sigs) == 0 {
+		return md, []report.Finding{SigMissing.New(
+			fmt.Sprintf("The message from %s carries no DKIM-Signature field. Gmail, Yahoo and Outlook require DKIM from bulk senders, and without it DMARC can pass only through SPF, which breaks on forwarding.", m.From),
+			"Turn on DKIM signing at your mail provider or MTA for "+m.FromDomain.String()+", publish the key it gives you, and send a new test message.")}
+	}
+
+	verifs, verr := verifyRaw(ctx, env.Resolver, m.raw, newMemo(lookups))
+	if verr != nil && !errors.Is(verr, msgdkim.ErrTooManySignatures) {
+		// go-msgauth fails as a whole only on I/O or header errors, which
+		// ParseMessage has ruled out; report it rather than hide it.
+		return md, []report.Finding{SigInvalid.New("The verifier could not read the message: "+verr.Error(), "Check that the file is a raw message (.eml) as received, with its headers.")}
+	}
+	if len(sigs) > len(verifs) {
+		md.Unverified = len(sigs) - len(verifs)
+	}
+
+	var findings []report.Finding
+	var temp []string
+	fromCount := m.count("From")
+	for i, v := range verifs {
+		sd := describeSignature(i+1, sigs[i], v, m.FromDomain, fromCount)
+		md.Signatures = append(md.Signatures, sd)
+		who := fmt.Sprintf("signature %d (d=%s, s=%s)", sd.Index, orDash(sd.Domain), orDash(sd.Selector))
+
+		if sd.Malformed && sd.Result != ResultPass {
+			findings = append(findings, SigInvalid.New(
+				fmt.Sprintf("%s is not a valid tag-list (RFC 6376 §3.2), so verifiers return permerror: %s.", who, sd.Error),
+				"Fix the signer: the DKIM-Signature field must be tag=value pairs separated by semicolons, each tag once."))
+			continue
+		}
+		sha1 := strings.HasSuffix(strings.ToLower(sd.Algorithm), "-sha1")
+		if sha1 {
+			findings = append(findings, SigSHA1.New(
+				fmt.Sprintf("%s uses a=%s; RFC 8301 §3.1 forbids rsa-sha1 for signing and verifying, so receivers treat it as invalid.", who, sd.Algorithm),
+				"Configure the signer for rsa-sha256 (or ed25519-sha256 in addition)."))
+		}
+		if !sd.FromSigned && sd.Result != ResultPass {
+			findings = append(findings, SigFromUnsigned.New(
+				fmt.Sprintf("%s does not list From in h=%s; RFC 6376 §5.4 requires it, and verifiers reject the signature, because otherwise the visible sender could be changed freely.", who, strings.Join(sd.SignedHeaders, ":")),
+				"Configure the signer to sign From (most sign From, To, Subject, Date, Message-ID, Reply-To and the List-* fields)."))
+		}
+		if sd.FromSigned && !sd.FromOversigned {
+			findings = append(findings, SigFromNotOversigned.New(
+				fmt.Sprintf("%s lists From once in h=; a second From field added in transit would not break the signature, and some mail clients show the added one (RFC 6376 §8.15).", who),
+				"List From one more time than it occurs (h=from:from:...); OpenDKIM calls this OversignHeaders, Rspamd sign_headers with a \"(o)\" prefix."))
+		}
+		if sd.BodyLength != nil {
+			findings = append(findings, SigBodyLength.New(
+				fmt.Sprintf("%s has l=%d: anything appended after %d body octets is unsigned, so a forwarder or attacker can add content that still verifies (RFC 6376 §8.2). Verifiers disagree: go-msgauth (used here) fails such signatures, others pass them.", who, *sd.BodyLength, *sd.BodyLength),
+				"Configure the signer to sign the whole body (drop the body length option)."))
+		}
+
+		coveredElsewhere := sha1 || (!sd.FromSigned) || (sd.BodyLength != nil && sd.Reason == reasonBodyLength)
+		switch sd.Result {
+		case ResultPass:
+		case ResultTemperror:
+			temp = append(temp, fmt.Sprintf("%s: %s", who, sd.Error))
+		default:
+			if !coveredElsewhere {
+				findings = append(findings, SigInvalid.New(
+					fmt.Sprintf("%s: %s (%s). Receivers treat the message as if this signature were absent.", who, sd.Result, sd.Reason),
+					fixForReason(sd.Reason)))
+			}
+		}
+	}
+	if len(temp) > 0 {
+		findings = append(findings, DNSTemperror.New(
+			"Could not fetch the key for "+strings.Join(temp, "; ")+".",
+			"Run the check again; if it persists, check the signing domain's name servers."))
+	}
+
+	// Alignment (RFC 7489 §3.1.1): DMARC passes through DKIM only with a
+	// valid signature whose d= is the From domain (strict) or shares its
+	// organizational domain (relaxed).
+	var passing, aligned []SignatureData
+	for _, sd := range md.Signatures {
+		if sd.Result == ResultPass {
+			passing = append(passing, sd)
+			if sd.AlignedRelaxed {
+				aligned = append(aligned, sd)
+			}
+		}
+	}
+	if len(passing) > 0 && len(aligned) == 0 {
+		var ds []string
+		for _, sd := range passing {
+			ds = append(ds, "d="+sd.Domain)
+		}
+		findings = append(findings, SigUnaligned.New(
+			fmt.Sprintf("The valid signatures (%s) are not aligned with the From domain %s (organizational domain %s), so DMARC cannot pass through DKIM; mail then depends on aligned SPF.", strings.Join(ds, ", "), md.FromDomain, md.FromOrgDomain),
+			"Set up custom-domain (branded) DKIM at your sending service so it signs with d="+md.FromDomain+" or a subdomain of "+md.FromOrgDomain+"."))
+	}
+
+	// RFC 8058 §4: one-click unsubscription needs List-Unsubscribe and
+	// List-Unsubscribe-Post covered by a valid DKIM signature.
+	if md.ListUnsubscribe || md.ListUnsubscribePost {
+		need := []string{}
+		if md.ListUnsubscribe {
+			need = append(need, "list-unsubscribe")
+		}
+		if md.ListUnsubscribePost {
+			need = append(need, "list-unsubscribe-post")
+		}
+		candidates := passing
+		if len(candidates) == 0 {
+			candidates = md.Signatures
+		}
+		covered := false
+		for _, sd := range candidates {
+			if coversAll(sd.SignedHeaders, need) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			what := "valid signature"
+			if len(passing) == 0 {
+				what = "signature"
+			}
+			findings = append(findings, SigListUnsubUnsigned.New(
+				fmt.Sprintf("The message has %s but no %s lists them all in h=; Gmail and Yahoo then do not offer one-click unsubscribe (RFC 8058 §4).", strings.Join(need, " and "), what),
+				"Configure the signer to include List-Unsubscribe and List-Unsubscribe-Post in h=."))
+		}
+	}
+	return md, findings
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func coversAll(signed, need []string) bool {
+	for _, n := range need {
+		found := false
+		for _, s := range signed {
+			if strings.EqualFold(s, n) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// describeSignature builds the data of one signature from its tags (parsed
+// here, leniently, so that a signature the verifier rejects is still
+// described) and the verifier's verdict.
+func describeSignature(index int, value string, v *msgdkim.Verification, from dnsname.Domain, fromCount int) SignatureData {
+	sd := SignatureData{Index: index, SignedHeaders: []string{}}
+	tags, perr := ParseTagList(value)
+	if perr != nil {
+		sd.Malformed = true
+		tags = lenientTags(value)
+	}
+	get := func(name string) string { s, _ := tags.Get(name); return stripFWS(s) }
+	sd.Domain = strings.ToLower(get("d"))
+	if sd.Domain == "" && v != nil {
+		sd.Domain = strings.ToLower(v.Domain)
+	}
+	sd.Selector = get("s")
+	sd.Algorithm = get("a")
+	sd.Canonicalization = get("c")
+	if sd.Canonicalization == "" {
+		sd.Canonicalization = "simple/simple"
+	} else if !strings.Contains(sd.Canonicalization, "/") {
+		sd.Canonicalization += "/simple"
+	}
+	sd.Identity = get("i")
+	sd.BodyHash = get("bh")
+	if h, ok := tags.Get("h"); ok {
+		sd.SignedHeaders = splitColonList(h)
+	}
+	n := 0
+	for _, h := range sd.SignedHeaders {
+		if strings.EqualFold(h, "from") {
+			n++
+		}
+	}
+	sd.FromSigned = n > 0
+	sd.FromOversigned = n > fromCount
+	if l, ok := tags.Get("l"); ok {
+		if n, err := strconv.ParseInt(stripFWS(l), 10, 64); err == nil {
+			sd.BodyLength = &n
+		} else {
+			zero := int64(0)
+			sd.BodyLength = &zero
+		}
+	}
+	if t := get("t"); t != "" {
+		if n, err := strconv.ParseInt(t, 10, 64); err == nil {
+			ts := time.Unix(n, 0).UTC()
+			sd.Signed = &ts
+		}
+	}
+	if x := get("x"); x != "" {
+		if n, err := strconv.ParseInt(x, 10, 64); err == nil {
+			ts := time.Unix(n, 0).UTC()
+			sd.Expires = &ts
+		}
+	}
+	if d, err := dnsname.ParseAny(sd.Domain); err == nil && !from.IsZero() {
+		sd.AlignedStrict = d.Equal(from)
+		sd.AlignedRelaxed = dnsname.OrganizationalPSL(d).Equal(dnsname.OrganizationalPSL(from))
+	}
+
+	var err error
+	if v != nil {
+		err = v.Err
+	}
+	sd.Result, sd.Reason = classify(err)
+	if err != nil {
+		sd.Error = strings.TrimPrefix(err.Error(), "dkim: ")
+	}
+	// go-msgauth checks the body hash before the header signature, so a
+	// signature that fails only there had a matching body.
+	ok, bad := true, false
+	switch {
+	case sd.Result == ResultPass || sd.Reason == reasonSignature:
+		sd.BodyHashOK = &ok
+	case sd.Reason == reasonBodyHash:
+		sd.BodyHashOK = &bad
+	}
+	return sd
+}
+
+// Stable reasons, mapped from go-msgauth's error texts. The conformance
+// manifest uses the same words.
+const (
+	reasonBodyHash   = "body hash mismatch"
+	reasonSignature  = "signature does not verify"
+	reasonRevoked    = "key revoked"
+	reasonKeyType    = "key type does not match signature algorithm"
+	reasonNoKey      = "no key"
+	reasonBodyLength = "body length limit (l=) refused"
+)
+
+var reasonTable = []struct{ contains, reason string }{
+	{"body hash did not verify", reasonBodyHash},
+	{"signature did not verify", reasonSignature},
+	{"key revoked", reasonRevoked},
+	{"inappropriate key algorithm", reasonKeyType},
+	{"no key for signature", reasonNoKey},
+	{"no valid key found", reasonNoKey},
+	{"multiple TXT records found for key", "multiple key records"},
+	{"signature has expired", "signature expired (x=)"},
+	{"hash algorithm too weak", "rsa-sha1 not accepted (RFC 8301)"},
+	{"key is too short", "RSA key shorter than 1024 bits (RFC 8301)"},
+	{"incompatible signature version", "signature v= is not 1"},
+	{"signature missing required tag", "signature lacks a required tag"},
+	{"From field not signed", "From not signed"},
+	{"domain mismatch", "i= is not within d="},
+	{"insecure body length tag", reasonBodyLength},
+	{"inappropriate hash algorithm", "key h= does not allow the signature's hash"},
+	{"inappropriate service", "key s= does not allow email"},
+	{"unsupported key algorithm", "unknown key type"},
+	{"incompatible public key version", "key record v= is not DKIM1"},
+	{"invalid Ed25519 public key size", "key unparseable"},
+	{"key syntax error", "key unparseable"},
+	{"key record error", "key record syntax error"},
+	{"key unavailable", "DNS error fetching the key"},
+	{"malformed signature tags", "malformed signature"},
+	{"canonicalization algorithm", "unsupported canonicalization"},
+	{"unsupported public key query method", "unsupported query method (q=)"},
+	{"unsupported hash algorithm", "unsupported algorithm"},
+	{"malformed algorithm name", "unsupported algorithm"},
+	{"malformed", "malformed signature"},
+}
+
+// classify maps a go-msgauth verification error to an RFC 8601 result and
+// a stable reason.
+func classify(err error) (result, reason string) {
+	if err == nil {
+		return ResultPass, ""
+	}
+	switch {
+	case msgdkim.IsTempFail(err):
+		result = ResultTemperror
+	case msgdkim.IsPermFail(err):
+		result = ResultPermerror
+	default:
+		result = ResultFail
+	}
+	msg := err.Error()
+	for _, r := range reasonTable {
+		if strings.Contains(msg, r.contains) {
+			return result, r.reason
+		}
+	}
+	return result, strings.TrimPrefix(msg, "dkim: ")
+}
+
+func fixForReason(reason string) string {
+	switch reason {
+	case reasonBodyHash:
+		return "The body changed after signing: look for a footer, disclaimer or link rewriting added by a gateway or list after the signer, or sign after it."
+	case reasonSignature:
+		return "A signed header field changed after signing, or the published key is not the signer's: compare the key at the selector with the signer's private key, and look for gateways that rewrite Subject or other signed fields."
+	case reasonRevoked, reasonNoKey:
+		return "Publish the key for this selector, or configure the signer to use a selector whose key is published."
+	case reasonKeyType:
+		return "Publish a key whose k= matches the signature's algorithm (k=rsa for rsa-sha256, k=ed25519 for ed25519-sha256)."
+	}
+	return "Fix the signer's configuration or the published key so that the signature verifies."
+}
+
+// verifyRaw verifies every DKIM-Signature of a raw message (CRLF line
+// endings) with go-msgauth, fetching keys through r, or from memo when the
+// check has already looked them up.
+func verifyRaw(ctx context.Context, r resolver.Resolver, raw []byte, memo *lookupMemo) ([]*msgdkim.Verification, error) {
+	if memo == nil {
+		memo = newMemo(nil)
+	}
+	opts := &msgdkim.VerifyOptions{
+		MaxVerifications: maxSignatures,
+		LookupTXT: func(name string) ([]string, error) {
+			l, ok := memo.get(name)
+			if !ok {
+				l = &lookup{name: name}
+				l.txts, l.ans, l.err = resolver.LookupTXT(ctx, r, name)
+				memo.put(name, l)
+			}
+			return txtForVerifier(l)
+		},
+	}
+	return msgdkim.VerifyWithOptions(bytes.NewReader(raw), opts)
+}
+
+// txtForVerifier turns a lookup into what go-msgauth's LookupTXT must
+// return: one string per TXT record, its character-strings joined without
+// separators (RFC 6376 §3.6.2.2), and errors that it classifies through
+// net.Error.Temporary: DNS trouble is a temporary failure (temperror,
+// RFC 6376 §6.1.2), a missing name a permanent one.
+func txtForVerifier(l *lookup) ([]string, error) {
+	if l.err != nil {
+		temporary := resolver.KindOf(l.err) != resolver.KindName
+		return nil, &net.DNSError{Err: l.err.Error(), Name: l.name, IsTemporary: temporary}
+	}
+	if l.ans.Outcome == resolver.NXDomain {
+		return nil, &net.DNSError{Err: "no such domain (NXDOMAIN)", Name: l.name, IsNotFound: true}
+	}
+	out := make([]string, 0, len(l.txts))
+	for _, t := range l.txts {
+		out = append(out, t.Text())
+	}
+	return out, nil
+}
+
+// lenientTags reads what it can of a tag-list that ParseTagList refused,
+// first occurrence winning, so that a broken signature is still described.
+func lenientTags(s string) TagList {
+	var out TagList
+	for _, spec := range strings.Split(s, ";") {
+		name, value, ok := strings.Cut(spec, "=")
+		name = trimFWS(name)
+		if !ok || name == "" {
+			continue
+		}
+		if _, dup := out.Get(name); !dup {
+			out = append(out, Tag{Name: name, Value: trimFWS(value)})
+		}
+	}
+	return out
+}
