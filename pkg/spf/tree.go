@@ -1,0 +1,343 @@
+package spf
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/miekg/dns"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/mailcheck/mailcheck/pkg/resolver"
+)
+
+// Bounds of the static walk. Any chain deeper than the term limit already
+// exceeds it, so nothing useful is lost past maxTreeDepth.
+const (
+	maxTreeDepth = MaxDNSTerms + 1
+	maxTreeNodes = 200
+	walkParallel = 8 // lookups in flight at once
+)
+
+// Node is one record of the include/redirect tree, with what evaluating it
+// costs in the worst case (a sender that matches nothing before "all").
+type Node struct {
+	Domain string `json:"domain"`
+	// Via is how the parent reached it: "root", "include" or "redirect";
+	// Term is the parent's term as written.
+	Via  string `json:"via"`
+	Term string `json:"term,omitempty"`
+	// Status: "ok", "none" (no SPF record), "multiple", "syntax",
+	// "temperror", "loop", "dynamic" (target depends on the sender, not
+	// resolved), "truncated" (walk bound reached).
+	Status string `json:"status"`
+	Error  string `json:"error,omitempty"`
+	Record string `json:"record,omitempty"`
+	// Own counts the record's own a, mx, ptr and exists terms that are
+	// evaluated (before "all"); Cost is what the branch adds to the
+	// DNS-querying term count, the include or redirect term itself included
+	// (for the root: the whole tree).
+	Own  int `json:"own_terms"`
+	Cost int `json:"cost"`
+	// Void4 and Void6 count the branch's void lookups for an IPv4 and an
+	// IPv6 client (RFC 7208 §4.6.4).
+	Void4 int `json:"void_ipv4"`
+	Void6 int `json:"void_ipv6"`
+	// Dynamic lists terms whose target depends on the sender or client;
+	// they are counted but not resolved.
+	Dynamic []string `json:"dynamic,omitempty"`
+	// TXTSize is the DNS name plus the text of every TXT record at it, the
+	// §3.4 guideline figure; WireSize is the DNS answer in octets.
+	TXTSize  int     `json:"txt_size,omitempty"`
+	WireSize int     `json:"wire_size,omitempty"`
+	Children []*Node `json:"children,omitempty"`
+
+	depth    int
+	parent   *Node
+	policy   bool // root or reached from it by redirects: its "all" is the policy
+	passPath bool // every include on the way has a pass qualifier
+	rec      *Record
+	txts     []string
+	fetchErr error
+	multi    int
+}
+
+// ancestors reports whether domain is n or one of its ancestors.
+func (n *Node) hasAncestor(domain string) bool {
+	for p := n; p != nil; p = p.parent {
+		if p.Domain == domain {
+			return true
+		}
+	}
+	return false
+}
+
+// walker resolves the tree, one round trip per level: the TXT records of a
+// level are fetched together with the a/mx/exists lookups of the level
+// above, siblings concurrently. Every (name, type) is asked once.
+type walker struct {
+	r     resolver.Resolver
+	mu    sync.Mutex
+	calls map[lookupKey]*lookupCall
+	nodes int
+}
+
+type lookupKey struct {
+	name  string
+	qtype uint16
+}
+
+type lookupCall struct {
+	done chan struct{}
+	ans  resolver.Answer
+	err  error
+}
+
+func (w *walker) lookup(ctx context.Context, name string, qtype uint16) (resolver.Answer, error) {
+	k := lookupKey{strings.ToLower(name), qtype}
+	w.mu.Lock()
+	c, ok := w.calls[k]
+	if !ok {
+		c = &lookupCall{done: make(chan struct{})}
+		w.calls[k] = c
+	}
+	w.mu.Unlock()
+	if ok {
+		select {
+		case <-c.done:
+			return c.ans, c.err
+		case <-ctx.Done():
+			return resolver.Answer{}, ctx.Err()
+		}
+	}
+	c.ans, c.err = w.r.Lookup(ctx, presentName(name), qtype)
+	close(c.done)
+	return c.ans, c.err
+}
+
+// termJob is one lookup for a term of a parsed record.
+type termJob struct {
+	node  *Node
+	term  Term
+	name  string
+	qtype uint16
+	ans   resolver.Answer
+	err   error
+}
+
+// walk resolves the tree below root and returns the term lookups it made.
+// extra jobs (the root's SPF RR type and MX lookups) run in the first round.
+func (w *walker) walk(ctx context.Context, root *Node, extra []*termJob) []*termJob {
+	var done []*termJob
+	fetch := []*Node{root}
+	jobs := extra
+	for len(fetch) > 0 || len(jobs) > 0 {
+		var g errgroup.Group
+		g.SetLimit(walkParallel)
+		for _, n := range fetch {
+			g.Go(func() error {
+				w.fetch(ctx, n)
+				return nil
+			})
+		}
+		for _, j := range jobs {
+			g.Go(func() error {
+				j.ans, j.err = w.lookup(ctx, j.name, j.qtype)
+				return nil
+			})
+		}
+		_ = g.Wait() // the goroutines never fail: trouble is recorded per node
+		done = append(done, jobs...)
+		jobs = nil
+		var next []*Node
+		for _, n := range fetch {
+			children, nj := w.expand(n)
+			next = append(next, children...)
+			jobs = append(jobs, nj...)
+		}
+		fetch = next
+	}
+	return done
+}
+
+// fetch reads the node's TXT RRset and selects the SPF record (§4.4, §4.5).
+func (w *walker) fetch(ctx context.Context, n *Node) {
+	ans, err := w.lookup(ctx, n.Domain, dns.TypeTXT)
+	if err != nil {
+		n.fetchErr = err
+		n.Status, n.Error = "temperror", err.Error()
+		if resolver.KindOf(err) == resolver.KindName {
+			n.Status = "none"
+		}
+		return
+	}
+	n.WireSize = ans.Size
+	n.TXTSize = len(n.Domain)
+	var spf []string
+	for _, rr := range ans.RRs {
+		t, ok := rr.(*dns.TXT)
+		if !ok {
+			continue
+		}
+		text := txtText(resolver.TXT{Strings: t.Txt})
+		n.txts = append(n.txts, text)
+		n.TXTSize += len(text)
+		if IsSPF(text) {
+			spf = append(spf, text)
+		}
+	}
+	switch len(spf) {
+	case 0:
+		n.Status = "none"
+		if ans.Outcome == resolver.NXDomain {
+			n.Error = "the name does not exist"
+		} else {
+			n.Error = "no v=spf1 TXT record"
+		}
+	case 1:
+		n.Record = spf[0]
+		rec, err := Parse(spf[0])
+		n.rec = rec
+		n.Status = "ok"
+		if err != nil {
+			n.Status, n.Error = "syntax", err.Error()
+		}
+	default:
+		n.Status, n.multi = "multiple", len(spf)
+		n.Error = "more than one v=spf1 record"
+	}
+}
+
+// staticTarget expands a term's domain-spec when it uses no macro but
+// %{d}; ok is false for a term that depends on the sender or client.
+func staticTarget(t Term, domain string) (string, bool) {
+	if t.spec == nil {
+		return domain, true
+	}
+	if t.Dynamic() {
+		return "", false
+	}
+	env := macroEnv{domain: domain}
+	s, err := env.expand(t.spec, false)
+	if err != nil {
+		return "", false
+	}
+	return strings.ToLower(truncateName(s)), true
+}
+
+// evaluated returns the terms evaluation can reach: every mechanism before
+// the first "all" (§5.1), and the redirect when there is no "all" (§6.1).
+func evaluated(rec *Record) (mechs []Term, redirect *Term) {
+	for _, t := range rec.Terms {
+		if t.Modifier {
+			continue
+		}
+		mechs = append(mechs, t)
+		if t.Name == MechAll {
+			return mechs, nil
+		}
+	}
+	if rd, ok := rec.Modifier(ModRedirect); ok {
+		return mechs, &rd
+	}
+	return mechs, nil
+}
+
+// expand makes the children of a fetched node and the lookups of its terms.
+func (w *walker) expand(n *Node) ([]*Node, []*termJob) {
+	if n.rec == nil {
+		return nil, nil
+	}
+	mechs, redirect := evaluated(n.rec)
+	var children []*Node
+	var jobs []*termJob
+	child := func(t Term, via string) {
+		target, ok := staticTarget(t, n.Domain)
+		c := &Node{Domain: target, Via: via, Term: t.String(), depth: n.depth + 1, parent: n,
+			policy:   n.policy && via == ModRedirect,
+			passPath: n.passPath && (via == ModRedirect || t.Qualifier == QualifierPass)}
+		n.Children = append(n.Children, c)
+		switch {
+		case !ok:
+			c.Status, c.Domain = "dynamic", t.Value
+			n.Dynamic = append(n.Dynamic, t.String())
+		case !validDomain(target):
+			c.Status, c.Error = "none", "not a valid domain name"
+		case n.hasAncestor(target):
+			c.Status, c.Error = "loop", target+" is already on the path from the root"
+		case c.depth > maxTreeDepth || w.nodes >= maxTreeNodes:
+			c.Status, c.Error = "truncated", "walk bound reached; the limit is exceeded anyway"
+		default:
+			w.nodes++
+			children = append(children, c)
+		}
+	}
+	for _, t := range mechs {
+		switch t.Name {
+		case MechInclude:
+			child(t, MechInclude)
+		case MechA, MechMX, MechExists:
+			n.Own++
+			target, ok := staticTarget(t, n.Domain)
+			if !ok {
+				n.Dynamic = append(n.Dynamic, t.String())
+				continue
+			}
+			if !validDomain(target) {
+				continue
+			}
+			switch t.Name {
+			case MechA:
+				jobs = append(jobs, &termJob{node: n, term: t, name: target, qtype: dns.TypeA},
+					&termJob{node: n, term: t, name: target, qtype: dns.TypeAAAA})
+			case MechMX:
+				jobs = append(jobs, &termJob{node: n, term: t, name: target, qtype: dns.TypeMX})
+			case MechExists:
+				jobs = append(jobs, &termJob{node: n, term: t, name: target, qtype: dns.TypeA})
+			}
+		case MechPTR:
+			n.Own++
+			n.Dynamic = append(n.Dynamic, t.String())
+		}
+	}
+	if redirect != nil {
+		child(*redirect, ModRedirect)
+	}
+	if n.policy {
+		if exp, ok := n.rec.Modifier(ModExp); ok {
+			if target, ok := staticTarget(exp, n.Domain); ok && validDomain(target) {
+				jobs = append(jobs, &termJob{node: n, term: exp, name: target, qtype: dns.TypeTXT})
+			}
+		}
+	}
+	return children, jobs
+}
+
+// tally fills Cost, Void4 and Void6 bottom-up. Void counts come from the
+// term lookups: an a term is void for the family whose address query found
+// nothing; mx and exists are void for both families.
+func tally(n *Node, void4, void6 map[*Node]int) {
+	cost := n.Own
+	v4, v6 := void4[n], void6[n]
+	for _, c := range n.Children {
+		tally(c, void4, void6)
+		cost += c.Cost
+		v4 += c.Void4
+		v6 += c.Void6
+	}
+	if n.Via != "root" {
+		cost++ // the include or redirect term itself
+	}
+	n.Cost, n.Void4, n.Void6 = cost, v4, v6
+}
+
+// gluedAll matches a term that ends in a qualified "all" stuck to another
+// term by a missing space, the usual result of splitting a TXT record into
+// strings without a trailing space (RFC 7208 §3.3).
+var gluedAll = regexp.MustCompile(`(?i)^.+[-+~?]all$`)
+
+// lookupFailed reports a lookup error that means "unknown" (not a bad name).
+func lookupFailed(err error) bool {
+	return err != nil && resolver.KindOf(err) != resolver.KindName
+}
