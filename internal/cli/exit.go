@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Exit codes (docs/exit-codes.md). Main maps errors to them here and
+// nowhere else.
+const (
+	ExitOK           = 0   // report produced, gates passed
+	ExitGateFailed   = 1   // report produced, a gate failed
+	ExitBadInput     = 2   // usage error or bad input
+	ExitInconclusive = 3   // nothing could be decided: resolver unreachable, every check unknown
+	ExitInterrupted  = 130 // interrupted (SIGINT, SIGTERM)
+)
+
+// InputError is bad input or usage: exit 2. Hint, when set, is appended.
+type InputError struct {
+	Err  error
+	Hint string
+}
+
+func (e *InputError) Error() string {
+	if e.Hint != "" {
+		return e.Err.Error() + " (" + e.Hint + ")"
+	}
+	return e.Err.Error()
+}
+
+func (e *InputError) Unwrap() error { return e.Err }
+
+func inputErrorf(format string, args ...any) error {
+	return &InputError{Err: fmt.Errorf(format, args...)}
+}
+
+// ExitError ends a run that produced its report with a code and one line
+// saying why (a failed gate, an inconclusive run).
+type ExitError struct {
+	Code   int
+	Reason string
+}
+
+func (e *ExitError) Error() string { return e.Reason }
+
+// exitCode maps what a command returned to the process exit code. ctx is
+// the context the command ran under: a cancelled one means interrupted.
+func exitCode(ctx context.Context, err error) int {
+	var ee *ExitError
+	var ie *InputError
+	switch {
+	case ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled):
+		return ExitInterrupted
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &ee):
+		return ee.Code
+	case errors.As(err, &ie):
+		return ExitBadInput
+	case errors.Is(err, errEnvironment):
+		return ExitInconclusive
+	default:
+		// Errors from cobra's own parsing (unknown command, bad flag
+		// value, wrong number of arguments) are usage errors.
+		return ExitBadInput
+	}
+}
+
+// errEnvironment marks failures of the machine, not the input: no resolver
+// configured, for instance.
+var errEnvironment = errors.New("environment")
+
+func environmentErrorf(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{errEnvironment}, args...)...)
+}

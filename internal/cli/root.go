@@ -1,0 +1,143 @@
+// Package cli is the mailcheck command line: a cobra root command with one
+// file per subcommand. Each subcommand has an Options struct, a
+// newXCmd(f, runF) constructor that binds flags and validates input, and a
+// runX function that reads only its options. Main is the only place that
+// turns errors into exit codes.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/mailcheck/mailcheck/internal/build"
+	"github.com/mailcheck/mailcheck/internal/iostreams"
+	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/spf13/cobra"
+)
+
+// Factory carries what commands need from the outside world. Tests replace
+// the fields; Main fills them with the real ones.
+type Factory struct {
+	IO *iostreams.IOStreams
+	// ResolvConf is read when --resolver and --zone are absent.
+	ResolvConf string
+	Dialer     check.Dialer
+	HTTPClient *http.Client
+	Now        func() time.Time
+
+	globals GlobalOptions
+}
+
+// GlobalOptions are the persistent flags every command shares.
+type GlobalOptions struct {
+	Format   string
+	Resolver string
+	Zones    []string
+	Timeout  time.Duration
+	NoColor  bool
+	FailOn   string
+}
+
+// NewFactory returns a Factory wired to the real world.
+func NewFactory(ios *iostreams.IOStreams) *Factory {
+	return &Factory{
+		IO:         ios,
+		ResolvConf: "/etc/resolv.conf",
+		Dialer:     &net.Dialer{},
+		HTTPClient: &http.Client{
+			// Redirects are never followed: MTA-STS forbids it (RFC 8461
+			// §3.3), and no check wants a server to send it elsewhere.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		Now: time.Now,
+	}
+}
+
+// Main runs mailcheck with args (without the program name) and returns the
+// exit code. SIGINT and SIGTERM cancel the run: it still prints what it
+// has, and exits 130.
+func Main(args []string, ios *iostreams.IOStreams) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, args, NewFactory(ios))
+}
+
+// Run is Main with the context and factory given, for tests.
+func Run(ctx context.Context, args []string, f *Factory) (code int) {
+	defer func() {
+		// A panic is a bug, but the user still gets one line, not a
+		// stack trace.
+		if r := recover(); r != nil {
+			fmt.Fprintf(f.IO.ErrOut, "mailcheck: internal error: %v (please report it)\n", r)
+			code = ExitInconclusive
+		}
+	}()
+	root := newRootCmd(f)
+	root.SetArgs(args)
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	err := root.ExecuteContext(ctx)
+	code = exitCode(ctx, err)
+	switch {
+	case code == ExitInterrupted:
+		fmt.Fprintln(f.IO.ErrOut, "mailcheck: interrupted")
+	case err != nil:
+		fmt.Fprintln(f.IO.ErrOut, "mailcheck: "+oneLine(err.Error()))
+	}
+	return code
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+func newRootCmd(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "mailcheck",
+		Short: "Tell why email does not arrive, and what to change",
+		Long: `mailcheck checks a domain's email setup from DNS (and, for ports, from this
+machine's network) and says what is wrong and exactly what to change: the
+record to publish, the setting to fix.
+
+Exit codes: 0 report produced and gates passed; 1 a gate failed (a finding at
+or above --fail-on, or a requirement such as --require-policy); 2 bad input or
+usage; 3 inconclusive (the resolver did not answer, nothing could be decided);
+130 interrupted. See docs/exit-codes.md.`,
+		Version:       build.String(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return f.validateGlobals()
+		},
+	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &InputError{Err: err, Hint: "see '" + cmd.CommandPath() + " --help'"}
+	})
+	root.CompletionOptions.DisableDefaultCmd = true
+
+	pf := root.PersistentFlags()
+	pf.StringVarP(&f.globals.Format, "format", "o", "text", "output format: text, json or markdown")
+	pf.StringVar(&f.globals.Resolver, "resolver", "", "DNS resolver to ask, host[:port] (default: the first nameserver of /etc/resolv.conf)")
+	pf.StringArrayVar(&f.globals.Zones, "zone", nil, "answer DNS from this BIND zone file only, offline (repeatable); names outside it are unknown")
+	pf.DurationVar(&f.globals.Timeout, "timeout", 30*time.Second, "deadline for the whole command")
+	pf.BoolVar(&f.globals.NoColor, "no-color", false, "no color in text output (also NO_COLOR=1)")
+	pf.StringVar(&f.globals.FailOn, "fail-on", "critical", "exit 1 when a finding is at least this severe: critical, high, medium, low, info, or none")
+
+	root.AddCommand(
+		newDMARCCmd(f, nil),
+	)
+	return root
+}

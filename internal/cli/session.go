@@ -1,0 +1,175 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"strings"
+
+	"github.com/mailcheck/mailcheck/internal/build"
+	"github.com/mailcheck/mailcheck/internal/render"
+	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/mailcheck/mailcheck/pkg/resolver"
+)
+
+func (f *Factory) validateGlobals() error {
+	g := &f.globals
+	switch strings.ToLower(g.Format) {
+	case "text", "json", "markdown", "md":
+		g.Format = strings.ToLower(g.Format)
+	default:
+		return inputErrorf("--format %q: want text, json or markdown", g.Format)
+	}
+	if g.Timeout <= 0 {
+		return inputErrorf("--timeout %s: want a positive duration such as 30s", g.Timeout)
+	}
+	if g.Resolver != "" && len(g.Zones) > 0 {
+		return inputErrorf("--resolver and --zone exclude each other: --zone answers from files only")
+	}
+	if g.Resolver != "" {
+		if _, err := resolver.NewClient(resolver.ClientOptions{Server: g.Resolver}); err != nil {
+			return &InputError{Err: fmt.Errorf("--resolver: %w", err)}
+		}
+	}
+	if _, err := f.failOn(); err != nil {
+		return err
+	}
+	if g.NoColor {
+		f.IO.DisableColor()
+	}
+	return nil
+}
+
+// failOn returns the --fail-on severity; ok is false for "none".
+func (f *Factory) failOn() (report.Severity, error) {
+	v := strings.ToLower(strings.TrimSpace(f.globals.FailOn))
+	if v == "none" {
+		return "", nil
+	}
+	s, err := report.ParseSeverity(v)
+	if err != nil {
+		return "", &InputError{Err: fmt.Errorf("--fail-on: %w, or none", err)}
+	}
+	return s, nil
+}
+
+// session is one command's run: its deadline, its resolver (with the per-run
+// cache in front) and the Env every check gets.
+type session struct {
+	Env     check.Env
+	cache   *resolver.Cache
+	counter interface{ Queries() int64 }
+	source  string
+	started bool
+}
+
+// newSession builds the resolver from --zone or --resolver (else
+// resolv.conf) and returns a context carrying the --timeout deadline.
+func (f *Factory) newSession(ctx context.Context) (*session, context.Context, context.CancelFunc, error) {
+	var upstream resolver.Resolver
+	s := &session{}
+	switch {
+	case len(f.globals.Zones) > 0:
+		z, err := resolver.LoadZones(f.globals.Zones...)
+		if err != nil {
+			return nil, nil, nil, &InputError{Err: err}
+		}
+		upstream, s.source = z, "zone files"
+	default:
+		server := f.globals.Resolver
+		if server == "" {
+			var err error
+			server, err = resolver.SystemServer(f.ResolvConf)
+			if err != nil {
+				return nil, nil, nil, environmentErrorf("no DNS resolver: %v; pass --resolver host[:port]", err)
+			}
+		}
+		c, err := resolver.NewClient(resolver.ClientOptions{Server: server})
+		if err != nil {
+			return nil, nil, nil, &InputError{Err: err}
+		}
+		upstream, s.source, s.counter = c, c.Server(), c
+	}
+	s.cache = resolver.NewCache(upstream)
+	s.Env = check.Env{Resolver: s.cache, Dialer: f.Dialer, HTTPClient: f.HTTPClient, Now: f.Now}
+	ctx, cancel := context.WithTimeout(ctx, f.globals.Timeout)
+	return s, ctx, cancel, nil
+}
+
+// newReport wraps sections into a report for command on target.
+func (f *Factory) newReport(s *session, command, target string, sections ...report.Section) *report.Report {
+	version, _, _ := build.Info()
+	rep := &report.Report{
+		SchemaVersion: report.SchemaVersion,
+		Tool:          report.Tool{Name: "mailcheck", Version: version},
+		Command:       command,
+		Target:        target,
+		GeneratedAt:   f.Now().UTC(),
+		Sections:      sections,
+	}
+	for i := range rep.Sections {
+		report.SortFindings(rep.Sections[i].Findings)
+	}
+	if s != nil {
+		st := s.cache.Stats()
+		rep.DNS = &report.DNSStats{Resolver: s.source, Lookups: st.Lookups, Distinct: st.Distinct, Queries: st.Distinct}
+		if s.counter != nil {
+			rep.DNS.Queries = s.counter.Queries()
+		}
+	}
+	return rep
+}
+
+// gate is a command's own requirement (--require-policy): it returns a
+// reason when the report fails it.
+type gate func(*report.Report) (failed bool, reason string)
+
+// finish prints the report and decides the exit: 3 when nothing could be
+// decided, 1 when a gate fails, else 0. The report is printed in every case.
+func (f *Factory) finish(ctx context.Context, rep *report.Report, gates ...gate) error {
+	if err := f.print(rep); err != nil {
+		return err
+	}
+	if ctx.Err() != nil && rep.Inconclusive() {
+		return &ExitError{Code: ExitInconclusive, Reason: fmt.Sprintf("inconclusive: no answer within --timeout %s", f.globals.Timeout)}
+	}
+	if rep.Inconclusive() {
+		return &ExitError{Code: ExitInconclusive, Reason: "inconclusive: " + firstInconclusive(rep)}
+	}
+	for _, g := range gates {
+		if failed, reason := g(rep); failed {
+			return &ExitError{Code: ExitGateFailed, Reason: reason}
+		}
+	}
+	min, _ := f.failOn()
+	if min != "" {
+		if worst, ok := rep.Worst(); ok && worst.Severity.AtLeast(min) {
+			return &ExitError{Code: ExitGateFailed, Reason: fmt.Sprintf("%s finding %s (--fail-on %s)", worst.Severity, worst.ID, min)}
+		}
+	}
+	return nil
+}
+
+func firstInconclusive(rep *report.Report) string {
+	for _, s := range rep.Sections {
+		for _, f := range s.Findings {
+			if f.Inconclusive {
+				return f.Detail
+			}
+		}
+	}
+	return "no check could decide"
+}
+
+func (f *Factory) print(rep *report.Report) error {
+	out := f.IO.Out
+	switch f.globals.Format {
+	case "json":
+		return render.JSON(out, rep)
+	case "markdown", "md":
+		return render.Markdown(out, rep)
+	default:
+		return render.Text(out, rep, render.TextOptions{Width: f.IO.TerminalWidth(), Profile: f.IO.ColorProfile()})
+	}
+}

@@ -1,0 +1,197 @@
+package dmarc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/resolver"
+	"golang.org/x/sync/errgroup"
+)
+
+// MaxWalkQueries bounds the DNS tree walk (RFC 9989 §4.10: at most 8).
+const MaxWalkQueries = 8
+
+// Step is one name asked during discovery and what was found there.
+type Step struct {
+	Domain string `json:"domain"` // the domain, without _dmarc
+	// Result: "record", "none", "multiple", "invalid" or "error".
+	Result string   `json:"result"`
+	TXT    []string `json:"txt,omitempty"` // every TXT string found at _dmarc.<domain>
+	Error  string   `json:"error,omitempty"`
+
+	record     *Record // the one valid candidate, for Result "record"
+	candidates []string
+	parseErr   error
+	dnsErr     error
+}
+
+// Discovery is the outcome of the RFC 9989 §4.10 DNS tree walk.
+type Discovery struct {
+	Steps []Step
+	// Found is the index in Steps of the policy record used, or -1.
+	Found int
+	// OrgDomain is the RFC 9989 §4.10.2 Organizational Domain; "" when the
+	// walk could not decide (a DNS error on the way).
+	OrgDomain string
+}
+
+// walkNames lists the names RFC 9989 §4.10 asks, in order: the domain
+// itself; then, for a name of 8 labels or more, its rightmost 7 labels;
+// then one label fewer at a time down to the top-level domain (a public
+// suffix operator may publish _dmarc.<tld> with psd=y). At most 8 names.
+func walkNames(d dnsname.Domain) []dnsname.Domain {
+	names := []dnsname.Domain{d}
+	cur := d
+	if cur.NumLabels() >= 8 {
+		cur = cur.Suffix(7)
+		if !cur.Equal(d) {
+			names = append(names, cur)
+		}
+	}
+	for len(names) < MaxWalkQueries {
+		p, ok := cur.Parent()
+		if !ok {
+			break
+		}
+		names = append(names, p)
+		cur = p
+	}
+	return names
+}
+
+// Discover walks the tree for d. The whole walk is made (at most 8 TXT
+// queries) because the organizational domain needs the records above the
+// policy record too; the policy record is the first one found from the
+// bottom. The names are independent, so they are asked at once: the walk
+// costs one round trip, not eight.
+func Discover(ctx context.Context, r resolver.Resolver, d dnsname.Domain) Discovery {
+	names := walkNames(d)
+	steps := make([]Step, len(names))
+	var g errgroup.Group
+	for i, name := range names {
+		g.Go(func() error {
+			steps[i] = lookupStep(ctx, r, name)
+			return nil
+		})
+	}
+	_ = g.Wait() // lookupStep reports failures in the step itself
+	disc := Discovery{Steps: steps, Found: -1}
+	for i, s := range steps {
+		if s.Result == "error" {
+			break // what lies above an unanswered name cannot be trusted
+		}
+		if s.Result == "record" || s.Result == "multiple" || s.Result == "invalid" {
+			disc.Found = i
+			break
+		}
+	}
+	disc.OrgDomain = orgDomain(d, steps)
+	return disc
+}
+
+func lookupStep(ctx context.Context, r resolver.Resolver, d dnsname.Domain) Step {
+	s := Step{Domain: d.String()}
+	name, err := d.Child("_dmarc")
+	if err != nil {
+		s.Result, s.Error = "none", err.Error()
+		return s
+	}
+	txts, _, err := resolver.LookupTXT(ctx, r, name.FQDN())
+	if err != nil {
+		s.Result, s.Error, s.dnsErr = "error", err.Error(), err
+		return s
+	}
+	for _, t := range txts {
+		text := t.Text()
+		s.TXT = append(s.TXT, text)
+		if IsCandidate(text) {
+			s.candidates = append(s.candidates, text)
+		}
+	}
+	switch len(s.candidates) {
+	case 0:
+		s.Result = "none"
+	case 1:
+		rec, err := Parse(s.candidates[0])
+		if err != nil {
+			s.Result, s.parseErr = "invalid", err
+			return s
+		}
+		s.record = rec
+		s.Result = "record"
+	default:
+		// RFC 9989 §4.10 (RFC 7489 §6.6.3): more than one record at a
+		// name means no policy applies.
+		s.Result = "multiple"
+	}
+	return s
+}
+
+// orgDomain applies RFC 9989 §4.10.2 to the walk: the first record (from the
+// bottom) with psd=n names its own domain; a record with psd=y makes the
+// domain one label below it the organizational domain (unless the record is
+// at the start domain); otherwise the domain with the fewest labels that has
+// a valid record; otherwise the start domain itself.
+func orgDomain(d dnsname.Domain, steps []Step) string {
+	fewest := ""
+	for i, s := range steps {
+		if s.Result == "error" {
+			return ""
+		}
+		if s.Result != "record" {
+			continue
+		}
+		switch s.record.PSD {
+		case "n":
+			return s.Domain
+		case "y":
+			if i == 0 {
+				return s.Domain
+			}
+			return oneBelow(d, s.Domain)
+		}
+		fewest = s.Domain
+	}
+	if fewest != "" {
+		return fewest
+	}
+	return d.String()
+}
+
+// oneBelow returns the ancestor of d (or d) that has one label more than psd.
+func oneBelow(d dnsname.Domain, psd string) string {
+	n := strings.Count(psd, ".") + 2
+	return d.Suffix(n).String()
+}
+
+// Existence says whether a domain exists in the sense of RFC 9989 (from
+// RFC 9091 §2.1): a domain with no A, AAAA or MX records is non-existent
+// for DMARC, and np applies to it.
+type Existence struct {
+	Exists  bool
+	Known   bool // false when a query failed
+	Reason  string
+	Queries int
+}
+
+// CheckExistence asks A, AAAA and MX for d.
+func CheckExistence(ctx context.Context, r resolver.Resolver, d dnsname.Domain) Existence {
+	var failed error
+	for i, qtype := range []uint16{1, 28, 15} { // A, AAAA, MX
+		ans, err := r.Lookup(ctx, d.FQDN(), qtype)
+		if err != nil {
+			failed = errors.Join(failed, err)
+			continue
+		}
+		if ans.Outcome == resolver.Found {
+			return Existence{Exists: true, Known: true, Reason: fmt.Sprintf("%s has %s records", d, resolver.TypeString(qtype)), Queries: i + 1}
+		}
+	}
+	if failed != nil {
+		return Existence{Known: false, Reason: failed.Error(), Queries: 3}
+	}
+	return Existence{Exists: false, Known: true, Reason: fmt.Sprintf("%s has no A, AAAA or MX record", d), Queries: 3}
+}
