@@ -178,9 +178,8 @@ func (c *checker) walkFindings(n *Node) {
 				"Point redirect= at a domain that publishes SPF, or replace it with the mechanisms themselves.")
 		}
 	case "multiple":
-		f := c.add(defRecordMultiple, fmt.Sprintf("%s has %d v=spf1 TXT records; with more than one, every evaluation is a permerror (RFC 7208 §3.2, §4.5).", where, n.multi),
+		c.add(defRecordMultiple, fmt.Sprintf("%s has %d v=spf1 TXT records; with more than one, every evaluation is a permerror (RFC 7208 §3.2, §4.5).", where, n.multi),
 			"Merge them into a single v=spf1 record (one version, all mechanisms, one all) and delete the others.")
-		_ = f
 	case "loop":
 		c.add(defIncludeLoop, fmt.Sprintf("%s in %s leads back to %s, which is already on the path from %s: evaluation loops until the 10-term limit makes it a permerror.", n.Term, n.parent.Domain, n.Domain, c.domain),
 			"Remove the include or redirect that points back up the chain.")
@@ -402,7 +401,7 @@ func (c *checker) limits(root *Node) {
 	}{{"IPv4", root.Void4}, {"IPv6", root.Void6}} {
 		if fam.n > MaxVoid {
 			c.add(defVoidExceeded, fmt.Sprintf("For an %s client, %d terms of the %s tree look up names that do not exist or have no records (void lookups); after 2 the result is permerror (RFC 7208 §4.6.4).%s", fam.name, fam.n, c.domain, voidBreakdown(root, fam.name == "IPv4")),
-				"Remove a, mx and exists terms that point at names without records, and includes of domains that no longer exist.")
+				"Remove a, mx and exists terms that point at names without records. An a term on a host with only IPv4 (or only IPv6) addresses is a void lookup for clients of the other family: write its addresses as ip4:/ip6: instead.")
 		}
 	}
 }
@@ -522,10 +521,7 @@ func quoteTXT(s string) string {
 
 // heaviest returns the root's include and redirect branches by cost, most first.
 func heaviest(root *Node) []*Node {
-	var out []*Node
-	for _, ch := range root.Children {
-		out = append(out, ch)
-	}
+	out := append([]*Node(nil), root.Children...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Cost > out[j].Cost })
 	return out
 }

@@ -44,13 +44,13 @@ func runCheck(t *testing.T, zone, domain string, opts Options) report.Section {
 
 func TestCheck(t *testing.T) {
 	tests := []struct {
-		name, zone, domain string
-		opts               Options
-		status             report.Status
-		want               []string // finding IDs that must be present
-		absent             []string // finding IDs that must not be
+		name, zone, domain  string
+		opts                Options
+		status              report.Status
+		want                []string // finding IDs that must be present
+		absent              []string // finding IDs that must not be
 		terms, void4, void6 int
-		eval               Result
+		eval                Result
 	}{
 		{name: "good", zone: "spf-good.zone", domain: "good.example", status: report.StatusPass,
 			want: []string{"spf.all.softfail"}, absent: []string{"spf.lookups.near_limit", "spf.record.sender_id"}, terms: 1},

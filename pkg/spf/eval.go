@@ -136,7 +136,9 @@ func Evaluate(ctx context.Context, r resolver.Resolver, q Query) Evaluation {
 		ev.Problem = e.expl
 		e.expl = ""
 	}
-	ev.Term, ev.TermDomain = e.matched, e.matchDom
+	if ev.Result != TempError && ev.Result != PermError && ev.Result != None {
+		ev.Term, ev.TermDomain = e.matched, e.matchDom
+	}
 	if ev.Result == Fail {
 		ev.Explanation = e.expl
 	}
@@ -256,7 +258,7 @@ func (e *evaluator) checkHost(ctx context.Context, domain string, depth int, inc
 		}
 		res := t.Qualifier.Result()
 		e.step(depth, domain, t.String(), "match: "+string(res))
-		if !included || e.matched == "" {
+		if !included {
 			e.matched, e.matchDom = t.String(), domain
 		}
 		if res == Fail && !included {
