@@ -1,0 +1,312 @@
+package smtpprobe
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
+)
+
+// Section names. "ports" is the environment report (reachability from this
+// machine), kept apart from any domain score (DOMAIN.md §9.2); "smtp" holds
+// what the servers themselves do.
+const (
+	CheckPorts = "ports"
+	CheckSMTP  = "smtp"
+)
+
+// PortsData is the JSON evidence of the "ports" section: every probe.
+type PortsData struct {
+	Target string   `json:"target"`
+	Ports  []string `json:"ports"`
+	Probes []Probe  `json:"probes"`
+}
+
+// ServerData is the JSON evidence of the "smtp" section: one entry per
+// host and port that greeted.
+type ServerData struct {
+	Servers []Server `json:"servers"`
+}
+
+// Server is what one host said on one port.
+type Server struct {
+	Host         string   `json:"host"`
+	Port         Port     `json:"port"`
+	Families     []Family `json:"families"`
+	Greeting     *Reply   `json:"greeting,omitempty"`
+	EHLO         *EHLO    `json:"ehlo,omitempty"`
+	EHLOAfterTLS *EHLO    `json:"ehlo_after_tls,omitempty"`
+	TLS          *TLSInfo `json:"tls,omitempty"`
+}
+
+// Check probes the domain's MX hosts on the smtp-role ports and its
+// submission hosts on the submission-role ports, then reports the
+// environment ("ports") and the servers ("smtp").
+func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Options) []report.Section {
+	plan := PlanDomain(ctx, env, target, opts)
+	return Sections(plan, Run(ctx, env, plan.Targets, opts), opts)
+}
+
+// CheckHost probes one host name or IP address on every port of opts.
+func CheckHost(ctx context.Context, env check.Env, host string, opts Options) ([]report.Section, error) {
+	plan, err := PlanHost(host, opts)
+	if err != nil {
+		return nil, err
+	}
+	return Sections(plan, Run(ctx, env, plan.Targets, opts), opts), nil
+}
+
+// Sections turns probes into the two sections.
+func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
+	opts = opts.withDefaults()
+	diag := Diagnose(probes)
+
+	envFindings := append([]report.Finding(nil), diag.Findings...)
+	report.SortFindings(envFindings)
+	ports := report.Section{
+		Check:    CheckPorts,
+		Title:    "Outbound SMTP from this machine",
+		Target:   plan.Target,
+		Findings: envFindings,
+		Summary:  portsSummary(probes, opts.Ports),
+		Data:     PortsData{Target: plan.Target, Ports: portNames(opts.Ports), Probes: probes},
+	}
+	ports.Status = report.StatusOf(envFindings)
+	ports.Display.Facts = append(ports.Display.Facts, plan.Facts...)
+	ports.Display.Facts = append(ports.Display.Facts, report.Fact{Label: "Sent", Value: sentSummary(probes)})
+	ports.Display.Tables = []report.Table{reachTable(probes, opts.Ports)}
+
+	srvFindings := append(append([]report.Finding(nil), plan.Findings...), ServerFindings(probes, diag, opts)...)
+	report.SortFindings(srvFindings)
+	servers := serverList(probes)
+	smtp := report.Section{
+		Check:    CheckSMTP,
+		Title:    "SMTP servers",
+		Target:   plan.Target,
+		Findings: srvFindings,
+		Data:     ServerData{Servers: servers},
+	}
+	smtp.Status = report.StatusOf(srvFindings)
+	if len(servers) == 0 {
+		smtp.Summary = "no server greeted: nothing to judge"
+		if len(srvFindings) == 0 {
+			smtp.Status = report.StatusSkipped
+		}
+	} else {
+		smtp.Summary = fmt.Sprintf("%d host:port greeted; %s", len(servers), countSummary(srvFindings))
+		smtp.Display.Tables = []report.Table{tlsTable(servers)}
+	}
+	return []report.Section{ports, smtp}
+}
+
+func portNames(ports []Port) []string {
+	out := make([]string, len(ports))
+	for i, p := range ports {
+		out[i] = p.String()
+	}
+	return out
+}
+
+// portsSummary says, per port number, whether this machine got through.
+func portsSummary(probes []Probe, ports []Port) string {
+	var parts []string
+	var numbers []int
+	for _, pr := range probes {
+		if !slices.Contains(numbers, pr.Port.Number) {
+			numbers = append(numbers, pr.Port.Number)
+		}
+	}
+	for _, n := range numbers {
+		state := "not reached"
+		for _, pr := range probes {
+			if pr.Port.Number != n {
+				continue
+			}
+			if pr.Connected() {
+				state = "reachable"
+				break
+			}
+			if pr.Outcome == OutcomeUnfinished {
+				state = "unfinished"
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%d %s", n, state))
+	}
+	if len(parts) == 0 {
+		return "nothing to probe"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func countSummary(fs []report.Finding) string {
+	n := 0
+	for _, f := range fs {
+		if f.Severity != report.Info {
+			n++
+		}
+	}
+	switch n {
+	case 0:
+		return "no problem found"
+	case 1:
+		return "1 problem"
+	}
+	return strconv.Itoa(n) + " problems"
+}
+
+func sentSummary(probes []Probe) string {
+	var cmds []string
+	for _, p := range probes {
+		for _, s := range p.Sent {
+			verb, _, _ := strings.Cut(s, " ")
+			if !slices.Contains(cmds, verb) {
+				cmds = append(cmds, verb)
+			}
+		}
+	}
+	if len(cmds) == 0 {
+		return "nothing"
+	}
+	return strings.Join(cmds, ", ") + " only (never MAIL, RCPT, DATA or AUTH)"
+}
+
+// reachTable is the host x port grid of verdicts.
+func reachTable(probes []Probe, ports []Port) report.Table {
+	var cols []Port
+	for _, p := range probes {
+		if !slices.Contains(cols, p.Port) {
+			cols = append(cols, p.Port)
+		}
+	}
+	t := report.Table{Title: "Reachability from this machine", Columns: []string{"Host", "Address"}}
+	for _, c := range cols {
+		t.Columns = append(t.Columns, c.String())
+	}
+	type rowKey struct{ host, addr string }
+	var keys []rowKey
+	cells := map[rowKey]map[Port]string{}
+	for i := range probes {
+		p := &probes[i]
+		addr := p.Address
+		if addr == "" {
+			addr = "-"
+		}
+		k := rowKey{p.Host, addr}
+		if cells[k] == nil {
+			cells[k] = map[Port]string{}
+			keys = append(keys, k)
+		}
+		cells[k][p.Port] = Verdict(p)
+	}
+	for _, k := range keys {
+		row := []string{k.host, k.addr}
+		for _, c := range cols {
+			v, ok := cells[k][c]
+			if !ok {
+				v = "-"
+			}
+			row = append(row, v)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// Verdict is a probe's outcome in a few words, for the table.
+func Verdict(p *Probe) string {
+	switch p.Outcome {
+	case OutcomeOK:
+		switch {
+		case p.TLS != nil && p.TLS.Verified:
+			return "ok, " + p.TLS.Version
+		case p.TLS != nil:
+			return "ok, " + p.TLS.Version + ", cert " + certProblem(p.TLS)
+		case p.STARTTLS != nil:
+			return "ok, STARTTLS failed"
+		case p.EHLO != nil && !p.EHLO.Has("STARTTLS"):
+			return "ok, no STARTTLS"
+		}
+		return "ok"
+	case OutcomeRejected:
+		if p.Greeting != nil && p.Greeting.Class() == 5 {
+			return strconv.Itoa(p.Greeting.Code) + " refused"
+		}
+		return "HELO rejected"
+	case OutcomeDeferred:
+		if p.Greeting != nil && p.Greeting.Class() == 4 {
+			return strconv.Itoa(p.Greeting.Code) + " busy"
+		}
+		return "421 busy"
+	case OutcomeNotTLS:
+		return "cleartext, not TLS"
+	case OutcomeUnfinished:
+		return "unfinished (" + string(p.Stage) + ")"
+	case OutcomeUnresolved:
+		return "no address"
+	case OutcomeNoGreeting:
+		return "no greeting"
+	}
+	return string(p.Outcome)
+}
+
+func certProblem(t *TLSInfo) string {
+	switch {
+	case t.Expired:
+		return "expired"
+	case t.NotYetValid:
+		return "not yet valid"
+	case !t.NameMatch:
+		return "wrong name"
+	case t.SelfSigned:
+		return "self-signed"
+	case !t.Trusted:
+		return "untrusted"
+	}
+	return "ok"
+}
+
+// serverList merges the probes that greeted, one entry per host and port.
+func serverList(probes []Probe) []Server {
+	var out []Server
+	for i := range probes {
+		p := &probes[i]
+		if p.Greeting == nil || p.Source == SourceReference {
+			continue
+		}
+		j := slices.IndexFunc(out, func(s Server) bool { return s.Host == p.Host && s.Port == p.Port })
+		if j >= 0 {
+			out[j].Families = append(out[j].Families, p.Family)
+			continue
+		}
+		out = append(out, Server{Host: p.Host, Port: p.Port, Families: []Family{p.Family},
+			Greeting: p.Greeting, EHLO: p.EHLO, EHLOAfterTLS: p.EHLOAfterTLS, TLS: p.TLS})
+	}
+	return out
+}
+
+func tlsTable(servers []Server) report.Table {
+	t := report.Table{Title: "TLS and extensions", Columns: []string{"Host", "Port", "TLS", "Certificate", "Extensions"}}
+	for _, s := range servers {
+		tlsCol, certCol := "none", "-"
+		if s.TLS != nil {
+			tlsCol = s.TLS.Version + " " + s.TLS.Cipher
+			certCol = certProblem(s.TLS)
+			if certCol == "ok" {
+				certCol = fmt.Sprintf("ok, %d days left", s.TLS.DaysLeft)
+			}
+		}
+		ext := "-"
+		if e := s.EHLOAfterTLS; e != nil {
+			ext = strings.Join(e.Keywords(), " ")
+		} else if s.EHLO != nil {
+			ext = strings.Join(s.EHLO.Keywords(), " ")
+		}
+		t.Rows = append(t.Rows, []string{s.Host, s.Port.String(), tlsCol, certCol, ext})
+	}
+	return t
+}

@@ -1,0 +1,281 @@
+package smtpprobe
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
+)
+
+// Diagnosis is what comparing probes across ports and hosts says about the
+// network mailcheck runs from (DOMAIN.md §6.3).
+type Diagnosis struct {
+	Findings []report.Finding
+	// Explained marks probes (by index) whose failure the environment
+	// explains; they get no server finding for it.
+	Explained map[int]bool
+}
+
+// attempted reports whether a connect was tried (or was under way).
+func attempted(p *Probe) bool {
+	return p.Address != "" && p.Stage != StageQueued && p.Stage != StageResolve
+}
+
+// silent reports a connect that got no answer at all: timeout, ICMP
+// unreachable, or still waiting when time ran out.
+func silent(p *Probe) bool {
+	switch p.Outcome {
+	case OutcomeTimeout, OutcomeUnreachable:
+		return true
+	case OutcomeUnfinished:
+		return p.Stage == StageConnect
+	}
+	return false
+}
+
+// group returns what makes destinations "unrelated" (DOMAIN.md §6.3): the
+// organizational domain of the host name, or the network of an address
+// (/24, /48). Two MX hosts of one provider share a fate; two providers do not.
+func group(p *Probe) string {
+	if a, err := netip.ParseAddr(p.Host); err == nil {
+		bits := 24
+		if !a.Is4() {
+			bits = 48
+		}
+		pfx, _ := a.Prefix(bits)
+		return pfx.String()
+	}
+	d, err := dnsname.ParseAny(p.Host)
+	if err != nil || d.NumLabels() < 2 {
+		return p.Host
+	}
+	return dnsname.OrganizationalPSL(d).String()
+}
+
+// Diagnose compares the outcomes of all probes (DOMAIN.md §6.3):
+//   - a port that no destination answers, from at least two unrelated
+//     destinations, while another port connects, is blocked by this network;
+//     so is a port that every one of at least two unrelated destinations
+//     refuses at once (a firewall injecting RST);
+//   - a port that fails to its only destination while another port of the
+//     same host answers cannot be blamed on either side;
+//   - IPv6 failing where IPv4 to the same hosts works means no IPv6 route;
+//   - the same greeting host name from unrelated destinations on port 25
+//     means a transparent interception proxy.
+func Diagnose(probes []Probe) Diagnosis {
+	d := Diagnosis{Explained: map[int]bool{}}
+	blocked := map[int][]string{} // port -> families, for one finding per port
+
+	v6Explained := d.ipv6(probes)
+	for _, fam := range []Family{IPv4, IPv6} {
+		if fam == IPv6 && v6Explained {
+			continue
+		}
+		byPort := map[int][]int{}
+		for i := range probes {
+			p := &probes[i]
+			if p.Family == fam && attempted(p) {
+				byPort[p.Port.Number] = append(byPort[p.Port.Number], i)
+			}
+		}
+		ports := make([]int, 0, len(byPort))
+		for n := range byPort {
+			ports = append(ports, n)
+		}
+		sort.Ints(ports)
+		for _, port := range ports {
+			idx := byPort[port]
+			if slices.ContainsFunc(idx, func(i int) bool { return probes[i].Connected() }) {
+				continue // this network reaches the port
+			}
+			groups := map[string]bool{}
+			allRefused, anySilent := true, false
+			for _, i := range idx {
+				p := &probes[i]
+				groups[group(p)] = true
+				if p.Outcome != OutcomeRefused {
+					allRefused = false
+				}
+				if silent(p) {
+					anySilent = true
+				}
+			}
+			otherOK := ""
+			for i := range probes {
+				q := &probes[i]
+				if q.Family == fam && q.Port.Number != port && q.Connected() {
+					otherOK = fmt.Sprintf("%d (%s)", q.Port.Number, q.Host)
+					break
+				}
+			}
+			switch {
+			case allRefused && len(groups) >= 2:
+				// DOMAIN.md §6.3: instant RST from every destination is a
+				// local or ISP firewall, not every server at once.
+				blocked[port] = append(blocked[port], fmt.Sprintf("%s: every one of %d unrelated destinations refused at once (%s), which is a firewall answering for them",
+					familyName(fam), len(groups), hostList(probes, idx)))
+			case !anySilent:
+				continue // refused by the server(s): a server finding
+			case otherOK == "":
+				d.Findings = append(d.Findings, EnvPortUnconfirmed.New(
+					fmt.Sprintf("Port %d over %s: no answer from %s, and no other port connected either, so this network (offline, or filtering everything) and the servers are equally suspect.",
+						port, familyName(fam), hostList(probes, idx)),
+					"Check that this machine is online, then run again; add --reference HOST with a well-known MX to compare."))
+			case len(groups) >= 2:
+				blocked[port] = append(blocked[port], fmt.Sprintf("%s: no answer from %d unrelated destinations (%s), while port %s connects",
+					familyName(fam), len(groups), hostList(probes, idx), otherOK))
+			default:
+				d.Findings = append(d.Findings, EnvPortUnconfirmed.New(
+					fmt.Sprintf("Port %d over %s: no answer from %s, while port %s connects. Either this network filters port %d or that host does; one destination cannot tell which.",
+						port, familyName(fam), hostList(probes, idx), otherOK, port),
+					fmt.Sprintf("Run again with --reference HOST (a well-known MX host of another provider): if it fails on port %d too, this network blocks it.", port)))
+			}
+			for _, i := range idx {
+				d.Explained[i] = true
+			}
+		}
+	}
+	ports := make([]int, 0, len(blocked))
+	for n := range blocked {
+		ports = append(ports, n)
+	}
+	sort.Ints(ports)
+	for _, port := range ports {
+		d.Findings = append(d.Findings, blockedFinding(port, blocked[port]))
+	}
+	d.interception(probes)
+	return d
+}
+
+func blockedFinding(port int, evidence []string) report.Finding {
+	def := EnvPortBlocked
+	fix := fmt.Sprintf("Ask the network's provider to open outbound port %d, or send through a relay on a port that is open.", port)
+	switch port {
+	case 25:
+		def = EnvPort25Blocked
+		fix = "This is a property of the network mailcheck runs on (residential ISPs and most clouds block port 25), not of any domain. " +
+			"Deliver through a smarthost or your provider's relay on port 587 or 465 with authentication, or ask the provider to lift the block (AWS: a removal request)."
+	case 587:
+		def = EnvPort587Blocked
+		fix = "Use port 465 (Implicit TLS, RFC 8314) if it is open, or ask the network's administrator to allow outbound 587."
+	case 465:
+		def = EnvPort465Blocked
+		fix = "Use port 587 with STARTTLS if it is open, or ask the network's administrator to allow outbound 465."
+	}
+	return def.New(fmt.Sprintf("Port %d is blocked from this machine. %s.", port, strings.Join(evidence, "; ")), fix)
+}
+
+// ipv6 reports no IPv6 route when every IPv6 probe failed to connect while
+// IPv4 reached one of the same hosts (DOMAIN.md §6.3: report per family).
+func (d *Diagnosis) ipv6(probes []Probe) bool {
+	var v6 []int
+	for i := range probes {
+		if p := &probes[i]; p.Family == IPv6 && attempted(p) {
+			if p.Connected() {
+				return false
+			}
+			v6 = append(v6, i)
+		}
+	}
+	if len(v6) == 0 {
+		return false
+	}
+	for _, i := range v6 {
+		if !silent(&probes[i]) && probes[i].Outcome != OutcomeRefused {
+			return false
+		}
+	}
+	var ok4 string
+	for _, i := range v6 {
+		for j := range probes {
+			q := &probes[j]
+			if q.Family == IPv4 && q.Host == probes[i].Host && q.Connected() {
+				ok4 = q.Host
+			}
+		}
+	}
+	if ok4 == "" {
+		return false
+	}
+	d.Findings = append(d.Findings, EnvIPv6Unreachable.New(
+		fmt.Sprintf("No IPv6 connection succeeded (%s), while IPv4 reached %s: this network has no working IPv6 route, or filters it.", hostList(probes, v6), ok4),
+		"Nothing to fix for delivery, which falls back to IPv4. To send over IPv6, ask the network's provider for IPv6 connectivity."))
+	for _, i := range v6 {
+		d.Explained[i] = true
+	}
+	return true
+}
+
+// interception looks for one greeting host name from unrelated destinations
+// on port 25: an ISP proxy answering in their place (DOMAIN.md §6.3). The
+// name must also belong to none of the hosts' own domains, so that a
+// provider greeting with one name from all its MX hosts is not mistaken.
+func (d *Diagnosis) interception(probes []Probe) {
+	type seen struct {
+		groups map[string]bool
+		hosts  []string
+		own    bool
+	}
+	byBanner := map[string]*seen{}
+	var order []string
+	for i := range probes {
+		p := &probes[i]
+		if p.Port.Number != 25 || p.Greeting == nil || p.Greeting.Code != 220 || len(p.Greeting.Lines) == 0 {
+			continue
+		}
+		name, _, _ := strings.Cut(strings.TrimSpace(p.Greeting.Lines[0]), " ")
+		name = strings.ToLower(strings.TrimSuffix(name, "."))
+		if name == "" {
+			continue
+		}
+		s := byBanner[name]
+		if s == nil {
+			s = &seen{groups: map[string]bool{}}
+			byBanner[name] = s
+			order = append(order, name)
+		}
+		g := group(p)
+		s.groups[g] = true
+		if !slices.Contains(s.hosts, p.Host) {
+			s.hosts = append(s.hosts, p.Host)
+		}
+		if bd, err := dnsname.ParseAny(name); err == nil && bd.NumLabels() >= 2 && dnsname.OrganizationalPSL(bd).String() == g {
+			s.own = true
+		}
+	}
+	for _, name := range order {
+		s := byBanner[name]
+		if len(s.groups) < 2 || s.own {
+			continue
+		}
+		d.Findings = append(d.Findings, EnvPort25Intercepted.New(
+			fmt.Sprintf("Unrelated hosts (%s) all greet as %q on port 25: something on this network answers in their place.", strings.Join(s.hosts, ", "), name),
+			"Such a proxy reads and may alter mail and usually breaks STARTTLS. Send through an authenticated relay on 587/465, or ask the provider to stop intercepting port 25."))
+	}
+}
+
+func hostList(probes []Probe, idx []int) string {
+	var out []string
+	for _, i := range idx {
+		p := &probes[i]
+		s := fmt.Sprintf("%s %s", p.Host, p.Outcome)
+		if p.Address != "" && p.Address != p.Host {
+			s = fmt.Sprintf("%s [%s] %s", p.Host, p.Address, p.Outcome)
+		}
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+func familyName(f Family) string {
+	if f == IPv6 {
+		return "IPv6"
+	}
+	return "IPv4"
+}
