@@ -42,8 +42,8 @@ func ed25519Key(t testing.TB) (ed25519.PublicKey, ed25519.PrivateKey) {
 }
 
 func TestDecodeKey(t *testing.T) {
-	spki2048, pkcs1024 := fakeRSA(t, 2048)
-	_, pkcs1024 = fakeRSA(t, 1024)
+	spki2048, _ := fakeRSA(t, 2048)
+	_, pkcs1024 := fakeRSA(t, 1024)
 	spki512, _ := fakeRSA(t, 512)
 	spki8192, _ := fakeRSA(t, 8192)
 	edPub, _ := ed25519Key(t)

@@ -172,9 +172,11 @@ func TestVerifyMessage(t *testing.T) {
 			},
 		},
 		{
-			name:   "subdomain signer is relaxed-aligned only",
-			raw:    func(t *testing.T) string { return sign(t, baseMessage, signer{"mail.shop.example", "rsa", false, oversigned}) },
-			want:   []string{}, status: report.StatusPass, results: []string{"pass"},
+			name: "subdomain signer is relaxed-aligned only",
+			raw: func(t *testing.T) string {
+				return sign(t, baseMessage, signer{"mail.shop.example", "rsa", false, oversigned})
+			},
+			want: []string{}, status: report.StatusPass, results: []string{"pass"},
 			verify: func(t *testing.T, md *MessageData) {
 				if s := md.Signatures[0]; s.AlignedStrict || !s.AlignedRelaxed {
 					t.Errorf("alignment strict=%v relaxed=%v", s.AlignedStrict, s.AlignedRelaxed)
@@ -182,14 +184,16 @@ func TestVerifyMessage(t *testing.T) {
 			},
 		},
 		{
-			name:   "third-party signer only",
-			raw:    func(t *testing.T) string { return sign(t, baseMessage, signer{"esp.test", "esp", false, oversigned}) },
-			want:   []string{"dkim.sig.unaligned"}, status: report.StatusWarn, results: []string{"pass"},
+			name: "third-party signer only",
+			raw:  func(t *testing.T) string { return sign(t, baseMessage, signer{"esp.test", "esp", false, oversigned}) },
+			want: []string{"dkim.sig.unaligned"}, status: report.StatusWarn, results: []string{"pass"},
 		},
 		{
-			name:   "From signed once",
-			raw:    func(t *testing.T) string { return sign(t, baseMessage, signer{"shop.example", "rsa", false, []string{"From", "To", "Subject"}}) },
-			want:   []string{"dkim.sig.from_not_oversigned"}, status: report.StatusWarn, results: []string{"pass"},
+			name: "From signed once",
+			raw: func(t *testing.T) string {
+				return sign(t, baseMessage, signer{"shop.example", "rsa", false, []string{"From", "To", "Subject"}})
+			},
+			want: []string{"dkim.sig.from_not_oversigned"}, status: report.StatusWarn, results: []string{"pass"},
 		},
 		{
 			name: "body changed after signing",
@@ -217,14 +221,16 @@ func TestVerifyMessage(t *testing.T) {
 			},
 		},
 		{
-			name:   "unsigned",
-			raw:    func(t *testing.T) string { return baseMessage },
-			want:   []string{"dkim.sig.missing"}, status: report.StatusFail, results: []string{},
+			name: "unsigned",
+			raw:  func(t *testing.T) string { return baseMessage },
+			want: []string{"dkim.sig.missing"}, status: report.StatusFail, results: []string{},
 		},
 		{
-			name:   "revoked key",
-			raw:    func(t *testing.T) string { return sign(t, baseMessage, signer{"shop.example", "old", false, oversigned}) },
-			want:   []string{"dkim.key.revoked", "dkim.sig.invalid"}, status: report.StatusFail, results: []string{"permerror"},
+			name: "revoked key",
+			raw: func(t *testing.T) string {
+				return sign(t, baseMessage, signer{"shop.example", "old", false, oversigned})
+			},
+			want: []string{"dkim.key.revoked", "dkim.sig.invalid"}, status: report.StatusFail, results: []string{"permerror"},
 			verify: func(t *testing.T, md *MessageData) {
 				if md.Signatures[0].Reason != reasonRevoked {
 					t.Errorf("reason %q", md.Signatures[0].Reason)
@@ -232,9 +238,11 @@ func TestVerifyMessage(t *testing.T) {
 			},
 		},
 		{
-			name:   "no key published",
-			raw:    func(t *testing.T) string { return sign(t, baseMessage, signer{"shop.example", "gone", false, oversigned}) },
-			want:   []string{"dkim.sig.invalid"}, status: report.StatusFail, results: []string{"permerror"},
+			name: "no key published",
+			raw: func(t *testing.T) string {
+				return sign(t, baseMessage, signer{"shop.example", "gone", false, oversigned})
+			},
+			want: []string{"dkim.sig.invalid"}, status: report.StatusFail, results: []string{"permerror"},
 			verify: func(t *testing.T, md *MessageData) {
 				if md.Signatures[0].Reason != reasonNoKey {
 					t.Errorf("reason %q", md.Signatures[0].Reason)
@@ -242,14 +250,14 @@ func TestVerifyMessage(t *testing.T) {
 			},
 		},
 		{
-			name:   "rsa-sha1",
-			raw:    func(t *testing.T) string { return forged(baseMessage, "a=rsa-sha1; h=from:from:to") },
-			want:   []string{"dkim.sig.sha1"}, status: report.StatusFail, results: []string{"permerror"},
+			name: "rsa-sha1",
+			raw:  func(t *testing.T) string { return forged(baseMessage, "a=rsa-sha1; h=from:from:to") },
+			want: []string{"dkim.sig.sha1"}, status: report.StatusFail, results: []string{"permerror"},
 		},
 		{
-			name:   "From not signed",
-			raw:    func(t *testing.T) string { return forged(baseMessage, "a=rsa-sha256; h=to:subject") },
-			want:   []string{"dkim.sig.from_unsigned"}, status: report.StatusFail, results: []string{"permerror"},
+			name: "From not signed",
+			raw:  func(t *testing.T) string { return forged(baseMessage, "a=rsa-sha256; h=to:subject") },
+			want: []string{"dkim.sig.from_unsigned"}, status: report.StatusFail, results: []string{"permerror"},
 		},
 		{
 			name: "body length limit",
@@ -262,9 +270,11 @@ func TestVerifyMessage(t *testing.T) {
 			},
 		},
 		{
-			name:   "unsubscribe not signed",
-			raw:    func(t *testing.T) string { return sign(t, withUnsub, signer{"shop.example", "rsa", false, []string{"From", "From", "To", "Subject"}}) },
-			want:   []string{"dkim.sig.list_unsub_unsigned"}, status: report.StatusWarn, results: []string{"pass"},
+			name: "unsubscribe not signed",
+			raw: func(t *testing.T) string {
+				return sign(t, withUnsub, signer{"shop.example", "rsa", false, []string{"From", "From", "To", "Subject"}})
+			},
+			want: []string{"dkim.sig.list_unsub_unsigned"}, status: report.StatusWarn, results: []string{"pass"},
 		},
 		{
 			name: "unix line endings",
