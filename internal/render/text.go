@@ -46,7 +46,7 @@ func (t *textWriter) report(rep *report.Report) {
 	t.line(t.th.title.Render("mailcheck "+rep.Command) + " " + t.th.dim.Render("·") + " " + t.th.bold.Render(rep.Target))
 	for _, s := range rep.Sections {
 		t.line("")
-		t.section(s)
+		t.section(s, rep.Target)
 	}
 	if rep.DNS != nil {
 		t.line("")
@@ -55,10 +55,10 @@ func (t *textWriter) report(rep *report.Report) {
 	}
 }
 
-func (t *textWriter) section(s report.Section) {
+func (t *textWriter) section(s report.Section, reportTarget string) {
 	st := t.th.status[s.Status]
 	head := st.Render(statusGlyph(s.Status)+" "+s.Title) + " " + t.th.dim.Render("·") + " " + st.Render(string(s.Status))
-	if s.Target != "" {
+	if s.Target != "" && s.Target != reportTarget {
 		head += " " + t.th.dim.Render("· "+s.Target)
 	}
 	t.line(head)
