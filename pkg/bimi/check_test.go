@@ -70,11 +70,11 @@ func TestCheck(t *testing.T) {
 	env := check.Env{Resolver: srv.Resolver(t), HTTPClient: router.Client(ca)}
 
 	tests := []struct {
-		domain string
+		domain  string
 		offline bool
-		want   []string
-		status report.Status
-		detail string
+		want    []string
+		status  report.Status
+		detail  string
 	}{
 		{domain: "brand.example", status: report.StatusPass},
 		{domain: "inherit.brand.example", status: report.StatusPass}, // record and policy from the organizational domain

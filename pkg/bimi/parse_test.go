@@ -87,4 +87,3 @@ func TestCheckSVG(t *testing.T) {
 		})
 	}
 }
-

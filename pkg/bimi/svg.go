@@ -124,4 +124,3 @@ func checkRoot(t xml.StartElement) []error {
 	}
 	return errs
 }
-
