@@ -15,14 +15,19 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/mailcheck/mailcheck/pkg/resolver"
 )
 
 const zonesDir = "../../testdata/zones/"
 
 var fixedNow = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 
-func envFor(t *testing.T, srv *dnstest.Server) check.Env {
-	return check.Env{Resolver: srv.Resolver(t), Now: func() time.Time { return fixedNow }}
+func envFor(t testing.TB, srv *dnstest.Server) check.Env {
+	return envForResolver(srv.Resolver(t))
+}
+
+func envForResolver(r resolver.Resolver) check.Env {
+	return check.Env{Resolver: r, Now: func() time.Time { return fixedNow }}
 }
 
 func ids(fs []report.Finding) []string {

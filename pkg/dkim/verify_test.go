@@ -31,7 +31,7 @@ var testKeys struct {
 	ed   crypto.Signer
 }
 
-func keys(t *testing.T) (*rsa.PrivateKey, crypto.Signer) {
+func keys(t testing.TB) (*rsa.PrivateKey, crypto.Signer) {
 	t.Helper()
 	testKeys.once.Do(func() {
 		k, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -48,7 +48,7 @@ func keys(t *testing.T) (*rsa.PrivateKey, crypto.Signer) {
 // txtRecord formats a key record as zone-file TXT data in 255-octet strings.
 func txtRecord(s string) string { return quoteTXT(s) }
 
-func rsaRecord(t *testing.T, k *rsa.PrivateKey) string {
+func rsaRecord(t testing.TB, k *rsa.PrivateKey) string {
 	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +63,7 @@ func edRecord(s crypto.Signer) string {
 // shopZone publishes the test keys: rsa and ed at shop.example, rsa at the
 // subdomain mail.shop.example, and at esp.test (a third party), plus a
 // revoked selector.
-func shopZone(t *testing.T) []dnstest.Option {
+func shopZone(t testing.TB) []dnstest.Option {
 	k, ed := keys(t)
 	rsaTXT := txtRecord(rsaRecord(t, k))
 	return []dnstest.Option{
@@ -95,7 +95,7 @@ type signer struct {
 
 // sign signs msg with go-msgauth's signer (an implementation independent
 // of this package) once per signer, outermost last.
-func sign(t *testing.T, msg string, signers ...signer) string {
+func sign(t testing.TB, msg string, signers ...signer) string {
 	t.Helper()
 	k, ed := keys(t)
 	for _, s := range signers {
