@@ -616,7 +616,7 @@ func (c *checker) display() report.Display {
 	disp.Facts = append(disp.Facts, report.Fact{Label: "tree walk", Value: strings.Join(walk, ", ")})
 	org := d.OrganizationalDomain
 	if org == "" {
-		org = "undecided"
+		org = "unknown (a parent's _dmarc name did not answer)"
 	}
 	if org != d.OrganizationalDomainPSL {
 		org += " (RFC 7489 PSL: " + d.OrganizationalDomainPSL + ")"
