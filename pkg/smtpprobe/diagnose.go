@@ -68,27 +68,45 @@ func group(p *Probe) string {
 //     means a transparent interception proxy.
 func Diagnose(probes []Probe) Diagnosis {
 	d := Diagnosis{Explained: map[int]bool{}}
-	blocked := map[int][]string{} // port -> families, for one finding per port
+	var tried []int
+	anyConnected := false
+	for i := range probes {
+		if attempted(&probes[i]) {
+			tried = append(tried, i)
+			anyConnected = anyConnected || probes[i].Connected()
+		}
+	}
+	if len(tried) == 0 {
+		return d
+	}
+	if !anyConnected {
+		d.Findings = append(d.Findings, EnvPortUnconfirmed.New(
+			fmt.Sprintf("No connection succeeded on any port (%s): this network may be offline or filtering everything, or every server may be down; nothing here tells which.", hostList(probes, tried)),
+			"Check that this machine is online, then run again; add --reference HOST with a well-known MX host to compare."))
+		for _, i := range tried {
+			d.Explained[i] = true
+		}
+		return d
+	}
 
 	v6Explained := d.ipv6(probes)
+	type verdict struct {
+		blocked     []string // evidence, per family
+		unconfirmed []string
+		idx         []int
+	}
+	verdicts := map[int]*verdict{}
 	for _, fam := range []Family{IPv4, IPv6} {
 		if fam == IPv6 && v6Explained {
 			continue
 		}
 		byPort := map[int][]int{}
-		for i := range probes {
-			p := &probes[i]
-			if p.Family == fam && attempted(p) {
+		for _, i := range tried {
+			if p := &probes[i]; p.Family == fam {
 				byPort[p.Port.Number] = append(byPort[p.Port.Number], i)
 			}
 		}
-		ports := make([]int, 0, len(byPort))
-		for n := range byPort {
-			ports = append(ports, n)
-		}
-		sort.Ints(ports)
-		for _, port := range ports {
-			idx := byPort[port]
+		for port, idx := range byPort {
 			if slices.ContainsFunc(idx, func(i int) bool { return probes[i].Connected() }) {
 				continue // this network reaches the port
 			}
@@ -97,55 +115,71 @@ func Diagnose(probes []Probe) Diagnosis {
 			for _, i := range idx {
 				p := &probes[i]
 				groups[group(p)] = true
-				if p.Outcome != OutcomeRefused {
-					allRefused = false
-				}
-				if silent(p) {
-					anySilent = true
-				}
+				allRefused = allRefused && p.Outcome == OutcomeRefused
+				anySilent = anySilent || silent(p)
 			}
 			otherOK := ""
-			for i := range probes {
-				q := &probes[i]
-				if q.Family == fam && q.Port.Number != port && q.Connected() {
+			for _, i := range tried {
+				if q := &probes[i]; q.Family == fam && q.Port.Number != port && q.Connected() {
 					otherOK = fmt.Sprintf("%d (%s)", q.Port.Number, q.Host)
 					break
 				}
+			}
+			v := verdicts[port]
+			if v == nil {
+				v = &verdict{}
+				verdicts[port] = v
 			}
 			switch {
 			case allRefused && len(groups) >= 2:
 				// DOMAIN.md §6.3: instant RST from every destination is a
 				// local or ISP firewall, not every server at once.
-				blocked[port] = append(blocked[port], fmt.Sprintf("%s: every one of %d unrelated destinations refused at once (%s), which is a firewall answering for them",
+				v.blocked = append(v.blocked, fmt.Sprintf("over %s every one of %d unrelated destinations refused at once (%s): a firewall answers for them",
 					familyName(fam), len(groups), hostList(probes, idx)))
 			case !anySilent:
-				continue // refused by the server(s): a server finding
-			case otherOK == "":
-				d.Findings = append(d.Findings, EnvPortUnconfirmed.New(
-					fmt.Sprintf("Port %d over %s: no answer from %s, and no other port connected either, so this network (offline, or filtering everything) and the servers are equally suspect.",
-						port, familyName(fam), hostList(probes, idx)),
-					"Check that this machine is online, then run again; add --reference HOST with a well-known MX to compare."))
-			case len(groups) >= 2:
-				blocked[port] = append(blocked[port], fmt.Sprintf("%s: no answer from %d unrelated destinations (%s), while port %s connects",
+				continue // refused by the server: a server finding
+			case otherOK != "" && len(groups) >= 2:
+				v.blocked = append(v.blocked, fmt.Sprintf("over %s no answer from %d unrelated destinations (%s), while port %s connects",
 					familyName(fam), len(groups), hostList(probes, idx), otherOK))
+			case otherOK != "":
+				v.unconfirmed = append(v.unconfirmed, fmt.Sprintf("over %s no answer from %s, while port %s connects: either this network filters port %d or that host does, and one destination cannot tell which",
+					familyName(fam), hostList(probes, idx), otherOK, port))
 			default:
-				d.Findings = append(d.Findings, EnvPortUnconfirmed.New(
-					fmt.Sprintf("Port %d over %s: no answer from %s, while port %s connects. Either this network filters port %d or that host does; one destination cannot tell which.",
-						port, familyName(fam), hostList(probes, idx), otherOK, port),
-					fmt.Sprintf("Run again with --reference HOST (a well-known MX host of another provider): if it fails on port %d too, this network blocks it.", port)))
+				v.unconfirmed = append(v.unconfirmed, fmt.Sprintf("over %s no answer from %s, and no other port connected over %s either",
+					familyName(fam), hostList(probes, idx), familyName(fam)))
 			}
-			for _, i := range idx {
-				d.Explained[i] = true
-			}
+			v.idx = append(v.idx, idx...)
 		}
 	}
-	ports := make([]int, 0, len(blocked))
-	for n := range blocked {
+	ports := make([]int, 0, len(verdicts))
+	for n := range verdicts {
 		ports = append(ports, n)
 	}
 	sort.Ints(ports)
 	for _, port := range ports {
-		d.Findings = append(d.Findings, blockedFinding(port, blocked[port]))
+		v := verdicts[port]
+		switch {
+		case len(v.blocked) > 0:
+			// The other family's unanswered attempts on a blocked port are
+			// most likely the same block.
+			d.Findings = append(d.Findings, blockedFinding(port, append(v.blocked, v.unconfirmed...)))
+		case len(v.unconfirmed) > 0:
+			d.Findings = append(d.Findings, EnvPortUnconfirmed.New(
+				fmt.Sprintf("Port %d: %s.", port, strings.Join(v.unconfirmed, "; ")),
+				fmt.Sprintf("Run again with --reference HOST (a well-known MX host of another provider): if it fails on port %d too, this network blocks it.", port)))
+		default:
+			continue
+		}
+		for _, i := range v.idx {
+			d.Explained[i] = true
+		}
+		if len(v.blocked) > 0 {
+			for _, i := range tried {
+				if p := &probes[i]; p.Port.Number == port && !p.Connected() {
+					d.Explained[i] = true
+				}
+			}
+		}
 	}
 	d.interception(probes)
 	return d
@@ -166,7 +200,7 @@ func blockedFinding(port int, evidence []string) report.Finding {
 		def = EnvPort465Blocked
 		fix = "Use port 587 with STARTTLS if it is open, or ask the network's administrator to allow outbound 465."
 	}
-	return def.New(fmt.Sprintf("Port %d is blocked from this machine. %s.", port, strings.Join(evidence, "; ")), fix)
+	return def.New(fmt.Sprintf("Port %d is blocked from this machine: %s.", port, strings.Join(evidence, "; ")), fix)
 }
 
 // ipv6 reports no IPv6 route when every IPv6 probe failed to connect while

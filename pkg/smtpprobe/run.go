@@ -214,20 +214,40 @@ func (plan *Plan) submissionTargets(ctx context.Context, env check.Env, d dnsnam
 	}
 
 	any := false
-	for _, p := range ports {
-		for _, t := range found[p.Role] {
-			if !plan.has(t.host, t.port) {
-				plan.Targets = append(plan.Targets, Target{Host: t.host, Port: Port{t.port, p.Role}, Source: SourceSRV})
-				any = true
+	for _, role := range []Role{RoleSubmission, RoleSubmissions} {
+		if ts := found[role]; len(ts) > 0 {
+			// The SRV record names the port (RFC 6186 §3.1).
+			for _, t := range ts {
+				if !plan.has(t.host, t.port) {
+					plan.Targets = append(plan.Targets, Target{Host: t.host, Port: Port{t.port, role}, Source: SourceSRV})
+					any = true
+				}
 			}
-		}
-		if declined[p.Role] {
+			// Ports added with --port for this role still apply to these hosts.
+			for _, p := range ports {
+				if p.Role != role || slices.ContainsFunc(DefaultPorts, func(d Port) bool { return d == p }) {
+					continue
+				}
+				for _, t := range ts {
+					if !plan.has(t.host, p.Number) {
+						plan.Targets = append(plan.Targets, Target{Host: t.host, Port: p, Source: SourceSRV})
+					}
+				}
+			}
 			continue
 		}
-		for _, h := range fallback {
-			if !plan.has(h, p.Number) {
-				plan.Targets = append(plan.Targets, Target{Host: h, Port: p, Source: src})
-				any = true
+		if declined[role] {
+			continue
+		}
+		for _, p := range ports {
+			if p.Role != role {
+				continue
+			}
+			for _, h := range fallback {
+				if !plan.has(h, p.Number) {
+					plan.Targets = append(plan.Targets, Target{Host: h, Port: p, Source: src})
+					any = true
+				}
 			}
 		}
 	}
@@ -373,7 +393,7 @@ func Run(ctx context.Context, env check.Env, targets []Target, opts Options) []P
 				return
 			}
 			defer func() { <-sem }()
-			if ctx.Err() != nil {
+			if ended(ctx) {
 				p.Outcome = OutcomeUnfinished
 				p.Error = "stopped by the time limit before the probe could start"
 				return
