@@ -1,0 +1,159 @@
+// Package infra runs the mail-infrastructure checks of `mailcheck mx` for
+// one domain: MX (pkg/mx), reverse DNS of the MX and sending addresses
+// (pkg/rdns), MTA-STS (pkg/mtasts), TLS-RPT (pkg/tlsrpt), DNSSEC and DANE
+// (pkg/dane) and BIMI (pkg/bimi). The MX set is looked up once and handed
+// to the checks that need it; the others run concurrently.
+package infra
+
+import (
+	"context"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mailcheck/mailcheck/pkg/bimi"
+	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/mailcheck/mailcheck/pkg/dane"
+	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/mtasts"
+	"github.com/mailcheck/mailcheck/pkg/mx"
+	"github.com/mailcheck/mailcheck/pkg/rdns"
+	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/mailcheck/mailcheck/pkg/resolver"
+	"github.com/mailcheck/mailcheck/pkg/tlsrpt"
+)
+
+// Options tune the run.
+type Options struct {
+	// SendingIPs are addresses the domain sends from (--ip); their reverse
+	// DNS is checked along with the addresses SPF names directly.
+	SendingIPs []netip.Addr
+	// BIMISelector defaults to "default".
+	BIMISelector string
+	// FetchTimeout bounds each HTTPS fetch (MTA-STS policy, BIMI logo).
+	FetchTimeout time.Duration
+}
+
+// Section names, in report order.
+var Checks = []string{"mx", "rdns", "mtasts", "tlsrpt", "dane", "bimi"}
+
+// Definitions gathers the finding definitions of every check run here.
+func Definitions() []report.Definition {
+	var out []report.Definition
+	for _, defs := range [][]report.Definition{mx.Definitions, rdns.Definitions, mtasts.Definitions, tlsrpt.Definitions, dane.Definitions, bimi.Definitions} {
+		out = append(out, defs...)
+	}
+	return out
+}
+
+// Run runs every check and returns their sections in the order of Checks.
+func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []report.Section {
+	spfIPs := SPFAddrs(ctx, env.Resolver, d)
+	mxSec := mx.Check(ctx, env, d, mx.Options{Sending: len(opts.SendingIPs) > 0})
+	res := mxSec.Data.(*mx.Result)
+
+	var hosts []string
+	if res.Known() {
+		hosts = res.HostNames()
+	}
+	var targets []rdns.Target
+	for _, a := range opts.SendingIPs {
+		targets = append(targets, rdns.Target{Addr: a, Role: rdns.RoleSending})
+	}
+	for _, a := range spfIPs {
+		targets = append(targets, rdns.Target{Addr: a, Role: rdns.RoleSending})
+	}
+	for _, h := range res.Hosts {
+		for _, a := range h.Addrs {
+			if mx.Bogon(a) == "" { // a private address has no public reverse DNS to check
+				targets = append(targets, rdns.Target{Addr: a, Role: rdns.RoleMX, Host: h.Name})
+			}
+		}
+	}
+
+	var (
+		wg                                sync.WaitGroup
+		rdnsSec, stsSec, daneSec, bimiSec report.Section
+	)
+	run := func(f func()) {
+		wg.Add(1)
+		go func() { defer wg.Done(); f() }()
+	}
+	run(func() { rdnsSec = rdns.Check(ctx, env, d, rdns.Options{Targets: targets}) })
+	run(func() {
+		stsSec = mtasts.Check(ctx, env, d, mtasts.Options{MXHosts: hosts, MXKnown: res.Known(), FetchTimeout: opts.FetchTimeout})
+	})
+	run(func() { daneSec = dane.Check(ctx, env, d, dane.Options{Hosts: hosts, MXAuthentic: res.Authentic}) })
+	run(func() {
+		bimiSec = bimi.Check(ctx, env, d, bimi.Options{Selector: opts.BIMISelector, FetchTimeout: opts.FetchTimeout})
+	})
+	wg.Wait()
+
+	// TLS-RPT matters more once a transport policy exists (DOMAIN.md §5.4).
+	policy := stsSec.Data.(*mtasts.Data).Record != ""
+	for _, h := range daneSec.Data.(*dane.Data).Hosts {
+		policy = policy || len(h.Records) > 0
+	}
+	rptSec := tlsrpt.Check(ctx, env, d, tlsrpt.Options{TransportPolicy: policy})
+	return []report.Section{mxSec, rdnsSec, stsSec, rptSec, daneSec, bimiSec}
+}
+
+// MaxSPFAddrs bounds the sending addresses taken from SPF.
+const MaxSPFAddrs = 10
+
+// SPFAddrs returns the single addresses the domain's SPF record authorizes
+// directly (ip4:a.b.c.d, ip4:a.b.c.d/32, ip6:x/128, qualifier + or none),
+// the "sending addresses SPF names directly" whose reverse DNS receivers
+// check. Ranges and includes are not expanded. Any DNS trouble yields none:
+// pkg/spf reports it.
+func SPFAddrs(ctx context.Context, r resolver.Resolver, d dnsname.Domain) []netip.Addr {
+	txts, _, err := resolver.LookupTXT(ctx, r, d.FQDN())
+	if err != nil {
+		return nil
+	}
+	var out []netip.Addr
+	for _, t := range txts {
+		terms := strings.Fields(t.Text())
+		if len(terms) == 0 || !strings.EqualFold(terms[0], "v=spf1") {
+			continue
+		}
+		for _, term := range terms[1:] {
+			term = strings.TrimPrefix(term, "+")
+			low := strings.ToLower(term)
+			var v string
+			var bits int
+			switch {
+			case strings.HasPrefix(low, "ip4:"):
+				v, bits = term[4:], 32
+			case strings.HasPrefix(low, "ip6:"):
+				v, bits = term[4:], 128
+			default:
+				continue
+			}
+			if p, err := netip.ParsePrefix(v); err == nil {
+				if p.Bits() != bits {
+					continue
+				}
+				v = p.Addr().String()
+			}
+			a, err := netip.ParseAddr(v)
+			if err != nil || (bits == 32) != a.Is4() {
+				continue
+			}
+			if len(out) < MaxSPFAddrs && !contains(out, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+func contains(list []netip.Addr, a netip.Addr) bool {
+	for _, x := range list {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}

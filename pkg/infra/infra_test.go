@@ -1,0 +1,122 @@
+package infra
+
+import (
+	"context"
+	"net/http"
+	"net/netip"
+	"slices"
+	"testing"
+
+	"github.com/mailcheck/mailcheck/internal/dnstest"
+	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/infra/httpstest"
+	"github.com/mailcheck/mailcheck/pkg/report"
+)
+
+const logo = `<svg xmlns="http://www.w3.org/2000/svg" version="1.2" baseProfile="tiny-ps" viewBox="0 0 1 1"><title>Shop</title><rect width="1" height="1"/></svg>`
+
+// Start serves testdata/zones/mx-good.zone (plus mx-ptr.zone for a sending
+// address) and shop.example's MTA-STS policy and BIMI logo over HTTPS.
+func start(t *testing.T, policy string) check.Env {
+	t.Helper()
+	srv := dnstest.Start(t,
+		dnstest.ZoneFile("../../testdata/zones/mx-good.zone"),
+		dnstest.ZoneFile("../../testdata/zones/mx-ptr.zone"),
+		dnstest.ZoneText("example.", "@ TXT \"parent of the test domains\"\n"))
+	srv.SetAuthentic("shop.example.", true)
+	ca := httpstest.NewCA(t)
+	router := httpstest.NewRouter()
+	router.Route("mta-sts.shop.example:443", httpstest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte(policy))
+	}), ca.Valid(t, "mta-sts.shop.example")))
+	router.Route("bimi.shop.example:443", httpstest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/svg+xml")
+		_, _ = w.Write([]byte(logo))
+	}), ca.Valid(t, "bimi.shop.example")))
+	return check.Env{Resolver: srv.Resolver(t), HTTPClient: router.Client(ca)}
+}
+
+func TestRun(t *testing.T) {
+	tests := []struct {
+		name   string
+		policy string
+		ips    []string
+		status map[string]report.Status
+		ids    map[string][]string
+	}{
+		{
+			name:   "healthy",
+			policy: "version: STSv1\nmode: enforce\nmx: mx1.shop.example\nmx: *.shop.example\nmax_age: 604800\n",
+			status: map[string]report.Status{"mx": report.StatusPass, "rdns": report.StatusPass, "mtasts": report.StatusPass, "tlsrpt": report.StatusPass, "dane": report.StatusPass, "bimi": report.StatusPass},
+		},
+		{
+			name:   "policy misses mx2, sending address without FCrDNS",
+			policy: "version: STSv1\nmode: enforce\nmx: mx1.shop.example\nmax_age: 604800\n",
+			ips:    []string{"198.51.100.2"},
+			status: map[string]report.Status{"mx": report.StatusPass, "rdns": report.StatusFail, "mtasts": report.StatusFail},
+			ids:    map[string][]string{"mtasts": {"mtasts.mx.uncovered"}, "rdns": {"ptr.not_fcrdns"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := start(t, tt.policy)
+			var ips []netip.Addr
+			for _, s := range tt.ips {
+				ips = append(ips, netip.MustParseAddr(s))
+			}
+			secs := Run(context.Background(), env, dnsname.MustParse("shop.example"), Options{SendingIPs: ips})
+			var names []string
+			for _, s := range secs {
+				names = append(names, s.Check)
+				if want, ok := tt.status[s.Check]; ok && s.Status != want {
+					t.Errorf("%s: status %s, want %s", s.Check, s.Status, want)
+					for _, f := range s.Findings {
+						t.Logf("  %s: %s", f.ID, f.Detail)
+					}
+				}
+				if want, ok := tt.ids[s.Check]; ok {
+					var got []string
+					for _, f := range s.Findings {
+						got = append(got, f.ID)
+					}
+					if !slices.Equal(got, want) {
+						t.Errorf("%s: findings %v, want %v", s.Check, got, want)
+					}
+				}
+			}
+			if !slices.Equal(names, Checks) {
+				t.Errorf("sections %v, want %v", names, Checks)
+			}
+		})
+	}
+}
+
+func TestSPFAddrs(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneText("spf.example.", `
+@     TXT "v=spf1 ip4:192.0.2.1 +ip4:192.0.2.2/32 ip4:192.0.2.0/24 -ip4:192.0.2.3 ip6:2001:db8::1 ip6:2001:db8::/32 ip4:bad include:x.example ~all"
+other TXT "not spf"
+`))
+	got := SPFAddrs(context.Background(), srv.Resolver(t), dnsname.MustParse("spf.example"))
+	want := []netip.Addr{netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2"), netip.MustParseAddr("2001:db8::1")}
+	if !slices.Equal(got, want) {
+		t.Errorf("SPFAddrs = %v, want %v", got, want)
+	}
+	if got := SPFAddrs(context.Background(), srv.Resolver(t), dnsname.MustParse("other.spf.example")); len(got) != 0 {
+		t.Errorf("SPFAddrs(no SPF) = %v", got)
+	}
+}
+
+func TestDefinitionsUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, d := range Definitions() {
+		if seen[d.ID] {
+			t.Errorf("duplicate finding ID %s", d.ID)
+		}
+		seen[d.ID] = true
+		if d.Severity.Rank() < 0 || d.Title == "" || len(d.Refs) == 0 {
+			t.Errorf("%s: incomplete definition %+v", d.ID, d)
+		}
+	}
+}
