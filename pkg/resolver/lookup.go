@@ -3,6 +3,7 @@ package resolver
 import (
 	"context"
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -18,7 +19,8 @@ type TXT struct {
 // RFC 6376 §3.6.2.2 require; joining with spaces would hide split-string bugs.
 func (t TXT) Text() string { return strings.Join(t.Strings, "") }
 
-// LookupTXT asks for TXT records and returns them with their strings intact.
+// LookupTXT asks for TXT records and returns them with their strings intact,
+// as the octets on the wire.
 func LookupTXT(ctx context.Context, r Resolver, name string) ([]TXT, Answer, error) {
 	ans, err := r.Lookup(ctx, name, dns.TypeTXT)
 	if err != nil {
@@ -27,10 +29,55 @@ func LookupTXT(ctx context.Context, r Resolver, name string) ([]TXT, Answer, err
 	var out []TXT
 	for _, rr := range ans.RRs {
 		if t, ok := rr.(*dns.TXT); ok {
-			out = append(out, TXT{Strings: append([]string(nil), t.Txt...)})
+			out = append(out, TXTOf(t.Txt))
 		}
 	}
 	return out, ans, nil
+}
+
+// TXTOf converts the strings of a miekg/dns TXT (or SPF type 99) record,
+// which it keeps in presentation form (\" for a quote, \DDD for other
+// octets, RFC 1035 §5.1), into the raw octets.
+func TXTOf(presentation []string) TXT {
+	out := make([]string, len(presentation))
+	for i, s := range presentation {
+		out[i] = Unescape(s)
+	}
+	return TXT{Strings: out}
+}
+
+// Unescape turns presentation form (\X and \DDD escapes) into octets.
+func Unescape(s string) string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' || i+1 >= len(s) {
+			b.WriteByte(c)
+			continue
+		}
+		if i+3 < len(s) && isDigits(s[i+1:i+4]) {
+			if n, _ := strconv.Atoi(s[i+1 : i+4]); n <= 255 {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i+1])
+		i++
+	}
+	return b.String()
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // MX is one mail exchanger.

@@ -298,3 +298,15 @@ func TestLoadZonesErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestLookupTXTReturnsOctets(t *testing.T) {
+	t.Parallel()
+	srv := dnstest.Start(t, dnstest.ZoneText("raw.example.", `@ TXT "a \"quoted\" \\ back" "caf\195\169"`+"\n"))
+	txts, _, err := resolver.LookupTXT(context.Background(), srv.Resolver(t), "raw.example")
+	if err != nil || len(txts) != 1 {
+		t.Fatalf("%v %v", txts, err)
+	}
+	if got, want := txts[0].Strings, []string{`a "quoted" \ back`, "café"}; got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("strings %q, want %q", got, want)
+	}
+}

@@ -434,7 +434,7 @@ func (c *checker) helo(j *termJob) string {
 	var found []string
 	for _, rr := range j.ans.RRs {
 		if t, ok := rr.(*dns.TXT); ok {
-			if s := txtText(resolver.TXT{Strings: t.Txt}); IsSPF(s) {
+			if s := txtText(resolver.TXTOf(t.Txt)); IsSPF(s) {
 				found = append(found, s)
 			}
 		}

@@ -37,31 +37,9 @@ func presentName(raw string) string {
 }
 
 // unescape turns presentation form (\X and \DDD escapes) back into octets.
-func unescape(s string) string {
-	if strings.IndexByte(s, '\\') < 0 {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' || i+1 >= len(s) {
-			b.WriteByte(c)
-			continue
-		}
-		if i+3 < len(s) && allDigits(s[i+1:i+4]) {
-			n, _ := strconv.Atoi(s[i+1 : i+4])
-			if n <= 255 {
-				b.WriteByte(byte(n))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i+1])
-		i++
-	}
-	return b.String()
-}
+func unescape(s string) string { return resolver.Unescape(s) }
 
 // txtText is the record text of one TXT RR: its character-strings joined
 // without separators (RFC 7208 §3.3), as octets.
-func txtText(t resolver.TXT) string { return unescape(t.Text()) }
+// resolver.LookupTXT already returns octets.
+func txtText(t resolver.TXT) string { return t.Text() }

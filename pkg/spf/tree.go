@@ -180,7 +180,7 @@ func (w *walker) fetch(ctx context.Context, n *Node) {
 		if !ok {
 			continue
 		}
-		text := txtText(resolver.TXT{Strings: t.Txt})
+		text := txtText(resolver.TXTOf(t.Txt))
 		n.txts = append(n.txts, text)
 		n.TXTSize += len(text)
 		if IsSPF(text) {
