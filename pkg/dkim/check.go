@@ -339,6 +339,12 @@ func judgeKeys(lookups []*lookup) ([]report.Finding, []SelectorData) {
 		for _, kd := range dkimRecords {
 			fs, rec := judgeRecord(kd, where, delegated)
 			findings = append(findings, fs...)
+			if len(sd.Records) > 1 && kd.Usable {
+				// RFC 6376 §3.6.2.2: with several records the key that
+				// a verifier uses is undefined; go-msgauth uses none.
+				kd.Usable, rec = false, nil
+				kd.Problem = "one of several TXT records at this name"
+			}
 			if kd.Revoked {
 				revoked = append(revoked, revokedAt{domain: l.domain.String(), sel: l.sel, detail: where})
 			}
@@ -408,17 +414,17 @@ func judgeRecord(kd *KeyData, where, delegated string) ([]report.Finding, *KeyRe
 	var fs []report.Finding
 	rec, err := ParseKeyRecord(kd.Text)
 	if err != nil {
-		kd.Problem = err.Error()
+		kd.Problem = plain(err)
 		switch {
 		case errors.Is(err, ErrVersion):
 			f := RecordVersion.New(
-				fmt.Sprintf("%s: %v. Verifiers discard the record (RFC 6376 §3.6.1), so signatures with this selector fail.%s", where, err, delegated),
+				fmt.Sprintf("%s: %s. Verifiers discard the record (RFC 6376 §3.6.1), so signatures with this selector fail.%s", where, plain(err), delegated),
 				"Put v=DKIM1 first in the record, or leave v= out.")
 			f.Record = fixedRecord(kd.Text, where, func(r *KeyRecord) { r.Version = "DKIM1" })
 			fs = append(fs, f)
 		default:
 			fs = append(fs, RecordSyntax.New(
-				fmt.Sprintf("%s: %v. The whole record is invalid (RFC 6376 §3.2).%s", where, err, delegated),
+				fmt.Sprintf("%s: %s. The whole record is invalid (RFC 6376 §3.2).%s", where, plain(err), delegated),
 				"Publish the record exactly as your provider gives it: tag=value pairs separated by semicolons, each tag once, with a p= tag."))
 		}
 		return fs, nil
@@ -440,9 +446,9 @@ func judgeRecord(kd *KeyData, where, delegated string) ([]report.Finding, *KeyRe
 	}
 	key, err := DecodeKey(rec.KeyType, rec.PublicKey)
 	if err != nil {
-		kd.Problem = err.Error()
+		kd.Problem = plain(err)
 		fs = append(fs, KeyUnparseable.New(
-			fmt.Sprintf("%s: %v. Verifiers return permerror for every signature with this selector.%s", where, err, delegated),
+			fmt.Sprintf("%s: %s. Verifiers return permerror for every signature with this selector.%s", where, plain(err), delegated),
 			"Publish the public key again, copied whole from your provider or signing software (base64 of the DER SubjectPublicKeyInfo for RSA, the 32 raw octets for Ed25519)."))
 		return fs, nil
 	}
@@ -562,6 +568,9 @@ func minimalAnswerSize(name string, ans resolver.Answer) int {
 	m.Answer = append(m.Answer, ans.RRs...)
 	return m.Len()
 }
+
+// plain is an error's text without the package prefix, for reports.
+func plain(err error) string { return strings.TrimPrefix(err.Error(), "dkim: ") }
 
 func anyDKIMRecord(sel []SelectorData) bool {
 	for _, s := range sel {

@@ -200,6 +200,18 @@ func TestCheckZones(t *testing.T) {
 		{
 			name: "two records", zone: "dkim-malformed.zone", domain: "broken.example", selectors: []string{"twice"},
 			want: []string{"dkim.key.revoked", "dkim.record.multiple"}, status: report.StatusFail,
+			verify: func(t *testing.T, sec report.Section) {
+				for _, r := range selectorData(t, sec, "twice").Records {
+					if r.Usable {
+						t.Errorf("a key among several records is marked usable: %+v", r)
+					}
+				}
+				// The live key beside it does not count as another live
+				// selector, so the revocation keeps its medium severity.
+				if f, _ := findingByID(sec.Findings, "dkim.key.revoked"); f.Severity != report.Medium {
+					t.Errorf("revoked severity %s", f.Severity)
+				}
+			},
 		},
 		{
 			name: "nothing under guesses, wildcard TXT", zone: "dkim-none.zone", domain: "none.example",
