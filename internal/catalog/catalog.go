@@ -8,6 +8,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
 	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/mailcheck/mailcheck/pkg/spf"
 )
 
 // Group is the definitions of one check, documented in docs/findings/<Doc>.
@@ -20,6 +21,7 @@ type Group struct {
 // Groups lists every check's findings, in the order of the docs index.
 func Groups() []Group {
 	return []Group{
+		{Check: "spf", Doc: "spf.md", Definitions: spf.Definitions},
 		{Check: "dmarc", Doc: "dmarc.md", Definitions: dmarc.Definitions},
 	}
 }

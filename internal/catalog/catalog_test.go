@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
 )
 
 var update = flag.Bool("update", false, "rewrite docs/findings.md")
@@ -147,4 +146,3 @@ trips ` + "`--fail-on`" + `.
 
 // anchor is the GitHub heading anchor of "### id": dots dropped.
 func anchor(id string) string { return strings.ReplaceAll(id, ".", "") }
-

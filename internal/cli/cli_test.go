@@ -129,4 +129,3 @@ func TestExitCodeOnInterrupt(t *testing.T) {
 		t.Errorf("stderr %q", errOut.String())
 	}
 }
-

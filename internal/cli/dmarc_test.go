@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -164,5 +165,20 @@ func TestDMARCServfailIsUnknown(t *testing.T) {
 	r := run(t, "dmarc", "shop.example", "--resolver", srv.Addr, "--format", "json")
 	if r.code != ExitInconclusive || !strings.Contains(r.stdout, `"status": "unknown"`) || !strings.Contains(r.stdout, "dmarc.dns.error") {
 		t.Errorf("exit %d\n%s", r.code, r.stdout)
+	}
+}
+
+// docs/json.md shows the demo's JSON; it must not drift from the output.
+func TestJSONDocExampleIsCurrent(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/json.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("testdata/TestDMARCDemoZone/json.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), "```json\n"+string(want)+"```") {
+		t.Error("the example in docs/json.md differs from testdata/TestDMARCDemoZone/json.golden: paste the golden in")
 	}
 }

@@ -138,6 +138,7 @@ usage; 3 inconclusive (the resolver did not answer, nothing could be decided);
 
 	root.AddCommand(
 		newDMARCCmd(f, nil),
+		newSPFCmd(f, nil),
 	)
 	return root
 }
