@@ -90,6 +90,16 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []r
 	})
 	wg.Wait()
 
+	if !res.Known() {
+		// With the MX set unknown, "no MX address to check" and "no MX
+		// host to look up" are unknown too, not "not applicable".
+		for _, sec := range []*report.Section{&rdnsSec, &daneSec} {
+			if sec.Status == report.StatusSkipped {
+				sec.Status, sec.Summary = report.StatusUnknown, "MX hosts unknown: the MX lookup failed"
+			}
+		}
+	}
+
 	// TLS-RPT matters more once a transport policy exists (DOMAIN.md §5.4).
 	policy := stsSec.Data.(*mtasts.Data).Record != ""
 	for _, h := range daneSec.Data.(*dane.Data).Hosts {
