@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -333,5 +334,45 @@ func TestCheckInvalidSelectorIsAFinding(t *testing.T) {
 	}
 	if srv.Queries() != 0 {
 		t.Errorf("%d queries sent for an invalid selector", srv.Queries())
+	}
+}
+
+// inflight wraps a resolver and records the most lookups running at once.
+type inflight struct {
+	resolver.Resolver
+	mu       sync.Mutex
+	now, max int
+}
+
+func (r *inflight) Lookup(ctx context.Context, name string, qtype uint16) (resolver.Answer, error) {
+	r.mu.Lock()
+	r.now++
+	r.max = max(r.max, r.now)
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.now--
+		r.mu.Unlock()
+	}()
+	return r.Resolver.Lookup(ctx, name, qtype)
+}
+
+// The guess list is probed concurrently, never more than the limit at once.
+func TestCheckConcurrencyLimit(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneFile(zonesDir+"dkim-good.zone"))
+	srv.SetDelay(20 * time.Millisecond) // keeps lookups overlapping
+	for _, limit := range []int{0, 3} {
+		want := limit
+		if want == 0 {
+			want = 8 // the default
+		}
+		r := &inflight{Resolver: srv.Resolver(t)}
+		sec := Check(context.Background(), envForResolver(r), dnsname.MustParse("good.example"), Options{Concurrency: limit})
+		if sec.Status != report.StatusPass {
+			t.Fatalf("status %s %v", sec.Status, ids(sec.Findings))
+		}
+		if r.max > want || r.max < 2 {
+			t.Errorf("limit %d: at most %d lookups at once, want 2..%d", limit, r.max, want)
+		}
 	}
 }

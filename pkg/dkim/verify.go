@@ -101,7 +101,8 @@ func verifyMessage(ctx context.Context, env check.Env, m *Message, lookups []*lo
 			"Turn on DKIM signing at your mail provider or MTA for "+m.FromDomain.String()+", publish the key it gives you, and send a new test message.")}
 	}
 
-	verifs, verr := verifyRaw(ctx, env.Resolver, m.raw, newMemo(lookups))
+	memo := newMemo(lookups)
+	verifs, verr := verifyRaw(ctx, env.Resolver, m.raw, memo)
 	if verr != nil && !errors.Is(verr, msgdkim.ErrTooManySignatures) {
 		// go-msgauth fails as a whole only on I/O or header errors, which
 		// ParseMessage has ruled out; report it rather than hide it.
@@ -116,6 +117,7 @@ func verifyMessage(ctx context.Context, env check.Env, m *Message, lookups []*lo
 	fromCount := m.count("From")
 	for i, v := range verifs {
 		sd := describeSignature(i+1, sigs[i], v, m.FromDomain, fromCount)
+		applyRulesGoMsgauthSkips(&sd, memo)
 		md.Signatures = append(md.Signatures, sd)
 		who := fmt.Sprintf("signature %d (d=%s, s=%s)", sd.Index, orDash(sd.Domain), orDash(sd.Selector))
 
@@ -335,6 +337,9 @@ const (
 	reasonKeyType    = "key type does not match signature algorithm"
 	reasonNoKey      = "no key"
 	reasonBodyLength = "body length limit (l=) refused"
+	// Rules checked here because go-msgauth does not.
+	reasonExpiryBeforeSigning = "x= is not after t="
+	reasonStrictIdentity      = "i= domain differs from d= but the key has t=s"
 )
 
 var reasonTable = []struct{ contains, reason string }{
@@ -463,4 +468,39 @@ func lenientTags(s string) TagList {
 		}
 	}
 	return out
+}
+
+// applyRulesGoMsgauthSkips enforces two MUSTs of RFC 6376 that go-msgauth
+// v0.7.0 does not check, turning a pass into permerror:
+//   - §3.5 x=: "MUST be greater than the value of the t= tag if both are
+//     present";
+//   - §3.6.1 t=s: the domain of i= must equal d= exactly, not be a
+//     subdomain of it.
+func applyRulesGoMsgauthSkips(sd *SignatureData, memo *lookupMemo) {
+	if sd.Result != ResultPass {
+		return
+	}
+	if sd.Signed != nil && sd.Expires != nil && !sd.Expires.After(*sd.Signed) {
+		sd.Result, sd.Reason = ResultPermerror, reasonExpiryBeforeSigning
+		sd.Error = fmt.Sprintf("x=%d is not after t=%d (RFC 6376 §3.5)", sd.Expires.Unix(), sd.Signed.Unix())
+		return
+	}
+	at := strings.LastIndexByte(sd.Identity, '@')
+	if at < 0 {
+		return
+	}
+	idDomain := strings.ToLower(sd.Identity[at+1:])
+	if idDomain == sd.Domain {
+		return
+	}
+	l, ok := memo.get(sd.Selector + "._domainkey." + sd.Domain)
+	if !ok || l.err != nil || len(l.txts) != 1 {
+		return
+	}
+	rec, err := ParseKeyRecord(l.txts[0].Text())
+	if err != nil || !rec.StrictIdentity() {
+		return
+	}
+	sd.Result, sd.Reason = ResultPermerror, reasonStrictIdentity
+	sd.Error = fmt.Sprintf("the key has t=s, so the i= domain %s must equal d=%s (RFC 6376 §3.6.1)", idDomain, sd.Domain)
 }

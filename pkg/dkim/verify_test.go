@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	msgdkim "github.com/emersion/go-msgauth/dkim"
 	"github.com/miekg/dns"
@@ -71,6 +72,7 @@ func shopZone(t testing.TB) []dnstest.Option {
 rsa._domainkey       IN TXT `+rsaTXT+`
 ed._domainkey        IN TXT `+txtRecord(edRecord(ed))+`
 old._domainkey       IN TXT "v=DKIM1; k=rsa; p="
+strict._domainkey    IN TXT `+txtRecord(strings.Replace(rsaRecord(t, k), "k=rsa;", "k=rsa; t=s;", 1))+`
 rsa._domainkey.mail  IN TXT `+rsaTXT+`
 `),
 		dnstest.ZoneText("esp.test.", `
@@ -428,5 +430,65 @@ func TestParseMessageRepairs(t *testing.T) {
 				t.Errorf("from %q domain %q normalized %v", m.From, m.FromDomain, m.Normalized)
 			}
 		})
+	}
+}
+
+// go-msgauth does not enforce the key's t=s flag; the check does (RFC 6376
+// §3.6.1): a signature whose i= is in a subdomain of d= fails with such a
+// key and passes with an ordinary one.
+func TestVerifyStrictIdentityFlag(t *testing.T) {
+	k, _ := keys(t)
+	srv := dnstest.Start(t, shopZone(t)...)
+	for _, tt := range []struct {
+		selector, identity, result string
+	}{
+		{"strict", "news@mail.shop.example", ResultPermerror},
+		{"strict", "news@shop.example", ResultPass},
+		{"rsa", "news@mail.shop.example", ResultPass},
+	} {
+		t.Run(tt.selector+" "+tt.identity, func(t *testing.T) {
+			var out bytes.Buffer
+			err := msgdkim.Sign(&out, strings.NewReader(baseMessage), &msgdkim.SignOptions{
+				Domain: "shop.example", Selector: tt.selector, Identifier: tt.identity, Signer: k,
+				HeaderKeys: oversigned,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sec := verifyCheck(t, srv, out.String(), "")
+			sd := sec.Data.(*Data).Message.Signatures[0]
+			if sd.Result != tt.result || sd.Identity != tt.identity {
+				t.Fatalf("result %s (%s), identity %q; want %s", sd.Result, sd.Error, sd.Identity, tt.result)
+			}
+			if tt.result == ResultPermerror {
+				if sd.Reason != reasonStrictIdentity || !reflect.DeepEqual(ids(sec.Findings), []string{"dkim.sig.invalid"}) {
+					t.Errorf("reason %q findings %v", sd.Reason, ids(sec.Findings))
+				}
+			}
+		})
+	}
+}
+
+func TestExpiryNotAfterSigning(t *testing.T) {
+	at := func(sec int64) *time.Time { v := time.Unix(sec, 0).UTC(); return &v }
+	tests := []struct {
+		signed, expires *time.Time
+		want            string
+	}{
+		{at(2000), at(1000), ResultPermerror},
+		{at(2000), at(2000), ResultPermerror},
+		{at(2000), at(3000), ResultPass},
+		{nil, at(1000), ResultPass},
+		{at(2000), nil, ResultPass},
+	}
+	for _, tt := range tests {
+		sd := SignatureData{Result: ResultPass, Domain: "shop.example", Selector: "rsa", Signed: tt.signed, Expires: tt.expires}
+		applyRulesGoMsgauthSkips(&sd, newMemo(nil))
+		if sd.Result != tt.want {
+			t.Errorf("t=%v x=%v: %s, want %s", tt.signed, tt.expires, sd.Result, tt.want)
+		}
+		if tt.want == ResultPermerror && sd.Reason != reasonExpiryBeforeSigning {
+			t.Errorf("reason %q", sd.Reason)
+		}
 	}
 }
