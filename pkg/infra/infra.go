@@ -53,9 +53,16 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []r
 	mxSec := mx.Check(ctx, env, d, mx.Options{Sending: len(opts.SendingIPs) > 0})
 	res := mxSec.Data.(*mx.Result)
 
-	var hosts []string
+	var hosts, daneHosts []string
 	if res.Known() {
 		hosts = res.HostNames()
+		for _, h := range res.Hosts {
+			// RFC 7672 §2.2.2: TLSA is looked up for MX hosts that have
+			// addresses; an IP literal or an address-less target has none.
+			if !h.IPLiteral && !h.NoAddress {
+				daneHosts = append(daneHosts, h.Name)
+			}
+		}
 	}
 	var targets []rdns.Target
 	for _, a := range opts.SendingIPs {
@@ -84,7 +91,7 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []r
 	run(func() {
 		stsSec = mtasts.Check(ctx, env, d, mtasts.Options{MXHosts: hosts, MXKnown: res.Known(), FetchTimeout: opts.FetchTimeout})
 	})
-	run(func() { daneSec = dane.Check(ctx, env, d, dane.Options{Hosts: hosts, MXAuthentic: res.Authentic}) })
+	run(func() { daneSec = dane.Check(ctx, env, d, dane.Options{Hosts: daneHosts, MXAuthentic: res.Authentic}) })
 	run(func() {
 		bimiSec = bimi.Check(ctx, env, d, bimi.Options{Selector: opts.BIMISelector, FetchTimeout: opts.FetchTimeout})
 	})

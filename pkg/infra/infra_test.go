@@ -19,6 +19,7 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/mx"
 	"github.com/mailcheck/mailcheck/pkg/rdns"
 	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/mailcheck/mailcheck/pkg/resolver"
 	"github.com/mailcheck/mailcheck/pkg/tlsrpt"
 )
 
@@ -167,4 +168,53 @@ func TestDocumented(t *testing.T) {
 			}
 		}
 	}
+}
+
+// An IP-literal or address-less MX target gets no TLSA lookup: there is no
+// host to connect to, and asking "_25._tcp.192.0.2.1" would be noise.
+func TestRunSkipsUnusableHostsForDANE(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneFile("../../testdata/zones/mx-targets.zone"))
+	secs := Run(context.Background(), check.Env{Resolver: srv.Resolver(t)}, dnsname.MustParse("broken.example"), Options{})
+	d := secs[4].Data.(*dane.Data)
+	var hosts []string
+	for _, h := range d.Hosts {
+		hosts = append(hosts, h.Host)
+	}
+	if want := []string{"alias.broken.example", "internal.broken.example"}; !slices.Equal(hosts, want) {
+		t.Errorf("DANE hosts %v, want %v", hosts, want)
+	}
+	for _, q := range srv.Log() {
+		if strings.HasPrefix(q.Name, "_25._tcp.192.") || strings.HasPrefix(q.Name, "_25._tcp.gone.") {
+			t.Errorf("asked %s", q.Name)
+		}
+	}
+	// The private address gets no reverse lookup either.
+	for _, r := range secs[1].Data.(*rdns.Data).Addrs {
+		if mx.Bogon(r.Addr) != "" {
+			t.Errorf("reverse DNS of private address %s checked", r.Addr)
+		}
+	}
+}
+
+func BenchmarkRun(b *testing.B) {
+	srv := dnstest.Start(b, dnstest.ZoneFile("../../testdata/zones/mx-good.zone"), dnstest.ZoneText("example.", "@ TXT \"parent\"\n"))
+	srv.SetAuthentic("shop.example.", true)
+	ca := httpstest.NewCA(b)
+	router := httpstest.NewRouter()
+	router.Route("mta-sts.shop.example:443", httpstest.Serve(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("version: STSv1\nmode: enforce\nmx: *.shop.example\nmax_age: 604800\n"))
+	}), ca.Valid(b, "mta-sts.shop.example")))
+	router.Route("bimi.shop.example:443", httpstest.Serve(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(logo))
+	}), ca.Valid(b, "bimi.shop.example")))
+	client := router.Client(ca)
+	d := dnsname.MustParse("shop.example")
+	b.ResetTimer()
+	for b.Loop() {
+		// A fresh per-run cache each time, as the CLI does.
+		env := check.Env{Resolver: resolver.NewCache(srv.Resolver(b)), HTTPClient: client}
+		Run(context.Background(), env, d, Options{})
+	}
+	b.ReportMetric(float64(srv.Queries())/float64(b.N), "queries/op")
 }

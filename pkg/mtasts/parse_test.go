@@ -169,3 +169,12 @@ func TestCover(t *testing.T) {
 		t.Errorf("Cover(no patterns) = %+v", c)
 	}
 }
+
+func BenchmarkParsePolicy(b *testing.B) {
+	body := "version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.example.net\r\nmx: backupmx.example.com\r\nmax_age: 604800\r\n"
+	for b.Loop() {
+		if _, err := ParsePolicy(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -200,6 +200,12 @@ func display(res Result) report.Display {
 		case h.Error != "":
 			note = append(note, "lookup failed")
 		}
+		for _, a := range h.Addrs {
+			if Bogon(a) != "" {
+				note = append(note, "unreachable address")
+				break
+			}
+		}
 		t.Rows = append(t.Rows, []string{strconv.Itoa(int(h.Preference)), h.Name, strings.Join(addrs, " "), strings.Join(note, "; ")})
 	}
 	return report.Display{Tables: []report.Table{t}}
