@@ -157,12 +157,12 @@ func sessionFindings(p *Probe, opts Options) []report.Finding {
 			// RFC 4954 §4 and RFC 8314 §3.3: a password must not travel in cleartext.
 			out = append(out, AuthCleartext.New(
 				fmt.Sprintf("%s offers AUTH %s before TLS: a client can send its password in cleartext.", where(p), strings.Join(mechs, " ")),
-				"Offer AUTH only after STARTTLS (Postfix: smtpd_tls_auth_only=yes; Exim: auth_advertise_hosts = ${if eq{$tls_in_cipher}{}{}{*}})."))
+				"Offer AUTH only after TLS (Postfix: smtpd_tls_auth_only = yes), or use port 465 with Implicit TLS."))
 		}
 	} else if mechs := p.EHLO.CleartextAuth(); len(mechs) > 0 && !p.Port.Role.ImplicitTLS() {
 		out = append(out, AuthCleartext.New(
 			fmt.Sprintf("%s offers AUTH %s before STARTTLS: a client can send its password before encrypting.", where(p), strings.Join(mechs, " ")),
-			"Offer AUTH only after STARTTLS (Postfix: smtpd_tls_auth_only=yes)."))
+			"Offer AUTH only after STARTTLS (Postfix: smtpd_tls_auth_only = yes)."))
 	}
 	if !p.Port.Role.ImplicitTLS() && !p.EHLO.Has("STARTTLS") {
 		sev := report.Severity("")

@@ -73,7 +73,7 @@ func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
 		Title:    "Outbound SMTP from this machine",
 		Target:   plan.Target,
 		Findings: envFindings,
-		Summary:  portsSummary(probes, opts.Ports),
+		Summary:  portsSummary(probes, diag),
 		Data:     PortsData{Target: plan.Target, Ports: portNames(opts.Ports), Probes: probes},
 	}
 	ports.Status = report.StatusOf(envFindings)
@@ -95,10 +95,15 @@ func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
 	if len(servers) == 0 {
 		smtp.Summary = "no server greeted: nothing to judge"
 		if len(srvFindings) == 0 {
+			// Nothing to probe is "skipped"; probes that all failed before
+			// a greeting leave the servers undecided.
 			smtp.Status = report.StatusSkipped
+			if slices.ContainsFunc(probes, func(p Probe) bool { return p.Source != SourceReference }) {
+				smtp.Status = report.StatusUnknown
+			}
 		}
 	} else {
-		smtp.Summary = fmt.Sprintf("%d host:port greeted; %s", len(servers), countSummary(srvFindings))
+		smtp.Summary = fmt.Sprintf("%d of %d probed ports greeted; %s", len(servers), probedPorts(probes), countSummary(srvFindings))
 		smtp.Display.Tables = []report.Table{tlsTable(servers)}
 	}
 	return []report.Section{ports, smtp}
@@ -113,7 +118,7 @@ func portNames(ports []Port) []string {
 }
 
 // portsSummary says, per port number, whether this machine got through.
-func portsSummary(probes []Probe, ports []Port) string {
+func portsSummary(probes []Probe, diag Diagnosis) string {
 	var parts []string
 	var numbers []int
 	for _, pr := range probes {
@@ -123,9 +128,21 @@ func portsSummary(probes []Probe, ports []Port) string {
 	}
 	for _, n := range numbers {
 		state := "not reached"
+		if slices.ContainsFunc(diag.Findings, func(f report.Finding) bool {
+			return f.ID == blockedFinding(n, nil).ID && strings.HasPrefix(f.Detail, fmt.Sprintf("Port %d ", n))
+		}) {
+			state = "blocked here"
+		}
+		refused, tried := 0, 0
 		for _, pr := range probes {
 			if pr.Port.Number != n {
 				continue
+			}
+			if attempted(&pr) {
+				tried++
+			}
+			if pr.Outcome == OutcomeRefused {
+				refused++
 			}
 			if pr.Connected() {
 				state = "reachable"
@@ -135,12 +152,26 @@ func portsSummary(probes []Probe, ports []Port) string {
 				state = "unfinished"
 			}
 		}
+		if state == "not reached" && refused > 0 && refused == tried {
+			state = "refused"
+		}
 		parts = append(parts, fmt.Sprintf("%d %s", n, state))
 	}
 	if len(parts) == 0 {
 		return "nothing to probe"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// probedPorts counts the distinct (host, port) probed, references aside.
+func probedPorts(probes []Probe) int {
+	seen := map[string]bool{}
+	for _, p := range probes {
+		if p.Source != SourceReference {
+			seen[p.Host+"|"+strconv.Itoa(p.Port.Number)] = true
+		}
+	}
+	return len(seen)
 }
 
 func countSummary(fs []report.Finding) string {

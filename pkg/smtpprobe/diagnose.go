@@ -296,9 +296,9 @@ func hostList(probes []Probe, idx []int) string {
 	var out []string
 	for _, i := range idx {
 		p := &probes[i]
-		s := fmt.Sprintf("%s %s", p.Host, p.Outcome)
+		s := fmt.Sprintf("%s: %s", p.Host, p.Outcome)
 		if p.Address != "" && p.Address != p.Host {
-			s = fmt.Sprintf("%s [%s] %s", p.Host, p.Address, p.Outcome)
+			s = fmt.Sprintf("%s [%s]: %s", p.Host, p.Address, p.Outcome)
 		}
 		if !slices.Contains(out, s) {
 			out = append(out, s)

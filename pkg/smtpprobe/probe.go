@@ -118,7 +118,7 @@ func probe(ctx context.Context, env check.Env, opts *Options, p *Probe) {
 			// 454: TLS not available for a temporary reason (RFC 3207 §4).
 			p.TLSError = fmt.Sprintf("STARTTLS answered %d %s", rep.Code, rep.Text())
 			if rep.Code == 421 {
-				p.Outcome = OutcomeDeferred
+				p.Outcome, p.Error = OutcomeDeferred, p.TLSError
 				return
 			}
 			s.enter(StageQuit)
@@ -172,6 +172,7 @@ func (s *session) hello() (EHLO, bool) {
 		return ParseEHLO(rep.Lines), true
 	case rep.Code == 421:
 		p.Outcome = OutcomeDeferred
+		p.Error = fmt.Sprintf("EHLO answered %d %s", rep.Code, rep.Text())
 		return EHLO{}, false
 	}
 	p.EHLORejected = &rep

@@ -1,0 +1,215 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/mailcheck/mailcheck/pkg/smtpprobe"
+	"github.com/spf13/cobra"
+)
+
+// PortsOptions are the inputs of `mailcheck ports`.
+type PortsOptions struct {
+	// Host is the host name or IP address to probe; empty when Domain is set.
+	Host string
+	// Domain, when set, probes its MX hosts and submission hosts.
+	Domain dnsname.Domain
+	// Ports are the ports to probe, with their roles.
+	Ports []smtpprobe.Port
+	// HELO is the EHLO name; "" sends this machine's address literal.
+	HELO string
+	// References are well-known MX hosts to compare port 25 with.
+	References []string
+	// ConnectTimeout bounds each TCP connect.
+	ConnectTimeout time.Duration
+}
+
+func newPortsCmd(f *Factory, runF func(context.Context, *PortsOptions) error) *cobra.Command {
+	opts := &PortsOptions{}
+	var domain string
+	var portSpecs []string
+	var noDefaults bool
+	cmd := &cobra.Command{
+		Use:   "ports [host] [--domain domain]",
+		Short: "Check outbound SMTP from this machine on ports 25, 587 and 465",
+		Long: `Probe SMTP servers on ports 25, 587 and 465 from this machine, and tell "this
+network blocks the port" apart from "that server is down" by comparing ports
+and hosts. Each host is probed over IPv4 and IPv6 apart: connect, wait for the
+whole greeting, EHLO (HELO if refused), STARTTLS on 25 and 587 or Implicit TLS
+on 465, EHLO again inside TLS, QUIT. mailcheck never sends MAIL, RCPT, DATA or
+AUTH.
+
+With a host (a name or an IP address), probe it on every port. With --domain,
+probe the domain's MX hosts on port 25 and its submission hosts on 587 and 465
+(RFC 6186 SRV records _submission._tcp and _submissions._tcp, else smtp. and
+mail. names that exist).
+
+--port N[/smtp|submission|submissions] adds a port, or changes the role of a
+default one (repeatable); --no-default-ports probes only the ports given.
+--reference HOST adds a well-known MX host of another provider, probed on the
+smtp ports only so that a silent port 25 can be blamed on this network.
+
+Findings about this machine's network (env.*) are reported in their own
+section, never as a fault of the domain. Exit codes: see 'mailcheck --help'.`,
+		Example: `  mailcheck ports mx.shop.example
+  mailcheck ports --domain shop.example --helo host.example.net
+  mailcheck ports relay.example.net --port 2525 --reference gmail-smtp-in.l.google.com
+  mailcheck ports 192.0.2.25 --no-default-ports --port 2525/submission`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return &InputError{Err: fmt.Errorf("%s takes at most one host, got %d arguments", cmd.CommandPath(), len(args)), Hint: "see '" + cmd.CommandPath() + " --help'"}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case len(args) == 1 && domain != "":
+				return inputErrorf("give a host or --domain, not both")
+			case len(args) == 0 && domain == "":
+				return &InputError{Err: fmt.Errorf("%s takes a host or --domain", cmd.CommandPath()), Hint: "see '" + cmd.CommandPath() + " --help'"}
+			case domain != "":
+				d, err := parseDomainArg("ports --domain", domain)
+				if err != nil {
+					return err
+				}
+				opts.Domain = d
+			default:
+				h, err := parseHostArg(args[0])
+				if err != nil {
+					return err
+				}
+				opts.Host = h
+			}
+			var extra []smtpprobe.Port
+			for _, spec := range portSpecs {
+				p, err := smtpprobe.ParsePort(spec)
+				if err != nil {
+					return inputErrorf("--port: %v", err)
+				}
+				extra = append(extra, p)
+			}
+			if noDefaults {
+				if len(extra) == 0 {
+					return inputErrorf("--no-default-ports needs at least one --port")
+				}
+				opts.Ports = dedupePorts(extra)
+			} else {
+				opts.Ports = smtpprobe.MergePorts(extra)
+			}
+			if opts.HELO != "" {
+				h, err := parseHELO(opts.HELO)
+				if err != nil {
+					return err
+				}
+				opts.HELO = h
+			}
+			for i, r := range opts.References {
+				h, err := parseHostArg(r)
+				if err != nil {
+					return inputErrorf("--reference: %v", unwrapAll(err))
+				}
+				opts.References[i] = h
+			}
+			if opts.ConnectTimeout <= 0 {
+				return inputErrorf("--connect-timeout %s: want a positive duration such as 10s", opts.ConnectTimeout)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runPorts(cmd.Context(), f, opts)
+		},
+	}
+	cmd.Flags().StringVar(&domain, "domain", "", "probe this domain's MX hosts (25) and submission hosts (587, 465)")
+	cmd.Flags().StringArrayVar(&portSpecs, "port", nil, "add a port, N[/smtp|submission|submissions] (repeatable)")
+	cmd.Flags().BoolVar(&noDefaults, "no-default-ports", false, "probe only the --port ports, not 25, 587 and 465")
+	cmd.Flags().StringVar(&opts.HELO, "helo", "", "EHLO name: this machine's FQDN (default: its address literal, [192.0.2.1])")
+	cmd.Flags().StringArrayVar(&opts.References, "reference", nil, "a well-known MX host to compare port 25 with (repeatable)")
+	cmd.Flags().DurationVar(&opts.ConnectTimeout, "connect-timeout", 10*time.Second, "limit for each TCP connect")
+	return cmd
+}
+
+// parseHostArg reads a host name or an IP address (brackets allowed).
+func parseHostArg(arg string) (string, error) {
+	s := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(arg), "["), "]")
+	if a, err := netip.ParseAddr(s); err == nil {
+		if a.Zone() != "" {
+			return "", inputErrorf("%q: an address with a zone cannot be probed", arg)
+		}
+		return a.Unmap().String(), nil
+	}
+	d, err := parseDomainArg("ports", arg)
+	if err != nil {
+		return "", err
+	}
+	return d.String(), nil
+}
+
+// parseHELO accepts an FQDN or an address literal (RFC 5321 §4.1.3), never
+// a single label such as localhost (DOMAIN.md §6.2 step 4).
+func parseHELO(s string) (string, error) {
+	if inner, ok := strings.CutPrefix(s, "["); ok {
+		inner, ok = strings.CutSuffix(inner, "]")
+		v6, isV6 := strings.CutPrefix(inner, "IPv6:")
+		a, err := netip.ParseAddr(v6)
+		if !ok || err != nil || a.Is4() == isV6 {
+			return "", inputErrorf("--helo %q: an address literal is [192.0.2.1] or [IPv6:2001:db8::1]", s)
+		}
+		return s, nil
+	}
+	if _, err := netip.ParseAddr(s); err == nil {
+		return "", inputErrorf("--helo %q: write an address as a literal, [%s] (RFC 5321 §4.1.3)", s, s)
+	}
+	d, err := dnsname.Parse(s)
+	if err != nil {
+		return "", inputErrorf("--helo %q: want this machine's fully qualified domain name: %v", s, unwrapAll(err))
+	}
+	return d.String(), nil
+}
+
+func dedupePorts(ps []smtpprobe.Port) []smtpprobe.Port {
+	var out []smtpprobe.Port
+	for _, p := range ps {
+		replaced := false
+		for i := range out {
+			if out[i].Number == p.Number {
+				out[i], replaced = p, true
+			}
+		}
+		if !replaced {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func runPorts(ctx context.Context, f *Factory, opts *PortsOptions) error {
+	s, ctx, cancel, err := f.newSession(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	popts := smtpprobe.Options{
+		Ports:          opts.Ports,
+		HELO:           opts.HELO,
+		References:     opts.References,
+		ConnectTimeout: opts.ConnectTimeout,
+	}
+	var secs []report.Section
+	target := opts.Host
+	if !opts.Domain.IsZero() {
+		target = opts.Domain.Unicode()
+		secs = smtpprobe.Check(ctx, s.Env, opts.Domain, popts)
+	} else {
+		secs, err = smtpprobe.CheckHost(ctx, s.Env, opts.Host, popts)
+		if err != nil {
+			return &InputError{Err: err}
+		}
+	}
+	rep := f.newReport(s, "ports", target, secs...)
+	return f.finish(ctx, rep)
+}
