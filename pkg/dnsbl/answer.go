@@ -1,0 +1,270 @@
+package dnsbl
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/mailcheck/mailcheck/pkg/resolver"
+	"github.com/miekg/dns"
+)
+
+// Verdict is what one answer from one list says, before the list's health
+// is taken into account.
+type Verdict string
+
+const (
+	Listed      Verdict = "listed"      // a listing code (RFC 5782 §2.3)
+	NotListed   Verdict = "not_listed"  // NXDOMAIN, or no A record
+	Allowlisted Verdict = "allowlisted" // an allow-list or good-reputation code
+	Refused     Verdict = "refused"     // an error/refusal code, or RCODE REFUSED: says nothing about the target
+	Bogus       Verdict = "bogus"       // an answer that is not a listing code: outside 127/8, or undocumented bits
+	Failed      Verdict = "error"       // timeout, SERVFAIL, network trouble: says nothing about the target
+)
+
+// Decisive reports whether the verdict says something about the target.
+func (v Verdict) Decisive() bool {
+	return v == Listed || v == NotListed || v == Allowlisted
+}
+
+// maxAnswerCodes bounds how many A records of one answer are read; lists
+// return one to a handful.
+const maxAnswerCodes = 16
+
+// AnswerCode is one A record of an answer with its meaning.
+type AnswerCode struct {
+	Code    string `json:"code"`
+	Meaning string `json:"meaning"`
+	Class   Class  `json:"class,omitempty"`
+	// Error marks a refusal/error code rather than a listing.
+	Error bool `json:"error,omitempty"`
+}
+
+// Reading is the classification of one answer.
+type Reading struct {
+	Verdict Verdict
+	Codes   []AnswerCode
+	// Class is the worst class among the listing codes (Listed/Allowlisted).
+	Class Class
+	// PublicResolver is set when a refusal code means "public resolver".
+	PublicResolver bool
+	// Err describes a lookup failure or a refusal.
+	Err string
+}
+
+// Read classifies the answer of a list to one query (the answer reader).
+// RFC 5782 §2.3: an A record in 127.0.0.0/8 is a listing and NXDOMAIN is
+// not; everything else is decoded through the catalog so that refusals
+// (Spamhaus 127.255.255.254, URIBL 127.0.0.1) and answers outside 127/8 (a
+// resolver rewriting NXDOMAIN) are never mistaken for listings (DOMAIN.md
+// §7.2).
+func Read(l *List, ans resolver.Answer, err error) Reading {
+	if err != nil {
+		if errors.Is(err, resolver.ErrRefused) {
+			return Reading{Verdict: Refused, Err: "the DNS server answered REFUSED"}
+		}
+		return Reading{Verdict: Failed, Err: lookupError(err)}
+	}
+	var addrs []netip.Addr
+	for _, rr := range ans.RRs {
+		a, ok := rr.(*dns.A)
+		if !ok {
+			continue
+		}
+		ip, ok := netip.AddrFromSlice(a.A.To4())
+		if !ok {
+			continue
+		}
+		addrs = append(addrs, ip)
+	}
+	if ans.Outcome != resolver.Found || len(addrs) == 0 {
+		return Reading{Verdict: NotListed}
+	}
+	return ReadCodes(l, addrs)
+}
+
+// ReadCodes classifies the A records of an answer.
+func ReadCodes(l *List, addrs []netip.Addr) Reading {
+	addrs = append([]netip.Addr(nil), addrs...)
+	sort.Slice(addrs, func(i, j int) bool { return addrs[i].Less(addrs[j]) })
+	addrs = dedupe(addrs)
+	var r Reading
+	// An answer outside 127/8 is not a DNSBL answer at all: the resolver
+	// rewrites NXDOMAIN (an ISP's search page) or something sits in the path.
+	// Every record is looked at for this, however many there are.
+	for _, a := range addrs {
+		if !in127(a) && len(r.Codes) < maxAnswerCodes {
+			r.Verdict = Bogus
+			r.Codes = append(r.Codes, AnswerCode{Code: a.String(), Meaning: "outside 127.0.0.0/8: not a DNSBL answer (a resolver rewriting NXDOMAIN?)", Error: true})
+		}
+	}
+	// Lists return one to a handful of codes; read a bounded number.
+	if len(addrs) > maxAnswerCodes {
+		addrs = addrs[:maxAnswerCodes]
+	}
+	if r.Verdict == Bogus {
+		r.Err = "answer outside 127.0.0.0/8"
+		return r
+	}
+	// Error codes first: a refusal code is never a listing, even when a
+	// listing code comes with it.
+	for _, a := range addrs {
+		if c, ok := l.errorCode(a); ok {
+			r.Verdict = Refused
+			r.PublicResolver = r.PublicResolver || c.PublicResolver
+			r.Codes = append(r.Codes, AnswerCode{Code: a.String(), Meaning: expand(c.Meaning, a.As4()), Error: true})
+		}
+	}
+	if r.Verdict == Refused {
+		r.Err = r.Codes[0].Code + ": " + r.Codes[0].Meaning
+		return r
+	}
+	worst := Class("")
+	undocumented := 0
+	for _, a := range addrs {
+		codes := l.listingCodes(a)
+		if len(codes) == 0 {
+			undocumented++
+		}
+		r.Codes = append(r.Codes, codes...)
+		for _, c := range codes {
+			if worst == "" || c.Class.rank() > worst.rank() {
+				worst = c.Class
+			}
+		}
+	}
+	switch {
+	case worst == "" && undocumented > 0 && l.Bitmask:
+		// DOMAIN.md §7.2 (SURBL): bits the catalog does not document are
+		// unknown, not a listing.
+		r.Verdict = Bogus
+		r.Err = "no documented bit set"
+	case worst == "":
+		r.Verdict = NotListed
+	case worst == ClassAllow:
+		r.Verdict, r.Class = Allowlisted, worst
+	default:
+		r.Verdict, r.Class = Listed, worst
+	}
+	return r
+}
+
+// expand replaces {0}..{3} in a meaning with the answer's octets, so a
+// pattern code can name what its wildcard matched ("category {2}").
+func expand(meaning string, b [4]byte) string {
+	if !strings.Contains(meaning, "{") {
+		return meaning
+	}
+	for i := range 4 {
+		meaning = strings.ReplaceAll(meaning, fmt.Sprintf("{%d}", i), strconv.Itoa(int(b[i])))
+	}
+	return meaning
+}
+
+func dedupe(s []netip.Addr) []netip.Addr {
+	out := s[:0]
+	for i, a := range s {
+		if i == 0 || a != s[i-1] {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// errorCode finds a refusal/error code; exact codes win over patterns. On a
+// bitmask list, an error code is a bit (URIBL and SURBL set bit 1 on refused
+// queries).
+func (l *List) errorCode(a netip.Addr) (*Code, bool) {
+	b := a.As4()
+	if c, ok := matchCodes(l.errors, b); ok {
+		return c, true
+	}
+	if l.Bitmask && b[1] == 0 && b[2] == 0 {
+		for _, e := range l.errors {
+			if e.exact() && e.octets[1] == 0 && e.octets[2] == 0 && int(b[3])&e.octets[3] != 0 {
+				return e.code, true
+			}
+		}
+	}
+	return nil, false
+}
+
+func matchCodes(cs []compiledCode, b [4]byte) (*Code, bool) {
+	for _, c := range cs {
+		if c.exact() && c.match(b) {
+			return c.code, true
+		}
+	}
+	for _, c := range cs {
+		if !c.exact() && c.match(b) {
+			return c.code, true
+		}
+	}
+	return nil, false
+}
+
+// listingCodes decodes one A record into its listing meanings. A list not in
+// the catalog (or a code the catalog does not know) follows RFC 5782 §2.3:
+// any 127/8 answer is a listing. A bitmask list is decoded bit by bit.
+func (l *List) listingCodes(a netip.Addr) []AnswerCode {
+	b := a.As4()
+	classOf := func(c *Code) Class {
+		if c.Class != "" {
+			return c.Class
+		}
+		return l.Class
+	}
+	if l.Bitmask {
+		if b[1] != 0 || b[2] != 0 {
+			return nil
+		}
+		var out []AnswerCode
+		var unknown []string
+		for bit := 1; bit < 256; bit <<= 1 {
+			if int(b[3])&bit == 0 {
+				continue
+			}
+			bb := [4]byte{127, 0, 0, byte(bit)}
+			if c, ok := matchCodes(l.codes, bb); ok {
+				out = append(out, AnswerCode{Code: a.String(), Meaning: c.Meaning, Class: classOf(c)})
+			} else {
+				unknown = append(unknown, fmt.Sprintf("0x%x", bit))
+			}
+		}
+		if len(out) > 0 && len(unknown) > 0 {
+			out = append(out, AnswerCode{Code: a.String(), Meaning: "undocumented bits " + strings.Join(unknown, ", "), Class: ClassInformational})
+		}
+		return out
+	}
+	if c, ok := matchCodes(l.codes, b); ok {
+		return []AnswerCode{{Code: a.String(), Meaning: expand(c.Meaning, b), Class: classOf(c)}}
+	}
+	cls := l.Class
+	if cls == ClassAllow {
+		// An undocumented code from an allow list is not good news we can vouch for.
+		cls = ClassInformational
+	}
+	return []AnswerCode{{Code: a.String(), Meaning: "listed (code not documented in the catalog)", Class: cls}}
+}
+
+// lookupError words a resolver failure for a reader.
+func lookupError(err error) string {
+	switch resolver.KindOf(err) {
+	case resolver.KindTimeout:
+		return "no answer (timeout)"
+	case resolver.KindServFail:
+		return "SERVFAIL"
+	case resolver.KindRefused:
+		return "the DNS server answered REFUSED"
+	case resolver.KindCanceled:
+		return "canceled"
+	case resolver.KindNetwork:
+		return "resolver unreachable"
+	case "":
+		return err.Error()
+	}
+	return string(resolver.KindOf(err))
+}
