@@ -1,0 +1,93 @@
+package dnsbl
+
+import "github.com/mailcheck/mailcheck/pkg/report"
+
+// Finding definitions. IDs and default severities are DOMAIN.md §7.4's;
+// dnsbl.resolver.public and dnsbl.targets.unknown are this package's own.
+var (
+	DefIPListedMajor = report.Definition{
+		ID:       "dnsbl.ip.listed.major",
+		Severity: report.Critical,
+		Title:    "Address is on a major blocklist",
+		Refs:     []string{"RFC 5782 §2", "DOMAIN.md §7.4"},
+	}
+	DefIPListedPBL = report.Definition{
+		ID:       "dnsbl.ip.listed.pbl",
+		Severity: report.Medium,
+		Title:    "Address is on a policy blocklist (Spamhaus PBL)",
+		Refs:     []string{"RFC 5782 §2", "DOMAIN.md §7.2"},
+	}
+	DefIPListedMinor = report.Definition{
+		ID:       "dnsbl.ip.listed.minor",
+		Severity: report.Medium,
+		Title:    "Address is on a smaller blocklist",
+		Refs:     []string{"RFC 5782 §2", "DOMAIN.md §7.4"},
+	}
+	DefDomainListed = report.Definition{
+		ID:       "dnsbl.domain.listed",
+		Severity: report.Critical,
+		Title:    "Domain is on a domain blocklist",
+		Refs:     []string{"RFC 5782 §3", "DOMAIN.md §7.4"},
+	}
+	DefDomainGrey = report.Definition{
+		ID:       "dnsbl.domain.grey",
+		Severity: report.Low,
+		Title:    "Domain is on a grey or minor domain list",
+		Refs:     []string{"RFC 5782 §3", "DOMAIN.md §7.4"},
+	}
+	DefQueryRefused = report.Definition{
+		ID:           "dnsbl.query.refused",
+		Severity:     report.Medium,
+		Inconclusive: true,
+		Title:        "Blocklist refused or did not answer the query",
+		Refs:         []string{"DOMAIN.md §7.2", "DOMAIN.md §7.3"},
+	}
+	DefAnswerBogus = report.Definition{
+		ID:           "dnsbl.answer.bogus",
+		Severity:     report.Medium,
+		Inconclusive: true,
+		Title:        "Blocklist answer is not a listing code",
+		Refs:         []string{"RFC 5782 §2.3", "DOMAIN.md §7.2"},
+	}
+	DefZoneUnhealthy = report.Definition{
+		ID:           "dnsbl.zone.unhealthy",
+		Severity:     report.Medium,
+		Inconclusive: true,
+		Title:        "Blocklist fails its RFC 5782 test entries",
+		Refs:         []string{"RFC 5782 §5", "RFC 5782 §7"},
+	}
+	DefZoneDefunct = report.Definition{
+		ID:       "dnsbl.zone.defunct",
+		Severity: report.Info,
+		Title:    "Configured blocklist is defunct and was not queried",
+		Refs:     []string{"DOMAIN.md §7.2"},
+	}
+	DefResolverPublic = report.Definition{
+		ID:       "dnsbl.resolver.public",
+		Severity: report.Info,
+		Title:    "Blocklists are being queried through a public resolver",
+		Refs:     []string{"DOMAIN.md §7.3"},
+	}
+	DefTargetsUnknown = report.Definition{
+		ID:           "dnsbl.targets.unknown",
+		Severity:     report.Medium,
+		Inconclusive: true,
+		Title:        "Some addresses to check could not be found",
+		Refs:         []string{"RFC 7208 §5", "RFC 5321 §5.1"},
+	}
+)
+
+// Definitions lists every finding this package can produce.
+var Definitions = []report.Definition{
+	DefIPListedMajor,
+	DefIPListedPBL,
+	DefIPListedMinor,
+	DefDomainListed,
+	DefDomainGrey,
+	DefQueryRefused,
+	DefAnswerBogus,
+	DefZoneUnhealthy,
+	DefZoneDefunct,
+	DefResolverPublic,
+	DefTargetsUnknown,
+}

@@ -1,0 +1,440 @@
+package dnsbl
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/resolver"
+	"github.com/miekg/dns"
+	"golang.org/x/sync/errgroup"
+)
+
+// Roles say why an address or domain is checked. A listing matters most on
+// an address that sends mail directly to other domains' MX servers (DOMAIN.md
+// correction #11: reputation belongs to the sending address).
+const (
+	RoleGiven  = "given"  // named by the user
+	RoleDomain = "domain" // the registrable domain, on domain lists
+	RoleMX     = "mx"     // an address of one of the domain's MX hosts
+	RoleSPF    = "spf"    // a sending address the domain's SPF record names directly
+)
+
+// Target is one address or domain to look up.
+type Target struct {
+	// Addr is the address; zero for a domain target.
+	Addr netip.Addr `json:"-"`
+	// Domain is the domain for domain lists; empty for an address.
+	Domain string `json:"-"`
+	// Roles are the reasons the target is checked ("mx", "spf", ...), and Via
+	// the names that led to it ("MX mx1.shop.example", "SPF ip4").
+	Roles []string `json:"roles"`
+	Via   []string `json:"via,omitempty"`
+}
+
+// Kind is the query kind of the target.
+func (t Target) Kind() Kind {
+	if t.Domain != "" {
+		return KindDomain
+	}
+	return KindOf(t.Addr)
+}
+
+// String is the target as shown: the address or the domain.
+func (t Target) String() string {
+	if t.Domain != "" {
+		return t.Domain
+	}
+	return t.Addr.String()
+}
+
+// Given reports whether the user named the target.
+func (t Target) Given() bool { return t.has(RoleGiven) }
+
+// Sends reports whether the target is known to send mail directly (an SPF
+// host), so that a policy listing is a delivery problem.
+func (t Target) Sends() bool { return t.has(RoleSPF) }
+
+func (t Target) has(role string) bool {
+	for _, r := range t.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// Label describes the roles for the table: "MX mx1.shop.example, SPF ip4".
+func (t Target) Label() string {
+	if len(t.Via) > 0 {
+		return strings.Join(t.Via, ", ")
+	}
+	return strings.Join(t.Roles, ", ")
+}
+
+// AddressTarget is an address the user named. An IPv4-mapped IPv6 address is
+// taken as the IPv4 address it maps (mail never arrives from ::ffff:a.b.c.d);
+// ask for the 16-byte form with a Target literal.
+func AddressTarget(a netip.Addr) Target {
+	return Target{Addr: a.Unmap().WithZone(""), Roles: []string{RoleGiven}}
+}
+
+// DomainTarget is a domain to check on domain lists, as named by the user.
+func DomainTarget(d dnsname.Domain) Target {
+	return Target{Domain: d.String(), Roles: []string{RoleGiven}}
+}
+
+// Skipped is an address found in DNS that was not queried.
+type Skipped struct {
+	Address string `json:"address"`
+	Via     string `json:"via"`
+	Reason  string `json:"reason"`
+}
+
+// Limits on what one domain's gathering may do.
+const (
+	maxMXHosts     = 10 // RFC 7208 §4.6.4 uses the same bound for MX names
+	maxAddrsPerKey = 10
+	maxSPFTerms    = 10
+	maxTargets     = 64
+)
+
+// Gathered is what Gather found for a domain.
+type Gathered struct {
+	Targets []Target
+	Skipped []Skipped
+	// Notes say what was found or not (no MX, an SPF range not queried).
+	Notes []string
+	// Failures are lookups that got no answer: the target list may be incomplete.
+	Failures []string
+}
+
+// Gather finds what to check for a domain: the registrable domain (for
+// domain lists, which expect base domains: DOMAIN.md §7.1), the addresses of
+// its MX hosts, and the sending addresses its SPF record names directly
+// (ip4/ip6 hosts, a, mx; include and redirect are not followed: those
+// addresses belong to the provider, not to the domain). Addresses found in DNS
+// that are private, loopback or reserved are skipped with a note, unless
+// includeReserved is set.
+func Gather(ctx context.Context, env check.Env, domain dnsname.Domain, includeReserved bool) Gathered {
+	g := &gatherer{env: env, includeReserved: includeReserved, index: map[netip.Addr]int{}}
+	org := dnsname.OrganizationalPSL(domain)
+	dt := Target{Domain: org.String(), Roles: []string{RoleDomain}}
+	if !org.Equal(domain) {
+		dt.Via = []string{"registrable domain of " + domain.String()}
+	}
+	g.out.Targets = append(g.out.Targets, dt)
+
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); g.mx(ctx, domain) }()
+	go func() { defer wg.Done(); g.spf(ctx, domain) }()
+	wg.Wait()
+
+	// Deterministic order whatever order the lookups finished in: the
+	// domain, then addresses IPv4 first, ascending; roles and sources sorted.
+	for i := range g.out.Targets {
+		t := &g.out.Targets[i]
+		sort.Slice(t.Roles, func(a, b int) bool { return roleRank(t.Roles[a]) < roleRank(t.Roles[b]) })
+		sort.Strings(t.Via)
+	}
+	addrs := g.out.Targets[1:]
+	sort.SliceStable(addrs, func(i, j int) bool { return addrs[i].Addr.Less(addrs[j].Addr) })
+	sort.Slice(g.out.Skipped, func(i, j int) bool {
+		return netip.MustParseAddr(g.out.Skipped[i].Address).Less(netip.MustParseAddr(g.out.Skipped[j].Address))
+	})
+	sort.Strings(g.out.Notes)
+	sort.Strings(g.out.Failures)
+	return g.out
+}
+
+func roleRank(r string) int {
+	switch r {
+	case RoleGiven:
+		return 0
+	case RoleDomain:
+		return 1
+	case RoleMX:
+		return 2
+	case RoleSPF:
+		return 3
+	}
+	return 4
+}
+
+type gatherer struct {
+	env             check.Env
+	includeReserved bool
+
+	mu    sync.Mutex
+	out   Gathered
+	index map[netip.Addr]int
+}
+
+func (g *gatherer) note(format string, args ...any) {
+	g.mu.Lock()
+	g.out.Notes = append(g.out.Notes, fmt.Sprintf(format, args...))
+	g.mu.Unlock()
+}
+
+func (g *gatherer) fail(format string, args ...any) {
+	g.mu.Lock()
+	g.out.Failures = append(g.out.Failures, fmt.Sprintf(format, args...))
+	g.mu.Unlock()
+}
+
+// add records an address with its role, merging duplicates.
+func (g *gatherer) add(a netip.Addr, role, via string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if why, ok := Reserved(a); ok && !g.includeReserved {
+		g.skip(a, via, why)
+		return
+	}
+	if i, ok := g.index[a]; ok {
+		t := &g.out.Targets[i]
+		if !t.has(role) {
+			t.Roles = append(t.Roles, role)
+		}
+		if !contains(t.Via, via) {
+			t.Via = append(t.Via, via)
+		}
+		return
+	}
+	if len(g.index) >= maxTargets {
+		g.skip(a, via, fmt.Sprintf("more than %d addresses", maxTargets))
+		return
+	}
+	g.index[a] = len(g.out.Targets)
+	g.out.Targets = append(g.out.Targets, Target{Addr: a, Roles: []string{role}, Via: []string{via}})
+}
+
+// skip records an address not queried, once per address. Called with g.mu held.
+func (g *gatherer) skip(a netip.Addr, via, why string) {
+	for i := range g.out.Skipped {
+		s := &g.out.Skipped[i]
+		if s.Address == a.String() {
+			if !contains(strings.Split(s.Via, ", "), via) {
+				vias := append(strings.Split(s.Via, ", "), via)
+				sort.Strings(vias)
+				s.Via = strings.Join(vias, ", ")
+			}
+			return
+		}
+	}
+	g.out.Skipped = append(g.out.Skipped, Skipped{Address: a.String(), Via: via, Reason: why})
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// hostAddrs adds the A and AAAA addresses of a host.
+func (g *gatherer) hostAddrs(ctx context.Context, host, role, via string) {
+	var eg errgroup.Group
+	for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
+		eg.Go(func() error {
+			addrs, _, err := resolver.LookupAddrs(ctx, g.env.Resolver, host, qt)
+			if err != nil {
+				g.fail("%s %s: %s", resolver.TypeString(qt), strings.TrimSuffix(host, "."), lookupError(err))
+				return nil
+			}
+			if len(addrs) > maxAddrsPerKey {
+				g.note("%s %s: %d addresses, only the first %d checked", resolver.TypeString(qt), strings.TrimSuffix(host, "."), len(addrs), maxAddrsPerKey)
+				addrs = addrs[:maxAddrsPerKey]
+			}
+			for _, a := range addrs {
+				g.add(a, role, via)
+			}
+			return nil
+		})
+	}
+	_ = eg.Wait()
+}
+
+// mxHosts returns the MX hosts of a name in preference order.
+func (g *gatherer) mxHosts(ctx context.Context, name string) ([]string, error) {
+	mxs, _, err := resolver.LookupMX(ctx, g.env.Resolver, name)
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(mxs, func(i, j int) bool { return mxs[i].Preference < mxs[j].Preference })
+	var hosts []string
+	for _, m := range mxs {
+		// RFC 7505: a null MX ("." ) says the domain accepts no mail.
+		if m.Host == "." || m.Host == "" || contains(hosts, m.Host) {
+			continue
+		}
+		hosts = append(hosts, m.Host)
+	}
+	return hosts, nil
+}
+
+func (g *gatherer) mx(ctx context.Context, domain dnsname.Domain) {
+	hosts, err := g.mxHosts(ctx, domain.FQDN())
+	if err != nil {
+		g.fail("MX %s: %s", domain, lookupError(err))
+		return
+	}
+	if len(hosts) == 0 {
+		g.note("%s has no MX hosts", domain)
+		return
+	}
+	if len(hosts) > maxMXHosts {
+		g.note("%s has %d MX hosts; only the first %d checked", domain, len(hosts), maxMXHosts)
+		hosts = hosts[:maxMXHosts]
+	}
+	var wg sync.WaitGroup
+	for _, h := range hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g.hostAddrs(ctx, h, RoleMX, "MX "+strings.TrimSuffix(h, "."))
+		}()
+	}
+	wg.Wait()
+}
+
+// spf reads the domain's SPF record and adds the hosts it names directly.
+//
+// TODO(lead): swap this minimal term reader for pkg/spf's parser once it
+// lands; only ip4, ip6, a and mx with pass qualifiers are read here.
+func (g *gatherer) spf(ctx context.Context, domain dnsname.Domain) {
+	txts, _, err := resolver.LookupTXT(ctx, g.env.Resolver, domain.FQDN())
+	if err != nil {
+		g.fail("TXT %s: %s", domain, lookupError(err))
+		return
+	}
+	var records []string
+	for _, t := range txts {
+		// RFC 7208 §4.5: "v=spf1" then a space or the end; §3.3: strings join without spaces.
+		s := t.Text()
+		if len(s) >= 6 && strings.EqualFold(s[:6], "v=spf1") && (len(s) == 6 || s[6] == ' ') {
+			records = append(records, s)
+		}
+	}
+	switch len(records) {
+	case 0:
+		g.note("%s has no SPF record", domain)
+		return
+	case 1:
+	default:
+		// RFC 7208 §3.2: more than one record is a permerror; the spf check reports it.
+		g.note("%s has %d SPF records (permerror); none read", domain, len(records))
+		return
+	}
+	terms := spfHostTerms(records[0], domain.String())
+	if len(terms) > maxSPFTerms {
+		g.note("SPF of %s names %d hosts; only the first %d checked", domain, len(terms), maxSPFTerms)
+		terms = terms[:maxSPFTerms]
+	}
+	var wg sync.WaitGroup
+	for _, t := range terms {
+		switch {
+		case t.addr.IsValid():
+			g.add(t.addr, RoleSPF, "SPF "+t.text)
+		case t.note != "":
+			g.note("SPF of %s: %s", domain, t.note)
+		case t.mech == "a":
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				g.hostAddrs(ctx, t.host+".", RoleSPF, "SPF "+t.text)
+			}()
+		case t.mech == "mx":
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				hosts, err := g.mxHosts(ctx, t.host+".")
+				if err != nil {
+					g.fail("MX %s (SPF %s): %s", t.host, t.text, lookupError(err))
+					return
+				}
+				if len(hosts) > maxMXHosts {
+					hosts = hosts[:maxMXHosts]
+				}
+				for _, h := range hosts {
+					g.hostAddrs(ctx, h, RoleSPF, "SPF "+t.text)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+}
+
+// spfTerm is one SPF term that names sending hosts directly.
+type spfTerm struct {
+	text string     // the term as written, without qualifier
+	mech string     // "ip4", "ip6", "a", "mx"
+	addr netip.Addr // ip4/ip6 host
+	host string     // a/mx target domain, no trailing dot
+	note string     // why the term is not queried
+}
+
+// spfHostTerms reads the ip4, ip6, a and mx terms of an SPF record (RFC 7208
+// §5.3, §5.4, §5.6) that authorize hosts: pass-qualified only ("-ip4:x" is
+// not a sender). Ranges are noted, not expanded; terms with macros are
+// skipped (they depend on the sender, §7).
+func spfHostTerms(record, domain string) []spfTerm {
+	var out []spfTerm
+	fields := strings.Fields(record)
+	if len(fields) > 0 {
+		fields = fields[1:] // v=spf1
+	}
+	for _, f := range fields {
+		term := f
+		switch term[0] {
+		case '+':
+			term = term[1:]
+		case '-', '~', '?':
+			continue
+		}
+		mech, arg, hasArg := strings.Cut(term, ":")
+		if !hasArg {
+			mech, _, _ = strings.Cut(term, "/") // "a/24": a range around the domain's own hosts
+		}
+		mech = strings.ToLower(mech)
+		switch mech {
+		case "ip4", "ip6":
+			addrText, plen, hasLen := strings.Cut(arg, "/")
+			a, err := netip.ParseAddr(addrText)
+			if err != nil || (mech == "ip4") != a.Is4() {
+				continue // a syntax error: the spf check reports it
+			}
+			full := "32"
+			if mech == "ip6" {
+				full = "128"
+			}
+			if hasLen && plen != full {
+				out = append(out, spfTerm{text: term, mech: mech, note: fmt.Sprintf("%s is a range, not a host: not queried", term)})
+				continue
+			}
+			out = append(out, spfTerm{text: term, mech: mech, addr: a})
+		case "a", "mx":
+			host := domain
+			if hasArg {
+				host, _, _ = strings.Cut(arg, "/") // a:host/24//64: the CIDR is about the range
+			}
+			if strings.Contains(host, "%") {
+				out = append(out, spfTerm{text: term, mech: mech, note: term + " uses macros: not queried"})
+				continue
+			}
+			d, err := dnsname.ParseAny(host)
+			if err != nil {
+				continue
+			}
+			out = append(out, spfTerm{text: term, mech: mech, host: d.String()})
+		}
+	}
+	return out
+}
