@@ -20,6 +20,13 @@ type Report struct {
 	Target        string    `json:"target"`
 	GeneratedAt   time.Time `json:"generated_at"`
 	Sections      []Section `json:"sections"`
+	// Score, TopFixes and Readiness are set by `mailcheck domain`.
+	Score     *Score      `json:"score,omitempty"`
+	TopFixes  []TopFix    `json:"top_fixes,omitempty"`
+	Readiness []Readiness `json:"readiness,omitempty"`
+	// Environment holds reports about the machine mailcheck runs on
+	// (outbound SMTP reachability), never part of the domain score.
+	Environment []Section `json:"environment,omitempty"`
 	// DNS counts the queries the run needed; absent when no resolver was used.
 	DNS *DNSStats `json:"dns,omitempty"`
 }

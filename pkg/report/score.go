@@ -1,0 +1,67 @@
+package report
+
+// Score is the domain score of `mailcheck domain` (docs/scoring.md): a pure
+// function of the sections' findings.
+type Score struct {
+	// Value is the final score, 0 to 100, after caps.
+	Value int `json:"value"`
+	// Grade: A >= 90, B >= 75, C >= 60, D >= 40, F below.
+	Grade string `json:"grade"`
+	// Uncapped is the weighted category score before caps.
+	Uncapped int `json:"uncapped"`
+	// Cap is the cap that bound the score, when one did.
+	Cap *Cap `json:"cap,omitempty"`
+	// Caps lists every cap whose condition held, lowest first.
+	Caps       []Cap           `json:"caps,omitempty"`
+	Categories []CategoryScore `json:"categories"`
+}
+
+// Cap limits the score when a condition holds, whatever else is right.
+type Cap struct {
+	Limit  int      `json:"limit"`
+	Reason string   `json:"reason"`
+	IDs    []string `json:"finding_ids"`
+}
+
+// CategoryScore is one category's share of the score.
+type CategoryScore struct {
+	Name   string `json:"name"`
+	Weight int    `json:"weight"`
+	// Status: "scored", or "insufficient data" when every section of the
+	// category is unknown or skipped; the category is then left out and
+	// the other weights renormalized.
+	Status   string   `json:"status"`
+	Sections []string `json:"sections"`
+	// Factor is the category's score from 0 to 1: 1 minus the deductions
+	// over 10, floored at 0.
+	Factor     float64     `json:"factor"`
+	Deductions []Deduction `json:"deductions,omitempty"`
+}
+
+// Deduction is one finding's cost in its category.
+type Deduction struct {
+	ID       string   `json:"id"`
+	Severity Severity `json:"severity"`
+	Points   int      `json:"points"`
+}
+
+// Readiness is one row of the mailbox-provider sender requirements
+// checklist (Gmail, Yahoo, Outlook.com), kept apart from the score.
+type Readiness struct {
+	Requirement string `json:"requirement"`
+	// Applies says to whom: "all senders" or "bulk senders".
+	Applies string `json:"applies"`
+	// Status: "pass", "fail", or "unverifiable" (DNS cannot tell, or the
+	// checks it depends on were unknown).
+	Status string `json:"status"`
+	Detail string `json:"detail"`
+}
+
+// TopFix points at one of the findings to fix first.
+type TopFix struct {
+	Check    string   `json:"check"`
+	ID       string   `json:"id"`
+	Severity Severity `json:"severity"`
+	Title    string   `json:"title"`
+	Fix      string   `json:"fix"`
+}

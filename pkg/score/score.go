@@ -1,0 +1,273 @@
+// Package score turns the sections of a domain report into a 0-100 score
+// and a grade. It is a pure function of the findings: same findings, same
+// score. The model, documented in docs/scoring.md and printed by
+// `mailcheck domain --explain`:
+//
+//  1. Sections map to six weighted categories (SPF 15, DKIM 15, DMARC 20,
+//     reputation 20, sending infrastructure 15, transport security 15).
+//     BIMI is informational (weight 0); reachability from this machine is
+//     an environment report and never scored.
+//  2. In a category, each decisive finding deducts points (critical 10,
+//     high 6, medium 3, low 1, info 0); the category's factor is
+//     max(0, 10 - deductions) / 10.
+//  3. A section whose status is unknown or skipped is left out of both
+//     the numerator and the denominator (the internet.nl model): not being
+//     able to tell is never scored as a failure. A category with no scored
+//     section has "insufficient data" and the other weights are
+//     renormalized.
+//  4. Hard caps then bound the score when a condition makes the rest
+//     irrelevant (+all caps at 40, ...); the lowest cap that fires wins,
+//     and the report names it.
+//  5. Grades: A >= 90, B >= 75, C >= 60, D >= 40, F below.
+package score
+
+import (
+	"math"
+	"sort"
+
+	"github.com/mailcheck/mailcheck/pkg/report"
+)
+
+// Category is one weighted part of the score.
+type Category struct {
+	Name   string
+	Weight int
+	Checks []string // Section.Check values
+}
+
+// Categories is the score model's table (DOMAIN.md §9.2).
+var Categories = []Category{
+	{Name: "SPF", Weight: 15, Checks: []string{"spf"}},
+	{Name: "DKIM", Weight: 15, Checks: []string{"dkim"}},
+	{Name: "DMARC", Weight: 20, Checks: []string{"dmarc"}},
+	{Name: "Reputation", Weight: 20, Checks: []string{"dnsbl"}},
+	{Name: "Sending infrastructure", Weight: 15, Checks: []string{"mx", "rdns"}},
+	{Name: "Transport security", Weight: 15, Checks: []string{"mtasts", "tlsrpt", "dane"}},
+	{Name: "BIMI", Weight: 0, Checks: []string{"bimi"}},
+}
+
+// Points deducted per decisive finding, by severity.
+var Points = map[report.Severity]int{
+	report.Critical: 10,
+	report.High:     6,
+	report.Medium:   3,
+	report.Low:      1,
+	report.Info:     0,
+}
+
+// CapRule bounds the score when any of its finding IDs is present
+// (decisive), or when its test says so.
+type CapRule struct {
+	Limit  int
+	Reason string
+	IDs    []string
+	// Test, when set, decides instead of IDs; it returns the IDs it
+	// relied on.
+	Test func(sections []report.Section) ([]string, bool)
+}
+
+// Caps is the hard-cap table (DOMAIN.md §9.2).
+var Caps = []CapRule{
+	{Limit: 40, Reason: "SPF lets anyone pass (+all, or a /0 range)", IDs: []string{"spf.all.pass"}},
+	{Limit: 40, Reason: "no usable SPF and no valid DKIM key: the Gmail baseline for all senders fails", Test: noAuthentication},
+	{Limit: 40, Reason: "the domain is on a domain blocklist", IDs: []string{"dnsbl.domain.listed"}},
+	{Limit: 50, Reason: "a sending address is on a major IP blocklist", IDs: []string{"dnsbl.ip.listed.major"}},
+	{Limit: 50, Reason: "senders that validate MTA-STS or DANE will refuse to deliver inbound mail", Test: transportBroken},
+	{Limit: 60, Reason: "SPF evaluates to permerror", IDs: spfPermerror},
+	{Limit: 60, Reason: "a sending address has no reverse DNS, or it does not confirm forward", IDs: []string{"ptr.missing", "ptr.not_fcrdns"}},
+	{Limit: 60, Reason: "a DKIM key is too weak, sha1-only, or the From header is not signed", IDs: []string{"dkim.key.rsa_lt_1024", "dkim.key.sha1_only", "dkim.sig.from_unsigned"}},
+	{Limit: 70, Reason: "no valid DMARC policy (missing, invalid, or several records)", IDs: []string{"dmarc.record.missing", "dmarc.record.multiple", "dmarc.syntax.invalid", "dmarc.version.invalid", "dmarc.record.leading_space"}},
+}
+
+// spfPermerror lists the findings that make check_host() return permerror
+// (RFC 7208 §4.6, §4.6.4, §5.2, §6).
+var spfPermerror = []string{"spf.record.multiple", "spf.syntax.invalid", "spf.syntax.glued_all", "spf.modifier.duplicate",
+	"spf.lookups.exceeded", "spf.void.exceeded", "spf.mx.too_many", "spf.include.no_record", "spf.redirect.no_record",
+	"spf.include.loop", "spf.macro.exp_only_letter"}
+
+// Compute scores the sections. ok is false when no category could be
+// scored at all.
+func Compute(sections []report.Section) (report.Score, bool) {
+	var s report.Score
+	var earned, possible float64
+	for _, cat := range Categories {
+		cs := report.CategoryScore{Name: cat.Name, Weight: cat.Weight, Sections: []string{}}
+		deducted, scored := 0, false
+		for _, sec := range sections {
+			if !contains(cat.Checks, sec.Check) {
+				continue
+			}
+			cs.Sections = append(cs.Sections, sec.Check)
+			if sec.Status == report.StatusUnknown || sec.Status == report.StatusSkipped {
+				continue
+			}
+			scored = true
+			for _, f := range sec.Findings {
+				if f.Inconclusive || Points[f.Severity] == 0 {
+					continue
+				}
+				cs.Deductions = append(cs.Deductions, report.Deduction{ID: f.ID, Severity: f.Severity, Points: Points[f.Severity]})
+				deducted += Points[f.Severity]
+			}
+		}
+		if !scored {
+			cs.Status = "insufficient data"
+			s.Categories = append(s.Categories, cs)
+			continue
+		}
+		cs.Status = "scored"
+		cs.Factor = math.Max(0, float64(10-deducted)) / 10
+		earned += float64(cat.Weight) * cs.Factor
+		possible += float64(cat.Weight)
+		s.Categories = append(s.Categories, cs)
+	}
+	if possible == 0 {
+		return s, false
+	}
+	s.Uncapped = int(math.Round(100 * earned / possible))
+	s.Value = s.Uncapped
+	for _, rule := range Caps {
+		ids, fired := rule.fires(sections)
+		if !fired {
+			continue
+		}
+		s.Caps = append(s.Caps, report.Cap{Limit: rule.Limit, Reason: rule.Reason, IDs: ids})
+	}
+	sort.SliceStable(s.Caps, func(i, j int) bool { return s.Caps[i].Limit < s.Caps[j].Limit })
+	if len(s.Caps) > 0 && s.Caps[0].Limit < s.Value {
+		c := s.Caps[0]
+		s.Cap = &c
+		s.Value = c.Limit
+	}
+	s.Grade = Grade(s.Value)
+	return s, true
+}
+
+// Grade maps a score to a letter.
+func Grade(v int) string {
+	switch {
+	case v >= 90:
+		return "A"
+	case v >= 75:
+		return "B"
+	case v >= 60:
+		return "C"
+	case v >= 40:
+		return "D"
+	default:
+		return "F"
+	}
+}
+
+func (r CapRule) fires(sections []report.Section) ([]string, bool) {
+	if r.Test != nil {
+		return r.Test(sections)
+	}
+	var ids []string
+	for _, sec := range sections {
+		for _, f := range sec.Findings {
+			if !f.Inconclusive && contains(r.IDs, f.ID) && !contains(ids, f.ID) {
+				ids = append(ids, f.ID)
+			}
+		}
+	}
+	return ids, len(ids) > 0
+}
+
+// noAuthentication: SPF is missing or permerror, and DKIM was checked and
+// found no valid key. A DKIM section that could not decide (no selector
+// known) does not count as "no DKIM": unknown is never a failure.
+func noAuthentication(sections []report.Section) ([]string, bool) {
+	spf, dkim := find(sections, "spf"), find(sections, "dkim")
+	if spf == nil || dkim == nil || spf.Status == report.StatusUnknown || dkim.Status != report.StatusFail {
+		return nil, false
+	}
+	var ids []string
+	for _, f := range spf.Findings {
+		if !f.Inconclusive && (f.ID == "spf.record.missing" || contains(spfPermerror, f.ID)) {
+			ids = append(ids, f.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, false
+	}
+	for _, f := range dkim.Findings {
+		if !f.Inconclusive && f.Severity.AtLeast(report.High) {
+			ids = append(ids, f.ID)
+		}
+	}
+	return ids, true
+}
+
+// transportBroken: an MTA-STS policy in enforce mode that misses an MX or
+// whose MX certificates fail (the finding is critical only in enforce
+// mode), or a DANE TLSA mismatch.
+func transportBroken(sections []report.Section) ([]string, bool) {
+	var ids []string
+	for _, sec := range sections {
+		for _, f := range sec.Findings {
+			if f.Inconclusive {
+				continue
+			}
+			switch {
+			case (f.ID == "mtasts.mx.uncovered" || f.ID == "mtasts.mx.cert_invalid") && f.Severity == report.Critical,
+				f.ID == "dane.tlsa.mismatch":
+				if !contains(ids, f.ID) {
+					ids = append(ids, f.ID)
+				}
+			}
+		}
+	}
+	return ids, len(ids) > 0
+}
+
+func find(sections []report.Section, check string) *report.Section {
+	for i := range sections {
+		if sections[i].Check == check {
+			return &sections[i]
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TopFixes picks the n findings to fix first: decisive, most severe first,
+// heavier categories first among equals, one per ID.
+func TopFixes(sections []report.Section, n int) []report.TopFix {
+	weight := map[string]int{}
+	for _, c := range Categories {
+		for _, ch := range c.Checks {
+			weight[ch] = c.Weight
+		}
+	}
+	var all []report.TopFix
+	seen := map[string]bool{}
+	for _, sec := range sections {
+		for _, f := range sec.Findings {
+			if f.Inconclusive || !f.Severity.AtLeast(report.Low) || f.Fix == "" || seen[f.ID] {
+				continue
+			}
+			seen[f.ID] = true
+			all = append(all, report.TopFix{Check: sec.Check, ID: f.ID, Severity: f.Severity, Title: f.Title, Fix: f.Fix})
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		if a.Severity.Rank() != b.Severity.Rank() {
+			return a.Severity.Rank() > b.Severity.Rank()
+		}
+		return weight[a.Check] > weight[b.Check]
+	})
+	if len(all) > n {
+		all = all[:n]
+	}
+	return all
+}
