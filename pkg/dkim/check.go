@@ -294,8 +294,12 @@ func judgeKeys(lookups []*lookup) ([]report.Finding, []SelectorData) {
 		sd.Outcome, sd.CNAMEs, sd.Size = string(l.ans.Outcome), l.ans.CNAMEs, l.ans.Size
 		if len(l.txts) == 0 {
 			if l.source == SourceGiven {
+				alias := ""
+				if n := len(l.ans.CNAMEs); n > 0 {
+					alias = fmt.Sprintf(" It is an alias of %s, which has none: the provider has not published the key yet, or the CNAME target is mistyped.", l.ans.CNAMEs[n-1])
+				}
 				findings = append(findings, KeyMissing.New(
-					fmt.Sprintf("%s has no TXT record (%s).", where, l.ans.Outcome),
+					fmt.Sprintf("%s has no TXT record (%s).%s", where, l.ans.Outcome, alias),
 					"Publish the key record your mail provider or signing software gives you for this selector, or check the selector name."))
 			}
 			if l.source != SourceGuessed {
@@ -320,6 +324,20 @@ func judgeKeys(lookups []*lookup) ([]report.Finding, []SelectorData) {
 		if len(dkimRecords) == 0 {
 			// Only unrelated TXT data at a guessed name (typically a
 			// wildcard): not a key, and not worth a row per guess.
+			continue
+		}
+		if l.source != SourceGuessed && len(sd.Records) == 1 && !looksLikeKey(sd.Records[0].Text) {
+			// One TXT record that is plainly something else (an SPF
+			// record from a wildcard, a verification token): for a
+			// verifier there is no key here.
+			sd.Records[0].DKIM = false
+			sd.Records[0].Problem = "not a DKIM key record"
+			if l.source == SourceGiven {
+				findings = append(findings, KeyMissing.New(
+					fmt.Sprintf("%s has no DKIM key: its only TXT record is %q, which is not a key record (a wildcard TXT record answers every name below the domain).", where, clip(sd.Records[0].Text)),
+					"Publish the key record your mail provider or signing software gives you for this selector; a specific record hides the wildcard at that name."))
+			}
+			out = append(out, sd)
 			continue
 		}
 		delegated := ""

@@ -376,3 +376,26 @@ func TestCheckConcurrencyLimit(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckGivenSelectorUnderWildcard(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneFile(zonesDir+"dkim-none.zone"))
+	sec := Check(context.Background(), envFor(t, srv), dnsname.MustParse("none.example"), Options{Selectors: []string{"s1"}})
+	if got := ids(sec.Findings); !reflect.DeepEqual(got, []string{"dkim.key.missing"}) {
+		t.Fatalf("findings %v", got)
+	}
+	if f := sec.Findings[0]; !strings.Contains(f.Detail, "v=spf1 -all") || !strings.Contains(f.Detail, "wildcard") {
+		t.Errorf("detail %q", f.Detail)
+	}
+	if r := selectorData(t, sec, "s1").Records; len(r) != 1 || r[0].Usable || r[0].Problem == "" {
+		t.Errorf("records %+v", r)
+	}
+}
+
+func TestCheckDanglingCNAMEDetail(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneFile(zonesDir+"dkim-delegated.zone"))
+	sec := Check(context.Background(), envFor(t, srv), dnsname.MustParse("shop.example"), Options{Selectors: []string{"selector2"}})
+	f, ok := findingByID(sec.Findings, "dkim.key.missing")
+	if !ok || !strings.Contains(f.Detail, "selector2-shop-example._domainkey.esp.test.") {
+		t.Errorf("finding %+v", f)
+	}
+}
