@@ -50,6 +50,9 @@ type Config struct {
 	AdvertiseSTARTTLSInTLS bool
 	// RejectEHLO answers EHLO with 502, so a client must fall back to HELO.
 	RejectEHLO bool
+	// InjectAfterSTARTTLS is written in cleartext right after the 220 reply
+	// to STARTTLS, as a response-injection attack would (RFC 3207 §6).
+	InjectAfterSTARTTLS string
 }
 
 // Command is one line the server received.
@@ -283,7 +286,11 @@ func (s *Server) session(id int, raw net.Conn) {
 				sc.send(cfg.STARTTLSReply)
 				continue
 			}
-			if !sc.send("220 2.0.0 Ready to start TLS") {
+			ready := "220 2.0.0 Ready to start TLS"
+			if cfg.InjectAfterSTARTTLS != "" {
+				ready += "\r\n" + strings.TrimSuffix(cfg.InjectAfterSTARTTLS, "\r\n")
+			}
+			if !sc.send(ready) {
 				return
 			}
 			tc := tls.Server(sc.c, cfg.TLS)

@@ -178,6 +178,19 @@ func sessionFindings(p *Probe, opts Options) []report.Finding {
 			fmt.Sprintf("%s offers STARTTLS but answered it with %d %q.", where(p), p.STARTTLS.Code, truncate(p.STARTTLS.Text(), 80)),
 			"Check the server's TLS certificate and key configuration: it advertises TLS it cannot start."))
 	}
+	if p.DiscardedOctets > 0 {
+		// RFC 3207 §6: cleartext after "220 Ready to start TLS" would be read
+		// as if it came through TLS by a careless client (response injection).
+		out = append(out, ProtocolError.New(
+			fmt.Sprintf("%s sent %d octets after its 220 reply to STARTTLS, before TLS began; mailcheck discarded them.", where(p), p.DiscardedOctets),
+			"A server must wait for the TLS handshake after 220; something on the path may be injecting data. Check the server and any proxy in front of it."))
+	}
+	if p.EHLOAfterTLS != nil && p.EHLOAfterTLS.Has("STARTTLS") {
+		// RFC 3207 §4.2: STARTTLS must not be offered again inside TLS.
+		out = append(out, newFinding(ProtocolError, report.Low,
+			fmt.Sprintf("%s still offers STARTTLS inside TLS (RFC 3207 §4.2 forbids it).", where(p)),
+			"Update or fix the SMTP server's TLS configuration; clients may loop or fail."))
+	}
 	if p.TLS != nil {
 		out = append(out, tlsFindings(p, sub)...)
 	}

@@ -227,7 +227,11 @@ func reachTable(probes []Probe, ports []Port) report.Table {
 		if addr == "" {
 			addr = "-"
 		}
-		k := rowKey{p.Host, addr}
+		host := p.Host
+		if p.Source == SourceReference {
+			host += " (reference)"
+		}
+		k := rowKey{host, addr}
 		if cells[k] == nil {
 			cells[k] = map[Port]string{}
 			keys = append(keys, k)

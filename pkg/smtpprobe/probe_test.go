@@ -287,6 +287,16 @@ func TestProbeFailures(t *testing.T) {
 			ids: []string{"smtp.465.not_tls"}, sent: []string{},
 		},
 		{
+			name: "STARTTLS offered again inside TLS", cfg: smtptest.Config{TLS: good, AdvertiseSTARTTLSInTLS: true},
+			role: RoleSMTP, outcome: OutcomeOK, stage: StageDone, ids: []string{"smtp.protocol.error"},
+			sent: []string{"EHLO probe.example.org", "STARTTLS", "EHLO probe.example.org", "QUIT"},
+		},
+		{
+			name: "cleartext injected after 220 to STARTTLS", cfg: smtptest.Config{TLS: good, InjectAfterSTARTTLS: "250-injected\r\n250 AUTH PLAIN"},
+			role: RoleSMTP, outcome: OutcomeOK, stage: StageDone, ids: []string{"smtp.protocol.error"},
+			sent: []string{"EHLO probe.example.org", "STARTTLS", "EHLO probe.example.org", "QUIT"},
+		},
+		{
 			name: "TLS 1.1 only", cfg: smtptest.Config{TLS: legacy},
 			role: RoleSMTP, outcome: OutcomeOK, stage: StageDone, ids: []string{"smtp.tls.legacy"},
 			sent: []string{"EHLO probe.example.org", "STARTTLS", "EHLO probe.example.org", "QUIT"},
