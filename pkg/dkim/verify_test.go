@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
+	"os"
 	"reflect"
 	"strings"
 	"sync"
@@ -490,5 +491,51 @@ func TestExpiryNotAfterSigning(t *testing.T) {
 		if tt.want == ResultPermerror && sd.Reason != reasonExpiryBeforeSigning {
 			t.Errorf("reason %q", sd.Reason)
 		}
+	}
+}
+
+// Messages signed by dkimpy, an independent implementation (fixtures in
+// testdata/messages, keys in testdata/zones/dkim-dkimpy.zone): relaxed and
+// simple canonicalization, h= written with spaces around the colons, a file
+// saved with LF line endings, and Ed25519.
+func TestVerifyIndependentSigner(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneFile(zonesDir+"dkim-dkimpy.zone"))
+	tests := []struct {
+		file, algorithm, canon string
+		oversigned             bool
+		want                   []string
+	}{
+		{"dkim-dkimpy-relaxed.eml", "rsa-sha256", "relaxed/relaxed", true, []string{}},
+		{"dkim-dkimpy-simple.eml", "rsa-sha256", "simple/simple", false, []string{"dkim.sig.from_not_oversigned"}},
+		{"dkim-dkimpy-lf.eml", "rsa-sha256", "relaxed/simple", false, []string{"dkim.sig.from_not_oversigned"}},
+		{"dkim-dkimpy-ed25519.eml", "ed25519-sha256", "relaxed/simple", false, []string{"dkim.key.ed25519_only", "dkim.sig.from_not_oversigned"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			f, err := os.Open("../../testdata/messages/" + tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			m, err := ReadMessage(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sec := Check(context.Background(), envFor(t, srv), dnsname.Domain{}, Options{Message: m})
+			md := sec.Data.(*Data).Message
+			if len(md.Signatures) != 1 {
+				t.Fatalf("%d signatures", len(md.Signatures))
+			}
+			s := md.Signatures[0]
+			if s.Result != ResultPass || s.Algorithm != tt.algorithm || s.Canonicalization != tt.canon || s.FromOversigned != tt.oversigned || !s.AlignedStrict {
+				t.Errorf("signature %+v", s)
+			}
+			if !coversAll(s.SignedHeaders, []string{"from", "list-unsubscribe", "list-unsubscribe-post"}) {
+				t.Errorf("signed headers %q", s.SignedHeaders)
+			}
+			if got := ids(sec.Findings); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("findings %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
