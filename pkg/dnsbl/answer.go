@@ -112,7 +112,7 @@ func ReadCodes(l *List, addrs []netip.Addr) Reading {
 	// Error codes first: a refusal code is never a listing, even when a
 	// listing code comes with it.
 	for _, a := range addrs {
-		if c, ok := l.errorCode(a); ok {
+		if c, ok := l.errorCode(a); ok || l.universalError(a, &c) {
 			r.Verdict = Refused
 			r.PublicResolver = r.PublicResolver || c.PublicResolver
 			r.Codes = append(r.Codes, AnswerCode{Code: a.String(), Meaning: expand(c.Meaning, a.As4()), Error: true})
@@ -190,6 +190,36 @@ func (l *List) errorCode(a netip.Addr) (*Code, bool) {
 		}
 	}
 	return nil, false
+}
+
+// universalErrors are answers that are never listings on any list that does
+// not document them otherwise, so that a zone named with --list (or a
+// catalog entry without error codes) cannot turn a refusal into a listing.
+var universalErrors = []struct {
+	prefix netip.Prefix
+	code   Code
+}{
+	{netip.MustParsePrefix("127.255.255.254/32"), Code{Meaning: "query via public/open resolver (the Spamhaus convention, used by other lists too); not a listing", PublicResolver: true}},
+	{netip.MustParsePrefix("127.255.255.0/24"), Code{Meaning: "query error (127.255.255.0/24 is the error range of Spamhaus and other lists); not a listing"}},
+	// RFC 5782 §5: 127.0.0.1 must never be listed; URIBL and SURBL answer it
+	// for refused queries.
+	{netip.MustParsePrefix("127.0.0.1/32"), Code{Meaning: "127.0.0.1 is never a listing (RFC 5782 §5): the list refused the query", PublicResolver: true}},
+}
+
+// universalError reports whether a is one of universalErrors and not a code
+// the list documents (Hostkarma's 127.0.0.1 means allow-listed).
+func (l *List) universalError(a netip.Addr, out **Code) bool {
+	if _, ok := matchCodes(l.codes, a.As4()); ok {
+		return false
+	}
+	for _, u := range universalErrors {
+		if u.prefix.Contains(a) {
+			c := u.code
+			*out = &c
+			return true
+		}
+	}
+	return false
 }
 
 func matchCodes(cs []compiledCode, b [4]byte) (*Code, bool) {

@@ -61,6 +61,11 @@ func TestRead(t *testing.T) {
 		{name: "Hostkarma black", list: hostkarma, ans: aAnswer("127.0.0.2"), verdict: Listed, class: ClassMinor},
 		{name: "undocumented code on a catalog list is a listing", list: spamcop, ans: aAnswer("127.0.0.3"), verdict: Listed, class: ClassMajor, meaning: "not documented"},
 		{name: "generic list: any 127/8", list: generic, ans: aAnswer("127.0.0.7"), verdict: Listed, class: ClassMinor},
+		// A zone the catalog does not know must not turn refusals into listings.
+		{name: "generic list: Spamhaus-style refusal", list: generic, ans: aAnswer("127.255.255.254"), verdict: Refused, public: true, meaning: "public/open resolver"},
+		{name: "generic list: error range", list: generic, ans: aAnswer("127.255.255.252"), verdict: Refused, meaning: "error range"},
+		{name: "generic list: 127.0.0.1 is never a listing", list: generic, ans: aAnswer("127.0.0.1"), verdict: Refused, public: true, meaning: "RFC 5782 §5"},
+		{name: "catalog list without error codes: 127.255.255.254", list: spamcop, ans: aAnswer("127.255.255.254"), verdict: Refused, public: true},
 		{name: "timeout", list: zen, err: &resolver.Error{Kind: resolver.KindTimeout}, verdict: Failed},
 		{name: "servfail", list: zen, err: &resolver.Error{Kind: resolver.KindServFail, Rcode: dns.RcodeServerFailure}, verdict: Failed},
 		{name: "rcode refused", list: zen, err: &resolver.Error{Kind: resolver.KindRefused, Rcode: dns.RcodeRefused}, verdict: Refused},

@@ -330,7 +330,7 @@ func (r *runner) reason(ctx context.Context, zone, qname string) string {
 	var parts []string
 	for _, rr := range ans.RRs {
 		if t, ok := rr.(*dns.TXT); ok {
-			parts = append(parts, strings.Join(t.Txt, ""))
+			parts = append(parts, resolver.TXTOf(t.Txt).Text()) // octets, not presentation form
 		}
 	}
 	s := strings.Join(parts, " | ")

@@ -34,6 +34,9 @@ func startLists(t testing.TB) *dnstest.Server {
 		// silent.dnsbl.test exists so that only the injected silence, not
 		// a REFUSED for an unknown zone, decides its answers.
 		dnstest.ZoneText("silent.dnsbl.test.", "@ 300 SOA ns.dnsbl.test. hostmaster.dnsbl.test. 1 3600 600 86400 300\n"),
+		// A zone no catalog knows (named with --list) that refuses the
+		// Spamhaus way.
+		dnstest.ZoneText("uncatalogued.dnsbl.test.", "@ 300 SOA ns.dnsbl.test. hostmaster.dnsbl.test. 1 3600 600 86400 300\n* 300 A 127.255.255.254\n"),
 	)
 }
 
@@ -117,6 +120,9 @@ func TestCheckListedAddress(t *testing.T) {
 	a := answerFor(t, sec, "192.0.2.99", "major.dnsbl.test")
 	if a.Status != StatusListed || a.Verdict != Listed || a.Query != "99.2.0.192.major.dnsbl.test." || len(a.Codes) != 1 || a.Codes[0].Code != "127.0.0.4" {
 		t.Errorf("answer %+v", a)
+	}
+	if a := answerFor(t, sec, "192.0.2.99", "minor.dnsbl.test"); a.Reason != `seen at "trap" addresses` {
+		t.Errorf("reason %q", a.Reason)
 	}
 	if !strings.HasPrefix(sec.Summary, "192.0.2.99: listed on 3 of 3 lists") {
 		t.Errorf("summary %q", sec.Summary)
@@ -267,6 +273,7 @@ func TestCheckUnusableLists(t *testing.T) {
 		{"answers outside 127/8", "bogus.dnsbl.test", AddressTarget(netip.MustParseAddr("192.0.2.1")), "dnsbl.answer.bogus", "198.51.100.7"},
 		{"lists the world", "world.dnsbl.test", AddressTarget(netip.MustParseAddr("192.0.2.1")), "dnsbl.zone.unhealthy", "lists 127.0.0.1"},
 		{"dead list", "dead.dnsbl.test", AddressTarget(netip.MustParseAddr("192.0.2.1")), "dnsbl.zone.unhealthy", "does not list its test entry 127.0.0.2"},
+		{"unknown zone refusing with 127.255.255.254", "uncatalogued.dnsbl.test", AddressTarget(netip.MustParseAddr("192.0.2.1")), "dnsbl.query.refused", "public or shared resolvers"},
 		{"never answers", "silent.dnsbl.test", AddressTarget(netip.MustParseAddr("192.0.2.1")), "dnsbl.query.refused", "timeout"},
 	}
 	for _, tt := range tests {

@@ -11,6 +11,7 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
+	"github.com/mailcheck/mailcheck/pkg/spf"
 	"github.com/miekg/dns"
 	"golang.org/x/sync/errgroup"
 )
@@ -133,7 +134,7 @@ func Gather(ctx context.Context, env check.Env, domain dnsname.Domain, includeRe
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); g.mx(ctx, domain) }()
-	go func() { defer wg.Done(); g.spf(ctx, domain) }()
+	go func() { defer wg.Done(); g.spfHosts(ctx, domain) }()
 	wg.Wait()
 
 	// Deterministic order whatever order the lookups finished in: the
@@ -305,11 +306,8 @@ func (g *gatherer) mx(ctx context.Context, domain dnsname.Domain) {
 	wg.Wait()
 }
 
-// spf reads the domain's SPF record and adds the hosts it names directly.
-//
-// TODO(lead): swap this minimal term reader for pkg/spf's parser once it
-// lands; only ip4, ip6, a and mx with pass qualifiers are read here.
-func (g *gatherer) spf(ctx context.Context, domain dnsname.Domain) {
+// spfHosts reads the domain's SPF record and adds the hosts it names directly.
+func (g *gatherer) spfHosts(ctx context.Context, domain dnsname.Domain) {
 	txts, _, err := resolver.LookupTXT(ctx, g.env.Resolver, domain.FQDN())
 	if err != nil {
 		g.fail("TXT %s: %s", domain, lookupError(err))
@@ -317,9 +315,9 @@ func (g *gatherer) spf(ctx context.Context, domain dnsname.Domain) {
 	}
 	var records []string
 	for _, t := range txts {
-		// RFC 7208 §4.5: "v=spf1" then a space or the end; §3.3: strings join without spaces.
-		s := t.Text()
-		if len(s) >= 6 && strings.EqualFold(s[:6], "v=spf1") && (len(s) == 6 || s[6] == ' ') {
+		// RFC 7208 §4.5: "v=spf1" then a space or the end; §3.3: strings
+		// join without spaces.
+		if s := t.Text(); spf.IsSPF(s) {
 			records = append(records, s)
 		}
 	}
@@ -381,59 +379,55 @@ type spfTerm struct {
 	note string     // why the term is not queried
 }
 
-// spfHostTerms reads the ip4, ip6, a and mx terms of an SPF record (RFC 7208
-// §5.3, §5.4, §5.6) that authorize hosts: pass-qualified only ("-ip4:x" is
-// not a sender). Ranges are noted, not expanded; terms with macros are
-// skipped (they depend on the sender, §7).
+// spfHostTerms reads, with pkg/spf's parser, the ip4, ip6, a and mx terms of
+// an SPF record (RFC 7208 §5.3, §5.4, §5.6) that authorize hosts:
+// pass-qualified only ("-ip4:x" is not a sender). Ranges are noted, not
+// expanded; terms with macros are skipped (they depend on the sender, §7).
+// Terms with syntax errors are left out: the spf check reports them.
 func spfHostTerms(record, domain string) []spfTerm {
-	var out []spfTerm
-	fields := strings.Fields(record)
-	if len(fields) > 0 {
-		fields = fields[1:] // v=spf1
+	rec, _ := spf.Parse(record)
+	if rec == nil {
+		return nil
 	}
-	for _, f := range fields {
-		term := f
-		switch term[0] {
-		case '+':
-			term = term[1:]
-		case '-', '~', '?':
+	var out []spfTerm
+	for _, t := range rec.Mechanisms() {
+		if t.Qualifier != spf.QualifierPass {
 			continue
 		}
-		mech, arg, hasArg := strings.Cut(term, ":")
-		if !hasArg {
-			mech, _, _ = strings.Cut(term, "/") // "a/24": a range around the domain's own hosts
+		text := t.String()
+		if t.ExplicitQualifier {
+			text = text[1:]
 		}
-		mech = strings.ToLower(mech)
-		switch mech {
-		case "ip4", "ip6":
-			addrText, plen, hasLen := strings.Cut(arg, "/")
-			a, err := netip.ParseAddr(addrText)
-			if err != nil || (mech == "ip4") != a.Is4() {
-				continue // a syntax error: the spf check reports it
+		switch t.Name {
+		case spf.MechIP4, spf.MechIP6:
+			full, plen := 32, t.Prefix4
+			if t.Name == spf.MechIP6 {
+				full, plen = 128, t.Prefix6
 			}
-			full := "32"
-			if mech == "ip6" {
-				full = "128"
-			}
-			if hasLen && plen != full {
-				out = append(out, spfTerm{text: term, mech: mech, note: fmt.Sprintf("%s is a range, not a host: not queried", term)})
+			if !t.Addr.IsValid() {
 				continue
 			}
-			out = append(out, spfTerm{text: term, mech: mech, addr: a})
-		case "a", "mx":
-			host := domain
-			if hasArg {
-				host, _, _ = strings.Cut(arg, "/") // a:host/24//64: the CIDR is about the range
+			if plen >= 0 && plen != full {
+				out = append(out, spfTerm{text: text, mech: t.Name, note: text + " is a range, not a host: not queried"})
+				continue
 			}
-			if strings.Contains(host, "%") {
-				out = append(out, spfTerm{text: term, mech: mech, note: term + " uses macros: not queried"})
+			out = append(out, spfTerm{text: text, mech: t.Name, addr: t.Addr})
+		case spf.MechA, spf.MechMX:
+			// a:host/24 authorizes a range around the host; the host's own
+			// addresses are the senders to check.
+			host := t.Value
+			if host == "" {
+				host = domain
+			}
+			if t.Dynamic() || strings.Contains(host, "%") {
+				out = append(out, spfTerm{text: text, mech: t.Name, note: text + " uses macros: not queried"})
 				continue
 			}
 			d, err := dnsname.ParseAny(host)
 			if err != nil {
 				continue
 			}
-			out = append(out, spfTerm{text: term, mech: mech, host: d.String()})
+			out = append(out, spfTerm{text: text, mech: t.Name, host: d.String()})
 		}
 	}
 	return out
