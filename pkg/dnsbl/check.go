@@ -75,11 +75,18 @@ func Check(ctx context.Context, env check.Env, domain dnsname.Domain, opts Optio
 // CheckTargets checks the given targets (addresses with AddressTarget, a
 // domain with DomainTarget) on every applicable list.
 func CheckTargets(ctx context.Context, env check.Env, targets []Target, opts Options) report.Section {
-	names := make([]string, len(targets))
-	for i, t := range targets {
-		names[i] = t.String()
+	var names []string
+	var unique []Target
+	seen := map[string]bool{}
+	for _, t := range targets {
+		if seen[t.String()] {
+			continue // the same address twice is asked once
+		}
+		seen[t.String()] = true
+		names = append(names, t.String())
+		unique = append(unique, t)
 	}
-	return run(ctx, env, strings.Join(names, ", "), Gathered{Targets: targets}, opts)
+	return run(ctx, env, strings.Join(names, ", "), Gathered{Targets: unique}, opts)
 }
 
 // Data is the evidence of a dnsbl section (Section.Data).

@@ -158,7 +158,7 @@ func TestCheckListedAddress(t *testing.T) {
 
 func TestCheckCleanAddress(t *testing.T) {
 	srv := startLists(t)
-	sec := CheckTargets(context.Background(), envFor(t, srv), addrTargets("192.0.2.1"), testOptions(t))
+	sec := CheckTargets(context.Background(), envFor(t, srv), addrTargets("192.0.2.1", "192.0.2.1"), testOptions(t))
 	if sec.Status != report.StatusPass || len(sec.Findings) != 0 {
 		t.Errorf("status %s findings %+v", sec.Status, sec.Findings)
 	}
