@@ -6,9 +6,16 @@ package catalog
 import (
 	"sort"
 
+	"github.com/mailcheck/mailcheck/pkg/bimi"
+	"github.com/mailcheck/mailcheck/pkg/dane"
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
+	"github.com/mailcheck/mailcheck/pkg/mtasts"
+	"github.com/mailcheck/mailcheck/pkg/mx"
+	"github.com/mailcheck/mailcheck/pkg/rdns"
 	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/mailcheck/mailcheck/pkg/smtpprobe"
 	"github.com/mailcheck/mailcheck/pkg/spf"
+	"github.com/mailcheck/mailcheck/pkg/tlsrpt"
 )
 
 // Group is the definitions of one check, documented in docs/findings/<Doc>.
@@ -23,6 +30,13 @@ func Groups() []Group {
 	return []Group{
 		{Check: "spf", Doc: "spf.md", Definitions: spf.Definitions},
 		{Check: "dmarc", Doc: "dmarc.md", Definitions: dmarc.Definitions},
+		{Check: "mx", Doc: "mx.md", Definitions: mx.Definitions},
+		{Check: "rdns", Doc: "rdns.md", Definitions: rdns.Definitions},
+		{Check: "mtasts", Doc: "mtasts.md", Definitions: mtasts.Definitions},
+		{Check: "tlsrpt", Doc: "tlsrpt.md", Definitions: tlsrpt.Definitions},
+		{Check: "dane", Doc: "dane.md", Definitions: dane.Definitions},
+		{Check: "bimi", Doc: "bimi.md", Definitions: bimi.Definitions},
+		{Check: "ports", Doc: "smtp.md", Definitions: smtpprobe.Definitions},
 	}
 }
 

@@ -139,6 +139,8 @@ usage; 3 inconclusive (the resolver did not answer, nothing could be decided);
 	root.AddCommand(
 		newDMARCCmd(f, nil),
 		newSPFCmd(f, nil),
+		newMXCmd(f, nil),
+		newPortsCmd(f, nil),
 	)
 	return root
 }

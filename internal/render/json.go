@@ -9,7 +9,13 @@ import (
 
 // JSON writes the report as one indented JSON document (docs/json.md). Empty
 // lists are written as [] rather than null, so consumers need no nil checks.
-func JSON(w io.Writer, rep *report.Report) error {
+func JSON(w io.Writer, rep *report.Report) error { return writeJSON(w, rep, "  ") }
+
+// JSONLine writes the report as one line of JSON (JSON Lines), for
+// `--format jsonl` over many domains.
+func JSONLine(w io.Writer, rep *report.Report) error { return writeJSON(w, rep, "") }
+
+func writeJSON(w io.Writer, rep *report.Report, indent string) error {
 	out := *rep
 	out.SchemaVersion = report.SchemaVersion
 	out.Sections = append([]report.Section{}, rep.Sections...)
@@ -19,7 +25,9 @@ func JSON(w io.Writer, rep *report.Report) error {
 		}
 	}
 	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	if indent != "" {
+		enc.SetIndent("", indent)
+	}
 	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
 }

@@ -13,11 +13,32 @@ import (
 func Markdown(w io.Writer, rep *report.Report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# mailcheck %s: %s\n\n", rep.Command, mdText(rep.Target))
+	if sc := rep.Score; sc != nil {
+		fmt.Fprintf(&b, "**Score %d/100, grade %s**", sc.Value, sc.Grade)
+		if sc.Cap != nil {
+			fmt.Fprintf(&b, " (capped at %d from %d: %s)", sc.Cap.Limit, sc.Uncapped, mdText(sc.Cap.Reason))
+		}
+		b.WriteString("\n\n")
+		if len(rep.TopFixes) > 0 {
+			b.WriteString("Fix first:\n\n")
+			for i, f := range rep.TopFixes {
+				fmt.Fprintf(&b, "%d. **%s** (`%s`): %s\n", i+1, mdText(f.Title), f.ID, mdText(f.Fix))
+			}
+			b.WriteString("\n")
+		}
+	}
 	b.WriteString("| Check | Status | Summary |\n|---|---|---|\n")
+	all := append(append([]report.Section{}, rep.Sections...), rep.Environment...)
 	for _, s := range rep.Sections {
 		fmt.Fprintf(&b, "| %s | %s %s | %s |\n", mdCell(s.Title), statusGlyph(s.Status), s.Status, mdCell(s.Summary))
 	}
-	for _, s := range rep.Sections {
+	if len(rep.Readiness) > 0 {
+		b.WriteString("\n## Gmail, Yahoo and Outlook sender requirements\n\n| Requirement | Applies to | Status | Detail |\n|---|---|---|---|\n")
+		for _, r := range rep.Readiness {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(r.Requirement), r.Applies, r.Status, mdCell(r.Detail))
+		}
+	}
+	for _, s := range all {
 		fmt.Fprintf(&b, "\n## %s: %s\n\n", mdText(s.Title), s.Status)
 		if s.Summary != "" {
 			b.WriteString(mdText(s.Summary) + "\n\n")

@@ -44,15 +44,127 @@ func (t *textWriter) line(s string) { t.b.WriteString(strings.TrimRight(s, " ") 
 
 func (t *textWriter) report(rep *report.Report) {
 	t.line(t.th.title.Render("mailcheck "+rep.Command) + " " + t.th.dim.Render("·") + " " + t.th.bold.Render(rep.Target))
+	if rep.Score != nil {
+		t.score(rep)
+	}
 	for _, s := range rep.Sections {
 		t.line("")
 		t.section(s, rep.Target)
+	}
+	if len(rep.Readiness) > 0 {
+		t.line("")
+		t.readiness(rep.Readiness)
+	}
+	if len(rep.Environment) > 0 {
+		t.line("")
+		t.line(t.th.title.Render("This machine") + " " + t.th.dim.Render("· not part of the score"))
+		for _, s := range rep.Environment {
+			t.line("")
+			t.section(s, rep.Target)
+		}
 	}
 	if rep.DNS != nil {
 		t.line("")
 		t.wrapped("", fmt.Sprintf("DNS: %d lookups, %d distinct, %d queries to %s",
 			rep.DNS.Lookups, rep.DNS.Distinct, rep.DNS.Queries, rep.DNS.Resolver), t.th.dim)
 	}
+}
+
+// score writes the header of a scored report: score, grade, the cap that
+// bound it, and the fixes to make first.
+func (t *textWriter) score(rep *report.Report) {
+	sc := rep.Score
+	st := t.th.status[gradeStatus(sc.Grade)]
+	line := st.Render(fmt.Sprintf("Score %d/100 · grade %s", sc.Value, sc.Grade))
+	t.line("")
+	t.line(line)
+	if sc.Cap != nil {
+		t.wrapped("  ", fmt.Sprintf("Capped at %d (from %d): %s.", sc.Cap.Limit, sc.Uncapped, sc.Cap.Reason), t.th.dim)
+	}
+	if len(rep.TopFixes) > 0 {
+		t.line("")
+		t.line(t.th.bold.Render("Fix first"))
+		for i, f := range rep.TopFixes {
+			t.wrapped("  ", fmt.Sprintf("%d. %s", i+1, f.Title), t.th.severity[f.Severity])
+			t.wrapped("     ", f.Fix+" ["+f.ID+"]", lipgloss.Style{})
+		}
+	}
+}
+
+func gradeStatus(g string) report.Status {
+	switch g {
+	case "A":
+		return report.StatusPass
+	case "B", "C":
+		return report.StatusWarn
+	default:
+		return report.StatusFail
+	}
+}
+
+func (t *textWriter) readiness(rows []report.Readiness) {
+	t.line(t.th.title.Render("Gmail, Yahoo and Outlook sender requirements") + " " + t.th.dim.Render("· not part of the score"))
+	for _, r := range rows {
+		glyph, st := "?", t.th.status[report.StatusUnknown]
+		switch r.Status {
+		case "pass":
+			glyph, st = "✓", t.th.status[report.StatusPass]
+		case "fail":
+			glyph, st = "✗", t.th.status[report.StatusFail]
+		}
+		t.wrapped("  ", st.Render(glyph)+" "+r.Requirement+" "+t.th.dim.Render("("+r.Applies+")"), lipgloss.Style{})
+		t.wrapped("    ", r.Detail, t.th.dim)
+	}
+}
+
+// Explain writes how the score was computed (--explain).
+func Explain(w io.Writer, sc *report.Score) error {
+	var b strings.Builder
+	b.WriteString("\nHow the score was computed (docs/scoring.md)\n")
+	total := 0
+	for _, c := range sc.Categories {
+		if c.Status == "scored" {
+			total += c.Weight
+		}
+	}
+	for _, c := range sc.Categories {
+		if c.Weight == 0 {
+			fmt.Fprintf(&b, "  %-24s weight  0  (informational)\n", c.Name)
+			continue
+		}
+		if c.Status != "scored" {
+			fmt.Fprintf(&b, "  %-24s weight %2d  %s: left out, weights renormalized\n", c.Name, c.Weight, c.Status)
+			continue
+		}
+		deducted := 0
+		var parts []string
+		for _, d := range c.Deductions {
+			deducted += d.Points
+			parts = append(parts, fmt.Sprintf("%s -%d", d.ID, d.Points))
+		}
+		fmt.Fprintf(&b, "  %-24s weight %2d  factor %.1f = max(0, 10 - %d) / 10  -> %.1f points\n", c.Name, c.Weight, c.Factor, deducted, float64(c.Weight)*c.Factor)
+		for _, p := range parts {
+			fmt.Fprintf(&b, "      %s\n", p)
+		}
+	}
+	earned := 0.0
+	for _, c := range sc.Categories {
+		if c.Status == "scored" {
+			earned += float64(c.Weight) * c.Factor
+		}
+	}
+	fmt.Fprintf(&b, "  weighted: %.1f of %d = %d/100\n", earned, total, sc.Uncapped)
+	for _, c := range sc.Caps {
+		fmt.Fprintf(&b, "  cap %d: %s (%s)\n", c.Limit, c.Reason, strings.Join(c.IDs, ", "))
+	}
+	if sc.Cap != nil {
+		fmt.Fprintf(&b, "  final: min(%d, cap %d) = %d, grade %s\n", sc.Uncapped, sc.Cap.Limit, sc.Value, sc.Grade)
+	} else {
+		fmt.Fprintf(&b, "  final: %d, grade %s (no cap applies)\n", sc.Value, sc.Grade)
+	}
+	b.WriteString("  grades: A >= 90, B >= 75, C >= 60, D >= 40, F below\n")
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 func (t *textWriter) section(s report.Section, reportTarget string) {

@@ -42,7 +42,7 @@ var Categories = []Category{
 	{Name: "DMARC", Weight: 20, Checks: []string{"dmarc"}},
 	{Name: "Reputation", Weight: 20, Checks: []string{"dnsbl"}},
 	{Name: "Sending infrastructure", Weight: 15, Checks: []string{"mx", "rdns"}},
-	{Name: "Transport security", Weight: 15, Checks: []string{"mtasts", "tlsrpt", "dane"}},
+	{Name: "Transport security", Weight: 15, Checks: []string{"mtasts", "tlsrpt", "dane", "smtp"}},
 	{Name: "BIMI", Weight: 0, Checks: []string{"bimi"}},
 }
 
