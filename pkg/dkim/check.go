@@ -194,7 +194,11 @@ func planLookups(target dnsname.Domain, opts Options) []*lookup {
 		add(s, target, SourceGiven)
 	}
 	if opts.Message != nil {
-		for _, v := range opts.Message.Signatures() {
+		sigs := opts.Message.Signatures()
+		if len(sigs) > maxSignatures {
+			sigs = sigs[:maxSignatures] // the verifier stops there too
+		}
+		for _, v := range sigs {
 			tags, err := ParseTagList(v)
 			if err != nil {
 				continue

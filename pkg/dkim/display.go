@@ -97,6 +97,9 @@ func display(d *Data) report.Display {
 		disp.Facts = append(disp.Facts,
 			report.Fact{Label: "From", Value: m.From},
 			report.Fact{Label: "message size", Value: strconv.Itoa(m.Size) + " octets"})
+		if m.Unverified > 0 {
+			disp.Facts = append(disp.Facts, report.Fact{Label: "not verified", Value: fmt.Sprintf("%d more signatures (only the first %d are verified)", m.Unverified, maxSignatures)})
+		}
 		for _, n := range m.Normalized {
 			disp.Facts = append(disp.Facts, report.Fact{Label: "note", Value: n})
 		}

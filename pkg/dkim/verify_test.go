@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -537,5 +538,22 @@ func TestVerifyIndependentSigner(t *testing.T) {
 				t.Errorf("findings %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// A message with very many signatures costs a bounded number of lookups.
+func TestVerifyManySignaturesBounded(t *testing.T) {
+	srv := dnstest.Start(t, shopZone(t)...)
+	raw := baseMessage
+	for i := 0; i < 40; i++ {
+		raw = "DKIM-Signature: v=1; a=rsa-sha256; d=shop.example; s=sel" + strconv.Itoa(i) + "; h=from:from; bh=AAAA; b=AAAA\r\n" + raw
+	}
+	sec := verifyCheck(t, srv, raw, "")
+	md := sec.Data.(*Data).Message
+	if len(md.Signatures) != maxSignatures || md.Unverified != 40-maxSignatures {
+		t.Errorf("%d verified, %d unverified", len(md.Signatures), md.Unverified)
+	}
+	if q := srv.Queries(); q > maxSignatures {
+		t.Errorf("%d queries for %d signatures, want at most %d", q, 40, maxSignatures)
 	}
 }
