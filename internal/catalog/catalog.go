@@ -9,6 +9,7 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/bimi"
 	"github.com/mailcheck/mailcheck/pkg/dane"
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
+	"github.com/mailcheck/mailcheck/pkg/dnsbl"
 	"github.com/mailcheck/mailcheck/pkg/mtasts"
 	"github.com/mailcheck/mailcheck/pkg/mx"
 	"github.com/mailcheck/mailcheck/pkg/rdns"
@@ -30,6 +31,7 @@ func Groups() []Group {
 	return []Group{
 		{Check: "spf", Doc: "spf.md", Definitions: spf.Definitions},
 		{Check: "dmarc", Doc: "dmarc.md", Definitions: dmarc.Definitions},
+		{Check: "dnsbl", Doc: "dnsbl.md", Definitions: dnsbl.Definitions},
 		{Check: "mx", Doc: "mx.md", Definitions: mx.Definitions},
 		{Check: "rdns", Doc: "rdns.md", Definitions: rdns.Definitions},
 		{Check: "mtasts", Doc: "mtasts.md", Definitions: mtasts.Definitions},

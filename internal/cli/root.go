@@ -129,7 +129,7 @@ usage; 3 inconclusive (the resolver did not answer, nothing could be decided);
 	root.CompletionOptions.DisableDefaultCmd = true
 
 	pf := root.PersistentFlags()
-	pf.StringVarP(&f.globals.Format, "format", "o", "text", "output format: text, json or markdown")
+	pf.StringVarP(&f.globals.Format, "format", "o", "text", "output format: text, json, jsonl (one line per report) or markdown")
 	pf.StringVar(&f.globals.Resolver, "resolver", "", "DNS resolver to ask, host[:port] (default: the first nameserver of /etc/resolv.conf)")
 	pf.StringArrayVar(&f.globals.Zones, "zone", nil, "answer DNS from this BIND zone file only, offline (repeatable); names outside it are unknown")
 	pf.DurationVar(&f.globals.Timeout, "timeout", 30*time.Second, "deadline for the whole command")
@@ -141,6 +141,7 @@ usage; 3 inconclusive (the resolver did not answer, nothing could be decided);
 		newSPFCmd(f, nil),
 		newMXCmd(f, nil),
 		newPortsCmd(f, nil),
+		newDNSBLCmd(f, nil),
 	)
 	return root
 }

@@ -16,10 +16,10 @@ import (
 func (f *Factory) validateGlobals() error {
 	g := &f.globals
 	switch strings.ToLower(g.Format) {
-	case "text", "json", "markdown", "md":
+	case "text", "json", "jsonl", "markdown", "md":
 		g.Format = strings.ToLower(g.Format)
 	default:
-		return inputErrorf("--format %q: want text, json or markdown", g.Format)
+		return inputErrorf("--format %q: want text, json, jsonl or markdown", g.Format)
 	}
 	if g.Timeout <= 0 {
 		return inputErrorf("--timeout %s: want a positive duration such as 30s", g.Timeout)
@@ -64,37 +64,56 @@ type session struct {
 	started bool
 }
 
+// offline reports --zone mode.
+func (s *session) offline() bool { return s.source == "zone files" }
+
+// upstream is the resolver every lookup of a run goes through: the zone
+// files (--zone), or a resolver client (--resolver, else resolv.conf).
+type upstream struct {
+	resolver resolver.Resolver
+	source   string
+	counter  interface{ Queries() int64 }
+}
+
+func (f *Factory) newUpstream() (*upstream, error) {
+	if len(f.globals.Zones) > 0 {
+		z, err := resolver.LoadZones(f.globals.Zones...)
+		if err != nil {
+			return nil, &InputError{Err: err}
+		}
+		return &upstream{resolver: z, source: "zone files"}, nil
+	}
+	server := f.globals.Resolver
+	if server == "" {
+		var err error
+		server, err = resolver.SystemServer(f.ResolvConf)
+		if err != nil {
+			return nil, environmentErrorf("no DNS resolver: %v; pass --resolver host[:port]", err)
+		}
+	}
+	c, err := resolver.NewClient(resolver.ClientOptions{Server: server})
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	return &upstream{resolver: c, source: c.Server(), counter: c}, nil
+}
+
+// session gives one target its own per-run cache in front of the upstream.
+func (u *upstream) session(f *Factory) *session {
+	s := &session{source: u.source, counter: u.counter, cache: resolver.NewCache(u.resolver)}
+	s.Env = check.Env{Resolver: s.cache, Dialer: f.Dialer, HTTPClient: f.HTTPClient, Now: f.Now}
+	return s
+}
+
 // newSession builds the resolver from --zone or --resolver (else
 // resolv.conf) and returns a context carrying the --timeout deadline.
 func (f *Factory) newSession(ctx context.Context) (*session, context.Context, context.CancelFunc, error) {
-	var upstream resolver.Resolver
-	s := &session{}
-	switch {
-	case len(f.globals.Zones) > 0:
-		z, err := resolver.LoadZones(f.globals.Zones...)
-		if err != nil {
-			return nil, nil, nil, &InputError{Err: err}
-		}
-		upstream, s.source = z, "zone files"
-	default:
-		server := f.globals.Resolver
-		if server == "" {
-			var err error
-			server, err = resolver.SystemServer(f.ResolvConf)
-			if err != nil {
-				return nil, nil, nil, environmentErrorf("no DNS resolver: %v; pass --resolver host[:port]", err)
-			}
-		}
-		c, err := resolver.NewClient(resolver.ClientOptions{Server: server})
-		if err != nil {
-			return nil, nil, nil, &InputError{Err: err}
-		}
-		upstream, s.source, s.counter = c, c.Server(), c
+	u, err := f.newUpstream()
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	s.cache = resolver.NewCache(upstream)
-	s.Env = check.Env{Resolver: s.cache, Dialer: f.Dialer, HTTPClient: f.HTTPClient, Now: f.Now}
 	ctx, cancel := context.WithTimeout(ctx, f.globals.Timeout)
-	return s, ctx, cancel, nil
+	return u.session(f), ctx, cancel, nil
 }
 
 // newReport wraps sections into a report for command on target.
@@ -167,6 +186,8 @@ func (f *Factory) print(rep *report.Report) error {
 	switch f.globals.Format {
 	case "json":
 		return render.JSON(out, rep)
+	case "jsonl":
+		return render.JSONLine(out, rep)
 	case "markdown", "md":
 		return render.Markdown(out, rep)
 	default:
