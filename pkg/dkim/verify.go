@@ -153,7 +153,11 @@ func verifyMessage(ctx context.Context, env check.Env, m *Message, lookups []*lo
 		switch sd.Result {
 		case ResultPass:
 		case ResultTemperror:
-			temp = append(temp, fmt.Sprintf("%s: %s", who, sd.Error))
+			// Reported once: the key lookup's own failure is already a
+			// finding when the check planned that lookup.
+			if l, ok := memo.get(sd.Selector + "._domainkey." + sd.Domain); !ok || l.source == "" || l.err == nil {
+				temp = append(temp, fmt.Sprintf("%s: %s", who, sd.Error))
+			}
 		default:
 			if !coveredElsewhere {
 				findings = append(findings, SigInvalid.New(
