@@ -6,8 +6,10 @@ package catalog
 import (
 	"sort"
 
+	"github.com/mailcheck/mailcheck/pkg/audit"
 	"github.com/mailcheck/mailcheck/pkg/bimi"
 	"github.com/mailcheck/mailcheck/pkg/dane"
+	"github.com/mailcheck/mailcheck/pkg/dkim"
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
 	"github.com/mailcheck/mailcheck/pkg/dnsbl"
 	"github.com/mailcheck/mailcheck/pkg/mtasts"
@@ -30,6 +32,7 @@ type Group struct {
 func Groups() []Group {
 	return []Group{
 		{Check: "spf", Doc: "spf.md", Definitions: spf.Definitions},
+		{Check: "dkim", Doc: "dkim.md", Definitions: dkim.Definitions},
 		{Check: "dmarc", Doc: "dmarc.md", Definitions: dmarc.Definitions},
 		{Check: "dnsbl", Doc: "dnsbl.md", Definitions: dnsbl.Definitions},
 		{Check: "mx", Doc: "mx.md", Definitions: mx.Definitions},
@@ -39,6 +42,7 @@ func Groups() []Group {
 		{Check: "dane", Doc: "dane.md", Definitions: dane.Definitions},
 		{Check: "bimi", Doc: "bimi.md", Definitions: bimi.Definitions},
 		{Check: "ports", Doc: "smtp.md", Definitions: smtpprobe.Definitions},
+		{Check: "domain", Doc: "audit.md", Definitions: audit.Definitions},
 	}
 }
 

@@ -137,8 +137,10 @@ usage; 3 inconclusive (the resolver did not answer, nothing could be decided);
 	pf.StringVar(&f.globals.FailOn, "fail-on", "critical", "exit 1 when a finding is at least this severe: critical, high, medium, low, info, or none")
 
 	root.AddCommand(
+		newDomainCmd(f, nil),
 		newDMARCCmd(f, nil),
 		newSPFCmd(f, nil),
+		newDKIMCmd(f, nil),
 		newMXCmd(f, nil),
 		newPortsCmd(f, nil),
 		newDNSBLCmd(f, nil),

@@ -61,11 +61,7 @@ type session struct {
 	cache   *resolver.Cache
 	counter interface{ Queries() int64 }
 	source  string
-	started bool
 }
-
-// offline reports --zone mode.
-func (s *session) offline() bool { return s.source == "zone files" }
 
 // upstream is the resolver every lookup of a run goes through: the zone
 // files (--zone), or a resolver client (--resolver, else resolv.conf).

@@ -85,7 +85,13 @@ func (t *textWriter) score(rep *report.Report) {
 		t.line("")
 		t.line(t.th.bold.Render("Fix first"))
 		for i, f := range rep.TopFixes {
-			t.wrapped("  ", fmt.Sprintf("%d. %s", i+1, f.Title), t.th.severity[f.Severity])
+			for j, l := range wrap(f.Title, t.width-5) {
+				prefix := "     "
+				if j == 0 {
+					prefix = fmt.Sprintf("  %d. ", i+1)
+				}
+				t.line(prefix + t.th.severity[f.Severity].Render(l))
+			}
 			t.wrapped("     ", f.Fix+" ["+f.ID+"]", lipgloss.Style{})
 		}
 	}

@@ -74,7 +74,7 @@ var Caps = []CapRule{
 	{Limit: 50, Reason: "a sending address is on a major IP blocklist", IDs: []string{"dnsbl.ip.listed.major"}},
 	{Limit: 50, Reason: "senders that validate MTA-STS or DANE will refuse to deliver inbound mail", Test: transportBroken},
 	{Limit: 60, Reason: "SPF evaluates to permerror", IDs: spfPermerror},
-	{Limit: 60, Reason: "a sending address has no reverse DNS, or it does not confirm forward", IDs: []string{"ptr.missing", "ptr.not_fcrdns"}},
+	{Limit: 60, Reason: "a sending address has no reverse DNS, or it does not confirm forward", Test: sendingPTR},
 	{Limit: 60, Reason: "a DKIM key is too weak, sha1-only, or the From header is not signed", IDs: []string{"dkim.key.rsa_lt_1024", "dkim.key.sha1_only", "dkim.sig.from_unsigned"}},
 	{Limit: 70, Reason: "no valid DMARC policy (missing, invalid, or several records)", IDs: []string{"dmarc.record.missing", "dmarc.record.multiple", "dmarc.syntax.invalid", "dmarc.version.invalid", "dmarc.record.leading_space"}},
 }
@@ -215,6 +215,21 @@ func transportBroken(sections []report.Section) ([]string, bool) {
 				if !contains(ids, f.ID) {
 					ids = append(ids, f.ID)
 				}
+			}
+		}
+	}
+	return ids, len(ids) > 0
+}
+
+// sendingPTR: ptr.missing or ptr.not_fcrdns at high severity, which pkg/rdns
+// gives only to sending addresses (an MX-only address gets medium: it
+// matters only if the host also sends).
+func sendingPTR(sections []report.Section) ([]string, bool) {
+	var ids []string
+	for _, sec := range sections {
+		for _, f := range sec.Findings {
+			if !f.Inconclusive && (f.ID == "ptr.missing" || f.ID == "ptr.not_fcrdns") && f.Severity.AtLeast(report.High) && !contains(ids, f.ID) {
+				ids = append(ids, f.ID)
 			}
 		}
 	}

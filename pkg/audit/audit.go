@@ -1,0 +1,149 @@
+// Package audit runs every check on one domain at once and scores the
+// result: the library behind `mailcheck domain`. Checks share the caller's
+// resolver (give it a resolver.Cache so each (name, type) is asked once per
+// run), run concurrently under a limit, and write their sections to
+// pre-sized slots, so the report's order never depends on timing. A check
+// that fails or times out leaves the others intact: its section is
+// unknown, and unknown is never scored.
+package audit
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+
+	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/mailcheck/mailcheck/pkg/dkim"
+	"github.com/mailcheck/mailcheck/pkg/dmarc"
+	"github.com/mailcheck/mailcheck/pkg/dnsbl"
+	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/infra"
+	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/mailcheck/mailcheck/pkg/score"
+	"github.com/mailcheck/mailcheck/pkg/smtpprobe"
+	"github.com/mailcheck/mailcheck/pkg/spf"
+	"golang.org/x/sync/errgroup"
+)
+
+// Options configure a run.
+type Options struct {
+	// SendingIPs are the addresses the domain sends from (--ip): their
+	// reverse DNS and blocklist status are checked.
+	SendingIPs []netip.Addr
+	// Selectors are DKIM selectors to check first (--selector).
+	Selectors []string
+	// Probe runs the SMTP port probes from this machine (an environment
+	// report, never scored); off in offline --zone mode.
+	Probe bool
+	// ProbeReason says why probes were skipped, for the report.
+	ProbeReason string
+	SMTP        smtpprobe.Options
+	DNSBL       dnsbl.Options
+	// Progress, when set, is called as each check finishes.
+	Progress func(check string, done, total int)
+}
+
+// Definitions are the findings of the audit itself.
+var Definitions = []report.Definition{findCheckFailed, findProbeSkipped}
+
+var (
+	findCheckFailed = report.Definition{ID: "audit.check.failed", Severity: report.Info, Inconclusive: true,
+		Title: "A check stopped with an internal error"}
+	findProbeSkipped = report.Definition{ID: "audit.probe.skipped", Severity: report.Info,
+		Title: "SMTP reachability was not probed"}
+)
+
+// job is one unit of concurrent work: it fills its slots.
+type job struct {
+	name string
+	run  func(ctx context.Context) []report.Section
+}
+
+// Run audits d. The returned report has the domain sections in a fixed
+// order, the environment sections apart, and the score.
+func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) *report.Report {
+	jobs := []job{
+		{"spf", func(ctx context.Context) []report.Section {
+			return []report.Section{spf.Check(ctx, env, d, spf.Options{})}
+		}},
+		{"dkim", func(ctx context.Context) []report.Section {
+			return []report.Section{dkim.Check(ctx, env, d, dkim.Options{Selectors: opts.Selectors})}
+		}},
+		{"dmarc", func(ctx context.Context) []report.Section {
+			return []report.Section{dmarc.Check(ctx, env, d, dmarc.Options{})}
+		}},
+		{"dnsbl", func(ctx context.Context) []report.Section {
+			return []report.Section{dnsbl.Check(ctx, env, d, opts.DNSBL)}
+		}},
+		{"mx", func(ctx context.Context) []report.Section {
+			return infra.Run(ctx, env, d, infra.Options{SendingIPs: opts.SendingIPs})
+		}},
+	}
+	if opts.Probe {
+		jobs = append(jobs, job{"ports", func(ctx context.Context) []report.Section {
+			return smtpprobe.Check(ctx, env, d, opts.SMTP)
+		}})
+	}
+	results := make([][]report.Section, len(jobs))
+	var g errgroup.Group
+	g.SetLimit(len(jobs)) // a handful of checks: all at once; each bounds its own fan-out
+	done := make(chan string, len(jobs))
+	for i, j := range jobs {
+		g.Go(func() error {
+			results[i] = guard(ctx, j, d)
+			done <- j.name
+			return nil
+		})
+	}
+	if opts.Progress != nil {
+		go func() {
+			for n := 1; n <= len(jobs); n++ {
+				name, ok := <-done
+				if !ok {
+					return
+				}
+				opts.Progress(name, n, len(jobs))
+			}
+		}()
+	}
+	_ = g.Wait()
+	close(done)
+
+	rep := &report.Report{Target: d.Unicode()}
+	for _, secs := range results {
+		for _, s := range secs {
+			if s.Check == "ports" {
+				rep.Environment = append(rep.Environment, s)
+				continue
+			}
+			rep.Sections = append(rep.Sections, s)
+		}
+	}
+	if !opts.Probe && opts.ProbeReason != "" {
+		f := findProbeSkipped.New(opts.ProbeReason, "Run mailcheck ports "+d.String()+" (or mailcheck domain without --no-probe) on a machine with network access.")
+		rep.Environment = append(rep.Environment, report.Section{
+			Check: "ports", Title: "SMTP reachability from this machine", Target: d.Unicode(),
+			Status: report.StatusSkipped, Summary: "Not probed: " + opts.ProbeReason, Findings: []report.Finding{f},
+		})
+	}
+	if s, ok := score.Compute(rep.Sections); ok {
+		rep.Score = &s
+	}
+	rep.TopFixes = score.TopFixes(rep.Sections, 3)
+	rep.Readiness = Readiness(rep.Sections)
+	return rep
+}
+
+// guard runs one job, turning a panic into an unknown section so one
+// broken check cannot take the audit down.
+func guard(ctx context.Context, j job, d dnsname.Domain) (out []report.Section) {
+	defer func() {
+		if r := recover(); r != nil {
+			f := findCheckFailed.New(fmt.Sprintf("The %s check stopped: %v. Its result is unknown; the other checks are not affected.", j.name, r),
+				"Please report this with the command you ran.")
+			out = []report.Section{{Check: j.name, Title: j.name, Target: d.Unicode(), Status: report.StatusUnknown,
+				Summary: "Internal error; result unknown.", Findings: []report.Finding{f}}}
+		}
+	}()
+	return j.run(ctx)
+}
