@@ -1,0 +1,148 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/mailcheck/mailcheck/internal/dnstest"
+	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/mailcheck/mailcheck/pkg/resolver"
+)
+
+const demoZone = "../../testdata/zones/shop.example.zone"
+
+func envFor(t *testing.T, srv *dnstest.Server) (check.Env, *resolver.Cache) {
+	cache := resolver.NewCache(srv.Resolver(t))
+	return check.Env{Resolver: cache, Now: time.Now}, cache
+}
+
+// Every (name, type) reaches the DNS server once per run, however many
+// checks need it (SPF, DMARC, DNSBL and MX all read the apex and the MX set).
+func TestRunAsksEachQuestionOnce(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneFile(demoZone))
+	env, cache := envFor(t, srv)
+	rep := Run(context.Background(), env, dnsname.MustParse("shop.example"), Options{})
+	seen := map[string]int{}
+	for _, q := range srv.Log() {
+		if q.Proto == "udp" {
+			seen[fmt.Sprintf("%s/%d", q.Name, q.Type)]++
+		}
+	}
+	for k, n := range seen {
+		if n > 1 {
+			t.Errorf("%s asked %d times", k, n)
+		}
+	}
+	st := cache.Stats()
+	if st.Lookups <= st.Distinct {
+		t.Errorf("stats %+v: the checks should share lookups", st)
+	}
+	if int64(len(seen)) != st.Distinct {
+		t.Errorf("server saw %d distinct questions, cache sent %d", len(seen), st.Distinct)
+	}
+	var checks []string
+	for _, s := range rep.Sections {
+		checks = append(checks, s.Check)
+	}
+	want := []string{"spf", "dkim", "dmarc", "dnsbl", "mx", "rdns", "mtasts", "tlsrpt", "dane", "bimi"}
+	if fmt.Sprint(checks) != fmt.Sprint(want) {
+		t.Errorf("sections %v, want %v (fixed order)", checks, want)
+	}
+	if rep.Score == nil || len(rep.TopFixes) == 0 || len(rep.Readiness) == 0 {
+		t.Errorf("score %v, top fixes %d, readiness %d", rep.Score, len(rep.TopFixes), len(rep.Readiness))
+	}
+}
+
+// A check whose DNS fails is unknown and left out of the score; the others
+// keep their results.
+func TestRunPartialFailure(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneFile(demoZone))
+	srv.SetFault("_dmarc.shop.example.", 0, dnstest.ServFail)
+	env, _ := envFor(t, srv)
+	rep := Run(context.Background(), env, dnsname.MustParse("shop.example"), Options{})
+	for _, s := range rep.Sections {
+		switch s.Check {
+		case "dmarc":
+			if s.Status != report.StatusUnknown {
+				t.Errorf("dmarc status %s, want unknown", s.Status)
+			}
+		case "spf", "mx":
+			if s.Status == report.StatusUnknown {
+				t.Errorf("%s became unknown because DMARC failed", s.Check)
+			}
+		}
+	}
+	if rep.Score == nil {
+		t.Fatal("no score")
+	}
+	for _, c := range rep.Score.Categories {
+		if c.Name == "DMARC" && c.Status != "insufficient data" {
+			t.Errorf("DMARC category %q, want left out", c.Status)
+		}
+	}
+	for _, r := range rep.Readiness {
+		if r.Requirement == "DMARC policy published (p=none at least)" && r.Status != "unverifiable" {
+			t.Errorf("readiness DMARC row %q, want unverifiable", r.Status)
+		}
+	}
+}
+
+func TestRunSkipsProbesWithReason(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneFile(demoZone))
+	env, _ := envFor(t, srv)
+	rep := Run(context.Background(), env, dnsname.MustParse("shop.example"), Options{ProbeReason: "offline"})
+	if len(rep.Environment) != 1 || rep.Environment[0].Status != report.StatusSkipped || rep.Environment[0].Findings[0].ID != "audit.probe.skipped" {
+		t.Errorf("environment %+v", rep.Environment)
+	}
+	for _, s := range rep.Sections {
+		if s.Check == "ports" {
+			t.Error("ports is an environment report, never a domain section")
+		}
+	}
+}
+
+func TestGuardTurnsPanicIntoUnknown(t *testing.T) {
+	secs := guard(context.Background(), job{name: "spf", run: func(context.Context) []report.Section { panic("boom") }}, dnsname.MustParse("shop.example"))
+	if len(secs) != 1 || secs[0].Status != report.StatusUnknown || secs[0].Findings[0].ID != "audit.check.failed" {
+		t.Errorf("sections %+v", secs)
+	}
+}
+
+func TestReadinessRows(t *testing.T) {
+	rows := Readiness([]report.Section{
+		{Check: "spf", Status: report.StatusFail, Findings: []report.Finding{{ID: "spf.record.missing", Severity: report.High}}},
+		{Check: "dkim", Status: report.StatusPass},
+	})
+	got := map[string]string{}
+	for _, r := range rows {
+		got[r.Requirement] = r.Status
+	}
+	if got["SPF or DKIM authenticates the domain"] != "pass" || got["SPF and DKIM both set up"] != "fail" {
+		t.Errorf("rows %v", got)
+	}
+	if got["Spam complaint rate below 0.3%"] != "unverifiable" {
+		t.Error("complaint rate is never measurable from DNS")
+	}
+}
+
+// BenchmarkAudit runs the whole audit of the demo domain through a loopback
+// DNS server that answers after 20 ms, the shape of a real resolver.
+func BenchmarkAudit(b *testing.B) {
+	srv := dnstest.Start(b, dnstest.ZoneFile(demoZone))
+	srv.SetDelay(20 * time.Millisecond)
+	var queries, distinct int64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		cache := resolver.NewCache(srv.Resolver(b))
+		Run(context.Background(), check.Env{Resolver: cache, Now: time.Now}, dnsname.MustParse("shop.example"), Options{})
+		st := cache.Stats()
+		queries += st.Lookups
+		distinct += st.Distinct
+	}
+	b.ReportMetric(float64(queries)/float64(b.N), "lookups/op")
+	b.ReportMetric(float64(distinct)/float64(b.N), "distinct/op")
+}
