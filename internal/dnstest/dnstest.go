@@ -82,6 +82,7 @@ type Question struct {
 	Name  string
 	Type  uint16
 	Proto string // "udp" or "tcp"
+	At    time.Time
 }
 
 // Server is a running DNS server.
@@ -89,9 +90,11 @@ type Server struct {
 	// Addr is "127.0.0.1:port", for UDP and TCP alike.
 	Addr string
 
-	data    *zone.Data
-	done    chan struct{}
-	queries atomic.Int64
+	data      *zone.Data
+	done      chan struct{}
+	closeOnce sync.Once
+	servers   []*dns.Server
+	queries   atomic.Int64
 
 	mu        sync.Mutex
 	faults    map[faultKey]Fault
@@ -103,10 +106,20 @@ type Server struct {
 // Start starts a server with the given zones and stops it when the test ends.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	s, err := Serve(opts...)
+	if err != nil {
+		t.Fatalf("dnstest: %v", err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Serve starts a server outside a test (benchmark tools); Close stops it.
+func Serve(opts ...Option) (*Server, error) {
 	data := zone.New()
 	for _, o := range opts {
 		if err := o(data); err != nil {
-			t.Fatalf("dnstest: %v", err)
+			return nil, err
 		}
 	}
 	s := &Server{
@@ -117,36 +130,47 @@ func Start(t testing.TB, opts ...Option) *Server {
 	}
 	pc, ln, err := listenPair()
 	if err != nil {
-		t.Fatalf("dnstest: %v", err)
+		return nil, err
 	}
 	s.Addr = ln.Addr().String()
 	handler := dns.HandlerFunc(s.serve)
 	var started sync.WaitGroup
-	servers := []*dns.Server{
+	s.servers = []*dns.Server{
 		{PacketConn: pc, Handler: handler},
 		{Listener: ln, Handler: handler},
 	}
-	for _, srv := range servers {
+	for _, srv := range s.servers {
 		started.Add(1)
 		srv.NotifyStartedFunc = started.Done
 		go func(srv *dns.Server) {
-			if err := srv.ActivateAndServe(); err != nil {
-				select {
-				case <-s.done:
-				default:
-					t.Errorf("dnstest: serve: %v", err)
-				}
-			}
+			// An error after Close is the listener closing.
+			_ = srv.ActivateAndServe()
 		}(srv)
 	}
 	started.Wait()
-	t.Cleanup(func() {
+	return s, nil
+}
+
+// Close stops the server; answers being delayed are dropped.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
 		close(s.done)
-		for _, srv := range servers {
+		for _, srv := range s.servers {
 			_ = srv.Shutdown()
 		}
 	})
-	return s
+}
+
+// Lookup answers from the server's zone data, as the server would, without
+// a query: for tools that analyse the query log.
+func (s *Server) Lookup(name string, qtype uint16) zone.Result { return s.data.Lookup(name, qtype) }
+
+// ResetLog empties the query log and the query counter.
+func (s *Server) ResetLog() {
+	s.mu.Lock()
+	s.log = nil
+	s.mu.Unlock()
+	s.queries.Store(0)
 }
 
 // listenPair binds TCP on an ephemeral loopback port, then UDP on the same
@@ -260,7 +284,7 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 		proto = "udp"
 	}
 	s.mu.Lock()
-	s.log = append(s.log, Question{Name: name, Type: q.Qtype, Proto: proto})
+	s.log = append(s.log, Question{Name: name, Type: q.Qtype, Proto: proto, At: time.Now()})
 	s.mu.Unlock()
 
 	f, delay, ad := s.fault(name, q.Qtype)

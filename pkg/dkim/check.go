@@ -44,7 +44,9 @@ type Options struct {
 	// keys to look up. Build it with ReadMessage or ParseMessage, which
 	// return ErrBadMessage for input that is not a message.
 	Message *Message
-	// Concurrency bounds parallel key lookups (default 8).
+	// Concurrency bounds parallel key lookups (default DefaultConcurrency:
+	// the whole built-in guess list at once, so probing costs one round
+	// trip; 25 small TXT queries to one's own resolver are not a burden).
 	Concurrency int
 }
 
@@ -223,9 +225,12 @@ func planLookups(target dnsname.Domain, opts Options) []*lookup {
 	return out
 }
 
+// DefaultConcurrency is the default bound on parallel key lookups.
+const DefaultConcurrency = 32
+
 func runLookups(ctx context.Context, r resolver.Resolver, lookups []*lookup, limit int) {
 	if limit <= 0 {
-		limit = 8
+		limit = DefaultConcurrency
 	}
 	var g errgroup.Group
 	g.SetLimit(limit)

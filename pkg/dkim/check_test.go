@@ -364,7 +364,7 @@ func TestCheckConcurrencyLimit(t *testing.T) {
 	for _, limit := range []int{0, 3} {
 		want := limit
 		if want == 0 {
-			want = 8 // the default
+			want = DefaultConcurrency
 		}
 		r := &inflight{Resolver: srv.Resolver(t)}
 		sec := Check(context.Background(), envForResolver(r), dnsname.MustParse("good.example"), Options{Concurrency: limit})

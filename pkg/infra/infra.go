@@ -48,9 +48,35 @@ func Definitions() []report.Definition {
 }
 
 // Run runs every check and returns their sections in the order of Checks.
+//
+// Every lookup starts as soon as what it needs is known: the SPF addresses,
+// the MX set, BIMI and TLS-RPT at once; reverse DNS, MTA-STS coverage and
+// DANE once the MX set is in. TLS-RPT's severity depends on whether MTA-STS
+// or DANE is deployed, which is applied afterwards rather than waited for,
+// so the whole run costs the longest chain of dependent lookups
+// (MX, address, PTR, forward) and not one round trip more.
 func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []report.Section {
-	spfIPs := SPFAddrs(ctx, env.Resolver, d)
-	mxSec := mx.Check(ctx, env, d, mx.Options{Sending: len(opts.SendingIPs) > 0})
+	var (
+		needed, independent sync.WaitGroup
+		spfIPs              []netip.Addr
+		mxSec               report.Section
+		rptSec, bimiSec     report.Section
+	)
+	needed.Add(2)
+	go func() { defer needed.Done(); spfIPs = SPFAddrs(ctx, env.Resolver, d) }()
+	go func() {
+		defer needed.Done()
+		mxSec = mx.Check(ctx, env, d, mx.Options{Sending: len(opts.SendingIPs) > 0})
+	}()
+	// TLS-RPT and BIMI need nothing from the MX set: they run beside it
+	// and are collected at the end.
+	independent.Add(2)
+	go func() { defer independent.Done(); rptSec = tlsrpt.Check(ctx, env, d, tlsrpt.Options{}) }()
+	go func() {
+		defer independent.Done()
+		bimiSec = bimi.Check(ctx, env, d, bimi.Options{Selector: opts.BIMISelector, FetchTimeout: opts.FetchTimeout})
+	}()
+	needed.Wait()
 	res := mxSec.Data.(*mx.Result)
 
 	var hosts, daneHosts []string
@@ -80,8 +106,8 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []r
 	}
 
 	var (
-		wg                                sync.WaitGroup
-		rdnsSec, stsSec, daneSec, bimiSec report.Section
+		wg                       sync.WaitGroup
+		rdnsSec, stsSec, daneSec report.Section
 	)
 	run := func(f func()) {
 		wg.Add(1)
@@ -92,10 +118,8 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []r
 		stsSec = mtasts.Check(ctx, env, d, mtasts.Options{MXHosts: hosts, MXKnown: res.Known(), FetchTimeout: opts.FetchTimeout})
 	})
 	run(func() { daneSec = dane.Check(ctx, env, d, dane.Options{Hosts: daneHosts, MXAuthentic: res.Authentic}) })
-	run(func() {
-		bimiSec = bimi.Check(ctx, env, d, bimi.Options{Selector: opts.BIMISelector, FetchTimeout: opts.FetchTimeout})
-	})
 	wg.Wait()
+	independent.Wait()
 
 	if !res.Known() {
 		// With the MX set unknown, "no MX address to check" and "no MX
@@ -112,7 +136,9 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []r
 	for _, h := range daneSec.Data.(*dane.Data).Hosts {
 		policy = policy || len(h.Records) > 0
 	}
-	rptSec := tlsrpt.Check(ctx, env, d, tlsrpt.Options{TransportPolicy: policy})
+	if policy {
+		tlsrpt.RaiseForTransportPolicy(&rptSec)
+	}
 	return []report.Section{mxSec, rdnsSec, stsSec, rptSec, daneSec, bimiSec}
 }
 

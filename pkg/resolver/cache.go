@@ -51,6 +51,15 @@ func (c *Cache) Lookup(ctx context.Context, name string, qtype uint16) (Answer, 
 		return e.ans, e.err
 	}
 	ch := c.group.DoChan(key, func() (any, error) {
+		// Look again: a flight for this key may have finished between
+		// our miss above and this call, and singleflight forgets a key
+		// once its flight is over.
+		c.mu.Lock()
+		e, ok := c.entries[key]
+		c.mu.Unlock()
+		if ok {
+			return e.ans, e.err
+		}
 		c.misses.Add(1)
 		ans, err := c.upstream.Lookup(ctx, name, qtype)
 		if !errors.Is(err, context.Canceled) && KindOf(err) != KindCanceled && ctx.Err() == nil {

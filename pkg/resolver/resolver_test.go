@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -308,5 +309,47 @@ func TestLookupTXTReturnsOctets(t *testing.T) {
 	}
 	if got, want := txts[0].Strings, []string{`a "quoted" \ back`, "café"}; got[0] != want[0] || got[1] != want[1] {
 		t.Errorf("strings %q, want %q", got, want)
+	}
+}
+
+// counting passes lookups through and counts them.
+type counting struct {
+	resolver.Resolver
+	n atomic.Int64
+}
+
+func (c *counting) Lookup(ctx context.Context, name string, qtype uint16) (resolver.Answer, error) {
+	c.n.Add(1)
+	return c.Resolver.Lookup(ctx, name, qtype)
+}
+
+// Callers arriving while a flight ends must not start a second one (a race
+// the audit's dedup test once caught: singleflight forgets a key when its
+// flight is over, before late callers look at the cache).
+func TestCacheNoSecondFlight(t *testing.T) {
+	t.Parallel()
+	srv := start(t)
+	for round := 0; round < 30; round++ {
+		up := &counting{Resolver: srv.Resolver(t)}
+		cache := resolver.NewCache(up)
+		var wg sync.WaitGroup
+		for i := 0; i < 64; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// Spread the callers over the flight's lifetime, so
+				// some arrive just as it ends.
+				time.Sleep(time.Duration(i*5) * time.Microsecond)
+				for j := 0; j < 10; j++ {
+					if _, err := cache.Lookup(context.Background(), "mx.resolver.example", dns.TypeA); err != nil {
+						t.Error(err)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if n := up.n.Load(); n != 1 {
+			t.Fatalf("round %d: %d upstream lookups, want 1", round, n)
+		}
 	}
 }

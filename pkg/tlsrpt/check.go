@@ -98,8 +98,7 @@ func findings(ctx context.Context, r resolver.Resolver, target dnsname.Domain, o
 		f := defAbsent.New("No TLS-RPT record at "+name.String()+": sending servers have nowhere to report failed TLS deliveries.",
 			"Publish a TLS-RPT record naming a mailbox (or HTTPS endpoint) that collects the daily JSON reports.")
 		if opts.TransportPolicy {
-			f.Severity = report.Medium
-			f.Detail += " MTA-STS or DANE is deployed, so delivery failures caused by it would go unnoticed."
+			raise(&f)
 		}
 		f.Record = example
 		return []report.Finding{f}
@@ -159,4 +158,29 @@ func undeliverable(ctx context.Context, r resolver.Resolver, d string) string {
 		}
 	}
 	return d + " has neither MX nor address records"
+}
+
+const policyNote = " MTA-STS or DANE is deployed, so delivery failures caused by it would go unnoticed."
+
+func raise(f *report.Finding) {
+	f.Severity = report.Medium
+	f.Detail += policyNote
+}
+
+// RaiseForTransportPolicy applies what Options.TransportPolicy would have
+// done to a section checked without it: tlsrpt.absent becomes medium. It
+// lets a caller look up TLS-RPT at the same time as MTA-STS and DANE
+// instead of after them.
+func RaiseForTransportPolicy(sec *report.Section) {
+	changed := false
+	for i := range sec.Findings {
+		f := &sec.Findings[i]
+		if f.ID == defAbsent.ID && f.Severity == defAbsent.Severity && !strings.HasSuffix(f.Detail, policyNote) {
+			raise(f)
+			changed = true
+		}
+	}
+	if changed && sec.Status != report.StatusUnknown {
+		sec.Status = report.StatusOf(sec.Findings)
+	}
 }
