@@ -29,6 +29,11 @@ type ClientOptions struct {
 	// MaxAnswerSize bounds a reply in octets (default 32 KiB); larger is an
 	// error of kind too-large, so a hostile server cannot balloon memory.
 	MaxAnswerSize int
+	// MaxInFlight bounds the queries outstanding at once (default 128).
+	// Checking many domains at once would otherwise send bursts of
+	// thousands of datagrams, which resolvers and socket buffers drop;
+	// each drop then costs a full timeout.
+	MaxInFlight int
 }
 
 // Defaults.
@@ -37,15 +42,17 @@ const (
 	DefaultUDPSize       = 1232
 	DefaultMaxCNAMEDepth = 8
 	DefaultMaxAnswerSize = 32 << 10
+	DefaultMaxInFlight   = 128
 )
 
 // Client asks one recursive resolver over UDP, falling back to TCP when an
 // answer is truncated (RFC 7766 §5). It is safe for concurrent use.
 type Client struct {
-	opts    ClientOptions
-	udp     *dns.Client
-	tcp     *dns.Client
-	queries atomic.Int64
+	opts     ClientOptions
+	udp      *dns.Client
+	tcp      *dns.Client
+	queries  atomic.Int64
+	inFlight chan struct{}
 }
 
 var _ Resolver = (*Client)(nil)
@@ -75,10 +82,14 @@ func NewClient(opts ClientOptions) (*Client, error) {
 	if opts.MaxAnswerSize <= 0 {
 		opts.MaxAnswerSize = DefaultMaxAnswerSize
 	}
+	if opts.MaxInFlight <= 0 {
+		opts.MaxInFlight = DefaultMaxInFlight
+	}
 	return &Client{
-		opts: opts,
-		udp:  &dns.Client{Net: "udp", UDPSize: opts.UDPSize, Timeout: opts.Timeout},
-		tcp:  &dns.Client{Net: "tcp", Timeout: opts.Timeout},
+		opts:     opts,
+		inFlight: make(chan struct{}, opts.MaxInFlight),
+		udp:      &dns.Client{Net: "udp", UDPSize: opts.UDPSize, Timeout: opts.Timeout},
+		tcp:      &dns.Client{Net: "tcp", Timeout: opts.Timeout},
 	}, nil
 }
 
@@ -255,6 +266,12 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 }
 
 func (c *Client) send(ctx context.Context, cl *dns.Client, q *dns.Msg) (*dns.Msg, error) {
+	select {
+	case c.inFlight <- struct{}{}:
+		defer func() { <-c.inFlight }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	c.queries.Add(1)
 	qctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()

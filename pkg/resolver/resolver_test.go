@@ -3,6 +3,7 @@ package resolver_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -351,5 +352,28 @@ func TestCacheNoSecondFlight(t *testing.T) {
 		if n := up.n.Load(); n != 1 {
 			t.Fatalf("round %d: %d upstream lookups, want 1", round, n)
 		}
+	}
+}
+
+func TestClientBoundsQueriesInFlight(t *testing.T) {
+	t.Parallel()
+	srv := start(t)
+	srv.SetDelay(30 * time.Millisecond) // so that unbounded queries would overlap
+	opts := srv.ClientOptions()
+	opts.MaxInFlight = 3
+	c, _ := resolver.NewClient(opts)
+	var wg sync.WaitGroup
+	for i := 0; i < 12; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.Lookup(context.Background(), fmt.Sprintf("n%d.resolver.example", i), dns.TypeA); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if p := srv.Peak(); p > 3 || p < 2 {
+		t.Errorf("server saw %d queries at once, want 2..3", p)
 	}
 }
