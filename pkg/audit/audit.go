@@ -73,7 +73,9 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) *re
 			return []report.Section{dmarc.Check(ctx, env, d, dmarc.Options{})}
 		}},
 		{"dnsbl", func(ctx context.Context) []report.Section {
-			return []report.Section{dnsbl.Check(ctx, env, d, opts.DNSBL)}
+			o := opts.DNSBL
+			o.Addresses = append(o.Addresses, opts.SendingIPs...)
+			return []report.Section{dnsbl.Check(ctx, env, d, o)}
 		}},
 		{"mx", func(ctx context.Context) []report.Section {
 			return infra.Run(ctx, env, d, infra.Options{SendingIPs: opts.SendingIPs})

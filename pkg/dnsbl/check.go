@@ -3,6 +3,7 @@ package dnsbl
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -26,6 +27,9 @@ const (
 
 // Options configure a check.
 type Options struct {
+	// Addresses are sending addresses the user names (mailcheck domain
+	// --ip); Check queries them besides what it finds in DNS.
+	Addresses []netip.Addr
 	// Catalog replaces the embedded catalog (--lists FILE); nil uses DefaultCatalog.
 	Catalog *Catalog
 	// Lists adds zones (--list ZONE[:KIND,...]).
@@ -69,6 +73,7 @@ func (o Options) withDefaults() Options {
 // lists. It never returns an error: DNS trouble is a finding.
 func Check(ctx context.Context, env check.Env, domain dnsname.Domain, opts Options) report.Section {
 	g := Gather(ctx, env, domain, opts.IncludeReserved)
+	g.AddGiven(opts.Addresses)
 	return run(ctx, env, domain.String(), g, opts)
 }
 

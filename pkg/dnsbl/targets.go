@@ -154,6 +154,27 @@ func Gather(ctx context.Context, env check.Env, domain dnsname.Domain, includeRe
 	return g.out
 }
 
+// AddGiven adds addresses the user named (the domain's sending addresses,
+// --ip): they are always queried, even when private or reserved, and an
+// address already found in DNS gains the "given" role.
+func (g *Gathered) AddGiven(addrs []netip.Addr) {
+	for _, a := range addrs {
+		a = a.Unmap().WithZone("")
+		merged := false
+		for i := range g.Targets {
+			if g.Targets[i].Addr == a {
+				if !g.Targets[i].has(RoleGiven) {
+					g.Targets[i].Roles = append([]string{RoleGiven}, g.Targets[i].Roles...)
+				}
+				merged = true
+			}
+		}
+		if !merged {
+			g.Targets = append(g.Targets, AddressTarget(a))
+		}
+	}
+}
+
 func roleRank(r string) int {
 	switch r {
 	case RoleGiven:
