@@ -2,7 +2,7 @@ package cli
 
 import (
 	"errors"
-	"net/netip"
+	"strings"
 
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 )
@@ -13,11 +13,11 @@ const maxArgLength = 80
 // parseDomainArg reads a domain name argument, with errors that say what to
 // do. IDN input (bücher.example) is accepted and converted.
 func parseDomainArg(command, arg string) (dnsname.Domain, error) {
-	if _, err := netip.ParseAddr(arg); err == nil {
-		return dnsname.Domain{}, inputErrorf("%s is an IP address; mailcheck %s takes a domain name such as shop.example", arg, command)
-	}
 	d, err := dnsname.Parse(arg)
 	if err != nil {
+		if errors.Is(err, dnsname.ErrIPAddress) {
+			return d, inputErrorf("%s is an IP address; mailcheck %s takes a domain name such as shop.example", strings.TrimSpace(arg), command)
+		}
 		shown := arg
 		if len(shown) > maxArgLength {
 			shown = shown[:maxArgLength] + "..."

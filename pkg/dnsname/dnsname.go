@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
@@ -69,8 +70,13 @@ func parse(s string) (Domain, error) {
 	if in == "" || in == "." {
 		return Domain{}, ErrEmpty
 	}
-	if _, err := netip.ParseAddr(strings.Trim(in, "[]")); err == nil {
+	if _, err := netip.ParseAddr(strings.TrimSuffix(strings.Trim(in, "[]"), ".")); err == nil {
 		return Domain{}, fmt.Errorf("%q is %w", s, ErrIPAddress)
+	}
+	if !utf8.ValidString(in) {
+		// IDNA would map the bad bytes to U+FFFD and encode that,
+		// giving an A-label that no longer decodes.
+		return Domain{}, fmt.Errorf("%q: %w: not valid UTF-8", s, ErrInvalid)
 	}
 	in = strings.TrimSuffix(in, ".")
 	// Check lengths before IDNA so absurd input is refused cheaply; the
