@@ -8,6 +8,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/internal/build"
 	"github.com/mailcheck/mailcheck/internal/iostreams"
+	"github.com/spf13/cobra"
 )
 
 func init() {
@@ -128,4 +129,19 @@ func TestExitCodeOnInterrupt(t *testing.T) {
 	if !strings.Contains(errOut.String(), "interrupted") {
 		t.Errorf("stderr %q", errOut.String())
 	}
+}
+
+// captureOptions runs a command's constructor on args with a runF that
+// captures the options instead of running: flag parsing and input checks
+// without any work (the gh pattern).
+func captureOptions[O any](t *testing.T, newCmd func(*Factory, func(context.Context, *O) error) *cobra.Command, args []string) (*O, error) {
+	t.Helper()
+	ios, _, _, _ := iostreams.Test()
+	var got *O
+	cmd := newCmd(NewFactory(ios), func(_ context.Context, o *O) error { got = o; return nil })
+	cmd.SetArgs(args)
+	cmd.SetOut(ios.Out)
+	cmd.SetErr(ios.ErrOut)
+	err := cmd.Execute()
+	return got, err
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"strings"
@@ -26,11 +25,8 @@ func TestNewCmdDMARC(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			var got *DMARCOptions
-			f := NewFactory(nil)
-			cmd := newDMARCCmd(f, func(_ context.Context, o *DMARCOptions) error { got = o; return nil })
-			cmd.SetArgs(tt.args)
-			if err := cmd.Execute(); err != nil {
+			got, err := captureOptions(t, newDMARCCmd, tt.args)
+			if err != nil {
 				t.Fatal(err)
 			}
 			if got.Domain.String() != tt.domain || got.RequirePolicy != tt.require {

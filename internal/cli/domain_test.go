@@ -17,11 +17,8 @@ import (
 )
 
 func TestNewCmdDomain(t *testing.T) {
-	var got *DomainOptions
-	f := NewFactory(nil)
-	cmd := newDomainCmd(f, func(_ context.Context, o *DomainOptions) error { got = o; return nil })
-	cmd.SetArgs([]string{"a.example", "B.example", "--ip", "192.0.2.1,2001:db8::1", "--ip", "::ffff:192.0.2.2", "--selector", "s1", "--fail-under", "75", "--no-probe", "--concurrency", "8"})
-	if err := cmd.Execute(); err != nil {
+	got, err := captureOptions(t, newDomainCmd, []string{"a.example", "B.example", "--ip", "192.0.2.1,2001:db8::1", "--ip", "::ffff:192.0.2.2", "--selector", "s1", "--fail-under", "75", "--no-probe", "--concurrency", "8"})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if len(got.Domains) != 2 || got.Domains[1].String() != "b.example" || len(got.SendingIPs) != 3 || got.SendingIPs[2].String() != "192.0.2.2" ||

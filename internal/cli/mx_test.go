@@ -34,11 +34,7 @@ func TestNewCmdMX(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			var got *MXOptions
-			cmd := newMXCmd(NewFactory(nil), func(_ context.Context, o *MXOptions) error { got = o; return nil })
-			cmd.SetArgs(tt.args)
-			cmd.SilenceErrors, cmd.SilenceUsage = true, true
-			err := cmd.Execute()
+			got, err := captureOptions(t, newMXCmd, tt.args)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want it to mention %q", err, tt.wantErr)

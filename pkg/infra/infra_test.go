@@ -4,23 +4,19 @@ import (
 	"context"
 	"net/http"
 	"net/netip"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
-	"github.com/mailcheck/mailcheck/pkg/bimi"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dane"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/infra/httpstest"
-	"github.com/mailcheck/mailcheck/pkg/mtasts"
 	"github.com/mailcheck/mailcheck/pkg/mx"
 	"github.com/mailcheck/mailcheck/pkg/rdns"
 	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
-	"github.com/mailcheck/mailcheck/pkg/tlsrpt"
 )
 
 const logo = `<svg xmlns="http://www.w3.org/2000/svg" version="1.2" baseProfile="tiny-ps" viewBox="0 0 1 1"><title>Shop</title><rect width="1" height="1"/></svg>`
@@ -114,59 +110,6 @@ other TXT "not spf"
 	}
 	if got := SPFAddrs(context.Background(), srv.Resolver(t), dnsname.MustParse("other.spf.example")); len(got) != 0 {
 		t.Errorf("SPFAddrs(no SPF) = %v", got)
-	}
-}
-
-func TestDefinitionsUnique(t *testing.T) {
-	seen := map[string]bool{}
-	for _, d := range Definitions() {
-		if seen[d.ID] {
-			t.Errorf("duplicate finding ID %s", d.ID)
-		}
-		seen[d.ID] = true
-		if d.Severity.Rank() < 0 || d.Title == "" || len(d.Refs) == 0 {
-			t.Errorf("%s: incomplete definition %+v", d.ID, d)
-		}
-	}
-}
-
-// TestDocumented: until internal/catalog lists these checks, prove here that
-// each ID has a "### id" entry in its docs/findings page whose Severity line
-// starts with the default severity, and that no entry names an unknown ID.
-func TestDocumented(t *testing.T) {
-	pages := map[string][]report.Definition{
-		"mx.md": mx.Definitions, "rdns.md": rdns.Definitions, "mtasts.md": mtasts.Definitions,
-		"tlsrpt.md": tlsrpt.Definitions, "dane.md": dane.Definitions, "bimi.md": bimi.Definitions,
-	}
-	for page, defs := range pages {
-		b, err := os.ReadFile("../../docs/findings/" + page)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sev := map[string]string{}
-		cur := ""
-		for _, line := range strings.Split(string(b), "\n") {
-			if id, ok := strings.CutPrefix(line, "### "); ok {
-				cur = strings.Trim(id, "` ")
-				sev[cur] = ""
-			} else if s, ok := strings.CutPrefix(line, "Severity:"); ok && cur != "" && sev[cur] == "" {
-				sev[cur] = strings.Fields(s + " x")[0]
-			}
-		}
-		known := map[string]bool{}
-		for _, d := range defs {
-			known[d.ID] = true
-			if got, ok := sev[d.ID]; !ok {
-				t.Errorf("%s: no entry in docs/findings/%s", d.ID, page)
-			} else if got != string(d.Severity) {
-				t.Errorf("%s: docs say %q, code %q", d.ID, got, d.Severity)
-			}
-		}
-		for id := range sev {
-			if !known[id] {
-				t.Errorf("docs/findings/%s documents %s, which no definition has", page, id)
-			}
-		}
 	}
 }
 
