@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -29,10 +30,20 @@ type result struct {
 // system resolver.
 func run(t *testing.T, args ...string) result {
 	t.Helper()
-	ios, _, out, errOut := iostreams.Test()
+	return runWith(t, nil, args...)
+}
+
+// runWith is run with the factory adjusted first (a dialer, an HTTP
+// client, a clock) and stdin filled.
+func runWith(t *testing.T, adjust func(f *Factory, stdin *bytes.Buffer), args ...string) result {
+	t.Helper()
+	ios, in, out, errOut := iostreams.Test()
 	f := NewFactory(ios)
 	f.ResolvConf = "/nonexistent/resolv.conf" // never the machine's resolver
 	f.Now = func() time.Time { return time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC) }
+	if adjust != nil {
+		adjust(f, in)
+	}
 	code := Run(context.Background(), args, f)
 	return result{code, out.String(), errOut.String()}
 }

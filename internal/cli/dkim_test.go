@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -19,7 +18,6 @@ import (
 	msgdkim "github.com/emersion/go-msgauth/dkim"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
-	"github.com/mailcheck/mailcheck/internal/iostreams"
 )
 
 func TestNewDKIMCmd(t *testing.T) {
@@ -64,25 +62,11 @@ func TestNewDKIMCmd(t *testing.T) {
 // registered, against the loopback server, with stdin as standard input.
 func runDKIMCommand(t *testing.T, srv *dnstest.Server, stdin string, args ...string) (int, string, string) {
 	t.Helper()
-	ios, in, out, errOut := iostreams.Test()
-	in.WriteString(stdin)
-	f := NewFactory(ios)
-	f.ResolvConf = "/nonexistent/resolv.conf"
-	f.Now = func() time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC) }
-	root := newRootCmd(f)
-	if c, _, err := root.Find([]string{"dkim"}); err != nil || c == root {
-		root.AddCommand(newDKIMCmd(f, nil))
-	}
-	root.SetArgs(append(args, "--resolver", srv.ClientOptions().Server))
-	root.SetIn(ios.In)
-	root.SetOut(ios.Out)
-	root.SetErr(ios.ErrOut)
-	ctx := context.Background()
-	err := root.ExecuteContext(ctx)
-	if err != nil {
-		errOut.WriteString("mailcheck: " + oneLine(err.Error()) + "\n")
-	}
-	return exitCode(ctx, err), out.String(), errOut.String()
+	r := runWith(t, func(f *Factory, in *bytes.Buffer) {
+		in.WriteString(stdin)
+		f.Now = func() time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC) }
+	}, append(args, "--resolver", srv.Addr)...)
+	return r.code, r.stdout, r.stderr
 }
 
 func TestRunDKIMZones(t *testing.T) {

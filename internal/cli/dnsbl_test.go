@@ -7,10 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
-	"github.com/mailcheck/mailcheck/internal/iostreams"
 	"github.com/mailcheck/mailcheck/pkg/dnsbl"
 )
 
@@ -101,23 +99,8 @@ func TestNewDNSBLCmd(t *testing.T) {
 // registered, the way Run does, and returns the exit code and output.
 func runDNSBLCommand(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	ios, _, out, errOut := iostreams.Test()
-	f := NewFactory(ios)
-	f.ResolvConf = "/nonexistent/resolv.conf" // never the machine's resolver
-	f.Now = func() time.Time { return time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC) }
-	root := newRootCmd(f)
-	if c, _, err := root.Find([]string{"dnsbl"}); err != nil || c == root {
-		root.AddCommand(newDNSBLCmd(f, nil))
-	}
-	root.SetArgs(args)
-	root.SetOut(ios.Out)
-	root.SetErr(ios.ErrOut)
-	ctx := context.Background()
-	err := root.ExecuteContext(ctx)
-	if err != nil {
-		errOut.WriteString("mailcheck: " + oneLine(err.Error()) + "\n")
-	}
-	return exitCode(ctx, err), out.String(), errOut.String()
+	r := run(t, args...)
+	return r.code, r.stdout, r.stderr
 }
 
 type dnsblDoc struct {

@@ -1,18 +1,15 @@
 package cli
 
 import (
-	"context"
+	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/netip"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
-	"github.com/mailcheck/mailcheck/internal/iostreams"
 	"github.com/mailcheck/mailcheck/pkg/infra/httpstest"
 )
 
@@ -60,25 +57,7 @@ func TestNewCmdMX(t *testing.T) {
 // HTTP client as the world's only door to HTTPS.
 func runMXCmd(t *testing.T, client *http.Client, args ...string) result {
 	t.Helper()
-	ios, _, out, errOut := iostreams.Test()
-	f := NewFactory(ios)
-	f.ResolvConf = "/nonexistent/resolv.conf"
-	f.Now = func() time.Time { return time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC) }
-	f.HTTPClient = client
-	root := newRootCmd(f)
-	if c, _, err := root.Find([]string{"mx"}); err != nil || c == root {
-		root.AddCommand(newMXCmd(f, nil))
-	}
-	root.SetArgs(args)
-	root.SetOut(ios.Out)
-	root.SetErr(ios.ErrOut)
-	ctx := context.Background()
-	err := root.ExecuteContext(ctx)
-	code := exitCode(ctx, err)
-	if err != nil {
-		fmt.Fprintln(errOut, "mailcheck: "+oneLine(err.Error()))
-	}
-	return result{code, out.String(), errOut.String()}
+	return runWith(t, func(f *Factory, _ *bytes.Buffer) { f.HTTPClient = client }, args...)
 }
 
 type mxDoc struct {

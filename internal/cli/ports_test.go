@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,7 +15,6 @@ import (
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
 	"github.com/mailcheck/mailcheck/internal/golden"
-	"github.com/mailcheck/mailcheck/internal/iostreams"
 	"github.com/mailcheck/mailcheck/internal/smtptest"
 	"github.com/mailcheck/mailcheck/pkg/smtpprobe"
 )
@@ -52,25 +52,7 @@ func (n *portsNet) DialContext(ctx context.Context, network, addr string) (net.C
 // registered and the dialer given.
 func runPortsCommand(t *testing.T, dialer *portsNet, args ...string) result {
 	t.Helper()
-	ios, _, out, errOut := iostreams.Test()
-	f := NewFactory(ios)
-	f.ResolvConf = "/nonexistent/resolv.conf"
-	f.Now = func() time.Time { return time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC) }
-	f.Dialer = dialer
-	root := newRootCmd(f)
-	if c, _, err := root.Find([]string{"ports"}); err != nil || c == root {
-		root.AddCommand(newPortsCmd(f, nil))
-	}
-	root.SetArgs(args)
-	root.SetOut(ios.Out)
-	root.SetErr(ios.ErrOut)
-	ctx := context.Background()
-	err := root.ExecuteContext(ctx)
-	code := exitCode(ctx, err)
-	if err != nil {
-		fmt.Fprintln(errOut, "mailcheck: "+oneLine(err.Error()))
-	}
-	return result{code, out.String(), errOut.String()}
+	return runWith(t, func(f *Factory, _ *bytes.Buffer) { f.Dialer = dialer }, args...)
 }
 
 func TestNewPortsCmd(t *testing.T) {

@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"context"
+	"bytes"
 	"encoding/json"
 	"net/netip"
 	"strings"
@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
-	"github.com/mailcheck/mailcheck/internal/iostreams"
 )
 
 func TestNewSPFCmd(t *testing.T) {
@@ -53,19 +52,10 @@ func TestNewSPFCmd(t *testing.T) {
 // output.
 func runSPFCommand(t *testing.T, srv *dnstest.Server, args ...string) (int, string, string) {
 	t.Helper()
-	ios, _, out, errOut := iostreams.Test()
-	f := NewFactory(ios)
-	f.Now = func() time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC) }
-	root := newRootCmd(f)
-	if c, _, err := root.Find([]string{"spf"}); err != nil || c == root {
-		root.AddCommand(newSPFCmd(f, nil))
-	}
-	root.SetArgs(append(args, "--resolver", srv.ClientOptions().Server))
-	root.SetOut(ios.Out)
-	root.SetErr(ios.ErrOut)
-	ctx := context.Background()
-	err := root.ExecuteContext(ctx)
-	return exitCode(ctx, err), out.String(), errOut.String()
+	r := runWith(t, func(f *Factory, _ *bytes.Buffer) {
+		f.Now = func() time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC) }
+	}, append(args, "--resolver", srv.Addr)...)
+	return r.code, r.stdout, r.stderr
 }
 
 func TestRunSPF(t *testing.T) {
