@@ -187,7 +187,8 @@ func runDomain(ctx context.Context, f *Factory, opts *DomainOptions) error {
 		fmt.Fprintln(f.IO.Out, "]")
 	}
 	if f.globals.Format == "text" && len(summary) > 1 {
-		_ = render.Text(f.IO.Out, summaryReport(summary), render.TextOptions{Width: f.IO.TerminalWidth(), Profile: f.IO.ColorProfile()})
+		title := fmt.Sprintf("Summary of %d domains", len(summary))
+		_ = render.Summary(f.IO.Out, title, summaryTable(summary), render.TextOptions{Width: f.IO.TerminalWidth(), Profile: f.IO.ColorProfile()})
 	}
 	if worst == ExitOK {
 		return nil
@@ -360,13 +361,12 @@ func summarize(rep *report.Report) summaryRow {
 	return row
 }
 
-func summaryReport(rows []summaryRow) *report.Report {
-	t := report.Table{Columns: []string{"domain", "score", "grade", "fail", "warn", "unknown"}}
+func summaryTable(rows []summaryRow) report.Table {
+	t := report.Table{Columns: []string{"domain", "score", "grade", "checks failing", "warning", "unknown"}}
 	for _, r := range rows {
 		t.Rows = append(t.Rows, []string{r.domain, r.score, r.grade, r.fail, r.warn, r.unknown})
 	}
-	return &report.Report{Command: "domain", Target: fmt.Sprintf("summary of %d domains", len(rows)),
-		Sections: []report.Section{{Title: "Summary", Status: report.StatusSkipped, Display: report.Display{Tables: []report.Table{t}}}}}
+	return t
 }
 
 // progress writes one status line on stderr while checks run, only when

@@ -140,7 +140,7 @@ func TestDomainStdinAndSummary(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	text := out.String()
-	if !strings.Contains(text, "summary of 2 domains") || strings.Index(text, "· shop.example") > strings.Index(text, "· reports.example") {
+	if !strings.Contains(text, "Summary of 2 domains") || strings.Index(text, "· shop.example") > strings.Index(text, "· reports.example") {
 		t.Errorf("no summary, or out of order:\n%s", text[len(text)-600:])
 	}
 	if errOut.Len() != 0 {

@@ -123,6 +123,19 @@ func (t *textWriter) readiness(rows []report.Readiness) {
 	}
 }
 
+// Summary writes the closing table of a multi-domain run.
+func Summary(w io.Writer, title string, table report.Table, opts TextOptions) error {
+	r := lipgloss.NewRenderer(w)
+	r.SetColorProfile(opts.Profile)
+	t := textWriter{th: newTheme(r), width: max(opts.Width, 40)}
+	t.line("")
+	t.line(t.th.title.Render(title))
+	t.line("")
+	t.table(table)
+	_, err := io.WriteString(w, t.b.String())
+	return err
+}
+
 // Explain writes how the score was computed (--explain).
 func Explain(w io.Writer, sc *report.Score) error {
 	var b strings.Builder
