@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"net/netip"
 
+	"sync"
+
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dkim"
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
@@ -89,27 +91,23 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) *re
 	results := make([][]report.Section, len(jobs))
 	var g errgroup.Group
 	g.SetLimit(len(jobs)) // a handful of checks: all at once; each bounds its own fan-out
-	done := make(chan string, len(jobs))
+	var mu sync.Mutex
+	finished := 0
 	for i, j := range jobs {
 		g.Go(func() error {
 			results[i] = guard(ctx, j, d)
-			done <- j.name
+			if opts.Progress != nil {
+				// Reported from the job itself, under a lock, so no
+				// progress line can come after Run returns.
+				mu.Lock()
+				finished++
+				opts.Progress(j.name, finished, len(jobs))
+				mu.Unlock()
+			}
 			return nil
 		})
 	}
-	if opts.Progress != nil {
-		go func() {
-			for n := 1; n <= len(jobs); n++ {
-				name, ok := <-done
-				if !ok {
-					return
-				}
-				opts.Progress(name, n, len(jobs))
-			}
-		}()
-	}
 	_ = g.Wait()
-	close(done)
 
 	rep := &report.Report{Target: d.Unicode()}
 	for _, secs := range results {
