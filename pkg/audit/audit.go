@@ -9,17 +9,21 @@ package audit
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"net/netip"
+	"strings"
 
 	"sync"
 
 	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/mailcheck/mailcheck/pkg/dane"
 	"github.com/mailcheck/mailcheck/pkg/dkim"
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
 	"github.com/mailcheck/mailcheck/pkg/dnsbl"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/infra"
+	"github.com/mailcheck/mailcheck/pkg/mtasts"
 	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/score"
 	"github.com/mailcheck/mailcheck/pkg/smtpprobe"
@@ -126,6 +130,7 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) *re
 			Status: report.StatusSkipped, Summary: "Not probed: " + opts.ProbeReason, Findings: []report.Finding{f},
 		})
 	}
+	crossCheckTLS(rep.Sections)
 	if s, ok := score.Compute(rep.Sections); ok {
 		rep.Score = &s
 	}
@@ -146,4 +151,72 @@ func guard(ctx context.Context, j job, d dnsname.Domain) (out []report.Section) 
 		}
 	}()
 	return j.run(ctx)
+}
+
+// crossCheckTLS hands what the SMTP probe saw in STARTTLS on port 25 to the
+// checks that need a handshake: MTA-STS (is each MX certificate one that
+// policy-honouring senders accept?) and DANE (does a validated TLSA record
+// match the chain?). Without probes there is nothing to hand over, and
+// those findings are simply not made.
+func crossCheckTLS(sections []report.Section) {
+	var probe *smtpprobe.ServerData
+	var sts, dn *report.Section
+	for i := range sections {
+		switch sections[i].Check {
+		case "smtp":
+			probe, _ = sections[i].Data.(*smtpprobe.ServerData)
+		case "mtasts":
+			sts = &sections[i]
+		case "dane":
+			dn = &sections[i]
+		}
+	}
+	if probe == nil {
+		return
+	}
+	var certs []mtasts.MXCertificate
+	chains := map[string][]*x509.Certificate{}
+	for _, srv := range probe.Servers {
+		if srv.Port.Number != 25 || srv.TLS == nil {
+			continue
+		}
+		host := strings.TrimSuffix(strings.ToLower(srv.Host), ".")
+		certs = append(certs, mtasts.MXCertificate{Host: host, Valid: srv.TLS.Verified, Problem: certProblem(srv.TLS)})
+		if len(srv.TLS.Certificates) > 0 {
+			chains[host] = srv.TLS.Certificates
+		}
+	}
+	if sts != nil {
+		mtasts.CheckCertificates(sts, certs)
+	}
+	if dn != nil {
+		dane.CheckChains(dn, chains)
+	}
+}
+
+func certProblem(t *smtpprobe.TLSInfo) string {
+	var p []string
+	if !t.Trusted {
+		p = append(p, "the certificate is not trusted ("+or(t.TrustError, "unknown issuer")+")")
+	}
+	if !t.NameMatch {
+		p = append(p, "it does not name the host ("+or(t.NameError, "name mismatch")+")")
+	}
+	if t.Expired {
+		p = append(p, "it expired on "+t.NotAfter.Format("2006-01-02"))
+	}
+	if t.NotYetValid {
+		p = append(p, "it is not valid yet")
+	}
+	if len(p) == 0 {
+		return "the certificate does not validate"
+	}
+	return strings.Join(p, "; ")
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

@@ -2,15 +2,26 @@ package audit
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"fmt"
+	"math/big"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
 	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/mailcheck/mailcheck/pkg/dane"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/mtasts"
 	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
+	"github.com/mailcheck/mailcheck/pkg/score"
+	"github.com/mailcheck/mailcheck/pkg/smtpprobe"
 )
 
 const demoZone = "../../testdata/zones/shop.example.zone"
@@ -145,4 +156,35 @@ func BenchmarkAudit(b *testing.B) {
 	}
 	b.ReportMetric(float64(queries)/float64(b.N), "lookups/op")
 	b.ReportMetric(float64(distinct)/float64(b.N), "distinct/op")
+}
+
+// What the SMTP probe saw on port 25 reaches MTA-STS and DANE: an expired
+// certificate under an enforce policy, and a chain no validated TLSA
+// record matches.
+func TestCrossCheckTLS(t *testing.T) {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "mx1.shop.example"},
+		NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour)}
+	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	cert, _ := x509.ParseCertificate(der)
+	sections := []report.Section{
+		{Check: "mtasts", Status: report.StatusPass, Data: &mtasts.Data{Policy: &mtasts.PolicyData{Mode: mtasts.ModeEnforce}}},
+		{Check: "dane", Status: report.StatusPass, Data: &dane.Data{Hosts: []dane.Host{{Host: "mx1.shop.example", Authentic: true,
+			Records: []dane.TLSA{{Usage: 3, Selector: 1, MatchingType: 1, Data: strings.Repeat("ab", 32)}}}}}},
+		{Check: "smtp", Status: report.StatusWarn, Data: &smtpprobe.ServerData{Servers: []smtpprobe.Server{
+			{Host: "mx1.shop.example", Port: smtpprobe.Port{Number: 25, Role: "smtp"},
+				TLS: &smtpprobe.TLSInfo{Trusted: true, NameMatch: true, Expired: true, NotAfter: cert.NotAfter, Certificates: []*x509.Certificate{cert}}},
+			{Host: "mx1.shop.example", Port: smtpprobe.Port{Number: 587, Role: "submission"}, TLS: &smtpprobe.TLSInfo{}},
+		}}},
+	}
+	crossCheckTLS(sections)
+	if f := sections[0].Findings; len(f) != 1 || f[0].ID != "mtasts.mx.cert_invalid" || !strings.Contains(f[0].Detail, "expired") {
+		t.Errorf("mtasts findings %+v", f)
+	}
+	if f := sections[1].Findings; len(f) != 1 || f[0].ID != "dane.tlsa.mismatch" {
+		t.Errorf("dane findings %+v", f)
+	}
+	if s, _ := score.Compute(sections); len(s.Caps) != 1 || s.Caps[0].Limit != 50 {
+		t.Errorf("caps %+v: an enforce-mode certificate failure fires the cap of 50", s.Caps)
+	}
 }

@@ -34,12 +34,14 @@ var (
 		Title: "TLSA record malformed or with unknown parameters", Refs: []string{"RFC 6698 §2.1", "RFC 7671 §4"}}
 	defUnknown = report.Definition{ID: "dane.dnssec.unknown", Severity: report.Info, Inconclusive: true,
 		Title: "The resolver does not validate DNSSEC: DANE cannot be judged", Refs: []string{"RFC 7672 §2.1"}}
+	defMismatch = report.Definition{ID: "dane.tlsa.mismatch", Severity: report.Critical,
+		Title: "No TLSA record matches the certificate the MX host presents", Refs: []string{"RFC 7672 §3.1", "RFC 6698 §2.1"}}
 	defDNSError = report.Definition{ID: "dane.dns.temperror", Severity: report.Medium, Inconclusive: true,
 		Title: "TLSA lookup failed", Refs: []string{"RFC 7672 §2.2"}}
 )
 
 // Definitions lists every finding this package can report.
-var Definitions = []report.Definition{defAbsent, defInsecure, defPKIX, defInvalid, defUnknown, defDNSError}
+var Definitions = []report.Definition{defAbsent, defInsecure, defPKIX, defInvalid, defMismatch, defUnknown, defDNSError}
 
 // Validation says whether the resolver validates DNSSEC.
 type Validation string

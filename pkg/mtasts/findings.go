@@ -24,11 +24,12 @@ var (
 	defMaxAgeShort   = report.Definition{ID: "mtasts.max_age.short", Severity: report.Low, Title: "MTA-STS max_age shorter than a day", Refs: refs.pol}
 	defMXUncovered   = report.Definition{ID: "mtasts.mx.uncovered", Severity: report.Critical, Title: "MX host not covered by the MTA-STS policy", Refs: refs.match}
 	defMXStale       = report.Definition{ID: "mtasts.mx.stale", Severity: report.Low, Title: "MTA-STS mx pattern matches no MX host", Refs: refs.match}
+	defCertInvalid   = report.Definition{ID: "mtasts.mx.cert_invalid", Severity: report.Critical, Title: "An MX host's certificate fails the checks MTA-STS senders make", Refs: []string{"RFC 8461 §4.2"}}
 	defDNSError      = report.Definition{ID: "mtasts.dns.temperror", Severity: report.Medium, Inconclusive: true, Title: "MTA-STS record lookup failed", Refs: refs.rec}
 )
 
 // Definitions lists every finding this package can report.
 var Definitions = []report.Definition{
 	defAbsent, defRecordInvalid, defUnfetchable, defFetchTimeout, defSkipped, defSyntax,
-	defContentType, defModeTesting, defModeNone, defMaxAgeShort, defMXUncovered, defMXStale, defDNSError,
+	defContentType, defModeTesting, defModeNone, defMaxAgeShort, defMXUncovered, defMXStale, defCertInvalid, defDNSError,
 }

@@ -32,6 +32,7 @@ func inspectTLS(cs tls.ConnectionState, host string, roots *x509.CertPool, now t
 	for _, c := range certs {
 		info.Chain = append(info.Chain, describeCert(c))
 	}
+	info.Certificates = certs
 	leaf := certs[0]
 	info.NotAfter = leaf.NotAfter
 	info.Expired = now.After(leaf.NotAfter)

@@ -242,6 +242,9 @@ type TLSInfo struct {
 	NameError  string `json:"name_error,omitempty"`
 	SelfSigned bool   `json:"self_signed"`
 	LegacyTLS  bool   `json:"legacy"`
+	// Certificates is the chain as sent, leaf first, for checks that
+	// match it against DNS (DANE TLSA); not part of the JSON.
+	Certificates []*x509.Certificate `json:"-"`
 }
 
 // Cert describes one certificate of the chain the server sent.

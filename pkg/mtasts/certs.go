@@ -1,0 +1,67 @@
+package mtasts
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/mailcheck/mailcheck/pkg/report"
+)
+
+// MXCertificate is what a STARTTLS handshake with one MX host showed (the
+// SMTP probe of `mailcheck domain` provides it).
+type MXCertificate struct {
+	Host string
+	// Valid: the chain is trusted (PKIX), names the host, and is within
+	// its validity period: what RFC 8461 §4.2 requires of an MX host.
+	Valid bool
+	// Problem says why it is not valid.
+	Problem string
+}
+
+// CheckCertificates judges the MX certificates a caller observed against
+// the policy in sec (a section made by Check): in enforce mode, a sender
+// that honours MTA-STS refuses to deliver to an MX host whose certificate
+// fails (RFC 8461 §4.2, §5), so a failing host is critical; in testing
+// mode it is reported (through TLS-RPT) but mail still flows: medium.
+// Hosts the policy does not cover are mtasts.mx.uncovered already.
+func CheckCertificates(sec *report.Section, certs []MXCertificate) {
+	data, ok := sec.Data.(*Data)
+	if !ok || data.Policy == nil || (data.Policy.Mode != ModeEnforce && data.Policy.Mode != ModeTesting) {
+		return
+	}
+	sort.Slice(certs, func(i, j int) bool { return certs[i].Host < certs[j].Host })
+	added := false
+	for _, c := range certs {
+		if c.Valid || contains(data.Uncovered, c.Host) {
+			continue
+		}
+		f := defCertInvalid.New(
+			fmt.Sprintf("%s: %s. The MTA-STS policy is in %s mode, so senders that honour it %s.", c.Host, c.Problem, data.Policy.Mode, consequence(data.Policy.Mode)),
+			"Install a certificate for the MX host name from a public CA (Let's Encrypt works), with the full chain, and renew it before it expires.")
+		if data.Policy.Mode == ModeTesting {
+			f.Severity = report.Medium
+		}
+		sec.Findings = append(sec.Findings, f)
+		added = true
+	}
+	if added && sec.Status != report.StatusUnknown {
+		report.SortFindings(sec.Findings)
+		sec.Status = report.StatusOf(sec.Findings)
+	}
+}
+
+func consequence(m Mode) string {
+	if m == ModeEnforce {
+		return "will not deliver mail to this host"
+	}
+	return "report the failure but still deliver"
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
