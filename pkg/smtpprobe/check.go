@@ -74,7 +74,7 @@ func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
 		Target:   plan.Target,
 		Findings: envFindings,
 		Summary:  portsSummary(probes, diag),
-		Data:     PortsData{Target: plan.Target, Ports: portNames(opts.Ports), Probes: probes},
+		Data:     &PortsData{Target: plan.Target, Ports: portNames(opts.Ports), Probes: probes},
 	}
 	ports.Status = report.StatusOf(envFindings)
 	ports.Display.Facts = append(ports.Display.Facts, plan.Facts...)
@@ -89,7 +89,7 @@ func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
 		Title:    "SMTP servers",
 		Target:   plan.Target,
 		Findings: srvFindings,
-		Data:     ServerData{Servers: servers},
+		Data:     &ServerData{Servers: servers},
 	}
 	smtp.Status = report.StatusOf(srvFindings)
 	if len(servers) == 0 {

@@ -224,7 +224,7 @@ func TestCheckDomain(t *testing.T) {
 	if _, ok := findingByID(smtp.Findings, "smtp.ext.smtputf8"); !ok {
 		t.Error("no smtp.ext.smtputf8 info finding")
 	}
-	data := ports.Data.(PortsData)
+	data := ports.Data.(*PortsData)
 	if len(data.Probes) != 5 {
 		t.Fatalf("%d probes", len(data.Probes))
 	}
