@@ -8,7 +8,7 @@ package infra
 import (
 	"context"
 	"net/netip"
-	"strings"
+	"slices"
 	"sync"
 	"time"
 
@@ -21,6 +21,7 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/rdns"
 	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
+	"github.com/mailcheck/mailcheck/pkg/spf"
 	"github.com/mailcheck/mailcheck/pkg/tlsrpt"
 )
 
@@ -157,46 +158,25 @@ func SPFAddrs(ctx context.Context, r resolver.Resolver, d dnsname.Domain) []neti
 	}
 	var out []netip.Addr
 	for _, t := range txts {
-		terms := strings.Fields(t.Text())
-		if len(terms) == 0 || !strings.EqualFold(terms[0], "v=spf1") {
+		// pkg/spf's parser keeps every term that parsed, so one bad
+		// term elsewhere does not hide the addresses.
+		rec, _ := spf.Parse(t.Text())
+		if rec == nil {
 			continue
 		}
-		for _, term := range terms[1:] {
-			term = strings.TrimPrefix(term, "+")
-			low := strings.ToLower(term)
-			var v string
-			var bits int
-			switch {
-			case strings.HasPrefix(low, "ip4:"):
-				v, bits = term[4:], 32
-			case strings.HasPrefix(low, "ip6:"):
-				v, bits = term[4:], 128
-			default:
+		for _, m := range rec.Mechanisms() {
+			full, plen := 32, m.Prefix4
+			if m.Name == spf.MechIP6 {
+				full, plen = 128, m.Prefix6
+			}
+			single := plen < 0 || plen == full
+			if (m.Name != spf.MechIP4 && m.Name != spf.MechIP6) || m.Qualifier != spf.QualifierPass || !m.Addr.IsValid() || !single {
 				continue
 			}
-			if p, err := netip.ParsePrefix(v); err == nil {
-				if p.Bits() != bits {
-					continue
-				}
-				v = p.Addr().String()
-			}
-			a, err := netip.ParseAddr(v)
-			if err != nil || (bits == 32) != a.Is4() {
-				continue
-			}
-			if len(out) < MaxSPFAddrs && !contains(out, a) {
-				out = append(out, a)
+			if len(out) < MaxSPFAddrs && !slices.Contains(out, m.Addr) {
+				out = append(out, m.Addr)
 			}
 		}
 	}
 	return out
-}
-
-func contains(list []netip.Addr, a netip.Addr) bool {
-	for _, x := range list {
-		if x == a {
-			return true
-		}
-	}
-	return false
 }
