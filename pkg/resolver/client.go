@@ -152,28 +152,11 @@ func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (Answer,
 		ans.Authentic = msg.AuthenticatedData
 		ans.Truncated = ans.Truncated || msg.Truncated
 		ans.Size = msg.Len()
-		// Follow the alias chain inside this reply (RFC 1034 §3.6.2).
 		rrs := msg.Answer
-		for {
-			target := cnameOf(rrs, current)
-			if target == "" {
-				break
-			}
-			if seen[target] || len(ans.CNAMEs) >= c.opts.MaxCNAMEDepth {
-				return ans, &Error{Name: qname, Type: qtype, Kind: KindLoop,
-					Err: fmt.Errorf("alias chain %s -> %s", qname, strings.Join(append(ans.CNAMEs, target), " -> "))}
-			}
-			seen[target] = true
-			ans.CNAMEs = append(ans.CNAMEs, target)
-			current = target
+		if current, err = followAliases(rrs, &ans, seen, current, c.opts.MaxCNAMEDepth); err != nil {
+			return ans, err
 		}
-		ans.RRs = ans.RRs[:0]
-		for _, rr := range rrs {
-			h := rr.Header()
-			if (h.Rrtype == qtype || qtype == dns.TypeANY) && strings.EqualFold(h.Name, current) {
-				ans.RRs = append(ans.RRs, rr)
-			}
-		}
+		ans.RRs = recordsAt(rrs, qtype, current)
 		if qtype == dns.TypeCNAME && len(ans.CNAMEs) > 0 {
 			// Asked for the alias itself: the first CNAME is the answer.
 			for _, rr := range rrs {
@@ -203,6 +186,38 @@ func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (Answer,
 			return ans, nil
 		}
 	}
+}
+
+// followAliases follows the CNAME chain in rrs from current (RFC 1034
+// §3.6.2), appending each target to ans.CNAMEs, and returns the last name.
+// A name seen before, or more than max aliases, is a loop. seen carries
+// across the replies of one lookup.
+func followAliases(rrs []dns.RR, ans *Answer, seen map[string]bool, current string, max int) (string, error) {
+	for {
+		target := cnameOf(rrs, current)
+		if target == "" {
+			return current, nil
+		}
+		if seen[target] || len(ans.CNAMEs) >= max {
+			return current, &Error{Name: ans.Name, Type: ans.Type, Kind: KindLoop,
+				Err: fmt.Errorf("alias chain %s -> %s", ans.Name, strings.Join(append(ans.CNAMEs, target), " -> "))}
+		}
+		seen[target] = true
+		ans.CNAMEs = append(ans.CNAMEs, target)
+		current = target
+	}
+}
+
+// recordsAt returns the records of qtype owned by name.
+func recordsAt(rrs []dns.RR, qtype uint16, name string) []dns.RR {
+	var out []dns.RR
+	for _, rr := range rrs {
+		h := rr.Header()
+		if (h.Rrtype == qtype || qtype == dns.TypeANY) && strings.EqualFold(h.Name, name) {
+			out = append(out, rr)
+		}
+	}
+	return out
 }
 
 func hasSOA(rrs []dns.RR) bool {

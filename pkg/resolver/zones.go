@@ -60,26 +60,11 @@ func (z *Zones) Lookup(ctx context.Context, name string, qtype uint16) (Answer, 
 	msg.Answer = res.Answer
 	msg.Ns = res.Authority
 	ans.Size = msg.Len()
-	current := qname
-	seen := map[string]bool{qname: true}
-	for {
-		target := cnameOf(res.Answer, current)
-		if target == "" {
-			break
-		}
-		if seen[target] || len(ans.CNAMEs) >= DefaultMaxCNAMEDepth {
-			return ans, &Error{Name: qname, Type: qtype, Kind: KindLoop,
-				Err: fmt.Errorf("alias chain %s -> %s", qname, strings.Join(append(ans.CNAMEs, target), " -> "))}
-		}
-		seen[target] = true
-		ans.CNAMEs = append(ans.CNAMEs, target)
-		current = target
+	current, err := followAliases(res.Answer, &ans, map[string]bool{qname: true}, qname, DefaultMaxCNAMEDepth)
+	if err != nil {
+		return ans, err
 	}
-	for _, rr := range res.Answer {
-		if (rr.Header().Rrtype == qtype || qtype == dns.TypeANY) && strings.EqualFold(rr.Header().Name, current) {
-			ans.RRs = append(ans.RRs, rr)
-		}
-	}
+	ans.RRs = recordsAt(res.Answer, qtype, current)
 	switch {
 	case qtype == dns.TypeCNAME && len(res.Answer) > 0:
 		ans.RRs, ans.CNAMEs, ans.Outcome = res.Answer[:1], nil, Found
