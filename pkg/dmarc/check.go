@@ -16,6 +16,7 @@ package dmarc
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -379,7 +380,7 @@ func (c *checker) lintRecord(domain string, rec *Record) {
 		c.add(findFONoRUF.New("fo= chooses when failure reports are sent, but there is no ruf= address to send them to.",
 			"Remove fo=, or add ruf= if you want failure reports (few receivers send them)."))
 	}
-	if contains(rec.FailureOptions, "0") && contains(rec.FailureOptions, "1") {
+	if slices.Contains(rec.FailureOptions, "0") && slices.Contains(rec.FailureOptions, "1") {
 		c.add(findFORedundant.New("fo=0:1: option 1 (report when any mechanism fails) already includes 0 (report when all fail).",
 			"Use fo=1."))
 	}
@@ -665,15 +666,6 @@ func moveP(rec *Record) string {
 	}
 	out := &Record{Tags: append([]Tag{rec.Tags[0], p}, rest...)}
 	return out.String()
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func quoteList(ss []string) string {

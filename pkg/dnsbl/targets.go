@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -223,7 +224,7 @@ func (g *gatherer) add(a netip.Addr, role, via string) {
 		if !t.has(role) {
 			t.Roles = append(t.Roles, role)
 		}
-		if !contains(t.Via, via) {
+		if !slices.Contains(t.Via, via) {
 			t.Via = append(t.Via, via)
 		}
 		return
@@ -241,7 +242,7 @@ func (g *gatherer) skip(a netip.Addr, via, why string) {
 	for i := range g.out.Skipped {
 		s := &g.out.Skipped[i]
 		if s.Address == a.String() {
-			if !contains(strings.Split(s.Via, ", "), via) {
+			if !slices.Contains(strings.Split(s.Via, ", "), via) {
 				vias := append(strings.Split(s.Via, ", "), via)
 				sort.Strings(vias)
 				s.Via = strings.Join(vias, ", ")
@@ -250,15 +251,6 @@ func (g *gatherer) skip(a netip.Addr, via, why string) {
 		}
 	}
 	g.out.Skipped = append(g.out.Skipped, Skipped{Address: a.String(), Via: via, Reason: why})
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // hostAddrs adds the A and AAAA addresses of a host.
@@ -294,7 +286,7 @@ func (g *gatherer) mxHosts(ctx context.Context, name string) ([]string, error) {
 	var hosts []string
 	for _, m := range mxs {
 		// RFC 7505: a null MX ("." ) says the domain accepts no mail.
-		if m.Host == "." || m.Host == "" || contains(hosts, m.Host) {
+		if m.Host == "." || m.Host == "" || slices.Contains(hosts, m.Host) {
 			continue
 		}
 		hosts = append(hosts, m.Host)

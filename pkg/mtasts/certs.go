@@ -2,6 +2,7 @@ package mtasts
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -32,7 +33,7 @@ func CheckCertificates(sec *report.Section, certs []MXCertificate) {
 	sort.Slice(certs, func(i, j int) bool { return certs[i].Host < certs[j].Host })
 	added := false
 	for _, c := range certs {
-		if c.Valid || contains(data.Uncovered, c.Host) {
+		if c.Valid || slices.Contains(data.Uncovered, c.Host) {
 			continue
 		}
 		f := defCertInvalid.New(
@@ -55,13 +56,4 @@ func consequence(m Mode) string {
 		return "will not deliver mail to this host"
 	}
 	return "report the failure but still deliver"
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -23,6 +23,7 @@ package score
 
 import (
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -94,7 +95,7 @@ func Compute(sections []report.Section) (report.Score, bool) {
 		cs := report.CategoryScore{Name: cat.Name, Weight: cat.Weight, Sections: []string{}}
 		deducted, scored := 0, false
 		for _, sec := range sections {
-			if !contains(cat.Checks, sec.Check) {
+			if !slices.Contains(cat.Checks, sec.Check) {
 				continue
 			}
 			cs.Sections = append(cs.Sections, sec.Check)
@@ -166,7 +167,7 @@ func (r CapRule) fires(sections []report.Section) ([]string, bool) {
 	var ids []string
 	for _, sec := range sections {
 		for _, f := range sec.Findings {
-			if !f.Inconclusive && contains(r.IDs, f.ID) && !contains(ids, f.ID) {
+			if !f.Inconclusive && slices.Contains(r.IDs, f.ID) && !slices.Contains(ids, f.ID) {
 				ids = append(ids, f.ID)
 			}
 		}
@@ -184,7 +185,7 @@ func noAuthentication(sections []report.Section) ([]string, bool) {
 	}
 	var ids []string
 	for _, f := range spf.Findings {
-		if !f.Inconclusive && (f.ID == "spf.record.missing" || contains(spfPermerror, f.ID)) {
+		if !f.Inconclusive && (f.ID == "spf.record.missing" || slices.Contains(spfPermerror, f.ID)) {
 			ids = append(ids, f.ID)
 		}
 	}
@@ -212,7 +213,7 @@ func transportBroken(sections []report.Section) ([]string, bool) {
 			switch {
 			case (f.ID == "mtasts.mx.uncovered" || f.ID == "mtasts.mx.cert_invalid") && f.Severity == report.Critical,
 				f.ID == "dane.tlsa.mismatch":
-				if !contains(ids, f.ID) {
+				if !slices.Contains(ids, f.ID) {
 					ids = append(ids, f.ID)
 				}
 			}
@@ -228,7 +229,7 @@ func sendingPTR(sections []report.Section) ([]string, bool) {
 	var ids []string
 	for _, sec := range sections {
 		for _, f := range sec.Findings {
-			if !f.Inconclusive && (f.ID == "ptr.missing" || f.ID == "ptr.not_fcrdns") && f.Severity.AtLeast(report.High) && !contains(ids, f.ID) {
+			if !f.Inconclusive && (f.ID == "ptr.missing" || f.ID == "ptr.not_fcrdns") && f.Severity.AtLeast(report.High) && !slices.Contains(ids, f.ID) {
 				ids = append(ids, f.ID)
 			}
 		}
@@ -243,15 +244,6 @@ func find(sections []report.Section, check string) *report.Section {
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // TopFixes picks the n findings to fix first: decisive, most severe first,
