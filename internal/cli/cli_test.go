@@ -5,10 +5,10 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mailcheck/mailcheck/internal/build"
 	"github.com/mailcheck/mailcheck/internal/iostreams"
+	"github.com/mailcheck/mailcheck/internal/testclock"
 	"github.com/spf13/cobra"
 )
 
@@ -40,7 +40,7 @@ func runWith(t *testing.T, adjust func(f *Factory, stdin *bytes.Buffer), args ..
 	ios, in, out, errOut := iostreams.Test()
 	f := NewFactory(ios)
 	f.ResolvConf = "/nonexistent/resolv.conf" // never the machine's resolver
-	f.Now = func() time.Time { return time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC) }
+	f.Now = testclock.Func()
 	if adjust != nil {
 		adjust(f, in)
 	}

@@ -1,7 +1,9 @@
-// Package conformance locates the public conformance suites that the project's
-// tests run (../shared/conformance beside the repository; MAILCHECK_CONFORMANCE
-// overrides). A missing suite fails the test: a conformance test that skips
-// itself silently could never fail.
+// Package conformance locates the public conformance suites that the
+// project's tests run. They are copied, with their LICENSE and NOTICE files,
+// into testdata/conformance at the root of the repository, so a bare clone
+// passes its own tests; MAILCHECK_CONFORMANCE points elsewhere (a newer copy
+// of the suites, say). A missing suite fails the test: a conformance test
+// that skips itself silently could never fail.
 package conformance
 
 import (
@@ -22,7 +24,7 @@ func Dir(t testing.TB) string {
 	}
 	for dir := wd; ; dir = filepath.Dir(dir) {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			d := filepath.Join(dir, "..", "shared", "conformance")
+			d := filepath.Join(dir, "testdata", "conformance")
 			if _, err := os.Stat(d); err != nil {
 				t.Fatalf("conformance suites not found at %s (set MAILCHECK_CONFORMANCE): %v", d, err)
 			}

@@ -12,6 +12,8 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/mailcheck/mailcheck/internal/testclock"
 )
 
 // CA is a certificate authority made for one test. Trust it by passing
@@ -23,7 +25,9 @@ type CA struct {
 }
 
 // CertOptions describe a leaf certificate. Zero NotBefore/NotAfter mean
-// "valid from an hour ago for 90 days".
+// "valid from an hour before testclock.Now for 90 days": test material takes
+// its time from the suite's clock, never the machine's, so a test that fakes
+// Env.Now with testclock passes on any date.
 type CertOptions struct {
 	DNSNames  []string
 	IPs       []net.IP
@@ -34,7 +38,7 @@ type CertOptions struct {
 func (o CertOptions) validity() (time.Time, time.Time) {
 	nb, na := o.NotBefore, o.NotAfter
 	if nb.IsZero() {
-		nb = time.Now().Add(-time.Hour)
+		nb = testclock.Now().Add(-time.Hour)
 	}
 	if na.IsZero() {
 		na = nb.Add(90 * 24 * time.Hour)
@@ -50,8 +54,8 @@ func NewCA(t testing.TB) *CA {
 		SerialNumber: serial(t),
 		Subject:      pkix.Name{CommonName: "smtptest CA", Organization: []string{"mailcheck tests"}},
 		// Valid long before any leaf a test issues, as real CAs are.
-		NotBefore:             time.Now().Add(-5 * 365 * 24 * time.Hour),
-		NotAfter:              time.Now().Add(10 * 365 * 24 * time.Hour),
+		NotBefore:             testclock.Now().Add(-5 * 365 * 24 * time.Hour),
+		NotAfter:              testclock.Now().Add(10 * 365 * 24 * time.Hour),
 		IsCA:                  true,
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,

@@ -20,7 +20,7 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 )
 
-// The DKIM conformance manifest (../shared/conformance/dkim/vectors.yaml):
+// The DKIM conformance manifest (testdata/conformance/dkim/vectors.yaml):
 // messages, the DNS data they need, and the expected result per signature.
 type vectors struct {
 	DNSSets map[string]struct {

@@ -45,7 +45,7 @@ type parseCase struct {
 }
 
 // TestConformanceRecordParse runs the DMARC record-parsing vectors of
-// ../shared/conformance/dmarc (from mox and mail-auth). For RFC 7489 cases
+// testdata/conformance/dmarc (from mox and mail-auth). For RFC 7489 cases
 // "valid" means an RFC 7489 receiver applies the record; for DMARCbis cases,
 // an RFC 9989 receiver.
 func TestConformanceRecordParse(t *testing.T) {
