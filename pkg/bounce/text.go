@@ -1,0 +1,401 @@
+package bounce
+
+import (
+	"net/netip"
+	"regexp"
+	"strings"
+)
+
+var (
+	addrRE = regexp.MustCompile(`<?[A-Za-z0-9!#$%&'*+/=?^_{|}~.\-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?)*>?`)
+	// RFC 3463 §2: class.subject.detail; not part of a dotted quad.
+	statusRE = regexp.MustCompile(`\b[245]\.\d{1,3}\.\d{1,3}\b`)
+	// A status code in running text: not inside an IP address or a version.
+	statusInText = regexp.MustCompile(`(?:^|[^\d.])([245]\.\d{1,3}\.\d{1,3})(?:[^\d.]|\.(?:\D|$)|$)`)
+	// RFC 5321 §4.2: a reply code, followed by a space, a dash or the end.
+	replyInText = regexp.MustCompile(`(?:^|[^\d.#\-/:])([245][0-5]\d)(?:[ \-]|$)`)
+)
+
+// block is what a plain-text bounce says about one recipient.
+type block struct {
+	addr string
+	text string
+}
+
+// Lines that name a recipient in the MTAs' plain-text formats:
+//
+//	<user@example.com>: host mx.example.com[192.0.2.1] said: 550 ...  (Postfix, qmail)
+//	  user@example.com                                                (Exim, Gmail, ...)
+//	    user@example.com (expanded from: <alias@example.com>)
+//	550 5.1.1 <user@example.com>... User unknown                      (Sendmail transcript)
+//	user@example.com on 29/04/2010 00:00                              (Exchange)
+var (
+	anchorAlone   = regexp.MustCompile(`^[\s>*"'\-]*(?:(?:To|Recipient(?: address)?|Address|Failed recipient|Original-Recipient|Destinataire|Empfänger|Adresse)s?\s*:\s*)?(?:rfc822;\s*)?<?([^\s<>@]+@[^\s<>]+?)>?\s*(?:\(.{0,120}\))?\s*[:,;.]?\s*["']?\s*$`)
+	anchorColon   = regexp.MustCompile(`^\s*<([^\s<>@]+@[^\s<>]+)>\s*(?:\(.{0,120}?\))?\s*:\s*(.*)$`)
+	anchorSays    = regexp.MustCompile(`^\s*(?:[245]\d\d[ \-](?:[245]\.\d+\.\d+\s+)?)?<([^\s<>@]+@[^\s<>]+)>\.\.\.\s*(.*)$`)
+	anchorOn      = regexp.MustCompile(`^\s*(?:>>>\s*)?['"]?<?([^\s<>@'"]+@[^\s<>'":,;]+?)>?['"]?(?:<mailto:[^>]*>)?[:,;]?(?:\s+(.*))?$`)
+	anchorFailed  = regexp.MustCompile(`(?i)^\s*(?:delivery to|could not deliver to|unable to deliver (?:your )?(?:message )?to|failed to deliver to|message (?:to|for)|recipient|address)\s*:?\s*<?([^\s<>@]+@[^\s<>]+?)>?\s*(?:failed|has failed|:)?.{0,80}$`)
+	anchorExim    = regexp.MustCompile(`^\s+([^\s<>@]+@[^\s<>:]+)\s*$`)
+	anchorDeliver = regexp.MustCompile(`(?i)error delivering (?:your )?mail to <?([^\s<>@]+@[^\s<>]+?)>?\.?\s*$|(?:delivery to|deliver(?:y)? (?:your message )?to)\s+<?([^\s<>@]+@[^\s<>]+?)>?\s+(?:failed|has failed|was unsuccessful|was not possible)`)
+)
+
+// textRecipients finds the recipients a plain-text bounce names and the
+// words that concern each.
+func textRecipients(human string, top header) []block {
+	lines := strings.Split(human, "\n")
+	type anchor struct {
+		line int
+		addr string
+		rest string
+	}
+	var anchors []anchor
+	skip := senderAddrs(top)
+	for i, l := range lines {
+		if len(l) > 1000 {
+			continue
+		}
+		var a, rest string
+		if m := anchorColon.FindStringSubmatch(l); m != nil {
+			a, rest = m[1], m[2]
+		} else if m := anchorSays.FindStringSubmatch(l); m != nil {
+			a, rest = m[1], m[2]
+		} else if m := anchorAlone.FindStringSubmatch(l); m != nil {
+			a = m[1]
+		} else if m := anchorOn.FindStringSubmatch(l); m != nil {
+			a, rest = m[1], m[2]
+			if strings.HasPrefix(rest, "on ") || strings.HasPrefix(rest, "<") {
+				rest = ""
+			}
+		} else if m := anchorDeliver.FindStringSubmatch(l); m != nil {
+			a = m[1] + m[2]
+		} else if m := anchorFailed.FindStringSubmatch(l); m != nil {
+			a = m[1]
+		}
+		if a == "" {
+			continue
+		}
+		a = normAddr(a)
+		if a == "" {
+			continue
+		}
+		anchors = append(anchors, anchor{i, a, rest})
+	}
+	// The bounce's own From and To are named in its text too; drop them
+	// unless they are all there is (a bounce of mail sent to oneself).
+	kept := anchors[:0:0]
+	for _, a := range anchors {
+		if !skip[a.addr] {
+			kept = append(kept, a)
+		}
+	}
+	if len(kept) > 0 {
+		anchors = kept
+	}
+	// X-Failed-Recipients (Exim, Gmail) names them when the text does not.
+	if len(anchors) == 0 {
+		var out []block
+		for _, v := range top.all("X-Failed-Recipients") {
+			for _, a := range strings.Split(v, ",") {
+				if a = normAddr(a); a != "" {
+					out = append(out, block{addr: a, text: clean(human, 2000)})
+				}
+			}
+		}
+		return dedupe(out)
+	}
+	var out []block
+	for k, a := range anchors {
+		end := len(lines)
+		if k+1 < len(anchors) {
+			end = anchors[k+1].line
+		}
+		if end-a.line > 40 {
+			end = a.line + 40
+		}
+		var b strings.Builder
+		if a.rest != "" {
+			b.WriteString(a.rest)
+			b.WriteByte('\n')
+		}
+		for _, l := range lines[a.line+1 : end] {
+			b.WriteString(l)
+			b.WriteByte('\n')
+		}
+		txt := strings.TrimSpace(b.String())
+		// An anchor followed at once by the next one shares the text after
+		// it (a list of addresses, then one explanation).
+		out = append(out, block{addr: a.addr, text: txt})
+	}
+	for i := len(out) - 2; i >= 0; i-- {
+		if out[i].text == "" {
+			out[i].text = out[i+1].text
+		}
+	}
+	return dedupe(out)
+}
+
+// dedupe keeps the first block of each address, merging empty texts.
+func dedupe(in []block) []block {
+	var out []block
+	seen := map[string]int{}
+	for _, b := range in {
+		if i, ok := seen[b.addr]; ok {
+			if out[i].text == "" || (b.text != "" && !hasCode(out[i].text) && hasCode(b.text)) {
+				out[i].text = b.text
+			}
+			continue
+		}
+		seen[b.addr] = len(out)
+		out = append(out, b)
+	}
+	return out
+}
+
+func hasCode(s string) bool {
+	return statusInText.MatchString(s) || replyInText.MatchString(s)
+}
+
+// senderAddrs are addresses that a bounce names but that are not its
+// failed recipients: the bounce's own From and To, postmasters.
+func senderAddrs(top header) map[string]bool {
+	m := map[string]bool{}
+	for _, f := range []string{"From", "To", "Reply-To", "Return-Path", "Sender"} {
+		if a := addrOnly(top.get(f)); a != "" {
+			m[a] = true
+		}
+	}
+	return m
+}
+
+func normAddr(a string) string {
+	a = strings.ToLower(strings.Trim(strings.TrimSpace(a), "<>\"'(),;:."))
+	a = strings.TrimPrefix(a, "rfc822;")
+	a = strings.TrimPrefix(a, "mailto:")
+	i := strings.LastIndexByte(a, '@')
+	if i <= 0 || i == len(a)-1 || strings.ContainsAny(a, " \t<>") {
+		return ""
+	}
+	local := a[:i]
+	if local == "mailer-daemon" || local == "postmaster" && false {
+		return ""
+	}
+	return a
+}
+
+// enrichFromText completes a DSN recipient with what the text part says
+// about it: Postfix and others put the remote reply only in the text.
+func enrichFromText(r *Recipient, blocks []block, human string) {
+	var txt string
+	for _, b := range blocks {
+		if b.addr == r.Address || b.addr == r.OriginalAddress {
+			txt = b.text
+			break
+		}
+	}
+	if r.Diagnostic == "" && txt != "" {
+		r.Diagnostic = clean(txt, 1000)
+	}
+	if r.Diagnostic == "" && len(blocks) == 0 {
+		r.Diagnostic = clean(human, 1000)
+		r.DiagnosticType = ""
+	}
+	if r.Status == "" {
+		r.Status = firstStatus(r.Diagnostic)
+	}
+	if r.ReplyCode == "" {
+		r.ReplyCode = firstReply(r.Diagnostic)
+	}
+	if r.RemoteMTA == "" {
+		r.RemoteMTA = remoteHost(txt)
+	}
+	if r.Command == "" {
+		r.Command = smtpCommand(r.Diagnostic + " " + txt)
+	}
+	if r.Action == "" {
+		r.Action = "failed"
+	}
+}
+
+// fillFromText fills a recipient of a plain-text bounce from its block.
+func fillFromText(r *Recipient, txt, human string) {
+	diag := txt
+	if diag == "" {
+		diag = human
+	}
+	r.Diagnostic = clean(diag, 1000)
+	r.Status = firstStatus(diag)
+	r.ReplyCode = firstReply(diag)
+	r.RemoteMTA = remoteHost(diag)
+	r.Command = smtpCommand(diag)
+	if isDelayWording(human) && !isPermanentWording(human) {
+		r.Action = "delayed"
+	}
+}
+
+// firstStatus finds the enhanced status code in a reply: the one after a
+// reply code first ("550 5.1.1", "550-5.1.1"), then any.
+func firstStatus(s string) string {
+	if m := replyThenStatus.FindStringSubmatch(s); m != nil {
+		return m[2]
+	}
+	if m := statusInText.FindStringSubmatch(s); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+var replyThenStatus = regexp.MustCompile(`\b([245]\d\d)[ \-]+['"#(]?([245]\.\d{1,3}\.\d{1,3})\b`)
+
+func firstReply(s string) string {
+	if m := replyThenStatus.FindStringSubmatch(s); m != nil {
+		return m[1]
+	}
+	for _, m := range replyInText.FindAllStringSubmatchIndex(s, -1) {
+		code := s[m[2]:m[3]]
+		// Skip numbers that are plainly something else: a year, a size.
+		rest := s[m[3]:]
+		if strings.HasPrefix(rest, " bytes") || strings.HasPrefix(rest, " KB") || strings.HasPrefix(rest, " seconds") || strings.HasPrefix(rest, " days") || strings.HasPrefix(rest, " hours") {
+			continue
+		}
+		return code
+	}
+	return ""
+}
+
+var (
+	remoteHostRE = regexp.MustCompile(`(?i)(?:\bhost|remote (?:host|server|mta)|generating server|mail server)\s*:?\s*\[?([A-Za-z0-9][A-Za-z0-9.\-]*\.[A-Za-z0-9\-]+)\]?\s*(?:\[([0-9A-Fa-f:.]+)\]|\(([0-9.]+)\))?`)
+	commandRE    = regexp.MustCompile(`(?i)\b(?:in reply to|after|during|response to|when sending|at)\s+(?:the\s+)?(?:end of\s+)?(?:initial connection|connect|greeting|banner|EHLO|HELO|MAIL(?: FROM)?|RCPT(?: TO)?|DATA|end of data|BDAT|STARTTLS|AUTH)\b`)
+)
+
+// remoteHost finds the remote server a text bounce names.
+func remoteHost(s string) string {
+	m := remoteHostRE.FindStringSubmatch(s)
+	if m == nil {
+		return ""
+	}
+	h := strings.ToLower(strings.TrimRight(m[1], "."))
+	if _, err := netip.ParseAddr(h); err != nil && !strings.Contains(h, ".") {
+		return ""
+	}
+	switch h {
+	case "said", "name", "returned":
+		return ""
+	}
+	return h
+}
+
+// smtpCommand is the SMTP command a failure answered, when the text says.
+func smtpCommand(s string) string {
+	m := commandRE.FindString(s)
+	if m == "" {
+		return ""
+	}
+	u := strings.ToUpper(m)
+	switch {
+	case strings.Contains(u, "END OF DATA") || strings.HasSuffix(u, "DATA") || strings.HasSuffix(u, "BDAT"):
+		return "DATA"
+	case strings.Contains(u, "RCPT"):
+		return "RCPT"
+	case strings.Contains(u, "MAIL"):
+		return "MAIL"
+	case strings.Contains(u, "EHLO") || strings.Contains(u, "HELO"):
+		return "HELO"
+	case strings.Contains(u, "STARTTLS"):
+		return "STARTTLS"
+	case strings.Contains(u, "AUTH"):
+		return "AUTH"
+	}
+	return "CONN"
+}
+
+var (
+	bounceSubject = regexp.MustCompile(`(?i)undeliver|undelivered|delivery (?:status notification|failure|report|has failed|notification)|returned mail|mail delivery (?:failed|failure|system|subsystem)|failure notice|non[- ]?delivery|could not be delivered|delivery problem|nondeliverable|warning: (?:could not send|message)|returned to sender|rejected|delayed mail|delivery delay|mail system error|message not delivered|delivery fail|unzustellbar|non remis|échec de la remise|non recapitabile|no se puede entregar|bounce`)
+	bounceFrom    = regexp.MustCompile(`(?i)mailer-daemon|postmaster|mail delivery|mail administrator|mdaemon|mail system|nobody@|bounce|no-?reply|system administrator`)
+	failWording   = regexp.MustCompile(`(?i)could not be delivered|couldn't be delivered|was not delivered|wasn't delivered|delivery (?:has )?failed|failed permanently|permanent (?:fatal )?error|undeliverable|unable to deliver|not able to deliver|wasn't able to deliver|could not deliver|did not reach|delivery to the following|following address(?:es)? failed|returned to you|message you sent|has been rejected|was rejected|delivery problem|delivery attempts|delayed|temporary failure|retry|non remis|n'a pas pu être|nicht zugestellt|error delivering`)
+	delayWording  = regexp.MustCompile(`(?i)\bdelayed\b|will (?:continue to )?(?:re)?try|still trying|has not yet been delivered|not yet been able|temporary (?:failure|problem)|warning: message|delivery is delayed|will be retried|delivery attempts will continue`)
+	permWording   = regexp.MustCompile(`(?i)permanent|given up|gave up|could not be delivered|failed permanently|will not be retried|undeliverable`)
+)
+
+func looksLikeBounce(top header, human string) bool {
+	return bounceSubject.MatchString(top.get("Subject")) || bounceFrom.MatchString(top.get("From")) ||
+		top.get("X-Failed-Recipients") != "" || strings.Contains(strings.ToLower(top.get("Return-Path")), "<>")
+}
+
+func hasFailureWording(s string) bool {
+	if len(s) > 64<<10 {
+		s = s[:64<<10]
+	}
+	return failWording.MatchString(s)
+}
+
+func isDelayWording(s string) bool     { return delayWording.MatchString(s) }
+func isPermanentWording(s string) bool { return permWording.MatchString(s) }
+
+var autoSubject = regexp.MustCompile(`(?i)^(?:auto(?:matic)?[ \-]?(?:reply|response|antwort)|out of (?:the )?office|abwesenheit|absence|vacation|away from|r[ée]ponse automatique|auto:|autoreply|i am out|on leave|respuesta autom)`)
+
+// isAutoReply: RFC 3834 §5 Auto-Submitted: auto-replied, or the fields
+// and subjects vacation programs use instead.
+func isAutoReply(top header, human string) bool {
+	as := strings.ToLower(top.get("Auto-Submitted"))
+	if strings.HasPrefix(as, "auto-replied") {
+		return true
+	}
+	if top.get("X-Autoreply") != "" || top.get("X-Autorespond") != "" || strings.EqualFold(top.get("Precedence"), "auto_reply") {
+		return true
+	}
+	if autoSubject.MatchString(strings.TrimSpace(decodeHeader(top.get("Subject")))) {
+		return true
+	}
+	return false
+}
+
+// looksLikeFeedback recognizes a pasted or mislabelled ARF report: the
+// Feedback-Type field of RFC 5965 §3.1 in the text.
+func looksLikeFeedback(text string, top header) bool {
+	return feedbackTypeRE.MatchString(text) && strings.Contains(strings.ToLower(text), "user-agent:")
+}
+
+var feedbackTypeRE = regexp.MustCompile(`(?im)^Feedback-Type:\s*\S+`)
+
+func parseFeedback(parts []string, text string) *Feedback {
+	src := strings.Join(parts, "\n")
+	if src == "" {
+		src = text
+	}
+	fb := &Feedback{}
+	for _, l := range strings.Split(src, "\n") {
+		k, v, ok := strings.Cut(l, ":")
+		if !ok {
+			continue
+		}
+		v = clean(v, 200)
+		switch strings.ToLower(strings.TrimSpace(k)) {
+		case "feedback-type":
+			fb.Type = strings.ToLower(v)
+		case "user-agent":
+			fb.UserAgent = v
+		case "source-ip":
+			fb.SourceIP = v
+		case "reported-domain", "reporting-mta":
+			if fb.Reporter == "" {
+				fb.Reporter = typedValue(v)
+			}
+		}
+	}
+	if fb.Type == "" {
+		fb.Type = "abuse"
+	}
+	return fb
+}
+
+func feedbackRecipient(res *Result) Recipient {
+	r := Recipient{Action: "", Reason: "feedback"}
+	if res.Original != nil {
+		r.Address = addrOnly(res.Original.To)
+	}
+	if res.Feedback != nil {
+		r.Diagnostic = "feedback report: " + res.Feedback.Type
+		r.ClientIP = res.Feedback.SourceIP
+	}
+	return r
+}
