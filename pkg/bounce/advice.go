@@ -41,6 +41,8 @@ var providerCodes = []providerCode{
 		"Yahoo has permanently deferred all mail from this IP address for its reputation."},
 	{regexp.MustCompile(`(?i)\bTSS0[1-3]\b|\bTS0[1-3]\b`), "Yahoo", "TS01", "",
 		"Yahoo is deferring mail from this IP address for its reputation or for user complaints."},
+	{regexp.MustCompile(`(?i)\bOFR_?506\b`), "Orange", "OFR_506", "spamdetected",
+		"Orange's filters took the message for spam (\"Mail rejete\")."},
 	{regexp.MustCompile(`(?i)\b(?:OFR|OFRBL|OU00\d|OFR_\d+)\b|orange`), "Orange", "", "",
 		"Orange (Wanadoo) refused the message; its codes mark the IP's reputation or a rule of its filters."},
 	{regexp.MustCompile(`(?i)free\.fr|\bproxad\b`), "Free", "", "",

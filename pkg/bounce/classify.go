@@ -20,13 +20,22 @@ func p(reason string, res ...string) pattern {
 // strong patterns name a cause precisely enough to win over a generic status
 // code (a "5.1.1 mailbox full" is a full mailbox).
 var strong = []pattern{
+	p("securityerror", `unauthenticated senders?`, `authentication required`, `must (?:be )?authenticat`, `must issue a starttls`, `encryption required`),
+	p("networkerror", `dns query failed`, `name server reply`, `unexpected name server`),
+	p("expired", `message expired`, `retry time(?:out)? (?:exceeded|reached)`, `delivery time expired`, `did not accept our requests to connect`, `message timed out`,
+		`still undelivered after`, `unable to deliver in \d+ (?:minutes|hours)`),
+	p("syntaxerror", `incorrectly constructed`, `malformed address`, `command parameter not implemented`, `syntax error`),
+	p("toomanyconn", `frequency limited`, `too many (?:connections|sessions|concurrent|simultaneous)`, `connection limit`),
+	p("rejected", `address (?:that )?(?:has been|is) blacklisted`, `sender address rejected`, `sender (?:domain|address) .{0,30}(?:invalid|not found|unknown|does not exist|must exist)`,
+		`from: domain is invalid`, `domain of sender address`, `sender verif(?:y|ication) failed`, `you may not have permission to post`),
+	p("norelaying", `email address is not verified`, `identities failed the check`),
 	p("authfailure", `\b5\.7\.(?:2[0-36]|509|515)\b`, `\bdmarc\b`, `\bspf\b.{0,40}(?:fail|check|record|policy|not (?:pass|permit|designate))`,
-		`sender policy framework`, `\bdkim\b.{0,40}(?:fail|invalid|signature|required)`, `unauthenticated`, `not authenticated`,
+		`sender policy framework`, `\bdkim\b.{0,40}(?:fail|invalid|signature|required)`, `unauthenticated (?:e-?mail|mail|message)`, `is unauthenticated`, `mail is not authenticated`,
 		`authentication (?:level|checks? (?:failed|did not pass))`, `does not designate`, `not (?:an )?authori[sz]ed (?:to send|sender|ip)`,
 		`sender domain.{0,40}(?:not pass|fail)`, `domain of sender .{0,60} does not designate`, `spf (?:hard)?fail`),
 	p("requireptr", `\b5\.7\.25\b`, `\bptr\b`, `reverse (?:dns|lookup|mapping|address|hostname|resolution)`, `\brdns\b`,
 		`cannot find your hostname`, `can't find your hostname`, `hostname does not match`, `ip name lookup failed`, `fcrdns`,
-		`cannot resolve your (?:address|ip|hostname)`, `unresolvable (?:address|ip|client)`, `client host rejected: cannot`,
+		`cannot resolve your (?:address|ip|hostname)`, `mismatches client ip`, `does not match (?:your |the )?(?:ip|client)`, `unresolvable (?:address|ip|client)`, `client host rejected: cannot`,
 		`no (?:dns )?(?:reverse|ptr)`, `not have (?:a )?(?:valid )?(?:reverse|ptr)`),
 	p("virusdetected", `\bvirus`, `malware`, `\binfected\b`, `trojan`),
 	p("mailboxfull", `mail ?box (?:is )?(?:full|over)`, `mailbox size`, `over ?quota`, `quota (?:exceeded|exceed|full|reached)`, `exceeded (?:the |his |her |their )?(?:storage|quota|mailbox)`,
@@ -37,28 +46,27 @@ var strong = []pattern{
 		`exceeds (?:the )?(?:maximum |max )?(?:allowed )?(?:message )?size`, `message length exceeds`, `mail too large`, `too big for`, `message exceeds`),
 	p("exceedlimit", `\b5\.2\.3\b`, `exceeds? (?:the )?(?:\w+ )?limit`, `limit exceeded`),
 	p("suspend", `suspended`, `\bdisabled\b`, `deactivated`, `\binactive\b`, `account (?:has been |is )?(?:closed|locked|frozen|expired|blocked)`,
-		`not (?:an )?active`, `mailbox (?:is )?(?:disabled|locked|closed)`, `temporarily (?:deactivated|unavailable for)`,
+		`not (?:an )?active`, `temporar(?:y|ily) locked`, `\blocked\b`, `\bfrozen\b`, `mailbox (?:is )?(?:disabled|locked|closed)`, `temporarily (?:deactivated|unavailable for)`,
 		`inactive`, `account (?:is )?(?:not |un)available`, `has been (?:closed|disabled)`),
 	p("hasmoved", `has moved`, `\bmoved to\b`, `address (?:has )?changed`, `\b5\.1\.6\b`, `no longer (?:valid|in use|available at)`),
 	p("norelaying", `relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited|refused)`, `not permitted to relay`, `unable to relay`,
 		`we do not relay`, `relay not (?:permitted|allowed)`, `no relaying`, `relaying denied`, `not a gateway`, `relay access`, `cannot relay`, `isn't allowed to relay`, `relaying mail to .{0,60} is not allowed`),
-	p("toomanyconn", `too many (?:connections|sessions|concurrent|simultaneous)`, `connection limit`, `too many smtp sessions`),
-	p("speeding", `\b4\.7\.28\b`, `\b5\.7\.28\b`, `unusual rate`, `rate limit`, `rate of (?:unsolicited )?(?:mail|e-?mail|messages)`, `too many (?:messages|mails|emails)`,
+	p("speeding", `\b4\.7\.28\b`, `\b5\.7\.28\b`, `unusual rate`, `at a rate that`, `rate limit`, `rate of (?:unsolicited )?(?:mail|e-?mail|messages)`, `too many (?:messages|mails|emails)`,
 		`sending (?:rate|too fast)`, `throttl`, `\btoo fast\b`, `exceeded (?:the )?(?:sending )?rate`, `\btss04\b`, `temporarily deferred`, `try again later.{0,30}rate`),
 	p("badreputation", `reputation`, `\bs3140\b`),
 	p("blocked", `blocked using`, `blacklist`, `black list`, `blocklist`, `block list`, `\blisted (?:in|on|at|by)\b`, `spamhaus`, `\brbl\b`, `dnsbl`, `spamcop`,
-		`barracuda`, `sorbs`, `\bs3150\b`, `\b5\.7\.(?:606|607|608|708)\b`, `client host .{0,80}(?:blocked|rejected|refused)`, `(?:your|the sending|sender) (?:ip|host|server|network|address)(?: address)? .{0,40}(?:blocked|banned|rejected|refused|listed|not allowed)`,
+		`barracuda`, `sorbs`, `\bs3150\b`, `\b5\.7\.(?:606|607|608|708)\b`, `client host .{0,80}(?:blocked|rejected|refused)`, `(?:your|the sending|sender) (?:ip|host|server|network)(?: address)? .{0,40}(?:blocked|banned|rejected|refused|listed|not allowed)`,
 		`ip (?:address )?(?:is |has been )?(?:blocked|banned|blacklisted)`, `refused to talk to me`, `\bbanned\b`, `connection (?:refused|rejected|denied)`, `not allowed to send`,
 		`\btss09\b`, `access denied.{0,20}(?:ip|banned|ban)`, `\bban\b`),
 	p("spamdetected", `spam`, `\bjunk\b`, `unsolicited`, `bulk mail`, `appears to be spam`, `content (?:filter|rejected)`, `suspicious`, `scored too high`, `phish`),
 	p("policyviolation", `polic(?:y|ies) (?:violation|reasons|rejection)`, `violat`, `prohibited`, `not allowed by (?:our )?policy`, `local policy`, `\bpolicy\b.{0,30}(?:reject|denied|block)`, `content policy`, `attachment`),
-	p("notcompliantrfc", `rfc ?(?:5322|2822|822|5321|2045)`, `not (?:rfc )?compliant`, `multiple (?:from|subject|date|message-id|to) (?:fields|headers)`, `duplicate header`,
+	p("notcompliantrfc", `rfc ?(?:5322|2822|822|5321|2045)`, `not (?:rfc )?compliant`, `multiple (?:from|subject|date|message-id|to) (?:fields|headers)`, `multiple addresses in from`, `duplicate header`,
 		`missing (?:required )?(?:header|message-id|date)`, `malformed (?:header|message)`, `bare lf`),
 	p("contenterror", `\b[45]\.6\.\d+\b`, `header (?:error|syntax|invalid)`, `(?:invalid|malformed|illegal) (?:mime|header|content|character)`, `line too long`, `8[- ]?bit`, `charset`, `message content`),
 	p("securityerror", `starttls`, `\btls\b.{0,30}(?:required|needed|must|fail)`, `encryption (?:required|needed)`, `must issue a starttls`, `certificate`, `\bssl\b`, `authentication required`, `must (?:be )?authenticat`),
 	p("hostunknown", `host (?:or domain name )?(?:not found|unknown)`, `unknown host`, `domain (?:name )?(?:not found|does not exist|unknown|doesn't exist|is not valid|invalid)`, `no such domain`, `nxdomain`,
 		`name or service not known`, `unrouteable mail domain`, `\bno mx\b`, `mx (?:record )?(?:lookup|not found)`, `invalid domain`, `host .{0,80} not found`, `unknown domain`,
-		`not resolvable`, `domain .{0,60} (?:does not|doesn't) exist`, `recipient domain`, `hostname .{0,40} not found`, `no (?:valid )?(?:mx|mail exchanger)`, `could not resolve`, `domain lookup failed`, `host not found`),
+		`not resolvable`, `domain .{0,60} (?:does not|doesn't) exist`, `domain is not reachable`, `(?:^|[\s:<\[])[a-z0-9-]+(?:\.[a-z0-9-]+)+>?:? (?:does not|doesn't) exist`, `hostname .{0,40} not found`, `no (?:valid )?(?:mx|mail exchanger)`, `could not resolve`, `domain lookup failed`, `host not found`),
 	p("notaccept", `null mx`, `does not accept (?:e-?)?mail`, `\b5\.7\.27\b`, `not accept(?:ing)? (?:any )?(?:e-?)?mail`, `accepts no mail`),
 }
 
@@ -69,15 +77,15 @@ var unknownUser = p("userunknown", `user unknown`, `unknown user`, `no such (?:u
 	`(?:recipient|user|mailbox|address|addressee|account)(?: address)? (?:not found|unknown|invalid|not valid)`, `invalid (?:recipient|mailbox|user|address|account)`,
 	`unknown (?:recipient|mailbox|address|local|alias)`, `not (?:a )?(?:valid|known) (?:user|recipient|mailbox|address)`, `mailbox (?:is )?unavailable`, `mailbox not available`,
 	`addressee unknown`, `recipientnotfound`, `doesn't have a`, `unrouteable address`, `no mailbox`, `not listed in`, `bad destination mailbox`, `name is not recognized`,
-	`account .{0,30} not found`, `user not found`, `no valid recipients`, `not our customer`, `recipient rejected`, `inconnu`, `n'existe pas`, `unbekannt`,
-	`invalid recipient`, `rejected: undeliverable address`, `not a valid`, `user .{0,40} not (?:found|known)`, `recipient address rejected`, `mailbox .{0,40}(?:not found|unknown)`,
-	`no such`, `unknown or illegal alias`, `address rejected`, `cannot find`, `unknown`)
+	`account .{0,30} not found`, `user not found`, `no valid recipients`, `not our customer`, `inconnu`, `n'existe pas`, `unbekannt`,
+	`invalid recipient`, `rejected: undeliverable address`, `not a valid (?:user|recipient|mailbox|address)`, `user .{0,40} not (?:found|known)`, `mailbox .{0,40}(?:not found|unknown)`,
+	`no such`, `unknown or illegal alias`, `destinataire invalide`, `invalid final delivery`, `no mailbox here`)
 
 var filteredWords = p("filtered", `not accepting (?:any )?mail`, `user refuses`, `refuse[sd]? to (?:accept|receive)`, `rejected by (?:the )?recipient`, `due to (?:the )?receiver'?s policy`,
-	`restricted`, `this account is protected`, `delivery not authorized`, `user reject`, `recipient (?:is )?only accepting`, `recipient preferences`, `content filter`, `filter`)
+	`restricted`, `this account is protected`, `user reject`, `recipient (?:is )?only accepting`, `recipient preferences`, `content filter`, `filter`)
 
 var rejectedWords = p("rejected", `sender (?:address )?(?:rejected|refused|denied|blocked|not allowed|verify failed|unknown|domain)`, `domain of sender address`, `envelope sender`,
-	`sender verification`, `from address`, `your (?:e-?mail )?address (?:has been |is )?(?:rejected|blocked|blacklisted)`, `mail from`, `\bsender\b`, `rejected`, `refused`, `denied`, `not allowed`)
+	`sender verification`, `your (?:e-?mail )?address (?:has been |is )?(?:rejected|blocked|blacklisted)`)
 
 var generic = []pattern{
 	p("systemfull", `insufficient system storage`, `system (?:storage|disk) (?:is )?full`, `out of (?:disk|storage)`, `disk (?:is )?full`, `no space left`),
@@ -98,10 +106,10 @@ var generic = []pattern{
 var statusReason = map[string]string{
 	"1.0": "userunknown", "1.1": "userunknown", "1.2": "hostunknown", "1.3": "userunknown", "1.4": "userunknown", "1.5": "userunknown", "1.6": "hasmoved",
 	"1.7": "rejected", "1.8": "rejected", "1.9": "systemerror", "1.10": "notaccept",
-	"2.0": "filtered", "2.1": "suspend", "2.2": "mailboxfull", "2.3": "exceedlimit", "2.4": "systemerror",
+	"2.0": "filtered", "2.1": "userunknown", "2.2": "mailboxfull", "2.3": "exceedlimit", "2.4": "systemerror",
 	"3.0": "systemerror", "3.1": "systemfull", "3.2": "notaccept", "3.3": "systemerror", "3.4": "mesgtoobig", "3.5": "systemerror",
-	"4.0": "networkerror", "4.1": "networkerror", "4.2": "networkerror", "4.3": "systemerror", "4.4": "hostunknown", "4.5": "systemfull", "4.6": "networkerror", "4.7": "expired",
-	"5.0": "syntaxerror", "5.1": "syntaxerror", "5.2": "syntaxerror", "5.3": "toomanyconn", "5.4": "syntaxerror", "5.5": "syntaxerror", "5.6": "syntaxerror",
+	"4.0": "networkerror", "4.1": "expired", "4.2": "expired", "4.3": "systemerror", "4.4": "hostunknown", "4.5": "systemfull", "4.6": "networkerror", "4.7": "expired",
+	"5.1": "syntaxerror", "5.2": "syntaxerror", "5.3": "toomanyconn", "5.4": "syntaxerror", "5.5": "syntaxerror", "5.6": "syntaxerror",
 	"6.0": "contenterror", "6.1": "contenterror", "6.2": "contenterror", "6.3": "contenterror", "6.4": "contenterror", "6.5": "contenterror", "6.6": "contenterror", "6.7": "contenterror", "6.8": "contenterror", "6.9": "contenterror",
 	"7.2": "securityerror", "7.3": "securityerror", "7.4": "securityerror", "7.5": "securityerror", "7.6": "securityerror", "7.7": "securityerror", "7.8": "securityerror", "7.9": "securityerror",
 	"7.10": "securityerror", "7.11": "securityerror", "7.13": "suspend", "7.14": "securityerror", "7.15": "securityerror", "7.16": "securityerror", "7.17": "hasmoved", "7.18": "hasmoved",
@@ -137,21 +145,35 @@ func classify(r *Recipient) {
 	for _, pt := range strong {
 		if pt.re.MatchString(text) {
 			r.Reason = pt.reason
-			if pt.reason == "suspend" && byStatus == "userunknown" && unknownUser.re.MatchString(text) && !strings.Contains(text, "suspend") {
-				r.Reason = "userunknown"
+			// An x.1.1 code (RFC 3463 §3.2: bad destination mailbox) yields
+			// only to wording that puts the fault elsewhere.
+			if byStatus == "userunknown" {
+				switch pt.reason {
+				case "norelaying", "blocked", "mailboxfull", "hasmoved", "rejected", "authfailure", "requireptr", "badreputation", "spamdetected", "virusdetected", "notcompliantrfc", "speeding", "toomanyconn", "expired", "syntaxerror", "securityerror", "networkerror":
+				default:
+					r.Reason = "userunknown"
+				}
 			}
 			return
 		}
 	}
+	if strings.HasSuffix(r.Address, "@googlegroups.com") {
+		// Google Groups answers in the poster's language that the group may
+		// not exist or refuses the poster: the sender is refused.
+		r.Reason = "rejected"
+		return
+	}
 	if unknownUser.re.MatchString(text) || byStatus == "userunknown" {
-		if r.Command == "DATA" || filteredWords.re.MatchString(text) && byStatus != "userunknown" {
-			r.Reason = "filtered"
-		} else if r.Command == "MAIL" {
-			r.Reason = "rejected"
-		} else if byStatus == "" || byStatus == "userunknown" || byStatus == "filtered" {
+		// Refused at RCPT, the address is unknown; refused after the data
+		// was sent (or at an unknown stage, the mailbox having been
+		// accepted), a filter refused it: the field's convention.
+		switch {
+		case byStatus == "userunknown" || r.Command == "RCPT":
 			r.Reason = "userunknown"
-		} else {
-			r.Reason = byStatus
+		case r.Command == "MAIL":
+			r.Reason = "rejected"
+		default:
+			r.Reason = "filtered"
 		}
 		return
 	}
@@ -163,11 +185,8 @@ func classify(r *Recipient) {
 		r.Reason = byStatus
 		return
 	}
-	if r.Command == "MAIL" || rejectedWords.re.MatchString(text) {
+	if rejectedWords.re.MatchString(text) {
 		r.Reason = "rejected"
-		if r.Command == "HELO" || r.Command == "CONN" {
-			r.Reason = "blocked"
-		}
 		return
 	}
 	for _, pt := range generic {
@@ -183,6 +202,8 @@ func classify(r *Recipient) {
 		r.Reason = "expired"
 	case r.Command == "HELO" || r.Command == "CONN":
 		r.Reason = "blocked"
+	case r.Command == "MAIL":
+		r.Reason = "rejected"
 	case strings.HasPrefix(r.Status, "5.7") || strings.HasPrefix(r.Status, "4.7"):
 		r.Reason = "securityerror"
 	case r.DiagnosticType == "X-UNIX":

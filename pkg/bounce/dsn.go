@@ -52,7 +52,7 @@ func parseDSN(body string) (msg header, recs []Recipient) {
 			}
 			continue
 		case "original-recipient":
-			if cur == nil || haveOrig || haveFinal && (cur.Action != "" || cur.Status != "" || cur.Diagnostic != "") {
+			if cur == nil || haveOrig || haveFinal && cur.Status != "" {
 				start()
 			}
 			cur.OriginalAddress = addrValue(f.value)

@@ -200,6 +200,7 @@ var originalMarker = regexp.MustCompile(`(?im)^[ \t>]*(?:` +
 	`|-+ ?Message text follows.*` +
 	`|-+ ?(?:Original|Returned|Undelivered) (?:message )?(?:headers|text|mail) follow.*` +
 	`|Message headers follow\.?` +
+	`|Original message follows\.?` +
 	`|-+ ?Original message header.*` +
 	`|-+ ?Header of (?:the )?original message.*` +
 	`|-+ ?Received message headers?.*` +

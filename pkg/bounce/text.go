@@ -30,11 +30,12 @@ type block struct {
 //	550 5.1.1 <user@example.com>... User unknown                      (Sendmail transcript)
 //	user@example.com on 29/04/2010 00:00                              (Exchange)
 var (
-	anchorAlone   = regexp.MustCompile(`^[\s>*"'\-]*(?:(?:To|Recipient(?: address)?|Address|Failed recipient|Original-Recipient|Destinataire|Empfänger|Adresse)s?\s*:\s*)?(?:rfc822;\s*)?<?([^\s<>@]+@[^\s<>]+?)>?\s*(?:\(.{0,120}\))?\s*[:,;.]?\s*["']?\s*$`)
+	anchorAlone   = regexp.MustCompile(`^[\s>*"'\-]*(?:(?:Recipient(?: address)?|Address|Failed recipient|Original-Recipient|Destinataire|Empfänger|Adresse)s?\s*:\s*)?(?:rfc822;\s*)?<?([^\s<>@]+@[^\s<>]+?)>?\s*(?:\(.{0,120}\))?\s*[:,;.]?\s*["']?\s*$`)
 	anchorColon   = regexp.MustCompile(`^\s*<([^\s<>@]+@[^\s<>]+)>\s*(?:\(.{0,120}?\))?\s*:\s*(.*)$`)
 	anchorSays    = regexp.MustCompile(`^\s*(?:[245]\d\d[ \-](?:[245]\.\d+\.\d+\s+)?)?<([^\s<>@]+@[^\s<>]+)>\.\.\.\s*(.*)$`)
 	anchorOn      = regexp.MustCompile(`^\s*(?:>>>\s*)?['"]?<?([^\s<>@'"]+@[^\s<>'":,;]+?)>?['"]?(?:<mailto:[^>]*>)?[:,;]?(?:\s+(.*))?$`)
 	anchorFailed  = regexp.MustCompile(`(?i)^\s*(?:delivery to|could not deliver to|unable to deliver (?:your )?(?:message )?to|failed to deliver to|message (?:to|for)|recipient|address)\s*:?\s*<?([^\s<>@]+@[^\s<>]+?)>?\s*(?:failed|has failed|:)?.{0,80}$`)
+	anchorTrail   = regexp.MustCompile(`^\s*([^@<>:]{3,80}):\s*<?([^\s<>@]+@[^\s<>]+?)>?\.?\s*$`)
 	anchorExim    = regexp.MustCompile(`^\s+([^\s<>@]+@[^\s<>:]+)\s*$`)
 	anchorDeliver = regexp.MustCompile(`(?i)error delivering (?:your )?mail to <?([^\s<>@]+@[^\s<>]+?)>?\.?\s*$|(?:delivery to|deliver(?:y)? (?:your message )?to)\s+<?([^\s<>@]+@[^\s<>]+?)>?\s+(?:failed|has failed|was unsuccessful|was not possible)`)
 )
@@ -70,12 +71,18 @@ func textRecipients(human string, top header) []block {
 			a = m[1] + m[2]
 		} else if m := anchorFailed.FindStringSubmatch(l); m != nil {
 			a = m[1]
+		} else if m := anchorTrail.FindStringSubmatch(l); m != nil && !headerLike.MatchString(l) {
+			a, rest = m[2], m[1]
 		}
 		if a == "" {
 			continue
 		}
 		a = normAddr(a)
 		if a == "" {
+			continue
+		}
+		if n := len(anchors); n > 0 && anchors[n-1].addr == a && i-anchors[n-1].line < 12 {
+			// The same address again (quoted in the reply): one block.
 			continue
 		}
 		anchors = append(anchors, anchor{i, a, rest})
@@ -264,7 +271,6 @@ func firstReply(s string) string {
 
 var (
 	remoteHostRE = regexp.MustCompile(`(?i)(?:\bhost|remote (?:host|server|mta)|generating server|mail server)\s*:?\s*\[?([A-Za-z0-9][A-Za-z0-9.\-]*\.[A-Za-z0-9\-]+)\]?\s*(?:\[([0-9A-Fa-f:.]+)\]|\(([0-9.]+)\))?`)
-	commandRE    = regexp.MustCompile(`(?i)\b(?:in reply to|after|during|response to|when sending|at)\s+(?:the\s+)?(?:end of\s+)?(?:initial connection|connect|greeting|banner|EHLO|HELO|MAIL(?: FROM)?|RCPT(?: TO)?|DATA|end of data|BDAT|STARTTLS|AUTH)\b`)
 )
 
 // remoteHost finds the remote server a text bounce names.
@@ -284,28 +290,43 @@ func remoteHost(s string) string {
 	return h
 }
 
+// Ways MTAs name the SMTP command a reply answered.
+var commandREs = []*regexp.Regexp{
+	regexp.MustCompile(`(?i)\b(?:in reply to|after|during|for|response to|when sending|at)\s+(?:the\s+)?(?:end of\s+)?(initial connection|connect|greeting|banner|EHLO|HELO|MAIL|RCPT|DATA|TEXT|BDAT|STARTTLS|AUTH)\b`),
+	regexp.MustCompile(`(?m)^\s*>>>\s*(EHLO|HELO|MAIL|RCPT|DATA|BDAT|STARTTLS|AUTH)\b`),
+	regexp.MustCompile(`(?i)SMTP command:?\s*(EHLO|HELO|MAIL|RCPT|DATA)\b`),
+	regexp.MustCompile(`(?i)\[(RCPT)_TO\]|does not like (recipient)|did not like our (RCPT|MAIL|DATA)|(RCPT) TO:<|(MAIL) FROM:<`),
+}
+
+var headerLike = regexp.MustCompile(`(?i)^\s*(?:from|to|cc|bcc|reply-to|sender|return-path|delivered-to|x-[a-z\-]+|envelope-to|resent-[a-z]+|subject|date)\s*:`)
+
 // smtpCommand is the SMTP command a failure answered, when the text says.
 func smtpCommand(s string) string {
-	m := commandRE.FindString(s)
-	if m == "" {
-		return ""
+	for _, re := range commandREs {
+		m := re.FindStringSubmatch(s)
+		if m == nil {
+			continue
+		}
+		var c string
+		for _, g := range m[1:] {
+			c += g
+		}
+		switch u := strings.ToUpper(c); {
+		case u == "DATA" || u == "TEXT" || u == "BDAT":
+			return "DATA"
+		case u == "RCPT" || u == "RECIPIENT":
+			return "RCPT"
+		case u == "MAIL":
+			return "MAIL"
+		case u == "EHLO" || u == "HELO":
+			return "HELO"
+		case u == "STARTTLS" || u == "AUTH":
+			return u
+		default:
+			return "CONN"
+		}
 	}
-	u := strings.ToUpper(m)
-	switch {
-	case strings.Contains(u, "END OF DATA") || strings.HasSuffix(u, "DATA") || strings.HasSuffix(u, "BDAT"):
-		return "DATA"
-	case strings.Contains(u, "RCPT"):
-		return "RCPT"
-	case strings.Contains(u, "MAIL"):
-		return "MAIL"
-	case strings.Contains(u, "EHLO") || strings.Contains(u, "HELO"):
-		return "HELO"
-	case strings.Contains(u, "STARTTLS"):
-		return "STARTTLS"
-	case strings.Contains(u, "AUTH"):
-		return "AUTH"
-	}
-	return "CONN"
+	return ""
 }
 
 var (
