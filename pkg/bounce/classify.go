@@ -147,7 +147,7 @@ func classify(r *Recipient) {
 			r.Reason = pt.reason
 			// An x.1.1 code (RFC 3463 §3.2: bad destination mailbox) yields
 			// only to wording that puts the fault elsewhere.
-			if byStatus == "userunknown" {
+			if byStatus == "userunknown" && strings.HasPrefix(sub, "1.") {
 				switch pt.reason {
 				case "norelaying", "blocked", "mailboxfull", "hasmoved", "rejected", "authfailure", "requireptr", "badreputation", "spamdetected", "virusdetected", "notcompliantrfc", "speeding", "toomanyconn", "expired", "syntaxerror", "securityerror", "networkerror":
 				default:
@@ -172,8 +172,10 @@ func classify(r *Recipient) {
 			r.Reason = "userunknown"
 		case r.Command == "MAIL":
 			r.Reason = "rejected"
-		default:
+		case r.Command == "DATA":
 			r.Reason = "filtered"
+		default:
+			r.Reason = "userunknown"
 		}
 		return
 	}

@@ -58,10 +58,11 @@ func Analyze(data []byte) *Result {
 	res.Original = p.originalOf()
 
 	switch {
-	case p.report == "feedback-report" || len(p.feedback) > 0 || looksLikeFeedback(text, p.top):
+	case p.report == "feedback-report" || len(p.feedback) > 0 || looksLikeFeedback(text, p.top) ||
+		p.original != nil && complaintSubject.MatchString(res.Subject):
 		res.Kind, res.Format = KindFeedback, "arf"
 		res.Feedback = parseFeedback(p.feedback, text)
-		res.Recipients = append(res.Recipients, feedbackRecipient(res))
+		res.Recipients = append(res.Recipients, feedbackRecipients(res, p)...)
 		return finish(res)
 	}
 
@@ -91,7 +92,11 @@ func Analyze(data []byte) *Result {
 
 	blocks := textRecipients(human, p.top)
 	bounceLike := looksLikeBounce(p.top, human)
-	if isAutoReply(p.top, human) && !(bounceLike && len(blocks) > 0) {
+	// Exim and Google mark their bounces auto-replied too (RFC 3834 §5
+	// allows it): a reply from a mail system that names failed recipients
+	// is a bounce.
+	fromSystem := bounceFrom.MatchString(p.top.get("From")) && !strings.Contains(strings.ToLower(p.top.get("From")), "no-reply")
+	if isAutoReply(p.top, human) && !(len(blocks) > 0 && (fromSystem || hasFailureWording(human) && (bounceLike || p.top.get("X-Failed-Recipients") != ""))) {
 		res.Kind, res.Format = KindAutoReply, "rfc3834"
 		r := Recipient{Address: addrOnly(p.top.get("From")), Action: "delivered", Diagnostic: clean(human, 300), Reason: "vacation"}
 		res.Recipients = append(res.Recipients, r)

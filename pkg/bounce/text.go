@@ -216,7 +216,10 @@ func enrichFromText(r *Recipient, blocks []block, human string) {
 		r.RemoteMTA = remoteHost(txt)
 	}
 	if r.Command == "" {
-		r.Command = smtpCommand(r.Diagnostic + " " + txt)
+		r.Command = smtpCommand(r.Diagnostic + "\n" + txt)
+	}
+	if r.Command == "" && len(blocks) <= 1 {
+		r.Command = smtpCommand(human)
 	}
 	if r.Action == "" {
 		r.Action = "failed"
@@ -234,6 +237,9 @@ func fillFromText(r *Recipient, txt, human string) {
 	r.ReplyCode = firstReply(diag)
 	r.RemoteMTA = remoteHost(diag)
 	r.Command = smtpCommand(diag)
+	if r.Command == "" {
+		r.Command = smtpCommand(human)
+	}
 	if isDelayWording(human) && !isPermanentWording(human) {
 		r.Action = "delayed"
 	}
@@ -409,14 +415,46 @@ func parseFeedback(parts []string, text string) *Feedback {
 	return fb
 }
 
-func feedbackRecipient(res *Result) Recipient {
-	r := Recipient{Action: "", Reason: "feedback"}
-	if res.Original != nil {
-		r.Address = addrOnly(res.Original.To)
+// complaintSubject: feedback loops that send the complained-of message
+// without an RFC 5965 report part (Microsoft's JMRP, hand-forwarded abuse).
+var complaintSubject = regexp.MustCompile(`(?i)complaint about message|abuse report|spam report|feedback report|^\s*(?:fw|fwd):\s*spam\b`)
+
+// feedbackRecipients lists the addresses a feedback report is about: its
+// Original-Rcpt-To fields (RFC 5965 §3.2), else the complained-of message's
+// recipient.
+func feedbackRecipients(res *Result, p *parsed) []Recipient {
+	var addrs []string
+	for _, part := range p.feedback {
+		for _, l := range strings.Split(part, "\n") {
+			k, v, ok := strings.Cut(l, ":")
+			if ok && (strings.EqualFold(strings.TrimSpace(k), "Original-Rcpt-To") || strings.EqualFold(strings.TrimSpace(k), "Removal-Recipient")) {
+				if a := addrOnly(v); a != "" && len(addrs) < 1000 {
+					addrs = append(addrs, a)
+				}
+			}
+		}
 	}
-	if res.Feedback != nil {
-		r.Diagnostic = "feedback report: " + res.Feedback.Type
-		r.ClientIP = res.Feedback.SourceIP
+	if len(addrs) == 0 && p.original != nil {
+		if a := addrOnly(p.original.header.get("X-HmXmrOriginalRecipient")); a != "" {
+			addrs = append(addrs, a)
+		}
 	}
-	return r
+	if len(addrs) == 0 && res.Original != nil {
+		if a := addrOnly(res.Original.To); a != "" {
+			addrs = append(addrs, a)
+		}
+	}
+	if len(addrs) == 0 {
+		addrs = append(addrs, "")
+	}
+	out := make([]Recipient, 0, len(addrs))
+	for _, a := range addrs {
+		r := Recipient{Address: a, Reason: "feedback"}
+		if res.Feedback != nil {
+			r.Diagnostic = "feedback report: " + res.Feedback.Type
+			r.ClientIP = res.Feedback.SourceIP
+		}
+		out = append(out, r)
+	}
+	return out
 }
