@@ -142,7 +142,7 @@ func finish(res *Result) *Result {
 		}
 		r.Bounce = hardness(r)
 		r.Responsible = responsibleFor(r)
-		r.NextStep, r.Commands = nextStep(res, r)
+		r.NextStep, r.Checks = nextStep(res, r)
 	}
 	return res
 }
@@ -170,57 +170,47 @@ func clientIP(diag, remote string) string {
 
 // nextStep says what to do and which mailcheck commands confirm the cause,
 // built from the bounce's own facts.
-func nextStep(res *Result, r *Recipient) (string, []string) {
+func nextStep(res *Result, r *Recipient) (string, []Suggestion) {
 	sender := senderDomain(res)
 	rcpt := domainOf(r.Address)
 	ip := r.ClientIP
 	if ip == "" && res.Original != nil {
 		ip = res.Original.SendingIP
 	}
-	var cmds []string
-	add := func(c ...string) {
-		for _, x := range c {
-			if x != "" && !strings.HasSuffix(x, " ") {
-				cmds = append(cmds, x)
-			}
+	var cmds []Suggestion
+	// add keeps the suggestions whose target the bounce revealed.
+	add := func(check, target string) {
+		if target != "" {
+			cmds = append(cmds, suggest(check, target, ""))
 		}
-	}
-	cmd := func(parts ...string) string {
-		for _, s := range parts {
-			if s == "" {
-				return ""
-			}
-		}
-		return "mailcheck " + strings.Join(parts, " ")
 	}
 	var step string
 	switch r.Reason {
 	case "authfailure":
 		step = "Make the From domain pass SPF or DKIM, aligned with it, and check its DMARC record."
-		add(cmd("dmarc", sender), cmd("spf", sender), cmd("dkim", sender))
+		add("dmarc", sender)
+		add("spf", sender)
+		add("dkim", sender)
 	case "requireptr":
 		step = "Ask the owner of the sending IP (your host or ISP) to publish a PTR name for it that resolves back to the same address."
-		if ip != "" {
-			add(cmd("mx", sender, "--ip", ip))
-		} else {
-			add(cmd("mx", sender))
+		if sender != "" {
+			cmds = append(cmds, suggest("mx", sender, ip))
 		}
 	case "blocked", "badreputation":
 		step = "Find which blocklist names the sending IP or domain, fix the cause (a compromised account, a bad list) and ask for delisting; for Microsoft use their sender support portal."
 		if ip != "" {
-			add(cmd("dnsbl", ip))
+			add("dnsbl", ip)
 		} else {
-			add(cmd("dnsbl", sender))
+			add("dnsbl", sender)
 		}
 	case "speeding", "toomanyconn":
 		step = "Send more slowly to this provider; the sending server retries. If it persists, check the IP's reputation and the domain's authentication."
-		if ip != "" {
-			add(cmd("dnsbl", ip))
-		}
-		add(cmd("dmarc", sender))
+		add("dnsbl", ip)
+		add("dmarc", sender)
 	case "spamdetected", "policyviolation", "contenterror", "notcompliantrfc":
 		step = "Change the message (content, links, attachments, headers) and make sure the sending domain is authenticated, then send again."
-		add(cmd("domain", sender))
+		add("dmarc", sender)
+		add("spf", sender)
 	case "virusdetected":
 		step = "Remove the infected attachment and scan the sending machine."
 	case "mesgtoobig", "exceedlimit":
@@ -237,23 +227,25 @@ func nextStep(res *Result, r *Recipient) (string, []string) {
 		step = "The recipient's filter refused the message: ask the recipient to allow your address or domain."
 	case "hostunknown", "notaccept":
 		step = "Check the recipient's domain for typos; if it is right, its DNS publishes no working mail server."
-		add(cmd("mx", rcpt))
+		add("mx", rcpt)
 	case "norelaying":
 		step = "The message went to a server that does not handle the recipient's domain: check the recipient domain's MX, and that your server is allowed to relay."
-		add(cmd("mx", rcpt))
+		add("mx", rcpt)
 	case "rejected":
 		step = "The receiving server refused your sender address: make sure the envelope sender's domain exists, receives mail and is authenticated."
-		add(cmd("domain", sender))
+		add("spf", sender)
+		add("dmarc", sender)
 	case "securityerror":
 		step = "The receiver requires a security feature the sending side did not meet (TLS, authentication): check the sending server's TLS and the domain's authentication."
-		add(cmd("mx", rcpt), cmd("dmarc", sender))
+		add("mx", rcpt)
+		add("dmarc", sender)
 	case "expired", "networkerror":
 		if r.Action == "delayed" {
 			step = "Nothing yet: the sending server keeps retrying. If it stays delayed, check the recipient domain's mail servers."
 		} else {
 			step = "The recipient's mail servers could not be reached in time: check them, then send again."
 		}
-		add(cmd("mx", rcpt))
+		add("mx", rcpt)
 	case "systemerror", "systemfull", "mailererror":
 		step = "The recipient's server had a problem; send again later, or tell the recipient another way."
 	case "feedback":

@@ -99,9 +99,46 @@ type Recipient struct {
 	Explanation  string `json:"explanation"`
 	Provider     string `json:"provider,omitempty"`
 	ProviderCode string `json:"provider_code,omitempty"`
-	// Action to take, and the mailcheck commands that confirm the cause.
-	NextStep string   `json:"next_step"`
-	Commands []string `json:"commands,omitempty"`
+	// NextStep says what to do; Checks are the mailcheck commands that
+	// confirm the cause, built from the bounce's own facts.
+	NextStep string       `json:"next_step"`
+	Checks   []Suggestion `json:"checks,omitempty"`
+}
+
+// Suggestion is one mailcheck check that confirms a cause.
+type Suggestion struct {
+	// Check is the mailcheck command: dmarc, spf, dkim, dnsbl or mx.
+	Check string `json:"check"`
+	// Target is the domain or IP address it checks; IP is the sending
+	// address given to mx --ip.
+	Target string `json:"target"`
+	IP     string `json:"ip,omitempty"`
+	// Command is the command line to run.
+	Command string `json:"command"`
+}
+
+func suggest(check, target, ip string) Suggestion {
+	c := "mailcheck " + check + " " + target
+	if ip != "" {
+		c += " --ip " + ip
+	}
+	return Suggestion{Check: check, Target: target, IP: ip, Command: c}
+}
+
+// Suggestions lists the distinct checks the recipients of res point at, in
+// order of first mention.
+func Suggestions(res *Result) []Suggestion {
+	var out []Suggestion
+	seen := map[string]bool{}
+	for _, r := range res.Recipients {
+		for _, s := range r.Checks {
+			if !seen[s.Command] {
+				seen[s.Command] = true
+				out = append(out, s)
+			}
+		}
+	}
+	return out
 }
 
 // Original is what the bounce shows of the message that failed.
