@@ -10,11 +10,34 @@ import (
 // specific ones come first.
 type pattern struct {
 	reason string
-	re     *regexp.Regexp
+	lits   []string       // alternatives without metacharacters: substring tests
+	re     *regexp.Regexp // the other alternatives, nil when none
 }
 
 func p(reason string, res ...string) pattern {
-	return pattern{reason, regexp.MustCompile(`(?:` + strings.Join(res, `|`) + `)`)}
+	pt := pattern{reason: reason}
+	var rest []string
+	for _, r := range res {
+		if regexp.QuoteMeta(r) == r {
+			pt.lits = append(pt.lits, r)
+		} else {
+			rest = append(rest, r)
+		}
+	}
+	if len(rest) > 0 {
+		pt.re = regexp.MustCompile(`(?:` + strings.Join(rest, `|`) + `)`)
+	}
+	return pt
+}
+
+// match reports whether the lower-cased text has one of the wordings.
+func (pt pattern) match(text string) bool {
+	for _, l := range pt.lits {
+		if strings.Contains(text, l) {
+			return true
+		}
+	}
+	return pt.re != nil && pt.re.MatchString(text)
 }
 
 // strong patterns name a cause precisely enough to win over a generic status
@@ -143,7 +166,7 @@ func classify(r *Recipient) {
 		}
 	}
 	for _, pt := range strong {
-		if pt.re.MatchString(text) {
+		if pt.match(text) {
 			r.Reason = pt.reason
 			// An x.1.1 code (RFC 3463 §3.2: bad destination mailbox) yields
 			// only to wording that puts the fault elsewhere.
@@ -163,7 +186,7 @@ func classify(r *Recipient) {
 		r.Reason = "rejected"
 		return
 	}
-	if unknownUser.re.MatchString(text) || byStatus == "userunknown" {
+	if unknownUser.match(text) || byStatus == "userunknown" {
 		// Refused at RCPT, the address is unknown; refused after the data
 		// was sent (or at an unknown stage, the mailbox having been
 		// accepted), a filter refused it: the field's convention.
@@ -179,7 +202,7 @@ func classify(r *Recipient) {
 		}
 		return
 	}
-	if filteredWords.re.MatchString(text) {
+	if filteredWords.match(text) {
 		r.Reason = "filtered"
 		return
 	}
@@ -187,12 +210,12 @@ func classify(r *Recipient) {
 		r.Reason = byStatus
 		return
 	}
-	if rejectedWords.re.MatchString(text) {
+	if rejectedWords.match(text) {
 		r.Reason = "rejected"
 		return
 	}
 	for _, pt := range generic {
-		if pt.re.MatchString(text) {
+		if pt.match(text) {
 			r.Reason = pt.reason
 			return
 		}

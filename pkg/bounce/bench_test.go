@@ -1,0 +1,113 @@
+package bounce
+
+import (
+	"bytes"
+	"context"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/mailcheck/mailcheck/internal/conformance"
+	"github.com/mailcheck/mailcheck/pkg/mailfile"
+)
+
+// mbox500 builds an mbox of 500 bounces from the corpus (cycling through it).
+func mbox500(tb testing.TB) []byte {
+	names, err := filepath.Glob(filepath.Join(conformance.Path(tb, "bounce", "messages"), "*.eml"))
+	if err != nil || len(names) == 0 {
+		tb.Fatalf("no corpus: %v", err)
+	}
+	var b bytes.Buffer
+	for i := 0; i < 500; i++ {
+		data, err := os.ReadFile(names[i%len(names)])
+		if err != nil {
+			tb.Fatal(err)
+		}
+		b.WriteString("From MAILER-DAEMON Thu Jan  1 00:00:00 2026\n")
+		// mboxrd: quote lines that look like separators.
+		for _, line := range bytes.SplitAfter(data, []byte("\n")) {
+			if bytes.HasPrefix(bytes.TrimLeft(line, ">"), []byte("From ")) {
+				b.WriteByte('>')
+			}
+			b.Write(line)
+		}
+		b.WriteString("\n")
+	}
+	return b.Bytes()
+}
+
+// BenchmarkMbox500 reads an mbox of 500 bounces through pkg/mailfile and
+// analyzes each message, as `mailcheck bounce box.mbox` does.
+func BenchmarkMbox500(b *testing.B) {
+	box := mbox500(b)
+	b.SetBytes(int64(len(box)))
+	b.ResetTimer()
+	for b.Loop() {
+		n := 0
+		err := mailfile.Walk(context.Background(), []string{"-"}, bytes.NewReader(box), mailfile.Limits{}, func(it mailfile.Item) error {
+			Analyze(it.Data)
+			n++
+			return nil
+		})
+		if err != nil || n != 500 {
+			b.Fatalf("%d messages, %v", n, err)
+		}
+	}
+}
+
+// BenchmarkNoise30MB: 30 MB of random bytes, the worst a user can paste.
+func BenchmarkNoise30MB(b *testing.B) {
+	noise := randomBytes(30 << 20)
+	b.SetBytes(int64(len(noise)))
+	for b.Loop() {
+		if res := Analyze(noise); res.Kind != KindNone {
+			b.Fatalf("noise read as %s", res.Kind)
+		}
+	}
+}
+
+func randomBytes(n int) []byte {
+	r := rand.New(rand.NewPCG(1, 2))
+	out := make([]byte, n)
+	for i := range out {
+		out[i] = byte(r.Uint32())
+	}
+	return out
+}
+
+// TestNoise: 30 MB of noise, of printable noise and of lines that look like
+// headers get a clear answer (not a bounce, truncated), never a panic.
+func TestNoise(t *testing.T) {
+	inputs := map[string][]byte{
+		"random":    randomBytes(30 << 20),
+		"printable": bytes.Repeat([]byte("abc@def.example 550 5.1.1 xyz: user unknown\n"), (30<<20)/44),
+		"headers":   bytes.Repeat([]byte("X-A: b\n"), (30<<20)/7),
+		"boundary":  append([]byte("Content-Type: multipart/mixed; boundary=z\n\n"), bytes.Repeat([]byte("--z\n\n"), (30<<20)/5)...),
+	}
+	for name, data := range inputs {
+		t.Run(name, func(t *testing.T) {
+			res := Analyze(data)
+			checkResult(t, res)
+			if !res.Truncated {
+				t.Error("30 MB read without saying it was truncated")
+			}
+		})
+	}
+}
+
+// TestMbox500 checks the benchmark's input reads as 500 reports.
+func TestMbox500(t *testing.T) {
+	box := mbox500(t)
+	n, none := 0, 0
+	err := mailfile.Walk(context.Background(), []string{"-"}, bytes.NewReader(box), mailfile.Limits{}, func(it mailfile.Item) error {
+		if Analyze(it.Data).Kind == KindNone {
+			none++
+		}
+		n++
+		return nil
+	})
+	if err != nil || n != 500 || none > 5 {
+		t.Fatalf("%d messages (%d not read as reports), %v", n, none, err)
+	}
+}
