@@ -208,7 +208,7 @@ func isMessageType(mt string) bool {
 // boundaryOf digs a boundary parameter out of a Content-Type the mime
 // package refused (duplicate or badly quoted parameters).
 func boundaryOf(ct string) string {
-	i := strings.Index(strings.ToLower(ct), "boundary=")
+	i := strings.Index(asciiLower(ct), "boundary=")
 	if i < 0 {
 		return ""
 	}
@@ -297,4 +297,17 @@ func validText(b []byte) string {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
 	return s
+}
+
+// asciiLower lower-cases ASCII letters only, so indexes into the result
+// are indexes into s (strings.ToLower may change the length of non-ASCII
+// text).
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }

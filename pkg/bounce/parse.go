@@ -274,7 +274,7 @@ func sendingIP(received []string) string {
 	for i := 0; i < len(received); i++ {
 		r := received[i]
 		from := r
-		if j := strings.Index(strings.ToLower(r), " by "); j >= 0 {
+		if j := strings.Index(asciiLower(r), " by "); j >= 0 {
 			from = r[:j]
 		}
 		if !strings.HasPrefix(strings.ToLower(strings.TrimSpace(from)), "from") {
