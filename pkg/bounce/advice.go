@@ -27,6 +27,8 @@ var providerCodes = []providerCode{
 		"The sending IP address is on Microsoft's own blocklist (Outlook.com, Hotmail, Live)."},
 	{regexp.MustCompile(`(?i)\bS3140\b`), "Microsoft", "S3140", "blocked",
 		"Microsoft refuses mail from this IP address for its reputation (their own blocklist)."},
+	{regexp.MustCompile(`\b(?:SC|DY|OU)-00[1-9]\b`), "Microsoft", "SC-001", "blocked",
+		"Outlook.com refused mail from this IP address (SC- codes: its reputation or policy; DY- codes: a dynamic address range; OU- codes: blocked by Outlook.com)."},
 	{regexp.MustCompile(`5\.7\.515`), "Microsoft", "550 5.7.515", "authfailure",
 		"Outlook.com requires high-volume senders to pass SPF, DKIM and DMARC; the sending domain does not meet that authentication level."},
 	{regexp.MustCompile(`5\.7\.509`), "Microsoft", "550 5.7.509", "authfailure",
@@ -93,7 +95,7 @@ var explanations = map[string]string{
 func finish(res *Result) *Result {
 	for i := range res.Recipients {
 		r := &res.Recipients[i]
-		r.Diagnostic = clean(r.Diagnostic, 1000)
+		r.Diagnostic = clean(joinReplyLines(r.Diagnostic), 1000)
 		if r.ReplyCode == "" {
 			r.ReplyCode = firstReply(r.Diagnostic)
 		}
@@ -267,4 +269,24 @@ func senderDomain(res *Result) string {
 		return res.Original.FromDomain
 	}
 	return domainOf(addrOnly(res.To))
+}
+
+var continuation = regexp.MustCompile(`\s[245]\d\d[ \-](?:[245]\.\d{1,3}\.\d{1,3}\s)?`)
+
+// joinReplyLines drops the code prefix an SMTP server repeats on each line
+// of a multi-line reply (RFC 5321 §4.2.1: "550-5.7.1 ...", "550 5.7.1 ..."),
+// keeping the first, so the words read as one sentence.
+func joinReplyLines(s string) string {
+	m := replyThenStatus.FindStringSubmatchIndex(s)
+	if m == nil {
+		return s
+	}
+	head, rest := s[:m[1]], s[m[1]:]
+	code := s[m[2]:m[3]]
+	return head + continuation.ReplaceAllStringFunc(rest, func(c string) string {
+		if strings.HasPrefix(strings.TrimSpace(c), code) {
+			return " "
+		}
+		return c
+	})
 }

@@ -206,6 +206,9 @@ var originalMarker = regexp.MustCompile(`(?im)^[ \t>]*(?:` +
 	`|-+ ?(?:Original|Returned|Undelivered) (?:message )?(?:headers|text|mail) follow.*` +
 	`|Message headers follow\.?` +
 	`|Original message follows\.?` +
+	`|Included is a copy of the message header.*` +
+	`|Return-Path: ?<.*` +
+	`|Received: from \S+ .*` +
 	`|-+ ?Original message header.*` +
 	`|-+ ?Header of (?:the )?original message.*` +
 	`|-+ ?Received message headers?.*` +

@@ -304,7 +304,7 @@ var commandREs = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)\[(RCPT)_TO\]|does not like (recipient)|did not like our (RCPT|MAIL|DATA)|(RCPT) TO:<|(MAIL) FROM:<`),
 }
 
-var headerLike = regexp.MustCompile(`(?i)^\s*(?:from|to|cc|bcc|reply-to|sender|return-path|delivered-to|x-[a-z\-]+|envelope-to|resent-[a-z]+|subject|date)\s*:`)
+var headerLike = regexp.MustCompile(`(?i)^\s*(?:from|to|cc|bcc|reply-to|sender|return-path|delivered-to|x-[a-z\-]+|envelope-to|resent-[a-z]+|subject|date|message-id|in-reply-to|references|received)\s*:`)
 
 // smtpCommand is the SMTP command a failure answered, when the text says.
 func smtpCommand(s string) string {
