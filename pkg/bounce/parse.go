@@ -201,14 +201,14 @@ var originalMarker = regexp.MustCompile(`(?im)^[ \t>]*(?:` +
 	`|-+ ?(?:The )?Original message.*` +
 	`|-+ ?Below this line is a copy of the message.*` +
 	`|-+ ?Returned message.*` +
-	`|-+ ?Unsent message below.*` +
+	`|-+ ?Unsent message (?:below|follows).*` +
 	`|-+ ?Message text follows.*` +
 	`|-+ ?(?:Original|Returned|Undelivered) (?:message )?(?:headers|text|mail) follow.*` +
 	`|Message headers follow\.?` +
 	`|Original message follows\.?` +
 	`|Included is a copy of the message header.*` +
 	`|Return-Path: ?<.*` +
-	`|Received: from \S+ .*` +
+	`|Received: ?from \S+.*` +
 	`|-+ ?Original message header.*` +
 	`|-+ ?Header of (?:the )?original message.*` +
 	`|-+ ?Received message headers?.*` +

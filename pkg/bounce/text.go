@@ -87,6 +87,21 @@ func textRecipients(human string, top header) []block {
 		}
 		anchors = append(anchors, anchor{i, a, rest})
 	}
+	if len(anchors) == 0 {
+		// No line is about one address: take the lines that name an address
+		// among words of failure ("[Status: Error, Address: <a@b>, ...]",
+		// "rejected recipient <a@b> (Error following RCPT command)").
+		for i, l := range lines {
+			if len(l) > 1000 || headerLike.MatchString(l) || !inlineFailure.MatchString(l) {
+				continue
+			}
+			if m := addrRE.FindString(l); m != "" {
+				if a := normAddr(m); a != "" {
+					anchors = append(anchors, anchor{i, a, ""})
+				}
+			}
+		}
+	}
 	// The bounce's own From and To are named in its text too; drop them
 	// unless they are all there is (a bounce of mail sent to oneself).
 	kept := anchors[:0:0]
@@ -303,6 +318,8 @@ var commandREs = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)SMTP command:?\s*(EHLO|HELO|MAIL|RCPT|DATA)\b`),
 	regexp.MustCompile(`(?i)\[(RCPT)_TO\]|does not like (recipient)|did not like our (RCPT|MAIL|DATA)|(RCPT) TO:<|(MAIL) FROM:<`),
 }
+
+var inlineFailure = regexp.MustCompile(`(?i)reject|error|fail|unknown|invalid|denied|refused|not (?:found|exist|reachable|delivered)|undeliver|status|\b[245]\d\d\b`)
 
 var headerLike = regexp.MustCompile(`(?i)^\s*(?:from|to|cc|bcc|reply-to|sender|return-path|delivered-to|x-[a-z\-]+|envelope-to|resent-[a-z]+|subject|date|message-id|in-reply-to|references|received)\s*:`)
 
