@@ -45,6 +45,11 @@ func (pt pattern) match(text string) bool {
 var strong = []pattern{
 	p("securityerror", `unauthenticated senders?`, `authentication required`, `must (?:be )?authenticat`, `must issue a starttls`, `encryption required`,
 		`tls required but not supported`, `authentication credentials invalid`, `authentication turned on in your email client`, `account not subscribed to ses`),
+	p("mailboxfull", `mail ?box (?:is )?(?:full|over)`, `mailbox size`, `over ?quota`, `quota (?:exceeded|exceed|full|reached|violation|usage)`, `exceeded (?:the |his |her |their )?(?:storage|quota|mailbox)`,
+		`full mailbox`, `user is over`, `storage (?:allocation|quota|space)`, `too much mail`, `(?:folder|inbox|account|box) (?:is |was )?full`,
+		`disk quota`, `would exceed`, `not enough (?:disk |storage )?space`, `not sufficient disk space`, `insufficient (?:storage|space) (?:for|in) (?:the |this )?(?:user|mailbox)`,
+		`boite (?:aux lettres |du destinataire )?pleine`, `boîte (?:aux lettres |du destinataire )?pleine`, `est pleine`, `mailbox has exceeded`, `quota`, `postfach voll`,
+		`no space left on device`, `does not have enough space`, `space has been used up`, `too many messages on the server`, `exceeded the local limit`, `mail file size exceeds`),
 	p("networkerror", `dns query failed`, `name server reply`, `unexpected name server`, `no route to host`, `network is unreachable`, `host is unreachable`,
 		`too many hops`, `hop count exceeded`, `maximum forwarding loop count`, `unable to resolve route`, `host name lookup failure`, `dns records for the destination computer could not be found`),
 	p("expired", `message expired`, `retry time(?:out)? (?:exceeded|reached)`, `delivery time expired`, `did not accept our requests to connect`, `message timed out`,
@@ -72,22 +77,19 @@ var strong = []pattern{
 		`cannot resolve your (?:address|ip|hostname)`, `mismatches client ip`, `does not match (?:your |the )?(?:ip|client)`, `unresolvable (?:address|ip|client)`, `client host rejected: cannot`,
 		`no (?:dns )?(?:reverse|ptr)`, `not have (?:a )?(?:valid )?(?:reverse|ptr)`, `custom reverse dns`),
 	p("virusdetected", `\bvirus`, `malware`, `\binfected\b`, `trojan`, `potentially executable attachment`, `used by recent viruses`),
-	p("mailboxfull", `mail ?box (?:is )?(?:full|over)`, `mailbox size`, `over ?quota`, `quota (?:exceeded|exceed|full|reached|violation|usage)`, `exceeded (?:the |his |her |their )?(?:storage|quota|mailbox)`,
-		`full mailbox`, `user is over`, `storage (?:allocation|quota|space)`, `too much mail`, `(?:folder|inbox|account|box) (?:is |was )?full`,
-		`disk quota`, `would exceed`, `not enough (?:disk |storage )?space`, `not sufficient disk space`, `insufficient (?:storage|space) (?:for|in) (?:the |this )?(?:user|mailbox)`,
-		`boite (?:aux lettres |du destinataire )?pleine`, `boîte (?:aux lettres |du destinataire )?pleine`, `est pleine`, `mailbox has exceeded`, `quota`, `postfach voll`,
-		`no space left on device`, `does not have enough space`, `space has been used up`, `too many messages on the server`, `exceeded the local limit`, `mail file size exceeds`),
-	p("exceedlimit", `\b5\.2\.3\b`, `exceeds? (?:the )?(?:\w+ )?limit`, `limit exceeded`),
+	p("exceedlimit", `exceeds? (?:the |an )?administrative limit`),
 	p("mesgtoobig", `\b5\.3\.4\b`, `message (?:is |was |file )?too (?:big|large|long)`, `(?:message )?size (?:exceeds|too large|limit)`,
-		`exceeds (?:the )?(?:maximum |max )?(?:allowed )?(?:inbound )?(?:message )?size`, `message length exceeds`, `mail too large`, `too big for`, `message exceeds`,
+		`exceeds (?:the )?(?:maximum |max )?(?:allowed )?(?:inbound )?(?:message )?size`, `mail too large`, `too big for`, `message exceeds`,
 		`exceeded maximum inbound message size`, `max message size`, `line limit exceeded`, `taille limite du message`),
+	p("exceedlimit", `\b5\.2\.3\b`, `exceeds? (?:the )?(?:\w+ )?limit`, `limit exceeded`),
 	p("suspend", `suspended`, `suspend the service`, `\bdisabled\b`, `deactivated`, `\binactive\b`, `account (?:has been |is )?(?:closed|locked|frozen|expired|blocked|discontinued|terminated)`,
 		`not (?:an )?active`, `temporar(?:y|ily) locked`, `\blocked\b`, `\bfrozen\b`, `mailbox (?:is )?(?:disabled|locked|closed)`, `temporarily (?:deactivated|unavailable for)`,
 		`account (?:is )?(?:not |un)available`, `has been (?:closed|disabled)`, `user is terminated`, `mailbox unavailable or access denied`),
 	p("hasmoved", `has moved`, `\bmoved to\b`, `address (?:has )?changed`, `\b5\.1\.6\b`, `no longer (?:valid|in use|available at)`),
+	p("badreputation", `reputation`, `\bs3140\b`, `unsolicited mail originating from your ip`),
 	p("speeding", `\b4\.7\.28\b`, `\b5\.7\.28\b`, `unusual rate`, `at a rate that`, `rate limit`, `rate of (?:unsolicited )?(?:mail|e-?mail|messages)`, `too many (?:messages|mails|emails)`,
 		`sending (?:rate|too fast)`, `throttl`, `\btoo fast\b`, `exceeded (?:the )?(?:sending )?rate`, `\btss04\b`, `try again slower`, `try again later.{0,30}rate`),
-	p("badreputation", `reputation`, `\bs3140\b`, `unsolicited mail originating from your ip`),
+	p("userunknown", `not listed in (?:the )?(?:domino directory|public name|.{0,30}directory|.{0,30}address book)`),
 	p("spamdetected", `blacklisted url`, `\buribl\b`, `spamcop\.net url`, `url in (?:the )?message`),
 	p("blocked", `blocked using`, `blacklist`, `black list`, `blocklist`, `block list`, `\blisted (?:in|on|at|by)\b`, `spamhaus`, `\brbl\b`, `dnsbl`, `spamcop`,
 		`barracuda`, `sorbs`, `\bs3150\b`, `\b5\.7\.(?:606|607|608|708)\b`, `client host .{0,80}(?:blocked|rejected|refused)`, `(?:your|the sending|sender|remote) (?:ip|host|server|network|remotehost)(?: address)? .{0,40}(?:blocked|banned|rejected|refused|listed|not allowed|looks)`,
@@ -95,7 +97,7 @@ var strong = []pattern{
 		`\btss09\b`, `access denied.{0,20}(?:ip|banned|ban)`, `\bban\b`, `my name was rejected`, `helo (?:command |name )?(?:rejected|invalid|refused)`, `invalid (?:helo|ehlo)`,
 		`dynamic ip`, `not currently accepting mail from your ip`, `temporarily deferred due to (?:unexpected volume or )?user complaints`, `veuillez essayer plus tard`,
 		`open proxy`, `you are not allowed to connect`, `is not allowed to send mail from this ip`, `all mail from ip`, `too many spams from your ip`,
-		`not passed validation`, `use the smtp server of your isp`, `your access to this mail system has been rejected`),
+		`not passed validation`, `use the smtp server of your isp`, `invalid ip for sending`, `your access to this mail system has been rejected`),
 	p("spamdetected", `spam`, `\bjunk\b`, `unsolicited`, `bulk mail`, `bulk.advertising`, `content filter`, `suspicious`, `scored too high`, `phish`, `unacceptable content`,
 		`recurrent pattern detection`, `flagged as`, `message content rejected`, `\bube\b`),
 	p("policyviolation", `polic(?:y|ies) (?:violation|reasons|rejection)`, `violat`, `prohibited`, `not allowed by (?:our )?policy`, `local policy`, `\bpolicy\b.{0,30}(?:reject|denied|block)`, `content policy`,
@@ -142,12 +144,12 @@ var generic = []pattern{
 	p("systemerror", `mail (?:forwarding )?loop`, `loops back`, `loop detected`, `routing loop`, `forwarding loop`, `would create a mail loop`, `loop was found`,
 		`system error`, `internal (?:server )?error`, `server error`, `local error`, `configuration error`, `config error`, `temporary local problem`, `ldap`, `resources temporarily`,
 		`temporarily unavailable`, `service (?:is )?(?:currently |temporarily )?(?:not available|unavailable)`, `try again later`, `system (?:problem|failure)`, `i/o error`,
-		`interrupted system call`, `error while being processed`, `can't create user output file`, `timeout waiting for input`),
+		`interrupted system call`, `error while being processed`, `could not load drd`, `can't create user output file`, `timeout waiting for input`),
 	p("networkerror", `network error`, `connection (?:reset|closed|lost|dropped)`, `unreachable`, `lost connection`, `name service error`, `dns (?:failure|error|timeout|problem)`,
 		`timed out`, `timeout`, `could not connect`),
 	p("expired", `expired`, `could not be delivered (?:with)?in`, `delivery time`, `giving up`, `gave up`, `maximum time`, `for more than`, `undelivered for`,
 		`has not yet been delivered`, `will (?:continue to )?(?:re)?try`, `delayed`, `delivery attempts will continue`),
-	p("syntaxerror", `command unrecognized`, `unrecognized command`, `command not (?:recognized|implemented)`, `bad sequence`),
+	p("syntaxerror", `command unrecognized`, `unrecognized command`, `command not (?:recognized|implemented)`, `bad sequence`, `improper sequence`),
 	p("securityerror", `\bauthentication\b`, `\bsecurity\b`),
 }
 
@@ -159,7 +161,7 @@ var statusReason = map[string]string{
 	"1.7": "rejected", "1.8": "rejected", "1.10": "notaccept",
 	"2.0": "filtered", "2.1": "userunknown", "2.2": "mailboxfull", "2.3": "exceedlimit", "2.4": "systemerror",
 	"3.0": "systemerror", "3.1": "systemfull", "3.2": "notaccept", "3.3": "systemerror", "3.4": "mesgtoobig", "3.5": "systemerror",
-	"4.0": "networkerror", "4.1": "expired", "4.2": "expired", "4.3": "systemerror", "4.4": "hostunknown", "4.5": "systemfull", "4.6": "networkerror", "4.7": "expired",
+	"4.0": "networkerror", "4.1": "expired", "4.3": "systemerror", "4.4": "hostunknown", "4.5": "systemfull", "4.6": "networkerror", "4.7": "expired",
 	"5.1": "syntaxerror", "5.2": "syntaxerror", "5.3": "toomanyconn", "5.4": "syntaxerror", "5.5": "syntaxerror", "5.6": "syntaxerror",
 	"6.0": "contenterror", "6.1": "contenterror", "6.2": "contenterror", "6.3": "contenterror", "6.4": "contenterror", "6.5": "contenterror", "6.6": "contenterror", "6.7": "contenterror", "6.8": "contenterror", "6.9": "contenterror",
 	"7.2": "securityerror", "7.3": "securityerror", "7.4": "securityerror", "7.5": "securityerror", "7.6": "securityerror", "7.7": "securityerror", "7.8": "securityerror", "7.9": "securityerror",
@@ -179,20 +181,32 @@ func classify(r *Recipient) {
 		return
 	}
 	text := strings.ToLower(r.Diagnostic)
+	switch {
+	case r.DiagnosticType == "X-UNIX":
+		// RFC 3464 §2.3.6: the local mailer program answered, not a server.
+		r.Reason = "mailererror"
+		return
+	case r.Command == "CONN" || r.Command == "HELO":
+		// Refused before any address was given: the client itself.
+		if !strings.Contains(text, "dmarc") && !strings.Contains(text, "5.7.26") {
+			r.Reason = "blocked"
+			return
+		}
+	}
 	sub := ""
 	if parts := strings.SplitN(r.Status, ".", 2); len(parts) == 2 {
 		sub = parts[1]
 	}
 	byStatus := statusReason[sub]
-	if strings.HasPrefix(r.Status, "5.") && (sub == "4.1" || sub == "4.2") {
-		// 4.4.1 and 4.4.2 are timeouts; Exchange Online's 5.4.1 is its
+	if strings.HasPrefix(r.Status, "5.") && sub == "4.1" {
+		// 4.4.1 is a timeout; Exchange Online's 5.4.1 is its
 		// "Recipient address rejected: Access denied", left to the words.
 		byStatus = ""
 	}
 	// A code of the authentication family (RFC 7372, 8689) names its cause
 	// more exactly than any wording.
 	switch byStatus {
-	case "authfailure", "requireptr", "mailboxfull", "hasmoved", "notaccept", "mesgtoobig", "exceedlimit":
+	case "authfailure", "requireptr", "mailboxfull", "hasmoved", "notaccept", "mesgtoobig":
 		if !(byStatus == "mailboxfull" && r.Command == "DATA" && strings.Contains(text, "spam")) {
 			r.Reason = byStatus
 			return
@@ -256,6 +270,9 @@ func classify(r *Recipient) {
 	switch {
 	case byStatus != "":
 		r.Reason = byStatus
+	case r.ReplyCode >= "500" && r.ReplyCode <= "504":
+		// RFC 5321 §4.2.2: 500-504 are syntax and sequence errors.
+		r.Reason = "syntaxerror"
 	case r.Action == "delayed":
 		r.Reason = "expired"
 	case r.Command == "HELO" || r.Command == "CONN":
