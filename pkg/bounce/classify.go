@@ -116,6 +116,15 @@ var strong = []pattern{
 		`could not resolve`, `domain lookup failed`, `host not found`, `account or domain may not exist`, `mail domain mentioned in email address is unknown`, `domain must exist`),
 }
 
+var mailboxFullIndex = func() int {
+	for i, pt := range strong {
+		if pt.reason == "mailboxfull" {
+			return i
+		}
+	}
+	panic("no mailboxfull pattern")
+}()
+
 // userunknown and filtered share their wording; the SMTP command decides:
 // refused at RCPT the address is unknown, after DATA a filter refused it.
 var unknownUser = p("userunknown", `user unknown`, `unknown user`, `no such (?:user|mailbox|recipient|address|account|local user|person|email)`,
@@ -130,6 +139,8 @@ var unknownUser = p("userunknown", `user unknown`, `unknown user`, `no such (?:u
 	`no account by that name`, `not found in directory`, `not known at this site`, `recipient is not local`, `recipient not ok`, `recipient unknown`, `recipient is unknown`,
 	`resolver\.adr\.recipient`, `email name is not found`, `no longer accepts mail`, `wrong or no longer valid`, `user not active`, `user missing home directory`, `utilisateur inconnu`,
 	`no existe`, `unknown virtual user`, `address does not exist`, `archived recipient`, `could not be found`, `user doesn't exist`)
+
+var emptyUserUnknown = regexp.MustCompile(`(?:\b[245]\d\d|->)(?: |: ): user unknown`)
 
 var filteredWords = p("filtered", `not accepting (?:any )?mail`, `only accepting mail from specific`, `bounced address`, `has restricted sms`, `user refuses`, `refuse[sd]? to (?:accept|receive)`, `rejected by (?:the )?recipient`, `due to (?:the )?receiver'?s policy`,
 	`restricted`, `this account is protected`, `user reject`, `recipient (?:is )?only accepting`, `recipient preferences`, `content filter`, `filter`)
@@ -183,8 +194,12 @@ func classify(r *Recipient) {
 	text := strings.ToLower(r.Diagnostic)
 	switch {
 	case r.DiagnosticType == "X-UNIX":
-		// RFC 3464 §2.3.6: the local mailer program answered, not a server.
+		// RFC 3464 §2.3.6: the local mailer program answered, not a
+		// server; a full disk or mailbox is still a full mailbox.
 		r.Reason = "mailererror"
+		if strong[mailboxFullIndex].match(text) {
+			r.Reason = "mailboxfull"
+		}
 		return
 	case r.Command == "CONN" || r.Command == "HELO":
 		// Refused before any address was given: the client itself.
@@ -238,6 +253,11 @@ func classify(r *Recipient) {
 		// was sent (or at an unknown stage, the mailbox having been
 		// accepted), a filter refused it: the field's convention.
 		switch {
+		case emptyUserUnknown.MatchString(text):
+			// au (ezweb.ne.jp) and others answer "550 : User unknown",
+			// naming no address, when the recipient's own reception filter
+			// refused the sender.
+			r.Reason = "filtered"
 		case byStatus == "userunknown" || r.Command == "RCPT":
 			r.Reason = "userunknown"
 		case r.Command == "MAIL":

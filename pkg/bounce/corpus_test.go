@@ -81,9 +81,9 @@ func readHoldout(t *testing.T) map[string]bool {
 // Floors for TestCorpusAgreement: what this package reached on the corpus
 // (all 305 recipients). A change that lowers agreement fails the test.
 const (
-	floorStatus = 0.0
-	floorReason = 0.0
-	floorHard   = 0.0
+	floorStatus = 0.970
+	floorReason = 0.849
+	floorHard   = 0.921
 )
 
 // TestCorpusAgreement runs every message of the bounce corpus and compares
@@ -98,6 +98,7 @@ func TestCorpusAgreement(t *testing.T) {
 	cache := map[string]*Result{}
 	var all, devSet, holdSet tally
 	var misses []string
+	deviations := 0
 	for _, e := range exp {
 		res, ok := cache[e.file]
 		if !ok {
@@ -126,9 +127,19 @@ func TestCorpusAgreement(t *testing.T) {
 			}
 		}
 		key := fmt.Sprintf("%s\t%d", e.file, e.index)
+		if d, ok := dev[key]; ok {
+			// A listed deviation must still hold: we disagree, with the
+			// value the list gives.
+			ours := map[string]string{"reason": got.Reason, "status": got.Status}[d.field]
+			want := map[string]string{"reason": e.reason, "status": e.status}[d.field]
+			if ours != d.ours || ours == want {
+				t.Errorf("deviations.tsv %s: %s is now %q (list says %q, Sisimai %q): update the list", key, d.field, ours, d.ours, want)
+			}
+			deviations++
+		}
 		if (!s || !r) && os.Getenv("BOUNCE_DEBUG") != "" && (os.Getenv("BOUNCE_DEBUG") == "all" || !hold[e.file]) {
 			misses = append(misses, fmt.Sprintf("%s\twant %s/%s/%s got %s/%s/%s [%s] %s %q dev=%v", key, e.status, e.replyCode, e.reason,
-				got.Status, got.ReplyCode, got.Reason, got.Command, got.Address, trunc(got.Diagnostic, 160), dev[key] != ""))
+				got.Status, got.ReplyCode, got.Reason, got.Command, got.Address, trunc(got.Diagnostic, 160), dev[key].why != ""))
 		}
 	}
 	sort.Strings(misses)
@@ -138,6 +149,7 @@ func TestCorpusAgreement(t *testing.T) {
 	t.Logf("all:      %v", all)
 	t.Logf("dev:      %v", devSet)
 	t.Logf("held-out: %v", holdSet)
+	t.Logf("deviations kept on purpose (testdata/deviations.tsv): %d", deviations)
 	check := func(name string, got int, floor float64) {
 		if r := float64(got) / float64(all.n); r < floor {
 			t.Errorf("%s agreement %.3f below the floor %.3f", name, r, floor)
@@ -155,15 +167,15 @@ func trunc(s string, n int) string {
 	return s
 }
 
+// deviation is one entry of deviations.tsv.
+type deviation struct{ field, ours, why string }
+
 // loadDeviations reads deviations.tsv: file, recipient, field, our value,
 // and why the message supports it.
-func loadDeviations(t *testing.T) map[string]string {
-	m := map[string]string{}
+func loadDeviations(t *testing.T) map[string]deviation {
+	m := map[string]deviation{}
 	b, err := os.ReadFile("testdata/deviations.tsv")
 	if err != nil {
-		if os.IsNotExist(err) {
-			return m
-		}
 		t.Fatal(err)
 	}
 	for _, l := range strings.Split(string(b), "\n") {
@@ -171,10 +183,10 @@ func loadDeviations(t *testing.T) map[string]string {
 			continue
 		}
 		c := strings.SplitN(l, "\t", 5)
-		if len(c) < 5 {
-			t.Fatalf("deviations.tsv: want 5 columns: %q", l)
+		if len(c) < 5 || (c[2] != "reason" && c[2] != "status") || c[4] == "" {
+			t.Fatalf("deviations.tsv: want file, recipient, reason|status, value, why: %q", l)
 		}
-		m[c[0]+"\t"+c[1]] = c[4]
+		m[c[0]+"\t"+c[1]] = deviation{field: c[2], ours: c[3], why: c[4]}
 	}
 	return m
 }

@@ -97,7 +97,7 @@ func textRecipients(human string, top header) []block {
 			}
 			if m := addrRE.FindString(l); m != "" {
 				if a := normAddr(m); a != "" {
-					anchors = append(anchors, anchor{i, a, ""})
+					anchors = append(anchors, anchor{i, a, l})
 				}
 			}
 		}
@@ -355,7 +355,7 @@ func smtpCommand(s string) string {
 var (
 	bounceSubject = regexp.MustCompile(`(?i)undeliver|undelivered|delivery (?:status notification|failure|report|has failed|notification)|returned mail|mail delivery (?:failed|failure|system|subsystem)|failure notice|non[- ]?delivery|could not be delivered|delivery problem|nondeliverable|warning: (?:could not send|message)|returned to sender|rejected|delayed mail|delivery delay|mail system error|message not delivered|delivery fail|unzustellbar|non remis|échec de la remise|non recapitabile|no se puede entregar|bounce`)
 	bounceFrom    = regexp.MustCompile(`(?i)mailer-daemon|postmaster|mail delivery|mail administrator|mdaemon|mail system|nobody@|bounce|no-?reply|system administrator`)
-	failWording   = regexp.MustCompile(`(?i)could\s+not\s+be\s+delivered|couldn't\s+be\s+delivered|was\s+not\s+delivered|wasn't\s+delivered|delivery\s+(?:has\s+)?failed|failed\s+permanently|permanent\s+(?:fatal\s+)?error|undeliverable|unable\s+to\s+deliver|not\s+able\s+to\s+deliver|wasn't\s+able\s+to\s+deliver|could\s+not\s+deliver|did\s+not\s+reach|delivery\s+to\s+the\s+following|following\s+address(?:es)?\s+failed|returned\s+to\s+you|message\s+you\s+sent|has\s+been\s+rejected|was\s+rejected|delivery\s+problem|delivery\s+attempts|delayed|temporary\s+failure|retry|non\s+remis|n'a\s+pas\s+pu\s+être|nicht\s+zugestellt|error\s+delivering|i'm\s+sorry\s+to\s+have\s+to\s+inform\s+you|this\s+is\s+the\s+mail\s+system\s+at|mail\s+delivery\s+software|qmail-send\s+program`)
+	failWording   = regexp.MustCompile(`(?i)could\s+not\s+be\s+delivered|couldn't\s+be\s+delivered|was\s+not\s+delivered|wasn't\s+delivered|delivery\s+(?:has\s+)?failed|failed\s+permanently|permanent\s+(?:fatal\s+)?error|undeliverable|unable\s+to\s+deliver|not\s+able\s+to\s+deliver|wasn't\s+able\s+to\s+deliver|could\s+not\s+deliver|did\s+not\s+reach|delivery\s+to\s+the\s+following|following\s+address(?:es)?\s+failed|returned\s+to\s+you|message\s+you\s+sent|has\s+been\s+rejected|was\s+rejected|delivery\s+problem|delivery\s+attempts|delayed|temporary\s+failure|retry|non\s+remis|n'a\s+pas\s+pu\s+être|nicht\s+zugestellt|error\s+delivering|i'm\s+sorry\s+to\s+have\s+to\s+inform\s+you|this\s+is\s+the\s+mail\s+system\s+at|\bdeferred\b|cannot\s+send\s+message|transcript\s+of\s+session|mail\s+delivery\s+software|qmail-send\s+program`)
 	delayWording  = regexp.MustCompile(`(?i)\bdelayed\b|will (?:continue to )?(?:re)?try|still trying|has not yet been delivered|not yet been able|temporary (?:failure|problem)|warning: message|delivery is delayed|will be retried|delivery attempts will continue`)
 	permWording   = regexp.MustCompile(`(?i)permanent|given up|gave up|could not be delivered|failed permanently|will not be retried|undeliverable`)
 )
