@@ -47,16 +47,21 @@ const (
 
 // Result is everything read from one message.
 type Result struct {
+	// Kind: "bounce", "auto-reply", "feedback" or "none" (not a report).
 	Kind Kind `json:"kind"`
 	// Format names the layout recognized: "rfc3464", "amazonses-json",
 	// "text" (a plain-text bounce), "arf", "rfc3834".
-	Format       string      `json:"format"`
-	Subject      string      `json:"subject,omitempty"`
-	From         string      `json:"from,omitempty"`
-	To           string      `json:"to,omitempty"`
-	ReportingMTA string      `json:"reporting_mta,omitempty"`
-	ArrivalDate  string      `json:"arrival_date,omitempty"`
-	Recipients   []Recipient `json:"recipients"`
+	Format string `json:"format"`
+	// Subject, From and To are the bounce's own header fields.
+	Subject string `json:"subject,omitempty"`
+	From    string `json:"from,omitempty"`
+	To      string `json:"to,omitempty"`
+	// ReportingMTA and ArrivalDate are the DSN's per-message fields
+	// (RFC 3464 §2.2).
+	ReportingMTA string `json:"reporting_mta,omitempty"`
+	ArrivalDate  string `json:"arrival_date,omitempty"`
+	// Recipients lists each recipient the report is about, in its order.
+	Recipients []Recipient `json:"recipients"`
 	// Original is the message that bounced, when the bounce carries it.
 	Original *Original `json:"original,omitempty"`
 	// Feedback holds the fields of a feedback report.
@@ -69,6 +74,8 @@ type Result struct {
 
 // Recipient is one recipient's fate (RFC 3464 §2.3) and its diagnosis.
 type Recipient struct {
+	// Address is the final recipient (RFC 3464 §2.3.2); OriginalAddress
+	// the one the sender gave, when the report names it (§2.3.1).
 	Address         string `json:"address"`
 	OriginalAddress string `json:"original_address,omitempty"`
 	// Action: failed, delayed, delivered, relayed or expanded (RFC 3464 §2.3.3).
@@ -79,25 +86,39 @@ type Recipient struct {
 	Status         string `json:"status"`
 	StatusInferred bool   `json:"status_inferred,omitempty"`
 	// ReplyCode is the RFC 5321 reply code the remote server answered.
-	ReplyCode      string `json:"reply_code"`
+	ReplyCode string `json:"reply_code"`
+	// Diagnostic is what the remote server (or the reporting MTA) said,
+	// on one line; DiagnosticType its RFC 3464 §2.3.6 type (SMTP, X-UNIX).
 	Diagnostic     string `json:"diagnostic"`
 	DiagnosticType string `json:"diagnostic_type,omitempty"`
-	RemoteMTA      string `json:"remote_mta"`
-	ReportingMTA   string `json:"reporting_mta,omitempty"`
-	LastAttempt    string `json:"last_attempt,omitempty"`
+	// RemoteMTA is the server that answered (§2.3.5); ReportingMTA the one
+	// that wrote the report (§2.2.2); LastAttempt the time of the last try.
+	RemoteMTA    string `json:"remote_mta"`
+	ReportingMTA string `json:"reporting_mta,omitempty"`
+	LastAttempt  string `json:"last_attempt,omitempty"`
 	// Command is the SMTP command the failure answered (RCPT, DATA, ...).
 	Command string `json:"smtp_command,omitempty"`
 	// ClientIP is the sending address the remote server names in its reply
 	// (a blocklist rejection usually quotes it).
 	ClientIP string `json:"client_ip,omitempty"`
 
-	Reason      string `json:"reason"`
-	Bounce      string `json:"bounce"`
+	// Reason is the cause in the field's common vocabulary (Sisimai's
+	// reason names: userunknown, mailboxfull, authfailure, blocked, ...).
+	Reason string `json:"reason"`
+	// Bounce is "hard" (the address or domain does not exist or moved),
+	// "soft" (may succeed after a fix or a retry) or "none" (delivered,
+	// an auto-reply, a feedback report).
+	Bounce string `json:"bounce"`
+	// Responsible is who must act: "sender" (the sender's setup),
+	// "recipient", "content", "nobody" (transient: the sender retries) or
+	// "unknown".
 	Responsible string `json:"responsible"`
 	// Explanation says in plain words what happened; Provider names the
 	// provider whose code explained it ("Gmail", "Microsoft").
-	Explanation  string `json:"explanation"`
-	Provider     string `json:"provider,omitempty"`
+	Explanation string `json:"explanation"`
+	Provider    string `json:"provider,omitempty"`
+	// ProviderCode is the provider's code that explained it ("550 5.7.26",
+	// "S3150", "TSS04").
 	ProviderCode string `json:"provider_code,omitempty"`
 	// NextStep says what to do; Checks are the mailcheck commands that
 	// confirm the cause, built from the bounce's own facts.
@@ -143,12 +164,15 @@ func Suggestions(res *Result) []Suggestion {
 
 // Original is what the bounce shows of the message that failed.
 type Original struct {
+	// From, To, Subject and MessageID are the original's header fields.
 	From      string `json:"from,omitempty"`
 	To        string `json:"to,omitempty"`
 	Subject   string `json:"subject,omitempty"`
 	MessageID string `json:"message_id,omitempty"`
-	// SendingIP is the public address the message was first received from,
-	// read from its Received fields (RFC 5321 §4.4).
+	// SendingIP is the client address of the newest Received field
+	// (RFC 5321 §4.4) that names a public one: the sender's server as the
+	// recipient's side saw it when that side bounced the message, the
+	// submitting host when the sender's own server did.
 	SendingIP string `json:"sending_ip,omitempty"`
 	// FromDomain is the domain of From, the one DMARC evaluates.
 	FromDomain string `json:"from_domain,omitempty"`
@@ -156,6 +180,10 @@ type Original struct {
 
 // Feedback is an RFC 5965 report's summary.
 type Feedback struct {
+	// Type is the Feedback-Type (abuse, fraud, virus, auth-failure, ...,
+	// RFC 5965 §3.1); UserAgent the reporter's software; SourceIP the
+	// address the complained-of message came from; Reporter the reporting
+	// MTA or domain.
 	Type      string `json:"type"`
 	UserAgent string `json:"user_agent,omitempty"`
 	SourceIP  string `json:"source_ip,omitempty"`
