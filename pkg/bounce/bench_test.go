@@ -79,11 +79,13 @@ func randomBytes(n int) []byte {
 // TestNoise: 30 MB of noise, of printable noise and of lines that look like
 // headers get a clear answer (not a bounce, truncated), never a panic.
 func TestNoise(t *testing.T) {
+	// Past MaxInput every input is cut, so the shaped ones need only pass it.
+	const n = MaxInput + 1<<10
 	inputs := map[string][]byte{
 		"random":    randomBytes(30 << 20),
-		"printable": bytes.Repeat([]byte("abc@def.example 550 5.1.1 xyz: user unknown\n"), (30<<20)/44),
-		"headers":   bytes.Repeat([]byte("X-A: b\n"), (30<<20)/7),
-		"boundary":  append([]byte("Content-Type: multipart/mixed; boundary=z\n\n"), bytes.Repeat([]byte("--z\n\n"), (30<<20)/5)...),
+		"printable": bytes.Repeat([]byte("abc@def.example 550 5.1.1 xyz: user unknown\n"), n/44),
+		"headers":   bytes.Repeat([]byte("X-A: b\n"), n/7),
+		"boundary":  append([]byte("Content-Type: multipart/mixed; boundary=z\n\n"), bytes.Repeat([]byte("--z\n\n"), n/5)...),
 	}
 	for name, data := range inputs {
 		t.Run(name, func(t *testing.T) {

@@ -20,6 +20,7 @@ const (
 	maxHeaderSize = 256 << 10
 	maxHeaders    = 1000    // header fields in one entity
 	maxTextBytes  = 2 << 20 // decoded text kept from all parts together
+	maxTextLines  = 5000    // lines of that text searched for recipients
 )
 
 // header is a list of fields in order, names as written. It is read

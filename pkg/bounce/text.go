@@ -36,14 +36,18 @@ var (
 	anchorOn      = regexp.MustCompile(`^\s*(?:>>>\s*)?['"]?<?([^\s<>@'"]+@[^\s<>'":,;]+?)>?['"]?(?:<mailto:[^>]*>)?[:,;]?(?:\s+(.*))?$`)
 	anchorFailed  = regexp.MustCompile(`(?i)^\s*(?:delivery to|could not deliver to|unable to deliver (?:your )?(?:message )?to|failed to deliver to|message (?:to|for)|recipient|address)\s*:?\s*<?([^\s<>@]+@[^\s<>]+?)>?\s*(?:failed|has failed|:)?.{0,80}$`)
 	anchorTrail   = regexp.MustCompile(`^\s*([^@<>:]{3,80}):\s*<?([^\s<>@]+@[^\s<>]+?)>?\.?\s*$`)
-	anchorExim    = regexp.MustCompile(`^\s+([^\s<>@]+@[^\s<>:]+)\s*$`)
 	anchorDeliver = regexp.MustCompile(`(?i)error delivering (?:your )?mail to <?([^\s<>@]+@[^\s<>]+?)>?\.?\s*$|(?:delivery to|deliver(?:y)? (?:your message )?to)\s+<?([^\s<>@]+@[^\s<>]+?)>?\s+(?:failed|has failed|was unsuccessful|was not possible)`)
 )
 
 // textRecipients finds the recipients a plain-text bounce names and the
 // words that concern each.
 func textRecipients(human string, top header) []block {
-	lines := strings.Split(human, "\n")
+	lines := strings.SplitN(human, "\n", maxTextLines+1)
+	if len(lines) > maxTextLines {
+		// A bounce's own words are a few dozen lines; past this it is
+		// something else (a pasted mailbox, noise).
+		lines = lines[:maxTextLines]
+	}
 	type anchor struct {
 		line int
 		addr string
