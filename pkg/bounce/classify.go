@@ -138,7 +138,7 @@ var unknownUser = p("userunknown", `user unknown`, `unknown user`, `no such (?:u
 	`requested action not taken: mailbox unavailable`, `address unknown`, `bad address`, `badrcptto`, `not in my validrcptto`, `invalid address`, `is not a known user`,
 	`no account by that name`, `not found in directory`, `not known at this site`, `recipient is not local`, `recipient not ok`, `recipient unknown`, `recipient is unknown`,
 	`resolver\.adr\.recipient`, `email name is not found`, `no longer accepts mail`, `wrong or no longer valid`, `user not active`, `user missing home directory`, `utilisateur inconnu`,
-	`no existe`, `unknown virtual user`, `address does not exist`, `archived recipient`, `could not be found`, `user doesn't exist`)
+	`no existe`, `unknown virtual user`, `ディレクトリ.{0,12}(?:見つかりません|ありません)`, `(?:ユーザ|宛先|アドレス).{0,30}(?:見つかりません|存在しません)`, `存在しないユーザ`, `address does not exist`, `archived recipient`, `could not be found`, `user doesn't exist`)
 
 var emptyUserUnknown = regexp.MustCompile(`(?:\b[245]\d\d|->)(?: |: ): user unknown`)
 

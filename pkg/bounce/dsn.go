@@ -84,7 +84,7 @@ func parseDSN(body string) (msg header, recs []Recipient) {
 		}
 		switch name {
 		case "action":
-			cur.Action = strings.ToLower(strings.Fields(f.value + " x")[0])
+			cur.Action = clean(strings.ToLower(strings.Fields(f.value + " x")[0]), 20)
 		case "status":
 			if c := statusRE.FindString(f.value); c != "" {
 				cur.Status = c
@@ -93,9 +93,9 @@ func parseDSN(body string) (msg header, recs []Recipient) {
 			cur.RemoteMTA = typedValue(f.value)
 		case "diagnostic-code":
 			t, v := splitTyped(f.value)
-			cur.DiagnosticType, cur.Diagnostic = strings.ToUpper(t), v
+			cur.DiagnosticType, cur.Diagnostic = clean(strings.ToUpper(t), 20), v
 		case "last-attempt-date":
-			cur.LastAttempt = f.value
+			cur.LastAttempt = clean(f.value, 100)
 		case "will-retry-until":
 			if cur.Action == "" {
 				cur.Action = "delayed"
@@ -214,14 +214,14 @@ func parseSES(text string) ([]Recipient, bool) {
 	switch {
 	case n.Bounce != nil:
 		for _, b := range n.Bounce.BouncedRecipients {
-			r := Recipient{Address: strings.ToLower(b.EmailAddress), Action: strings.ToLower(b.Action),
+			r := Recipient{Address: clean(strings.ToLower(b.EmailAddress), 255), Action: clean(strings.ToLower(b.Action), 20),
 				ReportingMTA: typedValue(n.Bounce.ReportingMTA)}
 			if r.Action == "" {
 				r.Action = "failed"
 			}
 			r.Status = statusRE.FindString(b.Status)
 			t, v := splitTyped(b.DiagnosticCode)
-			r.DiagnosticType, r.Diagnostic = strings.ToUpper(t), v
+			r.DiagnosticType, r.Diagnostic = clean(strings.ToUpper(t), 20), v
 			if r.Diagnostic == "" {
 				r.Diagnostic = "Amazon SES: " + n.Bounce.BounceType + " " + n.Bounce.BounceSubType
 			}
@@ -229,14 +229,14 @@ func parseSES(text string) ([]Recipient, bool) {
 		}
 	case n.Delivery != nil:
 		for _, a := range n.Delivery.Recipients {
-			r := Recipient{Address: strings.ToLower(a), Action: "delivered", RemoteMTA: n.Delivery.RemoteMTAIP,
-				ReportingMTA: n.Delivery.ReportingMTA, DiagnosticType: "SMTP", Diagnostic: n.Delivery.SMTPResponse}
+			r := Recipient{Address: clean(strings.ToLower(a), 255), Action: "delivered", RemoteMTA: clean(n.Delivery.RemoteMTAIP, 64),
+				ReportingMTA: clean(n.Delivery.ReportingMTA, 255), DiagnosticType: "SMTP", Diagnostic: n.Delivery.SMTPResponse}
 			r.Status = statusRE.FindString(n.Delivery.SMTPResponse)
 			recs = append(recs, r)
 		}
 	case n.Complaint != nil:
 		for _, a := range n.Complaint.Recipients {
-			recs = append(recs, Recipient{Address: strings.ToLower(a.EmailAddress), Action: "", Reason: "feedback"})
+			recs = append(recs, Recipient{Address: clean(strings.ToLower(a.EmailAddress), 255), Action: "", Reason: "feedback"})
 		}
 	}
 	return recs, len(recs) > 0

@@ -1,6 +1,8 @@
 package bounce
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,6 +67,12 @@ func checkResult(t *testing.T, res *Result) {
 		if _, ok := explanations[r.Reason]; !ok {
 			t.Fatalf("reason %q outside the vocabulary", r.Reason)
 		}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(res); err != nil || bytes.Contains(buf.Bytes(), []byte(`\u00`)) || bytes.Contains(buf.Bytes(), []byte(`\u2028`)) {
+		t.Fatalf("a control character escaped the package (or %v): %s", err, buf.Bytes())
 	}
 	sec := Section("fuzz", res)
 	if len(sec.Findings) == 0 {

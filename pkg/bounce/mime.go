@@ -9,6 +9,8 @@ import (
 	"mime/quotedprintable"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/htmlindex"
 )
 
 // Bounds on what one message may cost. A bounce is a few kilobytes; these
@@ -267,14 +269,39 @@ func decodeTransfer(cte string, body []byte) []byte {
 }
 
 var wordDecoder = mime.WordDecoder{CharsetReader: func(charset string, r io.Reader) (io.Reader, error) {
-	// Only UTF-8 and ASCII-compatible text is decoded; other charsets
-	// stay encoded words, which the classifier ignores.
-	switch strings.ToLower(charset) {
-	case "utf-8", "us-ascii", "iso-8859-1", "latin1":
-		return r, nil
+	enc, err := htmlindex.Get(charset)
+	if err != nil {
+		return nil, err
 	}
-	return nil, io.EOF
+	return enc.NewDecoder().Reader(r), nil
 }}
+
+// decodeCharset converts text in the charset a part declares (RFC 2046
+// §4.1.2) to UTF-8: bounces from Japanese, Russian and Windows systems
+// come in ISO-2022-JP, KOI8-R, windows-1252. Text that declares none but
+// carries ISO-2022-JP escapes (ESC $ B) is read as ISO-2022-JP. An unknown
+// charset or a decoding error leaves the bytes as they are.
+func decodeCharset(charset string, b []byte) []byte {
+	cs := strings.ToLower(strings.Trim(charset, `"' `))
+	if cs == "" || cs == "us-ascii" {
+		if !bytes.Contains(b, []byte("\x1b$B")) {
+			return b
+		}
+		cs = "iso-2022-jp"
+	}
+	if cs == "utf-8" || cs == "utf8" {
+		return b
+	}
+	enc, err := htmlindex.Get(cs)
+	if err != nil {
+		return b
+	}
+	out, err := enc.NewDecoder().Bytes(b)
+	if err != nil {
+		return b
+	}
+	return out
+}
 
 // decodeHeader decodes RFC 2047 encoded words, keeping the raw text when a
 // word cannot be decoded.

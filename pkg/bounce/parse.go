@@ -80,7 +80,7 @@ func Analyze(data []byte) *Result {
 		msg, recs := parseDSN(dsnText)
 		if len(recs) > 0 {
 			res.Kind, res.Format = KindBounce, "rfc3464"
-			res.ReportingMTA, res.ArrivalDate = msg.get("Reporting-MTA"), msg.get("Arrival-Date")
+			res.ReportingMTA, res.ArrivalDate = clean(msg.get("Reporting-MTA"), 255), clean(msg.get("Arrival-Date"), 100)
 			blocks := textRecipients(human, p.top)
 			for i := range recs {
 				enrichFromText(&recs[i], blocks, human)
@@ -129,7 +129,7 @@ func (p *parsed) collect(e *entity, d int) {
 	switch {
 	case e.mediaType == "message/delivery-status" || e.mediaType == "message/global-delivery-status":
 		// RFC 6533 §6.1: the global form is UTF-8; the fields are the same.
-		p.dsn = append(p.dsn, validText(e.body))
+		p.dsn = append(p.dsn, validText(decodeCharset(e.params["charset"], e.body)))
 		return
 	case e.mediaType == "message/feedback-report":
 		p.feedback = append(p.feedback, validText(e.body))
@@ -156,10 +156,10 @@ func (p *parsed) collect(e *entity, d int) {
 		}
 		return
 	case e.mediaType == "text/html":
-		p.addText(stripHTML(e.body))
+		p.addText(stripHTML(decodeCharset(e.params["charset"], e.body)))
 		return
 	case strings.HasPrefix(e.mediaType, "text/") || e.mediaType == "" || e.mediaType == "application/json":
-		p.addText(e.body)
+		p.addText(decodeCharset(e.params["charset"], e.body))
 		return
 	}
 	// Attachments of other types (images, application/octet-stream) say
@@ -335,6 +335,14 @@ func domainOf(addr string) string {
 // the message, so one line of output stays one line.
 func clean(s string, max int) string {
 	s = strings.Join(strings.Fields(s), " ")
+	// Control characters (an ESC that starts a terminal sequence, a
+	// stray ISO-2022 shift) never leave the package.
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || (r >= 0x7f && r < 0xa0) || r == '\u2028' || r == '\u2029' {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
 	if len(s) > max {
 		cut := max
 		for cut > 0 && !utf8Start(s[cut]) {
