@@ -75,7 +75,7 @@ func recipientFinding(r *Recipient) report.Finding {
 	}
 	fmt.Fprintf(&b, "%s: %s", addr, r.Explanation)
 	if r.Diagnostic != "" && r.Reason != "feedback" && r.Reason != "vacation" {
-		fmt.Fprintf(&b, " The server said: “%s”.", clean(r.Diagnostic, 300))
+		fmt.Fprintf(&b, " The server said: “%s”", strings.TrimSuffix(clean(r.Diagnostic, 300), "."))
 	}
 	var facts []string
 	if r.Status != "" {

@@ -34,7 +34,7 @@ var (
 	anchorColon   = regexp.MustCompile(`^\s*<([^\s<>@]+@[^\s<>]+)>\s*(?:\(.{0,120}?\))?\s*:\s*(.*)$`)
 	anchorSays    = regexp.MustCompile(`^\s*(?:[245]\d\d[ \-](?:[245]\.\d+\.\d+\s+)?)?<([^\s<>@]+@[^\s<>]+)>\.\.\.\s*(.*)$`)
 	anchorOn      = regexp.MustCompile(`^\s*(?:>>>\s*)?['"]?<?([^\s<>@'"]+@[^\s<>'":,;]+?)>?['"]?(?:<mailto:[^>]*>)?[:,;]?(?:\s+(.*))?$`)
-	anchorFailed  = regexp.MustCompile(`(?i)^\s*(?:delivery to|could not deliver to|unable to deliver (?:your )?(?:message )?to|failed to deliver to|message (?:to|for)|recipient|address)\s*:?\s*<?([^\s<>@]+@[^\s<>]+?)>?\s*(?:failed|has failed|:)?.{0,80}$`)
+	anchorFailed  = regexp.MustCompile(`(?i)^\s*(?:delivery to|could not deliver to|undeliverable to|unable to deliver (?:your )?(?:message )?to|failed to deliver to|message (?:to|for)|recipient|address)\s*:?\s*<?([^\s<>@]+@[^\s<>]+?)>?\s*(?:failed|has failed|:)?.{0,80}$`)
 	anchorTrail   = regexp.MustCompile(`^\s*([^@<>:]{3,80}):\s*<?([^\s<>@]+@[^\s<>]+?)>?\.?\s*$`)
 	anchorDeliver = regexp.MustCompile(`(?i)error delivering (?:your )?mail to <?([^\s<>@]+@[^\s<>]+?)>?\.?\s*$|(?:delivery to|deliver(?:y)? (?:your message )?to)\s+<?([^\s<>@]+@[^\s<>]+?)>?\s+(?:failed|has failed|was unsuccessful|was not possible)`)
 )
@@ -201,8 +201,10 @@ func normAddr(a string) string {
 	if i <= 0 || i == len(a)-1 || strings.ContainsAny(a, " \t<>") {
 		return ""
 	}
-	local := a[:i]
-	if local == "mailer-daemon" || local == "postmaster" && false {
+	local, domain := a[:i], a[i+1:]
+	// RFC 5321 §4.1.2 allows quoted local parts with any of these, but a
+	// bounce's text puts them around addresses ("F=[a@b]", "(a@b)").
+	if strings.ContainsAny(local, "[](),;:\\\"") || strings.ContainsAny(domain, "[](),;:=\\\"'") || !strings.Contains(domain, ".") {
 		return ""
 	}
 	return a
