@@ -105,7 +105,7 @@ func finish(res *Result) *Result {
 		// The code the remote server itself answered is more exact than the
 		// one the reporting MTA chose for its Status field (which is often
 		// the generic x.0.0, or its own 4.4.7 for a timeout).
-		if dc := replyThenStatus.FindStringSubmatch(r.Diagnostic); dc != nil && (r.Status == "" || r.Status[0] == dc[2][0]) {
+		if dc := failureFirst(replyThenStatus.FindAllStringSubmatch(r.Diagnostic, 50), 2); dc != nil && (r.Status == "" || r.Status[0] == dc[2][0]) {
 			r.Status = dc[2]
 		} else if r.Status == "" || strings.HasSuffix(r.Status, ".0.0") {
 			if c := firstStatus(r.Diagnostic); c != "" && (r.Status == "" || r.Status[0] == c[0]) {

@@ -35,6 +35,7 @@ var (
 	anchorSays    = regexp.MustCompile(`^\s*(?:[245]\d\d[ \-](?:[245]\.\d+\.\d+\s+)?)?<([^\s<>@]+@[^\s<>]+)>\.\.\.\s*(.*)$`)
 	anchorOn      = regexp.MustCompile(`^\s*(?:>>>\s*)?['"]?<?([^\s<>@'"]+@[^\s<>'":,;]+?)>?['"]?(?:<mailto:[^>]*>)?[:,;]?(?:\s+(.*))?$`)
 	anchorFailed  = regexp.MustCompile(`(?i)^\s*(?:delivery to|could not deliver to|undeliverable to|unable to deliver (?:your )?(?:message )?to|failed to deliver to|message (?:to|for)|recipient|address)\s*:?\s*<?([^\s<>@]+@[^\s<>]+?)>?\s*(?:failed|has failed|:)?.{0,80}$`)
+	anchorRcptTo  = regexp.MustCompile(`(?i)^\s*(?:in:|>>>)\s*RCPT TO:\s*<([^\s<>@]+@[^\s<>]+)>`)
 	anchorTrail   = regexp.MustCompile(`^\s*([^@<>:]{3,80}):\s*<?([^\s<>@]+@[^\s<>]+?)>?\.?\s*$`)
 	anchorDeliver = regexp.MustCompile(`(?i)error delivering (?:your )?mail to <?([^\s<>@]+@[^\s<>]+?)>?\.?\s*$|(?:delivery to|deliver(?:y)? (?:your message )?to)\s+<?([^\s<>@]+@[^\s<>]+?)>?\s+(?:failed|has failed|was unsuccessful|was not possible)`)
 )
@@ -64,6 +65,8 @@ func textRecipients(human string, top header) []block {
 			a, rest = m[1], m[2]
 		} else if m := anchorSays.FindStringSubmatch(l); m != nil {
 			a, rest = m[1], m[2]
+		} else if m := anchorRcptTo.FindStringSubmatch(l); m != nil {
+			a = m[1]
 		} else if m := anchorAlone.FindStringSubmatch(l); m != nil {
 			a = m[1]
 		} else if m := anchorOn.FindStringSubmatch(l); m != nil {
@@ -268,20 +271,37 @@ func fillFromText(r *Recipient, txt, human string) {
 
 // firstStatus finds the enhanced status code in a reply: the one after a
 // reply code first ("550 5.1.1", "550-5.1.1"), then any.
+//
+// A transcript quotes the successes before the failure ("250 2.1.5 Ok"):
+// a 4xx or 5xx code wins over the 2xx and 3xx ones before it.
 func firstStatus(s string) string {
-	if m := replyThenStatus.FindStringSubmatch(s); m != nil {
+	if m := failureFirst(replyThenStatus.FindAllStringSubmatch(s, 50), 2); m != nil {
 		return m[2]
 	}
-	if m := statusInText.FindStringSubmatch(s); m != nil {
+	if m := failureFirst(statusInText.FindAllStringSubmatch(s, 50), 1); m != nil {
 		return m[1]
 	}
 	return ""
 }
 
+// failureFirst picks the first match whose group g is a 4 or 5 class
+// code, else the first match.
+func failureFirst(ms [][]string, g int) []string {
+	for _, m := range ms {
+		if c := m[g][0]; c == '4' || c == '5' {
+			return m
+		}
+	}
+	if len(ms) > 0 {
+		return ms[0]
+	}
+	return nil
+}
+
 var replyThenStatus = regexp.MustCompile(`\b([245]\d\d)[ \-]+['"#(]?([245]\.\d{1,3}\.\d{1,3})\b`)
 
 func firstReply(s string) string {
-	if m := replyThenStatus.FindStringSubmatch(s); m != nil {
+	if m := failureFirst(replyThenStatus.FindAllStringSubmatch(s, 50), 1); m != nil {
 		return m[1]
 	}
 	for _, m := range replyInText.FindAllStringSubmatchIndex(s, -1) {
