@@ -35,7 +35,7 @@ var providerCodes = []providerCode{
 		"Microsoft rejected the message because the From domain's DMARC policy failed."},
 	{regexp.MustCompile(`5\.7\.(?:606|607|608|708)`), "Microsoft", "5.7.606", "blocked",
 		"Microsoft blocks this IP address or range for its reputation."},
-	{regexp.MustCompile(`(?i)RecipientNotFound|5\.1\.10`), "Microsoft", "5.1.10", "userunknown",
+	{regexp.MustCompile(`(?i)RecipientNotFound|RESOLVER\.ADR\.Recip`), "Microsoft", "5.1.10", "userunknown",
 		"The recipient's Exchange Online or Outlook.com organization has no such address."},
 	{regexp.MustCompile(`(?i)\bTSS04\b`), "Yahoo", "TSS04", "",
 		"Yahoo is temporarily deferring mail from this IP address because of its volume or of complaints from Yahoo users."},

@@ -169,7 +169,7 @@ var generic = []pattern{
 // anything (x.0.0, 5.7.1) are absent.
 var statusReason = map[string]string{
 	"1.0": "userunknown", "1.1": "userunknown", "1.2": "hostunknown", "1.3": "userunknown", "1.4": "userunknown", "1.5": "userunknown", "1.6": "hasmoved",
-	"1.7": "rejected", "1.8": "rejected", "1.10": "notaccept",
+	"1.7": "rejected", "1.8": "rejected", "1.10": "userunknown",
 	"2.0": "filtered", "2.1": "userunknown", "2.2": "mailboxfull", "2.3": "exceedlimit", "2.4": "systemerror",
 	"3.0": "systemerror", "3.1": "systemfull", "3.2": "notaccept", "3.3": "systemerror", "3.4": "mesgtoobig", "3.5": "systemerror",
 	"4.0": "networkerror", "4.1": "expired", "4.3": "systemerror", "4.4": "hostunknown", "4.5": "systemfull", "4.6": "networkerror", "4.7": "expired",
@@ -234,7 +234,7 @@ func classify(r *Recipient) {
 			// only to wording that puts the fault elsewhere.
 			if byStatus == "userunknown" && strings.HasPrefix(sub, "1.") {
 				switch pt.reason {
-				case "norelaying", "blocked", "mailboxfull", "hasmoved", "rejected", "authfailure", "requireptr", "badreputation", "spamdetected", "virusdetected", "notcompliantrfc", "speeding", "toomanyconn", "expired", "syntaxerror", "securityerror", "networkerror":
+				case "norelaying", "blocked", "mailboxfull", "hasmoved", "rejected", "authfailure", "notaccept", "hostunknown", "requireptr", "badreputation", "spamdetected", "virusdetected", "notcompliantrfc", "speeding", "toomanyconn", "expired", "syntaxerror", "securityerror", "networkerror":
 				default:
 					r.Reason = "userunknown"
 				}
