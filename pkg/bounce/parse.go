@@ -34,6 +34,15 @@ func Analyze(data []byte) *Result {
 	}
 	p := &parsed{}
 	root := p.w.parseEntity(data, 0)
+	if len(root.header) == 0 {
+		// A pasted body that kept its MIME parts but lost the header that
+		// named the boundary: read it as the multipart it is.
+		if b := pastedBoundary(data); b != "" {
+			p.w = walker{}
+			root = p.w.build(header{{name: "Content-Type", value: `multipart/mixed; boundary="` + b + `"`}}, data, 0)
+			root.header = nil
+		}
+	}
 	p.top = root.header
 	if len(root.header) == 0 || (root.header.get("From") == "" && root.header.get("Subject") == "" && root.header.get("Content-Type") == "" && root.header.get("Received") == "") {
 		res.HeadersMissing = true
@@ -111,7 +120,7 @@ func Analyze(data []byte) *Result {
 			}
 		}
 	}
-	if len(blocks) > 0 && (bounceLike || hasFailureWording(human)) {
+	if len(blocks) > 0 && (bounceLike || hasFailureWording(human) || res.HeadersMissing && anyCode(blocks)) {
 		res.Kind, res.Format = KindBounce, "text"
 		for _, b := range blocks {
 			r := Recipient{Address: b.addr, Action: "failed"}
@@ -122,6 +131,44 @@ func Analyze(data []byte) *Result {
 	}
 	res.Kind, res.Format = KindNone, ""
 	return res
+}
+
+var pastedPart = regexp.MustCompile(`(?m)^--([^\s]{1,70})\r?\n(?i:content-(?:type|transfer-encoding|description|disposition)):`)
+
+// pastedBoundary finds a MIME boundary in headerless text: a "--xxx" line
+// followed at once by a Content- field, as every part starts
+// (RFC 2046 §5.1.1).
+func pastedBoundary(data []byte) string {
+	head := data
+	if len(head) > 64<<10 {
+		head = head[:64<<10]
+	}
+	loc := pastedPart.FindSubmatchIndex(head)
+	if loc == nil {
+		return ""
+	}
+	// Only when the parts start the text (after at most a preamble line
+	// or two): a boundary further down belongs to a quoted original.
+	n := 0
+	for _, l := range bytes.Split(head[:loc[0]], []byte("\n")) {
+		if len(bytes.TrimSpace(l)) > 0 {
+			n++
+		}
+	}
+	if n > 2 {
+		return ""
+	}
+	return string(head[loc[2]:loc[3]])
+}
+
+// anyCode reports whether a block quotes an SMTP reply or status code.
+func anyCode(blocks []block) bool {
+	for _, b := range blocks {
+		if hasCode(b.text) {
+			return true
+		}
+	}
+	return false
 }
 
 // collect sorts the parts of e into texts, reports and the original.
