@@ -190,9 +190,21 @@ func nextStep(res *Result, r *Recipient) (string, []Suggestion) {
 	switch r.Reason {
 	case "authfailure":
 		step = "Make the From domain pass SPF or DKIM, aligned with it, and check its DMARC record."
-		add("dmarc", sender)
-		add("spf", sender)
-		add("dkim", sender)
+		from, envelope := sender, sender
+		// The receiver often names the domains it judged: trust its words
+		// over the copy of the original (which may be cut or rewritten).
+		if m := fromDomainInDiag.FindStringSubmatch(strings.ToLower(r.Diagnostic)); m != nil && validDomain(m[1]) {
+			from = m[1]
+		}
+		if m := spfDomainInDiag.FindStringSubmatch(strings.ToLower(r.Diagnostic)); m != nil && validDomain(m[1]+m[2]) {
+			envelope = m[1] + m[2]
+		}
+		add("dmarc", from)
+		add("spf", envelope)
+		if envelope != from {
+			add("spf", from)
+		}
+		add("dkim", from)
 	case "requireptr":
 		step = "Ask the owner of the sending IP (your host or ISP) to publish a PTR name for it that resolves back to the same address."
 		if sender != "" {
@@ -289,4 +301,17 @@ func joinReplyLines(s string) string {
 		}
 		return c
 	})
+}
+
+var (
+	// "Unauthenticated email from shop.example is not accepted due to
+	// domain's DMARC policy"; "sending domain shop.example does not meet".
+	fromDomainInDiag = regexp.MustCompile(`(?:email from|sending domain|messages from the domain) \[?([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\]?`)
+	// "The MAIL FROM domain [x.example] has an SPF record"; "domain of
+	// a@x.example does not designate".
+	spfDomainInDiag = regexp.MustCompile(`mail from domain \[?([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\]?|domain of (?:[^\s@]+@)?([a-z0-9][a-z0-9.-]*\.[a-z]{2,}) does not designate`)
+)
+
+func validDomain(d string) bool {
+	return len(d) > 3 && len(d) < 254 && !strings.Contains(d, "..") && !strings.HasPrefix(d, ".") && !strings.HasSuffix(d, ".")
 }

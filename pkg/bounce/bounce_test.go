@@ -57,6 +57,7 @@ func TestProviderCodes(t *testing.T) {
 		command                string
 	}{
 		{"gmail 5.7.26", "5.7.26", "550-5.7.26 This mail is unauthenticated, which poses a security risk to the sender and Gmail users", "authfailure", "Gmail", "550 5.7.26", "mailcheck dmarc shop.example"},
+		{"gmail 5.7.26 envelope", "5.7.26", "550-5.7.26 The MAIL FROM domain [bounce.mailer.example] has an SPF record with a hard fail policy (-all) but it fails to pass SPF checks with the ip: [198.51.100.7]", "authfailure", "Gmail", "550 5.7.26", "mailcheck spf bounce.mailer.example"},
 		{"gmail 5.7.25", "5.7.25", "550-5.7.25 The IP address sending this message does not have a PTR record setup", "requireptr", "Gmail", "550 5.7.25", "mailcheck mx shop.example --ip 198.51.100.7"},
 		{"gmail 4.7.28", "4.7.28", "421-4.7.28 Our system has detected an unusual rate of unsolicited mail originating from your IP address", "speeding", "Gmail", "421 4.7.28", "mailcheck dnsbl 198.51.100.7"},
 		{"microsoft S3150", "5.7.1", "550 5.7.1 Unfortunately, messages from [198.51.100.7] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150)", "blocked", "Microsoft", "S3150", "mailcheck dnsbl 198.51.100.7"},
