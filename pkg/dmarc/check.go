@@ -157,17 +157,37 @@ func (c *checker) run() {
 	c.lintTXT(own)
 
 	if disc.Found < 0 {
+		// RFC 9989 §4.10: the policy that applies is the first record found
+		// from the bottom, so a name that did not answer could hold it. A
+		// failure at or below the organizational domain (the domain owner's
+		// names) leaves the policy unknown. A failure above it, at a public
+		// suffix (_dmarc.example, which authoritative servers and --zone
+		// refuse because they do not serve it), can only hide a public-suffix
+		// operator's psd=y policy (RFC 9091, carried into RFC 9989): the
+		// domain's own absence is decided, and the gap is a note.
+		orgLabels := dnsname.OrganizationalPSL(c.d).NumLabels()
+		var above []Step
 		for _, s := range disc.Steps {
-			if s.Result == "error" {
-				c.add(findDNSError.New(fmt.Sprintf("No record at _dmarc.%s, and the query for _dmarc.%s failed (%s), so an inherited policy cannot be ruled out.", c.d, s.Domain, s.Error),
-					"Run again, or use --resolver to ask another resolver."))
-				c.summary = "No DMARC record at _dmarc." + c.d.String() + "; a parent's policy could not be checked."
-				return
+			if s.Result != "error" {
+				continue
 			}
+			if dnsname.MustParse(s.Domain).NumLabels() < orgLabels {
+				above = append(above, s)
+				continue
+			}
+			c.add(findDNSError.New(fmt.Sprintf("No record at _dmarc.%s, and the query for _dmarc.%s failed (%s), so an inherited policy cannot be ruled out.", c.d, s.Domain, s.Error),
+				"Run again, or use --resolver to ask another resolver."))
+			c.summary = "No DMARC record at _dmarc." + c.d.String() + "; a parent's policy could not be checked."
+			return
+		}
+		for _, s := range above {
+			c.add(findPSDUnchecked.New(
+				fmt.Sprintf("The query for _dmarc.%s, a public suffix above %s, failed (%s). Only a public-suffix operator's fallback policy (psd=y) could be published there; %s itself has none.", s.Domain, dnsname.OrganizationalPSL(c.d), s.Error, c.d),
+				"Nothing to do for this: publish your own record (see dmarc.record.missing), which takes precedence over any public-suffix policy."))
 		}
 		if !hasMalformedCandidate(own) {
 			f := findRecordMissing.New(
-				fmt.Sprintf("Neither _dmarc.%s nor any parent domain publishes a DMARC record, so receivers get no instruction for mail that fails SPF and DKIM: anyone can send as %s, and Gmail, Yahoo and Outlook reject or junk bulk mail from domains without one.", c.d, c.d),
+				fmt.Sprintf("%s, so receivers get no instruction for mail that fails SPF and DKIM: anyone can send as %s, and Gmail, Yahoo and Outlook reject or junk bulk mail from domains without one.", c.missingWhere(len(above) > 0), c.d),
 				"Publish a DMARC record. Start with p=none and a report address to learn who sends as your domain, then move to quarantine and reject once every legitimate sender passes.")
 			f.Record = report.TXTRecord("_dmarc."+c.d.String(), "v=DMARC1; p=none; rua=mailto:dmarc-reports@"+c.d.String())
 			c.add(f)
@@ -209,6 +229,20 @@ func (c *checker) run() {
 		c.add(findOrgDomainDiffers.New(
 			fmt.Sprintf("The RFC 9989 DNS tree walk makes %s the organizational domain; the Public Suffix List that RFC 7489 receivers use makes it %s. Relaxed alignment between the two can differ from one receiver to the next.", od, c.data.OrganizationalDomainPSL),
 			"Usually nothing to do; if you rely on relaxed alignment across these domains, publish psd=n in the organizational domain's record to make the walk stop there."))
+	}
+}
+
+// missingWhere says where no record was found: everywhere in the walk, or
+// (when a public suffix did not answer) up to the organizational domain.
+func (c *checker) missingWhere(suffixUnchecked bool) string {
+	org := dnsname.OrganizationalPSL(c.d)
+	switch {
+	case !suffixUnchecked:
+		return fmt.Sprintf("Neither _dmarc.%s nor any parent domain publishes a DMARC record", c.d)
+	case org.Equal(c.d):
+		return fmt.Sprintf("_dmarc.%s publishes no DMARC record, and %s is its own organizational domain", c.d, c.d)
+	default:
+		return fmt.Sprintf("Neither _dmarc.%s nor any parent up to its organizational domain %s publishes a DMARC record", c.d, org)
 	}
 }
 

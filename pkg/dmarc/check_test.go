@@ -228,13 +228,36 @@ func TestCheckUnknownWhenDNSFails(t *testing.T) {
 			t.Errorf("%s: findings %+v", domain, sec.Findings)
 		}
 	}
-	// A SERVFAIL above a missing record leaves the policy unknown too:
-	// a parent's policy cannot be ruled out.
-	srv.SetFault("_dmarc.shop.example.", 0, dnstest.Fault{})
-	srv.SetFault("_dmarc.example.", 0, dnstest.ServFail)
-	sec := dmarc.Check(context.Background(), env, dnsname.MustParse("shop.example"), dmarc.Options{})
+	// A SERVFAIL at a parent that the domain's owner controls (at or
+	// below the organizational domain) leaves the policy unknown: the
+	// record there would apply.
+	srv.SetFault("_dmarc.shop.example.", 0, dnstest.ServFail)
+	srv.SetFault("_dmarc.news.shop.example.", 0, dnstest.Fault{})
+	sec := dmarc.Check(context.Background(), env, dnsname.MustParse("news.shop.example"), dmarc.Options{})
 	if sec.Status != report.StatusUnknown {
-		t.Errorf("parent failing: status %s, want unknown; %+v", sec.Status, sec.Findings)
+		t.Errorf("organizational domain failing: status %s, want unknown; %+v", sec.Status, sec.Findings)
+	}
+}
+
+// A query that fails above the organizational domain, at the public suffix
+// (_dmarc.example), can only hide a public-suffix operator's psd=y policy:
+// the domain's own record is missing, and that is reported.
+func TestCheckMissingWhenPublicSuffixFails(t *testing.T) {
+	t.Parallel()
+	for _, fault := range []dnstest.Fault{dnstest.Refused, dnstest.ServFail} {
+		srv := dnstest.Start(t, dnstest.ZoneText("example.", head))
+		srv.SetFault("_dmarc.example.", 0, fault)
+		env := check.Env{Resolver: srv.Resolver(t)}
+		for _, domain := range []string{"shop.example", "news.shop.example"} {
+			sec := dmarc.Check(context.Background(), env, dnsname.MustParse(domain), dmarc.Options{})
+			if sec.Status != report.StatusFail {
+				t.Errorf("%s: status %s, want fail; %+v", domain, sec.Status, sec.Findings)
+			}
+			ids := findingIDs(sec)
+			if !slices.Contains(ids, "dmarc.record.missing") || !slices.Contains(ids, "dmarc.psd.unchecked") || slices.Contains(ids, "dmarc.dns.error") {
+				t.Errorf("%s: findings %v", domain, ids)
+			}
+		}
 	}
 }
 
@@ -282,4 +305,12 @@ _dmarc.x.corp      TXT "v=DMARC1; p=reject"
 			t.Errorf("%s: org domain %q, want %q", domain, got, want)
 		}
 	}
+}
+
+func findingIDs(sec report.Section) []string {
+	var ids []string
+	for _, f := range sec.Findings {
+		ids = append(ids, f.ID)
+	}
+	return ids
 }

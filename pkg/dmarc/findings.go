@@ -36,6 +36,7 @@ var (
 	findParkedNotReject    = def("dmarc.parked.not_reject", report.Low, "Domain sends no mail but its DMARC policy is not reject", "RFC 9989 §4.7")
 	findInherited          = def("dmarc.inherited", report.Info, "Policy inherited from a parent domain", "RFC 9989 §4.10")
 	findOrgDomainDiffers   = def("dmarc.orgdomain.differs", report.Info, "RFC 7489 and RFC 9989 disagree on the organizational domain", "RFC 9989 §4.10.2", "RFC 7489 §3.2")
+	findPSDUnchecked       = def("dmarc.psd.unchecked", report.Info, "The public suffix's _dmarc name did not answer", "RFC 9989 §4.10", "RFC 9091 §4")
 	findDNSError           = report.Definition{ID: "dmarc.dns.error", Severity: report.Info, Inconclusive: true,
 		Title: "DMARC lookup failed", Refs: []string{"RFC 9989 §4.10"}}
 )
@@ -52,5 +53,5 @@ var Definitions = []report.Definition{
 	findSPWeaker, findNPMissing, findTestingMode, findTagRemoved, findPctPartial,
 	findTagUnknown, findRUAMissing, findRUAInvalid, findRUAUnauthorized, findRUANoMX,
 	findRUATooMany, findURISizeSuffix, findFONoRUF, findFORedundant, findAlignStrict,
-	findParkedNotReject, findInherited, findOrgDomainDiffers, findDNSError,
+	findParkedNotReject, findInherited, findOrgDomainDiffers, findPSDUnchecked, findDNSError,
 }
