@@ -222,6 +222,21 @@ func (c *checker) run() {
 	c.data.RecordText = found.candidates[0]
 	c.data.Testing = rec.Testing
 	c.lintRecord(found.Domain, rec)
+	if rec.NoPolicy() {
+		// RFC 7489 §6.6.3: no valid p and no valid rua, so receivers
+		// apply no DMARC at all; no effective policy, and nothing that
+		// meets a mailbox provider's "p=none at least".
+		f := findNoPolicy.New(fmt.Sprintf("The record at _dmarc.%s, %q, has no valid p= tag and no valid rua= address, so receivers apply no DMARC processing to mail from %s: it is as if no record were published.", found.Domain, found.candidates[0], c.d),
+			"Add p= right after v=DMARC1 (start with none) and a report address.")
+		fixed := rec.With("p", "none")
+		if r2, err := Parse(fixed); err == nil {
+			fixed = r2.With("rua", "mailto:dmarc-reports@"+found.Domain)
+		}
+		f.Record = report.TXTRecord("_dmarc."+found.Domain, fixed)
+		c.add(f)
+		c.summary = "The DMARC record at _dmarc." + found.Domain + " has no valid p= and no rua=: receivers apply no policy."
+		return
+	}
 	c.effectivePolicy(found.Domain, rec)
 	c.checkParked(apex, apexErr, found.Domain, rec)
 	c.checkDestinations(found.Domain, rec)
@@ -315,6 +330,9 @@ func (c *checker) lintRecord(domain string, rec *Record) {
 	for _, p := range rec.Problems {
 		switch p.Tag {
 		case "p":
+			if rec.NoPolicy() {
+				continue // dmarc.record.no_policy says it
+			}
 			f := findPInvalid.New(fmt.Sprintf("p=%s: %s. RFC 7489 receivers then act as p=none if rua is valid, and ignore the record otherwise.", tagValue(rec, "p"), p.Message),
 				"Set p to none, quarantine or reject.")
 			f.Record = report.TXTRecord(name, rec.With("p", "quarantine"))
@@ -323,6 +341,11 @@ func (c *checker) lintRecord(domain string, rec *Record) {
 			f := findSPInvalid.New(fmt.Sprintf("sp=%s: %s. RFC 7489 receivers then act as p=none if rua is valid, and ignore the record otherwise.", tagValue(rec, "sp"), p.Message),
 				"Set sp to none, quarantine or reject, or remove it to inherit p.")
 			f.Record = report.TXTRecord(name, rec.With("sp", ""))
+			c.add(f)
+		case "np":
+			f := findSyntaxInvalid.New(fmt.Sprintf("np=%s: %s. Receivers act as none for non-existent subdomains (RFC 7489 §6.6.3, carried over to np), not as sp or p.", tagValue(rec, "np"), p.Message),
+				"Set np to reject: a name that does not exist sends no legitimate mail.")
+			f.Record = report.TXTRecord(name, rec.With("np", "reject"))
 			c.add(f)
 		case "rua", "ruf":
 			f := findRUAInvalid.New(fmt.Sprintf("%s: %s. No reports can be sent there.", p.Tag, p.Message),
@@ -335,12 +358,15 @@ func (c *checker) lintRecord(domain string, rec *Record) {
 			c.add(f)
 		}
 	}
-	if !rec.Has("p") {
+	switch {
+	case !rec.Has("p") && rec.NoPolicy():
+		// dmarc.record.no_policy says it.
+	case !rec.Has("p"):
 		f := findPMissing.New("The record has no p= tag. RFC 9989 receivers treat that as p=none; RFC 7489 receivers ignore the record unless rua is valid.",
 			"Add p=none, quarantine or reject right after v=DMARC1.")
 		f.Record = report.TXTRecord(name, rec.With("p", "none"))
 		c.add(f)
-	} else if len(rec.Tags) > 1 && rec.Tags[1].Name != "p" {
+	case len(rec.Tags) > 1 && rec.Tags[1].Name != "p":
 		f := findPNotSecond.New("p= is not the tag right after v=DMARC1. RFC 9989 allows any order, but RFC 7489's grammar puts p second and strict RFC 7489 parsers reject the record.",
 			"Move p= right after v=DMARC1.")
 		f.Record = report.TXTRecord(name, moveP(rec))
@@ -451,7 +477,7 @@ func (c *checker) effectivePolicy(domain string, rec *Record) {
 			}
 		default:
 			d.EffectivePolicy, d.EffectivePolicySource = rec.EffectiveNonexistentPolicy(), "np"
-			if rec.NonexistentPolicy == "" {
+			if rec.NonexistentPolicy == "" && !rec.hasProblem("np") {
 				d.EffectivePolicySource = "sp"
 				if rec.SubdomainPolicy == "" {
 					d.EffectivePolicySource = "p"

@@ -142,6 +142,29 @@ func TestCheck(t *testing.T) {
 			findings: []string{"dmarc.inherited", "dmarc.policy.none", "dmarc.sp.weaker"},
 		},
 		{
+			// RFC 7489 §6.6.3 as RFC 9989 extends it to np: an invalid np
+			// with a valid rua is none for non-existent subdomains, not the
+			// p=reject it would fall back to if absent.
+			name:   "invalid np: none for a non-existent subdomain",
+			zone:   `_dmarc.shop TXT "v=DMARC1; p=reject; np=rejekt; rua=mailto:d@shop.example"`,
+			domain: "ghost.shop.example", status: report.StatusFail, policy: dmarc.PolicyNone, source: "np",
+			findings: []string{"dmarc.inherited", "dmarc.policy.none", "dmarc.syntax.invalid"},
+		},
+		{
+			// No valid p and no rua: receivers apply no DMARC (RFC 7489
+			// §6.6.3), so there is no effective policy at all.
+			name:   "no p and no rua: no policy applies",
+			zone:   `_dmarc.shop TXT "v=DMARC1; adkim=s"`,
+			domain: "shop.example", status: report.StatusFail,
+			findings: []string{"dmarc.align.strict", "dmarc.np.missing", "dmarc.record.no_policy", "dmarc.rua.missing"},
+		},
+		{
+			name:   "invalid p and no rua: no policy applies",
+			zone:   `_dmarc.shop TXT "v=DMARC1; p=rejekt"`,
+			domain: "shop.example", status: report.StatusFail,
+			findings: []string{"dmarc.np.missing", "dmarc.record.no_policy", "dmarc.rua.missing"},
+		},
+		{
 			name:   "psd record at the TLD",
 			zone:   `_dmarc TXT "v=DMARC1; p=reject; psd=y; rua=mailto:d@reports.example"` + "\n" + `example._report._dmarc.reports TXT "v=DMARC1"`,
 			domain: "shop.example", status: report.StatusPass, policy: dmarc.PolicyReject, source: "p",
