@@ -71,16 +71,17 @@ func (a Answer) Void() bool { return a.Outcome != Found }
 type ErrorKind string
 
 const (
-	KindServFail  ErrorKind = "servfail"   // RCODE 2
-	KindRefused   ErrorKind = "refused"    // RCODE 5; also names outside loaded zone files
-	KindRcode     ErrorKind = "rcode"      // another unexpected RCODE (FORMERR, NOTIMP, ...)
-	KindTimeout   ErrorKind = "timeout"    // no reply within the per-query timeout, after retries
-	KindNetwork   ErrorKind = "network"    // the resolver could not be reached at all
-	KindLoop      ErrorKind = "cname-loop" // the CNAME chain loops or is too long
-	KindTooLarge  ErrorKind = "too-large"  // the answer is over the size bound
-	KindMalformed ErrorKind = "malformed"  // the reply could not be parsed or does not match
-	KindName      ErrorKind = "bad-name"   // the name cannot be asked (too long, empty label)
-	KindCanceled  ErrorKind = "canceled"   // the caller's context ended first
+	KindServFail  ErrorKind = "servfail"             // RCODE 2
+	KindRefused   ErrorKind = "refused"              // RCODE 5; also names outside loaded zone files
+	KindRcode     ErrorKind = "rcode"                // another unexpected RCODE (FORMERR, NOTIMP, ...)
+	KindTimeout   ErrorKind = "timeout"              // no reply within the per-query timeout, after retries
+	KindNetwork   ErrorKind = "network"              // the resolver could not be reached at all
+	KindLoop      ErrorKind = "cname-loop"           // the CNAME chain comes back to a name it passed
+	KindChainLong ErrorKind = "cname-chain-too-long" // more aliases than the depth bound, no name repeated
+	KindTooLarge  ErrorKind = "too-large"            // the answer is over the size bound
+	KindMalformed ErrorKind = "malformed"            // the reply could not be parsed or does not match
+	KindName      ErrorKind = "bad-name"             // the name cannot be asked (too long, empty label)
+	KindCanceled  ErrorKind = "canceled"             // the caller's context ended first
 )
 
 // Error is a failure to get an answer.
@@ -127,6 +128,7 @@ var (
 	ErrTimeout   error = kindError(KindTimeout)
 	ErrNetwork   error = kindError(KindNetwork)
 	ErrCNAMELoop error = kindError(KindLoop)
+	ErrChainLong error = kindError(KindChainLong)
 	ErrTooLarge  error = kindError(KindTooLarge)
 	ErrBadName   error = kindError(KindName)
 )
