@@ -93,7 +93,8 @@ var (
 )
 
 // safeReport returns a deep copy of rep in which every string a renderer can
-// print is made safe with safeString. It walks the report by reflection, so a
+// print is made safe with safeString, and domain targets are shown as
+// people write them (displayTargets). It walks the report by reflection, so a
 // field or a section type added later is covered without a change here.
 // Interface fields (Section.Data, the JSON evidence) are shared, not copied:
 // the text and Markdown renderers print Display, never Data. The original
@@ -102,7 +103,9 @@ func safeReport(rep *report.Report) *report.Report {
 	if rep == nil {
 		return nil
 	}
-	return safeCopy(rep)
+	out := safeCopy(rep)
+	displayTargets(out)
+	return out
 }
 
 // safeCopy is safeReport for any part of a report (the summary table of a
