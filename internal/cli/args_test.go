@@ -25,6 +25,8 @@ func TestBadInputNumbersAndPorts(t *testing.T) {
 		{"resolver port name", []string{"spf", "shop.example", "--resolver", "127.0.0.1:dns"}, "1 to 65535"},
 		{"zone of binary noise", []string{"dmarc", "shop.example", "--zone", "/dev/zero"}, "binary data, not a zone file"},
 		{"port in a name", []string{"dmarc", "shop.example:443"}, "character ':'"},
+		// An error quoting input or an answer is escaped on stderr too.
+		{"escape in a path", []string{"dmarc", "shop.example", "--zone", "\x1b[2J\x1b]0;x\x07.zone"}, `\x1b[2J\x1b]0;x\x07.zone: no such file`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
