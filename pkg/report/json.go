@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"sync"
 )
 
 // MarshalJSON writes the report with every list as an array: a nil slice
@@ -85,11 +86,7 @@ func nonNil(v reflect.Value, depth int) reflect.Value {
 		}
 		s := reflect.New(t).Elem()
 		s.Set(v)
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if !f.IsExported() || f.Tag.Get("json") == "-" {
-				continue
-			}
+		for _, i := range fieldsToWalk(t) {
 			s.Field(i).Set(nonNil(v.Field(i), depth+1))
 		}
 		return s
@@ -100,10 +97,41 @@ func nonNil(v reflect.Value, depth int) reflect.Value {
 
 var marshalerType = reflect.TypeFor[json.Marshaler]()
 
+// walkFields caches, per struct type, the fields that JSON writes and that
+// can hold a slice: the only ones the walk needs to visit.
+var walkFields sync.Map
+
+func fieldsToWalk(t reflect.Type) []int {
+	if v, ok := walkFields.Load(t); ok {
+		return v.([]int)
+	}
+	var idx []int
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.IsExported() && f.Tag.Get("json") != "-" && hasSlices(f.Type, 0) {
+			idx = append(idx, i)
+		}
+	}
+	walkFields.Store(t, idx)
+	return idx
+}
+
+// sliceTypes caches hasSlices by type: the walk asks about the same few
+// types for every section of every report.
+var sliceTypes sync.Map
+
 // hasSlices reports whether a value of type t can hold a slice that JSON
 // would write: a cheap static test that keeps the copy to what needs it.
 // Interfaces count, since their dynamic value is unknown here.
 func hasSlices(t reflect.Type, depth int) bool {
+	if depth == 0 {
+		if v, ok := sliceTypes.Load(t); ok {
+			return v.(bool)
+		}
+		has := hasSlices(t, 1)
+		sliceTypes.Store(t, has)
+		return has
+	}
 	if depth > 8 {
 		return true
 	}
