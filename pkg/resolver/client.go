@@ -205,7 +205,7 @@ func followAliases(rrs []dns.RR, ans *Answer, seen map[string]bool, current stri
 				Err: fmt.Errorf("alias chain %s -> %s", ans.Name, strings.Join(append(ans.CNAMEs, target), " -> "))}
 		case len(ans.CNAMEs) >= max:
 			return current, &Error{Name: ans.Name, Type: ans.Type, Kind: KindChainLong,
-				Err: fmt.Errorf("more than %d aliases: %s -> %s -> ...", max, ans.Name, strings.Join(ans.CNAMEs[:min(3, len(ans.CNAMEs))], " -> "))}
+				Err: fmt.Errorf("more than %d aliases, starting %s -> %s", max, ans.Name, strings.Join(ans.CNAMEs[:min(3, len(ans.CNAMEs))], " -> "))}
 		}
 		seen[target] = true
 		ans.CNAMEs = append(ans.CNAMEs, target)
