@@ -11,7 +11,7 @@ import (
 // Markdown writes the report for pasting into a ticket or a pull request:
 // a summary table, then each section with its evidence and findings.
 func Markdown(w io.Writer, rep *report.Report) error {
-	rep = safeReport(rep)
+	rep = safeMarkdownReport(rep)
 	var b strings.Builder
 	fmt.Fprintf(&b, "# mailcheck %s: %s\n\n", rep.Command, mdText(rep.Target))
 	if sc := rep.Score; sc != nil {

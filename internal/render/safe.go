@@ -108,6 +108,31 @@ func safeReport(rep *report.Report) *report.Report {
 	return out
 }
 
+// safeMarkdownReport is safeReport for Markdown. A Fix keeps its newlines
+// (a policy file to serve), and in Markdown a line after a newline can
+// start a heading, a list or a block quote ("# ✓ all good"), even inside a
+// paragraph. Indenting each continuation line by four spaces makes it
+// plain paragraph text (CommonMark §4.4: an indented code block cannot
+// interrupt a paragraph; §4.2: an ATX heading allows at most three spaces).
+func safeMarkdownReport(rep *report.Report) *report.Report {
+	out := safeReport(rep)
+	if out == nil {
+		return nil
+	}
+	indent := func(s string) string { return strings.ReplaceAll(s, "\n", "\n    ") }
+	for i := range out.TopFixes {
+		out.TopFixes[i].Fix = indent(out.TopFixes[i].Fix)
+	}
+	for _, secs := range [][]report.Section{out.Sections, out.Environment} {
+		for i := range secs {
+			for j := range secs[i].Findings {
+				secs[i].Findings[j].Fix = indent(secs[i].Findings[j].Fix)
+			}
+		}
+	}
+	return out
+}
+
 // safeCopy is safeReport for any part of a report (the summary table of a
 // multi-domain run).
 func safeCopy[T any](v T) T {

@@ -176,3 +176,29 @@ func BenchmarkSafeReport(b *testing.B) {
 		_ = safeReport(rep)
 	}
 }
+
+// A Fix keeps its lines, but in Markdown no line of it can start a heading,
+// a list or a quote.
+func TestMarkdownFixLinesStayInTheParagraph(t *testing.T) {
+	rep := sample()
+	rep.Sections[0].Findings[0].Fix = "Serve this file:\n# ✓ all good\n- item\n> quote\nversion: STSv1"
+	var md bytes.Buffer
+	if err := Markdown(&md, rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(md.String(), "\n") {
+		if strings.HasPrefix(l, "# ✓") || strings.HasPrefix(l, "- item") || strings.HasPrefix(l, "> quote") {
+			t.Errorf("markup at the start of a line: %q", l)
+		}
+	}
+	if !strings.Contains(md.String(), "\n    version: STSv1") {
+		t.Errorf("the Fix lost its lines:\n%s", md.String())
+	}
+	var text bytes.Buffer
+	if err := Text(&text, rep, TextOptions{Profile: termenv.Ascii}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "\n    version: STSv1\n") {
+		t.Errorf("text lost the Fix's lines:\n%s", text.String())
+	}
+}
