@@ -46,6 +46,7 @@ func TestJSONHasNoNullArrays(t *testing.T) {
 			}
 		}
 	}
+	t.Logf("%d documents checked", runs)
 	if runs < 50 {
 		t.Errorf("only %d documents checked", runs)
 	}
