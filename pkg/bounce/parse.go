@@ -220,7 +220,11 @@ func (p *parsed) collect(e *entity, d int) {
 
 func (p *parsed) addText(b []byte) {
 	if p.w.text >= maxTextBytes {
+		p.w.truncated = true
 		return
+	}
+	if room := maxTextBytes - p.w.text; len(b) > room {
+		b, p.w.truncated = b[:room], true
 	}
 	p.w.text += len(b)
 	p.texts = append(p.texts, validText(b))
