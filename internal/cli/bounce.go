@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -97,6 +98,11 @@ func runBounce(ctx context.Context, f *Factory, opts *BounceOptions) error {
 		if it.Err != nil {
 			unreadable = append(unreadable, fmt.Sprintf("%s: %v", it.Source, unwrapAll(it.Err)))
 			sections = append(sections, bounce.Unreadable(it.Source, unwrapAll(it.Err)))
+			return nil
+		}
+		if len(bytes.TrimSpace(it.Data)) == 0 {
+			unreadable = append(unreadable, it.Source+": empty")
+			sections = append(sections, bounce.Unreadable(it.Source, errors.New("empty: nothing to read")))
 			return nil
 		}
 		res := bounce.Analyze(it.Data)

@@ -210,6 +210,10 @@ func TestBounceUnreadable(t *testing.T) {
 	if strings.Contains(r.stderr, "goroutine") {
 		t.Error("stack trace on stderr")
 	}
+	r = runWith(t, func(f *Factory, in *bytes.Buffer) { in.WriteString(" \n") }, "bounce", "-")
+	if r.code != ExitBadInput || !strings.Contains(r.stderr, "empty") {
+		t.Errorf("empty stdin: exit %d, stderr %q; want 2 saying it is empty", r.code, r.stderr)
+	}
 	// One good file and one too large: the report, then exit 2.
 	good := writeFile(t, "ndr.eml", gmailBounce())
 	big := writeFile(t, "big.eml", strings.Repeat("x", 4096))
