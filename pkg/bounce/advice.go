@@ -45,12 +45,14 @@ var providerCodes = []providerCode{
 		"Yahoo is deferring mail from this IP address for its reputation or for user complaints."},
 	{regexp.MustCompile(`(?i)\bOFR_?506\b`), "Orange", "OFR_506", "spamdetected",
 		"Orange's filters took the message for spam (\"Mail rejete\")."},
-	{regexp.MustCompile(`(?i)\b(?:OFR|OFRBL|OU00\d|OFR_\d+)\b|orange`), "Orange", "", "",
-		"Orange (Wanadoo) refused the message; its codes mark the IP's reputation or a rule of its filters."},
+	{regexp.MustCompile(`(?i)\bOFR(?:BL)?[0-9_]*\b|\bmwinf\w*|orange\.fr|wanadoo`), "Orange", "", "",
+		"Orange's OFR code names the rule that refused it; \"Service refuse, veuillez essayer plus tard\" is a temporary refusal of the sending IP."},
+	{regexp.MustCompile(`\bLPN\d{3}_\d+|(?i)laposte`), "La Poste", "", "",
+		"La Poste's LPN code names the rule that refused it."},
 	{regexp.MustCompile(`(?i)free\.fr|\bproxad\b`), "Free", "", "",
-		"Free refused the message."},
+		"The answer came from Free's servers."},
 	{regexp.MustCompile(`(?i)\bsfr\b|neufcegetel`), "SFR", "", "",
-		"SFR refused the message."},
+		"The answer came from SFR's servers."},
 }
 
 var explanations = map[string]string{
@@ -105,7 +107,7 @@ func finish(res *Result) *Result {
 		// The code the remote server itself answered is more exact than the
 		// one the reporting MTA chose for its Status field (which is often
 		// the generic x.0.0, or its own 4.4.7 for a timeout).
-		if dc := failureFirst(replyThenStatus.FindAllStringSubmatch(r.Diagnostic, 50), 2); dc != nil && (r.Status == "" || r.Status[0] == dc[2][0]) {
+		if dc := failureFirst(replyThenStatus.FindAllStringSubmatch(r.Diagnostic, 50), 2); dc != nil && (r.Status == "" || r.Status[0] == dc[2][0] || dc[1][0] == dc[2][0] && r.Status[0] != '2' && dc[2][0] != '2') {
 			r.Status = dc[2]
 		} else if r.Status == "" || strings.HasSuffix(r.Status, ".0.0") {
 			if c := firstStatus(r.Diagnostic); c != "" && (r.Status == "" || r.Status[0] == c[0]) {
@@ -123,6 +125,11 @@ func finish(res *Result) *Result {
 					r.Reason = pc.reason
 				}
 				r.Explanation = pc.explanation
+				if pc.code == "" {
+					// A provider recognized but not a code it explains:
+					// the reason's words, then what is known of its codes.
+					r.Explanation = explanations[r.Reason] + " " + pc.explanation
+				}
 				break
 			}
 		}

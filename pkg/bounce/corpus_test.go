@@ -83,7 +83,7 @@ func readHoldout(t *testing.T) map[string]bool {
 // Floors for TestCorpusAgreement: what this package reached on the corpus
 // (all 305 recipients). A change that lowers agreement fails the test.
 const (
-	floorStatus = 0.980
+	floorStatus = 0.983
 	floorReason = 0.865
 	floorHard   = 0.927
 )
