@@ -95,6 +95,10 @@ var explanations = map[string]string{
 // finish infers missing status codes, classifies each recipient and writes
 // what to do next.
 func finish(res *Result) *Result {
+	if len(res.Recipients) > maxRecipients {
+		// A real report names a handful; thousands is a list or an attack.
+		res.Recipients, res.Truncated = res.Recipients[:maxRecipients], true
+	}
 	for i := range res.Recipients {
 		r := &res.Recipients[i]
 		r.Diagnostic = clean(joinReplyLines(r.Diagnostic), 1000)

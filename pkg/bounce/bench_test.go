@@ -122,3 +122,19 @@ func TestMbox500(t *testing.T) {
 		t.Fatalf("%d messages (%d not read as reports), %v", n, none, err)
 	}
 }
+
+// TestManyRecipients: a DSN naming a hundred thousand recipients is cut
+// at maxRecipients and says so.
+func TestManyRecipients(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("From: MAILER-DAEMON@mx.shop.example\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"z\"\n\n--z\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.shop.example\n")
+	for i := 0; i < 100000; i++ {
+		b.WriteString("\nFinal-Recipient: rfc822; u@client.example\nAction: failed\nStatus: 5.1.1\n")
+	}
+	b.WriteString("\n--z--\n")
+	res := Analyze(b.Bytes())
+	checkResult(t, res)
+	if len(res.Recipients) != maxRecipients || !res.Truncated {
+		t.Errorf("%d recipients, truncated %v; want %d, true", len(res.Recipients), res.Truncated, maxRecipients)
+	}
+}

@@ -14,6 +14,11 @@ func parseDSN(body string) (msg header, recs []Recipient) {
 	var cur *Recipient
 	haveFinal, haveOrig := false, false
 	start := func() {
+		if len(recs) > maxRecipients {
+			// Past the bound, fields overwrite the last recipient kept;
+			// finish cuts the list and says so.
+			return
+		}
 		recs = append(recs, Recipient{})
 		cur = &recs[len(recs)-1]
 		haveFinal, haveOrig = false, false

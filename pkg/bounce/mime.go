@@ -23,6 +23,7 @@ const (
 	maxHeaders    = 1000    // header fields in one entity
 	maxTextBytes  = 2 << 20 // decoded text kept from all parts together
 	maxTextLines  = 5000    // lines of that text searched for recipients
+	maxRecipients = 1000    // recipients reported from one message
 )
 
 // header is a list of fields in order, names as written. It is read

@@ -107,7 +107,7 @@ func Analyze(data []byte) *Result {
 	fromSystem := bounceFrom.MatchString(p.top.get("From")) && !strings.Contains(strings.ToLower(p.top.get("From")), "no-reply")
 	if isAutoReply(p.top, human) && !(len(blocks) > 0 && (fromSystem || hasFailureWording(human) && (bounceLike || p.top.get("X-Failed-Recipients") != ""))) {
 		res.Kind, res.Format = KindAutoReply, "rfc3834"
-		r := Recipient{Address: addrOnly(p.top.get("From")), Action: "delivered", Diagnostic: clean(human, 300), Reason: "vacation"}
+		r := Recipient{Address: addrOnly(p.top.get("From")), Action: "delivered", Diagnostic: clean(human[:min(len(human), 4<<10)], 300), Reason: "vacation"}
 		res.Recipients = append(res.Recipients, r)
 		return finish(res)
 	}
@@ -116,15 +116,16 @@ func Analyze(data []byte) *Result {
 		// ones that failed (a bounce sent to a single recipient's message).
 		for _, a := range strings.Split(res.Original.To, ",") {
 			if a = addrOnly(a); a != "" && len(blocks) < 20 {
-				blocks = append(blocks, block{addr: a, text: strings.TrimSpace(human)})
+				blocks = append(blocks, block{addr: a, text: strings.TrimSpace(human[:min(len(human), 4<<10)])})
 			}
 		}
 	}
 	if len(blocks) > 0 && (bounceLike || hasFailureWording(human) || res.HeadersMissing && anyCode(blocks)) {
 		res.Kind, res.Format = KindBounce, "text"
+		tf := newTextFacts(human)
 		for _, b := range blocks {
 			r := Recipient{Address: b.addr, Action: "failed"}
-			fillFromText(&r, b.text, human)
+			fillFromText(&r, b.text, tf)
 			res.Recipients = append(res.Recipients, r)
 		}
 		return finish(res)

@@ -92,6 +92,9 @@ func textRecipients(human string, top header) []block {
 			// The same address again (quoted in the reply): one block.
 			continue
 		}
+		if len(anchors) > maxRecipients {
+			break
+		}
 		anchors = append(anchors, anchor{i, a, rest})
 	}
 	if len(anchors) == 0 {
@@ -123,10 +126,11 @@ func textRecipients(human string, top header) []block {
 	// X-Failed-Recipients (Exim, Gmail) names them when the text does not.
 	if len(anchors) == 0 {
 		var out []block
+		text := clean(human[:min(len(human), 8<<10)], 2000)
 		for _, v := range top.all("X-Failed-Recipients") {
 			for _, a := range strings.Split(v, ",") {
-				if a = normAddr(a); a != "" {
-					out = append(out, block{addr: a, text: clean(human, 2000)})
+				if a = normAddr(a); a != "" && len(out) < maxRecipients {
+					out = append(out, block{addr: a, text: text})
 				}
 			}
 		}
@@ -227,7 +231,7 @@ func enrichFromText(r *Recipient, blocks []block, human string) {
 		r.Diagnostic = clean(txt, 1000)
 	}
 	if r.Diagnostic == "" && len(blocks) == 0 {
-		r.Diagnostic = clean(human, 1000)
+		r.Diagnostic = clean(human[:min(len(human), 4<<10)], 1000)
 		r.DiagnosticType = ""
 	}
 	if r.Status == "" {
@@ -243,18 +247,37 @@ func enrichFromText(r *Recipient, blocks []block, human string) {
 		r.Command = smtpCommand(r.Diagnostic + "\n" + txt)
 	}
 	if r.Command == "" && len(blocks) <= 1 {
-		r.Command = smtpCommand(human)
+		r.Command = smtpCommand(human[:min(len(human), 64<<10)])
 	}
 	if r.Action == "" {
 		r.Action = "failed"
 	}
 }
 
+// textFacts are what a plain-text bounce says for all its recipients,
+// read once however many recipients it names.
+type textFacts struct {
+	human   string
+	command string
+	delayed bool
+}
+
+func newTextFacts(human string) textFacts {
+	head := human
+	if len(head) > 64<<10 {
+		head = head[:64<<10]
+	}
+	return textFacts{human: human, command: smtpCommand(head), delayed: isDelayWording(head) && !isPermanentWording(head)}
+}
+
 // fillFromText fills a recipient of a plain-text bounce from its block.
-func fillFromText(r *Recipient, txt, human string) {
+func fillFromText(r *Recipient, txt string, tf textFacts) {
 	diag := txt
 	if diag == "" {
-		diag = human
+		diag = tf.human
+		if len(diag) > 4<<10 {
+			diag = diag[:4<<10]
+		}
 	}
 	r.Diagnostic = clean(diag, 1000)
 	r.Status = firstStatus(diag)
@@ -262,9 +285,9 @@ func fillFromText(r *Recipient, txt, human string) {
 	r.RemoteMTA = remoteHost(diag)
 	r.Command = smtpCommand(diag)
 	if r.Command == "" {
-		r.Command = smtpCommand(human)
+		r.Command = tf.command
 	}
-	if isDelayWording(human) && !isPermanentWording(human) {
+	if tf.delayed {
 		r.Action = "delayed"
 	}
 }
