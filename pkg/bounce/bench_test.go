@@ -3,6 +3,7 @@ package bounce
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -136,5 +137,20 @@ func TestManyRecipients(t *testing.T) {
 	checkResult(t, res)
 	if len(res.Recipients) != maxRecipients || !res.Truncated {
 		t.Errorf("%d recipients, truncated %v; want %d, true", len(res.Recipients), res.Truncated, maxRecipients)
+	}
+}
+
+// TestManyTextRecipients: a plain-text bounce of fifty thousand recipient
+// lines is cut too (it once cost minutes: each block re-read the text).
+func TestManyTextRecipients(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("From: MAILER-DAEMON@x.example\nSubject: Undelivered Mail\n\nThis message could not be delivered.\n")
+	for i := 0; i < 50000; i++ {
+		fmt.Fprintf(&b, "<user%d@client.example>: host mx.client.example[203.0.113.5] said: 550 5.1.1 user unknown (in reply to RCPT TO command)\n", i)
+	}
+	res := Analyze(b.Bytes())
+	checkResult(t, res)
+	if len(res.Recipients) != maxRecipients || !res.Truncated || res.Recipients[0].Reason != "userunknown" {
+		t.Errorf("%d recipients, truncated %v, first %+v", len(res.Recipients), res.Truncated, res.Recipients[0])
 	}
 }
