@@ -1,0 +1,386 @@
+package dnssec
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailcheck/mailcheck/internal/dnstest"
+	"github.com/mailcheck/mailcheck/internal/testclock"
+	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/mailcheck/mailcheck/pkg/resolver"
+	"github.com/miekg/dns"
+)
+
+const shopText = `@ SOA ns1.shop.example. hostmaster.shop.example. 1 3600 600 86400 300
+@ NS ns1.shop.example.
+@ MX 10 mx1.shop.example.
+@ TXT "v=spf1 ip4:192.0.2.25 -all"
+_dmarc TXT "v=DMARC1; p=reject"
+mx1 A 192.0.2.25
+ns1 A 192.0.2.53
+`
+
+const mailText = `@ SOA ns1.mail.example. hostmaster.mail.example. 1 3600 600 86400 300
+@ NS ns1.mail.example.
+mx A 192.0.2.26
+_25._tcp.mx TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000000
+`
+
+// child is one zone under example. in a test hierarchy.
+type child struct {
+	origin, text string
+	sign         *dnstest.SignOptions // nil: unsigned
+	noDS         bool                 // signed, but no DS at the parent
+	ds           string               // DS text at the parent instead of the zone's own
+}
+
+// hierarchy signs a root (the trust anchor), example. and the children,
+// each parent holding its children's DS, as a registry would.
+func hierarchy(t *testing.T, children ...child) ([]dnstest.Option, []*dns.DS) {
+	t.Helper()
+	var opts []dnstest.Option
+	tld := "@ SOA ns.example. hostmaster.example. 1 3600 600 86400 300\n@ NS ns.example.\nns A 192.0.2.1\n"
+	for _, c := range children {
+		text := c.text
+		if c.sign != nil {
+			s := dnstest.Sign(t, c.origin, c.text, *c.sign)
+			text = s.Text
+			switch {
+			case c.ds != "":
+				tld += c.ds
+			case !c.noDS:
+				tld += s.DS()
+			}
+		}
+		opts = append(opts, dnstest.ZoneText(c.origin, text))
+	}
+	example := dnstest.Sign(t, "example.", tld, dnstest.SignOptions{})
+	root := dnstest.Sign(t, ".", ". SOA a.root.example. hostmaster.example. 1 3600 600 86400 300\n. NS a.root.example.\n"+example.DS(), dnstest.SignOptions{})
+	opts = append(opts, dnstest.ZoneText(".", root.Text), dnstest.ZoneText("example.", example.Text))
+	return opts, root.Anchor()
+}
+
+func run(t *testing.T, r resolver.Resolver, domain string, mx ...string) (report.Section, *Data) {
+	t.Helper()
+	d, err := dnsname.Parse(domain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sec := Check(ctx, check.Env{Resolver: resolver.NewCache(r), Now: testclock.Func()}, d, Options{MXHosts: mx})
+	return sec, sec.Data.(*Data)
+}
+
+func ids(sec report.Section) []string {
+	var out []string
+	for _, f := range sec.Findings {
+		out = append(out, f.ID)
+	}
+	return out
+}
+
+func finding(t *testing.T, sec report.Section, id string) report.Finding {
+	t.Helper()
+	for _, f := range sec.Findings {
+		if f.ID == id {
+			return f
+		}
+	}
+	t.Fatalf("no %s in %v", id, ids(sec))
+	return report.Finding{}
+}
+
+func zoneOf(t *testing.T, d *Data, name string) Zone {
+	t.Helper()
+	for _, z := range d.Zones {
+		if z.Zone == name {
+			return z
+		}
+	}
+	t.Fatalf("no zone %s in %+v", name, d.Zones)
+	return Zone{}
+}
+
+func TestSecure(t *testing.T) {
+	opts, anchors := hierarchy(t,
+		child{origin: "shop.example.", text: shopText, sign: &dnstest.SignOptions{}},
+		child{origin: "mail.example.", text: mailText, sign: &dnstest.SignOptions{Algorithm: dns.ED25519}})
+	v := dnstest.StartValidating(t, dnstest.ValidatingOptions{Anchors: anchors}, opts...)
+	sec, d := run(t, v.Resolver(t), "shop.example", "mx1.shop.example", "mx.mail.example")
+	if d.Resolver != Validating {
+		t.Errorf("resolver %s (%s)", d.Resolver, d.Evidence)
+	}
+	if len(d.Zones) != 2 {
+		t.Fatalf("zones %+v", d.Zones)
+	}
+	shop := zoneOf(t, d, "shop.example")
+	if shop.Status != Secure || !shop.Domain || !slices.Equal(shop.MXHosts, []string{"mx1.shop.example"}) {
+		t.Errorf("shop %+v", shop)
+	}
+	if len(shop.DNSKEYs) != 1 || len(shop.DS) != 1 || !shop.DS[0].Matches || shop.SignaturesSeen == 0 {
+		t.Errorf("shop evidence %+v", shop)
+	}
+	if m := zoneOf(t, d, "mail.example"); m.Status != Secure || m.DNSKEYs[0].AlgorithmName != "ED25519" {
+		t.Errorf("mail %+v", m)
+	}
+	if sec.Status != report.StatusPass || len(sec.Findings) != 0 {
+		t.Errorf("status %s findings %v", sec.Status, ids(sec))
+	}
+}
+
+func TestBogusDomainZone(t *testing.T) {
+	opts, anchors := hierarchy(t, child{origin: "shop.example.", text: shopText,
+		sign: &dnstest.SignOptions{Corrupt: []string{"shop.example. MX", "shop.example. TXT"}}})
+	v := dnstest.StartValidating(t, dnstest.ValidatingOptions{Anchors: anchors}, opts...)
+	sec, d := run(t, v.Resolver(t), "shop.example", "mx1.shop.example")
+	z := zoneOf(t, d, "shop.example")
+	if z.Status != Bogus {
+		t.Fatalf("status %s (%s)", z.Status, z.Reason)
+	}
+	var failing []string
+	for _, f := range z.Failing {
+		failing = append(failing, f.Name+" "+f.Type)
+		if !strings.Contains(f.Reason, "does not verify") || !strings.Contains(f.Extended, "EDE 6") {
+			t.Errorf("failure %+v", f)
+		}
+	}
+	if !slices.Equal(failing, []string{"shop.example MX", "shop.example TXT"}) {
+		t.Errorf("failing %v", failing)
+	}
+	f := finding(t, sec, "dnssec.zone.bogus")
+	for _, want := range []string{"see no SPF, DKIM or DMARC", "DANE and validating senders defer mail to mx1.shop.example", "shop.example MX"} {
+		if !strings.Contains(f.Detail, want) {
+			t.Errorf("detail lacks %q: %s", want, f.Detail)
+		}
+	}
+	if sec.Status != report.StatusFail {
+		t.Errorf("status %s", sec.Status)
+	}
+	if d.Resolver != Validating {
+		t.Errorf("resolver %s", d.Resolver)
+	}
+}
+
+func TestBogusMXZoneExpired(t *testing.T) {
+	opts, anchors := hierarchy(t,
+		child{origin: "shop.example.", text: strings.Replace(shopText, "mx1.shop.example.", "mx.mail.example.", 1), sign: &dnstest.SignOptions{}},
+		child{origin: "mail.example.", text: mailText, sign: &dnstest.SignOptions{Expire: []string{"mx.mail.example. A", "_25._tcp.mx.mail.example. TLSA"}}})
+	v := dnstest.StartValidating(t, dnstest.ValidatingOptions{Anchors: anchors}, opts...)
+	sec, d := run(t, v.Resolver(t), "shop.example", "mx.mail.example")
+	if z := zoneOf(t, d, "shop.example"); z.Status != Secure {
+		t.Errorf("domain zone %s (%s)", z.Status, z.Reason)
+	}
+	m := zoneOf(t, d, "mail.example")
+	if m.Status != Bogus || len(m.Failing) != 2 {
+		t.Fatalf("mx zone %+v", m)
+	}
+	for _, f := range m.Failing {
+		if !strings.Contains(f.Reason, "signature expired") || !strings.Contains(f.Extended, "EDE 7") {
+			t.Errorf("failure %+v", f)
+		}
+	}
+	f := finding(t, sec, "dnssec.zone.bogus")
+	if !strings.Contains(f.Detail, "DANE and validating senders defer mail to mx.mail.example") || strings.Contains(f.Detail, "SPF") {
+		t.Errorf("detail %s", f.Detail)
+	}
+	if e := finding(t, sec, "dnssec.rrsig.expired"); !strings.Contains(e.Detail, "mx.mail.example A") {
+		t.Errorf("expired %s", e.Detail)
+	}
+}
+
+func TestUnsignedIsInsecure(t *testing.T) {
+	opts, anchors := hierarchy(t,
+		child{origin: "shop.example.", text: strings.Replace(shopText, "mx1.shop.example.", "mx.mail.example.", 1)},
+		child{origin: "mail.example.", text: mailText})
+	v := dnstest.StartValidating(t, dnstest.ValidatingOptions{Anchors: anchors}, opts...)
+	sec, d := run(t, v.Resolver(t), "shop.example", "mx.mail.example")
+	for _, z := range d.Zones {
+		if z.Status != Insecure {
+			t.Errorf("%s: %s (%s)", z.Zone, z.Status, z.Reason)
+		}
+	}
+	if d.Resolver != Validating {
+		t.Errorf("resolver %s", d.Resolver)
+	}
+	var tlsa bool
+	for _, f := range sec.Findings {
+		if f.ID != "dnssec.zone.insecure" {
+			t.Errorf("finding %s", f.ID)
+		}
+		tlsa = tlsa || strings.Contains(f.Detail, "TLSA records of mx.mail.example are ignored by senders")
+	}
+	if !tlsa {
+		t.Errorf("no TLSA statement in %+v", sec.Findings)
+	}
+	if sec.Status != report.StatusPass {
+		t.Errorf("status %s", sec.Status)
+	}
+}
+
+func TestIsland(t *testing.T) {
+	opts, anchors := hierarchy(t, child{origin: "shop.example.", text: shopText, sign: &dnstest.SignOptions{}, noDS: true})
+	v := dnstest.StartValidating(t, dnstest.ValidatingOptions{Anchors: anchors}, opts...)
+	sec, d := run(t, v.Resolver(t), "shop.example")
+	if z := zoneOf(t, d, "shop.example"); z.Status != Insecure {
+		t.Errorf("status %s", z.Status)
+	}
+	f := finding(t, sec, "dnssec.zone.island")
+	if f.Record == nil || f.Record.Type != "DS" || !strings.HasPrefix(f.Record.Value, "") {
+		t.Errorf("record %+v", f.Record)
+	}
+}
+
+func TestDSMismatch(t *testing.T) {
+	other := dnstest.NewKey(t, "shop.example.", dns.ECDSAP256SHA256, 257)
+	opts, anchors := hierarchy(t, child{origin: "shop.example.", text: shopText, sign: &dnstest.SignOptions{},
+		ds: other.DNSKEY.ToDS(dns.SHA256).String() + "\n"})
+	v := dnstest.StartValidating(t, dnstest.ValidatingOptions{Anchors: anchors}, opts...)
+	sec, d := run(t, v.Resolver(t), "shop.example")
+	z := zoneOf(t, d, "shop.example")
+	if z.Status != Bogus || len(z.DS) != 1 || z.DS[0].Matches {
+		t.Fatalf("zone %+v", z)
+	}
+	if !slices.ContainsFunc(z.Failing, func(f Failure) bool {
+		return f.Type == "DNSKEY" && f.Reason == "no DNSKEY matches the DS records at the parent"
+	}) {
+		t.Errorf("failing %+v", z.Failing)
+	}
+	f := finding(t, sec, "dnssec.ds.mismatch")
+	if f.Record == nil || f.Record.Value == "" || !strings.HasPrefix(f.Record.String(), "shop.example. IN DS ") {
+		t.Errorf("record %+v", f.Record)
+	}
+	if b := finding(t, sec, "dnssec.zone.bogus"); b.Record == nil {
+		t.Errorf("bogus fix has no DS: %+v", b)
+	}
+}
+
+func TestHygiene(t *testing.T) {
+	opts, anchors := hierarchy(t, child{origin: "shop.example.", text: shopText, sign: &dnstest.SignOptions{
+		Algorithm:  dns.RSASHA1,
+		Expiration: testclock.Now().Add(48 * time.Hour),
+		NSEC3:      &dns.NSEC3PARAM{Iterations: 10, Salt: "ABCD"},
+	}})
+	v := dnstest.StartValidating(t, dnstest.ValidatingOptions{Anchors: anchors}, opts...)
+	sec, d := run(t, v.Resolver(t), "shop.example")
+	z := zoneOf(t, d, "shop.example")
+	if z.Status != Secure {
+		t.Errorf("status %s (%s)", z.Status, z.Reason)
+	}
+	if z.NSEC3 == nil || z.NSEC3.Iterations != 10 || z.NSEC3.Salt != "abcd" {
+		t.Errorf("nsec3 %+v", z.NSEC3)
+	}
+	for _, id := range []string{"dnssec.rrsig.expiring", "dnssec.algorithm.deprecated", "dnssec.nsec3.iterations", "dnssec.nsec3.salt"} {
+		finding(t, sec, id)
+	}
+	if e := finding(t, sec, "dnssec.rrsig.expiring"); !strings.Contains(e.Detail, testclock.Now().Add(48*time.Hour).UTC().Format(time.RFC3339)) {
+		t.Errorf("expiring %s", e.Detail)
+	}
+	if sec.Status != report.StatusFail {
+		t.Errorf("status %s", sec.Status)
+	}
+}
+
+func TestNotValidatingResolver(t *testing.T) {
+	opts, anchors := hierarchy(t,
+		child{origin: "shop.example.", text: shopText, sign: &dnstest.SignOptions{Corrupt: []string{"shop.example. MX"}}},
+		child{origin: "mail.example.", text: mailText})
+	v := dnstest.StartValidating(t, dnstest.ValidatingOptions{Anchors: anchors, NotValidating: true}, opts...)
+	sec, d := run(t, v.Resolver(t), "shop.example", "mx.mail.example")
+	if d.Resolver != NotValidating || !strings.Contains(d.Evidence, "root") {
+		t.Errorf("resolver %s (%s)", d.Resolver, d.Evidence)
+	}
+	if z := zoneOf(t, d, "shop.example"); z.Status != Unknown {
+		t.Errorf("signed zone %s", z.Status)
+	}
+	// Unsigned stays insecure whatever the resolver: no DNSKEY, no DS.
+	if z := zoneOf(t, d, "mail.example"); z.Status != Insecure {
+		t.Errorf("unsigned zone %s", z.Status)
+	}
+	f := finding(t, sec, "dnssec.resolver.not_validating")
+	if !strings.Contains(f.Fix, "--resolver") {
+		t.Errorf("fix %s", f.Fix)
+	}
+	if sec.Status != report.StatusUnknown {
+		t.Errorf("status %s", sec.Status)
+	}
+}
+
+// A plain server that knows nothing of DNSSEC: no AD, no RRSIGs. Unsigned
+// zones are still provably insecure; SERVFAIL without and with CD is a
+// dead server, not a bogus zone.
+func TestPlainServer(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneText("shop.example.", shopText), dnstest.ZoneText("mail.example.", mailText))
+	srv.SetFault("mx.mail.example.", 0, dnstest.ServFail)
+	sec, d := run(t, srv.Resolver(t), "shop.example", "mx.mail.example")
+	if d.Resolver != Undetermined {
+		t.Errorf("resolver %s", d.Resolver)
+	}
+	if z := zoneOf(t, d, "shop.example"); z.Status != Insecure {
+		t.Errorf("shop %s (%s)", z.Status, z.Reason)
+	}
+	if z := zoneOf(t, d, "mx.mail.example"); z.Status != Unknown || !strings.Contains(z.Reason, "SERVFAIL, also with CD") {
+		t.Errorf("mx %+v", z)
+	}
+	if sec.Status != report.StatusUnknown || slices.Contains(ids(sec), "dnssec.zone.bogus") {
+		t.Errorf("status %s %v", sec.Status, ids(sec))
+	}
+}
+
+// Offline, a signed zone file is checked from its own records; nothing
+// is validated.
+func TestOfflineZoneFile(t *testing.T) {
+	s := dnstest.Sign(t, "shop.example.", shopText, dnstest.SignOptions{
+		Algorithm:  dns.RSASHA1NSEC3SHA1,
+		Expiration: testclock.Now().Add(2 * 24 * time.Hour),
+		NSEC3:      &dns.NSEC3PARAM{Iterations: 5},
+		Expire:     []string{"_dmarc.shop.example. TXT"},
+	})
+	path := filepath.Join(t.TempDir(), "shop.example.zone")
+	if err := os.WriteFile(path, []byte(s.Text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	z, err := resolver.LoadZones(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, d := run(t, z, "shop.example", "mx1.shop.example")
+	if d.Resolver != Offline || len(d.Zones) != 1 || d.Zones[0].Status != Unknown {
+		t.Fatalf("data %+v", d)
+	}
+	if d.Zones[0].SignaturesSeen < 8 {
+		t.Errorf("signatures seen %d: the file's RRSIGs were not all read", d.Zones[0].SignaturesSeen)
+	}
+	for _, id := range []string{"dnssec.offline", "dnssec.rrsig.expiring", "dnssec.rrsig.expired", "dnssec.algorithm.deprecated", "dnssec.nsec3.iterations"} {
+		finding(t, sec, id)
+	}
+	if e := finding(t, sec, "dnssec.rrsig.expired"); !strings.Contains(e.Detail, "_dmarc.shop.example TXT") {
+		t.Errorf("expired %s", e.Detail)
+	}
+	if slices.Contains(ids(sec), "dnssec.zone.bogus") || slices.Contains(ids(sec), "dnssec.zone.insecure") {
+		t.Errorf("a validation verdict offline: %v", ids(sec))
+	}
+}
+
+// An unsigned zone file offline: no hygiene, validation unknown.
+func TestOfflineUnsigned(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "shop.example.zone")
+	if err := os.WriteFile(path, []byte(shopText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	z, err := resolver.LoadZones(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, _ := run(t, z, "shop.example")
+	if !slices.Equal(ids(sec), []string{"dnssec.offline"}) || sec.Status != report.StatusUnknown {
+		t.Errorf("%s %v", sec.Status, ids(sec))
+	}
+}
