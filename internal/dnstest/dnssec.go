@@ -619,3 +619,41 @@ func verifySet(set []dns.RR, sigs []*dns.RRSIG, keys []*dns.DNSKEY, signer strin
 	}
 	return last
 }
+
+// Child is one zone under example. in a signed test hierarchy.
+type Child struct {
+	Origin, Text string
+	// Sign signs the zone; nil leaves it unsigned.
+	Sign *SignOptions
+	// NoDS leaves the parent without the zone's DS (an island).
+	NoDS bool
+	// DS is published at the parent instead of the zone's own DS.
+	DS string
+}
+
+// Hierarchy signs a root zone (the trust anchor returned), the example.
+// zone and the children, each parent holding its children's DS records as
+// a registry would, and returns them as server options.
+func Hierarchy(t testing.TB, children ...Child) ([]Option, []*dns.DS) {
+	t.Helper()
+	var opts []Option
+	tld := "@ SOA ns.example. hostmaster.example. 1 3600 600 86400 300\n@ NS ns.example.\nns A 192.0.2.1\n"
+	for _, c := range children {
+		text := c.Text
+		if c.Sign != nil {
+			s := Sign(t, c.Origin, c.Text, *c.Sign)
+			text = s.Text
+			switch {
+			case c.DS != "":
+				tld += c.DS
+			case !c.NoDS:
+				tld += s.DS()
+			}
+		}
+		opts = append(opts, ZoneText(c.Origin, text))
+	}
+	example := Sign(t, "example.", tld, SignOptions{})
+	root := Sign(t, ".", ". SOA a.root.example. hostmaster.example. 1 3600 600 86400 300\n. NS a.root.example.\n"+example.DS(), SignOptions{})
+	opts = append(opts, ZoneText(".", root.Text), ZoneText("example.", example.Text))
+	return opts, root.Anchor()
+}

@@ -361,8 +361,17 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	}
 	switch data.Resolver {
 	case Offline:
-		fs = append(fs, defOffline.New("Answers come from zone files: nothing was validated, so whether the zones are secure, insecure or bogus is unknown. The signatures, keys and NSEC3 parameters in the files were checked.",
-			"Run mailcheck without --zone, through a validating resolver, once the zone is published."))
+		detail := "Answers come from zone files: nothing was validated, so whether the zones are secure, insecure or bogus is unknown."
+		signed := false
+		for _, z := range data.Zones {
+			signed = signed || len(z.DNSKEYs) > 0 || z.SignaturesSeen > 0
+		}
+		if signed {
+			detail += " The signatures, keys and NSEC3 parameters in the files were checked."
+		} else {
+			detail += " The files hold no DNSSEC records (no DNSKEY, no RRSIG): published like this, the zones are unsigned."
+		}
+		fs = append(fs, defOffline.New(detail, "Run mailcheck without --zone, through a validating resolver, once the zone is published."))
 	case NotValidating:
 		fs = append(fs, defNotValidating.New("The resolver returned signed data ("+data.Evidence+") without the AD bit: it passes DNSSEC records on but does not validate them (RFC 4035 §4.9.3), so it cannot tell a secure zone from a bogus one.",
 			howToValidate))

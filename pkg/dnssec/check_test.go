@@ -33,38 +33,10 @@ mx A 192.0.2.26
 _25._tcp.mx TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000000
 `
 
-// child is one zone under example. in a test hierarchy.
-type child struct {
-	origin, text string
-	sign         *dnstest.SignOptions // nil: unsigned
-	noDS         bool                 // signed, but no DS at the parent
-	ds           string               // DS text at the parent instead of the zone's own
-}
+type child = dnstest.Child
 
-// hierarchy signs a root (the trust anchor), example. and the children,
-// each parent holding its children's DS, as a registry would.
 func hierarchy(t *testing.T, children ...child) ([]dnstest.Option, []*dns.DS) {
-	t.Helper()
-	var opts []dnstest.Option
-	tld := "@ SOA ns.example. hostmaster.example. 1 3600 600 86400 300\n@ NS ns.example.\nns A 192.0.2.1\n"
-	for _, c := range children {
-		text := c.text
-		if c.sign != nil {
-			s := dnstest.Sign(t, c.origin, c.text, *c.sign)
-			text = s.Text
-			switch {
-			case c.ds != "":
-				tld += c.ds
-			case !c.noDS:
-				tld += s.DS()
-			}
-		}
-		opts = append(opts, dnstest.ZoneText(c.origin, text))
-	}
-	example := dnstest.Sign(t, "example.", tld, dnstest.SignOptions{})
-	root := dnstest.Sign(t, ".", ". SOA a.root.example. hostmaster.example. 1 3600 600 86400 300\n. NS a.root.example.\n"+example.DS(), dnstest.SignOptions{})
-	opts = append(opts, dnstest.ZoneText(".", root.Text), dnstest.ZoneText("example.", example.Text))
-	return opts, root.Anchor()
+	return dnstest.Hierarchy(t, children...)
 }
 
 func run(t *testing.T, r resolver.Resolver, domain string, mx ...string) (report.Section, *Data) {
@@ -111,8 +83,8 @@ func zoneOf(t *testing.T, d *Data, name string) Zone {
 
 func TestSecure(t *testing.T) {
 	opts, anchors := hierarchy(t,
-		child{origin: "shop.example.", text: shopText, sign: &dnstest.SignOptions{}},
-		child{origin: "mail.example.", text: mailText, sign: &dnstest.SignOptions{Algorithm: dns.ED25519}})
+		child{Origin: "shop.example.", Text: shopText, Sign: &dnstest.SignOptions{}},
+		child{Origin: "mail.example.", Text: mailText, Sign: &dnstest.SignOptions{Algorithm: dns.ED25519}})
 	v := dnstest.StartValidating(t, dnstest.ValidatingOptions{Anchors: anchors}, opts...)
 	sec, d := run(t, v.Resolver(t), "shop.example", "mx1.shop.example", "mx.mail.example")
 	if d.Resolver != Validating {
@@ -137,8 +109,8 @@ func TestSecure(t *testing.T) {
 }
 
 func TestBogusDomainZone(t *testing.T) {
-	opts, anchors := hierarchy(t, child{origin: "shop.example.", text: shopText,
-		sign: &dnstest.SignOptions{Corrupt: []string{"shop.example. MX", "shop.example. TXT"}}})
+	opts, anchors := hierarchy(t, child{Origin: "shop.example.", Text: shopText,
+		Sign: &dnstest.SignOptions{Corrupt: []string{"shop.example. MX", "shop.example. TXT"}}})
 	v := dnstest.StartValidating(t, dnstest.ValidatingOptions{Anchors: anchors}, opts...)
 	sec, d := run(t, v.Resolver(t), "shop.example", "mx1.shop.example")
 	z := zoneOf(t, d, "shop.example")
@@ -171,8 +143,8 @@ func TestBogusDomainZone(t *testing.T) {
 
 func TestBogusMXZoneExpired(t *testing.T) {
 	opts, anchors := hierarchy(t,
-		child{origin: "shop.example.", text: strings.Replace(shopText, "mx1.shop.example.", "mx.mail.example.", 1), sign: &dnstest.SignOptions{}},
-		child{origin: "mail.example.", text: mailText, sign: &dnstest.SignOptions{Expire: []string{"mx.mail.example. A", "_25._tcp.mx.mail.example. TLSA"}}})
+		child{Origin: "shop.example.", Text: strings.Replace(shopText, "mx1.shop.example.", "mx.mail.example.", 1), Sign: &dnstest.SignOptions{}},
+		child{Origin: "mail.example.", Text: mailText, Sign: &dnstest.SignOptions{Expire: []string{"mx.mail.example. A", "_25._tcp.mx.mail.example. TLSA"}}})
 	v := dnstest.StartValidating(t, dnstest.ValidatingOptions{Anchors: anchors}, opts...)
 	sec, d := run(t, v.Resolver(t), "shop.example", "mx.mail.example")
 	if z := zoneOf(t, d, "shop.example"); z.Status != Secure {
@@ -198,8 +170,8 @@ func TestBogusMXZoneExpired(t *testing.T) {
 
 func TestUnsignedIsInsecure(t *testing.T) {
 	opts, anchors := hierarchy(t,
-		child{origin: "shop.example.", text: strings.Replace(shopText, "mx1.shop.example.", "mx.mail.example.", 1)},
-		child{origin: "mail.example.", text: mailText})
+		child{Origin: "shop.example.", Text: strings.Replace(shopText, "mx1.shop.example.", "mx.mail.example.", 1)},
+		child{Origin: "mail.example.", Text: mailText})
 	v := dnstest.StartValidating(t, dnstest.ValidatingOptions{Anchors: anchors}, opts...)
 	sec, d := run(t, v.Resolver(t), "shop.example", "mx.mail.example")
 	for _, z := range d.Zones {
@@ -226,7 +198,7 @@ func TestUnsignedIsInsecure(t *testing.T) {
 }
 
 func TestIsland(t *testing.T) {
-	opts, anchors := hierarchy(t, child{origin: "shop.example.", text: shopText, sign: &dnstest.SignOptions{}, noDS: true})
+	opts, anchors := hierarchy(t, child{Origin: "shop.example.", Text: shopText, Sign: &dnstest.SignOptions{}, NoDS: true})
 	v := dnstest.StartValidating(t, dnstest.ValidatingOptions{Anchors: anchors}, opts...)
 	sec, d := run(t, v.Resolver(t), "shop.example")
 	if z := zoneOf(t, d, "shop.example"); z.Status != Insecure {
@@ -240,8 +212,8 @@ func TestIsland(t *testing.T) {
 
 func TestDSMismatch(t *testing.T) {
 	other := dnstest.NewKey(t, "shop.example.", dns.ECDSAP256SHA256, 257)
-	opts, anchors := hierarchy(t, child{origin: "shop.example.", text: shopText, sign: &dnstest.SignOptions{},
-		ds: other.DNSKEY.ToDS(dns.SHA256).String() + "\n"})
+	opts, anchors := hierarchy(t, child{Origin: "shop.example.", Text: shopText, Sign: &dnstest.SignOptions{},
+		DS: other.DNSKEY.ToDS(dns.SHA256).String() + "\n"})
 	v := dnstest.StartValidating(t, dnstest.ValidatingOptions{Anchors: anchors}, opts...)
 	sec, d := run(t, v.Resolver(t), "shop.example")
 	z := zoneOf(t, d, "shop.example")
@@ -263,7 +235,7 @@ func TestDSMismatch(t *testing.T) {
 }
 
 func TestHygiene(t *testing.T) {
-	opts, anchors := hierarchy(t, child{origin: "shop.example.", text: shopText, sign: &dnstest.SignOptions{
+	opts, anchors := hierarchy(t, child{Origin: "shop.example.", Text: shopText, Sign: &dnstest.SignOptions{
 		Algorithm:  dns.RSASHA1,
 		Expiration: testclock.Now().Add(48 * time.Hour),
 		NSEC3:      &dns.NSEC3PARAM{Iterations: 10, Salt: "ABCD"},
@@ -290,8 +262,8 @@ func TestHygiene(t *testing.T) {
 
 func TestNotValidatingResolver(t *testing.T) {
 	opts, anchors := hierarchy(t,
-		child{origin: "shop.example.", text: shopText, sign: &dnstest.SignOptions{Corrupt: []string{"shop.example. MX"}}},
-		child{origin: "mail.example.", text: mailText})
+		child{Origin: "shop.example.", Text: shopText, Sign: &dnstest.SignOptions{Corrupt: []string{"shop.example. MX"}}},
+		child{Origin: "mail.example.", Text: mailText})
 	v := dnstest.StartValidating(t, dnstest.ValidatingOptions{Anchors: anchors, NotValidating: true}, opts...)
 	sec, d := run(t, v.Resolver(t), "shop.example", "mx.mail.example")
 	if d.Resolver != NotValidating || !strings.Contains(d.Evidence, "root") {

@@ -8,9 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/mailcheck/mailcheck/pkg/zone"
 	"github.com/miekg/dns"
+	"golang.org/x/sync/singleflight"
 )
 
 // Reply is one DNS reply seen whole, for the DNSSEC checks: the RCODE, the
@@ -83,10 +85,65 @@ func QueryDNSSEC(ctx context.Context, r Resolver, name string, qtype uint16, cd 
 	return q.QueryDNSSEC(ctx, name, qtype, cd)
 }
 
-// QueryDNSSEC implements DNSSECQuerier by passing the query upstream
-// uncached: DNSSEC checks ask few such questions, each once per zone.
+// dnssecCache remembers DNSSEC replies for one run, like Cache does
+// answers: one upstream query per (name, type, CD) however many ask.
+type dnssecCache struct {
+	group   singleflight.Group
+	mu      sync.Mutex
+	entries map[string]dnssecEntry
+}
+
+type dnssecEntry struct {
+	rep Reply
+	err error
+}
+
+// QueryDNSSEC implements DNSSECQuerier, once per (name, type, CD) per run;
+// the questions count in Stats like lookups do.
 func (c *Cache) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd bool) (Reply, error) {
-	return QueryDNSSEC(ctx, c.upstream, name, qtype, cd)
+	if _, ok := c.upstream.(DNSSECQuerier); !ok {
+		return Reply{Name: Canonical(name), Type: qtype}, ErrNoDNSSEC
+	}
+	c.lookups.Add(1)
+	key := fmt.Sprintf("%s/%d/%t", Canonical(name), qtype, cd)
+	d := &c.dnssec
+	d.mu.Lock()
+	e, ok := d.entries[key]
+	d.mu.Unlock()
+	if ok {
+		return e.rep, e.err
+	}
+	ch := d.group.DoChan(key, func() (any, error) {
+		d.mu.Lock()
+		e, ok := d.entries[key]
+		d.mu.Unlock()
+		if ok {
+			return e, nil
+		}
+		c.misses.Add(1)
+		rep, err := QueryDNSSEC(ctx, c.upstream, name, qtype, cd)
+		e = dnssecEntry{rep, err}
+		if KindOf(err) != KindCanceled && ctx.Err() == nil {
+			d.mu.Lock()
+			if d.entries == nil {
+				d.entries = map[string]dnssecEntry{}
+			}
+			d.entries[key] = e
+			d.mu.Unlock()
+		}
+		return e, nil
+	})
+	select {
+	case r := <-ch:
+		e, _ := r.Val.(dnssecEntry)
+		if e.err != nil && ctx.Err() == nil && KindOf(e.err) == KindCanceled {
+			// The caller that led the flight gave up; we did not.
+			return QueryDNSSEC(ctx, c.upstream, name, qtype, cd)
+		}
+		return e.rep, e.err
+	case <-ctx.Done():
+		return Reply{Name: Canonical(name), Type: qtype}, &Error{Name: Canonical(name), Type: qtype, Kind: KindCanceled, Err: ctx.Err()}
+	}
 }
 
 // ZoneRecords implements ZoneLister when the upstream does.
