@@ -230,6 +230,10 @@ type ValidatingOptions struct {
 	// NotValidating makes a resolver that passes DNSSEC records on (DO)
 	// but never validates: no AD, no SERVFAIL for bad signatures.
 	NotValidating bool
+	// Unsupported algorithms are not validated: a zone whose DS records
+	// name only those is insecure (RFC 4035 §5.2), as RSASHA1 zones are
+	// for resolvers built without SHA-1.
+	Unsupported []uint8
 }
 
 // Validating is a running validating resolver stand-in.
@@ -556,6 +560,10 @@ func (v *Validating) zoneKeys(apex string, depth int) (verdict, []*dns.DNSKEY) {
 		all := v.signatures(dsSet)
 		if r := verifySet(dsSet, sigsFor(all, dsSet), pkeys, parent, now); r.sec == bogus {
 			return r, nil
+		}
+		ds = slices.DeleteFunc(ds, func(d *dns.DS) bool { return slices.Contains(v.opts.Unsupported, d.Algorithm) })
+		if len(ds) == 0 {
+			return verdict{sec: insecure}, nil
 		}
 	}
 	var keySet []dns.RR

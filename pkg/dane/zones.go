@@ -18,10 +18,20 @@ type ZoneStatus struct {
 // TLSA lookup that failed in a bogus zone is broken signatures, not a DNS
 // outage, and DANE senders defer mail to the host (RFC 7672 §2.2); TLSA
 // records in an insecure zone are ignored by senders.
-func NoteZones(sec *report.Section, zones map[string]ZoneStatus) {
+//
+// validating says pkg/dnssec saw the resolver validate (an AD bit
+// anywhere, or a SERVFAIL that CD lifts): DANE's own evidence (the AD bit on
+// the MX, TLSA and top-level-domain answers) may have missed it, and then
+// TLSA records in unsigned zones are "insecure", not "unknown".
+func NoteZones(sec *report.Section, validating bool, zones map[string]ZoneStatus) {
 	data, ok := sec.Data.(*Data)
-	if !ok {
+	if !ok || len(data.Hosts) == 0 {
 		return
+	}
+	if validating && data.Resolver != Validating {
+		data.Resolver = Validating
+		sec.Findings = findings(data, true)
+		sec.Summary, sec.Display = summary(data), display(data)
 	}
 	for _, h := range data.Hosts {
 		z, ok := zones[h.Host]
@@ -42,4 +52,6 @@ func NoteZones(sec *report.Section, zones map[string]ZoneStatus) {
 			}
 		}
 	}
+	report.SortFindings(sec.Findings)
+	sec.Status = report.StatusOf(sec.Findings)
 }

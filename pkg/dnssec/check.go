@@ -269,17 +269,32 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 		}
 	}
 
-	// Step 1: the zone of each name, and the probes, all at once.
-	found := make([]result, len(names))
+	// The probes run beside everything else, and are called off when the
+	// zones' own answers have already shown a validating resolver: a
+	// resolver that cannot reach the root (a loopback unbound with a
+	// local trust anchor) must not hold the check up.
 	var root, tld result
+	probeCtx, stopProbes := context.WithCancel(ctx)
+	defer stopProbes()
+	var probes sync.WaitGroup
+	labels := dns.SplitDomainName(domain)
+	probes.Add(2)
+	go func() {
+		defer probes.Done()
+		root.rep, root.err = resolver.QueryDNSSEC(probeCtx, env.Resolver, ".", dns.TypeDNSKEY, false)
+	}()
+	go func() {
+		defer probes.Done()
+		tld.rep, tld.err = resolver.QueryDNSSEC(probeCtx, env.Resolver, labels[len(labels)-1]+".", dns.TypeDS, false)
+	}()
+
+	// Step 1: the zone of each name.
+	found := make([]result, len(names))
 	var g errgroup.Group
 	g.SetLimit(8)
 	for i, n := range names {
 		g.Go(func() error { found[i] = ask(ctx, env.Resolver, n, dns.TypeSOA); return nil })
 	}
-	labels := dns.SplitDomainName(domain)
-	g.Go(func() error { root = ask(ctx, env.Resolver, ".", dns.TypeDNSKEY); return nil })
-	g.Go(func() error { tld = ask(ctx, env.Resolver, labels[len(labels)-1]+".", dns.TypeDS); return nil })
 	_ = g.Wait()
 
 	var works []*zoneWork
@@ -353,6 +368,10 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	_ = g.Wait()
 
 	offline := found[0].err == nil && found[0].rep.Offline
+	if v, _ := resolverValidation(offline, result{}, result{}, works); v != Undetermined {
+		stopProbes()
+	}
+	probes.Wait()
 	data.Resolver, data.Evidence = resolverValidation(offline, root, tld, works)
 	var fs []report.Finding
 	for _, w := range works {
@@ -434,7 +453,9 @@ func resolverValidation(offline bool, root, tld result, works []*zoneWork) (Vali
 			all = append(all, m.res)
 		}
 	}
-	for _, r := range append([]result{root, tld}, all...) {
+	// The zones' own answers first, so the evidence named does not depend
+	// on whether the probes were called off.
+	for _, r := range append(all, root, tld) {
 		if r.err == nil && r.rep.Authentic {
 			return Validating, fmt.Sprintf("the AD bit on %s %s", label(r.rep.Name), resolver.TypeString(r.rep.Type))
 		}
@@ -505,6 +526,13 @@ func judge(w *zoneWork, v Validation, now time.Time, target dnsname.Domain) []re
 			"Publish the DS record of the zone's key-signing key at the registrar (or parent zone), shown below.")
 		f.Record = dsRecord(w.apex, keys)
 		fs = append(fs, f)
+	case v == Validating && retired(keys) != "":
+		// RFC 4035 §5.2: a DS whose algorithms the validator does not
+		// support makes the zone insecure, not bogus.
+		alg := retired(keys)
+		z.Status, z.Reason = Insecure, "signed with "+alg+", which this resolver no longer validates: treated as unsigned"
+		fs = append(fs, defInsecure.New(fmt.Sprintf("%s is signed with %s and has a DS at its parent, but the validating resolver did not mark its answers authentic: validators that no longer support %s treat the zone as unsigned (RFC 4035 §5.2).", roles(z), alg, alg),
+			"Roll the zone to ECDSAP256SHA256 (13) or ED25519 (15)."))
 	case v == Validating:
 		// A validating resolver gave neither AD nor SERVFAIL although
 		// the parent has a DS: the chain of trust ends above (an
@@ -527,6 +555,19 @@ func judge(w *zoneWork, v Validation, now time.Time, target dnsname.Domain) []re
 		fs = append(fs, hygiene(w, keys, dsRecs, sigs, now)...)
 	}
 	return fs
+}
+
+// retired names the keys' algorithm when none of them is one that
+// validators must support (RFC 8624 §3.1: validators may drop the others).
+func retired(keys []*dns.DNSKEY) string {
+	name := ""
+	for _, k := range keys {
+		if SigningAdvice(k.Algorithm) == Fine {
+			return ""
+		}
+		name = AlgorithmName(k.Algorithm)
+	}
+	return name
 }
 
 // roles names a zone and what it is to the domain: "Zone shop.example

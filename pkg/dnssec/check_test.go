@@ -356,3 +356,32 @@ func TestOfflineUnsigned(t *testing.T) {
 		t.Errorf("%s %v", sec.Status, ids(sec))
 	}
 }
+
+// A resolver that validates but cannot reach the root (a loopback
+// resolver with a local trust anchor): the zone's own AD bits decide, and
+// the silent root probe is called off.
+func TestRootProbeSilent(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneText("shop.example.", shopText))
+	srv.SetAuthentic("shop.example.", true)
+	srv.SetFault(".", 0, dnstest.Silence)
+	srv.SetFault("example.", 0, dnstest.Silence)
+	_, d := run(t, srv.Resolver(t), "shop.example")
+	if d.Resolver != Validating || !strings.Contains(d.Evidence, "shop.example") {
+		t.Errorf("resolver %s (%s)", d.Resolver, d.Evidence)
+	}
+	if z := zoneOf(t, d, "shop.example"); z.Status != Secure {
+		t.Errorf("status %s", z.Status)
+	}
+}
+
+// A validating resolver built without SHA-1 treats an RSASHA1 zone as
+// unsigned: insecure, and the algorithm finding says why.
+func TestRSASHA1Unsupported(t *testing.T) {
+	opts, anchors := hierarchy(t, child{Origin: "shop.example.", Text: shopText, Sign: &dnstest.SignOptions{Algorithm: dns.RSASHA1}})
+	v := dnstest.StartValidating(t, dnstest.ValidatingOptions{Anchors: anchors, Unsupported: []uint8{dns.RSASHA1}}, opts...)
+	sec, d := run(t, v.Resolver(t), "shop.example")
+	if z := zoneOf(t, d, "shop.example"); z.Status != Insecure || !strings.Contains(z.Reason, "RSASHA1") {
+		t.Errorf("zone %s (%s)", z.Status, z.Reason)
+	}
+	finding(t, sec, "dnssec.algorithm.deprecated")
+}

@@ -143,7 +143,7 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []r
 				zones[h] = dane.ZoneStatus{Zone: z.Zone, Status: string(z.Status), Reason: z.Reason}
 			}
 		}
-		dane.NoteZones(&daneSec, zones)
+		dane.NoteZones(&daneSec, dd.Resolver == dnssec.Validating, zones)
 	}
 
 	// TLS-RPT matters more once a transport policy exists (DOMAIN.md §5.4).

@@ -91,3 +91,28 @@ func TestZonesDNSSEC(t *testing.T) {
 		t.Errorf("outside the files: rcode %d", rep.Rcode)
 	}
 }
+
+// The run's cache asks each (name, type, CD) once, however many ask at
+// once, and counts it in Stats.
+func TestCacheDNSSECOnce(t *testing.T) {
+	s := signedShop(t)
+	v := dnstest.StartValidating(t, dnstest.ValidatingOptions{Anchors: s.Anchor()}, dnstest.ZoneText("shop.example.", s.Text))
+	c := resolver.NewCache(v.Resolver(t))
+	ctx := context.Background()
+	done := make(chan struct{})
+	for i := 0; i < 8; i++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			_, _ = c.QueryDNSSEC(ctx, "shop.example", dns.TypeDNSKEY, i%2 == 0)
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		<-done
+	}
+	if n := len(v.Log()); n != 2 {
+		t.Errorf("%d queries upstream, want 2 (with and without CD)", n)
+	}
+	if st := c.Stats(); st.Lookups != 8 || st.Distinct != 2 {
+		t.Errorf("stats %+v", st)
+	}
+}
