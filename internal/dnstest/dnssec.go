@@ -152,12 +152,35 @@ func Sign(t testing.TB, origin, text string, o SignOptions) *Signed {
 		if p.Hash == 0 {
 			p.Hash = dns.SHA1
 		}
-		p.SaltLength = uint8(len(p.Salt) / 2)
-		if p.Salt == "" {
-			p.Salt = "-"
+		if p.Salt == "-" {
+			p.Salt = ""
 		}
+		p.SaltLength = uint8(len(p.Salt) / 2)
 		rrs = append(rrs, &p)
 	}
+	// Names below a delegation are glue: neither signed nor in the chain
+	// (RFC 4035 §2.2).
+	var cuts []string
+	for _, rr := range rrs {
+		if h := rr.Header(); h.Rrtype == dns.TypeNS && h.Name != origin {
+			cuts = append(cuts, h.Name)
+		}
+	}
+	glue := func(name string) bool {
+		for _, c := range cuts {
+			if name != c && dns.IsSubDomain(c, name) {
+				return true
+			}
+		}
+		return false
+	}
+	var auth []dns.RR
+	for _, rr := range rrs {
+		if !glue(rr.Header().Name) {
+			auth = append(auth, rr)
+		}
+	}
+	rrs = append(rrs, denialChain(origin, auth, o.NSEC3)...)
 	inception, expiration := o.Inception, o.Expiration
 	if inception.IsZero() {
 		inception = testclock.Now().Add(-time.Hour)
@@ -174,7 +197,7 @@ func Sign(t testing.TB, origin, text string, o SignOptions) *Signed {
 	for _, rr := range rrs {
 		h := rr.Header()
 		k := key{h.Name, h.Rrtype}
-		if h.Rrtype == dns.TypeNS && h.Name != origin {
+		if (h.Rrtype == dns.TypeNS && h.Name != origin) || glue(h.Name) {
 			continue
 		}
 		if _, ok := sets[k]; !ok {
@@ -219,6 +242,102 @@ func Sign(t testing.TB, origin, text string, o SignOptions) *Signed {
 		b.WriteString(rr.String() + "\n")
 	}
 	return &Signed{Origin: origin, Text: b.String(), Keys: keys}
+}
+
+// denialChain builds the zone's NSEC chain (RFC 4034 §4), or with p its
+// NSEC3 chain (RFC 5155 §7.1, empty non-terminals included), so that a
+// real validating resolver can prove what does not exist.
+func denialChain(origin string, rrs []dns.RR, p *dns.NSEC3PARAM) []dns.RR {
+	minTTL := uint32(300)
+	types := map[string]map[uint16]bool{}
+	for _, rr := range rrs {
+		h := rr.Header()
+		if soa, ok := rr.(*dns.SOA); ok && h.Name == origin {
+			minTTL = soa.Minttl
+		}
+		if !dns.IsSubDomain(origin, h.Name) {
+			continue
+		}
+		if types[h.Name] == nil {
+			types[h.Name] = map[uint16]bool{}
+		}
+		types[h.Name][h.Rrtype] = true
+	}
+	bitmap := func(m map[uint16]bool, extra ...uint16) []uint16 {
+		var out []uint16
+		for t := range m {
+			out = append(out, t)
+		}
+		if len(m) > 0 {
+			out = append(out, extra...)
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	if p == nil {
+		names := make([]string, 0, len(types))
+		for n := range types {
+			names = append(names, n)
+		}
+		sort.Slice(names, func(i, j int) bool { return canonicalLess(names[i], names[j]) })
+		var out []dns.RR
+		for i, n := range names {
+			out = append(out, &dns.NSEC{
+				Hdr:        dns.RR_Header{Name: n, Rrtype: dns.TypeNSEC, Class: dns.ClassINET, Ttl: minTTL},
+				NextDomain: names[(i+1)%len(names)],
+				TypeBitMap: bitmap(types[n], dns.TypeNSEC, dns.TypeRRSIG),
+			})
+		}
+		return out
+	}
+	// Empty non-terminals get NSEC3 records too (RFC 5155 §7.1).
+	for n := range types {
+		for a := parentName(n); dns.IsSubDomain(origin, a) && a != origin; a = parentName(a) {
+			if types[a] == nil {
+				types[a] = map[uint16]bool{}
+			}
+		}
+	}
+	salt := p.Salt
+	if salt == "-" {
+		salt = ""
+	}
+	type hashed struct {
+		hash string
+		name string
+	}
+	var hs []hashed
+	for n := range types {
+		hs = append(hs, hashed{strings.ToLower(dns.HashName(n, dns.SHA1, p.Iterations, salt)), n})
+	}
+	sort.Slice(hs, func(i, j int) bool { return hs[i].hash < hs[j].hash })
+	var out []dns.RR
+	for i, h := range hs {
+		out = append(out, &dns.NSEC3{
+			Hdr:        dns.RR_Header{Name: h.hash + "." + origin, Rrtype: dns.TypeNSEC3, Class: dns.ClassINET, Ttl: minTTL},
+			Hash:       dns.SHA1,
+			Iterations: p.Iterations,
+			SaltLength: uint8(len(salt) / 2),
+			Salt:       salt,
+			HashLength: 20,
+			NextDomain: strings.ToUpper(hs[(i+1)%len(hs)].hash),
+			TypeBitMap: bitmap(types[h.name], dns.TypeRRSIG),
+		})
+	}
+	return out
+}
+
+// canonicalLess is RFC 4034 §6.1 canonical order: label by label from the
+// right, lower case, octet by octet.
+func canonicalLess(a, b string) bool {
+	la, lb := dns.SplitDomainName(strings.ToLower(a)), dns.SplitDomainName(strings.ToLower(b))
+	for i := 1; i <= len(la) && i <= len(lb); i++ {
+		x, y := la[len(la)-i], lb[len(lb)-i]
+		if x != y {
+			return x < y
+		}
+	}
+	return len(la) < len(lb)
 }
 
 // ValidatingOptions configure the validating stand-in.

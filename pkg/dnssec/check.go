@@ -597,8 +597,14 @@ func bogusFinding(w *zoneWork, failing []Failure, target dnsname.Domain) report.
 	z := w.z
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s is signed but does not validate: %s. Validating resolvers (Google Public DNS, Cloudflare, Quad9, most ISPs) answer SERVFAIL for these records; with the CD bit they are there, so the signatures are broken, not the servers.", roles(z), failingList(failing))
+	wide := zoneWide(failing)
 	if z.Domain {
-		fmt.Fprintf(&b, " Receivers that validate see no SPF, DKIM or DMARC at all for %s: its mail fails authentication and may be rejected, and mail to it cannot find its MX.", target.String())
+		txt := slices.ContainsFunc(failing, func(f Failure) bool { return f.Type == "TXT" })
+		if wide || txt {
+			fmt.Fprintf(&b, " Receivers that validate see no SPF, DKIM or DMARC at all for %s: its mail fails authentication and may be rejected, and mail to it cannot find its MX.", target.String())
+		} else {
+			fmt.Fprintf(&b, " Receivers that validate cannot use these records of %s, and other record sets of the zone (SPF, DKIM keys, DMARC) may fail the same way.", target.String())
+		}
 	}
 	if len(z.MXHosts) > 0 {
 		fmt.Fprintf(&b, " DANE and validating senders defer mail to %s: they cannot look up its addresses or TLSA records.", strings.Join(z.MXHosts, ", "))
@@ -627,16 +633,32 @@ func insecureFinding(w *zoneWork, target dnsname.Domain) report.Finding {
 	return defInsecure.New(detail, "Sign the zone "+z.Zone+" (most DNS hosts do it with one switch) and publish the DS record they give you at the registrar.")
 }
 
+// failingList names the failing record sets, those with the same cause
+// together: "shop.example MX, shop.example TXT (the signature by key 1
+// does not verify; resolver: EDE 6 (DNSSEC Bogus))".
 func failingList(fs []Failure) string {
-	var parts []string
-	for _, f := range fs {
-		s := f.Name + " " + f.Type + " (" + f.Reason
-		if f.Extended != "" {
-			s += "; resolver: " + f.Extended
-		}
-		parts = append(parts, s+")")
+	type group struct {
+		why   string
+		names []string
 	}
-	return strings.Join(parts, ", ")
+	var groups []*group
+	for _, f := range fs {
+		why := f.Reason
+		if f.Extended != "" {
+			why += "; resolver: " + f.Extended
+		}
+		i := slices.IndexFunc(groups, func(g *group) bool { return g.why == why })
+		if i < 0 {
+			groups = append(groups, &group{why: why})
+			i = len(groups) - 1
+		}
+		groups[i].names = append(groups[i].names, f.Name+" "+f.Type)
+	}
+	var parts []string
+	for _, g := range groups {
+		parts = append(parts, strings.Join(g.names, ", ")+" ("+g.why+")")
+	}
+	return strings.Join(parts, "; ")
 }
 
 // zoneKeys returns the DNSKEY records read for the zone (with CD when
@@ -741,9 +763,9 @@ func failures(w *zoneWork, keys []*dns.DNSKEY, now time.Time) []Failure {
 		}
 		out = append(out, f)
 	}
-	add(w.soa, dns.TypeSOA)
-	add(w.dnskey, dns.TypeDNSKEY)
+	add(w.dnskey, dns.TypeDNSKEY) // the usual root cause first
 	add(w.ds, dns.TypeDS)
+	add(w.soa, dns.TypeSOA)
 	add(w.nsec3, dns.TypeNSEC3PARAM)
 	for _, m := range w.mail {
 		add(m.res, m.qtype)
@@ -751,7 +773,23 @@ func failures(w *zoneWork, keys []*dns.DNSKEY, now time.Time) []Failure {
 			w.z.TLSA = append(w.z.TLSA, strings.TrimSuffix(strings.TrimPrefix(m.name, "_25._tcp."), "."))
 		}
 	}
+	// When the keys themselves fail, a set whose own signature verifies
+	// fails because of them.
+	if i := slices.IndexFunc(out, func(f Failure) bool { return f.Type == "DNSKEY" }); i >= 0 {
+		for j := range out {
+			if out[j].Reason == chainFails {
+				out[j].Reason = "its signature verifies, but the zone's DNSKEY records do not validate"
+			}
+		}
+	}
 	return out
+}
+
+const chainFails = "its signature verifies; the chain of trust above it fails"
+
+// zoneWide: the zone's SOA, keys or DS fail, so every answer from it does.
+func zoneWide(fs []Failure) bool {
+	return slices.ContainsFunc(fs, func(f Failure) bool { return f.Type == "SOA" || f.Type == "DNSKEY" || f.Type == "DS" })
 }
 
 // diagnose says why a record set from a CD answer fails to validate, as
@@ -833,7 +871,7 @@ func diagnose(rep *resolver.Reply, qtype uint16, keys []*dns.DNSKEY, w *zoneWork
 		case s.Verify(key, set) != nil:
 			reasons[fmt.Sprintf("the signature by key %d does not verify", s.KeyTag)] = true
 		default:
-			return "its signature verifies; the chain of trust above it fails"
+			return chainFails
 		}
 	}
 	var list []string
