@@ -759,13 +759,31 @@ type Child struct {
 }
 
 // Hierarchy signs a root zone (the trust anchor returned), the example.
-// zone and the children, each parent holding its children's DS records as
-// a registry would, and returns them as server options.
+// zone and the children, each parent holding its children's delegation
+// and DS records as a registry would, and returns them as server options.
 func Hierarchy(t testing.TB, children ...Child) ([]Option, []*dns.DS) {
 	t.Helper()
+	texts, anchors := HierarchyTexts(t, children...)
 	var opts []Option
+	for _, z := range texts {
+		opts = append(opts, ZoneText(z.Origin, z.Text))
+	}
+	return opts, anchors
+}
+
+// Zone is one zone's origin and presentation text.
+type Zone struct{ Origin, Text string }
+
+// HierarchyTexts is Hierarchy's zones as text, for servers other than
+// this package's (a real unbound's auth-zones).
+func HierarchyTexts(t testing.TB, children ...Child) ([]Zone, []*dns.DS) {
+	t.Helper()
+	var opts []Zone
 	tld := "@ SOA ns.example. hostmaster.example. 1 3600 600 86400 300\n@ NS ns.example.\nns A 192.0.2.1\n"
 	for _, c := range children {
+		// The delegation (RFC 1034 §4.2.1), so that the parent's denial
+		// chain proves an unsigned child insecure.
+		tld += dns.CanonicalName(c.Origin) + " NS ns.example.\n"
 		text := c.Text
 		if c.Sign != nil {
 			s := Sign(t, c.Origin, c.Text, *c.Sign)
@@ -777,10 +795,10 @@ func Hierarchy(t testing.TB, children ...Child) ([]Option, []*dns.DS) {
 				tld += s.DS()
 			}
 		}
-		opts = append(opts, ZoneText(c.Origin, text))
+		opts = append(opts, Zone{c.Origin, text})
 	}
 	example := Sign(t, "example.", tld, SignOptions{})
-	root := Sign(t, ".", ". SOA a.root.example. hostmaster.example. 1 3600 600 86400 300\n. NS a.root.example.\n"+example.DS(), SignOptions{})
-	opts = append(opts, ZoneText(".", root.Text), ZoneText("example.", example.Text))
+	root := Sign(t, ".", ". SOA a.root.example. hostmaster.example. 1 3600 600 86400 300\n. NS a.root.example.\nexample. NS ns.example.\n"+example.DS(), SignOptions{})
+	opts = append(opts, Zone{".", root.Text}, Zone{"example.", example.Text})
 	return opts, root.Anchor()
 }
