@@ -385,3 +385,23 @@ func TestRSASHA1Unsupported(t *testing.T) {
 	}
 	finding(t, sec, "dnssec.algorithm.deprecated")
 }
+
+// Hostile or broken answers: bounded, no panic, and "unknown", never a
+// verdict the evidence does not support.
+func TestHostileAnswers(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneText("shop.example.", shopText+"@ DNSKEY 257 3 13 AAAA\n"))
+	srv.SetFault("shop.example.", dns.TypeDNSKEY, dnstest.Oversize(40000))
+	srv.SetFault("shop.example.", dns.TypeSOA, dnstest.Truncate)
+	srv.SetFault("mx1.shop.example.", dns.TypeSOA, dnstest.Silence)
+	sec, d := run(t, srv.Resolver(t), "shop.example", "mx1.shop.example")
+	shop := zoneOf(t, d, "shop.example")
+	if shop.Status != Unknown || !strings.Contains(shop.Reason, "too-large") {
+		t.Errorf("shop %s (%s)", shop.Status, shop.Reason)
+	}
+	if mx := zoneOf(t, d, "mx1.shop.example"); mx.Status != Unknown {
+		t.Errorf("mx %+v", mx)
+	}
+	if sec.Status != report.StatusUnknown {
+		t.Errorf("status %s %v", sec.Status, ids(sec))
+	}
+}
