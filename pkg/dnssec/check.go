@@ -307,11 +307,11 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 		}
 		w := byApex[key]
 		if w == nil {
-			label := strings.TrimSuffix(apex, ".")
+			name := label(apex)
 			if apex == "" {
-				label = strings.TrimSuffix(n, ".")
+				name = label(n)
 			}
-			w = &zoneWork{apex: apex, z: &Zone{Zone: label}, soa: found[i]}
+			w = &zoneWork{apex: apex, z: &Zone{Zone: name}, soa: found[i]}
 			if apex == "" {
 				w.problem = found[i].why()
 			}
@@ -507,6 +507,15 @@ func judge(w *zoneWork, v Validation, now time.Time, target dnsname.Domain) []re
 	switch {
 	case v == Offline:
 		z.Status, z.Reason = Unknown, "offline: zone files are not validated"
+	case len(failing) > 0 && dsAbsent && !w.ds.bogus():
+		// Without a DS at a parent that answered, nothing in the zone can
+		// fail validation (RFC 4035 §5.2: an insecure delegation): the
+		// SERVFAILs were something else, maybe passing.
+		z.Status = Unknown
+		z.Reason = "SERVFAIL without CD and an answer with CD, but the zone has no DS at its parent, so this is not a DNSSEC failure: " + failingList(failing)
+		z.Failing = nil
+		fs = append(fs, defUnknown.New(fmt.Sprintf("%s: some questions failed (SERVFAIL) and then answered with CD, but the zone has no DS at its parent, so validation cannot be the cause: %s.", roles(z), failingList(failing)),
+			"Retry; if it persists, check that the DNS servers of "+z.Zone+" answer every question."))
 	case len(failing) > 0:
 		z.Status = Bogus
 		z.Reason = "signed, but these record sets do not validate: " + failingList(failing)

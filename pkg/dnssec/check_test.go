@@ -405,3 +405,32 @@ func TestHostileAnswers(t *testing.T) {
 		t.Errorf("status %s %v", sec.Status, ids(sec))
 	}
 }
+
+// A SERVFAIL that CD lifts in a zone without a DS is not a DNSSEC failure:
+// a validator has nothing to check there.
+func TestServfailInUnsignedZoneIsNotBogus(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneText("shop.example.", shopText))
+	srv.SetFault("shop.example.", dns.TypeMX, dnstest.ServFail)
+	// The fault answers SERVFAIL with and without CD; cdLifts answers
+	// the CD queries, as a resolver would if it were validation.
+	sec, d := run(t, cdLifts{srv.Resolver(t)}, "shop.example")
+	if z := zoneOf(t, d, "shop.example"); z.Status != Unknown || len(z.Failing) != 0 {
+		t.Errorf("zone %+v", z)
+	}
+	if slices.Contains(ids(sec), "dnssec.zone.bogus") {
+		t.Errorf("bogus without a DS: %v", ids(sec))
+	}
+}
+
+// cdLifts answers CD queries from the zone text as if the SERVFAIL had
+// been a validation failure.
+type cdLifts struct{ *resolver.Client }
+
+func (c cdLifts) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd bool) (resolver.Reply, error) {
+	rep, err := c.Client.QueryDNSSEC(ctx, name, qtype, cd)
+	if cd && err == nil && rep.Rcode == dns.RcodeServerFailure {
+		rep.Rcode = dns.RcodeSuccess
+		rep.Answer = []dns.RR{&dns.MX{Hdr: dns.RR_Header{Name: rep.Name, Rrtype: dns.TypeMX, Class: dns.ClassINET}, Preference: 10, Mx: "mx1.shop.example."}}
+	}
+	return rep, err
+}
