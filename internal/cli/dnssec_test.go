@@ -48,12 +48,25 @@ func TestDNSSECBogusThroughValidatingResolver(t *testing.T) {
 			Value int    `json:"value"`
 			Grade string `json:"grade"`
 		} `json:"score"`
+		Sections []struct {
+			Check    string
+			Findings []struct{ ID, Detail string }
+		}
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || len(rep) != 1 {
 		t.Fatalf("%v\n%s", err, r.stdout)
 	}
 	if rep[0].Score.Value > 20 || rep[0].Score.Grade != "F" {
 		t.Errorf("score %+v: a bogus domain zone is an outage", rep[0].Score)
+	}
+	// The SPF and DMARC sections say why their lookups failed.
+	for _, sec := range rep[0].Sections {
+		if sec.Check != "spf" && sec.Check != "dmarc" {
+			continue
+		}
+		if len(sec.Findings) == 0 || !strings.Contains(sec.Findings[0].Detail, "shop.example is DNSSEC-bogus") {
+			t.Errorf("%s findings %+v", sec.Check, sec.Findings)
+		}
 	}
 }
 

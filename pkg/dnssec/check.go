@@ -247,7 +247,6 @@ type mailSet struct {
 	name  string
 	qtype uint16
 	res   result // asked with DO/CD only when the shared lookup failed
-	err   error
 	found bool
 }
 
@@ -357,7 +356,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 			m := &w.mail[i]
 			g.Go(func() error {
 				ans, err := env.Resolver.Lookup(ctx, m.name, m.qtype)
-				m.err, m.found = err, err == nil && ans.Outcome == resolver.Found
+				m.found = err == nil && ans.Outcome == resolver.Found
 				if resolver.KindOf(err) == resolver.KindServFail {
 					m.res = ask(ctx, env.Resolver, m.name, m.qtype)
 				}

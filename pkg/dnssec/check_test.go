@@ -434,3 +434,22 @@ func (c cdLifts) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd 
 	}
 	return rep, err
 }
+
+// Explain adds its sentence once, only to inconclusive SERVFAIL findings
+// about names in a bogus zone.
+func TestExplain(t *testing.T) {
+	secs := []report.Section{
+		{Check: "dnssec", Data: &Data{Zones: []Zone{{Zone: "shop.example", Status: Bogus}, {Zone: "mail.example", Status: Secure}}}},
+		{Check: "spf", Findings: []report.Finding{
+			{ID: "a", Inconclusive: true, Detail: "TXT lookup of shop.example: TXT shop.example.: SERVFAIL."},
+			{ID: "b", Inconclusive: true, Detail: "TXT mx.mail.example.: SERVFAIL"},
+			{ID: "c", Detail: "TXT shop.example.: SERVFAIL"},
+		}},
+	}
+	Explain(secs)
+	Explain(secs)
+	f := secs[1].Findings
+	if strings.Count(f[0].Detail, "DNSSEC-bogus") != 1 || strings.Contains(f[1].Detail, "bogus") || strings.Contains(f[2].Detail, "bogus") {
+		t.Errorf("%+v", f)
+	}
+}

@@ -154,7 +154,9 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []r
 	if policy {
 		tlsrpt.RaiseForTransportPolicy(&rptSec)
 	}
-	return []report.Section{mxSec, rdnsSec, stsSec, rptSec, dnssecSec, daneSec, bimiSec}
+	secs := []report.Section{mxSec, rdnsSec, stsSec, rptSec, dnssecSec, daneSec, bimiSec}
+	dnssec.Explain(secs)
+	return secs
 }
 
 // MaxSPFAddrs bounds the sending addresses taken from SPF.
