@@ -2,10 +2,15 @@ package cli
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
+	"github.com/mailcheck/mailcheck/internal/testclock"
+	"github.com/miekg/dns"
 )
 
 const dnssecShop = `@ SOA ns.shop.example. h.shop.example. 1 3600 600 86400 300
@@ -81,5 +86,33 @@ func TestDNSSECSecureThroughValidatingResolver(t *testing.T) {
 	}
 	if got := doc.status()["dnssec"]; got != "pass" {
 		t.Errorf("dnssec %s %v", got, doc.ids("dnssec"))
+	}
+}
+
+// Offline, a signed zone file is checked from its own records: the
+// expiring signatures and the NSEC3 iterations are found, validation is
+// unknown, and nothing is sent to the network.
+func TestDNSSECOfflineZoneFile(t *testing.T) {
+	s := dnstest.Sign(t, "shop.example.", dnssecShop, dnstest.SignOptions{
+		Expiration: testclock.Now().Add(2 * 24 * time.Hour),
+		NSEC3:      &dns.NSEC3PARAM{Iterations: 20},
+	})
+	path := filepath.Join(t.TempDir(), "shop.example.zone")
+	if err := os.WriteFile(path, []byte(s.Text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, "mx", "shop.example", "--zone", path, "--format", "json")
+	var doc mxDoc
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	ids := strings.Join(doc.ids("dnssec"), " ")
+	for _, want := range []string{"dnssec.rrsig.expiring", "dnssec.nsec3.iterations", "dnssec.offline"} {
+		if !strings.Contains(ids, want) {
+			t.Errorf("dnssec findings %s lack %s", ids, want)
+		}
+	}
+	if strings.Contains(ids, "bogus") || strings.Contains(ids, "insecure") {
+		t.Errorf("a validation verdict offline: %s", ids)
 	}
 }

@@ -367,8 +367,15 @@ type Validating struct {
 	closeOnce sync.Once
 	servers   []*dns.Server
 
-	mu  sync.Mutex
-	log []Question
+	mu   sync.Mutex
+	log  []Question
+	keys map[string]keyEntry // validated DNSKEY RRsets, as a resolver caches them
+}
+
+type keyEntry struct {
+	at   int64 // the validation time, seconds
+	v    verdict
+	keys []*dns.DNSKEY
 }
 
 // StartValidating serves the zones (signed or not) through a validating
@@ -645,10 +652,27 @@ func sigsFor(all []dns.RR, set []dns.RR) []*dns.RRSIG {
 // (RFC 4035 §5): the anchor's DS, or a DS at the parent that validates,
 // must match a key that signs the DNSKEY RRset.
 func (v *Validating) zoneKeys(apex string, depth int) (verdict, []*dns.DNSKEY) {
+	now := v.opts.Now()
+	v.mu.Lock()
+	e, ok := v.keys[apex]
+	v.mu.Unlock()
+	if ok && e.at == now.Unix() {
+		return e.v, e.keys
+	}
+	vd, keys := v.zoneKeysUncached(apex, depth, now)
+	v.mu.Lock()
+	if v.keys == nil {
+		v.keys = map[string]keyEntry{}
+	}
+	v.keys[apex] = keyEntry{now.Unix(), vd, keys}
+	v.mu.Unlock()
+	return vd, keys
+}
+
+func (v *Validating) zoneKeysUncached(apex string, depth int, now time.Time) (verdict, []*dns.DNSKEY) {
 	if apex == "" || depth > 32 {
 		return verdict{sec: insecure}, nil
 	}
-	now := v.opts.Now()
 	var ds []*dns.DS
 	var anchored bool
 	for _, a := range v.opts.Anchors {

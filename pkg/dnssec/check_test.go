@@ -453,3 +453,38 @@ func TestExplain(t *testing.T) {
 		t.Errorf("%+v", f)
 	}
 }
+
+// The rest of the hygiene table, each through the validating stand-in.
+func TestHygieneTable(t *testing.T) {
+	key := dnstest.NewKey(t, "shop.example.", dns.ECDSAP256SHA256, 257)
+	other := dnstest.NewKey(t, "shop.example.", dns.ECDSAP256SHA256, 257)
+	tests := []struct {
+		name   string
+		child  child
+		status Status
+		ids    []string
+	}{
+		{"SHA-1 DS only", child{Origin: "shop.example.", Text: shopText, Sign: &dnstest.SignOptions{Keys: []dnstest.Key{key}},
+			DS: key.DNSKEY.ToDS(dns.SHA1).String() + "\n"}, Secure, []string{"dnssec.ds.sha1"}},
+		{"a stale DS beside the good one", child{Origin: "shop.example.", Text: shopText, Sign: &dnstest.SignOptions{Keys: []dnstest.Key{key}},
+			DS: key.DNSKEY.ToDS(dns.SHA256).String() + "\n" + other.DNSKEY.ToDS(dns.SHA256).String() + "\n"}, Secure, []string{"dnssec.ds.stale"}},
+		{"signatures from the future", child{Origin: "shop.example.", Text: shopText, Sign: &dnstest.SignOptions{
+			Inception: testclock.Now().Add(24 * time.Hour), Expiration: testclock.Now().Add(30 * 24 * time.Hour)}}, Bogus,
+			[]string{"dnssec.zone.bogus", "dnssec.rrsig.not_yet_valid"}},
+		{"RSASHA512", child{Origin: "shop.example.", Text: shopText, Sign: &dnstest.SignOptions{Algorithm: dns.RSASHA512}}, Secure,
+			[]string{"dnssec.algorithm.not_recommended"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts, anchors := hierarchy(t, tt.child)
+			v := dnstest.StartValidating(t, dnstest.ValidatingOptions{Anchors: anchors}, opts...)
+			sec, d := run(t, v.Resolver(t), "shop.example")
+			if z := zoneOf(t, d, "shop.example"); z.Status != tt.status {
+				t.Errorf("status %s (%s), want %s", z.Status, z.Reason, tt.status)
+			}
+			if got := strings.Join(ids(sec), " "); got != strings.Join(tt.ids, " ") {
+				t.Errorf("findings %q, want %q", got, strings.Join(tt.ids, " "))
+			}
+		})
+	}
+}
