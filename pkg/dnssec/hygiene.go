@@ -83,9 +83,9 @@ func hygiene(w *zoneWork, keys []*dns.DNSKEY, ds []*dns.DS, sigs []*dns.RRSIG, n
 		if n.Iterations > 0 {
 			detail := fmt.Sprintf("%s uses NSEC3 with %d extra iteration(s): they cost every resolver work without adding protection (RFC 9276 §3.1 says 0).", roles(z), n.Iterations)
 			if n.Iterations > 100 {
-				detail += " Above 100, validating resolvers may treat the zone's negative answers as insecure or answer SERVFAIL (RFC 9276 §3.2; unbound and BIND cap at 150 and 50)."
+				detail += " Above 100, validating resolvers may treat the zone's negative answers as insecure or answer SERVFAIL (RFC 9276 §3.2), and several do above 150."
 			}
-			fs = append(fs, defIterations.New(detail, "Set NSEC3 iterations to 0 and an empty salt: NSEC3PARAM \"1 0 0 -\" (e.g. `dnssec-policy` nsec3param iterations 0 salt-length 0 in BIND; `pdnsutil set-nsec3 "+z.Zone+" '1 0 0 -'`)."))
+			fs = append(fs, defIterations.New(detail, "Set NSEC3 iterations to 0 and an empty salt: NSEC3PARAM \"1 0 0 -\" (BIND: nsec3param iterations 0 salt-length 0; in the dnssec-policy; PowerDNS: pdnsutil set-nsec3 "+z.Zone+" '1 0 0 -')."))
 		}
 		if n.Salt != "" {
 			fs = append(fs, defSalt.New(fmt.Sprintf("%s uses NSEC3 with the salt %s: a salt adds no protection and must be changed in every NSEC3 record to change (RFC 9276 §3.1).", roles(z), n.Salt),
