@@ -488,3 +488,33 @@ func TestHygieneTable(t *testing.T) {
 		})
 	}
 }
+
+// Signatures that do not verify are found where the record sets are at
+// hand: offline in the zone file, and online in the answers held, even
+// through a resolver that does not validate.
+func TestInvalidSignatures(t *testing.T) {
+	s := dnstest.Sign(t, "shop.example.", shopText, dnstest.SignOptions{Corrupt: []string{"_dmarc.shop.example. TXT", "mx1.shop.example. A"}})
+	path := filepath.Join(t.TempDir(), "shop.example.zone")
+	if err := os.WriteFile(path, []byte(s.Text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	z, err := resolver.LoadZones(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, _ := run(t, z, "shop.example")
+	f := finding(t, sec, "dnssec.rrsig.invalid")
+	if !strings.Contains(f.Detail, "2 signature(s)") || !strings.Contains(f.Detail, "_dmarc.shop.example TXT") || !strings.Contains(f.Detail, "mx1.shop.example A") {
+		t.Errorf("offline: %s", f.Detail)
+	}
+
+	opts, anchors := hierarchy(t, child{Origin: "shop.example.", Text: shopText, Sign: &dnstest.SignOptions{Corrupt: []string{"shop.example. SOA"}}})
+	v := dnstest.StartValidating(t, dnstest.ValidatingOptions{Anchors: anchors, NotValidating: true}, opts...)
+	sec, d := run(t, v.Resolver(t), "shop.example")
+	if d.Resolver != NotValidating {
+		t.Errorf("resolver %s", d.Resolver)
+	}
+	if f := finding(t, sec, "dnssec.rrsig.invalid"); !strings.Contains(f.Detail, "shop.example SOA") {
+		t.Errorf("online: %s", f.Detail)
+	}
+}

@@ -25,6 +25,8 @@ var (
 		Title: "A DNSSEC signature expires within 7 days", Refs: []string{"RFC 4034 §3.1.5", "RFC 6781 §4.4.2"}}
 	defNotYetValid = report.Definition{ID: "dnssec.rrsig.not_yet_valid", Severity: report.High,
 		Title: "A DNSSEC signature is not valid yet", Refs: []string{"RFC 4034 §3.1.5", "RFC 4035 §5.3.1"}}
+	defInvalid = report.Definition{ID: "dnssec.rrsig.invalid", Severity: report.Critical,
+		Title: "A DNSSEC signature does not verify with the zone's keys", Refs: []string{"RFC 4035 §5.3.1", "RFC 4034 §3.1.8.1"}}
 	defAlgMustNot = report.Definition{ID: "dnssec.algorithm.deprecated", Severity: report.High,
 		Title: "The zone is signed with an algorithm that must not be used for signing", Refs: []string{"RFC 8624 §3.1", "draft-ietf-dnsop-must-not-sha1"}}
 	defAlgNotRecommended = report.Definition{ID: "dnssec.algorithm.not_recommended", Severity: report.Low,
@@ -44,6 +46,6 @@ var (
 // Definitions lists every finding this package can report.
 var Definitions = []report.Definition{
 	defBogus, defInsecure, defIsland, defUnknown, defNotValidating, defOffline,
-	defExpired, defExpiring, defNotYetValid, defAlgMustNot, defAlgNotRecommended,
+	defExpired, defExpiring, defNotYetValid, defInvalid, defAlgMustNot, defAlgNotRecommended,
 	defIterations, defSalt, defDSMismatch, defDSStale, defDSSHA1,
 }

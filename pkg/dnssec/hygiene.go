@@ -47,6 +47,11 @@ func hygiene(w *zoneWork, keys []*dns.DNSKEY, ds []*dns.DS, sigs []*dns.RRSIG, n
 			"Fix the signing host's clock (NTP) and re-sign the zone "+z.Zone+"."))
 	}
 
+	if bad := badSignatures(w, keys, sigs); len(bad) > 0 {
+		fs = append(fs, defInvalid.New(fmt.Sprintf("%s: %d signature(s) do not verify with the zone's keys (%s). Validating resolvers treat these record sets as bogus and answer SERVFAIL for them (RFC 4035 §5.3).", roles(z), len(bad), strings.Join(bad, ", ")),
+			"Re-sign the zone "+z.Zone+" with its current keys; if the records were edited after signing (by hand, or by a tool that does not re-sign), let the signer produce the zone instead."))
+	}
+
 	// Algorithms: of the keys, and of the signatures when the keys are
 	// not visible (offline, or a DNSKEY answer that failed).
 	algs := map[uint8]bool{}
@@ -166,4 +171,75 @@ func dsList(ds []*dns.DS) string {
 		parts = append(parts, fmt.Sprintf("for key %d (%s, digest type %d)", d.KeyTag, AlgorithmName(d.Algorithm), d.DigestType))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// maxVerify bounds the signatures verified per zone.
+const maxVerify = 500
+
+// badSignatures verifies the zone's signatures whose record set is at hand
+// (in a reply, or offline in the zone files) against the zone's keys, and
+// names those that do not verify or name a key the zone does not publish
+// (RFC 4035 §5.3.1). Algorithms this library cannot verify are skipped:
+// not knowing is not failing.
+func badSignatures(w *zoneWork, keys []*dns.DNSKEY, sigs []*dns.RRSIG) []string {
+	if len(keys) == 0 {
+		return nil
+	}
+	held := map[string][]dns.RR{}
+	hold := func(rrs []dns.RR) {
+		for _, rr := range rrs {
+			h := rr.Header()
+			if h.Rrtype == dns.TypeRRSIG {
+				continue
+			}
+			k := dns.CanonicalName(h.Name) + "/" + resolver.TypeString(h.Rrtype)
+			if !slices.ContainsFunc(held[k], func(x dns.RR) bool { return dns.IsDuplicate(x, rr) }) {
+				held[k] = append(held[k], rr)
+			}
+		}
+	}
+	for _, r := range []result{w.soa, w.dnskey, w.nsec3} {
+		if rep := r.reply(); rep != nil {
+			hold(rep.Answer)
+			hold(rep.Authority)
+		}
+	}
+	var bad []string
+	for i, s := range sigs {
+		if i == maxVerify {
+			break
+		}
+		owner := dns.CanonicalName(s.Hdr.Name)
+		k := owner + "/" + resolver.TypeString(s.TypeCovered)
+		set, ok := held[k]
+		if !ok && w.lookup != nil {
+			for _, rr := range w.lookup(owner, s.TypeCovered) {
+				if dns.CanonicalName(rr.Header().Name) == owner && rr.Header().Rrtype == s.TypeCovered {
+					set = append(set, rr)
+				}
+			}
+			held[k] = set
+		}
+		if len(set) == 0 {
+			continue
+		}
+		what := label(owner) + " " + resolver.TypeString(s.TypeCovered)
+		var key *dns.DNSKEY
+		for _, kk := range keys {
+			if kk.KeyTag() == s.KeyTag && kk.Algorithm == s.Algorithm {
+				key = kk
+			}
+		}
+		if key == nil {
+			bad = append(bad, fmt.Sprintf("%s: key %d is not in the DNSKEY records", what, s.KeyTag))
+			continue
+		}
+		if err := s.Verify(key, set); err != nil && err != dns.ErrAlg {
+			bad = append(bad, fmt.Sprintf("%s by key %d", what, s.KeyTag))
+		}
+	}
+	if len(bad) > maxNamed {
+		bad = append(bad[:maxNamed], fmt.Sprintf("and %d more", len(bad)-maxNamed))
+	}
+	return bad
 }
