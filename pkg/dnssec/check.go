@@ -849,6 +849,13 @@ func diagnose(rep *resolver.Reply, qtype uint16, keys []*dns.DNSKEY, w *zoneWork
 		if len(set) == 0 {
 			return "no records to check in the answer given with CD"
 		}
+		// RFC 9276 §3.2: validators may refuse to prove a denial with
+		// too many NSEC3 iterations.
+		for _, rr := range rep.Authority {
+			if n, ok := rr.(*dns.NSEC3); ok && n.Iterations > 100 {
+				return fmt.Sprintf("a negative answer proved with NSEC3 of %d iterations, more than validating resolvers accept (RFC 9276 §3.2)", n.Iterations)
+			}
+		}
 	}
 	if qtype == dns.TypeDNSKEY && w.ds.reply() != nil {
 		var ds []*dns.DS

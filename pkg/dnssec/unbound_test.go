@@ -118,6 +118,7 @@ _25._tcp.mx TLSA 3 1 1 ababababababababababababababababababababababababababababa
 		dnstest.Child{Origin: "nsec3.example.", Text: zone("nsec3.example"), Sign: &dnstest.SignOptions{NSEC3: &dns.NSEC3PARAM{Iterations: 10, Salt: "ABCD"}}},
 		dnstest.Child{Origin: "dsbad.example.", Text: zone("dsbad.example"), Sign: &dnstest.SignOptions{}, DS: other.DNSKEY.ToDS(dns.SHA256).String() + "\n"},
 		dnstest.Child{Origin: "island.example.", Text: zone("island.example"), Sign: &dnstest.SignOptions{}, NoDS: true},
+		dnstest.Child{Origin: "iter.example.", Text: zone("iter.example"), Sign: &dnstest.SignOptions{NSEC3: &dns.NSEC3PARAM{Iterations: 200}}},
 	)
 	addr := startUnbound(t, zones, anchors, true)
 	c, err := resolver.NewClient(resolver.ClientOptions{Server: addr, Timeout: 2 * time.Second})
@@ -137,6 +138,7 @@ _25._tcp.mx TLSA 3 1 1 ababababababababababababababababababababababababababababa
 		{"nsec3.example", Secure, []string{"dnssec.nsec3.iterations", "dnssec.nsec3.salt"}},
 		{"dsbad.example", Bogus, []string{"dnssec.ds.mismatch", "dnssec.zone.bogus"}},
 		{"island.example", Insecure, []string{"dnssec.zone.island"}},
+		{"iter.example", Secure, []string{"dnssec.nsec3.iterations"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.domain, func(t *testing.T) {
