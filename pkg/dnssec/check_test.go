@@ -51,6 +51,21 @@ func run(t *testing.T, r resolver.Resolver, domain string, mx ...string) (report
 	return sec, sec.Data.(*Data)
 }
 
+// zoneFile writes shop.example's zone text to a file and loads it, as
+// --zone does.
+func zoneFile(t *testing.T, text string) *resolver.Zones {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "shop.example.zone")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	z, err := resolver.LoadZones(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return z
+}
+
 func ids(sec report.Section) []string {
 	var out []string
 	for _, f := range sec.Findings {
@@ -315,14 +330,7 @@ func TestOfflineZoneFile(t *testing.T) {
 		NSEC3:      &dns.NSEC3PARAM{Iterations: 5},
 		Expire:     []string{"_dmarc.shop.example. TXT"},
 	})
-	path := filepath.Join(t.TempDir(), "shop.example.zone")
-	if err := os.WriteFile(path, []byte(s.Text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	z, err := resolver.LoadZones(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	z := zoneFile(t, s.Text)
 	sec, d := run(t, z, "shop.example", "mx1.shop.example")
 	if d.Resolver != Offline || len(d.Zones) != 1 || d.Zones[0].Status != Unknown {
 		t.Fatalf("data %+v", d)
@@ -343,14 +351,7 @@ func TestOfflineZoneFile(t *testing.T) {
 
 // An unsigned zone file offline: no hygiene, validation unknown.
 func TestOfflineUnsigned(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "shop.example.zone")
-	if err := os.WriteFile(path, []byte(shopText), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	z, err := resolver.LoadZones(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	z := zoneFile(t, shopText)
 	sec, _ := run(t, z, "shop.example")
 	if !slices.Equal(ids(sec), []string{"dnssec.offline"}) || sec.Status != report.StatusUnknown {
 		t.Errorf("%s %v", sec.Status, ids(sec))
@@ -494,14 +495,7 @@ func TestHygieneTable(t *testing.T) {
 // through a resolver that does not validate.
 func TestInvalidSignatures(t *testing.T) {
 	s := dnstest.Sign(t, "shop.example.", shopText, dnstest.SignOptions{Corrupt: []string{"_dmarc.shop.example. TXT", "mx1.shop.example. A"}})
-	path := filepath.Join(t.TempDir(), "shop.example.zone")
-	if err := os.WriteFile(path, []byte(s.Text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	z, err := resolver.LoadZones(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	z := zoneFile(t, s.Text)
 	sec, _ := run(t, z, "shop.example")
 	f := finding(t, sec, "dnssec.rrsig.invalid")
 	if !strings.Contains(f.Detail, "2 signature(s)") || !strings.Contains(f.Detail, "_dmarc.shop.example TXT") || !strings.Contains(f.Detail, "mx1.shop.example A") {
