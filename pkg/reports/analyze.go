@@ -49,6 +49,8 @@ const (
 // Data is the data of a reports section: one per domain, and one for the
 // input ("files") when some of it could not be read.
 type Data struct {
+	// Domain is the domain the reports are about; absent in the files
+	// section.
 	Domain string `json:"domain,omitempty"`
 	// Reports lists every report read for the domain, duplicates once.
 	Reports []*Report `json:"reports"`

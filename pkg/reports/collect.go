@@ -40,19 +40,24 @@ const (
 // Report is one report as read. Messages, DMARCPass and Sources are set for
 // aggregate reports, Successful and Failed for SMTP TLS reports.
 type Report struct {
+	// Kind is "aggregate", "tlsrpt" or "failure".
 	Kind Kind `json:"kind"`
 	// Source is the file the report came from; "file#attachment" or
 	// "file!entry" when it was inside a message or an archive.
 	Source string `json:"source"`
 	// Org is the reporter: org_name, organization-name, or the domain
 	// of a failure report's sender.
-	Org      string `json:"org"`
+	Org string `json:"org"`
+	// ReportID is the reporter's report_id (report-id; a failure
+	// report's Message-ID).
 	ReportID string `json:"report_id"`
 	// Domain is the policy domain (aggregate), the first policy-domain
 	// (tlsrpt) or the Reported-Domain (failure).
-	Domain string    `json:"domain"`
-	Begin  time.Time `json:"begin,omitzero"`
-	End    time.Time `json:"end,omitzero"`
+	Domain string `json:"domain"`
+	// Begin and End are the report's date range (a failure report's
+	// Arrival-Date); absent when the report had none.
+	Begin time.Time `json:"begin,omitzero"`
+	End   time.Time `json:"end,omitzero"`
 	// Policy is the DMARC policy the reporter saw published.
 	Policy *PolicyPublished `json:"policy_published,omitempty"`
 	// Messages is the sum of the records' counts; DMARCPass those whose
