@@ -143,6 +143,9 @@ func (x *extractor) walk(src string, data []byte, depth int, notes []string) {
 		x.docs = append(x.docs, document{source: src, kind: docJSON, data: trimmed, notes: notes})
 	case looksLikeMessage(trimmed):
 		x.message(src, trimmed, depth, notes)
+	case findFeedback(trimmed) >= 0:
+		// Junk before the report: parseAggregate finds the element.
+		x.docs = append(x.docs, document{source: src, kind: docXML, data: trimmed, notes: notes})
 	default:
 		x.fail(src, errors.New("not a DMARC or SMTP TLS report: neither XML, JSON, gzip, zip nor an email message"))
 	}
