@@ -31,9 +31,8 @@ const (
 const maxXMLDepth = 64
 
 type xmlScanner struct {
-	b     []byte
-	i     int
-	depth int
+	b []byte
+	i int
 	// stack holds the raw names of open elements, for end-tag matching.
 	stack [][]byte
 	// name is the local name of the last start or end tag (a view into b).
@@ -41,7 +40,7 @@ type xmlScanner struct {
 	// text is the character data of the last text token, entities decoded.
 	text    []byte
 	textBuf []byte
-	// selfClose: the last start tag was <x/>; an end token follows.
+	// pendingEnd: the last start tag was <x/>; an end token follows.
 	pendingEnd bool
 }
 
