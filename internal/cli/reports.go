@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 
@@ -95,6 +96,9 @@ func runReports(ctx context.Context, f *Factory, opts *ReportsOptions) error {
 	} else {
 		var err error
 		s, ctx, cancel, err = f.newSession(ctx)
+		if errors.Is(err, errEnvironment) {
+			return environmentErrorf("%v, or --no-dns to read the reports without DNS", strings.TrimPrefix(err.Error(), errEnvironment.Error()+": "))
+		}
 		if err != nil {
 			return err
 		}
@@ -123,6 +127,9 @@ func runReports(ctx context.Context, f *Factory, opts *ReportsOptions) error {
 	case walkErr == nil:
 	case errors.Is(walkErr, mailfile.ErrTooMany):
 		c.AddError(strings.Join(opts.Paths, " "), walkErr)
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		// What was read is still reported; the rest is named.
+		c.AddError(strings.Join(opts.Paths, " "), fmt.Errorf("reading stopped at --timeout %s; the files after it were not read", f.globals.Timeout))
 	case ctx.Err() != nil:
 		return walkErr
 	default:

@@ -775,33 +775,11 @@ func display(d *Data) report.Display {
 		}
 		disp.Tables = append(disp.Tables, tb)
 	}
-	tb := report.Table{Title: "Reports", Columns: []string{"Kind", "Reporter", "Report ID", "Period", "Messages or sessions", "Pass or failed", "Sources"}}
-	for i, r := range d.Reports {
-		if i == maxRows {
-			tb.Rows = append(tb.Rows, []string{fmt.Sprintf("... %d more", len(d.Reports)-maxRows), "", "", "", "", "", ""})
-			break
-		}
-		period := ""
-		if !r.Begin.IsZero() {
-			period = r.Begin.Format("2006-01-02")
-			if e := r.End.Format("2006-01-02"); e != period {
-				period += " to " + e
-			}
-		}
-		switch r.Kind {
-		case KindAggregate:
-			tb.Rows = append(tb.Rows, []string{string(r.Kind), r.Org, truncate(r.ReportID, 40), period, fmt.Sprint(*r.Messages), fmt.Sprintf("%d pass", *r.DMARCPass), fmt.Sprint(*r.Sources)})
-		case KindTLS:
-			tb.Rows = append(tb.Rows, []string{string(r.Kind), r.Org, truncate(r.ReportID, 40), period, fmt.Sprint(*r.Successful + *r.Failed), fmt.Sprintf("%d failed", *r.Failed), ""})
-		default:
-			src := ""
-			if r.Failure != nil {
-				src = r.Failure.SourceIP
-			}
-			tb.Rows = append(tb.Rows, []string{string(r.Kind), r.Org, truncate(r.ReportID, 40), period, "1", r.Failure.AuthFailure + " failed", src})
-		}
+	if len(d.Reports) > maxRows {
+		disp.Tables = append(disp.Tables, reportersTable(d.Reports))
+	} else {
+		disp.Tables = append(disp.Tables, reportsTable(d.Reports))
 	}
-	disp.Tables = append(disp.Tables, tb)
 	for _, r := range d.Reports {
 		if r.Kind != KindTLS {
 			continue
@@ -819,6 +797,89 @@ func display(d *Data) report.Display {
 		}
 	}
 	return disp
+}
+
+// reportsTable lists each report, for a handful of them.
+func reportsTable(rs []*Report) report.Table {
+	tb := report.Table{Title: "Reports", Columns: []string{"Kind", "Reporter", "Report ID", "Period", "Messages or sessions", "Pass or failed", "Sources"}}
+	for _, r := range rs {
+		period := ""
+		if !r.Begin.IsZero() {
+			period = r.Begin.Format("2006-01-02")
+			if e := r.End.Format("2006-01-02"); e != period {
+				period += " to " + e
+			}
+		}
+		switch r.Kind {
+		case KindAggregate:
+			tb.Rows = append(tb.Rows, []string{string(r.Kind), r.Org, truncate(r.ReportID, 40), period, fmt.Sprint(*r.Messages), fmt.Sprintf("%d pass", *r.DMARCPass), fmt.Sprint(*r.Sources)})
+		case KindTLS:
+			tb.Rows = append(tb.Rows, []string{string(r.Kind), r.Org, truncate(r.ReportID, 40), period, fmt.Sprint(*r.Successful + *r.Failed), fmt.Sprintf("%d failed", *r.Failed), ""})
+		default:
+			src, what := "", ""
+			if r.Failure != nil {
+				src, what = r.Failure.SourceIP, r.Failure.AuthFailure+" failed"
+			}
+			tb.Rows = append(tb.Rows, []string{string(r.Kind), r.Org, truncate(r.ReportID, 40), period, "1", what, src})
+		}
+	}
+	return tb
+}
+
+// reportersTable sums the reports per reporter and kind, for many reports.
+func reportersTable(rs []*Report) report.Table {
+	type sum struct {
+		kind, org    string
+		n            int
+		begin, end   time.Time
+		volume, good int64
+	}
+	idx := map[string]*sum{}
+	var order []*sum
+	for _, r := range rs {
+		k := string(r.Kind) + "\x00" + r.Org
+		s := idx[k]
+		if s == nil {
+			s = &sum{kind: string(r.Kind), org: r.Org}
+			idx[k] = s
+			order = append(order, s)
+		}
+		s.n++
+		if !r.Begin.IsZero() && (s.begin.IsZero() || r.Begin.Before(s.begin)) {
+			s.begin = r.Begin
+		}
+		if r.End.After(s.end) {
+			s.end = r.End
+		}
+		switch r.Kind {
+		case KindAggregate:
+			s.volume += *r.Messages
+			s.good += *r.DMARCPass
+		case KindTLS:
+			s.volume += *r.Successful + *r.Failed
+			s.good += *r.Successful
+		default:
+			s.volume++
+		}
+	}
+	sort.SliceStable(order, func(i, j int) bool { return order[i].volume > order[j].volume })
+	tb := report.Table{Title: fmt.Sprintf("Reporters (%d reports)", len(rs)), Columns: []string{"Kind", "Reporter", "Reports", "Period", "Messages or sessions", "Pass or successful"}}
+	for i, s := range order {
+		if i == maxRows {
+			tb.Rows = append(tb.Rows, []string{fmt.Sprintf("... %d more", len(order)-maxRows), "", "", "", "", ""})
+			break
+		}
+		period := ""
+		if !s.begin.IsZero() {
+			period = s.begin.Format("2006-01-02") + " to " + s.end.Format("2006-01-02")
+		}
+		good := fmt.Sprint(s.good)
+		if s.kind == string(KindFailure) {
+			good = ""
+		}
+		tb.Rows = append(tb.Rows, []string{s.kind, s.org, fmt.Sprint(s.n), period, fmt.Sprint(s.volume), good})
+	}
+	return tb
 }
 
 // CSVColumns are the columns of SourceTable, stable across releases
