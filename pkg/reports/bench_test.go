@@ -5,6 +5,8 @@ import (
 	"compress/gzip"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"runtime"
 	"syscall"
 	"testing"
@@ -101,4 +103,25 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestWriteBenchCorpus writes the benchmark's 5,000 reports as files to
+// $MAILCHECK_BENCH_CORPUS, for timing the command end to end:
+//
+//	MAILCHECK_BENCH_CORPUS=/tmp/corpus go test ./pkg/reports -run WriteBenchCorpus
+//	time mailcheck reports /tmp/corpus --no-dns --format json >/dev/null
+func TestWriteBenchCorpus(t *testing.T) {
+	dir := os.Getenv("MAILCHECK_BENCH_CORPUS")
+	if dir == "" {
+		t.Skip("MAILCHECK_BENCH_CORPUS not set: nothing to write")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 5000 {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("r%04d.xml.gz", i)), genAggregate(rng, i, 40), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -6,9 +6,11 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -437,5 +439,39 @@ func TestAddError(t *testing.T) {
 	secs := c.Sections(context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})
 	if len(secs) != 1 || !hasFinding(secs[0], "reports.none") || !hasFinding(secs[0], "reports.file.unreadable") {
 		t.Errorf("sections %+v", secs)
+	}
+}
+
+// Items read concurrently give the same sections as read in order: the
+// command parses items on several goroutines.
+func TestConcurrentAddDeterministic(t *testing.T) {
+	var items [][]byte
+	for i := range 60 {
+		k := i % 20 // every report three times: duplicates too
+		items = append(items, gz(xmlReport(fmt.Sprintf("rep%d.example", k%7), fmt.Sprint(k), "shop.example", "none", 1+k%5, merchant[k%len(merchant)], simple[k%2])))
+	}
+	render := func(concurrent bool) string {
+		c := NewCollector(Limits{})
+		var wg sync.WaitGroup
+		for i, it := range items {
+			if concurrent {
+				wg.Add(1)
+				go func() { defer wg.Done(); c.Add(fmt.Sprintf("f%02d", i), it) }()
+			} else {
+				c.Add(fmt.Sprintf("f%02d", i), it)
+			}
+		}
+		wg.Wait()
+		if st := c.Stats(); st.Reports != 20 || st.Duplicates != 40 {
+			t.Fatalf("stats %+v", st)
+		}
+		b, err := json.Marshal(c.Sections(context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if a, b := render(false), render(true); a != b {
+		t.Error("concurrent reading changed the result")
 	}
 }
