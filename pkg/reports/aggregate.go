@@ -145,6 +145,10 @@ func code(name []byte) int {
 
 var errNoFeedback = errors.New("no <feedback> element")
 
+// maxCount bounds one record's message count, so that totals cannot
+// overflow: no receiver sees 2^40 messages from one address in a day.
+const maxCount = 1 << 40
+
 // parseAggregate reads an RFC 7489 Appendix C / RFC 9990 report. When the
 // document as a whole is not well formed but holds a well-formed
 // <feedback> element with junk before or after it, that element is read
@@ -164,6 +168,15 @@ func parseAggregate(data []byte) (*aggregate, error) {
 	}
 	if agg.policy.Domain == "" && agg.org == "" && agg.reportID == "" && len(agg.rows) == 0 {
 		return nil, errors.New("the <feedback> element holds no report")
+	}
+	if agg.policy.Domain == "" {
+		for _, r := range agg.rows {
+			if r.headerFrom != "" {
+				agg.policy.Domain = r.headerFrom
+				agg.notes = append(agg.notes, "policy_published has no domain; the header_from of the records used")
+				break
+			}
+		}
 	}
 	return agg, nil
 }
@@ -348,8 +361,8 @@ func (a *aggregate) recordLeaf(path []int, v string, cur *row, auth *authResult)
 			cur.ip = canonicalIP(v)
 		case len(path) == 2 && path[1] == eCount:
 			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n < 0 {
-				a.notes = append(a.notes, fmt.Sprintf("record count %q is not a number; counted as 0", truncate(v, 40)))
+			if err != nil || n < 0 || n > maxCount {
+				a.notes = append(a.notes, fmt.Sprintf("record count %q is not a number of messages; counted as 0", truncate(v, 40)))
 				n = 0
 			}
 			cur.count = n

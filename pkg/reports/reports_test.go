@@ -475,3 +475,34 @@ func TestConcurrentAddDeterministic(t *testing.T) {
 		t.Error("concurrent reading changed the result")
 	}
 }
+
+// Reports forwarded as attached messages, and a gzip labelled text/plain,
+// are read; a record count too large to be true is counted as 0, and a
+// report without its policy domain is filed under header_from.
+func TestOddShapes(t *testing.T) {
+	inner := "From: noreply@rep.example\r\nContent-Type: application/gzip; name=\"f.xml.gz\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+		base64.StdEncoding.EncodeToString(gz(xmlReport("rep.example", "fw1", "shop.example", "none", 1, simple...))) + "\r\n"
+	msg := "From: me@shop.example\r\nSubject: Fwd: report\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n" +
+		"--b\r\nContent-Type: message/rfc822\r\n\r\n" + inner +
+		"--b\r\nContent-Type: text/plain; name=\"g.xml.gz\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+		base64.StdEncoding.EncodeToString(gz(xmlReport("rep.example", "tp1", "shop.example", "none", 1, simple...))) + "\r\n" +
+		"--b\r\nContent-Type: message/rfc822\r\n\r\nFrom: someone@else.example\r\nSubject: hi\r\n\r\nnot a report\r\n" +
+		"--b--\r\n"
+	c := NewCollector(Limits{})
+	c.Add("fwd.eml", []byte(msg))
+	if st := c.Stats(); st.Reports != 2 || st.Unreadable != 0 {
+		t.Errorf("stats %+v, problems %v", st, c.Problems())
+	}
+
+	huge := bytes.Replace(xmlReport("rep.example", "h", "shop.example", "none", 1, simple...), []byte("<count>10</count>"), []byte("<count>99999999999999999</count>"), 1)
+	r, probs := one(t, huge)
+	if *r.Messages != 3 || len(probs) != 1 || !strings.Contains(probs[0].Reason, "counted as 0") {
+		t.Errorf("messages %d, problems %v", *r.Messages, probs)
+	}
+	nodomain := bytes.Replace(xmlReport("rep.example", "n", "shop.example", "none", 1, simple...), []byte("<domain>shop.example</domain><adkim>"), []byte("<adkim>"), 1)
+	r, probs = one(t, nodomain)
+	if r.Domain != "shop.example" || len(probs) != 1 {
+		t.Errorf("domain %q, problems %v", r.Domain, probs)
+	}
+}

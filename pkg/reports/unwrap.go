@@ -142,7 +142,7 @@ func (x *extractor) walk(src string, data []byte, depth int, notes []string) {
 	case trimmed[0] == '{':
 		x.docs = append(x.docs, document{source: src, kind: docJSON, data: trimmed, notes: notes})
 	case looksLikeMessage(trimmed):
-		x.message(src, trimmed, depth, notes)
+		x.message(src, trimmed, depth, notes, false)
 	case findFeedback(trimmed) >= 0:
 		// Junk before the report: parseAggregate finds the element.
 		x.docs = append(x.docs, document{source: src, kind: docXML, data: trimmed, notes: notes})
@@ -279,7 +279,12 @@ func looksLikeMessage(b []byte) bool {
 // message reads an email: an RFC 6591 failure report, or a message carrying
 // aggregate or TLS reports as attachments (RFC 7489 §7.2.1.1: gzip or zip,
 // any content type; RFC 8460 §5.3: application/tlsrpt+gzip or +json).
-func (x *extractor) message(src string, data []byte, depth int, notes []string) {
+func (x *extractor) message(src string, data []byte, depth int, notes []string, quiet bool) {
+	if depth > x.lim.MaxDepth {
+		x.fail(src, ErrDepth)
+		return
+	}
+	before := len(x.docs) + len(x.problems)
 	if bytes.HasPrefix(data, []byte("From ")) { // one mbox separator line, as saved by some clients
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
 			data = data[i+1:]
@@ -295,10 +300,9 @@ func (x *extractor) message(src string, data []byte, depth int, notes []string) 
 		x.fail(src, fmt.Errorf("message: %v", err))
 		return
 	}
-	before := len(x.docs) + len(x.problems)
 	parts := 0
 	x.part(src, msg.Header, textproto.MIMEHeader(msg.Header), body, depth, notes, &parts)
-	if len(x.docs)+len(x.problems) == before {
+	if len(x.docs)+len(x.problems) == before && !quiet {
 		x.fail(src, errors.New("the message carries no DMARC or SMTP TLS report"))
 	}
 }
@@ -351,8 +355,14 @@ func (x *extractor) part(src string, top mail.Header, h textproto.MIMEHeader, bo
 			x.part(src, top, p.Header, b, depth+1, notes, parts)
 		}
 	}
-	if ct == "message/rfc822" || ct == "message/feedback-report" || ct == "text/rfc822-headers" {
-		return // a copy of someone's message, not a report
+	if ct == "message/rfc822" {
+		// A report email forwarded as an attachment is read; any other
+		// attached message is not a report and is skipped quietly.
+		x.message(src, body, depth+1, notes, true)
+		return
+	}
+	if ct == "message/feedback-report" || ct == "text/rfc822-headers" || ct == "message/global" {
+		return
 	}
 	decoded, err := decodeCTE(h.Get("Content-Transfer-Encoding"), body)
 	if err != nil {
@@ -365,8 +375,9 @@ func (x *extractor) part(src string, top mail.Header, h textproto.MIMEHeader, bo
 	case strings.HasPrefix(ct, "text/"):
 		// A text body is a report only when it is one (some reporters
 		// send the XML inline); cover letters are skipped.
+		// A gzip or zip labelled as text is read too.
 		t := bytes.TrimSpace(decoded)
-		if !(bytes.HasPrefix(t, []byte("<?xml")) || bytes.HasPrefix(t, []byte("<feedback")) || bytes.HasPrefix(t, []byte("{")) && bytes.Contains(t, []byte("organization-name"))) {
+		if !(bytes.HasPrefix(decoded, []byte{0x1f, 0x8b}) || bytes.HasPrefix(decoded, []byte("PK\x03\x04")) || bytes.HasPrefix(t, []byte("<?xml")) || bytes.HasPrefix(t, []byte("<feedback")) || bytes.HasPrefix(t, []byte("{")) && bytes.Contains(t, []byte("organization-name"))) {
 			return
 		}
 	default:
