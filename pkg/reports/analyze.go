@@ -113,6 +113,11 @@ type ServiceGroup struct {
 	DMARCPass int64  `json:"dmarc_pass"`
 	// Fix is what makes the failing mail pass, for class "failing".
 	Fix string `json:"fix,omitempty"`
+	// SPFRecord is the domain's SPF record with the service's include or
+	// the server's address added, when the record was looked up.
+	SPFRecord string `json:"spf_record,omitempty"`
+
+	short string // the fix in a few words, for the table
 }
 
 // Verdict is the answer across the domain's aggregate reports.
@@ -293,7 +298,11 @@ func (c *Collector) domainSection(ctx context.Context, env check.Env, d *domainA
 		fs = append(fs, defDuplicate.New(fmt.Sprintf("%d reports were seen more than once (same reporter and report ID) and counted once", d.dups), ""))
 	}
 	srcs := classify(d, ptrs)
-	groups := group(d.domain, srcs)
+	spfRec := ""
+	if !opts.NoDNS && env.Resolver != nil {
+		spfRec = lookupSPF(ctx, env.Resolver, d.domain)
+	}
+	groups := group(d.domain, spfRec, srcs)
 	for _, s := range srcs {
 		data.Sources = append(data.Sources, s.Source)
 	}
@@ -312,7 +321,7 @@ func (c *Collector) domainSection(ctx context.Context, env check.Env, d *domainA
 	}
 	fs = append(fs, tlsFindings(d.domain, d.reports)...)
 	if fails > 0 {
-		fs = append(fs, defFailureReports.New(fmt.Sprintf("%d failure reports for %s: single messages that failed DMARC, with the sending address.", fails, d.domain), ""))
+		fs = append(fs, defFailureReports.New(fmt.Sprintf("%s for %s: single messages that failed DMARC, with the sending address.", plural(fails, "failure report"), d.domain), ""))
 	}
 	sec = report.Section{Check: "reports", Title: "DMARC and TLS reports", Target: d.domain, Findings: fs, Data: data}
 	sec.Summary = summary(data, aggs, tls, fails)
@@ -418,7 +427,7 @@ func orgOf(name string) string {
 
 // group sums the sources by service; a known service's group is failing
 // when any of its sources is, and carries the fix.
-func group(domain string, srcs []classified) []ServiceGroup {
+func group(domain, spfRec string, srcs []classified) []ServiceGroup {
 	idx := map[string]int{}
 	var out []ServiceGroup
 	members := map[string][]classified{}
@@ -440,7 +449,7 @@ func group(domain string, srcs []classified) []ServiceGroup {
 	}
 	for k, i := range idx {
 		if out[i].Class == ClassFailing {
-			out[i].Fix = fixFor(domain, members[k])
+			out[i].Fix, out[i].short, out[i].SPFRecord = fixFor(domain, spfRec, members[k])
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Messages > out[j].Messages })
@@ -450,7 +459,7 @@ func group(domain string, srcs []classified) []ServiceGroup {
 // fixFor says what makes a legitimate group's failing mail pass: DKIM
 // signing with d= the domain (which survives forwarding, RFC 7489 §4.2),
 // and the SPF include or address when the envelope sender is the domain's.
-func fixFor(domain string, ms []classified) string {
+func fixFor(domain, spfRec string, ms []classified) (fix, short, record string) {
 	svc := ms[0].svc
 	var msgs, dkimPass, spfPass int64
 	var signs, envOwn, envOther []string
@@ -472,8 +481,9 @@ func fixFor(domain string, ms []classified) string {
 			}
 		}
 	}
-	var parts []string
+	var parts, shorts []string
 	if dkimPass < msgs {
+		shorts = append(shorts, "DKIM d="+domain)
 		who := "on " + ms[0].IP
 		if svc != nil {
 			who = "in " + svc.Name + " (its domain-authentication settings give the DNS records to publish)"
@@ -487,7 +497,16 @@ func fixFor(domain string, ms []classified) string {
 	if spfPass < msgs {
 		switch {
 		case svc != nil && svc.Include != "" && (len(envOwn) > 0 || len(envOther) == 0):
-			parts = append(parts, fmt.Sprintf("add include:%s to the SPF record of %s", svc.Include, firstOr(envOwn, domain)))
+			if hasTerm(spfRec, "include:"+svc.Include) {
+				parts = append(parts, fmt.Sprintf("the SPF record of %s already has include:%s, yet SPF fails for this mail: run 'mailcheck spf %s --ip %s' to see why", domain, svc.Include, domain, ms[0].IP))
+				shorts = append(shorts, "check SPF")
+			} else {
+				parts = append(parts, fmt.Sprintf("add include:%s to the SPF record of %s", svc.Include, firstOr(envOwn, domain)))
+				shorts = append(shorts, "SPF include:"+svc.Include)
+				if firstOr(envOwn, domain) == domain {
+					record = withSPFTerms(spfRec, "include:"+svc.Include)
+				}
+			}
 		case svc == nil && (len(envOwn) > 0 || len(envOther) == 0):
 			var mech []string
 			for _, m := range ms {
@@ -501,16 +520,72 @@ func fixFor(domain string, ms []classified) string {
 			}
 			if len(mech) > 0 {
 				parts = append(parts, fmt.Sprintf("add %s to the SPF record of %s", strings.Join(mech, " "), firstOr(envOwn, domain)))
+				shorts = append(shorts, "SPF "+strings.Join(mech, " "))
+				if firstOr(envOwn, domain) == domain {
+					record = withSPFTerms(spfRec, mech...)
+				}
 			}
 		case len(envOther) > 0 && len(parts) > 0:
 			parts[len(parts)-1] += fmt.Sprintf(" (SPF checks %s, the service's own envelope domain, so only DKIM can align)", envOther[0])
 		}
 	}
 	if len(parts) == 0 {
-		return "check the sender's DKIM and SPF setup for " + domain
+		return "Check the sender's DKIM and SPF setup for " + domain + ".", "check DKIM and SPF", ""
 	}
 	s := strings.Join(parts, ", and ")
-	return strings.ToUpper(s[:1]) + s[1:] + "."
+	return strings.ToUpper(s[:1]) + s[1:] + ".", strings.Join(shorts, " + "), record
+}
+
+// lookupSPF returns the domain's SPF record (RFC 7208 §4.5: the one TXT
+// record starting "v=spf1"), or "" when there is none, several, or the
+// lookup failed.
+func lookupSPF(ctx context.Context, r resolver.Resolver, domain string) string {
+	txts, _, err := resolver.LookupTXT(ctx, r, domain)
+	if err != nil {
+		return ""
+	}
+	found := ""
+	for _, t := range txts {
+		v := t.Text()
+		if strings.EqualFold(v, "v=spf1") || len(v) > 7 && strings.EqualFold(v[:7], "v=spf1 ") {
+			if found != "" {
+				return ""
+			}
+			found = v
+		}
+	}
+	return found
+}
+
+// hasTerm reports whether an SPF record has the term, with or without a
+// "+" qualifier, case-insensitively.
+func hasTerm(rec, term string) bool {
+	for _, t := range strings.Fields(rec) {
+		if strings.EqualFold(strings.TrimPrefix(t, "+"), term) {
+			return true
+		}
+	}
+	return false
+}
+
+// withSPFTerms returns rec with terms inserted before its "all" mechanism
+// or redirect modifier (mechanisms after "all" are never evaluated, RFC
+// 7208 §5.1), "" when rec is "".
+func withSPFTerms(rec string, terms ...string) string {
+	if rec == "" {
+		return ""
+	}
+	fields := strings.Fields(rec)
+	at := len(fields)
+	for i, f := range fields {
+		l := strings.ToLower(strings.TrimLeft(f, "+-~?"))
+		if l == "all" || strings.HasPrefix(l, "redirect=") {
+			at = i
+			break
+		}
+	}
+	out := append(append(append([]string(nil), fields[:at]...), terms...), fields[at:]...)
+	return strings.Join(out, " ")
 }
 
 func appendNew(ss []string, s string) []string {
@@ -535,9 +610,13 @@ func sourceFindings(domain string, groups []ServiceGroup) []report.Finding {
 	for _, g := range groups {
 		switch g.Class {
 		case ClassFailing:
-			fs = append(fs, defFailing.New(
+			f := defFailing.New(
 				fmt.Sprintf("%s sent %d messages as %s; %d (%s) failed DMARC and would be quarantined or rejected under enforcement.", g.Name, g.Messages, domain, g.Messages-g.DMARCPass, pct(g.Messages-g.DMARCPass, g.Messages)),
-				g.Fix))
+				g.Fix)
+			if g.SPFRecord != "" {
+				f.Record = report.TXTRecord(domain, g.SPFRecord)
+			}
+			fs = append(fs, f)
 		case ClassUnauthorized:
 			unauth += int64(g.Sources)
 			unauthMsgs += g.Messages
@@ -548,11 +627,11 @@ func sourceFindings(domain string, groups []ServiceGroup) []report.Finding {
 	}
 	if unauth > 0 {
 		fs = append(fs, defUnauthorized.New(
-			fmt.Sprintf("%d messages from %d sources that are neither a known service nor authorized by SPF or DKIM failed DMARC for %s: spoofing, or a sender you forgot.", unauthMsgs, unauth, domain),
+			fmt.Sprintf("%s from %s that are neither a known service nor authorized by SPF or DKIM failed DMARC for %s: spoofing, or a sender you forgot.", plural(int(unauthMsgs), "message"), plural(int(unauth), "source"), domain),
 			"If one of them is yours, set up SPF and DKIM for it; the rest is what an enforced policy (p=quarantine or p=reject) stops."))
 	}
 	if fwd > 0 {
-		fs = append(fs, defForwarded.New(fmt.Sprintf("%d messages reached receivers through %d forwarders or lists: SPF fails there, as expected; DKIM decides.", fwdMsgs, fwd),
+		fs = append(fs, defForwarded.New(fmt.Sprintf("%s reached receivers through %s (forwarders or lists): SPF fails there, as expected; DKIM decides.", plural(int(fwdMsgs), "message"), plural(int(fwd), "relay")),
 			"Nothing to change in DNS: sign all your mail with DKIM d="+domain+", which survives forwarding."))
 	}
 	return fs
@@ -719,7 +798,7 @@ func tlsFindings(domain string, rs []*Report) []report.Finding {
 func summary(d *Data, aggs, tls, fails int) string {
 	var parts []string
 	if aggs > 0 {
-		s := fmt.Sprintf("%d messages from %d sources in %d aggregate reports, %s pass DMARC", d.Messages, len(d.Sources), aggs, pct(d.DMARCPass, d.Messages))
+		s := fmt.Sprintf("%s from %s in %s, %s pass DMARC", plural(int(d.Messages), "message"), plural(len(d.Sources), "source"), plural(aggs, "aggregate report"), pct(d.DMARCPass, d.Messages))
 		if v := d.Verdict; v != nil {
 			switch {
 			case v.Legitimate == 0:
@@ -742,12 +821,19 @@ func summary(d *Data, aggs, tls, fails int) string {
 				failed += *r.Failed
 			}
 		}
-		parts = append(parts, fmt.Sprintf("%d TLS reports: %d sessions ok, %d failed", tls, ok, failed))
+		parts = append(parts, fmt.Sprintf("%s: %d sessions ok, %d failed", plural(tls, "TLS report"), ok, failed))
 	}
 	if fails > 0 {
-		parts = append(parts, fmt.Sprintf("%d failure reports", fails))
+		parts = append(parts, plural(fails, "failure report"))
 	}
 	return strings.Join(parts, "; ")
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // maxRows bounds the rows of a displayed table; JSON has them all.
@@ -771,7 +857,7 @@ func display(d *Data) report.Display {
 				tb.Rows = append(tb.Rows, []string{fmt.Sprintf("... %d more", len(d.Services)-maxRows), "", "", "", "", ""})
 				break
 			}
-			tb.Rows = append(tb.Rows, []string{g.Name, g.Class, fmt.Sprint(g.Messages), fmt.Sprint(g.Messages - g.DMARCPass), fmt.Sprint(g.Sources), g.Fix})
+			tb.Rows = append(tb.Rows, []string{g.Name, g.Class, fmt.Sprint(g.Messages), fmt.Sprint(g.Messages - g.DMARCPass), fmt.Sprint(g.Sources), g.short})
 		}
 		disp.Tables = append(disp.Tables, tb)
 	}

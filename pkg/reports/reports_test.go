@@ -506,3 +506,48 @@ func TestOddShapes(t *testing.T) {
 		t.Errorf("domain %q, problems %v", r.Domain, probs)
 	}
 }
+
+// With DNS, the SPF fix is the published record with the include added
+// before -all, and an include already there is not asked for again.
+func TestSPFFix(t *testing.T) {
+	zone := `
+$ORIGIN example.
+@     SOA ns.example. hostmaster.example. 1 3600 600 86400 300
+shop  TXT "v=spf1 ip4:192.0.2.10 include:_spf.google.com -all"
+`
+	rev := `
+$ORIGIN in-addr.arpa.
+@                SOA ns.example. hostmaster.example. 1 3600 600 86400 300
+21.100.51.198    PTR mail-ed1-f21.google.com.
+31.100.51.198    PTR o31.brevo.com.
+`
+	srv := dnstest.Start(t, dnstest.ZoneText("example.", zone), dnstest.ZoneText("in-addr.arpa.", rev))
+	env := check.Env{Resolver: srv.Resolver(t), Now: testclock.Func()}
+	c := NewCollector(Limits{})
+	c.Add("a.xml", xmlReport("rep.example", "s1", "shop.example", "none", 1,
+		rec{ip: "198.51.100.21", count: 5, dkim: "pass", spf: "fail", dkimD: "shop.example", dkimR: "pass", spfD: "shop.example", spfR: "fail"},
+		rec{ip: "198.51.100.22", count: 1, dkim: "fail", spf: "fail", dkimD: "gappssmtp.com", dkimR: "pass", spfD: "shop.example", spfR: "fail"},
+		rec{ip: "198.51.100.31", count: 9, dkim: "pass", spf: "fail", dkimD: "shop.example", dkimR: "pass", spfD: "shop.example", spfR: "fail"},
+		rec{ip: "198.51.100.32", count: 2, dkim: "fail", spf: "fail", dkimD: "brevo.com", dkimR: "pass", spfD: "shop.example", spfR: "fail"}))
+	s := c.Sections(context.Background(), env, Options{})[0]
+	fixes := map[string]ServiceGroup{}
+	for _, g := range s.Data.(*Data).Services {
+		fixes[g.Name] = g
+	}
+	if g := fixes["Google Workspace"]; !strings.Contains(g.Fix, "already has include:_spf.google.com") || g.SPFRecord != "" {
+		t.Errorf("Google: %+v", g)
+	}
+	if g := fixes["Brevo"]; !strings.Contains(g.Fix, "add include:spf.brevo.com to the SPF record of shop.example") ||
+		g.SPFRecord != "v=spf1 ip4:192.0.2.10 include:_spf.google.com include:spf.brevo.com -all" {
+		t.Errorf("Brevo: %+v", g)
+	}
+	var rec *report.Record
+	for _, f := range s.Findings {
+		if f.ID == "reports.source.failing" && strings.HasPrefix(f.Detail, "Brevo") {
+			rec = f.Record
+		}
+	}
+	if rec == nil || rec.Name != "shop.example" || rec.Type != "TXT" {
+		t.Errorf("record %+v", rec)
+	}
+}
