@@ -58,6 +58,8 @@ type aggregate struct {
 	policy   PolicyPublished
 	rows     []row
 	notes    []string // what was repaired while reading
+	// complete counts the records read to their end tag.
+	complete int
 	// upperCase: an enumerated value (pass, fail, none...) came in upper
 	// case; such values are compared case-insensitively.
 	upperCase bool
@@ -160,7 +162,14 @@ func parseAggregate(data []byte) (*aggregate, error) {
 	}
 	agg := &aggregate{}
 	end, err := agg.parse(data[start:])
-	if err != nil {
+	switch {
+	case errors.Is(err, errTruncated) && agg.complete > 0 && (agg.org != "" || agg.reportID != ""):
+		// A report cut short (a truncated attachment) keeps the records
+		// read to the end; the totals then cover those only.
+		agg.notes = append(agg.notes, fmt.Sprintf("the report is cut short: the %d complete records were read", agg.complete))
+		agg.rows = agg.rows[:agg.complete]
+		end = len(data) - start
+	case err != nil:
 		return nil, err
 	}
 	if !onlyProlog(data[:start]) || len(bytes.TrimSpace(data[start+end:])) > 0 && !onlyProlog(data[start+end:]) {
@@ -278,6 +287,7 @@ func (a *aggregate) parse(b []byte) (int, error) {
 			}
 			if depth == 1 && path[1] == eRecord {
 				cur = nil
+				a.complete = len(a.rows)
 			}
 		}
 	}

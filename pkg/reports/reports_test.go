@@ -551,3 +551,19 @@ $ORIGIN in-addr.arpa.
 		t.Errorf("record %+v", rec)
 	}
 }
+
+// A report cut short keeps its complete records, with a note; one cut in
+// its metadata is unreadable.
+func TestTruncated(t *testing.T) {
+	good := xmlReport("rep.example", "t1", "shop.example", "none", 1, simple...)
+	cut := good[:bytes.LastIndex(good, []byte("<record>"))+20]
+	r, probs := one(t, gz(cut))
+	if *r.Messages != 10 || len(probs) != 1 || !strings.Contains(probs[0].Reason, "cut short") {
+		t.Errorf("messages %d, problems %v", *r.Messages, probs)
+	}
+	c := NewCollector(Limits{})
+	c.Add("x", good[:60])
+	if p := c.Problems(); len(c.Reports()) != 0 || len(p) != 1 || p[0].Status != "unreadable" {
+		t.Errorf("problems %v", p)
+	}
+}

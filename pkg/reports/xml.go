@@ -46,7 +46,14 @@ type xmlScanner struct {
 
 var errXML = errors.New("malformed XML")
 
+// errTruncated: the document ends inside an element (a transfer cut short).
+var errTruncated = errors.New("the report is cut short")
+
 func (s *xmlScanner) errorf(format string, args ...any) error {
+	if s.i >= len(s.b) {
+		// The error is the end of the input: a document cut short.
+		return fmt.Errorf("%w: %s", errTruncated, fmt.Sprintf(format, args...))
+	}
 	line := 1 + bytes.Count(s.b[:min(s.i, len(s.b))], []byte{'\n'})
 	return fmt.Errorf("%w at line %d: %s", errXML, line, fmt.Sprintf(format, args...))
 }
@@ -61,7 +68,7 @@ func (s *xmlScanner) next() (tokKind, error) {
 	for {
 		if s.i >= len(s.b) {
 			if len(s.stack) > 0 {
-				return tokEOF, s.errorf("unexpected end of document inside <%s>", s.stack[len(s.stack)-1])
+				return tokEOF, fmt.Errorf("%w: it ends inside <%s>", errTruncated, s.stack[len(s.stack)-1])
 			}
 			return tokEOF, nil
 		}
@@ -73,18 +80,21 @@ func (s *xmlScanner) next() (tokKind, error) {
 		case bytes.HasPrefix(rest, []byte("<!--")):
 			end := bytes.Index(rest[4:], []byte("-->"))
 			if end < 0 {
+				s.i = len(s.b)
 				return tokEOF, s.errorf("unterminated comment")
 			}
 			s.i += 4 + end + 3
 		case bytes.HasPrefix(rest, []byte("<?")):
 			end := bytes.Index(rest[2:], []byte("?>"))
 			if end < 0 {
+				s.i = len(s.b)
 				return tokEOF, s.errorf("unterminated processing instruction")
 			}
 			s.i += 2 + end + 2
 		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
 			end := bytes.Index(rest[9:], []byte("]]>"))
 			if end < 0 {
+				s.i = len(s.b)
 				return tokEOF, s.errorf("unterminated CDATA section")
 			}
 			s.text = rest[9 : 9+end]
@@ -127,6 +137,7 @@ func (s *xmlScanner) skipDecl() error {
 			return nil
 		}
 	}
+	s.i = len(s.b)
 	return s.errorf("unterminated declaration")
 }
 
