@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // PolicyPublished is the DMARC policy the reporter found for the domain
@@ -277,7 +278,7 @@ func (a *aggregate) parse(b []byte) (int, error) {
 			if depth == 0 {
 				return s.i, nil
 			}
-			v := strings.TrimSpace(string(text))
+			v := clean(strings.TrimSpace(string(text)))
 			text = text[:0]
 			if err := a.leaf(path[:depth+1], v, cur, auth); err != nil {
 				return 0, err
@@ -447,9 +448,34 @@ func normDomain(v string) string {
 	return truncate(strings.TrimSuffix(v, "."), 253)
 }
 
+// truncate cuts s to about n bytes, on a rune boundary, and cleans it.
 func truncate(s string, n int) string {
 	if len(s) <= n {
+		return clean(s)
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return clean(s[:n]) + "..."
+}
+
+// clean makes text from a report safe to store and show: invalid UTF-8
+// and control characters (C0, DEL, C1) become U+FFFD. Reports come from
+// anyone; their text must not drive a terminal.
+func clean(s string) string {
+	ok := utf8.ValidString(s)
+	for i := 0; ok && i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f || c == 0xc2 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f {
+			ok = false
+		}
+	}
+	if ok {
 		return s
 	}
-	return s[:n] + "..."
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r >= 0x7f && r <= 0x9f || r == utf8.RuneError {
+			return '\uFFFD'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }

@@ -567,3 +567,19 @@ func TestTruncated(t *testing.T) {
 		t.Errorf("problems %v", p)
 	}
 }
+
+func TestCleanText(t *testing.T) {
+	x := bytes.Replace(xmlReport("rep.example", "c1", "shop.example", "none", 1, simple...), []byte("<org_name>rep.example"), []byte("<org_name>\x1b[31mred\xc2\x9b\xff"), 1)
+	r, _ := one(t, x)
+	if r.Org != "\uFFFD[31mred\uFFFD\uFFFD" {
+		t.Errorf("org %q", r.Org)
+	}
+	for _, s := range []string{"plain", "été", "日本"} {
+		if clean(s) != s {
+			t.Errorf("clean(%q) = %q", s, clean(s))
+		}
+	}
+	if got := truncate("ééé", 3); got != "é..." {
+		t.Errorf("truncate %q", got)
+	}
+}

@@ -107,7 +107,7 @@ type Problem struct {
 }
 
 func (x *extractor) fail(src string, err error) {
-	x.problems = append(x.problems, Problem{Source: src, Status: "unreadable", Reason: err.Error()})
+	x.problems = append(x.problems, Problem{Source: src, Status: "unreadable", Reason: truncate(err.Error(), 300)})
 }
 
 // walk sniffs data and unwraps it: gzip and zip by their magic numbers,
