@@ -59,11 +59,29 @@ type aggregate struct {
 	policy   PolicyPublished
 	rows     []row
 	notes    []string // what was repaired while reading
+	interned map[string]string
 	// complete counts the records read to their end tag.
 	complete int
 	// upperCase: an enumerated value (pass, fail, none...) came in upper
 	// case; such values are compared case-insensitively.
 	upperCase bool
+}
+
+// str returns b as a string, interned: the same values (pass, fail, the
+// domain, the selector) repeat in every record, so each is allocated once
+// per report.
+func (a *aggregate) str(b []byte) string {
+	if v, ok := a.interned[string(b)]; ok {
+		return v
+	}
+	v := clean(string(b))
+	if a.interned == nil {
+		a.interned = map[string]string{}
+	}
+	if len(a.interned) < 4096 {
+		a.interned[string(b)] = v
+	}
+	return v
 }
 
 // lower returns v in lower case, noting when that changed it.
@@ -278,7 +296,7 @@ func (a *aggregate) parse(b []byte) (int, error) {
 			if depth == 0 {
 				return s.i, nil
 			}
-			v := clean(strings.TrimSpace(string(text)))
+			v := a.str(bytes.TrimSpace(text))
 			text = text[:0]
 			if err := a.leaf(path[:depth+1], v, cur, auth); err != nil {
 				return 0, err
