@@ -607,9 +607,16 @@ func firstOr(ss []string, def string) string {
 func sourceFindings(domain string, groups []ServiceGroup) []report.Finding {
 	var fs []report.Finding
 	var unauth, unauthMsgs, fwd, fwdMsgs int64
+	var moreFailing, moreFailingMsgs int64
+	failing := 0
 	for _, g := range groups {
 		switch g.Class {
 		case ClassFailing:
+			if failing++; failing > maxFailingFindings {
+				moreFailing++
+				moreFailingMsgs += g.Messages - g.DMARCPass
+				continue
+			}
 			f := defFailing.New(
 				fmt.Sprintf("%s sent %d messages as %s; %d (%s) failed DMARC and would be quarantined or rejected under enforcement.", g.Name, g.Messages, domain, g.Messages-g.DMARCPass, pct(g.Messages-g.DMARCPass, g.Messages)),
 				g.Fix)
@@ -625,6 +632,10 @@ func sourceFindings(domain string, groups []ServiceGroup) []report.Finding {
 			fwdMsgs += g.Messages
 		}
 	}
+	if moreFailing > 0 {
+		fs = append(fs, defFailing.New(fmt.Sprintf("%d more legitimate senders of %s fail DMARC, %s in all; the largest are listed above.", moreFailing, domain, plural(int(moreFailingMsgs), "message")),
+			"See the per-source table (--format csv or json) for each one's fix."))
+	}
 	if unauth > 0 {
 		fs = append(fs, defUnauthorized.New(
 			fmt.Sprintf("%s from %s that are neither a known service nor authorized by SPF or DKIM failed DMARC for %s: spoofing, or a sender you forgot.", plural(int(unauthMsgs), "message"), plural(int(unauth), "source"), domain),
@@ -636,6 +647,10 @@ func sourceFindings(domain string, groups []ServiceGroup) []report.Finding {
 	}
 	return fs
 }
+
+// maxFailingFindings bounds the failing-sender findings of a domain; the
+// rest are summed in one.
+const maxFailingFindings = 10
 
 func pct(n, of int64) string {
 	if of == 0 {

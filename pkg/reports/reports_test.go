@@ -583,3 +583,25 @@ func TestCleanText(t *testing.T) {
 		t.Errorf("truncate %q", got)
 	}
 }
+
+// Many failing own servers: ten findings, then one that sums the rest.
+func TestFailingFindingsBounded(t *testing.T) {
+	var recs []rec
+	for i := range 15 {
+		recs = append(recs, rec{ip: fmt.Sprintf("192.0.2.%d", i+1), count: 20 - i, dkim: "fail", spf: "pass", spfD: "shop.example", spfR: "pass"},
+			rec{ip: fmt.Sprintf("192.0.2.%d", i+1), count: 1, dkim: "fail", spf: "fail", spfD: "shop.example", spfR: "fail"})
+	}
+	c := NewCollector(Limits{})
+	c.Add("a.xml", xmlReport("rep.example", "f", "shop.example", "none", 1, recs...))
+	s := c.Sections(context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})[0]
+	n, last := 0, ""
+	for _, f := range s.Findings {
+		if f.ID == "reports.source.failing" {
+			n++
+			last = f.Detail
+		}
+	}
+	if n != 11 || !strings.HasPrefix(last, "5 more legitimate senders of shop.example fail DMARC, 5 messages in all") {
+		t.Errorf("%d findings, last %q", n, last)
+	}
+}
