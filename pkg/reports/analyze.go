@@ -172,12 +172,12 @@ func (c *Collector) Sections(ctx context.Context, env check.Env, opts Options) [
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	var ptrs map[string][]string
+	var rd rdns
 	if !opts.NoDNS && env.Resolver != nil {
-		ptrs = lookupPTRs(ctx, env.Resolver, c.domains, opts)
+		rd = lookupPTRs(ctx, env.Resolver, c.domains, opts)
 	}
 	for _, n := range names {
-		out = append(out, c.domainSection(ctx, env, c.domains[n], ptrs, opts))
+		out = append(out, c.domainSection(ctx, env, c.domains[n], rd, opts))
 	}
 	return out
 }
@@ -220,7 +220,14 @@ func (c *Collector) filesSection(st Stats) report.Section {
 // lookupPTRs asks the PTR of the largest sources of every domain,
 // concurrently and bounded. A failed lookup leaves the address unnamed:
 // the source is then recognized from its DKIM and SPF identities.
-func lookupPTRs(ctx context.Context, r resolver.Resolver, domains map[string]*domainAgg, opts Options) map[string][]string {
+// rdns is what the PTR lookups found: names per address, and the
+// addresses whose lookup failed (timeout, SERVFAIL, refused).
+type rdns struct {
+	names  map[string][]string
+	failed map[string]bool
+}
+
+func lookupPTRs(ctx context.Context, r resolver.Resolver, domains map[string]*domainAgg, opts Options) rdns {
 	vol := map[string]int64{}
 	for _, d := range domains {
 		for ip, s := range d.sources {
@@ -242,22 +249,23 @@ func lookupPTRs(ctx context.Context, r resolver.Resolver, domains map[string]*do
 	if len(ips) > opts.MaxPTR {
 		ips = ips[:opts.MaxPTR]
 	}
-	out := map[string][]string{}
+	out := rdns{names: map[string][]string{}, failed: map[string]bool{}}
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(opts.Concurrency)
 	for _, ip := range ips {
 		g.Go(func() error {
 			names, _, err := resolver.LookupPTR(gctx, r, netip.MustParseAddr(ip))
-			if err != nil || len(names) == 0 {
-				return nil
-			}
 			if len(names) > 3 {
 				names = names[:3]
 			}
 			mu.Lock()
-			out[ip] = names
-			mu.Unlock()
+			defer mu.Unlock()
+			if err != nil {
+				out.failed[ip] = true
+			} else if len(names) > 0 {
+				out.names[ip] = names
+			}
 			return nil
 		})
 	}
@@ -273,7 +281,7 @@ type classified struct {
 	fwd int64
 }
 
-func (c *Collector) domainSection(ctx context.Context, env check.Env, d *domainAgg, ptrs map[string][]string, opts Options) report.Section {
+func (c *Collector) domainSection(ctx context.Context, env check.Env, d *domainAgg, rd rdns, opts Options) report.Section {
 	sortReports(d.reports)
 	data := &Data{Domain: d.domain, Reports: d.reports, Duplicates: d.dups}
 	var fs []report.Finding
@@ -297,7 +305,7 @@ func (c *Collector) domainSection(ctx context.Context, env check.Env, d *domainA
 	if d.dups > 0 {
 		fs = append(fs, defDuplicate.New(fmt.Sprintf("%d reports were seen more than once (same reporter and report ID) and counted once", d.dups), ""))
 	}
-	srcs := classify(d, ptrs)
+	srcs := classify(d, rd.names)
 	spfRec := ""
 	if !opts.NoDNS && env.Resolver != nil {
 		spfRec = lookupSPF(ctx, env.Resolver, d.domain)
@@ -309,8 +317,24 @@ func (c *Collector) domainSection(ctx context.Context, env check.Env, d *domainA
 	data.Services = groups
 	var sec report.Section
 	if aggs > 0 {
-		v := verdict(ctx, env, d, srcs, opts)
+		v, dmarcErr := verdict(ctx, env, d, srcs, opts)
 		v.Begin, v.End = span(d.reports)
+		failedPTR := 0
+		for ip := range d.sources {
+			if rd.failed[ip] {
+				failedPTR++
+			}
+		}
+		if failedPTR > 0 || dmarcErr != "" {
+			var what []string
+			if failedPTR > 0 {
+				what = append(what, fmt.Sprintf("the reverse DNS of %s could not be read, so those are named from their DKIM and SPF identities only", plural(failedPTR, "source")))
+			}
+			if dmarcErr != "" {
+				what = append(what, "the DMARC record could not be looked up ("+dmarcErr+"), so the policy is the one the reports saw")
+			}
+			fs = append(fs, defDNSIncomplete.New(strings.Join(what, "; ")+".", "Run again when the resolver answers (--resolver), or read offline with --no-dns."))
+		}
 		data.Verdict = v
 		fs = append(fs, sourceFindings(d.domain, groups)...)
 		fs = append(fs, verdictFinding(d.domain, v))
@@ -662,13 +686,20 @@ func pct(n, of int64) string {
 // verdict computes the share of legitimate volume at risk and the next
 // policy step: none → quarantine → reject (RFC 7489 §6.3, RFC 9989 §4.7),
 // one step at a time.
-func verdict(ctx context.Context, env check.Env, d *domainAgg, srcs []classified, opts Options) *Verdict {
+func verdict(ctx context.Context, env check.Env, d *domainAgg, srcs []classified, opts Options) (*Verdict, string) {
+	dmarcErr := ""
 	v := &Verdict{Policy: d.policy.P, PolicyFrom: "reports"}
 	var rec *dmarc.Record
 	recName := d.domain
 	if !opts.NoDNS && env.Resolver != nil {
 		if dom, err := dnsname.ParseAny(d.domain); err == nil {
 			disc := dmarc.Discover(ctx, env.Resolver, dom)
+			for _, st := range disc.Steps {
+				if st.Result == "error" && disc.Found < 0 {
+					dmarcErr = truncate(st.Error, 120)
+					break
+				}
+			}
 			if disc.Found >= 0 && disc.Steps[disc.Found].Result == "record" {
 				for _, t := range disc.Steps[disc.Found].TXT {
 					if !dmarc.IsCandidate(t) {
@@ -722,7 +753,7 @@ func verdict(ctx context.Context, env check.Env, d *domainAgg, srcs []classified
 		}
 		v.Record = report.TXTRecord("_dmarc."+d.domain, text)
 	}
-	return v
+	return v, dmarcErr
 }
 
 // recordFromPublished builds a record from a report's policy_published,

@@ -32,6 +32,8 @@ var (
 		Title: "The newest aggregate report is old", Refs: []string{"RFC 7489 §7.2"}}
 	defTLSFailures = report.Definition{ID: "reports.tls.failures", Severity: report.Medium,
 		Title: "Sending servers failed to set up TLS to the domain's MX", Refs: []string{"RFC 8460 §4.3"}}
+	defDNSIncomplete = report.Definition{ID: "reports.dns.incomplete", Severity: report.Low,
+		Title: "Some DNS lookups failed: sources or policy partly unknown", Refs: []string{"RFC 8601 §3", "RFC 9989 §4.10"}}
 	defFailureReports = report.Definition{ID: "reports.failure.received", Severity: report.Info,
 		Title: "DMARC failure reports received", Refs: []string{"RFC 6591 §3"}}
 )
@@ -41,5 +43,5 @@ var Definitions = []report.Definition{
 	defUnreadable, defRecovered, defNoReports, defDuplicate,
 	defFailing, defUnauthorized, defForwarded,
 	defReady, defHold, defLosing, defEnforced, defNoEvidence,
-	defStale, defTLSFailures, defFailureReports,
+	defStale, defTLSFailures, defFailureReports, defDNSIncomplete,
 }

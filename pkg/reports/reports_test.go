@@ -605,3 +605,22 @@ func TestFailingFindingsBounded(t *testing.T) {
 		t.Errorf("%d findings, last %q", n, last)
 	}
 }
+
+// A resolver that fails is said, and the sources are still classified.
+func TestDNSIncomplete(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneText("example.", shopZone), dnstest.ZoneText("in-addr.arpa.", reverseZone))
+	srv.SetFault("20.100.51.198.in-addr.arpa.", 0, dnstest.ServFail)
+	srv.SetFault("_dmarc.shop.example.", 0, dnstest.ServFail)
+	env := check.Env{Resolver: srv.Resolver(t), Now: testclock.Func()}
+	c := NewCollector(Limits{})
+	c.Add("a.xml", xmlReport("rep.example", "d", "shop.example", "none", 1, merchant...))
+	s := c.Sections(context.Background(), env, Options{})[0]
+	f := finding(t, s, "reports.dns.incomplete")
+	if !strings.Contains(f.Detail, "1 source") || !strings.Contains(f.Detail, "DMARC record could not be looked up") {
+		t.Errorf("detail %s", f.Detail)
+	}
+	d := s.Data.(*Data)
+	if d.Verdict.PolicyFrom != "reports" || d.Sources[0].Service != "your own server 198.51.100.20" {
+		t.Errorf("policy from %s, first source %+v", d.Verdict.PolicyFrom, d.Sources[0])
+	}
+}
