@@ -347,7 +347,11 @@ func (c *Collector) domainSection(ctx context.Context, env check.Env, d *domainA
 	if fails > 0 {
 		fs = append(fs, defFailureReports.New(fmt.Sprintf("%s for %s: single messages that failed DMARC, with the sending address.", plural(fails, "failure report"), d.domain), ""))
 	}
-	sec = report.Section{Check: "reports", Title: "DMARC and TLS reports", Target: d.domain, Findings: fs, Data: data}
+	target := d.domain
+	if target == "" {
+		target = "(reports naming no domain)"
+	}
+	sec = report.Section{Check: "reports", Title: "DMARC and TLS reports", Target: target, Findings: fs, Data: data}
 	sec.Summary = summary(data, aggs, tls, fails)
 	sec.Display = display(data)
 	sec.Status = report.StatusOf(fs)
