@@ -1028,7 +1028,7 @@ func SourceTable(sections []report.Section) report.Table {
 	tb := report.Table{Title: "sources", Columns: CSVColumns}
 	for _, s := range sections {
 		d, ok := s.Data.(*Data)
-		if !ok || d.Domain == "" {
+		if !ok || len(d.Sources) == 0 {
 			continue
 		}
 		fix := map[string]string{}
