@@ -141,6 +141,9 @@ type Verdict struct {
 	Next string `json:"next"`
 	// Ready: the legitimate volume at risk is at most ReadyShare.
 	Ready bool `json:"ready"`
+	// Testing: the policy is in test mode (t=y, RFC 9989), which
+	// receivers do not apply; leaving it is the step before a stricter p.
+	Testing bool `json:"testing,omitempty"`
 	// Record is the DMARC record to publish for Next.
 	Record *report.Record `json:"record,omitempty"`
 }
@@ -735,8 +738,16 @@ func verdict(ctx context.Context, env check.Env, d *domainAgg, srcs []classified
 		v.AtRiskPercent = float64(int64(10000*float64(v.AtRisk)/float64(v.Legitimate))) / 100
 	}
 	v.Ready = v.Legitimate > 0 && float64(v.AtRisk) <= ReadyShare*float64(v.Legitimate)
+	if rec != nil {
+		v.Testing = rec.Testing
+	} else {
+		v.Testing = d.policy.Testing == "y"
+	}
 	v.Next = v.Policy
-	if v.Ready {
+	// A policy in test mode (t=y, RFC 9989) is not applied by receivers:
+	// taking it out of test mode is the next step, before a stricter p.
+	leaveTesting := v.Ready && v.Testing && (v.Policy == "quarantine" || v.Policy == "reject")
+	if v.Ready && !leaveTesting {
 		switch v.Policy {
 		case "", "none":
 			v.Next = "quarantine"
@@ -744,7 +755,7 @@ func verdict(ctx context.Context, env check.Env, d *domainAgg, srcs []classified
 			v.Next = "reject"
 		}
 	}
-	if v.Next != v.Policy || v.Policy == "" {
+	if v.Next != v.Policy || v.Policy == "" || leaveTesting {
 		next := v.Next
 		if next == "" {
 			next = "none"
@@ -752,8 +763,13 @@ func verdict(ctx context.Context, env check.Env, d *domainAgg, srcs []classified
 		var text string
 		if rec != nil && recName == d.domain {
 			text = rec.With("p", next)
+			if leaveTesting {
+				if r, err := dmarc.Parse(text); err == nil {
+					text = r.With("t", "")
+				}
+			}
 		} else {
-			text = recordFromPublished(d.policy, next)
+			text = recordFromPublished(d.policy, next, v.Testing && !leaveTesting)
 		}
 		v.Record = report.TXTRecord("_dmarc."+d.domain, text)
 	}
@@ -762,7 +778,7 @@ func verdict(ctx context.Context, env check.Env, d *domainAgg, srcs []classified
 
 // recordFromPublished builds a record from a report's policy_published,
 // which has no rua or ruf: the fix says to keep them.
-func recordFromPublished(p PolicyPublished, next string) string {
+func recordFromPublished(p PolicyPublished, next string, testing bool) string {
 	parts := []string{"v=DMARC1", "p=" + next}
 	if p.SP != "" && p.SP != p.P {
 		parts = append(parts, "sp="+p.SP)
@@ -775,6 +791,9 @@ func recordFromPublished(p PolicyPublished, next string) string {
 	}
 	if p.ASPF == "s" {
 		parts = append(parts, "aspf=s")
+	}
+	if testing {
+		parts = append(parts, "t=y")
 	}
 	return strings.Join(parts, "; ")
 }
@@ -790,6 +809,11 @@ func verdictFinding(domain string, v *Verdict) report.Finding {
 	case v.Legitimate == 0:
 		return defNoEvidence.New(fmt.Sprintf("Every one of the %d messages reported for %s came from unauthorized sources: nothing shows which senders are yours.", v.Messages, domain),
 			"Send mail through your usual services and read a few days of reports again.")
+	case v.Ready && v.Testing && v.Next == v.Policy && v.Record != nil:
+		f := defReady.New(fmt.Sprintf("Taking %s's p=%s out of test mode (t=y) is safe: %s", domain, v.Policy, basis),
+			"Publish the record below (t=y removed), so receivers apply the policy."+keep+" Read the reports again after a week or two before the next step.")
+		f.Record = v.Record
+		return f
 	case v.Ready && v.Next != v.Policy:
 		f := defReady.New(fmt.Sprintf("Moving %s from p=%s to p=%s is safe: %s", domain, orNone(v.Policy), v.Next, basis),
 			"Publish the record below (from the policy in "+map[string]string{"dns": "DNS", "reports": "the reports"}[v.PolicyFrom]+", p changed)."+keep+" Read the reports again after a week or two before the next step.")
@@ -853,6 +877,8 @@ func summary(d *Data, aggs, tls, fails int) string {
 			switch {
 			case v.Legitimate == 0:
 				s += "; no legitimate mail seen"
+			case v.Ready && v.Testing && v.Next == v.Policy && v.Record != nil:
+				s += fmt.Sprintf("; %.2f%% of legitimate mail fails: take p=%s out of test mode", v.AtRiskPercent, v.Policy)
 			case v.Ready && v.Next != v.Policy:
 				s += fmt.Sprintf("; %.2f%% of legitimate mail fails: move to p=%s", v.AtRiskPercent, v.Next)
 			case v.Ready:

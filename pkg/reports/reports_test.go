@@ -624,3 +624,21 @@ func TestDNSIncomplete(t *testing.T) {
 		t.Errorf("policy from %s, first source %+v", d.Verdict.PolicyFrom, d.Sources[0])
 	}
 }
+
+// A policy in test mode (t=y) is taken out of it before a stricter p.
+func TestTestingMode(t *testing.T) {
+	zone := `
+$ORIGIN example.
+@            SOA ns.example. hostmaster.example. 1 3600 600 86400 300
+_dmarc.shop  TXT "v=DMARC1; p=quarantine; t=y; rua=mailto:dmarc@shop.example"
+`
+	srv := dnstest.Start(t, dnstest.ZoneText("example.", zone))
+	env := check.Env{Resolver: srv.Resolver(t), Now: testclock.Func()}
+	c := NewCollector(Limits{})
+	c.Add("a.xml", xmlReport("rep.example", "t", "shop.example", "quarantine", 1, merchant[0]))
+	s := c.Sections(context.Background(), env, Options{})[0]
+	f := finding(t, s, "reports.policy.ready")
+	if !strings.Contains(f.Detail, "out of test mode") || f.Record == nil || f.Record.Value != `"v=DMARC1; p=quarantine; rua=mailto:dmarc@shop.example"` {
+		t.Errorf("detail %q record %+v", f.Detail, f.Record)
+	}
+}
