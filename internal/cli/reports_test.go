@@ -214,3 +214,15 @@ _dmarc  TXT "v=DMARC1; p=quarantine; rua=mailto:dmarc@shop.example"
 		}
 	}
 }
+
+// Without a resolver and without --no-dns: exit 3, and the line says how
+// to read offline.
+func TestReportsNoResolver(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.xml")
+	os.WriteFile(path, reportXML("n1", row("192.0.2.10", 5, "pass", "pass", "shop.example")), 0o644)
+	r := run(t, "reports", path)
+	if r.code != 3 {
+		t.Errorf("exit %d", r.code)
+	}
+	assertOneLineError(t, r, "--no-dns")
+}
