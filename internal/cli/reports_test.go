@@ -79,6 +79,11 @@ func TestReportsConformanceJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatal(err)
 	}
+	var raw any
+	json.Unmarshal([]byte(r.stdout), &raw)
+	if path := findNull(raw, "$"); path != "" {
+		t.Errorf("null at %s", path)
+	}
 	kinds := map[string]int{}
 	var problems []reports.Problem
 	for _, s := range doc.Sections {
