@@ -17,6 +17,10 @@ import (
 type TextOptions struct {
 	Width   int             // columns; 80 when unset
 	Profile termenv.Profile // termenv.Ascii for no color
+	// Details prints every section in full. Without it, a scored report
+	// (mailcheck domain) is one screen: score, meaning, fixes, one line
+	// per check.
+	Details bool
 }
 
 // Text writes the human report.
