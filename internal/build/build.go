@@ -42,7 +42,7 @@ type Description struct {
 // work tree records vcs.revision and vcs.time (unless -buildvcs=false), so
 // some of it is known in any build.
 func Describe() Description {
-	version, commit, date := Version, Commit, Date
+	version, commit, date := Version, placeholder(Commit), placeholder(Date)
 	d := Description{Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
 	if bi, ok := readBuildInfo(); ok {
 		if version == "" && bi.Main.Version != "" {
@@ -77,6 +77,17 @@ func Describe() Description {
 	}
 	d.Version, d.Commit, d.Date = version, commit, date
 	return d
+}
+
+// placeholder drops what goreleaser writes when it could not read the Git
+// state (a snapshot outside a clone with a remote): "none" and the zero
+// time, so that the build info can fill them in.
+func placeholder(s string) string {
+	switch s {
+	case "none", "unknown", "0001-01-01T00:00:00Z":
+		return ""
+	}
+	return s
 }
 
 // String is the one line `mailcheck --version` prints.

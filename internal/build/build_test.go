@@ -27,6 +27,11 @@ func TestDescribeFromBuildInfo(t *testing.T) {
 	if d := Describe(); d.Version != "v9.9.9" || d.Commit != "feed" || d.Date != "2026-12-01" {
 		t.Errorf("ldflags: %+v", d)
 	}
+	// goreleaser's placeholders give way to the build info.
+	Version, Commit, Date = "0.0.1-snapshot", "none", "0001-01-01T00:00:00Z"
+	if d := Describe(); d.Version != "0.0.1-snapshot" || d.Commit != "0123456789abcdef0123" || d.Date != "2026-11-30T10:00:00Z" {
+		t.Errorf("placeholders: %+v", d)
+	}
 	readBuildInfo = func() (*debug.BuildInfo, bool) { return nil, false }
 	Version, Commit, Date = "", "", ""
 	if d := Describe(); d.Version != "(devel)" || d.Commit != "unknown" || d.Date != "unknown" {
