@@ -134,7 +134,7 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) *re
 	if s, ok := score.Compute(rep.Sections); ok {
 		rep.Score = &s
 	}
-	rep.TopFixes = score.TopFixes(rep.Sections, 3)
+	finish(rep) // summary.go: fixes ranked by priority with merged records; what the score means
 	rep.Readiness = Readiness(rep.Sections)
 	return rep
 }
