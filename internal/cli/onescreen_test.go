@@ -114,3 +114,14 @@ func containsAny(l string, subs []string) bool {
 	}
 	return false
 }
+
+func TestDomainParkedFlag(t *testing.T) {
+	zone := "../../testdata/zones/parked-not-yet.zone"
+	r := run(t, "domain", "retired.example", "--zone", zone, "--parked")
+	if r.code != ExitOK || !strings.Contains(r.stdout, "retired.example. IN MX 0 .") {
+		t.Errorf("--parked: exit %d\n%s", r.code, r.stdout)
+	}
+	if r := run(t, "domain", "retired.example", "--zone", zone); strings.Contains(r.stdout, "audit.parked") {
+		t.Error("parked findings without --parked")
+	}
+}

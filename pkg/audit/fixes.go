@@ -17,7 +17,11 @@ import (
 // same published record (DMARC tags, SPF terms) become one fix with one
 // record that applies them all; a DMARC policy still at none is moved in
 // two steps, quarantine now and reject later (TopFix.Later).
-func Fixes(sections []report.Section, n int) []report.TopFix {
+func Fixes(sections []report.Section, n int) []report.TopFix { return fixes(sections, n, false) }
+
+// fixes is Fixes; for a parked domain (parked.go) a DMARC change goes to
+// reject at once: with no legitimate mail, there is nothing to watch for.
+func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 	weight := map[string]int{}
 	for _, c := range score.Categories {
 		for _, ch := range c.Checks {
@@ -94,7 +98,7 @@ func Fixes(sections []report.Section, n int) []report.TopFix {
 				fix.Record = report.TXTRecord(fix.Record.Name, base.merge(g.records))
 				fix.Fix += " The record below also fixes: " + strings.Join(g.titles, "; ") + "."
 			}
-			if ok && base.kind == kindDMARC {
+			if ok && base.kind == kindDMARC && !parked {
 				stage(&fix, base)
 			}
 			if len(fix.IDs) < 2 {

@@ -56,6 +56,12 @@ var priorities = map[string]int{
 	"dkim.key.missing":     prioMechanismMissing,
 	"dmarc.record.missing": prioMechanismMissing,
 
+	// A domain to be parked (--parked): forged mail first, then the
+	// senders SPF still names, then the MX that still takes mail.
+	"audit.parked.dmarc": prioSpoofable + 10,
+	"audit.parked.spf":   prioSpoofable + 8,
+	"audit.parked.mx":    prioSpoofable + 6,
+
 	"dmarc.policy.none": prioSpoofable,
 	"spf.all.pass":      prioSpoofable,
 	"spf.all.neutral":   prioSpoofable,
