@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -123,5 +126,35 @@ func TestDomainParkedFlag(t *testing.T) {
 	}
 	if r := run(t, "domain", "retired.example", "--zone", zone); strings.Contains(r.stdout, "audit.parked") {
 		t.Error("parked findings without --parked")
+	}
+}
+
+// TestEveryFixThatNamesARecordHasOne: on every test zone, a finding whose
+// fix says to publish "this record" carries the record.
+func TestEveryFixThatNamesARecordHasOne(t *testing.T) {
+	zones, _ := filepath.Glob("../../testdata/zones/*.zone")
+	for _, z := range zones {
+		data, err := os.ReadFile(z)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`(?m)^\$ORIGIN\s+(\S+?)\.?\s*$`).FindSubmatch(data)
+		if m == nil {
+			continue
+		}
+		r := run(t, "domain", string(m[1]), "--zone", z, "--format", "json", "--fail-on", "none")
+		var reps []report.Report
+		if err := json.Unmarshal([]byte(r.stdout), &reps); err != nil {
+			t.Fatalf("%s: %v", z, err)
+		}
+		for _, rep := range reps {
+			for _, s := range append(rep.Sections, rep.Environment...) {
+				for _, f := range s.Findings {
+					if strings.Contains(strings.ToLower(f.Fix), "this record") && f.Record == nil {
+						t.Errorf("%s: %s says %q without the record", filepath.Base(z), f.ID, f.Fix)
+					}
+				}
+			}
+		}
 	}
 }
