@@ -20,6 +20,7 @@ import (
 	"github.com/mailcheck/mailcheck/internal/iostreams"
 	"github.com/mailcheck/mailcheck/internal/render"
 	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/mailcheck/mailcheck/pkg/smtpprobe"
 	"github.com/spf13/cobra"
 )
 
@@ -32,6 +33,10 @@ type Factory struct {
 	Dialer     check.Dialer
 	HTTPClient *http.Client
 	Now        func() time.Time
+	// References are the well-known providers' hosts `mailcheck ports`
+	// compares reachability with (smtpprobe.DefaultReferences); tests set
+	// their own, on loopback.
+	References smtpprobe.References
 
 	globals GlobalOptions
 }
@@ -61,7 +66,8 @@ func NewFactory(ios *iostreams.IOStreams) *Factory {
 			// §3.3), and no check wants a server to send it elsewhere.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		Now: time.Now,
+		Now:        time.Now,
+		References: smtpprobe.DefaultReferences,
 	}
 }
 
