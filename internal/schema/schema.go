@@ -63,7 +63,7 @@ func Generate(command string, src Source) ([]byte, error) {
 	}
 	root := r.Reflect(&report.Report{})
 	for _, check := range c.Checks {
-		data, ok := Checks[check]
+		data, ok := DataOf(check)
 		if !ok {
 			return nil, fmt.Errorf("schema: command %s names check %q, which types.go does not list", command, check)
 		}
@@ -85,7 +85,8 @@ func Generate(command string, src Source) ([]byte, error) {
 	enum := make([]any, len(c.Checks))
 	for i, check := range c.Checks {
 		enum[i] = check
-		typ := reflect.TypeOf(Checks[check])
+		data, _ := DataOf(check)
+		typ := reflect.TypeOf(data)
 		section.AllOf = append(section.AllOf, &jsonschema.Schema{
 			If: &jsonschema.Schema{Properties: props("check", &jsonschema.Schema{Const: check}), Required: []string{"check"}},
 			Then: &jsonschema.Schema{Properties: props("data", &jsonschema.Schema{

@@ -19,20 +19,38 @@ import (
 // add it to Commands with the checks its sections come from. Then run
 // `go test ./internal/schema -update` to regenerate docs/schema/.
 
-// Checks maps a section's "check" name to the Go type of its "data".
-var Checks = map[string]any{
-	"spf":    spf.Data{},
-	"dkim":   dkim.Data{},
-	"dmarc":  dmarc.Data{},
-	"dnsbl":  dnsbl.Data{},
-	"mx":     mx.Result{},
-	"rdns":   rdns.Data{},
-	"mtasts": mtasts.Data{},
-	"tlsrpt": tlsrpt.Data{},
-	"dane":   dane.Data{},
-	"bimi":   bimi.Data{},
-	"ports":  smtpprobe.PortsData{},
-	"smtp":   smtpprobe.ServerData{},
+// Checks lists, in report order, each check's name (a section's "check")
+// and the Go type of its "data". docs/json-data.md is generated from this
+// list too (internal/catalog).
+var Checks = []Check{
+	{"spf", spf.Data{}},
+	{"dkim", dkim.Data{}},
+	{"dmarc", dmarc.Data{}},
+	{"dnsbl", dnsbl.Data{}},
+	{"mx", mx.Result{}},
+	{"rdns", rdns.Data{}},
+	{"mtasts", mtasts.Data{}},
+	{"tlsrpt", tlsrpt.Data{}},
+	{"dane", dane.Data{}},
+	{"bimi", bimi.Data{}},
+	{"ports", smtpprobe.PortsData{}},
+	{"smtp", smtpprobe.ServerData{}},
+}
+
+// Check is one check's name and data type.
+type Check struct {
+	Name string
+	Data any
+}
+
+// DataOf returns the data type of the named check.
+func DataOf(name string) (any, bool) {
+	for _, c := range Checks {
+		if c.Name == name {
+			return c.Data, true
+		}
+	}
+	return nil, false
 }
 
 // infra is what `mailcheck mx` runs (pkg/infra).
