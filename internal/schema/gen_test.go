@@ -19,7 +19,7 @@ func TestPublishedSchemasAreCurrent(t *testing.T) {
 		}
 	}
 	for _, name := range Names() {
-		want, err := Generate(name, Source{Dir: filepath.Join("..", ".."), ImportPath: "github.com/mailcheck/mailcheck/internal/schema"})
+		want, err := Generate(name, Source{Dir: filepath.Join("..", "..", "pkg"), ImportPath: "github.com/mailcheck/mailcheck/internal/schema"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -25,7 +25,7 @@ import (
 // Source says where the Go sources are, for their comments. Dir is a
 // directory; ImportPath is the import path of the current directory, from
 // which Dir is reached (jsonschema joins the two to name each package): in
-// this package's tests, Dir "../.." and ImportPath
+// this package's tests, Dir "../../pkg" and ImportPath
 // "github.com/mailcheck/mailcheck/internal/schema".
 type Source struct{ Dir, ImportPath string }
 
