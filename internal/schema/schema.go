@@ -61,6 +61,13 @@ func Generate(command string, src Source) ([]byte, error) {
 			return nil, fmt.Errorf("schema: reading comments: %w", err)
 		}
 	}
+	if c.Root != nil {
+		doc := r.Reflect(c.Root)
+		doc.ID = jsonschema.ID(ID(command))
+		doc.Title = fmt.Sprintf("mailcheck %s output, schema_version %d", command, report.SchemaVersion)
+		doc.Description = fmt.Sprintf("The --format json output of mailcheck %s.", command)
+		return marshal(doc)
+	}
 	root := r.Reflect(&report.Report{})
 	for _, check := range c.Checks {
 		data, ok := DataOf(check)
@@ -120,6 +127,10 @@ func Generate(command string, src Source) ([]byte, error) {
 	}
 	doc.ID = jsonschema.ID(ID(command))
 	doc.Title = fmt.Sprintf("mailcheck %s report, schema_version %d", command, report.SchemaVersion)
+	return marshal(doc)
+}
+
+func marshal(doc *jsonschema.Schema) ([]byte, error) {
 	out, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return nil, err

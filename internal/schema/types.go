@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"github.com/mailcheck/mailcheck/internal/build"
 	"github.com/mailcheck/mailcheck/pkg/bimi"
 	"github.com/mailcheck/mailcheck/pkg/dane"
 	"github.com/mailcheck/mailcheck/pkg/dkim"
@@ -66,6 +67,8 @@ var Commands = map[string]Command{
 	"mx":     {Checks: infra},
 	"dnsbl":  {Checks: []string{"dnsbl"}},
 	"ports":  {Checks: []string{"ports", "smtp"}},
+	// version writes no report: its own object.
+	"version": {Root: build.Description{}},
 }
 
 // Command is one command's JSON shape.
@@ -75,4 +78,7 @@ type Command struct {
 	// Many: `--format json` writes an array of reports (one per input,
 	// even for one), as `mailcheck domain` does; otherwise one report.
 	Many bool
+	// Root, when set, is the Go type of a command whose output is not a
+	// report.
+	Root any
 }

@@ -73,12 +73,13 @@ func mailcheck(t *testing.T, args ...string) []byte {
 // command's published schema.
 func TestGeneratedOutputsMatchSchema(t *testing.T) {
 	runs := map[string][]string{
-		"domain": {"domain", "shop.example", "--zone", demoZone},
-		"dmarc":  {"dmarc", "shop.example", "--zone", demoZone},
-		"spf":    {"spf", "shop.example", "--zone", demoZone},
-		"dkim":   {"dkim", "shop.example", "--zone", demoZone},
-		"mx":     {"mx", "shop.example", "--zone", demoZone},
-		"dnsbl":  {"dnsbl", "shop.example", "--zone", demoZone},
+		"domain":  {"domain", "shop.example", "--zone", demoZone},
+		"dmarc":   {"dmarc", "shop.example", "--zone", demoZone},
+		"spf":     {"spf", "shop.example", "--zone", demoZone},
+		"dkim":    {"dkim", "shop.example", "--zone", demoZone},
+		"mx":      {"mx", "shop.example", "--zone", demoZone},
+		"dnsbl":   {"dnsbl", "shop.example", "--zone", demoZone},
+		"version": {"version"},
 	}
 	for command, args := range runs {
 		t.Run(command, func(t *testing.T) {
@@ -86,6 +87,9 @@ func TestGeneratedOutputsMatchSchema(t *testing.T) {
 			validate(t, s, command+" --format json", mailcheck(t, append(args, "--format", "json")...))
 			// jsonl: each line is one report; for a command whose json is
 			// an array, the line is an element of it.
+			if Commands[command].Root != nil {
+				return // not a report: no jsonl form
+			}
 			sc := bufio.NewScanner(bytes.NewReader(mailcheck(t, append(args, "--format", "jsonl")...)))
 			sc.Buffer(nil, 16<<20)
 			for sc.Scan() {
