@@ -37,7 +37,7 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 if [ "$version" = latest ]; then
-  fetch "https://api.github.com/repos/$repo/releases/latest" "$tmp/latest.json"
+  fetch "${MAILCHECK_LATEST_URL:-https://api.github.com/repos/$repo/releases/latest}" "$tmp/latest.json"
   version="$(sed -n 's/.*"tag_name": *"\([^"]*\)".*/\1/p' "$tmp/latest.json" | head -n 1)"
   [ -n "$version" ] || { echo "install.sh: could not read the latest release of $repo" >&2; exit 1; }
 fi
@@ -46,7 +46,9 @@ version="${version#v}"
 ext=tar.gz
 [ "$os" = windows ] && ext=zip
 archive="mailcheck_${version}_${os}_${arch}.$ext"
-base="https://github.com/$repo/releases/download/v$version"
+# MAILCHECK_DOWNLOAD_URL replaces the releases address (a mirror, or a
+# local copy of dist/ to test this script): it holds v<version>/<files>.
+base="${MAILCHECK_DOWNLOAD_URL:-https://github.com/$repo/releases/download}/v$version"
 fetch "$base/$archive" "$tmp/$archive"
 fetch "$base/checksums.txt" "$tmp/checksums.txt"
 
