@@ -188,6 +188,16 @@ usage; 3 inconclusive (the resolver did not answer, nothing could be decided);
 	pf.BoolVarP(&f.globals.Details, "details", "v", false, "print every check in full (the default domain report is one screen)")
 	pf.StringVar(&f.globals.FailOn, "fail-on", "critical", "exit 1 when a finding is at least this severe: critical, high, medium, low, info, or none")
 
+	// Completions of the fixed-choice flags (the shell scripts of
+	// `mailcheck completion` ask the binary for them).
+	for flag, values := range map[string][]string{
+		"format":  {"text", "json", "jsonl", "markdown"},
+		"color":   {"auto", "always", "never"},
+		"fail-on": {"critical", "high", "medium", "low", "info", "none"},
+	} {
+		_ = root.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+	}
+
 	root.AddCommand(
 		newDomainCmd(f, nil),
 		newDMARCCmd(f, nil),

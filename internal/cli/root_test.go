@@ -57,10 +57,15 @@ func TestCompletion(t *testing.T) {
 			t.Errorf("completion %s: exit %d, %d bytes, no %q", shell, r.code, len(r.stdout), marker)
 		}
 	}
-	// The completion scripts call back into the binary: the subcommands come from it.
+	// The completion scripts call back into the binary: the subcommands
+	// and the choices of a flag come from it.
 	r := run(t, "__complete", "dm")
 	if !strings.Contains(r.stdout, "dmarc") {
 		t.Errorf("__complete dm: %q", r.stdout)
+	}
+	r = run(t, "__complete", "domain", "--format", "")
+	if !strings.Contains(r.stdout, "markdown") || !strings.Contains(r.stdout, "jsonl") {
+		t.Errorf("__complete --format: %q", r.stdout)
 	}
 }
 
