@@ -84,7 +84,7 @@ section, never as a fault of the domain. Exit codes: see 'mailcheck --help'.`,
 					return &InputError{Err: fmt.Errorf("%s --no-reference takes a host or --domain: there is nothing else to probe", cmd.CommandPath()), Hint: "see '" + cmd.CommandPath() + " --help'"}
 				}
 			case domain != "":
-				d, err := parseDomainArg("ports --domain", domain)
+				d, err := domainArg(f.IO.ErrOut, "ports --domain", domain)
 				if err != nil {
 					return err
 				}

@@ -101,7 +101,7 @@ func Run(ctx context.Context, args []string, f *Factory) (code int) {
 	case code == ExitInterrupted:
 		fmt.Fprintln(f.IO.ErrOut, "mailcheck: interrupted")
 	case err != nil:
-		fmt.Fprintln(f.IO.ErrOut, "mailcheck: "+oneLine(err.Error()))
+		fmt.Fprintln(f.IO.ErrOut, "mailcheck: "+render.SafeString(oneLine(err.Error()))) // errors quote input and answers
 	}
 	return code
 }

@@ -118,19 +118,10 @@ func TestManyDomainsOneShape(t *testing.T) {
 	}
 }
 
-// nullArraysFixed: some checks still write null for an empty list (the
-// domains of the test zones other than shop.example show it); trust-b's
-// change for issue 11 makes them []. Set it to true when that lands, and
-// TestEveryZoneMatchesSchema holds every zone's report to the schema.
-const nullArraysFixed = false
-
 // TestEveryZoneMatchesSchema: `mailcheck domain` on the apex of every test
 // zone (broken records, loops, null MX, blocklisted hosts...) writes JSON
 // valid against the schema.
 func TestEveryZoneMatchesSchema(t *testing.T) {
-	if !nullArraysFixed {
-		t.Skip("waiting for the null-array fix (issue 11, trust-b): see nullArraysFixed")
-	}
 	s := compile(t, "domain")
 	zones, _ := filepath.Glob("../../testdata/zones/*.zone")
 	for _, z := range zones {
