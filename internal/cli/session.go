@@ -190,6 +190,6 @@ func (f *Factory) print(rep *report.Report) error {
 	case "markdown", "md":
 		return render.Markdown(out, rep)
 	default:
-		return render.Text(out, rep, render.TextOptions{Width: f.IO.TerminalWidth(), Profile: f.IO.ColorProfile()})
+		return render.Text(out, rep, f.textOptions())
 	}
 }

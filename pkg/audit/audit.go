@@ -46,12 +46,15 @@ type Options struct {
 	ProbeReason string
 	SMTP        smtpprobe.Options
 	DNSBL       dnsbl.Options
+	// Parked judges the domain as one that sends and receives no mail
+	// (parked.go), even when its records do not say so yet.
+	Parked bool
 	// Progress, when set, is called as each check finishes.
 	Progress func(check string, done, total int)
 }
 
 // Definitions are the findings of the audit itself.
-var Definitions = []report.Definition{findCheckFailed, findProbeSkipped}
+var Definitions = append([]report.Definition{findCheckFailed, findProbeSkipped}, parkedDefinitions...)
 
 var (
 	findCheckFailed = report.Definition{ID: "audit.check.failed", Severity: report.Info, Inconclusive: true,
@@ -133,10 +136,11 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) *re
 	}
 	dnssec.Explain(rep.Sections) // failed lookups in a bogus zone say so
 	crossCheckTLS(rep.Sections)
+	parked := park(rep.Sections, d, opts.Parked) // parked.go
 	if s, ok := score.Compute(rep.Sections); ok {
 		rep.Score = &s
 	}
-	rep.TopFixes = score.TopFixes(rep.Sections, 3)
+	finish(rep, parked) // summary.go: fixes ranked by priority with merged records; what the score means
 	rep.Readiness = Readiness(rep.Sections)
 	return rep
 }
