@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	msgdkim "github.com/emersion/go-msgauth/dkim"
 
@@ -64,7 +63,6 @@ func runDKIMCommand(t *testing.T, srv *dnstest.Server, stdin string, args ...str
 	t.Helper()
 	r := runWith(t, func(f *Factory, in *bytes.Buffer) {
 		in.WriteString(stdin)
-		f.Now = func() time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC) }
 	}, append(args, "--resolver", srv.Addr)...)
 	return r.code, r.stdout, r.stderr
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailcheck/mailcheck/internal/testclock"
+
 	"github.com/mailcheck/mailcheck/internal/dnstest"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
@@ -32,7 +34,7 @@ func textPolicy(body string) http.HandlerFunc {
 
 func TestCheck(t *testing.T) {
 	ca := httpstest.NewCA(t)
-	now := time.Now()
+	now := testclock.Now()
 	mxs := []string{"mx1.shop.example.", "mx2.shop.example."}
 	tests := []struct {
 		name    string
