@@ -69,6 +69,9 @@ type upstream struct {
 	resolver resolver.Resolver
 	source   string
 	counter  interface{ Queries() int64 }
+	// offline (--zone): no socket is opened at all, so the Env gets no
+	// dialer and no HTTP client, and what needs them is skipped.
+	offline bool
 }
 
 func (f *Factory) newUpstream() (*upstream, error) {
@@ -77,7 +80,7 @@ func (f *Factory) newUpstream() (*upstream, error) {
 		if err != nil {
 			return nil, &InputError{Err: err}
 		}
-		return &upstream{resolver: z, source: "zone files"}, nil
+		return &upstream{resolver: z, source: "zone files", offline: true}, nil
 	}
 	server := f.globals.Resolver
 	if server == "" {
@@ -94,10 +97,20 @@ func (f *Factory) newUpstream() (*upstream, error) {
 	return &upstream{resolver: c, source: c.Server(), counter: c}, nil
 }
 
-// session gives one target its own per-run cache in front of the upstream.
+// session gives one target its own per-run cache in front of the upstream,
+// and the doors to the world. Every connection, SMTP or HTTPS, goes through
+// a dialer that resolves its host through that cache (so --resolver is the
+// only resolver, never /etc/resolv.conf or the Go resolver) and then dials
+// the address through Factory.Dialer; HTTPS certificates are verified at
+// Factory.Now. Offline (--zone) there is no dialer and no HTTP client at all.
 func (u *upstream) session(f *Factory) *session {
 	s := &session{source: u.source, counter: u.counter, cache: resolver.NewCache(u.resolver)}
-	s.Env = check.Env{Resolver: s.cache, Dialer: f.Dialer, HTTPClient: f.HTTPClient, Now: f.Now}
+	s.Env = check.Env{Resolver: s.cache, Now: f.Now}
+	if !u.offline && f.Dialer != nil {
+		d := check.ResolvingDialer{Resolver: s.cache, Dialer: f.Dialer}
+		s.Env.Dialer = d
+		s.Env.HTTPClient = check.HTTPClientVia(f.HTTPClient, d, f.Now)
+	}
 	return s
 }
 

@@ -87,6 +87,11 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	report.SortFindings(fs)
 	sec.Findings = fs
 	sec.Status = report.StatusOf(fs)
+	if sec.Status == report.StatusUnknown && onlySkipped(fs) {
+		// Offline: the record was judged, the logo could not be fetched.
+		// That is not applicable here, not a doubt about the domain.
+		sec.Status = report.StatusSkipped
+	}
 	switch {
 	case data.Location != "":
 		sec.Summary = "logo " + data.Location
@@ -263,4 +268,19 @@ func parseStep(s dmarc.Step) *dmarc.Record {
 		}
 	}
 	return nil
+}
+
+// onlySkipped reports whether the logo fetch skipped offline is the only
+// inconclusive finding.
+func onlySkipped(fs []report.Finding) bool {
+	skipped := false
+	for _, f := range fs {
+		if f.Inconclusive {
+			if f.ID != defLogoSkipped.ID {
+				return false
+			}
+			skipped = true
+		}
+	}
+	return skipped
 }

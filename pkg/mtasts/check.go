@@ -76,6 +76,11 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 		report.SortFindings(fs)
 		sec.Findings = fs
 		sec.Status = report.StatusOf(fs)
+		if sec.Status == report.StatusUnknown && onlySkipped(fs) {
+			// Offline: the record was judged and the policy not fetched,
+			// which is not applicable here, not a doubt about the domain.
+			sec.Status = report.StatusSkipped
+		}
 		sec.Summary = summary(data, fs)
 		sec.Display = display(data)
 	}()
@@ -278,4 +283,19 @@ func display(d *Data) report.Display {
 	add("uncovered MX", strings.Join(d.Uncovered, ", "))
 	add("stale patterns", strings.Join(d.Stale, ", "))
 	return report.Display{Facts: facts}
+}
+
+// onlySkipped reports whether the policy fetch skipped offline is the only
+// inconclusive finding.
+func onlySkipped(fs []report.Finding) bool {
+	skipped := false
+	for _, f := range fs {
+		if f.Inconclusive {
+			if f.ID != defSkipped.ID {
+				return false
+			}
+			skipped = true
+		}
+	}
+	return skipped
 }

@@ -88,7 +88,7 @@ func TestCheck(t *testing.T) {
 		},
 		{
 			name: "offline: no HTTP client", zone: `_mta-sts IN TXT "v=STSv1; id=1"`, noHTTP: true,
-			want: []string{"mtasts.policy.skipped"}, status: report.StatusUnknown,
+			want: []string{"mtasts.policy.skipped"}, status: report.StatusSkipped,
 		},
 		{
 			name: "enforce missing an MX, stale pattern", zone: `_mta-sts IN TXT "v=STSv1; id=1"`,

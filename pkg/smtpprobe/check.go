@@ -48,6 +48,9 @@ type Server struct {
 // submission hosts on the submission-role ports, then reports the
 // environment ("ports") and the servers ("smtp").
 func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Options) []report.Section {
+	if env.Dialer == nil {
+		return Skipped(target.String())
+	}
 	plan := PlanDomain(ctx, env, target, opts)
 	return Sections(plan, Run(ctx, env, plan.Targets, opts), opts)
 }
@@ -58,7 +61,24 @@ func CheckHost(ctx context.Context, env check.Env, host string, opts Options) ([
 	if err != nil {
 		return nil, err
 	}
+	if env.Dialer == nil {
+		return Skipped(plan.Target), nil
+	}
 	return Sections(plan, Run(ctx, env, plan.Targets, opts), opts), nil
+}
+
+// Skipped is the two sections of a run that opens no connection (an
+// offline run: Env.Dialer is nil): both skipped, with the reason, never a
+// verdict on this network or on the servers.
+func Skipped(target string) []report.Section {
+	const why = "offline run: no connection is opened, so nothing was probed"
+	mk := func(check, title string) report.Section {
+		f := ProbeSkipped.New("This run opens no network connection (the DNS answers come from files), so "+target+" was not probed.",
+			"Run mailcheck ports "+target+" on a machine with network access, without zone files.")
+		return report.Section{Check: check, Title: title, Target: target, Status: report.StatusSkipped,
+			Summary: why, Findings: []report.Finding{f}}
+	}
+	return []report.Section{mk(CheckPorts, "Outbound SMTP from this machine"), mk(CheckSMTP, "SMTP servers")}
 }
 
 // Sections turns probes into the two sections.
