@@ -97,6 +97,15 @@ func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
 		Data:     &PortsData{Target: plan.Target, Ports: portNames(opts.Ports), Probes: probes},
 	}
 	ports.Status = report.StatusOf(envFindings)
+	if len(probes) == 0 {
+		// Nothing was probed: not applicable (a null MX, no host), or not
+		// known when finding the hosts failed. Never a pass.
+		ports.Status = report.StatusSkipped
+		if slices.ContainsFunc(plan.Findings, func(f report.Finding) bool { return f.Inconclusive }) {
+			ports.Status = report.StatusUnknown
+			ports.Summary = "nothing probed: the hosts could not be looked up"
+		}
+	}
 	ports.Display.Facts = append(ports.Display.Facts, plan.Facts...)
 	ports.Display.Facts = append(ports.Display.Facts, report.Fact{Label: "Sent", Value: sentSummary(probes)})
 	ports.Display.Tables = []report.Table{reachTable(probes, opts.Ports)}
@@ -112,6 +121,13 @@ func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
 		Data:     &ServerData{Servers: servers},
 	}
 	smtp.Status = report.StatusOf(srvFindings)
+	undecided := mxUndecided(probes, diag, opts)
+	if smtp.Status == report.StatusPass && undecided {
+		// No MX host greeted and nothing says why on the server's side
+		// (the failures are this network's, or unexplained): the servers
+		// that receive the domain's mail were not judged.
+		smtp.Status = report.StatusUnknown
+	}
 	if len(servers) == 0 {
 		smtp.Summary = "no server greeted: nothing to judge"
 		if len(srvFindings) == 0 {
@@ -124,9 +140,37 @@ func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
 		}
 	} else {
 		smtp.Summary = fmt.Sprintf("%d of %d probed ports greeted; %s", len(servers), probedPorts(probes), countSummary(srvFindings))
+		if undecided {
+			smtp.Summary += "; no MX host could be reached from here to judge"
+		}
 		smtp.Display.Tables = []report.Table{tlsTable(servers)}
 	}
 	return []report.Section{ports, smtp}
+}
+
+// mxUndecided reports whether there were hosts to probe on the smtp-role
+// ports (the MX hosts, or the host named) and none of them was judged:
+// none greeted, and none failed in a way that is a finding about it.
+func mxUndecided(probes []Probe, diag Diagnosis, opts Options) bool {
+	any, decided := false, false
+	for i := range probes {
+		p := &probes[i]
+		if p.Source == SourceReference || p.Port.Role != RoleSMTP {
+			continue
+		}
+		any = true
+		if p.Greeting != nil {
+			decided = true
+			continue
+		}
+		if diag.Explained[i] {
+			continue
+		}
+		for _, f := range probeFindings(probes, i, opts.withDefaults()) {
+			decided = decided || !f.Inconclusive
+		}
+	}
+	return any && !decided
 }
 
 func portNames(ports []Port) []string {
