@@ -141,7 +141,7 @@ func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
 	} else {
 		smtp.Summary = fmt.Sprintf("%d of %d probed ports greeted; %s", len(servers), probedPorts(probes), countSummary(srvFindings))
 		if undecided {
-			smtp.Summary += "; no MX host could be reached from here to judge"
+			smtp.Summary += "; no MX host reached"
 		}
 		smtp.Display.Tables = []report.Table{tlsTable(servers)}
 	}
