@@ -219,8 +219,10 @@ func TestRunPortsDomainText(t *testing.T) {
 	}
 }
 
-// When --timeout ends the command first, every probe is still in the
-// report; with nothing decided the run is inconclusive (exit 3).
+// Every probe is in the report, each ended by its own stage bound (the
+// connect gets half of --timeout), so the silent ports are reported as
+// timeouts rather than cut off; with nothing decided the run is
+// inconclusive (exit 3).
 func TestRunPortsTimeout(t *testing.T) {
 	dialer := &portsNet{t: t, routes: map[string]any{
 		"192.0.2.10:25": "drop", "192.0.2.10:587": "drop", "192.0.2.10:465": "drop",
@@ -246,7 +248,7 @@ func TestRunPortsTimeout(t *testing.T) {
 		t.Fatalf("%d probes reported", len(data.Probes))
 	}
 	for _, p := range data.Probes {
-		if p.Outcome != smtpprobe.OutcomeUnfinished || p.Stage != smtpprobe.StageConnect {
+		if p.Outcome != smtpprobe.OutcomeTimeout || p.Stage != smtpprobe.StageConnect {
 			t.Errorf("port %d: %s at %s", p.Port.Number, p.Outcome, p.Stage)
 		}
 	}

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/mailcheck/mailcheck/internal/smtptest"
+	"github.com/mailcheck/mailcheck/pkg/smtpprobe"
 )
 
 // An apex CNAME loop leaves the checks that carry the score unknown: no
@@ -41,5 +44,59 @@ func TestDomainInsufficientData(t *testing.T) {
 	r := run(t, "domain", "loop.example", "--zone", "../../testdata/zones/apex-cname-loop.zone", "--no-color")
 	if !strings.Contains(r.stdout, "Score · unknown") || !strings.Contains(r.stdout, "insufficient data") || strings.Contains(r.stdout, "grade B") {
 		t.Errorf("text output:\n%s", r.stdout)
+	}
+}
+
+// A port that accepts TCP and never greets costs its own bounded wait
+// (half of --timeout), is reported as "no greeting within N s"
+// (smtp.banner.timeout), and the other ports finish on their own.
+func TestPortsSilentGreeting(t *testing.T) {
+	silent := smtptest.Start(t, smtptest.Config{Silent: true})
+	ok := smtptest.Start(t, smtptest.Config{Hostname: "mx1.shop.example", Extensions: []string{"PIPELINING"}})
+	dialer := &portsNet{t: t, routes: map[string]any{
+		"192.0.2.10:25":  silent.Addr,
+		"192.0.2.10:587": ok.Addr,
+		"192.0.2.10:465": smtptest.RefusedAddr(t),
+	}}
+	r := runPortsCommand(t, dialer, "ports", "192.0.2.10", "--helo", "probe.example.org", "--format", "json",
+		"--timeout", "3s", "--fail-on", "none", "--resolver", portsDNS(t))
+	if r.code != 0 {
+		t.Fatalf("exit %d; stderr %q", r.code, r.stderr)
+	}
+	var doc struct {
+		Sections []struct {
+			Check    string `json:"check"`
+			Findings []struct {
+				ID     string `json:"id"`
+				Detail string `json:"detail"`
+			} `json:"findings"`
+			Data json.RawMessage `json:"data"`
+		} `json:"sections"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var data smtpprobe.PortsData
+	if err := json.Unmarshal(doc.Sections[0].Data, &data); err != nil {
+		t.Fatal(err)
+	}
+	outcomes := map[int]smtpprobe.Outcome{}
+	for _, p := range data.Probes {
+		outcomes[p.Port.Number] = p.Outcome
+	}
+	if outcomes[25] != smtpprobe.OutcomeNoGreeting || outcomes[587] != smtpprobe.OutcomeOK || outcomes[465] != smtpprobe.OutcomeRefused {
+		t.Errorf("outcomes %v", outcomes)
+	}
+	found := false
+	for _, f := range doc.Sections[1].Findings {
+		if f.ID == "smtp.banner.timeout" {
+			found = true
+			if !strings.Contains(f.Detail, "no greeting within 1.5 s") {
+				t.Errorf("detail %q", f.Detail)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no smtp.banner.timeout in %+v", doc.Sections[1].Findings)
 	}
 }

@@ -51,6 +51,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	if env.Dialer == nil {
 		return Skipped(target.String())
 	}
+	opts = opts.budgeted(ctx)
 	plan := PlanDomain(ctx, env, target, opts)
 	return Sections(plan, Run(ctx, env, plan.Targets, opts), opts)
 }
@@ -64,6 +65,7 @@ func CheckHost(ctx context.Context, env check.Env, host string, opts Options) ([
 	if env.Dialer == nil {
 		return Skipped(plan.Target), nil
 	}
+	opts = opts.budgeted(ctx)
 	return Sections(plan, Run(ctx, env, plan.Targets, opts), opts), nil
 }
 

@@ -3,6 +3,7 @@ package smtpprobe
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,5 +94,25 @@ func TestMXNotReachedIsUnknown(t *testing.T) {
 	}
 	if secs[1].Status == report.StatusPass {
 		t.Errorf("smtp pass with no MX host reached; findings %q", ids(secs[1].Findings))
+	}
+}
+
+// Without an explicit Budget the stage bounds come from the context's
+// deadline (mailcheck domain's per-domain --timeout): a silent MX is "no
+// greeting within 1 s" under a 2 s deadline, not cut off by it.
+func TestBudgetFromDeadline(t *testing.T) {
+	silent := smtptest.Start(t, smtptest.Config{Silent: true})
+	fn := &fakeNet{routes: map[string]route{
+		"192.0.2.50:25": {to: silent.Addr},
+		"192.0.2.51:25": {to: smtptest.RefusedAddr(t)},
+	}}
+	srv := dnstest.Start(t, dnstest.ZoneText("refuse.example.", refuseZone))
+	env := check.Env{Resolver: srv.Resolver(t), Dialer: fn, Now: testclock.Func()}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	secs := Check(ctx, env, dnsname.MustParse("refuse.example"), Options{Ports: []Port{{25, RoleSMTP}}})
+	f, ok := findingByID(secs[1].Findings, "smtp.banner.timeout")
+	if !ok || !strings.Contains(f.Detail, "no greeting within 1 s") {
+		t.Errorf("findings %+v", secs[1].Findings)
 	}
 }
