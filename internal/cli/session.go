@@ -162,7 +162,7 @@ func (f *Factory) finish(ctx context.Context, rep *report.Report, gates ...gate)
 	if ctx.Err() != nil && rep.Inconclusive() {
 		return &ExitError{Code: ExitInconclusive, Reason: fmt.Sprintf("inconclusive: no answer within --timeout %s", f.globals.Timeout)}
 	}
-	if rep.Inconclusive() {
+	if rep.Inconclusive() && !answeredOnly(rep) {
 		return &ExitError{Code: ExitInconclusive, Reason: "inconclusive: " + firstInconclusive(rep)}
 	}
 	for _, g := range gates {
@@ -177,6 +177,28 @@ func (f *Factory) finish(ctx context.Context, rep *report.Report, gates ...gate)
 		}
 	}
 	return nil
+}
+
+// answered lists the inconclusive findings that DNS answered but cannot
+// settle: no key under the guessed DKIM selectors (RFC 6376 §3.1:
+// selectors cannot be listed, so every guess was answered NXDOMAIN and the
+// key may still exist). The report says so; the resolver did not fail, so
+// it is no reason to exit 3.
+var answered = map[string]bool{"dkim.selector.unverified": true}
+
+// answeredOnly reports whether rep has inconclusive findings and every one
+// of them is one of answered.
+func answeredOnly(rep *report.Report) bool {
+	found := false
+	for _, s := range rep.Sections {
+		for _, f := range s.Findings {
+			if f.Inconclusive && !answered[f.ID] {
+				return false
+			}
+			found = found || answered[f.ID]
+		}
+	}
+	return found
 }
 
 func firstInconclusive(rep *report.Report) string {

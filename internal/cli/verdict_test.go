@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mailcheck/mailcheck/internal/dnstest"
 	"github.com/mailcheck/mailcheck/internal/smtptest"
+	"github.com/mailcheck/mailcheck/pkg/dkim"
 	"github.com/mailcheck/mailcheck/pkg/smtpprobe"
 )
 
@@ -98,5 +100,23 @@ func TestPortsSilentGreeting(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no smtp.banner.timeout in %+v", doc.Sections[1].Findings)
+	}
+}
+
+// A healthy domain whose selector is not among the guesses: "no key found
+// under common selectors" is a finding (unknown), not an unreachable
+// resolver. Exit 3 only when DNS really failed.
+func TestDKIMGuessesMissIsNotInconclusive(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneText("rare.example.", "@ SOA ns.rare.example. h.rare.example. 1 3600 600 86400 300\n"+
+		`unusual2026._domainkey TXT "v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDwIRP/UC3SBsEmGqZ9ZJW3/DkMoGeLnQg1fWn7/zYtIxN2SnFCjxOCKG9v3b4jYfcTNh5ijSsq631uBItLa7od+v/RtdC2UzJ1lWT947qR+Rcac2gbto/NMqJ0fzfVjH4OuKhitdY9tf6mcwGjaNBcWToIMmPSPDdQPNUYckcQ2QIDAQAB"`+"\n"))
+	code, out, errOut := runDKIMCommand(t, srv, "", "dkim", "rare.example", "--format", "json")
+	if code != 0 || !strings.Contains(out, "dkim.selector.unverified") {
+		t.Errorf("exit %d, stderr %q\n%s", code, errOut, out)
+	}
+	for _, k := range dkim.KnownSelectors {
+		srv.SetFault(k.Selector+"._domainkey.rare.example.", 0, dnstest.ServFail)
+	}
+	if code, _, errOut := runDKIMCommand(t, srv, "", "dkim", "rare.example"); code != ExitInconclusive {
+		t.Errorf("resolver failing: exit %d, want 3; stderr %q", code, errOut)
 	}
 }
