@@ -231,19 +231,7 @@ func TestRunPortsTimeout(t *testing.T) {
 	if r.code != ExitInconclusive {
 		t.Fatalf("exit %d, want %d; stderr %q", r.code, ExitInconclusive, r.stderr)
 	}
-	var doc struct {
-		Sections []struct {
-			Status string          `json:"status"`
-			Data   json.RawMessage `json:"data"`
-		} `json:"sections"`
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
-		t.Fatal(err)
-	}
-	var data smtpprobe.PortsData
-	if err := json.Unmarshal(doc.Sections[0].Data, &data); err != nil {
-		t.Fatal(err)
-	}
+	_, data := decodePorts(t, r.stdout)
 	if len(data.Probes) != 3 {
 		t.Fatalf("%d probes reported", len(data.Probes))
 	}

@@ -65,23 +65,7 @@ func TestPortsSilentGreeting(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d; stderr %q", r.code, r.stderr)
 	}
-	var doc struct {
-		Sections []struct {
-			Check    string `json:"check"`
-			Findings []struct {
-				ID     string `json:"id"`
-				Detail string `json:"detail"`
-			} `json:"findings"`
-			Data json.RawMessage `json:"data"`
-		} `json:"sections"`
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
-		t.Fatal(err)
-	}
-	var data smtpprobe.PortsData
-	if err := json.Unmarshal(doc.Sections[0].Data, &data); err != nil {
-		t.Fatal(err)
-	}
+	doc, data := decodePorts(t, r.stdout)
 	outcomes := map[int]smtpprobe.Outcome{}
 	for _, p := range data.Probes {
 		outcomes[p.Port.Number] = p.Outcome
@@ -119,4 +103,34 @@ func TestDKIMGuessesMissIsNotInconclusive(t *testing.T) {
 	if code, _, errOut := runDKIMCommand(t, srv, "", "dkim", "rare.example"); code != ExitInconclusive {
 		t.Errorf("resolver failing: exit %d, want 3; stderr %q", code, errOut)
 	}
+}
+
+// portsDoc is the JSON report of mailcheck ports, as far as tests read it.
+type portsDoc struct {
+	Sections []struct {
+		Check    string `json:"check"`
+		Status   string `json:"status"`
+		Findings []struct {
+			ID     string `json:"id"`
+			Detail string `json:"detail"`
+		} `json:"findings"`
+		Data json.RawMessage `json:"data"`
+	} `json:"sections"`
+}
+
+// decodePorts reads a ports report and the probes of its first section.
+func decodePorts(t *testing.T, stdout string) (portsDoc, smtpprobe.PortsData) {
+	t.Helper()
+	var doc portsDoc
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var data smtpprobe.PortsData
+	if len(doc.Sections) == 0 {
+		t.Fatalf("no sections: %s", stdout)
+	}
+	if err := json.Unmarshal(doc.Sections[0].Data, &data); err != nil {
+		t.Fatal(err)
+	}
+	return doc, data
 }

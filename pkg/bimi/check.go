@@ -86,12 +86,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	fs := run(ctx, env, target, opts, data)
 	report.SortFindings(fs)
 	sec.Findings = fs
-	sec.Status = report.StatusOf(fs)
-	if sec.Status == report.StatusUnknown && onlySkipped(fs) {
-		// Offline: the record was judged, the logo could not be fetched.
-		// That is not applicable here, not a doubt about the domain.
-		sec.Status = report.StatusSkipped
-	}
+	sec.Status = report.StatusOfSkipped(fs, defLogoSkipped.ID) // offline: the fetch is not applicable, not a doubt
 	switch {
 	case data.Location != "":
 		sec.Summary = "logo " + data.Location
@@ -268,19 +263,4 @@ func parseStep(s dmarc.Step) *dmarc.Record {
 		}
 	}
 	return nil
-}
-
-// onlySkipped reports whether the logo fetch skipped offline is the only
-// inconclusive finding.
-func onlySkipped(fs []report.Finding) bool {
-	skipped := false
-	for _, f := range fs {
-		if f.Inconclusive {
-			if f.ID != defLogoSkipped.ID {
-				return false
-			}
-			skipped = true
-		}
-	}
-	return skipped
 }

@@ -75,12 +75,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	defer func() {
 		report.SortFindings(fs)
 		sec.Findings = fs
-		sec.Status = report.StatusOf(fs)
-		if sec.Status == report.StatusUnknown && onlySkipped(fs) {
-			// Offline: the record was judged and the policy not fetched,
-			// which is not applicable here, not a doubt about the domain.
-			sec.Status = report.StatusSkipped
-		}
+		sec.Status = report.StatusOfSkipped(fs, defSkipped.ID) // offline: the fetch is not applicable, not a doubt
 		sec.Summary = summary(data, fs)
 		sec.Display = display(data)
 	}()
@@ -283,19 +278,4 @@ func display(d *Data) report.Display {
 	add("uncovered MX", strings.Join(d.Uncovered, ", "))
 	add("stale patterns", strings.Join(d.Stale, ", "))
 	return report.Display{Facts: facts}
-}
-
-// onlySkipped reports whether the policy fetch skipped offline is the only
-// inconclusive finding.
-func onlySkipped(fs []report.Finding) bool {
-	skipped := false
-	for _, f := range fs {
-		if f.Inconclusive {
-			if f.ID != defSkipped.ID {
-				return false
-			}
-			skipped = true
-		}
-	}
-	return skipped
 }
