@@ -167,3 +167,36 @@ func (r *Router) Client(ca *CA) *http.Client {
 		},
 	}
 }
+
+// Stalled starts a hostile server on 127.0.0.1 that accepts TCP
+// connections and never sends a byte (a TLS handshake to it stalls), closed
+// when the test ends, and returns its address.
+func Stalled(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done); ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { <-done; c.Close() }()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// DialTo is a dialer that sends every connection to one loopback address,
+// whatever was asked.
+type DialTo string
+
+// DialContext dials the fixed address.
+func (a DialTo) DialContext(ctx context.Context, network, _ string) (net.Conn, error) {
+	var d net.Dialer
+	return d.DialContext(ctx, network, string(a))
+}
