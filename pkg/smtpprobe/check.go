@@ -110,7 +110,9 @@ func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
 	}
 	ports.Display.Facts = append(ports.Display.Facts, plan.Facts...)
 	ports.Display.Facts = append(ports.Display.Facts, report.Fact{Label: "Sent", Value: sentSummary(probes)})
-	ports.Display.Tables = []report.Table{reachTable(probes, opts.Ports)}
+	if len(probes) > 0 {
+		ports.Display.Tables = []report.Table{reachTable(probes, opts.Ports)}
+	}
 
 	srvFindings := append(append([]report.Finding(nil), plan.Findings...), ServerFindings(probes, diag, opts)...)
 	report.SortFindings(srvFindings)

@@ -60,6 +60,10 @@ func TestResolverDownIsUnknown(t *testing.T) {
 	if secs[0].Status != report.StatusUnknown || secs[1].Status != report.StatusUnknown {
 		t.Errorf("ports %s (%s), smtp %s: want unknown", secs[0].Status, secs[0].Summary, secs[1].Status)
 	}
+	// Failed lookups are not "no submission host".
+	if got := ids(secs[1].Findings); slices.Contains(got, "smtp.submission.not_found") {
+		t.Errorf("findings %q", got)
+	}
 }
 
 // A null MX: nothing to probe is not applicable (skipped), not a pass.
