@@ -19,6 +19,9 @@ import (
 func dataTypes() []struct{ check, dir, typ string } {
 	var out []struct{ check, dir, typ string }
 	for _, c := range schema.Checks {
+		if c.Data == nil {
+			continue // no data to document
+		}
 		t := reflect.TypeOf(c.Data)
 		dir := strings.TrimPrefix(t.PkgPath(), "github.com/mailcheck/mailcheck/")
 		out = append(out, struct{ check, dir, typ string }{c.Name, dir, t.Name()})

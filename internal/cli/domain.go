@@ -294,7 +294,7 @@ func checkOneDomain(ctx context.Context, f *Factory, up *upstream, in input, opt
 // domainGate applies --fail-under and --fail-on to one domain's report.
 func (f *Factory) domainGate(rep *report.Report, opts *DomainOptions) (int, string) {
 	if rep.Score == nil || rep.Inconclusive() {
-		return ExitInconclusive, fmt.Sprintf("%s: inconclusive: no check could decide (is the resolver answering?)", rep.Target)
+		return ExitInconclusive, fmt.Sprintf("%s: inconclusive: %s", rep.Target, audit.NoGradeReason(rep))
 	}
 	if opts.FailUnder >= 0 && rep.Score.Value < opts.FailUnder {
 		return ExitGateFailed, fmt.Sprintf("%s scores %d, under --fail-under %d", rep.Target, rep.Score.Value, opts.FailUnder)

@@ -62,6 +62,12 @@ default one (repeatable); --no-default-ports probes only the ports given.
 --reference HOST adds a well-known MX host of another provider, probed on the
 smtp ports only so that a silent port 25 can be blamed on this network.
 
+Every stage has its own bound, taken from --timeout T: the connect at most
+T/2 (and --connect-timeout), the greeting T/2 (at most 60s), each later reply
+and TLS handshake T/4 (at most 30s). A port that accepts the connection and
+never greets is reported as "no greeting within T/2" (smtp.banner.timeout),
+and the other probes run on at the same time.
+
 Findings about this machine's network (env.*) are reported in their own
 section, never as a fault of the domain. Exit codes: see 'mailcheck --help'.`,
 		Example: `  mailcheck ports
@@ -210,13 +216,19 @@ func runPorts(ctx context.Context, f *Factory, opts *PortsOptions) error {
 		HELO:           opts.HELO,
 		References:     opts.References,
 		ConnectTimeout: opts.ConnectTimeout,
+		// Each stage gets its share of --timeout (smtpprobe.Options.Budget),
+		// so a silent greeting is a finding of its own, not "unfinished".
+		Budget: f.globals.Timeout,
 	}
 	var plan smtpprobe.Plan
 	target := opts.Host
 	switch {
 	case !opts.Domain.IsZero():
 		target = opts.Domain.Unicode()
-		plan = smtpprobe.PlanDomain(ctx, s.Env, opts.Domain, popts)
+		plan.Target = opts.Domain.String()
+		if s.Env.Dialer != nil { // offline: nothing to plan, Execute skips
+			plan = smtpprobe.PlanDomain(ctx, s.Env, opts.Domain, popts)
+		}
 	case opts.Host != "":
 		plan, err = smtpprobe.PlanHost(opts.Host, popts)
 		if err != nil {
@@ -229,7 +241,7 @@ func runPorts(ctx context.Context, f *Factory, opts *PortsOptions) error {
 	if len(opts.References) == 0 && !opts.NoReference {
 		plan.AddReferences(f.References, opts.Ports)
 	}
-	secs := smtpprobe.Sections(plan, smtpprobe.Run(ctx, s.Env, plan.Targets, popts), popts)
+	secs := smtpprobe.Execute(ctx, s.Env, plan, popts)
 	rep := f.newReport(s, "ports", target, secs...)
 	return f.finish(ctx, rep)
 }

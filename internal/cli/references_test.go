@@ -26,19 +26,19 @@ var testRefs = smtpprobe.References{
 	Submission: []string{"smtp.ref-a.example", "smtp.ref-b.example"},
 }
 
-func runRefs(t *testing.T, dialer *portsNet, args ...string) (result, portsDoc) {
+func runRefs(t *testing.T, dialer *portsNet, args ...string) (result, refsDoc) {
 	t.Helper()
 	dns := dnstest.Start(t, dnstest.ZoneText("example.", refZone))
 	r := runWith(t, func(f *Factory, _ *bytes.Buffer) { f.Dialer = dialer; f.References = testRefs },
 		append(args, "--resolver", dns.ClientOptions().Server, "--connect-timeout", "300ms", "--format", "json", "--fail-on", "none")...)
-	var doc portsDoc
+	var doc refsDoc
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatalf("exit %d, stderr %q: %v", r.code, r.stderr, err)
 	}
 	return r, doc
 }
 
-type portsDoc struct {
+type refsDoc struct {
 	Target   string `json:"target"`
 	Sections []struct {
 		Check    string `json:"check"`
@@ -51,7 +51,7 @@ type portsDoc struct {
 	} `json:"sections"`
 }
 
-func (d portsDoc) envIDs() []string {
+func (d refsDoc) envIDs() []string {
 	var ids []string
 	for _, f := range d.Sections[0].Findings {
 		ids = append(ids, f.ID)

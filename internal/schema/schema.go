@@ -74,6 +74,9 @@ func Generate(command string, src Source) ([]byte, error) {
 		if !ok {
 			return nil, fmt.Errorf("schema: command %s names check %q, which types.go does not list", command, check)
 		}
+		if data == nil {
+			continue // a section that carries no data (the "score" note)
+		}
 		ds := r.Reflect(data)
 		// Every definition the check's type needs joins the root's; the
 		// names are the Go type names qualified by package, so two
@@ -93,12 +96,13 @@ func Generate(command string, src Source) ([]byte, error) {
 	for i, check := range c.Checks {
 		enum[i] = check
 		data, _ := DataOf(check)
-		typ := reflect.TypeOf(data)
+		dataSchema := &jsonschema.Schema{Type: "null"}
+		if data != nil {
+			dataSchema = &jsonschema.Schema{Ref: "#/$defs/" + defName(reflect.TypeOf(data))}
+		}
 		section.AllOf = append(section.AllOf, &jsonschema.Schema{
-			If: &jsonschema.Schema{Properties: props("check", &jsonschema.Schema{Const: check}), Required: []string{"check"}},
-			Then: &jsonschema.Schema{Properties: props("data", &jsonschema.Schema{
-				Ref: "#/$defs/" + defName(typ),
-			})},
+			If:   &jsonschema.Schema{Properties: props("check", &jsonschema.Schema{Const: check}), Required: []string{"check"}},
+			Then: &jsonschema.Schema{Properties: props("data", dataSchema)},
 		})
 	}
 	if p, ok := section.Properties.Get("check"); ok {

@@ -40,6 +40,9 @@ var Checks = []Check{
 	{"ports", smtpprobe.PortsData{}},
 	{"smtp", smtpprobe.ServerData{}},
 	{"reports", reports.Data{}},
+	// "score" is the note that stands first in a domain report with no
+	// grade (insufficient data, pkg/audit); it carries no data.
+	{"score", nil},
 }
 
 // Check is one check's name and data type.
@@ -64,7 +67,7 @@ var infra = []string{"mx", "rdns", "mtasts", "tlsrpt", "dnssec", "dane", "bimi"}
 // Commands lists, for each command with a JSON report, the checks whose
 // sections it can hold (in "sections" or "environment").
 var Commands = map[string]Command{
-	"domain":  {Checks: append([]string{"spf", "dkim", "dmarc", "dnsbl", "ports", "smtp"}, infra...), Many: true},
+	"domain":  {Checks: append([]string{"score", "spf", "dkim", "dmarc", "dnsbl", "ports", "smtp"}, infra...), Many: true},
 	"dmarc":   {Checks: []string{"dmarc"}},
 	"spf":     {Checks: []string{"spf"}},
 	"dkim":    {Checks: []string{"dkim"}},
