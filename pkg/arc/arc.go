@@ -68,7 +68,7 @@ type Result struct {
 }
 
 type parsedSet struct {
-	aar, ams, as []Field
+	aar, ams, as []dkim.Field
 	amsTags      dkim.TagList
 	asTags       dkim.TagList
 }
@@ -76,7 +76,7 @@ type parsedSet struct {
 // Validate runs the chain validation algorithm of RFC 8617 §5.2 on a raw
 // message (CRLF line endings).
 func Validate(ctx context.Context, r resolver.Resolver, raw []byte) Result {
-	fields, body, err := SplitMessage(raw)
+	fields, body, err := dkim.SplitMessage(raw)
 	if err != nil {
 		return Result{CV: Fail, Reason: err.Error(), Sets: []Set{}}
 	}
@@ -84,7 +84,7 @@ func Validate(ctx context.Context, r resolver.Resolver, raw []byte) Result {
 }
 
 // ValidateFields is Validate on a message already split.
-func ValidateFields(ctx context.Context, r resolver.Resolver, fields []Field, body []byte) Result {
+func ValidateFields(ctx context.Context, r resolver.Resolver, fields []dkim.Field, body []byte) Result {
 	res := Result{Sets: []Set{}}
 	sets := map[int]*parsedSet{}
 	maxI := 0
@@ -331,7 +331,7 @@ func checkSealTags(t dkim.TagList, inst int) error {
 // 8617 §4.1.2): the body hash over the canonicalized body, then the
 // signature over the h= fields (picked bottom up, RFC 6376 §5.4.2) and
 // the AMS itself with b= emptied.
-func verifyAMS(ctx context.Context, keys *keyCache, fields []Field, body []byte, self Field, t dkim.TagList, inst int) error {
+func verifyAMS(ctx context.Context, keys *keyCache, fields []dkim.Field, body []byte, self dkim.Field, t dkim.TagList, inst int) error {
 	for _, name := range []string{"a", "b", "bh", "d", "h", "s"} {
 		// h= may be empty: RFC 8617 §4.1.2 does not require From to be
 		// signed (the ValiMail suite's ams_fields_h_empty passes).
@@ -339,7 +339,7 @@ func verifyAMS(ctx context.Context, keys *keyCache, fields []Field, body []byte,
 			return fmt.Errorf("%w: no %s= tag", ErrTags, name)
 		}
 	}
-	hc, bc := Simple, Simple
+	hc, bc := dkim.Simple, dkim.Simple
 	if c := tagOf(t, "c"); c != "" {
 		h, b, _ := strings.Cut(strings.ToLower(c), "/")
 		hc = h
@@ -347,10 +347,10 @@ func verifyAMS(ctx context.Context, keys *keyCache, fields []Field, body []byte,
 			bc = b
 		}
 	}
-	if (hc != Simple && hc != Relaxed) || (bc != Simple && bc != Relaxed) {
+	if (hc != dkim.Simple && hc != dkim.Relaxed) || (bc != dkim.Simple && bc != dkim.Relaxed) {
 		return fmt.Errorf("%w: unknown canonicalization c=%s", ErrTags, tagOf(t, "c"))
 	}
-	names := splitNames(tagOf(t, "h"))
+	names := dkim.SplitNames(tagOf(t, "h"))
 	for _, n := range names {
 		// RFC 8617 §4.1.2: the AMS MUST NOT sign ARC-Seal fields.
 		if strings.EqualFold(n, "arc-seal") {
@@ -369,41 +369,12 @@ func verifyAMS(ctx context.Context, keys *keyCache, fields []Field, body []byte,
 	if err != nil {
 		return fmt.Errorf("%w: bh= is not base64", ErrTags)
 	}
-	sum := sha256.Sum256(CanonBody(bc, body, l))
+	sum := sha256.Sum256(dkim.CanonBody(bc, body, l))
 	if !bytes.Equal(sum[:], bh) {
 		return ErrBody
 	}
-	data := HeaderData(hc, fields, names, self)
+	data := dkim.HeaderData(hc, fields, names, self)
 	return verifySignature(ctx, keys, strings.ToLower(tagOf(t, "a")), tagOf(t, "s"), tagOf(t, "d"), tagOf(t, "b"), data)
-}
-
-// HeaderData builds the header hash input of RFC 6376 §3.7: each field
-// named in h=, the last unused instance first, canonicalized; then the
-// signature field with b= emptied and without its final CRLF.
-func HeaderData(canon string, fields []Field, names []string, self Field) []byte {
-	used := make([]bool, len(fields))
-	var b bytes.Buffer
-	for _, n := range names {
-		for i := len(fields) - 1; i >= 0; i-- {
-			if !used[i] && strings.EqualFold(fields[i].Name, n) {
-				used[i] = true
-				b.WriteString(CanonHeader(canon, fields[i].Raw))
-				break
-			}
-		}
-	}
-	b.WriteString(strings.TrimSuffix(CanonHeader(canon, withoutB(self.Raw)), "\r\n"))
-	return b.Bytes()
-}
-
-func splitNames(h string) []string {
-	var out []string
-	for _, n := range strings.Split(h, ":") {
-		if n = stripWSP(n); n != "" {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // verifySeal checks ARC-Seal i=inst (RFC 8617 §5.1.1): relaxed header
@@ -413,14 +384,14 @@ func verifySeal(ctx context.Context, keys *keyCache, sets map[int]*parsedSet, in
 	var b bytes.Buffer
 	for i := 1; i <= inst; i++ {
 		s := sets[i]
-		b.WriteString(CanonHeader(Relaxed, s.aar[0].Raw))
-		b.WriteString(CanonHeader(Relaxed, s.ams[0].Raw))
+		b.WriteString(dkim.CanonHeader(dkim.Relaxed, s.aar[0].Raw))
+		b.WriteString(dkim.CanonHeader(dkim.Relaxed, s.ams[0].Raw))
 		if i < inst {
-			b.WriteString(CanonHeader(Relaxed, s.as[0].Raw))
+			b.WriteString(dkim.CanonHeader(dkim.Relaxed, s.as[0].Raw))
 		}
 	}
 	self := sets[inst].as[0]
-	b.WriteString(strings.TrimSuffix(CanonHeader(Relaxed, withoutB(self.Raw)), "\r\n"))
+	b.WriteString(strings.TrimSuffix(dkim.CanonHeader(dkim.Relaxed, dkim.WithoutB(self.Raw)), "\r\n"))
 	t := sets[inst].asTags
 	return verifySignature(ctx, keys, strings.ToLower(tagOf(t, "a")), tagOf(t, "s"), tagOf(t, "d"), tagOf(t, "b"), b.Bytes())
 }
