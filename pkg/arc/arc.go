@@ -10,7 +10,6 @@ package arc
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -65,12 +64,22 @@ type Result struct {
 	// OldestPass is the lowest instance whose AMS still verifies, when the
 	// chain passed (RFC 8617 §5.2 step 6); 0 when unknown.
 	OldestPass int `json:"oldest_pass,omitempty"`
+	// BodyUnchecked: the body was not supplied; AMS body hashes were not
+	// compared, so a pass covers the header fields only.
+	BodyUnchecked bool `json:"body_unchecked,omitempty"`
 }
 
 type parsedSet struct {
 	aar, ams, as []dkim.Field
 	amsTags      dkim.TagList
 	asTags       dkim.TagList
+}
+
+// Options tune Validate.
+type Options struct {
+	// HeadersOnly: the body was not supplied, so AMS body hashes are not
+	// compared (Result.BodyUnchecked says so) and only b= is verified.
+	HeadersOnly bool
 }
 
 // Validate runs the chain validation algorithm of RFC 8617 §5.2 on a raw
@@ -80,12 +89,12 @@ func Validate(ctx context.Context, r resolver.Resolver, raw []byte) Result {
 	if err != nil {
 		return Result{CV: Fail, Reason: err.Error(), Sets: []Set{}}
 	}
-	return ValidateFields(ctx, r, fields, body)
+	return ValidateFields(ctx, r, fields, body, Options{})
 }
 
 // ValidateFields is Validate on a message already split.
-func ValidateFields(ctx context.Context, r resolver.Resolver, fields []dkim.Field, body []byte) Result {
-	res := Result{Sets: []Set{}}
+func ValidateFields(ctx context.Context, r resolver.Resolver, fields []dkim.Field, body []byte, opts Options) Result {
+	res := Result{Sets: []Set{}, BodyUnchecked: opts.HeadersOnly}
 	sets := map[int]*parsedSet{}
 	maxI := 0
 	bad := ""
@@ -203,7 +212,7 @@ func ValidateFields(ctx context.Context, r resolver.Resolver, fields []dkim.Fiel
 	keys := &keyCache{r: r}
 	// Step 5: the newest AMS must verify.
 	temp := ""
-	err := verifyAMS(ctx, keys, fields, body, sets[maxI].ams[0], sets[maxI].amsTags, maxI)
+	err := verifyAMS(ctx, keys, fields, body, sets[maxI].ams[0], sets[maxI].amsTags, opts.HeadersOnly)
 	if err != nil {
 		res.Sets[maxI-1].AMS, res.Sets[maxI-1].AMSError = Fail, err.Error()
 		if errors.Is(err, ErrKeyTemp) {
@@ -239,7 +248,7 @@ func ValidateFields(ctx context.Context, r resolver.Resolver, fields []dkim.Fiel
 	// that still verifies tells how far back the message is unchanged.
 	res.OldestPass = maxI
 	for i := maxI - 1; i >= 1; i-- {
-		err := verifyAMS(ctx, keys, fields, body, sets[i].ams[0], sets[i].amsTags, i)
+		err := verifyAMS(ctx, keys, fields, body, sets[i].ams[0], sets[i].amsTags, opts.HeadersOnly)
 		if err != nil {
 			res.Sets[i-1].AMS, res.Sets[i-1].AMSError = Fail, err.Error()
 			break
@@ -331,7 +340,7 @@ func checkSealTags(t dkim.TagList, inst int) error {
 // 8617 §4.1.2): the body hash over the canonicalized body, then the
 // signature over the h= fields (picked bottom up, RFC 6376 §5.4.2) and
 // the AMS itself with b= emptied.
-func verifyAMS(ctx context.Context, keys *keyCache, fields []dkim.Field, body []byte, self dkim.Field, t dkim.TagList, inst int) error {
+func verifyAMS(ctx context.Context, keys *keyCache, fields []dkim.Field, body []byte, self dkim.Field, t dkim.TagList, skipBody bool) error {
 	for _, name := range []string{"a", "b", "bh", "d", "h", "s"} {
 		// h= may be empty: RFC 8617 §4.1.2 does not require From to be
 		// signed (the ValiMail suite's ams_fields_h_empty passes).
@@ -369,8 +378,7 @@ func verifyAMS(ctx context.Context, keys *keyCache, fields []dkim.Field, body []
 	if err != nil {
 		return fmt.Errorf("%w: bh= is not base64", ErrTags)
 	}
-	sum := sha256.Sum256(dkim.CanonBody(bc, body, l))
-	if !bytes.Equal(sum[:], bh) {
+	if !skipBody && !bytes.Equal(dkim.BodyHash(bc, body, l), bh) {
 		return ErrBody
 	}
 	data := dkim.HeaderData(hc, fields, names, self)

@@ -76,6 +76,9 @@ type SignatureData struct {
 	// listed more times than the message has From fields (§5.4.2).
 	FromSigned     bool `json:"from_signed"`
 	FromOversigned bool `json:"from_oversigned"`
+	// HeaderSignatureOK says whether b= verifies over the signed header
+	// fields, set when the body could not be checked (headers only).
+	HeaderSignatureOK *bool `json:"header_signature_ok,omitempty"`
 	// BodyLength is l=, when present (RFC 6376 §3.5, §8.2).
 	BodyLength *int64     `json:"body_length,omitempty"`
 	Signed     *time.Time `json:"signed,omitempty"`
@@ -104,7 +107,7 @@ func verifyMessage(ctx context.Context, env check.Env, m *Message, lookups []*lo
 	if at.IsZero() {
 		at, src = env.Clock(), AtClock
 	}
-	return verifyMessageAt(ctx, env, m, lookups, at, src)
+	return verifyMessageAt(ctx, env, m, lookups, at, src, false)
 }
 
 // VerifyAt verifies every signature of m as a receiver would have at time
@@ -112,7 +115,7 @@ func verifyMessage(ctx context.Context, env check.Env, m *Message, lookups []*lo
 // (RFC 6376 §3.5: a signature is valid until x=, so what matters is
 // whether it was valid when the receiver judged it).
 func VerifyAt(ctx context.Context, env check.Env, m *Message, at time.Time) (*MessageData, []report.Finding) {
-	return verifyMessageAt(ctx, env, m, nil, at, AtGiven)
+	return verifyMessageAt(ctx, env, m, nil, at, AtGiven, false)
 }
 
 // ReceivedAt is the date of the top-most Received field (RFC 5321 §4.4:
@@ -133,7 +136,40 @@ func (m *Message) ReceivedAt() time.Time {
 	return time.Time{}
 }
 
-func verifyMessageAt(ctx context.Context, env check.Env, m *Message, lookups []*lookup, at time.Time, atSource string) (*MessageData, []report.Finding) {
+// VerifyRawAt is VerifyAt for a raw message (CRLF line endings, header
+// terminated) that ParseMessage may refuse for its From fields (none, or
+// several): the signatures are still verified, as a receiver does before
+// DMARC looks at From. With headersOnly (the body was not supplied, e.g.
+// headers pasted from a mail client), a signature whose body hash cannot
+// match is checked over its header fields only and reported as neutral
+// (reasonNoBody), because what the body hash would say is unknown.
+func VerifyRawAt(ctx context.Context, env check.Env, raw []byte, at time.Time, headersOnly bool) (*MessageData, []report.Finding, error) {
+	m, err := ParseMessage(raw)
+	if err != nil {
+		fields, _, serr := SplitMessage(raw)
+		if serr != nil || len(fields) == 0 {
+			return nil, nil, err
+		}
+		m = &Message{raw: raw}
+		for _, f := range fields {
+			m.fields = append(m.fields, headerField{name: f.Name, value: strings.TrimSpace(f.Value())})
+		}
+		if froms := m.values("From"); len(froms) > 0 {
+			if addr, n, perr := parseFrom(unfold(froms[0])); perr == nil {
+				if d, derr := dnsname.ParseAny(addr[strings.LastIndexByte(addr, '@')+1:]); derr == nil {
+					m.From, m.FromDomain, m.Authors = addr, d, n
+				}
+			}
+		}
+	}
+	md, fs := verifyMessageAt(ctx, env, m, nil, at, AtGiven, headersOnly)
+	return md, fs, nil
+}
+
+// reasonNoBody: the body was not supplied, so only b= could be checked.
+const reasonNoBody = "body not available (headers only); the header signature verifies"
+
+func verifyMessageAt(ctx context.Context, env check.Env, m *Message, lookups []*lookup, at time.Time, atSource string, headersOnly bool) (*MessageData, []report.Finding) {
 	md := &MessageData{
 		VerifiedAt:          at.UTC(),
 		VerifiedAtSource:    atSource,
@@ -170,7 +206,10 @@ func verifyMessageAt(ctx context.Context, env check.Env, m *Message, lookups []*
 	fromCount := m.count("From")
 	for i, v := range verifs {
 		sd := describeSignature(i+1, sigs[i], v, m.FromDomain, fromCount)
-		judgeExpiry(ctx, env.Resolver, memo, m, i, &sd, at)
+		judgeExpiry(ctx, env.Resolver, memo, m, i, &sd, at, headersOnly)
+		if headersOnly && sd.Reason == reasonBodyHash {
+			reverify(ctx, env.Resolver, memo, m, i, &sd, true)
+		}
 		applyRulesGoMsgauthSkips(&sd, memo)
 		md.Signatures = append(md.Signatures, sd)
 		who := fmt.Sprintf("signature %d (d=%s, s=%s)", sd.Index, orDash(sd.Domain), orDash(sd.Selector))
@@ -206,6 +245,9 @@ func verifyMessageAt(ctx context.Context, env check.Env, m *Message, lookups []*
 		coveredElsewhere := sha1 || (!sd.FromSigned) || (sd.BodyLength != nil && sd.Reason == reasonBodyLength)
 		switch sd.Result {
 		case ResultPass:
+		case ResultNeutral:
+			// Only reasonNoBody makes a neutral: the caller says the body
+			// is missing; nothing is wrong with the signature.
 		case ResultTemperror:
 			// Reported once: the key lookup's own failure is already a
 			// finding when the check planned that lookup.
@@ -572,7 +614,7 @@ const reasonExpired = "signature expired (x=)"
 // "that have expired"; like go-msgauth we make that a permerror); one that
 // go-msgauth refused only because x= has passed since is verified here
 // in full (go-msgauth stops at x= before fetching the key).
-func judgeExpiry(ctx context.Context, r resolver.Resolver, memo *lookupMemo, m *Message, index int, sd *SignatureData, at time.Time) {
+func judgeExpiry(ctx context.Context, r resolver.Resolver, memo *lookupMemo, m *Message, index int, sd *SignatureData, at time.Time, headersOnly bool) {
 	if sd.Expires == nil {
 		return
 	}
@@ -584,6 +626,12 @@ func judgeExpiry(ctx context.Context, r resolver.Resolver, memo *lookupMemo, m *
 	if sd.Reason != reasonExpired {
 		return
 	}
+	reverify(ctx, r, memo, m, index, sd, headersOnly)
+}
+
+// reverify verifies DKIM-Signature number index (0 = top-most) with
+// verifyOne.
+func reverify(ctx context.Context, r resolver.Resolver, memo *lookupMemo, m *Message, index int, sd *SignatureData, skipBody bool) {
 	fields, body, err := SplitMessage(m.raw)
 	if err != nil {
 		return
@@ -593,7 +641,7 @@ func judgeExpiry(ctx context.Context, r resolver.Resolver, memo *lookupMemo, m *
 		if strings.EqualFold(f.Name, "DKIM-Signature") {
 			n++
 			if n == index {
-				verifyOne(ctx, r, memo, fields, body, f, sd)
+				verifyOne(ctx, r, memo, fields, body, f, sd, skipBody)
 				return
 			}
 		}
@@ -604,7 +652,10 @@ func judgeExpiry(ctx context.Context, r resolver.Resolver, memo *lookupMemo, m *
 // checks go-msgauth makes, in its order, except x=, which the caller has
 // judged. It sets the result, reason and error of sd in go-msgauth's
 // vocabulary, so the rest of the report cannot tell which one verified.
-func verifyOne(ctx context.Context, r resolver.Resolver, memo *lookupMemo, fields []Field, body []byte, self Field, sd *SignatureData) {
+//
+// With skipBody the body hash is not compared (the body is not there) and
+// a signature whose b= verifies is neutral with reasonNoBody.
+func verifyOne(ctx context.Context, r resolver.Resolver, memo *lookupMemo, fields []Field, body []byte, self Field, sd *SignatureData, skipBody bool) {
 	sd.BodyHashOK = nil
 	fail := func(result, reason, text string) {
 		sd.Result, sd.Reason, sd.Error = result, reason, text
@@ -719,19 +770,29 @@ func verifyOne(ctx context.Context, r resolver.Resolver, memo *lookupMemo, field
 		return
 	}
 	good, bad := true, false
-	if !bytes.Equal(BodyHash(bc, body, -1), bh) {
-		sd.BodyHashOK = &bad
-		fail(ResultFail, reasonBodyHash, "body hash did not verify")
-		return
+	if !skipBody {
+		if !bytes.Equal(BodyHash(bc, body, -1), bh) {
+			sd.BodyHashOK = &bad
+			fail(ResultFail, reasonBodyHash, "body hash did not verify")
+			return
+		}
+		sd.BodyHashOK = &good
 	}
-	sd.BodyHashOK = &good
 	data := HeaderData(hc, fields, names, self)
 	if err := VerifySignature(key, get("a"), get("b"), data); err != nil {
+		if skipBody {
+			sd.HeaderSignatureOK = &bad
+		}
 		if errors.Is(err, ErrSignature) {
 			fail(ResultFail, reasonSignature, "signature did not verify")
 		} else {
 			fail(ResultPermerror, "malformed signature", strings.TrimPrefix(err.Error(), "dkim: "))
 		}
+		return
+	}
+	if skipBody {
+		sd.HeaderSignatureOK = &good
+		sd.Result, sd.Reason, sd.Error = ResultNeutral, reasonNoBody, ""
 		return
 	}
 	sd.Result, sd.Reason, sd.Error = ResultPass, "", ""
