@@ -162,4 +162,3 @@ func isTokenChar(c byte) bool {
 func isPvalueChar(c byte) bool {
 	return c > ' ' && c != ';' && c != '(' && c != ')' && c != '"' && c != '\\' && c != 0x7f
 }
-
