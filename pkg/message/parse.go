@@ -1,0 +1,110 @@
+package message
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/mailcheck/mailcheck/pkg/dkim"
+)
+
+// MaxSize bounds the input: above the 25-35 MB limits of the large
+// mailbox providers, so any message that can be delivered fits.
+const MaxSize = 64 << 20
+
+// ErrBadInput is input that is not a message or its header section: empty,
+// too large, or a first line that is not a header field.
+var ErrBadInput = errors.New("message: not a message")
+
+// Message is the input, normalized to the wire form.
+type Message struct {
+	// Raw has CRLF line endings and a terminated header section.
+	Raw    []byte
+	Fields []dkim.Field
+	Body   []byte
+	// HeadersOnly: no body was supplied (no empty line after the header
+	// fields, or nothing after it), as when headers are pasted from a mail
+	// client. DKIM body hashes and ARC message signatures cannot then be
+	// fully checked.
+	HeadersOnly bool
+	// Normalized lists the repairs made to the input.
+	Normalized []string
+}
+
+// Parse reads a message or a pasted header section. It accepts LF line
+// endings (converted to CRLF, the form signers hashed, RFC 5322 §2.1), a
+// leading mbox "From " line, and leading white space from pasting.
+func Parse(b []byte) (*Message, error) {
+	if len(b) > MaxSize {
+		return nil, fmt.Errorf("%w: larger than %d MiB", ErrBadInput, MaxSize>>20)
+	}
+	m := &Message{}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, fmt.Errorf("%w: empty input", ErrBadInput)
+	}
+	if !bytes.Contains(b, []byte("\r\n")) && bytes.Contains(b, []byte("\n")) {
+		b = bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n"))
+		m.Normalized = append(m.Normalized, "LF line endings converted to CRLF")
+	} else {
+		b = bytes.Clone(b)
+	}
+	if bytes.HasPrefix(b, []byte("From ")) {
+		if i := bytes.Index(b, []byte("\r\n")); i >= 0 {
+			b = b[i+2:]
+			m.Normalized = append(m.Normalized, "mbox \"From \" line removed")
+		}
+	}
+	if trimmed := bytes.TrimLeft(b, " \t\r\n"); len(trimmed) != len(b) {
+		b = trimmed
+		m.Normalized = append(m.Normalized, "leading blank lines removed")
+	}
+	end := bytes.Index(b, []byte("\r\n\r\n"))
+	switch {
+	case end < 0:
+		if !bytes.HasSuffix(b, []byte("\r\n")) {
+			b = append(b, '\r', '\n')
+		}
+		b = append(b, '\r', '\n')
+		m.HeadersOnly = true
+	case len(bytes.TrimSpace(b[end+4:])) == 0:
+		m.HeadersOnly = true
+	}
+	fields, body, err := dkim.SplitMessage(b)
+	if err != nil || len(fields) == 0 {
+		first, _, _ := strings.Cut(string(b), "\r\n")
+		return nil, fmt.Errorf("%w: the first line %q is not a header field (name \":\" value, RFC 5322 §2.2)", ErrBadInput, clip(first, 60))
+	}
+	m.Raw, m.Fields, m.Body = b, fields, body
+	return m, nil
+}
+
+// Values returns the values of the fields named name, top first, unfolded.
+func (m *Message) Values(name string) []string {
+	var out []string
+	for _, f := range m.Fields {
+		if strings.EqualFold(f.Name, name) {
+			out = append(out, unfold(f.Value()))
+		}
+	}
+	return out
+}
+
+// First returns the top-most value of the field, "" when absent.
+func (m *Message) First(name string) string {
+	if v := m.Values(name); len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+func unfold(s string) string {
+	return strings.TrimSpace(strings.NewReplacer("\r\n", "", "\n", "").Replace(s))
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}
