@@ -313,4 +313,3 @@ func arcResult(a ARCData) string {
 	}
 	return a.CV
 }
-
