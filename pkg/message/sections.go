@@ -253,7 +253,9 @@ func dkimSection(md *dkim.MessageData, fs []report.Finding, err error, m *Messag
 	if len(md.Signatures) == 0 {
 		sec.Summary = "no DKIM-Signature"
 	}
-	sec.Display.Tables = []report.Table{{Title: "Signatures", Columns: []string{"#", "d=", "s=", "Result", "Reason"}, Rows: rows}}
+	if len(rows) > 0 {
+		sec.Display.Tables = []report.Table{{Title: "Signatures", Columns: []string{"#", "d=", "s=", "Result", "Reason"}, Rows: rows}}
+	}
 	return sec
 }
 
