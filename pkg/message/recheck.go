@@ -143,6 +143,9 @@ func recheckDMARC(ctx context.Context, env check.Env, m *Message, spfd SPFData, 
 	d := DMARCData{FromDomain: from.String()}
 	disc := dmarc.Discover(ctx, env.Resolver, from)
 	d.OrgDomain = disc.OrgDomain
+	if d.OrgDomain == "" {
+		d.OrgDomain = dnsname.OrganizationalPSL(from).String()
+	}
 	for _, s := range disc.Steps {
 		if s.Result == "error" {
 			d.Result, d.Reason = "temperror", fmt.Sprintf("DNS error at _dmarc.%s: %s", s.Domain, s.Error)
@@ -197,7 +200,11 @@ func recheckDMARC(ctx context.Context, env check.Env, m *Message, spfd SPFData, 
 		}
 	}
 
-	orgOf := map[string]string{from.String(): disc.OrgDomain}
+	// Organizational domains (RFC 9989 §4.10.2) from the tree walk; when
+	// a name above the policy cannot be asked (a DNS error, or offline
+	// zone files that stop at the domain), the Public Suffix List's
+	// answer (RFC 7489 §3.2) stands in, as most receivers still use it.
+	orgOf := map[string]string{}
 	org := func(s string) (string, bool) {
 		if v, ok := orgOf[s]; ok {
 			return v, v != ""
@@ -206,7 +213,13 @@ func recheckDMARC(ctx context.Context, env check.Env, m *Message, spfd SPFData, 
 		if err != nil {
 			return "", false
 		}
-		o := dmarc.Discover(ctx, env.Resolver, dd).OrgDomain
+		o := disc.OrgDomain
+		if s != from.String() {
+			o = dmarc.Discover(ctx, env.Resolver, dd).OrgDomain
+		}
+		if o == "" {
+			o = dnsname.OrganizationalPSL(dd).String()
+		}
 		orgOf[s] = o
 		return o, o != ""
 	}
