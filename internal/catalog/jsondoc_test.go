@@ -27,6 +27,15 @@ var dataTypes = []struct{ check, dir, typ string }{
 	{"bimi", "pkg/bimi", "Data"},
 	{"ports", "pkg/smtpprobe", "PortsData"},
 	{"smtp", "pkg/smtpprobe", "ServerData"},
+	{"message", "pkg/message", "Data"},
+	{"message.path", "pkg/message", "PathData"},
+	{"message.receiver", "pkg/message", "ReceiverData"},
+	{"message.receiver fields[] (inlined)", "pkg/authres", "Results"},
+	{"message.spf", "pkg/message", "SPFData"},
+	{"message.dkim", "pkg/dkim", "MessageData"},
+	{"message.dmarc", "pkg/message", "DMARCData"},
+	{"message.arc", "pkg/arc", "Result"},
+	{"message.checklist", "pkg/message", "ChecklistData"},
 }
 
 // TestDataDocIsCurrent: docs/json-data.md documents every field of every

@@ -62,7 +62,8 @@ type SignatureData struct {
 	Algorithm        string `json:"a"`
 	Canonicalization string `json:"c"`
 	Identity         string `json:"i,omitempty"`
-	// Result is pass, fail, permerror or temperror (RFC 8601).
+	// Result is pass, fail, permerror or temperror (RFC 8601), or neutral
+	// when only the headers were given and b= verifies over them.
 	Result string `json:"result"`
 	// Reason is a short, stable explanation; Error is the verifier's text.
 	Reason string `json:"reason,omitempty"`

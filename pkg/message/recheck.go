@@ -58,12 +58,6 @@ func recheckSPF(ctx context.Context, env check.Env, in inputs, at time.Time) SPF
 	return d
 }
 
-// DKIMData is the DKIM re-check: every signature verified at the time the
-// message was received.
-type DKIMData struct {
-	*dkim.MessageData
-}
-
 // DMARCData is the DMARC re-check (RFC 9989): the policy for the From
 // domain, identifier alignment, and what the policy asks for.
 type DMARCData struct {
@@ -309,13 +303,12 @@ func orDefault(s, def string) string {
 	return s
 }
 
-// ARCData is the ARC re-check (RFC 8617 §5.2).
-type ARCData struct {
-	arc.Result
-}
+// ARCData is the ARC re-check (RFC 8617 §5.2); Section.Data of
+// "message.arc" is its arc.Result.
+type ARCData = arc.Result
 
 func recheckARC(ctx context.Context, env check.Env, m *Message) ARCData {
-	return ARCData{arc.ValidateFields(ctx, env.Resolver, m.Fields, m.Body, arc.Options{HeadersOnly: m.HeadersOnly})}
+	return arc.ValidateFields(ctx, env.Resolver, m.Fields, m.Body, arc.Options{HeadersOnly: m.HeadersOnly})
 }
 
 // arcResult maps the chain state to RFC 8601's arc method results (RFC

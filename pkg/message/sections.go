@@ -239,7 +239,7 @@ func dkimSection(md *dkim.MessageData, fs []report.Finding, err error, m *Messag
 		return sec
 	}
 	sec.Target = md.FromDomain
-	sec.Data = &DKIMData{md}
+	sec.Data = md
 	finish(&sec, fs)
 	rows := [][]string{}
 	pass := 0
