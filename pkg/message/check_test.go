@@ -96,14 +96,20 @@ func TestListRelayWithARC(t *testing.T) {
 
 	// The receiver said dkim=pass: the copy here differs from the one it saw.
 	raw2 := strings.Replace(raw, "dkim=fail header.d=shop.example", "dkim=pass header.d=shop.example", 1)
-	raw2 = strings.Replace(raw2, "spf=pass smtp.mailfrom=list-bounces", "spf=fail smtp.mailfrom=list-bounces", 1)
+	raw2 = strings.Replace(raw2, "dmarc=fail header.from", "dmarc=pass header.from", 1)
 	d2 := run(t, env, raw2, Options{})["message"].Data.(*Data)
 	causes := map[string]string{}
 	for _, df := range d2.Differences {
 		causes[df.Method] = df.Cause
 	}
-	if !strings.Contains(causes["dkim"], "body changed") || !strings.Contains(causes["spf"], "ARC") {
+	if !strings.Contains(causes["dkim"], "body changed") || !strings.Contains(causes["dmarc"], "ARC explains it") || causes["spf"] != "" {
 		t.Errorf("causes %+v", causes)
+	}
+	// The DKIM failure itself is explained by the chain.
+	for _, f := range secs["message.dkim"].Findings {
+		if f.ID == "dkim.sig.invalid" && !strings.Contains(f.Detail, "ARC set i=1 (lists.list.example) recorded dkim=pass") {
+			t.Errorf("dkim finding without the ARC explanation: %s", f.Detail)
+		}
 	}
 }
 

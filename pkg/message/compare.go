@@ -3,6 +3,7 @@ package message
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/mailcheck/mailcheck/pkg/arc"
 	"github.com/mailcheck/mailcheck/pkg/authres"
@@ -15,7 +16,8 @@ func compare(recv []ReceivedResult, spfd SPFData, dk *dkim.MessageData, dm DMARC
 	out := []Difference{}
 	arcSays := arcEarlier(recv, arcd)
 
-	if rs := receiverMethods(recv, "spf"); len(rs) > 0 {
+	// SPF is compared only when it was re-checked (a client address known).
+	if rs := receiverMethods(recv, "spf"); len(rs) > 0 && spfd.Evaluation != nil {
 		r := rs[0].Result
 		if !sameResult(r, spfd.Result) {
 			cause := ""
@@ -27,9 +29,6 @@ func compare(recv []ReceivedResult, spfd SPFData, dk *dkim.MessageData, dm DMARC
 			default:
 				cause = "The SPF record or its includes changed since the message was received, or the receiver saw another client or sender."
 			}
-			if s := arcSays["spf"]; s != "" && !isPass(r) {
-				cause = "A forwarder broke SPF: " + s + ". ARC explains it, if the receiver trusts that sealer."
-			}
 			out = append(out, Difference{Method: "spf", Receiver: r, Recheck: spfd.Result, Cause: cause})
 		}
 	}
@@ -37,7 +36,7 @@ func compare(recv []ReceivedResult, spfd SPFData, dk *dkim.MessageData, dm DMARC
 	if rs := receiverMethods(recv, "dkim"); len(rs) > 0 && dk != nil {
 		for _, rm := range rs {
 			sig, ok := matchSignature(rm, dk.Signatures)
-			if !ok || sameResult(rm.Result, sig.Result) {
+			if !ok || sameDKIM(rm.Result, sig.Result) {
 				continue
 			}
 			subject := fmt.Sprintf("d=%s s=%s", sig.Domain, sig.Selector)
@@ -53,6 +52,8 @@ func compare(recv []ReceivedResult, spfd SPFData, dk *dkim.MessageData, dm DMARC
 				cause = fmt.Sprintf("The key at %s._domainkey.%s no longer matches the signature: the key was rotated since the message was received, or a signed header field was changed after the receiver checked it.", sig.Selector, sig.Domain)
 			case isPass(rm.Result) && sig.Result == dkim.ResultTemperror:
 				cause = "The key could not be fetched now (DNS trouble); the receiver got it."
+			case isPass(sig.Result) && sig.Expires != nil && (strings.Contains(strings.ToLower(rm.Comment+" "+rm.Reason), "expired") || rm.Result == "neutral"):
+				cause = fmt.Sprintf("The signature carries x=%s: the receiver judged it after it had expired, while at the time the message was received (%s) it was valid. A signature that expires within days of sending makes late or re-checked deliveries fail.", sig.Expires.Format(time.RFC3339), dk.VerifiedAt.Format(time.RFC3339))
 			case isPass(sig.Result) && (rm.Result == "temperror" || rm.Result == "permerror"):
 				cause = "The receiver could not fetch or read the key when the message arrived (DNS trouble, or a key published later)."
 			case isPass(sig.Result):
@@ -60,20 +61,17 @@ func compare(recv []ReceivedResult, spfd SPFData, dk *dkim.MessageData, dm DMARC
 			default:
 				cause = "The receiver and the re-check read the signature differently: " + sig.Reason + "."
 			}
-			if s := arcSays["dkim"]; s != "" && !isPass(rm.Result) {
-				cause = "An intermediary (a mailing list, most likely) changed the message after it was signed: " + s + ". ARC explains it, if the receiver trusts that sealer."
-			}
 			out = append(out, Difference{Method: "dkim", Subject: subject, Receiver: rm.Result, Recheck: sig.Result, Cause: cause})
 		}
 	}
 
 	if rs := receiverMethods(recv, "dmarc"); len(rs) > 0 && !sameResult(rs[0].Result, dm.Result) {
 		cause := "It follows from the SPF and DKIM differences above."
-		if len(out) == 0 {
+		switch {
+		case isPass(rs[0].Result) && dm.Result == "fail" && (arcSays["dkim"] != "" || arcSays["spf"] != "" || arcSays["dmarc"] != ""):
+			cause = "ARC explains it: the receiver trusted the ARC chain, in which " + firstOf(arcSays["dmarc"], arcSays["dkim"], arcSays["spf"]) + "; an intermediary (a mailing list, most likely) broke SPF or DKIM after that."
+		case len(out) == 0:
 			cause = "SPF and DKIM agree with the receiver, so the DMARC record or the alignment changed since, or the receiver applied a local override (ARC, a forwarding allow-list)."
-			if s := arcSays["dmarc"]; s != "" {
-				cause = "The receiver's DMARC result differs: " + s + "."
-			}
 		}
 		out = append(out, Difference{Method: "dmarc", Receiver: rs[0].Result, Recheck: dm.Result, Cause: cause})
 	}
@@ -140,6 +138,39 @@ func matchSignature(rm authres.Method, sigs []dkim.SignatureData) (dkim.Signatur
 		return candidates[0], true
 	}
 	return dkim.SignatureData{}, false
+}
+
+// Explanation returns why SPF or DKIM failing here is expected, when the
+// ARC chain validates and an earlier set recorded a pass: an intermediary
+// changed the message or relayed it from its own address. "" otherwise.
+func explainByARC(recv []ReceivedResult, arcd ARCData, method string) string {
+	if s := arcEarlier(recv, arcd)[method]; s != "" {
+		return s + "; an intermediary (a mailing list or forwarder) broke it after that, and the validated ARC chain explains it to receivers that trust the sealer"
+	}
+	return ""
+}
+
+func firstOf(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// sameDKIM: receivers write a signature that does not verify as fail,
+// neutral or permerror (Gmail and mailauth say neutral for a body hash
+// mismatch, RFC 6376 §6.1 says PERMFAIL); those are one conclusion.
+func sameDKIM(a, b string) bool {
+	invalid := func(s string) bool {
+		switch strings.ToLower(s) {
+		case "fail", "neutral", "permerror", "policy", "hardfail":
+			return true
+		}
+		return false
+	}
+	return sameResult(a, b) || (invalid(a) && invalid(b))
 }
 
 func isPass(r string) bool { return strings.EqualFold(r, "pass") }

@@ -181,14 +181,18 @@ func receiverSection(recv []ReceivedResult) report.Section {
 	return sec
 }
 
-func spfSection(d SPFData, b Boundary) report.Section {
+func spfSection(d SPFData, b Boundary, arcNote string) report.Section {
 	sec := report.Section{Check: "message.spf", Title: "SPF (re-checked)", Target: d.Sender, Data: &d}
 	var fs []report.Finding
 	who := fmt.Sprintf("%s (sender %s, HELO %s)", orDash(d.IP), orDash(d.Sender), orDash(d.HELO))
 	domain := spfDomain(d)
 	switch spf.Result(d.Result) {
 	case spf.Fail:
-		fs = append(fs, SPFFail.New(fmt.Sprintf("SPF fails for %s: %s does not authorize this address (term %s).", who, domain, termOf(d)),
+		detail := fmt.Sprintf("SPF fails for %s: %s does not authorize this address (term %s).", who, domain, termOf(d))
+		if arcNote != "" {
+			detail += " ARC: " + arcNote + "."
+		}
+		fs = append(fs, SPFFail.New(detail,
 			"If "+orDash(d.IP)+" sends for you, add it (ip4:/ip6:, or the include: your provider documents) to the SPF record of "+domain+"; if the message was forwarded, that is expected and ARC or DKIM must carry it."))
 	case spf.SoftFail:
 		fs = append(fs, SPFSoftfail.New(fmt.Sprintf("SPF softfails for %s at %s (term %s).", who, domain, termOf(d)),
@@ -230,7 +234,7 @@ func termOf(d SPFData) string {
 	return d.Evaluation.Term
 }
 
-func dkimSection(md *dkim.MessageData, fs []report.Finding, err error, m *Message) report.Section {
+func dkimSection(md *dkim.MessageData, fs []report.Finding, err error, m *Message, arcNote string) report.Section {
 	sec := report.Section{Check: "message.dkim", Title: "DKIM (re-checked)"}
 	if err != nil || md == nil {
 		sec.Status = report.StatusSkipped
@@ -240,6 +244,13 @@ func dkimSection(md *dkim.MessageData, fs []report.Finding, err error, m *Messag
 	}
 	sec.Target = md.FromDomain
 	sec.Data = md
+	if arcNote != "" {
+		for i := range fs {
+			if fs[i].ID == dkim.SigInvalid.ID {
+				fs[i].Detail += " ARC: " + arcNote + "."
+			}
+		}
+	}
 	finish(&sec, fs)
 	rows := [][]string{}
 	pass := 0
