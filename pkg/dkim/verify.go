@@ -123,18 +123,19 @@ func VerifyAt(ctx context.Context, env check.Env, m *Message, at time.Time) (*Me
 // the date-time after the last ";"), the time the last receiver accepted
 // the message; zero when there is none or it does not parse.
 func (m *Message) ReceivedAt() time.Time {
-	for _, v := range m.values("Received") {
-		i := strings.LastIndexByte(v, ';')
-		if i < 0 {
-			return time.Time{}
-		}
-		t, err := mail.ParseDate(strings.TrimSpace(unfold(v[i+1:])))
-		if err != nil {
-			return time.Time{}
-		}
-		return t.UTC()
+	vals := m.values("Received")
+	if len(vals) == 0 {
+		return time.Time{}
 	}
-	return time.Time{}
+	i := strings.LastIndexByte(vals[0], ';')
+	if i < 0 {
+		return time.Time{}
+	}
+	t, err := mail.ParseDate(strings.TrimSpace(unfold(vals[0][i+1:])))
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC()
 }
 
 // VerifyRawAt is VerifyAt for a raw message (CRLF line endings, header
