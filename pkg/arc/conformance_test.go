@@ -36,7 +36,7 @@ type suiteCase struct {
 	CV          string `yaml:"cv"`
 }
 
-func (d suiteDoc) cases(t *testing.T) []suiteCase {
+func (d suiteDoc) cases(t testing.TB) []suiteCase {
 	t.Helper()
 	var out []suiteCase
 	seen := map[string]int{}
@@ -62,7 +62,11 @@ var deviations = map[string]string{
 	"ams_fields_c_na": "c= is absent; RFC 8617 §4.1.2 takes the AMS tags from DKIM, whose default is simple/simple (RFC 6376 §3.5), but the suite's signer hashed relaxed/relaxed. Verifying with the RFC default fails the signature.",
 }
 
-func loadSuite(t *testing.T) []suiteDoc {
+func startZones(t testing.TB, txt map[string]string) *dnstest.Server {
+	return dnstest.Start(t, zones(txt)...)
+}
+
+func loadSuite(t testing.TB) []suiteDoc {
 	t.Helper()
 	f, err := os.Open(filepath.Join(conformance.Dir(t), "arc", "arc-validation-tests.yml"))
 	if err != nil {
@@ -132,7 +136,7 @@ func TestValiMailSuite(t *testing.T) {
 	docs := loadSuite(t)
 	total, agree := 0, 0
 	for _, d := range docs {
-		srv := dnstest.Start(t, zones(d.TXT)...)
+		srv := startZones(t, d.TXT)
 		r := srv.Resolver(t)
 		for _, tc := range d.cases(t) {
 			name := tc.Name

@@ -58,7 +58,7 @@ func keyTXT(t testing.TB) string {
 // world serves shop.example (the sender: SPF for 192.0.2.10, DKIM key s1,
 // DMARC p=reject), list.example (a mailing list at 198.51.100.7 that
 // seals ARC with key arc1) and reverse DNS for both addresses.
-func world(t *testing.T) check.Env {
+func world(t testing.TB) check.Env {
 	k := keyTXT(t)
 	srv := dnstest.Start(t,
 		dnstest.ZoneText("shop.example.", `
@@ -107,7 +107,7 @@ func original(extra string) string {
 }
 
 // signDKIM signs with go-msgauth (an implementation independent of ours).
-func signDKIM(t *testing.T, msg string, headers ...string) string {
+func signDKIM(t testing.TB, msg string, headers ...string) string {
 	t.Helper()
 	if headers == nil {
 		headers = []string{"From", "To", "Subject", "Date", "Message-ID"}
@@ -126,7 +126,7 @@ func signDKIM(t *testing.T, msg string, headers ...string) string {
 }
 
 // signWith builds "Name: tags b=<sig>" over data made by build.
-func signWith(t *testing.T, name, tags string, build func(self dkim.Field) []byte) string {
+func signWith(t testing.TB, name, tags string, build func(self dkim.Field) []byte) string {
 	self := dkim.Field{Name: name, Raw: name + ": " + tags + " b=\r\n"}
 	sum := sha256.Sum256(build(self))
 	b, err := rsa.SignPKCS1v15(nil, key(t), crypto.SHA256, sum[:])
@@ -137,7 +137,7 @@ func signWith(t *testing.T, name, tags string, build func(self dkim.Field) []byt
 }
 
 // seal adds ARC set i (RFC 8617 §5.1) for list.example on top of msg.
-func seal(t *testing.T, msg string, i int, results, cv string) string {
+func seal(t testing.TB, msg string, i int, results, cv string) string {
 	t.Helper()
 	fields, body, err := dkim.SplitMessage([]byte(msg))
 	if err != nil {
