@@ -96,3 +96,21 @@ func TestMaxMethods(t *testing.T) {
 		t.Errorf("%d methods, problems %v", len(r.Methods), r.Problems)
 	}
 }
+
+func TestParseReceivedSPF(t *testing.T) {
+	r, err := ParseReceivedSPF("pass (google.com: domain of bounce@shop.example designates 192.0.2.10 as permitted sender)\r\n client-ip=192.0.2.10; envelope-from=\"bounce@shop.example\"; helo=mail.shop.example;")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := r.Methods[0]
+	if r.AuthServID != "google.com" || m.Result != "pass" || m.Get("spf", "client-ip") != "192.0.2.10" || m.Get("smtp", "mailfrom") != "bounce@shop.example" || m.Get("smtp", "helo") != "mail.shop.example" {
+		t.Errorf("%+v", r)
+	}
+	r, err = ParseReceivedSPF("SoftFail receiver=mx.example.org; identity=mailfrom; client-ip=2001:db8::1")
+	if err != nil || r.AuthServID != "mx.example.org" || r.Methods[0].Result != "softfail" || r.Methods[0].Get("spf", "client-ip") != "2001:db8::1" {
+		t.Errorf("%+v %v", r, err)
+	}
+	if _, err := ParseReceivedSPF("hello world"); err == nil {
+		t.Error("no error")
+	}
+}

@@ -40,3 +40,14 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseReceivedSPF(f *testing.F) {
+	f.Add("pass (a.example: x) client-ip=192.0.2.1; envelope-from=\"a@b\"; helo=h;")
+	f.Add("fail receiver=x; =")
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := ParseReceivedSPF(s)
+		if err == nil && (len(r.Methods) != 1 || len(r.Methods[0].Props) > 48) {
+			t.Fatalf("%+v", r)
+		}
+	})
+}

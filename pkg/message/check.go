@@ -120,7 +120,9 @@ type ReceiverData struct {
 // ReceivedResult is one Authentication-Results or ARC-Authentication-Results
 // field.
 type ReceivedResult struct {
-	Field string `json:"field"` // Authentication-Results or ARC-Authentication-Results
+	// Field is Authentication-Results, ARC-Authentication-Results or
+	// Received-SPF (RFC 7208 §9.1, read as one spf result).
+	Field string `json:"field"`
 	// Receiver: the field's authserv-id is the receiver's.
 	Receiver bool `json:"receiver"`
 	authres.Results
@@ -276,6 +278,9 @@ func parseResults(m *Message) []ReceivedResult {
 		case "arc-authentication-results":
 			name = "ARC-Authentication-Results"
 			r, err = authres.ParseARC(f.Value())
+		case "received-spf":
+			name = "Received-SPF"
+			r, err = authres.ParseReceivedSPF(f.Value())
 		default:
 			continue
 		}
@@ -299,6 +304,20 @@ func parseResults(m *Message) []ReceivedResult {
 func markReceiver(recv []ReceivedResult, b Boundary, topAR *authres.Results) {
 	for i := range recv {
 		r := &recv[i]
+		if r.Field == "Received-SPF" && r.Error == "" && r.AuthServID != "" {
+			// Attributed by organization: Gmail writes "google.com" here
+			// and "mx.google.com" in Authentication-Results.
+			org := b.Receiver
+			if topAR != nil && (org == "" || b.Method == BoundaryHeuristic) {
+				if d, err := dnsname.ParseAny(topAR.AuthServID); err == nil {
+					org = dnsname.OrganizationalPSL(d).String()
+				}
+			}
+			if d, err := dnsname.ParseAny(r.AuthServID); err == nil && org != "" && dnsname.OrganizationalPSL(d).String() == org {
+				r.Receiver = true
+			}
+			continue
+		}
 		if r.Field != "Authentication-Results" || r.Error != "" {
 			continue
 		}
@@ -331,6 +350,11 @@ func receiverMethods(recv []ReceivedResult, method string) []authres.Method {
 }
 
 func authservID(recv []ReceivedResult) string {
+	for _, r := range recv {
+		if r.Receiver && r.Field == "Authentication-Results" {
+			return r.AuthServID
+		}
+	}
 	for _, r := range recv {
 		if r.Receiver {
 			return r.AuthServID

@@ -223,3 +223,41 @@ func TestParseRejects(t *testing.T) {
 		}
 	}
 }
+
+// Headers pasted from a Gmail-like "show original" page: a summary above
+// the fields, an internal hand-off hop on top ("by 2002:...", no from),
+// Received-SPF, and CRLF/LF mixed by the clipboard.
+func TestPastedGmailHeaders(t *testing.T) {
+	env := world(t)
+	signed := signDKIM(t, original(""))
+	head, _, _ := strings.Cut(signed, "\r\n\r\n")
+	raw := "Original Message\nMessage ID\t<42@shop.example>\nCreated at:\tyesterday\n\n" +
+		"Delivered-To: customer@receiver.example\r\n" +
+		"Received: by 2002:a05:6a10:1234:b0:55::5 with SMTP id x1;\r\n        " + rfc5322(sent().Add(3*time.Second)) + "\r\n" +
+		"Return-Path: <bounce@shop.example>\r\n" +
+		"Received: from mail.shop.example (mail.shop.example. [192.0.2.10])\r\n        by mx.receiver.example with ESMTPS id y2\r\n        for <customer@receiver.example>; " + rfc5322(sent().Add(2*time.Second)) + "\r\n" +
+		"Received-SPF: pass (receiver.example: domain of bounce@shop.example designates 192.0.2.10 as permitted sender) client-ip=192.0.2.10;\r\n" +
+		"Authentication-Results: mx.receiver.example;\r\n       dkim=pass header.i=@shop.example header.s=s1;\r\n       spf=pass smtp.mailfrom=bounce@shop.example;\r\n       dmarc=pass (p=REJECT) header.from=shop.example\r\n" +
+		strings.ReplaceAll(head, "\r\n", "\n") + "\n"
+	secs := run(t, env, raw, Options{})
+	d := secs["message"].Data.(*Data)
+	if d.Boundary.Method != BoundaryAuthServID || d.Boundary.Hop != 2 || d.Boundary.IP != "192.0.2.10" {
+		t.Errorf("boundary %+v", d.Boundary)
+	}
+	if !d.HeadersOnly || len(d.Differences) != 1 || d.Differences[0].Method != "dkim" {
+		t.Errorf("headers only %v, differences %+v", d.HeadersOnly, d.Differences)
+	}
+	rd := secs["message.receiver"].Data.(*ReceiverData)
+	spfOwn := 0
+	for _, f := range rd.Fields {
+		if f.Field == "Received-SPF" && f.Receiver {
+			spfOwn++
+		}
+	}
+	if rd.AuthServID != "mx.receiver.example" || spfOwn != 1 {
+		t.Errorf("receiver %s, Received-SPF attributed %d", rd.AuthServID, spfOwn)
+	}
+	if v := d.Verdicts; v.SPF != "pass" || v.DMARC != "pass" || !slices.Equal(dkimResults(v), []string{"shop.example/s1=neutral"}) {
+		t.Errorf("verdicts %+v", v)
+	}
+}

@@ -43,10 +43,18 @@ func Parse(b []byte) (*Message, error) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, fmt.Errorf("%w: empty input", ErrBadInput)
 	}
-	if !bytes.Contains(b, []byte("\r\n")) && bytes.Contains(b, []byte("\n")) {
+	crlf := bytes.Count(b, []byte("\r\n"))
+	switch lf := bytes.Count(b, []byte("\n")); {
+	case crlf == 0 && lf > 0:
 		b = bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n"))
 		m.Normalized = append(m.Normalized, "LF line endings converted to CRLF")
-	} else {
+	case crlf > 0 && lf > crlf:
+		// Mixed endings come from copying and pasting; SMTP carries CRLF
+		// only (RFC 5321 §2.3.8), so a bare LF was not in the message
+		// the signer hashed.
+		b = bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")), []byte("\n"), []byte("\r\n"))
+		m.Normalized = append(m.Normalized, "mixed line endings made CRLF")
+	default:
 		b = bytes.Clone(b)
 	}
 	if bytes.HasPrefix(b, []byte("From ")) {
@@ -58,6 +66,10 @@ func Parse(b []byte) (*Message, error) {
 	if trimmed := bytes.TrimLeft(b, " \t\r\n"); len(trimmed) != len(b) {
 		b = trimmed
 		m.Normalized = append(m.Normalized, "leading blank lines removed")
+	}
+	if skipped, rest := skipPreamble(b); skipped > 0 {
+		b = rest
+		m.Normalized = append(m.Normalized, fmt.Sprintf("%d lines before the first header field skipped (a mail client's summary)", skipped))
 	}
 	end := bytes.Index(b, []byte("\r\n\r\n"))
 	switch {
@@ -77,6 +89,34 @@ func Parse(b []byte) (*Message, error) {
 	}
 	m.Raw, m.Fields, m.Body = b, fields, body
 	return m, nil
+}
+
+// traceStart are the fields a message as delivered starts with; a paste
+// from a mail client's "show original" page may have a summary above them.
+var traceStart = []string{"delivered-to:", "received:", "return-path:", "arc-seal:", "authentication-results:", "x-received:", "dkim-signature:", "received-spf:", "x-original-to:"}
+
+// skipPreamble drops lines before the first header field when the first
+// line is not one (within the first 64 lines); it returns how many.
+func skipPreamble(b []byte) (int, []byte) {
+	first, _, _ := bytes.Cut(b, []byte("\r\n"))
+	if name, _, ok := bytes.Cut(first, []byte(":")); ok && len(name) > 0 && !bytes.ContainsAny(name, " \t") {
+		return 0, b
+	}
+	rest := b
+	for n := 0; n < 64 && len(rest) > 0; n++ {
+		lower := bytes.ToLower(rest[:min(len(rest), 32)])
+		for _, t := range traceStart {
+			if bytes.HasPrefix(lower, []byte(t)) {
+				return n, rest
+			}
+		}
+		i := bytes.Index(rest, []byte("\r\n"))
+		if i < 0 {
+			break
+		}
+		rest = rest[i+2:]
+	}
+	return 0, b
 }
 
 // Values returns the values of the fields named name, top first, unfolded.

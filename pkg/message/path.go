@@ -45,6 +45,12 @@ func findBoundary(hops []Hop, receiver dnsname.Domain, topAR *authres.Results) B
 		orgDom := dnsname.OrganizationalPSL(org)
 		last := -1
 		for i, h := range hops {
+			// A hop with no client (no from clause, "by 10.x with HTTP"
+			// or Gmail's "by 2002:a05:...") is a hand-off inside the
+			// receiver's own systems: pass over it.
+			if h.From == "" && h.FromIP == "" {
+				continue
+			}
 			by, err := dnsname.ParseAny(strings.TrimSuffix(h.By, "."))
 			if err != nil || !dnsname.OrganizationalPSL(by).Equal(orgDom) {
 				break

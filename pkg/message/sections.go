@@ -146,8 +146,11 @@ func receiverSection(recv []ReceivedResult) report.Section {
 	t := report.Table{Title: "As recorded", Columns: []string{"Field", "authserv-id", "Method", "Result", "Properties"}}
 	for _, r := range recv {
 		field := "A-R"
-		if r.Field == "ARC-Authentication-Results" {
+		switch r.Field {
+		case "ARC-Authentication-Results":
 			field = fmt.Sprintf("AAR i=%d", r.Instance)
+		case "Received-SPF":
+			field = "Received-SPF"
 		}
 		id := r.AuthServID
 		if r.Receiver {
