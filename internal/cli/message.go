@@ -17,21 +17,13 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/message"
 )
 
-// MessageOptions are the inputs of `mailcheck message`.
+// MessageOptions are the inputs of `mailcheck message`: the file, and
+// --receiver, --ip, --helo, --sender (SenderSet when given; "<>" is the
+// null sender) and --at as message.Options.
 type MessageOptions struct {
 	// Path is the message file, "-" for standard input.
 	Path string
-	// Receiver is --receiver, the receiving organization's domain.
-	Receiver dnsname.Domain
-	IP       string
-	HELO     string
-	// Sender is --sender; SenderSet says it was given ("<>" or "" is the
-	// null sender).
-	Sender    string
-	SenderSet bool
-	// At is --at: when time-bound checks are judged; zero for the
-	// boundary's Received date.
-	At time.Time
+	message.Options
 }
 
 func newMessageCmd(f *Factory, runF func(context.Context, *MessageOptions) error) *cobra.Command {
@@ -150,9 +142,7 @@ func runMessage(ctx context.Context, f *Factory, opts *MessageOptions) error {
 		return err
 	}
 	defer cancel()
-	secs := message.Check(ctx, s.Env, m, message.Options{
-		Receiver: opts.Receiver, IP: opts.IP, HELO: opts.HELO, Sender: opts.Sender, SenderSet: opts.SenderSet, At: opts.At,
-	})
+	secs := message.Check(ctx, s.Env, m, opts.Options)
 	target := m.First("Message-ID")
 	if target == "" {
 		target = displayPath(opts.Path)

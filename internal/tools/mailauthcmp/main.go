@@ -37,6 +37,7 @@ import (
 	"github.com/mailcheck/mailcheck/internal/dnstest"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/message"
+	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
 )
 
@@ -136,8 +137,8 @@ func run(node string, keep bool) error {
 		return err
 	}
 	der, _ := x509.MarshalPKIXPublicKey(&rsaKey.PublicKey)
-	rsaTXT := splitTXT("v=DKIM1; k=rsa; p=" + base64.StdEncoding.EncodeToString(der))
-	edTXT := splitTXT("v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(edPub))
+	rsaTXT := report.TXTValue("v=DKIM1; k=rsa; p=" + base64.StdEncoding.EncodeToString(der))
+	edTXT := report.TXTValue("v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(edPub))
 
 	srv, err := dnstest.Serve(
 		dnstest.ZoneText("example.", `
@@ -366,14 +367,4 @@ func writeKey(path string, key any) error {
 		return err
 	}
 	return os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
-}
-
-func splitTXT(s string) string {
-	var parts []string
-	for len(s) > 0 {
-		n := min(len(s), 200)
-		parts = append(parts, fmt.Sprintf("%q", s[:n]))
-		s = s[n:]
-	}
-	return strings.Join(parts, " ")
 }
