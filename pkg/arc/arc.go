@@ -94,7 +94,7 @@ func Validate(ctx context.Context, r resolver.Resolver, raw []byte) Result {
 
 // ValidateFields is Validate on a message already split.
 func ValidateFields(ctx context.Context, r resolver.Resolver, fields []dkim.Field, body []byte, opts Options) Result {
-	res := Result{Sets: []Set{}, BodyUnchecked: opts.HeadersOnly}
+	res := Result{Sets: []Set{}}
 	sets := map[int]*parsedSet{}
 	maxI := 0
 	bad := ""
@@ -212,7 +212,7 @@ func ValidateFields(ctx context.Context, r resolver.Resolver, fields []dkim.Fiel
 	keys := &keyCache{r: r}
 	// Step 5: the newest AMS must verify.
 	temp := ""
-	err := verifyAMS(ctx, keys, fields, body, sets[maxI].ams[0], sets[maxI].amsTags, opts.HeadersOnly)
+	err := verifyAMS(ctx, keys, fields, body, sets[maxI].ams[0], sets[maxI].amsTags, opts.HeadersOnly, &res.BodyUnchecked)
 	if err != nil {
 		res.Sets[maxI-1].AMS, res.Sets[maxI-1].AMSError = Fail, err.Error()
 		if errors.Is(err, ErrKeyTemp) {
@@ -248,7 +248,8 @@ func ValidateFields(ctx context.Context, r resolver.Resolver, fields []dkim.Fiel
 	// that still verifies tells how far back the message is unchanged.
 	res.OldestPass = maxI
 	for i := maxI - 1; i >= 1; i-- {
-		err := verifyAMS(ctx, keys, fields, body, sets[i].ams[0], sets[i].amsTags, opts.HeadersOnly)
+		var ignored bool // older AMSs say how far back, not whether the chain holds
+		err := verifyAMS(ctx, keys, fields, body, sets[i].ams[0], sets[i].amsTags, opts.HeadersOnly, &ignored)
 		if err != nil {
 			res.Sets[i-1].AMS, res.Sets[i-1].AMSError = Fail, err.Error()
 			break
@@ -340,7 +341,10 @@ func checkSealTags(t dkim.TagList, inst int) error {
 // 8617 §4.1.2): the body hash over the canonicalized body, then the
 // signature over the h= fields (picked bottom up, RFC 6376 §5.4.2) and
 // the AMS itself with b= emptied.
-func verifyAMS(ctx context.Context, keys *keyCache, fields []dkim.Field, body []byte, self dkim.Field, t dkim.TagList, skipBody bool) error {
+// With skipBody (no body supplied) a body hash that does not match is
+// passed over and *skipped set; one that matches (an empty body signed as
+// such) is a full check.
+func verifyAMS(ctx context.Context, keys *keyCache, fields []dkim.Field, body []byte, self dkim.Field, t dkim.TagList, skipBody bool, skipped *bool) error {
 	for _, name := range []string{"a", "b", "bh", "d", "h", "s"} {
 		// h= may be empty: RFC 8617 §4.1.2 does not require From to be
 		// signed (the ValiMail suite's ams_fields_h_empty passes).
@@ -378,8 +382,11 @@ func verifyAMS(ctx context.Context, keys *keyCache, fields []dkim.Field, body []
 	if err != nil {
 		return fmt.Errorf("%w: bh= is not base64", ErrTags)
 	}
-	if !skipBody && !bytes.Equal(dkim.BodyHash(bc, body, l), bh) {
-		return ErrBody
+	if !bytes.Equal(dkim.BodyHash(bc, body, l), bh) {
+		if !skipBody {
+			return ErrBody
+		}
+		*skipped = true
 	}
 	data := dkim.HeaderData(hc, fields, names, self)
 	return verifySignature(ctx, keys, strings.ToLower(tagOf(t, "a")), tagOf(t, "s"), tagOf(t, "d"), tagOf(t, "b"), data)
