@@ -15,7 +15,7 @@ const MaxSize = 64 << 20
 
 // ErrBadInput is input that is not a message or its header section: empty,
 // too large, or a first line that is not a header field.
-var ErrBadInput = errors.New("message: not a message")
+var ErrBadInput = errors.New("not a message")
 
 // Message is the input, normalized to the wire form.
 type Message struct {
