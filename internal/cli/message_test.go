@@ -4,15 +4,35 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mailcheck/mailcheck/internal/testclock"
 )
 
 const messageZone = "../../testdata/zones/message-shop.zone"
 
+// directMessage writes the shop's unsigned message, received from its own
+// address a day before the suite's clock, and returns its path.
+func directMessage(t *testing.T) string {
+	t.Helper()
+	sent := testclock.Now().Add(-24 * time.Hour)
+	date := func(d time.Duration) string { return sent.Add(d).Format(time.RFC1123Z) }
+	msg := "Return-Path: <bounce@shop.example>\n" +
+		"Received: from mail.shop.example (mail.shop.example [192.0.2.10])\n\tby mx1.receiver.example (Postfix) with ESMTPS id 4711\n\tfor <c@receiver.example>; " + date(2*time.Second) + "\n" +
+		"Authentication-Results: mx1.receiver.example; spf=pass smtp.mailfrom=bounce@shop.example;\n\tdkim=none; dmarc=pass header.from=shop.example\n" +
+		"From: Shop <news@shop.example>\nTo: c@receiver.example\nSubject: Your order\nDate: " + date(0) + "\nMessage-ID: <1@shop.example>\n\nHello.\n"
+	path := filepath.Join(t.TempDir(), "direct.eml")
+	if err := os.WriteFile(path, []byte(msg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func TestMessageCommand(t *testing.T) {
-	r := run(t, "message", "testdata/message/direct.eml", "--zone", messageZone, "--format", "json")
+	r := run(t, "message", directMessage(t), "--zone", messageZone, "--format", "json")
 	if r.code != ExitOK {
 		t.Fatalf("exit %d: %s %s", r.code, r.stderr, r.stdout)
 	}
@@ -56,7 +76,7 @@ func TestMessageCommand(t *testing.T) {
 // --ip moves the client: SPF fails, DMARC fails (p=reject), and both
 // differ from the receiver's record; the text output says why.
 func TestMessageOverrides(t *testing.T) {
-	r := run(t, "message", "testdata/message/direct.eml", "--zone", messageZone, "--ip", "203.0.113.5", "--fail-on", "high")
+	r := run(t, "message", directMessage(t), "--zone", messageZone, "--ip", "203.0.113.5", "--fail-on", "high")
 	if r.code != ExitGateFailed {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -68,7 +88,7 @@ func TestMessageOverrides(t *testing.T) {
 }
 
 func TestMessageHeadersFromStdin(t *testing.T) {
-	b, err := os.ReadFile("testdata/message/direct.eml")
+	b, err := os.ReadFile(directMessage(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,9 +109,9 @@ func TestMessageBadInput(t *testing.T) {
 		{"message", notMail},
 		{"message", dir},
 		{"message", dir + "/missing.eml"},
-		{"message", "testdata/message/direct.eml", "--ip", "nope"},
-		{"message", "testdata/message/direct.eml", "--at", "yesterday"},
-		{"message", "testdata/message/direct.eml", "--sender", "a@-bad-"},
+		{"message", directMessage(t), "--ip", "nope"},
+		{"message", directMessage(t), "--at", "yesterday"},
+		{"message", directMessage(t), "--sender", "a@-bad-"},
 		{"message"},
 	} {
 		r := run(t, append(args, "--zone", messageZone)...)
