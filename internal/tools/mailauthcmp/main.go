@@ -140,8 +140,7 @@ func run(node string, keep bool) error {
 	rsaTXT := report.TXTValue("v=DKIM1; k=rsa; p=" + base64.StdEncoding.EncodeToString(der))
 	edTXT := report.TXTValue("v=DKIM1; k=ed25519; p=" + base64.StdEncoding.EncodeToString(edPub))
 
-	srv, err := dnstest.Serve(
-		dnstest.ZoneText("example.", `
+	zoneText := `
 @ IN SOA ns.example. h.example. 1 3600 600 86400 300
 shop.example. IN TXT "v=spf1 ip4:192.0.2.10 -all"
 shop.example. IN MX 10 mail.shop.example.
@@ -163,7 +162,13 @@ nodmarc.example. IN TXT "v=spf1 ip4:192.0.2.30 -all"
 strict.example. IN TXT "v=spf1 ip4:192.0.2.10 -all"
 s1._domainkey.strict.example. IN TXT `+rsaTXT+`
 _dmarc.strict.example. IN TXT "v=DMARC1; p=reject; aspf=s; adkim=s"
-`))
+`
+	if keep {
+		if err := os.WriteFile(filepath.Join(dir, "example.zone"), []byte("$ORIGIN example.\n$TTL 300\n"+zoneText), 0o600); err != nil {
+			return err
+		}
+	}
+	srv, err := dnstest.Serve(dnstest.ZoneText("example.", zoneText))
 	if err != nil {
 		return err
 	}
