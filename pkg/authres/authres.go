@@ -48,7 +48,7 @@ type Method struct {
 
 // Prop is a propspec: ptype.property=pvalue (RFC 8601 §2.3).
 type Prop struct {
-	Type  string `json:"type"` // smtp, header, body, policy
+	Type  string `json:"type"` // smtp, header, body, policy; "" for a bare key=value (Microsoft's action=)
 	Name  string `json:"name"`
 	Value string `json:"value"`
 }
@@ -105,16 +105,30 @@ func ParseARC(value string) (*Results, error) {
 func parsePayload(s *scanner) (*Results, error) {
 	r := &Results{Methods: []Method{}}
 	s.cfws()
+	start := s.i
 	id, ok := s.value()
 	if !ok || id == "" {
 		return nil, fmt.Errorf("%w: no authserv-id", ErrSyntax)
 	}
-	r.AuthServID = strings.ToLower(id)
 	s.cfws()
+	if s.peek() == '=' || s.peek() == '/' {
+		// "spf=pass ...": no authserv-id at all, as Microsoft 365 and
+		// Exchange Online write it. Read the results; the receiver is
+		// then known only by position.
+		s.i = start
+		r.Problems = append(r.Problems, "no authserv-id (Microsoft 365 writes none)")
+		s.s = s.s[:start] + ";" + s.s[start:]
+		return parseResinfos(s, r), nil
+	}
+	r.AuthServID = strings.ToLower(id)
 	if d := s.digits(); d != "" {
 		r.Version, _ = strconv.Atoi(d)
 		s.cfws()
 	}
+	return parseResinfos(s, r), nil
+}
+
+func parseResinfos(s *scanner, r *Results) *Results {
 	for !s.done() {
 		if !s.eat(';') {
 			r.Problems = append(r.Problems, fmt.Sprintf("unexpected %q", s.rest()))
@@ -143,7 +157,7 @@ func parsePayload(s *scanner) (*Results, error) {
 		}
 		r.Methods = append(r.Methods, m)
 	}
-	return r, nil
+	return r
 }
 
 func (s *scanner) resinfo() (Method, error) {
@@ -187,6 +201,13 @@ func (s *scanner) resinfo() (Method, error) {
 			continue
 		}
 		if !s.eat('.') {
+			if s.eat('=') {
+				// "action=oreject" (Microsoft): not RFC 8601, kept as a
+				// property without a ptype.
+				s.cfws()
+				m.Props = append(m.Props, Prop{Name: strings.ToLower(k), Value: s.pvalue()})
+				continue
+			}
 			return m, fmt.Errorf("property %q of %s has no ptype.property form", k, m.Method)
 		}
 		s.cfws()
@@ -232,6 +253,10 @@ func (m Method) String() string {
 		b.WriteString(" reason=" + quote(m.Reason))
 	}
 	for _, p := range m.Props {
+		if p.Type == "" {
+			fmt.Fprintf(&b, " %s=%s", p.Name, quoteIfNeeded(p.Value, isPvalueChar))
+			continue
+		}
 		fmt.Fprintf(&b, " %s.%s=%s", p.Type, p.Name, quoteIfNeeded(p.Value, isPvalueChar))
 	}
 	return b.String()

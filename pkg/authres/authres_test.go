@@ -21,9 +21,13 @@ func TestParse(t *testing.T) {
 			}}},
 		{"Outlook style with reason and action",
 			`spf=fail (sender IP is 192.0.2.9) smtp.mailfrom=shop.example; dkim=none (message not signed) header.d=none;dmarc=fail action=oreject header.from=shop.example;compauth=fail reason=000`,
-			// No authserv-id: Microsoft writes none; "spf=fail" is then read
-			// as the id "spf" and the rest is a problem.
-			nil},
+			// No authserv-id: Microsoft writes none; the results are read.
+			&Results{AuthServID: "", Methods: []Method{
+				{Method: "spf", Result: "fail", Comment: "sender IP is 192.0.2.9", Props: []Prop{{"smtp", "mailfrom", "shop.example"}}},
+				{Method: "dkim", Result: "none", Comment: "message not signed", Props: []Prop{{"header", "d", "none"}}},
+				{Method: "dmarc", Result: "fail", Props: []Prop{{"", "action", "oreject"}, {"header", "from", "shop.example"}}},
+				{Method: "compauth", Result: "fail", Reason: "000"},
+			}, Problems: []string{"no authserv-id (Microsoft 365 writes none)"}}},
 		{"version, reason quoted, method version", `mail.example.net 1; dkim/1=fail reason="bad sig" header.d=a.example; auth=pass smtp.auth=sender@example.com`,
 			&Results{AuthServID: "mail.example.net", Version: 1, Methods: []Method{
 				{Method: "dkim", Version: "1", Result: "fail", Reason: "bad sig", Props: []Prop{{"header", "d", "a.example"}}},

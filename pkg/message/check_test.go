@@ -261,3 +261,28 @@ func TestPastedGmailHeaders(t *testing.T) {
 		t.Errorf("verdicts %+v", v)
 	}
 }
+
+// Microsoft 365 writes Authentication-Results without an authserv-id; the
+// top one is still the receiver's, and the boundary is found from the
+// hops (Microsoft's "with Microsoft SMTP Server (version=TLS1_2...)").
+func TestMicrosoftHeaders(t *testing.T) {
+	env := world(t)
+	raw := "Authentication-Results: spf=pass (sender IP is 192.0.2.10)\r\n smtp.mailfrom=shop.example; dkim=pass (signature was verified)\r\n header.d=shop.example;dmarc=pass action=none\r\n header.from=shop.example;compauth=pass reason=100\r\n" +
+		"Received: from mail.shop.example (192.0.2.10) by AM0PR01MB1234.eurprd01.prod.outlook.com (2603:10a6:208:1::1) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.1; " + rfc5322(sent().Add(time.Second)) + "\r\n" +
+		"Return-Path: bounce@shop.example\r\n" + signDKIM(t, original(""))
+	secs := run(t, env, raw, Options{})
+	d := secs["message"].Data.(*Data)
+	if d.Boundary.IP != "192.0.2.10" || d.Boundary.Method != BoundaryHeuristic {
+		t.Errorf("boundary %+v", d.Boundary)
+	}
+	if v := d.Verdicts; v.SPF != "pass" || v.DMARC != "pass" || len(d.Differences) != 0 {
+		t.Errorf("verdicts %+v differences %+v", v, d.Differences)
+	}
+	if slices.Contains(ids(secs["message.receiver"]), ReceiverMissing.ID) {
+		t.Error("receiver results not attributed")
+	}
+	path := secs["message.path"].Data.(*PathData)
+	if h := path.Hops[0]; h.TLS == nil || !*h.TLS {
+		t.Errorf("TLS not read from %q", h.Raw)
+	}
+}

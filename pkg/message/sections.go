@@ -76,13 +76,22 @@ func messageSection(d *Data, recv []ReceivedResult) report.Section {
 }
 
 func agreement(diffs []Difference, recv []ReceivedResult) string {
-	if authservID(recv) == "" {
+	if !hasReceiver(recv) {
 		return "no receiver results to compare"
 	}
 	if len(diffs) == 0 {
 		return "agrees"
 	}
 	return plural(len(diffs), "1 difference", "differences")
+}
+
+func hasReceiver(recv []ReceivedResult) bool {
+	for _, r := range recv {
+		if r.Receiver {
+			return true
+		}
+	}
+	return false
 }
 
 func pathSection(hops []Hop, b Boundary) report.Section {
@@ -170,7 +179,7 @@ func receiverSection(recv []ReceivedResult) report.Section {
 			t.Rows = append(t.Rows, []string{field, id, m.Method, m.Result, strings.Join(props, " ")})
 		}
 	}
-	if rd.AuthServID == "" {
+	if !hasReceiver(recv) {
 		fs = append(fs, ReceiverMissing.New("No Authentication-Results field can be attributed to the receiver, so there is nothing to compare the re-check with.",
 			"Give the receiver's domain with --receiver, or check a copy saved from the recipient's mailbox (it carries the receiver's Authentication-Results)."))
 	}
