@@ -117,7 +117,7 @@ func ParseReceived(index int, value string) Hop {
 				}
 			}
 		}
-		if helo := heloIn(c); helo != "" && (h.From == "" || strings.HasPrefix(h.From, "[")) {
+		if helo := heloIn(c); helo != "" && (h.From == "" || strings.HasPrefix(h.From, "[") || strings.EqualFold(h.From, "unknown")) {
 			h.From = helo
 		}
 	}
@@ -148,11 +148,15 @@ func ParseReceived(index int, value string) Hop {
 	return h
 }
 
-// heloIn finds "helo=NAME" (Exim) in a comment.
+// heloIn finds "helo=NAME" (Exim) or "HELO NAME" (qmail) in a comment.
 func heloIn(c string) string {
-	for _, w := range strings.Fields(c) {
+	words := strings.Fields(c)
+	for i, w := range words {
 		if v, ok := strings.CutPrefix(strings.ToLower(w), "helo="); ok {
 			return strings.Trim(v, "[]")
+		}
+		if strings.EqualFold(w, "helo") && i+1 < len(words) {
+			return strings.Trim(words[i+1], "[]")
 		}
 	}
 	return ""

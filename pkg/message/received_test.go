@@ -24,6 +24,8 @@ func TestParseReceived(t *testing.T) {
 			"", "", "", "10.157.14.6", "HTTP", "", "", nil, "2017-01-03T20:22:54Z"},
 		{"Microsoft", "from AM0PR01MB1234.eurprd01.prod.exchangelabs.com (2603:10a6:208:1::1) by AM0PR01MB5678.eurprd01.prod.exchangelabs.com with HTTPS; Thu, 5 Nov 2026 07:00:00 +0000",
 			"AM0PR01MB1234.eurprd01.prod.exchangelabs.com", "", "2603:10a6:208:1::1", "AM0PR01MB5678.eurprd01.prod.exchangelabs.com", "HTTPS", "", "", nil, "2026-11-05T07:00:00Z"},
+		{"qmail", "from unknown (HELO mail.example.com) (198.51.100.9)\r\n  by mx.example.net with SMTP; 6 Nov 2026 10:00:00 -0000",
+			"mail.example.com", "", "198.51.100.9", "mx.example.net", "SMTP", "", "", ptr(false), "2026-11-06T10:00:00Z"},
 		{"garbage", "((( unbalanced ; not a date", "", "", "", "", "", "", "", nil, ""},
 	}
 	for _, tt := range tests {
