@@ -208,7 +208,7 @@ func Check(ctx context.Context, env check.Env, m *Message, opts Options) []repor
 	g.Go(func() error { arcd = recheckARC(gctx, env, m); return nil })
 	_ = g.Wait()
 	dm := recheckDMARC(ctx, env, m, spfd, dk)
-	checkSec = checklist(ctx, env, m, hops, b, dm, dk)
+	checkSec = checklist(ctx, env, m, hops, b, in.ip, dm, dk)
 
 	v := Verdicts{SPF: spfd.Result, DKIM: []DKIMVerdict{}, DMARC: dm.Result, ARC: arcResult(arcd)}
 	if dk != nil {

@@ -43,7 +43,7 @@ type ChecklistData struct {
 	RDNS *rdns.Result `json:"rdns,omitempty"`
 }
 
-func checklist(ctx context.Context, env check.Env, m *Message, hops []Hop, b Boundary, dm DMARCData, dk *dkim.MessageData) report.Section {
+func checklist(ctx context.Context, env check.Env, m *Message, hops []Hop, b Boundary, clientIP string, dm DMARCData, dk *dkim.MessageData) report.Section {
 	cd := &ChecklistData{Items: []Item{}}
 	var fs []report.Finding
 	add := func(req, applies, status, detail, ref string) {
@@ -147,7 +147,8 @@ func checklist(ctx context.Context, env check.Env, m *Message, hops []Hop, b Bou
 
 	// The sending address: forward-confirmed reverse DNS (RFC 8601 §3
 	// iprev), which Gmail and Yahoo require of every sender.
-	if ip, err := netip.ParseAddr(b.IP); err == nil {
+	// The client the re-checks use: the boundary's, or --ip.
+	if ip, err := netip.ParseAddr(clientIP); err == nil {
 		sec := rdns.Check(ctx, env, dnsname.Domain{}, rdns.Options{Targets: []rdns.Target{{Addr: ip, Role: rdns.RoleSending}}})
 		fs = append(fs, sec.Findings...)
 		if d, ok := sec.Data.(*rdns.Data); ok && len(d.Addrs) > 0 {
