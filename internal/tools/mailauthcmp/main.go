@@ -147,20 +147,22 @@ shop.example. IN MX 10 mail.shop.example.
 mail.shop.example. IN A 192.0.2.10
 mail.shop.example. IN TXT "v=spf1 a -all"
 news.shop.example. IN A 192.0.2.11
-s1._domainkey.shop.example. IN TXT `+rsaTXT+`
-ed1._domainkey.shop.example. IN TXT `+edTXT+`
+s1._domainkey.shop.example. IN TXT ` + rsaTXT + `
+ed1._domainkey.shop.example. IN TXT ` + edTXT + `
 old._domainkey.shop.example. IN TXT "v=DKIM1; k=rsa; p="
 _dmarc.shop.example. IN TXT "v=DMARC1; p=reject; sp=quarantine"
 list.example. IN TXT "v=spf1 ip4:198.51.100.7 -all"
-arc1._domainkey.list.example. IN TXT `+rsaTXT+`
+arc1._domainkey.list.example. IN TXT ` + rsaTXT + `
 _dmarc.list.example. IN TXT "v=DMARC1; p=none"
 fwd.example. IN TXT "v=spf1 ip4:198.51.100.8 -all"
-arc1._domainkey.fwd.example. IN TXT `+rsaTXT+`
+arc1._domainkey.fwd.example. IN TXT ` + rsaTXT + `
 soft.example. IN TXT "v=spf1 ip4:192.0.2.20 ~all"
 _dmarc.soft.example. IN TXT "v=DMARC1; p=quarantine"
 nodmarc.example. IN TXT "v=spf1 ip4:192.0.2.30 -all"
+evil.example. IN TXT "v=spf1 ip4:203.0.113.66 ip6:2001:db8:66::/48 -all"
+e1._domainkey.evil.example. IN TXT ` + rsaTXT + `
 strict.example. IN TXT "v=spf1 ip4:192.0.2.10 -all"
-s1._domainkey.strict.example. IN TXT `+rsaTXT+`
+s1._domainkey.strict.example. IN TXT ` + rsaTXT + `
 _dmarc.strict.example. IN TXT "v=DMARC1; p=reject; aspf=s; adkim=s"
 `
 	if keep {
@@ -235,6 +237,12 @@ _dmarc.strict.example. IN TXT "v=DMARC1; p=reject; aspf=s; adkim=s"
 		{Name: "null-sender", IP: "192.0.2.10", HELO: "mail.shop.example", Sender: "", body: base("mailer-daemon@shop.example", ""), Steps: []step{rsaShop, {Op: "prepend", Text: rcv("192.0.2.10", "mail.shop.example", t0)}}},
 		{Name: "two-from", IP: "192.0.2.10", HELO: "mail.shop.example", Sender: "bounce@shop.example", body: base("news@shop.example", ""),
 			Steps: []step{rsaShop, {Op: "prepend", Text: "From: other@soft.example\r\n"}}},
+		{Name: "forged-signed-unaligned", IP: "203.0.113.66", HELO: "mx.evil.example", Sender: "x@evil.example", body: base("ceo@shop.example", ""),
+			Steps: []step{sign("evil.example", "e1", rsaPEM, "rsa-sha256", "relaxed/relaxed"), {Op: "prepend", Text: rcv("203.0.113.66", "mx.evil.example", t0)}}},
+		{Name: "ipv6-client", IP: "2001:db8:66::25", HELO: "mx6.evil.example", Sender: "x@evil.example", body: base("x@evil.example", ""),
+			Steps: []step{{Op: "prepend", Text: rcv("2001:db8:66::25", "mx6.evil.example", t0)}}},
+		direct("from-changed-after-signing", "news@shop.example", rsaShop, step{Op: "replace", From: "From: Shop <news@shop.example>", To: "From: Shop <billing@shop.example>"}),
+		direct("one-good-one-bad", "news@shop.example", sign("shop.example", "ed1", edPEM, "ed25519-sha256", "relaxed/relaxed"), step{Op: "replace", From: "parcel", To: "parce1"}, rsaShop),
 		{Name: "headers-only", IP: "192.0.2.10", HELO: "mail.shop.example", Sender: "bounce@shop.example", body: base("news@shop.example", ""),
 			Steps: []step{rsaShop, footer, listSeal, {Op: "headers_only"}}},
 	}
