@@ -216,6 +216,18 @@ func TestTwoFromFields(t *testing.T) {
 	}
 }
 
+func TestParseRefoldsLostFolding(t *testing.T) {
+	in := "Received: from a.example (a.example [192.0.2.1])\nby mx.example.net with ESMTPS id 1;\nSun, 1 Nov 2026 12:00:00 +0000\nFrom: a@a.example\nSubject: x\n\n"
+	m, err := Parse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hops := ParsePath(m)
+	if len(m.Fields) != 3 || len(hops) != 1 || hops[0].By != "mx.example.net" || hops[0].Date == nil {
+		t.Errorf("fields %d, hops %+v", len(m.Fields), hops)
+	}
+}
+
 func TestParseRejects(t *testing.T) {
 	for _, in := range []string{"", "   \n", "not a header line\n\nbody", " leading continuation\n"} {
 		if _, err := Parse([]byte(in)); err == nil {

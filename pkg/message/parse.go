@@ -83,6 +83,14 @@ func Parse(b []byte) (*Message, error) {
 		m.HeadersOnly = true
 	}
 	fields, body, err := dkim.SplitMessage(b)
+	if err != nil {
+		if fixed, n := refold(b); n > 0 {
+			if f2, b2, err2 := dkim.SplitMessage(fixed); err2 == nil && len(f2) > 0 {
+				b, fields, body, err = fixed, f2, b2, nil
+				m.Normalized = append(m.Normalized, fmt.Sprintf("%d lines without a field name joined to the field above (folding lost in pasting)", n))
+			}
+		}
+	}
 	if err != nil || len(fields) == 0 {
 		first, _, _ := strings.Cut(string(b), "\r\n")
 		return nil, fmt.Errorf("%w: the first line %q is not a header field (name \":\" value, RFC 5322 §2.2)", ErrBadInput, clip(first, 60))
@@ -117,6 +125,48 @@ func skipPreamble(b []byte) (int, []byte) {
 		rest = rest[i+2:]
 	}
 	return 0, b
+}
+
+// refold indents the lines of the header section that are neither a
+// field nor a continuation, as happens when a web mail client's copy drops
+// the white space that folded them (RFC 5322 §2.2.3). The first line must
+// be a field.
+func refold(b []byte) ([]byte, int) {
+	end := bytes.Index(b, []byte("\r\n\r\n"))
+	if end < 0 {
+		return b, 0
+	}
+	lines := bytes.Split(b[:end], []byte("\r\n"))
+	if len(lines) == 0 || !isField(lines[0]) {
+		return b, 0
+	}
+	n := 0
+	for i := 1; i < len(lines); i++ {
+		l := lines[i]
+		if len(l) > 0 && (l[0] == ' ' || l[0] == '\t') || isField(l) {
+			continue
+		}
+		lines[i] = append([]byte{' '}, l...)
+		n++
+	}
+	out := append(bytes.Join(lines, []byte("\r\n")), b[end:]...)
+	return out, n
+}
+
+// isField: a line that starts "name:" with a field name of printable
+// US-ASCII other than colon and space (RFC 5322 §3.6.8).
+func isField(l []byte) bool {
+	name, _, ok := bytes.Cut(l, []byte(":"))
+	name = bytes.TrimRight(name, " \t")
+	if !ok || len(name) == 0 {
+		return false
+	}
+	for _, c := range name {
+		if c <= ' ' || c > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // Values returns the values of the fields named name, top first, unfolded.
