@@ -61,7 +61,7 @@ check could not be decided. Other exit codes: see 'mailcheck --help'.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Path = args[0]
 			if receiver != "" {
-				d, err := parseDomainArg("--receiver", receiver)
+				d, err := parseDomainArg("message --receiver", receiver)
 				if err != nil {
 					return err
 				}

@@ -235,7 +235,7 @@ func Check(ctx context.Context, env check.Env, m *Message, opts Options) []repor
 		receiverSection(recv),
 		spfSection(spfd, b, explainByARC(recv, arcd, "spf")),
 		dkimSection(dk, dkFind, dkErr, m, explainByARC(recv, arcd, "dkim")),
-		dmarcSection(dm),
+		dmarcSection(dm, firstOf(explainByARC(recv, arcd, "dmarc"), explainByARC(recv, arcd, "dkim"), explainByARC(recv, arcd, "spf"))),
 		arcSection(arcd),
 		checkSec,
 	}

@@ -282,12 +282,16 @@ func dkimSection(md *dkim.MessageData, fs []report.Finding, err error, m *Messag
 	return sec
 }
 
-func dmarcSection(d DMARCData) report.Section {
+func dmarcSection(d DMARCData, arcNote string) report.Section {
 	sec := report.Section{Check: "message.dmarc", Title: "DMARC (re-checked)", Target: d.FromDomain, Data: &d}
 	var fs []report.Finding
 	switch d.Result {
 	case "fail":
-		fs = append(fs, DMARCFail.New(fmt.Sprintf("DMARC fails for From domain %s: %s; the policy (%s=%s) asks receivers to %s it.", d.FromDomain, d.Reason, d.PolicySource, d.Policy, dispositionVerb(d.Disposition)),
+		detail := fmt.Sprintf("DMARC fails for From domain %s: %s; the policy (%s=%s) asks receivers to %s it.", d.FromDomain, d.Reason, d.PolicySource, d.Policy, dispositionVerb(d.Disposition))
+		if arcNote != "" {
+			detail += " ARC: " + arcNote + "; a receiver that trusts the sealer may deliver it anyway (RFC 8617 §7.2)."
+		}
+		fs = append(fs, DMARCFail.New(detail,
 			"Make SPF pass with a MAIL FROM in "+orDash(d.OrgDomain)+", or sign with DKIM d="+d.FromDomain+" (or a subdomain of "+orDash(d.OrgDomain)+")."))
 	case "none":
 		if def, ok := definition(dmarc.Definitions, "dmarc.record.missing"); ok {
