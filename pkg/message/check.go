@@ -125,9 +125,16 @@ type ReceivedResult struct {
 	Field string `json:"field"`
 	// Receiver: the field's authserv-id is the receiver's.
 	Receiver bool `json:"receiver"`
+	// Forged: the field claims the receiver's authserv-id but sits below
+	// the boundary Received field, so it came with the message from
+	// outside; RFC 8601 §5 says the receiver should have removed it. It is
+	// not used as the receiver's result.
+	Forged bool `json:"forged,omitempty"`
 	authres.Results
 	// Error is set when the field could not be parsed at all.
 	Error string `json:"error,omitempty"`
+
+	pos int // index of the field among all header fields
 }
 
 // inputs are what the SPF re-check uses, and where each came from.
@@ -152,6 +159,7 @@ func Check(ctx context.Context, env check.Env, m *Message, opts Options) []repor
 	}
 	b := findBoundary(hops, opts.Receiver, topAR)
 	markReceiver(recv, b, topAR)
+	markForged(recv, hops, b)
 
 	// The time: --at, the boundary's date, the top date, the clock.
 	at, atSource := opts.At, AtGiven
@@ -267,7 +275,7 @@ func returnPath(v string) string {
 // ARC-Authentication-Results field, top first (bounded).
 func parseResults(m *Message) []ReceivedResult {
 	var out []ReceivedResult
-	for _, f := range m.Fields {
+	for pos, f := range m.Fields {
 		name := ""
 		var r *authres.Results
 		var err error
@@ -287,7 +295,7 @@ func parseResults(m *Message) []ReceivedResult {
 		if len(out) >= 64 {
 			break
 		}
-		rr := ReceivedResult{Field: name}
+		rr := ReceivedResult{Field: name, pos: pos}
 		if err != nil {
 			rr.Error = err.Error()
 			rr.Methods = []authres.Method{}
@@ -328,6 +336,31 @@ func markReceiver(recv []ReceivedResult, b Boundary, topAR *authres.Results) {
 			}
 		case topAR != nil:
 			r.Receiver = r.AuthServID == topAR.AuthServID
+		}
+	}
+}
+
+// markForged unmarks receiver fields that sit below the Received field
+// of the hop before the boundary (the sender's side): they were in the
+// message before the receiver got it. The receiver's own fields may sit
+// just below its boundary Received field (Gmail writes them there), so
+// only the next Received field down is a safe line.
+func markForged(recv []ReceivedResult, hops []Hop, b Boundary) {
+	if b.Hop == 0 || b.Method == BoundaryNone {
+		return
+	}
+	line := -1
+	for _, h := range hops {
+		if h.Index == b.Hop+1 {
+			line = h.pos
+		}
+	}
+	if line < 0 {
+		return
+	}
+	for i := range recv {
+		if recv[i].Receiver && recv[i].Field != "ARC-Authentication-Results" && recv[i].pos > line {
+			recv[i].Receiver, recv[i].Forged = false, true
 		}
 	}
 }

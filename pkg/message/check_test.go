@@ -298,3 +298,25 @@ func TestMicrosoftHeaders(t *testing.T) {
 		t.Errorf("TLS not read from %q", h.Raw)
 	}
 }
+
+// An Authentication-Results field with the receiver's authserv-id below
+// the sender's own Received field came with the message: forged.
+func TestForgedReceiverResults(t *testing.T) {
+	env := world(t)
+	raw := "Authentication-Results: mx.receiver.example; spf=fail smtp.mailfrom=bounce@shop.example\r\n" +
+		received("mail.shop.example", "203.0.113.9", "mx.receiver.example", "ESMTPS", sent().Add(time.Second)) +
+		"Received: from [10.0.0.2] by mail.shop.example with ESMTPSA; " + rfc5322(sent()) + "\r\n" +
+		"Authentication-Results: mx.receiver.example; spf=pass; dkim=pass; dmarc=pass\r\n" +
+		"Return-Path: <bounce@shop.example>\r\n" + original("")
+	secs := run(t, env, raw, Options{})
+	rd := secs["message.receiver"].Data.(*ReceiverData)
+	if !rd.Fields[0].Receiver || rd.Fields[1].Receiver || !rd.Fields[1].Forged {
+		t.Errorf("fields %+v", rd.Fields)
+	}
+	if !slices.Contains(ids(secs["message.receiver"]), ReceiverForged.ID) {
+		t.Errorf("findings %v", ids(secs["message.receiver"]))
+	}
+	if d := secs["message"].Data.(*Data); len(d.Differences) != 0 {
+		t.Errorf("the forged pass was compared: %+v", d.Differences)
+	}
+}

@@ -21,6 +21,9 @@ var (
 	ReceiverOther = report.Definition{ID: "message.receiver.other_authserv", Severity: report.Info,
 		Title: "Authentication-Results from other authserv-ids",
 		Refs:  []string{"RFC 8601 §5", "RFC 8601 §7.1"}}
+	ReceiverForged = report.Definition{ID: "message.receiver.forged", Severity: report.High,
+		Title: "Authentication-Results claiming the receiver's authserv-id arrived with the message",
+		Refs:  []string{"RFC 8601 §5", "RFC 8601 §7.2"}}
 	Differs = report.Definition{ID: "message.recheck.differs", Severity: report.Medium,
 		Title: "The re-check differs from what the receiver recorded",
 		Refs:  []string{"RFC 8601 §2.7"}}
@@ -79,7 +82,7 @@ var (
 
 // Definitions lists every finding this package makes itself.
 var Definitions = []report.Definition{
-	HeadersOnly, BoundaryGuessed, BoundaryUnknown, ReceiverMissing, ReceiverOther, Differs,
+	HeadersOnly, BoundaryGuessed, BoundaryUnknown, ReceiverMissing, ReceiverOther, ReceiverForged, Differs,
 	SPFFail, SPFSoftfail, SPFNone, SPFNeutral, SPFPermerror, DNSTemperror,
 	DMARCFail, DMARCPermerror, DMARCUnchecked, ARCFail,
 	FromCount, DateMissing, MessageIDMissing,

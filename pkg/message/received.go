@@ -41,6 +41,8 @@ type Hop struct {
 	// Comments are the parenthesized comments, in order.
 	Comments []string `json:"comments,omitempty"`
 	Raw      string   `json:"raw"`
+
+	pos int // index of the field among all header fields
 }
 
 var (
@@ -239,13 +241,20 @@ func stripComments(s string) string {
 // ParsePath parses every Received field of m, top first, and computes the
 // delay of each hop from the one below it.
 func ParsePath(m *Message) []Hop {
-	vals := m.Values("Received")
-	hops := make([]Hop, 0, len(vals))
-	for i, v := range vals {
-		if i >= MaxHops {
+	var hops []Hop
+	for pos, f := range m.Fields {
+		if !strings.EqualFold(f.Name, "Received") {
+			continue
+		}
+		if len(hops) >= MaxHops {
 			break
 		}
-		hops = append(hops, ParseReceived(i+1, v))
+		h := ParseReceived(len(hops)+1, unfold(f.Value()))
+		h.pos = pos
+		hops = append(hops, h)
+	}
+	if hops == nil {
+		hops = []Hop{}
 	}
 	for i := 0; i+1 < len(hops); i++ {
 		if hops[i].Date != nil && hops[i+1].Date != nil {

@@ -164,6 +164,8 @@ func receiverSection(recv []ReceivedResult) report.Section {
 		id := r.AuthServID
 		if r.Receiver {
 			id += " (receiver)"
+		} else if r.Forged {
+			id += " (forged)"
 		} else if r.Field == "Authentication-Results" && r.Error == "" && !others[r.AuthServID] {
 			others[r.AuthServID] = true
 			otherList = append(otherList, r.AuthServID)
@@ -182,6 +184,16 @@ func receiverSection(recv []ReceivedResult) report.Section {
 	if !hasReceiver(recv) {
 		fs = append(fs, ReceiverMissing.New("No Authentication-Results field can be attributed to the receiver, so there is nothing to compare the re-check with.",
 			"Give the receiver's domain with --receiver, or check a copy saved from the recipient's mailbox (it carries the receiver's Authentication-Results)."))
+	}
+	var forged []string
+	for _, r := range recv {
+		if r.Forged {
+			forged = append(forged, r.AuthServID)
+		}
+	}
+	if len(forged) > 0 {
+		fs = append(fs, ReceiverForged.New(fmt.Sprintf("%s claiming the receiver's authserv-id (%s) sit below the Received field where the message entered the receiver: they came with the message, forged by the sender or a relay, and the receiver did not remove them (RFC 8601 §5). They are not used as the receiver's verdict.", plural(len(forged), "1 Authentication-Results field", "Authentication-Results fields"), strings.Join(forged, ", ")),
+			"If you run the receiver, remove incoming Authentication-Results fields that carry your authserv-id; as a sender, do not add them."))
 	}
 	if len(otherList) > 0 {
 		fs = append(fs, ReceiverOther.New("Authentication-Results from other authserv-ids ("+strings.Join(otherList, ", ")+") are in the message: added by relays before the receiver, or forged by the sender. RFC 8601 §5 tells receivers to ignore them; they are shown, not used.",
@@ -289,7 +301,7 @@ func dmarcSection(d DMARCData, arcNote string) report.Section {
 	case "fail":
 		detail := fmt.Sprintf("DMARC fails for From domain %s: %s; the policy (%s=%s) asks receivers to %s it.", d.FromDomain, d.Reason, d.PolicySource, d.Policy, dispositionVerb(d.Disposition))
 		if arcNote != "" {
-			detail += " ARC: " + arcNote + "; a receiver that trusts the sealer may deliver it anyway (RFC 8617 §7.2)."
+			detail += " ARC: " + arcNote + "; a receiver that trusts the sealer may deliver it anyway: that is what ARC is for."
 		}
 		fs = append(fs, DMARCFail.New(detail,
 			"Make SPF pass with a MAIL FROM in "+orDash(d.OrgDomain)+", or sign with DKIM d="+d.FromDomain+" (or a subdomain of "+orDash(d.OrgDomain)+")."))
