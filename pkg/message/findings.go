@@ -23,7 +23,7 @@ var (
 		Refs:  []string{"RFC 8601 §5", "RFC 8601 §7.1"}}
 	ReceiverForged = report.Definition{ID: "message.receiver.forged", Severity: report.High,
 		Title: "Authentication-Results claiming the receiver's authserv-id arrived with the message",
-		Refs:  []string{"RFC 8601 §5", "RFC 8601 §7.2"}}
+		Refs:  []string{"RFC 8601 §5", "RFC 8601 §7.1"}}
 	Differs = report.Definition{ID: "message.recheck.differs", Severity: report.Medium,
 		Title: "The re-check differs from what the receiver recorded",
 		Refs:  []string{"RFC 8601 §2.7"}}
