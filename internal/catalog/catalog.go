@@ -17,6 +17,7 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/mx"
 	"github.com/mailcheck/mailcheck/pkg/rdns"
 	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/mailcheck/mailcheck/pkg/reports"
 	"github.com/mailcheck/mailcheck/pkg/smtpprobe"
 	"github.com/mailcheck/mailcheck/pkg/spf"
 	"github.com/mailcheck/mailcheck/pkg/tlsrpt"
@@ -45,6 +46,7 @@ func Groups() []Group {
 		{Check: "ports", Doc: "smtp.md", Definitions: smtpprobe.Definitions},
 		{Check: "domain", Doc: "audit.md", Definitions: audit.Definitions},
 		{Check: "message", Doc: "message.md", Definitions: message.Definitions},
+		{Check: "reports", Doc: "reports.md", Definitions: reports.Definitions},
 	}
 }
 

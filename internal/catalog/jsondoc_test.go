@@ -36,6 +36,7 @@ var dataTypes = []struct{ check, dir, typ string }{
 	{"message.dmarc", "pkg/message", "DMARCData"},
 	{"message.arc", "pkg/arc", "Result"},
 	{"message.checklist", "pkg/message", "ChecklistData"},
+	{"reports", "pkg/reports", "Data"},
 }
 
 // TestDataDocIsCurrent: docs/json-data.md documents every field of every
