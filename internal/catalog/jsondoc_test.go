@@ -23,6 +23,7 @@ var dataTypes = []struct{ check, dir, typ string }{
 	{"rdns", "pkg/rdns", "Data"},
 	{"mtasts", "pkg/mtasts", "Data"},
 	{"tlsrpt", "pkg/tlsrpt", "Data"},
+	{"dnssec", "pkg/dnssec", "Data"},
 	{"dane", "pkg/dane", "Data"},
 	{"bimi", "pkg/bimi", "Data"},
 	{"ports", "pkg/smtpprobe", "PortsData"},

@@ -130,7 +130,7 @@ func TestMXOverResolver(t *testing.T) {
 	}{
 		{
 			name: "healthy", policy: good, code: 0,
-			status: map[string]string{"mx": "pass", "rdns": "pass", "mtasts": "pass", "tlsrpt": "pass", "dane": "pass", "bimi": "pass"},
+			status: map[string]string{"mx": "pass", "rdns": "pass", "mtasts": "pass", "tlsrpt": "pass", "dnssec": "pass", "dane": "pass", "bimi": "pass"},
 		},
 		{
 			name: "policy misses an MX: critical, exit 1", policy: partial, code: 1,
@@ -154,7 +154,7 @@ func TestMXOverResolver(t *testing.T) {
 			if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 				t.Fatalf("%v\n%s", err, r.stdout)
 			}
-			if doc.SchemaVersion != 1 || doc.Command != "mx" || len(doc.Sections) != 6 {
+			if doc.SchemaVersion != 1 || doc.Command != "mx" || len(doc.Sections) != 7 {
 				t.Fatalf("document %+v", doc)
 			}
 			got := doc.status()

@@ -22,6 +22,7 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
 	"github.com/mailcheck/mailcheck/pkg/dnsbl"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/dnssec"
 	"github.com/mailcheck/mailcheck/pkg/infra"
 	"github.com/mailcheck/mailcheck/pkg/mtasts"
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -130,6 +131,7 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) *re
 			Status: report.StatusSkipped, Summary: "Not probed: " + opts.ProbeReason, Findings: []report.Finding{f},
 		})
 	}
+	dnssec.Explain(rep.Sections) // failed lookups in a bogus zone say so
 	crossCheckTLS(rep.Sections)
 	if s, ok := score.Compute(rep.Sections); ok {
 		rep.Score = &s

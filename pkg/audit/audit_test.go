@@ -59,7 +59,7 @@ func TestRunAsksEachQuestionOnce(t *testing.T) {
 	for _, s := range rep.Sections {
 		checks = append(checks, s.Check)
 	}
-	want := []string{"spf", "dkim", "dmarc", "dnsbl", "mx", "rdns", "mtasts", "tlsrpt", "dane", "bimi"}
+	want := []string{"spf", "dkim", "dmarc", "dnsbl", "mx", "rdns", "mtasts", "tlsrpt", "dnssec", "dane", "bimi"}
 	if fmt.Sprint(checks) != fmt.Sprint(want) {
 		t.Errorf("sections %v, want %v (fixed order)", checks, want)
 	}

@@ -42,7 +42,7 @@ var Categories = []Category{
 	{Name: "DKIM", Weight: 15, Checks: []string{"dkim"}},
 	{Name: "DMARC", Weight: 20, Checks: []string{"dmarc"}},
 	{Name: "Reputation", Weight: 20, Checks: []string{"dnsbl"}},
-	{Name: "Sending infrastructure", Weight: 15, Checks: []string{"mx", "rdns"}},
+	{Name: "Sending infrastructure", Weight: 15, Checks: []string{"mx", "rdns", "dnssec"}},
 	{Name: "Transport security", Weight: 15, Checks: []string{"mtasts", "tlsrpt", "dane", "smtp"}},
 	{Name: "BIMI", Weight: 0, Checks: []string{"bimi"}},
 }
@@ -69,6 +69,7 @@ type CapRule struct {
 
 // Caps is the hard-cap table (DOMAIN.md §9.2).
 var Caps = []CapRule{
+	{Limit: 20, Reason: "a zone is DNSSEC-bogus: validating resolvers answer SERVFAIL, so receivers see no SPF, DKIM or DMARC, or senders cannot reach the MX", IDs: []string{"dnssec.zone.bogus", "dnssec.ds.mismatch", "dnssec.rrsig.expired", "dnssec.rrsig.invalid"}},
 	{Limit: 40, Reason: "SPF lets anyone pass (+all, or a /0 range)", IDs: []string{"spf.all.pass"}},
 	{Limit: 40, Reason: "no usable SPF and no valid DKIM key: the Gmail baseline for all senders fails", Test: noAuthentication},
 	{Limit: 40, Reason: "the domain is on a domain blocklist", IDs: []string{"dnsbl.domain.listed"}},

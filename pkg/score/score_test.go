@@ -55,6 +55,7 @@ func TestCaps(t *testing.T) {
 		grade    string
 	}{
 		{"perfect", []report.Section{sec("spf", report.StatusPass), sec("dmarc", report.StatusPass)}, 100, "A"},
+		{"a bogus zone caps at 20", []report.Section{sec("spf", report.StatusPass), sec("dmarc", report.StatusPass), sec("dnssec", report.StatusFail, f("dnssec.zone.bogus", report.Critical))}, 20, "F"},
 		{"+all caps at 40", []report.Section{sec("spf", report.StatusFail, f("spf.all.pass", report.Critical)), sec("dmarc", report.StatusPass)}, 40, "D"},
 		{"missing DMARC caps at 70 though the rest is perfect", []report.Section{sec("spf", report.StatusPass), sec("dnsbl", report.StatusPass), sec("dmarc", report.StatusFail, f("dmarc.record.missing", report.High))}, 70, "C"},
 		{"the lowest cap wins", []report.Section{sec("spf", report.StatusFail, f("spf.lookups.exceeded", report.Critical)), sec("dnsbl", report.StatusFail, f("dnsbl.domain.listed", report.Critical))}, 0, "F"},
