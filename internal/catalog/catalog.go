@@ -13,6 +13,7 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
 	"github.com/mailcheck/mailcheck/pkg/dnsbl"
 	"github.com/mailcheck/mailcheck/pkg/dnssec"
+	"github.com/mailcheck/mailcheck/pkg/message"
 	"github.com/mailcheck/mailcheck/pkg/mtasts"
 	"github.com/mailcheck/mailcheck/pkg/mx"
 	"github.com/mailcheck/mailcheck/pkg/rdns"
@@ -46,6 +47,7 @@ func Groups() []Group {
 		{Check: "bimi", Doc: "bimi.md", Definitions: bimi.Definitions},
 		{Check: "ports", Doc: "smtp.md", Definitions: smtpprobe.Definitions},
 		{Check: "domain", Doc: "audit.md", Definitions: audit.Definitions},
+		{Check: "message", Doc: "message.md", Definitions: message.Definitions},
 		{Check: "reports", Doc: "reports.md", Definitions: reports.Definitions},
 	}
 }

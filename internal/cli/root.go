@@ -203,6 +203,7 @@ usage; 3 inconclusive (the resolver did not answer, nothing could be decided);
 		newDMARCCmd(f, nil),
 		newSPFCmd(f, nil),
 		newDKIMCmd(f, nil),
+		newMessageCmd(f, nil),
 		newMXCmd(f, nil),
 		newPortsCmd(f, nil),
 		newDNSBLCmd(f, nil),

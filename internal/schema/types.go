@@ -2,12 +2,14 @@ package schema
 
 import (
 	"github.com/mailcheck/mailcheck/internal/build"
+	"github.com/mailcheck/mailcheck/pkg/arc"
 	"github.com/mailcheck/mailcheck/pkg/bimi"
 	"github.com/mailcheck/mailcheck/pkg/dane"
 	"github.com/mailcheck/mailcheck/pkg/dkim"
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
 	"github.com/mailcheck/mailcheck/pkg/dnsbl"
 	"github.com/mailcheck/mailcheck/pkg/dnssec"
+	"github.com/mailcheck/mailcheck/pkg/message"
 	"github.com/mailcheck/mailcheck/pkg/mtasts"
 	"github.com/mailcheck/mailcheck/pkg/mx"
 	"github.com/mailcheck/mailcheck/pkg/rdns"
@@ -39,6 +41,14 @@ var Checks = []Check{
 	{"bimi", bimi.Data{}},
 	{"ports", smtpprobe.PortsData{}},
 	{"smtp", smtpprobe.ServerData{}},
+	{"message", message.Data{}},
+	{"message.path", message.PathData{}},
+	{"message.receiver", message.ReceiverData{}},
+	{"message.spf", message.SPFData{}},
+	{"message.dkim", dkim.MessageData{}},
+	{"message.dmarc", message.DMARCData{}},
+	{"message.arc", arc.Result{}},
+	{"message.checklist", message.ChecklistData{}},
 	{"reports", reports.Data{}},
 	// "score" is the note that stands first in a domain report with no
 	// grade (insufficient data, pkg/audit); it carries no data.
@@ -75,6 +85,7 @@ var Commands = map[string]Command{
 	"dnsbl":   {Checks: []string{"dnsbl"}},
 	"ports":   {Checks: []string{"ports", "smtp"}},
 	"reports": {Checks: []string{"reports"}},
+	"message": {Checks: []string{"message", "message.path", "message.receiver", "message.spf", "message.dkim", "message.dmarc", "message.arc", "message.checklist"}},
 	// version writes no report: its own object.
 	"version": {Root: build.Description{}},
 }
