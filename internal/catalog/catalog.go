@@ -13,10 +13,13 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/dkim"
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
 	"github.com/mailcheck/mailcheck/pkg/dnsbl"
+	"github.com/mailcheck/mailcheck/pkg/dnssec"
+	"github.com/mailcheck/mailcheck/pkg/message"
 	"github.com/mailcheck/mailcheck/pkg/mtasts"
 	"github.com/mailcheck/mailcheck/pkg/mx"
 	"github.com/mailcheck/mailcheck/pkg/rdns"
 	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/mailcheck/mailcheck/pkg/reports"
 	"github.com/mailcheck/mailcheck/pkg/smtpprobe"
 	"github.com/mailcheck/mailcheck/pkg/spf"
 	"github.com/mailcheck/mailcheck/pkg/tlsrpt"
@@ -40,11 +43,14 @@ func Groups() []Group {
 		{Check: "rdns", Doc: "rdns.md", Definitions: rdns.Definitions},
 		{Check: "mtasts", Doc: "mtasts.md", Definitions: mtasts.Definitions},
 		{Check: "tlsrpt", Doc: "tlsrpt.md", Definitions: tlsrpt.Definitions},
+		{Check: "dnssec", Doc: "dnssec.md", Definitions: dnssec.Definitions},
 		{Check: "dane", Doc: "dane.md", Definitions: dane.Definitions},
 		{Check: "bimi", Doc: "bimi.md", Definitions: bimi.Definitions},
 		{Check: "ports", Doc: "smtp.md", Definitions: smtpprobe.Definitions},
 		{Check: "domain", Doc: "audit.md", Definitions: audit.Definitions},
 		{Check: "bounce", Doc: "bounce.md", Definitions: bounce.Definitions},
+		{Check: "message", Doc: "message.md", Definitions: message.Definitions},
+		{Check: "reports", Doc: "reports.md", Definitions: reports.Definitions},
 	}
 }
 
