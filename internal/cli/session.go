@@ -79,15 +79,16 @@ func (f *Factory) newUpstream() (*upstream, error) {
 		}
 		return &upstream{resolver: z, source: "zone files"}, nil
 	}
-	server := f.globals.Resolver
-	if server == "" {
+	opts := resolver.ClientOptions{Server: f.globals.Resolver}
+	if opts.Server == "" {
+		// Every nameserver line, as the system resolver uses them.
 		var err error
-		server, err = resolver.SystemServer(f.ResolvConf)
+		opts, err = resolver.SystemOptions(f.ResolvConf)
 		if err != nil {
 			return nil, environmentErrorf("no DNS resolver: %v; pass --resolver host[:port]", err)
 		}
 	}
-	c, err := resolver.NewClient(resolver.ClientOptions{Server: server})
+	c, err := resolver.NewClient(opts)
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
