@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"strings"
 
@@ -178,8 +179,10 @@ func firstInconclusive(rep *report.Report) string {
 	return "no check could decide"
 }
 
-func (f *Factory) print(rep *report.Report) error {
-	out := f.IO.Out
+func (f *Factory) print(rep *report.Report) error { return f.render(f.IO.Out, rep) }
+
+// render writes rep to out in the --format.
+func (f *Factory) render(out io.Writer, rep *report.Report) error {
 	switch f.globals.Format {
 	case "json":
 		return render.JSON(out, rep)

@@ -1,0 +1,206 @@
+package resolver
+
+import (
+	"container/list"
+	"context"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// SharedCache sits between the per-domain Caches of a bulk run and the
+// upstream resolver, so that names many domains share (a common SPF
+// include, shared MX hosts, report destinations, blocklist self-tests, the
+// public-suffix DMARC names) are asked once per run, not once per domain.
+//
+// It is bounded in two ways, so a run over a million domains keeps flat
+// memory: a name is kept only once a second domain asks for it (a bounded
+// set of names seen once decides; a domain's own names, asked once per
+// domain by its own Cache, never fill the cache), and at most MaxEntries
+// answers are kept, least recently used first out. Answers expire with
+// their TTL (at most MaxTTL), as in any resolver cache.
+//
+// Only answers are shared: NOERROR with records, NODATA and NXDOMAIN.
+// A failure (timeout, SERVFAIL, refusal) is never shared, so one transient
+// failure cannot make later domains unknown, and nothing here ever turns an
+// unknown into an absence: an absence is only what a server said.
+// Concurrent first asks from several domains are merged (singleflight).
+type SharedCache struct {
+	upstream Resolver
+	now      func() time.Time
+	max      int
+	maxTTL   time.Duration
+	group    singleflight.Group
+
+	mu      sync.Mutex
+	entries map[string]*list.Element // of *sharedEntry
+	lru     *list.List
+	seen    map[string]struct{} // asked once; reset when full
+	hits    atomic.Int64
+	misses  atomic.Int64
+}
+
+type sharedEntry struct {
+	key     string
+	ans     Answer
+	expires time.Time
+}
+
+// SharedCacheOptions configure a SharedCache; zero values take defaults.
+type SharedCacheOptions struct {
+	// MaxEntries bounds the answers kept (default 4096).
+	MaxEntries int
+	// MaxTTL caps how long an answer is kept (default 10 minutes); a
+	// negative answer is kept at most NegativeTTL (default 5 minutes,
+	// RFC 2308 §5's advice for a cap is hours; a run is shorter).
+	MaxTTL time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Defaults of SharedCacheOptions.
+const (
+	DefaultSharedEntries = 4096
+	DefaultSharedMaxTTL  = 10 * time.Minute
+	sharedNegativeTTL    = 5 * time.Minute
+)
+
+// NewSharedCache wraps upstream.
+func NewSharedCache(upstream Resolver, o SharedCacheOptions) *SharedCache {
+	if o.MaxEntries <= 0 {
+		o.MaxEntries = DefaultSharedEntries
+	}
+	if o.MaxTTL <= 0 {
+		o.MaxTTL = DefaultSharedMaxTTL
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &SharedCache{upstream: upstream, now: o.Now, max: o.MaxEntries, maxTTL: o.MaxTTL,
+		entries: map[string]*list.Element{}, lru: list.New(), seen: map[string]struct{}{}}
+}
+
+// Server passes the upstream's address through (for reports that name it).
+func (c *SharedCache) Server() string {
+	if s, ok := c.upstream.(interface{ Server() string }); ok {
+		return s.Server()
+	}
+	return ""
+}
+
+// Lookup implements Resolver.
+func (c *SharedCache) Lookup(ctx context.Context, name string, qtype uint16) (Answer, error) {
+	key := Canonical(name) + "/" + strconv.Itoa(int(qtype))
+	if ans, ok := c.get(key); ok {
+		c.hits.Add(1)
+		return ans, nil
+	}
+	if !c.wanted(key) {
+		// First ask of this name in the run: no flight to share and
+		// nothing to keep.
+		c.misses.Add(1)
+		return c.upstream.Lookup(ctx, name, qtype)
+	}
+	ch := c.group.DoChan(key, func() (any, error) {
+		if ans, ok := c.get(key); ok {
+			return ans, nil
+		}
+		c.misses.Add(1)
+		// The flight serves several callers: it must not end with the
+		// context of the one that started it. The client's own
+		// per-attempt timeouts still bound it.
+		ans, err := c.upstream.Lookup(context.WithoutCancel(ctx), name, qtype)
+		if err == nil {
+			c.put(key, ans)
+		}
+		return ans, err
+	})
+	select {
+	case r := <-ch:
+		ans, _ := r.Val.(Answer)
+		return ans, r.Err
+	case <-ctx.Done():
+		kind := KindCanceled
+		if ctx.Err() == context.DeadlineExceeded {
+			kind = KindTimeout
+		}
+		return Answer{Name: Canonical(name), Type: qtype}, &Error{Name: Canonical(name), Type: qtype, Kind: kind, Err: ctx.Err()}
+	}
+}
+
+// wanted records a miss and reports whether the key was asked before (so
+// it is worth keeping). The set of keys seen once is bounded: when full it
+// starts over, which only delays sharing a name by one more ask.
+func (c *SharedCache) wanted(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.seen[key]; ok {
+		return true
+	}
+	if len(c.seen) >= 4*c.max {
+		clear(c.seen)
+	}
+	c.seen[key] = struct{}{}
+	return false
+}
+
+func (c *SharedCache) get(key string) (Answer, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[key]
+	if !ok {
+		return Answer{}, false
+	}
+	e := el.Value.(*sharedEntry)
+	if !c.now().Before(e.expires) {
+		c.lru.Remove(el)
+		delete(c.entries, key)
+		return Answer{}, false
+	}
+	c.lru.MoveToFront(el)
+	return e.ans, true
+}
+
+func (c *SharedCache) put(key string, ans Answer) {
+	ttl := c.maxTTL
+	if ans.Outcome == Found {
+		for _, rr := range ans.RRs {
+			ttl = min(ttl, time.Duration(rr.Header().Ttl)*time.Second)
+		}
+	} else {
+		ttl = min(ttl, sharedNegativeTTL)
+	}
+	if ttl <= 0 {
+		return // TTL 0: use once, never keep (RFC 1035 §3.2.1)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.seen, key)
+	if el, ok := c.entries[key]; ok {
+		c.lru.Remove(el)
+	}
+	c.entries[key] = c.lru.PushFront(&sharedEntry{key: key, ans: ans, expires: c.now().Add(ttl)})
+	for c.lru.Len() > c.max {
+		old := c.lru.Back()
+		c.lru.Remove(old)
+		delete(c.entries, old.Value.(*sharedEntry).key)
+	}
+}
+
+// SharedStats counts a shared cache's use.
+type SharedStats struct {
+	Hits    int64 // lookups answered from the cache
+	Misses  int64 // lookups sent upstream
+	Entries int   // answers kept now
+}
+
+// Stats returns the counters.
+func (c *SharedCache) Stats() SharedStats {
+	c.mu.Lock()
+	n := c.lru.Len()
+	c.mu.Unlock()
+	return SharedStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Entries: n}
+}
