@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
-
-	"golang.org/x/sync/singleflight"
 )
 
 // Cache remembers every answer for the length of one run, so that one
@@ -19,7 +18,7 @@ import (
 // those caused by the asking caller's own context ending.
 type Cache struct {
 	upstream Resolver
-	group    singleflight.Group
+	flights  flights
 
 	mu      sync.Mutex
 	entries map[string]cacheEntry
@@ -43,17 +42,16 @@ func NewCache(upstream Resolver) *Cache {
 // Lookup implements Resolver.
 func (c *Cache) Lookup(ctx context.Context, name string, qtype uint16) (Answer, error) {
 	c.lookups.Add(1)
-	key := Canonical(name) + "/" + strconv.Itoa(int(qtype))
+	key := cacheKey(name, qtype)
 	c.mu.Lock()
 	e, ok := c.entries[key]
 	c.mu.Unlock()
 	if ok {
 		return e.ans, e.err
 	}
-	ch := c.group.DoChan(key, func() (any, error) {
+	ans, err, _, retry := c.flights.do(ctx, key, func() (Answer, error) {
 		// Look again: a flight for this key may have finished between
-		// our miss above and this call, and singleflight forgets a key
-		// once its flight is over.
+		// our miss above and now.
 		c.mu.Lock()
 		e, ok := c.entries[key]
 		c.mu.Unlock()
@@ -69,17 +67,75 @@ func (c *Cache) Lookup(ctx context.Context, name string, qtype uint16) (Answer, 
 		}
 		return ans, err
 	})
-	select {
-	case r := <-ch:
-		ans, _ := r.Val.(Answer)
-		if r.Err != nil && ctx.Err() == nil && KindOf(r.Err) == KindCanceled {
-			// The caller that led the flight gave up; we did not.
-			return c.upstream.Lookup(ctx, name, qtype)
-		}
-		return ans, r.Err
-	case <-ctx.Done():
-		return Answer{Name: Canonical(name), Type: qtype}, &Error{Name: Canonical(name), Type: qtype, Kind: KindCanceled, Err: ctx.Err()}
+	if retry {
+		// The caller that led the flight gave up; we did not.
+		return c.upstream.Lookup(ctx, name, qtype)
 	}
+	return ans, err
+}
+
+func cacheKey(name string, qtype uint16) string {
+	return Canonical(name) + "/" + strconv.Itoa(int(qtype))
+}
+
+// flights merges concurrent lookups of one key: the first caller runs it
+// in its own goroutine (singleflight.DoChan starts one per call, whose
+// stack growth showed in the bulk profile), the others wait for it or for
+// their own context.
+type flights struct {
+	mu    sync.Mutex
+	calls map[string]*flight
+}
+
+type flight struct {
+	done chan struct{}
+	ans  Answer
+	err  error
+	// abandoned: the leader's context ended before the answer, so its
+	// error says nothing about the question.
+	abandoned bool
+}
+
+// do runs fn once per key at a time; led reports whether this caller ran
+// it. A waiter whose leader gave up (its context ended) gets retry set, to
+// ask itself if it still has time.
+func (f *flights) do(ctx context.Context, key string, fn func() (Answer, error)) (ans Answer, err error, led, retry bool) {
+	f.mu.Lock()
+	if fl, ok := f.calls[key]; ok {
+		f.mu.Unlock()
+		select {
+		case <-fl.done:
+			return fl.ans, fl.err, false, fl.abandoned && fl.err != nil && ctx.Err() == nil
+		case <-ctx.Done():
+			name, qt := splitKey(key)
+			kind := KindCanceled
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				kind = KindTimeout
+			}
+			return Answer{Name: name, Type: qt}, &Error{Name: name, Type: qt, Kind: kind, Err: ctx.Err()}, false, false
+		}
+	}
+	if f.calls == nil {
+		f.calls = map[string]*flight{}
+	}
+	fl := &flight{done: make(chan struct{})}
+	f.calls[key] = fl
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		delete(f.calls, key)
+		f.mu.Unlock()
+		close(fl.done)
+	}()
+	fl.ans, fl.err = fn()
+	fl.abandoned = ctx.Err() != nil
+	return fl.ans, fl.err, true, false
+}
+
+func splitKey(key string) (string, uint16) {
+	i := strings.LastIndexByte(key, '/')
+	n, _ := strconv.Atoi(key[i+1:])
+	return key[:i], uint16(n)
 }
 
 // CacheStats counts a cache's use.

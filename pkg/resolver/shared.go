@@ -3,12 +3,9 @@ package resolver
 import (
 	"container/list"
 	"context"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/sync/singleflight"
 )
 
 // SharedCache sits between the per-domain Caches of a bulk run and the
@@ -33,7 +30,7 @@ type SharedCache struct {
 	now      func() time.Time
 	max      int
 	maxTTL   time.Duration
-	group    singleflight.Group
+	flights  flights
 
 	mu      sync.Mutex
 	entries map[string]*list.Element // of *sharedEntry
@@ -93,7 +90,7 @@ func (c *SharedCache) Server() string {
 
 // Lookup implements Resolver.
 func (c *SharedCache) Lookup(ctx context.Context, name string, qtype uint16) (Answer, error) {
-	key := Canonical(name) + "/" + strconv.Itoa(int(qtype))
+	key := cacheKey(name, qtype)
 	if ans, ok := c.get(key); ok {
 		c.hits.Add(1)
 		return ans, nil
@@ -104,31 +101,24 @@ func (c *SharedCache) Lookup(ctx context.Context, name string, qtype uint16) (An
 		c.misses.Add(1)
 		return c.upstream.Lookup(ctx, name, qtype)
 	}
-	ch := c.group.DoChan(key, func() (any, error) {
+	ans, err, _, retry := c.flights.do(ctx, key, func() (Answer, error) {
 		if ans, ok := c.get(key); ok {
 			return ans, nil
 		}
 		c.misses.Add(1)
-		// The flight serves several callers: it must not end with the
-		// context of the one that started it. The client's own
-		// per-attempt timeouts still bound it.
-		ans, err := c.upstream.Lookup(context.WithoutCancel(ctx), name, qtype)
+		ans, err := c.upstream.Lookup(ctx, name, qtype)
 		if err == nil {
 			c.put(key, ans)
 		}
 		return ans, err
 	})
-	select {
-	case r := <-ch:
-		ans, _ := r.Val.(Answer)
-		return ans, r.Err
-	case <-ctx.Done():
-		kind := KindCanceled
-		if ctx.Err() == context.DeadlineExceeded {
-			kind = KindTimeout
-		}
-		return Answer{Name: Canonical(name), Type: qtype}, &Error{Name: Canonical(name), Type: qtype, Kind: kind, Err: ctx.Err()}
+	if retry {
+		// The domain that led the flight ran out of time; this one has
+		// not: its own question, not another domain's deadline.
+		c.misses.Add(1)
+		return c.upstream.Lookup(ctx, name, qtype)
 	}
+	return ans, err
 }
 
 // wanted records a miss and reports whether the key was asked before (so

@@ -2,9 +2,9 @@ package resolver
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/binary"
 	"errors"
+	"math/rand/v2"
 	"net"
 	"sync"
 	"time"
@@ -127,10 +127,10 @@ func (s *udpSlot) register(server string) (*udpSocket, uint16, chan []byte, erro
 	if len(sock.pending) >= maxPendingPerSocket {
 		return nil, 0, nil, errPoolBusy
 	}
-	var b [2]byte
 	for {
-		_, _ = rand.Read(b[:])
-		id := binary.BigEndian.Uint16(b[:])
+		// math/rand/v2's generator is ChaCha8, seeded from the OS per
+		// thread: unpredictable, without crypto/rand's cost per call.
+		id := uint16(rand.Uint32())
 		if _, taken := sock.pending[id]; !taken {
 			ch := make(chan []byte, 1)
 			sock.pending[id] = ch

@@ -56,20 +56,26 @@ func main() {
 		fs.IntVar(&o.n, "n", 1000, "domains in the generated workload")
 		fs.IntVar(&o.concurrency, "concurrency", 64, "mailcheck domain --concurrency")
 		fs.StringVar(&o.binary, "mailcheck", "", "mailcheck binary to run (default: go build ./cmd/mailcheck)")
-		fs.StringVar(&o.cpuprofile, "cpuprofile", "", "run mailcheck in this process and write a CPU profile here (the DNS server's own CPU is in it too)")
+		fs.StringVar(&o.cpuprofile, "cpuprofile", "", "run mailcheck in this process and write a CPU profile here (the DNS server runs in a child process)")
 		fs.StringVar(&o.memprofile, "memprofile", "", "with -cpuprofile: also write a heap profile here")
 		fs.BoolVar(&o.verbose, "v", false, "count the queries by shape")
 		fs.StringVar(&o.extra, "args", "", "more arguments for mailcheck domain, space-separated")
 		_ = fs.Parse(args)
 		o.delay = *delay
 		err = bulk(o)
+	case "serve":
+		var o bulkOptions
+		fs.IntVar(&o.n, "n", 1000, "domains in the generated workload")
+		_ = fs.Parse(args)
+		o.delay = *delay
+		err = serve(o)
 	case "gen":
 		n := fs.Int("n", 1000, "domains")
 		dir := fs.String("out", ".", "directory for bench.example.zone, 18.198.in-addr.arpa.zone, example.zone, dnsbl.zone and domains.txt")
 		_ = fs.Parse(args)
 		err = gen(*dir, *n)
 	default:
-		err = fmt.Errorf("unknown mode %q: want critical, bulk or gen", mode)
+		err = fmt.Errorf("unknown mode %q: want critical, bulk, serve or gen", mode)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchdomain:", err)
