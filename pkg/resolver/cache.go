@@ -49,7 +49,7 @@ func (c *Cache) Lookup(ctx context.Context, name string, qtype uint16) (Answer, 
 	if ok {
 		return e.ans, e.err
 	}
-	ans, err, _, retry := c.flights.do(ctx, key, func() (Answer, error) {
+	ans, retry, err := c.flights.do(ctx, key, func() (Answer, error) {
 		// Look again: a flight for this key may have finished between
 		// our miss above and now.
 		c.mu.Lock()
@@ -96,23 +96,22 @@ type flight struct {
 	abandoned bool
 }
 
-// do runs fn once per key at a time; led reports whether this caller ran
-// it. A waiter whose leader gave up (its context ended) gets retry set, to
-// ask itself if it still has time.
-func (f *flights) do(ctx context.Context, key string, fn func() (Answer, error)) (ans Answer, err error, led, retry bool) {
+// do runs fn once per key at a time. A waiter whose leader gave up (its
+// context ended) gets retry set, to ask itself if it still has time.
+func (f *flights) do(ctx context.Context, key string, fn func() (Answer, error)) (ans Answer, retry bool, err error) {
 	f.mu.Lock()
 	if fl, ok := f.calls[key]; ok {
 		f.mu.Unlock()
 		select {
 		case <-fl.done:
-			return fl.ans, fl.err, false, fl.abandoned && fl.err != nil && ctx.Err() == nil
+			return fl.ans, fl.abandoned && fl.err != nil && ctx.Err() == nil, fl.err
 		case <-ctx.Done():
 			name, qt := splitKey(key)
 			kind := KindCanceled
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				kind = KindTimeout
 			}
-			return Answer{Name: name, Type: qt}, &Error{Name: name, Type: qt, Kind: kind, Err: ctx.Err()}, false, false
+			return Answer{Name: name, Type: qt}, false, &Error{Name: name, Type: qt, Kind: kind, Err: ctx.Err()}
 		}
 	}
 	if f.calls == nil {
@@ -129,7 +128,7 @@ func (f *flights) do(ctx context.Context, key string, fn func() (Answer, error))
 	}()
 	fl.ans, fl.err = fn()
 	fl.abandoned = ctx.Err() != nil
-	return fl.ans, fl.err, true, false
+	return fl.ans, false, fl.err
 }
 
 func splitKey(key string) (string, uint16) {

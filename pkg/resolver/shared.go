@@ -101,7 +101,7 @@ func (c *SharedCache) Lookup(ctx context.Context, name string, qtype uint16) (An
 		c.misses.Add(1)
 		return c.upstream.Lookup(ctx, name, qtype)
 	}
-	ans, err, _, retry := c.flights.do(ctx, key, func() (Answer, error) {
+	ans, retry, err := c.flights.do(ctx, key, func() (Answer, error) {
 		if ans, ok := c.get(key); ok {
 			return ans, nil
 		}

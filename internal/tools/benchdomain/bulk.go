@@ -132,7 +132,7 @@ func serve(o bulkOptions) error {
 // bulk serves the workload and runs `mailcheck domain --file` over it.
 func bulk(o bulkOptions) error {
 	var addr string
-	queries := func() int64 { return 0 }
+	var queries func() int64
 	var logOf func() []dnstest.Question
 	if o.cpuprofile != "" {
 		// Profiled in-process: the server runs in a child process so its
