@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -268,5 +269,41 @@ func TestDomainCSVAndSummary(t *testing.T) {
 	}
 	if r := run(t, "spf", "c1.test", "--zone", demoZone, "--format", "csv"); r.code != ExitBadInput {
 		t.Errorf("spf --format csv: exit %d, want 2 (csv is domain's)", r.code)
+	}
+}
+
+// The progress line counts domains: done of total, rate, time left, failures.
+func TestDomainProgressLine(t *testing.T) {
+	start := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := &progress{start: start, now: func() time.Time { return start.Add(10 * time.Second) }, total: 400}
+	for i := range 100 {
+		r := &domainResult{}
+		if i < 3 {
+			r.code = ExitInconclusive
+		}
+		p.finished(r)
+	}
+	if got, want := p.line(), "100/400 domains · 10.0/s · ETA 30s · 3 failed"; got != want {
+		t.Errorf("line %q, want %q", got, want)
+	}
+	p.total = 0
+	if got := p.line(); strings.Contains(got, "ETA") || !strings.HasPrefix(got, "100 domains") {
+		t.Errorf("total unknown: %q", got)
+	}
+}
+
+// On a terminal, progress goes to stderr and is erased before the run
+// ends; reports on stdout are untouched.
+func TestDomainProgressOnTerminal(t *testing.T) {
+	names := []string{"p1.test", "p2.test"}
+	srv := dnstest.Start(t, dnstest.ZoneText("test.", bulkZone(names)))
+	srv.SetDelay(300 * time.Millisecond)
+	r := runWith(t, func(f *Factory, _ *bytes.Buffer) { f.IO.SetStderrTTY(true) },
+		"domain", "--file", writeList(t, names), "--resolver", srv.Addr, "--no-probe", "--format", "jsonl", "--concurrency", "1")
+	if got := targetsOf(t, r.stdout); !slices.Equal(got, names) {
+		t.Fatalf("reports %v", got)
+	}
+	if !strings.Contains(r.stderr, "/2 domains") || !strings.HasSuffix(r.stderr, "\r\x1b[K") {
+		t.Errorf("stderr %q: want progress lines counting domains, erased at the end", r.stderr)
 	}
 }

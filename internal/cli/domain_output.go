@@ -324,7 +324,8 @@ type progress struct {
 	now      func() time.Time
 	done     int
 	failures int
-	total    int // 0 while unknown
+	total    int  // 0 while unknown
+	ended    bool // no more drawing: the run is over
 	stopped  chan struct{}
 	stopOnce sync.Once
 }
@@ -387,6 +388,9 @@ func (p *progress) line() string {
 func (p *progress) draw() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.ended {
+		return
+	}
 	fmt.Fprintf(p.w, "\r\x1b[K%s", p.line())
 	p.dirty = true
 }
@@ -404,6 +408,11 @@ func (p *progress) clear() {
 }
 
 func (p *progress) stop() {
-	p.stopOnce.Do(func() { close(p.stopped) })
+	p.stopOnce.Do(func() {
+		close(p.stopped)
+		p.mu.Lock()
+		p.ended = true
+		p.mu.Unlock()
+	})
 	p.clear()
 }

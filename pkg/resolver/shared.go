@@ -3,6 +3,7 @@ package resolver
 import (
 	"container/list"
 	"context"
+	"hash/maphash"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,7 +36,8 @@ type SharedCache struct {
 	mu      sync.Mutex
 	entries map[string]*list.Element // of *sharedEntry
 	lru     *list.List
-	seen    map[string]struct{} // asked once; reset when full
+	seen    map[uint64]struct{} // hashes of keys asked once; reset when full
+	seed    maphash.Seed
 	hits    atomic.Int64
 	misses  atomic.Int64
 }
@@ -77,7 +79,7 @@ func NewSharedCache(upstream Resolver, o SharedCacheOptions) *SharedCache {
 		o.Now = time.Now
 	}
 	return &SharedCache{upstream: upstream, now: o.Now, max: o.MaxEntries, maxTTL: o.MaxTTL,
-		entries: map[string]*list.Element{}, lru: list.New(), seen: map[string]struct{}{}}
+		entries: map[string]*list.Element{}, lru: list.New(), seen: map[uint64]struct{}{}, seed: maphash.MakeSeed()}
 }
 
 // Server passes the upstream's address through (for reports that name it).
@@ -125,15 +127,16 @@ func (c *SharedCache) Lookup(ctx context.Context, name string, qtype uint16) (An
 // it is worth keeping). The set of keys seen once is bounded: when full it
 // starts over, which only delays sharing a name by one more ask.
 func (c *SharedCache) wanted(key string) bool {
+	h := maphash.String(c.seed, key) // a collision only shares a name early
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.seen[key]; ok {
+	if _, ok := c.seen[h]; ok {
 		return true
 	}
 	if len(c.seen) >= 4*c.max {
 		clear(c.seen)
 	}
-	c.seen[key] = struct{}{}
+	c.seen[h] = struct{}{}
 	return false
 }
 
@@ -168,7 +171,7 @@ func (c *SharedCache) put(key string, ans Answer) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.seen, key)
+	delete(c.seen, maphash.String(c.seed, key))
 	if el, ok := c.entries[key]; ok {
 		c.lru.Remove(el)
 	}

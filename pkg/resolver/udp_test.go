@@ -152,3 +152,22 @@ func TestSystemOptions(t *testing.T) {
 		t.Error("a resolv.conf without nameserver gave no error")
 	}
 }
+
+// options rotate: each query starts at the next server in turn.
+func TestClientRotate(t *testing.T) {
+	t.Parallel()
+	zone := dnstest.ZoneText("rot.example.", "@ SOA ns. h. 1 1 1 1 1\n* A 192.0.2.1\n")
+	a, b := dnstest.Start(t, zone), dnstest.Start(t, zone)
+	c, err := resolver.NewClient(resolver.ClientOptions{Server: a.Addr, Fallbacks: []string{b.Addr}, Rotate: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		if _, err := c.Lookup(context.Background(), fmt.Sprintf("n%d.rot.example", i), dns.TypeA); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a.Queries() != 5 || b.Queries() != 5 {
+		t.Errorf("queries %d and %d, want 5 and 5 with rotate", a.Queries(), b.Queries())
+	}
+}
