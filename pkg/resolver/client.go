@@ -398,40 +398,32 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 		Err: fmt.Errorf("no answer from %s after %d attempts of %s: %w", strings.Join(c.servers, ", "), c.opts.Retries+1, c.opts.Timeout, lastErr)}
 }
 
-func (c *Client) acquire(ctx context.Context) (func(), error) {
+// attempt runs one send under the in-flight bound and the per-attempt
+// timeout, and counts it.
+func (c *Client) attempt(ctx context.Context, send func(context.Context) (*dns.Msg, error)) (*dns.Msg, error) {
 	select {
 	case c.inFlight <- struct{}{}:
-		return func() { <-c.inFlight }, nil
+		defer func() { <-c.inFlight }()
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+	c.queries.Add(1)
+	qctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	return send(qctx)
 }
 
 func (c *Client) sendUDP(ctx context.Context, server int, q *dns.Msg) (*dns.Msg, error) {
-	release, err := c.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	c.queries.Add(1)
-	qctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
-	defer cancel()
-	return c.udp[server].exchange(qctx, q)
+	return c.attempt(ctx, func(qctx context.Context) (*dns.Msg, error) { return c.udp[server].exchange(qctx, q) })
 }
 
 func (c *Client) sendTCP(ctx context.Context, server int, q *dns.Msg) (*dns.Msg, error) {
-	release, err := c.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	c.queries.Add(1)
-	qctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
-	defer cancel()
-	m := q.Copy()
-	m.Id = uint16(rand.Uint32())
-	msg, _, err := c.tcp.ExchangeContext(qctx, m, c.servers[server])
-	return msg, err
+	return c.attempt(ctx, func(qctx context.Context) (*dns.Msg, error) {
+		m := q.Copy()
+		m.Id = uint16(rand.Uint32())
+		msg, _, err := c.tcp.ExchangeContext(qctx, m, c.servers[server])
+		return msg, err
+	})
 }
 
 func (c *Client) checkReply(q, msg *dns.Msg, name string, qtype uint16) (*dns.Msg, error) {
