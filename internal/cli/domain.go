@@ -189,6 +189,10 @@ func runDomain(ctx context.Context, f *Factory, opts *DomainOptions) error {
 			return err
 		}
 	}
+	// Stopped early when the output fails (a closed pipe): no point
+	// checking domains whose reports cannot be written.
+	ctx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
 	inputs, closeInputs, err := domainInputs(ctx, f, opts, skip)
 	if err != nil {
 		return err
@@ -272,7 +276,9 @@ func runDomain(ctx context.Context, f *Factory, opts *DomainOptions) error {
 			progress.finished(r)
 			if writeErr == nil {
 				progress.clear()
-				writeErr = w.write(r)
+				if writeErr = w.write(r); writeErr != nil {
+					stopRun()
+				}
 			}
 			<-tokens
 		}
