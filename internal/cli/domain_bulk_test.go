@@ -307,3 +307,34 @@ func TestDomainProgressOnTerminal(t *testing.T) {
 		t.Errorf("stderr %q: want progress lines counting domains, erased at the end", r.stderr)
 	}
 }
+
+// Lines as files have them: CRLF, no newline at the end, a line far
+// longer than the read buffer (its head only), an empty file.
+func TestScanLines(t *testing.T) {
+	long := strings.Repeat("y", 100<<10)
+	for _, tc := range []struct {
+		in   string
+		want []string
+	}{
+		{"a.test\r\nb.test\r\n", []string{"a.test", "b.test"}},
+		{"a.test\nb.test", []string{"a.test", "b.test"}},
+		{"a.test\n" + long + "\nb.test\n", []string{"a.test", "LONG", "b.test"}},
+		{"", nil},
+		{"\n\n", []string{"", ""}},
+	} {
+		var got []string
+		err := scanLines(strings.NewReader(tc.in), func(_ int, text string, isLong bool) bool {
+			if isLong {
+				if len(text) != maxLine {
+					t.Errorf("long line kept %d bytes, want %d", len(text), maxLine)
+				}
+				text = "LONG"
+			}
+			got = append(got, text)
+			return true
+		})
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("%.20q: got %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
