@@ -92,6 +92,17 @@ func TestBadInput(t *testing.T) {
 		{"resolver and zone", []string{"dmarc", "shop.example", "--resolver", "127.0.0.1", "--zone", demoZone}, "exclude each other"},
 		{"bad timeout", []string{"dmarc", "shop.example", "--timeout", "-1s"}, "--timeout"},
 		{"timeout not a duration", []string{"dmarc", "shop.example", "--timeout", "soon"}, "invalid argument"},
+		{"near-IP to dnsbl", []string{"dnsbl", "192.0.2.300"}, "192.0.2.300 is not a valid IPv4 address"},
+		{"near-IP over 255", []string{"dnsbl", "999.1.1.1"}, "999.1.1.1 is not a valid IPv4 address"},
+		{"near-IP to dmarc", []string{"dmarc", "10.0.0.256"}, "not a valid IPv4 address"},
+		{"numeric TLD", []string{"mx", "shop.123"}, "last label is all digits"},
+		{"resolver port out of range", []string{"dmarc", "shop.example", "--resolver", "127.0.0.1:99999"}, "port \"99999\" is not a number from 1 to 65535"},
+		{"resolver port zero", []string{"spf", "shop.example", "--resolver", "[::1]:0"}, "1 to 65535"},
+		{"resolver port name", []string{"spf", "shop.example", "--resolver", "127.0.0.1:dns"}, "1 to 65535"},
+		{"zone of binary noise", []string{"dmarc", "shop.example", "--zone", "/dev/zero"}, "binary data, not a zone file"},
+		{"port in a name", []string{"dmarc", "shop.example:443"}, "character ':'"},
+		// An error quoting input or an answer is escaped on stderr too.
+		{"escape in a path", []string{"dmarc", "shop.example", "--zone", "\x1b[2J\x1b]0;x\x07.zone"}, `\x1b[2J\x1b]0;x\x07.zone: no such file`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,6 +112,9 @@ func TestBadInput(t *testing.T) {
 			}
 			if r.stdout != "" {
 				t.Errorf("stdout not empty: %q", r.stdout)
+			}
+			if len(r.stderr) > 300 {
+				t.Errorf("stderr is %d bytes", len(r.stderr))
 			}
 			assertOneLineError(t, r, tt.want)
 		})

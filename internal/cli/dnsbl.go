@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"io"
 	"net/netip"
 	"strings"
 
@@ -59,7 +60,7 @@ never queried. Exit codes: see 'mailcheck --help'.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := parseDNSBLTargets(args, opts); err != nil {
+			if err := parseDNSBLTargets(f.IO.ErrOut, args, opts); err != nil {
 				return err
 			}
 			for _, spec := range opts.Lists {
@@ -91,7 +92,7 @@ never queried. Exit codes: see 'mailcheck --help'.`,
 
 // parseDNSBLTargets reads the arguments: one or more IP addresses, or one
 // domain name.
-func parseDNSBLTargets(args []string, opts *DNSBLOptions) error {
+func parseDNSBLTargets(w io.Writer, args []string, opts *DNSBLOptions) error {
 	opts.Domain, opts.Addrs = dnsname.Domain{}, nil
 	var names []string
 	for _, arg := range args {
@@ -111,7 +112,7 @@ func parseDNSBLTargets(args []string, opts *DNSBLOptions) error {
 	case len(names) > 1 || len(opts.Addrs) > 0:
 		return inputErrorf("mailcheck dnsbl takes IP addresses or one domain name, not %s", strings.Join(args, " "))
 	}
-	d, err := parseDomainArg("dnsbl", names[0])
+	d, err := domainArg(w, "dnsbl", names[0])
 	if err != nil {
 		return err
 	}

@@ -84,7 +84,7 @@ skipped, and the run exits 2); 3 a domain could not be checked at all.`,
 				return &InputError{Err: errors.New("mailcheck domain takes one or more domain names, or --file"), Hint: "see 'mailcheck domain --help'"}
 			}
 			for _, a := range args {
-				d, err := parseDomainArg("domain", a)
+				d, err := domainArg(f.IO.ErrOut, "domain", a)
 				if err != nil {
 					return err
 				}

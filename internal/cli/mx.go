@@ -42,7 +42,7 @@ refuse); --fail-on moves that line. Other exit codes: see 'mailcheck --help'.`,
   mailcheck mx shop.example --zone testdata/zones/mx-good.zone --format json`,
 		Args: exactArgs(1, "a domain name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := parseDomainArg("mx", args[0])
+			d, err := domainArg(f.IO.ErrOut, "mx", args[0])
 			if err != nil {
 				return err
 			}

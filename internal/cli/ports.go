@@ -73,7 +73,7 @@ section, never as a fault of the domain. Exit codes: see 'mailcheck --help'.`,
 			case len(args) == 0 && domain == "":
 				return &InputError{Err: fmt.Errorf("%s takes a host or --domain", cmd.CommandPath()), Hint: "see '" + cmd.CommandPath() + " --help'"}
 			case domain != "":
-				d, err := parseDomainArg("ports --domain", domain)
+				d, err := domainArg(f.IO.ErrOut, "ports --domain", domain)
 				if err != nil {
 					return err
 				}

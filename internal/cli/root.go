@@ -18,6 +18,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/internal/build"
 	"github.com/mailcheck/mailcheck/internal/iostreams"
+	"github.com/mailcheck/mailcheck/internal/render"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/spf13/cobra"
 )
@@ -90,7 +91,7 @@ func Run(ctx context.Context, args []string, f *Factory) (code int) {
 	case code == ExitInterrupted:
 		fmt.Fprintln(f.IO.ErrOut, "mailcheck: interrupted")
 	case err != nil:
-		fmt.Fprintln(f.IO.ErrOut, "mailcheck: "+oneLine(err.Error()))
+		fmt.Fprintln(f.IO.ErrOut, "mailcheck: "+render.SafeString(oneLine(err.Error()))) // errors quote input and answers
 	}
 	return code
 }

@@ -29,6 +29,9 @@ func (f *Factory) validateGlobals() error {
 		return inputErrorf("--resolver and --zone exclude each other: --zone answers from files only")
 	}
 	if g.Resolver != "" {
+		if err := checkResolverArg(g.Resolver); err != nil {
+			return err
+		}
 		if _, err := resolver.NewClient(resolver.ClientOptions{Server: g.Resolver}); err != nil {
 			return &InputError{Err: fmt.Errorf("--resolver: %w", err)}
 		}

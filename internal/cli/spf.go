@@ -45,7 +45,7 @@ warnings; --fail-on moves that line. Other exit codes: see 'mailcheck --help'.`,
   mailcheck spf shop.example --zone testdata/zones/spf-good.zone --format json`,
 		Args: exactArgs(1, "a domain name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := parseDomainArg("spf", args[0])
+			d, err := domainArg(f.IO.ErrOut, "spf", args[0])
 			if err != nil {
 				return err
 			}

@@ -11,6 +11,7 @@ import (
 // Markdown writes the report for pasting into a ticket or a pull request:
 // a summary table, then each section with its evidence and findings.
 func Markdown(w io.Writer, rep *report.Report) error {
+	rep = safeMarkdownReport(rep)
 	var b strings.Builder
 	fmt.Fprintf(&b, "# mailcheck %s: %s\n\n", rep.Command, mdText(rep.Target))
 	if sc := rep.Score; sc != nil {
@@ -114,7 +115,7 @@ func mdTree(b *strings.Builder, n report.Node, indent string) {
 }
 
 // mdText escapes the characters that would start Markdown markup.
-var mdEscaper = strings.NewReplacer("\\", "\\\\", "*", "\\*", "_", "\\_", "`", "\\`", "<", "&lt;", ">", "&gt;", "[", "\\[", "]", "\\]")
+var mdEscaper = strings.NewReplacer("\\", "\\\\", "*", "\\*", "_", "\\_", "`", "\\`", "<", "&lt;", ">", "&gt;", "[", "\\[", "]", "\\]", "&", "&amp;")
 
 func mdText(s string) string { return mdEscaper.Replace(s) }
 

@@ -29,7 +29,7 @@ func Text(w io.Writer, rep *report.Report, opts TextOptions) error {
 	r := lipgloss.NewRenderer(w)
 	r.SetColorProfile(opts.Profile)
 	t := textWriter{th: newTheme(r), width: width}
-	t.report(rep)
+	t.report(safeReport(rep))
 	_, err := io.WriteString(w, t.b.String())
 	return err
 }
@@ -131,7 +131,7 @@ func Summary(w io.Writer, title string, table report.Table, opts TextOptions) er
 	t.line("")
 	t.line(t.th.title.Render(title))
 	t.line("")
-	t.table(table)
+	t.table(safeCopy(table))
 	_, err := io.WriteString(w, t.b.String())
 	return err
 }

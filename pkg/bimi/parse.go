@@ -13,6 +13,7 @@ var (
 	ErrSyntax    = errors.New("malformed tag list")
 	ErrLocation  = errors.New("l= must be an https: URI")
 	ErrAuthority = errors.New("a= must be an https: URI")
+	ErrLPS       = errors.New("lps= must be a comma-separated list of local-parts")
 )
 
 // Record is a BIMI assertion record at <selector>._bimi.<domain>
@@ -23,7 +24,10 @@ type Record struct {
 	// Authority is the a= tag: the https URI of the VMC/CMC PEM file.
 	Authority string
 	// AVP is the avp= tag (brand or personal), when given.
-	AVP        string
+	AVP string
+	// LocalParts is the lps= tag: the local-parts (news, billing) whose
+	// mail uses the selector of the same name instead of this record.
+	LocalParts []string
 	Extensions []Pair
 }
 
@@ -80,10 +84,20 @@ func Parse(txt string) (Record, error) {
 			return rec, fmt.Errorf("%w: tag %q appears twice", ErrSyntax, k)
 		}
 		seen[k] = true
-		if strings.ContainsAny(v, " \t\r\n") {
+		// RFC 6376 §3.2's tag-value allows white space between words, and
+		// lps= is a list with *WSP around its commas ("lps=news, billing",
+		// as the draft's examples write it). A URI has none inside
+		// (bimi-uri = [FWS] URI [FWS]), nor has avp's one keyword.
+		if k != "lps" && singleToken(k) && strings.ContainsAny(v, " \t\r\n") {
 			return rec, fmt.Errorf("%w: space inside %q", ErrSyntax, clip(seg))
 		}
 		switch k {
+		case "lps":
+			parts, err := parseLocalParts(v)
+			if err != nil {
+				return rec, err
+			}
+			rec.LocalParts = parts
 		case "l":
 			if v != "" && !isHTTPS(v) {
 				return rec, fmt.Errorf("%w: %q", ErrLocation, clip(v))
@@ -112,10 +126,47 @@ func (r Record) String() string {
 	if r.AVP != "" {
 		s += "; avp=" + r.AVP
 	}
+	if len(r.LocalParts) > 0 {
+		s += "; lps=" + strings.Join(r.LocalParts, ", ")
+	}
 	for _, e := range r.Extensions {
 		s += "; " + e.Key + "=" + e.Value
 	}
 	return s + ";"
+}
+
+// singleToken: the tags whose value is one token, where white space inside
+// is an error (l=, a= and avp=); an unknown tag's value follows RFC 6376
+// §3.2 tag-value, words separated by white space, and is ignored anyway.
+func singleToken(k string) bool { return k == "l" || k == "a" || k == "avp" }
+
+// parseLocalParts reads lps=: local-parts separated by commas, with
+// optional white space around each (the tag-list's *WSP). Each is an RFC
+// 5322 §3.2.3 dot-atom-text, since receivers compare it with the From
+// address's local-part and use it as a selector.
+func parseLocalParts(v string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		p = strings.Trim(p, " \t\r\n")
+		if !isDotAtom(p) {
+			return nil, fmt.Errorf("%w, not %q", ErrLPS, clip(v))
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func isDotAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 func isHTTPS(v string) bool {

@@ -11,6 +11,7 @@ func TestParse(t *testing.T) {
 		in       string
 		l, a     string
 		declined bool
+		lps      []string
 		wantErr  error
 	}{
 		{in: "v=BIMI1; l=https://shop.example/logo.svg; a=https://shop.example/vmc.pem", l: "https://shop.example/logo.svg", a: "https://shop.example/vmc.pem"},
@@ -30,6 +31,15 @@ func TestParse(t *testing.T) {
 		{in: "v=BIMI2; l=https://a.example/1.svg", wantErr: ErrNotBIMI},
 		{in: "v=bimi1; l=https://a.example/1.svg", wantErr: ErrNotBIMI},
 		{in: "", wantErr: ErrNotBIMI},
+		// lps= is a list of local-parts; the tag-list's *WSP may surround
+		// the commas, as in the draft's "lps = noreply, support".
+		{in: "v=BIMI1; l=https://a.example/1.svg; lps=news, billing", l: "https://a.example/1.svg", lps: []string{"news", "billing"}},
+		{in: "v=BIMI1; l=; a=; lps = news ,\tbilling.eu ;", declined: true, lps: []string{"news", "billing.eu"}},
+		{in: "v=BIMI1; l=https://a.example/1.svg; lps=news,,billing", wantErr: ErrLPS},
+		{in: "v=BIMI1; l=https://a.example/1.svg; lps=news billing", wantErr: ErrLPS},
+		{in: "v=BIMI1; l=https://a.example/1.svg; lps=", wantErr: ErrLPS},
+		{in: "v=BIMI1; l=https://a.example/1.svg; x=two words", l: "https://a.example/1.svg"},
+		{in: "v=BIMI1; l=https://a.example/1.svg; avp=brand x", wantErr: ErrSyntax},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -43,7 +53,7 @@ func TestParse(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rec.Location != tt.l || rec.Authority != tt.a || rec.Declined() != tt.declined {
+			if rec.Location != tt.l || rec.Authority != tt.a || rec.Declined() != tt.declined || strings.Join(rec.LocalParts, "|") != strings.Join(tt.lps, "|") {
 				t.Errorf("got %+v (declined %v)", rec, rec.Declined())
 			}
 		})

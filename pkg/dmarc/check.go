@@ -157,17 +157,37 @@ func (c *checker) run() {
 	c.lintTXT(own)
 
 	if disc.Found < 0 {
+		// RFC 9989 §4.10: the policy that applies is the first record found
+		// from the bottom, so a name that did not answer could hold it. A
+		// failure at or below the organizational domain (the domain owner's
+		// names) leaves the policy unknown. A failure above it, at a public
+		// suffix (_dmarc.example, which authoritative servers and --zone
+		// refuse because they do not serve it), can only hide a public-suffix
+		// operator's psd=y policy (RFC 9091, carried into RFC 9989): the
+		// domain's own absence is decided, and the gap is a note.
+		orgLabels := dnsname.OrganizationalPSL(c.d).NumLabels()
+		var above []Step
 		for _, s := range disc.Steps {
-			if s.Result == "error" {
-				c.add(findDNSError.New(fmt.Sprintf("No record at _dmarc.%s, and the query for _dmarc.%s failed (%s), so an inherited policy cannot be ruled out.", c.d, s.Domain, s.Error),
-					"Run again, or use --resolver to ask another resolver."))
-				c.summary = "No DMARC record at _dmarc." + c.d.String() + "; a parent's policy could not be checked."
-				return
+			if s.Result != "error" {
+				continue
 			}
+			if dnsname.MustParse(s.Domain).NumLabels() < orgLabels {
+				above = append(above, s)
+				continue
+			}
+			c.add(findDNSError.New(fmt.Sprintf("No record at _dmarc.%s, and the query for _dmarc.%s failed (%s), so an inherited policy cannot be ruled out.", c.d, s.Domain, s.Error),
+				"Run again, or use --resolver to ask another resolver."))
+			c.summary = "No DMARC record at _dmarc." + c.d.String() + "; a parent's policy could not be checked."
+			return
+		}
+		for _, s := range above {
+			c.add(findPSDUnchecked.New(
+				fmt.Sprintf("The query for _dmarc.%s, a public suffix above %s, failed (%s). Only a public-suffix operator's fallback policy (psd=y) could be published there; %s itself has none.", s.Domain, dnsname.OrganizationalPSL(c.d), s.Error, c.d),
+				"Nothing to do for this: publish your own record (see dmarc.record.missing), which takes precedence over any public-suffix policy."))
 		}
 		if !hasMalformedCandidate(own) {
 			f := findRecordMissing.New(
-				fmt.Sprintf("Neither _dmarc.%s nor any parent domain publishes a DMARC record, so receivers get no instruction for mail that fails SPF and DKIM: anyone can send as %s, and Gmail, Yahoo and Outlook reject or junk bulk mail from domains without one.", c.d, c.d),
+				fmt.Sprintf("%s, so receivers get no instruction for mail that fails SPF and DKIM: anyone can send as %s, and Gmail, Yahoo and Outlook reject or junk bulk mail from domains without one.", c.missingWhere(len(above) > 0), c.d),
 				"Publish a DMARC record. Start with p=none and a report address to learn who sends as your domain, then move to quarantine and reject once every legitimate sender passes.")
 			f.Record = report.TXTRecord("_dmarc."+c.d.String(), "v=DMARC1; p=none; rua=mailto:dmarc-reports@"+c.d.String())
 			c.add(f)
@@ -202,6 +222,21 @@ func (c *checker) run() {
 	c.data.RecordText = found.candidates[0]
 	c.data.Testing = rec.Testing
 	c.lintRecord(found.Domain, rec)
+	if rec.NoPolicy() {
+		// RFC 7489 §6.6.3: no valid p and no valid rua, so receivers
+		// apply no DMARC at all; no effective policy, and nothing that
+		// meets a mailbox provider's "p=none at least".
+		f := findNoPolicy.New(fmt.Sprintf("The record at _dmarc.%s, %q, has no valid p= tag and no valid rua= address, so receivers apply no DMARC processing to mail from %s: it is as if no record were published.", found.Domain, found.candidates[0], c.d),
+			"Add p= right after v=DMARC1 (start with none) and a report address.")
+		fixed := rec.With("p", "none")
+		if r2, err := Parse(fixed); err == nil {
+			fixed = r2.With("rua", "mailto:dmarc-reports@"+found.Domain)
+		}
+		f.Record = report.TXTRecord("_dmarc."+found.Domain, fixed)
+		c.add(f)
+		c.summary = "The DMARC record at _dmarc." + found.Domain + " has no valid p= and no rua=: receivers apply no policy."
+		return
+	}
 	c.effectivePolicy(found.Domain, rec)
 	c.checkParked(apex, apexErr, found.Domain, rec)
 	c.checkDestinations(found.Domain, rec)
@@ -209,6 +244,20 @@ func (c *checker) run() {
 		c.add(findOrgDomainDiffers.New(
 			fmt.Sprintf("The RFC 9989 DNS tree walk makes %s the organizational domain; the Public Suffix List that RFC 7489 receivers use makes it %s. Relaxed alignment between the two can differ from one receiver to the next.", od, c.data.OrganizationalDomainPSL),
 			"Usually nothing to do; if you rely on relaxed alignment across these domains, publish psd=n in the organizational domain's record to make the walk stop there."))
+	}
+}
+
+// missingWhere says where no record was found: everywhere in the walk, or
+// (when a public suffix did not answer) up to the organizational domain.
+func (c *checker) missingWhere(suffixUnchecked bool) string {
+	org := dnsname.OrganizationalPSL(c.d)
+	switch {
+	case !suffixUnchecked:
+		return fmt.Sprintf("Neither _dmarc.%s nor any parent domain publishes a DMARC record", c.d)
+	case org.Equal(c.d):
+		return fmt.Sprintf("_dmarc.%s publishes no DMARC record, and %s is its own organizational domain", c.d, c.d)
+	default:
+		return fmt.Sprintf("Neither _dmarc.%s nor any parent up to its organizational domain %s publishes a DMARC record", c.d, org)
 	}
 }
 
@@ -281,6 +330,9 @@ func (c *checker) lintRecord(domain string, rec *Record) {
 	for _, p := range rec.Problems {
 		switch p.Tag {
 		case "p":
+			if rec.NoPolicy() {
+				continue // dmarc.record.no_policy says it
+			}
 			f := findPInvalid.New(fmt.Sprintf("p=%s: %s. RFC 7489 receivers then act as p=none if rua is valid, and ignore the record otherwise.", tagValue(rec, "p"), p.Message),
 				"Set p to none, quarantine or reject.")
 			f.Record = report.TXTRecord(name, rec.With("p", "quarantine"))
@@ -289,6 +341,11 @@ func (c *checker) lintRecord(domain string, rec *Record) {
 			f := findSPInvalid.New(fmt.Sprintf("sp=%s: %s. RFC 7489 receivers then act as p=none if rua is valid, and ignore the record otherwise.", tagValue(rec, "sp"), p.Message),
 				"Set sp to none, quarantine or reject, or remove it to inherit p.")
 			f.Record = report.TXTRecord(name, rec.With("sp", ""))
+			c.add(f)
+		case "np":
+			f := findSyntaxInvalid.New(fmt.Sprintf("np=%s: %s. Receivers act as none for non-existent subdomains (RFC 7489 §6.6.3, carried over to np), not as sp or p.", tagValue(rec, "np"), p.Message),
+				"Set np to reject: a name that does not exist sends no legitimate mail.")
+			f.Record = report.TXTRecord(name, rec.With("np", "reject"))
 			c.add(f)
 		case "rua", "ruf":
 			f := findRUAInvalid.New(fmt.Sprintf("%s: %s. No reports can be sent there.", p.Tag, p.Message),
@@ -301,12 +358,15 @@ func (c *checker) lintRecord(domain string, rec *Record) {
 			c.add(f)
 		}
 	}
-	if !rec.Has("p") {
+	switch {
+	case !rec.Has("p") && rec.NoPolicy():
+		// dmarc.record.no_policy says it.
+	case !rec.Has("p"):
 		f := findPMissing.New("The record has no p= tag. RFC 9989 receivers treat that as p=none; RFC 7489 receivers ignore the record unless rua is valid.",
 			"Add p=none, quarantine or reject right after v=DMARC1.")
 		f.Record = report.TXTRecord(name, rec.With("p", "none"))
 		c.add(f)
-	} else if len(rec.Tags) > 1 && rec.Tags[1].Name != "p" {
+	case len(rec.Tags) > 1 && rec.Tags[1].Name != "p":
 		f := findPNotSecond.New("p= is not the tag right after v=DMARC1. RFC 9989 allows any order, but RFC 7489's grammar puts p second and strict RFC 7489 parsers reject the record.",
 			"Move p= right after v=DMARC1.")
 		f.Record = report.TXTRecord(name, moveP(rec))
@@ -417,7 +477,7 @@ func (c *checker) effectivePolicy(domain string, rec *Record) {
 			}
 		default:
 			d.EffectivePolicy, d.EffectivePolicySource = rec.EffectiveNonexistentPolicy(), "np"
-			if rec.NonexistentPolicy == "" {
+			if rec.NonexistentPolicy == "" && !rec.hasProblem("np") {
 				d.EffectivePolicySource = "sp"
 				if rec.SubdomainPolicy == "" {
 					d.EffectivePolicySource = "p"

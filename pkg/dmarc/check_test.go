@@ -142,6 +142,29 @@ func TestCheck(t *testing.T) {
 			findings: []string{"dmarc.inherited", "dmarc.policy.none", "dmarc.sp.weaker"},
 		},
 		{
+			// RFC 7489 §6.6.3 as RFC 9989 extends it to np: an invalid np
+			// with a valid rua is none for non-existent subdomains, not the
+			// p=reject it would fall back to if absent.
+			name:   "invalid np: none for a non-existent subdomain",
+			zone:   `_dmarc.shop TXT "v=DMARC1; p=reject; np=rejekt; rua=mailto:d@shop.example"`,
+			domain: "ghost.shop.example", status: report.StatusFail, policy: dmarc.PolicyNone, source: "np",
+			findings: []string{"dmarc.inherited", "dmarc.policy.none", "dmarc.syntax.invalid"},
+		},
+		{
+			// No valid p and no rua: receivers apply no DMARC (RFC 7489
+			// §6.6.3), so there is no effective policy at all.
+			name:   "no p and no rua: no policy applies",
+			zone:   `_dmarc.shop TXT "v=DMARC1; adkim=s"`,
+			domain: "shop.example", status: report.StatusFail,
+			findings: []string{"dmarc.align.strict", "dmarc.np.missing", "dmarc.record.no_policy", "dmarc.rua.missing"},
+		},
+		{
+			name:   "invalid p and no rua: no policy applies",
+			zone:   `_dmarc.shop TXT "v=DMARC1; p=rejekt"`,
+			domain: "shop.example", status: report.StatusFail,
+			findings: []string{"dmarc.np.missing", "dmarc.record.no_policy", "dmarc.rua.missing"},
+		},
+		{
 			name:   "psd record at the TLD",
 			zone:   `_dmarc TXT "v=DMARC1; p=reject; psd=y; rua=mailto:d@reports.example"` + "\n" + `example._report._dmarc.reports TXT "v=DMARC1"`,
 			domain: "shop.example", status: report.StatusPass, policy: dmarc.PolicyReject, source: "p",
@@ -228,13 +251,36 @@ func TestCheckUnknownWhenDNSFails(t *testing.T) {
 			t.Errorf("%s: findings %+v", domain, sec.Findings)
 		}
 	}
-	// A SERVFAIL above a missing record leaves the policy unknown too:
-	// a parent's policy cannot be ruled out.
-	srv.SetFault("_dmarc.shop.example.", 0, dnstest.Fault{})
-	srv.SetFault("_dmarc.example.", 0, dnstest.ServFail)
-	sec := dmarc.Check(context.Background(), env, dnsname.MustParse("shop.example"), dmarc.Options{})
+	// A SERVFAIL at a parent that the domain's owner controls (at or
+	// below the organizational domain) leaves the policy unknown: the
+	// record there would apply.
+	srv.SetFault("_dmarc.shop.example.", 0, dnstest.ServFail)
+	srv.SetFault("_dmarc.news.shop.example.", 0, dnstest.Fault{})
+	sec := dmarc.Check(context.Background(), env, dnsname.MustParse("news.shop.example"), dmarc.Options{})
 	if sec.Status != report.StatusUnknown {
-		t.Errorf("parent failing: status %s, want unknown; %+v", sec.Status, sec.Findings)
+		t.Errorf("organizational domain failing: status %s, want unknown; %+v", sec.Status, sec.Findings)
+	}
+}
+
+// A query that fails above the organizational domain, at the public suffix
+// (_dmarc.example), can only hide a public-suffix operator's psd=y policy:
+// the domain's own record is missing, and that is reported.
+func TestCheckMissingWhenPublicSuffixFails(t *testing.T) {
+	t.Parallel()
+	for _, fault := range []dnstest.Fault{dnstest.Refused, dnstest.ServFail} {
+		srv := dnstest.Start(t, dnstest.ZoneText("example.", head))
+		srv.SetFault("_dmarc.example.", 0, fault)
+		env := check.Env{Resolver: srv.Resolver(t)}
+		for _, domain := range []string{"shop.example", "news.shop.example"} {
+			sec := dmarc.Check(context.Background(), env, dnsname.MustParse(domain), dmarc.Options{})
+			if sec.Status != report.StatusFail {
+				t.Errorf("%s: status %s, want fail; %+v", domain, sec.Status, sec.Findings)
+			}
+			ids := findingIDs(sec)
+			if !slices.Contains(ids, "dmarc.record.missing") || !slices.Contains(ids, "dmarc.psd.unchecked") || slices.Contains(ids, "dmarc.dns.error") {
+				t.Errorf("%s: findings %v", domain, ids)
+			}
+		}
 	}
 }
 
@@ -282,4 +328,12 @@ _dmarc.x.corp      TXT "v=DMARC1; p=reject"
 			t.Errorf("%s: org domain %q, want %q", domain, got, want)
 		}
 	}
+}
+
+func findingIDs(sec report.Section) []string {
+	var ids []string
+	for _, f := range sec.Findings {
+		ids = append(ids, f.ID)
+	}
+	return ids
 }

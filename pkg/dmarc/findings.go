@@ -14,6 +14,7 @@ var (
 	findVersionInvalid     = def("dmarc.version.invalid", report.Critical, "DMARC record has a wrong or misplaced version tag and is ignored", "RFC 9989 §4.7")
 	findSyntaxInvalid      = def("dmarc.syntax.invalid", report.High, "DMARC record is malformed", "RFC 9989 §4.7")
 	findPMissing           = def("dmarc.p.missing", report.Medium, "No p= tag", "RFC 9989 §4.7", "RFC 7489 §6.3")
+	findNoPolicy           = def("dmarc.record.no_policy", report.High, "No valid p= and no rua=: receivers apply no DMARC", "RFC 7489 §6.6.3", "RFC 9989 §4.7")
 	findPNotSecond         = def("dmarc.p.not_second", report.Low, "p= is not right after v=", "RFC 7489 §6.4")
 	findPInvalid           = def("dmarc.p.invalid", report.High, "Invalid p= value", "RFC 9989 §4.7", "RFC 7489 §6.6.3")
 	findSPInvalid          = def("dmarc.sp.invalid", report.High, "Invalid sp= value", "RFC 9989 §4.7", "RFC 7489 §6.6.3")
@@ -36,6 +37,7 @@ var (
 	findParkedNotReject    = def("dmarc.parked.not_reject", report.Low, "Domain sends no mail but its DMARC policy is not reject", "RFC 9989 §4.7")
 	findInherited          = def("dmarc.inherited", report.Info, "Policy inherited from a parent domain", "RFC 9989 §4.10")
 	findOrgDomainDiffers   = def("dmarc.orgdomain.differs", report.Info, "RFC 7489 and RFC 9989 disagree on the organizational domain", "RFC 9989 §4.10.2", "RFC 7489 §3.2")
+	findPSDUnchecked       = def("dmarc.psd.unchecked", report.Info, "The public suffix's _dmarc name did not answer", "RFC 9989 §4.10", "RFC 9091 §4")
 	findDNSError           = report.Definition{ID: "dmarc.dns.error", Severity: report.Info, Inconclusive: true,
 		Title: "DMARC lookup failed", Refs: []string{"RFC 9989 §4.10"}}
 )
@@ -48,9 +50,9 @@ func def(id string, sev report.Severity, title string, refs ...string) report.De
 var Definitions = []report.Definition{
 	findRecordMissing, findRecordMultiple, findRecordAtApex, findRecordSPFFound,
 	findRecordUnrelatedTXT, findRecordLeadingSpace, findVersionInvalid, findSyntaxInvalid,
-	findPMissing, findPNotSecond, findPInvalid, findSPInvalid, findPolicyNone,
+	findPMissing, findNoPolicy, findPNotSecond, findPInvalid, findSPInvalid, findPolicyNone,
 	findSPWeaker, findNPMissing, findTestingMode, findTagRemoved, findPctPartial,
 	findTagUnknown, findRUAMissing, findRUAInvalid, findRUAUnauthorized, findRUANoMX,
 	findRUATooMany, findURISizeSuffix, findFONoRUF, findFORedundant, findAlignStrict,
-	findParkedNotReject, findInherited, findOrgDomainDiffers, findDNSError,
+	findParkedNotReject, findInherited, findOrgDomainDiffers, findPSDUnchecked, findDNSError,
 }

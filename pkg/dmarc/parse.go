@@ -420,6 +420,15 @@ func (r *Record) Valid7489() bool {
 	return pOK || (len(r.RUA) > 0 && !r.hasProblem("rua"))
 }
 
+// NoPolicy reports a record that receivers apply no DMARC policy for: no
+// valid p and no valid rua to fall back on (RFC 7489 §6.6.3: "the Mail
+// Receiver applies no DMARC processing").
+func (r *Record) NoPolicy() bool {
+	pOK := r.Policy != "" && !r.hasProblem("p")
+	ruaOK := len(r.RUA) > 0 && !r.hasProblem("rua")
+	return !pOK && !ruaOK
+}
+
 // Valid reports whether an RFC 9989 receiver would apply this record: no
 // invalid tag value. An absent p is allowed (treated as none, §4.7).
 func (r *Record) Valid() bool { return len(r.Problems) == 0 }
@@ -464,7 +473,13 @@ func (r *Record) EffectiveSubdomainPolicy() Policy {
 }
 
 // EffectiveNonexistentPolicy is np, defaulting to sp, then p (RFC 9989 §4.7).
+// An invalid np counts as none for non-existent subdomains, as RFC 7489
+// §6.6.3 has receivers treat an invalid p or sp (RFC 9989 carries the rule
+// over to np): never the stricter sp or p it would otherwise fall back to.
 func (r *Record) EffectiveNonexistentPolicy() Policy {
+	if r.hasProblem("np") {
+		return PolicyNone
+	}
 	if r.NonexistentPolicy != "" {
 		return r.NonexistentPolicy
 	}

@@ -31,6 +31,12 @@ var (
 	ErrIPAddress   = errors.New("an IP address, not a domain name")
 	ErrSingleLabel = errors.New("a single label, not a fully qualified domain name")
 	ErrInvalid     = errors.New("invalid domain name")
+	// ErrNotIPv4 is a name made of digits and dots only (192.0.2.300,
+	// 999.1.1.1): meant as an IPv4 address, and not a valid one.
+	ErrNotIPv4 = errors.New("not a valid IPv4 address")
+	// ErrNumericTLD: a top-level label of digits only is never a domain
+	// (RFC 3696 §2; RFC 1123 §2.1 keeps dotted-decimal for addresses).
+	ErrNumericTLD = errors.New("top-level label is all digits, which no domain has")
 )
 
 // profile is IDNA's lookup profile without the STD3 host-name rule, so that
@@ -55,10 +61,34 @@ func Parse(s string) (Domain, error) {
 	if err != nil {
 		return Domain{}, err
 	}
-	if !strings.Contains(d.ascii, ".") {
+	labels := strings.Split(d.ascii, ".")
+	switch {
+	case allDigits(labels...):
+		return Domain{}, fmt.Errorf("%q is %w", s, ErrNotIPv4)
+	case len(labels) == 1:
 		return Domain{}, fmt.Errorf("%q: %w", s, ErrSingleLabel)
+	case allDigits(labels[len(labels)-1]):
+		return Domain{}, fmt.Errorf("%q: %w", s, ErrNumericTLD)
+	}
+	// What a user types is a host name (RFC 1123 §2.1: letters, digits,
+	// hyphens) or a service name with underscores (_dmarc); anything else
+	// (a slash, a colon, a star) is a URL, an address or a typo, not a
+	// name to query.
+	for _, r := range d.ascii {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return Domain{}, fmt.Errorf("%q: %w: character %q", s, ErrInvalid, r)
+		}
 	}
 	return d, nil
+}
+
+func allDigits(labels ...string) bool {
+	for _, l := range labels {
+		if l == "" || strings.Trim(l, "0123456789") != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // ParseAny is Parse without the rule against single labels; it suits names

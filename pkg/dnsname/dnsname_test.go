@@ -49,6 +49,15 @@ func TestParseErrors(t *testing.T) {
 		{strings.Repeat("x", 5000), ErrTooLong},
 		{"shop example.test", ErrInvalid},
 		{"shop;example.test", ErrInvalid},
+		{"192.0.2.300", ErrNotIPv4},
+		{"999.1.1.1", ErrNotIPv4},
+		{"192.0.2.300.", ErrNotIPv4},
+		{"1.2", ErrNotIPv4},
+		{"shop.123", ErrNumericTLD},
+		{"2.300", ErrNotIPv4},
+		{"shop.example/cart", ErrInvalid},
+		{"shop.example:443", ErrInvalid},
+		{"*.shop.example", ErrInvalid},
 	}
 	for _, tt := range tests {
 		if _, err := Parse(tt.in); !errors.Is(err, tt.want) {

@@ -111,6 +111,19 @@ func TestParsePolicy(t *testing.T) {
 			wantErr: []error{ErrPolicyLine, ErrPolicyMissing},
 		},
 		{
+			// RFC 8461 §3.2: sts-policy-ext-value has at least one vchar.
+			name:    "extension with an empty value",
+			in:      "version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 86400\next:\n",
+			want:    Policy{Version: "STSv1", Mode: ModeEnforce, MaxAge: 86400, MX: []string{"a.example"}},
+			wantErr: []error{ErrPolicyExt},
+		},
+		{
+			name:    "extension with only spaces, or a control character",
+			in:      "version: STSv1\nmode: none\nmax_age: 0\next:   \nx-y: a\x01b\nok_1: valeur été\n",
+			want:    Policy{Version: "STSv1", Mode: ModeNone, Extensions: []Pair{{"ok_1", "valeur été"}}},
+			wantErr: []error{ErrPolicyExt},
+		},
+		{
 			name: "HTML error page",
 			in:   "<!doctype html>\n<html><body>Not found</body></html>\n",
 			want: Policy{}, wantErr: []error{ErrPolicyLine, ErrPolicyMissing},

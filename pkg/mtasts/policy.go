@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Mode is the policy mode (RFC 8461 §5).
@@ -27,6 +28,7 @@ var (
 	ErrPolicyMaxAge  = errors.New("max_age must be 0 to 31557600 seconds")
 	ErrPolicyMX      = errors.New("mx must be a host name or *. and a domain")
 	ErrPolicyMissing = errors.New("required field missing")
+	ErrPolicyExt     = errors.New("an extension field needs a value of printable characters")
 )
 
 // Policy is the policy file at https://mta-sts.<domain>/.well-known/mta-sts.txt
@@ -100,6 +102,10 @@ func ParsePolicy(body string) (Policy, error) {
 			}
 			p.MX = append(p.MX, strings.ToLower(value))
 		default:
+			if !validPolicyExtValue(value) {
+				errs = append(errs, fmt.Errorf("line %d: %w, not %q", n+1, ErrPolicyExt, clip(value)))
+				continue
+			}
 			p.Extensions = append(p.Extensions, Pair{key, value})
 		}
 	}
@@ -146,6 +152,23 @@ func validPattern(v string) bool {
 			if c := label[i]; !isAlnum(c) && c != '-' {
 				return false
 			}
+		}
+	}
+	return true
+}
+
+// validPolicyExtValue: RFC 8461 §3.2, sts-policy-ext-value = sts-policy-vchar
+// [*(%x20 / sts-policy-vchar) sts-policy-vchar], where sts-policy-vchar is
+// %x21-7E or a UTF-8 character: at least one character, no CTLs (a tab
+// included), no leading or trailing space (the field delimiter's *WSP has
+// taken those).
+func validPolicyExtValue(v string) bool {
+	if v == "" || !utf8.ValidString(v) {
+		return false
+	}
+	for _, r := range v {
+		if r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f {
+			return false
 		}
 	}
 	return true

@@ -92,6 +92,10 @@ func findings(res Result, opts Options) []report.Finding {
 	for _, h := range res.Hosts {
 		fs = append(fs, hostFindings(h, res.Implicit)...)
 	}
+	if res.Omitted > 0 {
+		fs = append(fs, defOmitted.New(fmt.Sprintf("%s has %d MX hosts; the %d most preferred were checked and %d were not (their addresses, reverse DNS, TLS and reachability are unknown).", d, len(res.Hosts)+res.Omitted, len(res.Hosts), res.Omitted),
+			"Nothing is required by RFC 5321; most domains need two to five MX hosts, and removing the unused ones makes the setup easier to check and to keep right."))
+	}
 	if !res.Implicit && !res.Null && len(res.Hosts) == 1 {
 		fs = append(fs, defSingle.New("Only "+res.Hosts[0].Name+" receives mail for "+d+"; while it is down, senders queue and retry (RFC 5321 §4.5.4).",
 			"Nothing is required: senders retry for days. A second MX, preferably elsewhere, shortens outages."))
@@ -172,6 +176,9 @@ func summary(res Result) string {
 		return "no MX; implicit MX " + res.Domain
 	}
 	names := res.HostNames()
+	if res.Omitted > 0 {
+		return fmt.Sprintf("%d MX hosts; the first %d checked (%d not checked): %s", len(names)+res.Omitted, len(names), res.Omitted, strings.Join(names, ", "))
+	}
 	return fmt.Sprintf("%d MX host(s): %s", len(names), strings.Join(names, ", "))
 }
 

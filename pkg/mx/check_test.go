@@ -2,6 +2,7 @@ package mx
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"path/filepath"
 	"slices"
@@ -187,5 +188,32 @@ func TestBogon(t *testing.T) {
 		if got := Bogon(netip.MustParseAddr(tt.addr)) != ""; got != tt.want {
 			t.Errorf("Bogon(%s) = %v, want %v", tt.addr, got, tt.want)
 		}
+	}
+}
+
+// More MX hosts than MaxHosts: the report says how many were not checked.
+func TestManyMXHostsSaysHowManyUnchecked(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("$ORIGIN many.example.\n")
+	for i := range 25 {
+		fmt.Fprintf(&b, "@ MX %d mx%02d\nmx%02d A 192.0.2.%d\n", i, i, i, i+1)
+	}
+	srv := dnstest.Start(t, dnstest.ZoneText("many.example.", b.String()))
+	sec := Check(context.Background(), check.Env{Resolver: srv.Resolver(t)}, dnsname.MustParse("many.example"), Options{})
+	res := sec.Data.(*Result)
+	if len(res.Hosts) != MaxHosts || res.Omitted != 5 {
+		t.Fatalf("%d hosts, %d omitted", len(res.Hosts), res.Omitted)
+	}
+	var found bool
+	for _, f := range sec.Findings {
+		if f.ID == "mx.hosts.unchecked" {
+			found = true
+			if !strings.Contains(f.Detail, "25 MX hosts") || !strings.Contains(f.Detail, "5 were not") {
+				t.Errorf("detail %q", f.Detail)
+			}
+		}
+	}
+	if !found || !strings.Contains(sec.Summary, "5 not checked") {
+		t.Errorf("findings %v, summary %q", ids(sec.Findings), sec.Summary)
 	}
 }

@@ -20,6 +20,8 @@ var (
 		Title: "MX target resolves to a private or reserved address", Refs: []string{"RFC 6890", "RFC 1918"}}
 	defSingle = report.Definition{ID: "mx.single", Severity: report.Info,
 		Title: "Only one MX host", Refs: []string{"RFC 5321 §5.1"}}
+	defOmitted = report.Definition{ID: "mx.hosts.unchecked", Severity: report.Info,
+		Title: "More MX hosts than mailcheck checks", Refs: []string{"RFC 5321 §5.1"}}
 	defDNSError = report.Definition{ID: "mx.dns.temperror", Severity: report.High, Inconclusive: true,
 		Title: "MX or address lookup failed", Refs: []string{"RFC 5321 §5.1"}}
 )
@@ -27,5 +29,5 @@ var (
 // Definitions lists every finding this package can report.
 var Definitions = []report.Definition{
 	defMissing, defNull, defNullMixed, defTargetCNAME, defTargetIPLiteral,
-	defTargetNoAddress, defTargetBogon, defSingle, defDNSError,
+	defTargetNoAddress, defTargetBogon, defSingle, defOmitted, defDNSError,
 }

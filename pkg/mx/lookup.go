@@ -73,7 +73,7 @@ func (r Result) HostNames() []string {
 // It never fails: an unanswered MX question is in Result.Err, an unanswered
 // address question in Host.Error.
 func Lookup(ctx context.Context, r resolver.Resolver, domain dnsname.Domain) Result {
-	res := Result{Domain: domain.String()}
+	res := Result{Domain: domain.String(), Hosts: []Host{}} // an array in JSON even when empty
 	mxs, ans, err := resolver.LookupMX(ctx, r, domain.FQDN())
 	if err != nil {
 		res.Err = err

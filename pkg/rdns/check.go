@@ -72,7 +72,7 @@ type Data struct {
 
 // Check checks every target address. target names the domain for the report.
 func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Options) report.Section {
-	data := &Data{}
+	data := &Data{Addrs: []Result{}} // docs/json.md: an array, empty when there is nothing to check
 	for _, t := range opts.Targets {
 		i := slices.IndexFunc(data.Addrs, func(r Result) bool { return r.Addr == t.Addr })
 		if i < 0 {
@@ -80,7 +80,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 				data.Omitted++
 				continue
 			}
-			data.Addrs = append(data.Addrs, Result{Addr: t.Addr})
+			data.Addrs = append(data.Addrs, Result{Addr: t.Addr, PTR: []string{}})
 			i = len(data.Addrs) - 1
 		}
 		r := &data.Addrs[i]

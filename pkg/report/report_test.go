@@ -53,6 +53,9 @@ func TestSeverity(t *testing.T) {
 }
 
 func TestTXTValue(t *testing.T) {
+	if got := TXTValue("v=DMARC1; x=\x1b[2J\r\x7f é"); got != `"v=DMARC1; x=\027[2J\013\127 é"` {
+		t.Errorf("control octets: %s", got)
+	}
 	if got := TXTValue(`v=spf1 "x" \ -all`); got != `"v=spf1 \"x\" \\ -all"` {
 		t.Errorf("escaping: %s", got)
 	}

@@ -1,6 +1,9 @@
 package report
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // TXTValue formats text as the RDATA of a TXT record in zone-file syntax:
 // quoted character-strings of at most 255 octets each (RFC 1035 §3.3.14),
@@ -18,7 +21,23 @@ func TXTValue(text string) string {
 }
 
 func quote(s string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\' || c == '"':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < 0x20 || c == 0x7f:
+			// RFC 1035 §5.1: \DDD for an octet that is not printable, so
+			// the record can be pasted as is and prints nothing raw.
+			fmt.Fprintf(&b, `\%03d`, c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }
 
 // TXTRecord is a Record of type TXT for name with the given text.

@@ -277,17 +277,22 @@ func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (Answer,
 
 // followAliases follows the CNAME chain in rrs from current (RFC 1034
 // §3.6.2), appending each target to ans.CNAMEs, and returns the last name.
-// A name seen before, or more than max aliases, is a loop. seen carries
-// across the replies of one lookup.
+// A name seen before is a loop; more than max aliases, all different, is
+// a chain too long to follow, not a loop. seen carries across the replies
+// of one lookup.
 func followAliases(rrs []dns.RR, ans *Answer, seen map[string]bool, current string, max int) (string, error) {
 	for {
 		target := cnameOf(rrs, current)
 		if target == "" {
 			return current, nil
 		}
-		if seen[target] || len(ans.CNAMEs) >= max {
+		switch {
+		case seen[target]:
 			return current, &Error{Name: ans.Name, Type: ans.Type, Kind: KindLoop,
 				Err: fmt.Errorf("alias chain %s -> %s", ans.Name, strings.Join(append(ans.CNAMEs, target), " -> "))}
+		case len(ans.CNAMEs) >= max:
+			return current, &Error{Name: ans.Name, Type: ans.Type, Kind: KindChainLong,
+				Err: fmt.Errorf("more than %d aliases, starting %s -> %s", max, ans.Name, strings.Join(ans.CNAMEs[:min(3, len(ans.CNAMEs))], " -> "))}
 		}
 		seen[target] = true
 		ans.CNAMEs = append(ans.CNAMEs, target)

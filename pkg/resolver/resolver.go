@@ -76,12 +76,16 @@ const (
 	KindRcode     ErrorKind = "rcode"      // another unexpected RCODE (FORMERR, NOTIMP, ...)
 	KindTimeout   ErrorKind = "timeout"    // no reply within the per-query timeout, after retries
 	KindNetwork   ErrorKind = "network"    // the resolver could not be reached at all
-	KindLoop      ErrorKind = "cname-loop" // the CNAME chain loops or is too long
+	KindLoop      ErrorKind = "cname-loop" // the CNAME chain comes back to a name it passed
 	KindTooLarge  ErrorKind = "too-large"  // the answer is over the size bound
 	KindMalformed ErrorKind = "malformed"  // the reply could not be parsed or does not match
 	KindName      ErrorKind = "bad-name"   // the name cannot be asked (too long, empty label)
 	KindCanceled  ErrorKind = "canceled"   // the caller's context ended first
 )
+
+// KindChainLong: more aliases than the depth bound, no name repeated; a
+// long chain is not a loop.
+const KindChainLong ErrorKind = "cname-chain-too-long"
 
 // Error is a failure to get an answer.
 type Error struct {
@@ -127,6 +131,7 @@ var (
 	ErrTimeout   error = kindError(KindTimeout)
 	ErrNetwork   error = kindError(KindNetwork)
 	ErrCNAMELoop error = kindError(KindLoop)
+	ErrChainLong error = kindError(KindChainLong)
 	ErrTooLarge  error = kindError(KindTooLarge)
 	ErrBadName   error = kindError(KindName)
 )

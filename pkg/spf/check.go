@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -49,6 +50,7 @@ type checker struct {
 	domain   string
 	findings []report.Finding
 	temp     map[string]bool // temperror details already reported
+	loops    map[string]bool // include/redirect cycles already reported, by their domains
 }
 
 func (c *checker) add(def report.Definition, detail, fix string) *report.Finding {
@@ -71,7 +73,7 @@ func (c *checker) tempError(what string, err error) {
 func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Options) report.Section {
 	domain := target.String()
 	sec := report.Section{Check: "spf", Title: "SPF", Target: domain}
-	c := &checker{domain: domain, temp: map[string]bool{}}
+	c := &checker{domain: domain, temp: map[string]bool{}, loops: map[string]bool{}}
 	data := &Data{Domain: domain}
 
 	// The evaluation runs beside the walk; it asks DNS its own way because
@@ -181,6 +183,13 @@ func (c *checker) walkFindings(n *Node) {
 		c.add(defRecordMultiple, fmt.Sprintf("%s has %d v=spf1 TXT records; with more than one, every evaluation is a permerror (RFC 7208 §3.2, §4.5).", where, n.multi),
 			"Merge them into a single v=spf1 record (one version, all mechanisms, one all) and delete the others.")
 	case "loop":
+		// One cycle (d → e → d) is met once per path that enters it (from
+		// d and from e): report each cycle once, keyed by its domains.
+		key := cycleKey(n)
+		if c.loops[key] {
+			break
+		}
+		c.loops[key] = true
 		c.add(defIncludeLoop, fmt.Sprintf("%s in %s leads back to %s, which is already on the path from %s: evaluation loops until the 10-term limit makes it a permerror.", n.Term, n.parent.Domain, n.Domain, c.domain),
 			"Remove the include or redirect that points back up the chain.")
 	}
@@ -191,6 +200,18 @@ func (c *checker) walkFindings(n *Node) {
 	for _, ch := range n.Children {
 		c.walkFindings(ch)
 	}
+}
+
+// cycleKey names the cycle a "loop" node closes: the domains from the
+// node's target back up to it, sorted, so every way into the same cycle
+// gives the same key.
+func cycleKey(n *Node) string {
+	members := []string{n.Domain}
+	for p := n.parent; p != nil && p.Domain != n.Domain; p = p.parent {
+		members = append(members, p.Domain)
+	}
+	slices.Sort(members)
+	return strings.Join(members, " ")
 }
 
 func (c *checker) syntax(n *Node, where string) {

@@ -263,3 +263,28 @@ func TestTXTOctets(t *testing.T) {
 		t.Errorf("txtText = %q, want %q", got, want)
 	}
 }
+
+// One include cycle reached along two paths (c → d → e → d and c → e →
+// d → e) is one problem: one finding.
+func TestLoopReportedOnce(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneText("loop.example.", `
+$ORIGIN loop.example.
+@ TXT "v=spf1 include:d.loop.example include:e.loop.example -all"
+d TXT "v=spf1 include:e.loop.example -all"
+e TXT "v=spf1 include:d.loop.example -all"
+self TXT "v=spf1 include:self.loop.example redirect=self.loop.example"
+`))
+	env := check.Env{Resolver: srv.Resolver(t)}
+	for domain, want := range map[string]int{"loop.example": 1, "self.loop.example": 1} {
+		sec := Check(context.Background(), env, dnsname.MustParse(domain), Options{IP: netip.MustParseAddr("192.0.2.1")})
+		n := 0
+		for _, f := range sec.Findings {
+			if f.ID == "spf.include.loop" {
+				n++
+			}
+		}
+		if n != want {
+			t.Errorf("%s: %d loop findings, want %d: %v", domain, n, want, ids(sec.Findings))
+		}
+	}
+}

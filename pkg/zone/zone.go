@@ -84,7 +84,8 @@ func (d *Data) Load(r io.Reader, origin, file string) error {
 	if _, ok := dns.IsDomainName(origin); !ok {
 		origin = "."
 	}
-	zp := dns.NewZoneParser(io.LimitReader(r, MaxFileSize), origin, file)
+	g := newGuard(io.LimitReader(r, MaxFileSize))
+	zp := dns.NewZoneParser(g, origin, file)
 	zp.SetDefaultTTL(3600)
 	var added []dns.RR
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
@@ -93,8 +94,15 @@ func (d *Data) Load(r io.Reader, origin, file string) error {
 		}
 		added = append(added, rr)
 	}
+	if g.err != nil {
+		return fmt.Errorf("%s: %w", file, g.err)
+	}
 	if err := zp.Err(); err != nil {
-		return fmt.Errorf("%s: %w", file, err)
+		msg := shortenParseError(err.Error())
+		if !strings.HasPrefix(msg, file+": ") { // miekg/dns names the file itself
+			msg = file + ": " + msg
+		}
+		return errors.New(msg)
 	}
 	if len(added) == 0 {
 		return fmt.Errorf("%s: no records", file)
