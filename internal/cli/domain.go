@@ -171,6 +171,7 @@ type domainResult struct {
 	why  string
 	out  []byte // the rendered report
 	row  summaryRow
+	note string // the line was read as a domain (an address, a URL)
 }
 
 // window is how many domains may be checked or waiting to be printed at
@@ -319,7 +320,7 @@ func checkOneDomain(ctx context.Context, f *Factory, up *upstream, in input, opt
 	rep := audit.Run(dctx, s.Env, in.d, ao)
 	full := f.newReport(s, "domain", in.d.Unicode(), rep.Sections...)
 	full.Score, full.TopFixes, full.Readiness, full.Environment = rep.Score, rep.TopFixes, rep.Readiness, rep.Environment
-	res := &domainResult{seq: in.seq, row: summarize(full)}
+	res := &domainResult{seq: in.seq, row: summarize(full), note: in.note}
 	res.code, res.why = f.domainGate(full, opts)
 	res.row.verdict = verdictOf(res.code)
 	if !opts.Summary {

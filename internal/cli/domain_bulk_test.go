@@ -338,3 +338,16 @@ func TestScanLines(t *testing.T) {
 		}
 	}
 }
+
+// A list pasted from a CRM: addresses and URLs are read as their domains,
+// each said once on stderr, and checked.
+func TestDomainFilePastedAddresses(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneText("test.", bulkZone([]string{"a.test", "b.test"})))
+	r := run(t, "domain", "--file", writeList(t, []string{"contact@a.test", "https://b.test/cart"}), "--resolver", srv.Addr, "--no-probe", "--format", "jsonl")
+	if got := targetsOf(t, r.stdout); !slices.Equal(got, []string{"a.test", "b.test"}) || r.code != 0 {
+		t.Fatalf("exit %d, reports %v, stderr %q", r.code, got, r.stderr)
+	}
+	if strings.Count(r.stderr, "checking the domain a.test") != 1 || strings.Count(r.stderr, "checking the domain b.test") != 1 {
+		t.Errorf("stderr %q", r.stderr)
+	}
+}

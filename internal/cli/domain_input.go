@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mailcheck/mailcheck/internal/render"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 )
 
@@ -24,6 +25,8 @@ type input struct {
 	d    dnsname.Domain
 	err  error
 	seq  int // position among the inputs this run checks
+	// note says the line was an address or a URL, read as its domain.
+	note string
 }
 
 // parseShard reads --shard i/n.
@@ -61,11 +64,18 @@ func lineInput(name string, line int, text string) (input, bool) {
 	if text == "" {
 		return input{}, false
 	}
-	d, err := parseDomainArg("domain", text)
+	// People paste what they have: contact@shop.fr, https://shop.fr/cart.
+	host, what := pastedDomain(text)
+	d, err := parseDomainArg("domain", host)
 	if err != nil {
 		err = fmt.Errorf("%s line %d: %w", name, line, err)
+		return input{raw: text, line: line, err: err}, true
 	}
-	return input{raw: text, line: line, d: d, err: err}, true
+	in := input{raw: text, line: line, d: d}
+	if what != "" {
+		in.note = fmt.Sprintf("%s line %d: %s is %s; checking the domain %s", name, line, render.SafeString(text), what, d.Unicode())
+	}
+	return in, true
 }
 
 // maxLine bounds a line of --file: a longer one is no domain name, and is

@@ -61,6 +61,7 @@ type domainWriter struct {
 	blocks   int
 	csv      *csv.Writer
 	bad      int
+	notes    int
 	worst    int
 	firstWhy string
 }
@@ -93,6 +94,12 @@ func (w *domainWriter) write(r *domainResult) error {
 		}
 		_, err := fmt.Fprintf(w.f.IO.ErrOut, "mailcheck: %v\n", r.err)
 		return err
+	}
+	if r.note != "" {
+		w.notes++
+		if w.notes <= maxBadLines {
+			fmt.Fprintf(w.f.IO.ErrOut, "mailcheck: %s\n", r.note)
+		}
 	}
 	w.dist[gradeKey(r.row)]++
 	switch {
@@ -200,6 +207,9 @@ func (w *domainWriter) finish() error {
 		if err := render.Summary(w.out, "Distribution", w.distribution(), w.textOptions()); err != nil {
 			return err
 		}
+	}
+	if w.notes > maxBadLines {
+		fmt.Fprintf(w.f.IO.ErrOut, "mailcheck: %d more lines read as the domain of an address or URL\n", w.notes-maxBadLines)
 	}
 	if w.bad > maxBadLines {
 		fmt.Fprintf(w.f.IO.ErrOut, "mailcheck: %d more bad lines not shown\n", w.bad-maxBadLines)
