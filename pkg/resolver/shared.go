@@ -3,6 +3,7 @@ package resolver
 import (
 	"container/list"
 	"context"
+	"errors"
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
@@ -31,12 +32,12 @@ type SharedCache struct {
 	now      func() time.Time
 	max      int
 	maxTTL   time.Duration
-	flights  flights
 
 	mu      sync.Mutex
 	entries map[string]*list.Element // of *sharedEntry
 	lru     *list.List
-	seen    map[uint64]struct{} // hashes of keys asked once; reset when full
+	calls   map[string]*sharedFlight // questions being asked now
+	seen    map[uint64]struct{}      // hashes of keys asked once; reset when full
 	seed    maphash.Seed
 	hits    atomic.Int64
 	misses  atomic.Int64
@@ -79,7 +80,7 @@ func NewSharedCache(upstream Resolver, o SharedCacheOptions) *SharedCache {
 		o.Now = time.Now
 	}
 	return &SharedCache{upstream: upstream, now: o.Now, max: o.MaxEntries, maxTTL: o.MaxTTL,
-		entries: map[string]*list.Element{}, lru: list.New(), seen: map[uint64]struct{}{}, seed: maphash.MakeSeed()}
+		entries: map[string]*list.Element{}, lru: list.New(), calls: map[string]*sharedFlight{}, seen: map[uint64]struct{}{}, seed: maphash.MakeSeed()}
 }
 
 // Server passes the upstream's address through (for reports that name it).
@@ -97,39 +98,64 @@ func (c *SharedCache) Lookup(ctx context.Context, name string, qtype uint16) (An
 		c.hits.Add(1)
 		return ans, nil
 	}
-	if !c.wanted(key) {
-		// First ask of this name in the run: no flight to share and
-		// nothing to keep.
-		c.misses.Add(1)
-		return c.upstream.Lookup(ctx, name, qtype)
-	}
-	ans, retry, err := c.flights.do(ctx, key, func() (Answer, error) {
-		if ans, ok := c.get(key); ok {
-			return ans, nil
+	c.mu.Lock()
+	if fl, ok := c.calls[key]; ok {
+		// Another domain is asking this now: wait for its answer, and
+		// have it kept, since two domains share the name.
+		fl.shared = true
+		c.mu.Unlock()
+		c.hits.Add(1)
+		select {
+		case <-fl.done:
+		case <-ctx.Done():
+			kind := KindCanceled
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				kind = KindTimeout
+			}
+			return Answer{Name: Canonical(name), Type: qtype}, &Error{Name: Canonical(name), Type: qtype, Kind: kind, Err: ctx.Err()}
 		}
-		c.misses.Add(1)
-		ans, err := c.upstream.Lookup(ctx, name, qtype)
-		if err == nil {
-			c.put(key, ans)
+		if fl.abandoned && fl.err != nil && ctx.Err() == nil {
+			// The domain that led the flight ran out of time; this one
+			// has not: its own question, not another domain's deadline.
+			c.misses.Add(1)
+			return c.upstream.Lookup(ctx, name, qtype)
 		}
-		return ans, err
-	})
-	if retry {
-		// The domain that led the flight ran out of time; this one has
-		// not: its own question, not another domain's deadline.
-		c.misses.Add(1)
-		return c.upstream.Lookup(ctx, name, qtype)
+		return fl.ans, fl.err
 	}
+	seenBefore := c.wantedLocked(key)
+	fl := &sharedFlight{done: make(chan struct{})}
+	c.calls[key] = fl
+	c.mu.Unlock()
+
+	c.misses.Add(1)
+	ans, err := c.upstream.Lookup(ctx, name, qtype)
+	c.mu.Lock()
+	delete(c.calls, key)
+	keep := err == nil && (seenBefore || fl.shared)
+	c.mu.Unlock()
+	if keep {
+		c.put(key, ans)
+	}
+	fl.ans, fl.err, fl.abandoned = ans, err, ctx.Err() != nil
+	close(fl.done)
 	return ans, err
 }
 
-// wanted records a miss and reports whether the key was asked before (so
-// it is worth keeping). The set of keys seen once is bounded: when full it
-// starts over, which only delays sharing a name by one more ask.
-func (c *SharedCache) wanted(key string) bool {
+// sharedFlight is one upstream question with the domains waiting for it.
+type sharedFlight struct {
+	done      chan struct{}
+	ans       Answer
+	err       error
+	shared    bool // another domain waited: keep the answer (under mu)
+	abandoned bool // the asking domain's context ended first
+}
+
+// wantedLocked records a miss and reports whether the key was asked before
+// (so it is worth keeping). The set of keys seen once is bounded: when full
+// it starts over, which only delays sharing a name by one more ask. c.mu is
+// held.
+func (c *SharedCache) wantedLocked(key string) bool {
 	h := maphash.String(c.seed, key) // a collision only shares a name early
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	if _, ok := c.seen[h]; ok {
 		return true
 	}
