@@ -31,6 +31,7 @@ type bulkOptions struct {
 	extra                  string
 	verbose                bool
 	nx                     int
+	offline                bool
 }
 
 var digits = regexp.MustCompile(`d[0-9]{4}|[0-9]+\.[0-9]+\.18\.198`)
@@ -134,7 +135,12 @@ func bulk(o bulkOptions) error {
 	var addr string
 	var queries func() int64
 	var logOf func() []dnstest.Question
-	if o.cpuprofile != "" {
+	if o.offline {
+		// No DNS server: the zone files through --zone, so only the
+		// checks' own CPU is measured.
+		addr = ""
+		queries = func() int64 { return 0 }
+	} else if o.cpuprofile != "" {
 		// Profiled in-process: the server runs in a child process so its
 		// CPU stays out of the profile.
 		child := exec.Command(os.Args[0], "serve", "-n", fmt.Sprint(o.n), "-delay", o.delay.String())
@@ -201,7 +207,21 @@ func bulk(o bulkOptions) error {
 	}
 	total := o.n + o.nx
 	args := []string{"domain", "--file", list, "--no-probe", "--format", "jsonl", "--fail-on", "none",
-		"--concurrency", fmt.Sprint(o.concurrency), "--resolver", addr, "--timeout", "60s"}
+		"--concurrency", fmt.Sprint(o.concurrency), "--timeout", "60s"}
+	if o.offline {
+		zones := map[string]func(io.Writer, int) error{
+			benchZone + ".zone": writeZone, reverseZone + ".zone": writeReverse, "example.zone": writeParent, "dnsbl.zone": writeLists,
+		}
+		for name, write := range zones {
+			path := filepath.Join(dir, name)
+			if err := os.WriteFile(path, []byte(zoneText(write, o.n)), 0o644); err != nil {
+				return err
+			}
+			args = append(args, "--zone", path)
+		}
+	} else {
+		args = append(args, "--resolver", addr)
+	}
 	args = append(args, strings.Fields(o.extra)...)
 
 	outPath := filepath.Join(dir, "out.jsonl")

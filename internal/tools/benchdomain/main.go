@@ -59,6 +59,7 @@ func main() {
 		fs.StringVar(&o.cpuprofile, "cpuprofile", "", "run mailcheck in this process and write a CPU profile here (the DNS server runs in a child process)")
 		fs.StringVar(&o.memprofile, "memprofile", "", "with -cpuprofile: also write a heap profile here")
 		fs.BoolVar(&o.verbose, "v", false, "count the queries by shape")
+		fs.BoolVar(&o.offline, "offline", false, "answer from the zone files (--zone), no DNS server: the checks' own CPU")
 		fs.IntVar(&o.nx, "nx", 0, "add this many non-existent domains to the list (a long list for memory, without a huge zone)")
 		fs.StringVar(&o.extra, "args", "", "more arguments for mailcheck domain, space-separated")
 		_ = fs.Parse(args)
