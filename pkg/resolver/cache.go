@@ -3,8 +3,6 @@ package resolver
 import (
 	"context"
 	"errors"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -21,7 +19,7 @@ type Cache struct {
 	flights  flights
 
 	mu      sync.Mutex
-	entries map[string]cacheEntry
+	entries map[qkey]cacheEntry
 
 	lookups atomic.Int64
 	misses  atomic.Int64
@@ -36,7 +34,7 @@ var _ Resolver = (*Cache)(nil)
 
 // NewCache wraps upstream.
 func NewCache(upstream Resolver) *Cache {
-	return &Cache{upstream: upstream, entries: map[string]cacheEntry{}}
+	return &Cache{upstream: upstream, entries: map[qkey]cacheEntry{}}
 }
 
 // Lookup implements Resolver.
@@ -74,9 +72,13 @@ func (c *Cache) Lookup(ctx context.Context, name string, qtype uint16) (Answer, 
 	return ans, err
 }
 
-func cacheKey(name string, qtype uint16) string {
-	return Canonical(name) + "/" + strconv.Itoa(int(qtype))
+// qkey is a question as a map key (no string built per lookup).
+type qkey struct {
+	name  string // canonical
+	qtype uint16
 }
+
+func cacheKey(name string, qtype uint16) qkey { return qkey{Canonical(name), qtype} }
 
 // flights merges concurrent lookups of one key: the first caller runs it
 // in its own goroutine (singleflight.DoChan starts one per call, whose
@@ -84,7 +86,7 @@ func cacheKey(name string, qtype uint16) string {
 // their own context.
 type flights struct {
 	mu    sync.Mutex
-	calls map[string]*flight
+	calls map[qkey]*flight
 }
 
 type flight struct {
@@ -98,7 +100,7 @@ type flight struct {
 
 // do runs fn once per key at a time. A waiter whose leader gave up (its
 // context ended) gets retry set, to ask itself if it still has time.
-func (f *flights) do(ctx context.Context, key string, fn func() (Answer, error)) (ans Answer, retry bool, err error) {
+func (f *flights) do(ctx context.Context, key qkey, fn func() (Answer, error)) (ans Answer, retry bool, err error) {
 	f.mu.Lock()
 	if fl, ok := f.calls[key]; ok {
 		f.mu.Unlock()
@@ -106,7 +108,7 @@ func (f *flights) do(ctx context.Context, key string, fn func() (Answer, error))
 		case <-fl.done:
 			return fl.ans, fl.abandoned && fl.err != nil && ctx.Err() == nil, fl.err
 		case <-ctx.Done():
-			name, qt := splitKey(key)
+			name, qt := key.name, key.qtype
 			kind := KindCanceled
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				kind = KindTimeout
@@ -115,7 +117,7 @@ func (f *flights) do(ctx context.Context, key string, fn func() (Answer, error))
 		}
 	}
 	if f.calls == nil {
-		f.calls = map[string]*flight{}
+		f.calls = map[qkey]*flight{}
 	}
 	fl := &flight{done: make(chan struct{})}
 	f.calls[key] = fl
@@ -129,12 +131,6 @@ func (f *flights) do(ctx context.Context, key string, fn func() (Answer, error))
 	fl.ans, fl.err = fn()
 	fl.abandoned = ctx.Err() != nil
 	return fl.ans, false, fl.err
-}
-
-func splitKey(key string) (string, uint16) {
-	i := strings.LastIndexByte(key, '/')
-	n, _ := strconv.Atoi(key[i+1:])
-	return key[:i], uint16(n)
 }
 
 // CacheStats counts a cache's use.

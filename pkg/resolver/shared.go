@@ -34,17 +34,17 @@ type SharedCache struct {
 	maxTTL   time.Duration
 
 	mu      sync.Mutex
-	entries map[string]*list.Element // of *sharedEntry
+	entries map[qkey]*list.Element // of *sharedEntry
 	lru     *list.List
-	calls   map[string]*sharedFlight // questions being asked now
-	seen    map[uint64]struct{}      // hashes of keys asked once; reset when full
+	calls   map[qkey]*sharedFlight // questions being asked now
+	seen    map[uint64]struct{}    // hashes of keys asked once; reset when full
 	seed    maphash.Seed
 	hits    atomic.Int64
 	misses  atomic.Int64
 }
 
 type sharedEntry struct {
-	key     string
+	key     qkey
 	ans     Answer
 	expires time.Time
 }
@@ -80,7 +80,7 @@ func NewSharedCache(upstream Resolver, o SharedCacheOptions) *SharedCache {
 		o.Now = time.Now
 	}
 	return &SharedCache{upstream: upstream, now: o.Now, max: o.MaxEntries, maxTTL: o.MaxTTL,
-		entries: map[string]*list.Element{}, lru: list.New(), calls: map[string]*sharedFlight{}, seen: map[uint64]struct{}{}, seed: maphash.MakeSeed()}
+		entries: map[qkey]*list.Element{}, lru: list.New(), calls: map[qkey]*sharedFlight{}, seen: map[uint64]struct{}{}, seed: maphash.MakeSeed()}
 }
 
 // Server passes the upstream's address through (for reports that name it).
@@ -154,8 +154,8 @@ type sharedFlight struct {
 // (so it is worth keeping). The set of keys seen once is bounded: when full
 // it starts over, which only delays sharing a name by one more ask. c.mu is
 // held.
-func (c *SharedCache) wantedLocked(key string) bool {
-	h := maphash.String(c.seed, key) // a collision only shares a name early
+func (c *SharedCache) wantedLocked(key qkey) bool {
+	h := maphash.Comparable(c.seed, key) // a collision only shares a name early
 	if _, ok := c.seen[h]; ok {
 		return true
 	}
@@ -166,7 +166,7 @@ func (c *SharedCache) wantedLocked(key string) bool {
 	return false
 }
 
-func (c *SharedCache) get(key string) (Answer, bool) {
+func (c *SharedCache) get(key qkey) (Answer, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.entries[key]
@@ -183,7 +183,7 @@ func (c *SharedCache) get(key string) (Answer, bool) {
 	return e.ans, true
 }
 
-func (c *SharedCache) put(key string, ans Answer) {
+func (c *SharedCache) put(key qkey, ans Answer) {
 	ttl := c.maxTTL
 	if ans.Outcome == Found {
 		for _, rr := range ans.RRs {
@@ -197,7 +197,7 @@ func (c *SharedCache) put(key string, ans Answer) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.seen, maphash.String(c.seed, key))
+	delete(c.seen, maphash.Comparable(c.seed, key))
 	if el, ok := c.entries[key]; ok {
 		c.lru.Remove(el)
 	}
