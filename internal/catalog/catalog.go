@@ -16,6 +16,7 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/mx"
 	"github.com/mailcheck/mailcheck/pkg/rdns"
 	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/mailcheck/mailcheck/pkg/reports"
 	"github.com/mailcheck/mailcheck/pkg/smtpprobe"
 	"github.com/mailcheck/mailcheck/pkg/spf"
 	"github.com/mailcheck/mailcheck/pkg/tlsrpt"
@@ -43,6 +44,7 @@ func Groups() []Group {
 		{Check: "bimi", Doc: "bimi.md", Definitions: bimi.Definitions},
 		{Check: "ports", Doc: "smtp.md", Definitions: smtpprobe.Definitions},
 		{Check: "domain", Doc: "audit.md", Definitions: audit.Definitions},
+		{Check: "reports", Doc: "reports.md", Definitions: reports.Definitions},
 	}
 }
 

@@ -27,6 +27,7 @@ var dataTypes = []struct{ check, dir, typ string }{
 	{"bimi", "pkg/bimi", "Data"},
 	{"ports", "pkg/smtpprobe", "PortsData"},
 	{"smtp", "pkg/smtpprobe", "ServerData"},
+	{"reports", "pkg/reports", "Data"},
 }
 
 // TestDataDocIsCurrent: docs/json-data.md documents every field of every

@@ -1,0 +1,336 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/resolver"
+	"golang.org/x/sync/errgroup"
+)
+
+// lookupPTRs asks the PTR of the largest sources of every domain,
+// concurrently and bounded. A failed lookup leaves the address unnamed:
+// the source is then recognized from its DKIM and SPF identities.
+// rdns is what the PTR lookups found: names per address, and the
+// addresses whose lookup failed (timeout, SERVFAIL, refused).
+type rdns struct {
+	names  map[string][]string
+	failed map[string]bool
+}
+
+func lookupPTRs(ctx context.Context, r resolver.Resolver, domains map[string]*domainAgg, opts Options) rdns {
+	vol := map[string]int64{}
+	for _, d := range domains {
+		for ip, s := range d.sources {
+			vol[ip] += s.messages
+		}
+	}
+	ips := make([]string, 0, len(vol))
+	for ip := range vol {
+		if _, err := netip.ParseAddr(ip); err == nil {
+			ips = append(ips, ip)
+		}
+	}
+	sort.Slice(ips, func(i, j int) bool {
+		if vol[ips[i]] != vol[ips[j]] {
+			return vol[ips[i]] > vol[ips[j]]
+		}
+		return ips[i] < ips[j]
+	})
+	if len(ips) > opts.MaxPTR {
+		ips = ips[:opts.MaxPTR]
+	}
+	out := rdns{names: map[string][]string{}, failed: map[string]bool{}}
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(opts.Concurrency)
+	for _, ip := range ips {
+		g.Go(func() error {
+			names, _, err := resolver.LookupPTR(gctx, r, netip.MustParseAddr(ip))
+			if len(names) > 3 {
+				names = names[:3]
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				out.failed[ip] = true
+			} else if len(names) > 0 {
+				out.names[ip] = names
+			}
+			return nil
+		})
+	}
+	_ = g.Wait() // lookups report nothing but their names
+	return out
+}
+
+// classified is a source with its verdict and group key.
+type classified struct {
+	Source
+	svc *Service
+	key string
+	fwd int64
+}
+
+func identities(ids []identity) []Identity {
+	out := make([]Identity, len(ids))
+	for i, id := range ids {
+		out[i] = Identity{Domain: id.domain, Pass: id.pass, Messages: id.total}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Messages > out[j].Messages })
+	return out
+}
+
+// classify names and classifies each source of d (RFC 7489 §3.1: DMARC
+// passes when SPF or DKIM passes aligned; DOMAIN.md §11.3 for the rest):
+//   - a known service, or a host whose reverse DNS lies under the domain,
+//     is legitimate: aligned when all its mail passes, else failing;
+//   - an unknown source whose mail the receiver marked forwarded (or a
+//     list), or whose DKIM passes while SPF fails, is a forwarder: the
+//     signature survived, the relay's address is not in SPF;
+//   - an unknown source passing aligned SPF is authorized by the SPF
+//     record: legitimate;
+//   - the rest, failing both, is unauthorized.
+func classify(d *domainAgg, ptrs map[string][]string) []classified {
+	out := make([]classified, 0, len(d.sources))
+	org := orgOf(d.domain)
+	for ip, s := range d.sources {
+		c := classified{Source: Source{
+			IP: ip, PTR: ptrs[ip], Messages: s.messages, DMARCPass: s.pass, DKIMPass: s.dkimPass,
+			SPFPass: s.spfPass, Disposed: s.rejected, DKIMDomains: identities(s.dkim), SPFDomains: identities(s.spf),
+		}, fwd: s.forwardedReason}
+		svc, how := match(c.PTR, s.dkim, s.spf)
+		ownPTR := ""
+		for _, p := range c.PTR {
+			if orgOf(p) == org {
+				ownPTR = p
+			}
+		}
+		name := ip
+		if len(c.PTR) > 0 {
+			name = c.PTR[0] + " (" + ip + ")"
+		}
+		switch {
+		case svc != nil:
+			c.svc, c.Service, c.MatchedBy, c.key = svc, svc.Name, how, svc.Name
+			c.Class = passOrFail(s)
+		case ownPTR != "":
+			c.Service, c.MatchedBy, c.key = "your own server "+ip, "reverse DNS "+ownPTR, ip
+			c.Class = passOrFail(s)
+		case s.forwardedReason*2 >= s.messages && s.forwardedReason > 0 || s.dkimPass > 0 && s.spfPass == 0:
+			c.Service, c.key, c.Class = "forwarder "+name, "fwd "+ip, ClassForwarded
+		case s.spfPass > 0:
+			c.Service, c.MatchedBy, c.key = "your own server "+ip, "passes SPF for "+d.domain, ip
+			c.Class = passOrFail(s)
+		default:
+			c.Service, c.key, c.Class = "unknown "+name, "unknown "+ip, ClassUnauthorized
+		}
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Messages != out[j].Messages {
+			return out[i].Messages > out[j].Messages
+		}
+		return out[i].IP < out[j].IP
+	})
+	return out
+}
+
+func passOrFail(s *sourceAgg) string {
+	if s.pass >= s.messages {
+		return ClassAligned
+	}
+	return ClassFailing
+}
+
+func orgOf(name string) string {
+	d, err := dnsname.ParseAny(name)
+	if err != nil {
+		return strings.ToLower(name)
+	}
+	return dnsname.OrganizationalPSL(d).String()
+}
+
+// group sums the sources by service; a known service's group is failing
+// when any of its sources is, and carries the fix.
+func group(domain, spfRec string, srcs []classified) []ServiceGroup {
+	idx := map[string]int{}
+	var out []ServiceGroup
+	members := map[string][]classified{}
+	for _, s := range srcs {
+		i, ok := idx[s.key]
+		if !ok {
+			i = len(out)
+			idx[s.key] = i
+			out = append(out, ServiceGroup{Name: s.Service, Class: s.Class})
+		}
+		g := &out[i]
+		g.Sources++
+		g.Messages += s.Messages
+		g.DMARCPass += s.DMARCPass
+		if s.Class == ClassFailing {
+			g.Class = ClassFailing
+		}
+		members[s.key] = append(members[s.key], s)
+	}
+	for k, i := range idx {
+		if out[i].Class == ClassFailing {
+			out[i].Fix, out[i].short, out[i].SPFRecord = fixFor(domain, spfRec, members[k])
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Messages > out[j].Messages })
+	return out
+}
+
+// fixFor says what makes a legitimate group's failing mail pass: DKIM
+// signing with d= the domain (which survives forwarding, RFC 7489 §4.2),
+// and the SPF include or address when the envelope sender is the domain's.
+func fixFor(domain, spfRec string, ms []classified) (fix, short, record string) {
+	svc := ms[0].svc
+	var msgs, dkimPass, spfPass int64
+	var signs, envOwn, envOther []string
+	org := orgOf(domain)
+	for _, m := range ms {
+		msgs += m.Messages
+		dkimPass += m.DKIMPass
+		spfPass += m.SPFPass
+		for _, id := range m.DKIMDomains {
+			if orgOf(id.Domain) != org {
+				signs = appendNew(signs, id.Domain)
+			}
+		}
+		for _, id := range m.SPFDomains {
+			if orgOf(id.Domain) == org {
+				envOwn = appendNew(envOwn, id.Domain)
+			} else {
+				envOther = appendNew(envOther, id.Domain)
+			}
+		}
+	}
+	var parts, shorts []string
+	if dkimPass < msgs {
+		shorts = append(shorts, "DKIM d="+domain)
+		who := "on " + ms[0].IP
+		if svc != nil {
+			who = "in " + svc.Name + " (its domain-authentication settings give the DNS records to publish)"
+		}
+		p := fmt.Sprintf("turn on DKIM signing with d=%s %s", domain, who)
+		if len(signs) > 0 {
+			p += "; it signs with d=" + strings.Join(signs, ", d=") + " now, which does not align"
+		}
+		parts = append(parts, p)
+	}
+	if spfPass < msgs {
+		switch {
+		case svc != nil && svc.Include != "" && (len(envOwn) > 0 || len(envOther) == 0):
+			if hasTerm(spfRec, "include:"+svc.Include) {
+				parts = append(parts, fmt.Sprintf("the SPF record of %s already has include:%s, yet SPF fails for this mail: run 'mailcheck spf %s --ip %s' to see why", domain, svc.Include, domain, ms[0].IP))
+				shorts = append(shorts, "check SPF")
+			} else {
+				parts = append(parts, fmt.Sprintf("add include:%s to the SPF record of %s", svc.Include, firstOr(envOwn, domain)))
+				shorts = append(shorts, "SPF include:"+svc.Include)
+				if firstOr(envOwn, domain) == domain {
+					record = withSPFTerms(spfRec, "include:"+svc.Include)
+				}
+			}
+		case svc == nil && (len(envOwn) > 0 || len(envOther) == 0):
+			var mech []string
+			for _, m := range ms {
+				if a, err := netip.ParseAddr(m.IP); err == nil {
+					if a.Is4() {
+						mech = append(mech, "ip4:"+m.IP)
+					} else {
+						mech = append(mech, "ip6:"+m.IP)
+					}
+				}
+			}
+			if len(mech) > 0 {
+				parts = append(parts, fmt.Sprintf("add %s to the SPF record of %s", strings.Join(mech, " "), firstOr(envOwn, domain)))
+				shorts = append(shorts, "SPF "+strings.Join(mech, " "))
+				if firstOr(envOwn, domain) == domain {
+					record = withSPFTerms(spfRec, mech...)
+				}
+			}
+		case len(envOther) > 0 && len(parts) > 0:
+			parts[len(parts)-1] += fmt.Sprintf(" (SPF checks %s, the service's own envelope domain, so only DKIM can align)", envOther[0])
+		}
+	}
+	if len(parts) == 0 {
+		return "Check the sender's DKIM and SPF setup for " + domain + ".", "check DKIM and SPF", ""
+	}
+	s := strings.Join(parts, ", and ")
+	return strings.ToUpper(s[:1]) + s[1:] + ".", strings.Join(shorts, " + "), record
+}
+
+// lookupSPF returns the domain's SPF record (RFC 7208 §4.5: the one TXT
+// record starting "v=spf1"), or "" when there is none, several, or the
+// lookup failed.
+func lookupSPF(ctx context.Context, r resolver.Resolver, domain string) string {
+	txts, _, err := resolver.LookupTXT(ctx, r, domain)
+	if err != nil {
+		return ""
+	}
+	found := ""
+	for _, t := range txts {
+		v := t.Text()
+		if strings.EqualFold(v, "v=spf1") || len(v) > 7 && strings.EqualFold(v[:7], "v=spf1 ") {
+			if found != "" {
+				return ""
+			}
+			found = v
+		}
+	}
+	return found
+}
+
+// hasTerm reports whether an SPF record has the term, with or without a
+// "+" qualifier, case-insensitively.
+func hasTerm(rec, term string) bool {
+	for _, t := range strings.Fields(rec) {
+		if strings.EqualFold(strings.TrimPrefix(t, "+"), term) {
+			return true
+		}
+	}
+	return false
+}
+
+// withSPFTerms returns rec with terms inserted before its "all" mechanism
+// or redirect modifier (mechanisms after "all" are never evaluated, RFC
+// 7208 §5.1), "" when rec is "".
+func withSPFTerms(rec string, terms ...string) string {
+	if rec == "" {
+		return ""
+	}
+	fields := strings.Fields(rec)
+	at := len(fields)
+	for i, f := range fields {
+		l := strings.ToLower(strings.TrimLeft(f, "+-~?"))
+		if l == "all" || strings.HasPrefix(l, "redirect=") {
+			at = i
+			break
+		}
+	}
+	out := append(append(append([]string(nil), fields[:at]...), terms...), fields[at:]...)
+	return strings.Join(out, " ")
+}
+
+func appendNew(ss []string, s string) []string {
+	for _, x := range ss {
+		if x == s {
+			return ss
+		}
+	}
+	return append(ss, s)
+}
+
+func firstOr(ss []string, def string) string {
+	if len(ss) > 0 {
+		return ss[0]
+	}
+	return def
+}

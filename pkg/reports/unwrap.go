@@ -1,0 +1,442 @@
+package reports
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/mail"
+	"net/textproto"
+	"path"
+	"strings"
+	"sync"
+)
+
+// Limits bound what one input item may expand into. Zero fields take the
+// defaults.
+type Limits struct {
+	// MaxBytes caps the decompressed bytes of one item, all its
+	// attachments and archive entries together (default 64 MiB).
+	MaxBytes int64
+	// MaxRatio caps decompressed/compressed size once the output passes
+	// 1 MiB (default 200): a real report compresses 10 to 50 times, a
+	// gzip or zip bomb a thousand times.
+	MaxRatio int64
+	// MaxEntries caps the entries of one zip archive (default 64).
+	MaxEntries int
+	// MaxParts caps the MIME parts of one message (default 256).
+	MaxParts int
+	// MaxDepth caps wrappers inside wrappers: a message carrying a zip
+	// holding a gzip is depth 3 (default 6).
+	MaxDepth int
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = 64 << 20
+	}
+	if l.MaxRatio <= 0 {
+		l.MaxRatio = 200
+	}
+	if l.MaxEntries <= 0 {
+		l.MaxEntries = 64
+	}
+	if l.MaxParts <= 0 {
+		l.MaxParts = 256
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = 6
+	}
+	return l
+}
+
+// ratioFloor is the output size under which the ratio is not checked: a
+// small, repetitive report can compress very well.
+const ratioFloor = 1 << 20
+
+// Errors of decompression; the item is named with the reason.
+var (
+	ErrTooLarge = errors.New("decompresses to more than the size limit")
+	ErrRatio    = errors.New("compression ratio above the limit (a decompression bomb?)")
+	ErrEntries  = errors.New("zip archive has more entries than the limit")
+	ErrDepth    = errors.New("archives nested deeper than the limit")
+)
+
+// docKind says how a document found in an item is read.
+type docKind int
+
+const (
+	docXML docKind = iota
+	docJSON
+	docFailure
+)
+
+// document is one report-bearing piece of an item, after unwrapping.
+type document struct {
+	source string
+	kind   docKind
+	data   []byte
+	// failure is the parsed failure report, for docFailure.
+	failure *Report
+	notes   []string
+}
+
+// extractor unwraps one item into documents, within the limits.
+type extractor struct {
+	lim      Limits
+	total    int64
+	docs     []document
+	problems []Problem
+}
+
+// Problem is an input piece that could not be read, or was read only in
+// part.
+type Problem struct {
+	Source string `json:"source"`
+	// Status: "unreadable" (nothing read from it) or "recovered" (read
+	// after a repair the reason names).
+	Status string `json:"status"`
+	Reason string `json:"reason"`
+}
+
+func (x *extractor) fail(src string, err error) {
+	x.problems = append(x.problems, Problem{Source: src, Status: "unreadable", Reason: truncate(err.Error(), 300)})
+}
+
+// walk sniffs data and unwraps it: gzip and zip by their magic numbers,
+// XML and JSON by their first character, a message by its header.
+func (x *extractor) walk(src string, data []byte, depth int, notes []string) {
+	if depth > x.lim.MaxDepth {
+		x.fail(src, ErrDepth)
+		return
+	}
+	switch {
+	case len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b:
+		out, note, err := x.gunzip(data)
+		if err != nil {
+			x.fail(src, err)
+			return
+		}
+		if note != "" {
+			notes = append(notes, note)
+		}
+		x.walk(src, out, depth+1, notes)
+		return
+	case bytes.HasPrefix(data, []byte("PK\x03\x04")) || bytes.HasPrefix(data, []byte("PK\x05\x06")):
+		x.unzip(src, data, depth, notes)
+		return
+	}
+	trimmed := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n")
+	switch {
+	case len(trimmed) == 0:
+		x.fail(src, errors.New("empty"))
+	case trimmed[0] == '<':
+		x.docs = append(x.docs, document{source: src, kind: docXML, data: trimmed, notes: notes})
+	case trimmed[0] == '{':
+		x.docs = append(x.docs, document{source: src, kind: docJSON, data: trimmed, notes: notes})
+	case looksLikeMessage(trimmed):
+		x.message(src, trimmed, depth, notes, false)
+	case findFeedback(trimmed) >= 0:
+		// Junk before the report: parseAggregate finds the element.
+		x.docs = append(x.docs, document{source: src, kind: docXML, data: trimmed, notes: notes})
+	default:
+		x.fail(src, errors.New("not a DMARC or SMTP TLS report: neither XML, JSON, gzip, zip nor an email message"))
+	}
+}
+
+var gzipPool, chunkPool sync.Pool
+
+// gunzip inflates every member of a gzip stream (RFC 1952 §2.2 allows
+// several; some reporters concatenate). Bytes after the last member that
+// are not a member (trailing garbage, padding) are ignored with a note,
+// as is a bad checksum when the data read as a whole.
+func (x *extractor) gunzip(data []byte) ([]byte, string, error) {
+	br := bytes.NewReader(data)
+	zr, _ := gzipPool.Get().(*gzip.Reader)
+	var err error
+	if zr == nil {
+		zr, err = gzip.NewReader(br)
+	} else {
+		err = zr.Reset(br)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("gzip: %v", err)
+	}
+	defer gzipPool.Put(zr)
+	out, err := x.inflate(zr, int64(len(data)))
+	switch {
+	case err == nil:
+		return out, "", nil
+	case errors.Is(err, ErrTooLarge), errors.Is(err, ErrRatio):
+		return nil, "", err
+	case len(out) > 0 && errors.Is(err, gzip.ErrHeader):
+		return out, "bytes after the gzip data ignored", nil
+	case len(out) > 0 && errors.Is(err, gzip.ErrChecksum):
+		return out, "gzip checksum mismatch ignored", nil
+	case len(out) > 0 && errors.Is(err, io.ErrUnexpectedEOF):
+		return out, "gzip data truncated; what was there was read", nil
+	default:
+		return nil, "", fmt.Errorf("gzip: %v", err)
+	}
+}
+
+// inflate reads r to the end within the size and ratio limits. in is the
+// compressed size the output is compared with.
+func (x *extractor) inflate(r io.Reader, in int64) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(int(min(in*16, 4<<20))) // reports compress 10 to 50 times
+	cp, _ := chunkPool.Get().(*[]byte)
+	if cp == nil {
+		b := make([]byte, 32<<10)
+		cp = &b
+	}
+	defer chunkPool.Put(cp)
+	chunk := *cp
+	for {
+		n, err := r.Read(chunk)
+		if n > 0 {
+			buf.Write(chunk[:n])
+			x.total += int64(n)
+			if x.total > x.lim.MaxBytes {
+				return nil, fmt.Errorf("%w (%d bytes)", ErrTooLarge, x.lim.MaxBytes)
+			}
+			if out := int64(buf.Len()); out > ratioFloor && out > in*x.lim.MaxRatio {
+				return nil, fmt.Errorf("%w (%d:1)", ErrRatio, x.lim.MaxRatio)
+			}
+		}
+		if err == io.EOF {
+			return buf.Bytes(), nil
+		}
+		if err != nil {
+			return buf.Bytes(), err
+		}
+	}
+}
+
+func (x *extractor) unzip(src string, data []byte, depth int, notes []string) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		x.fail(src, fmt.Errorf("zip: %v", err))
+		return
+	}
+	if len(zr.File) > x.lim.MaxEntries {
+		x.fail(src, fmt.Errorf("%w (%d entries, limit %d)", ErrEntries, len(zr.File), x.lim.MaxEntries))
+		return
+	}
+	found := false
+	for _, f := range zr.File {
+		if f.FileInfo().IsDir() {
+			continue
+		}
+		found = true
+		name := src + "!" + safeName(f.Name)
+		rc, err := f.Open()
+		if err != nil {
+			x.fail(name, fmt.Errorf("zip: %v", err))
+			continue
+		}
+		// The compressed size bounds what is read from the archive, so a
+		// lying header cannot make the ratio look better than it is.
+		out, err := x.inflate(rc, max(int64(f.CompressedSize64), 1))
+		rc.Close()
+		if err != nil {
+			if errors.Is(err, ErrTooLarge) || errors.Is(err, ErrRatio) {
+				x.fail(name, err)
+				return
+			}
+			x.fail(name, fmt.Errorf("zip: %v", err))
+			continue
+		}
+		x.walk(name, out, depth+1, notes)
+	}
+	if !found {
+		x.fail(src, errors.New("zip archive holds no file"))
+	}
+}
+
+// looksLikeMessage: the first line is an RFC 5322 header field (a name, a
+// colon) or an mbox "From " line.
+func looksLikeMessage(b []byte) bool {
+	if bytes.HasPrefix(b, []byte("From ")) {
+		return true
+	}
+	line := b
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		line = b[:i]
+	}
+	colon := bytes.IndexByte(line, ':')
+	if colon <= 0 {
+		return false
+	}
+	for _, c := range line[:colon] {
+		if c <= ' ' || c > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// message reads an email: an RFC 6591 failure report, or a message carrying
+// aggregate or TLS reports as attachments (RFC 7489 §7.2.1.1: gzip or zip,
+// any content type; RFC 8460 §5.3: application/tlsrpt+gzip or +json).
+func (x *extractor) message(src string, data []byte, depth int, notes []string, quiet bool) {
+	if depth > x.lim.MaxDepth {
+		x.fail(src, ErrDepth)
+		return
+	}
+	before := len(x.docs) + len(x.problems)
+	if bytes.HasPrefix(data, []byte("From ")) { // one mbox separator line, as saved by some clients
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			data = data[i+1:]
+		}
+	}
+	msg, err := mail.ReadMessage(bufio.NewReader(bytes.NewReader(data)))
+	if err != nil {
+		x.fail(src, fmt.Errorf("message header: %v", err))
+		return
+	}
+	body, err := io.ReadAll(msg.Body)
+	if err != nil {
+		x.fail(src, fmt.Errorf("message: %v", err))
+		return
+	}
+	parts := 0
+	x.part(src, msg.Header, textproto.MIMEHeader(msg.Header), body, depth, notes, &parts)
+	if len(x.docs)+len(x.problems) == before && !quiet {
+		x.fail(src, errors.New("the message carries no DMARC or SMTP TLS report"))
+	}
+}
+
+// part handles one MIME entity. top is the message's own header (for
+// failure reports: the reporter and the report's Message-ID).
+func (x *extractor) part(src string, top mail.Header, h textproto.MIMEHeader, body []byte, depth int, notes []string, parts *int) {
+	*parts++
+	if *parts > x.lim.MaxParts {
+		if *parts == x.lim.MaxParts+1 {
+			x.fail(src, fmt.Errorf("more than %d MIME parts; the rest ignored", x.lim.MaxParts))
+		}
+		return
+	}
+	ct, params, err := mime.ParseMediaType(h.Get("Content-Type"))
+	if err != nil {
+		ct = "text/plain"
+	}
+	if strings.HasPrefix(ct, "multipart/") {
+		if ct == "multipart/report" && strings.EqualFold(params["report-type"], "feedback-report") {
+			if rep, err := parseFailure(top, body, params["boundary"]); err == nil {
+				x.docs = append(x.docs, document{source: src, kind: docFailure, failure: rep, notes: notes})
+				return
+			}
+		}
+		boundary := params["boundary"]
+		if boundary == "" {
+			x.fail(src, errors.New("multipart message without a boundary"))
+			return
+		}
+		mr := multipart.NewReader(bytes.NewReader(body), boundary)
+		for i := 1; ; i++ {
+			p, err := mr.NextRawPart()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				x.fail(src, fmt.Errorf("MIME: %v", err))
+				return
+			}
+			b, err := io.ReadAll(io.LimitReader(p, x.lim.MaxBytes+1))
+			if err != nil {
+				x.fail(src, fmt.Errorf("MIME part %d: %v", i, err))
+				return
+			}
+			if int64(len(b)) > x.lim.MaxBytes {
+				x.fail(src, fmt.Errorf("MIME part %d: %w", i, ErrTooLarge))
+				return
+			}
+			x.part(src, top, p.Header, b, depth+1, notes, parts)
+		}
+	}
+	if ct == "message/rfc822" {
+		// A report email forwarded as an attachment is read; any other
+		// attached message is not a report and is skipped quietly.
+		x.message(src, body, depth+1, notes, true)
+		return
+	}
+	if ct == "message/feedback-report" || ct == "text/rfc822-headers" || ct == "message/global" {
+		return
+	}
+	decoded, err := decodeCTE(h.Get("Content-Transfer-Encoding"), body)
+	if err != nil {
+		x.fail(src, err)
+		return
+	}
+	name := partName(h)
+	switch {
+	case strings.HasPrefix(ct, "application/"), ct == "text/xml":
+	case strings.HasPrefix(ct, "text/"):
+		// A text body is a report only when it is one (some reporters
+		// send the XML inline); cover letters are skipped.
+		// A gzip or zip labelled as text is read too.
+		t := bytes.TrimSpace(decoded)
+		if !(bytes.HasPrefix(decoded, []byte{0x1f, 0x8b}) || bytes.HasPrefix(decoded, []byte("PK\x03\x04")) || bytes.HasPrefix(t, []byte("<?xml")) || bytes.HasPrefix(t, []byte("<feedback")) || bytes.HasPrefix(t, []byte("{")) && bytes.Contains(t, []byte("organization-name"))) {
+			return
+		}
+	default:
+		return
+	}
+	psrc := src
+	if name != "" {
+		psrc += "#" + name
+	}
+	x.walk(psrc, decoded, depth+1, notes)
+}
+
+func partName(h textproto.MIMEHeader) string {
+	if _, p, err := mime.ParseMediaType(h.Get("Content-Disposition")); err == nil && p["filename"] != "" {
+		return safeName(p["filename"])
+	}
+	if _, p, err := mime.ParseMediaType(h.Get("Content-Type")); err == nil && p["name"] != "" {
+		return safeName(p["name"])
+	}
+	return ""
+}
+
+// safeName keeps the base of a name from a message or an archive, short.
+func safeName(n string) string {
+	return truncate(path.Base(strings.ReplaceAll(n, "\\", "/")), 120)
+}
+
+// decodeCTE undoes a Content-Transfer-Encoding (RFC 2045 §6). Base64 with
+// line breaks, stray white space or missing padding is accepted: reporters
+// send all of these.
+func decodeCTE(cte string, body []byte) ([]byte, error) {
+	switch strings.ToLower(strings.TrimSpace(cte)) {
+	case "base64":
+		clean := make([]byte, 0, len(body))
+		for _, c := range body {
+			if c > ' ' && c != '=' {
+				clean = append(clean, c)
+			}
+		}
+		out := make([]byte, base64.RawStdEncoding.DecodedLen(len(clean)))
+		n, err := base64.RawStdEncoding.Decode(out, clean)
+		if err != nil {
+			return nil, fmt.Errorf("base64: %v", err)
+		}
+		return out[:n], nil
+	case "quoted-printable":
+		out, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(body)))
+		if err != nil {
+			return nil, fmt.Errorf("quoted-printable: %v", err)
+		}
+		return out, nil
+	default:
+		return body, nil
+	}
+}
