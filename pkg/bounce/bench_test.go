@@ -110,6 +110,9 @@ func TestNoise(t *testing.T) {
 
 // TestMbox500 checks the benchmark's input reads as 500 reports.
 func TestMbox500(t *testing.T) {
+	if raceEnabled {
+		t.Skip("500 analyses under the race detector take minutes; the plain run checks this input")
+	}
 	box := mbox500(t)
 	n, none := 0, 0
 	err := mailfile.Walk(context.Background(), []string{"-"}, bytes.NewReader(box), mailfile.Limits{}, func(it mailfile.Item) error {

@@ -136,7 +136,10 @@ func TestLineEndingsAndPasting(t *testing.T) {
 		t.Fatal(err)
 	}
 	same, pasted, pastedSame := 0, 0, 0
-	for _, n := range names {
+	for i, n := range names {
+		if raceEnabled && i%4 != 0 {
+			continue // a quarter of the corpus under the race detector
+		}
 		data, err := os.ReadFile(n)
 		if err != nil {
 			t.Fatal(err)
@@ -157,7 +160,7 @@ func TestLineEndingsAndPasting(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("CRLF: %d of %d messages give the same verdicts; pasted bodies: %d of %d plain-text bounces name the same first recipient", same, len(names), pastedSame, pasted)
+	t.Logf("CRLF: %d messages give the same verdicts (of %d); pasted bodies: %d of %d plain-text bounces name the same first recipient", same, len(names), pastedSame, pasted)
 	if pasted == 0 || pastedSame*10 < pasted*8 {
 		t.Errorf("pasted bodies: only %d of %d keep their first recipient", pastedSame, pasted)
 	}
