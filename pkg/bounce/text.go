@@ -361,8 +361,24 @@ func remoteHost(s string) string {
 }
 
 // Ways MTAs name the SMTP command a reply answered.
+var (
+	commandWord = regexp.MustCompile(`(?i)\b(initial connection|connect|greeting|banner|EHLO|HELO|MAIL|RCPT|DATA|TEXT|BDAT|STARTTLS|AUTH)\b`)
+	commandPrep = regexp.MustCompile(`(?i)\b(?:in reply to|after|during|for|response to|when sending|at)\s+(?:the\s+)?(?:end of\s+)?$`)
+)
+
+// commandAfterPreposition finds "in reply to RCPT", "after end of data",
+// "during MAIL": the command word first (rare), then the words before it,
+// which is much cheaper than one expression that starts at every "for".
+func commandAfterPreposition(s string) string {
+	for _, m := range commandWord.FindAllStringSubmatchIndex(s, 100) {
+		if commandPrep.MatchString(s[max(0, m[0]-32):m[0]]) {
+			return s[m[2]:m[3]]
+		}
+	}
+	return ""
+}
+
 var commandREs = []*regexp.Regexp{
-	regexp.MustCompile(`(?i)\b(?:in reply to|after|during|for|response to|when sending|at)\s+(?:the\s+)?(?:end of\s+)?(initial connection|connect|greeting|banner|EHLO|HELO|MAIL|RCPT|DATA|TEXT|BDAT|STARTTLS|AUTH)\b`),
 	regexp.MustCompile(`(?m)^\s*>>>\s*(EHLO|HELO|MAIL|RCPT|DATA|BDAT|STARTTLS|AUTH)\b`),
 	regexp.MustCompile(`(?i)SMTP command:?\s*(EHLO|HELO|MAIL|RCPT|DATA)\b`),
 	regexp.MustCompile(`(?i)\[(RCPT)_TO\]|does not like (recipient)|did not like our (RCPT|MAIL|DATA)|(RCPT) TO:<|(MAIL) FROM:<`),
@@ -374,31 +390,35 @@ var headerLike = regexp.MustCompile(`(?i)^\s*(?:from|to|cc|bcc|reply-to|sender|r
 
 // smtpCommand is the SMTP command a failure answered, when the text says.
 func smtpCommand(s string) string {
+	c := commandAfterPreposition(s)
 	for _, re := range commandREs {
+		if c != "" {
+			break
+		}
 		m := re.FindStringSubmatch(s)
 		if m == nil {
 			continue
 		}
-		var c string
 		for _, g := range m[1:] {
 			c += g
 		}
-		switch u := strings.ToUpper(c); {
-		case u == "DATA" || u == "TEXT" || u == "BDAT":
-			return "DATA"
-		case u == "RCPT" || u == "RECIPIENT":
-			return "RCPT"
-		case u == "MAIL":
-			return "MAIL"
-		case u == "EHLO" || u == "HELO":
-			return "HELO"
-		case u == "STARTTLS" || u == "AUTH":
-			return u
-		default:
-			return "CONN"
-		}
 	}
-	return ""
+	switch u := strings.ToUpper(c); {
+	case u == "":
+		return ""
+	case u == "DATA" || u == "TEXT" || u == "BDAT":
+		return "DATA"
+	case u == "RCPT" || u == "RECIPIENT":
+		return "RCPT"
+	case u == "MAIL":
+		return "MAIL"
+	case u == "EHLO" || u == "HELO":
+		return "HELO"
+	case u == "STARTTLS" || u == "AUTH":
+		return u
+	default:
+		return "CONN"
+	}
 }
 
 var (
