@@ -77,12 +77,16 @@ type Report struct {
 }
 
 // key identifies a report for duplicate detection: the reporter and its
-// report ID (RFC 7489 Appendix C: report_id is unique per reporter).
+// report ID (RFC 7489 Appendix C: report_id is unique per reporter), with
+// the domain and the start of the period. A copy of a report has all
+// four the same; small reporters that number their reports per domain
+// or per day ("20261130" for every domain) reuse an ID, and those
+// reports are not copies of each other.
 func (r *Report) key() string {
 	if r.ReportID == "" {
 		return ""
 	}
-	return string(r.Kind) + "\x00" + strings.ToLower(r.Org) + "\x00" + r.ReportID
+	return string(r.Kind) + "\x00" + strings.ToLower(r.Org) + "\x00" + r.ReportID + "\x00" + r.Domain + "\x00" + r.Begin.UTC().Format(time.RFC3339)
 }
 
 // maxSourcesPerDomain bounds the distinct source addresses kept per

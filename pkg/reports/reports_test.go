@@ -254,6 +254,20 @@ func TestDuplicatesCountedOnce(t *testing.T) {
 	}
 }
 
+// A reporter that reuses a report ID for another domain, or for another
+// day, sent two reports, not one twice (seen from small providers that
+// number reports by date).
+func TestReusedReportIDNotDuplicate(t *testing.T) {
+	c := NewCollector(Limits{})
+	c.Add("a.xml", xmlReport("tiny-isp.example", "20261130", "shop.example", "none", 1, simple...))
+	c.Add("b.xml", xmlReport("tiny-isp.example", "20261130", "other.example", "none", 1, simple...))
+	c.Add("c.xml", xmlReport("tiny-isp.example", "20261130", "shop.example", "none", 2, simple...))
+	c.Add("d.xml", xmlReport("tiny-isp.example", "20261130", "shop.example", "none", 1, simple...))
+	if st := c.Stats(); st.Reports != 3 || st.Duplicates != 1 {
+		t.Fatalf("stats %+v, want 3 reports and 1 duplicate", st)
+	}
+}
+
 func hasFinding(s report.Section, id string) bool {
 	for _, f := range s.Findings {
 		if f.ID == id {
