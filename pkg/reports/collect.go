@@ -177,7 +177,7 @@ func (c *Collector) AddError(source string, err error) {
 // Add reads one input item (a file, or one message of an mbox). What
 // cannot be read is recorded as a Problem; Add never stops the run.
 func (c *Collector) Add(source string, data []byte) {
-	x := extractor{lim: c.lim}
+	x := extractor{lim: c.lim, in: int64(len(data))}
 	x.walk(source, data, 0, nil)
 	type parsed struct {
 		rep *Report
@@ -194,6 +194,7 @@ func (c *Collector) Add(source string, data []byte) {
 		rep.Notes = append(append([]string(nil), d.notes...), rep.Notes...)
 		got = append(got, parsed{rep, agg})
 	}
+	x.finish(source)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.items++

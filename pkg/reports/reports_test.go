@@ -161,6 +161,19 @@ func TestUnreadable(t *testing.T) {
 		{"bad XML", []byte("<feedback><report_metadata><org_name>a</org_name></feedback>"), Limits{}, "does not match"},
 		{"JSON that is not TLS-RPT", []byte(`{"a": 1}`), Limits{}, "not an SMTP TLS report"},
 		{"empty", nil, Limits{}, "empty"},
+		// 42.zip-style: zips of 16 zips, four levels, 1 MiB of zeros at
+		// the bottom of each: refused at the first bomb, in one line.
+		{"nested zip bomb", func() []byte {
+			layer := zipOf(t, map[string][]byte{"0.xml": make([]byte, 1<<20)})
+			for range 4 {
+				m := map[string][]byte{}
+				for i := range 16 {
+					m[fmt.Sprintf("%d.zip", i)] = layer
+				}
+				layer = zipOf(t, m)
+			}
+			return layer
+		}(), Limits{}, "the rest of this file was not read"},
 		{"deep nesting", func() []byte {
 			d := good
 			for range 10 {
@@ -654,5 +667,20 @@ _dmarc.shop  TXT "v=DMARC1; p=quarantine; t=y; rua=mailto:dmarc@shop.example"
 	f := finding(t, s, "reports.policy.ready")
 	if !strings.Contains(f.Detail, "out of test mode") || f.Record == nil || f.Record.Value != `"v=DMARC1; p=quarantine; rua=mailto:dmarc@shop.example"` {
 		t.Errorf("detail %q record %+v", f.Detail, f.Record)
+	}
+}
+
+// An archive of many entries that are not reports names ten and counts
+// the rest, so one odd file cannot bury the report in lines.
+func TestProblemsPerItemBounded(t *testing.T) {
+	m := map[string][]byte{}
+	for i := range 15 {
+		m[fmt.Sprintf("note%02d.txt", i)] = []byte("not a report\n")
+	}
+	c := NewCollector(Limits{})
+	c.Add("odd.zip", zipOf(t, m))
+	probs := c.Problems()
+	if len(probs) != maxProblemsPerItem+1 || !strings.Contains(probs[0].Reason, "5 more parts") && !strings.Contains(probs[len(probs)-1].Reason, "5 more parts") {
+		t.Errorf("%d problems %v, want %d and a count of 5 more", len(probs), probs, maxProblemsPerItem+1)
 	}
 }

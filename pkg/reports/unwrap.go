@@ -94,7 +94,21 @@ type extractor struct {
 	total    int64
 	docs     []document
 	problems []Problem
+	// stopped: a limit of the whole item was hit (a bomb); nothing more
+	// of the item is read, so a nested bomb yields one line, not one per
+	// entry.
+	stopped bool
+	// in is the size of the item as read; the item's whole output is
+	// held to the ratio too, so that many entries each under the ratio
+	// floor (a 42.zip) cannot add up to a bomb.
+	in int64
+	// more counts problems past maxProblemsPerItem.
+	more int
 }
+
+// maxProblemsPerItem bounds the problems one item reports; the rest are
+// counted in one line.
+const maxProblemsPerItem = 10
 
 // Problem is an input piece that could not be read, or was read only in
 // part.
@@ -107,12 +121,36 @@ type Problem struct {
 }
 
 func (x *extractor) fail(src string, err error) {
+	if x.stopped {
+		return
+	}
+	if errors.Is(err, ErrTooLarge) || errors.Is(err, ErrRatio) || errors.Is(err, ErrDepth) {
+		// A limit of the whole item: stop reading it, and say only
+		// that: the entries that came before it are the bomb's filler.
+		x.stopped = true
+		x.problems, x.more = x.problems[:0], 0
+		err = fmt.Errorf("%w; the rest of this file was not read", err)
+	}
+	if len(x.problems) >= maxProblemsPerItem {
+		x.more++
+		return
+	}
 	x.problems = append(x.problems, Problem{Source: src, Status: "unreadable", Reason: truncate(err.Error(), 300)})
+}
+
+// finish adds the line counting the problems past the bound.
+func (x *extractor) finish(src string) {
+	if x.more > 0 {
+		x.problems = append(x.problems, Problem{Source: src, Status: "unreadable", Reason: fmt.Sprintf("%d more parts of this file could not be read", x.more)})
+	}
 }
 
 // walk sniffs data and unwraps it: gzip and zip by their magic numbers,
 // XML and JSON by their first character, a message by its header.
 func (x *extractor) walk(src string, data []byte, depth int, notes []string) {
+	if x.stopped {
+		return
+	}
 	if depth > x.lim.MaxDepth {
 		x.fail(src, ErrDepth)
 		return
@@ -207,7 +245,7 @@ func (x *extractor) inflate(r io.Reader, in int64) ([]byte, error) {
 			if x.total > x.lim.MaxBytes {
 				return nil, fmt.Errorf("%w (%d bytes)", ErrTooLarge, x.lim.MaxBytes)
 			}
-			if out := int64(buf.Len()); out > ratioFloor && out > in*x.lim.MaxRatio {
+			if out := int64(buf.Len()); out > ratioFloor && out > in*x.lim.MaxRatio || x.in > 0 && x.total > ratioFloor && x.total > x.in*x.lim.MaxRatio {
 				return nil, fmt.Errorf("%w (%d:1)", ErrRatio, x.lim.MaxRatio)
 			}
 		}
@@ -232,6 +270,9 @@ func (x *extractor) unzip(src string, data []byte, depth int, notes []string) {
 	}
 	found := false
 	for _, f := range zr.File {
+		if x.stopped {
+			return
+		}
 		if f.FileInfo().IsDir() {
 			continue
 		}
@@ -317,6 +358,9 @@ func (x *extractor) message(src string, data []byte, depth int, notes []string, 
 // part handles one MIME entity. top is the message's own header (for
 // failure reports: the reporter and the report's Message-ID).
 func (x *extractor) part(src string, top mail.Header, h textproto.MIMEHeader, body []byte, depth int, notes []string, parts *int) {
+	if x.stopped {
+		return
+	}
 	*parts++
 	if *parts > x.lim.MaxParts {
 		if *parts == x.lim.MaxParts+1 {
