@@ -684,3 +684,62 @@ func TestProblemsPerItemBounded(t *testing.T) {
 		t.Errorf("%d problems %v, want %d and a count of 5 more", len(probs), probs, maxProblemsPerItem+1)
 	}
 }
+
+// The merchant of the issue: Google Workspace and Brevo set up, their own
+// server whose DKIM key is broken (SPF soft-fails for it too), a
+// forwarder, a spoofer, and someone else's Google account using the
+// domain in From. Offline and with DNS, the own server's mail must count
+// as legitimate mail at risk (else p=reject is called safe and its mail is
+// lost), and the Google spoofer must not (else spoofing holds the policy
+// back and asks for an include the domain already has).
+func TestMerchantBrokenDKIMAndSharedServiceSpoofer(t *testing.T) {
+	recs := []rec{
+		{ip: "198.51.100.20", count: 500, dkim: "pass", spf: "pass", dkimD: "shop.example", dkimR: "pass", spfD: "shop.example", spfR: "pass"},
+		{ip: "198.51.100.30", count: 300, dkim: "pass", spf: "fail", dkimD: "shop.example", dkimR: "pass", spfD: "sendibt3.com", spfR: "pass"},
+		{ip: "192.0.2.10", count: 20, dkim: "fail", spf: "fail", dkimD: "shop.example", dkimR: "fail", spfD: "shop.example", spfR: "softfail"},
+		{ip: "203.0.113.5", count: 10, dkim: "pass", spf: "fail", dkimD: "shop.example", dkimR: "pass", spfD: "shop.example", spfR: "fail", reason: "forwarded"},
+		{ip: "198.51.100.21", count: 50, dkim: "fail", spf: "fail", dkimD: "gmail.com", dkimR: "pass", spfD: "attacker.example", spfR: "pass"},
+		{ip: "203.0.113.66", count: 7, dkim: "fail", spf: "fail", spfD: "shop.example", spfR: "fail"},
+	}
+	rev := reverseZone + "21.100.51.198 PTR mail-sor-f21.google.com.\n5.113.0.203 PTR relay.example.\n"
+	srv := dnstest.Start(t, dnstest.ZoneText("example.", shopZone), dnstest.ZoneText("in-addr.arpa.", rev))
+	for _, mode := range []struct {
+		name string
+		env  check.Env
+		opts Options
+		want map[string]string
+	}{
+		{"offline", check.Env{Now: testclock.Func()}, Options{NoDNS: true}, map[string]string{
+			"192.0.2.10":    "192.0.2.10, signing as d=shop.example / failing",
+			"198.51.100.21": "unknown 198.51.100.21 / unauthorized",
+		}},
+		{"dns", check.Env{Resolver: srv.Resolver(t), Now: testclock.Func()}, Options{}, map[string]string{
+			"192.0.2.10":    "your own server 192.0.2.10 / failing",
+			"198.51.100.21": "unknown sender via Google Workspace / unauthorized",
+			"198.51.100.20": "Google Workspace / aligned",
+			"203.0.113.5":   "forwarder relay.example (203.0.113.5) / forwarded",
+		}},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			c := NewCollector(Limits{})
+			c.Add("a.xml", xmlReport("google.com", "g1", "shop.example", "none", 1, recs...))
+			s := c.Sections(context.Background(), mode.env, mode.opts)[0]
+			d := s.Data.(*Data)
+			for _, src := range d.Sources {
+				if w, ok := mode.want[src.IP]; ok && src.Service+" / "+src.Class != w {
+					t.Errorf("%s: %q, want %q", src.IP, src.Service+" / "+src.Class, w)
+				}
+			}
+			// Legitimate: 500+300+20+10; at risk: the own server's 20.
+			v := d.Verdict
+			if v.Legitimate != 830 || v.AtRisk != 20 || v.Unauthorized != 57 || v.Ready {
+				t.Errorf("verdict %+v", v)
+			}
+			f := finding(t, s, "reports.source.failing")
+			if !strings.Contains(f.Fix, "DKIM signatures with d=shop.example fail") {
+				t.Errorf("fix %q", f.Fix)
+			}
+			finding(t, s, "reports.policy.hold")
+		})
+	}
+}
