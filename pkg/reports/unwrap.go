@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -208,7 +209,11 @@ func (x *extractor) gunzip(data []byte) ([]byte, string, error) {
 		return nil, "", fmt.Errorf("gzip: %v", err)
 	}
 	defer gzipPool.Put(zr)
-	out, err := x.inflate(zr, int64(len(data)))
+	var hint int64
+	if len(data) >= 18 {
+		hint = int64(binary.LittleEndian.Uint32(data[len(data)-4:]))
+	}
+	out, err := x.inflate(zr, int64(len(data)), hint)
 	switch {
 	case err == nil:
 		return out, "", nil
@@ -227,9 +232,18 @@ func (x *extractor) gunzip(data []byte) ([]byte, string, error) {
 
 // inflate reads r to the end within the size and ratio limits. in is the
 // compressed size the output is compared with.
-func (x *extractor) inflate(r io.Reader, in int64) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.Grow(int(min(in*16, 4<<20))) // reports compress 10 to 50 times
+//
+// hint is the size the container announces (gzip's ISIZE, RFC 1952 §2.3.1;
+// a zip entry's uncompressed size), 0 when unknown: the buffer is made
+// that large at once, within the limits, so a large report is not copied
+// through growing buffers (which, for one refused at 64 MiB, had reached
+// 128 MiB first). A lying hint costs at most the limits.
+func (x *extractor) inflate(r io.Reader, in, hint int64) ([]byte, error) {
+	size := min(in*16, 4<<20) // reports compress 10 to 50 times
+	if hint > 0 {
+		size = min(hint+1, max(in*x.lim.MaxRatio, ratioFloor))
+	}
+	buf := make([]byte, 0, min(size, max(x.lim.MaxBytes-x.total, 0)+1))
 	cp, _ := chunkPool.Get().(*[]byte)
 	if cp == nil {
 		b := make([]byte, 32<<10)
@@ -240,20 +254,21 @@ func (x *extractor) inflate(r io.Reader, in int64) ([]byte, error) {
 	for {
 		n, err := r.Read(chunk)
 		if n > 0 {
-			buf.Write(chunk[:n])
+			// Checked before the bytes are kept.
 			x.total += int64(n)
 			if x.total > x.lim.MaxBytes {
 				return nil, fmt.Errorf("%w (%d bytes)", ErrTooLarge, x.lim.MaxBytes)
 			}
-			if out := int64(buf.Len()); out > ratioFloor && out > in*x.lim.MaxRatio || x.in > 0 && x.total > ratioFloor && x.total > x.in*x.lim.MaxRatio {
+			if out := int64(len(buf) + n); out > ratioFloor && out > in*x.lim.MaxRatio || x.in > 0 && x.total > ratioFloor && x.total > x.in*x.lim.MaxRatio {
 				return nil, fmt.Errorf("%w (%d:1)", ErrRatio, x.lim.MaxRatio)
 			}
+			buf = append(buf, chunk[:n]...)
 		}
 		if err == io.EOF {
-			return buf.Bytes(), nil
+			return buf, nil
 		}
 		if err != nil {
-			return buf.Bytes(), err
+			return buf, err
 		}
 	}
 }
@@ -285,7 +300,7 @@ func (x *extractor) unzip(src string, data []byte, depth int, notes []string) {
 		}
 		// The compressed size bounds what is read from the archive, so a
 		// lying header cannot make the ratio look better than it is.
-		out, err := x.inflate(rc, max(int64(f.CompressedSize64), 1))
+		out, err := x.inflate(rc, max(int64(f.CompressedSize64), 1), int64(min(f.UncompressedSize64, 1<<40)))
 		rc.Close()
 		if err != nil {
 			if errors.Is(err, ErrTooLarge) || errors.Is(err, ErrRatio) {
