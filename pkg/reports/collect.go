@@ -227,19 +227,11 @@ func readDocument(d document) (*Report, *aggregate, error) {
 		Begin: agg.begin, End: agg.end, Notes: agg.notes}
 	p := agg.policy
 	r.Policy = &p
-	var messages, pass int64
-	ips := map[string]struct{}{}
-	for _, row := range agg.rows {
-		messages += row.count
-		if row.dkim == "pass" || row.spf == "pass" {
-			pass += row.count
-		}
-		ips[row.ip] = struct{}{}
-	}
+	messages, pass := agg.messages, agg.pass
 	if agg.upperCase {
 		r.Notes = append(r.Notes, "values in upper case read as lower case")
 	}
-	n := len(ips)
+	n := len(agg.sources)
 	r.Messages, r.DMARCPass, r.Sources = &messages, &pass, &n
 	return r, agg, nil
 }
@@ -273,8 +265,8 @@ func (c *Collector) add(r *Report, agg *aggregate) {
 	if !d.hasPolicy || !r.End.Before(d.policyEnd) {
 		d.policy, d.policyEnd, d.hasPolicy = agg.policy, r.End, true
 	}
-	for _, row := range agg.rows {
-		ip := row.ip
+	for _, ip := range agg.order {
+		rs := agg.sources[ip]
 		s := d.sources[ip]
 		if s == nil {
 			if len(d.sources) >= maxSourcesPerDomain {
@@ -282,41 +274,44 @@ func (c *Collector) add(r *Report, agg *aggregate) {
 				s = d.sources[ip]
 			}
 			if s == nil {
-				s = &sourceAgg{}
-				d.sources[ip] = s
+				// The report's totals become the domain's: the report
+				// is not used again.
+				d.sources[ip] = rs
+				continue
 			}
 		}
-		n := row.count
-		s.messages += n
-		dk, sp := row.dkim == "pass", row.spf == "pass"
-		if dk || sp {
-			s.pass += n
+		s.merge(rs)
+	}
+}
+
+// merge adds another report's totals for the same source.
+func (s *sourceAgg) merge(o *sourceAgg) {
+	s.messages += o.messages
+	s.pass += o.pass
+	s.dkimPass += o.dkimPass
+	s.spfPass += o.spfPass
+	s.forwardedReason += o.forwardedReason
+	s.rejected += o.rejected
+	s.dkim = mergeIdentities(s.dkim, o.dkim)
+	s.spf = mergeIdentities(s.spf, o.spf)
+}
+
+func mergeIdentities(ids, more []identity) []identity {
+	for _, m := range more {
+		found := false
+		for i := range ids {
+			if ids[i].domain == m.domain {
+				ids[i].pass += m.pass
+				ids[i].total += m.total
+				found = true
+				break
+			}
 		}
-		if dk {
-			s.dkimPass += n
-		}
-		if sp {
-			s.spfPass += n
-		}
-		switch row.reason {
-		case "forwarded", "mailing_list", "trusted_forwarder":
-			s.forwardedReason += n
-		}
-		if row.disposition == "quarantine" || row.disposition == "reject" {
-			s.rejected += n
-		}
-		for _, a := range row.authDKIM {
-			s.dkim = addIdentity(s.dkim, a.domain, a.result == "pass", n)
-		}
-		spfSeen := false
-		for _, a := range row.authSPF {
-			s.spf = addIdentity(s.spf, a.domain, a.result == "pass", n)
-			spfSeen = spfSeen || a.domain != ""
-		}
-		if !spfSeen && row.envFrom != "" {
-			s.spf = addIdentity(s.spf, row.envFrom, sp, n)
+		if !found && len(ids) < maxIdentities {
+			ids = append(ids, m)
 		}
 	}
+	return ids
 }
 
 // OtherSources is the source address under which records are counted once
