@@ -800,3 +800,53 @@ func TestLargeReportRefusedWithinBounds(t *testing.T) {
 		t.Errorf("refusing the report allocated %d bytes, want under %d", got, 2*limit)
 	}
 }
+
+// Shapes real reporters send that the first reading missed, each found by
+// comparing with an independent reading of generated reports: every one
+// must give the report, with its totals (13 messages, 10 passing).
+func TestReporterQuirks(t *testing.T) {
+	a := xmlReport("Soci\xe9t\xe9 La Poste", "q1", "shop.example", "none", 1, simple...)
+	utf16le := func(b []byte) []byte {
+		out := []byte{0xff, 0xfe}
+		for _, r := range string(b) {
+			out = append(out, byte(r), byte(r>>8))
+		}
+		return out
+	}
+	latin1 := bytes.Replace(a, []byte(`<?xml version="1.0"?>`), []byte(`<?xml version="1.0" encoding="ISO-8859-1"?>`), 1)
+	report := "From: d@rep.example\r\nSubject: Report\r\nMIME-Version: 1.0\r\nContent-Type: application/gzip; name=\"r.xml.gz\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+		base64.StdEncoding.EncodeToString(gz(a)) + "\r\n"
+	tests := []struct {
+		name, org string
+		data      []byte
+	}{
+		// Some Exchange-based reporters write UTF-16 with a byte-order mark.
+		{"UTF-16", "Soci\ufffdt\ufffd La Poste", utf16le(bytes.ToValidUTF8(a, []byte("\ufffd")))},
+		// Declared ISO-8859-1, with Latin-1 bytes: the name reads right.
+		{"ISO-8859-1", "Société La Poste", latin1},
+		// A folder zipped on macOS carries __MACOSX/._ entries.
+		{"macOS zip", "", zipOf(t, map[string][]byte{"reports/r.xml": a, "__MACOSX/reports/._r.xml": []byte("\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")})},
+		// A report email forwarded as an attachment, base64'd by webmail
+		// (RFC 2046 §5.2.1 forbids it; it is sent).
+		{"message/rfc822 in base64", "", []byte("From: me@shop.example\r\nSubject: Fwd\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"BB\"\r\n\r\n" +
+			"--BB\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--BB\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+			base64.StdEncoding.EncodeToString([]byte(report)) + "\r\n--BB--\r\n")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, probs := one(t, tt.data)
+			if *r.Messages != 13 || *r.DMARCPass != 10 || *r.Sources != 2 || len(probs) != 0 {
+				t.Errorf("messages %d pass %d sources %d problems %v", *r.Messages, *r.DMARCPass, *r.Sources, probs)
+			}
+			if tt.org != "" && r.Org != tt.org {
+				t.Errorf("org %q, want %q", r.Org, tt.org)
+			}
+		})
+	}
+	// TLS-RPT mx-host as a list (RFC 8460 §4.4 shows a string; large
+	// reporters send a list): the names are kept.
+	r, _ := one(t, []byte(`{"organization-name":"Google Inc.","report-id":"t1","policies":[{"policy":{"policy-type":"sts","policy-domain":"shop.example","mx-host":["mx1.shop.example","mx2.shop.example"]},"summary":{"total-successful-session-count":5,"total-failure-session-count":0}}]}`))
+	if r.TLSPolicies[0].MXHost != "mx1.shop.example mx2.shop.example" {
+		t.Errorf("mx-host %q", r.TLSPolicies[0].MXHost)
+	}
+}

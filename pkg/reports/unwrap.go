@@ -18,6 +18,8 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // Limits bound what one input item may expand into. Zero fields take the
@@ -172,12 +174,15 @@ func (x *extractor) walk(src string, data []byte, depth int, notes []string) {
 		x.unzip(src, data, depth, notes)
 		return
 	}
+	if u, ok := fromUTF16(data); ok {
+		data = u
+	}
 	trimmed := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n")
 	switch {
 	case len(trimmed) == 0:
 		x.fail(src, errors.New("empty"))
 	case trimmed[0] == '<':
-		x.docs = append(x.docs, document{source: src, kind: docXML, data: trimmed, notes: notes})
+		x.docs = append(x.docs, document{source: src, kind: docXML, data: fromLatin1(trimmed), notes: notes})
 	case trimmed[0] == '{':
 		x.docs = append(x.docs, document{source: src, kind: docJSON, data: trimmed, notes: notes})
 	case looksLikeMessage(trimmed):
@@ -288,7 +293,7 @@ func (x *extractor) unzip(src string, data []byte, depth int, notes []string) {
 		if x.stopped {
 			return
 		}
-		if f.FileInfo().IsDir() {
+		if f.FileInfo().IsDir() || isAppleDouble(f.Name) {
 			continue
 		}
 		found = true
@@ -424,6 +429,11 @@ func (x *extractor) part(src string, top mail.Header, h textproto.MIMEHeader, bo
 	if ct == "message/rfc822" {
 		// A report email forwarded as an attachment is read; any other
 		// attached message is not a report and is skipped quietly.
+		// RFC 2046 §5.2.1 allows no base64 here, yet webmail forwards
+		// send it: decoded first.
+		if dec, err := decodeCTE(h.Get("Content-Transfer-Encoding"), body); err == nil {
+			body = dec
+		}
 		x.message(src, body, depth+1, notes, true)
 		return
 	}
@@ -498,4 +508,61 @@ func decodeCTE(cte string, body []byte) ([]byte, error) {
 	default:
 		return body, nil
 	}
+}
+
+// isAppleDouble: an entry macOS adds when it zips a folder (__MACOSX/,
+// "._name" resource forks), not a report.
+func isAppleDouble(name string) bool {
+	return strings.HasPrefix(name, "__MACOSX/") || strings.HasPrefix(path.Base(name), "._")
+}
+
+// fromUTF16 decodes a document in UTF-16 (XML 1.0 §4.3.3: a byte-order
+// mark, or '<' with a zero byte beside it) into UTF-8, as some reporters
+// write their XML.
+func fromUTF16(b []byte) ([]byte, bool) {
+	var order binary.ByteOrder
+	switch {
+	case bytes.HasPrefix(b, []byte{0xff, 0xfe}):
+		order, b = binary.LittleEndian, b[2:]
+	case bytes.HasPrefix(b, []byte{0xfe, 0xff}):
+		order, b = binary.BigEndian, b[2:]
+	case bytes.HasPrefix(b, []byte{'<', 0}):
+		order = binary.LittleEndian
+	case bytes.HasPrefix(b, []byte{0, '<'}):
+		order = binary.BigEndian
+	default:
+		return nil, false
+	}
+	u := make([]uint16, len(b)/2)
+	for i := range u {
+		u[i] = order.Uint16(b[2*i:])
+	}
+	out := make([]byte, 0, len(u))
+	for _, r := range utf16.Decode(u) {
+		out = utf8.AppendRune(out, r)
+	}
+	return out, true
+}
+
+// fromLatin1 converts an XML document declared ISO-8859-1 (or
+// windows-1252, read as ISO-8859-1) that is not valid UTF-8 into UTF-8:
+// French and German reporters send those, and their names would
+// otherwise read as U+FFFD.
+func fromLatin1(b []byte) []byte {
+	if utf8.Valid(b) || !bytes.HasPrefix(b, []byte("<?xml")) {
+		return b
+	}
+	decl := b[:min(len(b), 100)]
+	if i := bytes.Index(decl, []byte("?>")); i >= 0 {
+		decl = decl[:i]
+	}
+	decl = bytes.ToLower(decl)
+	if !bytes.Contains(decl, []byte("iso-8859-1")) && !bytes.Contains(decl, []byte("latin1")) && !bytes.Contains(decl, []byte("windows-1252")) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+len(b)/8)
+	for _, c := range b {
+		out = utf8.AppendRune(out, rune(c))
+	}
+	return out
 }
