@@ -178,8 +178,11 @@ func code(name []byte) int {
 var errNoFeedback = errors.New("no <feedback> element")
 
 // maxCount bounds one record's message count, so that totals cannot
-// overflow: no receiver sees 2^40 messages from one address in a day.
-const maxCount = 1 << 40
+// overflow: no receiver sees 2^32 messages from one address in a report's
+// day. The bound is what keeps the sums safe: reading for the whole
+// --timeout at the parser's speed gives some 20 million records, and 2^32
+// of them each total under 2^57, far from 2^63 (at 2^40 they would not).
+const maxCount = 1 << 32
 
 // parseAggregate reads an RFC 7489 Appendix C / RFC 9990 report. When the
 // document as a whole is not well formed but holds a well-formed

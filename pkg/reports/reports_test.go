@@ -850,3 +850,18 @@ func TestReporterQuirks(t *testing.T) {
 		t.Errorf("mx-host %q", r.TLSPolicies[0].MXHost)
 	}
 }
+
+// Counts no receiver reports (negative, over 2^32, not a number) count as
+// 0 with a note, so that no input can make the totals overflow.
+func TestImpossibleCounts(t *testing.T) {
+	a := xmlReport("rep.example", "c1", "shop.example", "none", 1,
+		rec{ip: "192.0.2.10", count: 1000000, dkim: "pass", spf: "pass"},
+		rec{ip: "192.0.2.11", count: 7, dkim: "fail", spf: "fail"})
+	for _, bad := range []string{"-5", "4294967297", "99999999999999999999", "1e6"} {
+		b := bytes.Replace(a, []byte("<count>7</count>"), []byte("<count>"+bad+"</count>"), 1)
+		r, probs := one(t, b)
+		if *r.Messages != 1000000 || *r.DMARCPass != 1000000 || len(probs) != 1 || !strings.Contains(probs[0].Reason, bad) {
+			t.Errorf("count %s: messages %d pass %d problems %v", bad, *r.Messages, *r.DMARCPass, probs)
+		}
+	}
+}
