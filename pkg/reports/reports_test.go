@@ -865,3 +865,32 @@ func TestImpossibleCounts(t *testing.T) {
 		}
 	}
 }
+
+// The summary line says in words which policy is safe today, and does not
+// tell a domain losing mail at p=quarantine to stay there.
+func TestSummarySaysWhatIsSafe(t *testing.T) {
+	good := rec{ip: "192.0.2.10", count: 1000, dkim: "pass", spf: "pass", dkimD: "shop.example", dkimR: "pass", spfD: "shop.example", spfR: "pass"}
+	bad := rec{ip: "192.0.2.10", count: 100, dkim: "fail", spf: "pass", dkimD: "shop.example", dkimR: "fail", spfD: "shop.example", spfR: "pass"}
+	bad.spf, bad.spfR = "fail", "fail"
+	for _, tt := range []struct {
+		p    string
+		recs []rec
+		want string
+	}{
+		{"none", []rec{good}, "p=quarantine is safe today (p=reject after it)"},
+		{"quarantine", []rec{good}, "p=reject is safe today"},
+		{"reject", []rec{good}, "at p=reject, and legitimate mail passes"},
+		{"none", []rec{good, bad}, "p=reject is not safe yet: 9.10% of legitimate mail fails, stay at p=none"},
+		{"quarantine", []rec{good, bad}, "is lost to p=quarantine now: fix the failing senders"},
+	} {
+		c := NewCollector(Limits{})
+		c.Add("a.xml", xmlReport("rep.example", "s1", "shop.example", tt.p, 1, tt.recs...))
+		s := c.Sections(context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})[0]
+		if !strings.Contains(s.Summary, tt.want) {
+			t.Errorf("p=%s: summary %q, want %q", tt.p, s.Summary, tt.want)
+		}
+		if tt.p == "reject" && len(tt.recs) == 1 {
+			finding(t, s, "reports.policy.enforced")
+		}
+	}
+}

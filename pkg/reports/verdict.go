@@ -196,7 +196,7 @@ func verdictFinding(domain string, v *Verdict) report.Finding {
 			"Publish the record below (t=y removed), so receivers apply the policy."+keep+" Read the reports again after a week or two before the next step.")
 		f.Record = v.Record
 		return f
-	case v.Ready && v.Next == "reject":
+	case v.Ready && v.Next == "reject" && v.Policy != "reject":
 		f := defReady.New(fmt.Sprintf("p=reject is safe for %s today: %s", domain, basis),
 			"Publish the record below (the policy in "+from+", p=quarantine changed to p=reject)."+keep)
 		f.Record = v.Record
