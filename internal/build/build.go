@@ -5,6 +5,7 @@ package build
 
 import (
 	"fmt"
+	"runtime"
 	"runtime/debug"
 )
 
@@ -15,10 +16,35 @@ var (
 	Date    = ""
 )
 
+// readBuildInfo is debug.ReadBuildInfo, replaceable in tests.
+var readBuildInfo = debug.ReadBuildInfo
+
 // Info is the version, commit and build date, with fallbacks filled in.
 func Info() (version, commit, date string) {
-	version, commit, date = Version, Commit, Date
-	if bi, ok := debug.ReadBuildInfo(); ok {
+	d := Describe()
+	return d.Version, d.Commit, d.Date
+}
+
+// Description is everything `mailcheck version` says about this binary.
+type Description struct {
+	Version string `json:"version"`
+	Commit  string `json:"commit"`
+	Date    string `json:"date"`
+	// Modified is true when the binary was built from a work tree with
+	// uncommitted changes (vcs.modified).
+	Modified bool   `json:"modified"`
+	Go       string `json:"go"`
+	Platform string `json:"platform"`
+}
+
+// Describe reads the -ldflags values, then what the Go toolchain recorded:
+// `go install module@version` records the module version, a build in a Git
+// work tree records vcs.revision and vcs.time (unless -buildvcs=false), so
+// some of it is known in any build.
+func Describe() Description {
+	version, commit, date := Version, placeholder(Commit), placeholder(Date)
+	d := Description{Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	if bi, ok := readBuildInfo(); ok {
 		if version == "" && bi.Main.Version != "" {
 			version = bi.Main.Version
 		}
@@ -32,7 +58,12 @@ func Info() (version, commit, date string) {
 				if date == "" {
 					date = s.Value
 				}
+			case "vcs.modified":
+				d.Modified = s.Value == "true"
 			}
+		}
+		if bi.GoVersion != "" {
+			d.Go = bi.GoVersion
 		}
 	}
 	if version == "" {
@@ -44,7 +75,19 @@ func Info() (version, commit, date string) {
 	if date == "" {
 		date = "unknown"
 	}
-	return version, commit, date
+	d.Version, d.Commit, d.Date = version, commit, date
+	return d
+}
+
+// placeholder drops what goreleaser writes when it could not read the Git
+// state (a snapshot outside a clone with a remote): "none" and the zero
+// time, so that the build info can fill them in.
+func placeholder(s string) string {
+	switch s {
+	case "none", "unknown", "0001-01-01T00:00:00Z":
+		return ""
+	}
+	return s
 }
 
 // String is the one line `mailcheck --version` prints.

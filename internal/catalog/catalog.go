@@ -12,6 +12,8 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/dkim"
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
 	"github.com/mailcheck/mailcheck/pkg/dnsbl"
+	"github.com/mailcheck/mailcheck/pkg/dnssec"
+	"github.com/mailcheck/mailcheck/pkg/message"
 	"github.com/mailcheck/mailcheck/pkg/mtasts"
 	"github.com/mailcheck/mailcheck/pkg/mx"
 	"github.com/mailcheck/mailcheck/pkg/rdns"
@@ -40,10 +42,12 @@ func Groups() []Group {
 		{Check: "rdns", Doc: "rdns.md", Definitions: rdns.Definitions},
 		{Check: "mtasts", Doc: "mtasts.md", Definitions: mtasts.Definitions},
 		{Check: "tlsrpt", Doc: "tlsrpt.md", Definitions: tlsrpt.Definitions},
+		{Check: "dnssec", Doc: "dnssec.md", Definitions: dnssec.Definitions},
 		{Check: "dane", Doc: "dane.md", Definitions: dane.Definitions},
 		{Check: "bimi", Doc: "bimi.md", Definitions: bimi.Definitions},
 		{Check: "ports", Doc: "smtp.md", Definitions: smtpprobe.Definitions},
 		{Check: "domain", Doc: "audit.md", Definitions: audit.Definitions},
+		{Check: "message", Doc: "message.md", Definitions: message.Definitions},
 		{Check: "reports", Doc: "reports.md", Definitions: reports.Definitions},
 	}
 }

@@ -10,24 +10,24 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/mailcheck/mailcheck/internal/schema"
 )
 
 // dataTypes lists the Section.Data type of each check: check name, package
-// directory, type name.
-var dataTypes = []struct{ check, dir, typ string }{
-	{"spf", "pkg/spf", "Data"},
-	{"dkim", "pkg/dkim", "Data"},
-	{"dmarc", "pkg/dmarc", "Data"},
-	{"dnsbl", "pkg/dnsbl", "Data"},
-	{"mx", "pkg/mx", "Result"},
-	{"rdns", "pkg/rdns", "Data"},
-	{"mtasts", "pkg/mtasts", "Data"},
-	{"tlsrpt", "pkg/tlsrpt", "Data"},
-	{"dane", "pkg/dane", "Data"},
-	{"bimi", "pkg/bimi", "Data"},
-	{"ports", "pkg/smtpprobe", "PortsData"},
-	{"smtp", "pkg/smtpprobe", "ServerData"},
-	{"reports", "pkg/reports", "Data"},
+// directory, type name, from the one list internal/schema keeps.
+func dataTypes() []struct{ check, dir, typ string } {
+	var out []struct{ check, dir, typ string }
+	for _, c := range schema.Checks {
+		if c.Data == nil {
+			continue // no data to document
+		}
+		t := reflect.TypeOf(c.Data)
+		dir := strings.TrimPrefix(t.PkgPath(), "github.com/mailcheck/mailcheck/")
+		out = append(out, struct{ check, dir, typ string }{c.Name, dir, t.Name()})
+	}
+	// Types a section's data inlines, documented on their own.
+	return append(out, struct{ check, dir, typ string }{"message.receiver fields[] (inlined)", "pkg/authres", "Results"})
 }
 
 // TestDataDocIsCurrent: docs/json-data.md documents every field of every
@@ -38,7 +38,7 @@ func TestDataDocIsCurrent(t *testing.T) {
 	b.WriteString("# The `data` of each section\n\n")
 	b.WriteString("Generated from the Go types by `go test ./internal/catalog -update`; see [json.md](json.md) for the\n")
 	b.WriteString("report around it. Paths use `[]` for arrays. Fields may be absent when empty.\n")
-	for _, dt := range dataTypes {
+	for _, dt := range dataTypes() {
 		named = map[string]ast.Expr{}
 		types := parsePackage(t, filepath.Join("../..", dt.dir))
 		if types[dt.typ] == nil {

@@ -39,7 +39,8 @@ Selectors cannot be listed from DNS. Give yours with --selector (repeatable);
 without one, mailcheck probes the selectors that large providers use (Google,
 Microsoft 365, Mailchimp, SendGrid, Mailjet, Brevo, Zoho, Klaviyo, Fastmail,
 Proton and generic MTAs). Finding nothing under those guesses is reported as
-unknown (exit 3), never as a failure.
+unknown (dkim.selector.unverified), never as a failure; it exits 0, since DNS
+answered: exit 3 is for a resolver that did not.
 
 With --message FILE (or - for standard input), verify every DKIM-Signature of a
 raw message (.eml, as received, headers included) and report per signature the

@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	msgdkim "github.com/emersion/go-msgauth/dkim"
 
@@ -64,7 +63,6 @@ func runDKIMCommand(t *testing.T, srv *dnstest.Server, stdin string, args ...str
 	t.Helper()
 	r := runWith(t, func(f *Factory, in *bytes.Buffer) {
 		in.WriteString(stdin)
-		f.Now = func() time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC) }
 	}, append(args, "--resolver", srv.Addr)...)
 	return r.code, r.stdout, r.stderr
 }
@@ -83,7 +81,7 @@ func TestRunDKIMZones(t *testing.T) {
 		{"512-bit key exits 1", "dkim-weak.zone", []string{"dkim", "weak.example", "--selector", "ancient"}, ExitGateFailed, []string{"dkim.key.rsa_lt_1024"}},
 		{"1024-bit key warns", "dkim-weak.zone", []string{"dkim", "weak.example", "--selector", "old"}, ExitOK, []string{"dkim.key.rsa_1024"}},
 		{"--fail-on medium", "dkim-weak.zone", []string{"dkim", "weak.example", "--selector", "old", "--fail-on", "medium"}, ExitGateFailed, []string{"dkim.key.rsa_1024"}},
-		{"nothing guessed is inconclusive", "dkim-none.zone", []string{"dkim", "none.example"}, ExitInconclusive, []string{"dkim.selector.unverified", "--selector"}},
+		{"nothing guessed is unknown, not inconclusive: DNS answered", "dkim-none.zone", []string{"dkim", "none.example"}, ExitOK, []string{"dkim.selector.unverified", "--selector"}},
 		{"delegated", "dkim-delegated.zone", []string{"dkim", "shop.example", "-s", "selector1"}, ExitOK, []string{"esp.test"}},
 	}
 	for _, tt := range tests {

@@ -32,6 +32,8 @@ type DomainOptions struct {
 	FailUnder   int
 	Explain     bool
 	Concurrency int
+	// Parked judges every domain as one that sends and receives no mail.
+	Parked bool
 }
 
 func newDomainCmd(f *Factory, runF func(context.Context, *DomainOptions) error) *cobra.Command {
@@ -103,6 +105,7 @@ skipped, and the run exits 2); 3 a domain could not be checked at all.`,
 	fl.IntVar(&opts.FailUnder, "fail-under", -1, "exit 1 when the score is below this (0-100)")
 	fl.BoolVar(&opts.Explain, "explain", false, "show how the score was computed")
 	fl.IntVar(&opts.Concurrency, "concurrency", 4, "domains checked at once")
+	fl.BoolVar(&opts.Parked, "parked", false, "judge the domain as parked (sends and receives no mail): say what still lets mail in or out")
 	return cmd
 }
 
@@ -276,7 +279,7 @@ func checkOneDomain(ctx context.Context, f *Factory, up *upstream, in input, opt
 	dctx, cancel := context.WithTimeout(ctx, f.globals.Timeout)
 	defer cancel()
 	ao := audit.Options{
-		SendingIPs: opts.SendingIPs, Selectors: opts.Selectors, Probe: probe, ProbeReason: reason,
+		SendingIPs: opts.SendingIPs, Selectors: opts.Selectors, Probe: probe, ProbeReason: reason, Parked: opts.Parked,
 		Progress: func(check string, done, total int) { p.update(in.d.String(), check, done, total) },
 	}
 	ao.DNSBL.Resolver = up.source
@@ -291,7 +294,7 @@ func checkOneDomain(ctx context.Context, f *Factory, up *upstream, in input, opt
 // domainGate applies --fail-under and --fail-on to one domain's report.
 func (f *Factory) domainGate(rep *report.Report, opts *DomainOptions) (int, string) {
 	if rep.Score == nil || rep.Inconclusive() {
-		return ExitInconclusive, fmt.Sprintf("%s: inconclusive: no check could decide (is the resolver answering?)", rep.Target)
+		return ExitInconclusive, fmt.Sprintf("%s: inconclusive: %s", rep.Target, audit.NoGradeReason(rep))
 	}
 	if opts.FailUnder >= 0 && rep.Score.Value < opts.FailUnder {
 		return ExitGateFailed, fmt.Sprintf("%s scores %d, under --fail-under %d", rep.Target, rep.Score.Value, opts.FailUnder)

@@ -29,11 +29,15 @@ func newMXCmd(f *Factory, runF func(context.Context, *MXOptions) error) *cobra.C
 literals, hosts without or with private addresses), forward-confirmed reverse
 DNS of each MX address and of the sending addresses given with --ip or named
 directly in SPF, the MTA-STS record and policy (fetched over HTTPS, redirects
-not followed) and whether it covers every MX host, TLS-RPT, DNSSEC validation
-and DANE TLSA records of the MX hosts, and BIMI.
+not followed) and whether it covers every MX host, TLS-RPT, DNSSEC (secure,
+insecure or bogus, for the domain's zone and each MX host's zone, with expiring
+signatures, weak algorithms and NSEC3 parameters), DANE TLSA records of the MX
+hosts, and BIMI. DNSSEC verdicts need a validating resolver (a local unbound:
+--resolver 127.0.0.1); through one that does not validate they are unknown.
 
 With --zone the run is offline: DNS comes from the zone files and the MTA-STS
-policy and BIMI logo are not fetched (those parts are reported unknown).
+policy and BIMI logo are not fetched (those parts are reported skipped, never
+deducted): nothing at all is sent to the network.
 
 Exits 1 on a critical finding (an MX host that enforcing MTA-STS senders
 refuse); --fail-on moves that line. Other exit codes: see 'mailcheck --help'.`,
@@ -77,10 +81,6 @@ func runMX(ctx context.Context, f *Factory, opts *MXOptions) error {
 		return err
 	}
 	defer cancel()
-	if len(f.globals.Zones) > 0 {
-		// Offline: DNS from files only, so nothing is fetched either.
-		s.Env.HTTPClient, s.Env.Dialer = nil, nil
-	}
 	secs := infra.Run(ctx, s.Env, opts.Domain, infra.Options{SendingIPs: opts.IPs, BIMISelector: opts.BIMISelector})
 	rep := f.newReport(s, "mx", opts.Domain.Unicode(), secs...)
 	return f.finish(ctx, rep)

@@ -52,12 +52,12 @@ func TestNewCmdMX(t *testing.T) {
 	}
 }
 
-// runMXCmd runs `mailcheck <args>` in-process like run(), with the mx command
-// on the root whether or not root.go registers it yet, and with the given
-// HTTP client as the world's only door to HTTPS.
-func runMXCmd(t *testing.T, client *http.Client, args ...string) result {
+// runMXCmd runs `mailcheck <args>` in-process like run(), with router as
+// the world's only door (it routes the zone's addresses to loopback HTTPS
+// servers and refuses every other) and client's TLS settings (the test CA).
+func runMXCmd(t *testing.T, router *httpstest.Router, client *http.Client, args ...string) result {
 	t.Helper()
-	return runWith(t, func(f *Factory, _ *bytes.Buffer) { f.HTTPClient = client }, args...)
+	return runWith(t, func(f *Factory, _ *bytes.Buffer) { f.HTTPClient, f.Dialer = client, router }, args...)
 }
 
 type mxDoc struct {
@@ -95,8 +95,10 @@ func (d mxDoc) ids(check string) []string {
 
 // mxWorld serves mx-good.zone on a loopback DNS server (zone signed) and the
 // MTA-STS policy and BIMI logo of shop.example on a loopback HTTPS server
-// with a certificate from a CA made here.
-func mxWorld(t *testing.T, policy string) (*dnstest.Server, *http.Client) {
+// with a certificate from a CA made here. The router knows the servers by
+// the addresses the zone gives their names only: a name that reached the
+// dialer unresolved would find no route.
+func mxWorld(t *testing.T, policy string) (*dnstest.Server, *httpstest.Router, *http.Client) {
 	srv := dnstest.Start(t, dnstest.ZoneFile(mxGoodZone),
 		dnstest.ZoneFile("../../testdata/zones/mx-ptr.zone"),
 		dnstest.ZoneText("example.", "@ TXT \"parent of the test domains\"\n"))
@@ -112,9 +114,9 @@ func mxWorld(t *testing.T, policy string) (*dnstest.Server, *http.Client) {
 		_, _ = w.Write([]byte(`<svg xmlns="http://www.w3.org/2000/svg" version="1.2" baseProfile="tiny-ps"><title>Shop</title></svg>`))
 	})
 	router := httpstest.NewRouter()
-	router.Route("mta-sts.shop.example:443", httpstest.Serve(t, mux, ca.Valid(t, "mta-sts.shop.example")))
-	router.Route("bimi.shop.example:443", httpstest.Serve(t, mux, ca.Valid(t, "bimi.shop.example")))
-	return srv, router.Client(ca)
+	router.Route("192.0.2.30:443", httpstest.Serve(t, mux, ca.Valid(t, "mta-sts.shop.example")))
+	router.Route("192.0.2.40:443", httpstest.Serve(t, mux, ca.Valid(t, "bimi.shop.example")))
+	return srv, router, router.Client(ca)
 }
 
 func TestMXOverResolver(t *testing.T) {
@@ -130,7 +132,7 @@ func TestMXOverResolver(t *testing.T) {
 	}{
 		{
 			name: "healthy", policy: good, code: 0,
-			status: map[string]string{"mx": "pass", "rdns": "pass", "mtasts": "pass", "tlsrpt": "pass", "dane": "pass", "bimi": "pass"},
+			status: map[string]string{"mx": "pass", "rdns": "pass", "mtasts": "pass", "tlsrpt": "pass", "dnssec": "pass", "dane": "pass", "bimi": "pass"},
 		},
 		{
 			name: "policy misses an MX: critical, exit 1", policy: partial, code: 1,
@@ -145,8 +147,8 @@ func TestMXOverResolver(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv, client := mxWorld(t, tt.policy)
-			r := runMXCmd(t, client, append([]string{"mx", "shop.example", "--resolver", srv.Addr, "--format", "json"}, tt.args...)...)
+			srv, router, client := mxWorld(t, tt.policy)
+			r := runMXCmd(t, router, client, append([]string{"mx", "shop.example", "--resolver", srv.Addr, "--format", "json"}, tt.args...)...)
 			if r.code != tt.code {
 				t.Errorf("exit %d, want %d; stderr %q", r.code, tt.code, r.stderr)
 			}
@@ -154,7 +156,7 @@ func TestMXOverResolver(t *testing.T) {
 			if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 				t.Fatalf("%v\n%s", err, r.stdout)
 			}
-			if doc.SchemaVersion != 1 || doc.Command != "mx" || len(doc.Sections) != 6 {
+			if doc.SchemaVersion != 1 || doc.Command != "mx" || len(doc.Sections) != 7 {
 				t.Fatalf("document %+v", doc)
 			}
 			got := doc.status()
@@ -176,7 +178,7 @@ func TestMXOverResolver(t *testing.T) {
 // the rest is decided from the zone file, and nothing is dialed.
 func TestMXOffline(t *testing.T) {
 	router := httpstest.NewRouter()
-	r := runMXCmd(t, router.Client(httpstest.NewCA(t)), "mx", "shop.example", "--zone", mxGoodZone, "--format", "json")
+	r := runMXCmd(t, router, router.Client(httpstest.NewCA(t)), "mx", "shop.example", "--zone", mxGoodZone, "--format", "json")
 	if r.code != 0 {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
@@ -185,7 +187,7 @@ func TestMXOffline(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := doc.status()
-	if st["mx"] != "pass" || st["mtasts"] != "unknown" || st["tlsrpt"] != "pass" {
+	if st["mx"] != "pass" || st["mtasts"] != "skipped" || st["bimi"] != "skipped" || st["tlsrpt"] != "pass" {
 		t.Errorf("statuses %v", st)
 	}
 	if n := router.Dials("mta-sts.shop.example:443"); n != 0 {
@@ -194,8 +196,8 @@ func TestMXOffline(t *testing.T) {
 }
 
 func TestMXText(t *testing.T) {
-	srv, client := mxWorld(t, "version: STSv1\nmode: testing\nmx: mx1.shop.example\nmax_age: 3600\n")
-	r := runMXCmd(t, client, "mx", "shop.example", "--resolver", srv.Addr, "--ip", netip.MustParseAddr("198.51.100.2").String())
+	srv, router, client := mxWorld(t, "version: STSv1\nmode: testing\nmx: mx1.shop.example\nmax_age: 3600\n")
+	r := runMXCmd(t, router, client, "mx", "shop.example", "--resolver", srv.Addr, "--ip", netip.MustParseAddr("198.51.100.2").String())
 	if r.code != 0 {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
@@ -209,11 +211,11 @@ func TestMXText(t *testing.T) {
 // A resolver that fails everything: every section unknown, exit 3, and no
 // "missing" verdict anywhere.
 func TestMXServfailIsInconclusive(t *testing.T) {
-	srv, client := mxWorld(t, "")
+	srv, router, client := mxWorld(t, "")
 	for _, name := range []string{"shop.example.", "_mta-sts.shop.example.", "_smtp._tls.shop.example.", "default._bimi.shop.example.", "_dmarc.shop.example."} {
 		srv.SetFault(name, 0, dnstest.ServFail)
 	}
-	r := runMXCmd(t, client, "mx", "shop.example", "--resolver", srv.Addr, "--format", "json")
+	r := runMXCmd(t, router, client, "mx", "shop.example", "--resolver", srv.Addr, "--format", "json")
 	if r.code != ExitInconclusive {
 		t.Errorf("exit %d, want 3; stderr %q\n%s", r.code, r.stderr, r.stdout)
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
-	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/smtpprobe"
 	"github.com/spf13/cobra"
 )
@@ -25,6 +24,9 @@ type PortsOptions struct {
 	HELO string
 	// References are well-known MX hosts to compare port 25 with.
 	References []string
+	// NoReference turns off the default references (Factory.References),
+	// probed when no --reference is given.
+	NoReference bool
 	// ConnectTimeout bounds each TCP connect.
 	ConnectTimeout time.Duration
 }
@@ -35,7 +37,7 @@ func newPortsCmd(f *Factory, runF func(context.Context, *PortsOptions) error) *c
 	var portSpecs []string
 	var noDefaults bool
 	cmd := &cobra.Command{
-		Use:   "ports [host] [--domain domain]",
+		Use:   "ports [host | --domain domain]",
 		Short: "Check outbound SMTP from this machine on ports 25, 587 and 465",
 		Long: `Probe SMTP servers on ports 25, 587 and 465 from this machine, and tell "this
 network blocks the port" apart from "that server is down" by comparing ports
@@ -43,6 +45,12 @@ and hosts. Each host is probed over IPv4 and IPv6 apart: connect, wait for the
 whole greeting, EHLO (HELO if refused), STARTTLS on 25 and 587 or Implicit TLS
 on 465, EHLO again inside TLS, QUIT. mailcheck never sends MAIL, RCPT, DATA or
 AUTH.
+
+With no host, probe only well-known MX hosts of unrelated providers on port
+25 and their submission hosts on 587 (connect, greeting, QUIT; nothing more),
+to answer "does this network block outbound port 25?". These references are
+probed beside any host given too, unless --reference names others or
+--no-reference turns them off (for a strict environment).
 
 With a host (a name or an IP address), probe it on every port. With --domain,
 probe the domain's MX hosts on port 25 and its submission hosts on 587 and 465
@@ -54,9 +62,16 @@ default one (repeatable); --no-default-ports probes only the ports given.
 --reference HOST adds a well-known MX host of another provider, probed on the
 smtp ports only so that a silent port 25 can be blamed on this network.
 
+Every stage has its own bound, taken from --timeout T: the connect at most
+T/2 (and --connect-timeout), the greeting T/2 (at most 60s), each later reply
+and TLS handshake T/4 (at most 30s). A port that accepts the connection and
+never greets is reported as "no greeting within T/2" (smtp.banner.timeout),
+and the other probes run on at the same time.
+
 Findings about this machine's network (env.*) are reported in their own
 section, never as a fault of the domain. Exit codes: see 'mailcheck --help'.`,
-		Example: `  mailcheck ports mx.shop.example
+		Example: `  mailcheck ports
+  mailcheck ports mx.shop.example
   mailcheck ports --domain shop.example --helo host.example.net
   mailcheck ports relay.example.net --port 2525 --reference gmail-smtp-in.l.google.com
   mailcheck ports 192.0.2.25 --no-default-ports --port 2525/submission`,
@@ -71,7 +86,9 @@ section, never as a fault of the domain. Exit codes: see 'mailcheck --help'.`,
 			case len(args) == 1 && domain != "":
 				return inputErrorf("give a host or --domain, not both")
 			case len(args) == 0 && domain == "":
-				return &InputError{Err: fmt.Errorf("%s takes a host or --domain", cmd.CommandPath()), Hint: "see '" + cmd.CommandPath() + " --help'"}
+				if opts.NoReference && len(opts.References) == 0 {
+					return &InputError{Err: fmt.Errorf("%s --no-reference takes a host or --domain: there is nothing else to probe", cmd.CommandPath()), Hint: "see '" + cmd.CommandPath() + " --help'"}
+				}
 			case domain != "":
 				d, err := domainArg(f.IO.ErrOut, "ports --domain", domain)
 				if err != nil {
@@ -128,7 +145,8 @@ section, never as a fault of the domain. Exit codes: see 'mailcheck --help'.`,
 	cmd.Flags().StringArrayVar(&portSpecs, "port", nil, "add a port, N[/smtp|submission|submissions] (repeatable)")
 	cmd.Flags().BoolVar(&noDefaults, "no-default-ports", false, "probe only the --port ports, not 25, 587 and 465")
 	cmd.Flags().StringVar(&opts.HELO, "helo", "", "EHLO name: this machine's FQDN (default: its address literal, [192.0.2.1])")
-	cmd.Flags().StringArrayVar(&opts.References, "reference", nil, "a well-known MX host to compare port 25 with (repeatable)")
+	cmd.Flags().StringArrayVar(&opts.References, "reference", nil, "a well-known MX host to compare port 25 with (repeatable; replaces the default ones)")
+	cmd.Flags().BoolVar(&opts.NoReference, "no-reference", false, "probe no well-known provider's hosts, only the host or domain given")
 	cmd.Flags().DurationVar(&opts.ConnectTimeout, "connect-timeout", 10*time.Second, "limit for each TCP connect")
 	return cmd
 }
@@ -198,18 +216,32 @@ func runPorts(ctx context.Context, f *Factory, opts *PortsOptions) error {
 		HELO:           opts.HELO,
 		References:     opts.References,
 		ConnectTimeout: opts.ConnectTimeout,
+		// Each stage gets its share of --timeout (smtpprobe.Options.Budget),
+		// so a silent greeting is a finding of its own, not "unfinished".
+		Budget: f.globals.Timeout,
 	}
-	var secs []report.Section
+	var plan smtpprobe.Plan
 	target := opts.Host
-	if !opts.Domain.IsZero() {
+	switch {
+	case !opts.Domain.IsZero():
 		target = opts.Domain.Unicode()
-		secs = smtpprobe.Check(ctx, s.Env, opts.Domain, popts)
-	} else {
-		secs, err = smtpprobe.CheckHost(ctx, s.Env, opts.Host, popts)
+		plan.Target = opts.Domain.String()
+		if s.Env.Dialer != nil { // offline: nothing to plan, Execute skips
+			plan = smtpprobe.PlanDomain(ctx, s.Env, opts.Domain, popts)
+		}
+	case opts.Host != "":
+		plan, err = smtpprobe.PlanHost(opts.Host, popts)
 		if err != nil {
 			return &InputError{Err: err}
 		}
+	default:
+		plan = smtpprobe.PlanReferences()
+		target = plan.Target
 	}
+	if len(opts.References) == 0 && !opts.NoReference {
+		plan.AddReferences(f.References, opts.Ports)
+	}
+	secs := smtpprobe.Execute(ctx, s.Env, plan, popts)
 	rep := f.newReport(s, "ports", target, secs...)
 	return f.finish(ctx, rep)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/mailcheck/mailcheck/internal/iostreams"
 	"github.com/mailcheck/mailcheck/internal/render"
 	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/mailcheck/mailcheck/pkg/smtpprobe"
 	"github.com/spf13/cobra"
 )
 
@@ -32,6 +33,10 @@ type Factory struct {
 	Dialer     check.Dialer
 	HTTPClient *http.Client
 	Now        func() time.Time
+	// References are the well-known providers' hosts `mailcheck ports`
+	// compares reachability with (smtpprobe.DefaultReferences); tests set
+	// their own, on loopback.
+	References smtpprobe.References
 
 	globals GlobalOptions
 }
@@ -43,7 +48,11 @@ type GlobalOptions struct {
 	Zones    []string
 	Timeout  time.Duration
 	NoColor  bool
+	Color    string
 	FailOn   string
+	// Details prints every section in full (--details, -v); the default
+	// text report of `mailcheck domain` is one screen.
+	Details bool
 }
 
 // NewFactory returns a Factory wired to the real world.
@@ -57,7 +66,8 @@ func NewFactory(ios *iostreams.IOStreams) *Factory {
 			// §3.3), and no check wants a server to send it elsewhere.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		Now: time.Now,
+		Now:        time.Now,
+		References: smtpprobe.DefaultReferences,
 	}
 }
 
@@ -96,12 +106,46 @@ func Run(ctx context.Context, args []string, f *Factory) (code int) {
 	return code
 }
 
+// oneLine makes an error one line. Cobra's "unknown command" error ends
+// with a "Did you mean this?" block listing suggestions, one per line: those
+// are kept, as "did you mean domain?", rather than cut with the rest.
 func oneLine(s string) string {
 	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
+	head, rest, multi := strings.Cut(s, "\n")
+	if !multi {
+		return s
 	}
-	return s
+	head = strings.TrimSpace(head)
+	if _, sugg, ok := strings.Cut(rest, "Did you mean this?"); ok {
+		var names []string
+		for _, l := range strings.Split(sugg, "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				names = append(names, l)
+			}
+		}
+		if len(names) > 0 {
+			return head + "; did you mean " + strings.Join(names, " or ") + "? (see 'mailcheck --help')"
+		}
+	}
+	return head
+}
+
+// textOptions lays the text report out for this terminal and these flags.
+func (f *Factory) textOptions() render.TextOptions {
+	return render.TextOptions{Width: f.IO.TerminalWidth(), Profile: f.IO.ColorProfile(), Details: f.globals.Details}
+}
+
+// applyColor applies --color (and --no-color, its older spelling) over
+// what the environment decided (internal/iostreams).
+func (f *Factory) applyColor() error {
+	mode := strings.ToLower(f.globals.Color)
+	if !f.IO.SetColorMode(mode) {
+		return inputErrorf("--color %q: want auto, always or never", f.globals.Color)
+	}
+	if f.globals.NoColor && mode != "always" {
+		f.IO.DisableColor()
+	}
+	return nil
 }
 
 func newRootCmd(f *Factory) *cobra.Command {
@@ -120,32 +164,55 @@ usage; 3 inconclusive (the resolver did not answer, nothing could be decided);
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return f.validateGlobals()
+			if err := f.validateGlobals(); err != nil {
+				return err
+			}
+			return f.applyColor()
 		},
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &InputError{Err: err, Hint: "see '" + cmd.CommandPath() + " --help'"}
 	})
-	root.CompletionOptions.DisableDefaultCmd = true
+	// cobra's own `completion bash|zsh|fish|powershell`; descriptions on,
+	// so zsh and fish show what each subcommand and flag does.
+	root.CompletionOptions.HiddenDefaultCmd = false
 
 	pf := root.PersistentFlags()
 	pf.StringVarP(&f.globals.Format, "format", "o", "text", "output format: text, json, jsonl (one line per report) or markdown")
 	pf.StringVar(&f.globals.Resolver, "resolver", "", "DNS resolver to ask, host[:port] (default: the first nameserver of /etc/resolv.conf)")
 	pf.StringArrayVar(&f.globals.Zones, "zone", nil, "answer DNS from this BIND zone file only, offline (repeatable); names outside it are unknown")
 	pf.DurationVar(&f.globals.Timeout, "timeout", 30*time.Second, "deadline for the whole command")
-	pf.BoolVar(&f.globals.NoColor, "no-color", false, "no color in text output (also NO_COLOR=1)")
+	pf.StringVar(&f.globals.Color, "color", "auto", "color in text output: auto (on a terminal, unless NO_COLOR; FORCE_COLOR or CLICOLOR_FORCE force it), always or never")
+	pf.BoolVar(&f.globals.NoColor, "no-color", false, "no color in text output (same as --color never)")
+	pf.BoolVarP(&f.globals.Details, "details", "v", false, "print every check in full (the default domain report is one screen)")
 	pf.StringVar(&f.globals.FailOn, "fail-on", "critical", "exit 1 when a finding is at least this severe: critical, high, medium, low, info, or none")
+
+	// Completions of the fixed-choice flags (the shell scripts of
+	// `mailcheck completion` ask the binary for them).
+	for flag, values := range map[string][]string{
+		"format":  {"text", "json", "jsonl", "markdown"},
+		"color":   {"auto", "always", "never"},
+		"fail-on": {"critical", "high", "medium", "low", "info", "none"},
+	} {
+		_ = root.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+	}
 
 	root.AddCommand(
 		newDomainCmd(f, nil),
 		newDMARCCmd(f, nil),
 		newSPFCmd(f, nil),
 		newDKIMCmd(f, nil),
+		newMessageCmd(f, nil),
 		newMXCmd(f, nil),
 		newPortsCmd(f, nil),
 		newDNSBLCmd(f, nil),
 		newReportsCmd(f, nil),
+		newVersionCmd(f),
 	)
 	return root
 }
+
+// Command returns the root command, wired to f, for tools that document
+// the command line (man pages, completions) without running it.
+func Command(f *Factory) *cobra.Command { return newRootCmd(f) }

@@ -42,7 +42,9 @@ func TestNetworkTextIsEscaped(t *testing.T) {
 				break
 			}
 		}
-		if !strings.Contains(r.stdout, `\x1b[2J`) {
+		// Shown escaped: \x1b in text, \027 in a record to publish (zone-file
+		// syntax), which is all the one-screen domain report shows of it.
+		if !strings.Contains(r.stdout, `\x1b[2J`) && !strings.Contains(r.stdout, `\027[2J`) {
 			t.Errorf("%s: the escape is not shown escaped:\n%s", name, r.stdout)
 		}
 	}

@@ -72,6 +72,9 @@ type upstream struct {
 	resolver resolver.Resolver
 	source   string
 	counter  interface{ Queries() int64 }
+	// offline (--zone): no socket is opened at all, so the Env gets no
+	// dialer and no HTTP client, and what needs them is skipped.
+	offline bool
 }
 
 func (f *Factory) newUpstream() (*upstream, error) {
@@ -80,7 +83,7 @@ func (f *Factory) newUpstream() (*upstream, error) {
 		if err != nil {
 			return nil, &InputError{Err: err}
 		}
-		return &upstream{resolver: z, source: "zone files"}, nil
+		return &upstream{resolver: z, source: "zone files", offline: true}, nil
 	}
 	server := f.globals.Resolver
 	if server == "" {
@@ -97,10 +100,20 @@ func (f *Factory) newUpstream() (*upstream, error) {
 	return &upstream{resolver: c, source: c.Server(), counter: c}, nil
 }
 
-// session gives one target its own per-run cache in front of the upstream.
+// session gives one target its own per-run cache in front of the upstream,
+// and the doors to the world. Every connection, SMTP or HTTPS, goes through
+// a dialer that resolves its host through that cache (so --resolver is the
+// only resolver, never /etc/resolv.conf or the Go resolver) and then dials
+// the address through Factory.Dialer; HTTPS certificates are verified at
+// Factory.Now. Offline (--zone) there is no dialer and no HTTP client at all.
 func (u *upstream) session(f *Factory) *session {
 	s := &session{source: u.source, counter: u.counter, cache: resolver.NewCache(u.resolver)}
-	s.Env = check.Env{Resolver: s.cache, Dialer: f.Dialer, HTTPClient: f.HTTPClient, Now: f.Now}
+	s.Env = check.Env{Resolver: s.cache, Now: f.Now}
+	if !u.offline && f.Dialer != nil {
+		d := check.ResolvingDialer{Resolver: s.cache, Dialer: f.Dialer}
+		s.Env.Dialer = d
+		s.Env.HTTPClient = check.HTTPClientVia(f.HTTPClient, d, f.Now)
+	}
 	return s
 }
 
@@ -152,7 +165,7 @@ func (f *Factory) finish(ctx context.Context, rep *report.Report, gates ...gate)
 	if ctx.Err() != nil && rep.Inconclusive() {
 		return &ExitError{Code: ExitInconclusive, Reason: fmt.Sprintf("inconclusive: no answer within --timeout %s", f.globals.Timeout)}
 	}
-	if rep.Inconclusive() {
+	if rep.Inconclusive() && !answeredOnly(rep) {
 		return &ExitError{Code: ExitInconclusive, Reason: "inconclusive: " + firstInconclusive(rep)}
 	}
 	for _, g := range gates {
@@ -167,6 +180,28 @@ func (f *Factory) finish(ctx context.Context, rep *report.Report, gates ...gate)
 		}
 	}
 	return nil
+}
+
+// answered lists the inconclusive findings that DNS answered but cannot
+// settle: no key under the guessed DKIM selectors (RFC 6376 §3.1:
+// selectors cannot be listed, so every guess was answered NXDOMAIN and the
+// key may still exist). The report says so; the resolver did not fail, so
+// it is no reason to exit 3.
+var answered = map[string]bool{"dkim.selector.unverified": true}
+
+// answeredOnly reports whether rep has inconclusive findings and every one
+// of them is one of answered.
+func answeredOnly(rep *report.Report) bool {
+	found := false
+	for _, s := range rep.Sections {
+		for _, f := range s.Findings {
+			if f.Inconclusive && !answered[f.ID] {
+				return false
+			}
+			found = found || answered[f.ID]
+		}
+	}
+	return found
 }
 
 func firstInconclusive(rep *report.Report) string {
@@ -190,6 +225,6 @@ func (f *Factory) print(rep *report.Report) error {
 	case "markdown", "md":
 		return render.Markdown(out, rep)
 	default:
-		return render.Text(out, rep, render.TextOptions{Width: f.IO.TerminalWidth(), Profile: f.IO.ColorProfile()})
+		return render.Text(out, rep, f.textOptions())
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
 )
@@ -53,7 +52,6 @@ func TestNewSPFCmd(t *testing.T) {
 func runSPFCommand(t *testing.T, srv *dnstest.Server, args ...string) (int, string, string) {
 	t.Helper()
 	r := runWith(t, func(f *Factory, _ *bytes.Buffer) {
-		f.Now = func() time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC) }
 	}, append(args, "--resolver", srv.Addr)...)
 	return r.code, r.stdout, r.stderr
 }

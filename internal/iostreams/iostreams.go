@@ -33,10 +33,16 @@ type IOStreams struct {
 }
 
 // System returns the process's streams, deciding color as the conventions
-// say (https://no-color.org, https://bixense.com/clicolors):
-//   - NO_COLOR (any value) or CLICOLOR=0 turn color off;
-//   - CLICOLOR_FORCE (not "0") turns it on even when stdout is not a terminal;
+// say (https://no-color.org, https://bixense.com/clicolors,
+// https://force-color.org), strongest first:
+//   - NO_COLOR (any non-empty value) turns color off;
+//   - FORCE_COLOR (not "0" or "false") or CLICOLOR_FORCE (not "0") turn it
+//     on even when stdout is not a terminal; FORCE_COLOR=2 asks for 256
+//     colors and FORCE_COLOR=3 for 24-bit color, as Node.js reads it;
+//   - CLICOLOR=0 turns it off;
 //   - otherwise color is on exactly when stdout is a terminal.
+//
+// The --color flag (SetColorMode) overrides all of them.
 //
 // MAILCHECK_FORCE_TTY makes stdout count as a terminal (its value, if a
 // number of 20 or more, is the width), for screenshots and tests of the TTY layout.
@@ -59,18 +65,41 @@ func fromEnv(in io.Reader, out, errOut io.Writer, getenv func(string) string, ou
 			ios.width = DefaultWidth
 		}
 	}
-	ios.color = ios.stdoutTTY
-	if f := getenv("CLICOLOR_FORCE"); f != "" && f != "0" {
+	ios.color = ios.stdoutTTY && getenv("CLICOLOR") != "0"
+	forced, forcedProfile := forceColor(getenv)
+	if forced {
 		ios.color = true
 	}
-	if _, ok := lookup(getenv, "NO_COLOR"); ok || getenv("CLICOLOR") == "0" {
+	if _, ok := lookup(getenv, "NO_COLOR"); ok {
 		ios.color = false
 	}
-	ios.profile = termenv.Ascii
-	if ios.color {
-		ios.profile = profileFromEnv(getenv)
+	// The profile is worked out even when color is off, so that
+	// --color always has one to use.
+	ios.profile = profileFromEnv(getenv)
+	if forcedProfile < ios.profile {
+		ios.profile = forcedProfile
 	}
 	return ios
+}
+
+// forceColor reads FORCE_COLOR and CLICOLOR_FORCE. The profile is the
+// floor FORCE_COLOR's level asks for (termenv profiles order from most
+// colors, TrueColor, to none, Ascii: a smaller value is more colors).
+func forceColor(getenv func(string) string) (bool, termenv.Profile) {
+	forced, prof := false, termenv.Ascii
+	if f := getenv("CLICOLOR_FORCE"); f != "" && f != "0" {
+		forced = true
+	}
+	switch v := strings.ToLower(getenv("FORCE_COLOR")); v {
+	case "", "0", "false":
+	case "2":
+		forced, prof = true, termenv.ANSI256
+	case "3":
+		forced, prof = true, termenv.TrueColor
+	default: // "1", "true", or any other value: basic color
+		forced = true
+	}
+	return forced, prof
 }
 
 func lookup(getenv func(string) string, key string) (string, bool) {
@@ -144,6 +173,26 @@ func (s *IOStreams) SetColorProfile(p termenv.Profile) {
 
 // DisableColor turns color off (--no-color).
 func (s *IOStreams) DisableColor() { s.color = false }
+
+// SetColorMode applies --color: "always" turns color on whatever the
+// environment says, "never" turns it off, "auto" keeps the decision made
+// from the terminal and the environment. It reports false for any other
+// value.
+func (s *IOStreams) SetColorMode(mode string) bool {
+	switch mode {
+	case "always":
+		s.color = true
+		if s.profile == termenv.Ascii {
+			s.profile = termenv.ANSI
+		}
+	case "never":
+		s.color = false
+	case "auto", "":
+	default:
+		return false
+	}
+	return true
+}
 
 // SetWidth overrides the layout width.
 func (s *IOStreams) SetWidth(w int) {

@@ -20,18 +20,30 @@ func Markdown(w io.Writer, rep *report.Report) error {
 			fmt.Fprintf(&b, " (capped at %d from %d: %s)", sc.Cap.Limit, sc.Uncapped, mdText(sc.Cap.Reason))
 		}
 		b.WriteString("\n\n")
+		if sc.Summary != "" {
+			b.WriteString(mdText(sc.Summary) + "\n\n")
+		}
 		if len(rep.TopFixes) > 0 {
 			b.WriteString("Fix first:\n\n")
 			for i, f := range rep.TopFixes {
-				fmt.Fprintf(&b, "%d. **%s** (`%s`): %s\n", i+1, mdText(f.Title), f.ID, mdText(f.Fix))
+				mdTopFix(&b, i+1, f)
 			}
-			b.WriteString("\n")
+			trimmed := strings.TrimRight(b.String(), "\n")
+			b.Reset()
+			b.WriteString(trimmed + "\n\n")
 		}
 	}
 	b.WriteString("| Check | Status | Summary |\n|---|---|---|\n")
 	all := append(append([]report.Section{}, rep.Sections...), rep.Environment...)
 	for _, s := range rep.Sections {
 		fmt.Fprintf(&b, "| %s | %s %s | %s |\n", mdCell(s.Title), statusGlyph(s.Status), s.Status, mdCell(s.Summary))
+	}
+	// A scored report (mailcheck domain) is a summary first; the rest,
+	// long, goes in a collapsible block, which GitHub and GitLab render
+	// closed (and other renderers show as is).
+	collapsed := rep.Score != nil
+	if collapsed {
+		b.WriteString("\n<details>\n<summary>Full report: every record, table and finding</summary>\n")
 	}
 	if len(rep.Readiness) > 0 {
 		b.WriteString("\n## Gmail, Yahoo and Outlook sender requirements\n\n| Requirement | Applies to | Status | Detail |\n|---|---|---|---|\n")
@@ -99,8 +111,33 @@ func Markdown(w io.Writer, rep *report.Report) error {
 			}
 		}
 	}
-	_, err := io.WriteString(w, strings.TrimRight(b.String(), "\n")+"\n")
+	out := strings.TrimRight(b.String(), "\n") + "\n"
+	if collapsed {
+		out += "\n</details>\n"
+	}
+	_, err := io.WriteString(w, out)
 	return err
+}
+
+// mdTopFix writes one fix as a list item, its records in code blocks
+// (copyable as is, never wrapped).
+func mdTopFix(b *strings.Builder, n int, f report.TopFix) {
+	ids := "`" + f.ID + "`"
+	if len(f.IDs) > 1 {
+		ids = "`" + strings.Join(f.IDs, "`, `") + "`"
+	}
+	fmt.Fprintf(b, "%d. **%s** (%s): %s\n", n, mdText(f.Title), ids, mdText(f.Fix))
+	if f.Record == nil {
+		return
+	}
+	if f.Later != nil {
+		b.WriteString("\n   Now:\n")
+	}
+	b.WriteString("\n   ```dns\n   " + f.Record.String() + "\n   ```\n")
+	if f.Later != nil {
+		b.WriteString("\n   Later, " + mdText(f.Later.When) + ":\n\n   ```dns\n   " + f.Later.Record.String() + "\n   ```\n")
+	}
+	b.WriteString("\n")
 }
 
 func mdTree(b *strings.Builder, n report.Node, indent string) {

@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -136,5 +137,35 @@ func TestMarkdownEscapes(t *testing.T) {
 	}
 	if got := mdCode("a`b"); got != "``a`b``" {
 		t.Errorf("mdCode = %q", got)
+	}
+}
+
+// TestThemeReadsOnAnyBackground: the theme uses only colors that terminal
+// themes tune for their own background (the first eight ANSI colors) and
+// faint, never black, white or bright black (30, 37, 90, 97: invisible on
+// one theme or the other), nor a 256-color or 24-bit value a theme cannot
+// adjust; and every status and severity has a glyph, so nothing is told
+// by color alone.
+func TestThemeReadsOnAnyBackground(t *testing.T) {
+	for _, prof := range []termenv.Profile{termenv.ANSI, termenv.ANSI256, termenv.TrueColor} {
+		var b bytes.Buffer
+		rep := sample()
+		if err := Text(&b, rep, TextOptions{Width: 80, Profile: prof, Details: true}); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`\x1b\[([0-9;]*)m`).FindAllStringSubmatch(b.String(), -1) {
+			for _, p := range strings.Split(m[1], ";") {
+				switch p {
+				case "", "0", "1", "2", "3", "31", "32", "33", "34", "35", "36":
+				default:
+					t.Errorf("profile %v: SGR parameter %q in %q", prof, p, m[0])
+				}
+			}
+		}
+	}
+	for _, s := range []report.Status{report.StatusPass, report.StatusWarn, report.StatusFail, report.StatusUnknown, report.StatusSkipped} {
+		if statusGlyph(s) == "" {
+			t.Errorf("status %s has no glyph", s)
+		}
 	}
 }

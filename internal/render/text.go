@@ -17,6 +17,10 @@ import (
 type TextOptions struct {
 	Width   int             // columns; 80 when unset
 	Profile termenv.Profile // termenv.Ascii for no color
+	// Details prints every section in full. Without it, a scored report
+	// (mailcheck domain) is one screen: score, meaning, fixes, one line
+	// per check.
+	Details bool
 }
 
 // Text writes the human report.
@@ -28,16 +32,17 @@ func Text(w io.Writer, rep *report.Report, opts TextOptions) error {
 	width = max(width, 40)
 	r := lipgloss.NewRenderer(w)
 	r.SetColorProfile(opts.Profile)
-	t := textWriter{th: newTheme(r), width: width}
+	t := textWriter{th: newTheme(r), width: width, details: opts.Details}
 	t.report(safeReport(rep))
 	_, err := io.WriteString(w, t.b.String())
 	return err
 }
 
 type textWriter struct {
-	b     strings.Builder
-	th    theme
-	width int
+	b       strings.Builder
+	th      theme
+	width   int
+	details bool
 }
 
 func (t *textWriter) line(s string) { t.b.WriteString(strings.TrimRight(s, " ") + "\n") }
@@ -46,6 +51,10 @@ func (t *textWriter) report(rep *report.Report) {
 	t.line(t.th.title.Render("mailcheck "+rep.Command) + " " + t.th.dim.Render("·") + " " + t.th.bold.Render(rep.Target))
 	if rep.Score != nil {
 		t.score(rep)
+		if !t.details {
+			t.oneScreen(rep)
+			return
+		}
 	}
 	for _, s := range rep.Sections {
 		t.line("")
@@ -81,20 +90,133 @@ func (t *textWriter) score(rep *report.Report) {
 	if sc.Cap != nil {
 		t.wrapped("  ", fmt.Sprintf("Capped at %d (from %d): %s.", sc.Cap.Limit, sc.Uncapped, sc.Cap.Reason), t.th.dim)
 	}
+	if sc.Summary != "" {
+		t.wrapped("", sc.Summary, lipgloss.Style{})
+	}
 	if len(rep.TopFixes) > 0 {
 		t.line("")
 		t.line(t.th.bold.Render("Fix first"))
 		for i, f := range rep.TopFixes {
-			for j, l := range wrap(f.Title, t.width-5) {
-				prefix := "     "
-				if j == 0 {
-					prefix = fmt.Sprintf("  %d. ", i+1)
-				}
-				t.line(prefix + t.th.severity[f.Severity].Render(l))
-			}
-			t.wrapped("     ", f.Fix+" ["+f.ID+"]", lipgloss.Style{})
+			t.topFix(i+1, f)
 		}
 	}
+}
+
+// topFix writes one fix: its title, what to do (unless a record says it
+// all), the record to publish now and, for a staged change, the one to
+// publish later, each record on a line of its own and never broken, so it
+// can be copied as is.
+func (t *textWriter) topFix(n int, f report.TopFix) {
+	title := f.Title
+	if len(f.IDs) < 2 {
+		title += " [" + f.ID + "]"
+	}
+	for j, l := range wrap(title, t.width-5) {
+		prefix := "     "
+		if j == 0 {
+			prefix = fmt.Sprintf("%3d. ", n)
+		}
+		t.line(prefix + t.th.severity[f.Severity].Render(l))
+	}
+	if f.Record == nil || t.details {
+		t.wrapped("     ", f.Fix, lipgloss.Style{})
+	}
+	if f.Record == nil {
+		return
+	}
+	if len(f.IDs) > 1 {
+		t.wrapped("     ", "One record for "+strings.Join(f.IDs, ", ")+":", t.th.dim)
+	}
+	t.record(f.Record)
+	if f.Later != nil {
+		t.wrapped("     ", "Later, "+f.Later.When+":", t.th.dim)
+		t.record(f.Later.Record)
+	}
+}
+
+// record writes a record to publish on its own line. A record wider than
+// the screen is not wrapped: the terminal folds it, and a copy of it is
+// still the whole record.
+func (t *textWriter) record(r *report.Record) {
+	t.line("     " + t.th.record.Render(r.String()))
+}
+
+// oneScreen is the default body of a scored report (mailcheck domain):
+// after the score and the fixes, one line per check, one for the sender
+// requirements, one per environment section, and how to see the rest.
+func (t *textWriter) oneScreen(rep *report.Report) {
+	t.line("")
+	t.line(t.th.bold.Render("Checks"))
+	tw := 0
+	for _, s := range rep.Sections {
+		tw = max(tw, lipgloss.Width(s.Title))
+	}
+	tw = min(tw, max(10, t.width/4))
+	for _, s := range rep.Sections {
+		t.checkLine(s, tw)
+	}
+	if len(rep.Readiness) > 0 {
+		counts := map[string]int{}
+		for _, r := range rep.Readiness {
+			counts[r.Status]++
+		}
+		var parts []string
+		for _, st := range []string{"pass", "fail", "unverifiable"} {
+			if counts[st] > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
+			}
+		}
+		t.line("")
+		t.wrapped("", "Gmail, Yahoo and Outlook sender requirements: "+strings.Join(parts, ", "), lipgloss.Style{})
+	}
+	if len(rep.Environment) > 0 {
+		t.line("")
+		t.line(t.th.bold.Render("This machine") + " " + t.th.dim.Render("· not part of the score"))
+		for _, s := range rep.Environment {
+			t.checkLine(s, tw)
+		}
+	}
+	t.line("")
+	t.wrapped("", "Every record, table and finding: add --details (-v).", t.th.dim)
+}
+
+// checkLine is one check in one line: glyph, title, status, and as much of
+// the summary as fits, cut at a space.
+func (t *textWriter) checkLine(s report.Section, tw int) {
+	st := t.th.status[s.Status]
+	title := truncate(s.Title, tw)
+	head := "  " + st.Render(statusGlyph(s.Status)) + " " + pad(title, tw) + "  " + st.Render(pad(string(s.Status), 8))
+	room := t.width - lipgloss.Width(head) - 1
+	if room >= 12 && s.Summary != "" {
+		head += " " + t.th.dim.Render(truncate(s.Summary, room))
+	}
+	t.line(head)
+}
+
+// truncate cuts s to at most w columns at a space, with an ellipsis.
+func truncate(s string, w int) string {
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	cut := ""
+	for _, word := range strings.Fields(s) {
+		next := word
+		if cut != "" {
+			next = cut + " " + word
+		}
+		if lipgloss.Width(next)+1 > w {
+			break
+		}
+		cut = next
+	}
+	if cut == "" { // one long word: cut it (a title, never a record)
+		r := []rune(s)
+		for len(r) > 0 && lipgloss.Width(string(r))+1 > w {
+			r = r[:len(r)-1]
+		}
+		cut = string(r)
+	}
+	return cut + "…"
 }
 
 func gradeStatus(g string) report.Status {

@@ -22,6 +22,7 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
 	"github.com/mailcheck/mailcheck/pkg/dnsbl"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/dnssec"
 	"github.com/mailcheck/mailcheck/pkg/infra"
 	"github.com/mailcheck/mailcheck/pkg/mtasts"
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -45,18 +46,23 @@ type Options struct {
 	ProbeReason string
 	SMTP        smtpprobe.Options
 	DNSBL       dnsbl.Options
+	// Parked judges the domain as one that sends and receives no mail
+	// (parked.go), even when its records do not say so yet.
+	Parked bool
 	// Progress, when set, is called as each check finishes.
 	Progress func(check string, done, total int)
 }
 
 // Definitions are the findings of the audit itself.
-var Definitions = []report.Definition{findCheckFailed, findProbeSkipped}
+var Definitions = append([]report.Definition{findCheckFailed, findProbeSkipped, findNoGrade}, parkedDefinitions...)
 
 var (
 	findCheckFailed = report.Definition{ID: "audit.check.failed", Severity: report.Info, Inconclusive: true,
 		Title: "A check stopped with an internal error"}
 	findProbeSkipped = report.Definition{ID: "audit.probe.skipped", Severity: report.Info,
 		Title: "SMTP reachability was not probed"}
+	findNoGrade = report.Definition{ID: "audit.score.insufficient", Severity: report.Info, Inconclusive: true,
+		Title: "No grade: insufficient data"}
 )
 
 // job is one unit of concurrent work: it fills its slots.
@@ -130,13 +136,46 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) *re
 			Status: report.StatusSkipped, Summary: "Not probed: " + opts.ProbeReason, Findings: []report.Finding{f},
 		})
 	}
+	dnssec.Explain(rep.Sections) // failed lookups in a bogus zone say so
 	crossCheckTLS(rep.Sections)
+	parked := park(rep.Sections, d, opts.Parked) // parked.go
 	if s, ok := score.Compute(rep.Sections); ok {
 		rep.Score = &s
+	} else {
+		// Unknown is never scored as known: with too little decided there
+		// is no grade, and the report says so where the grade would be.
+		rep.Sections = append([]report.Section{NoGrade(d.Unicode(), rep.Sections)}, rep.Sections...)
 	}
-	rep.TopFixes = score.TopFixes(rep.Sections, 3)
+	finish(rep, parked) // summary.go: fixes ranked by priority with merged records; what the score means
 	rep.Readiness = Readiness(rep.Sections)
 	return rep
+}
+
+// CheckScore is the Section.Check of the section that stands in for the
+// grade when there is none.
+const CheckScore = "score"
+
+// NoGrade is the section that says why a report has no score: the checks
+// that carry it could not decide enough of it (score.Sufficient).
+func NoGrade(target string, sections []report.Section) report.Section {
+	_, why := score.Sufficient(sections)
+	if why == "" {
+		why = "no check that carries the score could decide"
+	}
+	f := findNoGrade.New("No score or grade: "+why+". The sections marked unknown say what could not be decided; a grade built on the rest would overstate what is known.",
+		"Fix what made those checks unknown (often the resolver: try --resolver with another one), then run again.")
+	return report.Section{Check: CheckScore, Title: "Score", Target: target, Status: report.StatusUnknown,
+		Summary: "insufficient data: " + why, Findings: []report.Finding{f}}
+}
+
+// NoGradeReason says why rep has no score, for the exit message.
+func NoGradeReason(rep *report.Report) string {
+	for _, s := range rep.Sections {
+		if s.Check == CheckScore {
+			return s.Summary
+		}
+	}
+	return "no check could decide (is the resolver answering?)"
 }
 
 // guard runs one job, turning a panic into an unknown section so one

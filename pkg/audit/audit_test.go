@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailcheck/mailcheck/internal/testclock"
+
 	"github.com/mailcheck/mailcheck/internal/dnstest"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dane"
@@ -28,7 +30,7 @@ const demoZone = "../../testdata/zones/shop.example.zone"
 
 func envFor(t *testing.T, srv *dnstest.Server) (check.Env, *resolver.Cache) {
 	cache := resolver.NewCache(srv.Resolver(t))
-	return check.Env{Resolver: cache, Now: time.Now}, cache
+	return check.Env{Resolver: cache, Now: testclock.Func()}, cache
 }
 
 // Every (name, type) reaches the DNS server once per run, however many
@@ -59,7 +61,7 @@ func TestRunAsksEachQuestionOnce(t *testing.T) {
 	for _, s := range rep.Sections {
 		checks = append(checks, s.Check)
 	}
-	want := []string{"spf", "dkim", "dmarc", "dnsbl", "mx", "rdns", "mtasts", "tlsrpt", "dane", "bimi"}
+	want := []string{"spf", "dkim", "dmarc", "dnsbl", "mx", "rdns", "mtasts", "tlsrpt", "dnssec", "dane", "bimi"}
 	if fmt.Sprint(checks) != fmt.Sprint(want) {
 		t.Errorf("sections %v, want %v (fixed order)", checks, want)
 	}
@@ -149,7 +151,7 @@ func BenchmarkAudit(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		cache := resolver.NewCache(srv.Resolver(b))
-		Run(context.Background(), check.Env{Resolver: cache, Now: time.Now}, dnsname.MustParse("shop.example"), Options{})
+		Run(context.Background(), check.Env{Resolver: cache, Now: testclock.Func()}, dnsname.MustParse("shop.example"), Options{})
 		st := cache.Stats()
 		queries += st.Lookups
 		distinct += st.Distinct
@@ -164,7 +166,7 @@ func BenchmarkAudit(b *testing.B) {
 func TestCrossCheckTLS(t *testing.T) {
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "mx1.shop.example"},
-		NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour)}
+		NotBefore: testclock.Now().Add(-48 * time.Hour), NotAfter: testclock.Now().Add(-24 * time.Hour)}
 	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	cert, _ := x509.ParseCertificate(der)
 	sections := []report.Section{

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailcheck/mailcheck/internal/testclock"
+
 	"github.com/mailcheck/mailcheck/internal/dnstest"
 	"github.com/mailcheck/mailcheck/internal/smtptest"
 	"github.com/mailcheck/mailcheck/pkg/check"
@@ -44,7 +46,7 @@ func TestRunWithProbes(t *testing.T) {
 		"_25._tcp.mx1 TLSA 3 1 1 "+strings.Repeat("ab", 32)+"\n"))
 	srv.SetAuthentic("example.", true) // a validating resolver, a signed zone
 	cache := resolver.NewCache(srv.Resolver(t))
-	env := check.Env{Resolver: cache, Now: time.Now, Dialer: routes{"192.0.2.25:25": mx1.Addr, "198.51.100.25:25": mx2.Addr}}
+	env := check.Env{Resolver: cache, Now: testclock.Func(), Dialer: routes{"192.0.2.25:25": mx1.Addr, "198.51.100.25:25": mx2.Addr}}
 	rep := Run(context.Background(), env, dnsname.MustParse("shop.example"), Options{Probe: true, SMTP: smtpprobe.Options{
 		HELO: "probe.example.org", Roots: ca.Pool, ConnectTimeout: 2 * time.Second, GreetingTimeout: 2 * time.Second, CommandTimeout: 2 * time.Second}})
 

@@ -50,6 +50,8 @@ var (
 		Title: "BIMI logo cannot be fetched", Refs: refs}
 	defLogoInvalid = report.Definition{ID: "bimi.logo.invalid", Severity: report.Medium,
 		Title: "BIMI logo is not valid SVG Tiny PS", Refs: []string{"draft-svg-tiny-ps-abrotman"}}
+	defLogoTimeout = report.Definition{ID: "bimi.logo.timeout", Severity: report.Low, Inconclusive: true,
+		Title: "BIMI logo fetch timed out", Refs: refs}
 	defLogoSkipped = report.Definition{ID: "bimi.logo.skipped", Severity: report.Info, Inconclusive: true,
 		Title: "BIMI logo not fetched (offline)", Refs: refs}
 	defDNSError = report.Definition{ID: "bimi.dns.temperror", Severity: report.Medium, Inconclusive: true,
@@ -59,7 +61,7 @@ var (
 // Definitions lists every finding this package can report.
 var Definitions = []report.Definition{
 	defAbsent, defDeclined, defInvalid, defDMARC, defNoAuthority,
-	defLogoUnfetchable, defLogoInvalid, defLogoSkipped, defDNSError,
+	defLogoUnfetchable, defLogoInvalid, defLogoTimeout, defLogoSkipped, defDNSError,
 }
 
 // Options tune the check.
@@ -86,7 +88,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	fs := run(ctx, env, target, opts, data)
 	report.SortFindings(fs)
 	sec.Findings = fs
-	sec.Status = report.StatusOf(fs)
+	sec.Status = report.StatusOfSkipped(fs, defLogoSkipped.ID) // offline: the fetch is not applicable, not a doubt
 	switch {
 	case data.Location != "":
 		sec.Summary = "logo " + data.Location
@@ -173,6 +175,9 @@ func run(ctx context.Context, env check.Env, target dnsname.Domain, opts Options
 	resp, err := fetch.Get(ctx, env.HTTPClient, rec.Location, fetch.Limits{MaxBytes: MaxLogoSize, Timeout: timeout})
 	data.Logo = &resp
 	switch {
+	case errors.Is(err, fetch.ErrTimeout):
+		// A stalled handshake or response says nothing about the logo.
+		fs = append(fs, defLogoTimeout.New(rec.Location+": "+err.Error(), "Check that the logo host answers quickly from the Internet, then run again."))
 	case errors.Is(err, fetch.ErrTooLarge):
 		fs = append(fs, defLogoInvalid.New(rec.Location+": "+ErrSVGTooLarge.Error()+".", "Simplify the SVG (no embedded fonts or rasters) until it is under 32 KiB."))
 	case err != nil:

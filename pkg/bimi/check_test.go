@@ -89,7 +89,7 @@ func TestCheck(t *testing.T) {
 		{domain: "pct.lax.example", want: []string{"bimi.dmarc.not_enforced"}, status: report.StatusWarn, detail: "pct=50"},
 		{domain: "sp.example", want: []string{"bimi.dmarc.not_enforced"}, status: report.StatusWarn, detail: "sp=none"},
 		{domain: "plain.example", want: []string{"bimi.absent"}, status: report.StatusPass},
-		{domain: "brand.example", offline: true, want: []string{"bimi.logo.skipped"}, status: report.StatusUnknown},
+		{domain: "brand.example", offline: true, want: []string{"bimi.logo.skipped"}, status: report.StatusSkipped},
 	}
 	for _, tt := range tests {
 		t.Run(tt.domain, func(t *testing.T) {

@@ -2,6 +2,11 @@
 // world. A check reads DNS through Env.Resolver, dials through Env.Dialer,
 // fetches through Env.HTTPClient and reads the clock through Env.Now, so
 // tests can point each at loopback servers and a fixed time.
+//
+// A nil Dialer and HTTPClient mean an offline run (--zone): a check then
+// opens no socket and reports what needs the network as skipped. A CLI run
+// gets a ResolvingDialer, so every host name it connects to is resolved by
+// Env.Resolver, and an HTTP client built with HTTPClientVia over it.
 package check
 
 import (

@@ -82,7 +82,7 @@ type Data struct {
 // Check runs the DANE check.
 func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Options) report.Section {
 	data := &Data{MXAuthentic: opts.MXAuthentic, Resolver: Unknown}
-	sec := report.Section{Check: "dane", Title: "DNSSEC and DANE", Target: target.String(), Data: data}
+	sec := report.Section{Check: "dane", Title: "DANE", Target: target.String(), Data: data}
 	if len(opts.Hosts) == 0 {
 		sec.Status = report.StatusSkipped
 		sec.Summary = "no MX hosts"

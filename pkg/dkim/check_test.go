@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailcheck/mailcheck/internal/testclock"
+
 	"github.com/miekg/dns"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
@@ -21,7 +23,7 @@ import (
 
 const zonesDir = "../../testdata/zones/"
 
-var fixedNow = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+var fixedNow = testclock.Now()
 
 func envFor(t testing.TB, srv *dnstest.Server) check.Env {
 	return envForResolver(srv.Resolver(t))

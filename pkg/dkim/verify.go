@@ -3,9 +3,11 @@ package dkim
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"strconv"
 	"strings"
 	"time"
@@ -43,6 +45,12 @@ type MessageData struct {
 	Signatures          []SignatureData `json:"signatures"`
 	// Unverified counts signatures beyond the verification limit.
 	Unverified int `json:"unverified,omitempty"`
+	// VerifiedAt is the time x= (expiry) was judged at, and
+	// VerifiedAtSource where it came from: "received" (the top-most
+	// Received field's date), "given" (the caller's, e.g. --at) or "clock"
+	// (no Received date: the current time).
+	VerifiedAt       time.Time `json:"verified_at"`
+	VerifiedAtSource string    `json:"verified_at_source"`
 }
 
 // SignatureData is the verdict on one DKIM-Signature field.
@@ -54,7 +62,8 @@ type SignatureData struct {
 	Algorithm        string `json:"a"`
 	Canonicalization string `json:"c"`
 	Identity         string `json:"i,omitempty"`
-	// Result is pass, fail, permerror or temperror (RFC 8601).
+	// Result is pass, fail, permerror or temperror (RFC 8601), or neutral
+	// when only the headers were given and b= verifies over them.
 	Result string `json:"result"`
 	// Reason is a short, stable explanation; Error is the verifier's text.
 	Reason string `json:"reason,omitempty"`
@@ -68,6 +77,9 @@ type SignatureData struct {
 	// listed more times than the message has From fields (§5.4.2).
 	FromSigned     bool `json:"from_signed"`
 	FromOversigned bool `json:"from_oversigned"`
+	// HeaderSignatureOK says whether b= verifies over the signed header
+	// fields, set when the body could not be checked (headers only).
+	HeaderSignatureOK *bool `json:"header_signature_ok,omitempty"`
 	// BodyLength is l=, when present (RFC 6376 §3.5, §8.2).
 	BodyLength *int64     `json:"body_length,omitempty"`
 	Signed     *time.Time `json:"signed,omitempty"`
@@ -80,10 +92,89 @@ type SignatureData struct {
 	Malformed bool `json:"malformed,omitempty"`
 }
 
+// Where VerifiedAt came from.
+const (
+	AtReceived = "received"
+	AtGiven    = "given"
+	AtClock    = "clock"
+)
+
 // verifyMessage verifies every signature of m, fetching keys through
-// env.Resolver (and the answers already in lookups).
+// env.Resolver (and the answers already in lookups). Expiry is judged at
+// the time the message was received, when a Received field says it: a
+// message checked days later was judged by its receiver on arrival.
 func verifyMessage(ctx context.Context, env check.Env, m *Message, lookups []*lookup) (*MessageData, []report.Finding) {
+	at, src := m.ReceivedAt(), AtReceived
+	if at.IsZero() {
+		at, src = env.Clock(), AtClock
+	}
+	return verifyMessageAt(ctx, env, m, lookups, at, src, false)
+}
+
+// VerifyAt verifies every signature of m as a receiver would have at time
+// at: a signature's x= is compared with at, never with the wall clock
+// (RFC 6376 §3.5: a signature is valid until x=, so what matters is
+// whether it was valid when the receiver judged it).
+func VerifyAt(ctx context.Context, env check.Env, m *Message, at time.Time) (*MessageData, []report.Finding) {
+	return verifyMessageAt(ctx, env, m, nil, at, AtGiven, false)
+}
+
+// ReceivedAt is the date of the top-most Received field (RFC 5321 §4.4:
+// the date-time after the last ";"), the time the last receiver accepted
+// the message; zero when there is none or it does not parse.
+func (m *Message) ReceivedAt() time.Time {
+	vals := m.values("Received")
+	if len(vals) == 0 {
+		return time.Time{}
+	}
+	i := strings.LastIndexByte(vals[0], ';')
+	if i < 0 {
+		return time.Time{}
+	}
+	t, err := mail.ParseDate(strings.TrimSpace(unfold(vals[0][i+1:])))
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// VerifyRawAt is VerifyAt for a raw message (CRLF line endings, header
+// terminated) that ParseMessage may refuse for its From fields (none, or
+// several): the signatures are still verified, as a receiver does before
+// DMARC looks at From. With headersOnly (the body was not supplied, e.g.
+// headers pasted from a mail client), a signature whose body hash cannot
+// match is checked over its header fields only and reported as neutral
+// (reasonNoBody), because what the body hash would say is unknown.
+func VerifyRawAt(ctx context.Context, env check.Env, raw []byte, at time.Time, headersOnly bool) (*MessageData, []report.Finding, error) {
+	m, err := ParseMessage(raw)
+	if err != nil {
+		fields, _, serr := SplitMessage(raw)
+		if serr != nil || len(fields) == 0 {
+			return nil, nil, err
+		}
+		m = &Message{raw: raw}
+		for _, f := range fields {
+			m.fields = append(m.fields, headerField{name: f.Name, value: strings.TrimSpace(f.Value())})
+		}
+		if froms := m.values("From"); len(froms) > 0 {
+			if addr, n, perr := parseFrom(unfold(froms[0])); perr == nil {
+				if d, derr := dnsname.ParseAny(addr[strings.LastIndexByte(addr, '@')+1:]); derr == nil {
+					m.From, m.FromDomain, m.Authors = addr, d, n
+				}
+			}
+		}
+	}
+	md, fs := verifyMessageAt(ctx, env, m, nil, at, AtGiven, headersOnly)
+	return md, fs, nil
+}
+
+// reasonNoBody: the body was not supplied, so only b= could be checked.
+const reasonNoBody = "body not available (headers only); the header signature verifies"
+
+func verifyMessageAt(ctx context.Context, env check.Env, m *Message, lookups []*lookup, at time.Time, atSource string, headersOnly bool) (*MessageData, []report.Finding) {
 	md := &MessageData{
+		VerifiedAt:          at.UTC(),
+		VerifiedAtSource:    atSource,
 		From:                m.From,
 		FromDomain:          m.FromDomain.String(),
 		FromOrgDomain:       dnsname.OrganizationalPSL(m.FromDomain).String(),
@@ -117,6 +208,10 @@ func verifyMessage(ctx context.Context, env check.Env, m *Message, lookups []*lo
 	fromCount := m.count("From")
 	for i, v := range verifs {
 		sd := describeSignature(i+1, sigs[i], v, m.FromDomain, fromCount)
+		judgeExpiry(ctx, env.Resolver, memo, m, i, &sd, at, headersOnly)
+		if headersOnly && sd.Reason == reasonBodyHash {
+			reverify(ctx, env.Resolver, memo, m, i, &sd, true)
+		}
 		applyRulesGoMsgauthSkips(&sd, memo)
 		md.Signatures = append(md.Signatures, sd)
 		who := fmt.Sprintf("signature %d (d=%s, s=%s)", sd.Index, orDash(sd.Domain), orDash(sd.Selector))
@@ -152,6 +247,9 @@ func verifyMessage(ctx context.Context, env check.Env, m *Message, lookups []*lo
 		coveredElsewhere := sha1 || (!sd.FromSigned) || (sd.BodyLength != nil && sd.Reason == reasonBodyLength)
 		switch sd.Result {
 		case ResultPass:
+		case ResultNeutral:
+			// Only reasonNoBody makes a neutral: the caller says the body
+			// is missing; nothing is wrong with the signature.
 		case ResultTemperror:
 			// Reported once: the key lookup's own failure is already a
 			// finding when the check planned that lookup.
@@ -507,4 +605,197 @@ func applyRulesGoMsgauthSkips(sd *SignatureData, memo *lookupMemo) {
 	}
 	sd.Result, sd.Reason = ResultPermerror, reasonStrictIdentity
 	sd.Error = fmt.Sprintf("the key has t=s, so the i= domain %s must equal d=%s (RFC 6376 §3.6.1)", idDomain, sd.Domain)
+}
+
+// reasonExpired is what classify makes of go-msgauth's expiry error.
+const reasonExpired = "signature expired (x=)"
+
+// judgeExpiry replaces go-msgauth's view of x=, which is the wall clock,
+// with the time at: a signature whose x= had passed at that time is
+// permerror (RFC 6376 §3.5, §6.1.1: verifiers MAY ignore signatures
+// "that have expired"; like go-msgauth we make that a permerror); one that
+// go-msgauth refused only because x= has passed since is verified here
+// in full (go-msgauth stops at x= before fetching the key).
+func judgeExpiry(ctx context.Context, r resolver.Resolver, memo *lookupMemo, m *Message, index int, sd *SignatureData, at time.Time, headersOnly bool) {
+	if sd.Expires == nil {
+		return
+	}
+	if at.After(*sd.Expires) {
+		sd.Result, sd.Reason, sd.BodyHashOK = ResultPermerror, reasonExpired, nil
+		sd.Error = fmt.Sprintf("x= (%s) is before %s, the time the signature is judged at", sd.Expires.Format(time.RFC3339), at.UTC().Format(time.RFC3339))
+		return
+	}
+	if sd.Reason != reasonExpired {
+		return
+	}
+	reverify(ctx, r, memo, m, index, sd, headersOnly)
+}
+
+// reverify verifies DKIM-Signature number index (0 = top-most) with
+// verifyOne.
+func reverify(ctx context.Context, r resolver.Resolver, memo *lookupMemo, m *Message, index int, sd *SignatureData, skipBody bool) {
+	fields, body, err := SplitMessage(m.raw)
+	if err != nil {
+		return
+	}
+	n := -1
+	for _, f := range fields {
+		if strings.EqualFold(f.Name, "DKIM-Signature") {
+			n++
+			if n == index {
+				verifyOne(ctx, r, memo, fields, body, f, sd, skipBody)
+				return
+			}
+		}
+	}
+}
+
+// verifyOne verifies one DKIM-Signature field (RFC 6376 §6.1) with the
+// checks go-msgauth makes, in its order, except x=, which the caller has
+// judged. It sets the result, reason and error of sd in go-msgauth's
+// vocabulary, so the rest of the report cannot tell which one verified.
+//
+// With skipBody the body hash is not compared (the body is not there) and
+// a signature whose b= verifies is neutral with reasonNoBody.
+func verifyOne(ctx context.Context, r resolver.Resolver, memo *lookupMemo, fields []Field, body []byte, self Field, sd *SignatureData, skipBody bool) {
+	sd.BodyHashOK = nil
+	fail := func(result, reason, text string) {
+		sd.Result, sd.Reason, sd.Error = result, reason, text
+	}
+	tags, err := ParseTagList(self.Value())
+	if err != nil {
+		fail(ResultPermerror, "malformed signature", err.Error())
+		return
+	}
+	get := func(n string) string { v, _ := tags.Get(n); return stripFWS(v) }
+	if get("v") != "1" {
+		fail(ResultPermerror, "signature v= is not 1", "incompatible signature version")
+		return
+	}
+	for _, n := range []string{"a", "b", "bh", "d", "h", "s"} {
+		if _, ok := tags.Get(n); !ok {
+			fail(ResultPermerror, "signature lacks a required tag", "signature missing required tag "+n+"=")
+			return
+		}
+	}
+	d, sel := get("d"), get("s")
+	if i := get("i"); i != "" && !strings.HasSuffix(strings.ToLower(i), "@"+strings.ToLower(d)) && !strings.HasSuffix(strings.ToLower(i), "."+strings.ToLower(d)) {
+		fail(ResultPermerror, "i= is not within d=", "domain mismatch")
+		return
+	}
+	names := SplitNames(get("h"))
+	if !coversAll(names, []string{"from"}) {
+		fail(ResultPermerror, "From not signed", "From field not signed")
+		return
+	}
+	if q := get("q"); q != "" && !strings.Contains(q, "dns/txt") {
+		fail(ResultPermerror, "unsupported query method (q=)", "unsupported public key query method")
+		return
+	}
+	name := sel + "._domainkey." + d
+	l, ok := memo.get(name)
+	if !ok {
+		l = &lookup{name: name}
+		l.txts, l.ans, l.err = resolver.LookupTXT(ctx, r, name)
+		memo.put(name, l)
+	}
+	txts, err := txtForVerifier(l)
+	switch {
+	case err != nil && resolver.KindOf(l.err) != resolver.KindName && l.err != nil:
+		fail(ResultTemperror, "DNS error fetching the key", "key unavailable: "+err.Error())
+		return
+	case err != nil || len(txts) == 0:
+		fail(ResultPermerror, reasonNoKey, "no key for signature")
+		return
+	case len(txts) > 1:
+		fail(ResultPermerror, "multiple key records", "multiple TXT records found for key")
+		return
+	}
+	rec, err := ParseKeyRecord(txts[0])
+	if err != nil {
+		fail(ResultPermerror, "key record syntax error", "key record error: "+err.Error())
+		return
+	}
+	key, err := DecodeKey(rec.EffectiveKeyType(), rec.PublicKey)
+	switch {
+	case errors.Is(err, ErrRevoked):
+		fail(ResultPermerror, reasonRevoked, "key revoked")
+		return
+	case errors.Is(err, ErrUnknownKeyType):
+		fail(ResultPermerror, "unknown key type", "unsupported key algorithm")
+		return
+	case err != nil:
+		fail(ResultPermerror, "key unparseable", "key syntax error: "+err.Error())
+		return
+	}
+	keyAlg, hashAlg, _ := strings.Cut(strings.ToLower(get("a")), "-")
+	switch {
+	case !rec.AllowsSHA256():
+		fail(ResultPermerror, "key h= does not allow the signature's hash", "inappropriate hash algorithm")
+		return
+	case hashAlg == "sha1":
+		fail(ResultPermerror, "rsa-sha1 not accepted (RFC 8301)", "hash algorithm too weak: sha1")
+		return
+	case hashAlg != "sha256":
+		fail(ResultPermerror, "unsupported algorithm", "unsupported hash algorithm")
+		return
+	case keyAlg != key.Type:
+		fail(ResultPermerror, reasonKeyType, "inappropriate key algorithm")
+		return
+	case !rec.ForEmail():
+		fail(ResultPermerror, "key s= does not allow email", "inappropriate service")
+		return
+	case key.Type == "rsa" && key.Bits < MinRSABits:
+		fail(ResultPermerror, "RSA key shorter than 1024 bits (RFC 8301)", "key is too short")
+		return
+	}
+	hc, bc := Simple, Simple
+	if c := strings.ToLower(get("c")); c != "" {
+		h, b, _ := strings.Cut(c, "/")
+		hc = h
+		if b != "" {
+			bc = b
+		}
+	}
+	if (hc != Simple && hc != Relaxed) || (bc != Simple && bc != Relaxed) {
+		fail(ResultPermerror, "unsupported canonicalization", "unsupported canonicalization algorithm")
+		return
+	}
+	if _, ok := tags.Get("l"); ok {
+		// As go-msgauth does (RFC 6376 §8.2): an unsigned tail is unsafe.
+		fail(ResultFail, reasonBodyLength, "message contains an insecure body length tag")
+		return
+	}
+	bh, err := base64.StdEncoding.DecodeString(get("bh"))
+	if err != nil {
+		fail(ResultPermerror, "malformed signature", "malformed body hash")
+		return
+	}
+	good, bad := true, false
+	if !skipBody {
+		if !bytes.Equal(BodyHash(bc, body, -1), bh) {
+			sd.BodyHashOK = &bad
+			fail(ResultFail, reasonBodyHash, "body hash did not verify")
+			return
+		}
+		sd.BodyHashOK = &good
+	}
+	data := HeaderData(hc, fields, names, self)
+	if err := VerifySignature(key, get("a"), get("b"), data); err != nil {
+		if skipBody {
+			sd.HeaderSignatureOK = &bad
+		}
+		if errors.Is(err, ErrSignature) {
+			fail(ResultFail, reasonSignature, "signature did not verify")
+		} else {
+			fail(ResultPermerror, "malformed signature", strings.TrimPrefix(err.Error(), "dkim: "))
+		}
+		return
+	}
+	if skipBody {
+		sd.HeaderSignatureOK = &good
+		sd.Result, sd.Reason, sd.Error = ResultNeutral, reasonNoBody, ""
+		return
+	}
+	sd.Result, sd.Reason, sd.Error = ResultPass, "", ""
 }

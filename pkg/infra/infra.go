@@ -1,7 +1,8 @@
 // Package infra runs the mail-infrastructure checks of `mailcheck mx` for
 // one domain: MX (pkg/mx), reverse DNS of the MX and sending addresses
-// (pkg/rdns), MTA-STS (pkg/mtasts), TLS-RPT (pkg/tlsrpt), DNSSEC and DANE
-// (pkg/dane) and BIMI (pkg/bimi). The MX set is looked up once and handed
+// (pkg/rdns), MTA-STS (pkg/mtasts), TLS-RPT (pkg/tlsrpt), DNSSEC of the
+// domain's and the MX hosts' zones (pkg/dnssec), DANE (pkg/dane) and BIMI
+// (pkg/bimi). The MX set is looked up once and handed
 // to the checks that need it; the others run concurrently.
 package infra
 
@@ -16,6 +17,7 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dane"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/dnssec"
 	"github.com/mailcheck/mailcheck/pkg/mtasts"
 	"github.com/mailcheck/mailcheck/pkg/mx"
 	"github.com/mailcheck/mailcheck/pkg/rdns"
@@ -37,12 +39,12 @@ type Options struct {
 }
 
 // Section names, in report order.
-var Checks = []string{"mx", "rdns", "mtasts", "tlsrpt", "dane", "bimi"}
+var Checks = []string{"mx", "rdns", "mtasts", "tlsrpt", "dnssec", "dane", "bimi"}
 
 // Definitions gathers the finding definitions of every check run here.
 func Definitions() []report.Definition {
 	var out []report.Definition
-	for _, defs := range [][]report.Definition{mx.Definitions, rdns.Definitions, mtasts.Definitions, tlsrpt.Definitions, dane.Definitions, bimi.Definitions} {
+	for _, defs := range [][]report.Definition{mx.Definitions, rdns.Definitions, mtasts.Definitions, tlsrpt.Definitions, dnssec.Definitions, dane.Definitions, bimi.Definitions} {
 		out = append(out, defs...)
 	}
 	return out
@@ -51,8 +53,8 @@ func Definitions() []report.Definition {
 // Run runs every check and returns their sections in the order of Checks.
 //
 // Every lookup starts as soon as what it needs is known: the SPF addresses,
-// the MX set, BIMI and TLS-RPT at once; reverse DNS, MTA-STS coverage and
-// DANE once the MX set is in. TLS-RPT's severity depends on whether MTA-STS
+// the MX set, BIMI and TLS-RPT at once; reverse DNS, MTA-STS coverage,
+// DNSSEC of the MX hosts' zones and DANE once the MX set is in. TLS-RPT's severity depends on whether MTA-STS
 // or DANE is deployed, which is applied afterwards rather than waited for,
 // so the whole run costs the longest chain of dependent lookups
 // (MX, address, PTR, forward) and not one round trip more.
@@ -107,8 +109,8 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []r
 	}
 
 	var (
-		wg                       sync.WaitGroup
-		rdnsSec, stsSec, daneSec report.Section
+		wg                                  sync.WaitGroup
+		rdnsSec, stsSec, dnssecSec, daneSec report.Section
 	)
 	run := func(f func()) {
 		wg.Add(1)
@@ -118,6 +120,7 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []r
 	run(func() {
 		stsSec = mtasts.Check(ctx, env, d, mtasts.Options{MXHosts: hosts, MXKnown: res.Known(), FetchTimeout: opts.FetchTimeout})
 	})
+	run(func() { dnssecSec = dnssec.Check(ctx, env, d, dnssec.Options{MXHosts: daneHosts}) })
 	run(func() { daneSec = dane.Check(ctx, env, d, dane.Options{Hosts: daneHosts, MXAuthentic: res.Authentic}) })
 	wg.Wait()
 	independent.Wait()
@@ -132,6 +135,17 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []r
 		}
 	}
 
+	// DANE's findings are explained by the MX hosts' zone status.
+	if dd, ok := dnssecSec.Data.(*dnssec.Data); ok {
+		zones := map[string]dane.ZoneStatus{}
+		for _, z := range dd.Zones {
+			for _, h := range z.MXHosts {
+				zones[h] = dane.ZoneStatus{Zone: z.Zone, Status: string(z.Status), Reason: z.Reason}
+			}
+		}
+		dane.NoteZones(&daneSec, dd.Resolver == dnssec.Validating, zones)
+	}
+
 	// TLS-RPT matters more once a transport policy exists (DOMAIN.md §5.4).
 	policy := stsSec.Data.(*mtasts.Data).Record != ""
 	for _, h := range daneSec.Data.(*dane.Data).Hosts {
@@ -140,7 +154,9 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []r
 	if policy {
 		tlsrpt.RaiseForTransportPolicy(&rptSec)
 	}
-	return []report.Section{mxSec, rdnsSec, stsSec, rptSec, daneSec, bimiSec}
+	secs := []report.Section{mxSec, rdnsSec, stsSec, rptSec, dnssecSec, daneSec, bimiSec}
+	dnssec.Explain(secs)
+	return secs
 }
 
 // MaxSPFAddrs bounds the sending addresses taken from SPF.

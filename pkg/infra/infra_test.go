@@ -9,9 +9,11 @@ import (
 	"testing"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
+	"github.com/mailcheck/mailcheck/internal/testclock"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dane"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/dnssec"
 	"github.com/mailcheck/mailcheck/pkg/infra/httpstest"
 	"github.com/mailcheck/mailcheck/pkg/mx"
 	"github.com/mailcheck/mailcheck/pkg/rdns"
@@ -118,7 +120,7 @@ other TXT "not spf"
 func TestRunSkipsUnusableHostsForDANE(t *testing.T) {
 	srv := dnstest.Start(t, dnstest.ZoneFile("../../testdata/zones/mx-targets.zone"))
 	secs := Run(context.Background(), check.Env{Resolver: srv.Resolver(t)}, dnsname.MustParse("broken.example"), Options{})
-	d := secs[4].Data.(*dane.Data)
+	d := secs[slices.Index(Checks, "dane")].Data.(*dane.Data)
 	var hosts []string
 	for _, h := range d.Hosts {
 		hosts = append(hosts, h.Host)
@@ -160,4 +162,41 @@ func BenchmarkRun(b *testing.B) {
 		Run(context.Background(), env, d, Options{})
 	}
 	b.ReportMetric(float64(srv.Queries())/float64(b.N), "queries/op")
+}
+
+// Through a validating resolver: the domain's zone validates, the MX
+// host's zone does not (its TLSA signature is spoilt). The DNSSEC section
+// names the zone and the record set; DANE says why its TLSA lookup failed.
+func TestRunDNSSECBogusMXZone(t *testing.T) {
+	shop := `@ SOA ns.shop.example. h.shop.example. 1 3600 600 86400 300
+@ MX 10 mx.mail.example.
+@ TXT "v=spf1 -all"
+`
+	mail := `@ SOA ns.mail.example. h.mail.example. 1 3600 600 86400 300
+mx A 192.0.2.26
+_25._tcp.mx TLSA 3 1 1 ` + strings.Repeat("ab", 32) + "\n"
+	opts, anchors := dnstest.Hierarchy(t,
+		dnstest.Child{Origin: "shop.example.", Text: shop, Sign: &dnstest.SignOptions{}},
+		dnstest.Child{Origin: "mail.example.", Text: mail, Sign: &dnstest.SignOptions{Corrupt: []string{"_25._tcp.mx.mail.example. TLSA"}}})
+	v := dnstest.StartValidating(t, dnstest.ValidatingOptions{Anchors: anchors}, opts...)
+	secs := Run(context.Background(), check.Env{Resolver: resolver.NewCache(v.Resolver(t)), Now: testclock.Func()}, dnsname.MustParse("shop.example"), Options{})
+	sec := secs[slices.Index(Checks, "dnssec")]
+	d := sec.Data.(*dnssec.Data)
+	if len(d.Zones) != 2 || d.Zones[0].Status != dnssec.Secure || d.Zones[1].Status != dnssec.Bogus {
+		t.Fatalf("zones %+v", d.Zones)
+	}
+	if f := d.Zones[1].Failing; len(f) != 1 || f[0].Name != "_25._tcp.mx.mail.example" || f[0].Type != "TLSA" {
+		t.Errorf("failing %+v", f)
+	}
+	if sec.Status != report.StatusFail {
+		t.Errorf("dnssec status %s", sec.Status)
+	}
+	dn := secs[slices.Index(Checks, "dane")]
+	found := false
+	for _, f := range dn.Findings {
+		found = found || (f.ID == "dane.dns.temperror" && strings.Contains(f.Detail, "bogus"))
+	}
+	if !found {
+		t.Errorf("dane findings %+v", dn.Findings)
+	}
 }

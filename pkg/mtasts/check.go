@@ -75,7 +75,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	defer func() {
 		report.SortFindings(fs)
 		sec.Findings = fs
-		sec.Status = report.StatusOf(fs)
+		sec.Status = report.StatusOfSkipped(fs, defSkipped.ID) // offline: the fetch is not applicable, not a doubt
 		sec.Summary = summary(data, fs)
 		sec.Display = display(data)
 	}()

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailcheck/mailcheck/internal/testclock"
+
 	"github.com/mailcheck/mailcheck/internal/dnstest"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
@@ -32,7 +34,7 @@ func textPolicy(body string) http.HandlerFunc {
 
 func TestCheck(t *testing.T) {
 	ca := httpstest.NewCA(t)
-	now := time.Now()
+	now := testclock.Now()
 	mxs := []string{"mx1.shop.example.", "mx2.shop.example."}
 	tests := []struct {
 		name    string
@@ -86,7 +88,7 @@ func TestCheck(t *testing.T) {
 		},
 		{
 			name: "offline: no HTTP client", zone: `_mta-sts IN TXT "v=STSv1; id=1"`, noHTTP: true,
-			want: []string{"mtasts.policy.skipped"}, status: report.StatusUnknown,
+			want: []string{"mtasts.policy.skipped"}, status: report.StatusSkipped,
 		},
 		{
 			name: "enforce missing an MX, stale pattern", zone: `_mta-sts IN TXT "v=STSv1; id=1"`,

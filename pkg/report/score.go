@@ -7,6 +7,9 @@ type Score struct {
 	Value int `json:"value"`
 	// Grade: A >= 90, B >= 75, C >= 60, D >= 40, F below.
 	Grade string `json:"grade"`
+	// Summary says in one sentence what the score means for the domain's
+	// mail (set by pkg/audit).
+	Summary string `json:"summary,omitempty"`
 	// Uncapped is the weighted category score before caps.
 	Uncapped int `json:"uncapped"`
 	// Cap is the cap that bound the score, when one did.
@@ -64,4 +67,22 @@ type TopFix struct {
 	Severity Severity `json:"severity"`
 	Title    string   `json:"title"`
 	Fix      string   `json:"fix"`
+	// Priority ranks fixes by what they change for delivery (higher
+	// first): mail refused or failing authentication before a domain
+	// anyone can spoof, before partial protection, before hygiene.
+	Priority int `json:"priority,omitempty"`
+	// Record is the record to publish. When several findings change the
+	// same record (DMARC tags, SPF terms), it is one record that applies
+	// them all, and IDs lists those findings.
+	Record *Record   `json:"record,omitempty"`
+	IDs    []string  `json:"finding_ids,omitempty"`
+	Later  *LaterFix `json:"later,omitempty"`
+}
+
+// LaterFix is the second step of a staged change: the record to publish
+// once the first has been watched, and what to watch for (DMARC p=none to
+// quarantine now, reject once reports show legitimate mail passing).
+type LaterFix struct {
+	Record *Record `json:"record"`
+	When   string  `json:"when"`
 }

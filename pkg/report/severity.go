@@ -80,6 +80,30 @@ func StatusOf(findings []Finding) Status {
 	return status
 }
 
+// StatusOfSkipped is StatusOf for a check that skips part of its work
+// offline: when the only inconclusive findings are skipID (the part that
+// needs the network was not done), the section is skipped, not unknown,
+// and unless a decisive finding says otherwise.
+func StatusOfSkipped(findings []Finding, skipID string) Status {
+	status := StatusOf(findings)
+	if status != StatusUnknown {
+		return status
+	}
+	skipped := false
+	for _, f := range findings {
+		if f.Inconclusive {
+			if f.ID != skipID {
+				return status
+			}
+			skipped = true
+		}
+	}
+	if skipped {
+		return StatusSkipped
+	}
+	return status
+}
+
 // SortFindings orders findings most severe first, then by ID, so output is
 // deterministic whatever order the checks found them in. Inconclusive
 // findings come after decisive ones of the same severity.

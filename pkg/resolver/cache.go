@@ -26,6 +26,8 @@ type Cache struct {
 
 	lookups atomic.Int64
 	misses  atomic.Int64
+
+	dnssec dnssecCache // DNSSEC questions (dnssec.go)
 }
 
 type cacheEntry struct {

@@ -15,6 +15,11 @@
 //     able to tell is never scored as a failure. A category with no scored
 //     section has "insufficient data" and the other weights are
 //     renormalized.
+//     A grade needs evidence: when the categories that could be judged
+//     carry less than MinKnownShare of the weight of the categories
+//     checked, there is no score at all ("insufficient data"), so a run
+//     whose resolver answered almost nothing cannot pass a --fail-under
+//     gate on the few checks it could decide.
 //  4. Hard caps then bound the score when a condition makes the rest
 //     irrelevant (+all caps at 40, ...); the lowest cap that fires wins,
 //     and the report names it.
@@ -22,6 +27,7 @@
 package score
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -42,7 +48,7 @@ var Categories = []Category{
 	{Name: "DKIM", Weight: 15, Checks: []string{"dkim"}},
 	{Name: "DMARC", Weight: 20, Checks: []string{"dmarc"}},
 	{Name: "Reputation", Weight: 20, Checks: []string{"dnsbl"}},
-	{Name: "Sending infrastructure", Weight: 15, Checks: []string{"mx", "rdns"}},
+	{Name: "Sending infrastructure", Weight: 15, Checks: []string{"mx", "rdns", "dnssec"}},
 	{Name: "Transport security", Weight: 15, Checks: []string{"mtasts", "tlsrpt", "dane", "smtp"}},
 	{Name: "BIMI", Weight: 0, Checks: []string{"bimi"}},
 }
@@ -65,10 +71,16 @@ type CapRule struct {
 	// Test, when set, decides instead of IDs; it returns the IDs it
 	// relied on.
 	Test func(sections []report.Section) ([]string, bool)
+	// Outage: when the rule fires, the score is known even if too little
+	// else could be judged, because the outage is why nothing else
+	// answered (a DNSSEC-bogus zone makes every validating lookup
+	// SERVFAIL, RFC 4035 §5.5). The evidence decides, so it is graded.
+	Outage bool
 }
 
 // Caps is the hard-cap table (DOMAIN.md §9.2).
 var Caps = []CapRule{
+	{Limit: 20, Reason: "a zone is DNSSEC-bogus: validating resolvers answer SERVFAIL, so receivers see no SPF, DKIM or DMARC, or senders cannot reach the MX", IDs: []string{"dnssec.zone.bogus", "dnssec.ds.mismatch", "dnssec.rrsig.expired", "dnssec.rrsig.invalid"}, Outage: true},
 	{Limit: 40, Reason: "SPF lets anyone pass (+all, or a /0 range)", IDs: []string{"spf.all.pass"}},
 	{Limit: 40, Reason: "no usable SPF and no valid DKIM key: the Gmail baseline for all senders fails", Test: noAuthentication},
 	{Limit: 40, Reason: "the domain is on a domain blocklist", IDs: []string{"dnsbl.domain.listed"}},
@@ -86,8 +98,58 @@ var spfPermerror = []string{"spf.record.multiple", "spf.syntax.invalid", "spf.sy
 	"spf.lookups.exceeded", "spf.void.exceeded", "spf.mx.too_many", "spf.include.no_record", "spf.redirect.no_record",
 	"spf.include.loop", "spf.macro.exp_only_letter"}
 
-// Compute scores the sections. ok is false when no category could be
-// scored at all.
+// MinKnownShare is the share of the weight that must be known for a grade:
+// 60 of 100 points when every check ran. It lets the usual gaps through
+// (no DKIM selector guessed, 15, and blocklists refusing a public
+// resolver, 20, leave 65 known) and stops a score made of what little
+// could be decided (an apex CNAME loop leaves only transport security, 15).
+const MinKnownShare = 0.6
+
+// Coverage returns the weight of the categories that could be scored and
+// the weight of the categories that have at least one section.
+func Coverage(sections []report.Section) (known, checked int) {
+	for _, cat := range Categories {
+		present, scored := false, false
+		for _, sec := range sections {
+			if !slices.Contains(cat.Checks, sec.Check) {
+				continue
+			}
+			// Skipped is "does not apply" (offline, a parked domain): it
+			// leaves the category out of both sides, as the score does.
+			// Only unknown counts against the evidence.
+			if sec.Status == report.StatusSkipped {
+				continue
+			}
+			present = true
+			if sec.Status != report.StatusUnknown {
+				scored = true
+			}
+		}
+		if present {
+			checked += cat.Weight
+		}
+		if scored {
+			known += cat.Weight
+		}
+	}
+	return known, checked
+}
+
+// Sufficient reports whether enough of the weight is known for a grade
+// (MinKnownShare), and says how much was when it is not.
+func Sufficient(sections []report.Section) (bool, string) {
+	known, checked := Coverage(sections)
+	if checked == 0 || known == 0 {
+		return false, "no check that carries the score could decide"
+	}
+	if float64(known) < MinKnownShare*float64(checked) {
+		return false, fmt.Sprintf("only %d of %d points of score weight could be judged; a grade needs %d", known, checked, int(math.Ceil(MinKnownShare*float64(checked))))
+	}
+	return true, ""
+}
+
+// Compute scores the sections. ok is false when too little could be
+// decided for a score (Sufficient); the categories are still filled in.
 func Compute(sections []report.Section) (report.Score, bool) {
 	var s report.Score
 	var earned, possible float64
@@ -122,8 +184,19 @@ func Compute(sections []report.Section) (report.Score, bool) {
 		possible += float64(cat.Weight)
 		s.Categories = append(s.Categories, cs)
 	}
-	if possible == 0 {
-		return s, false
+	if ok, _ := Sufficient(sections); !ok || possible == 0 {
+		outage := -1
+		for _, rule := range Caps {
+			if _, fired := rule.fires(sections); fired && rule.Outage && (outage < 0 || rule.Limit < outage) {
+				outage = rule.Limit
+			}
+		}
+		if outage < 0 {
+			return s, false
+		}
+		// Graded on the outage alone: what was scored, if anything,
+		// cannot lift it above the cap.
+		earned, possible = float64(outage), 100
 	}
 	s.Uncapped = int(math.Round(100 * earned / possible))
 	s.Value = s.Uncapped

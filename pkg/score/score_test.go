@@ -55,10 +55,11 @@ func TestCaps(t *testing.T) {
 		grade    string
 	}{
 		{"perfect", []report.Section{sec("spf", report.StatusPass), sec("dmarc", report.StatusPass)}, 100, "A"},
+		{"a bogus zone caps at 20", []report.Section{sec("spf", report.StatusPass), sec("dmarc", report.StatusPass), sec("dnssec", report.StatusFail, f("dnssec.zone.bogus", report.Critical))}, 20, "F"},
 		{"+all caps at 40", []report.Section{sec("spf", report.StatusFail, f("spf.all.pass", report.Critical)), sec("dmarc", report.StatusPass)}, 40, "D"},
 		{"missing DMARC caps at 70 though the rest is perfect", []report.Section{sec("spf", report.StatusPass), sec("dnsbl", report.StatusPass), sec("dmarc", report.StatusFail, f("dmarc.record.missing", report.High))}, 70, "C"},
 		{"the lowest cap wins", []report.Section{sec("spf", report.StatusFail, f("spf.lookups.exceeded", report.Critical)), sec("dnsbl", report.StatusFail, f("dnsbl.domain.listed", report.Critical))}, 0, "F"},
-		{"inconclusive findings cost nothing", []report.Section{sec("spf", report.StatusPass), sec("dmarc", report.StatusUnknown, report.Finding{ID: "dmarc.dns.error", Severity: report.Critical, Inconclusive: true})}, 100, "A"},
+		{"inconclusive findings cost nothing", []report.Section{sec("spf", report.StatusPass), sec("dkim", report.StatusPass), sec("dnsbl", report.StatusPass), sec("dmarc", report.StatusUnknown, report.Finding{ID: "dmarc.dns.error", Severity: report.Critical, Inconclusive: true})}, 100, "A"},
 		{"no auth at all", []report.Section{sec("spf", report.StatusFail, f("spf.record.missing", report.High)), sec("dkim", report.StatusFail, f("dkim.key.revoked", report.High)), sec("dmarc", report.StatusPass)}, 40, "D"},
 		{"unknown DKIM does not fire the no-auth cap", []report.Section{sec("spf", report.StatusFail, f("spf.record.missing", report.High)), sec("dkim", report.StatusUnknown), sec("dmarc", report.StatusPass)}, 74, "C"},
 		{"testing-mode MTA-STS gap does not cap", []report.Section{sec("mtasts", report.StatusWarn, f("mtasts.mx.uncovered", report.Medium))}, 70, "C"},
@@ -77,6 +78,34 @@ func TestCaps(t *testing.T) {
 func TestNothingScorable(t *testing.T) {
 	if _, ok := Compute([]report.Section{sec("spf", report.StatusUnknown), sec("ports", report.StatusFail)}); ok {
 		t.Error("scored with no scorable section")
+	}
+}
+
+// An apex CNAME loop: everything but transport security unknown. No score,
+// however good the little that was decided looks.
+func TestInsufficientData(t *testing.T) {
+	loop := report.Finding{ID: "x.dns.error", Severity: report.Medium, Inconclusive: true}
+	sections := []report.Section{
+		sec("spf", report.StatusUnknown, loop), sec("dkim", report.StatusUnknown, loop), sec("dmarc", report.StatusUnknown, loop),
+		sec("dnsbl", report.StatusUnknown, loop), sec("mx", report.StatusUnknown, loop), sec("rdns", report.StatusUnknown, loop),
+		sec("mtasts", report.StatusWarn, f("mtasts.absent", report.Low)), sec("tlsrpt", report.StatusPass), sec("dane", report.StatusPass),
+		sec("bimi", report.StatusSkipped),
+	}
+	if s, ok := Compute(sections); ok {
+		t.Fatalf("scored %d %s on 15 points of weight", s.Value, s.Grade)
+	}
+	if ok, why := Sufficient(sections); ok || why != "only 15 of 100 points of score weight could be judged; a grade needs 60" {
+		t.Errorf("Sufficient: %v %q", ok, why)
+	}
+	// The usual gaps (no DKIM selector guessed, blocklists refusing the
+	// resolver) leave 65 points: graded.
+	for i := range sections[:6] {
+		if sections[i].Check != "dkim" && sections[i].Check != "dnsbl" {
+			sections[i].Status, sections[i].Findings = report.StatusPass, nil
+		}
+	}
+	if _, ok := Compute(sections); !ok {
+		t.Error("not scored with 65 of 100 known")
 	}
 }
 

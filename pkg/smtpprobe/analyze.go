@@ -3,6 +3,7 @@ package smtpprobe
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -84,7 +85,7 @@ func probeFindings(probes []Probe, i int, opts Options) []report.Finding {
 		}
 	case OutcomeNoGreeting:
 		out = append(out, BannerTimeout.New(
-			fmt.Sprintf("%s accepted the connection but sent no complete greeting within %s (it may be tarpitting or overloaded).", whereFamily(p), opts.GreetingTimeout),
+			fmt.Sprintf("%s accepted the connection but sent no greeting within %s (it may be tarpitting or overloaded, or not be an SMTP server).", whereFamily(p), seconds(opts.GreetingTimeout)),
 			"Check the SMTP server's load and any greeting delay; RFC 5321 §4.5.3.2.1 lets clients wait 5 minutes, but most give up sooner."))
 	case OutcomeRejected:
 		if p.Greeting != nil && p.Greeting.Class() == 5 {
@@ -327,4 +328,9 @@ func extensionFindings(probes []Probe) []report.Finding {
 		}
 	}
 	return out
+}
+
+// seconds writes a stage bound as "15 s" or "0.5 s".
+func seconds(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + " s"
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mailcheck/mailcheck/internal/testclock"
+
 	"github.com/mailcheck/mailcheck/internal/smtptest"
 	"github.com/mailcheck/mailcheck/pkg/check"
 )
@@ -40,7 +42,7 @@ func BenchmarkProbeSTARTTLS(b *testing.B) {
 		b.Fatal(err)
 	}
 	opts := Options{HELO: "probe.example.org", Roots: ca.Pool}.withDefaults()
-	env := check.Env{Dialer: &net.Dialer{}}
+	env := check.Env{Now: testclock.Func(), Dialer: &net.Dialer{}}
 	for b.Loop() {
 		p := Probe{Host: "mx.example.com", Address: "127.0.0.1", Family: IPv4, Port: Port{ap.Port, RoleSMTP}, Sent: []string{}}
 		probe(context.Background(), env, &opts, &p)

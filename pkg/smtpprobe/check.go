@@ -48,8 +48,10 @@ type Server struct {
 // submission hosts on the submission-role ports, then reports the
 // environment ("ports") and the servers ("smtp").
 func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Options) []report.Section {
-	plan := PlanDomain(ctx, env, target, opts)
-	return Sections(plan, Run(ctx, env, plan.Targets, opts), opts)
+	if env.Dialer == nil {
+		return Skipped(target.String())
+	}
+	return Execute(ctx, env, PlanDomain(ctx, env, target, opts), opts)
 }
 
 // CheckHost probes one host name or IP address on every port of opts.
@@ -58,7 +60,33 @@ func CheckHost(ctx context.Context, env check.Env, host string, opts Options) ([
 	if err != nil {
 		return nil, err
 	}
-	return Sections(plan, Run(ctx, env, plan.Targets, opts), opts), nil
+	return Execute(ctx, env, plan, opts), nil
+}
+
+// Execute probes the plan's targets and reports them; an offline run
+// (Env.Dialer is nil) opens no connection and reports both sections
+// skipped. Each stage's bound comes from opts.Budget, or from ctx's
+// deadline when it is unset.
+func Execute(ctx context.Context, env check.Env, plan Plan, opts Options) []report.Section {
+	if env.Dialer == nil {
+		return Skipped(plan.Target)
+	}
+	opts = opts.budgeted(ctx)
+	return Sections(plan, Run(ctx, env, plan.Targets, opts), opts)
+}
+
+// Skipped is the two sections of a run that opens no connection (an
+// offline run: Env.Dialer is nil): both skipped, with the reason, never a
+// verdict on this network or on the servers.
+func Skipped(target string) []report.Section {
+	const why = "offline run: no connection is opened, so nothing was probed"
+	mk := func(check, title string) report.Section {
+		f := ProbeSkipped.New("This run opens no network connection (the DNS answers come from files), so "+target+" was not probed.",
+			"Run mailcheck ports "+target+" on a machine with network access, without zone files.")
+		return report.Section{Check: check, Title: title, Target: target, Status: report.StatusSkipped,
+			Summary: why, Findings: []report.Finding{f}}
+	}
+	return []report.Section{mk(CheckPorts, "Outbound SMTP from this machine"), mk(CheckSMTP, "SMTP servers")}
 }
 
 // Sections turns probes into the two sections.
@@ -77,9 +105,20 @@ func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
 		Data:     &PortsData{Target: plan.Target, Ports: portNames(opts.Ports), Probes: probes},
 	}
 	ports.Status = report.StatusOf(envFindings)
+	if len(probes) == 0 {
+		// Nothing was probed: not applicable (a null MX, no host), or not
+		// known when finding the hosts failed. Never a pass.
+		ports.Status = report.StatusSkipped
+		if slices.ContainsFunc(plan.Findings, func(f report.Finding) bool { return f.Inconclusive }) {
+			ports.Status = report.StatusUnknown
+			ports.Summary = "nothing probed: the hosts could not be looked up"
+		}
+	}
 	ports.Display.Facts = append(ports.Display.Facts, plan.Facts...)
 	ports.Display.Facts = append(ports.Display.Facts, report.Fact{Label: "Sent", Value: sentSummary(probes)})
-	ports.Display.Tables = []report.Table{reachTable(probes, opts.Ports)}
+	if len(probes) > 0 {
+		ports.Display.Tables = []report.Table{reachTable(probes, opts.Ports)}
+	}
 
 	srvFindings := append(append([]report.Finding(nil), plan.Findings...), ServerFindings(probes, diag, opts)...)
 	report.SortFindings(srvFindings)
@@ -92,6 +131,13 @@ func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
 		Data:     &ServerData{Servers: servers},
 	}
 	smtp.Status = report.StatusOf(srvFindings)
+	undecided := mxUndecided(probes, diag, opts)
+	if smtp.Status == report.StatusPass && undecided {
+		// No MX host greeted and nothing says why on the server's side
+		// (the failures are this network's, or unexplained): the servers
+		// that receive the domain's mail were not judged.
+		smtp.Status = report.StatusUnknown
+	}
 	if len(servers) == 0 {
 		smtp.Summary = "no server greeted: nothing to judge"
 		if len(srvFindings) == 0 {
@@ -104,9 +150,37 @@ func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
 		}
 	} else {
 		smtp.Summary = fmt.Sprintf("%d of %d probed ports greeted; %s", len(servers), probedPorts(probes), countSummary(srvFindings))
+		if undecided {
+			smtp.Summary += "; no MX host reached"
+		}
 		smtp.Display.Tables = []report.Table{tlsTable(servers)}
 	}
 	return []report.Section{ports, smtp}
+}
+
+// mxUndecided reports whether there were hosts to probe on the smtp-role
+// ports (the MX hosts, or the host named) and none of them was judged:
+// none greeted, and none failed in a way that is a finding about it.
+func mxUndecided(probes []Probe, diag Diagnosis, opts Options) bool {
+	any, decided := false, false
+	for i := range probes {
+		p := &probes[i]
+		if p.Source == SourceReference || p.Port.Role != RoleSMTP {
+			continue
+		}
+		any = true
+		if p.Greeting != nil {
+			decided = true
+			continue
+		}
+		if diag.Explained[i] {
+			continue
+		}
+		for _, f := range probeFindings(probes, i, opts.withDefaults()) {
+			decided = decided || !f.Inconclusive
+		}
+	}
+	return any && !decided
 }
 
 func portNames(ports []Port) []string {

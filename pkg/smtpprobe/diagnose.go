@@ -80,11 +80,28 @@ func Diagnose(probes []Probe) Diagnosis {
 		return d
 	}
 	if !anyConnected {
-		d.Findings = append(d.Findings, EnvPortUnconfirmed.New(
-			fmt.Sprintf("No connection succeeded on any port (%s): this network may be offline or filtering everything, or every server may be down; nothing here tells which.", hostList(probes, tried)),
-			"Check that this machine is online, then run again; add --reference HOST with a well-known MX host to compare."))
+		// A refusal (RST) is an answer: unless unrelated destinations all
+		// refuse (a firewall answering for them, DOMAIN.md §6.3), it says
+		// that host is up and nothing listens there, a verdict on the
+		// server. Silence and unreachable routes say nothing about it.
+		refusedGroups := map[string]bool{}
 		for _, i := range tried {
+			if probes[i].Outcome == OutcomeRefused {
+				refusedGroups[group(&probes[i])] = true
+			}
+		}
+		var unexplained []int
+		for _, i := range tried {
+			if probes[i].Outcome == OutcomeRefused && len(refusedGroups) < 2 {
+				continue
+			}
+			unexplained = append(unexplained, i)
 			d.Explained[i] = true
+		}
+		if len(unexplained) > 0 {
+			d.Findings = append(d.Findings, EnvPortUnconfirmed.New(
+				fmt.Sprintf("No connection succeeded on any port (%s): this network may be offline or filtering everything, or every server may be down; nothing here tells which.", hostList(probes, unexplained)),
+				"Check that this machine is online, then run again; add --reference HOST with a well-known MX host to compare."))
 		}
 		return d
 	}

@@ -147,6 +147,10 @@ var (
 		ID: "smtp.probe.unfinished", Severity: report.Low, Inconclusive: true,
 		Title: "Probe did not finish before the time limit",
 	}
+	ProbeSkipped = report.Definition{
+		ID: "smtp.probe.skipped", Severity: report.Info,
+		Title: "SMTP servers not probed (offline run)",
+	}
 )
 
 // Extension findings (info): what the servers offer, for the record.
@@ -197,7 +201,7 @@ var Definitions = []report.Definition{
 	ProtocolError, EHLORejected,
 	STARTTLSMissing, STARTTLSFailed, NotTLS465, TLSLegacy,
 	CertExpired, CertExpiring, CertNameMismatch, CertUntrusted,
-	AuthCleartext, ProbeUnfinished,
+	AuthCleartext, ProbeUnfinished, ProbeSkipped,
 	ExtSize, ExtPipelining, Ext8BitMIME, ExtSMTPUTF8, ExtRequireTLS,
 	ExtChunking, ExtDSN, ExtEnhancedStatusCodes, ExtLimits,
 }

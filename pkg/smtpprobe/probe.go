@@ -98,6 +98,16 @@ func probe(ctx context.Context, env check.Env, opts *Options, p *Probe) {
 		return
 	}
 
+	if p.Source == SourceReference {
+		// A reference only shows whether the port gets out from here
+		// (references.go): greeting read, QUIT, nothing more.
+		s.enter(StageQuit)
+		s.quit()
+		p.Outcome = OutcomeOK
+		s.enter(StageDone)
+		return
+	}
+
 	s.enter(StageEHLO)
 	ehlo, ok := s.hello()
 	if !ok {

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailcheck/mailcheck/internal/testclock"
+
 	"github.com/mailcheck/mailcheck/internal/smtptest"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -40,7 +42,7 @@ func probeAddr(t *testing.T, ctx context.Context, addr, host string, role Role, 
 	t.Helper()
 	ap := netipAddrPort(t, addr)
 	p := Probe{Host: host, Address: ap.Addr().String(), Family: IPv4, Port: Port{int(ap.Port()), role}, Source: SourceArgument, Stage: StageQueued, Sent: []string{}}
-	env := check.Env{Dialer: &net.Dialer{}}
+	env := check.Env{Now: testclock.Func(), Dialer: &net.Dialer{}}
 	opts = opts.withDefaults()
 	probe(ctx, env, &opts, &p)
 	return p
@@ -153,7 +155,7 @@ func TestProbeImplicitTLS(t *testing.T) {
 
 func TestProbeCertificates(t *testing.T) {
 	ca := smtptest.NewCA(t)
-	now := time.Now()
+	now := testclock.Now()
 	tests := []struct {
 		name  string
 		cert  func() tls.Certificate

@@ -159,10 +159,12 @@ func (plan *Plan) submissionTargets(ctx context.Context, env check.Env, d dnsnam
 	}
 	found := map[Role][]srvTarget{}
 	declined := map[Role]bool{}
+	failed := false // a lookup failed: absence cannot be claimed
 	for _, svc := range services {
 		name := svc.label + "." + d.FQDN()
 		ans, err := env.Resolver.Lookup(ctx, name, dns.TypeSRV)
 		if err != nil {
+			failed = true
 			plan.Findings = append(plan.Findings, DNSError.New(
 				fmt.Sprintf("The SRV lookup for %s failed (%v).", name, err),
 				"Run again; if it keeps failing, check the domain's name servers."))
@@ -210,7 +212,14 @@ func (plan *Plan) submissionTargets(ctx context.Context, env check.Env, d dnsnam
 	src := SourceSRV
 	if len(fallback) == 0 && !declined[RoleSubmission] && !declined[RoleSubmissions] {
 		src = SourceGuess
-		fallback = plan.guessHosts(ctx, env, d)
+		var err error
+		fallback, err = plan.guessHosts(ctx, env, d)
+		if err != nil {
+			failed = true
+			plan.Findings = append(plan.Findings, DNSError.New(
+				fmt.Sprintf("An address lookup for the usual submission names failed (%v).", err),
+				"Run again; if it keeps failing, check the domain's name servers."))
+		}
 	}
 
 	any := false
@@ -251,7 +260,7 @@ func (plan *Plan) submissionTargets(ctx context.Context, env check.Env, d dnsnam
 			}
 		}
 	}
-	if !any {
+	if !any && !failed {
 		plan.Findings = append(plan.Findings, SubmissionNotFound.New(
 			fmt.Sprintf("No SRV record (_submission._tcp, _submissions._tcp) and no smtp.%s or mail.%s: no submission host was probed.", d, d),
 			"If users send mail through a host of this domain, publish RFC 6186 SRV records, or run mailcheck ports HOST with that host.",
@@ -259,26 +268,38 @@ func (plan *Plan) submissionTargets(ctx context.Context, env check.Env, d dnsnam
 	}
 }
 
-// guessHosts returns the usual submission names that exist.
-func (plan *Plan) guessHosts(ctx context.Context, env check.Env, d dnsname.Domain) []string {
+// guessHosts returns the usual submission names that exist, and the first
+// lookup error met on a name found nowhere else.
+func (plan *Plan) guessHosts(ctx context.Context, env check.Env, d dnsname.Domain) ([]string, error) {
 	var out []string
+	var firstErr error
 	for _, label := range []string{"smtp", "mail"} {
 		c, err := d.Child(label)
 		if err != nil {
 			continue
 		}
+		var nameErr error
+		found := false
 		for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
 			ans, err := env.Resolver.Lookup(ctx, c.FQDN(), qt)
-			if err == nil && ans.Outcome == resolver.Found {
+			if err != nil {
+				nameErr = err
+				continue
+			}
+			if ans.Outcome == resolver.Found {
 				out = append(out, c.String())
+				found = true
 				break
 			}
+		}
+		if !found && nameErr != nil && firstErr == nil {
+			firstErr = nameErr
 		}
 	}
 	if len(out) > 0 {
 		plan.Facts = append(plan.Facts, report.Fact{Label: "Submission", Value: strings.Join(out, ", ") + " (no SRV records; usual names that exist)"})
 	}
-	return out
+	return out, firstErr
 }
 
 func (plan *Plan) has(host string, port int) bool {

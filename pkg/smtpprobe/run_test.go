@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailcheck/mailcheck/internal/testclock"
+
 	"github.com/miekg/dns"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
@@ -78,7 +80,7 @@ func (n *fakeNet) check(t *testing.T) {
 func zoneEnv(t *testing.T, fn *fakeNet) (check.Env, *dnstest.Server) {
 	t.Helper()
 	srv := dnstest.Start(t, dnstest.ZoneFile("testdata/ports.zone"))
-	return check.Env{Resolver: srv.Resolver(t), Dialer: fn}, srv
+	return check.Env{Resolver: srv.Resolver(t), Dialer: fn, Now: testclock.Func()}, srv
 }
 
 func targetStrings(ts []Target) []string {
@@ -372,7 +374,7 @@ func TestDiagnoseReference(t *testing.T) {
 	opts := testOpts(nil)
 	opts.ConnectTimeout = 300 * time.Millisecond
 
-	secs, err := CheckHost(context.Background(), check.Env{Dialer: &fakeNet{routes: routes}}, "192.0.2.10", opts)
+	secs, err := CheckHost(context.Background(), check.Env{Now: testclock.Func(), Dialer: &fakeNet{routes: routes}}, "192.0.2.10", opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -383,7 +385,7 @@ func TestDiagnoseReference(t *testing.T) {
 	// With a reference MX of another provider silent too, the network is to blame.
 	routes["198.51.100.10:25"] = route{blackhole: true}
 	opts.References = []string{"198.51.100.10"}
-	secs, err = CheckHost(context.Background(), check.Env{Dialer: &fakeNet{routes: routes}}, "192.0.2.10", opts)
+	secs, err = CheckHost(context.Background(), check.Env{Now: testclock.Func(), Dialer: &fakeNet{routes: routes}}, "192.0.2.10", opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -411,7 +413,7 @@ func TestRunConcurrent(t *testing.T) {
 	fn := &fakeNet{routes: routes}
 	opts := testOpts(nil)
 	opts.ConnectTimeout = 300 * time.Millisecond
-	probes := Run(context.Background(), check.Env{Dialer: fn}, targets, opts)
+	probes := Run(context.Background(), check.Env{Now: testclock.Func(), Dialer: fn}, targets, opts)
 	if fn.maxInflight != 6 {
 		t.Errorf("at most %d dials in flight, want 6", fn.maxInflight)
 	}
@@ -423,7 +425,7 @@ func TestRunConcurrent(t *testing.T) {
 
 	fn = &fakeNet{routes: routes}
 	opts.Concurrency = 2
-	Run(context.Background(), check.Env{Dialer: fn}, targets, opts)
+	Run(context.Background(), check.Env{Now: testclock.Func(), Dialer: fn}, targets, opts)
 	if fn.maxInflight != 2 {
 		t.Errorf("with Concurrency 2: %d dials in flight", fn.maxInflight)
 	}
@@ -448,7 +450,7 @@ func TestRunContextEnds(t *testing.T) {
 	opts.Concurrency = 2
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	probes := Run(ctx, check.Env{Dialer: &fakeNet{routes: routes}}, targets, opts)
+	probes := Run(ctx, check.Env{Now: testclock.Func(), Dialer: &fakeNet{routes: routes}}, targets, opts)
 	if len(probes) != 3 {
 		t.Fatalf("%d probes", len(probes))
 	}

@@ -1,6 +1,7 @@
 package smtpprobe
 
 import (
+	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -268,7 +269,15 @@ type Options struct {
 	// the address literal of the local end of each connection ("[192.0.2.1]"),
 	// which RFC 5321 §4.1.3 allows for a client without a name.
 	HELO string
-	// ConnectTimeout bounds the TCP connect (default 10s).
+	// Budget is the time the whole run may take (the caller's deadline,
+	// such as a command's --timeout); zero means the context's deadline at
+	// the start of Check, if any. Each stage gets its own share of it, so a
+	// port that accepts TCP and never greets costs a bounded wait, is
+	// reported as such (smtp.banner.timeout), and leaves time for the
+	// other stages: the greeting at most half of it (and 60s), each later
+	// reply and TLS handshake a quarter (and 30s), the connect half.
+	Budget time.Duration
+	// ConnectTimeout bounds the TCP connect (default 10s, at most Budget/2).
 	ConnectTimeout time.Duration
 	// GreetingTimeout bounds the wait for the complete greeting (default 60s;
 	// RFC 5321 §4.5.3.2.1 lets clients wait 5 minutes, and some servers delay
@@ -299,9 +308,18 @@ func (o Options) withDefaults() Options {
 	}
 	if o.GreetingTimeout <= 0 {
 		o.GreetingTimeout = 60 * time.Second
+		if o.Budget > 0 {
+			o.GreetingTimeout = min(o.GreetingTimeout, o.Budget/2)
+		}
 	}
 	if o.CommandTimeout <= 0 {
 		o.CommandTimeout = 30 * time.Second
+		if o.Budget > 0 {
+			o.CommandTimeout = min(o.CommandTimeout, o.Budget/4)
+		}
+	}
+	if o.Budget > 0 {
+		o.ConnectTimeout = min(o.ConnectTimeout, o.Budget/2)
 	}
 	if o.SlowGreeting <= 0 {
 		o.SlowGreeting = 10 * time.Second
@@ -311,6 +329,17 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxHosts <= 0 {
 		o.MaxHosts = 5
+	}
+	return o
+}
+
+// budgeted fills Budget from the context's deadline when it is unset, to
+// a tenth of a second, so that every stage bound comes from it.
+func (o Options) budgeted(ctx context.Context) Options {
+	if o.Budget <= 0 {
+		if dl, ok := ctx.Deadline(); ok {
+			o.Budget = time.Until(dl).Round(100 * time.Millisecond)
+		}
 	}
 	return o
 }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"time"
@@ -123,8 +124,16 @@ func classify(ctx context.Context, err error) error {
 	switch {
 	case errors.As(err, &verr), errors.As(err, &herr), errors.As(err, &aerr), errors.As(err, &ierr):
 		return fmt.Errorf("%w: %v", ErrCertificate, err)
-	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.Is(err, context.DeadlineExceeded), isTimeout(err):
+		// A server that stalls the TLS handshake or the response headers
+		// (the transport's own limits) is as undecided as one that stalls
+		// the body: a timeout, never "cannot be fetched".
 		return fmt.Errorf("%w: %v", ErrTimeout, err)
 	}
 	return fmt.Errorf("%w: %v", ErrTransport, err)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }

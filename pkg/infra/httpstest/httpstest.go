@@ -24,6 +24,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mailcheck/mailcheck/internal/testclock"
 )
 
 // CA is a certificate authority that exists only in one test.
@@ -33,7 +35,9 @@ type CA struct {
 	pool *x509.CertPool
 }
 
-// NewCA makes a CA valid from an hour ago for a day.
+// NewCA makes a CA valid from five years before testclock.Now to ten years
+// after it. Like every piece of test material it takes its time from the
+// suite's clock, never the machine's.
 func NewCA(t testing.TB) *CA {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -43,8 +47,8 @@ func NewCA(t testing.TB) *CA {
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
 		Subject:               pkix.Name{CommonName: "mailcheck test CA"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
+		NotBefore:             testclock.Now().Add(-5 * 365 * 24 * time.Hour),
+		NotAfter:              testclock.Now().Add(10 * 365 * 24 * time.Hour),
 		KeyUsage:              x509.KeyUsageCertSign,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
@@ -92,9 +96,10 @@ func (ca *CA) Issue(t testing.TB, names []string, notBefore, notAfter time.Time)
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
-// Valid issues a certificate for names, valid now.
+// Valid issues a certificate for names, valid at testclock.Now.
 func (ca *CA) Valid(t testing.TB, names ...string) tls.Certificate {
-	return ca.Issue(t, names, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	now := testclock.Now()
+	return ca.Issue(t, names, now.Add(-time.Hour), now.Add(90*24*time.Hour))
 }
 
 // Serve starts an HTTPS server on 127.0.0.1 presenting cert, closed when
@@ -148,15 +153,50 @@ func (r *Router) DialContext(ctx context.Context, network, addr string) (net.Con
 	return d.DialContext(ctx, network, to)
 }
 
-// Client returns a client that trusts only ca and dials through r. It is a
-// new client each time, never http.DefaultClient.
+// Client returns a client that trusts only ca, dials through r and checks
+// certificates at testclock.Now (as the product checks them at Env.Now). It
+// is a new client each time, never http.DefaultClient.
 func (r *Router) Client(ca *CA) *http.Client {
 	return &http.Client{
 		Transport: &http.Transport{
 			DialContext:       r.DialContext,
-			TLSClientConfig:   &tls.Config{RootCAs: ca.Pool(), MinVersion: tls.VersionTLS12},
+			TLSClientConfig:   &tls.Config{RootCAs: ca.Pool(), MinVersion: tls.VersionTLS12, Time: testclock.Now},
+			Proxy:             nil,
 			DisableKeepAlives: true,
 			ForceAttemptHTTP2: false,
 		},
 	}
+}
+
+// Stalled starts a hostile server on 127.0.0.1 that accepts TCP
+// connections and never sends a byte (a TLS handshake to it stalls), closed
+// when the test ends, and returns its address.
+func Stalled(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done); ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { <-done; c.Close() }()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// DialTo is a dialer that sends every connection to one loopback address,
+// whatever was asked.
+type DialTo string
+
+// DialContext dials the fixed address.
+func (a DialTo) DialContext(ctx context.Context, network, _ string) (net.Conn, error) {
+	var d net.Dialer
+	return d.DialContext(ctx, network, string(a))
 }

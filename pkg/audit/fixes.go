@@ -1,0 +1,330 @@
+package audit
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/mailcheck/mailcheck/pkg/dmarc"
+	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/mailcheck/mailcheck/pkg/score"
+	"github.com/mailcheck/mailcheck/pkg/spf"
+)
+
+// Fixes picks the n fixes to make first from the sections' findings:
+// decisive findings of low severity or more that say what to do, ranked
+// by Priority (what they change for delivery), then severity, then the
+// weight of their category (docs/scoring.md). Findings that change the
+// same published record (DMARC tags, SPF terms) become one fix with one
+// record that applies them all; a DMARC policy still at none is moved in
+// two steps, quarantine now and reject later (TopFix.Later).
+func Fixes(sections []report.Section, n int) []report.TopFix { return fixes(sections, n, false) }
+
+// fixes is Fixes; for a parked domain (parked.go) a DMARC change goes to
+// reject at once: with no legitimate mail, there is nothing to watch for.
+func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
+	weight := map[string]int{}
+	for _, c := range score.Categories {
+		for _, ch := range c.Checks {
+			weight[ch] = c.Weight
+		}
+	}
+	type cand struct {
+		fix    report.TopFix
+		record *report.Record
+	}
+	var cands []cand
+	seen := map[string]bool{}
+	for _, sec := range sections {
+		for _, f := range sec.Findings {
+			if f.Inconclusive || !f.Severity.AtLeast(report.Low) || f.Fix == "" || seen[f.ID] || isEnvironment(f.ID) {
+				continue
+			}
+			seen[f.ID] = true
+			cands = append(cands, cand{
+				fix:    report.TopFix{Check: sec.Check, ID: f.ID, Severity: f.Severity, Title: f.Title, Fix: f.Fix, Priority: Priority(f), Record: f.Record},
+				record: f.Record,
+			})
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		a, b := cands[i].fix, cands[j].fix
+		if a.Priority != b.Priority {
+			return a.Priority > b.Priority
+		}
+		if a.Severity.Rank() != b.Severity.Rank() {
+			return a.Severity.Rank() > b.Severity.Rank()
+		}
+		if weight[a.Check] != weight[b.Check] {
+			return weight[a.Check] > weight[b.Check]
+		}
+		return a.ID < b.ID
+	})
+
+	published := publishedRecords(sections)
+	type group struct {
+		fix     report.TopFix
+		records []string // the findings' record texts, highest priority first
+		titles  []string
+	}
+	var groups []*group
+	byRecord := map[string]*group{}
+	for _, c := range cands {
+		if c.record != nil {
+			k := recordKey(c.record)
+			if g, ok := byRecord[k]; ok {
+				g.fix.IDs = append(g.fix.IDs, c.fix.ID)
+				g.records = append(g.records, unquoteTXT(c.record.Value))
+				g.titles = append(g.titles, c.fix.Title)
+				continue
+			}
+			g := &group{fix: c.fix, records: []string{unquoteTXT(c.record.Value)}}
+			g.fix.IDs = []string{c.fix.ID}
+			byRecord[k] = g
+			groups = append(groups, g)
+			continue
+		}
+		groups = append(groups, &group{fix: c.fix})
+	}
+
+	out := make([]report.TopFix, 0, min(n, len(groups)))
+	for _, g := range groups {
+		if len(out) == n {
+			break
+		}
+		fix := g.fix
+		if fix.Record != nil {
+			base, ok := published[recordKey(fix.Record)]
+			if ok && len(g.records) > 1 {
+				fix.Record = report.TXTRecord(fix.Record.Name, base.merge(g.records))
+				fix.Fix += " The record below also fixes: " + strings.Join(g.titles, "; ") + "."
+			}
+			if ok && base.kind == kindDMARC && !parked {
+				stage(&fix, base)
+			}
+			if len(fix.IDs) < 2 {
+				fix.IDs = nil
+			}
+		}
+		out = append(out, fix)
+	}
+	return out
+}
+
+// stage splits a DMARC change that leaves p=none into the safe order:
+// p=quarantine now, p=reject once reports show legitimate mail passing.
+// Going from none straight to reject risks losing the legitimate mail
+// that no report has shown yet.
+func stage(fix *report.TopFix, base published) {
+	if base.tag("p") != "none" {
+		return
+	}
+	now := unquoteTXT(fix.Record.Value)
+	switch tagOf(now, "p") {
+	case "quarantine", "reject":
+	default:
+		return
+	}
+	name := fix.Record.Name
+	fix.Record = report.TXTRecord(name, setTag(now, "p", "quarantine"))
+	fix.Later = &report.LaterFix{
+		Record: report.TXTRecord(name, setTag(now, "p", "reject")),
+		When:   "once reports show all your legitimate mail passing",
+	}
+}
+
+type recordKind int
+
+const (
+	kindDMARC recordKind = iota // tag=value pairs separated by ";"
+	kindSPF                     // terms separated by spaces
+)
+
+// published is a record as the domain publishes it, which the findings'
+// records are changes of.
+type published struct {
+	kind recordKind
+	text string
+}
+
+func (p published) tag(name string) string { return tagOf(p.text, name) }
+
+// publishedRecords finds the records that fixes may change together: the
+// DMARC policy record and the SPF record, from the sections' data.
+func publishedRecords(sections []report.Section) map[string]published {
+	out := map[string]published{}
+	for _, sec := range sections {
+		switch d := sec.Data.(type) {
+		case *dmarc.Data:
+			if d != nil && d.RecordText != "" && d.PolicyDomain != "" {
+				out[key("_dmarc."+d.PolicyDomain, "TXT")] = published{kindDMARC, d.RecordText}
+			}
+		case *spf.Data:
+			if d != nil && d.Record != "" {
+				out[key(d.Domain, "TXT")] = published{kindSPF, d.Record}
+			}
+		}
+	}
+	return out
+}
+
+func recordKey(r *report.Record) string { return key(r.Name, r.Type) }
+
+func key(name, typ string) string {
+	return strings.ToLower(strings.TrimSuffix(name, ".")) + " " + strings.ToUpper(typ)
+}
+
+// token is one tag (DMARC) or term (SPF) and the key that says which
+// setting it is: "p", "pct"; "all", "include:_spf.esp.example", "redirect".
+type token struct{ key, text string }
+
+func (p published) tokens(s string) []token {
+	var out []token
+	if p.kind == kindDMARC {
+		for _, part := range strings.Split(s, ";") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			name, _, _ := strings.Cut(part, "=")
+			out = append(out, token{strings.ToLower(strings.TrimSpace(name)), part})
+		}
+		return out
+	}
+	for _, term := range strings.Fields(s) {
+		out = append(out, token{spfKey(term), term})
+	}
+	return out
+}
+
+// spfKey: a mechanism without its qualifier (RFC 7208 §4.6.2), so that
+// "~all" and "-all" are the same setting; a modifier by its name (§6).
+func spfKey(term string) string {
+	t := strings.ToLower(term)
+	if i := strings.IndexAny(t, "=:/"); i >= 0 && t[i] == '=' {
+		return t[:i]
+	}
+	return strings.TrimLeft(t, "+-~?")
+}
+
+func (p published) join(ts []token) string {
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		parts[i] = t.text
+	}
+	if p.kind == kindDMARC {
+		return strings.Join(parts, "; ")
+	}
+	return strings.Join(parts, " ")
+}
+
+// merge applies to the published record every change that each of recs
+// (the findings' records, highest priority first) makes to it: a setting
+// changed, added or removed. When two records change the same setting,
+// the higher-priority one wins.
+func (p published) merge(recs []string) string {
+	base := p.tokens(p.text)
+	baseText := map[string]string{}
+	for _, t := range base {
+		baseText[t.key] = t.text
+	}
+	result := append([]token(nil), base...)
+	decided := map[string]bool{}
+	for _, rec := range recs {
+		rt := p.tokens(rec)
+		inRec := map[string]bool{}
+		for i, t := range rt {
+			inRec[t.key] = true
+			if baseText[t.key] == t.text || decided[t.key] {
+				continue
+			}
+			decided[t.key] = true
+			if j := indexOf(result, t.key); j >= 0 {
+				result[j] = t
+				continue
+			}
+			// A new setting goes where the finding put it: after the
+			// setting before it in the finding's record.
+			at := len(result)
+			if p.kind == kindSPF {
+				if j := indexOf(result, "all"); j >= 0 {
+					at = j
+				}
+			}
+			if i > 0 {
+				if j := indexOf(result, rt[i-1].key); j >= 0 {
+					at = j + 1
+				}
+			}
+			result = append(result[:at], append([]token{t}, result[at:]...)...)
+		}
+		for _, t := range base {
+			if !inRec[t.key] && !decided[t.key] {
+				decided[t.key] = true
+				if j := indexOf(result, t.key); j >= 0 {
+					result = append(result[:j], result[j+1:]...)
+				}
+			}
+		}
+	}
+	return p.join(result)
+}
+
+func indexOf(ts []token, key string) int {
+	for i, t := range ts {
+		if t.key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// tagOf reads a DMARC tag's value from a record's text.
+func tagOf(text, name string) string {
+	for _, t := range (published{kind: kindDMARC}).tokens(text) {
+		if t.key == name {
+			_, v, _ := strings.Cut(t.text, "=")
+			return strings.ToLower(strings.TrimSpace(v))
+		}
+	}
+	return ""
+}
+
+// setTag returns the DMARC record text with tag name set to value.
+func setTag(text, name, value string) string {
+	p := published{kind: kindDMARC}
+	ts := p.tokens(text)
+	if j := indexOf(ts, name); j >= 0 {
+		ts[j].text = name + "=" + value
+	} else {
+		ts = append(ts, token{name, name + "=" + value})
+	}
+	return p.join(ts)
+}
+
+// unquoteTXT turns TXT RDATA in zone-file syntax (report.TXTValue: quoted
+// character-strings, \" and \\ escaped, \DDD octets) back into its text,
+// the strings joined without spaces (RFC 7208 §3.3).
+func unquoteTXT(v string) string {
+	var b strings.Builder
+	in := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c == '"':
+			in = !in
+		case !in:
+			// space between character-strings
+		case c == '\\' && i+3 < len(v) && isDigit(v[i+1]) && isDigit(v[i+2]) && isDigit(v[i+3]):
+			b.WriteByte(byte((int(v[i+1]-'0')*100 + int(v[i+2]-'0')*10 + int(v[i+3]-'0')) & 0xff))
+			i += 3
+		case c == '\\' && i+1 < len(v):
+			i++
+			b.WriteByte(v[i])
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }

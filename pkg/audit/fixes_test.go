@@ -1,0 +1,124 @@
+package audit
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/mailcheck/mailcheck/internal/dnstest"
+	"github.com/mailcheck/mailcheck/pkg/dmarc"
+	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
+)
+
+// The demo zone's DMARC record has three problems, each finding proposing
+// its own record; the fixes give one record applying all three, staged:
+// quarantine now, reject later.
+func TestFixesMergeDMARCAndStage(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneFile(demoZone))
+	env, _ := envFor(t, srv)
+	rep := Run(context.Background(), env, dnsname.MustParse("shop.example"), Options{})
+	var fix *report.TopFix
+	for i, f := range rep.TopFixes {
+		if f.Check == "dmarc" && f.Record != nil && f.Record.Name == "_dmarc.shop.example" {
+			if fix != nil {
+				t.Fatalf("two fixes for _dmarc.shop.example: %s and %s", fix.ID, f.ID)
+			}
+			fix = &rep.TopFixes[i]
+		}
+	}
+	if fix == nil {
+		t.Fatalf("no DMARC fix in %+v", rep.TopFixes)
+	}
+	if fix.ID != "dmarc.policy.none" {
+		t.Errorf("the DMARC fix is led by %s, want the policy (it changes most)", fix.ID)
+	}
+	if got := strings.Join(fix.IDs, " "); got != "dmarc.policy.none dmarc.pct.partial dmarc.np.missing" {
+		t.Errorf("merged IDs %q", got)
+	}
+	const now = `"v=DMARC1; p=quarantine; np=reject; rua=mailto:dmarc@shop.example,mailto:reports@reports.example"`
+	const later = `"v=DMARC1; p=reject; np=reject; rua=mailto:dmarc@shop.example,mailto:reports@reports.example"`
+	if fix.Record.Value != now {
+		t.Errorf("record now:\n%s\nwant\n%s", fix.Record.Value, now)
+	}
+	if fix.Later == nil || fix.Later.Record.Value != later || fix.Later.When == "" {
+		t.Errorf("record later: %+v, want %s", fix.Later, later)
+	}
+	// The merged record is a valid DMARC record that parses to the changes.
+	rec, err := dmarc.Parse(unquoteTXT(fix.Record.Value))
+	if err != nil {
+		t.Fatalf("merged record does not parse: %v", err)
+	}
+	if rec.String() != unquoteTXT(now) {
+		t.Errorf("parsed and serialized: %s", rec.String())
+	}
+}
+
+func TestFixesRankByPriority(t *testing.T) {
+	sec := func(check string, fs ...report.Finding) report.Section {
+		return report.Section{Check: check, Findings: fs}
+	}
+	f := func(id string, sev report.Severity) report.Finding {
+		return report.Finding{ID: id, Severity: sev, Title: id, Fix: "fix " + id}
+	}
+	got := Fixes([]report.Section{
+		sec("dmarc", f("dmarc.pct.partial", report.Medium), f("dmarc.tag.removed", report.Low), f("dmarc.policy.none", report.Medium)),
+		sec("tlsrpt", f("tlsrpt.absent", report.Low)),
+		sec("spf", f("spf.lookups.exceeded", report.High), f("spf.ip.broad", report.Medium)),
+		sec("dmarc", f("dmarc.dns.error", report.Info)),
+		sec("ports", f("env.port25.blocked", report.High)),
+	}, 10)
+	var ids []string
+	for _, x := range got {
+		ids = append(ids, x.ID)
+	}
+	// A void SPF first; the none policy before the pct tag (the same
+	// severity, but it changes more); this machine's port 25 never.
+	want := "spf.lookups.exceeded dmarc.policy.none dmarc.pct.partial spf.ip.broad tlsrpt.absent dmarc.tag.removed"
+	if strings.Join(ids, " ") != want {
+		t.Errorf("order:\n%s\nwant\n%s", strings.Join(ids, " "), want)
+	}
+	if len(Fixes([]report.Section{sec("spf", f("a.b", report.High), f("c.d", report.High))}, 1)) != 1 {
+		t.Error("n not honoured")
+	}
+}
+
+func TestMergeSPFTerms(t *testing.T) {
+	base := published{kindSPF, "v=spf1 mx ptr include:_spf.esp.example ?all"}
+	got := base.merge([]string{
+		"v=spf1 mx ptr include:_spf.esp.example -all",               // spf.all.neutral: end in -all (wins)
+		"v=spf1 mx include:_spf.esp.example ?all",                   // spf.ptr.used: drop ptr
+		"v=spf1 mx ptr include:_spf.esp.example ~all",               // a lower-priority opinion on all: loses
+		"v=spf1 mx ptr include:_spf.esp.example ip4:192.0.2.1 ?all", // adds a term before all
+	})
+	if want := "v=spf1 mx include:_spf.esp.example ip4:192.0.2.1 -all"; got != want {
+		t.Errorf("merged SPF:\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestStageFromNoneToReject(t *testing.T) {
+	rec := report.TXTRecord("_dmarc.x.example", "v=DMARC1; p=reject; rua=mailto:d@x.example")
+	fix := report.TopFix{ID: "dmarc.policy.none", Record: rec}
+	stage(&fix, published{kindDMARC, "v=DMARC1; p=none; rua=mailto:d@x.example"})
+	if fix.Record.Value != `"v=DMARC1; p=quarantine; rua=mailto:d@x.example"` || fix.Later == nil ||
+		fix.Later.Record.Value != `"v=DMARC1; p=reject; rua=mailto:d@x.example"` {
+		t.Errorf("not staged: %+v %+v", fix.Record, fix.Later)
+	}
+	// Already at quarantine: the move to reject is the next step itself.
+	fix = report.TopFix{Record: rec}
+	stage(&fix, published{kindDMARC, "v=DMARC1; p=quarantine"})
+	if fix.Later != nil || fix.Record != rec {
+		t.Errorf("staged from quarantine: %+v", fix)
+	}
+}
+
+func TestUnquoteTXT(t *testing.T) {
+	for _, s := range []string{"v=DMARC1; p=none", `a "quoted" \ text`, strings.Repeat("k", 600)} {
+		if got := unquoteTXT(report.TXTValue(s)); got != s {
+			t.Errorf("round trip of %q: %q", s, got)
+		}
+	}
+	if got := unquoteTXT(`"a\059b" "c"`); got != "a;bc" {
+		t.Errorf(`\DDD: %q`, got)
+	}
+}

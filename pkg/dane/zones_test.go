@@ -1,0 +1,41 @@
+package dane
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/mailcheck/mailcheck/internal/dnstest"
+	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
+)
+
+// DANE saw no AD bit anywhere, so alone it says "unknown"; pkg/dnssec saw
+// the resolver validate and the MX zone unsigned: the TLSA records are
+// ignored by senders (insecure), and the finding names the zone.
+func TestNoteZonesInsecure(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneText("example.", zone))
+	sec := Check(context.Background(), check.Env{Resolver: srv.Resolver(t)}, dnsname.MustParse("unsigned.example"), Options{Hosts: []string{"mx.unsigned.example"}})
+	if sec.Status != report.StatusUnknown {
+		t.Fatalf("before: %s %+v", sec.Status, sec.Findings)
+	}
+	NoteZones(&sec, true, map[string]ZoneStatus{"mx.unsigned.example": {Zone: "unsigned.example", Status: "insecure", Reason: "not signed"}})
+	if len(sec.Findings) != 1 || sec.Findings[0].ID != "dane.tlsa.insecure" || !strings.Contains(sec.Findings[0].Detail, "zone unsigned.example is insecure (not signed)") {
+		t.Errorf("after: %+v", sec.Findings)
+	}
+	if sec.Status != report.StatusWarn || sec.Data.(*Data).Resolver != Validating {
+		t.Errorf("status %s", sec.Status)
+	}
+}
+
+// A TLSA lookup that failed in a bogus zone says so.
+func TestNoteZonesBogus(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneText("example.", zone))
+	srv.SetFault("_25._tcp.mx.fail.example.", 0, dnstest.ServFail)
+	sec := Check(context.Background(), check.Env{Resolver: srv.Resolver(t)}, dnsname.MustParse("fail.example"), Options{Hosts: []string{"mx.fail.example"}})
+	NoteZones(&sec, true, map[string]ZoneStatus{"mx.fail.example": {Zone: "fail.example", Status: "bogus", Reason: "signature expired"}})
+	if len(sec.Findings) != 1 || !strings.Contains(sec.Findings[0].Detail, "DNSSEC-bogus (signature expired)") || sec.Status != report.StatusUnknown {
+		t.Errorf("%s %+v", sec.Status, sec.Findings)
+	}
+}

@@ -1,0 +1,308 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/mailcheck/mailcheck/pkg/zone"
+	"github.com/miekg/dns"
+	"golang.org/x/sync/singleflight"
+)
+
+// Reply is one DNS reply seen whole, for the DNSSEC checks: the RCODE, the
+// AD bit, the RRSIG records and the authority section that Lookup folds
+// away. A SERVFAIL is a Reply here, not an error: telling a bogus zone from
+// a dead one needs the same question asked again with CD (RFC 4035 §3.2.2).
+type Reply struct {
+	Name string
+	Type uint16
+	// Rcode is the reply's RCODE (dns.RcodeSuccess, dns.RcodeNameError,
+	// dns.RcodeServerFailure, ...).
+	Rcode int
+	// Authentic is the AD bit (RFC 4035 §3.2.3).
+	Authentic bool
+	// Answer and Authority hold the sections as received, RRSIGs included
+	// (the query sets DO, RFC 3225 §3).
+	Answer    []dns.RR
+	Authority []dns.RR
+	// Extended are the RFC 8914 extended errors the resolver attached
+	// (unbound names the validation failure there, e.g. 7 "Signature
+	// Expired").
+	Extended []ExtendedError
+	// Offline is set by resolvers that answer from zone files: nothing
+	// was validated, so Authentic and a missing SERVFAIL mean nothing.
+	Offline bool
+	Size    int
+}
+
+// ExtendedError is one RFC 8914 EDE option.
+type ExtendedError struct {
+	Code uint16
+	Text string
+}
+
+func (e ExtendedError) String() string {
+	s := fmt.Sprintf("EDE %d", e.Code)
+	if name := dns.ExtendedErrorCodeToString[e.Code]; name != "" {
+		s += " (" + name + ")"
+	}
+	if e.Text != "" {
+		s += ": " + e.Text
+	}
+	return s
+}
+
+// DNSSECQuerier is implemented by resolvers that can send a query with the
+// DO bit (RFC 3225) and, on demand, the CD bit (RFC 4035 §3.2.2).
+type DNSSECQuerier interface {
+	QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd bool) (Reply, error)
+}
+
+// ZoneLister is implemented by offline resolvers: the records of one type
+// that a loaded zone file holds for apex (owned at or below it; for RRSIG,
+// those whose signer is apex).
+type ZoneLister interface {
+	ZoneRecords(apex string, qtype uint16) ([]dns.RR, error)
+}
+
+// ErrNoDNSSEC says the resolver cannot send DNSSEC queries.
+var ErrNoDNSSEC = errors.New("this resolver cannot send DNSSEC queries")
+
+// QueryDNSSEC asks r with DO (and CD when cd is set), if r can. The error
+// is non-nil only when no reply came (timeout, network, malformed, too
+// large) or r cannot send such queries (ErrNoDNSSEC).
+func QueryDNSSEC(ctx context.Context, r Resolver, name string, qtype uint16, cd bool) (Reply, error) {
+	q, ok := r.(DNSSECQuerier)
+	if !ok {
+		return Reply{Name: Canonical(name), Type: qtype}, ErrNoDNSSEC
+	}
+	return q.QueryDNSSEC(ctx, name, qtype, cd)
+}
+
+// dnssecCache remembers DNSSEC replies for one run, like Cache does
+// answers: one upstream query per (name, type, CD) however many ask.
+type dnssecCache struct {
+	group   singleflight.Group
+	mu      sync.Mutex
+	entries map[string]dnssecEntry
+}
+
+type dnssecEntry struct {
+	rep Reply
+	err error
+}
+
+// QueryDNSSEC implements DNSSECQuerier, once per (name, type, CD) per run;
+// the questions count in Stats like lookups do.
+func (c *Cache) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd bool) (Reply, error) {
+	if _, ok := c.upstream.(DNSSECQuerier); !ok {
+		return Reply{Name: Canonical(name), Type: qtype}, ErrNoDNSSEC
+	}
+	c.lookups.Add(1)
+	key := fmt.Sprintf("%s/%d/%t", Canonical(name), qtype, cd)
+	d := &c.dnssec
+	d.mu.Lock()
+	e, ok := d.entries[key]
+	d.mu.Unlock()
+	if ok {
+		return e.rep, e.err
+	}
+	ch := d.group.DoChan(key, func() (any, error) {
+		d.mu.Lock()
+		e, ok := d.entries[key]
+		d.mu.Unlock()
+		if ok {
+			return e, nil
+		}
+		c.misses.Add(1)
+		rep, err := QueryDNSSEC(ctx, c.upstream, name, qtype, cd)
+		e = dnssecEntry{rep, err}
+		if KindOf(err) != KindCanceled && ctx.Err() == nil {
+			d.mu.Lock()
+			if d.entries == nil {
+				d.entries = map[string]dnssecEntry{}
+			}
+			d.entries[key] = e
+			d.mu.Unlock()
+		}
+		return e, nil
+	})
+	select {
+	case r := <-ch:
+		e, _ := r.Val.(dnssecEntry)
+		if e.err != nil && ctx.Err() == nil && KindOf(e.err) == KindCanceled {
+			// The caller that led the flight gave up; we did not.
+			return QueryDNSSEC(ctx, c.upstream, name, qtype, cd)
+		}
+		return e.rep, e.err
+	case <-ctx.Done():
+		return Reply{Name: Canonical(name), Type: qtype}, &Error{Name: Canonical(name), Type: qtype, Kind: KindCanceled, Err: ctx.Err()}
+	}
+}
+
+// ZoneRecords implements ZoneLister when the upstream does.
+func (c *Cache) ZoneRecords(apex string, qtype uint16) ([]dns.RR, error) {
+	if z, ok := c.upstream.(ZoneLister); ok {
+		return z.ZoneRecords(apex, qtype)
+	}
+	return nil, ErrNoDNSSEC
+}
+
+// QueryDNSSEC implements DNSSECQuerier: one question with DO set, CD as
+// asked, RD set; TCP when the UDP reply is truncated (RFC 7766 §5, DNSSEC
+// answers are large), one retry on timeout, the answer-size bound. CNAMEs
+// are not chased: the DNSSEC checks ask for zone apex records.
+func (c *Client) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd bool) (Reply, error) {
+	qname := Canonical(name)
+	rep := Reply{Name: qname, Type: qtype}
+	if err := checkName(qname, qtype); err != nil {
+		if qname != "." { // the root is a fine DNSSEC question
+			return rep, err
+		}
+	}
+	q := new(dns.Msg)
+	q.SetQuestion(qname, qtype)
+	q.RecursionDesired = true
+	q.CheckingDisabled = cd
+	q.SetEdns0(c.opts.UDPSize, true)
+
+	var lastErr error
+	for attempt := 0; attempt <= c.opts.Retries; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return rep, c.ctxError(ctx, qname, qtype, err)
+		}
+		msg, err := c.send(ctx, c.udp, q)
+		if err == nil && msg.Truncated {
+			msg, err = c.send(ctx, c.tcp, q)
+		}
+		if err != nil {
+			if ctxErr := contextDone(ctx); ctxErr != nil {
+				return rep, c.ctxError(ctx, qname, qtype, ctxErr)
+			}
+			lastErr = err
+			if isTimeout(err) {
+				continue
+			}
+			return rep, classifyNetErr(qname, qtype, err)
+		}
+		if len(msg.Question) != 1 || !strings.EqualFold(msg.Question[0].Name, qname) || msg.Question[0].Qtype != qtype {
+			return rep, &Error{Name: qname, Type: qtype, Kind: KindMalformed, Err: errors.New("reply does not match the question")}
+		}
+		if size := msg.Len(); size > c.opts.MaxAnswerSize {
+			return rep, &Error{Name: qname, Type: qtype, Kind: KindTooLarge,
+				Err: fmt.Errorf("answer of %d octets, over the %d-octet bound", size, c.opts.MaxAnswerSize)}
+		}
+		rep.Rcode, rep.Authentic, rep.Size = msg.Rcode, msg.AuthenticatedData, msg.Len()
+		rep.Answer, rep.Authority = msg.Answer, msg.Ns
+		rep.Extended = extendedErrors(msg)
+		return rep, nil
+	}
+	return rep, &Error{Name: qname, Type: qtype, Kind: KindTimeout,
+		Err: fmt.Errorf("no answer from %s after %d attempts of %s: %w", c.opts.Server, c.opts.Retries+1, c.opts.Timeout, lastErr)}
+}
+
+// maxExtended bounds the EDE options kept from one reply.
+const maxExtended = 4
+
+func extendedErrors(msg *dns.Msg) []ExtendedError {
+	opt := msg.IsEdns0()
+	if opt == nil {
+		return nil
+	}
+	var out []ExtendedError
+	for _, o := range opt.Option {
+		if e, ok := o.(*dns.EDNS0_EDE); ok && len(out) < maxExtended {
+			text := e.ExtraText
+			if len(text) > 200 {
+				text = text[:200]
+			}
+			out = append(out, ExtendedError{Code: e.InfoCode, Text: text})
+		}
+	}
+	return out
+}
+
+// QueryDNSSEC implements DNSSECQuerier from the zone files: the records and
+// the RRSIGs that cover them, as an authoritative server would send with
+// DO. Nothing is validated (Reply.Offline). A name outside the files is
+// REFUSED.
+func (z *Zones) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd bool) (Reply, error) {
+	qname := Canonical(name)
+	rep := Reply{Name: qname, Type: qtype, Offline: true}
+	if err := ctx.Err(); err != nil {
+		return rep, &Error{Name: qname, Type: qtype, Kind: KindCanceled, Err: err}
+	}
+	res := z.data.Lookup(qname, qtype)
+	rep.Rcode = res.Rcode
+	rep.Answer = withSignatures(z, res.Answer)
+	rep.Authority = withSignatures(z, res.Authority)
+	return rep, nil
+}
+
+// withSignatures appends the RRSIGs covering each RRset of rrs.
+func withSignatures(z *Zones, rrs []dns.RR) []dns.RR {
+	out := append([]dns.RR(nil), rrs...)
+	type key struct {
+		owner string
+		t     uint16
+	}
+	seen := map[key]bool{}
+	for _, rr := range rrs {
+		h := rr.Header()
+		k := key{Canonical(h.Name), h.Rrtype}
+		if seen[k] || h.Rrtype == dns.TypeRRSIG {
+			continue
+		}
+		seen[k] = true
+		for _, s := range z.data.Lookup(k.owner, dns.TypeRRSIG).Answer {
+			if sig, ok := s.(*dns.RRSIG); ok && sig.TypeCovered == k.t && Canonical(sig.Hdr.Name) == k.owner {
+				out = append(out, sig)
+			}
+		}
+	}
+	return out
+}
+
+// ZoneRecords implements ZoneLister by reading the zone files again: the
+// records of qtype owned at or below apex, or for RRSIG those signed by
+// apex. Zone data keeps no per-zone listing, and a DNSSEC check asks this
+// once per zone of a run.
+func (z *Zones) ZoneRecords(apex string, qtype uint16) ([]dns.RR, error) {
+	apex = Canonical(apex)
+	var out []dns.RR
+	for _, p := range z.files {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, fmt.Errorf("zone file %s: %w", p, err)
+		}
+		zp := dns.NewZoneParser(io.LimitReader(f, zone.MaxFileSize), dns.Fqdn(strings.ToLower(strings.TrimSuffix(filepath.Base(p), ".zone"))), p)
+		zp.SetDefaultTTL(3600)
+		for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
+			h := rr.Header()
+			if h.Rrtype != qtype {
+				continue
+			}
+			if sig, isSig := rr.(*dns.RRSIG); isSig {
+				if Canonical(sig.SignerName) == apex {
+					out = append(out, rr)
+				}
+				continue
+			}
+			if dns.IsSubDomain(apex, Canonical(h.Name)) {
+				out = append(out, rr)
+			}
+		}
+		err = zp.Err()
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("zone file %w", err)
+		}
+	}
+	return out, nil
+}
