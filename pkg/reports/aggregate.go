@@ -68,7 +68,9 @@ type aggregate struct {
 	// headerFrom is the first record's header_from.
 	headerFrom string
 	// cur is the record being read.
-	cur      row
+	cur row
+	// ownCache remembers ownOrService's answers.
+	ownCache map[string]bool
 	notes    []string // what was repaired while reading
 	interned map[string]string
 	// complete counts the records read to their end tag.
@@ -364,9 +366,68 @@ func (a *aggregate) fold(r *row) {
 	if !spfSeen && r.envFrom != "" {
 		s.spf = addIdentity(s.spf, r.envFrom, sp, n)
 	}
+	if !dk && !sp && a.foreign(r) {
+		s.foreign += n
+	}
 	if a.headerFrom == "" {
 		a.headerFrom = r.headerFrom
 	}
+}
+
+// foreign reports whether a record shows identities (DKIM d=, SPF or
+// envelope domains) and none is under the header_from's organizational
+// domain or a known service's default domains. Answers are cached per
+// report: the same few domains repeat in every record.
+func (a *aggregate) foreign(r *row) bool {
+	hf := r.headerFrom
+	if hf == "" {
+		hf = a.policy.Domain
+	}
+	if hf == "" {
+		return false
+	}
+	seen := false
+	for _, ids := range [2][]authResult{r.authDKIM, r.authSPF} {
+		for _, x := range ids {
+			if x.domain == "" {
+				continue
+			}
+			seen = true
+			if a.ownOrService(hf, x.domain) {
+				return false
+			}
+		}
+	}
+	if r.envFrom != "" {
+		seen = true
+		if a.ownOrService(hf, r.envFrom) {
+			return false
+		}
+	}
+	return seen
+}
+
+func (a *aggregate) ownOrService(headerFrom, domain string) bool {
+	k := headerFrom + "\x00" + domain
+	if v, ok := a.ownCache[k]; ok {
+		return v
+	}
+	v := orgOf(domain) == orgOf(headerFrom)
+	for i := 0; !v && i < len(Services); i++ {
+		for _, suf := range Services[i].Domains {
+			if underDomain(domain, suf) {
+				v = true
+				break
+			}
+		}
+	}
+	if a.ownCache == nil {
+		a.ownCache = map[string]bool{}
+	}
+	if len(a.ownCache) < 4096 {
+		a.ownCache[k] = v
+	}
+	return v
 }
 
 // leaf stores the value v of the element at path (path[0] is feedback).

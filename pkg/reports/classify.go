@@ -121,7 +121,7 @@ func classify(d *domainAgg, ptrs map[string][]string) []classified {
 			name = c.PTR[0] + " (" + ip + ")"
 		}
 		switch {
-		case svc != nil && strings.HasPrefix(how, "reverse DNS") && s.pass == 0 && len(s.dkim)+len(s.spf) > 0 && !yoursAt(s, org, svc):
+		case svc != nil && s.messages > 0 && s.foreign == s.messages:
 			// A shared service's address (Google's, Brevo's) sending
 			// mail that fails DMARC with no identity of the domain's
 			// or of the service's default ones: someone else's account
@@ -130,8 +130,15 @@ func classify(d *domainAgg, ptrs map[string][]string) []classified {
 			// for spoofing.
 			c.Service, c.MatchedBy, c.key, c.Class = "unknown sender via "+svc.Name, how, "via "+svc.Name, ClassUnauthorized
 		case svc != nil:
+			// The same holds record by record: a shared address carries
+			// the domain's mail and other customers' (Others), and only
+			// the domain's is judged.
 			c.svc, c.Service, c.MatchedBy, c.key = svc, svc.Name, how, svc.Name
-			c.Class = passOrFail(s)
+			c.Others = s.foreign
+			c.Class = ClassAligned
+			if s.pass < s.messages-s.foreign {
+				c.Class = ClassFailing
+			}
 		case ownPTR != "":
 			c.Service, c.MatchedBy, c.key = "your own server "+ip, "reverse DNS "+ownPTR, ip
 			c.Class = passOrFail(s)
@@ -169,26 +176,6 @@ func classify(d *domainAgg, ptrs map[string][]string) []classified {
 		return out[i].IP < out[j].IP
 	})
 	return out
-}
-
-// yoursAt reports whether a source at a shared service shows an identity
-// of the domain's (its organizational domain) or one of the service's
-// defaults (gappssmtp.com, sendibt3.com...), which customers' unconfigured
-// mail carries.
-func yoursAt(s *sourceAgg, org string, svc *Service) bool {
-	for _, ids := range [][]identity{s.dkim, s.spf} {
-		for _, id := range ids {
-			if orgOf(id.domain) == org {
-				return true
-			}
-			for _, suf := range svc.Domains {
-				if underDomain(id.domain, suf) {
-					return true
-				}
-			}
-		}
-	}
-	return false
 }
 
 // signsAsOwn: a DKIM d= under the domain's organizational domain was seen
@@ -234,16 +221,26 @@ func group(domain, spfRec string, srcs []classified) []ServiceGroup {
 	idx := map[string]int{}
 	var out []ServiceGroup
 	members := map[string][]classified{}
-	for _, s := range srcs {
-		i, ok := idx[s.key]
+	at := func(key, name, class string) *ServiceGroup {
+		i, ok := idx[key]
 		if !ok {
 			i = len(out)
-			idx[s.key] = i
-			out = append(out, ServiceGroup{Name: s.Service, Class: s.Class})
+			idx[key] = i
+			out = append(out, ServiceGroup{Name: name, Class: class})
 		}
-		g := &out[i]
+		return &out[i]
+	}
+	for _, s := range srcs {
+		if s.Others > 0 && s.svc != nil {
+			// Other customers' mail from the service's address is
+			// unauthorized, in a group of its own.
+			o := at("via "+s.svc.Name, "unknown sender via "+s.svc.Name, ClassUnauthorized)
+			o.Sources++
+			o.Messages += s.Others
+		}
+		g := at(s.key, s.Service, s.Class)
 		g.Sources++
-		g.Messages += s.Messages
+		g.Messages += s.Messages - s.Others
 		g.DMARCPass += s.DMARCPass
 		if s.Class == ClassFailing {
 			g.Class = ClassFailing
@@ -269,7 +266,7 @@ func fixFor(domain, spfRec string, ms []classified) (fix, short, record string) 
 	ownFail := "" // a d= of the domain's whose signatures fail
 	org := orgOf(domain)
 	for _, m := range ms {
-		msgs += m.Messages
+		msgs += m.Messages - m.Others
 		dkimPass += m.DKIMPass
 		spfPass += m.SPFPass
 		for _, id := range m.DKIMDomains {

@@ -128,7 +128,11 @@ type sourceAgg struct {
 	// PolicyOverrideType).
 	forwardedReason int64
 	rejected        int64 // disposition quarantine or reject
-	dkim, spf       []identity
+	// foreign counts messages that failed DMARC showing identities, none
+	// of them the domain's nor a known service's default: at a shared
+	// service's address (Microsoft 365, Google), someone else's account.
+	foreign   int64
+	dkim, spf []identity
 }
 
 // identity is a DKIM d= or SPF domain seen for a source, with the
@@ -292,6 +296,7 @@ func (s *sourceAgg) merge(o *sourceAgg) {
 	s.spfPass += o.spfPass
 	s.forwardedReason += o.forwardedReason
 	s.rejected += o.rejected
+	s.foreign += o.foreign
 	s.dkim = mergeIdentities(s.dkim, o.dkim)
 	s.spf = mergeIdentities(s.spf, o.spf)
 }

@@ -894,3 +894,37 @@ func TestSummarySaysWhatIsSafe(t *testing.T) {
 		}
 	}
 }
+
+// A shared service's address carries the domain's mail and, record by
+// record, other customers' using the domain in From (Microsoft 365 and
+// Google addresses do): those records are unauthorized, in a group of
+// their own, and the domain's own mail from the address is judged alone.
+func TestSharedAddressSplitByRecord(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneText("example.", shopZone), dnstest.ZoneText("in-addr.arpa.", reverseZone))
+	env := check.Env{Resolver: srv.Resolver(t), Now: testclock.Func()}
+	c := NewCollector(Limits{})
+	c.Add("a.xml", xmlReport("google.com", "g1", "shop.example", "none", 1,
+		rec{ip: "198.51.100.20", count: 500, dkim: "pass", spf: "pass", dkimD: "shop.example", dkimR: "pass", spfD: "shop.example", spfR: "pass"},
+		rec{ip: "198.51.100.20", count: 40, dkim: "fail", spf: "fail", dkimD: "attacker.example", dkimR: "pass", spfD: "attacker.example", spfR: "pass"},
+		// Unconfigured Workspace mail of the domain's: the service's
+		// default d= is the domain's, not another customer's.
+		rec{ip: "198.51.100.20", count: 2, dkim: "fail", spf: "fail", dkimD: "shop-example.20230601.gappssmtp.com", dkimR: "pass", spfD: "shop.example", spfR: "softfail"}))
+	s := c.Sections(context.Background(), env, Options{})[0]
+	d := s.Data.(*Data)
+	if len(d.Sources) != 1 || d.Sources[0].Others != 40 || d.Sources[0].Class != ClassFailing {
+		t.Fatalf("sources %+v", d.Sources)
+	}
+	groups := map[string]string{}
+	for _, g := range d.Services {
+		groups[g.Name] = fmt.Sprintf("%s %d/%d", g.Class, g.Messages, g.DMARCPass)
+	}
+	if groups["Google Workspace"] != "failing 502/500" || groups["unknown sender via Google Workspace"] != "unauthorized 40/0" {
+		t.Errorf("groups %v", groups)
+	}
+	if v := d.Verdict; v.Legitimate != 502 || v.AtRisk != 2 || v.Unauthorized != 40 || !v.Ready {
+		t.Errorf("verdict %+v", v)
+	}
+	if f := finding(t, s, "reports.source.unauthorized"); !strings.Contains(f.Detail, "40 messages") {
+		t.Errorf("unauthorized: %s", f.Detail)
+	}
+}

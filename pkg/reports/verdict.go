@@ -107,8 +107,9 @@ func verdict(ctx context.Context, env check.Env, d *domainAgg, srcs []classified
 		case ClassUnauthorized:
 			v.Unauthorized += s.Messages
 		default:
-			v.Legitimate += s.Messages
-			v.AtRisk += s.Messages - s.DMARCPass
+			v.Legitimate += s.Messages - s.Others
+			v.AtRisk += s.Messages - s.Others - s.DMARCPass
+			v.Unauthorized += s.Others
 		}
 	}
 	if v.Legitimate > 0 {
