@@ -69,8 +69,9 @@ type aggregate struct {
 	headerFrom string
 	// cur is the record being read.
 	cur row
-	// ownCache remembers ownOrService's answers.
+	// ownCache remembers ownOrService's answers for header_from ownFor.
 	ownCache map[string]bool
+	ownFor   string
 	notes    []string // what was repaired while reading
 	interned map[string]string
 	// complete counts the records read to their end tag.
@@ -408,8 +409,12 @@ func (a *aggregate) foreign(r *row) bool {
 }
 
 func (a *aggregate) ownOrService(headerFrom, domain string) bool {
-	k := headerFrom + "\x00" + domain
-	if v, ok := a.ownCache[k]; ok {
+	// Keyed by domain for one header_from at a time (a report has one,
+	// almost always): no key to build per record.
+	if headerFrom != a.ownFor || a.ownCache == nil {
+		a.ownFor, a.ownCache = headerFrom, map[string]bool{}
+	}
+	if v, ok := a.ownCache[domain]; ok {
 		return v
 	}
 	v := orgOf(domain) == orgOf(headerFrom)
@@ -421,11 +426,8 @@ func (a *aggregate) ownOrService(headerFrom, domain string) bool {
 			}
 		}
 	}
-	if a.ownCache == nil {
-		a.ownCache = map[string]bool{}
-	}
 	if len(a.ownCache) < 4096 {
-		a.ownCache[k] = v
+		a.ownCache[domain] = v
 	}
 	return v
 }
