@@ -549,15 +549,11 @@ $ORIGIN in-addr.arpa.
 21.100.51.198    PTR mail-ed1-f21.google.com.
 31.100.51.198    PTR o31.brevo.com.
 `
-	srv := dnstest.Start(t, dnstest.ZoneText("example.", zone), dnstest.ZoneText("in-addr.arpa.", rev))
-	env := check.Env{Resolver: srv.Resolver(t), Now: testclock.Func()}
-	c := NewCollector(Limits{})
-	c.Add("a.xml", xmlReport("rep.example", "s1", "shop.example", "none", 1,
+	s := dnsSection(t, zone, rev, xmlReport("rep.example", "s1", "shop.example", "none", 1,
 		rec{ip: "198.51.100.21", count: 5, dkim: "pass", spf: "fail", dkimD: "shop.example", dkimR: "pass", spfD: "shop.example", spfR: "fail"},
 		rec{ip: "198.51.100.22", count: 1, dkim: "fail", spf: "fail", dkimD: "gappssmtp.com", dkimR: "pass", spfD: "shop.example", spfR: "fail"},
 		rec{ip: "198.51.100.31", count: 9, dkim: "pass", spf: "fail", dkimD: "shop.example", dkimR: "pass", spfD: "shop.example", spfR: "fail"},
 		rec{ip: "198.51.100.32", count: 2, dkim: "fail", spf: "fail", dkimD: "brevo.com", dkimR: "pass", spfD: "shop.example", spfR: "fail"}))
-	s := c.Sections(context.Background(), env, Options{})[0]
 	fixes := map[string]ServiceGroup{}
 	for _, g := range s.Data.(*Data).Services {
 		fixes[g.Name] = g
@@ -900,16 +896,12 @@ func TestSummarySaysWhatIsSafe(t *testing.T) {
 // Google addresses do): those records are unauthorized, in a group of
 // their own, and the domain's own mail from the address is judged alone.
 func TestSharedAddressSplitByRecord(t *testing.T) {
-	srv := dnstest.Start(t, dnstest.ZoneText("example.", shopZone), dnstest.ZoneText("in-addr.arpa.", reverseZone))
-	env := check.Env{Resolver: srv.Resolver(t), Now: testclock.Func()}
-	c := NewCollector(Limits{})
-	c.Add("a.xml", xmlReport("google.com", "g1", "shop.example", "none", 1,
+	s := dnsSection(t, shopZone, reverseZone, xmlReport("google.com", "g1", "shop.example", "none", 1,
 		rec{ip: "198.51.100.20", count: 500, dkim: "pass", spf: "pass", dkimD: "shop.example", dkimR: "pass", spfD: "shop.example", spfR: "pass"},
 		rec{ip: "198.51.100.20", count: 40, dkim: "fail", spf: "fail", dkimD: "attacker.example", dkimR: "pass", spfD: "attacker.example", spfR: "pass"},
 		// Unconfigured Workspace mail of the domain's: the service's
 		// default d= is the domain's, not another customer's.
 		rec{ip: "198.51.100.20", count: 2, dkim: "fail", spf: "fail", dkimD: "shop-example.20230601.gappssmtp.com", dkimR: "pass", spfD: "shop.example", spfR: "softfail"}))
-	s := c.Sections(context.Background(), env, Options{})[0]
 	d := s.Data.(*Data)
 	if len(d.Sources) != 1 || d.Sources[0].Others != 40 || d.Sources[0].Class != ClassFailing {
 		t.Fatalf("sources %+v", d.Sources)
@@ -927,4 +919,15 @@ func TestSharedAddressSplitByRecord(t *testing.T) {
 	if f := finding(t, s, "reports.source.unauthorized"); !strings.Contains(f.Detail, "40 messages") {
 		t.Errorf("unauthorized: %s", f.Detail)
 	}
+}
+
+// dnsSection reads one report with reverse DNS and the domain's records
+// served from a loopback DNS server (zone for example., rev for
+// in-addr.arpa.), and returns its domain's section.
+func dnsSection(t *testing.T, zone, rev string, data []byte) report.Section {
+	t.Helper()
+	srv := dnstest.Start(t, dnstest.ZoneText("example.", zone), dnstest.ZoneText("in-addr.arpa.", rev))
+	c := NewCollector(Limits{})
+	c.Add("a.xml", data)
+	return c.Sections(context.Background(), check.Env{Resolver: srv.Resolver(t), Now: testclock.Func()}, Options{})[0]
 }
