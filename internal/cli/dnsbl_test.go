@@ -43,12 +43,12 @@ func TestNewDNSBLCmd(t *testing.T) {
 		concurrency int
 		wantErr     string
 	}{
-		{args: []string{"192.0.2.1"}, addrs: "192.0.2.1", concurrency: 16},
-		{args: []string{"192.0.2.1", "[2001:db8::1]", "::ffff:198.51.100.1"}, addrs: "192.0.2.1 2001:db8::1 198.51.100.1", concurrency: 16},
-		{args: []string{"Shop.Example."}, domain: "shop.example", concurrency: 16},
+		{args: []string{"192.0.2.1"}, addrs: "192.0.2.1", concurrency: dnsbl.DefaultConcurrency},
+		{args: []string{"192.0.2.1", "[2001:db8::1]", "::ffff:198.51.100.1"}, addrs: "192.0.2.1 2001:db8::1 198.51.100.1", concurrency: dnsbl.DefaultConcurrency},
+		{args: []string{"Shop.Example."}, domain: "shop.example", concurrency: dnsbl.DefaultConcurrency},
 		{args: []string{"192.0.2.1", "--list", "KEY.zen.dq.spamhaus.net", "--list", "rbl.example.net:ipv4,ipv6", "--concurrency", "4"},
 			addrs: "192.0.2.1", lists: "KEY.zen.dq.spamhaus.net rbl.example.net:ipv4,ipv6", concurrency: 4},
-		{args: []string{"192.0.2.1", "--lists", dnsblCatalog}, addrs: "192.0.2.1", catalog: "test-1", concurrency: 16},
+		{args: []string{"192.0.2.1", "--lists", dnsblCatalog}, addrs: "192.0.2.1", catalog: "test-1", concurrency: dnsbl.DefaultConcurrency},
 		{args: []string{}, wantErr: "IP addresses or a domain name"},
 		{args: []string{"shop.example", "192.0.2.1"}, wantErr: "IP addresses or one domain name"},
 		{args: []string{"a.example", "b.example"}, wantErr: "IP addresses or one domain name"},
@@ -239,7 +239,7 @@ func TestRunDNSBLSilentList(t *testing.T) {
 	if code != ExitInconclusive {
 		t.Fatalf("exit %d, want %d\n%s", code, ExitInconclusive, stdout)
 	}
-	if !strings.Contains(stdout, `"id": "dnsbl.query.refused"`) || strings.Contains(stdout, `"status": "listed"`) {
+	if !strings.Contains(stdout, `"id": "dnsbl.query.failed"`) || strings.Contains(stdout, `"id": "dnsbl.query.refused"`) || strings.Contains(stdout, `"status": "listed"`) { // silence is no refusal (issue 11)
 		t.Errorf("output:\n%s", stdout)
 	}
 }

@@ -1,11 +1,10 @@
 package cli
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/netip"
 	"os"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/audit"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/mailcheck/mailcheck/pkg/resolver"
 	"github.com/spf13/cobra"
 )
 
@@ -34,11 +34,22 @@ type DomainOptions struct {
 	Concurrency int
 	// Parked judges every domain as one that sends and receives no mail.
 	Parked bool
+	// Shard and Shards split one list among Shards workers with no
+	// coordinator: this run checks the domains whose stable hash is
+	// Shard modulo Shards (--shard i/n). Shards is 0 for no split.
+	Shard, Shards int
+	// Resume names a JSON Lines file of an earlier run: domains already
+	// there are skipped and new reports are appended to it.
+	Resume string
+	// Summary prints one row per domain and the distribution, not the
+	// reports (also what --format csv writes).
+	Summary bool
 }
 
 func newDomainCmd(f *Factory, runF func(context.Context, *DomainOptions) error) *cobra.Command {
 	opts := &DomainOptions{}
 	var ips []string
+	var shard string
 	cmd := &cobra.Command{
 		Use:   "domain <domain>... | --file FILE",
 		Short: "Run every check on a domain and score it",
@@ -51,7 +62,15 @@ a blocked port 25 on a laptop is not the domain's fault.
 
 With several domains (arguments, or --file, "-" for stdin), up to
 --concurrency are checked at once, reports come out in input order, and a
-summary table ends text output. --timeout applies to each domain.
+summary table ends text output. --timeout applies to each domain. A slow
+domain holds only its own worker: finished reports wait for it in a bounded
+buffer, so output stays in input order.
+
+For large lists: --shard i/n checks the i-th of n parts of the list (a stable
+hash of each name, so n machines split one list with no coordinator);
+--resume FILE.jsonl skips the domains already written to FILE and appends the
+rest to it (run it again after a crash); --summary prints one row per domain
+and the grade distribution; --format csv writes those rows (docs/scale.md).
 
 Exit codes: 0 every gate passed; 1 a score is below --fail-under or a finding
 is at or above --fail-on; 2 bad input (a bad line in --file is reported and
@@ -59,6 +78,8 @@ skipped, and the run exits 2); 3 a domain could not be checked at all.`,
 		Example: `  mailcheck domain shop.example
   mailcheck domain shop.example --fail-under 75 --explain
   mailcheck domain --file domains.txt --format jsonl --no-probe
+  mailcheck domain --file domains.txt --no-probe --concurrency 64 --shard 0/4 --resume part0.jsonl
+  mailcheck domain --file domains.txt --no-probe --format csv > table.csv
   mailcheck domain shop.example --zone testdata/zones/shop.example.zone`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 && opts.File == "" {
@@ -86,6 +107,22 @@ skipped, and the run exits 2); 3 a domain could not be checked at all.`,
 			if opts.Concurrency < 1 || opts.Concurrency > 64 {
 				return inputErrorf("--concurrency %d: want 1 to 64", opts.Concurrency)
 			}
+			if shard != "" {
+				i, n, err := parseShard(shard)
+				if err != nil {
+					return err
+				}
+				opts.Shard, opts.Shards = i, n
+			}
+			if opts.Resume != "" && f.globals.Format != "jsonl" {
+				return inputErrorf("--resume %s: wants --format jsonl (the file it appends to)", opts.Resume)
+			}
+			if f.globals.Format == "csv" {
+				opts.Summary = true
+			}
+			if opts.Summary && f.globals.Format != "text" && f.globals.Format != "csv" {
+				return inputErrorf("--summary is a table: use it with --format text or csv")
+			}
 			if opts.File != "" && opts.File != "-" {
 				if st, err := os.Stat(opts.File); err != nil || st.IsDir() {
 					return inputErrorf("--file %s: not a readable file", opts.File)
@@ -106,28 +143,69 @@ skipped, and the run exits 2); 3 a domain could not be checked at all.`,
 	fl.BoolVar(&opts.Explain, "explain", false, "show how the score was computed")
 	fl.IntVar(&opts.Concurrency, "concurrency", 4, "domains checked at once")
 	fl.BoolVar(&opts.Parked, "parked", false, "judge the domain as parked (sends and receives no mail): say what still lets mail in or out")
+	fl.StringVar(&shard, "shard", "", "check only part i of n of the list (0 <= i < n), by a stable hash of each domain")
+	fl.StringVar(&opts.Resume, "resume", "", "skip domains already in this JSON Lines file and append new reports to it")
+	fl.BoolVar(&opts.Summary, "summary", false, "print only one row per domain (score, grade, counts) and the distribution")
+	// --format csv is this command's own: the global check knows only the
+	// formats every command has, so it is shown "text" meanwhile.
+	cmd.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if !cmd.HasParent() {
+			return nil // built alone (captureOptions): no global flags
+		}
+		csv := strings.EqualFold(f.globals.Format, "csv")
+		if csv {
+			f.globals.Format = "text"
+		}
+		err := f.validateGlobals()
+		if csv {
+			f.globals.Format = "csv"
+		}
+		return err
+	}
 	return cmd
 }
 
-// domainResult is what one domain produced, kept until it is printed.
+// domainResult is what one domain produced, kept until it is printed: the
+// rendered report, not the report, so the reorder buffer stays small.
 type domainResult struct {
-	input string
-	rep   *report.Report
-	err   error // bad input for this domain
-	code  int
-	why   string
+	seq  int
+	err  error // bad input for this domain
+	code int
+	why  string
+	out  []byte // the rendered report
+	row  summaryRow
+	note string // the line was read as a domain (an address, a URL)
 }
+
+// window is how many domains may be checked or waiting to be printed at
+// once: every worker busy, and as many finished reports waiting behind a
+// slow earlier one. A slow domain thus holds only its own worker.
+func window(concurrency int) int { return max(2*concurrency, concurrency+16) }
 
 func runDomain(ctx context.Context, f *Factory, opts *DomainOptions) error {
 	up, err := f.newUpstream()
 	if err != nil {
 		return err
 	}
-	inputs, closeInputs, err := domainInputs(f, opts)
+	var skip *resumeSet
+	if opts.Resume != "" {
+		if skip, err = readResume(opts.Resume); err != nil {
+			return err
+		}
+	}
+	// Stopped early when the output fails (a closed pipe): no point
+	// checking domains whose reports cannot be written.
+	ctx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
+	inputs, closeInputs, err := domainInputs(ctx, f, opts, skip)
 	if err != nil {
 		return err
 	}
 	defer closeInputs()
+	out, closeOut, err := domainOutput(f, opts, skip)
+	if err != nil {
+		return err
+	}
 
 	probe, reason := !opts.NoProbe, ""
 	switch {
@@ -136,67 +214,94 @@ func runDomain(ctx context.Context, f *Factory, opts *DomainOptions) error {
 	case opts.NoProbe:
 		reason = "--no-probe was given"
 	}
-	progress := newProgress(f)
+	// One cache for the whole run in front of the upstream: names that
+	// many domains share are asked once (each domain keeps its own cache
+	// in front, for its own statistics and consistency).
+	// Not with --zone: answers from files cost less than the cache.
+	runUp := up
+	if len(f.globals.Zones) == 0 {
+		shared := resolver.NewSharedCache(up.resolver, resolver.SharedCacheOptions{Now: f.Now})
+		runUp = &upstream{resolver: shared, source: up.source, counter: up.counter}
+	}
+	progress := newProgress(f, opts, skip)
+	defer progress.stop()
 
-	// A window of at most Concurrency domains is in flight or waiting to
-	// be printed: each takes a token before it starts and gives it back
-	// once printed, so memory stays flat however long the list is, and
-	// output follows input order.
-	tokens := make(chan struct{}, opts.Concurrency)
-	queue := make(chan chan *domainResult, opts.Concurrency)
-	var wg sync.WaitGroup
+	tokens := make(chan struct{}, window(opts.Concurrency))
+	jobs := make(chan input)
+	results := make(chan *domainResult, opts.Concurrency)
+	var workers sync.WaitGroup
+	for range opts.Concurrency {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for in := range jobs {
+				results <- checkOneDomain(ctx, f, runUp, in, opts, probe, reason)
+			}
+		}()
+	}
 	go func() {
-		defer close(queue)
+		// The dispatcher: a token per domain before it starts, given
+		// back once it is printed.
+		defer func() {
+			close(jobs)
+			workers.Wait()
+			close(results)
+		}()
+		seq := 0
 		for in := range inputs {
 			select {
 			case tokens <- struct{}{}:
 			case <-ctx.Done():
 				return
 			}
-			fut := make(chan *domainResult, 1)
-			queue <- fut
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				fut <- checkOneDomain(ctx, f, up, in, opts, probe, reason, progress)
-			}()
+			in.seq = seq
+			seq++
+			if in.err != nil {
+				results <- &domainResult{seq: in.seq, err: in.err, code: ExitBadInput}
+				continue
+			}
+			select {
+			case jobs <- in:
+			case <-ctx.Done():
+				return
+			}
 		}
 	}()
 
-	var summary []summaryRow
-	worst := ExitOK
-	var firstWhy string
-	n := 0
-	for fut := range queue {
-		r := <-fut
-		progress.clear()
-		n++
-		if r.err != nil {
-			fmt.Fprintf(f.IO.ErrOut, "mailcheck: %v\n", r.err)
-		} else {
-			if err := f.printDomain(r.rep, n, opts.Explain); err != nil {
-				return err
+	w := newDomainWriter(f, opts, out)
+	pending := map[int]*domainResult{}
+	next := 0
+	var writeErr error
+	for r := range results {
+		pending[r.seq] = r
+		for {
+			r, ok := pending[next]
+			if !ok {
+				break
 			}
-			summary = append(summary, summarize(r.rep))
+			delete(pending, next)
+			next++
+			progress.finished(r)
+			if writeErr == nil {
+				progress.clear()
+				if writeErr = w.write(r); writeErr != nil {
+					stopRun()
+				}
+			}
+			<-tokens
 		}
-		if rank(r.code) > rank(worst) {
-			worst, firstWhy = r.code, r.why
-		}
-		<-tokens
 	}
-	wg.Wait()
-	progress.clear()
-	if f.globals.Format == "json" && n > 0 {
-		fmt.Fprintln(f.IO.Out, "]")
+	progress.stop()
+	if err := w.finish(); writeErr == nil {
+		writeErr = err
 	}
-	if f.globals.Format == "text" && len(summary) > 1 {
-		title := fmt.Sprintf("Summary of %d domains", len(summary))
-		_ = render.Summary(f.IO.Out, title, summaryTable(summary), render.TextOptions{Width: f.IO.TerminalWidth(), Profile: f.IO.ColorProfile()})
+	if err := closeOut(); writeErr == nil {
+		writeErr = err
 	}
-	if worst == ExitOK {
-		return nil
+	if writeErr != nil {
+		return writeErr
 	}
-	return &ExitError{Code: worst, Reason: firstWhy}
+	return w.exit()
 }
 
 // rank orders per-domain outcomes for the whole run's exit code: bad input,
@@ -213,81 +318,29 @@ func rank(code int) int {
 	return 0
 }
 
-// input is one domain to check, as given.
-type input struct {
-	raw  string
-	line int // in --file; 0 for arguments
-	d    dnsname.Domain
-	err  error
-}
-
-// domainInputs streams the domains: arguments first, then --file.
-func domainInputs(f *Factory, opts *DomainOptions) (<-chan input, func(), error) {
-	var r io.Reader
-	closer := func() {}
-	name := opts.File
-	switch opts.File {
-	case "":
-	case "-":
-		r, name = f.IO.In, "stdin"
-	default:
-		fh, err := os.Open(opts.File)
-		if err != nil {
-			return nil, nil, &InputError{Err: fmt.Errorf("--file: %w", err)}
-		}
-		r, closer = fh, func() { fh.Close() }
-	}
-	out := make(chan input)
-	go func() {
-		defer close(out)
-		for _, d := range opts.Domains {
-			out <- input{raw: d.String(), d: d}
-		}
-		if r == nil {
-			return
-		}
-		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 4096), 4096) // a longer line is no domain name
-		line := 0
-		for sc.Scan() {
-			line++
-			text := strings.TrimSpace(sc.Text())
-			if i := strings.IndexByte(text, '#'); i >= 0 {
-				text = strings.TrimSpace(text[:i])
-			}
-			if text == "" {
-				continue
-			}
-			d, err := parseDomainArg("domain", text)
-			if err != nil {
-				err = fmt.Errorf("%s line %d: %w", name, line, err)
-			}
-			out <- input{raw: text, line: line, d: d, err: err}
-		}
-		if err := sc.Err(); err != nil {
-			out <- input{line: line + 1, err: fmt.Errorf("%s line %d: %w", name, line+1, err)}
-		}
-	}()
-	return out, closer, nil
-}
-
-func checkOneDomain(ctx context.Context, f *Factory, up *upstream, in input, opts *DomainOptions, probe bool, reason string, p *progress) *domainResult {
-	if in.err != nil {
-		return &domainResult{input: in.raw, err: in.err, code: ExitBadInput, why: in.err.Error()}
-	}
+func checkOneDomain(ctx context.Context, f *Factory, up *upstream, in input, opts *DomainOptions, probe bool, reason string) *domainResult {
 	s := up.session(f)
 	dctx, cancel := context.WithTimeout(ctx, f.globals.Timeout)
 	defer cancel()
-	ao := audit.Options{
-		SendingIPs: opts.SendingIPs, Selectors: opts.Selectors, Probe: probe, ProbeReason: reason, Parked: opts.Parked,
-		Progress: func(check string, done, total int) { p.update(in.d.String(), check, done, total) },
-	}
+	ao := audit.Options{SendingIPs: opts.SendingIPs, Selectors: opts.Selectors, Probe: probe, ProbeReason: reason, Parked: opts.Parked}
 	ao.DNSBL.Resolver = up.source
 	rep := audit.Run(dctx, s.Env, in.d, ao)
 	full := f.newReport(s, "domain", in.d.Unicode(), rep.Sections...)
 	full.Score, full.TopFixes, full.Readiness, full.Environment = rep.Score, rep.TopFixes, rep.Readiness, rep.Environment
-	res := &domainResult{input: in.raw, rep: full}
+	res := &domainResult{seq: in.seq, row: summarize(full), note: in.note}
 	res.code, res.why = f.domainGate(full, opts)
+	res.row.verdict = verdictOf(res.code)
+	if !opts.Summary {
+		var b bytes.Buffer
+		err := f.render(&b, full)
+		if err == nil && opts.Explain && full.Score != nil && f.globals.Format == "text" {
+			err = render.Explain(&b, full.Score)
+		}
+		if err != nil {
+			res.err, res.code = fmt.Errorf("%s: rendering the report: %w", in.d, err), ExitInconclusive
+		}
+		res.out = b.Bytes()
+	}
 	return res
 }
 
@@ -305,104 +358,4 @@ func (f *Factory) domainGate(rep *report.Report, opts *DomainOptions) (int, stri
 		}
 	}
 	return ExitOK, ""
-}
-
-// printDomain writes one report; n counts reports printed so far (1-based).
-func (f *Factory) printDomain(rep *report.Report, n int, explain bool) error {
-	out := f.IO.Out
-	switch f.globals.Format {
-	case "json":
-		// Several reports make one JSON array, streamed.
-		sep := "[\n"
-		if n > 1 {
-			sep = ",\n"
-		}
-		if _, err := io.WriteString(out, sep); err != nil {
-			return err
-		}
-		return render.JSON(out, rep)
-	case "text":
-		if n > 1 {
-			fmt.Fprintln(out)
-		}
-		if err := f.print(rep); err != nil {
-			return err
-		}
-		if explain && rep.Score != nil {
-			return render.Explain(out, rep.Score)
-		}
-		return nil
-	default:
-		if n > 1 && f.globals.Format != "jsonl" {
-			fmt.Fprintln(out, "\n---")
-		}
-		return f.print(rep)
-	}
-}
-
-type summaryRow struct {
-	domain, score, grade, fail, warn, unknown string
-}
-
-func summarize(rep *report.Report) summaryRow {
-	row := summaryRow{domain: rep.Target, score: "-", grade: "-"}
-	if rep.Score != nil {
-		row.score, row.grade = fmt.Sprint(rep.Score.Value), rep.Score.Grade
-	}
-	var fail, warn, unknown int
-	for _, s := range rep.Sections {
-		switch s.Status {
-		case report.StatusFail:
-			fail++
-		case report.StatusWarn:
-			warn++
-		case report.StatusUnknown:
-			unknown++
-		}
-	}
-	row.fail, row.warn, row.unknown = fmt.Sprint(fail), fmt.Sprint(warn), fmt.Sprint(unknown)
-	return row
-}
-
-func summaryTable(rows []summaryRow) report.Table {
-	t := report.Table{Columns: []string{"domain", "score", "grade", "checks failing", "warning", "unknown"}}
-	for _, r := range rows {
-		t.Rows = append(t.Rows, []string{r.domain, r.score, r.grade, r.fail, r.warn, r.unknown})
-	}
-	return t
-}
-
-// progress writes one status line on stderr while checks run, only when
-// stderr is a terminal.
-type progress struct {
-	mu    sync.Mutex
-	w     io.Writer
-	on    bool
-	dirty bool
-}
-
-func newProgress(f *Factory) *progress {
-	return &progress{w: f.IO.ErrOut, on: f.IO.IsStderrTTY()}
-}
-
-func (p *progress) update(domain, check string, done, total int) {
-	if !p.on {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	fmt.Fprintf(p.w, "\r\x1b[K%s: %s done (%d/%d)", domain, check, done, total)
-	p.dirty = true
-}
-
-func (p *progress) clear() {
-	if !p.on {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.dirty {
-		fmt.Fprint(p.w, "\r\x1b[K")
-		p.dirty = false
-	}
 }

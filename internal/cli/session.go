@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"strings"
 
@@ -85,15 +86,16 @@ func (f *Factory) newUpstream() (*upstream, error) {
 		}
 		return &upstream{resolver: z, source: "zone files", offline: true}, nil
 	}
-	server := f.globals.Resolver
-	if server == "" {
+	opts := resolver.ClientOptions{Server: f.globals.Resolver}
+	if opts.Server == "" {
+		// Every nameserver line, as the system resolver uses them.
 		var err error
-		server, err = resolver.SystemServer(f.ResolvConf)
+		opts, err = resolver.SystemOptions(f.ResolvConf)
 		if err != nil {
 			return nil, environmentErrorf("no DNS resolver: %v; pass --resolver host[:port]", err)
 		}
 	}
-	c, err := resolver.NewClient(resolver.ClientOptions{Server: server})
+	c, err := resolver.NewClient(opts)
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
@@ -215,8 +217,10 @@ func firstInconclusive(rep *report.Report) string {
 	return "no check could decide"
 }
 
-func (f *Factory) print(rep *report.Report) error {
-	out := f.IO.Out
+func (f *Factory) print(rep *report.Report) error { return f.render(f.IO.Out, rep) }
+
+// render writes rep to out in the --format.
+func (f *Factory) render(out io.Writer, rep *report.Report) error {
 	switch f.globals.Format {
 	case "json":
 		return render.JSON(out, rep)

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 
@@ -24,10 +25,21 @@ func writeJSON(w io.Writer, rep *report.Report, indent string) error {
 			out.Sections[i].Findings = []report.Finding{}
 		}
 	}
-	enc := json.NewEncoder(w)
-	if indent != "" {
-		enc.SetIndent("", indent)
+	// report.Report marshals itself (every list an array); handing that
+	// to an Encoder made it scan and compact the bytes a second time, a
+	// sixth of a bulk run's CPU. The output is the same.
+	b, err := out.MarshalJSON()
+	if err != nil {
+		return err
 	}
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	if indent != "" {
+		var buf bytes.Buffer
+		buf.Grow(len(b) + len(b)/2)
+		if err := json.Indent(&buf, b, "", indent); err != nil {
+			return err
+		}
+		b = buf.Bytes()
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
 }

@@ -13,7 +13,7 @@ import (
 
 // benchLists serves n healthy lists under bench.dnsbl.test; the first
 // `listed` of them list 192.0.2.99 with a TXT reason.
-func benchLists(b *testing.B, n, listed int) (*dnstest.Server, *Catalog) {
+func benchLists(b testing.TB, n, listed int) (*dnstest.Server, *Catalog) {
 	var opts []dnstest.Option
 	var entries []string
 	for i := range n {
@@ -67,5 +67,22 @@ func BenchmarkCheckIP(b *testing.B) {
 			b.ReportMetric(float64(wall)/float64(rtt)/float64(b.N), "RTs/op")
 			b.ReportMetric(float64(srv.Queries()-start)/float64(b.N), "queries/op")
 		})
+	}
+}
+
+// Issue 15: one address against 20 lists is one round trip: its 20
+// queries and the 40 self-test questions are all outstanding at once
+// (politeness is per list, PerZone, not a global cap). Structural: the
+// server's peak of unanswered questions, not a timing.
+func TestCheckIPOneRound(t *testing.T) {
+	srv, cat := benchLists(t, 20, 0)
+	srv.SetDelay(100 * time.Millisecond) // long enough for every question to arrive before the first answer
+	env := check.Env{Resolver: srv.Resolver(t)}
+	sec := CheckTargets(context.Background(), env, addrTargets("192.0.2.99"), Options{Catalog: cat})
+	if n := len(sec.Data.(Data).Answers); n != 20 {
+		t.Fatalf("%d answers", n)
+	}
+	if q, peak := srv.Queries(), srv.Peak(); q != 60 || peak != 60 {
+		t.Errorf("%d questions, at most %d at once; want 60 in one round", q, peak)
 	}
 }

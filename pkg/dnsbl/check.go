@@ -19,7 +19,10 @@ import (
 
 // Defaults of Options.
 const (
-	DefaultConcurrency  = 16
+	// DefaultConcurrency is no global cap in practice: politeness is per
+	// list (PerZone), and one address's queries and every list's
+	// self-tests go out in the same round trip (20 lists x 3 questions).
+	DefaultConcurrency  = 256
 	DefaultPerZone      = 4
 	DefaultQueryTimeout = 5 * time.Second
 	maxReasonLen        = 300
@@ -35,9 +38,10 @@ type Options struct {
 	// Lists adds zones (--list ZONE[:KIND,...]).
 	Lists []string
 	// Concurrency bounds the (target, list) queries in flight, with their
-	// TXT follow-ups (default 16). The health probes, two per list and
-	// kind, run beside them. PerZone bounds all questions to one list
-	// (default 4): DOMAIN.md §7.3 etiquette.
+	// TXT follow-ups (default 256: in practice no global cap). The health
+	// probes, two per list and kind, run beside them. PerZone bounds all
+	// questions to one list (default 4): DOMAIN.md §7.3 etiquette is owed
+	// to each operator, not to the sum of them.
 	Concurrency int
 	PerZone     int
 	// QueryTimeout bounds each question (default 5s), on top of the
@@ -455,6 +459,7 @@ func assemble(r *runner, target string, g Gathered, lists []*List, defunct []Def
 	// Per-zone trouble, gathered so that one list gives one finding of each kind.
 	type trouble struct {
 		refused            causes // why -> which targets
+		failed             causes
 		bogus              causes
 		publicResolver     bool
 		unhealthy, ignored []string
@@ -471,9 +476,11 @@ func assemble(r *runner, target string, g Gathered, lists []*List, defunct []Def
 		hr := healthRes[healthKey{j.list, t.Kind()}]
 		tr := &troubles[j.list]
 		switch rd.Verdict {
-		case Refused, Failed:
+		case Refused:
 			tr.refused.add(rd.Err, t.String())
 			tr.publicResolver = tr.publicResolver || rd.PublicResolver
+		case Failed:
+			tr.failed.add(rd.Err, t.String())
 		case Bogus:
 			tr.bogus.add(codeList(rd.Codes), t.String())
 		}
@@ -504,7 +511,7 @@ func assemble(r *runner, target string, g Gathered, lists []*List, defunct []Def
 			tr.refused.add(hr.cause, "the test entries")
 			tr.publicResolver = tr.publicResolver || h.rl.PublicResolver || h.rn.PublicResolver
 		case HealthError:
-			tr.refused.add(hr.cause, "the test entries")
+			tr.failed.add(hr.cause, "the test entries")
 		case HealthBogus:
 			tr.bogus.add(codeList(append(append([]AnswerCode(nil), h.rl.Codes...), h.rn.Codes...)), "the test entries")
 		case HealthUnhealthy:
@@ -512,7 +519,8 @@ func assemble(r *runner, target string, g Gathered, lists []*List, defunct []Def
 		}
 	}
 	for li, l := range lists {
-		findings = append(findings, zoneFindings(l, troubles[li].refused, troubles[li].bogus, troubles[li].unhealthy, troubles[li].ignored, troubles[li].publicResolver, data.PublicResolver)...)
+		tr := troubles[li]
+		findings = append(findings, zoneFindings(l, tr.refused, tr.failed, tr.bogus, tr.unhealthy, tr.ignored, tr.publicResolver, data.PublicResolver)...)
 	}
 	for _, d := range defunct {
 		detail := d.Zone + " was configured but is defunct"
@@ -655,10 +663,15 @@ func listingFinding(t Target, l *List, a AnswerResult) report.Finding {
 	}
 }
 
-// zoneFindings reports one list's refusals, bogus answers and failed health
-// check, one finding each.
-func zoneFindings(l *List, refused, bogus causes, unhealthy, ignored []string, publicCode bool, publicResolver string) []report.Finding {
+// zoneFindings reports one list's refusals, failed queries (SERVFAIL,
+// timeouts), bogus answers and failed health check, one finding each.
+func zoneFindings(l *List, refused, failed, bogus causes, unhealthy, ignored []string, publicCode bool, publicResolver string) []report.Finding {
 	var out []report.Finding
+	if len(failed.order) > 0 {
+		out = append(out, DefQueryFailed.New(
+			fmt.Sprintf("%s gave no usable DNS answer, so its results are unknown (not \"listed\", not \"clean\"): %s.", l.Zone, failed.String()),
+			"Run the check again later. If it persists, check that the resolver answers (mailcheck dnsbl 127.0.0.2 --list "+l.Zone+" must say listed) and that the list still exists; a list that times out for everyone is down or retired."))
+	}
 	if len(refused.order) > 0 {
 		detail := fmt.Sprintf("%s did not give usable answers, so its results are unknown (not \"listed\"): %s.", l.Zone, refused.String())
 		fix := "Run the check again later. If it persists, the list does not serve your resolver: query through your own recursive resolver (--resolver)."

@@ -274,7 +274,7 @@ func TestCheckUnusableLists(t *testing.T) {
 		{"lists the world", "world.dnsbl.test", AddressTarget(netip.MustParseAddr("192.0.2.1")), "dnsbl.zone.unhealthy", "lists 127.0.0.1"},
 		{"dead list", "dead.dnsbl.test", AddressTarget(netip.MustParseAddr("192.0.2.1")), "dnsbl.zone.unhealthy", "does not list its test entry 127.0.0.2"},
 		{"unknown zone refusing with 127.255.255.254", "uncatalogued.dnsbl.test", AddressTarget(netip.MustParseAddr("192.0.2.1")), "dnsbl.query.refused", "public or shared resolvers"},
-		{"never answers", "silent.dnsbl.test", AddressTarget(netip.MustParseAddr("192.0.2.1")), "dnsbl.query.refused", "timeout"},
+		{"never answers", "silent.dnsbl.test", AddressTarget(netip.MustParseAddr("192.0.2.1")), "dnsbl.query.failed", "timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -310,9 +310,11 @@ func TestCheckRcodeFailures(t *testing.T) {
 		name  string
 		fault dnstest.Fault
 		want  string
+		id    string
 	}{
-		{"REFUSED", dnstest.Refused, "REFUSED"},
-		{"SERVFAIL", dnstest.ServFail, "SERVFAIL"},
+		{"REFUSED", dnstest.Refused, "REFUSED", "dnsbl.query.refused"},
+		// Issue 11: a SERVFAIL is no refusal by the list.
+		{"SERVFAIL", dnstest.ServFail, "SERVFAIL", "dnsbl.query.failed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -323,9 +325,13 @@ func TestCheckRcodeFailures(t *testing.T) {
 			if a.Status != StatusUnknown || !strings.Contains(a.Error, tt.want) {
 				t.Errorf("answer %+v", a)
 			}
-			f := findingsByID(sec)["dnsbl.query.refused"]
-			if len(f) != 1 || !strings.Contains(f[0].Detail, "minor.dnsbl.test") {
-				t.Errorf("refused findings %+v", f)
+			f := findingsByID(sec)[tt.id]
+			if len(f) != 1 || !strings.Contains(f[0].Detail, "minor.dnsbl.test") || !f[0].Inconclusive {
+				t.Errorf("%s findings %+v", tt.id, f)
+			}
+			other := map[string]string{"dnsbl.query.refused": "dnsbl.query.failed", "dnsbl.query.failed": "dnsbl.query.refused"}[tt.id]
+			if len(findingsByID(sec)[other]) != 0 {
+				t.Errorf("also reported as %s", other)
 			}
 			// The listing on the healthy major list stands.
 			if sec.Status != report.StatusFail || len(findingsByID(sec)["dnsbl.ip.listed.major"]) != 1 {

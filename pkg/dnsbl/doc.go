@@ -21,10 +21,12 @@
 // the world makes its answers unknown rather than wrong. Defunct lists
 // (SORBS, NJABL, AHBL, ...) are never queried.
 //
-// All questions of a run go out at once: the (target, list) queries under a
-// bound (16 in flight), the health probes (two per list and kind) beside
-// them, and never more than 4 at a time to one list. A run costs about one
-// round trip plus one for the TXT reasons of listings, not one per list.
+// All questions of a run go out at once: the (target, list) queries, the
+// health probes (two per list and kind) beside them, and never more than 4
+// at a time to one list: politeness is owed to each operator, so the bound
+// is per list, not global. A run costs one round trip plus one for the TXT
+// reasons of listings, not one per list. (Over a bulk run, a shared cache
+// asks each list's self-test once.)
 //
 // DNS names queried: A at <reversed address>.<zone> and <domain>.<zone> for
 // every applicable (target, list); A at the test entries of every list used;

@@ -39,8 +39,18 @@ var (
 		ID:           "dnsbl.query.refused",
 		Severity:     report.Medium,
 		Inconclusive: true,
-		Title:        "Blocklist refused or did not answer the query",
+		Title:        "Blocklist refused the query",
 		Refs:         []string{"https://www.spamhaus.org/news/article/788", "https://uribl.com/refused.shtml"},
+	}
+	// DefQueryFailed is a query that got no usable DNS answer at all
+	// (SERVFAIL, timeout, network trouble): not a refusal by the list, and
+	// its fix is different (the resolver or the list's servers are down).
+	DefQueryFailed = report.Definition{
+		ID:           "dnsbl.query.failed",
+		Severity:     report.Medium,
+		Inconclusive: true,
+		Title:        "Blocklist query failed (SERVFAIL or no answer)",
+		Refs:         []string{"RFC 1035 §4.1.1", "RFC 5782 §2"},
 	}
 	DefAnswerBogus = report.Definition{
 		ID:           "dnsbl.answer.bogus",
@@ -85,6 +95,7 @@ var Definitions = []report.Definition{
 	DefDomainListed,
 	DefDomainGrey,
 	DefQueryRefused,
+	DefQueryFailed,
 	DefAnswerBogus,
 	DefZoneUnhealthy,
 	DefZoneDefunct,

@@ -3,11 +3,8 @@ package resolver
 import (
 	"context"
 	"errors"
-	"strconv"
 	"sync"
 	"sync/atomic"
-
-	"golang.org/x/sync/singleflight"
 )
 
 // Cache remembers every answer for the length of one run, so that one
@@ -19,10 +16,10 @@ import (
 // those caused by the asking caller's own context ending.
 type Cache struct {
 	upstream Resolver
-	group    singleflight.Group
+	flights  flights
 
 	mu      sync.Mutex
-	entries map[string]cacheEntry
+	entries map[qkey]cacheEntry
 
 	lookups atomic.Int64
 	misses  atomic.Int64
@@ -39,23 +36,22 @@ var _ Resolver = (*Cache)(nil)
 
 // NewCache wraps upstream.
 func NewCache(upstream Resolver) *Cache {
-	return &Cache{upstream: upstream, entries: map[string]cacheEntry{}}
+	return &Cache{upstream: upstream, entries: map[qkey]cacheEntry{}}
 }
 
 // Lookup implements Resolver.
 func (c *Cache) Lookup(ctx context.Context, name string, qtype uint16) (Answer, error) {
 	c.lookups.Add(1)
-	key := Canonical(name) + "/" + strconv.Itoa(int(qtype))
+	key := cacheKey(name, qtype)
 	c.mu.Lock()
 	e, ok := c.entries[key]
 	c.mu.Unlock()
 	if ok {
 		return e.ans, e.err
 	}
-	ch := c.group.DoChan(key, func() (any, error) {
+	ans, retry, err := c.flights.do(ctx, key, func() (Answer, error) {
 		// Look again: a flight for this key may have finished between
-		// our miss above and this call, and singleflight forgets a key
-		// once its flight is over.
+		// our miss above and now.
 		c.mu.Lock()
 		e, ok := c.entries[key]
 		c.mu.Unlock()
@@ -71,17 +67,72 @@ func (c *Cache) Lookup(ctx context.Context, name string, qtype uint16) (Answer, 
 		}
 		return ans, err
 	})
-	select {
-	case r := <-ch:
-		ans, _ := r.Val.(Answer)
-		if r.Err != nil && ctx.Err() == nil && KindOf(r.Err) == KindCanceled {
-			// The caller that led the flight gave up; we did not.
-			return c.upstream.Lookup(ctx, name, qtype)
-		}
-		return ans, r.Err
-	case <-ctx.Done():
-		return Answer{Name: Canonical(name), Type: qtype}, &Error{Name: Canonical(name), Type: qtype, Kind: KindCanceled, Err: ctx.Err()}
+	if retry {
+		// The caller that led the flight gave up; we did not.
+		return c.upstream.Lookup(ctx, name, qtype)
 	}
+	return ans, err
+}
+
+// qkey is a question as a map key (no string built per lookup).
+type qkey struct {
+	name  string // canonical
+	qtype uint16
+}
+
+func cacheKey(name string, qtype uint16) qkey { return qkey{Canonical(name), qtype} }
+
+// flights merges concurrent lookups of one key: the first caller runs it
+// in its own goroutine (singleflight.DoChan starts one per call, whose
+// stack growth showed in the bulk profile), the others wait for it or for
+// their own context.
+type flights struct {
+	mu    sync.Mutex
+	calls map[qkey]*flight
+}
+
+type flight struct {
+	done chan struct{}
+	ans  Answer
+	err  error
+	// abandoned: the leader's context ended before the answer, so its
+	// error says nothing about the question.
+	abandoned bool
+}
+
+// do runs fn once per key at a time. A waiter whose leader gave up (its
+// context ended) gets retry set, to ask itself if it still has time.
+func (f *flights) do(ctx context.Context, key qkey, fn func() (Answer, error)) (ans Answer, retry bool, err error) {
+	f.mu.Lock()
+	if fl, ok := f.calls[key]; ok {
+		f.mu.Unlock()
+		select {
+		case <-fl.done:
+			return fl.ans, fl.abandoned && fl.err != nil && ctx.Err() == nil, fl.err
+		case <-ctx.Done():
+			name, qt := key.name, key.qtype
+			kind := KindCanceled
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				kind = KindTimeout
+			}
+			return Answer{Name: name, Type: qt}, false, &Error{Name: name, Type: qt, Kind: kind, Err: ctx.Err()}
+		}
+	}
+	if f.calls == nil {
+		f.calls = map[qkey]*flight{}
+	}
+	fl := &flight{done: make(chan struct{})}
+	f.calls[key] = fl
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		delete(f.calls, key)
+		f.mu.Unlock()
+		close(fl.done)
+	}()
+	fl.ans, fl.err = fn()
+	fl.abandoned = ctx.Err() != nil
+	return fl.ans, false, fl.err
 }
 
 // CacheStats counts a cache's use.

@@ -177,9 +177,12 @@ func (c *Client) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd 
 		if err := ctx.Err(); err != nil {
 			return rep, c.ctxError(ctx, qname, qtype, err)
 		}
-		msg, err := c.send(ctx, c.udp, q)
+		// The first nameserver only: DNSSEC status is a property of the
+		// resolver asked, and mixing two resolvers' views (one validating,
+		// one not) would make the verdict meaningless.
+		msg, err := c.sendUDP(ctx, 0, q)
 		if err == nil && msg.Truncated {
-			msg, err = c.send(ctx, c.tcp, q)
+			msg, err = c.sendTCP(ctx, 0, q)
 		}
 		if err != nil {
 			if ctxErr := contextDone(ctx); ctxErr != nil {
@@ -306,3 +309,27 @@ func (z *Zones) ZoneRecords(apex string, qtype uint16) ([]dns.RR, error) {
 	}
 	return out, nil
 }
+
+// QueryDNSSEC implements DNSSECQuerier for a bulk run's shared cache by
+// passing the question through: DNSSEC questions are about each domain's
+// own zones, so the per-domain Cache above is the one that merges them.
+func (c *SharedCache) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd bool) (Reply, error) {
+	return QueryDNSSEC(ctx, c.upstream, name, qtype, cd)
+}
+
+// ZoneRecords implements ZoneLister when the upstream does.
+func (c *SharedCache) ZoneRecords(apex string, qtype uint16) ([]dns.RR, error) {
+	if z, ok := c.upstream.(ZoneLister); ok {
+		return z.ZoneRecords(apex, qtype)
+	}
+	return nil, ErrNoDNSSEC
+}
+
+// Every resolver a check can be handed answers DNSSEC questions when what
+// it wraps does; a wrapper that forgot would make every zone "unknown".
+var (
+	_ DNSSECQuerier = (*Cache)(nil)
+	_ DNSSECQuerier = (*SharedCache)(nil)
+	_ ZoneLister    = (*Cache)(nil)
+	_ ZoneLister    = (*SharedCache)(nil)
+)

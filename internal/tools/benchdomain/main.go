@@ -35,13 +35,51 @@ import (
 )
 
 func main() {
-	delay := flag.Duration("delay", 20*time.Millisecond, "delay of every DNS answer")
-	domains := flag.Int("domains", 40, "domains for the throughput run")
-	verbose = flag.Bool("v", false, "print every query of the single-domain runs with its depth and arrival time")
-	concurrency := flag.Int("concurrency", 8, "mailcheck domain --concurrency for the throughput run")
-	zoneFile := flag.String("zone", "testdata/zones/shop.example.zone", "fixture zone; copied under other names")
-	flag.Parse()
-	if err := run(*delay, *domains, *concurrency, *zoneFile); err != nil {
+	mode := "critical"
+	args := os.Args[1:]
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		mode, args = args[0], args[1:]
+	}
+	fs := flag.NewFlagSet("benchdomain "+mode, flag.ExitOnError)
+	delay := fs.Duration("delay", 20*time.Millisecond, "delay of every DNS answer")
+	var err error
+	switch mode {
+	case "critical":
+		domains := fs.Int("domains", 40, "domains for the throughput run")
+		verbose = fs.Bool("v", false, "print every query of the single-domain runs with its depth and arrival time")
+		concurrency := fs.Int("concurrency", 8, "mailcheck domain --concurrency for the throughput run")
+		zoneFile := fs.String("zone", "testdata/zones/shop.example.zone", "fixture zone; copied under other names")
+		_ = fs.Parse(args)
+		err = run(*delay, *domains, *concurrency, *zoneFile)
+	case "bulk":
+		var o bulkOptions
+		fs.IntVar(&o.n, "n", 1000, "domains in the generated workload")
+		fs.IntVar(&o.concurrency, "concurrency", 64, "mailcheck domain --concurrency")
+		fs.StringVar(&o.binary, "mailcheck", "", "mailcheck binary to run (default: go build ./cmd/mailcheck)")
+		fs.StringVar(&o.cpuprofile, "cpuprofile", "", "run mailcheck in this process and write a CPU profile here (the DNS server runs in a child process)")
+		fs.StringVar(&o.memprofile, "memprofile", "", "with -cpuprofile: also write a heap profile here")
+		fs.BoolVar(&o.verbose, "v", false, "count the queries by shape")
+		fs.BoolVar(&o.offline, "offline", false, "answer from the zone files (--zone), no DNS server: the checks' own CPU")
+		fs.IntVar(&o.nx, "nx", 0, "add this many non-existent domains to the list (a long list for memory, without a huge zone)")
+		fs.StringVar(&o.extra, "args", "", "more arguments for mailcheck domain, space-separated")
+		_ = fs.Parse(args)
+		o.delay = *delay
+		err = bulk(o)
+	case "serve":
+		var o bulkOptions
+		fs.IntVar(&o.n, "n", 1000, "domains in the generated workload")
+		_ = fs.Parse(args)
+		o.delay = *delay
+		err = serve(o)
+	case "gen":
+		n := fs.Int("n", 1000, "domains")
+		dir := fs.String("out", ".", "directory for bench.example.zone, 18.198.in-addr.arpa.zone, example.zone, dnsbl.zone and domains.txt")
+		_ = fs.Parse(args)
+		err = gen(*dir, *n)
+	default:
+		err = fmt.Errorf("unknown mode %q: want critical, bulk, serve or gen", mode)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchdomain:", err)
 		os.Exit(1)
 	}

@@ -1,0 +1,225 @@
+package resolver
+
+import (
+	"container/list"
+	"context"
+	"errors"
+	"hash/maphash"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// SharedCache sits between the per-domain Caches of a bulk run and the
+// upstream resolver, so that names many domains share (a common SPF
+// include, shared MX hosts, report destinations, blocklist self-tests, the
+// public-suffix DMARC names) are asked once per run, not once per domain.
+//
+// It is bounded in two ways, so a run over a million domains keeps flat
+// memory: a name is kept only once a second domain asks for it (a bounded
+// set of names seen once decides; a domain's own names, asked once per
+// domain by its own Cache, never fill the cache), and at most MaxEntries
+// answers are kept, least recently used first out. Answers expire with
+// their TTL (at most MaxTTL), as in any resolver cache.
+//
+// Only answers are shared: NOERROR with records, NODATA and NXDOMAIN.
+// A failure (timeout, SERVFAIL, refusal) is never shared, so one transient
+// failure cannot make later domains unknown, and nothing here ever turns an
+// unknown into an absence: an absence is only what a server said.
+// Concurrent first asks from several domains are merged (singleflight).
+type SharedCache struct {
+	upstream Resolver
+	now      func() time.Time
+	max      int
+	maxTTL   time.Duration
+
+	mu      sync.Mutex
+	entries map[qkey]*list.Element // of *sharedEntry
+	lru     *list.List
+	calls   map[qkey]*sharedFlight // questions being asked now
+	seen    map[uint64]struct{}    // hashes of keys asked once; reset when full
+	seed    maphash.Seed
+	hits    atomic.Int64
+	misses  atomic.Int64
+}
+
+type sharedEntry struct {
+	key     qkey
+	ans     Answer
+	expires time.Time
+}
+
+// SharedCacheOptions configure a SharedCache; zero values take defaults.
+type SharedCacheOptions struct {
+	// MaxEntries bounds the answers kept (default 4096).
+	MaxEntries int
+	// MaxTTL caps how long an answer is kept (default 10 minutes); a
+	// negative answer is kept at most NegativeTTL (default 5 minutes,
+	// RFC 2308 §5's advice for a cap is hours; a run is shorter).
+	MaxTTL time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Defaults of SharedCacheOptions.
+const (
+	DefaultSharedEntries = 4096
+	DefaultSharedMaxTTL  = 10 * time.Minute
+	sharedNegativeTTL    = 5 * time.Minute
+)
+
+// NewSharedCache wraps upstream.
+func NewSharedCache(upstream Resolver, o SharedCacheOptions) *SharedCache {
+	if o.MaxEntries <= 0 {
+		o.MaxEntries = DefaultSharedEntries
+	}
+	if o.MaxTTL <= 0 {
+		o.MaxTTL = DefaultSharedMaxTTL
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &SharedCache{upstream: upstream, now: o.Now, max: o.MaxEntries, maxTTL: o.MaxTTL,
+		entries: map[qkey]*list.Element{}, lru: list.New(), calls: map[qkey]*sharedFlight{}, seen: map[uint64]struct{}{}, seed: maphash.MakeSeed()}
+}
+
+// Server passes the upstream's address through (for reports that name it).
+func (c *SharedCache) Server() string {
+	if s, ok := c.upstream.(interface{ Server() string }); ok {
+		return s.Server()
+	}
+	return ""
+}
+
+// Lookup implements Resolver.
+func (c *SharedCache) Lookup(ctx context.Context, name string, qtype uint16) (Answer, error) {
+	key := cacheKey(name, qtype)
+	if ans, ok := c.get(key); ok {
+		c.hits.Add(1)
+		return ans, nil
+	}
+	c.mu.Lock()
+	if fl, ok := c.calls[key]; ok {
+		// Another domain is asking this now: wait for its answer, and
+		// have it kept, since two domains share the name.
+		fl.shared = true
+		c.mu.Unlock()
+		c.hits.Add(1)
+		select {
+		case <-fl.done:
+		case <-ctx.Done():
+			kind := KindCanceled
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				kind = KindTimeout
+			}
+			return Answer{Name: Canonical(name), Type: qtype}, &Error{Name: Canonical(name), Type: qtype, Kind: kind, Err: ctx.Err()}
+		}
+		if fl.abandoned && fl.err != nil && ctx.Err() == nil {
+			// The domain that led the flight ran out of time; this one
+			// has not: its own question, not another domain's deadline.
+			c.misses.Add(1)
+			return c.upstream.Lookup(ctx, name, qtype)
+		}
+		return fl.ans, fl.err
+	}
+	seenBefore := c.wantedLocked(key)
+	fl := &sharedFlight{done: make(chan struct{})}
+	c.calls[key] = fl
+	c.mu.Unlock()
+
+	c.misses.Add(1)
+	ans, err := c.upstream.Lookup(ctx, name, qtype)
+	c.mu.Lock()
+	delete(c.calls, key)
+	keep := err == nil && (seenBefore || fl.shared)
+	c.mu.Unlock()
+	if keep {
+		c.put(key, ans)
+	}
+	fl.ans, fl.err, fl.abandoned = ans, err, ctx.Err() != nil
+	close(fl.done)
+	return ans, err
+}
+
+// sharedFlight is one upstream question with the domains waiting for it.
+type sharedFlight struct {
+	done      chan struct{}
+	ans       Answer
+	err       error
+	shared    bool // another domain waited: keep the answer (under mu)
+	abandoned bool // the asking domain's context ended first
+}
+
+// wantedLocked records a miss and reports whether the key was asked before
+// (so it is worth keeping). The set of keys seen once is bounded: when full
+// it starts over, which only delays sharing a name by one more ask. c.mu is
+// held.
+func (c *SharedCache) wantedLocked(key qkey) bool {
+	h := maphash.Comparable(c.seed, key) // a collision only shares a name early
+	if _, ok := c.seen[h]; ok {
+		return true
+	}
+	if len(c.seen) >= 4*c.max {
+		clear(c.seen)
+	}
+	c.seen[h] = struct{}{}
+	return false
+}
+
+func (c *SharedCache) get(key qkey) (Answer, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[key]
+	if !ok {
+		return Answer{}, false
+	}
+	e := el.Value.(*sharedEntry)
+	if !c.now().Before(e.expires) {
+		c.lru.Remove(el)
+		delete(c.entries, key)
+		return Answer{}, false
+	}
+	c.lru.MoveToFront(el)
+	return e.ans, true
+}
+
+func (c *SharedCache) put(key qkey, ans Answer) {
+	ttl := c.maxTTL
+	if ans.Outcome == Found {
+		for _, rr := range ans.RRs {
+			ttl = min(ttl, time.Duration(rr.Header().Ttl)*time.Second)
+		}
+	} else {
+		ttl = min(ttl, sharedNegativeTTL)
+	}
+	if ttl <= 0 {
+		return // TTL 0: use once, never keep (RFC 1035 §3.2.1)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.seen, maphash.Comparable(c.seed, key))
+	if el, ok := c.entries[key]; ok {
+		c.lru.Remove(el)
+	}
+	c.entries[key] = c.lru.PushFront(&sharedEntry{key: key, ans: ans, expires: c.now().Add(ttl)})
+	for c.lru.Len() > c.max {
+		old := c.lru.Back()
+		c.lru.Remove(old)
+		delete(c.entries, old.Value.(*sharedEntry).key)
+	}
+}
+
+// SharedStats counts a shared cache's use.
+type SharedStats struct {
+	Hits    int64 // lookups answered from the cache
+	Misses  int64 // lookups sent upstream
+	Entries int   // answers kept now
+}
+
+// Stats returns the counters.
+func (c *SharedCache) Stats() SharedStats {
+	c.mu.Lock()
+	n := c.lru.Len()
+	c.mu.Unlock()
+	return SharedStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Entries: n}
+}

@@ -1,0 +1,115 @@
+package resolver_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mailcheck/mailcheck/internal/dnstest"
+	"github.com/mailcheck/mailcheck/internal/testclock"
+	"github.com/mailcheck/mailcheck/pkg/resolver"
+	"github.com/miekg/dns"
+)
+
+const sharedZone = `@ SOA ns. h. 1 1 1 1 60
+_spf TXT "v=spf1 -all"
+short 5 TXT "five seconds"
+`
+
+// A name asked by many domains' caches costs one query; a name asked once
+// is not kept.
+func TestSharedCacheOncePerRun(t *testing.T) {
+	t.Parallel()
+	srv := dnstest.Start(t, dnstest.ZoneText("shared.example.", sharedZone))
+	shared := resolver.NewSharedCache(srv.Resolver(t), resolver.SharedCacheOptions{})
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for range 50 { // 50 domains, each with its own per-domain cache
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			per := resolver.NewCache(shared)
+			if _, err := per.Lookup(ctx, "_spf.shared.example", dns.TypeTXT); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if q := srv.Queries(); q > 2 {
+		t.Errorf("%d queries for one shared name asked by 50 domains; want at most 2 (the first ask, then one flight)", q)
+	}
+	if _, err := shared.Lookup(ctx, "once.shared.example", dns.TypeTXT); err != nil {
+		t.Fatal(err)
+	}
+	if n := shared.Stats().Entries; n != 1 {
+		t.Errorf("%d entries; a name asked once must not be kept", n)
+	}
+}
+
+// Failures are never shared: the next domain asks again, and gets the
+// answer once the server recovers. An NXDOMAIN is shared: it is an answer.
+func TestSharedCacheFailuresNotShared(t *testing.T) {
+	t.Parallel()
+	srv := dnstest.Start(t, dnstest.ZoneText("shared.example.", sharedZone))
+	shared := resolver.NewSharedCache(srv.Resolver(t), resolver.SharedCacheOptions{})
+	ctx := context.Background()
+	srv.SetFault("_spf.shared.example", 0, dnstest.ServFail)
+	for range 3 {
+		if _, err := shared.Lookup(ctx, "_spf.shared.example", dns.TypeTXT); resolver.KindOf(err) != resolver.KindServFail {
+			t.Fatalf("got %v, want SERVFAIL", err)
+		}
+	}
+	srv.SetFault("_spf.shared.example", 0, dnstest.Fault{})
+	ans, err := shared.Lookup(ctx, "_spf.shared.example", dns.TypeTXT)
+	if err != nil || ans.Outcome != resolver.Found {
+		t.Fatalf("after recovery: %v %v; a cached failure would still be failing", ans.Outcome, err)
+	}
+	for range 3 {
+		ans, err := shared.Lookup(ctx, "nx.shared.example", dns.TypeTXT)
+		if err != nil || ans.Outcome != resolver.NXDomain {
+			t.Fatalf("got %v %v, want NXDOMAIN", ans.Outcome, err)
+		}
+	}
+	if q := srv.Queries(); q != 4+2 {
+		t.Errorf("%d queries; want 4 for the failing then recovered name and 2 for the NXDOMAIN one", q)
+	}
+}
+
+// Answers expire with their TTL, and the cache stays within its bound.
+func TestSharedCacheTTLAndBound(t *testing.T) {
+	t.Parallel()
+	srv := dnstest.Start(t, dnstest.ZoneText("shared.example.", sharedZone))
+	now := testclock.Now()
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	shared := resolver.NewSharedCache(srv.Resolver(t), resolver.SharedCacheOptions{MaxEntries: 8, Now: clock})
+	ctx := context.Background()
+	for range 3 {
+		if _, err := shared.Lookup(ctx, "short.shared.example", dns.TypeTXT); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if q := srv.Queries(); q != 2 {
+		t.Fatalf("%d queries before expiry, want 2", q)
+	}
+	mu.Lock()
+	now = now.Add(6 * time.Second) // past the 5 s TTL
+	mu.Unlock()
+	if _, err := shared.Lookup(ctx, "short.shared.example", dns.TypeTXT); err != nil {
+		t.Fatal(err)
+	}
+	if q := srv.Queries(); q != 3 {
+		t.Errorf("%d queries after expiry, want 3", q)
+	}
+	for i := range 40 {
+		name := fmt.Sprintf("n%d.shared.example", i)
+		for range 2 {
+			_, _ = shared.Lookup(ctx, name, dns.TypeTXT)
+		}
+	}
+	if n := shared.Stats().Entries; n > 8 {
+		t.Errorf("%d entries, over the bound of 8", n)
+	}
+}
