@@ -52,8 +52,11 @@ const (
 
 // Verdicts are the re-checked results in one place, each in the RFC 8601
 // vocabulary (pass, fail, softfail, neutral, none, temperror, permerror).
-// neutral for dkim, dmarc and arc means the body was not supplied and the
-// result depends on it.
+// neutral for dmarc and arc means the body was not supplied and the
+// result depends on it; for a dkim signature it means that (the signature's
+// header_signature_ok is then set) or a signature ignored as expired or
+// with x= not after t= (RFC 6376 §3.5; see "Reading of the RFCs" in
+// docs/findings/message.md).
 type Verdicts struct {
 	SPF   string        `json:"spf"`
 	DKIM  []DKIMVerdict `json:"dkim"`
