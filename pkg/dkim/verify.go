@@ -439,11 +439,11 @@ func describeSignature(index int, value string, v *msgdkim.Verification, from dn
 // Stable reasons, mapped from go-msgauth's error texts. The conformance
 // manifest uses the same words.
 const (
-	reasonBodyHash   = "body hash mismatch"
-	reasonSignature  = "signature does not verify"
-	reasonRevoked    = "key revoked"
-	reasonKeyType    = "key type does not match signature algorithm"
-	reasonNoKey      = "no key"
+	reasonBodyHash  = "body hash mismatch"
+	reasonSignature = "signature does not verify"
+	reasonRevoked   = "key revoked"
+	reasonKeyType   = "key type does not match signature algorithm"
+	reasonNoKey     = "no key"
 	// reasonBodyLength is go-msgauth's refusal of l=; verifyOne then
 	// verifies the signature as RFC 6376 §6.1.3 says.
 	reasonBodyLength = "body length limit (l=) refused"
