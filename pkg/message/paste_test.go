@@ -1,0 +1,92 @@
+package message
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// delivered is a signed message as the receiver stored it: its own
+// Authentication-Results and Received field on top.
+func delivered(t *testing.T) string {
+	signed := signDKIM(t, original(""))
+	return "Delivered-To: customer@receiver.example\r\n" +
+		"Received: by 2002:a05:6a10:1234:b0:55::5 with SMTP id x1;\r\n        " + rfc5322(sent().Add(3*time.Second)) + "\r\n" +
+		"Return-Path: <bounce@shop.example>\r\n" +
+		"Received: from mail.shop.example (mail.shop.example. [192.0.2.10])\r\n        by mx.receiver.example with ESMTPS id y2\r\n        for <customer@receiver.example>; " + rfc5322(sent().Add(2*time.Second)) + "\r\n" +
+		"Authentication-Results: mx.receiver.example;\r\n       dkim=pass header.i=@shop.example header.s=s1;\r\n       spf=pass smtp.mailfrom=bounce@shop.example;\r\n       dmarc=pass (p=REJECT) header.from=shop.example\r\n" +
+		signed
+}
+
+// Headers and messages as real mail clients let users copy them: each
+// parses to the same fields, with the boundary and the verdicts right.
+func TestPastedFromMailClients(t *testing.T) {
+	env := world(t)
+	full := delivered(t)
+	head, _, _ := strings.Cut(full, "\r\n\r\n")
+	head += "\r\n"
+	lf := func(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
+	unfolded := regexp.MustCompile(`\r\n[ \t]+`).ReplaceAllString(head, " ")
+	lostFolding := regexp.MustCompile(`\r\n[ \t]+`).ReplaceAllString(head, "\r\n")
+	gmailSummary := "Original Message\n" +
+		"Message ID\t<42@shop.example>\n" +
+		"Created at:\tMon, Nov 30, 2026 at 12:00 PM (Delivered after 2 seconds)\n" +
+		"From:\tShop <news@shop.example>\n" +
+		"To:\tcustomer@receiver.example\n" +
+		"Subject:\tYour order\n" +
+		"SPF:\tPASS with IP 192.0.2.10 Learn more\n" +
+		"DKIM:\t'PASS' with domain shop.example Learn more\n" +
+		"DMARC:\t'PASS' Learn more\n" +
+		"Download original\tCopy to clipboard\t\n\n"
+	_, fromOn, _ := strings.Cut(gmailSummary, "Created at:")
+	_, fromOn, _ = strings.Cut(fromOn, "\n")
+	quote := func(s, prefix string) string {
+		lines := strings.Split(lf(s), "\n")
+		for i := range lines {
+			lines[i] = prefix + lines[i]
+		}
+		return strings.Join(lines, "\n")
+	}
+	for _, tc := range []struct {
+		name, raw   string
+		headersOnly bool
+	}{
+		{"gmail show original", gmailSummary + lf(full), false},
+		{"gmail show original, copied from the From line", fromOn + lf(full), false},
+		{"gmail show original, headers only", gmailSummary + lf(head), true},
+		{"outlook desktop internet headers", head, true},
+		{"outlook desktop, unfolded lines", unfolded, true},
+		{"outlook on the web, folding lost", lf(lostFolding), true},
+		{"apple mail raw source", lf(full), false},
+		{"thunderbird view source", "From - Mon Nov 30 12:00:05 2026\nX-Mozilla-Status: 0001\nX-Mozilla-Status2: 00000000\n" + lf(full), false},
+		{"indented by the paste", quote(head, "    "), true},
+		{"quoted in a reply", "On Mon, Support wrote:\n" + quote(head, "> "), true},
+		{"quoted without a space", quote(full, ">"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			secs := run(t, env, tc.raw, Options{})
+			d := secs["message"].Data.(*Data)
+			if d.Boundary.Method != BoundaryAuthServID || d.Boundary.IP != "192.0.2.10" || d.Boundary.HELO != "mail.shop.example" {
+				t.Errorf("boundary %+v (normalized %v)", d.Boundary, d.Normalized)
+			}
+			if d.HeadersOnly != tc.headersOnly {
+				t.Errorf("headers only %v", d.HeadersOnly)
+			}
+			want := "shop.example/s1=pass"
+			if tc.headersOnly {
+				want = "shop.example/s1=neutral"
+			}
+			if v := d.Verdicts; v.SPF != "pass" || v.DMARC != "pass" || !slices.Equal(dkimResults(v), []string{want}) {
+				t.Errorf("verdicts %+v (normalized %v)", v, d.Normalized)
+			}
+			if d.From != "Shop <news@shop.example>" || d.Subject != "Your order" {
+				t.Errorf("from %q subject %q", d.From, d.Subject)
+			}
+			if rd := secs["message.receiver"].Data.(*ReceiverData); rd.AuthServID != "mx.receiver.example" {
+				t.Errorf("receiver %q", rd.AuthServID)
+			}
+		})
+	}
+}
