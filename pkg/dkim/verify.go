@@ -63,7 +63,9 @@ type SignatureData struct {
 	Canonicalization string `json:"c"`
 	Identity         string `json:"i,omitempty"`
 	// Result is pass, fail, permerror or temperror (RFC 8601), or neutral
-	// when only the headers were given and b= verifies over them.
+	// when only the headers were given and b= verifies over them
+	// (header_signature_ok), or the signature had expired (x=) when judged
+	// or has x= not after t= (RFC 6376 §3.5).
 	Result string `json:"result"`
 	// Reason is a short, stable explanation; Error is the verifier's text.
 	Reason string `json:"reason,omitempty"`
