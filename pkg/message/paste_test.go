@@ -90,3 +90,18 @@ func TestPastedFromMailClients(t *testing.T) {
 		})
 	}
 }
+
+// A message whose body is empty (or only CRLF) looks like a header section
+// alone; when its signature's body hash matches, it is a whole message.
+func TestEmptyBodyIsNotHeadersOnly(t *testing.T) {
+	env := world(t)
+	for _, body := range []string{"", "\r\n\r\n"} {
+		msg := strings.Replace(original(""), "Hello,\r\nyour parcel is on its way.\r\n", body, 1)
+		raw := received("mail.shop.example", "192.0.2.10", "mx.receiver.example", "ESMTPS", sent().Add(time.Minute)) + "Return-Path: <bounce@shop.example>\r\n" + signDKIM(t, msg)
+		secs := run(t, env, raw, Options{})
+		d := secs["message"].Data.(*Data)
+		if d.HeadersOnly || slices.Contains(ids(secs["message"]), HeadersOnly.ID) || !slices.Equal(dkimResults(d.Verdicts), []string{"shop.example/s1=pass"}) {
+			t.Errorf("body %q: headers only %v, findings %v, verdicts %+v", body, d.HeadersOnly, ids(secs["message"]), d.Verdicts)
+		}
+	}
+}
