@@ -105,3 +105,25 @@ func TestEmptyBodyIsNotHeadersOnly(t *testing.T) {
 		}
 	}
 }
+
+// Microsoft 365 as Outlook's "View message details" shows it: internal
+// hops from public IPv6 addresses above the one from the sender, an
+// Authentication-Results field without authserv-id.
+func TestMicrosoft365InternalHops(t *testing.T) {
+	env := world(t)
+	d := func(s int) string { return rfc5322(sent().Add(time.Duration(s) * time.Second)) }
+	raw := "Received: from DB9PR04MB5678.eurprd04.prod.outlook.com (2603:10a6:10:2c3::8)\r\n by AS8PR04MB1111.eurprd04.prod.outlook.com with HTTPS; " + d(5) + "\r\n" +
+		"Received: from AM6PR04CA0001.eurprd04.prod.outlook.com (2603:10a6:20b:1::14)\r\n by DB9PR04MB5678.eurprd04.prod.outlook.com (2603:10a6:10:2c3::8) with Microsoft SMTP\r\n Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\r\n 15.20.8207.18; " + d(4) + "\r\n" +
+		"Authentication-Results: spf=pass (sender IP is 192.0.2.10)\r\n smtp.mailfrom=shop.example; dkim=pass (signature was verified)\r\n header.d=shop.example;dmarc=pass action=none\r\n header.from=shop.example;compauth=pass reason=100\r\n" +
+		"Received-SPF: Pass (protection.outlook.com: domain of shop.example designates\r\n 192.0.2.10 as permitted sender) receiver=protection.outlook.com;\r\n client-ip=192.0.2.10; helo=mail.shop.example; pr=C\r\n" +
+		"Received: from mail.shop.example (192.0.2.10) by\r\n AM4PEPF00027A5F.mail.protection.outlook.com (10.167.16.1) with Microsoft SMTP\r\n Server (version=TLS1_3, cipher=TLS_AES_256_GCM_SHA384) id 15.20.8207.12 via\r\n Frontend Transport; " + d(3) + "\r\n" +
+		"Return-Path: bounce@shop.example\r\n" + signDKIM(t, original(""))
+	secs := run(t, env, raw, Options{})
+	dd := secs["message"].Data.(*Data)
+	if dd.Boundary.IP != "192.0.2.10" || dd.Boundary.Hop != 3 || dd.Boundary.Receiver != "outlook.com" {
+		t.Errorf("boundary %+v", dd.Boundary)
+	}
+	if v := dd.Verdicts; v.SPF != "pass" || v.DMARC != "pass" || len(dd.Differences) != 0 {
+		t.Errorf("verdicts %+v differences %+v", v, dd.Differences)
+	}
+}
