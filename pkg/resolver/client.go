@@ -343,6 +343,10 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 	// report whether it validated, without asking for DNSSEC records (DO).
 	q.AuthenticatedData = true
 	q.SetEdns0(c.opts.UDPSize, false)
+	wire, err := packQuery(q)
+	if err != nil {
+		return nil, &Error{Name: name, Type: qtype, Kind: KindName, Err: err}
+	}
 
 	// Each round asks every server in turn (the system resolver's order,
 	// res_send in glibc): a server that does not answer, fails or refuses
@@ -359,7 +363,7 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 			if err := ctx.Err(); err != nil {
 				return nil, c.ctxError(ctx, name, qtype, err)
 			}
-			msg, err := c.sendUDP(ctx, si, q)
+			msg, err := c.sendUDP(ctx, si, wire)
 			if err == nil && msg.Truncated {
 				// RFC 7766 §5: a truncated UDP answer is retried over TCP.
 				var tcpMsg *dns.Msg
@@ -418,8 +422,8 @@ func (c *Client) attempt(ctx context.Context, send func(context.Context) (*dns.M
 	return send(qctx)
 }
 
-func (c *Client) sendUDP(ctx context.Context, server int, q *dns.Msg) (*dns.Msg, error) {
-	return c.attempt(ctx, func(qctx context.Context) (*dns.Msg, error) { return c.udp[server].exchange(qctx, q) })
+func (c *Client) sendUDP(ctx context.Context, server int, wire []byte) (*dns.Msg, error) {
+	return c.attempt(ctx, func(qctx context.Context) (*dns.Msg, error) { return c.udp[server].exchange(qctx, wire) })
 }
 
 func (c *Client) sendTCP(ctx context.Context, server int, q *dns.Msg) (*dns.Msg, error) {

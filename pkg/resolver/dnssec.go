@@ -171,6 +171,10 @@ func (c *Client) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd 
 	q.RecursionDesired = true
 	q.CheckingDisabled = cd
 	q.SetEdns0(c.opts.UDPSize, true)
+	wire, err := packQuery(q)
+	if err != nil {
+		return rep, &Error{Name: qname, Type: qtype, Kind: KindName, Err: err}
+	}
 
 	var lastErr error
 	for attempt := 0; attempt <= c.opts.Retries; attempt++ {
@@ -180,7 +184,7 @@ func (c *Client) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd 
 		// The first nameserver only: DNSSEC status is a property of the
 		// resolver asked, and mixing two resolvers' views (one validating,
 		// one not) would make the verdict meaningless.
-		msg, err := c.sendUDP(ctx, 0, q)
+		msg, err := c.sendUDP(ctx, 0, wire)
 		if err == nil && msg.Truncated {
 			msg, err = c.sendTCP(ctx, 0, q)
 		}
