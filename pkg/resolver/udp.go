@@ -74,10 +74,28 @@ type udpReply struct {
 	err error
 }
 
+// errAttemptTimeout is an attempt that got no reply in time; a net.Error
+// whose Timeout is true, so the query is sent again.
+var errAttemptTimeout error = attemptTimeout{}
+
+type attemptTimeout struct{}
+
+func (attemptTimeout) Error() string   { return "no reply within the per-query timeout" }
+func (attemptTimeout) Timeout() bool   { return true }
+func (attemptTimeout) Temporary() bool { return true }
+
+// timers are reused across queries: since Go 1.23 a stopped timer's
+// channel holds no stale tick, so Reset after Stop is safe.
+var timers = sync.Pool{New: func() any {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return t
+}}
+
 // exchange sends the query wire (packed by packQuery; its ID is replaced
 // in place: one caller's attempts use it one after the other) and waits
-// for the reply until ctx ends.
-func (p *udpPool) exchange(ctx context.Context, wire []byte) (*dns.Msg, error) {
+// for the reply until timeout passes or ctx ends.
+func (p *udpPool) exchange(ctx context.Context, wire []byte, timeout time.Duration) (*dns.Msg, error) {
 	p.mu.Lock()
 	slot := &p.slots[p.next%uint32(len(p.slots))]
 	p.next++
@@ -92,12 +110,20 @@ func (p *udpPool) exchange(ctx context.Context, wire []byte) (*dns.Msg, error) {
 	if _, err := sock.conn.Write(wire); err != nil {
 		return nil, err
 	}
+	t := timers.Get().(*time.Timer)
+	t.Reset(timeout)
+	defer func() {
+		t.Stop()
+		timers.Put(t)
+	}()
 	select {
 	case reply, ok := <-ch:
 		if !ok {
 			return nil, errors.New("socket closed before the reply")
 		}
 		return reply.msg, reply.err
+	case <-t.C:
+		return nil, errAttemptTimeout
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
