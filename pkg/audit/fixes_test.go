@@ -33,7 +33,7 @@ func TestFixesMergeDMARCAndStage(t *testing.T) {
 	if fix.ID != "dmarc.policy.none" {
 		t.Errorf("the DMARC fix is led by %s, want the policy (it changes most)", fix.ID)
 	}
-	if got := strings.Join(fix.IDs, " "); got != "dmarc.policy.none dmarc.pct.partial dmarc.np.missing" {
+	if got := strings.Join(fix.IDs, " "); got != "dmarc.policy.none dmarc.pct.partial dmarc.np.missing dmarc.tag.removed" {
 		t.Errorf("merged IDs %q", got)
 	}
 	const now = `"v=DMARC1; p=quarantine; np=reject; rua=mailto:dmarc@shop.example,mailto:reports@reports.example"`
@@ -120,5 +120,55 @@ func TestUnquoteTXT(t *testing.T) {
 	}
 	if got := unquoteTXT(`"a\059b" "c"`); got != "a;bc" {
 		t.Errorf(`\DDD: %q`, got)
+	}
+}
+
+// A DMARC record with every problem at once: the one merged record also
+// drops what the findings without a record of their own ask to remove
+// (a typo tag, a removed tag, a duplicate and a dead destination), keeps
+// sp from lagging behind the raised p, and no authorization is asked of
+// the dead destination's domain.
+func TestFixesMergeEveryDMARCProblem(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneText("many.test.", `$TTL 3600
+@      SOA ns1 h 1 3600 600 1209600 300
+@      NS  ns1
+@      MX  10 mx
+@      TXT "v=spf1 mx -all"
+mx     A   192.0.2.25
+ns1    A   192.0.2.53
+_dmarc TXT "v=DMARC1; p=none; pct=30; sp=none; adkim=r; aspf=s; rua=mailto:agg@many.test,mailto:agg@many.test,mailto:r@vendor.test; ruf=mailto:f@many.test; fo=1; rau=mailto:x@many.test"
+`), dnstest.ZoneText("test.", "@ SOA ns h 1 3600 600 1209600 300\n"))
+	env, _ := envFor(t, srv)
+	rep := Run(context.Background(), env, dnsname.MustParse("many.test"), Options{})
+	var fix *report.TopFix
+	for i, f := range rep.TopFixes {
+		if f.Check == "dmarc" && f.Record != nil && f.Record.Name == "_dmarc.many.test" {
+			if fix != nil {
+				t.Fatalf("two fixes for _dmarc.many.test: %s and %s", fix.ID, f.ID)
+			}
+			fix = &rep.TopFixes[i]
+		}
+		if f.ID == "dmarc.rua.unauthorized" || f.ID == "dmarc.rua.too_many" || f.ID == "dmarc.tag.unknown" {
+			t.Errorf("%s is a fix of its own, want it in the merged record", f.ID)
+		}
+	}
+	if fix == nil {
+		t.Fatalf("no DMARC fix in %+v", rep.TopFixes)
+	}
+	const now = `"v=DMARC1; p=quarantine; np=reject; adkim=r; aspf=s; rua=mailto:agg@many.test; ruf=mailto:f@many.test; fo=1"`
+	const later = `"v=DMARC1; p=reject; np=reject; adkim=r; aspf=s; rua=mailto:agg@many.test; ruf=mailto:f@many.test; fo=1"`
+	if fix.Record.Value != now {
+		t.Errorf("record now:\n%s\nwant\n%s", fix.Record.Value, now)
+	}
+	if fix.Later == nil || fix.Later.Record.Value != later {
+		t.Errorf("record later: %+v, want %s", fix.Later, later)
+	}
+	for _, id := range []string{"dmarc.policy.none", "dmarc.tag.unknown", "dmarc.rua.no_mx", "dmarc.rua.too_many"} {
+		if !strings.Contains(strings.Join(fix.IDs, " "), id) {
+			t.Errorf("merged IDs %v lack %s", fix.IDs, id)
+		}
+	}
+	if _, err := dmarc.Parse(unquoteTXT(fix.Record.Value)); err != nil {
+		t.Fatalf("merged record does not parse: %v", err)
 	}
 }
