@@ -222,12 +222,12 @@ func truncate(s string, w int) string {
 		return string(r) + "…"
 	}
 	// A cut inside a parenthesis drops the parenthesis ("Policy none for
-	// shop.example (p, at…" reads as a typo); a cut after a comma or
-	// semicolon drops the mark, so the ellipsis follows a word.
+	// shop.example (p, at…" reads as a typo); a cut after a semicolon or
+	// colon drops the mark (a comma stays: the list goes on).
 	if i := strings.LastIndex(cut, "("); i > 0 && !strings.Contains(cut[i:], ")") {
 		cut = strings.TrimRight(cut[:i], " ")
 	}
-	return strings.TrimRight(cut, ",;:") + "…"
+	return strings.TrimRight(cut, ";:") + "…"
 }
 
 func gradeStatus(g string) report.Status {

@@ -92,3 +92,30 @@ func TestForcedParked(t *testing.T) {
 		t.Error("dkim skipped without --parked")
 	}
 }
+
+// A domain that sends no mail (v=spf1 -all, p=reject) but keeps an MX is
+// not judged parked (it may well receive mail), and its summary says how
+// to see the parked judgement.
+func TestHalfParkedDomainPointsToParked(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneText("leftover.test.", `$TTL 3600
+@      SOA ns1 h 1 3600 600 1209600 300
+@      NS  ns1
+@      MX  10 mail
+@      TXT "v=spf1 -all"
+mail   A   192.0.2.25
+ns1    A   192.0.2.53
+_dmarc TXT "v=DMARC1; p=reject"
+`), dnstest.ZoneText("test.", "@ SOA ns h 1 3600 600 1209600 300\n"))
+	env, _ := envFor(t, srv)
+	rep := Run(context.Background(), env, dnsname.MustParse("leftover.test"), Options{})
+	if s := section(rep, "mtasts"); s.Status == report.StatusSkipped {
+		t.Error("MTA-STS skipped for a domain with an MX")
+	}
+	if rep.Score == nil || !strings.Contains(rep.Score.Summary, "--parked") {
+		t.Errorf("summary %+v does not point to --parked", rep.Score)
+	}
+	good := runZone(t, "parked-good.zone", "parked.example", Options{})
+	if strings.Contains(good.Score.Summary, "--parked") {
+		t.Errorf("a parked domain is told about --parked: %q", good.Score.Summary)
+	}
+}
