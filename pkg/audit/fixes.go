@@ -35,6 +35,7 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 	var cands []cand
 	seen := map[string]bool{}
 	folded, droppedDest := foldDMARC(sections)
+	spfFolded := foldSPF(sections)
 	for _, sec := range sections {
 		for _, f := range sec.Findings {
 			if f.Inconclusive || !f.Severity.AtLeast(report.Low) || f.Fix == "" || seen[f.ID] || isEnvironment(f.ID) {
@@ -43,6 +44,9 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 			seen[f.ID] = true
 			if f.Record == nil && folded != nil && dmarcFoldable[f.ID] {
 				f.Record = folded
+			}
+			if f.Record == nil && spfFolded != nil && f.ID == "spf.include.no_record" {
+				f.Record = spfFolded
 			}
 			// No authorization to ask of a report domain the merged
 			// record no longer sends to.

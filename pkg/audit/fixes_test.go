@@ -172,3 +172,32 @@ _dmarc TXT "v=DMARC1; p=none; pct=30; sp=none; adkim=r; aspf=s; rua=mailto:agg@m
 		t.Fatalf("merged record does not parse: %v", err)
 	}
 }
+
+// An SPF record with an include of a name without SPF and a term written
+// twice: the fix for the dead include is the record without it and
+// without the duplicate; the terms that need a choice (ptr) stay.
+func TestFixesSPFDeadInclude(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneText("spfmany.test.", `$TTL 3600
+@      SOA ns1 h 1 3600 600 1209600 300
+@      NS  ns1
+@      MX  10 mx
+@      TXT "v=spf1 ip4:192.0.2.25 ip4:192.0.2.25 ptr mx include:esp.spfmany.test include:gone.nowhere.test ~all"
+esp    TXT "v=spf1 ip4:198.51.100.0/24 -all"
+mx     A   192.0.2.25
+ns1    A   192.0.2.53
+_dmarc TXT "v=DMARC1; p=reject; rua=mailto:d@spfmany.test"
+`), dnstest.ZoneText("test.", "@ SOA ns h 1 3600 600 1209600 300\n"))
+	env, _ := envFor(t, srv)
+	rep := Run(context.Background(), env, dnsname.MustParse("spfmany.test"), Options{})
+	for _, f := range rep.TopFixes {
+		if f.ID != "spf.include.no_record" {
+			continue
+		}
+		const want = `"v=spf1 ip4:192.0.2.25 ptr mx include:esp.spfmany.test ~all"`
+		if f.Record == nil || f.Record.Value != want || f.Record.Name != "spfmany.test" {
+			t.Fatalf("record %+v, want %s", f.Record, want)
+		}
+		return
+	}
+	t.Fatalf("no spf.include.no_record fix in %+v", rep.TopFixes)
+}
