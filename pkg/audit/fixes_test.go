@@ -18,18 +18,7 @@ func TestFixesMergeDMARCAndStage(t *testing.T) {
 	srv := dnstest.Start(t, dnstest.ZoneFile(demoZone))
 	env, _ := envFor(t, srv)
 	rep := Run(context.Background(), env, dnsname.MustParse("shop.example"), Options{})
-	var fix *report.TopFix
-	for i, f := range rep.TopFixes {
-		if f.Check == "dmarc" && f.Record != nil && f.Record.Name == "_dmarc.shop.example" {
-			if fix != nil {
-				t.Fatalf("two fixes for _dmarc.shop.example: %s and %s", fix.ID, f.ID)
-			}
-			fix = &rep.TopFixes[i]
-		}
-	}
-	if fix == nil {
-		t.Fatalf("no DMARC fix in %+v", rep.TopFixes)
-	}
+	fix := dmarcFix(t, rep, "_dmarc.shop.example")
 	if fix.ID != "dmarc.policy.none" {
 		t.Errorf("the DMARC fix is led by %s, want the policy (it changes most)", fix.ID)
 	}
@@ -129,31 +118,14 @@ func TestUnquoteTXT(t *testing.T) {
 // sp from lagging behind the raised p, and no authorization is asked of
 // the dead destination's domain.
 func TestFixesMergeEveryDMARCProblem(t *testing.T) {
-	srv := dnstest.Start(t, dnstest.ZoneText("many.test.", `$TTL 3600
-@      SOA ns1 h 1 3600 600 1209600 300
-@      NS  ns1
-@      MX  10 mx
+	rep := runText(t, "many.test", `_dmarc TXT "v=DMARC1; p=none; pct=30; sp=none; adkim=r; aspf=s; rua=mailto:agg@many.test,mailto:agg@many.test,mailto:r@vendor.test; ruf=mailto:f@many.test; fo=1; rau=mailto:x@many.test"
 @      TXT "v=spf1 mx -all"
-mx     A   192.0.2.25
-ns1    A   192.0.2.53
-_dmarc TXT "v=DMARC1; p=none; pct=30; sp=none; adkim=r; aspf=s; rua=mailto:agg@many.test,mailto:agg@many.test,mailto:r@vendor.test; ruf=mailto:f@many.test; fo=1; rau=mailto:x@many.test"
-`), dnstest.ZoneText("test.", "@ SOA ns h 1 3600 600 1209600 300\n"))
-	env, _ := envFor(t, srv)
-	rep := Run(context.Background(), env, dnsname.MustParse("many.test"), Options{})
-	var fix *report.TopFix
-	for i, f := range rep.TopFixes {
-		if f.Check == "dmarc" && f.Record != nil && f.Record.Name == "_dmarc.many.test" {
-			if fix != nil {
-				t.Fatalf("two fixes for _dmarc.many.test: %s and %s", fix.ID, f.ID)
-			}
-			fix = &rep.TopFixes[i]
-		}
+`)
+	fix := dmarcFix(t, rep, "_dmarc.many.test")
+	for _, f := range rep.TopFixes {
 		if f.ID == "dmarc.rua.unauthorized" || f.ID == "dmarc.rua.too_many" || f.ID == "dmarc.tag.unknown" {
 			t.Errorf("%s is a fix of its own, want it in the merged record", f.ID)
 		}
-	}
-	if fix == nil {
-		t.Fatalf("no DMARC fix in %+v", rep.TopFixes)
 	}
 	const now = `"v=DMARC1; p=quarantine; np=reject; adkim=r; aspf=s; rua=mailto:agg@many.test; ruf=mailto:f@many.test; fo=1"`
 	const later = `"v=DMARC1; p=reject; np=reject; adkim=r; aspf=s; rua=mailto:agg@many.test; ruf=mailto:f@many.test; fo=1"`
@@ -177,18 +149,10 @@ _dmarc TXT "v=DMARC1; p=none; pct=30; sp=none; adkim=r; aspf=s; rua=mailto:agg@m
 // twice: the fix for the dead include is the record without it and
 // without the duplicate; the terms that need a choice (ptr) stay.
 func TestFixesSPFDeadInclude(t *testing.T) {
-	srv := dnstest.Start(t, dnstest.ZoneText("spfmany.test.", `$TTL 3600
-@      SOA ns1 h 1 3600 600 1209600 300
-@      NS  ns1
-@      MX  10 mx
-@      TXT "v=spf1 ip4:192.0.2.25 ip4:192.0.2.25 ptr mx include:esp.spfmany.test include:gone.nowhere.test ~all"
+	rep := runText(t, "spfmany.test", `@      TXT "v=spf1 ip4:192.0.2.25 ip4:192.0.2.25 ptr mx include:esp.spfmany.test include:gone.nowhere.test ~all"
 esp    TXT "v=spf1 ip4:198.51.100.0/24 -all"
-mx     A   192.0.2.25
-ns1    A   192.0.2.53
 _dmarc TXT "v=DMARC1; p=reject; rua=mailto:d@spfmany.test"
-`), dnstest.ZoneText("test.", "@ SOA ns h 1 3600 600 1209600 300\n"))
-	env, _ := envFor(t, srv)
-	rep := Run(context.Background(), env, dnsname.MustParse("spfmany.test"), Options{})
+`)
 	for _, f := range rep.TopFixes {
 		if f.ID != "spf.include.no_record" {
 			continue
@@ -200,4 +164,33 @@ _dmarc TXT "v=DMARC1; p=reject; rua=mailto:d@spfmany.test"
 		return
 	}
 	t.Fatalf("no spf.include.no_record fix in %+v", rep.TopFixes)
+}
+
+// runText runs the audit of domain on a zone of it (SOA, NS, an MX host
+// at 192.0.2.25, then extra) under a test. zone that makes other names
+// answer NXDOMAIN.
+func runText(t *testing.T, domain, extra string) *report.Report {
+	t.Helper()
+	srv := dnstest.Start(t, dnstest.ZoneText(domain+".", "$TTL 3600\n@ SOA ns1 h 1 3600 600 1209600 300\n@ NS ns1\n@ MX 10 mx\nmx A 192.0.2.25\nns1 A 192.0.2.53\n"+extra),
+		dnstest.ZoneText("test.", "@ SOA ns h 1 3600 600 1209600 300\n"))
+	env, _ := envFor(t, srv)
+	return Run(context.Background(), env, dnsname.MustParse(domain), Options{})
+}
+
+// dmarcFix is the one top fix that publishes the record at name.
+func dmarcFix(t *testing.T, rep *report.Report, name string) *report.TopFix {
+	t.Helper()
+	var fix *report.TopFix
+	for i, f := range rep.TopFixes {
+		if f.Check == "dmarc" && f.Record != nil && f.Record.Name == name {
+			if fix != nil {
+				t.Fatalf("two fixes for %s: %s and %s", name, fix.ID, f.ID)
+			}
+			fix = &rep.TopFixes[i]
+		}
+	}
+	if fix == nil {
+		t.Fatalf("no DMARC fix in %+v", rep.TopFixes)
+	}
+	return fix
 }
