@@ -90,9 +90,10 @@ func TestDomainFileMatchesSchema(t *testing.T) {
 	}
 }
 
-// TestReportsMessagePortsMatchSchema: the commands that read files or
+// TestReportsMessagePortsMatchSchema: the commands that read files (reports,
+// message, bounce) or
 // probe from this machine, on the public samples and offline.
-func TestReportsMessagePortsMatchSchema(t *testing.T) {
+func TestFileAndPortsCommandsMatchSchema(t *testing.T) {
 	reportsDir := filepath.Join(conformance.Dir(t), "dmarc-reports", "reports")
 	s := compile(t, "reports")
 	validate(t, s, "reports json", mailcheck(t, "reports", reportsDir, "--no-dns", "--format", "json"))
@@ -105,6 +106,11 @@ func TestReportsMessagePortsMatchSchema(t *testing.T) {
 		validate(t, ms, "message "+filepath.Base(m), mailcheck(t, "message", m, "--zone", "../../testdata/zones/message-shop.zone", "--format", "json"))
 	}
 	validateLines(t, "message", "message jsonl", mailcheck(t, "message", msgs[len(msgs)-1], "--zone", "../../testdata/zones/message-shop.zone", "--format", "jsonl"))
+
+	bounces := filepath.Join(conformance.Dir(t), "bounce", "messages")
+	bs := compile(t, "bounce")
+	validate(t, bs, "bounce json", mailcheck(t, "bounce", bounces, "--format", "json"))
+	validateLines(t, "bounce", "bounce jsonl", mailcheck(t, "bounce", bounces, "--format", "jsonl"))
 
 	ps := compile(t, "ports")
 	for _, args := range [][]string{
