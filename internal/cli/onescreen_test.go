@@ -57,7 +57,7 @@ func TestDomainOneScreen(t *testing.T) {
 				}
 			}
 			// The default screen names no finding it does not show a fix for.
-			if strings.Contains(r.stdout, "dmarc.tag.removed") {
+			if strings.Contains(r.stdout, "spf.all.softfail") {
 				t.Error("the one screen lists every finding")
 			}
 			d := runWith(t, wide, append(args, "--details")...)
@@ -87,7 +87,7 @@ func TestDomainMarkdownDetails(t *testing.T) {
 	if fixes < 0 || table < 0 || open < table || close < open || strings.Count(md, "<details>") != 1 {
 		t.Fatalf("layout: fixes %d, table %d, details %d-%d", fixes, table, open, close)
 	}
-	if !strings.Contains(md[open:], "dmarc.tag.removed") || strings.Contains(md[:open], "dmarc.tag.removed") {
+	if !strings.Contains(md[open:], "spf.all.softfail") || strings.Contains(md[:open], "spf.all.softfail") {
 		t.Error("the findings without a top fix belong in the details only")
 	}
 	// GitHub renders Markdown inside <details> only after a blank line.

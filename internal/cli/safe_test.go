@@ -29,6 +29,7 @@ func TestNetworkTextIsEscaped(t *testing.T) {
 		{"dmarc", "shop.example", "--format", "markdown"},
 		{"spf", "shop.example", "--no-color"},
 		{"domain", "shop.example", "--no-color", "--no-probe"},
+		{"domain", "shop.example", "--no-color", "--no-probe", "--details"},
 		{"domain", "shop.example", "--format", "markdown", "--no-probe"},
 	} {
 		r := run(t, append(args, "--resolver", srv.Addr)...)
@@ -43,7 +44,11 @@ func TestNetworkTextIsEscaped(t *testing.T) {
 			}
 		}
 		// Shown escaped: \x1b in text, \027 in a record to publish (zone-file
-		// syntax), which is all the one-screen domain report shows of it.
+		// syntax). The one-screen domain report shows neither: its merged
+		// DMARC record drops the unknown tag that carries the escape.
+		if name == "domain shop.example --no-color --no-probe" {
+			continue
+		}
 		if !strings.Contains(r.stdout, `\x1b[2J`) && !strings.Contains(r.stdout, `\027[2J`) {
 			t.Errorf("%s: the escape is not shown escaped:\n%s", name, r.stdout)
 		}

@@ -39,7 +39,8 @@ type IOStreams struct {
 //   - FORCE_COLOR (not "0" or "false") or CLICOLOR_FORCE (not "0") turn it
 //     on even when stdout is not a terminal; FORCE_COLOR=2 asks for 256
 //     colors and FORCE_COLOR=3 for 24-bit color, as Node.js reads it;
-//   - CLICOLOR=0 turns it off;
+//   - CLICOLOR=0 turns it off, and so does FORCE_COLOR=0 or "false" (Node.js
+//     reads them as "no color", even on a terminal);
 //   - otherwise color is on exactly when stdout is a terminal.
 //
 // The --color flag (SetColorMode) overrides all of them.
@@ -69,6 +70,9 @@ func fromEnv(in io.Reader, out, errOut io.Writer, getenv func(string) string, ou
 	forced, forcedProfile := forceColor(getenv)
 	if forced {
 		ios.color = true
+	}
+	if v := strings.ToLower(getenv("FORCE_COLOR")); v == "0" || v == "false" {
+		ios.color = false
 	}
 	if _, ok := lookup(getenv, "NO_COLOR"); ok {
 		ios.color = false

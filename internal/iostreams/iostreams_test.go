@@ -28,6 +28,7 @@ func TestColorDecision(t *testing.T) {
 		{"FORCE_COLOR=2 is 256 colors", map[string]string{"FORCE_COLOR": "2", "TERM": "dumb"}, false, true, termenv.ANSI256},
 		{"FORCE_COLOR=0 is not forcing", map[string]string{"FORCE_COLOR": "0"}, false, false, termenv.Ascii},
 		{"FORCE_COLOR=false is not forcing", map[string]string{"FORCE_COLOR": "false"}, false, false, termenv.Ascii},
+		{"FORCE_COLOR=0 turns a terminal's color off", map[string]string{"FORCE_COLOR": "0", "TERM": "xterm"}, true, false, termenv.Ascii},
 		{"NO_COLOR beats FORCE_COLOR", map[string]string{"FORCE_COLOR": "1", "NO_COLOR": "1"}, true, false, termenv.Ascii},
 		{"FORCE_COLOR beats CLICOLOR=0", map[string]string{"FORCE_COLOR": "1", "CLICOLOR": "0"}, true, true, termenv.ANSI},
 		{"forced tty with width", map[string]string{"MAILCHECK_FORCE_TTY": "100"}, false, true, termenv.ANSI},

@@ -169,3 +169,23 @@ func TestThemeReadsOnAnyBackground(t *testing.T) {
 		}
 	}
 }
+
+// A check line's summary is cut at a word, never inside a parenthesis or
+// right after a semicolon.
+func TestTruncateReadsWhole(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		w    int
+		want string
+	}{
+		{"Policy none for shop.example (p, at _dmarc.shop.example).", 36, "Policy none for shop.example…"},
+		{"2 of 10 DNS-querying terms in the worst case; void lookups 0", 48, "2 of 10 DNS-querying terms in the worst case…"},
+		{"2 MX host(s): mx1.shop.example, mx2.shop.example", 36, "2 MX host(s): mx1.shop.example,…"},
+		{"short", 10, "short"},
+		{"averyveryverylongword", 8, "averyve…"},
+	} {
+		if got := truncate(c.in, c.w); got != c.want {
+			t.Errorf("truncate(%q, %d) = %q, want %q", c.in, c.w, got, c.want)
+		}
+	}
+}

@@ -118,7 +118,7 @@ func (t *textWriter) topFix(n int, f report.TopFix) {
 		}
 		t.line(prefix + t.th.severity[f.Severity].Render(l))
 	}
-	if f.Record == nil || t.details {
+	if f.Record == nil || t.details || needsMoreThanRecord(f.Fix) {
 		t.wrapped("     ", f.Fix, lipgloss.Style{})
 	}
 	if f.Record == nil {
@@ -133,6 +133,11 @@ func (t *textWriter) topFix(n int, f report.TopFix) {
 		t.record(f.Later.Record)
 	}
 }
+
+// needsMoreThanRecord: a fix that also asks for a file served over HTTPS
+// (an MTA-STS policy, a BIMI logo) is not done by publishing its record
+// alone, so its text is shown on the one screen too.
+func needsMoreThanRecord(fix string) bool { return strings.Contains(fix, "https://") }
 
 // record writes a record to publish on its own line. A record wider than
 // the screen is not wrapped: the terminal folds it, and a copy of it is
@@ -214,9 +219,15 @@ func truncate(s string, w int) string {
 		for len(r) > 0 && lipgloss.Width(string(r))+1 > w {
 			r = r[:len(r)-1]
 		}
-		cut = string(r)
+		return string(r) + "…"
 	}
-	return cut + "…"
+	// A cut inside a parenthesis drops the parenthesis ("Policy none for
+	// shop.example (p, at…" reads as a typo); a cut after a semicolon or
+	// colon drops the mark (a comma stays: the list goes on).
+	if i := strings.LastIndex(cut, "("); i > 0 && !strings.Contains(cut[i:], ")") {
+		cut = strings.TrimRight(cut[:i], " ")
+	}
+	return strings.TrimRight(cut, ";:") + "…"
 }
 
 func gradeStatus(g string) report.Status {

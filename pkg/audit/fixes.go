@@ -34,12 +34,25 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 	}
 	var cands []cand
 	seen := map[string]bool{}
+	folded, droppedDest := foldDMARC(sections)
+	spfFolded := foldSPF(sections)
 	for _, sec := range sections {
 		for _, f := range sec.Findings {
 			if f.Inconclusive || !f.Severity.AtLeast(report.Low) || f.Fix == "" || seen[f.ID] || isEnvironment(f.ID) {
 				continue
 			}
 			seen[f.ID] = true
+			if f.Record == nil && folded != nil && dmarcFoldable[f.ID] {
+				f.Record = folded
+			}
+			if f.Record == nil && spfFolded != nil && f.ID == "spf.include.no_record" {
+				f.Record = spfFolded
+			}
+			// No authorization to ask of a report domain the merged
+			// record no longer sends to.
+			if f.ID == "dmarc.rua.unauthorized" && droppedDest[reportAuthFor(f.Record)] {
+				continue
+			}
 			cands = append(cands, cand{
 				fix:    report.TopFix{Check: sec.Check, ID: f.ID, Severity: f.Severity, Title: f.Title, Fix: f.Fix, Priority: Priority(f), Record: f.Record},
 				record: f.Record,
@@ -97,6 +110,9 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 			if ok && len(g.records) > 1 {
 				fix.Record = report.TXTRecord(fix.Record.Name, base.merge(g.records))
 				fix.Fix += " The record below also fixes: " + strings.Join(g.titles, "; ") + "."
+			}
+			if ok && base.kind == kindDMARC && tagOf(unquoteTXT(fix.Record.Value), "p") != base.tag("p") {
+				fix.Record = noWeakerSP(fix.Record)
 			}
 			if ok && base.kind == kindDMARC && !parked {
 				stage(&fix, base)

@@ -18,22 +18,11 @@ func TestFixesMergeDMARCAndStage(t *testing.T) {
 	srv := dnstest.Start(t, dnstest.ZoneFile(demoZone))
 	env, _ := envFor(t, srv)
 	rep := Run(context.Background(), env, dnsname.MustParse("shop.example"), Options{})
-	var fix *report.TopFix
-	for i, f := range rep.TopFixes {
-		if f.Check == "dmarc" && f.Record != nil && f.Record.Name == "_dmarc.shop.example" {
-			if fix != nil {
-				t.Fatalf("two fixes for _dmarc.shop.example: %s and %s", fix.ID, f.ID)
-			}
-			fix = &rep.TopFixes[i]
-		}
-	}
-	if fix == nil {
-		t.Fatalf("no DMARC fix in %+v", rep.TopFixes)
-	}
+	fix := dmarcFix(t, rep, "_dmarc.shop.example")
 	if fix.ID != "dmarc.policy.none" {
 		t.Errorf("the DMARC fix is led by %s, want the policy (it changes most)", fix.ID)
 	}
-	if got := strings.Join(fix.IDs, " "); got != "dmarc.policy.none dmarc.pct.partial dmarc.np.missing" {
+	if got := strings.Join(fix.IDs, " "); got != "dmarc.policy.none dmarc.pct.partial dmarc.np.missing dmarc.tag.removed" {
 		t.Errorf("merged IDs %q", got)
 	}
 	const now = `"v=DMARC1; p=quarantine; np=reject; rua=mailto:dmarc@shop.example,mailto:reports@reports.example"`
@@ -121,4 +110,87 @@ func TestUnquoteTXT(t *testing.T) {
 	if got := unquoteTXT(`"a\059b" "c"`); got != "a;bc" {
 		t.Errorf(`\DDD: %q`, got)
 	}
+}
+
+// A DMARC record with every problem at once: the one merged record also
+// drops what the findings without a record of their own ask to remove
+// (a typo tag, a removed tag, a duplicate and a dead destination), keeps
+// sp from lagging behind the raised p, and no authorization is asked of
+// the dead destination's domain.
+func TestFixesMergeEveryDMARCProblem(t *testing.T) {
+	rep := runText(t, "many.test", `_dmarc TXT "v=DMARC1; p=none; pct=30; sp=none; adkim=r; aspf=s; rua=mailto:agg@many.test,mailto:agg@many.test,mailto:r@vendor.test; ruf=mailto:f@many.test; fo=1; rau=mailto:x@many.test"
+@      TXT "v=spf1 mx -all"
+`)
+	fix := dmarcFix(t, rep, "_dmarc.many.test")
+	for _, f := range rep.TopFixes {
+		if f.ID == "dmarc.rua.unauthorized" || f.ID == "dmarc.rua.too_many" || f.ID == "dmarc.tag.unknown" {
+			t.Errorf("%s is a fix of its own, want it in the merged record", f.ID)
+		}
+	}
+	const now = `"v=DMARC1; p=quarantine; np=reject; adkim=r; aspf=s; rua=mailto:agg@many.test; ruf=mailto:f@many.test; fo=1"`
+	const later = `"v=DMARC1; p=reject; np=reject; adkim=r; aspf=s; rua=mailto:agg@many.test; ruf=mailto:f@many.test; fo=1"`
+	if fix.Record.Value != now {
+		t.Errorf("record now:\n%s\nwant\n%s", fix.Record.Value, now)
+	}
+	if fix.Later == nil || fix.Later.Record.Value != later {
+		t.Errorf("record later: %+v, want %s", fix.Later, later)
+	}
+	for _, id := range []string{"dmarc.policy.none", "dmarc.tag.unknown", "dmarc.rua.no_mx", "dmarc.rua.too_many"} {
+		if !strings.Contains(strings.Join(fix.IDs, " "), id) {
+			t.Errorf("merged IDs %v lack %s", fix.IDs, id)
+		}
+	}
+	if _, err := dmarc.Parse(unquoteTXT(fix.Record.Value)); err != nil {
+		t.Fatalf("merged record does not parse: %v", err)
+	}
+}
+
+// An SPF record with an include of a name without SPF and a term written
+// twice: the fix for the dead include is the record without it and
+// without the duplicate; the terms that need a choice (ptr) stay.
+func TestFixesSPFDeadInclude(t *testing.T) {
+	rep := runText(t, "spfmany.test", `@      TXT "v=spf1 ip4:192.0.2.25 ip4:192.0.2.25 ptr mx include:esp.spfmany.test include:gone.nowhere.test ~all"
+esp    TXT "v=spf1 ip4:198.51.100.0/24 -all"
+_dmarc TXT "v=DMARC1; p=reject; rua=mailto:d@spfmany.test"
+`)
+	for _, f := range rep.TopFixes {
+		if f.ID != "spf.include.no_record" {
+			continue
+		}
+		const want = `"v=spf1 ip4:192.0.2.25 ptr mx include:esp.spfmany.test ~all"`
+		if f.Record == nil || f.Record.Value != want || f.Record.Name != "spfmany.test" {
+			t.Fatalf("record %+v, want %s", f.Record, want)
+		}
+		return
+	}
+	t.Fatalf("no spf.include.no_record fix in %+v", rep.TopFixes)
+}
+
+// runText runs the audit of domain on a zone of it (SOA, NS, an MX host
+// at 192.0.2.25, then extra) under a test. zone that makes other names
+// answer NXDOMAIN.
+func runText(t *testing.T, domain, extra string) *report.Report {
+	t.Helper()
+	srv := dnstest.Start(t, dnstest.ZoneText(domain+".", "$TTL 3600\n@ SOA ns1 h 1 3600 600 1209600 300\n@ NS ns1\n@ MX 10 mx\nmx A 192.0.2.25\nns1 A 192.0.2.53\n"+extra),
+		dnstest.ZoneText("test.", "@ SOA ns h 1 3600 600 1209600 300\n"))
+	env, _ := envFor(t, srv)
+	return Run(context.Background(), env, dnsname.MustParse(domain), Options{})
+}
+
+// dmarcFix is the one top fix that publishes the record at name.
+func dmarcFix(t *testing.T, rep *report.Report, name string) *report.TopFix {
+	t.Helper()
+	var fix *report.TopFix
+	for i, f := range rep.TopFixes {
+		if f.Check == "dmarc" && f.Record != nil && f.Record.Name == name {
+			if fix != nil {
+				t.Fatalf("two fixes for %s: %s and %s", name, fix.ID, f.ID)
+			}
+			fix = &rep.TopFixes[i]
+		}
+	}
+	if fix == nil {
+		t.Fatalf("no DMARC fix in %+v", rep.TopFixes)
+	}
+	return fix
 }

@@ -92,3 +92,20 @@ func TestForcedParked(t *testing.T) {
 		t.Error("dkim skipped without --parked")
 	}
 }
+
+// A domain that sends no mail (v=spf1 -all, p=reject) but keeps an MX is
+// not judged parked (it may well receive mail), and its summary says how
+// to see the parked judgement.
+func TestHalfParkedDomainPointsToParked(t *testing.T) {
+	rep := runText(t, "leftover.test", "@ TXT \"v=spf1 -all\"\n_dmarc TXT \"v=DMARC1; p=reject\"\n")
+	if s := section(rep, "mtasts"); s.Status == report.StatusSkipped {
+		t.Error("MTA-STS skipped for a domain with an MX")
+	}
+	if rep.Score == nil || !strings.Contains(rep.Score.Summary, "--parked") {
+		t.Errorf("summary %+v does not point to --parked", rep.Score)
+	}
+	good := runZone(t, "parked-good.zone", "parked.example", Options{})
+	if strings.Contains(good.Score.Summary, "--parked") {
+		t.Errorf("a parked domain is told about --parked: %q", good.Score.Summary)
+	}
+}
