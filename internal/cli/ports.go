@@ -168,7 +168,7 @@ func parseHostArg(arg string) (string, error) {
 }
 
 // parseHELO accepts an FQDN or an address literal (RFC 5321 §4.1.3), never
-// a single label such as localhost (DOMAIN.md §6.2 step 4).
+// a single label such as localhost (RFC 5321 §4.1.1.1: the client's FQDN).
 func parseHELO(s string) (string, error) {
 	if inner, ok := strings.CutPrefix(s, "["); ok {
 		inner, ok = strings.CutSuffix(inner, "]")

@@ -363,7 +363,8 @@ func (sc *conn) readLine() (string, bool) {
 }
 
 // Pregreeted reports whether a client sent anything before the greeting was
-// complete: what Postfix postscreen punishes (DOMAIN.md §6.2 step 3).
+// complete: what Postfix postscreen punishes (RFC 5321 §4.2 lets the greeting span lines; see Postfix's
+// postscreen_greet_action, https://www.postfix.org/POSTSCREEN_README.html).
 func (s *Server) Pregreeted() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -12,7 +12,8 @@ import (
 
 // Readiness builds the mailbox-provider sender requirements checklist
 // (Gmail and Yahoo since February 2024, Outlook.com since May 2025;
-// DOMAIN.md §8) from the sections. Each row passes, fails, or says it
+// https://support.google.com/a/answer/81126, https://senders.yahooinc.com)
+// from the sections. Each row passes, fails, or says it
 // cannot be verified from DNS: it is reported beside the score and never
 // folded into it a second time.
 func Readiness(sections []report.Section) []report.Readiness {

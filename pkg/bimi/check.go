@@ -34,7 +34,7 @@ const DefaultFetchTimeout = 30 * time.Second
 
 var refs = []string{"draft-blank-ietf-bimi"}
 
-// Finding definitions (DOMAIN.md §5.6 describes the rules; BIMI has no IDs there).
+// Finding definitions (rules from draft-blank-ietf-bimi; IDs and severities are ours).
 var (
 	defAbsent = report.Definition{ID: "bimi.absent", Severity: report.Info,
 		Title: "No BIMI record", Refs: refs}
@@ -191,7 +191,7 @@ func run(ctx context.Context, env check.Env, target dnsname.Domain, opts Options
 	return fs
 }
 
-// dmarcFinding checks the BIMI prerequisite (DOMAIN.md §5.6): the DMARC
+// dmarcFinding checks the BIMI prerequisite (draft-blank-ietf-bimi): the DMARC
 // policy that applies to target is quarantine or reject, not weakened by
 // pct < 100 (RFC 7489) or t=y (RFC 9989), and the Organizational Domain's
 // own policy is enforced with no sp=none.

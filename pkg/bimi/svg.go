@@ -36,7 +36,7 @@ var forbidden = map[string]bool{
 }
 
 // CheckSVG applies the basic SVG Tiny Portable/Secure rules BIMI receivers
-// enforce (DOMAIN.md §5.6): size, an <svg> root with version="1.2" and
+// enforce (the SVG Tiny PS draft, draft-svg-tiny-ps-abrotman): size, an <svg> root with version="1.2" and
 // baseProfile="tiny-ps", a <title>, no x/y on the root, no scripts, no
 // raster or foreign content, no animation and no external references.
 func CheckSVG(b []byte) error {

@@ -22,7 +22,7 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// Finding definitions (DOMAIN.md §5.5).
+// Finding definitions (RFC 7672 §2, §3; severities are ours).
 var (
 	defAbsent = report.Definition{ID: "dane.absent", Severity: report.Info,
 		Title: "No DANE TLSA records for the MX hosts", Refs: []string{"RFC 7672 §2.2"}}

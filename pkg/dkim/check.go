@@ -265,7 +265,7 @@ func looksLikeKey(text string) bool {
 }
 
 // judgeKeys turns the lookups into selector data and DNS-only findings
-// (DOMAIN.md §3.5).
+// (RFC 6376 §3.6.1, RFC 8301 §3.2; our severities).
 func judgeKeys(lookups []*lookup) ([]report.Finding, []SelectorData) {
 	var findings []report.Finding
 	var out []SelectorData

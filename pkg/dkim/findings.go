@@ -2,8 +2,8 @@ package dkim
 
 import "github.com/mailcheck/mailcheck/pkg/report"
 
-// Finding definitions. IDs and severities follow DOMAIN.md §3.5; the two
-// marked "added" cover conditions that list does not name (an explicitly
+// Finding definitions. IDs and severities are ours; the rules come from
+// RFC 6376 §3.6.1 and RFC 8301 §3; the two marked "added" cover conditions beyond those (an explicitly
 // named selector without a key, and DNS trouble), and are documented in
 // docs/findings/dkim.md like the others.
 var (

@@ -172,7 +172,7 @@ func TestKnownSelectorsAreValidAndUnique(t *testing.T) {
 			t.Errorf("%q names no provider", k.Selector)
 		}
 	}
-	// Probing many names is slow and rude (DOMAIN.md §3.3).
+	// Probing many names is slow and rude (selectors cannot be listed, RFC 6376 §3.1; our etiquette: a short guess list).
 	if len(KnownSelectors) > 30 {
 		t.Errorf("%d known selectors; keep the probe list short", len(KnownSelectors))
 	}

@@ -2,7 +2,7 @@ package dmarc
 
 import "github.com/mailcheck/mailcheck/pkg/report"
 
-// Finding definitions (DOMAIN.md §4.6). Each has an entry in
+// Finding definitions (RFC 9989, RFC 7489; severities are ours). Each has an entry in
 // docs/findings/dmarc.md.
 var (
 	findRecordMissing      = def("dmarc.record.missing", report.High, "No DMARC record", "RFC 9989 §4.10")

@@ -59,8 +59,8 @@ type Reading struct {
 // RFC 5782 §2.3: an A record in 127.0.0.0/8 is a listing and NXDOMAIN is
 // not; everything else is decoded through the catalog so that refusals
 // (Spamhaus 127.255.255.254, URIBL 127.0.0.1) and answers outside 127/8 (a
-// resolver rewriting NXDOMAIN) are never mistaken for listings (DOMAIN.md
-// §7.2).
+// resolver rewriting NXDOMAIN) are never mistaken for listings
+// (https://www.spamhaus.org/news/article/788, https://uribl.com/refused.shtml).
 func Read(l *List, ans resolver.Answer, err error) Reading {
 	if err != nil {
 		if errors.Is(err, resolver.ErrRefused) {
@@ -138,7 +138,7 @@ func ReadCodes(l *List, addrs []netip.Addr) Reading {
 	}
 	switch {
 	case worst == "" && undocumented > 0 && l.Bitmask:
-		// DOMAIN.md §7.2 (SURBL): bits the catalog does not document are
+		// SURBL (https://www.surbl.org/lists): bits the catalog does not document are
 		// unknown, not a listing.
 		r.Verdict = Bogus
 		r.Err = "no documented bit set"

@@ -441,7 +441,7 @@ type DefunctZone struct {
 // selectLists returns the lists to query: the catalog's default lists (or all
 // of them when the catalog came from --lists and marks none default), plus
 // the extra zones, minus defunct ones. Defunct zones are never queried
-// (DOMAIN.md §7.2: SORBS, NJABL, AHBL, ...); the built-in defunct registry
+// (SORBS, shut down by Proofpoint on 5 June 2024, NJABL, AHBL, ...); the built-in defunct registry
 // applies even to a replacement catalog.
 func selectLists(c *Catalog, extra []string) (lists []*List, defunct []DefunctZone, bad []string) {
 	builtin := DefaultCatalog()

@@ -38,7 +38,7 @@ func TestDefaultCatalog(t *testing.T) {
 	if kinds[KindIPv4] == 0 || kinds[KindDomain] == 0 || kinds[KindIPv6] == 0 {
 		t.Errorf("default lists cover kinds %v; want ipv4, ipv6 and domain", kinds)
 	}
-	// DOMAIN.md §7.2: these are dead and must never be queried.
+	// These are dead (SORBS closed 5 June 2024; NJABL, AHBL long gone) and must never be queried.
 	for _, z := range []string{"dnsbl.sorbs.net", "spam.dnsbl.sorbs.net", "dnsbl.njabl.org", "dnsbl.ahbl.org", "rhsbl.ahbl.org", "cbl.abuseat.org"} {
 		if _, ok := c.DefunctFor(z); !ok {
 			t.Errorf("%s is not known as defunct", z)

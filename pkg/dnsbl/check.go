@@ -40,7 +40,7 @@ type Options struct {
 	// Concurrency bounds the (target, list) queries in flight, with their
 	// TXT follow-ups (default 256: in practice no global cap). The health
 	// probes, two per list and kind, run beside them. PerZone bounds all
-	// questions to one list (default 4): DOMAIN.md §7.3 etiquette is owed
+	// questions to one list (default 4): our query etiquette (and each list's usage policy) is owed
 	// to each operator, not to the sum of them.
 	Concurrency int
 	PerZone     int
@@ -634,7 +634,7 @@ func listingFinding(t Target, l *List, a AnswerResult) report.Finding {
 			return DefDomainListed.New(detail, fix)
 		case ClassInformational:
 			f := DefDomainGrey.New(detail, fix)
-			f.Severity = report.Info // informational lists: DOMAIN.md §7.4
+			f.Severity = report.Info // our severity: informational lists
 			return f
 		default:
 			return DefDomainGrey.New(detail, fix)
@@ -648,7 +648,7 @@ func listingFinding(t Target, l *List, a AnswerResult) report.Finding {
 		f := DefIPListedPBL.New(detail+" The PBL lists end-user address space that should not deliver mail directly to other domains' MX servers; it is not evidence of abuse.",
 			"If this address is a mail server that delivers directly to MX servers, ask its ISP to mark it as a server (or remove it yourself at "+where+"); otherwise send through your provider's submission server (port 587) instead of directly.")
 		if t.Sends() {
-			// DOMAIN.md §7.4: high when the address delivers direct-to-MX,
+			// our severity: high when the address delivers direct-to-MX,
 			// which an SPF-authorized host does by declaration.
 			f.Severity = report.High
 			f.Detail += " The domain's SPF record names this address as a sender, so receivers that use the PBL reject its mail."
@@ -656,7 +656,7 @@ func listingFinding(t Target, l *List, a AnswerResult) report.Finding {
 		return f
 	case ClassInformational:
 		f := DefIPListedMinor.New(detail+" This list is informational: few receivers block on it.", fix)
-		f.Severity = report.Info // DOMAIN.md §7.4: UCEPROTECT L2/L3 and weak signals are info
+		f.Severity = report.Info // our severity: UCEPROTECT L2/L3 and weak signals are info
 		return f
 	default:
 		return DefIPListedMinor.New(detail, fix)

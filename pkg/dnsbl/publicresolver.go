@@ -7,7 +7,8 @@ import (
 
 // publicResolvers are well-known open resolvers. Spamhaus answers their
 // queries with 127.255.255.254, URIBL and SURBL with 127.0.0.1, DNSWL with
-// 127.0.X.255, and Barracuda not at all (DOMAIN.md §0 #4, §7.3), so results
+// 127.0.X.255, and Barracuda not at all (https://www.spamhaus.org/news/article/788,
+// https://uribl.com/refused.shtml), so results
 // through them are mostly refusals.
 var publicResolvers = map[netip.Addr]string{}
 

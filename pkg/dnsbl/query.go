@@ -125,7 +125,7 @@ func testProbes(l *List, k Kind) (listed, notListed probe, ok bool) {
 
 // reservedPrefixes are ranges whose addresses say nothing about reputation
 // and would leak internal addressing to list operators if queried
-// (DOMAIN.md §7.1). Addresses the user names are queried anyway.
+// (RFC 6890 special-purpose ranges). Addresses the user names are queried anyway.
 var reservedPrefixes = []struct {
 	prefix netip.Prefix
 	why    string

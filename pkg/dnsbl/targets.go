@@ -18,8 +18,8 @@ import (
 )
 
 // Roles say why an address or domain is checked. A listing matters most on
-// an address that sends mail directly to other domains' MX servers (DOMAIN.md
-// correction #11: reputation belongs to the sending address).
+// an address that sends mail directly to other domains' MX servers (receivers
+// judge the connecting address: https://support.google.com/a/answer/81126).
 const (
 	RoleGiven  = "given"  // named by the user
 	RoleDomain = "domain" // the registrable domain, on domain lists
@@ -117,7 +117,7 @@ type Gathered struct {
 }
 
 // Gather finds what to check for a domain: the registrable domain (for
-// domain lists, which expect base domains: DOMAIN.md §7.1), the addresses of
+// domain lists, which expect base domains: RFC 5782 §3; SURBL and URIBL query the registrable domain), the addresses of
 // its MX hosts, and the sending addresses its SPF record names directly
 // (ip4/ip6 hosts, a, mx; include and redirect are not followed: those
 // addresses belong to the provider, not to the domain). Addresses found in DNS

@@ -146,7 +146,7 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []r
 		dane.NoteZones(&daneSec, dd.Resolver == dnssec.Validating, zones)
 	}
 
-	// TLS-RPT matters more once a transport policy exists (DOMAIN.md §5.4).
+	// TLS-RPT matters more once a transport policy exists (RFC 8460 §1: it reports failures of MTA-STS and DANE; our severity).
 	policy := stsSec.Data.(*mtasts.Data).Record != ""
 	for _, h := range daneSec.Data.(*dane.Data).Hosts {
 		policy = policy || len(h.Records) > 0

@@ -25,7 +25,7 @@ import (
 )
 
 // Bounds of the policy fetch. RFC 8461 §3.3 asks for a sensible timeout;
-// mox and DOMAIN.md §5.3 use about a minute and 64 KiB.
+// mox uses about a minute and 64 KiB, and so do we.
 const (
 	MaxPolicySize       = 64 << 10
 	DefaultFetchTimeout = time.Minute
@@ -177,7 +177,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 			f := defMXUncovered.New(fmt.Sprintf("MX host %s matches no mx pattern of the policy (%s).", h, strings.Join(pol.MX, ", ")),
 				"Add \"mx: "+h+"\" (or a *. pattern covering it) to the policy, then change the record id.")
 			if pol.Mode == ModeTesting {
-				// DOMAIN.md §5.3: critical only when senders enforce.
+				// RFC 8461 §5: only enforce mode refuses delivery, so critical only then.
 				f.Severity = report.Medium
 				f.Detail += " In testing mode mail is still delivered, but enforce would refuse this host."
 			} else {

@@ -10,7 +10,7 @@ var refs = struct{ rec, pol, fetch, match, mode []string }{
 	mode:  []string{"RFC 8461 §5"},
 }
 
-// Finding definitions of the MTA-STS check (DOMAIN.md §5.3).
+// Finding definitions of the MTA-STS check (RFC 8461; severities are ours).
 var (
 	defAbsent        = report.Definition{ID: "mtasts.absent", Severity: report.Low, Title: "No MTA-STS record", Refs: refs.rec}
 	defRecordInvalid = report.Definition{ID: "mtasts.record.invalid", Severity: report.High, Title: "MTA-STS record invalid or not unique", Refs: refs.rec}

@@ -64,7 +64,7 @@ func findings(res Result, opts Options) []report.Finding {
 			f.Detail += fmt.Sprintf(" Its preference is %d; RFC 7505 §3 says 0.", res.NullPreference)
 		}
 		if opts.Sending {
-			// DOMAIN.md §5.1: a sending domain with a null MX cannot receive
+			// RFC 7505 §3: a sending domain with a null MX cannot receive
 			// bounces or replies, and receivers MAY reject its mail (RFC 7505 §4, 550 5.7.27).
 			f.Severity = report.High
 			f.Detail += " But the domain sends mail (it publishes an SPF record that authorizes senders): replies and bounces cannot reach it, and receivers may reject its mail with 550 5.7.27."

@@ -2,7 +2,7 @@ package mx
 
 import "github.com/mailcheck/mailcheck/pkg/report"
 
-// Finding definitions of the MX check (DOMAIN.md §5.1).
+// Finding definitions of the MX check (RFC 5321 §5.1, RFC 7505; severities are ours).
 var (
 	defMissing = report.Definition{ID: "mx.missing", Severity: report.Medium,
 		Title: "No MX records (implicit MX)", Refs: []string{"RFC 5321 §5.1"}}

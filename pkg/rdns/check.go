@@ -167,7 +167,7 @@ func findings(r Result) []report.Finding {
 		who += " (MX " + strings.Join(r.Hosts, ", ") + ")"
 	}
 	// lower relaxes a sending-address finding for an address that only receives:
-	// receivers judge the connecting (sending) address, DOMAIN.md §0 #11.
+	// receivers judge the connecting (sending) address (https://support.google.com/a/answer/81126).
 	lower := func(f report.Finding) report.Finding {
 		if !sending && f.Severity.AtLeast(report.High) {
 			f.Severity = report.Medium

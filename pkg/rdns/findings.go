@@ -2,7 +2,8 @@ package rdns
 
 import "github.com/mailcheck/mailcheck/pkg/report"
 
-// Finding definitions of reverse DNS (DOMAIN.md §5.2). Severities are those
+// Finding definitions of reverse DNS (RFC 8601 §3 iprev; RFC 5321 §4.1.1.1 HELO).
+// Our severities are those
 // of a sending address; for an address that only receives (an MX) the
 // missing and unconfirmed findings are lowered to medium.
 var (

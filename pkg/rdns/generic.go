@@ -20,7 +20,7 @@ var genericWords = map[string]bool{
 
 // Generic says why a PTR name looks assigned automatically rather than
 // chosen for a mail server, or "" when it does not. It is a heuristic
-// (DOMAIN.md §5.2): the address's digits embedded in the name, or words
+// of our own: the address's digits embedded in the name, or words
 // such as "dyn", "dsl" and "pool" left of the registered domain.
 func Generic(name string, addr netip.Addr) string {
 	name = strings.ToLower(strings.TrimSuffix(name, "."))

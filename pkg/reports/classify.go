@@ -92,7 +92,7 @@ func identities(ids []identity) []Identity {
 }
 
 // classify names and classifies each source of d (RFC 7489 §3.1: DMARC
-// passes when SPF or DKIM passes aligned; DOMAIN.md §11.3 for the rest):
+// passes when SPF or DKIM passes aligned; the rest is our own judgement):
 //   - a known service, or a host whose reverse DNS lies under the domain,
 //     is legitimate: aligned when all its mail passes, else failing;
 //   - an unknown source whose mail the receiver marked forwarded (or a

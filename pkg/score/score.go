@@ -42,7 +42,7 @@ type Category struct {
 	Checks []string // Section.Check values
 }
 
-// Categories is the score model's table (DOMAIN.md §9.2).
+// Categories is the score model's table (our weights: docs/scoring.md).
 var Categories = []Category{
 	{Name: "SPF", Weight: 15, Checks: []string{"spf"}},
 	{Name: "DKIM", Weight: 15, Checks: []string{"dkim"}},
@@ -78,7 +78,7 @@ type CapRule struct {
 	Outage bool
 }
 
-// Caps is the hard-cap table (DOMAIN.md §9.2).
+// Caps is the hard-cap table (our caps: docs/scoring.md).
 var Caps = []CapRule{
 	{Limit: 20, Reason: "a zone is DNSSEC-bogus: validating resolvers answer SERVFAIL, so receivers see no SPF, DKIM or DMARC, or senders cannot reach the MX", IDs: []string{"dnssec.zone.bogus", "dnssec.ds.mismatch", "dnssec.rrsig.expired", "dnssec.rrsig.invalid"}, Outage: true},
 	{Limit: 40, Reason: "SPF lets anyone pass (+all, or a /0 range)", IDs: []string{"spf.all.pass"}},

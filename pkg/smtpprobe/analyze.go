@@ -10,7 +10,7 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
-// ServerFindings judges each probe's server (DOMAIN.md §6.4). Probes whose
+// ServerFindings judges each probe's server (our severities, by port role). Probes whose
 // failure the environment explains (Diagnosis.Explained) and reference
 // probes get none. Findings repeated over the families of one host collapse.
 func ServerFindings(probes []Probe, diag Diagnosis, opts Options) []report.Finding {
@@ -73,7 +73,7 @@ func probeFindings(probes []Probe, i int, opts Options) []report.Finding {
 			fixListen(p)))
 	case OutcomeTimeout, OutcomeUnreachable, OutcomeConnectErr:
 		// Only a finding when another destination answers on this port:
-		// otherwise Diagnose has said what can be said (DOMAIN.md §6.3).
+		// otherwise Diagnose has said what can be said.
 		if other := samePortWorks(probes, i); other != "" {
 			sev := report.Severity("")
 			if sub && otherPortWorks(probes, i) {

@@ -13,7 +13,7 @@ import (
 )
 
 // Section names. "ports" is the environment report (reachability from this
-// machine), kept apart from any domain score (DOMAIN.md §9.2); "smtp" holds
+// machine), kept apart from any domain score (docs/scoring.md); "smtp" holds
 // what the servers themselves do.
 const (
 	CheckPorts = "ports"

@@ -12,7 +12,7 @@ import (
 )
 
 // Diagnosis is what comparing probes across ports and hosts says about the
-// network mailcheck runs from (DOMAIN.md §6.3).
+// network mailcheck runs from (our heuristics, described on Diagnose).
 type Diagnosis struct {
 	Findings []report.Finding
 	// Explained marks probes (by index) whose failure the environment
@@ -37,7 +37,7 @@ func silent(p *Probe) bool {
 	return false
 }
 
-// group returns what makes destinations "unrelated" (DOMAIN.md §6.3): the
+// group returns what makes destinations "unrelated" (our heuristic): the
 // organizational domain of the host name, or the network of an address
 // (/24, /48). Two MX hosts of one provider share a fate; two providers do not.
 func group(p *Probe) string {
@@ -56,7 +56,7 @@ func group(p *Probe) string {
 	return dnsname.OrganizationalPSL(d).String()
 }
 
-// Diagnose compares the outcomes of all probes (DOMAIN.md §6.3):
+// Diagnose compares the outcomes of all probes (our heuristics):
 //   - a port that no destination answers, from at least two unrelated
 //     destinations, while another port connects, is blocked by this network;
 //     so is a port that every one of at least two unrelated destinations
@@ -81,7 +81,7 @@ func Diagnose(probes []Probe) Diagnosis {
 	}
 	if !anyConnected {
 		// A refusal (RST) is an answer: unless unrelated destinations all
-		// refuse (a firewall answering for them, DOMAIN.md §6.3), it says
+		// refuse (a firewall answering for them), it says
 		// that host is up and nothing listens there, a verdict on the
 		// server. Silence and unreachable routes say nothing about it.
 		refusedGroups := map[string]bool{}
@@ -149,7 +149,7 @@ func Diagnose(probes []Probe) Diagnosis {
 			}
 			switch {
 			case allRefused && len(groups) >= 2:
-				// DOMAIN.md §6.3: instant RST from every destination is a
+				// Instant RST from every destination is a
 				// local or ISP firewall, not every server at once.
 				v.blocked = append(v.blocked, fmt.Sprintf("over %s every one of %d unrelated destinations refused at once (%s): a firewall answers for them",
 					familyName(fam), len(groups), hostList(probes, idx)))
@@ -221,7 +221,7 @@ func blockedFinding(port int, evidence []string) report.Finding {
 }
 
 // ipv6 reports no IPv6 route when every IPv6 probe failed to connect while
-// IPv4 reached one of the same hosts (DOMAIN.md §6.3: report per family).
+// IPv4 reached one of the same hosts (we report per family).
 func (d *Diagnosis) ipv6(probes []Probe) bool {
 	var v6 []int
 	for i := range probes {
@@ -262,7 +262,7 @@ func (d *Diagnosis) ipv6(probes []Probe) bool {
 }
 
 // interception looks for one greeting host name from unrelated destinations
-// on port 25: an ISP proxy answering in their place (DOMAIN.md §6.3). The
+// on port 25: an ISP proxy answering in their place. The
 // name must also belong to none of the hosts' own domains, so that a
 // provider greeting with one name from all its MX hosts is not mistaken.
 func (d *Diagnosis) interception(probes []Probe) {

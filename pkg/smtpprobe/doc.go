@@ -1,6 +1,6 @@
 // Package smtpprobe tells whether this machine can reach SMTP servers on
 // ports 25, 587 and 465, and what those servers do once reached. It probes
-// without sending mail (DOMAIN.md §6.2): TCP connect, the complete greeting
+// without sending mail: TCP connect, the complete greeting
 // (RFC 5321 §4.2, multi-line too), EHLO with HELO as fallback (§4.1.1.1),
 // STARTTLS on 25 and 587 (RFC 3207) or Implicit TLS on 465 (RFC 8314 §3.3),
 // EHLO again inside TLS (RFC 3207 §4.2), then QUIT. It never sends MAIL,
@@ -15,7 +15,7 @@
 // address family.
 //
 // The results make two sections. "ports" is about the network mailcheck runs
-// on: comparing outcomes across ports and hosts (DOMAIN.md §6.3) tells "this
+// on: comparing outcomes across ports and hosts tells "this
 // network blocks port 25" apart from "that server is down"; it is reported
 // beside any domain score, never in it. "smtp" is about the servers:
 // greeting, STARTTLS, certificates and AUTH before TLS.

@@ -3,7 +3,7 @@ package smtpprobe
 import "github.com/mailcheck/mailcheck/pkg/report"
 
 // Environment findings: properties of the network mailcheck runs from, not of
-// any domain (DOMAIN.md §6.3, §9.2). They go in the "ports" section, which is
+// any domain (docs/scoring.md). They go in the "ports" section, which is
 // reported beside the domain score and never inside it.
 var (
 	EnvPort25Blocked = report.Definition{
@@ -207,7 +207,7 @@ var Definitions = []report.Definition{
 }
 
 // newFinding makes a finding of def; sev, when set, replaces the default
-// severity where DOMAIN.md §6.4 makes it depend on the port's role (a
+// severity where ours depends on the port's role (a
 // certificate problem on submission, where passwords travel, weighs more
 // than on an MX, where senders rarely verify certificates: RFC 7435).
 func newFinding(def report.Definition, sev report.Severity, detail, fix string) report.Finding {

@@ -41,7 +41,7 @@ type session struct {
 	stageStart time.Time
 }
 
-// probe runs the sequence of DOMAIN.md §6.2 against one address. It never
+// probe runs the probe sequence (see the package doc) against one address. It never
 // sends MAIL, RCPT, DATA or AUTH: only EHLO/HELO, STARTTLS and QUIT.
 func probe(ctx context.Context, env check.Env, opts *Options, p *Probe) {
 	s := &session{ctx: ctx, opts: opts, p: p, now: env.Clock}
@@ -74,7 +74,7 @@ func probe(ctx context.Context, env check.Env, opts *Options, p *Probe) {
 
 	s.enter(StageGreeting)
 	start := time.Now()
-	// DOMAIN.md §6.2 step 3: read the whole greeting, multi-line included,
+	// RFC 5321 §3.1, §4.2: read the whole greeting, multi-line included,
 	// before sending anything (Postfix postscreen drops clients that talk first).
 	greeting, err := s.read(opts.GreetingTimeout)
 	if err != nil {
@@ -206,7 +206,7 @@ func (s *session) hello() (EHLO, bool) {
 }
 
 // handshake sets up TLS over the raw connection. Verification is deferred
-// (DOMAIN.md §6.2 step 6) so that a bad certificate is reported with its
+// so that a bad certificate is reported with its
 // reason instead of ending the probe; inspectTLS verifies afterwards.
 func (s *session) handshake(implicit bool) bool {
 	p := s.p
@@ -344,7 +344,7 @@ func (s *session) finish() {
 	}
 }
 
-// classifyDial maps a connect error to an outcome (DOMAIN.md §6.3).
+// classifyDial maps a connect error to an outcome (see Diagnose).
 func classifyDial(ctx context.Context, err error) Outcome {
 	switch {
 	case ended(ctx):

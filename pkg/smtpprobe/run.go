@@ -316,7 +316,7 @@ type hostAddrs struct {
 
 // Run probes every target, at most opts.Concurrency at a time. Each host
 // name is resolved once; each family is probed apart, on its first address
-// (DOMAIN.md §6.2: limit attempts per host). When ctx ends, Run still returns
+// (our probing etiquette: few attempts per host). When ctx ends, Run still returns
 // a Probe for every target, each classified by how far it got.
 func Run(ctx context.Context, env check.Env, targets []Target, opts Options) []Probe {
 	opts = opts.withDefaults()

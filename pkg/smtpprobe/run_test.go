@@ -252,7 +252,7 @@ func TestCheckDomain(t *testing.T) {
 	}
 }
 
-// DOMAIN.md §6.3 cases, each from real probes over loopback.
+// Diagnose's cases, each from real probes over loopback.
 func TestDiagnose(t *testing.T) {
 	greeter := func(t *testing.T, name string) string {
 		return smtptest.Start(t, smtptest.Config{Hostname: name}).Addr

@@ -11,7 +11,7 @@ import (
 )
 
 // Role is what a port is for; it decides the TLS sequence and how much a
-// problem weighs (DOMAIN.md §6.1).
+// problem weighs (RFC 5321 relay, RFC 6409 submission, RFC 8314 §3.3 submissions).
 type Role string
 
 const (
@@ -113,7 +113,7 @@ type Target struct {
 	Source Source `json:"source"`
 }
 
-// Family is an address family. Probes keep IPv4 and IPv6 apart (DOMAIN.md §6.2).
+// Family is an address family. Probes keep IPv4 and IPv6 apart: each has its own routes and filters.
 type Family string
 
 const (
@@ -121,7 +121,7 @@ const (
 	IPv6 Family = "ipv6"
 )
 
-// Stage is a step of the probe sequence (DOMAIN.md §6.2). A probe's Stage is
+// Stage is a step of the probe sequence (see the package doc). A probe's Stage is
 // the last one it entered: where it stopped.
 type Stage string
 
@@ -295,7 +295,7 @@ type Options struct {
 	Roots *x509.CertPool
 	// References are well-known MX hosts probed on the smtp-role ports only
 	// to tell "this network blocks port 25" from "the server is down"
-	// (DOMAIN.md §6.3). They get no findings of their own.
+	// (see Diagnose). They get no findings of their own.
 	References []string
 }
 

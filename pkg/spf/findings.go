@@ -2,7 +2,7 @@ package spf
 
 import "github.com/mailcheck/mailcheck/pkg/report"
 
-// The findings of the SPF check (DOMAIN.md §2.7). Each is documented in
+// The findings of the SPF check (RFC 7208; severities are ours). Each is documented in
 // docs/findings/spf.md.
 var (
 	defRecordMissing = report.Definition{ID: "spf.record.missing", Severity: report.High,

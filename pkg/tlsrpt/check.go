@@ -23,7 +23,7 @@ const MaxDestinations = 5
 
 var refs = []string{"RFC 8460 §3"}
 
-// Finding definitions (DOMAIN.md §5.4).
+// Finding definitions (RFC 8460 §3; severities are ours).
 var (
 	defAbsent = report.Definition{ID: "tlsrpt.absent", Severity: report.Low,
 		Title: "No TLS-RPT record", Refs: refs}
@@ -42,7 +42,7 @@ var Definitions = []report.Definition{defAbsent, defInvalid, defUndeliverable, d
 type Options struct {
 	// TransportPolicy says MTA-STS or DANE is deployed, which makes a
 	// missing TLS-RPT record matter more: failures of those policies go
-	// unseen (DOMAIN.md §5.4).
+	// unseen (RFC 8460 §1).
 	TransportPolicy bool
 }
 
