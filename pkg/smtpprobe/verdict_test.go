@@ -66,6 +66,26 @@ func TestResolverDownIsUnknown(t *testing.T) {
 	}
 }
 
+// The resolver is down and only the reference hosts are to be probed: no
+// connection was tried, so this network is unknown, not "Outbound SMTP ·
+// pass · 25 not reached".
+func TestReferencesUnresolvedIsUnknown(t *testing.T) {
+	fn := &fakeNet{}
+	srv := dnstest.Start(t, dnstest.ZoneText("refuse.example.", refuseZone))
+	srv.SetFault("ref1.refuse.example.", 0, dnstest.ServFail)
+	srv.SetFault("ref2.refuse.example.", 0, dnstest.ServFail)
+	env := check.Env{Resolver: srv.Resolver(t), Dialer: fn, Now: testclock.Func()}
+	plan := Plan{Target: "this machine", Targets: []Target{
+		{Host: "ref1.refuse.example", Source: SourceReference, Port: Port{Number: 25, Role: RoleSMTP}},
+		{Host: "ref2.refuse.example", Source: SourceReference, Port: Port{Number: 25, Role: RoleSMTP}},
+	}}
+	secs := Execute(context.Background(), env, plan, Options{})
+	fn.check(t)
+	if secs[0].Status != report.StatusUnknown {
+		t.Errorf("ports %s (%s): want unknown", secs[0].Status, secs[0].Summary)
+	}
+}
+
 // A null MX: nothing to probe is not applicable (skipped), not a pass.
 func TestNothingToProbeIsSkipped(t *testing.T) {
 	env, _ := zoneEnv(t, &fakeNet{})
