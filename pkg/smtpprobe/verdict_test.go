@@ -140,3 +140,21 @@ func TestBudgetFromDeadline(t *testing.T) {
 		t.Errorf("findings %+v", secs[1].Findings)
 	}
 }
+
+// A server that greets and then never answers EHLO stalled at a bound of
+// mailcheck's choosing: smtp.reply.timeout, inconclusive, naming the stage
+// and the bound; not a protocol error that deducts.
+func TestEHLOStallIsInconclusive(t *testing.T) {
+	stall := smtptest.Start(t, smtptest.Config{StallEHLO: true})
+	fn := &fakeNet{routes: map[string]route{"192.0.2.50:25": {to: stall.Addr}}}
+	env := check.Env{Dialer: fn, Now: testclock.Func()}
+	plan := Plan{Target: "192.0.2.50", Targets: []Target{{Host: "192.0.2.50", Source: SourceArgument, Port: Port{Number: 25, Role: RoleSMTP}}}}
+	secs := Execute(context.Background(), env, plan, Options{CommandTimeout: 300 * time.Millisecond})
+	f, ok := findingByID(secs[1].Findings, "smtp.reply.timeout")
+	if !ok || !f.Inconclusive || !strings.Contains(f.Detail, "during ehlo within") {
+		t.Fatalf("findings %+v", secs[1].Findings)
+	}
+	if _, bad := findingByID(secs[1].Findings, "smtp.protocol.error"); bad {
+		t.Errorf("a stall reported as a protocol error: %+v", secs[1].Findings)
+	}
+}
