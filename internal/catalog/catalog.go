@@ -8,6 +8,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/pkg/audit"
 	"github.com/mailcheck/mailcheck/pkg/bimi"
+	"github.com/mailcheck/mailcheck/pkg/bounce"
 	"github.com/mailcheck/mailcheck/pkg/dane"
 	"github.com/mailcheck/mailcheck/pkg/dkim"
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
@@ -47,6 +48,7 @@ func Groups() []Group {
 		{Check: "bimi", Doc: "bimi.md", Definitions: bimi.Definitions},
 		{Check: "ports", Doc: "smtp.md", Definitions: smtpprobe.Definitions},
 		{Check: "domain", Doc: "audit.md", Definitions: audit.Definitions},
+		{Check: "bounce", Doc: "bounce.md", Definitions: bounce.Definitions},
 		{Check: "message", Doc: "message.md", Definitions: message.Definitions},
 		{Check: "reports", Doc: "reports.md", Definitions: reports.Definitions},
 	}

@@ -207,6 +207,7 @@ usage; 3 inconclusive (the resolver did not answer, nothing could be decided);
 		newMXCmd(f, nil),
 		newPortsCmd(f, nil),
 		newDNSBLCmd(f, nil),
+		newBounceCmd(f, nil),
 		newReportsCmd(f, nil),
 		newVersionCmd(f),
 	)

@@ -4,6 +4,7 @@ import (
 	"github.com/mailcheck/mailcheck/internal/build"
 	"github.com/mailcheck/mailcheck/pkg/arc"
 	"github.com/mailcheck/mailcheck/pkg/bimi"
+	"github.com/mailcheck/mailcheck/pkg/bounce"
 	"github.com/mailcheck/mailcheck/pkg/dane"
 	"github.com/mailcheck/mailcheck/pkg/dkim"
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
@@ -50,6 +51,7 @@ var Checks = []Check{
 	{"message.arc", arc.Result{}},
 	{"message.checklist", message.ChecklistData{}},
 	{"reports", reports.Data{}},
+	{"bounce", bounce.Data{}},
 	// "score" is the note that stands first in a domain report with no
 	// grade (insufficient data, pkg/audit); it carries no data.
 	{"score", nil},
@@ -85,6 +87,8 @@ var Commands = map[string]Command{
 	"dnsbl":   {Checks: []string{"dnsbl"}},
 	"ports":   {Checks: []string{"ports", "smtp"}},
 	"reports": {Checks: []string{"reports"}},
+	// bounce: one section per message; --check adds the checks it runs.
+	"bounce":  {Checks: append([]string{"bounce", "dmarc", "spf", "dkim", "dnsbl"}, infra...)},
 	"message": {Checks: []string{"message", "message.path", "message.receiver", "message.spf", "message.dkim", "message.dmarc", "message.arc", "message.checklist"}},
 	// version writes no report: its own object.
 	"version": {Root: build.Description{}},

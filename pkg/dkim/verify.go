@@ -63,7 +63,9 @@ type SignatureData struct {
 	Canonicalization string `json:"c"`
 	Identity         string `json:"i,omitempty"`
 	// Result is pass, fail, permerror or temperror (RFC 8601), or neutral
-	// when only the headers were given and b= verifies over them.
+	// when only the headers were given and b= verifies over them
+	// (header_signature_ok), or the signature had expired (x=) when judged
+	// or has x= not after t= (RFC 6376 §3.5).
 	Result string `json:"result"`
 	// Reason is a short, stable explanation; Error is the verifier's text.
 	Reason string `json:"reason,omitempty"`
@@ -209,8 +211,8 @@ func verifyMessageAt(ctx context.Context, env check.Env, m *Message, lookups []*
 	for i, v := range verifs {
 		sd := describeSignature(i+1, sigs[i], v, m.FromDomain, fromCount)
 		judgeExpiry(ctx, env.Resolver, memo, m, i, &sd, at, headersOnly)
-		if headersOnly && sd.Reason == reasonBodyHash {
-			reverify(ctx, env.Resolver, memo, m, i, &sd, true)
+		if sd.Reason == reasonBodyLength || (headersOnly && sd.Reason == reasonBodyHash) {
+			reverify(ctx, env.Resolver, memo, m, i, &sd, headersOnly)
 		}
 		applyRulesGoMsgauthSkips(&sd, memo)
 		md.Signatures = append(md.Signatures, sd)
@@ -240,7 +242,7 @@ func verifyMessageAt(ctx context.Context, env check.Env, m *Message, lookups []*
 		}
 		if sd.BodyLength != nil {
 			findings = append(findings, SigBodyLength.New(
-				fmt.Sprintf("%s has l=%d: anything appended after %d body octets is unsigned, so a forwarder or attacker can add content that still verifies (RFC 6376 §8.2). Verifiers disagree: go-msgauth (used here) fails such signatures, others pass them.", who, *sd.BodyLength, *sd.BodyLength),
+				fmt.Sprintf("%s has l=%d: anything appended after %d body octets is unsigned, so a forwarder or attacker can add content that still verifies (RFC 6376 §8.2). It is verified here over those octets, as RFC 6376 §6.1.3 says; some verifiers refuse such signatures.", who, *sd.BodyLength, *sd.BodyLength),
 				"Configure the signer to sign the whole body (drop the body length option)."))
 		}
 
@@ -248,8 +250,14 @@ func verifyMessageAt(ctx context.Context, env check.Env, m *Message, lookups []*
 		switch sd.Result {
 		case ResultPass:
 		case ResultNeutral:
-			// Only reasonNoBody makes a neutral: the caller says the body
-			// is missing; nothing is wrong with the signature.
+			// reasonNoBody: the caller says the body is missing; nothing
+			// is wrong with the signature. Other neutrals (expired, x= not
+			// after t=) are invalid signatures like the default case.
+			if sd.Reason != reasonNoBody {
+				findings = append(findings, SigInvalid.New(
+					fmt.Sprintf("%s: %s (%s). Receivers treat the message as if this signature were absent.", who, sd.Result, sd.Reason),
+					fixForReason(sd.Reason)))
+			}
 		case ResultTemperror:
 			// Reported once: the key lookup's own failure is already a
 			// finding when the check planned that lookup.
@@ -433,11 +441,13 @@ func describeSignature(index int, value string, v *msgdkim.Verification, from dn
 // Stable reasons, mapped from go-msgauth's error texts. The conformance
 // manifest uses the same words.
 const (
-	reasonBodyHash   = "body hash mismatch"
-	reasonSignature  = "signature does not verify"
-	reasonRevoked    = "key revoked"
-	reasonKeyType    = "key type does not match signature algorithm"
-	reasonNoKey      = "no key"
+	reasonBodyHash  = "body hash mismatch"
+	reasonSignature = "signature does not verify"
+	reasonRevoked   = "key revoked"
+	reasonKeyType   = "key type does not match signature algorithm"
+	reasonNoKey     = "no key"
+	// reasonBodyLength is go-msgauth's refusal of l=; verifyOne then
+	// verifies the signature as RFC 6376 §6.1.3 says.
 	reasonBodyLength = "body length limit (l=) refused"
 	// Rules checked here because go-msgauth does not.
 	reasonExpiryBeforeSigning = "x= is not after t="
@@ -573,7 +583,8 @@ func lenientTags(s string) TagList {
 }
 
 // applyRulesGoMsgauthSkips enforces two MUSTs of RFC 6376 that go-msgauth
-// v0.7.0 does not check, turning a pass into permerror:
+// v0.7.0 does not check, turning a pass into neutral (x= before t=) or
+// permerror (t=s):
 //   - §3.5 x=: "MUST be greater than the value of the t= tag if both are
 //     present";
 //   - §3.6.1 t=s: the domain of i= must equal d= exactly, not be a
@@ -583,7 +594,9 @@ func applyRulesGoMsgauthSkips(sd *SignatureData, memo *lookupMemo) {
 		return
 	}
 	if sd.Signed != nil && sd.Expires != nil && !sd.Expires.After(*sd.Signed) {
-		sd.Result, sd.Reason = ResultPermerror, reasonExpiryBeforeSigning
+		// A tag that breaks a MUST of the signature's syntax: RFC 8601
+		// §2.7.1 neutral ("contained syntax errors"), as mailauth reports.
+		sd.Result, sd.Reason = ResultNeutral, reasonExpiryBeforeSigning
 		sd.Error = fmt.Sprintf("x=%d is not after t=%d (RFC 6376 §3.5)", sd.Expires.Unix(), sd.Signed.Unix())
 		return
 	}
@@ -612,8 +625,11 @@ const reasonExpired = "signature expired (x=)"
 
 // judgeExpiry replaces go-msgauth's view of x=, which is the wall clock,
 // with the time at: a signature whose x= had passed at that time is
-// permerror (RFC 6376 §3.5, §6.1.1: verifiers MAY ignore signatures
-// "that have expired"; like go-msgauth we make that a permerror); one that
+// neutral. RFC 6376 §6.1.1 lets verifiers ignore an expired signature
+// (PERMFAIL "signature expired"); it did not fail verification (RFC 8601
+// §2.7.1 fail) and nothing unrecoverable went wrong (permerror), so it is
+// one of the "other failures not covered elsewhere" of neutral, which is
+// also what mailauth writes. One that
 // go-msgauth refused only because x= has passed since is verified here
 // in full (go-msgauth stops at x= before fetching the key).
 func judgeExpiry(ctx context.Context, r resolver.Resolver, memo *lookupMemo, m *Message, index int, sd *SignatureData, at time.Time, headersOnly bool) {
@@ -621,7 +637,7 @@ func judgeExpiry(ctx context.Context, r resolver.Resolver, memo *lookupMemo, m *
 		return
 	}
 	if at.After(*sd.Expires) {
-		sd.Result, sd.Reason, sd.BodyHashOK = ResultPermerror, reasonExpired, nil
+		sd.Result, sd.Reason, sd.BodyHashOK = ResultNeutral, reasonExpired, nil
 		sd.Error = fmt.Sprintf("x= (%s) is before %s, the time the signature is judged at", sd.Expires.Format(time.RFC3339), at.UTC().Format(time.RFC3339))
 		return
 	}
@@ -761,10 +777,20 @@ func verifyOne(ctx context.Context, r resolver.Resolver, memo *lookupMemo, field
 		fail(ResultPermerror, "unsupported canonicalization", "unsupported canonicalization algorithm")
 		return
 	}
-	if _, ok := tags.Get("l"); ok {
-		// As go-msgauth does (RFC 6376 §8.2): an unsigned tail is unsafe.
-		fail(ResultFail, reasonBodyLength, "message contains an insecure body length tag")
-		return
+	// l= (RFC 6376 §3.5, §6.1.3 step 2): the body hash covers the first
+	// l octets of the canonicalized body; content appended after them (a
+	// list footer) is unsigned but does not break the signature. The
+	// dkim.sig.body_length finding warns of the risk (§8.2). go-msgauth
+	// refuses such signatures; the RFC's algorithm, and mailauth, verify
+	// them.
+	var bodyLen int64 = -1
+	if v, ok := tags.Get("l"); ok {
+		n, err := strconv.ParseInt(stripFWS(v), 10, 64)
+		if err != nil || n < 0 {
+			fail(ResultPermerror, "malformed signature", "malformed body length tag")
+			return
+		}
+		bodyLen = n
 	}
 	bh, err := base64.StdEncoding.DecodeString(get("bh"))
 	if err != nil {
@@ -772,17 +798,22 @@ func verifyOne(ctx context.Context, r resolver.Resolver, memo *lookupMemo, field
 		return
 	}
 	good, bad := true, false
-	if !skipBody {
-		if !bytes.Equal(BodyHash(bc, body, -1), bh) {
+	bodySkipped := false
+	if !bytes.Equal(BodyHash(bc, body, bodyLen), bh) {
+		if !skipBody {
 			sd.BodyHashOK = &bad
 			fail(ResultFail, reasonBodyHash, "body hash did not verify")
 			return
 		}
+		// No body supplied: what the body hash would say is unknown. A
+		// body that matches (an empty body signed as such) is checked.
+		bodySkipped = true
+	} else {
 		sd.BodyHashOK = &good
 	}
 	data := HeaderData(hc, fields, names, self)
 	if err := VerifySignature(key, get("a"), get("b"), data); err != nil {
-		if skipBody {
+		if bodySkipped {
 			sd.HeaderSignatureOK = &bad
 		}
 		if errors.Is(err, ErrSignature) {
@@ -792,7 +823,7 @@ func verifyOne(ctx context.Context, r resolver.Resolver, memo *lookupMemo, field
 		}
 		return
 	}
-	if skipBody {
+	if bodySkipped {
 		sd.HeaderSignatureOK = &good
 		sd.Result, sd.Reason, sd.Error = ResultNeutral, reasonNoBody, ""
 		return

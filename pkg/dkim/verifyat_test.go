@@ -72,8 +72,8 @@ func TestVerifyAtJudgesExpiryAtTheGivenTime(t *testing.T) {
 	}{
 		{"expired since, valid on arrival", wallPast, wallPast.Add(-time.Hour), false, ResultPass, ""},
 		{"expired since, body changed", wallPast, wallPast.Add(-time.Hour), true, ResultFail, reasonBodyHash},
-		{"expired on arrival", wallPast, wallPast.Add(time.Hour), false, ResultPermerror, reasonExpired},
-		{"not yet expired, judged later than x", future, future.Add(time.Minute), false, ResultPermerror, reasonExpired},
+		{"expired on arrival", wallPast, wallPast.Add(time.Hour), false, ResultNeutral, reasonExpired},
+		{"not yet expired, judged later than x", future, future.Add(time.Minute), false, ResultNeutral, reasonExpired},
 		{"not expired", future, testclock.Now(), false, ResultPass, ""},
 	}
 	for _, tt := range tests {
@@ -107,7 +107,7 @@ func TestCheckJudgesExpiryAtReceivedDate(t *testing.T) {
 	for _, tc := range []struct {
 		received time.Time
 		want     string
-	}{{x.Add(-time.Hour), ResultPass}, {x.Add(time.Hour), ResultPermerror}} {
+	}{{x.Add(-time.Hour), ResultPass}, {x.Add(time.Hour), ResultNeutral}} {
 		raw := "Received: from a.example by mx.example.net; " + tc.received.Format(time.RFC1123Z) + "\r\n" + signExpiring(t, msg, x)
 		m, err := ParseMessage([]byte(raw))
 		if err != nil {

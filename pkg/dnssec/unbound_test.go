@@ -31,13 +31,38 @@ func startUnbound(t *testing.T, zones []dnstest.Zone, anchors []*dns.DS, validat
 		}
 		bin = "/usr/sbin/unbound"
 	}
-	dir := t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	// A port free for UDP and TCP at once, and a retry with another one
+	// when unbound still loses the race for it to a parallel test.
+	for attempt := 1; ; attempt++ {
+		if addr, ok := tryUnbound(t, bin, freePort(t), zones, anchors, validate, attempt == 3); ok {
+			return addr
+		}
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+}
+
+// freePort returns a loopback port that was free for both UDP and TCP.
+func freePort(t *testing.T) int {
+	t.Helper()
+	for {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := pc.LocalAddr().(*net.UDPAddr).Port
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		pc.Close()
+		if err == nil {
+			ln.Close()
+			return port
+		}
+	}
+}
+
+// tryUnbound starts unbound on port and waits for it to answer; last
+// makes a failure fatal instead of a retry.
+func tryUnbound(t *testing.T, bin string, port int, zones []dnstest.Zone, anchors []*dns.DS, validate, last bool) (string, bool) {
+	t.Helper()
+	dir := t.TempDir()
 	var anchor strings.Builder
 	for _, a := range anchors {
 		anchor.WriteString(a.String() + "\n")
@@ -81,15 +106,29 @@ func startUnbound(t *testing.T, zones []dnstest.Zone, anchors []*dns.DS, validat
 	if err := cmd.Start(); err != nil {
 		t.Skipf("unbound does not start: %v", err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-exited })
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	c, _ := resolver.NewClient(resolver.ClientOptions{Server: addr, Timeout: 200 * time.Millisecond, Retries: -1})
 	for deadline := time.Now().Add(5 * time.Second); ; {
 		if _, err := c.Lookup(context.Background(), "example.", dns.TypeSOA); err == nil {
-			return addr
+			return addr, true
+		}
+		select {
+		case <-exited:
+			if last {
+				t.Fatalf("unbound on %s exited before answering", addr)
+			}
+			return "", false
+		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("unbound on %s does not answer", addr)
+			if last {
+				t.Fatalf("unbound on %s does not answer", addr)
+			}
+			_ = cmd.Process.Kill()
+			return "", false
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

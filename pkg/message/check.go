@@ -52,8 +52,11 @@ const (
 
 // Verdicts are the re-checked results in one place, each in the RFC 8601
 // vocabulary (pass, fail, softfail, neutral, none, temperror, permerror).
-// neutral for dkim, dmarc and arc means the body was not supplied and the
-// result depends on it.
+// neutral for dmarc and arc means the body was not supplied and the
+// result depends on it; for a dkim signature it means that (the signature's
+// header_signature_ok is then set) or a signature ignored as expired or
+// with x= not after t= (RFC 6376 §3.5; see "Reading of the RFCs" in
+// docs/findings/message.md).
 type Verdicts struct {
 	SPF   string        `json:"spf"`
 	DKIM  []DKIMVerdict `json:"dkim"`
@@ -224,11 +227,12 @@ func Check(ctx context.Context, env check.Env, m *Message, opts Options) []repor
 			v.DKIM = append(v.DKIM, DKIMVerdict{Domain: s.Domain, Selector: s.Selector, Result: s.Result})
 		}
 	}
+	headersOnly := m.HeadersOnly && !emptyBodySigned(dk, arcd)
 	d := &Data{
 		Verdicts: v, From: m.First("From"), Subject: m.First("Subject"), MessageID: m.First("Message-ID"), Date: m.First("Date"),
-		Size: len(m.Raw), HeadersOnly: m.HeadersOnly, Normalized: m.Normalized, At: at.UTC(), AtSource: atSource, Boundary: b,
+		Size: len(m.Raw), HeadersOnly: headersOnly, Normalized: m.Normalized, At: at.UTC(), AtSource: atSource, Boundary: b,
 	}
-	if m.HeadersOnly {
+	if headersOnly {
 		d.Unchecked = []string{
 			"DKIM body hashes (bh=): only the signed header fields are verified",
 			"ARC-Message-Signature body hashes",
@@ -247,6 +251,27 @@ func Check(ctx context.Context, env check.Env, m *Message, opts Options) []repor
 		arcSection(arcd),
 		checkSec,
 	}
+}
+
+// emptyBodySigned: the input ended at its header section (or a blank
+// line), but every body hash checked matched it, so the message really
+// has an empty body and nothing was left unchecked.
+func emptyBodySigned(dk *dkim.MessageData, a ARCData) bool {
+	if a.BodyUnchecked {
+		return false
+	}
+	matched := false
+	if dk != nil {
+		for _, s := range dk.Signatures {
+			if s.HeaderSignatureOK != nil {
+				return false // a body hash that did not match
+			}
+			if s.BodyHashOK != nil && *s.BodyHashOK {
+				matched = true
+			}
+		}
+	}
+	return matched
 }
 
 func hopDate(hops []Hop, index int) time.Time {

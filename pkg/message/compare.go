@@ -42,7 +42,7 @@ func compare(recv []ReceivedResult, spfd SPFData, dk *dkim.MessageData, dm DMARC
 			subject := fmt.Sprintf("d=%s s=%s", sig.Domain, sig.Selector)
 			var cause string
 			switch {
-			case sig.Result == dkim.ResultNeutral:
+			case sig.Result == dkim.ResultNeutral && sig.HeaderSignatureOK != nil:
 				cause = "The body was not supplied, so the re-check could verify the signed header fields only."
 			case isPass(rm.Result) && sig.BodyHashOK != nil && !*sig.BodyHashOK:
 				cause = "The body changed after the receiver verified it: the copy checked here is not the one received (forwarded as an attachment, re-saved, or converted by a mail client)."

@@ -57,6 +57,14 @@ func Parse(b []byte) (*Message, error) {
 	default:
 		b = bytes.Clone(b)
 	}
+	if q, n := unquote(b); n > 0 {
+		b = q
+		m.Normalized = append(m.Normalized, fmt.Sprintf("%d lines quoted with \">\" (pasted from a reply) unquoted", n))
+	}
+	if d, n, w := dedent(b); n > 0 {
+		b = d
+		m.Normalized = append(m.Normalized, fmt.Sprintf("%d lines indented by %d characters (pasting) un-indented", n, w))
+	}
 	if bytes.HasPrefix(b, []byte("From ")) {
 		if i := bytes.Index(b, []byte("\r\n")); i >= 0 {
 			b = b[i+2:]
@@ -66,6 +74,10 @@ func Parse(b []byte) (*Message, error) {
 	if trimmed := bytes.TrimLeft(b, " \t\r\n"); len(trimmed) != len(b) {
 		b = trimmed
 		m.Normalized = append(m.Normalized, "leading blank lines removed")
+	}
+	if skipped, rest := skipSummary(b); skipped > 0 {
+		b = rest
+		m.Normalized = append(m.Normalized, fmt.Sprintf("%d lines of a mail client's summary (Gmail \"Show original\") skipped", skipped))
 	}
 	if skipped, rest := skipPreamble(b); skipped > 0 {
 		b = rest
@@ -123,6 +135,128 @@ func skipPreamble(b []byte) (int, []byte) {
 			break
 		}
 		rest = rest[i+2:]
+	}
+	return 0, b
+}
+
+// unquote removes one level of reply quoting (RFC 3676 §4.5 quote marks,
+// "> " or ">") when every non-empty line carries it, as when a message's
+// headers are pasted from an email reply. It returns how many lines it
+// changed (0: the input is not quoted).
+func unquote(b []byte) ([]byte, int) {
+	lines := bytes.Split(b, []byte("\r\n"))
+	quoted := func(l []byte) bool { t := bytes.TrimLeft(l, " \t"); return len(t) > 0 && t[0] == '>' }
+	// An attribution line ("On Tue, ... wrote:") may come first.
+	for i := 0; i < len(lines) && i < 3; i++ {
+		if quoted(lines[i]) {
+			lines = lines[i:]
+			break
+		}
+	}
+	n := 0
+	for _, l := range lines {
+		if len(bytes.TrimSpace(l)) == 0 {
+			continue
+		}
+		if !quoted(l) {
+			return b, 0
+		}
+		n++
+	}
+	if n < 2 {
+		return b, 0
+	}
+	for i, l := range lines {
+		l = bytes.TrimLeft(l, " \t")
+		if len(l) > 0 && l[0] == '>' {
+			l = l[1:]
+			if len(l) > 0 && l[0] == ' ' {
+				l = l[1:]
+			}
+		}
+		lines[i] = l
+	}
+	return bytes.Join(lines, []byte("\r\n")), n
+}
+
+// dedent removes the indentation every non-empty line of the header
+// section shares, when the first line has some: a paste that indented
+// the whole block. Folded lines keep the white space beyond it (RFC 5322
+// §2.2.3). It returns the lines changed and the width removed.
+func dedent(b []byte) ([]byte, int, int) {
+	lines := bytes.Split(b, []byte("\r\n"))
+	first := -1
+	for i, l := range lines {
+		if len(bytes.TrimSpace(l)) > 0 {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return b, 0, 0
+	}
+	width := -1
+	for _, l := range lines[first:] {
+		if len(bytes.TrimSpace(l)) == 0 {
+			break // the end of the header section
+		}
+		w := len(l) - len(bytes.TrimLeft(l, " \t"))
+		if width < 0 || w < width {
+			width = w
+		}
+	}
+	if width <= 0 {
+		return b, 0, 0
+	}
+	n := 0
+	for i, l := range lines {
+		w := min(width, len(l)-len(bytes.TrimLeft(l, " \t")))
+		if w > 0 {
+			lines[i] = l[w:]
+			n++
+		}
+	}
+	return bytes.Join(lines, []byte("\r\n")), n, width
+}
+
+// gmailSummary are the lines of the block Gmail's "Show original" page
+// shows above the message ("Message ID", "Created at:", "SPF:", "DKIM:",
+// "DMARC:", "Download original"); From, To and Subject lines also appear
+// there, so a copy that starts at them looks like header fields.
+var gmailSummary = []string{"original message", "message id", "created at:", "spf:", "dkim:", "dmarc:", "download original", "copy to clipboard"}
+
+// skipSummary drops a Gmail summary block: when one of its marker lines
+// is among the first 16 lines, everything up to the first trace field
+// after the last marker goes. It returns the lines dropped.
+func skipSummary(b []byte) (int, []byte) {
+	lines := bytes.SplitAfter(b, []byte("\r\n"))
+	last := -1
+	for i := 0; i < len(lines) && i < 16; i++ {
+		l := bytes.ToLower(bytes.TrimSpace(lines[i]))
+		for _, s := range gmailSummary {
+			// A marker is the label, then a tab or the end of the line
+			// (the page's table), never a field like "DKIM-Signature:".
+			if bytes.HasPrefix(l, []byte(s)) && (len(l) == len(s) || l[len(s)] == '\t' || (s[len(s)-1] == ':' && (l[len(s)] == ' ' || l[len(s)] == '\t'))) {
+				if s == "spf:" || s == "dkim:" || s == "dmarc:" {
+					// "SPF: PASS with IP ...", "DKIM: 'PASS' with domain ..."
+					if !bytes.Contains(l, []byte("pass")) && !bytes.Contains(l, []byte("fail")) && !bytes.Contains(l, []byte("neutral")) && !bytes.Contains(l, []byte("none")) {
+						continue
+					}
+				}
+				last = i
+			}
+		}
+	}
+	if last < 0 {
+		return 0, b
+	}
+	for i := last + 1; i < len(lines) && i < last+8; i++ {
+		lower := bytes.ToLower(lines[i])
+		for _, t := range traceStart {
+			if bytes.HasPrefix(lower, []byte(t)) {
+				return i, bytes.Join(lines[i:], nil)
+			}
+		}
 	}
 	return 0, b
 }

@@ -84,6 +84,22 @@ func findBoundary(hops []Hop, receiver dnsname.Domain, topAR *authres.Results) B
 			}
 		}
 	}
+	// No authserv-id to go by (Microsoft 365 writes none): the
+	// organization that added the top-most Received field with a client
+	// is the receiver, and its own relays (Microsoft's internal hops come
+	// from public IPv6 addresses) are walked past as above.
+	for _, h := range hops {
+		if h.From == "" && h.FromIP == "" {
+			continue
+		}
+		if by, err := dnsname.ParseAny(strings.TrimSuffix(h.By, ".")); err == nil && strings.Contains(h.By, ".") {
+			if b, ok := try(by, BoundaryHeuristic); ok && publicAddr(b.IP) {
+				b.Evidence = fmt.Sprintf("Received field %d is the lowest added by %s, the organization that added the top-most Received field (no --receiver, and no hop matched the Authentication-Results authserv-id)", b.Hop, b.Receiver)
+				return b
+			}
+		}
+		break
+	}
 	for _, h := range hops {
 		ip, err := netip.ParseAddr(h.FromIP)
 		if err != nil || !isPublic(ip) {
@@ -97,6 +113,11 @@ func findBoundary(hops []Hop, receiver dnsname.Domain, topAR *authres.Results) B
 		return b
 	}
 	return Boundary{Method: BoundaryNone, Evidence: "no Received field names a public client address"}
+}
+
+func publicAddr(s string) bool {
+	ip, err := netip.ParseAddr(s)
+	return err == nil && isPublic(ip)
 }
 
 func inOrg(h Hop, org dnsname.Domain) bool {

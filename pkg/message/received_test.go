@@ -70,7 +70,9 @@ func FuzzParseReceived(f *testing.F) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"From: a@b.example\n\nbody", "X: y", "From a\nX: y\n", ": x\n"} {
+	for _, s := range []string{"From: a@b.example\n\nbody", "X: y", "From a\nX: y\n", ": x\n",
+		"On Mon, A wrote:\n> Received: from a by b; x\n> From: a@b.example\n>\n> body\n", "    Received: x\n      y\n    From: a\n",
+		"Message ID\t<1@a>\nFrom:\tA <a@a.example>\nSPF:\tPASS with IP 192.0.2.1\nDownload original\n\nDelivered-To: x\nFrom: a\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -252,6 +252,11 @@ func recheckDMARC(ctx context.Context, env check.Env, m *Message, spfd SPFData, 
 					d.DKIMAligned, d.DKIMDomain = true, s.Domain
 				}
 			case dkim.ResultNeutral:
+				// Undecided only when the body was missing; an expired
+				// signature is neutral too, and decides nothing.
+				if s.HeaderSignatureOK == nil || !*s.HeaderSignatureOK {
+					continue
+				}
 				if ok, _ := aligned(s.Domain, d.ADKIM); ok {
 					neutral = true
 				}

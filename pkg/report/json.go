@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"slices"
+	"strings"
 	"sync"
 )
 
@@ -15,7 +17,7 @@ import (
 // one place that guarantees it.
 func (r Report) MarshalJSON() ([]byte, error) {
 	type plain Report // no MarshalJSON: no recursion
-	v := nonNil(reflect.ValueOf(plain(r)), 0)
+	v, _ := nonNil(reflect.ValueOf(plain(r)), 0)
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false) // records hold & and <; keep them readable
@@ -31,67 +33,116 @@ const maxDepth = 64
 
 var byteType = reflect.TypeFor[byte]()
 
-// nonNil returns a copy of v in which every nil slice (except []byte,
-// which JSON writes as a base64 string) is an empty one. The original is
-// not modified: a report may be rendered by several renderers at once.
-func nonNil(v reflect.Value, depth int) reflect.Value {
+// nonNil returns v with every nil slice (except []byte, which JSON writes
+// as a base64 string) replaced by an empty one, and whether it changed
+// anything. The original is not modified (a report may be rendered by
+// several renderers at once): what holds a nil slice is copied, on the path
+// down to it only, and whatever holds none is returned as it is, without
+// the copy of the whole report that an earlier walk made (BenchmarkMarshalJSON).
+func nonNil(v reflect.Value, depth int) (reflect.Value, bool) {
 	if depth > maxDepth {
-		return v
+		return v, false
 	}
 	switch v.Kind() {
 	case reflect.Slice:
 		if v.Type().Elem() == byteType {
-			return v
+			return v, false
 		}
 		if v.IsNil() {
-			return reflect.MakeSlice(v.Type(), 0, 0)
+			return reflect.MakeSlice(v.Type(), 0, 0), true
 		}
 		if !hasSlices(v.Type().Elem(), 0) {
-			return v
+			return v, false
 		}
-		s := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		var s reflect.Value
 		for i := range v.Len() {
-			s.Index(i).Set(nonNil(v.Index(i), depth+1))
+			e, changed := nonNil(v.Index(i), depth+1)
+			if !changed {
+				continue
+			}
+			if !s.IsValid() {
+				s = reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+				reflect.Copy(s, v)
+			}
+			s.Index(i).Set(e)
 		}
-		return s
+		if !s.IsValid() {
+			return v, false
+		}
+		return s, true
 	case reflect.Pointer:
 		if v.IsNil() || !hasSlices(v.Type().Elem(), 0) {
-			return v
+			return v, false
+		}
+		e, changed := nonNil(v.Elem(), depth+1)
+		if !changed {
+			return v, false
 		}
 		p := reflect.New(v.Type().Elem())
-		p.Elem().Set(nonNil(v.Elem(), depth+1))
-		return p
+		p.Elem().Set(e)
+		return p, true
 	case reflect.Interface:
 		if v.IsNil() {
-			return v
+			return v, false
 		}
-		inner := nonNil(v.Elem(), depth+1)
+		e, changed := nonNil(v.Elem(), depth+1)
+		if !changed {
+			return v, false
+		}
 		out := reflect.New(v.Type()).Elem()
-		out.Set(inner)
-		return out
+		out.Set(e)
+		return out, true
 	case reflect.Map:
 		if v.IsNil() || !hasSlices(v.Type().Elem(), 0) {
-			return v
+			return v, false
 		}
-		m := reflect.MakeMapWithSize(v.Type(), v.Len())
+		var m reflect.Value
 		iter := v.MapRange()
 		for iter.Next() {
-			m.SetMapIndex(iter.Key(), nonNil(iter.Value(), depth+1))
+			e, changed := nonNil(iter.Value(), depth+1)
+			if !changed {
+				continue
+			}
+			if !m.IsValid() {
+				m = reflect.MakeMapWithSize(v.Type(), v.Len())
+				all := v.MapRange()
+				for all.Next() {
+					m.SetMapIndex(all.Key(), all.Value())
+				}
+			}
+			m.SetMapIndex(iter.Key(), e)
 		}
-		return m
+		if !m.IsValid() {
+			return v, false
+		}
+		return m, true
 	case reflect.Struct:
 		t := v.Type()
 		if !hasSlices(t, 0) || reflect.PointerTo(t).Implements(marshalerType) || t.Implements(marshalerType) {
-			return v // time.Time, netip.Addr and other types that write themselves
+			return v, false // time.Time, netip.Addr and other types that write themselves
 		}
-		s := reflect.New(t).Elem()
-		s.Set(v)
-		for _, i := range fieldsToWalk(t) {
-			s.Field(i).Set(nonNil(v.Field(i), depth+1))
+		var s reflect.Value
+		for _, w := range fieldsToWalk(t) {
+			i := w.index
+			if w.omitEmpty && v.Field(i).Kind() == reflect.Slice && v.Field(i).IsNil() {
+				continue // left out whether nil or empty
+			}
+			f, changed := nonNil(v.Field(i), depth+1)
+			if !changed {
+				continue
+			}
+			if !s.IsValid() {
+				s = reflect.New(t).Elem()
+				s.Set(v)
+			}
+			s.Field(i).Set(f)
 		}
-		return s
+		if !s.IsValid() {
+			return v, false
+		}
+		return s, true
 	default:
-		return v
+		return v, false
 	}
 }
 
@@ -101,19 +152,28 @@ var marshalerType = reflect.TypeFor[json.Marshaler]()
 // can hold a slice: the only ones the walk needs to visit.
 var walkFields sync.Map
 
-func fieldsToWalk(t reflect.Type) []int {
+// walkField is one field to visit; omitEmpty: its tag has omitempty, so a
+// nil slice there is left out just like an empty one, and needs no copy.
+type walkField struct {
+	index     int
+	omitEmpty bool
+}
+
+func fieldsToWalk(t reflect.Type) []walkField {
 	if v, ok := walkFields.Load(t); ok {
-		return v.([]int)
+		return v.([]walkField)
 	}
-	var idx []int
+	var out []walkField
 	for i := range t.NumField() {
 		f := t.Field(i)
-		if f.IsExported() && f.Tag.Get("json") != "-" && hasSlices(f.Type, 0) {
-			idx = append(idx, i)
+		tag := f.Tag.Get("json")
+		if f.IsExported() && tag != "-" && hasSlices(f.Type, 0) {
+			_, opts, _ := strings.Cut(tag, ",")
+			out = append(out, walkField{index: i, omitEmpty: slices.Contains(strings.Split(opts, ","), "omitempty")})
 		}
 	}
-	walkFields.Store(t, idx)
-	return idx
+	walkFields.Store(t, out)
+	return out
 }
 
 // sliceTypes caches hasSlices by type: the walk asks about the same few

@@ -29,8 +29,9 @@ type PolicyPublished struct {
 }
 
 // row is one <record> of an aggregate report: the messages from one source
-// IP with one set of results. Rows are aggregated as soon as their report
-// is read and then dropped.
+// IP with one set of results. A row is folded into its report's sources
+// as soon as its end tag is read, and its memory reused for the next:
+// a report costs memory per distinct source, not per record.
 type row struct {
 	ip          string // canonical form, or the text as sent when not an address
 	count       int64
@@ -57,7 +58,20 @@ type aggregate struct {
 	begin    time.Time
 	end      time.Time
 	policy   PolicyPublished
-	rows     []row
+	// sources aggregates the complete records by source address; order
+	// lists the addresses as first seen, so merging is deterministic.
+	sources map[string]*sourceAgg
+	order   []string
+	// messages and pass total the complete records (pass: dkim=pass or
+	// spf=pass in policy_evaluated).
+	messages, pass int64
+	// headerFrom is the first record's header_from.
+	headerFrom string
+	// cur is the record being read.
+	cur row
+	// ownCache remembers ownOrService's answers for header_from ownFor.
+	ownCache map[string]bool
+	ownFor   string
 	notes    []string // what was repaired while reading
 	interned map[string]string
 	// complete counts the records read to their end tag.
@@ -167,8 +181,11 @@ func code(name []byte) int {
 var errNoFeedback = errors.New("no <feedback> element")
 
 // maxCount bounds one record's message count, so that totals cannot
-// overflow: no receiver sees 2^40 messages from one address in a day.
-const maxCount = 1 << 40
+// overflow: no receiver sees 2^32 messages from one address in a report's
+// day. The bound is what keeps the sums safe: reading for the whole
+// --timeout at the parser's speed gives some 20 million records, and 2^32
+// of them each total under 2^57, far from 2^63 (at 2^40 they would not).
+const maxCount = 1 << 32
 
 // parseAggregate reads an RFC 7489 Appendix C / RFC 9990 report. When the
 // document as a whole is not well formed but holds a well-formed
@@ -186,7 +203,6 @@ func parseAggregate(data []byte) (*aggregate, error) {
 		// A report cut short (a truncated attachment) keeps the records
 		// read to the end; the totals then cover those only.
 		agg.notes = append(agg.notes, fmt.Sprintf("the report is cut short: the %d complete records were read", agg.complete))
-		agg.rows = agg.rows[:agg.complete]
 		end = len(data) - start
 	case err != nil:
 		return nil, err
@@ -194,17 +210,12 @@ func parseAggregate(data []byte) (*aggregate, error) {
 	if !onlyProlog(data[:start]) || len(bytes.TrimSpace(data[start+end:])) > 0 && !onlyProlog(data[start+end:]) {
 		agg.notes = append(agg.notes, "junk around the <feedback> element ignored")
 	}
-	if agg.policy.Domain == "" && agg.org == "" && agg.reportID == "" && len(agg.rows) == 0 {
+	if agg.policy.Domain == "" && agg.org == "" && agg.reportID == "" && agg.complete == 0 {
 		return nil, errors.New("the <feedback> element holds no report")
 	}
-	if agg.policy.Domain == "" {
-		for _, r := range agg.rows {
-			if r.headerFrom != "" {
-				agg.policy.Domain = r.headerFrom
-				agg.notes = append(agg.notes, "policy_published has no domain; the header_from of the records used")
-				break
-			}
-		}
+	if agg.policy.Domain == "" && agg.headerFrom != "" {
+		agg.policy.Domain = agg.headerFrom
+		agg.notes = append(agg.notes, "policy_published has no domain; the header_from of the records used")
 	}
 	return agg, nil
 }
@@ -280,8 +291,8 @@ func (a *aggregate) parse(b []byte) (int, error) {
 			text = text[:0]
 			switch {
 			case depth == 2 && c == eRecord:
-				a.rows = append(a.rows, row{})
-				cur = &a.rows[len(a.rows)-1]
+				a.cur = row{authDKIM: a.cur.authDKIM[:0], authSPF: a.cur.authSPF[:0]}
+				cur = &a.cur
 			case depth == 4 && cur != nil && path[2] == eAuthResults && (c == eDKIM || c == eSPF):
 				if c == eDKIM {
 					cur.authDKIM = append(cur.authDKIM, authResult{})
@@ -304,12 +315,121 @@ func (a *aggregate) parse(b []byte) (int, error) {
 			if depth == 3 && path[2] == eAuthResults {
 				auth = nil
 			}
-			if depth == 1 && path[1] == eRecord {
+			if depth == 1 && path[1] == eRecord && cur != nil {
+				a.fold(cur)
 				cur = nil
-				a.complete = len(a.rows)
+				a.complete++
 			}
 		}
 	}
+}
+
+// fold adds a complete record to its source's totals.
+func (a *aggregate) fold(r *row) {
+	if a.sources == nil {
+		a.sources = map[string]*sourceAgg{}
+	}
+	s := a.sources[r.ip]
+	if s == nil {
+		s = &sourceAgg{}
+		a.sources[r.ip] = s
+		a.order = append(a.order, r.ip)
+	}
+	n := r.count
+	a.messages += n
+	s.messages += n
+	dk, sp := r.dkim == "pass", r.spf == "pass"
+	if dk || sp {
+		s.pass += n
+		a.pass += n
+	}
+	if dk {
+		s.dkimPass += n
+	}
+	if sp {
+		s.spfPass += n
+	}
+	switch r.reason {
+	case "forwarded", "mailing_list", "trusted_forwarder":
+		s.forwardedReason += n
+	}
+	if r.disposition == "quarantine" || r.disposition == "reject" {
+		s.rejected += n
+	}
+	for _, x := range r.authDKIM {
+		s.dkim = addIdentity(s.dkim, x.domain, x.result == "pass", n)
+	}
+	spfSeen := false
+	for _, x := range r.authSPF {
+		s.spf = addIdentity(s.spf, x.domain, x.result == "pass", n)
+		spfSeen = spfSeen || x.domain != ""
+	}
+	if !spfSeen && r.envFrom != "" {
+		s.spf = addIdentity(s.spf, r.envFrom, sp, n)
+	}
+	if !dk && !sp && a.foreign(r) {
+		s.foreign += n
+	}
+	if a.headerFrom == "" {
+		a.headerFrom = r.headerFrom
+	}
+}
+
+// foreign reports whether a record shows identities (DKIM d=, SPF or
+// envelope domains) and none is under the header_from's organizational
+// domain or a known service's default domains. Answers are cached per
+// report: the same few domains repeat in every record.
+func (a *aggregate) foreign(r *row) bool {
+	hf := r.headerFrom
+	if hf == "" {
+		hf = a.policy.Domain
+	}
+	if hf == "" {
+		return false
+	}
+	seen := false
+	for _, ids := range [2][]authResult{r.authDKIM, r.authSPF} {
+		for _, x := range ids {
+			if x.domain == "" {
+				continue
+			}
+			seen = true
+			if a.ownOrService(hf, x.domain) {
+				return false
+			}
+		}
+	}
+	if r.envFrom != "" {
+		seen = true
+		if a.ownOrService(hf, r.envFrom) {
+			return false
+		}
+	}
+	return seen
+}
+
+func (a *aggregate) ownOrService(headerFrom, domain string) bool {
+	// Keyed by domain for one header_from at a time (a report has one,
+	// almost always): no key to build per record.
+	if headerFrom != a.ownFor || a.ownCache == nil {
+		a.ownFor, a.ownCache = headerFrom, map[string]bool{}
+	}
+	if v, ok := a.ownCache[domain]; ok {
+		return v
+	}
+	v := orgOf(domain) == orgOf(headerFrom)
+	for i := 0; !v && i < len(Services); i++ {
+		for _, suf := range Services[i].Domains {
+			if underDomain(domain, suf) {
+				v = true
+				break
+			}
+		}
+	}
+	if len(a.ownCache) < 4096 {
+		a.ownCache[domain] = v
+	}
+	return v
 }
 
 // leaf stores the value v of the element at path (path[0] is feedback).

@@ -85,6 +85,12 @@ type Source struct {
 	SPFPass   int64 `json:"spf_pass"`
 	// Disposed counts messages the receiver quarantined or rejected.
 	Disposed int64 `json:"disposed"`
+	// Others counts, for an address of a shared sending service, the
+	// messages that failed DMARC showing none of the domain's identities
+	// nor the service's defaults: another customer of the service using
+	// the domain in From. They count as unauthorized, not as the
+	// domain's mail at risk.
+	Others int64 `json:"others,omitempty"`
 	// DKIMDomains and SPFDomains are the identities auth_results
 	// showed, with the messages for which each passed.
 	DKIMDomains []Identity `json:"dkim_domains,omitempty"`

@@ -55,6 +55,11 @@ func lookupPTRs(ctx context.Context, r resolver.Resolver, domains map[string]*do
 			if len(names) > 3 {
 				names = names[:3]
 			}
+			for i, n := range names {
+				// Shown as host names: "relay.example", not the
+				// absolute "relay.example." of the answer.
+				names[i] = strings.TrimSuffix(n, ".")
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -116,9 +121,24 @@ func classify(d *domainAgg, ptrs map[string][]string) []classified {
 			name = c.PTR[0] + " (" + ip + ")"
 		}
 		switch {
+		case svc != nil && s.messages > 0 && s.foreign == s.messages:
+			// A shared service's address (Google's, Brevo's) sending
+			// mail that fails DMARC with no identity of the domain's
+			// or of the service's default ones: someone else's account
+			// at that service using the domain in From. Counting it as
+			// the merchant's failing mail would hold the policy back
+			// for spoofing.
+			c.Service, c.MatchedBy, c.key, c.Class = "unknown sender via "+svc.Name, how, "via "+svc.Name, ClassUnauthorized
 		case svc != nil:
+			// The same holds record by record: a shared address carries
+			// the domain's mail and other customers' (Others), and only
+			// the domain's is judged.
 			c.svc, c.Service, c.MatchedBy, c.key = svc, svc.Name, how, svc.Name
-			c.Class = passOrFail(s)
+			c.Others = s.foreign
+			c.Class = ClassAligned
+			if s.pass < s.messages-s.foreign {
+				c.Class = ClassFailing
+			}
 		case ownPTR != "":
 			c.Service, c.MatchedBy, c.key = "your own server "+ip, "reverse DNS "+ownPTR, ip
 			c.Class = passOrFail(s)
@@ -127,6 +147,23 @@ func classify(d *domainAgg, ptrs map[string][]string) []classified {
 		case s.spfPass > 0:
 			c.Service, c.MatchedBy, c.key = "your own server "+ip, "passes SPF for "+d.domain, ip
 			c.Class = passOrFail(s)
+		case s.dkimPass == 0 && signsAsOwn(s, org) && ownEnvelope(s, org):
+			// Not recognized, but it signs with d= the domain and the
+			// signatures fail, with the domain's own envelope sender:
+			// a server of the domain's with a broken DKIM setup (a
+			// spoofer has no key to sign with; a list that rewrites
+			// the envelope is not this). Read offline, this is the one
+			// sign that the sender is the merchant's: calling it
+			// unauthorized would call p=reject safe and lose its mail.
+			own := ""
+			for _, id := range s.dkim {
+				if orgOf(id.domain) == org {
+					own = id.domain
+					break
+				}
+			}
+			c.Service, c.MatchedBy, c.key = name+", signing as d="+own, "DKIM d="+own+" (failing)", ip
+			c.Class = ClassFailing
 		default:
 			c.Service, c.key, c.Class = "unknown "+name, "unknown "+ip, ClassUnauthorized
 		}
@@ -139,6 +176,28 @@ func classify(d *domainAgg, ptrs map[string][]string) []classified {
 		return out[i].IP < out[j].IP
 	})
 	return out
+}
+
+// signsAsOwn: a DKIM d= under the domain's organizational domain was seen
+// for the source.
+func signsAsOwn(s *sourceAgg, org string) bool {
+	for _, id := range s.dkim {
+		if orgOf(id.domain) == org {
+			return true
+		}
+	}
+	return false
+}
+
+// ownEnvelope: every envelope-sender (SPF) domain seen for the source is
+// under the domain's organizational domain (or none was reported).
+func ownEnvelope(s *sourceAgg, org string) bool {
+	for _, id := range s.spf {
+		if orgOf(id.domain) != org {
+			return false
+		}
+	}
+	return s.forwardedReason == 0
 }
 
 func passOrFail(s *sourceAgg) string {
@@ -162,16 +221,26 @@ func group(domain, spfRec string, srcs []classified) []ServiceGroup {
 	idx := map[string]int{}
 	var out []ServiceGroup
 	members := map[string][]classified{}
-	for _, s := range srcs {
-		i, ok := idx[s.key]
+	at := func(key, name, class string) *ServiceGroup {
+		i, ok := idx[key]
 		if !ok {
 			i = len(out)
-			idx[s.key] = i
-			out = append(out, ServiceGroup{Name: s.Service, Class: s.Class})
+			idx[key] = i
+			out = append(out, ServiceGroup{Name: name, Class: class})
 		}
-		g := &out[i]
+		return &out[i]
+	}
+	for _, s := range srcs {
+		if s.Others > 0 && s.svc != nil {
+			// Other customers' mail from the service's address is
+			// unauthorized, in a group of its own.
+			o := at("via "+s.svc.Name, "unknown sender via "+s.svc.Name, ClassUnauthorized)
+			o.Sources++
+			o.Messages += s.Others
+		}
+		g := at(s.key, s.Service, s.Class)
 		g.Sources++
-		g.Messages += s.Messages
+		g.Messages += s.Messages - s.Others
 		g.DMARCPass += s.DMARCPass
 		if s.Class == ClassFailing {
 			g.Class = ClassFailing
@@ -194,14 +263,17 @@ func fixFor(domain, spfRec string, ms []classified) (fix, short, record string) 
 	svc := ms[0].svc
 	var msgs, dkimPass, spfPass int64
 	var signs, envOwn, envOther []string
+	ownFail := "" // a d= of the domain's whose signatures fail
 	org := orgOf(domain)
 	for _, m := range ms {
-		msgs += m.Messages
+		msgs += m.Messages - m.Others
 		dkimPass += m.DKIMPass
 		spfPass += m.SPFPass
 		for _, id := range m.DKIMDomains {
 			if orgOf(id.Domain) != org {
 				signs = appendNew(signs, id.Domain)
+			} else if id.Pass < id.Messages && ownFail == "" {
+				ownFail = id.Domain
 			}
 		}
 		for _, id := range m.SPFDomains {
@@ -214,12 +286,19 @@ func fixFor(domain, spfRec string, ms []classified) (fix, short, record string) 
 	}
 	var parts, shorts []string
 	if dkimPass < msgs {
-		shorts = append(shorts, "DKIM d="+domain)
 		who := "on " + ms[0].IP
 		if svc != nil {
 			who = "in " + svc.Name + " (its domain-authentication settings give the DNS records to publish)"
 		}
-		p := fmt.Sprintf("turn on DKIM signing with d=%s %s", domain, who)
+		var p string
+		if ownFail != "" {
+			// It signs as the domain already; the signatures fail.
+			shorts = append(shorts, "fix DKIM d="+ownFail)
+			p = fmt.Sprintf("its DKIM signatures with d=%s fail: check that the public key published for its selector matches the signing key %s, and that nothing rewrites the message after signing ('mailcheck message' on a sample shows which)", ownFail, who)
+		} else {
+			shorts = append(shorts, "DKIM d="+domain)
+			p = fmt.Sprintf("turn on DKIM signing with d=%s %s", domain, who)
+		}
 		if len(signs) > 0 {
 			p += "; it signs with d=" + strings.Join(signs, ", d=") + " now, which does not align"
 		}

@@ -77,12 +77,16 @@ type Report struct {
 }
 
 // key identifies a report for duplicate detection: the reporter and its
-// report ID (RFC 7489 Appendix C: report_id is unique per reporter).
+// report ID (RFC 7489 Appendix C: report_id is unique per reporter), with
+// the domain and the start of the period. A copy of a report has all
+// four the same; small reporters that number their reports per domain
+// or per day ("20261130" for every domain) reuse an ID, and those
+// reports are not copies of each other.
 func (r *Report) key() string {
 	if r.ReportID == "" {
 		return ""
 	}
-	return string(r.Kind) + "\x00" + strings.ToLower(r.Org) + "\x00" + r.ReportID
+	return string(r.Kind) + "\x00" + strings.ToLower(r.Org) + "\x00" + r.ReportID + "\x00" + r.Domain + "\x00" + r.Begin.UTC().Format(time.RFC3339)
 }
 
 // maxSourcesPerDomain bounds the distinct source addresses kept per
@@ -124,7 +128,11 @@ type sourceAgg struct {
 	// PolicyOverrideType).
 	forwardedReason int64
 	rejected        int64 // disposition quarantine or reject
-	dkim, spf       []identity
+	// foreign counts messages that failed DMARC showing identities, none
+	// of them the domain's nor a known service's default: at a shared
+	// service's address (Microsoft 365, Google), someone else's account.
+	foreign   int64
+	dkim, spf []identity
 }
 
 // identity is a DKIM d= or SPF domain seen for a source, with the
@@ -173,7 +181,7 @@ func (c *Collector) AddError(source string, err error) {
 // Add reads one input item (a file, or one message of an mbox). What
 // cannot be read is recorded as a Problem; Add never stops the run.
 func (c *Collector) Add(source string, data []byte) {
-	x := extractor{lim: c.lim}
+	x := extractor{lim: c.lim, in: int64(len(data))}
 	x.walk(source, data, 0, nil)
 	type parsed struct {
 		rep *Report
@@ -190,6 +198,7 @@ func (c *Collector) Add(source string, data []byte) {
 		rep.Notes = append(append([]string(nil), d.notes...), rep.Notes...)
 		got = append(got, parsed{rep, agg})
 	}
+	x.finish(source)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.items++
@@ -222,19 +231,11 @@ func readDocument(d document) (*Report, *aggregate, error) {
 		Begin: agg.begin, End: agg.end, Notes: agg.notes}
 	p := agg.policy
 	r.Policy = &p
-	var messages, pass int64
-	ips := map[string]struct{}{}
-	for _, row := range agg.rows {
-		messages += row.count
-		if row.dkim == "pass" || row.spf == "pass" {
-			pass += row.count
-		}
-		ips[row.ip] = struct{}{}
-	}
+	messages, pass := agg.messages, agg.pass
 	if agg.upperCase {
 		r.Notes = append(r.Notes, "values in upper case read as lower case")
 	}
-	n := len(ips)
+	n := len(agg.sources)
 	r.Messages, r.DMARCPass, r.Sources = &messages, &pass, &n
 	return r, agg, nil
 }
@@ -268,8 +269,8 @@ func (c *Collector) add(r *Report, agg *aggregate) {
 	if !d.hasPolicy || !r.End.Before(d.policyEnd) {
 		d.policy, d.policyEnd, d.hasPolicy = agg.policy, r.End, true
 	}
-	for _, row := range agg.rows {
-		ip := row.ip
+	for _, ip := range agg.order {
+		rs := agg.sources[ip]
 		s := d.sources[ip]
 		if s == nil {
 			if len(d.sources) >= maxSourcesPerDomain {
@@ -277,41 +278,45 @@ func (c *Collector) add(r *Report, agg *aggregate) {
 				s = d.sources[ip]
 			}
 			if s == nil {
-				s = &sourceAgg{}
-				d.sources[ip] = s
+				// The report's totals become the domain's: the report
+				// is not used again.
+				d.sources[ip] = rs
+				continue
 			}
 		}
-		n := row.count
-		s.messages += n
-		dk, sp := row.dkim == "pass", row.spf == "pass"
-		if dk || sp {
-			s.pass += n
+		s.merge(rs)
+	}
+}
+
+// merge adds another report's totals for the same source.
+func (s *sourceAgg) merge(o *sourceAgg) {
+	s.messages += o.messages
+	s.pass += o.pass
+	s.dkimPass += o.dkimPass
+	s.spfPass += o.spfPass
+	s.forwardedReason += o.forwardedReason
+	s.rejected += o.rejected
+	s.foreign += o.foreign
+	s.dkim = mergeIdentities(s.dkim, o.dkim)
+	s.spf = mergeIdentities(s.spf, o.spf)
+}
+
+func mergeIdentities(ids, more []identity) []identity {
+	for _, m := range more {
+		found := false
+		for i := range ids {
+			if ids[i].domain == m.domain {
+				ids[i].pass += m.pass
+				ids[i].total += m.total
+				found = true
+				break
+			}
 		}
-		if dk {
-			s.dkimPass += n
-		}
-		if sp {
-			s.spfPass += n
-		}
-		switch row.reason {
-		case "forwarded", "mailing_list", "trusted_forwarder":
-			s.forwardedReason += n
-		}
-		if row.disposition == "quarantine" || row.disposition == "reject" {
-			s.rejected += n
-		}
-		for _, a := range row.authDKIM {
-			s.dkim = addIdentity(s.dkim, a.domain, a.result == "pass", n)
-		}
-		spfSeen := false
-		for _, a := range row.authSPF {
-			s.spf = addIdentity(s.spf, a.domain, a.result == "pass", n)
-			spfSeen = spfSeen || a.domain != ""
-		}
-		if !spfSeen && row.envFrom != "" {
-			s.spf = addIdentity(s.spf, row.envFrom, sp, n)
+		if !found && len(ids) < maxIdentities {
+			ids = append(ids, m)
 		}
 	}
+	return ids
 }
 
 // OtherSources is the source address under which records are counted once

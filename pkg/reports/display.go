@@ -14,17 +14,23 @@ func summary(d *Data, aggs, tls, fails int) string {
 	if aggs > 0 {
 		s := fmt.Sprintf("%s from %s in %s, %s pass DMARC", plural(int(d.Messages), "message"), plural(len(d.Sources), "source"), plural(aggs, "aggregate report"), pct(d.DMARCPass, d.Messages))
 		if v := d.Verdict; v != nil {
+			// The summary line answers the merchant's question in words:
+			// which policy is safe today, or why none is.
 			switch {
 			case v.Legitimate == 0:
 				s += "; no legitimate mail seen"
 			case v.Ready && v.Testing && v.Next == v.Policy && v.Record != nil:
 				s += fmt.Sprintf("; %.2f%% of legitimate mail fails: take p=%s out of test mode", v.AtRiskPercent, v.Policy)
+			case v.Ready && v.Next == "reject" && v.Policy != "reject":
+				s += fmt.Sprintf("; p=reject is safe today: %.2f%% of legitimate mail fails", v.AtRiskPercent)
 			case v.Ready && v.Next != v.Policy:
-				s += fmt.Sprintf("; %.2f%% of legitimate mail fails: move to p=%s", v.AtRiskPercent, v.Next)
+				s += fmt.Sprintf("; p=%s is safe today (p=reject after it): %.2f%% of legitimate mail fails", v.Next, v.AtRiskPercent)
 			case v.Ready:
-				s += "; enforced and passing"
+				s += "; at p=reject, and legitimate mail passes"
+			case v.Policy == "quarantine" || v.Policy == "reject":
+				s += fmt.Sprintf("; %.2f%% of legitimate mail fails and is lost to p=%s now: fix the failing senders", v.AtRiskPercent, v.Policy)
 			default:
-				s += fmt.Sprintf("; %.2f%% of legitimate mail would be rejected: stay at p=%s", v.AtRiskPercent, orNone(v.Policy))
+				s += fmt.Sprintf("; p=reject is not safe yet: %.2f%% of legitimate mail fails, stay at p=%s", v.AtRiskPercent, orNone(v.Policy))
 			}
 		}
 		parts = append(parts, s)

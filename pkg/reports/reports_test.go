@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -161,6 +162,19 @@ func TestUnreadable(t *testing.T) {
 		{"bad XML", []byte("<feedback><report_metadata><org_name>a</org_name></feedback>"), Limits{}, "does not match"},
 		{"JSON that is not TLS-RPT", []byte(`{"a": 1}`), Limits{}, "not an SMTP TLS report"},
 		{"empty", nil, Limits{}, "empty"},
+		// 42.zip-style: zips of 16 zips, four levels, 1 MiB of zeros at
+		// the bottom of each: refused at the first bomb, in one line.
+		{"nested zip bomb", func() []byte {
+			layer := zipOf(t, map[string][]byte{"0.xml": make([]byte, 1<<20)})
+			for range 4 {
+				m := map[string][]byte{}
+				for i := range 16 {
+					m[fmt.Sprintf("%d.zip", i)] = layer
+				}
+				layer = zipOf(t, m)
+			}
+			return layer
+		}(), Limits{}, "the rest of this file was not read"},
 		{"deep nesting", func() []byte {
 			d := good
 			for range 10 {
@@ -254,6 +268,20 @@ func TestDuplicatesCountedOnce(t *testing.T) {
 	}
 }
 
+// A reporter that reuses a report ID for another domain, or for another
+// day, sent two reports, not one twice (seen from small providers that
+// number reports by date).
+func TestReusedReportIDNotDuplicate(t *testing.T) {
+	c := NewCollector(Limits{})
+	c.Add("a.xml", xmlReport("tiny-isp.example", "20261130", "shop.example", "none", 1, simple...))
+	c.Add("b.xml", xmlReport("tiny-isp.example", "20261130", "other.example", "none", 1, simple...))
+	c.Add("c.xml", xmlReport("tiny-isp.example", "20261130", "shop.example", "none", 2, simple...))
+	c.Add("d.xml", xmlReport("tiny-isp.example", "20261130", "shop.example", "none", 1, simple...))
+	if st := c.Stats(); st.Reports != 3 || st.Duplicates != 1 {
+		t.Fatalf("stats %+v, want 3 reports and 1 duplicate", st)
+	}
+}
+
 func hasFinding(s report.Section, id string) bool {
 	for _, f := range s.Findings {
 		if f.ID == id {
@@ -341,7 +369,7 @@ func TestMerchantVerdict(t *testing.T) {
 	if v.Legitimate != 653 || v.AtRisk != 43 || v.Unauthorized != 7 || v.Policy != "none" || v.PolicyFrom != "dns" || v.Ready || v.Next != "none" {
 		t.Errorf("verdict %+v", v)
 	}
-	if f := finding(t, s, "reports.policy.hold"); !strings.Contains(f.Detail, "6.58%") {
+	if f := finding(t, s, "reports.policy.hold"); !strings.Contains(f.Detail, "6.59%") {
 		t.Errorf("hold: %s", f.Detail)
 	}
 	finding(t, s, "reports.source.failing")
@@ -521,15 +549,11 @@ $ORIGIN in-addr.arpa.
 21.100.51.198    PTR mail-ed1-f21.google.com.
 31.100.51.198    PTR o31.brevo.com.
 `
-	srv := dnstest.Start(t, dnstest.ZoneText("example.", zone), dnstest.ZoneText("in-addr.arpa.", rev))
-	env := check.Env{Resolver: srv.Resolver(t), Now: testclock.Func()}
-	c := NewCollector(Limits{})
-	c.Add("a.xml", xmlReport("rep.example", "s1", "shop.example", "none", 1,
+	s := dnsSection(t, zone, rev, xmlReport("rep.example", "s1", "shop.example", "none", 1,
 		rec{ip: "198.51.100.21", count: 5, dkim: "pass", spf: "fail", dkimD: "shop.example", dkimR: "pass", spfD: "shop.example", spfR: "fail"},
 		rec{ip: "198.51.100.22", count: 1, dkim: "fail", spf: "fail", dkimD: "gappssmtp.com", dkimR: "pass", spfD: "shop.example", spfR: "fail"},
 		rec{ip: "198.51.100.31", count: 9, dkim: "pass", spf: "fail", dkimD: "shop.example", dkimR: "pass", spfD: "shop.example", spfR: "fail"},
 		rec{ip: "198.51.100.32", count: 2, dkim: "fail", spf: "fail", dkimD: "brevo.com", dkimR: "pass", spfD: "shop.example", spfR: "fail"}))
-	s := c.Sections(context.Background(), env, Options{})[0]
 	fixes := map[string]ServiceGroup{}
 	for _, g := range s.Data.(*Data).Services {
 		fixes[g.Name] = g
@@ -641,4 +665,269 @@ _dmarc.shop  TXT "v=DMARC1; p=quarantine; t=y; rua=mailto:dmarc@shop.example"
 	if !strings.Contains(f.Detail, "out of test mode") || f.Record == nil || f.Record.Value != `"v=DMARC1; p=quarantine; rua=mailto:dmarc@shop.example"` {
 		t.Errorf("detail %q record %+v", f.Detail, f.Record)
 	}
+}
+
+// An archive of many entries that are not reports names ten and counts
+// the rest, so one odd file cannot bury the report in lines.
+func TestProblemsPerItemBounded(t *testing.T) {
+	m := map[string][]byte{}
+	for i := range 15 {
+		m[fmt.Sprintf("note%02d.txt", i)] = []byte("not a report\n")
+	}
+	c := NewCollector(Limits{})
+	c.Add("odd.zip", zipOf(t, m))
+	probs := c.Problems()
+	if len(probs) != maxProblemsPerItem+1 || !strings.Contains(probs[0].Reason, "5 more parts") && !strings.Contains(probs[len(probs)-1].Reason, "5 more parts") {
+		t.Errorf("%d problems %v, want %d and a count of 5 more", len(probs), probs, maxProblemsPerItem+1)
+	}
+}
+
+// The merchant of the issue: Google Workspace and Brevo set up, their own
+// server whose DKIM key is broken (SPF soft-fails for it too), a
+// forwarder, a spoofer, and someone else's Google account using the
+// domain in From. Offline and with DNS, the own server's mail must count
+// as legitimate mail at risk (else p=reject is called safe and its mail is
+// lost), and the Google spoofer must not (else spoofing holds the policy
+// back and asks for an include the domain already has).
+func TestMerchantBrokenDKIMAndSharedServiceSpoofer(t *testing.T) {
+	recs := []rec{
+		{ip: "198.51.100.20", count: 500, dkim: "pass", spf: "pass", dkimD: "shop.example", dkimR: "pass", spfD: "shop.example", spfR: "pass"},
+		{ip: "198.51.100.30", count: 300, dkim: "pass", spf: "fail", dkimD: "shop.example", dkimR: "pass", spfD: "sendibt3.com", spfR: "pass"},
+		{ip: "192.0.2.10", count: 20, dkim: "fail", spf: "fail", dkimD: "shop.example", dkimR: "fail", spfD: "shop.example", spfR: "softfail"},
+		{ip: "203.0.113.5", count: 10, dkim: "pass", spf: "fail", dkimD: "shop.example", dkimR: "pass", spfD: "shop.example", spfR: "fail", reason: "forwarded"},
+		{ip: "198.51.100.21", count: 50, dkim: "fail", spf: "fail", dkimD: "gmail.com", dkimR: "pass", spfD: "attacker.example", spfR: "pass"},
+		{ip: "203.0.113.66", count: 7, dkim: "fail", spf: "fail", spfD: "shop.example", spfR: "fail"},
+	}
+	rev := reverseZone + "21.100.51.198 PTR mail-sor-f21.google.com.\n5.113.0.203 PTR relay.example.\n"
+	srv := dnstest.Start(t, dnstest.ZoneText("example.", shopZone), dnstest.ZoneText("in-addr.arpa.", rev))
+	for _, mode := range []struct {
+		name string
+		env  check.Env
+		opts Options
+		want map[string]string
+	}{
+		{"offline", check.Env{Now: testclock.Func()}, Options{NoDNS: true}, map[string]string{
+			"192.0.2.10":    "192.0.2.10, signing as d=shop.example / failing",
+			"198.51.100.21": "unknown 198.51.100.21 / unauthorized",
+		}},
+		{"dns", check.Env{Resolver: srv.Resolver(t), Now: testclock.Func()}, Options{}, map[string]string{
+			"192.0.2.10":    "your own server 192.0.2.10 / failing",
+			"198.51.100.21": "unknown sender via Google Workspace / unauthorized",
+			"198.51.100.20": "Google Workspace / aligned",
+			"203.0.113.5":   "forwarder relay.example (203.0.113.5) / forwarded",
+		}},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			c := NewCollector(Limits{})
+			c.Add("a.xml", xmlReport("google.com", "g1", "shop.example", "none", 1, recs...))
+			s := c.Sections(context.Background(), mode.env, mode.opts)[0]
+			d := s.Data.(*Data)
+			for _, src := range d.Sources {
+				if w, ok := mode.want[src.IP]; ok && src.Service+" / "+src.Class != w {
+					t.Errorf("%s: %q, want %q", src.IP, src.Service+" / "+src.Class, w)
+				}
+			}
+			// Legitimate: 500+300+20+10; at risk: the own server's 20.
+			v := d.Verdict
+			if v.Legitimate != 830 || v.AtRisk != 20 || v.Unauthorized != 57 || v.Ready {
+				t.Errorf("verdict %+v", v)
+			}
+			f := finding(t, s, "reports.source.failing")
+			if !strings.Contains(f.Fix, "DKIM signatures with d=shop.example fail") {
+				t.Errorf("fix %q", f.Fix)
+			}
+			if h := finding(t, s, "reports.policy.hold"); !strings.HasPrefix(h.Detail, "p=reject is not safe for shop.example today") || !strings.Contains(h.Detail, "20 of its 830 legitimate messages (2.41%)") {
+				t.Errorf("hold: %s", h.Detail)
+			}
+		})
+	}
+}
+
+// The share at risk is rounded up: 0.5049% of legitimate mail failing is
+// over the bar and must not read "0.50%".
+func TestAtRiskShareRoundedUp(t *testing.T) {
+	c := NewCollector(Limits{})
+	c.Add("a.xml", xmlReport("rep.example", "r1", "shop.example", "none", 1,
+		rec{ip: "192.0.2.10", count: 9951, dkim: "pass", spf: "pass", dkimD: "shop.example", dkimR: "pass", spfD: "shop.example", spfR: "pass"},
+		rec{ip: "192.0.2.10", count: 51, dkim: "fail", spf: "pass", dkimD: "shop.example", dkimR: "fail", spfD: "shop.example", spfR: "pass"},
+		rec{ip: "192.0.2.11", count: 50, dkim: "fail", spf: "fail", dkimD: "shop.example", dkimR: "fail", spfD: "shop.example", spfR: "fail"}))
+	v := c.Sections(context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})[0].Data.(*Data).Verdict
+	// 50 of 10052 = 0.4974%: ready, shown 0.50%. One more failing would be
+	// over; here the figure and the verdict must agree.
+	if !v.Ready || v.AtRiskPercent != 0.5 {
+		t.Errorf("verdict %+v", v)
+	}
+	c = NewCollector(Limits{})
+	c.Add("b.xml", xmlReport("rep.example", "r2", "shop.example", "none", 1,
+		rec{ip: "192.0.2.10", count: 10050, dkim: "pass", spf: "pass", dkimD: "shop.example", dkimR: "pass", spfD: "shop.example", spfR: "pass"},
+		rec{ip: "192.0.2.11", count: 51, dkim: "fail", spf: "fail", dkimD: "shop.example", dkimR: "fail", spfD: "shop.example", spfR: "fail"}))
+	v = c.Sections(context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})[0].Data.(*Data).Verdict
+	// 51 of 10101 = 0.5049%: not ready, and shown as 0.51%, not 0.50%.
+	if v.Ready || v.AtRiskPercent <= 0.5 {
+		t.Errorf("verdict %+v", v)
+	}
+}
+
+// A report larger than the limit is refused having allocated about the
+// limit, not twice it (a doubling buffer) nor its whole size: read with
+// a 4 MiB limit, a 16 MiB report (gzip'd 30:1, under the ratio) costs
+// less than 2 x 4 MiB. The same holds at the default 64 MiB for a 200
+// MB report (measured: 84 MB RSS for the command, 0.1 s).
+func TestLargeReportRefusedWithinBounds(t *testing.T) {
+	var recs []rec
+	for i := range 80000 {
+		recs = append(recs, rec{ip: fmt.Sprintf("10.%d.%d.%d", i>>16, i>>8&255, i&255), count: 1, dkim: "pass", spf: "pass", dkimD: "shop.example", dkimR: "pass", spfD: "shop.example", spfR: "pass"})
+	}
+	big := xmlReport("big.example", "b1", "shop.example", "none", 1, recs...)
+	if len(big) < 16<<20 {
+		t.Fatalf("report of %d bytes, want 16 MiB or more", len(big))
+	}
+	data := gz(big)
+	const limit = 4 << 20
+	c := NewCollector(Limits{MaxBytes: limit})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	c.Add("big.xml.gz", data)
+	runtime.ReadMemStats(&after)
+	if p := c.Problems(); len(p) != 1 || !strings.Contains(p[0].Reason, "size limit") {
+		t.Fatalf("problems %v", p)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 2*limit {
+		t.Errorf("refusing the report allocated %d bytes, want under %d", got, 2*limit)
+	}
+}
+
+// Shapes real reporters send that the first reading missed, each found by
+// comparing with an independent reading of generated reports: every one
+// must give the report, with its totals (13 messages, 10 passing).
+func TestReporterQuirks(t *testing.T) {
+	a := xmlReport("Soci\xe9t\xe9 La Poste", "q1", "shop.example", "none", 1, simple...)
+	utf16le := func(b []byte) []byte {
+		out := []byte{0xff, 0xfe}
+		for _, r := range string(b) {
+			out = append(out, byte(r), byte(r>>8))
+		}
+		return out
+	}
+	latin1 := bytes.Replace(a, []byte(`<?xml version="1.0"?>`), []byte(`<?xml version="1.0" encoding="ISO-8859-1"?>`), 1)
+	report := "From: d@rep.example\r\nSubject: Report\r\nMIME-Version: 1.0\r\nContent-Type: application/gzip; name=\"r.xml.gz\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+		base64.StdEncoding.EncodeToString(gz(a)) + "\r\n"
+	tests := []struct {
+		name, org string
+		data      []byte
+	}{
+		// Some Exchange-based reporters write UTF-16 with a byte-order mark.
+		{"UTF-16", "Soci\ufffdt\ufffd La Poste", utf16le(bytes.ToValidUTF8(a, []byte("\ufffd")))},
+		// Declared ISO-8859-1, with Latin-1 bytes: the name reads right.
+		{"ISO-8859-1", "Société La Poste", latin1},
+		// A folder zipped on macOS carries __MACOSX/._ entries.
+		{"macOS zip", "", zipOf(t, map[string][]byte{"reports/r.xml": a, "__MACOSX/reports/._r.xml": []byte("\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")})},
+		// A report email forwarded as an attachment, base64'd by webmail
+		// (RFC 2046 §5.2.1 forbids it; it is sent).
+		{"message/rfc822 in base64", "", []byte("From: me@shop.example\r\nSubject: Fwd\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"BB\"\r\n\r\n" +
+			"--BB\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--BB\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+			base64.StdEncoding.EncodeToString([]byte(report)) + "\r\n--BB--\r\n")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, probs := one(t, tt.data)
+			if *r.Messages != 13 || *r.DMARCPass != 10 || *r.Sources != 2 || len(probs) != 0 {
+				t.Errorf("messages %d pass %d sources %d problems %v", *r.Messages, *r.DMARCPass, *r.Sources, probs)
+			}
+			if tt.org != "" && r.Org != tt.org {
+				t.Errorf("org %q, want %q", r.Org, tt.org)
+			}
+		})
+	}
+	// TLS-RPT mx-host as a list (RFC 8460 §4.4 shows a string; large
+	// reporters send a list): the names are kept.
+	r, _ := one(t, []byte(`{"organization-name":"Google Inc.","report-id":"t1","policies":[{"policy":{"policy-type":"sts","policy-domain":"shop.example","mx-host":["mx1.shop.example","mx2.shop.example"]},"summary":{"total-successful-session-count":5,"total-failure-session-count":0}}]}`))
+	if r.TLSPolicies[0].MXHost != "mx1.shop.example mx2.shop.example" {
+		t.Errorf("mx-host %q", r.TLSPolicies[0].MXHost)
+	}
+}
+
+// Counts no receiver reports (negative, over 2^32, not a number) count as
+// 0 with a note, so that no input can make the totals overflow.
+func TestImpossibleCounts(t *testing.T) {
+	a := xmlReport("rep.example", "c1", "shop.example", "none", 1,
+		rec{ip: "192.0.2.10", count: 1000000, dkim: "pass", spf: "pass"},
+		rec{ip: "192.0.2.11", count: 7, dkim: "fail", spf: "fail"})
+	for _, bad := range []string{"-5", "4294967297", "99999999999999999999", "1e6"} {
+		b := bytes.Replace(a, []byte("<count>7</count>"), []byte("<count>"+bad+"</count>"), 1)
+		r, probs := one(t, b)
+		if *r.Messages != 1000000 || *r.DMARCPass != 1000000 || len(probs) != 1 || !strings.Contains(probs[0].Reason, bad) {
+			t.Errorf("count %s: messages %d pass %d problems %v", bad, *r.Messages, *r.DMARCPass, probs)
+		}
+	}
+}
+
+// The summary line says in words which policy is safe today, and does not
+// tell a domain losing mail at p=quarantine to stay there.
+func TestSummarySaysWhatIsSafe(t *testing.T) {
+	good := rec{ip: "192.0.2.10", count: 1000, dkim: "pass", spf: "pass", dkimD: "shop.example", dkimR: "pass", spfD: "shop.example", spfR: "pass"}
+	bad := rec{ip: "192.0.2.10", count: 100, dkim: "fail", spf: "pass", dkimD: "shop.example", dkimR: "fail", spfD: "shop.example", spfR: "pass"}
+	bad.spf, bad.spfR = "fail", "fail"
+	for _, tt := range []struct {
+		p    string
+		recs []rec
+		want string
+	}{
+		{"none", []rec{good}, "p=quarantine is safe today (p=reject after it)"},
+		{"quarantine", []rec{good}, "p=reject is safe today"},
+		{"reject", []rec{good}, "at p=reject, and legitimate mail passes"},
+		{"none", []rec{good, bad}, "p=reject is not safe yet: 9.10% of legitimate mail fails, stay at p=none"},
+		{"quarantine", []rec{good, bad}, "is lost to p=quarantine now: fix the failing senders"},
+	} {
+		c := NewCollector(Limits{})
+		c.Add("a.xml", xmlReport("rep.example", "s1", "shop.example", tt.p, 1, tt.recs...))
+		s := c.Sections(context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})[0]
+		if !strings.Contains(s.Summary, tt.want) {
+			t.Errorf("p=%s: summary %q, want %q", tt.p, s.Summary, tt.want)
+		}
+		if tt.p == "reject" && len(tt.recs) == 1 {
+			finding(t, s, "reports.policy.enforced")
+		}
+	}
+}
+
+// A shared service's address carries the domain's mail and, record by
+// record, other customers' using the domain in From (Microsoft 365 and
+// Google addresses do): those records are unauthorized, in a group of
+// their own, and the domain's own mail from the address is judged alone.
+func TestSharedAddressSplitByRecord(t *testing.T) {
+	s := dnsSection(t, shopZone, reverseZone, xmlReport("google.com", "g1", "shop.example", "none", 1,
+		rec{ip: "198.51.100.20", count: 500, dkim: "pass", spf: "pass", dkimD: "shop.example", dkimR: "pass", spfD: "shop.example", spfR: "pass"},
+		rec{ip: "198.51.100.20", count: 40, dkim: "fail", spf: "fail", dkimD: "attacker.example", dkimR: "pass", spfD: "attacker.example", spfR: "pass"},
+		// Unconfigured Workspace mail of the domain's: the service's
+		// default d= is the domain's, not another customer's.
+		rec{ip: "198.51.100.20", count: 2, dkim: "fail", spf: "fail", dkimD: "shop-example.20230601.gappssmtp.com", dkimR: "pass", spfD: "shop.example", spfR: "softfail"}))
+	d := s.Data.(*Data)
+	if len(d.Sources) != 1 || d.Sources[0].Others != 40 || d.Sources[0].Class != ClassFailing {
+		t.Fatalf("sources %+v", d.Sources)
+	}
+	groups := map[string]string{}
+	for _, g := range d.Services {
+		groups[g.Name] = fmt.Sprintf("%s %d/%d", g.Class, g.Messages, g.DMARCPass)
+	}
+	if groups["Google Workspace"] != "failing 502/500" || groups["unknown sender via Google Workspace"] != "unauthorized 40/0" {
+		t.Errorf("groups %v", groups)
+	}
+	if v := d.Verdict; v.Legitimate != 502 || v.AtRisk != 2 || v.Unauthorized != 40 || !v.Ready {
+		t.Errorf("verdict %+v", v)
+	}
+	if f := finding(t, s, "reports.source.unauthorized"); !strings.Contains(f.Detail, "40 messages") {
+		t.Errorf("unauthorized: %s", f.Detail)
+	}
+}
+
+// dnsSection reads one report with reverse DNS and the domain's records
+// served from a loopback DNS server (zone for example., rev for
+// in-addr.arpa.), and returns its domain's section.
+func dnsSection(t *testing.T, zone, rev string, data []byte) report.Section {
+	t.Helper()
+	srv := dnstest.Start(t, dnstest.ZoneText("example.", zone), dnstest.ZoneText("in-addr.arpa.", rev))
+	c := NewCollector(Limits{})
+	c.Add("a.xml", data)
+	return c.Sections(context.Background(), check.Env{Resolver: srv.Resolver(t), Now: testclock.Func()}, Options{})[0]
 }

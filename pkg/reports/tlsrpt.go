@@ -88,8 +88,18 @@ func parseTLSRPT(data []byte) (*Report, error) {
 			Successful: max(p.Summary.Successful, 0),
 			Failed:     max(p.Summary.Failed, 0),
 		}
-		if s, ok := p.Policy.MXHost.(string); ok {
-			tp.MXHost = truncate(s, 253)
+		switch mx := p.Policy.MXHost.(type) {
+		case string:
+			tp.MXHost = truncate(mx, 253)
+		case []any:
+			// A list, as some reporters send it: the names joined.
+			var names []string
+			for _, n := range mx[:min(len(mx), 4)] {
+				if s, ok := n.(string); ok {
+					names = append(names, truncate(s, 253))
+				}
+			}
+			tp.MXHost = strings.Join(names, " ")
 		}
 		byType := map[string]int64{}
 		for _, d := range p.Details {

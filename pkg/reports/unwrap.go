@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,8 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // Limits bound what one input item may expand into. Zero fields take the
@@ -94,7 +97,21 @@ type extractor struct {
 	total    int64
 	docs     []document
 	problems []Problem
+	// stopped: a limit of the whole item was hit (a bomb); nothing more
+	// of the item is read, so a nested bomb yields one line, not one per
+	// entry.
+	stopped bool
+	// in is the size of the item as read; the item's whole output is
+	// held to the ratio too, so that many entries each under the ratio
+	// floor (a 42.zip) cannot add up to a bomb.
+	in int64
+	// more counts problems past maxProblemsPerItem.
+	more int
 }
+
+// maxProblemsPerItem bounds the problems one item reports; the rest are
+// counted in one line.
+const maxProblemsPerItem = 10
 
 // Problem is an input piece that could not be read, or was read only in
 // part.
@@ -107,12 +124,36 @@ type Problem struct {
 }
 
 func (x *extractor) fail(src string, err error) {
+	if x.stopped {
+		return
+	}
+	if errors.Is(err, ErrTooLarge) || errors.Is(err, ErrRatio) || errors.Is(err, ErrDepth) {
+		// A limit of the whole item: stop reading it, and say only
+		// that: the entries that came before it are the bomb's filler.
+		x.stopped = true
+		x.problems, x.more = x.problems[:0], 0
+		err = fmt.Errorf("%w; the rest of this file was not read", err)
+	}
+	if len(x.problems) >= maxProblemsPerItem {
+		x.more++
+		return
+	}
 	x.problems = append(x.problems, Problem{Source: src, Status: "unreadable", Reason: truncate(err.Error(), 300)})
+}
+
+// finish adds the line counting the problems past the bound.
+func (x *extractor) finish(src string) {
+	if x.more > 0 {
+		x.problems = append(x.problems, Problem{Source: src, Status: "unreadable", Reason: fmt.Sprintf("%d more parts of this file could not be read", x.more)})
+	}
 }
 
 // walk sniffs data and unwraps it: gzip and zip by their magic numbers,
 // XML and JSON by their first character, a message by its header.
 func (x *extractor) walk(src string, data []byte, depth int, notes []string) {
+	if x.stopped {
+		return
+	}
 	if depth > x.lim.MaxDepth {
 		x.fail(src, ErrDepth)
 		return
@@ -133,12 +174,15 @@ func (x *extractor) walk(src string, data []byte, depth int, notes []string) {
 		x.unzip(src, data, depth, notes)
 		return
 	}
+	if u, ok := fromUTF16(data); ok {
+		data = u
+	}
 	trimmed := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n")
 	switch {
 	case len(trimmed) == 0:
 		x.fail(src, errors.New("empty"))
 	case trimmed[0] == '<':
-		x.docs = append(x.docs, document{source: src, kind: docXML, data: trimmed, notes: notes})
+		x.docs = append(x.docs, document{source: src, kind: docXML, data: fromLatin1(trimmed), notes: notes})
 	case trimmed[0] == '{':
 		x.docs = append(x.docs, document{source: src, kind: docJSON, data: trimmed, notes: notes})
 	case looksLikeMessage(trimmed):
@@ -170,7 +214,11 @@ func (x *extractor) gunzip(data []byte) ([]byte, string, error) {
 		return nil, "", fmt.Errorf("gzip: %v", err)
 	}
 	defer gzipPool.Put(zr)
-	out, err := x.inflate(zr, int64(len(data)))
+	var hint int64
+	if len(data) >= 18 {
+		hint = int64(binary.LittleEndian.Uint32(data[len(data)-4:]))
+	}
+	out, err := x.inflate(zr, int64(len(data)), hint)
 	switch {
 	case err == nil:
 		return out, "", nil
@@ -189,9 +237,18 @@ func (x *extractor) gunzip(data []byte) ([]byte, string, error) {
 
 // inflate reads r to the end within the size and ratio limits. in is the
 // compressed size the output is compared with.
-func (x *extractor) inflate(r io.Reader, in int64) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.Grow(int(min(in*16, 4<<20))) // reports compress 10 to 50 times
+//
+// hint is the size the container announces (gzip's ISIZE, RFC 1952 §2.3.1;
+// a zip entry's uncompressed size), 0 when unknown: the buffer is made
+// that large at once, within the limits, so a large report is not copied
+// through growing buffers (which, for one refused at 64 MiB, had reached
+// 128 MiB first). A lying hint costs at most the limits.
+func (x *extractor) inflate(r io.Reader, in, hint int64) ([]byte, error) {
+	size := min(in*16, 4<<20) // reports compress 10 to 50 times
+	if hint > 0 {
+		size = min(hint+1, max(in*x.lim.MaxRatio, ratioFloor))
+	}
+	buf := make([]byte, 0, min(size, max(x.lim.MaxBytes-x.total, 0)+1))
 	cp, _ := chunkPool.Get().(*[]byte)
 	if cp == nil {
 		b := make([]byte, 32<<10)
@@ -202,20 +259,21 @@ func (x *extractor) inflate(r io.Reader, in int64) ([]byte, error) {
 	for {
 		n, err := r.Read(chunk)
 		if n > 0 {
-			buf.Write(chunk[:n])
+			// Checked before the bytes are kept.
 			x.total += int64(n)
 			if x.total > x.lim.MaxBytes {
 				return nil, fmt.Errorf("%w (%d bytes)", ErrTooLarge, x.lim.MaxBytes)
 			}
-			if out := int64(buf.Len()); out > ratioFloor && out > in*x.lim.MaxRatio {
+			if out := int64(len(buf) + n); out > ratioFloor && out > in*x.lim.MaxRatio || x.in > 0 && x.total > ratioFloor && x.total > x.in*x.lim.MaxRatio {
 				return nil, fmt.Errorf("%w (%d:1)", ErrRatio, x.lim.MaxRatio)
 			}
+			buf = append(buf, chunk[:n]...)
 		}
 		if err == io.EOF {
-			return buf.Bytes(), nil
+			return buf, nil
 		}
 		if err != nil {
-			return buf.Bytes(), err
+			return buf, err
 		}
 	}
 }
@@ -232,7 +290,10 @@ func (x *extractor) unzip(src string, data []byte, depth int, notes []string) {
 	}
 	found := false
 	for _, f := range zr.File {
-		if f.FileInfo().IsDir() {
+		if x.stopped {
+			return
+		}
+		if f.FileInfo().IsDir() || isAppleDouble(f.Name) {
 			continue
 		}
 		found = true
@@ -244,7 +305,7 @@ func (x *extractor) unzip(src string, data []byte, depth int, notes []string) {
 		}
 		// The compressed size bounds what is read from the archive, so a
 		// lying header cannot make the ratio look better than it is.
-		out, err := x.inflate(rc, max(int64(f.CompressedSize64), 1))
+		out, err := x.inflate(rc, max(int64(f.CompressedSize64), 1), int64(min(f.UncompressedSize64, 1<<40)))
 		rc.Close()
 		if err != nil {
 			if errors.Is(err, ErrTooLarge) || errors.Is(err, ErrRatio) {
@@ -317,6 +378,9 @@ func (x *extractor) message(src string, data []byte, depth int, notes []string, 
 // part handles one MIME entity. top is the message's own header (for
 // failure reports: the reporter and the report's Message-ID).
 func (x *extractor) part(src string, top mail.Header, h textproto.MIMEHeader, body []byte, depth int, notes []string, parts *int) {
+	if x.stopped {
+		return
+	}
 	*parts++
 	if *parts > x.lim.MaxParts {
 		if *parts == x.lim.MaxParts+1 {
@@ -365,6 +429,11 @@ func (x *extractor) part(src string, top mail.Header, h textproto.MIMEHeader, bo
 	if ct == "message/rfc822" {
 		// A report email forwarded as an attachment is read; any other
 		// attached message is not a report and is skipped quietly.
+		// RFC 2046 §5.2.1 allows no base64 here, yet webmail forwards
+		// send it: decoded first.
+		if dec, err := decodeCTE(h.Get("Content-Transfer-Encoding"), body); err == nil {
+			body = dec
+		}
 		x.message(src, body, depth+1, notes, true)
 		return
 	}
@@ -439,4 +508,61 @@ func decodeCTE(cte string, body []byte) ([]byte, error) {
 	default:
 		return body, nil
 	}
+}
+
+// isAppleDouble: an entry macOS adds when it zips a folder (__MACOSX/,
+// "._name" resource forks), not a report.
+func isAppleDouble(name string) bool {
+	return strings.HasPrefix(name, "__MACOSX/") || strings.HasPrefix(path.Base(name), "._")
+}
+
+// fromUTF16 decodes a document in UTF-16 (XML 1.0 §4.3.3: a byte-order
+// mark, or '<' with a zero byte beside it) into UTF-8, as some reporters
+// write their XML.
+func fromUTF16(b []byte) ([]byte, bool) {
+	var order binary.ByteOrder
+	switch {
+	case bytes.HasPrefix(b, []byte{0xff, 0xfe}):
+		order, b = binary.LittleEndian, b[2:]
+	case bytes.HasPrefix(b, []byte{0xfe, 0xff}):
+		order, b = binary.BigEndian, b[2:]
+	case bytes.HasPrefix(b, []byte{'<', 0}):
+		order = binary.LittleEndian
+	case bytes.HasPrefix(b, []byte{0, '<'}):
+		order = binary.BigEndian
+	default:
+		return nil, false
+	}
+	u := make([]uint16, len(b)/2)
+	for i := range u {
+		u[i] = order.Uint16(b[2*i:])
+	}
+	out := make([]byte, 0, len(u))
+	for _, r := range utf16.Decode(u) {
+		out = utf8.AppendRune(out, r)
+	}
+	return out, true
+}
+
+// fromLatin1 converts an XML document declared ISO-8859-1 (or
+// windows-1252, read as ISO-8859-1) that is not valid UTF-8 into UTF-8:
+// French and German reporters send those, and their names would
+// otherwise read as U+FFFD.
+func fromLatin1(b []byte) []byte {
+	if utf8.Valid(b) || !bytes.HasPrefix(b, []byte("<?xml")) {
+		return b
+	}
+	decl := b[:min(len(b), 100)]
+	if i := bytes.Index(decl, []byte("?>")); i >= 0 {
+		decl = decl[:i]
+	}
+	decl = bytes.ToLower(decl)
+	if !bytes.Contains(decl, []byte("iso-8859-1")) && !bytes.Contains(decl, []byte("latin1")) && !bytes.Contains(decl, []byte("windows-1252")) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+len(b)/8)
+	for _, c := range b {
+		out = utf8.AppendRune(out, rune(c))
+	}
+	return out
 }

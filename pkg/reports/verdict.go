@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/mailcheck/mailcheck/pkg/check"
@@ -106,12 +107,15 @@ func verdict(ctx context.Context, env check.Env, d *domainAgg, srcs []classified
 		case ClassUnauthorized:
 			v.Unauthorized += s.Messages
 		default:
-			v.Legitimate += s.Messages
-			v.AtRisk += s.Messages - s.DMARCPass
+			v.Legitimate += s.Messages - s.Others
+			v.AtRisk += s.Messages - s.Others - s.DMARCPass
+			v.Unauthorized += s.Others
 		}
 	}
 	if v.Legitimate > 0 {
-		v.AtRiskPercent = float64(int64(10000*float64(v.AtRisk)/float64(v.Legitimate))) / 100
+		// Rounded up: a share shown as 0.50% must not be one that fails
+		// the 0.5% bar (0.5049% truncated read "0.50%" beside "hold").
+		v.AtRiskPercent = math.Ceil(10000*float64(v.AtRisk)/float64(v.Legitimate)) / 100
 	}
 	v.Ready = v.Legitimate > 0 && float64(v.AtRisk) <= ReadyShare*float64(v.Legitimate)
 	if rec != nil {
@@ -175,33 +179,41 @@ func recordFromPublished(p PolicyPublished, next string, testing bool) string {
 }
 
 func verdictFinding(domain string, v *Verdict) report.Finding {
-	basis := fmt.Sprintf("%d legitimate messages (of %d) from %s to %s; %d (%.2f%%) fail DMARC.",
-		v.Legitimate, v.Messages, v.Begin.Format("2006-01-02"), v.End.Format("2006-01-02"), v.AtRisk, v.AtRiskPercent)
+	// The detail answers the merchant's question first (is p=reject, or
+	// the next step, safe today?), then gives the figures it rests on.
+	basis := fmt.Sprintf("%d of its %d legitimate messages (%.2f%%) fail DMARC; reports from %s to %s, and %d more messages from unauthorized sources, which enforcement stops.",
+		v.AtRisk, v.Legitimate, v.AtRiskPercent, v.Begin.Format("2006-01-02"), v.End.Format("2006-01-02"), v.Unauthorized)
 	keep := ""
 	if v.PolicyFrom == "reports" {
 		keep = " Keep your rua= (and ruf=) tags: reports do not show them."
 	}
+	from := map[string]string{"dns": "DNS", "reports": "the reports"}[v.PolicyFrom]
 	switch {
 	case v.Legitimate == 0:
 		return defNoEvidence.New(fmt.Sprintf("Every one of the %d messages reported for %s came from unauthorized sources: nothing shows which senders are yours.", v.Messages, domain),
 			"Send mail through your usual services and read a few days of reports again.")
 	case v.Ready && v.Testing && v.Next == v.Policy && v.Record != nil:
-		f := defReady.New(fmt.Sprintf("Taking %s's p=%s out of test mode (t=y) is safe: %s", domain, v.Policy, basis),
+		f := defReady.New(fmt.Sprintf("Taking %s's p=%s out of test mode (t=y) is safe today: %s", domain, v.Policy, basis),
 			"Publish the record below (t=y removed), so receivers apply the policy."+keep+" Read the reports again after a week or two before the next step.")
 		f.Record = v.Record
 		return f
+	case v.Ready && v.Next == "reject" && v.Policy != "reject":
+		f := defReady.New(fmt.Sprintf("p=reject is safe for %s today: %s", domain, basis),
+			"Publish the record below (the policy in "+from+", p=quarantine changed to p=reject)."+keep)
+		f.Record = v.Record
+		return f
 	case v.Ready && v.Next != v.Policy:
-		f := defReady.New(fmt.Sprintf("Moving %s from p=%s to p=%s is safe: %s", domain, orNone(v.Policy), v.Next, basis),
-			"Publish the record below (from the policy in "+map[string]string{"dns": "DNS", "reports": "the reports"}[v.PolicyFrom]+", p changed)."+keep+" Read the reports again after a week or two before the next step.")
+		f := defReady.New(fmt.Sprintf("p=%s is safe for %s today (p=reject is the step after it): %s", v.Next, domain, basis),
+			"Publish the record below (the policy in "+from+", p="+orNone(v.Policy)+" changed to p="+v.Next+")."+keep+" After a week or two at p="+v.Next+", read the reports again: if they still pass, p=reject is next.")
 		f.Record = v.Record
 		return f
 	case v.Ready:
-		return defEnforced.New(fmt.Sprintf("%s is at p=reject: %s", domain, basis), "")
+		return defEnforced.New(fmt.Sprintf("%s is at p=reject and its legitimate mail passes: %s", domain, basis), "")
 	case v.Policy == "quarantine" || v.Policy == "reject":
-		return defLosing.New(fmt.Sprintf("%s is at p=%s, and %.2f%% of its legitimate mail fails DMARC, so it is being quarantined or rejected now: %s", domain, v.Policy, v.AtRiskPercent, basis),
+		return defLosing.New(fmt.Sprintf("%s is at p=%s and loses mail now: %s", domain, v.Policy, basis),
 			"Fix the failing senders listed above first; if that takes time, go back to p=none meanwhile.")
 	default:
-		f := defHold.New(fmt.Sprintf("Keep %s at p=%s for now: under quarantine or reject %.2f%% of its legitimate mail would go to spam or be refused. %s", domain, orNone(v.Policy), v.AtRiskPercent, basis),
+		f := defHold.New(fmt.Sprintf("p=reject is not safe for %s today, nor p=quarantine: stay at p=%s. %s", domain, orNone(v.Policy), basis),
 			fmt.Sprintf("Fix the failing senders listed above, then read new reports: at %.1f%% or less failing, p=quarantine is safe.", 100*ReadyShare))
 		f.Record = v.Record
 		return f

@@ -78,9 +78,11 @@ func (c *Cache) Lookup(ctx context.Context, name string, qtype uint16) (Answer, 
 type qkey struct {
 	name  string // canonical
 	qtype uint16
+	// dnssec is 0 for Lookup; for QueryDNSSEC 1 (DO), or 2 (DO and CD).
+	dnssec uint8
 }
 
-func cacheKey(name string, qtype uint16) qkey { return qkey{Canonical(name), qtype} }
+func cacheKey(name string, qtype uint16) qkey { return qkey{name: Canonical(name), qtype: qtype} }
 
 // flights merges concurrent lookups of one key: the first caller runs it
 // in its own goroutine (singleflight.DoChan starts one per call, whose

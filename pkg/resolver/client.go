@@ -343,6 +343,10 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 	// report whether it validated, without asking for DNSSEC records (DO).
 	q.AuthenticatedData = true
 	q.SetEdns0(c.opts.UDPSize, false)
+	wire, err := packQuery(q)
+	if err != nil {
+		return nil, &Error{Name: name, Type: qtype, Kind: KindName, Err: err}
+	}
 
 	// Each round asks every server in turn (the system resolver's order,
 	// res_send in glibc): a server that does not answer, fails or refuses
@@ -359,7 +363,7 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 			if err := ctx.Err(); err != nil {
 				return nil, c.ctxError(ctx, name, qtype, err)
 			}
-			msg, err := c.sendUDP(ctx, si, q)
+			msg, err := c.sendUDP(ctx, si, wire)
 			if err == nil && msg.Truncated {
 				// RFC 7766 §5: a truncated UDP answer is retried over TCP.
 				var tcpMsg *dns.Msg
@@ -410,20 +414,40 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 // attempt runs one send under the in-flight bound and the per-attempt
 // timeout, and counts it.
 func (c *Client) attempt(ctx context.Context, send func(context.Context) (*dns.Msg, error)) (*dns.Msg, error) {
-	select {
-	case c.inFlight <- struct{}{}:
-		defer func() { <-c.inFlight }()
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	release, err := c.acquire(ctx)
+	if err != nil {
+		return nil, err
 	}
-	c.queries.Add(1)
+	defer release()
 	qctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	return send(qctx)
 }
 
-func (c *Client) sendUDP(ctx context.Context, server int, q *dns.Msg) (*dns.Msg, error) {
-	return c.attempt(ctx, func(qctx context.Context) (*dns.Msg, error) { return c.udp[server].exchange(qctx, q) })
+// acquire takes a place under the in-flight bound and counts the query.
+func (c *Client) acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case c.inFlight <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	c.queries.Add(1)
+	return c.release, nil
+}
+
+func (c *Client) release() { <-c.inFlight }
+
+// sendUDP is one attempt over the shared sockets. The per-attempt timeout
+// is a pooled timer in the pool, not a context: a context.WithTimeout per
+// query was an eighth of a bulk run's allocations (a context, a timer, a
+// channel and its registration in the parent).
+func (c *Client) sendUDP(ctx context.Context, server int, wire []byte) (*dns.Msg, error) {
+	release, err := c.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return c.udp[server].exchange(ctx, wire, c.opts.Timeout)
 }
 
 func (c *Client) sendTCP(ctx context.Context, server int, q *dns.Msg) (*dns.Msg, error) {

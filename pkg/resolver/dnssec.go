@@ -171,6 +171,10 @@ func (c *Client) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd 
 	q.RecursionDesired = true
 	q.CheckingDisabled = cd
 	q.SetEdns0(c.opts.UDPSize, true)
+	wire, err := packQuery(q)
+	if err != nil {
+		return rep, &Error{Name: qname, Type: qtype, Kind: KindName, Err: err}
+	}
 
 	var lastErr error
 	for attempt := 0; attempt <= c.opts.Retries; attempt++ {
@@ -180,7 +184,7 @@ func (c *Client) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd 
 		// The first nameserver only: DNSSEC status is a property of the
 		// resolver asked, and mixing two resolvers' views (one validating,
 		// one not) would make the verdict meaningless.
-		msg, err := c.sendUDP(ctx, 0, q)
+		msg, err := c.sendUDP(ctx, 0, wire)
 		if err == nil && msg.Truncated {
 			msg, err = c.sendTCP(ctx, 0, q)
 		}
@@ -310,11 +314,24 @@ func (z *Zones) ZoneRecords(apex string, qtype uint16) ([]dns.RR, error) {
 	return out, nil
 }
 
-// QueryDNSSEC implements DNSSECQuerier for a bulk run's shared cache by
-// passing the question through: DNSSEC questions are about each domain's
-// own zones, so the per-domain Cache above is the one that merges them.
+// QueryDNSSEC implements DNSSECQuerier for a bulk run's shared cache. The
+// zones above a domain are most domains' too (the root's DNSKEY, the
+// TLD's DS, a hosting company's parent zone), so their replies are shared
+// under the rules of Lookup: kept once a second domain asks, for their
+// TTL, and only answers (NOERROR, NXDOMAIN), never a SERVFAIL or an error.
 func (c *SharedCache) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd bool) (Reply, error) {
-	return QueryDNSSEC(ctx, c.upstream, name, qtype, cd)
+	key := qkey{name: Canonical(name), qtype: qtype, dnssec: 1}
+	if cd {
+		key.dnssec = 2
+	}
+	v, err := c.do(ctx, key, func() (sharedValue, error) {
+		rep, err := QueryDNSSEC(ctx, c.upstream, name, qtype, cd)
+		return sharedValue{rep: rep, ttl: replyTTL(rep, c.maxTTL)}, err
+	})
+	if err != nil && v.rep.Name == "" {
+		v.rep = Reply{Name: Canonical(name), Type: qtype}
+	}
+	return v.rep, err
 }
 
 // ZoneRecords implements ZoneLister when the upstream does.

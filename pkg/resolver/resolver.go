@@ -138,6 +138,12 @@ var (
 
 // KindOf returns the kind of a resolver error, or "" for other errors.
 func KindOf(err error) ErrorKind {
+	switch e := err.(type) {
+	case nil:
+		return ""
+	case *Error: // the usual case, without errors.As's allocation
+		return e.Kind
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Kind

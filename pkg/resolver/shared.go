@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/miekg/dns"
 )
 
 // SharedCache sits between the per-domain Caches of a bulk run and the
@@ -45,7 +47,7 @@ type SharedCache struct {
 
 type sharedEntry struct {
 	key     qkey
-	ans     Answer
+	val     sharedValue
 	expires time.Time
 }
 
@@ -93,10 +95,30 @@ func (c *SharedCache) Server() string {
 
 // Lookup implements Resolver.
 func (c *SharedCache) Lookup(ctx context.Context, name string, qtype uint16) (Answer, error) {
-	key := cacheKey(name, qtype)
-	if ans, ok := c.get(key); ok {
+	v, err := c.do(ctx, cacheKey(name, qtype), func() (sharedValue, error) {
+		ans, err := c.upstream.Lookup(ctx, name, qtype)
+		return sharedValue{ans: ans, ttl: answerTTL(ans, c.maxTTL)}, err
+	})
+	if err != nil && v.ans.Name == "" {
+		v.ans = Answer{Name: Canonical(name), Type: qtype}
+	}
+	return v.ans, err
+}
+
+// sharedValue is what one question got: an Answer (Lookup) or a Reply
+// (QueryDNSSEC), and how long it may be kept (0: not at all).
+type sharedValue struct {
+	ans Answer
+	rep Reply
+	ttl time.Duration
+}
+
+// do answers key from the cache, from a flight another domain leads, or by
+// asking (ask, under the caller's context).
+func (c *SharedCache) do(ctx context.Context, key qkey, ask func() (sharedValue, error)) (sharedValue, error) {
+	if v, ok := c.get(key); ok {
 		c.hits.Add(1)
-		return ans, nil
+		return v, nil
 	}
 	c.mu.Lock()
 	if fl, ok := c.calls[key]; ok {
@@ -112,15 +134,15 @@ func (c *SharedCache) Lookup(ctx context.Context, name string, qtype uint16) (An
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				kind = KindTimeout
 			}
-			return Answer{Name: Canonical(name), Type: qtype}, &Error{Name: Canonical(name), Type: qtype, Kind: kind, Err: ctx.Err()}
+			return sharedValue{}, &Error{Name: key.name, Type: key.qtype, Kind: kind, Err: ctx.Err()}
 		}
 		if fl.abandoned && fl.err != nil && ctx.Err() == nil {
 			// The domain that led the flight ran out of time; this one
 			// has not: its own question, not another domain's deadline.
 			c.misses.Add(1)
-			return c.upstream.Lookup(ctx, name, qtype)
+			return ask()
 		}
-		return fl.ans, fl.err
+		return fl.val, fl.err
 	}
 	seenBefore := c.wantedLocked(key)
 	fl := &sharedFlight{done: make(chan struct{})}
@@ -128,23 +150,58 @@ func (c *SharedCache) Lookup(ctx context.Context, name string, qtype uint16) (An
 	c.mu.Unlock()
 
 	c.misses.Add(1)
-	ans, err := c.upstream.Lookup(ctx, name, qtype)
+	v, err := ask()
 	c.mu.Lock()
 	delete(c.calls, key)
-	keep := err == nil && (seenBefore || fl.shared)
+	keep := err == nil && v.ttl > 0 && (seenBefore || fl.shared)
 	c.mu.Unlock()
 	if keep {
-		c.put(key, ans)
+		c.put(key, v)
 	}
-	fl.ans, fl.err, fl.abandoned = ans, err, ctx.Err() != nil
+	fl.val, fl.err, fl.abandoned = v, err, ctx.Err() != nil
 	close(fl.done)
-	return ans, err
+	return v, err
+}
+
+// answerTTL is how long an answer may be kept: its records' smallest TTL,
+// a negative answer at most sharedNegativeTTL, never over max.
+func answerTTL(ans Answer, max time.Duration) time.Duration {
+	ttl := max
+	if ans.Outcome == Found {
+		for _, rr := range ans.RRs {
+			ttl = min(ttl, time.Duration(rr.Header().Ttl)*time.Second)
+		}
+	} else {
+		ttl = min(ttl, sharedNegativeTTL)
+	}
+	return ttl
+}
+
+// replyTTL is answerTTL for a DNSSEC reply. Only answers are kept
+// (NOERROR, NXDOMAIN): a SERVFAIL is a Reply too, and keeping it would
+// let one failure make later domains' zones bogus or unknown.
+func replyTTL(rep Reply, max time.Duration) time.Duration {
+	if rep.Offline || rep.Rcode != dns.RcodeSuccess && rep.Rcode != dns.RcodeNameError {
+		return 0
+	}
+	ttl := max
+	for _, rr := range rep.Answer {
+		ttl = min(ttl, time.Duration(rr.Header().Ttl)*time.Second)
+	}
+	if len(rep.Answer) == 0 {
+		// RFC 2308 §5: a negative answer lives as long as its SOA says.
+		ttl = min(ttl, sharedNegativeTTL)
+		for _, rr := range rep.Authority {
+			ttl = min(ttl, time.Duration(rr.Header().Ttl)*time.Second)
+		}
+	}
+	return ttl
 }
 
 // sharedFlight is one upstream question with the domains waiting for it.
 type sharedFlight struct {
 	done      chan struct{}
-	ans       Answer
+	val       sharedValue
 	err       error
 	shared    bool // another domain waited: keep the answer (under mu)
 	abandoned bool // the asking domain's context ended first
@@ -166,42 +223,33 @@ func (c *SharedCache) wantedLocked(key qkey) bool {
 	return false
 }
 
-func (c *SharedCache) get(key qkey) (Answer, bool) {
+func (c *SharedCache) get(key qkey) (sharedValue, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.entries[key]
 	if !ok {
-		return Answer{}, false
+		return sharedValue{}, false
 	}
 	e := el.Value.(*sharedEntry)
 	if !c.now().Before(e.expires) {
 		c.lru.Remove(el)
 		delete(c.entries, key)
-		return Answer{}, false
+		return sharedValue{}, false
 	}
 	c.lru.MoveToFront(el)
-	return e.ans, true
+	return e.val, true
 }
 
-func (c *SharedCache) put(key qkey, ans Answer) {
-	ttl := c.maxTTL
-	if ans.Outcome == Found {
-		for _, rr := range ans.RRs {
-			ttl = min(ttl, time.Duration(rr.Header().Ttl)*time.Second)
-		}
-	} else {
-		ttl = min(ttl, sharedNegativeTTL)
-	}
-	if ttl <= 0 {
-		return // TTL 0: use once, never keep (RFC 1035 §3.2.1)
-	}
+// put keeps v for v.ttl (never a TTL of 0: use once, never keep, RFC 1035
+// §3.2.1).
+func (c *SharedCache) put(key qkey, v sharedValue) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.seen, maphash.Comparable(c.seed, key))
 	if el, ok := c.entries[key]; ok {
 		c.lru.Remove(el)
 	}
-	c.entries[key] = c.lru.PushFront(&sharedEntry{key: key, ans: ans, expires: c.now().Add(ttl)})
+	c.entries[key] = c.lru.PushFront(&sharedEntry{key: key, val: v, expires: c.now().Add(v.ttl)})
 	for c.lru.Len() > c.max {
 		old := c.lru.Back()
 		c.lru.Remove(old)

@@ -113,3 +113,40 @@ func TestSharedCacheTTLAndBound(t *testing.T) {
 		t.Errorf("%d entries, over the bound of 8", n)
 	}
 }
+
+// The zones above a domain are shared by most domains of a run: their
+// DNSSEC replies are asked once, like Lookup's answers. A SERVFAIL reply is
+// never shared, and a question with CD is not the one without.
+func TestSharedCacheDNSSECReplies(t *testing.T) {
+	t.Parallel()
+	srv := dnstest.Start(t, dnstest.ZoneText("shared.example.", sharedZone))
+	shared := resolver.NewSharedCache(srv.Resolver(t), resolver.SharedCacheOptions{})
+	ctx := context.Background()
+	for range 5 {
+		rep, err := resolver.NewCache(shared).QueryDNSSEC(ctx, "shared.example", dns.TypeSOA, false)
+		if err != nil || rep.Rcode != dns.RcodeSuccess || len(rep.Answer) != 1 {
+			t.Fatalf("QueryDNSSEC = %+v, %v", rep, err)
+		}
+	}
+	if q := srv.Queries(); q != 2 {
+		t.Errorf("%d queries for a DNSSEC question asked by 5 domains; want 2 (the first ask, then kept)", q)
+	}
+	if _, err := shared.QueryDNSSEC(ctx, "shared.example", dns.TypeSOA, true); err != nil {
+		t.Fatal(err)
+	}
+	if q := srv.Queries(); q != 3 {
+		t.Errorf("%d queries: the question with CD must be asked on its own", q)
+	}
+
+	srv.SetFault("_spf.shared.example", 0, dnstest.ServFail)
+	before := srv.Queries()
+	for range 3 {
+		rep, err := shared.QueryDNSSEC(ctx, "_spf.shared.example", dns.TypeTXT, false)
+		if err != nil || rep.Rcode != dns.RcodeServerFailure {
+			t.Fatalf("QueryDNSSEC under SERVFAIL = rcode %d, %v", rep.Rcode, err)
+		}
+	}
+	if q := srv.Queries() - before; q != 3 {
+		t.Errorf("%d queries for 3 asks that got SERVFAIL; a failure must never be shared", q)
+	}
+}

@@ -25,7 +25,8 @@ async function build(c) {
                     expires: step.expires ? new Date(step.expires * 1000) : undefined,
                     canonicalization: step.canon || 'relaxed/relaxed',
                     headerList: step.headers,
-                    signatureData: [{ signingDomain: step.domain, selector: step.selector, privateKey: key, algorithm: step.algo }]
+                    signatureData: [Object.assign({ signingDomain: step.domain, selector: step.selector, privateKey: key, algorithm: step.algo },
+                        typeof step.maxlen === 'number' && step.maxlen >= 0 ? { maxBodyLength: step.maxlen } : {})]
                 });
                 if (res.errors && res.errors.length) throw new Error(JSON.stringify(res.errors));
                 msg = Buffer.concat([Buffer.from(res.signatures), msg]);
@@ -44,6 +45,9 @@ async function build(c) {
                 break;
             case 'replace':
                 msg = Buffer.from(msg.toString('binary').replace(step.from, step.to), 'binary');
+                break;
+            case 'replace_all':
+                msg = Buffer.from(msg.toString('binary').split(step.from).join(step.to), 'binary');
                 break;
             case 'append':
                 msg = Buffer.concat([msg, Buffer.from(step.text)]);

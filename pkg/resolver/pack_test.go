@@ -1,0 +1,61 @@
+package resolver
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/miekg/dns"
+)
+
+// packQuery writes what dns.Msg.Pack writes, for every query shape the
+// client sends and a few it falls back on.
+func TestPackQueryMatchesPack(t *testing.T) {
+	names := []string{
+		"example.", "s1._domainkey.d1.bench.example.", "_dmarc.EXAMPLE.org.",
+		"a.b.c.d.e.f.g.h.example.", "_25._tcp.mx.example.", "xn--bcher-kva.example.",
+		`we\.ird.example.`, `a\032b.example.`, "63-" + string(bytes.Repeat([]byte("x"), 60)) + ".example.",
+	}
+	for _, name := range names {
+		for _, qtype := range []uint16{dns.TypeTXT, dns.TypeMX, dns.TypeDNSKEY} {
+			for _, variant := range []func(*dns.Msg){
+				func(q *dns.Msg) { q.RecursionDesired = true; q.AuthenticatedData = true; q.SetEdns0(1232, false) },
+				func(q *dns.Msg) { q.RecursionDesired = true; q.CheckingDisabled = true; q.SetEdns0(1232, true) },
+				func(q *dns.Msg) { q.SetEdns0(4096, true) },
+				func(q *dns.Msg) { q.Id = 0xbeef; q.RecursionDesired = true; q.SetEdns0(512, false) },
+				func(q *dns.Msg) { q.RecursionDesired = true }, // no OPT: Pack
+			} {
+				q := &dns.Msg{Question: []dns.Question{{Name: name, Qtype: qtype, Qclass: dns.ClassINET}}}
+				variant(q)
+				want, err := q.Pack()
+				if err != nil {
+					t.Fatalf("%s: Pack: %v", name, err)
+				}
+				got, err := packQuery(q)
+				if err != nil {
+					t.Fatalf("%s: packQuery: %v", name, err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Errorf("%s %s: packQuery\n%x\nwant\n%x", name, TypeString(qtype), got, want)
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkPackQuery(b *testing.B) {
+	q := &dns.Msg{Question: []dns.Question{{Name: "selector1._domainkey.d123.bench.example.", Qtype: dns.TypeTXT, Qclass: dns.ClassINET}}}
+	q.RecursionDesired, q.AuthenticatedData = true, true
+	q.SetEdns0(1232, false)
+	b.Run("packQuery", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, _ = packQuery(q)
+		}
+	})
+	b.Run("Pack", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, _ = q.Pack()
+		}
+	})
+}
