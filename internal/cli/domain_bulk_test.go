@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -351,3 +352,23 @@ func TestDomainFilePastedAddresses(t *testing.T) {
 		t.Errorf("stderr %q", r.stderr)
 	}
 }
+
+// Binary input and an endless line (--file /dev/zero) end the read with an
+// error after a bounded amount, instead of skipping one line forever.
+func TestScanLinesBinaryEnds(t *testing.T) {
+	for name, r := range map[string]io.Reader{
+		"zeros":    io.LimitReader(zeroReader{}, 64<<20),
+		"nul line": strings.NewReader("a.test\nb\x00c\nd.test\n"),
+		"endless":  io.LimitReader(strings.NewReader(strings.Repeat("x", 4<<20)), 4<<20),
+	} {
+		lines := 0
+		err := scanLines(r, func(int, string, bool) bool { lines++; return true })
+		if err == nil || lines > 1 {
+			t.Errorf("%s: %d lines, err %v; want an error after at most 1 line", name, lines, err)
+		}
+	}
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) { clear(p); return len(p), nil }

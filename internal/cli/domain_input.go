@@ -82,6 +82,9 @@ func lineInput(name string, line int, text string) (input, bool) {
 // reported (once) without being held in memory.
 const maxLine = 4096
 
+// maxSkip bounds how much of one overlong line is read and skipped.
+const maxSkip = 1 << 20
+
 // scanLines calls fn for each line of r (1-based numbers), a line longer
 // than maxLine as its first maxLine bytes with long set. It stops when fn
 // returns false.
@@ -91,11 +94,20 @@ func scanLines(r io.Reader, fn func(line int, text string, long bool) bool) erro
 	for {
 		b, err := br.ReadSlice('\n')
 		long := false
+		if bytes.IndexByte(b, 0) >= 0 {
+			// A NUL is in no list of names: binary data (or /dev/zero,
+			// one endless line) is refused, not skipped forever.
+			return fmt.Errorf("line %d: byte 0x00: binary data, not a list of domains", line+1)
+		}
 		if errors.Is(err, bufio.ErrBufferFull) {
-			// Keep the head, skip the rest of the line.
+			// Keep the head, skip the rest of the line (bounded: a
+			// line of megabytes is no list of names either).
 			head := string(b[:min(len(b), maxLine)])
-			for errors.Is(err, bufio.ErrBufferFull) {
-				_, err = br.ReadSlice('\n')
+			for skipped := 0; errors.Is(err, bufio.ErrBufferFull); skipped += len(b) {
+				if skipped > maxSkip {
+					return fmt.Errorf("line %d: longer than %d bytes, not a list of domains", line+1, maxSkip)
+				}
+				b, err = br.ReadSlice('\n')
 			}
 			b, long = []byte(head), true
 		}

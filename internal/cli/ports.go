@@ -235,7 +235,7 @@ func runPorts(ctx context.Context, f *Factory, opts *PortsOptions) error {
 			return &InputError{Err: err}
 		}
 	default:
-		plan = smtpprobe.PlanReferences()
+		plan = smtpprobe.PlanReferences(popts)
 		target = plan.Target
 	}
 	if len(opts.References) == 0 && !opts.NoReference {

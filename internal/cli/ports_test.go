@@ -242,3 +242,18 @@ func TestRunPortsTimeout(t *testing.T) {
 		}
 	}
 }
+
+// No host given and the reference hosts cannot be looked up (the resolver
+// refuses them): nothing was tried, so this network is unknown and the run
+// inconclusive, not "Outbound SMTP · pass · 25 not reached" and exit 0.
+func TestRunPortsReferencesUnresolved(t *testing.T) {
+	dialer := &portsNet{t: t, routes: map[string]any{}}
+	r := runPortsCommand(t, dialer, "ports", "--reference", "mx.gone.test", "--reference", "mx.other.test", "--resolver", portsDNS(t), "--format", "json")
+	if r.code != ExitInconclusive {
+		t.Fatalf("exit %d, want %d; stderr %q; %s", r.code, ExitInconclusive, r.stderr, r.stdout)
+	}
+	doc, _ := decodePorts(t, r.stdout)
+	if s := doc.Sections[0]; s.Status != "unknown" {
+		t.Errorf("%s: %s, want unknown", s.Check, s.Status)
+	}
+}

@@ -43,6 +43,7 @@ const (
 	faultTruncate
 	faultDelay
 	faultOversize
+	faultTruncateAlways
 )
 
 // Fault is a misbehaviour injected for one (name, type).
@@ -63,6 +64,9 @@ var (
 	// Truncate answers over UDP with TC set and no records, so the client
 	// must retry over TCP, where the full answer is given.
 	Truncate = Fault{kind: faultTruncate}
+	// TruncateAlways answers with TC set and no records over TCP too, as a
+	// broken server whose answer does not fit in 64 KiB does.
+	TruncateAlways = Fault{kind: faultTruncateAlways}
 )
 
 // Delay answers after d.
@@ -350,6 +354,10 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 			bufSize = int(opt.UDPSize())
 		}
 		m.SetEdns0(opt.UDPSize(), false)
+	}
+	if f.kind == faultTruncateAlways {
+		m.Answer, m.Ns, m.Extra = nil, nil, nil
+		m.Truncated = true
 	}
 	if udp {
 		if f.kind == faultTruncate {

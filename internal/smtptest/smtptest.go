@@ -50,6 +50,8 @@ type Config struct {
 	AdvertiseSTARTTLSInTLS bool
 	// RejectEHLO answers EHLO with 502, so a client must fall back to HELO.
 	RejectEHLO bool
+	// StallEHLO greets, then never answers EHLO (nor anything after it).
+	StallEHLO bool
 	// InjectAfterSTARTTLS is written in cleartext right after the 220 reply
 	// to STARTTLS, as a response-injection attack would (RFC 3207 §6).
 	InjectAfterSTARTTLS string
@@ -270,6 +272,13 @@ func (s *Server) session(id int, raw net.Conn) {
 		verb, _, _ := strings.Cut(line, " ")
 		switch strings.ToUpper(verb) {
 		case "EHLO":
+			if cfg.StallEHLO {
+				for {
+					if _, ok := sc.readLine(); !ok {
+						return
+					}
+				}
+			}
 			if cfg.RejectEHLO {
 				sc.send("502 5.5.2 Error: command not recognized")
 				continue

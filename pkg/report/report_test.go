@@ -66,3 +66,30 @@ func TestTXTValue(t *testing.T) {
 		t.Errorf("chunks: %d parts, lengths %d %d", len(parts), len(parts[0]), len(parts[len(parts)-1]))
 	}
 }
+
+// Skipped sections decide nothing: a report whose other sections are all
+// unknown is inconclusive; one with nothing unknown is not.
+func TestInconclusiveIgnoresSkipped(t *testing.T) {
+	mk := func(sts ...Status) *Report {
+		r := &Report{}
+		for _, s := range sts {
+			r.Sections = append(r.Sections, Section{Status: s})
+		}
+		return r
+	}
+	for _, tt := range []struct {
+		sts  []Status
+		want bool
+	}{
+		{nil, false},
+		{[]Status{StatusUnknown}, true},
+		{[]Status{StatusUnknown, StatusSkipped}, true},
+		{[]Status{StatusSkipped, StatusSkipped}, false},
+		{[]Status{StatusUnknown, StatusPass}, false},
+		{[]Status{StatusSkipped, StatusFail}, false},
+	} {
+		if got := mk(tt.sts...).Inconclusive(); got != tt.want {
+			t.Errorf("%v: Inconclusive %v, want %v", tt.sts, got, tt.want)
+		}
+	}
+}

@@ -139,15 +139,18 @@ func (r *Report) Worst() (Finding, bool) {
 }
 
 // Inconclusive reports whether no section of the report could decide
-// anything: every section is unknown. Such a run exits 3.
+// anything: every section that ran is unknown (skipped ones, not
+// applicable or offline, decide nothing either way). Such a run exits 3.
 func (r *Report) Inconclusive() bool {
-	if len(r.Sections) == 0 {
-		return false
-	}
+	unknown := false
 	for _, s := range r.Sections {
-		if s.Status != StatusUnknown {
+		switch s.Status {
+		case StatusUnknown:
+			unknown = true
+		case StatusSkipped:
+		default:
 			return false
 		}
 	}
-	return true
+	return unknown
 }

@@ -368,6 +368,10 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 				// RFC 7766 §5: a truncated UDP answer is retried over TCP.
 				var tcpMsg *dns.Msg
 				tcpMsg, err = c.sendTCP(ctx, si, q)
+				if err == nil && tcpMsg.Truncated { // RFC 1035 §4.1.1: TC over TCP too is an incomplete answer, never NODATA
+					lastReply = &Error{Name: name, Type: qtype, Kind: KindMalformed, Err: errors.New("answer truncated over TCP too")}
+					continue
+				}
 				if err == nil {
 					tcpMsg.Truncated = true // remember that UDP was not enough
 					msg = tcpMsg

@@ -377,3 +377,15 @@ func TestClientBoundsQueriesInFlight(t *testing.T) {
 		t.Errorf("server saw %d queries at once, want 2..3", p)
 	}
 }
+
+// A server whose answer is truncated over TCP too has not answered: its
+// empty reply is not NODATA (a "no SPF record" from a server that lies).
+func TestClientTruncatedOverTCPIsAnError(t *testing.T) {
+	t.Parallel()
+	srv := start(t)
+	srv.SetFault("mx.resolver.example.", dns.TypeA, dnstest.TruncateAlways)
+	_, err := srv.Resolver(t).Lookup(context.Background(), "mx.resolver.example", dns.TypeA)
+	if resolver.KindOf(err) != resolver.KindMalformed {
+		t.Fatalf("Lookup: err %v (kind %q), want a malformed-answer error", err, resolver.KindOf(err))
+	}
+}

@@ -112,9 +112,9 @@ func probeFindings(probes []Probe, i int, opts Options) []report.Finding {
 				"Check the SMTP server's logs for this session."))
 		}
 	case OutcomeStalled:
-		out = append(out, ProtocolError.New(
-			fmt.Sprintf("%s stopped answering during %s (%s).", where(p), p.Stage, p.Error),
-			"Check the SMTP server's logs and load."))
+		out = append(out, ReplyTimeout.New(
+			fmt.Sprintf("%s greeted, then sent no reply during %s within %s (it may be overloaded or tarpitting; the rest of the session was not checked).", where(p), p.Stage, seconds(opts.CommandTimeout)),
+			"Run again with a longer --timeout; if it persists, check the SMTP server's logs and load."))
 	case OutcomeProtocol:
 		out = append(out, ProtocolError.New(
 			fmt.Sprintf("%s sent something that is not an SMTP reply during %s: %s.", where(p), p.Stage, p.Error),

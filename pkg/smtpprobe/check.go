@@ -114,6 +114,12 @@ func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
 			ports.Summary = "nothing probed: the hosts could not be looked up"
 		}
 	}
+	if len(probes) > 0 && ports.Status == report.StatusPass && !slices.ContainsFunc(probes, func(p Probe) bool { return attempted(&p) }) {
+		// Every host name failed to resolve (a resolver that is down):
+		// no connection was tried, so this network was not tested.
+		ports.Status = report.StatusUnknown
+		ports.Summary = "nothing probed: no host address could be looked up"
+	}
 	ports.Display.Facts = append(ports.Display.Facts, plan.Facts...)
 	ports.Display.Facts = append(ports.Display.Facts, report.Fact{Label: "Sent", Value: sentSummary(probes)})
 	if len(probes) > 0 {

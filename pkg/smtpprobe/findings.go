@@ -88,6 +88,14 @@ var (
 		Title: "Server greeting is slow",
 		Refs:  []string{"RFC 5321 §4.5.3.2.1"},
 	}
+	// ReplyTimeout: a stall after the greeting, at a bound mailcheck chose
+	// (RFC 5321 §4.5.3.2 lets a client wait minutes for each reply): not
+	// evidence that the server is broken, so it decides nothing.
+	ReplyTimeout = report.Definition{
+		ID: "smtp.reply.timeout", Severity: report.Medium, Inconclusive: true,
+		Title: "Server stopped answering in the middle of the session",
+		Refs:  []string{"RFC 5321 §4.5.3.2"},
+	}
 	ProtocolError = report.Definition{
 		ID: "smtp.protocol.error", Severity: report.Medium,
 		Title: "Server broke the SMTP protocol",
@@ -198,7 +206,7 @@ var Definitions = []report.Definition{
 	DNSError, HostUnresolved, SubmissionNotFound,
 	ConnectRefused, ConnectFailed,
 	BannerRefused, BannerUnavailable, BannerTimeout, BannerSlow,
-	ProtocolError, EHLORejected,
+	ReplyTimeout, ProtocolError, EHLORejected,
 	STARTTLSMissing, STARTTLSFailed, NotTLS465, TLSLegacy,
 	CertExpired, CertExpiring, CertNameMismatch, CertUntrusted,
 	AuthCleartext, ProbeUnfinished, ProbeSkipped,

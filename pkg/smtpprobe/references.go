@@ -36,8 +36,12 @@ func (r References) IsZero() bool { return len(r.MX) == 0 && len(r.Submission) =
 
 // PlanReferences is a plan with no host of the user's: only the
 // references are probed, to answer "does outbound SMTP get out from here?".
-func PlanReferences() Plan {
-	return Plan{Target: "this machine", Facts: []report.Fact{{Label: "Hosts", Value: "well-known providers only, to test this network"}}}
+func PlanReferences(opts Options) Plan {
+	plan := Plan{Target: "this machine", Facts: []report.Fact{{Label: "Hosts", Value: "well-known providers only, to test this network"}}}
+	// The hosts named by Options.References (--reference), when given,
+	// are the references to probe.
+	plan.addReferences(opts.withDefaults())
+	return plan
 }
 
 // AddReferences adds the reference targets to the plan for the ports

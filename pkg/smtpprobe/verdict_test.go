@@ -66,6 +66,26 @@ func TestResolverDownIsUnknown(t *testing.T) {
 	}
 }
 
+// The resolver is down and only the reference hosts are to be probed: no
+// connection was tried, so this network is unknown, not "Outbound SMTP ·
+// pass · 25 not reached".
+func TestReferencesUnresolvedIsUnknown(t *testing.T) {
+	fn := &fakeNet{}
+	srv := dnstest.Start(t, dnstest.ZoneText("refuse.example.", refuseZone))
+	srv.SetFault("ref1.refuse.example.", 0, dnstest.ServFail)
+	srv.SetFault("ref2.refuse.example.", 0, dnstest.ServFail)
+	env := check.Env{Resolver: srv.Resolver(t), Dialer: fn, Now: testclock.Func()}
+	plan := Plan{Target: "this machine", Targets: []Target{
+		{Host: "ref1.refuse.example", Source: SourceReference, Port: Port{Number: 25, Role: RoleSMTP}},
+		{Host: "ref2.refuse.example", Source: SourceReference, Port: Port{Number: 25, Role: RoleSMTP}},
+	}}
+	secs := Execute(context.Background(), env, plan, Options{})
+	fn.check(t)
+	if secs[0].Status != report.StatusUnknown {
+		t.Errorf("ports %s (%s): want unknown", secs[0].Status, secs[0].Summary)
+	}
+}
+
 // A null MX: nothing to probe is not applicable (skipped), not a pass.
 func TestNothingToProbeIsSkipped(t *testing.T) {
 	env, _ := zoneEnv(t, &fakeNet{})
@@ -118,5 +138,23 @@ func TestBudgetFromDeadline(t *testing.T) {
 	f, ok := findingByID(secs[1].Findings, "smtp.banner.timeout")
 	if !ok || !strings.Contains(f.Detail, "no greeting within 1 s") {
 		t.Errorf("findings %+v", secs[1].Findings)
+	}
+}
+
+// A server that greets and then never answers EHLO stalled at a bound of
+// mailcheck's choosing: smtp.reply.timeout, inconclusive, naming the stage
+// and the bound; not a protocol error that deducts.
+func TestEHLOStallIsInconclusive(t *testing.T) {
+	stall := smtptest.Start(t, smtptest.Config{StallEHLO: true})
+	fn := &fakeNet{routes: map[string]route{"192.0.2.50:25": {to: stall.Addr}}}
+	env := check.Env{Dialer: fn, Now: testclock.Func()}
+	plan := Plan{Target: "192.0.2.50", Targets: []Target{{Host: "192.0.2.50", Source: SourceArgument, Port: Port{Number: 25, Role: RoleSMTP}}}}
+	secs := Execute(context.Background(), env, plan, Options{CommandTimeout: 300 * time.Millisecond})
+	f, ok := findingByID(secs[1].Findings, "smtp.reply.timeout")
+	if !ok || !f.Inconclusive || !strings.Contains(f.Detail, "during ehlo within") {
+		t.Fatalf("findings %+v", secs[1].Findings)
+	}
+	if _, bad := findingByID(secs[1].Findings, "smtp.protocol.error"); bad {
+		t.Errorf("a stall reported as a protocol error: %+v", secs[1].Findings)
 	}
 }
