@@ -18,7 +18,6 @@ import (
 	"crypto"
 	"encoding/base64"
 	"fmt"
-	"net"
 	"slices"
 	"sort"
 	"strings"
@@ -454,23 +453,16 @@ type verdict struct {
 }
 
 func (v *Validating) serve(w dns.ResponseWriter, req *dns.Msg) {
+	q, entry, ok := question(w, req)
+	if !ok {
+		return
+	}
+	name := entry.Name
 	m := new(dns.Msg)
 	m.SetReply(req)
 	m.RecursionAvailable = true
-	if len(req.Question) != 1 {
-		m.SetRcode(req, dns.RcodeFormatError)
-		_ = w.WriteMsg(m)
-		return
-	}
-	q := req.Question[0]
-	name := dns.CanonicalName(q.Name)
-	_, udp := w.RemoteAddr().(*net.UDPAddr)
-	proto := "tcp"
-	if udp {
-		proto = "udp"
-	}
 	v.mu.Lock()
-	v.log = append(v.log, Question{Name: name, Type: q.Qtype, Proto: proto, At: time.Now()})
+	v.log = append(v.log, entry)
 	v.mu.Unlock()
 
 	do := false
@@ -511,7 +503,7 @@ func (v *Validating) serve(w dns.ResponseWriter, req *dns.Msg) {
 	if opt != nil {
 		m.SetEdns0(opt.UDPSize(), do)
 	}
-	if udp {
+	if entry.Proto == "udp" {
 		m.Truncate(bufSize)
 	}
 	_ = w.WriteMsg(m)

@@ -296,21 +296,13 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 	defer unanswered()
 	for p := s.peak.Load(); n > p && !s.peak.CompareAndSwap(p, n); p = s.peak.Load() {
 	}
-	if len(req.Question) != 1 {
-		m := new(dns.Msg)
-		m.SetRcode(req, dns.RcodeFormatError)
-		_ = w.WriteMsg(m)
+	q, entry, ok := question(w, req)
+	if !ok {
 		return
 	}
-	q := req.Question[0]
-	name := dns.CanonicalName(q.Name)
-	_, udp := w.RemoteAddr().(*net.UDPAddr)
-	proto := "tcp"
-	if udp {
-		proto = "udp"
-	}
+	name := entry.Name
 	s.mu.Lock()
-	s.log = append(s.log, Question{Name: name, Type: q.Qtype, Proto: proto, At: time.Now()})
+	s.log = append(s.log, entry)
 	s.mu.Unlock()
 
 	f, delay, ad := s.fault(name, q.Qtype)
@@ -359,7 +351,7 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 		m.Answer, m.Ns, m.Extra = nil, nil, nil
 		m.Truncated = true
 	}
-	if udp {
+	if entry.Proto == "udp" {
 		if f.kind == faultTruncate {
 			m.Answer, m.Ns, m.Extra = nil, nil, nil
 			m.Truncated = true
@@ -385,4 +377,22 @@ func padding(name string, n int) []dns.RR {
 		n -= size
 	}
 	return out
+}
+
+// question reads the one question of req and the log entry for it. A
+// request that does not hold exactly one question gets FORMERR (RFC 1035
+// §4.1.2 allows one in practice) and ok is false.
+func question(w dns.ResponseWriter, req *dns.Msg) (q dns.Question, entry Question, ok bool) {
+	if len(req.Question) != 1 {
+		m := new(dns.Msg)
+		m.SetRcode(req, dns.RcodeFormatError)
+		_ = w.WriteMsg(m)
+		return q, entry, false
+	}
+	q = req.Question[0]
+	proto := "tcp"
+	if _, udp := w.RemoteAddr().(*net.UDPAddr); udp {
+		proto = "udp"
+	}
+	return q, Question{Name: dns.CanonicalName(q.Name), Type: q.Qtype, Proto: proto, At: time.Now()}, true
 }
