@@ -68,7 +68,9 @@ func TestDomainSlowDomainsFreeWorkers(t *testing.T) {
 	for i := range 10 {
 		srv.SetFault(fmt.Sprintf("hang%d.test.", i), 0, dnstest.Silence) // the apex never answers
 	}
-	const timeout = 800 * time.Millisecond
+	// Long enough that the waves stay apart on a loaded machine (a wave is
+	// split when two starts are more than timeout/2 apart).
+	const timeout = 2 * time.Second
 	start := time.Now()
 	r := run(t, "domain", "--file", writeList(t, names), "--resolver", srv.Addr, "--no-probe", "--format", "jsonl",
 		"--concurrency", "4", "--timeout", timeout.String())

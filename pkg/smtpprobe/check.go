@@ -51,6 +51,9 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	if env.Dialer == nil {
 		return Skipped(target.String())
 	}
+	// The budget is taken from the deadline before the MX lookups spend
+	// part of it, so each stage's bound does not depend on DNS speed.
+	opts = opts.budgeted(ctx)
 	return Execute(ctx, env, PlanDomain(ctx, env, target, opts), opts)
 }
 
