@@ -165,13 +165,12 @@ func (c *checker) run() {
 		// refuse because they do not serve it), can only hide a public-suffix
 		// operator's psd=y policy (RFC 9091, carried into RFC 9989): the
 		// domain's own absence is decided, and the gap is a note.
-		orgLabels := dnsname.OrganizationalPSL(c.d).NumLabels()
 		var above []Step
 		for _, s := range disc.Steps {
 			if s.Result != "error" {
 				continue
 			}
-			if dnsname.MustParse(s.Domain).NumLabels() < orgLabels {
+			if AboveOwner(c.d, s) {
 				above = append(above, s)
 				continue
 			}

@@ -195,3 +195,16 @@ func CheckExistence(ctx context.Context, r resolver.Resolver, d dnsname.Domain) 
 	}
 	return Existence{Exists: false, Known: true, Reason: fmt.Sprintf("%s has no A, AAAA or MX record", d), Queries: 3}
 }
+
+// AboveOwner reports whether step s of d's tree walk lies above d's
+// organizational domain (by the Public Suffix List): a public suffix's
+// _dmarc name. RFC 9989 §4.10 takes the first record found from the
+// bottom, so a failed query at or below the organizational domain could
+// hide the policy that applies and leaves it unknown; one above can only
+// hide a public-suffix operator's psd=y fallback (RFC 9091), and the
+// domain's own absence is still decided. Authoritative servers and --zone
+// refuse such names because they do not serve them.
+func AboveOwner(d dnsname.Domain, s Step) bool {
+	sd, err := dnsname.ParseAny(s.Domain)
+	return err == nil && sd.NumLabels() < dnsname.OrganizationalPSL(d).NumLabels()
+}

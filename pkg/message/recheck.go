@@ -140,16 +140,10 @@ func recheckDMARC(ctx context.Context, env check.Env, m *Message, spfd SPFData, 
 	if d.OrgDomain == "" {
 		d.OrgDomain = dnsname.OrganizationalPSL(from).String()
 	}
-	// RFC 9989 §4.10: a failed name at or below the organizational domain
-	// could hold the policy that applies, so DMARC is temperror; one above
-	// it (a public suffix, which authoritative servers and --zone refuse)
-	// can only hide a public-suffix operator's psd=y fallback, and the
-	// domain's own absence still decides, as in `mailcheck dmarc`.
-	orgLabels := dnsname.OrganizationalPSL(from).NumLabels()
 	for _, s := range disc.Steps {
 		if s.Result == "error" {
-			if sd, err := dnsname.ParseAny(s.Domain); err == nil && sd.NumLabels() < orgLabels {
-				continue
+			if dmarc.AboveOwner(from, s) {
+				continue // a public suffix's name: it cannot hide the domain's policy
 			}
 			d.Result, d.Reason = "temperror", fmt.Sprintf("DNS error at _dmarc.%s: %s", s.Domain, s.Error)
 			return d
