@@ -248,7 +248,7 @@ func (w *domainWriter) distribution() report.Table {
 	for _, n := range w.dist {
 		total += n
 	}
-	t := report.Table{Columns: []string{"grade", "domains", "share"}}
+	t := report.Table{Columns: report.Lits("grade", "domains", "share")}
 	seen := map[string]bool{}
 	add := func(g string) {
 		n := w.dist[g]
@@ -256,7 +256,7 @@ func (w *domainWriter) distribution() report.Table {
 		if n == 0 {
 			return
 		}
-		t.Rows = append(t.Rows, []string{g, strconv.Itoa(n), fmt.Sprintf("%.1f%%", 100*float64(n)/float64(max(total, 1)))})
+		t.Rows = append(t.Rows, report.Lits(g, strconv.Itoa(n), fmt.Sprintf("%.1f%%", 100*float64(n)/float64(max(total, 1)))))
 	}
 	for _, g := range gradeOrder {
 		add(g)
@@ -266,7 +266,7 @@ func (w *domainWriter) distribution() report.Table {
 			add(g)
 		}
 	}
-	t.Rows = append(t.Rows, []string{"all", strconv.Itoa(total), "100%"})
+	t.Rows = append(t.Rows, report.Lits("all", strconv.Itoa(total), "100%"))
 	return t
 }
 
@@ -315,9 +315,9 @@ func verdictOf(code int) string {
 }
 
 func summaryTable(rows []summaryRow) report.Table {
-	t := report.Table{Columns: []string{"domain", "score", "grade", "verdict", "checks failing", "warning", "unknown"}}
+	t := report.Table{Columns: report.Lits("domain", "score", "grade", "verdict", "checks failing", "warning", "unknown")}
 	for _, r := range rows {
-		t.Rows = append(t.Rows, []string{r.domain, r.score, r.grade, r.verdict, r.fail, r.warn, r.unknown})
+		t.Rows = append(t.Rows, report.Lits(r.domain, r.score, r.grade, r.verdict, r.fail, r.warn, r.unknown))
 	}
 	return t
 }

@@ -17,11 +17,11 @@ func Markdown(w io.Writer, rep *report.Report) error {
 	if sc := rep.Score; sc != nil {
 		fmt.Fprintf(&b, "**Score %d/100, grade %s**", sc.Value, sc.Grade)
 		if sc.Cap != nil {
-			fmt.Fprintf(&b, " (capped at %d from %d: %s)", sc.Cap.Limit, sc.Uncapped, mdText(sc.Cap.Reason))
+			fmt.Fprintf(&b, " (capped at %d from %d: %s)", sc.Cap.Limit, sc.Uncapped, mdText(sc.Cap.Reason.String()))
 		}
 		b.WriteString("\n\n")
-		if sc.Summary != "" {
-			b.WriteString(mdText(sc.Summary) + "\n\n")
+		if sc.Summary.String() != "" {
+			b.WriteString(mdText(sc.Summary.String()) + "\n\n")
 		}
 		if len(rep.TopFixes) > 0 {
 			b.WriteString("Fix first:\n\n")
@@ -36,7 +36,7 @@ func Markdown(w io.Writer, rep *report.Report) error {
 	b.WriteString("| Check | Status | Summary |\n|---|---|---|\n")
 	all := append(append([]report.Section{}, rep.Sections...), rep.Environment...)
 	for _, s := range rep.Sections {
-		fmt.Fprintf(&b, "| %s | %s %s | %s |\n", mdCell(s.Title), statusGlyph(s.Status), s.Status, mdCell(s.Summary))
+		fmt.Fprintf(&b, "| %s | %s %s | %s |\n", mdCell(s.Title), statusGlyph(s.Status), s.Status, mdCell(s.Summary.String()))
 	}
 	// A scored report (mailcheck domain) is a summary first; the rest,
 	// long, goes in a collapsible block, which GitHub and GitLab render
@@ -48,34 +48,34 @@ func Markdown(w io.Writer, rep *report.Report) error {
 	if len(rep.Readiness) > 0 {
 		b.WriteString("\n## Gmail, Yahoo and Outlook sender requirements\n\n| Requirement | Applies to | Status | Detail |\n|---|---|---|---|\n")
 		for _, r := range rep.Readiness {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(r.Requirement), r.Applies, r.Status, mdCell(r.Detail))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(r.Requirement.String()), r.Applies, r.Status, mdCell(r.Detail.String()))
 		}
 	}
 	for _, s := range all {
 		fmt.Fprintf(&b, "\n## %s: %s\n\n", mdText(s.Title), s.Status)
-		if s.Summary != "" {
-			b.WriteString(mdText(s.Summary) + "\n\n")
+		if s.Summary.String() != "" {
+			b.WriteString(mdText(s.Summary.String()) + "\n\n")
 		}
 		for _, f := range s.Display.Facts {
-			fmt.Fprintf(&b, "- **%s**: %s\n", mdText(f.Label), mdCode(f.Value))
+			fmt.Fprintf(&b, "- **%s**: %s\n", mdText(f.Label.String()), mdCode(f.Value.String()))
 		}
 		if len(s.Display.Facts) > 0 {
 			b.WriteString("\n")
 		}
 		for _, t := range s.Display.Tables {
-			if t.Title != "" {
-				fmt.Fprintf(&b, "**%s**\n\n", mdText(t.Title))
+			if t.Title.String() != "" {
+				fmt.Fprintf(&b, "**%s**\n\n", mdText(t.Title.String()))
 			}
 			cells := make([]string, len(t.Columns))
 			for i, c := range t.Columns {
-				cells[i] = mdCell(c)
+				cells[i] = mdCell(c.String())
 			}
 			b.WriteString("| " + strings.Join(cells, " | ") + " |\n|" + strings.Repeat("---|", len(t.Columns)) + "\n")
 			for _, row := range t.Rows {
 				cells := make([]string, len(t.Columns))
 				for i := range cells {
 					if i < len(row) {
-						cells[i] = mdCell(row[i])
+						cells[i] = mdCell(row[i].String())
 					}
 				}
 				b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
@@ -126,7 +126,7 @@ func mdTopFix(b *strings.Builder, n int, f report.TopFix) {
 	if len(f.IDs) > 1 {
 		ids = "`" + strings.Join(f.IDs, "`, `") + "`"
 	}
-	fmt.Fprintf(b, "%d. **%s** (%s): %s\n", n, mdText(f.Title), ids, mdText(f.Fix))
+	fmt.Fprintf(b, "%d. **%s** (%s): %s\n", n, mdText(f.Title.String()), ids, mdText(f.Fix.String()))
 	if f.Record == nil {
 		return
 	}
@@ -135,15 +135,15 @@ func mdTopFix(b *strings.Builder, n int, f report.TopFix) {
 	}
 	b.WriteString("\n   ```dns\n   " + f.Record.String() + "\n   ```\n")
 	if f.Later != nil {
-		b.WriteString("\n   Later, " + mdText(f.Later.When) + ":\n\n   ```dns\n   " + f.Later.Record.String() + "\n   ```\n")
+		b.WriteString("\n   Later, " + mdText(f.Later.When.String()) + ":\n\n   ```dns\n   " + f.Later.Record.String() + "\n   ```\n")
 	}
 	b.WriteString("\n")
 }
 
 func mdTree(b *strings.Builder, n report.Node, indent string) {
-	line := indent + n.Label
-	if n.Note != "" {
-		line += "  " + n.Note
+	line := indent + n.Label.String()
+	if n.Note.String() != "" {
+		line += "  " + n.Note.String()
 	}
 	b.WriteString(line + "\n")
 	for _, c := range n.Children {

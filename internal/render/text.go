@@ -90,8 +90,8 @@ func (t *textWriter) score(rep *report.Report) {
 	if sc.Cap != nil {
 		t.wrapped("  ", fmt.Sprintf("Capped at %d (from %d): %s.", sc.Cap.Limit, sc.Uncapped, sc.Cap.Reason), t.th.dim)
 	}
-	if sc.Summary != "" {
-		t.wrapped("", sc.Summary, lipgloss.Style{})
+	if sc.Summary.String() != "" {
+		t.wrapped("", sc.Summary.String(), lipgloss.Style{})
 	}
 	if len(rep.TopFixes) > 0 {
 		t.line("")
@@ -109,17 +109,17 @@ func (t *textWriter) score(rep *report.Report) {
 func (t *textWriter) topFix(n int, f report.TopFix) {
 	title := f.Title
 	if len(f.IDs) < 2 {
-		title += " [" + f.ID + "]"
+		title = title.Append(" [" + f.ID + "]")
 	}
-	for j, l := range wrap(title, t.width-5) {
+	for j, l := range wrap(title.String(), t.width-5) {
 		prefix := "     "
 		if j == 0 {
 			prefix = fmt.Sprintf("%3d. ", n)
 		}
 		t.line(prefix + t.th.severity[f.Severity].Render(l))
 	}
-	if f.Record == nil || t.details || needsMoreThanRecord(f.Fix) {
-		t.wrapped("     ", f.Fix, lipgloss.Style{})
+	if f.Record == nil || t.details || needsMoreThanRecord(f.Fix.String()) {
+		t.wrapped("     ", f.Fix.String(), lipgloss.Style{})
 	}
 	if f.Record == nil {
 		return
@@ -129,7 +129,7 @@ func (t *textWriter) topFix(n int, f report.TopFix) {
 	}
 	t.record(f.Record)
 	if f.Later != nil {
-		t.wrapped("     ", "Later, "+f.Later.When+":", t.th.dim)
+		t.wrapped("     ", "Later, "+f.Later.When.String()+":", t.th.dim)
 		t.record(f.Later.Record)
 	}
 }
@@ -192,8 +192,8 @@ func (t *textWriter) checkLine(s report.Section, tw int) {
 	title := truncate(s.Title, tw)
 	head := "  " + st.Render(statusGlyph(s.Status)) + " " + pad(title, tw) + "  " + st.Render(pad(string(s.Status), 8))
 	room := t.width - lipgloss.Width(head) - 1
-	if room >= 12 && s.Summary != "" {
-		head += " " + t.th.dim.Render(truncate(s.Summary, room))
+	if room >= 12 && s.Summary.String() != "" {
+		head += " " + t.th.dim.Render(truncate(s.Summary.String(), room))
 	}
 	t.line(head)
 }
@@ -251,8 +251,8 @@ func (t *textWriter) readiness(rows []report.Readiness) {
 		case "fail":
 			glyph, st = "✗", t.th.status[report.StatusFail]
 		}
-		t.wrapped("  ", st.Render(glyph)+" "+r.Requirement+" "+t.th.dim.Render("("+r.Applies+")"), lipgloss.Style{})
-		t.wrapped("    ", r.Detail, t.th.dim)
+		t.wrapped("  ", st.Render(glyph)+" "+r.Requirement.String()+" "+t.th.dim.Render("("+r.Applies.String()+")"), lipgloss.Style{})
+		t.wrapped("    ", r.Detail.String(), t.th.dim)
 	}
 }
 
@@ -326,8 +326,8 @@ func (t *textWriter) section(s report.Section, reportTarget string) {
 		head += " " + t.th.dim.Render("· "+s.Target)
 	}
 	t.line(head)
-	if s.Summary != "" {
-		t.wrapped("  ", s.Summary, lipgloss.Style{})
+	if s.Summary.String() != "" {
+		t.wrapped("  ", s.Summary.String(), lipgloss.Style{})
 	}
 	t.display(s.Display)
 	if len(s.Findings) > 0 {
@@ -346,12 +346,12 @@ func (t *textWriter) display(d report.Display) {
 		t.line("")
 		w := 0
 		for _, f := range d.Facts {
-			w = max(w, lipgloss.Width(f.Label))
+			w = max(w, lipgloss.Width(f.Label.String()))
 		}
 		for _, f := range d.Facts {
-			prefix := "  " + t.th.label.Render(pad(f.Label, w)) + "  "
+			prefix := "  " + t.th.label.Render(pad(f.Label.String(), w)) + "  "
 			// Values (records) are not wrapped: they must stay copyable.
-			t.line(prefix + f.Value)
+			t.line(prefix + f.Value.String())
 		}
 	}
 	for _, tb := range d.Tables {
@@ -365,16 +365,16 @@ func (t *textWriter) display(d report.Display) {
 }
 
 func (t *textWriter) table(tb report.Table) {
-	if tb.Title != "" {
-		t.line("  " + t.th.bold.Render(tb.Title))
+	if tb.Title.String() != "" {
+		t.line("  " + t.th.bold.Render(tb.Title.String()))
 	}
 	widths := make([]int, len(tb.Columns))
 	for i, c := range tb.Columns {
-		widths[i] = lipgloss.Width(c)
+		widths[i] = lipgloss.Width(c.String())
 	}
 	for _, row := range tb.Rows {
 		for i := range min(len(row), len(widths)) {
-			widths[i] = max(widths[i], lipgloss.Width(row[i]))
+			widths[i] = max(widths[i], lipgloss.Width(row[i].String()))
 		}
 	}
 	cells := func(row []string, style func(i int, s string) string) string {
@@ -388,18 +388,18 @@ func (t *textWriter) table(tb report.Table) {
 		}
 		return "  " + strings.Join(parts, "  ")
 	}
-	t.line(cells(tb.Columns, func(_ int, s string) string { return t.th.label.Render(s) }))
+	t.line(cells(report.Strings(tb.Columns), func(_ int, s string) string { return t.th.label.Render(s) }))
 	for _, row := range tb.Rows {
-		t.line(cells(row, func(_ int, s string) string { return s }))
+		t.line(cells(report.Strings(row), func(_ int, s string) string { return s }))
 	}
 }
 
 func (t *textWriter) tree(n report.Node, indent, branch string, root, last bool) {
 	label := n.Label
-	if n.Note != "" {
-		label += " " + t.th.dim.Render(n.Note)
+	if n.Note.String() != "" {
+		label = label.Append(" " + t.th.dim.Render(n.Note.String()))
 	}
-	t.line(indent + t.th.dim.Render(branch) + label)
+	t.line(indent + t.th.dim.Render(branch) + label.String())
 	childIndent := indent
 	if !root {
 		if last {

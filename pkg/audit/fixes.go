@@ -54,7 +54,7 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 				continue
 			}
 			cands = append(cands, cand{
-				fix:    report.TopFix{Check: sec.Check, ID: f.ID, Severity: f.Severity, Title: f.Title, Fix: f.Fix, Priority: Priority(f), Record: f.Record},
+				fix:    report.TopFix{Check: sec.Check, ID: f.ID, Severity: f.Severity, Title: report.Lit(f.Title), Fix: report.Lit(f.Fix), Priority: Priority(f), Record: f.Record},
 				record: f.Record,
 			})
 		}
@@ -87,7 +87,7 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 			if g, ok := byRecord[k]; ok {
 				g.fix.IDs = append(g.fix.IDs, c.fix.ID)
 				g.records = append(g.records, unquoteTXT(c.record.Value))
-				g.titles = append(g.titles, c.fix.Title)
+				g.titles = append(g.titles, c.fix.Title.String())
 				continue
 			}
 			g := &group{fix: c.fix, records: []string{unquoteTXT(c.record.Value)}}
@@ -109,7 +109,7 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 			base, ok := published[recordKey(fix.Record)]
 			if ok && len(g.records) > 1 {
 				fix.Record = report.TXTRecord(fix.Record.Name, base.merge(g.records))
-				fix.Fix += " The record below also fixes: " + strings.Join(g.titles, "; ") + "."
+				fix.Fix = fix.Fix.Append(" The record below also fixes: " + strings.Join(g.titles, "; ") + ".")
 			}
 			if ok && base.kind == kindDMARC && tagOf(unquoteTXT(fix.Record.Value), "p") != base.tag("p") {
 				fix.Record = noWeakerSP(fix.Record)
@@ -144,7 +144,7 @@ func stage(fix *report.TopFix, base published) {
 	fix.Record = report.TXTRecord(name, setTag(now, "p", "quarantine"))
 	fix.Later = &report.LaterFix{
 		Record: report.TXTRecord(name, setTag(now, "p", "reject")),
-		When:   "once reports show all your legitimate mail passing",
+		When:   report.Lit("once reports show all your legitimate mail passing"),
 	}
 }
 

@@ -30,7 +30,7 @@ func TestFixesMergeDMARCAndStage(t *testing.T) {
 	if fix.Record.Value != now {
 		t.Errorf("record now:\n%s\nwant\n%s", fix.Record.Value, now)
 	}
-	if fix.Later == nil || fix.Later.Record.Value != later || fix.Later.When == "" {
+	if fix.Later == nil || fix.Later.Record.Value != later || fix.Later.When.String() == "" {
 		t.Errorf("record later: %+v, want %s", fix.Later, later)
 	}
 	// The merged record is a valid DMARC record that parses to the changes.

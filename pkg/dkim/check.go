@@ -133,7 +133,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	sec := report.Section{Check: "dkim", Title: "DKIM", Target: target.String()}
 	if env.Resolver == nil {
 		sec.Status = report.StatusSkipped
-		sec.Summary = "no resolver configured"
+		sec.Summary = report.Lit("no resolver configured")
 		return sec
 	}
 	data := &Data{Domain: target.String()}
@@ -173,7 +173,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	sec.Findings = findings
 	sec.Status = report.StatusOf(findings)
 	sec.Data = data
-	sec.Summary = summarize(data, guessing)
+	sec.Summary = report.Lit(summarize(data, guessing))
 	sec.Display = display(data)
 	return sec
 }

@@ -134,7 +134,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	}
 	sec.Status = report.StatusOf(sec.Findings)
 	sec.Data = data
-	sec.Summary = summary(root, data)
+	sec.Summary = report.Lit(summary(root, data))
 	sec.Display = display(root, data)
 	return sec
 }
@@ -646,13 +646,13 @@ func summary(root *Node, d *Data) string {
 func display(root *Node, d *Data) report.Display {
 	var disp report.Display
 	if d.Record != "" {
-		disp.Facts = append(disp.Facts, report.Fact{Label: "record", Value: d.Record})
+		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("record"), Value: report.Lit(d.Record)})
 		disp.Facts = append(disp.Facts,
-			report.Fact{Label: "DNS-querying terms", Value: fmt.Sprintf("%d of 10 (worst case)", d.DNSTerms)},
-			report.Fact{Label: "void lookups", Value: fmt.Sprintf("IPv4 %d, IPv6 %d of 2 (worst case)", d.VoidIPv4, d.VoidIPv6)})
+			report.Fact{Label: report.Lit("DNS-querying terms"), Value: report.Lit(fmt.Sprintf("%d of 10 (worst case)", d.DNSTerms))},
+			report.Fact{Label: report.Lit("void lookups"), Value: report.Lit(fmt.Sprintf("IPv4 %d, IPv6 %d of 2 (worst case)", d.VoidIPv4, d.VoidIPv6))})
 	}
 	if d.HELORecord != "" {
-		disp.Facts = append(disp.Facts, report.Fact{Label: "HELO record", Value: d.HELORecord})
+		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("HELO record"), Value: report.Lit(d.HELORecord)})
 	}
 	if ev := d.Evaluation; ev != nil {
 		v := fmt.Sprintf("%s for %s from %s", ev.Result, ev.Sender, ev.IP)
@@ -665,13 +665,13 @@ func display(root *Node, d *Data) report.Display {
 		if ev.Problem != "" {
 			v += " (" + ev.Problem + ")"
 		}
-		disp.Facts = append(disp.Facts, report.Fact{Label: "evaluation", Value: v})
+		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("evaluation"), Value: report.Lit(v)})
 		if ev.Explanation != "" {
-			disp.Facts = append(disp.Facts, report.Fact{Label: "explanation", Value: ev.Explanation})
+			disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("explanation"), Value: report.Lit(ev.Explanation)})
 		}
-		t := report.Table{Title: "evaluation trace", Columns: []string{"record", "term", "outcome"}}
+		t := report.Table{Title: report.Lit("evaluation trace"), Columns: report.Lits("record", "term", "outcome")}
 		for _, s := range ev.Trace {
-			t.Rows = append(t.Rows, []string{strings.Repeat("  ", s.Depth) + s.Domain, s.Term, s.Outcome})
+			t.Rows = append(t.Rows, report.Lits(strings.Repeat("  ", s.Depth)+s.Domain, s.Term, s.Outcome))
 		}
 		disp.Tables = append(disp.Tables, t)
 	}
@@ -699,7 +699,7 @@ func displayNode(n *Node) report.Node {
 			note += ": " + n.Error
 		}
 	}
-	out := report.Node{Label: label, Note: note}
+	out := report.Node{Label: report.Lit(label), Note: report.Lit(note)}
 	for _, ch := range n.Children {
 		out.Children = append(out.Children, displayNode(ch))
 	}
