@@ -21,7 +21,7 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
-	"github.com/mailcheck/mailcheck/pkg/infra/fetch"
+	"github.com/mailcheck/mailcheck/pkg/fetch"
 	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
 )

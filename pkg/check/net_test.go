@@ -13,7 +13,7 @@ import (
 	"github.com/mailcheck/mailcheck/internal/dnstest"
 	"github.com/mailcheck/mailcheck/internal/testclock"
 	"github.com/mailcheck/mailcheck/pkg/check"
-	"github.com/mailcheck/mailcheck/pkg/infra/httpstest"
+	"github.com/mailcheck/mailcheck/internal/httpstest"
 )
 
 // recorder dials only the addresses it has a route for, and records every

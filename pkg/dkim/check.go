@@ -22,7 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -562,20 +561,9 @@ func fixedRecord(text, where string, fix func(*KeyRecord)) *report.Record {
 		}
 	}
 	fix(rec)
-	return &report.Record{Name: where, Type: "TXT", Value: quoteTXT(rec.String())}
+	return &report.Record{Name: where, Type: "TXT", Value: report.TXTValue(rec.String())}
 }
 
-// quoteTXT formats text as TXT character-strings of at most 255 octets
-// (RFC 1035 §3.3.14), quoted for a zone file.
-func quoteTXT(s string) string {
-	var parts []string
-	for len(s) > 255 {
-		parts = append(parts, strconv.Quote(s[:255]))
-		s = s[255:]
-	}
-	parts = append(parts, strconv.Quote(s))
-	return strings.Join(parts, " ")
-}
 
 // minimalAnswerSize is the size of the smallest response that carries the
 // answer: header, question and the answer records (CNAMEs included), with

@@ -443,7 +443,7 @@ func (c *checker) parked(root *Node, mx *termJob) {
 	}
 	f := c.add(defParkedNotStrict, fmt.Sprintf("%s publishes a null MX (it takes no mail, RFC 7505), so it likely sends none, but its SPF record is %q rather than \"v=spf1 -all\".", c.domain, root.Record),
 		"If the domain sends no mail, publish \"v=spf1 -all\" so nobody can send in its name.")
-	f.Record = &report.Record{Name: c.domain, Type: "TXT", Value: quoteTXT("v=spf1 -all")}
+	f.Record = &report.Record{Name: c.domain, Type: "TXT", Value: report.TXTValue("v=spf1 -all")}
 }
 
 // helo reports a HELO name without SPF and returns its record.
@@ -463,7 +463,7 @@ func (c *checker) helo(j *termJob) string {
 	if len(found) == 0 {
 		f := c.add(defHELOMissing, fmt.Sprintf("The HELO name %s has no SPF record; receivers check the HELO identity too, and use it alone for bounces (null MAIL FROM, RFC 7208 §2.3, §2.4).", j.name),
 			"Publish \"v=spf1 a -all\" at the HELO name, so only the host itself may use it.")
-		f.Record = &report.Record{Name: j.name, Type: "TXT", Value: quoteTXT("v=spf1 a -all")}
+		f.Record = &report.Record{Name: j.name, Type: "TXT", Value: report.TXTValue("v=spf1 a -all")}
 		return ""
 	}
 	return found[0]
@@ -477,7 +477,7 @@ func (c *checker) suggest(n *Node, fix func(*Record)) *report.Record {
 	}
 	cp := &Record{Terms: append([]Term(nil), n.rec.Terms...)}
 	fix(cp)
-	return &report.Record{Name: n.Domain, Type: "TXT", Value: quoteTXT(cp.String())}
+	return &report.Record{Name: n.Domain, Type: "TXT", Value: report.TXTValue(cp.String())}
 }
 
 // setAll makes the record end with "<q>all", replacing any all mechanism.
@@ -527,18 +527,6 @@ func moveBeforeAll(r *Record) {
 	r.Terms = append(append(append(before, after...), all), mods...)
 }
 
-// quoteTXT writes text as TXT presentation data: quoted strings of at most
-// 255 octets (RFC 1035 §3.3.14), to be joined without spaces (RFC 7208 §3.3).
-func quoteTXT(s string) string {
-	var parts []string
-	for len(s) > 0 || len(parts) == 0 {
-		n := min(len(s), 255)
-		q := strings.ReplaceAll(strings.ReplaceAll(s[:n], `\`, `\\`), `"`, `\"`)
-		parts = append(parts, `"`+q+`"`)
-		s = s[n:]
-	}
-	return strings.Join(parts, " ")
-}
 
 // heaviest returns the root's include and redirect branches by cost, most first.
 func heaviest(root *Node) []*Node {

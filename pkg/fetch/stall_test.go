@@ -9,8 +9,8 @@ import (
 
 	"github.com/mailcheck/mailcheck/internal/testclock"
 	"github.com/mailcheck/mailcheck/pkg/check"
-	"github.com/mailcheck/mailcheck/pkg/infra/fetch"
-	"github.com/mailcheck/mailcheck/pkg/infra/httpstest"
+	"github.com/mailcheck/mailcheck/pkg/fetch"
+	"github.com/mailcheck/mailcheck/internal/httpstest"
 )
 
 // A stalled TLS handshake is a timeout (unknown), like a stalled response,
