@@ -316,5 +316,3 @@ func setTag(text, name, value string) string {
 	}
 	return p.join(ts)
 }
-
-

@@ -564,7 +564,6 @@ func fixedRecord(text, where string, fix func(*KeyRecord)) *report.Record {
 	return &report.Record{Name: where, Type: "TXT", Value: report.TXTValue(rec.String())}
 }
 
-
 // minimalAnswerSize is the size of the smallest response that carries the
 // answer: header, question and the answer records (CNAMEs included), with
 // name compression and no authority, additional or EDNS0 data, which a

@@ -50,7 +50,6 @@ func isWSP(c byte) bool { return c == ' ' || c == '\t' }
 // (RFC 5322 §3.2.2: WSP, and CRLF followed by WSP).
 func isFWS(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
-
 func trimFWS(s string) string {
 	return strings.TrimFunc(s, func(r rune) bool { return r < 0x80 && isFWS(byte(r)) })
 }

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailcheck/mailcheck/internal/httpstest"
 	"github.com/mailcheck/mailcheck/internal/testclock"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/fetch"
-	"github.com/mailcheck/mailcheck/internal/httpstest"
 )
 
 // A stalled TLS handshake is a timeout (unknown), like a stalled response,

@@ -527,7 +527,6 @@ func moveBeforeAll(r *Record) {
 	r.Terms = append(append(append(before, after...), all), mods...)
 }
 
-
 // heaviest returns the root's include and redirect branches by cost, most first.
 func heaviest(root *Node) []*Node {
 	out := append([]*Node(nil), root.Children...)
