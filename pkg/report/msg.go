@@ -128,6 +128,11 @@ func (f Finding) FixMsg() Msg {
 // such findings go away as their checks move to catalogs.
 func (f Finding) legacy() bool { return f.worded }
 
+// Legacy reports a finding worded in English by its check.
+//
+// Deprecated: goes away with Definition.New.
+func (f Finding) Legacy() bool { return f.worded }
+
 // LitRows returns a table of literals.
 func LitRows(rows [][]string) [][]Msg {
 	out := make([][]Msg, len(rows))
