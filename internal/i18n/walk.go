@@ -9,6 +9,7 @@ import (
 var (
 	msgType     = reflect.TypeFor[report.Msg]()
 	findingType = reflect.TypeFor[report.Finding]()
+	sectionType = reflect.TypeFor[report.Section]()
 	paramsType  = reflect.TypeFor[report.Params]()
 )
 
@@ -82,6 +83,12 @@ func (w *walker) walk(v reflect.Value, depth int) {
 		case findingType:
 			if v.CanSet() {
 				w.l.LocalizeFinding(v.Addr().Interface().(*report.Finding))
+			}
+		case sectionType:
+			// A section's title, when its check has one in the catalogs
+			// (<check>.section); others keep theirs (names like "DMARC").
+			if s := v.Addr().Interface().(*report.Section); v.CanSet() && w.l.inEnglish(s.Check+".section") {
+				s.Title = w.l.Text(report.Msg{Key: s.Check + ".section"})
 			}
 		}
 		for i := range v.NumField() {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mailcheck/mailcheck/pkg/dkim"
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
 // MaxSize bounds the input: above the 25-35 MB limits of the large
@@ -28,8 +29,8 @@ type Message struct {
 	// client. DKIM body hashes and ARC message signatures cannot then be
 	// fully checked.
 	HeadersOnly bool
-	// Normalized lists the repairs made to the input.
-	Normalized []string
+	// Normalized lists the repairs made to the input, in words.
+	Normalized []report.Msg
 }
 
 // Parse reads a message or a pasted header section. It accepts LF line
@@ -47,41 +48,41 @@ func Parse(b []byte) (*Message, error) {
 	switch lf := bytes.Count(b, []byte("\n")); {
 	case crlf == 0 && lf > 0:
 		b = bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n"))
-		m.Normalized = append(m.Normalized, "LF line endings converted to CRLF")
+		m.Normalized = append(m.Normalized, report.T("message.normalized.lf", nil))
 	case crlf > 0 && lf > crlf:
 		// Mixed endings come from copying and pasting; SMTP carries CRLF
 		// only (RFC 5321 §2.3.8), so a bare LF was not in the message
 		// the signer hashed.
 		b = bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")), []byte("\n"), []byte("\r\n"))
-		m.Normalized = append(m.Normalized, "mixed line endings made CRLF")
+		m.Normalized = append(m.Normalized, report.T("message.normalized.mixed", nil))
 	default:
 		b = bytes.Clone(b)
 	}
 	if q, n := unquote(b); n > 0 {
 		b = q
-		m.Normalized = append(m.Normalized, fmt.Sprintf("%d lines quoted with \">\" (pasted from a reply) unquoted", n))
+		m.Normalized = append(m.Normalized, report.T("message.normalized.quoted", report.Params{"count": n}))
 	}
 	if d, n, w := dedent(b); n > 0 {
 		b = d
-		m.Normalized = append(m.Normalized, fmt.Sprintf("%d lines indented by %d characters (pasting) un-indented", n, w))
+		m.Normalized = append(m.Normalized, report.T("message.normalized.indented", report.Params{"count": n, "width": w}))
 	}
 	if bytes.HasPrefix(b, []byte("From ")) {
 		if i := bytes.Index(b, []byte("\r\n")); i >= 0 {
 			b = b[i+2:]
-			m.Normalized = append(m.Normalized, "mbox \"From \" line removed")
+			m.Normalized = append(m.Normalized, report.T("message.normalized.mbox", nil))
 		}
 	}
 	if trimmed := bytes.TrimLeft(b, " \t\r\n"); len(trimmed) != len(b) {
 		b = trimmed
-		m.Normalized = append(m.Normalized, "leading blank lines removed")
+		m.Normalized = append(m.Normalized, report.T("message.normalized.blank", nil))
 	}
 	if skipped, rest := skipSummary(b); skipped > 0 {
 		b = rest
-		m.Normalized = append(m.Normalized, fmt.Sprintf("%d lines of a mail client's summary (Gmail \"Show original\") skipped", skipped))
+		m.Normalized = append(m.Normalized, report.T("message.normalized.gmail_summary", report.Params{"count": skipped}))
 	}
 	if skipped, rest := skipPreamble(b); skipped > 0 {
 		b = rest
-		m.Normalized = append(m.Normalized, fmt.Sprintf("%d lines before the first header field skipped (a mail client's summary)", skipped))
+		m.Normalized = append(m.Normalized, report.T("message.normalized.preamble", report.Params{"count": skipped}))
 	}
 	end := bytes.Index(b, []byte("\r\n\r\n"))
 	switch {
@@ -99,7 +100,7 @@ func Parse(b []byte) (*Message, error) {
 		if fixed, n := refold(b); n > 0 {
 			if f2, b2, err2 := dkim.SplitMessage(fixed); err2 == nil && len(f2) > 0 {
 				b, fields, body, err = fixed, f2, b2, nil
-				m.Normalized = append(m.Normalized, fmt.Sprintf("%d lines without a field name joined to the field above (folding lost in pasting)", n))
+				m.Normalized = append(m.Normalized, report.T("message.normalized.refolded", report.Params{"count": n}))
 			}
 		}
 	}
