@@ -97,9 +97,9 @@ type Data struct {
 // Difference is one method where the receiver's recorded result and the
 // re-check disagree, with the likely cause.
 type Difference struct {
-	Method   string `json:"method"`
-	Subject  string `json:"subject,omitempty"` // e.g. "d=shop.example s=s1"
-	Receiver string `json:"receiver"`
+	Method   string     `json:"method"`
+	Subject  string     `json:"subject,omitempty"` // e.g. "d=shop.example s=s1"
+	Receiver string     `json:"receiver"`
 	Recheck  string     `json:"recheck"`
 	Cause    report.Msg `json:"cause"`
 }
