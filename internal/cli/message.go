@@ -145,7 +145,7 @@ func runMessage(ctx context.Context, f *Factory, opts *MessageOptions) error {
 	secs := message.Check(ctx, s.Env, m, opts.Options)
 	target := m.First("Message-ID")
 	if target == "" {
-		target = displayPath(opts.Path)
+		target = opts.Path // "-" for standard input: a name in no language
 	}
 	rep := f.newReport(s, "message", target, secs...)
 	return f.finish(ctx, rep)

@@ -251,6 +251,13 @@ func (l *Localizer) word(key string, p report.Params) (string, bool) {
 		loc = l.en
 	}
 	data, count := l.data(p)
+	if m := keys[l.lang][key]; m == nil || !plural(m) {
+		// A "count" among a finding's facts chooses the form of its
+		// plural messages only; its title and fix may have none.
+		if m = keys[English][key]; m != nil && !plural(m) {
+			count = nil
+		}
+	}
 	s, err := loc.Localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: data, PluralCount: count})
 	if err != nil || strings.Contains(s, "<no value>") {
 		// A template that needs a parameter the check did not give, or a
@@ -266,6 +273,11 @@ func (l *Localizer) word(key string, p report.Params) (string, bool) {
 		l.static.Store(key, s)
 	}
 	return s, true
+}
+
+// plural reports whether m has plural forms (a "one" beside "other").
+func plural(m *goi18n.Message) bool {
+	return m.Zero != "" || m.One != "" || m.Two != "" || m.Few != "" || m.Many != ""
 }
 
 func errText(err error, s string) string {

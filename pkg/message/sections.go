@@ -48,11 +48,12 @@ func messageSection(d *Data, recv []ReceivedResult) report.Section {
 		{Label: report.T("message.label.boundary", nil), Value: report.T("message.value.boundary", report.Params{"receiver": orDash(d.Boundary.Receiver), "ip": orDash(d.Boundary.IP),
 			"helo": orDash(d.Boundary.HELO), "method": boundaryMethod(d.Boundary.Method)})},
 	}
-	if len(d.Normalized) > 0 {
-		sec.Display.Facts = append(sec.Display.Facts, report.Fact{Label: report.T("message.label.normalized", nil), Value: report.T("list", report.Params{"items": d.Normalized})})
+	// One fact a line: the items are sentences with commas of their own.
+	for _, n := range d.Normalized {
+		sec.Display.Facts = append(sec.Display.Facts, report.Fact{Label: report.T("message.label.normalized", nil), Value: n})
 	}
-	if d.HeadersOnly {
-		sec.Display.Facts = append(sec.Display.Facts, report.Fact{Label: report.T("message.label.not_checked", nil), Value: report.T("list", report.Params{"items": d.Unchecked})})
+	for _, u := range d.Unchecked {
+		sec.Display.Facts = append(sec.Display.Facts, report.Fact{Label: report.T("message.label.not_checked", nil), Value: u})
 	}
 	rows := [][]report.Msg{
 		{report.Lit("spf"), report.Lit(d.Verdicts.SPF)},
