@@ -131,6 +131,9 @@ func TestMessageFrench(t *testing.T) {
 					t.Errorf("%v (%s): English %q (%s) in:\n%s", args, format, frag, key, r.stdout)
 				}
 			}
+			for _, e := range i18n.EnglishIn(r.stdout) {
+				t.Errorf("%v (%s): English %q in:\n%s", args, format, e, r.stdout)
+			}
 			for _, k := range keyShown.FindAllString(r.stdout, -1) {
 				if _, isID := catalog.Lookup(k); !isID {
 					t.Errorf("%v (%s): message key %s shown", args, format, k)

@@ -128,6 +128,7 @@ func checklist(ctx context.Context, env check.Env, m *Message, hops []Hop, b Bou
 	}
 	cd.Bulk, cd.BulkSigns = len(signs) > 0, strings.Join(signs, ", ")
 	lu, lup := m.First("List-Unsubscribe"), m.First("List-Unsubscribe-Post")
+	oneClick := report.Params{"value": "List-Unsubscribe-Post: List-Unsubscribe=One-Click"} // the field as RFC 8058 §3.1 writes it
 	switch {
 	case lu == "" && !cd.Bulk:
 		add("list_unsubscribe.https", nil, bulk, StatusUnknown, detail("lu_absent_not_bulk", nil), "RFC 8058 §3.1")
@@ -142,14 +143,14 @@ func checklist(ctx context.Context, env check.Env, m *Message, hops []Hop, b Bou
 	}
 	switch {
 	case lu == "" && lup == "" && !cd.Bulk:
-		add("list_unsubscribe.one_click", nil, bulk, StatusUnknown, detail("lup_absent_not_bulk", nil), "RFC 8058 §3.1")
+		add("list_unsubscribe.one_click", oneClick, bulk, StatusUnknown, detail("lup_absent_not_bulk", nil), "RFC 8058 §3.1")
 	case strings.EqualFold(strings.Join(strings.Fields(lup), ""), "List-Unsubscribe=One-Click"):
-		add("list_unsubscribe.one_click", nil, bulk, StatusPass, detail("present", nil), "RFC 8058 §3.1")
+		add("list_unsubscribe.one_click", oneClick, bulk, StatusPass, detail("present", nil), "RFC 8058 §3.1")
 	case lup == "":
-		add("list_unsubscribe.one_click", nil, bulk, StatusFail, detail("absent", nil), "RFC 8058 §3.1")
+		add("list_unsubscribe.one_click", oneClick, bulk, StatusFail, detail("absent", nil), "RFC 8058 §3.1")
 		fs = append(fs, ListUnsubNoPost.Alt("absent", nil))
 	default:
-		add("list_unsubscribe.one_click", nil, bulk, StatusFail, detail("lup_value", report.Params{"value": clip(lup, 80)}), "RFC 8058 §3.1")
+		add("list_unsubscribe.one_click", oneClick, bulk, StatusFail, detail("lup_value", report.Params{"value": clip(lup, 80)}), "RFC 8058 §3.1")
 		fs = append(fs, ListUnsubNoPost.With(report.Params{"value": clip(lup, 80)}))
 	}
 	if lu != "" || lup != "" {
