@@ -163,8 +163,8 @@ func runSuggestedChecks(ctx context.Context, s *session, results []*bounce.Resul
 	seen := map[string]bool{}
 	for _, res := range results {
 		for _, sg := range bounce.Suggestions(res) {
-			if !seen[sg.Command] && len(todo) < maxBounceChecks {
-				seen[sg.Command] = true
+			if !seen[sg.Key()] && len(todo) < maxBounceChecks {
+				seen[sg.Key()] = true
 				todo = append(todo, sg)
 			}
 		}
