@@ -48,7 +48,7 @@ func Section(source string, res *Result) report.Section {
 var ErrEmpty = errors.New("empty: nothing to read")
 
 // unreadableKind names why an input could not be read, for its words
-// (bounce.unreadable.<kind>).
+// (bounce.unreadable.<kind>); "other" for an error of no known kind.
 func unreadableKind(err error) string {
 	switch {
 	case errors.Is(err, ErrEmpty):
@@ -64,23 +64,32 @@ func unreadableKind(err error) string {
 	case errors.Is(err, mailfile.ErrTooMany):
 		return "too_many"
 	}
-	return ""
+	return "other"
 }
 
 // Unreadable is the section for an input that could not be read at all.
 func Unreadable(source string, err error) report.Section {
-	p := report.Params{"source": source}
-	var f report.Finding
-	if kind := unreadableKind(err); kind != "" {
-		f = findUnreadable.Alt(kind, p)
-	} else {
-		// An operating-system error of another kind: its own words are
-		// all there is (they are data, shown as they are).
-		p["error"] = err.Error()
-		f = findUnreadable.With(p)
-	}
 	return report.Section{Check: "bounce", Title: "Bounce", Target: source, Status: report.StatusFail,
-		Summary: report.T("bounce.summary.unreadable", nil), Findings: []report.Finding{f}, Data: &Data{Source: source, Result: Result{Kind: KindNone, Recipients: []Recipient{}}}}
+		Summary: report.T("bounce.summary.unreadable", nil), Findings: []report.Finding{unreadable(source, err)},
+		Data: &Data{Source: source, Result: Result{Kind: KindNone, Recipients: []Recipient{}}}}
+}
+
+// UnreadableMsg says in words why source could not be read: the detail of
+// its bounce.unreadable finding (for a command's one line on stderr).
+func UnreadableMsg(source string, err error) report.Msg {
+	return unreadable(source, err).DetailMsg()
+}
+
+func unreadable(source string, err error) report.Finding {
+	kind := unreadableKind(err)
+	p := report.Params{"source": source, "kind": kind}
+	if kind != "other" {
+		return findUnreadable.Alt(kind, p)
+	}
+	// An operating-system error of another kind: its own words are all
+	// there is (they are data, shown as they are).
+	p["error"] = err.Error()
+	return findUnreadable.With(p)
 }
 
 var reportLike = regexp.MustCompile(`(?i)report domain:|dmarc|tls report|tlsrpt|aggregate report`)

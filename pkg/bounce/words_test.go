@@ -134,7 +134,7 @@ func TestUnreadableKinds(t *testing.T) {
 	}{
 		{err, "missing", "a.eml\u00a0: fichier ou répertoire introuvable"},
 		{ErrEmpty, "empty", "a.eml\u00a0: vide, rien à lire"},
-		{mailfile.ErrTooLarge, "too_large", "a.eml\u00a0: plus grand que la taille maximale lue"},
+		{mailfile.ErrTooLarge, "too_large", "a.eml\u00a0: dépasse la taille maximale admise"},
 		{errors.New("disk on fire"), "", "a.eml\u00a0: disk on fire"},
 	}
 	for _, tt := range tests {
