@@ -54,11 +54,11 @@ func headersOf(t *testing.T, path string) string {
 	return out
 }
 
-// englishFragments are the words of this command's English catalog
+// messageEnglishFragments are the words of this command's English catalog
 // messages (message.*, authres.*) that their French lacks: literal runs of
 // three words or more between template actions. One of them in French
 // output is English left in it.
-func englishFragments(t *testing.T) map[string]string {
+func messageEnglishFragments(t *testing.T) map[string]string {
 	t.Helper()
 	en, err := i18n.Messages(i18n.English)
 	if err != nil {
@@ -102,7 +102,7 @@ var keyShown = regexp.MustCompile(`\b(?:message|authres|hint)\.[a-z0-9_.-]*[a-z0
 // Markdown output, no message key, nothing the localizer missed, and
 // findings that match their declarations.
 func TestMessageFrench(t *testing.T) {
-	frags := englishFragments(t)
+	frags := messageEnglishFragments(t)
 	direct, troubled := directMessage(t), troubledMessage(t)
 	runs := [][]string{
 		{direct, "--zone", messageZone},
@@ -160,5 +160,38 @@ func TestMessageFrench(t *testing.T) {
 			continue
 		}
 		t.Errorf("French catalog lacks %s", k)
+	}
+}
+
+// Bad input gets its one line in French too.
+func TestMessageBadInputFrench(t *testing.T) {
+	dir := t.TempDir()
+	notMail := filepath.Join(dir, "x.txt")
+	if err := os.WriteFile(notMail, []byte("hello world\nthis is not mail\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	direct := directMessage(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{notMail}, "n'est pas un champ d'en-tête"},
+		{[]string{dir}, "est un répertoire"},
+		{[]string{filepath.Join(dir, "missing.eml")}, "fichier introuvable"},
+		{[]string{direct, "--ip", "nope"}, "n'est pas une adresse IPv4 ou IPv6"},
+		{[]string{direct, "--at", "yesterday"}, "n'est pas une date"},
+		{[]string{direct, "--sender", "a@-bad-"}, "doit être un nom de domaine"},
+		{[]string{direct, "--helo", "-bad-"}, "n'est pas un nom d'hôte"},
+	} {
+		r := run(t, append(append([]string{"message"}, c.args...), "--zone", messageZone, "--lang", "fr")...)
+		if r.code != ExitBadInput || !strings.Contains(r.stderr, c.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") > 2 {
+			t.Errorf("%v: exit %d, stderr %q", c.args, r.code, r.stderr)
+		}
+		if e := i18n.EnglishIn(r.stderr); len(e) > 0 {
+			t.Errorf("%v: English %q in %q", c.args, e, r.stderr)
+		}
+		if k := keyShown.FindString(r.stderr); k != "" {
+			t.Errorf("%v: key %s in %q", c.args, k, r.stderr)
+		}
 	}
 }

@@ -18,6 +18,43 @@ const MaxSize = 64 << 20
 // too large, or a first line that is not a header field.
 var ErrBadInput = errors.New("not a message")
 
+// Kinds of input that is not a message (InputError.Kind).
+const (
+	InputTooLarge  = "too_large"  // larger than MaxSize
+	InputEmpty     = "empty"      // nothing but white space
+	InputNotHeader = "not_header" // the first line is not a header field
+)
+
+// InputError says why the input is not a message: a kind and the facts,
+// so that the command line words it in its language. It matches
+// ErrBadInput.
+type InputError struct {
+	Kind string
+	// Line is the first line (clipped), for InputNotHeader; MaxMiB the
+	// bound, for InputTooLarge.
+	Line   string
+	MaxMiB int
+}
+
+// Error says it in English.
+func (e *InputError) Error() string {
+	switch e.Kind {
+	case InputTooLarge:
+		return fmt.Sprintf("%v: larger than %d MiB", ErrBadInput, e.MaxMiB)
+	case InputEmpty:
+		return fmt.Sprintf("%v: empty input", ErrBadInput)
+	}
+	return fmt.Sprintf("%v: the first line %q is not a header field (name \":\" value, RFC 5322 §2.2)", ErrBadInput, e.Line)
+}
+
+// Unwrap makes every InputError match ErrBadInput.
+func (e *InputError) Unwrap() error { return ErrBadInput }
+
+// Msg is the error as words (message.input.error.<kind>).
+func (e *InputError) Msg() report.Msg {
+	return report.T("message.input.error."+e.Kind, report.Params{"line": e.Line, "max": e.MaxMiB})
+}
+
 // Message is the input, normalized to the wire form.
 type Message struct {
 	// Raw has CRLF line endings and a terminated header section.
@@ -38,11 +75,11 @@ type Message struct {
 // leading mbox "From " line, and leading white space from pasting.
 func Parse(b []byte) (*Message, error) {
 	if len(b) > MaxSize {
-		return nil, fmt.Errorf("%w: larger than %d MiB", ErrBadInput, MaxSize>>20)
+		return nil, &InputError{Kind: InputTooLarge, MaxMiB: MaxSize >> 20}
 	}
 	m := &Message{}
 	if len(bytes.TrimSpace(b)) == 0 {
-		return nil, fmt.Errorf("%w: empty input", ErrBadInput)
+		return nil, &InputError{Kind: InputEmpty}
 	}
 	crlf := bytes.Count(b, []byte("\r\n"))
 	switch lf := bytes.Count(b, []byte("\n")); {
@@ -106,7 +143,7 @@ func Parse(b []byte) (*Message, error) {
 	}
 	if err != nil || len(fields) == 0 {
 		first, _, _ := strings.Cut(string(b), "\r\n")
-		return nil, fmt.Errorf("%w: the first line %q is not a header field (name \":\" value, RFC 5322 §2.2)", ErrBadInput, clip(first, 60))
+		return nil, &InputError{Kind: InputNotHeader, Line: clip(first, 60)}
 	}
 	m.Raw, m.Fields, m.Body = b, fields, body
 	return m, nil
