@@ -662,6 +662,7 @@ func zoneFindings(l *List, refused, failed, bogus causes, unhealthy, ignored []r
 			p["list_note"] = l.Notes // the catalog's note (lists.json): data
 		}
 		if publicCode || publicResolver != "" {
+			p["public"] = true
 			out = append(out, DefQueryRefused.Alt("public", p))
 		} else {
 			out = append(out, DefQueryRefused.With(p))
