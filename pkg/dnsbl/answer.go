@@ -38,12 +38,12 @@ const maxAnswerCodes = 16
 
 // AnswerCode is one A record of an answer with its meaning.
 type AnswerCode struct {
-	Code    string `json:"code"`
+	Code string `json:"code"`
 	// Meaning is what the code says: the list's own words from the catalog
 	// (lists.json, data shown as written), or ours for codes it does not
 	// document (catalog key dnsbl.code.*).
 	Meaning report.Msg `json:"meaning"`
-	Class   Class  `json:"class,omitempty"`
+	Class   Class      `json:"class,omitempty"`
 	// Error marks a refusal/error code rather than a listing.
 	Error bool `json:"error,omitempty"`
 }

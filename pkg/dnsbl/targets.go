@@ -103,8 +103,8 @@ func DomainTarget(d dnsname.Domain) Target {
 
 // Skipped is an address found in DNS that was not queried.
 type Skipped struct {
-	Address string `json:"address"`
-	Via     string `json:"via"`
+	Address string     `json:"address"`
+	Via     string     `json:"via"`
 	Reason  report.Msg `json:"reason"`
 }
 
