@@ -62,8 +62,11 @@ type Result struct {
 	FCrDNS    bool   `json:"fcrdns"`
 	// Generic says why the name looks assigned by an access provider.
 	Generic report.Msg `json:"generic,omitzero"`
-	// Error says which lookups failed and how.
-	Error report.Msg `json:"error,omitzero"`
+	// Error is the lookup failures as the resolver reported them (raw
+	// evidence; the findings word them in the report's language).
+	Error string `json:"error,omitempty"`
+
+	why report.Msg // Error, worded
 }
 
 // Data is Section.Data of the "rdns" section.
@@ -129,7 +132,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 func examine(ctx context.Context, r resolver.Resolver, res *Result) {
 	names, ans, err := resolver.LookupPTR(ctx, r, res.Addr)
 	if err != nil {
-		res.Error = check.ErrMsg(err)
+		res.Error, res.why = "PTR: "+err.Error(), check.ErrMsg(err)
 		return
 	}
 	if ans.Void() {
@@ -140,11 +143,13 @@ func examine(ctx context.Context, r resolver.Resolver, res *Result) {
 	if res.Addr.Is6() && !res.Addr.Is4In6() {
 		qtype = dns.TypeAAAA
 	}
-	var errs []report.Msg
+	var raw []string
+	var whys []report.Msg
 	for _, name := range names[:min(len(names), MaxNames)] {
 		addrs, _, err := resolver.LookupAddrs(ctx, r, name, qtype)
 		if err != nil {
-			errs = append(errs, check.ErrMsg(err))
+			raw = append(raw, err.Error())
+			whys = append(whys, check.ErrMsg(err))
 			continue
 		}
 		if slices.Contains(addrs, res.Addr.Unmap()) || slices.Contains(addrs, res.Addr) {
@@ -152,8 +157,8 @@ func examine(ctx context.Context, r resolver.Resolver, res *Result) {
 			break
 		}
 	}
-	if !res.FCrDNS && len(errs) > 0 {
-		res.Error = report.T("list", report.Params{"items": errs})
+	if !res.FCrDNS && len(raw) > 0 {
+		res.Error, res.why = strings.Join(raw, "; "), report.T("list", report.Params{"items": whys})
 	}
 	name := res.Confirmed
 	if name == "" {
@@ -182,8 +187,8 @@ func findings(r Result) []report.Finding {
 		return q
 	}
 	var fs []report.Finding
-	if !r.Error.IsZero() && !r.FCrDNS && len(r.PTR) == 0 {
-		return append(fs, defDNSError.With(with(report.Params{"error": r.Error})))
+	if r.Error != "" && !r.FCrDNS && len(r.PTR) == 0 {
+		return append(fs, defDNSError.With(with(report.Params{"error": r.why})))
 	}
 	if len(r.PTR) == 0 {
 		return append(fs, judged(defMissing, p))
@@ -194,8 +199,8 @@ func findings(r Result) []report.Finding {
 	}
 	switch {
 	case r.FCrDNS:
-	case !r.Error.IsZero():
-		fs = append(fs, defDNSError.Alt("forward", with(report.Params{"error": r.Error})))
+	case r.Error != "":
+		fs = append(fs, defDNSError.Alt("forward", with(report.Params{"error": r.why})))
 	default:
 		name := ptrs[0]
 		rr := "A"
@@ -239,7 +244,7 @@ func display(d *Data) report.Display {
 		switch {
 		case r.FCrDNS:
 			fc = "yes"
-		case !r.Error.IsZero():
+		case r.Error != "":
 			fc = "unknown"
 		}
 		t.Rows = append(t.Rows, []report.Msg{report.Lit(r.Addr.String()), report.T("list", report.Params{"items": roles}),
