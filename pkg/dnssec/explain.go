@@ -41,7 +41,9 @@ func Explain(sections []report.Section) {
 			if !f.Inconclusive || f.Variant == "bogus_zone" {
 				continue // decided, or already explained by its check (pkg/dane)
 			}
-			if f.Legacy() {
+			if f.Detail != "" {
+				// Worded in English by its check (Definition.New, going
+				// away): the sentence is appended as before.
 				if !strings.Contains(f.Detail, "SERVFAIL") || strings.Contains(f.Detail, explained) {
 					continue
 				}
