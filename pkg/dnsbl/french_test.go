@@ -20,7 +20,7 @@ func TestFrench(t *testing.T) {
 	if m := fr.Missing(); len(m) > 0 {
 		t.Errorf("missing French: %v", m)
 	}
-	if got := sec.Summary.String(); !strings.HasPrefix(got, "2 cibles\u00a0: inscrites sur 3 listes sur 3\u00a0:") {
+	if got := sec.Summary.String(); !strings.HasPrefix(got, "2 cibles\u00a0: inscriptions sur 3 listes sur 3\u00a0:") {
 		t.Errorf("summary %q", got)
 	}
 	var major *report.Finding
@@ -34,7 +34,7 @@ func TestFrench(t *testing.T) {
 		!strings.Contains(major.Fix, "demandez la radiation auprès de https://lists.dnsbl.test/") {
 		t.Errorf("major finding in French: %+v", major)
 	}
-	if tbl := sec.Display.Tables[0]; tbl.Title.String() != "Cibles par liste" || tbl.Columns[3].String() != "Non inscrite" {
+	if tbl := sec.Display.Tables[0]; tbl.Title.String() != "Cibles par liste" || tbl.Columns[3].String() != "Sans inscription" {
 		t.Errorf("table %+v", tbl)
 	}
 }
