@@ -170,8 +170,9 @@ func checklist(ctx context.Context, env check.Env, m *Message, hops []Hop, b Bou
 			switch {
 			case r.FCrDNS:
 				add("rdns.fcrdns", nil, all, StatusPass, report.Lit(fmt.Sprintf("%s -> %s -> %s", ip, r.Confirmed, ip)), "RFC 8601 §3")
-			case r.Error != "": // pkg/rdns's words
-				add("rdns.fcrdns", nil, all, StatusUnknown, report.Lit(r.Error), "RFC 8601 §3")
+			case r.Error != "":
+				// pkg/rdns's finding in this section words the error.
+				add("rdns.fcrdns", nil, all, StatusUnknown, detail("rdns_error", nil), "RFC 8601 §3")
 			default:
 				add("rdns.fcrdns", nil, all, StatusFail, detail("ptr_not_confirmed", report.Params{"ip": ip.String(), "ptr": orDash(strings.Join(r.PTR, ", "))}), "RFC 8601 §3")
 			}
