@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -204,7 +205,7 @@ func truncate(s string, w int) string {
 		return s
 	}
 	cut := ""
-	for _, word := range strings.Fields(s) {
+	for _, word := range strings.FieldsFunc(s, breakable) {
 		next := word
 		if cut != "" {
 			next = cut + " " + word
@@ -452,7 +453,7 @@ func (t *textWriter) wrapped(indent, text string, style lipgloss.Style) {
 func wrap(text string, width int) []string {
 	var out []string
 	for _, para := range strings.Split(text, "\n") {
-		words := strings.Fields(para)
+		words := strings.FieldsFunc(para, breakable)
 		if len(words) == 0 {
 			out = append(out, "")
 			continue
@@ -469,6 +470,13 @@ func wrap(text string, width int) []string {
 		out = append(out, cur)
 	}
 	return out
+}
+
+// breakable reports a space a line may break at: not a no-break space
+// (U+00A0, U+202F, U+2007), which French puts before ":" and ";" and which
+// must stay (strings.Fields would break at them and drop them).
+func breakable(r rune) bool {
+	return unicode.IsSpace(r) && r != '\u00a0' && r != '\u202f' && r != '\u2007'
 }
 
 func pad(s string, w int) string {

@@ -393,6 +393,47 @@ func TestMerchantVerdict(t *testing.T) {
 	}
 }
 
+// The merchant's case in French: the facts are parameters, the words the
+// French catalog's, with the decimal comma and no-break spaces.
+func TestMerchantVerdictFrench(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneText("example.", shopZone), dnstest.ZoneText("in-addr.arpa.", reverseZone))
+	env := check.Env{Resolver: srv.Resolver(t), Now: testclock.Func()}
+	c := NewCollector(Limits{})
+	c.Add("a.xml", xmlReport("google.com", "g1", "shop.example", "none", 1, merchant...))
+	s := c.Sections(context.Background(), env, Options{})[0]
+	hold := finding(t, s, "reports.policy.hold")
+	if hold.Params["domain"] != "shop.example" || hold.Params["policy"] != "none" || hold.Detail != "" {
+		t.Errorf("hold before wording: params %v, detail %q", hold.Params, hold.Detail)
+	}
+	loc := i18n.For(i18n.French)
+	loc.LocalizeSection(&s)
+	hold = finding(t, s, "reports.policy.hold")
+	if !strings.Contains(hold.Detail, "restez en p=none") || !strings.Contains(hold.Detail, "43 (6,59\u00a0%) échouent à DMARC") {
+		t.Errorf("hold: %s", hold.Detail)
+	}
+	if !strings.HasPrefix(s.Summary.String(), "660 messages de 6 sources dans 1 rapport agrégé") {
+		t.Errorf("summary %s", s.Summary)
+	}
+	d := s.Data.(*Data)
+	words := map[string]string{}
+	for _, src := range d.Sources {
+		words[src.IP] = src.Service.String() + " / " + src.MatchedBy.String()
+	}
+	if words["192.0.2.10"] != "votre propre serveur 192.0.2.10 / DNS inverse mail.shop.example" || words["203.0.113.5"] != "relais de transfert 203.0.113.5 / " {
+		t.Errorf("sources %v", words)
+	}
+	for _, g := range d.Services {
+		if g.Name.String() == "Brevo" && !strings.HasPrefix(g.Fix.String(), "Activez la signature DKIM en d=shop.example dans Brevo") {
+			t.Errorf("Brevo fix %s", g.Fix)
+		}
+	}
+	for _, m := range loc.Missing() {
+		if strings.HasPrefix(m, "reports.") {
+			t.Errorf("no French for %s", m)
+		}
+	}
+}
+
 // Offline, the record comes from policy_published, and the Brevo source
 // is still recognized by its DKIM domain.
 func TestOfflineRecord(t *testing.T) {

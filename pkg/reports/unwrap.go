@@ -426,7 +426,7 @@ func (x *extractor) part(src string, top mail.Header, h textproto.MIMEHeader, bo
 			}
 			b, err := io.ReadAll(io.LimitReader(p, x.lim.MaxBytes+1))
 			if err != nil {
-				x.fail(src, &readError{code: "mime_part", p: report.Params{"part": i, "error": truncate(err.Error(), 200)}})
+				x.fail(src, &readError{code: "mime_part", p: report.Params{"part": i, "error": libErr(err)}})
 				return
 			}
 			if int64(len(b)) > x.lim.MaxBytes {

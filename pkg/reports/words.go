@@ -1,8 +1,14 @@
 package reports
 
 import (
+	"archive/zip"
+	"compress/flate"
+	"compress/gzip"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"sort"
 	"strings"
@@ -41,9 +47,39 @@ func (e *readError) Unwrap() error { return e.err }
 func problemf(code string, p report.Params) error { return &readError{code: code, p: p} }
 
 // wrapErr returns the read error code about an error of a library (gzip,
-// zip, MIME), whose own words are data.
+// zip, MIME, JSON): the common ones worded, the others quoted as data.
 func wrapErr(code string, err error) error {
-	return &readError{code: code, p: report.Params{"error": truncate(err.Error(), 200)}}
+	return &readError{code: code, p: report.Params{"error": libErr(err)}}
+}
+
+// libErr words the errors of the decoders underneath that a damaged file
+// gives; any other is quoted.
+func libErr(err error) report.Msg {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var flateErr flate.CorruptInputError
+	var b64 base64.CorruptInputError
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return report.T("reports.lib.eof", nil)
+	case errors.Is(err, gzip.ErrHeader):
+		return report.T("reports.lib.gzip_header", nil)
+	case errors.Is(err, gzip.ErrChecksum), errors.Is(err, zip.ErrChecksum):
+		return report.T("reports.lib.checksum", nil)
+	case errors.Is(err, zip.ErrFormat):
+		return report.T("reports.lib.zip_format", nil)
+	case errors.Is(err, zip.ErrAlgorithm):
+		return report.T("reports.lib.zip_algorithm", nil)
+	case errors.As(err, &flateErr):
+		return report.T("reports.lib.corrupt", report.Params{"offset": int64(flateErr)})
+	case errors.As(err, &b64):
+		return report.T("reports.lib.corrupt", report.Params{"offset": int64(b64)})
+	case errors.As(err, &syn):
+		return report.T("reports.lib.json_syntax", report.Params{"offset": syn.Offset})
+	case errors.As(err, &typ):
+		return report.T("reports.lib.json_type", report.Params{"field": truncate(typ.Field, 60), "type": typ.Value})
+	}
+	return report.Lit(truncate(err.Error(), 200))
 }
 
 // reasonOf words an error as a Problem's code and reason.
