@@ -287,10 +287,7 @@ func (c *Collector) domainSection(ctx context.Context, env check.Env, d *domainA
 			}
 		}
 		if failedPTR > 0 || dmarcErr != nil {
-			p := report.Params{}
-			if failedPTR > 0 {
-				p["ptr_failed"] = count("sources", int64(failedPTR))
-			}
+			p := report.Params{"count": failedPTR}
 			if dmarcErr != nil {
 				p["dmarc_error"] = *dmarcErr
 			}
