@@ -139,11 +139,8 @@ func runReports(ctx context.Context, f *Factory, opts *ReportsOptions) error {
 	sections := c.Sections(ctx, env, reports.Options{NoDNS: opts.NoDNS})
 	loc := f.localizer()
 	for i := range sections {
-		// Section titles and targets are strings: worded here.
-		if k := reports.TitleKey(sections[i].Title); k != "" {
-			sections[i].Title = loc.Label(k)
-		}
-		if k := reports.TitleKey(sections[i].Target); k != "" {
+		// A target that is words, not a domain (a string): worded here.
+		if k := reports.TargetKey(sections[i].Target); k != "" {
 			sections[i].Target = loc.Label(k)
 		}
 	}

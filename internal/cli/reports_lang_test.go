@@ -144,6 +144,10 @@ func TestReportsFrench(t *testing.T) {
 					t.Errorf("English left: %q", frag)
 				}
 			}
+			// And no English of any catalog (the renderer's words too).
+			if left := i18n.EnglishIn(out); len(left) > 0 {
+				t.Errorf("English of the catalogs left: %q", left)
+			}
 			for _, k := range messageKey.FindAllString(out, -1) {
 				if _, ok := catalog.Lookup(k); !ok {
 					t.Errorf("message key shown: %s", k)

@@ -222,10 +222,11 @@ func (c *Collector) filesSection(st Stats) report.Section {
 	return sec
 }
 
-// Section titles, and the targets of the files section and of reports
-// that name no domain, in English (report.Section.Title and Target are
-// strings); TitleKey gives the catalog message of each, for a caller that
-// shows them in another language.
+// Section titles (worded by internal/i18n from their English), and the
+// targets of the files section and of reports that name no domain, in
+// English (report.Section.Target is a string); TargetKey gives the catalog
+// message of each target, for a caller that shows them in another
+// language.
 const (
 	FilesTitle  = "Report files"
 	DomainTitle = "DMARC and TLS reports"
@@ -233,13 +234,10 @@ const (
 	NoDomain    = "(reports naming no domain)"
 )
 
-// TitleKey returns the catalog key of a reports section's title or target
-// (FilesTitle, DomainTitle, FilesTarget, NoDomain), "" for any other text.
-func TitleKey(s string) string {
-	return map[string]string{
-		FilesTitle: "reports.title.files", DomainTitle: "reports.title.domain",
-		FilesTarget: "reports.target.input", NoDomain: "reports.target.none",
-	}[s]
+// TargetKey returns the catalog key of a reports section's target when it
+// is words (FilesTarget, NoDomain), "" for a domain.
+func TargetKey(s string) string {
+	return map[string]string{FilesTarget: "reports.target.input", NoDomain: "reports.target.none"}[s]
 }
 
 func (c *Collector) domainSection(ctx context.Context, env check.Env, d *domainAgg, rd rdns, opts Options) report.Section {
