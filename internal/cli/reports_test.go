@@ -26,7 +26,7 @@ func TestNewCmdReports(t *testing.T) {
 	if _, err := captureOptions(t, newReportsCmd, []string{"a.xml", "--format", "xml"}); err == nil {
 		t.Error("--format xml accepted")
 	}
-	if _, err := captureOptions(t, newReportsCmd, nil); err == nil {
+	if _, err := captureOptions(t, newReportsCmd, []string{}); err == nil {
 		t.Error("no path accepted")
 	}
 }
