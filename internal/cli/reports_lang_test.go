@@ -69,11 +69,11 @@ func langSamples(t *testing.T) []string {
 	return []string{dir, filepath.Join(conformance.Dir(t), "dmarc-reports", "reports")}
 }
 
-// englishFragments returns the words of the English catalog messages of
+// reportsEnglish returns the words of the English catalog messages of
 // `mailcheck reports` that French must not show: every run of three words
 // or more between template actions, unless the French message says its
 // words are the same.
-func englishFragments(t *testing.T) []string {
+func reportsEnglish(t *testing.T) []string {
 	t.Helper()
 	en, err := i18n.Messages(i18n.English)
 	if err != nil {
@@ -112,9 +112,9 @@ func englishFragments(t *testing.T) []string {
 	return out
 }
 
-// messageKey matches a catalog key of the command in output: a message
+// reportsKey matches a catalog key of the command in output: a message
 // the catalogs lack is shown as its key.
-var messageKey = regexp.MustCompile(`\b(?:hint\.)?reports(?:\.[a-z0-9_]+)+`)
+var reportsKey = regexp.MustCompile(`\b(?:hint\.)?reports(?:\.[a-z0-9_]+)+`)
 
 // `mailcheck reports --lang fr` says everything in French: no English
 // sentence of the command's catalog is left in text or Markdown, no key is
@@ -122,7 +122,7 @@ var messageKey = regexp.MustCompile(`\b(?:hint\.)?reports(?:\.[a-z0-9_]+)+`)
 // are the registry's.
 func TestReportsFrench(t *testing.T) {
 	paths := langSamples(t)
-	frags := englishFragments(t)
+	frags := reportsEnglish(t)
 	for _, format := range []string{"text", "markdown"} {
 		t.Run(format, func(t *testing.T) {
 			r := run(t, append(append([]string{"reports"}, paths...), "--no-dns", "--lang", "fr", "--format", format)...)
@@ -148,7 +148,7 @@ func TestReportsFrench(t *testing.T) {
 			if left := i18n.EnglishIn(out); len(left) > 0 {
 				t.Errorf("English of the catalogs left: %q", left)
 			}
-			for _, k := range messageKey.FindAllString(out, -1) {
+			for _, k := range reportsKey.FindAllString(out, -1) {
 				if _, ok := catalog.Lookup(k); !ok {
 					t.Errorf("message key shown: %s", k)
 				}
