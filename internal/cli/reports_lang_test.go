@@ -165,6 +165,13 @@ func TestReportsFrench(t *testing.T) {
 		t.Errorf("messages without French: %v", missing)
 	}
 
+	// CSV: the columns are stable names, the service and fix cells words.
+	csv := run(t, append(append([]string{"reports"}, paths...), "--no-dns", "--lang", "fr", "--format", "csv")...).stdout
+	if !strings.HasPrefix(csv, "domain,source_ip,ptr,service,") || !strings.Contains(csv, ",votre propre serveur 192.0.2.10,") ||
+		!strings.Contains(csv, "Activez la signature DKIM en d=shop.example dans Brevo") || len(i18n.EnglishIn(csv)) > 0 {
+		t.Errorf("CSV in French:\n%s", csv)
+	}
+
 	r := run(t, append(append([]string{"reports"}, paths...), "--no-dns", "--lang", "fr", "--format", "json")...)
 	var rep report.Report
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {

@@ -12,6 +12,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/mailcheck/mailcheck/pkg/mailfile"
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -115,4 +116,4 @@ func share(n, of int64) float64 {
 }
 
 // day is a date as shown in reports (ISO 8601, the same in every language).
-func day(t interface{ Format(string) string }) string { return t.Format("2006-01-02") }
+func day(t time.Time) string { return t.Format("2006-01-02") }
