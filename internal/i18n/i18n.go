@@ -157,6 +157,9 @@ var (
 // For returns the localizer of lang (one per language and process).
 func For(lang Lang) *Localizer {
 	loadOnce.Do(load)
+	if lang != French {
+		lang = English
+	}
 	locMu.Lock()
 	defer locMu.Unlock()
 	if l := locs[lang]; l != nil {

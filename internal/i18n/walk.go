@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"reflect"
+	"strings"
 
 	"github.com/mailcheck/mailcheck/pkg/report"
 )
@@ -21,12 +22,52 @@ func (l *Localizer) Localize(rep *report.Report) {
 	rep.Lang = string(l.lang)
 	w := walker{l: l, seen: map[uintptr]bool{}}
 	w.walk(reflect.ValueOf(rep).Elem(), 0)
+	for _, secs := range [][]report.Section{rep.Sections, rep.Environment} {
+		for i := range secs {
+			l.title(&secs[i])
+		}
+	}
+}
+
+// title words a section's title: the catalog's title.<key>, the key made
+// from the check's English title (TitleKey), else the title as it is.
+func (l *Localizer) title(s *report.Section) {
+	if k := "title." + TitleKey(s.Title); l.Has(k) {
+		s.Title = l.Label(k)
+	}
+}
+
+// TitleKey makes a catalog key of an English section title: lower case,
+// every run of other characters one "_" ("Reverse DNS" is reverse_dns).
+func TitleKey(title string) string {
+	var b strings.Builder
+	us := false
+	for _, r := range strings.ToLower(title) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+			us = false
+		} else if !us && b.Len() > 0 {
+			b.WriteByte('_')
+			us = true
+		}
+	}
+	k := strings.TrimSuffix(b.String(), "_")
+	switch k {
+	case "id", "description", "hash", "leftdelim", "rightdelim", "zero", "one", "two", "few", "many", "other", "translation":
+		k += "_title" // go-i18n reads these names as parts of a message
+	}
+	return k
 }
 
 // LocalizeFinding words one finding.
 func (l *Localizer) LocalizeFinding(f *report.Finding) {
 	title, detail, fix := f.TitleMsg(), f.DetailMsg(), f.FixMsg()
 	f.Title, f.Detail, f.Fix = l.Text(title), l.Text(detail), l.Text(fix)
+	// The command line's hint (a flag to try) follows the fix: pkg/ names
+	// no flag, the catalog's hint.<id> does.
+	if k := "hint." + f.ID; l.Has(k) {
+		f.Fix = strings.TrimSpace(f.Fix + " " + l.Text(report.T(k, f.Params)))
+	}
 }
 
 type walker struct {
@@ -139,4 +180,15 @@ func hasWords(t reflect.Type, depth int) bool {
 func (l *Localizer) LocalizeSection(s *report.Section) {
 	w := walker{l: l, seen: map[uintptr]bool{}}
 	w.walk(reflect.ValueOf(s).Elem(), 0)
+}
+
+// LocalizeAny words every message in what v points to (a table, a
+// display) in place.
+func (l *Localizer) LocalizeAny(v any) {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return
+	}
+	w := walker{l: l, seen: map[uintptr]bool{}}
+	w.walk(rv.Elem(), 0)
 }
