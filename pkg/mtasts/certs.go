@@ -1,7 +1,6 @@
 package mtasts
 
 import (
-	"fmt"
 	"slices"
 	"sort"
 
@@ -36,24 +35,16 @@ func CheckCertificates(sec *report.Section, certs []MXCertificate) {
 		if c.Valid || slices.Contains(data.Uncovered, c.Host) {
 			continue
 		}
-		f := defCertInvalid.New(
-			fmt.Sprintf("%s: %s. The MTA-STS policy is in %s mode, so senders that honour it %s.", c.Host, c.Problem, data.Policy.Mode, consequence(data.Policy.Mode)),
-			"Install a certificate for the MX host name from a public CA (Let's Encrypt works), with the full chain, and renew it before it expires.")
+		p := report.Params{"host": c.Host, "problem": c.Problem}
 		if data.Policy.Mode == ModeTesting {
-			f.Severity = report.Medium
+			sec.Findings = append(sec.Findings, defCertInvalid.Alt("testing", p))
+		} else {
+			sec.Findings = append(sec.Findings, defCertInvalid.With(p))
 		}
-		sec.Findings = append(sec.Findings, f)
 		added = true
 	}
 	if added && sec.Status != report.StatusUnknown {
 		report.SortFindings(sec.Findings)
 		sec.Status = report.StatusOf(sec.Findings)
 	}
-}
-
-func consequence(m Mode) string {
-	if m == ModeEnforce {
-		return "will not deliver mail to this host"
-	}
-	return "report the failure but still deliver"
 }

@@ -65,6 +65,10 @@ type Options struct {
 	// other protocols are read the same way unless a caller wants to show
 	// the repeats.
 	AllowDuplicates bool
+	// ValidName, when set, replaces the DKIM tag-name grammar: MTA-STS
+	// and TLS-RPT keys may start with a digit and hold "-" and "."
+	// (RFC 8461 §3.1, RFC 8460 §3).
+	ValidName func(string) bool
 }
 
 // Kind says what is wrong with a tag-list.
@@ -128,7 +132,7 @@ func Parse(s string, opt Options) (List, error) {
 			return out, &Error{Kind: NoEquals, Index: i, Text: clip(trimFWS(spec))}
 		}
 		name = trimFWS(name)
-		if !validName(name) {
+		if valid := opt.ValidName; (valid == nil && !validName(name)) || (valid != nil && !valid(name)) {
 			return out, &Error{Kind: BadName, Index: i, Text: clip(name)}
 		}
 		if opt.FoldNames {
