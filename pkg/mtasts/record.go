@@ -53,12 +53,9 @@ func ParseRecord(txt string) (Record, error) {
 		return rec, ErrNotSTS
 	}
 	// The shared tag-list parser (pkg/taglist) with the key grammar of
-	// RFC 8461 §3.1; it skips empty fields, which this grammar forbids
-	// between fields (a single trailing ";" is allowed).
-	if i := emptyField(txt); i > 0 {
-		return rec, &RecordError{Err: ErrRecordField, Index: i}
-	}
-	tags, err := taglist.Parse(txt, taglist.Options{AllowDuplicates: true, ValidName: validKey})
+	// RFC 8461 §3.1, which forbids empty fields (a single trailing ";" is
+	// allowed).
+	tags, err := taglist.Parse(txt, taglist.Options{AllowDuplicates: true, ValidName: validKey, NoEmpty: true})
 	if err != nil {
 		var te *taglist.Error
 		errors.As(err, &te)
@@ -90,18 +87,6 @@ func ParseRecord(txt string) (Record, error) {
 	return rec, nil
 }
 
-// emptyField returns the 1-based position of an empty field that is not
-// the last one (";;"), or 0.
-func emptyField(txt string) int {
-	fields := strings.Split(txt, ";")
-	for i, f := range fields {
-		if strings.Trim(f, " \t") == "" && i < len(fields)-1 {
-			return i + 1
-		}
-	}
-	return 0
-}
-
 // RecordError is a field of the record that breaks RFC 8461 §3.1: Err is
 // ErrRecordField or ErrID (errors.Is), Index the 1-based field, Field the
 // offending text (clipped), and Syntax the tag-list error when the field
@@ -117,8 +102,6 @@ func (e *RecordError) Error() string {
 	switch {
 	case e.Syntax != nil:
 		return e.Err.Error() + ": " + e.Syntax.Error()
-	case e.Field == "" && e.Err == ErrRecordField:
-		return e.Err.Error() + ": empty field"
 	}
 	return fmt.Sprintf("%v: %q", e.Err, e.Field)
 }

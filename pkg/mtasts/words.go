@@ -16,8 +16,6 @@ func recordProblem(err error) report.Msg {
 		return m
 	case errors.As(err, &re) && errors.Is(err, ErrID):
 		return report.T("mtasts.problem.bad_id", report.Params{"value": re.Field})
-	case errors.As(err, &re) && re.Field == "":
-		return report.T("mtasts.problem.empty_field", report.Params{"index": re.Index})
 	case errors.As(err, &re):
 		return report.T("mtasts.problem.field", report.Params{"value": re.Field})
 	case errors.Is(err, ErrNoID):

@@ -69,6 +69,10 @@ type Options struct {
 	// and TLS-RPT keys may start with a digit and hold "-" and "."
 	// (RFC 8461 §3.1, RFC 8460 §3).
 	ValidName func(string) bool
+	// NoEmpty makes an empty tag-spec before the last an error (Empty),
+	// as the grammar says: MTA-STS (RFC 8461 §3.1) and BIMI records are
+	// read that strictly; DKIM verifiers skip them.
+	NoEmpty bool
 }
 
 // Kind says what is wrong with a tag-list.
@@ -84,6 +88,8 @@ const (
 	BadValue Kind = "bad_value"
 	// Duplicate: a tag that appears twice.
 	Duplicate Kind = "duplicate"
+	// Empty: an empty tag-spec (";;"), with Options.NoEmpty.
+	Empty Kind = "empty"
 )
 
 // Error is a tag-list that breaks the grammar. Index is the 1-based
@@ -108,6 +114,8 @@ func (e *Error) Error() string {
 		return "tag " + e.Tag + "=: " + e.Text + " is not allowed in a tag value"
 	case Duplicate:
 		return e.Tag + "= appears twice"
+	case Empty:
+		return "tag-spec " + itoa(e.Index) + " is empty"
 	}
 	return string(e.Kind)
 }
@@ -125,6 +133,9 @@ func Parse(s string, opt Options) (List, error) {
 	for spec := range strings.SplitSeq(s, ";") {
 		i++
 		if isFWSOnly(spec) {
+			if opt.NoEmpty && i <= strings.Count(s, ";") {
+				return out, &Error{Kind: Empty, Index: i}
+			}
 			continue
 		}
 		name, value, ok := strings.Cut(spec, "=")
