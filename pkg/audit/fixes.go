@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"sort"
 	"strings"
 
@@ -38,7 +39,7 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 	spfFolded := foldSPF(sections)
 	for _, sec := range sections {
 		for _, f := range sec.Findings {
-			if f.Inconclusive || !f.Severity.AtLeast(report.Low) || f.Fix == "" || seen[f.ID] || isEnvironment(f.ID) {
+			if f.Inconclusive || !f.Severity.AtLeast(report.Low) || !hasFix(f) || seen[f.ID] || isEnvironment(f.ID) {
 				continue
 			}
 			seen[f.ID] = true
@@ -54,7 +55,7 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 				continue
 			}
 			cands = append(cands, cand{
-				fix:    report.TopFix{Check: sec.Check, ID: f.ID, Severity: f.Severity, Title: report.Lit(f.Title), Fix: report.Lit(f.Fix), Priority: Priority(f), Record: f.Record},
+				fix:    report.TopFix{Check: sec.Check, ID: f.ID, Severity: f.Severity, Title: f.TitleMsg(), Fix: f.FixMsg(), Priority: Priority(f), Record: f.Record},
 				record: f.Record,
 			})
 		}
@@ -315,4 +316,15 @@ func setTag(text, name, value string) string {
 		ts = append(ts, token{name, name + "=" + value})
 	}
 	return p.join(ts)
+}
+
+// hasFix reports whether a finding has a fix: worded by its check, or
+// a fix message in the catalogs (findings worded by the localizer later).
+func hasFix(f report.Finding) bool {
+	if f.Legacy() || f.Fix != "" {
+		return f.Fix != ""
+	}
+	en := i18n.For(i18n.English)
+	m := f.FixMsg()
+	return en.Has(m.Key) || (m.Else != "" && en.Has(m.Else))
 }
