@@ -150,7 +150,7 @@ func run(ctx context.Context, env check.Env, target dnsname.Domain, opts Options
 		fs = append(fs, defLogoUnfetchable.With(p))
 	default:
 		if err := CheckSVG(resp.Body); err != nil {
-			fs = append(fs, defLogoInvalid.With(report.Params{"url": rec.Location, "problems": joined(svgProblems(err))}))
+			fs = append(fs, defLogoInvalid.With(report.Params{"url": rec.Location, "problems": report.Clauses(svgProblems(err))}))
 		}
 	}
 	return fs
@@ -211,7 +211,7 @@ func dmarcFinding(disc dmarc.Discovery, target dnsname.Domain, data *Data) (repo
 	if len(why) == 0 {
 		return report.Finding{}, false
 	}
-	p["why"] = joined(why)
+	p["why"] = report.Clauses(why)
 	return defDMARC.With(p), true
 }
 

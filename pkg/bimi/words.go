@@ -71,15 +71,3 @@ func svgProblems(err error) []report.Msg {
 	}
 	return out
 }
-
-// joined is the messages as one, separated as the language separates
-// clauses ("; " in English), for items that themselves hold commas.
-func joined(ms []report.Msg) report.Msg {
-	switch len(ms) {
-	case 0:
-		return report.Msg{}
-	case 1:
-		return ms[0]
-	}
-	return report.T("bimi.join", report.Params{"first": ms[0], "rest": joined(ms[1:])})
-}

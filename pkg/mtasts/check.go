@@ -152,7 +152,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	pol, perr := ParsePolicy(string(resp.Body))
 	data.Policy = &PolicyData{Version: pol.Version, Mode: pol.Mode, MaxAge: pol.MaxAge, MX: pol.MX}
 	if perr != nil {
-		fs = append(fs, defSyntax.With(report.Params{"problems": joined(policyProblems(perr)), "example": examplePolicy(pol, opts)}))
+		fs = append(fs, defSyntax.With(report.Params{"problems": report.Clauses(policyProblems(perr)), "example": examplePolicy(pol, opts)}))
 	}
 	switch pol.Mode {
 	case ModeTesting:
