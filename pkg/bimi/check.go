@@ -89,7 +89,7 @@ func run(ctx context.Context, env check.Env, target dnsname.Domain, opts Options
 	for _, d := range names {
 		name, err := d.Child(sel + "._bimi")
 		if err != nil {
-			return []report.Finding{defInvalid.Alt("name", report.Params{"selector": sel, "domain": d.String(), "error": err.Error()})}
+			return []report.Finding{defInvalid.Alt("name", report.Params{"selector": sel, "domain": d.String(), "error": check.ErrMsg(err)})}
 		}
 		data.RecordName = name.String()
 		txts, _, err := resolver.LookupTXT(ctx, env.Resolver, name.FQDN())

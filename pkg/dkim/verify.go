@@ -93,6 +93,8 @@ type SignatureData struct {
 	// Malformed is set when the field is not a valid tag-list; the other
 	// fields are then as far as they could be read.
 	Malformed bool `json:"malformed,omitempty"`
+	// syntax is the tag-list error of a malformed field, in words.
+	syntax report.Msg
 }
 
 // Where VerifiedAt came from.
@@ -225,7 +227,11 @@ func verifyMessageAt(ctx context.Context, env check.Env, m *Message, lookups []*
 		}
 
 		if sd.Malformed && sd.Result != ResultPass {
-			findings = append(findings, SigInvalid.Alt("malformed", who(report.Params{"error": sd.Error})))
+			why := sd.syntax
+			if why.IsZero() {
+				why = report.Lit(sd.Error)
+			}
+			findings = append(findings, SigInvalid.Alt("malformed", who(report.Params{"error": why})))
 			continue
 		}
 		sha1 := strings.HasSuffix(strings.ToLower(sd.Algorithm), "-sha1")
@@ -347,7 +353,7 @@ func describeSignature(index int, value string, v *msgdkim.Verification, from dn
 	sd := SignatureData{Index: index, SignedHeaders: []string{}}
 	tags, perr := ParseTagList(value)
 	if perr != nil {
-		sd.Malformed = true
+		sd.Malformed, sd.syntax = true, ProblemMsg(perr)
 		tags = lenientTags(value)
 	}
 	get := func(name string) string { s, _ := tags.Get(name); return stripFWS(s) }

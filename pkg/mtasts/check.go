@@ -82,7 +82,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 
 	name, err := target.Child("_mta-sts")
 	if err != nil {
-		fs = append(fs, defRecordInvalid.Alt("name", report.Params{"domain": target.String(), "error": err.Error()}))
+		fs = append(fs, defRecordInvalid.Alt("name", report.Params{"domain": target.String(), "error": check.ErrMsg(err)}))
 		return sec
 	}
 	data.RecordName = name.String()
@@ -127,7 +127,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 
 	host, err := target.Child("mta-sts")
 	if err != nil {
-		fs = append(fs, defUnfetchable.Alt("name", report.Params{"domain": target.String(), "error": err.Error()}))
+		fs = append(fs, defUnfetchable.Alt("name", report.Params{"domain": target.String(), "error": check.ErrMsg(err)}))
 		return sec
 	}
 	data.PolicyURL = "https://" + host.String() + "/.well-known/mta-sts.txt"

@@ -58,7 +58,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 func findings(ctx context.Context, r resolver.Resolver, target dnsname.Domain, opts Options, data *Data) []report.Finding {
 	name, err := target.Child("_smtp._tls")
 	if err != nil {
-		return []report.Finding{defInvalid.Alt("name", report.Params{"domain": target.String(), "error": err.Error()})}
+		return []report.Finding{defInvalid.Alt("name", report.Params{"domain": target.String(), "error": check.ErrMsg(err)})}
 	}
 	data.RecordName = name.String()
 	example := &report.Record{Name: name.String(), Type: "TXT", Value: `"v=TLSRPTv1; rua=mailto:tlsrpt@` + target.String() + `"`}
