@@ -145,8 +145,9 @@ type Localizer struct {
 	mu      sync.Mutex
 	missing map[string]bool
 	// static caches the messages without parameters (labels, titles), the
-	// most frequent ones, worded once.
+	// most frequent ones, worded once; titles the section titles.
 	static sync.Map
+	titles sync.Map
 }
 
 var (

@@ -3,6 +3,7 @@ package i18n
 import (
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/mailcheck/mailcheck/pkg/report"
 )
@@ -32,9 +33,16 @@ func (l *Localizer) Localize(rep *report.Report) {
 // title words a section's title: the catalog's title.<key>, the key made
 // from the check's English title (TitleKey), else the title as it is.
 func (l *Localizer) title(s *report.Section) {
-	if k := "title." + TitleKey(s.Title); l.Has(k) {
-		s.Title = l.Label(k)
+	if v, ok := l.titles.Load(s.Title); ok {
+		s.Title = v.(string)
+		return
 	}
+	t := s.Title
+	if k := "title." + TitleKey(s.Title); l.Has(k) {
+		t = l.Label(k)
+	}
+	l.titles.Store(s.Title, t)
+	s.Title = t
 }
 
 // TitleKey makes a catalog key of an English section title: lower case,
@@ -125,10 +133,8 @@ func (w *walker) walk(v reflect.Value, depth int) {
 				w.l.LocalizeFinding(v.Addr().Interface().(*report.Finding))
 			}
 		}
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				w.walk(v.Field(i), depth+1)
-			}
+		for _, i := range wordFields(v.Type()) {
+			w.walk(v.Field(i), depth+1)
 		}
 	case reflect.Slice, reflect.Array:
 		if !hasWords(v.Type().Elem(), 0) {
@@ -151,9 +157,43 @@ func (w *walker) walk(v reflect.Value, depth int) {
 	}
 }
 
+var (
+	fieldsCache sync.Map // reflect.Type -> []int
+	wordsCache  sync.Map // reflect.Type -> bool
+)
+
+// wordFields lists the exported fields of struct type t that can hold
+// words, computed once per type: the walk runs on every report of a bulk
+// run, and reflection on struct fields is its cost (pprof).
+func wordFields(t reflect.Type) []int {
+	if v, ok := fieldsCache.Load(t); ok {
+		return v.([]int)
+	}
+	var out []int
+	for i := range t.NumField() {
+		if f := t.Field(i); f.IsExported() && hasWords(f.Type, 0) {
+			out = append(out, i)
+		}
+	}
+	fieldsCache.Store(t, out)
+	return out
+}
+
 // hasWords reports whether values of t can hold a Msg or a Finding, so the
 // walk skips byte slices, address lists and other plain data.
 func hasWords(t reflect.Type, depth int) bool {
+	if depth == 0 {
+		if v, ok := wordsCache.Load(t); ok {
+			return v.(bool)
+		}
+		b := hasWordsUncached(t, 0)
+		wordsCache.Store(t, b)
+		return b
+	}
+	return hasWordsUncached(t, depth)
+}
+
+func hasWordsUncached(t reflect.Type, depth int) bool {
 	if depth > 8 {
 		return true
 	}
