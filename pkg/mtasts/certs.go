@@ -14,8 +14,11 @@ type MXCertificate struct {
 	// Valid: the chain is trusted (PKIX), names the host, and is within
 	// its validity period: what RFC 8461 §4.2 requires of an MX host.
 	Valid bool
-	// Problem says why it is not valid.
+	// Problem says why it is not valid, in English; Reason, when set, is
+	// the same in words for a report (a catalog message), and is used
+	// instead.
 	Problem string
+	Reason  report.Msg
 }
 
 // CheckCertificates judges the MX certificates a caller observed against
@@ -35,7 +38,11 @@ func CheckCertificates(sec *report.Section, certs []MXCertificate) {
 		if c.Valid || slices.Contains(data.Uncovered, c.Host) {
 			continue
 		}
-		p := report.Params{"host": c.Host, "problem": c.Problem}
+		problem := c.Reason
+		if problem.IsZero() {
+			problem = report.Lit(c.Problem)
+		}
+		p := report.Params{"host": c.Host, "problem": problem}
 		if data.Policy.Mode == ModeTesting {
 			sec.Findings = append(sec.Findings, defCertInvalid.Alt("testing", p))
 		} else {
