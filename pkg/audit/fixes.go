@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"github.com/mailcheck/mailcheck/internal/i18n"
 	"sort"
 	"strings"
 
@@ -39,7 +38,7 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 	spfFolded := foldSPF(sections)
 	for _, sec := range sections {
 		for _, f := range sec.Findings {
-			if f.Inconclusive || !f.Severity.AtLeast(report.Low) || !hasFix(f) || seen[f.ID] || isEnvironment(f.ID) {
+			if f.Inconclusive || !f.Severity.AtLeast(report.Low) || !score.HasFix(f) || seen[f.ID] || isEnvironment(f.ID) {
 				continue
 			}
 			seen[f.ID] = true
@@ -316,15 +315,4 @@ func setTag(text, name, value string) string {
 		ts = append(ts, token{name, name + "=" + value})
 	}
 	return p.join(ts)
-}
-
-// hasFix reports whether a finding has a fix: worded by its check, or
-// a fix message in the catalogs (findings worded by the localizer later).
-func hasFix(f report.Finding) bool {
-	if f.Legacy() || f.Fix != "" {
-		return f.Fix != ""
-	}
-	en := i18n.For(i18n.English)
-	m := f.FixMsg()
-	return en.Has(m.Key) || (m.Else != "" && en.Has(m.Else))
 }
