@@ -66,9 +66,9 @@ type Evaluation struct {
 	// a Go error (English, wrapping the DNS error of a temperror).
 	Problem     report.Msg `json:"problem,omitzero"`
 	Err         error      `json:"-"`
-	Lookups     int    `json:"dns_terms"`
-	VoidLookups int    `json:"void_lookups"`
-	Trace       []Step `json:"trace"`
+	Lookups     int        `json:"dns_terms"`
+	VoidLookups int        `json:"void_lookups"`
+	Trace       []Step     `json:"trace"`
 }
 
 // evalError ends an evaluation with temperror or permerror: why in words

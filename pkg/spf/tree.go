@@ -38,7 +38,7 @@ type Node struct {
 	// Error says why the status is not "ok", in words (JSON: a string in
 	// the report's language).
 	Error  report.Msg `json:"error,omitzero"`
-	Record string `json:"record,omitempty"`
+	Record string     `json:"record,omitempty"`
 	// Own counts the record's own a, mx, ptr and exists terms that are
 	// evaluated (before "all"); Cost is what the branch adds to the
 	// DNS-querying term count, the include or redirect term itself included
