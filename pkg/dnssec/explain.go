@@ -38,6 +38,10 @@ func Explain(sections []report.Section) {
 		}
 		for j := range sections[i].Findings {
 			f := &sections[i].Findings[j]
+			if _, ok := f.Params["error"].(report.Msg); ok {
+				explainParams(f, bogus)
+				continue
+			}
 			if !f.Inconclusive || !strings.Contains(f.Detail, "SERVFAIL") || strings.Contains(f.Detail, explained) {
 				continue
 			}
@@ -45,6 +49,21 @@ func Explain(sections []report.Section) {
 				f.Detail += " The zone " + label(z) + " is " + explained + ": its signatures do not validate, so validating resolvers answer SERVFAIL; see the DNSSEC section."
 			}
 		}
+	}
+}
+
+// explainParams is Explain for a finding worded from the catalogs: when
+// its "error" parameter is a SERVFAIL for a name in a bogus zone, the
+// parameter bogus_zone names the zone, and the finding's words say so
+// ({{if .bogus_zone}} in the catalog).
+func explainParams(f *report.Finding, bogus []string) {
+	m := f.Params["error"].(report.Msg)
+	if !f.Inconclusive || m.Key != "dns.error.servfail" || f.Params["bogus_zone"] != nil {
+		return
+	}
+	name, _ := m.Params["name"].(string)
+	if z := zoneNamed(name, bogus); z != "" {
+		f.Params["bogus_zone"] = label(z)
 	}
 }
 
