@@ -82,13 +82,7 @@ var knownTags = map[string]bool{"v": true, "p": true, "sp": true, "np": true, "a
 
 // Check runs the DMARC check for d.
 func Check(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) report.Section {
-	if opts.MaxDestinations <= 0 {
-		opts.MaxDestinations = 10
-	}
-	c := &checker{ctx: ctx, r: env.Resolver, d: d, opts: opts}
-	c.data = &Data{Domain: d.String(), OrganizationalDomainPSL: dnsname.OrganizationalPSL(d).String()}
-	c.run()
-	report.SortFindings(c.findings)
+	c := analyze(ctx, env, d, opts)
 	sec := report.Section{
 		Check:    "dmarc",
 		Title:    "DMARC",
@@ -99,10 +93,29 @@ func Check(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) r
 		Data:     c.data,
 		Display:  c.display(),
 	}
-	if sec.Findings == nil {
-		sec.Findings = []report.Finding{}
-	}
 	return sec
+}
+
+// Analyze is Check for a program: the evidence, typed (the tree walk, the
+// record, the policy that applies, the report destinations), and the
+// findings.
+func Analyze(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) (*Data, []report.Finding) {
+	c := analyze(ctx, env, d, opts)
+	return c.data, c.findings
+}
+
+func analyze(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) *checker {
+	if opts.MaxDestinations <= 0 {
+		opts.MaxDestinations = 10
+	}
+	c := &checker{ctx: ctx, r: env.Resolver, d: d, opts: opts}
+	c.data = &Data{Domain: d.String(), OrganizationalDomainPSL: dnsname.OrganizationalPSL(d).String()}
+	c.run()
+	report.SortFindings(c.findings)
+	if c.findings == nil {
+		c.findings = []report.Finding{}
+	}
+	return c
 }
 
 type checker struct {

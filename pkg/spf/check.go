@@ -88,8 +88,18 @@ func where(n *Node) report.Msg {
 // Check validates the SPF policy of target and, when opts.IP is valid,
 // evaluates it for that client. DNS trouble is a finding, never an error.
 func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Options) report.Section {
+	data, findings := Analyze(ctx, env, target, opts)
+	sec := report.Section{Check: "spf", Title: "SPF", Target: data.Domain, Findings: findings,
+		Status: report.StatusOf(findings), Data: data}
+	sec.Summary = summary(data.Tree, data)
+	sec.Display = display(data.Tree, data)
+	return sec
+}
+
+// Analyze is Check for a program: the evidence, typed (the include tree
+// with its costs, the worst-case counts, the evaluation), and the findings.
+func Analyze(ctx context.Context, env check.Env, target dnsname.Domain, opts Options) (*Data, []report.Finding) {
 	domain := target.String()
-	sec := report.Section{Check: "spf", Title: "SPF", Target: domain}
 	c := &checker{domain: domain, temp: map[string]bool{}, loops: map[string]bool{}}
 	data := &Data{Domain: domain}
 
@@ -144,15 +154,10 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 		}
 	}
 	report.SortFindings(c.findings)
-	sec.Findings = c.findings
-	if sec.Findings == nil {
-		sec.Findings = []report.Finding{}
+	if c.findings == nil {
+		c.findings = []report.Finding{}
 	}
-	sec.Status = report.StatusOf(sec.Findings)
-	sec.Data = data
-	sec.Summary = summary(root, data)
-	sec.Display = display(root, data)
-	return sec
+	return data, c.findings
 }
 
 // rootTXT reports on the TXT RRset of the checked domain: records that look
