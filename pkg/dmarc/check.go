@@ -162,7 +162,7 @@ func (c *checker) run() {
 
 	own := disc.Steps[0]
 	if own.Result == "error" {
-		c.add(findDNSError.With(report.Params{"domain": c.d.String(), "error": check.ErrMsg(own.dnsErr)}))
+		c.add(findDNSError.With(report.Params{"domain": c.d.String(), "error": check.ErrMsg(own.Err)}))
 		c.summary = report.T("dmarc.summary.failed", report.Params{"domain": c.d.String()})
 		return
 	}
@@ -186,12 +186,12 @@ func (c *checker) run() {
 				above = append(above, s)
 				continue
 			}
-			c.add(findDNSError.Alt("parent", report.Params{"domain": c.d.String(), "parent": s.Domain, "error": check.ErrMsg(s.dnsErr)}))
+			c.add(findDNSError.Alt("parent", report.Params{"domain": c.d.String(), "parent": s.Domain, "error": check.ErrMsg(s.Err)}))
 			c.summary = report.T("dmarc.summary.parent_failed", report.Params{"domain": c.d.String()})
 			return
 		}
 		for _, s := range above {
-			c.add(findPSDUnchecked.With(report.Params{"suffix": s.Domain, "org": dnsname.OrganizationalPSL(c.d).String(), "error": check.ErrMsg(s.dnsErr), "domain": c.d.String()}))
+			c.add(findPSDUnchecked.With(report.Params{"suffix": s.Domain, "org": dnsname.OrganizationalPSL(c.d).String(), "error": check.ErrMsg(s.Err), "domain": c.d.String()}))
 		}
 		if !hasMalformedCandidate(own) {
 			f := c.missing(len(above) > 0)

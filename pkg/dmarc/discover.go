@@ -20,12 +20,14 @@ type Step struct {
 	// Result: "record", "none", "multiple", "invalid" or "error".
 	Result string   `json:"result"`
 	TXT    []string `json:"txt,omitempty"` // every TXT string found at _dmarc.<domain>
-	Error  string   `json:"error,omitempty"`
+	// Error is the resolver's error as it said it (evidence); Err is the
+	// error itself, for a report to word (check.ErrMsg).
+	Error string `json:"error,omitempty"`
+	Err   error  `json:"-"`
 
 	record     *Record // the one valid candidate, for Result "record"
 	candidates []string
 	parseErr   error
-	dnsErr     error
 }
 
 // Discovery is the outcome of the RFC 9989 §4.10 DNS tree walk.
@@ -101,7 +103,7 @@ func lookupStep(ctx context.Context, r resolver.Resolver, d dnsname.Domain) Step
 	}
 	txts, _, err := resolver.LookupTXT(ctx, r, name.FQDN())
 	if err != nil {
-		s.Result, s.Error, s.dnsErr = "error", err.Error(), err
+		s.Result, s.Error, s.Err = "error", err.Error(), err
 		return s
 	}
 	for _, t := range txts {
