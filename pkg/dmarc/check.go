@@ -11,6 +11,12 @@
 // logic, so the check validates against RFC 9989 and warns where a record
 // would misbehave at an RFC 7489 receiver (pct, p not second, the PSL
 // organizational domain).
+//
+// Parse reads one record (a pkg/taglist tag-list with case-insensitive
+// names) and Discover makes the tree walk; Check gives the report section
+// and Analyze the same evidence typed (*Data) with the findings. Findings
+// carry IDs, declared variants and typed parameters; their words are in
+// the message catalogs (internal/i18n/locales/dmarc.*.toml).
 package dmarc
 
 import (
