@@ -38,7 +38,7 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 	spfFolded := foldSPF(sections)
 	for _, sec := range sections {
 		for _, f := range sec.Findings {
-			if f.Inconclusive || !f.Severity.AtLeast(report.Low) || noFix(f) || seen[f.ID] || isEnvironment(f.ID) {
+			if f.Inconclusive || !f.Severity.AtLeast(report.Low) || !score.HasFix(f) || seen[f.ID] || isEnvironment(f.ID) {
 				continue
 			}
 			seen[f.ID] = true
@@ -315,11 +315,4 @@ func setTag(text, name, value string) string {
 		ts = append(ts, token{name, name + "=" + value})
 	}
 	return p.join(ts)
-}
-
-// noFix reports a finding without a fix: a legacy one with no English fix
-// (a catalog finding's fix is worded later, by the localizer).
-func noFix(f report.Finding) bool {
-	m := f.FixMsg()
-	return m.Key == "" && m.Text == ""
 }

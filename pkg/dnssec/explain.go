@@ -38,32 +38,41 @@ func Explain(sections []report.Section) {
 		}
 		for j := range sections[i].Findings {
 			f := &sections[i].Findings[j]
-			if _, ok := f.Params["error"].(report.Msg); ok {
-				explainParams(f, bogus)
+			if !f.Inconclusive || f.Variant == "bogus_zone" {
+				continue // decided, or already explained by its check (pkg/dane)
+			}
+			if f.Detail != "" {
+				// Worded in English by its check (Definition.New, going
+				// away): the sentence is appended as before.
+				if !strings.Contains(f.Detail, "SERVFAIL") || strings.Contains(f.Detail, explained) {
+					continue
+				}
+				if z := zoneNamed(f.Detail, bogus); z != "" {
+					f.Detail += " The zone " + label(z) + " is " + explained + ": its signatures do not validate, so validating resolvers answer SERVFAIL; see the DNSSEC section."
+				}
 				continue
 			}
-			if !f.Inconclusive || !strings.Contains(f.Detail, "SERVFAIL") || strings.Contains(f.Detail, explained) {
-				continue
-			}
-			if z := zoneNamed(f.Detail, bogus); z != "" {
-				f.Detail += " The zone " + label(z) + " is " + explained + ": its signatures do not validate, so validating resolvers answer SERVFAIL; see the DNSSEC section."
-			}
+			explainParams(f.Params, bogus)
 		}
 	}
 }
 
-// explainParams is Explain for a finding worded from the catalogs: when
-// its "error" parameter is a SERVFAIL for a name in a bogus zone, the
-// parameter bogus_zone names the zone, and the finding's words say so
-// ({{if .bogus_zone}} in the catalog).
-func explainParams(f *report.Finding, bogus []string) {
-	m := f.Params["error"].(report.Msg)
-	if !f.Inconclusive || m.Key != "dns.error.servfail" || f.Params["bogus_zone"] != nil {
-		return
-	}
-	name, _ := m.Params["name"].(string)
-	if z := zoneNamed(name, bogus); z != "" {
-		f.Params["bogus_zone"] = label(z)
+// explainParams wraps each SERVFAIL error among a finding's parameters
+// (check.ErrMsg's dns.error.servfail, which names the question) about a
+// name in a bogus zone in the message that says so, once.
+func explainParams(p report.Params, bogus []string) {
+	for k, v := range p {
+		m, ok := v.(report.Msg)
+		if !ok || m.Key != "dns.error.servfail" {
+			continue
+		}
+		name, _ := m.Params["name"].(string)
+		if name == "" {
+			continue
+		}
+		if z := zoneNamed(name, bogus); z != "" {
+			p[k] = report.T("dnssec.explain.servfail", report.Params{"error": m, "zone": label(z)})
+		}
 	}
 }
 
