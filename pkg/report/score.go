@@ -28,8 +28,10 @@ type Cap struct {
 
 // CategoryScore is one category's share of the score.
 type CategoryScore struct {
-	Name   string `json:"name"`
-	Weight int    `json:"weight"`
+	Name string `json:"name"`
+	// Label is the name in the report's language (JSON keeps Name).
+	Label  Msg `json:"-"`
+	Weight int `json:"weight"`
 	// Status: "scored", or "insufficient data" when every section of the
 	// category is unknown or skipped; the category is then left out and
 	// the other weights renormalized.
