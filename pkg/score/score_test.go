@@ -127,7 +127,9 @@ func TestGradeBoundaries(t *testing.T) {
 
 func TestTopFixes(t *testing.T) {
 	// Findings as checks make them: the fix is in the catalogs.
-	mk := func(id string, sev report.Severity) report.Finding { return report.Definition{ID: id, Severity: sev}.With(nil) }
+	mk := func(id string, sev report.Severity) report.Finding {
+		return report.Definition{ID: id, Severity: sev}.With(nil)
+	}
 	got := TopFixes([]report.Section{
 		sec("mx", report.StatusFail, mk("mx.target_no_address", report.High)),
 		sec("dmarc", report.StatusFail, mk("audit.parked.dmarc", report.High), mk("smtp.ext.size", report.Low)),
