@@ -128,11 +128,17 @@ func probeFindings(probes []Probe, i int, opts Options) []report.Finding {
 			out = append(out, BannerRefused.With(pp))
 		} else {
 			pp["helo"], pp["error"] = p.HELO, report.Lit(p.Error)
+			if p.last != nil {
+				pp["error"] = report.Lit(reply(&p.last.reply, 120))
+			}
 			out = append(out, EHLORejected.Alt("helo_too", pp))
 		}
 	case OutcomeDeferred:
 		pp := base()
 		pp["reply"] = replyText(p)
+		if p.last != nil && (p.Greeting == nil || p.Greeting.Class() == 2) {
+			pp["command"] = p.last.command
+		}
 		out = append(out, BannerUnavailable.With(pp))
 	case OutcomeClosed:
 		pp := base()
@@ -293,8 +299,11 @@ func tlsFindings(p *Probe, sub bool) []report.Finding {
 }
 
 func replyText(p *Probe) report.Msg {
-	if p.Greeting != nil && p.Greeting.Class() != 2 {
+	switch {
+	case p.Greeting != nil && p.Greeting.Class() != 2:
 		return report.Lit(reply(p.Greeting, 80))
+	case p.last != nil:
+		return report.Lit(reply(&p.last.reply, 80))
 	}
 	return report.Lit(p.Error)
 }

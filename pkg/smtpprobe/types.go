@@ -181,6 +181,9 @@ type Probe struct {
 	// err is the resolver error behind a dns-error outcome, so that the
 	// finding words it in the report's language (check.ErrMsg).
 	err error
+	// last is the refusal behind Error when a command's reply ended the
+	// session, for findings to quote (Error keeps the English evidence).
+	last *lastReply
 
 	Greeting *Reply `json:"greeting,omitempty"`
 	// GreetingMilliseconds is the time from connection to complete greeting.
@@ -348,4 +351,10 @@ func (o Options) budgeted(ctx context.Context) Options {
 		}
 	}
 	return o
+}
+
+// lastReply is a command and the reply that ended a session.
+type lastReply struct {
+	command string
+	reply   Reply
 }
