@@ -365,9 +365,9 @@ func TopFixes(sections []report.Section, n int) []report.TopFix {
 // words itself, a fix written there. Fixes are worded after the report is
 // built (internal/i18n), so the catalog is what knows.
 func HasFix(f report.Finding) bool {
-	if f.Legacy() || f.Fix != "" {
+	if f.Fix != "" {
 		// Worded already (by its check, or by the localizer).
-		return f.Fix != ""
+		return true
 	}
 	en := i18n.For(i18n.English)
 	m := f.FixMsg()
