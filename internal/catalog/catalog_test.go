@@ -9,8 +9,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"text/template"
 
 	"github.com/mailcheck/mailcheck/internal/i18n"
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/findings.md")
@@ -169,18 +171,100 @@ func index(lang i18n.Lang) string {
 	for _, g := range Groups() {
 		fmt.Fprintf(&b, "## %s\n\n%s\n|---|---|---|\n", g.Check, headers[lang][0])
 		for _, d := range g.Definitions {
-			sev := string(d.Severity)
-			if d.Inconclusive {
-				sev += " (" + headers[lang][1] + ")"
+			link := "findings/" + g.Doc + "#" + anchor(d.ID)
+			if lang != i18n.English {
+				link = "#" + anchor(d.ID) // the words below, in this language
 			}
-			for _, v := range d.Variants {
-				sev += "; `" + v.Name + "`: " + string(v.Severity)
-			}
-			fmt.Fprintf(&b, "| [`%s`](findings/%s#%s) | %s | %s |\n", d.ID, g.Doc, anchor(d.ID), sev, strings.ReplaceAll(Title(lang, d), "|", "\\|"))
+			fmt.Fprintf(&b, "| [`%s`](%s) | %s | %s |\n", d.ID, link, severities(lang, d), strings.ReplaceAll(Title(lang, d), "|", "\\|"))
 		}
 		b.WriteString("\n")
+		if lang != i18n.English {
+			for _, d := range g.Definitions {
+				entry(&b, lang, d)
+			}
+		}
 	}
 	return strings.TrimRight(b.String(), "\n") + "\n"
+}
+
+func severities(lang i18n.Lang, d report.Definition) string {
+	word := func(s report.Severity) string {
+		if lang == i18n.English {
+			return string(s)
+		}
+		return i18n.For(lang).Label("render.severity." + string(s))
+	}
+	semi, colon := "; ", ": "
+	if lang == i18n.French {
+		semi, colon = "\u202f; ", "\u00a0: " // French typography
+	}
+	sev := word(d.Severity)
+	if d.Inconclusive {
+		sev += " (" + headers[lang][1] + ")"
+	}
+	for _, v := range d.Variants {
+		sev += semi + "`" + v.Name + "`" + colon + word(v.Severity)
+	}
+	return sev
+}
+
+var entryWords = map[i18n.Lang][3]string{
+	i18n.French: {"Gravité", "Ce que dit le rapport", "Correction"},
+}
+
+// entry writes one finding's words from the catalog, each parameter shown
+// as ‹name› (and every optional clause shown).
+func entry(b *strings.Builder, lang i18n.Lang, d report.Definition) {
+	msgs, _ := i18n.Messages(lang)
+	w := entryWords[lang]
+	fmt.Fprintf(b, "### %s\n\n**%s**\n\n%s\u00a0: %s\n\n", d.ID, Title(lang, d), w[0], severities(lang, d))
+	for _, v := range append([]string{""}, variantNames(d)...) {
+		key := d.ID
+		if v != "" {
+			key += "." + v
+		}
+		for i, part := range []string{"detail", "fix"} {
+			m := msgs[key+"."+part]
+			if m == nil {
+				continue
+			}
+			label := w[1+i]
+			if v != "" {
+				label += " (`" + v + "`)"
+			}
+			fmt.Fprintf(b, "%s\u00a0: %s\n\n", label, shown(m.Other))
+		}
+	}
+	if len(d.Refs) > 0 {
+		fmt.Fprintf(b, "_%s_\n\n", strings.Join(d.Refs, "; "))
+	}
+}
+
+func variantNames(d report.Definition) []string {
+	var out []string
+	for _, v := range d.Variants {
+		out = append(out, v.Name)
+	}
+	return out
+}
+
+var placeholder = regexp.MustCompile(`\{\{[^}]*?\.([a-z_][a-z0-9_]*)[^}]*\}\}`)
+
+// shown executes a message template with every parameter named ‹name›.
+func shown(text string) string {
+	data := map[string]any{}
+	for _, m := range placeholder.FindAllStringSubmatch(text, -1) {
+		data[m[1]] = "‹" + m[1] + "›"
+	}
+	tm, err := template.New("").Parse(text)
+	if err != nil {
+		return text
+	}
+	var out strings.Builder
+	if err := tm.Execute(&out, data); err != nil {
+		return text
+	}
+	return strings.ReplaceAll(out.String(), "\n", " ")
 }
 
 // anchor is the GitHub heading anchor of "### id": dots dropped.

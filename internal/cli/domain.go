@@ -334,7 +334,7 @@ func checkOneDomain(ctx context.Context, f *Factory, up *upstream, in input, opt
 		var b bytes.Buffer
 		err := f.render(&b, full)
 		if err == nil && opts.Explain && full.Score != nil && f.globals.Format == "text" {
-			err = render.Explain(&b, full.Score)
+			err = render.Explain(&b, full.Score, f.lang())
 		}
 		if err != nil {
 			res.err, res.code = fmt.Errorf("%s: rendering the report: %w", in.d, err), ExitInconclusive

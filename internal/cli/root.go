@@ -138,7 +138,7 @@ func oneLine(s string) string {
 
 // textOptions lays the text report out for this terminal and these flags.
 func (f *Factory) textOptions() render.TextOptions {
-	return render.TextOptions{Width: f.IO.TerminalWidth(), Profile: f.IO.ColorProfile(), Details: f.globals.Details}
+	return render.TextOptions{Width: f.IO.TerminalWidth(), Profile: f.IO.ColorProfile(), Details: f.globals.Details, Lang: f.lang()}
 }
 
 // applyColor applies --color (and --no-color, its older spelling) over

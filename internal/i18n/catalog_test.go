@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
 var fix = flag.Bool("fix", false, "rewrite the French catalogs with French typography (no-break spaces)")
@@ -25,6 +27,9 @@ func forms(m *goi18n.Message) map[string]string {
 }
 
 var action = regexp.MustCompile(`\{\{[^}]*\}\}`)
+
+// words finds prose: two letters in a row outside template actions.
+var words = regexp.MustCompile(`[A-Za-z]{2}`)
 var field = regexp.MustCompile(`\.([A-Za-z_][A-Za-z0-9_]*)`)
 
 // placeholders returns the parameters a message's forms refer to.
@@ -94,7 +99,7 @@ func TestFrenchIsNotEnglish(t *testing.T) {
 			continue
 		}
 		for form, s := range forms(m) {
-			if forms(f)[form] == s {
+			if forms(f)[form] == s && words.MatchString(action.ReplaceAllString(s, "")) {
 				t.Errorf("%s (%s): French is the English text %q", k, form, s)
 			}
 		}
@@ -143,5 +148,16 @@ func TestFrenchTypography(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestEnglishIn(t *testing.T) {
+	en := For(English).Text(report.T("render.details_hint", nil))
+	fr := For(French).Text(report.T("render.details_hint", nil))
+	if len(EnglishIn("x "+en+" y")) == 0 {
+		t.Errorf("English %q not found", en)
+	}
+	if got := EnglishIn(fr); len(got) != 0 {
+		t.Errorf("French %q read as English: %q", fr, got)
 	}
 }

@@ -145,8 +145,9 @@ type Localizer struct {
 	mu      sync.Mutex
 	missing map[string]bool
 	// static caches the messages without parameters (labels, titles), the
-	// most frequent ones, worded once.
+	// most frequent ones, worded once; titles the section titles.
 	static sync.Map
+	titles sync.Map
 }
 
 var (
@@ -157,6 +158,9 @@ var (
 // For returns the localizer of lang (one per language and process).
 func For(lang Lang) *Localizer {
 	loadOnce.Do(load)
+	if lang != French {
+		lang = English
+	}
 	locMu.Lock()
 	defer locMu.Unlock()
 	if l := locs[lang]; l != nil {
