@@ -329,12 +329,6 @@ func reachTable(probes []Probe, ports []Port) report.Table {
 	return t
 }
 
-// Verdict is a probe's outcome in a few English words, for callers that
-// print it themselves.
-//
-// Deprecated: use VerdictMsg, worded in the report's language.
-func Verdict(p *Probe) string { return VerdictMsg(p).String() }
-
 // VerdictMsg is a probe's outcome in a few words, for the table.
 func VerdictMsg(p *Probe) report.Msg {
 	switch p.Outcome {
