@@ -221,7 +221,7 @@ func sessionFindings(p *Probe, opts Options) []report.Finding {
 		// RFC 3207 §6: cleartext after "220 Ready to start TLS" would be read
 		// as if it came through TLS by a careless client (response injection).
 		pp := base()
-		pp["count"] = p.DiscardedOctets
+		pp["octets"] = report.T("smtp.octets", report.Params{"count": p.DiscardedOctets})
 		out = append(out, ProtocolError.Alt("injected", pp))
 	}
 	if p.EHLOAfterTLS != nil && p.EHLOAfterTLS.Has("STARTTLS") {
@@ -267,7 +267,7 @@ func tlsFindings(p *Probe, sub bool) []report.Finding {
 		out = append(out, mk(CertExpired, "not_yet_valid", base()))
 	case t.DaysLeft < 30:
 		pp := base()
-		pp["count"], pp["date"] = t.DaysLeft, t.NotAfter.UTC().Format(time.DateOnly)
+		pp["days"], pp["date"] = report.T("smtp.days", report.Params{"count": t.DaysLeft}), t.NotAfter.UTC().Format(time.DateOnly)
 		if t.DaysLeft < 7 {
 			out = append(out, CertExpiring.Alt("week", pp))
 		} else {

@@ -70,6 +70,8 @@ func TestEveryServerFindingIsWorded(t *testing.T) {
 			TLS: tls(TLSInfo{DaysLeft: 3, NameMatch: false, Trusted: false, Chain: []Cert{{DNSNames: []string{"other.example"}}}})},
 		// one octet: the singular, which French uses for 0 and 1 too.
 		{Host: "u.example", Port: mx, Outcome: OutcomeOK, Stage: StageDone, Greeting: greet, EHLO: ehlo("STARTTLS"), DiscardedOctets: 1},
+		{Host: "v.example", Port: mx, Outcome: OutcomeOK, Stage: StageDone, Greeting: greet, EHLO: ehlo("STARTTLS"),
+			TLS: tls(TLSInfo{DaysLeft: 1, NameMatch: true, Trusted: true})},
 		{Host: "t.example", Port: sub, Outcome: OutcomeOK, Stage: StageDone, Greeting: greet, EHLO: ehlo("STARTTLS"),
 			TLS: tls(TLSInfo{DaysLeft: 20, NameMatch: true, Trusted: false})},
 	}
