@@ -155,7 +155,7 @@ func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
 			}
 		}
 	} else {
-		smtp.Summary = report.T("smtp.summary.servers", report.Params{"greeted": len(servers), "count": probedPorts(probes),
+		smtp.Summary = report.T("smtp.summary.servers", report.Params{"count": len(servers), "total": probedPorts(probes),
 			"problems": problems(srvFindings), "no_mx": undecided})
 		smtp.Display.Tables = []report.Table{tlsTable(servers)}
 	}
