@@ -34,7 +34,9 @@ import (
 //   - Free, http://postmaster.free.fr/: it blocks a sending IP on its own
 //     real-time per-IP statistics (spam, errors), for at most 24 hours, and
 //     publishes no DNS list of those blocks.
-//   - SFR publishes no sender requirements that we found; it has no row.
+//   - SFR publishes no sender requirements that we found (Mindbaz's list of
+//     mailbox providers' postmaster pages, github.com/Mindbaz/MSP_Postmaster_Links,
+//     has none for SFR/Neuf either); it has no row.
 func Readiness(sections []report.Section) []report.Readiness {
 	get := func(check string) *report.Section {
 		for i := range sections {
