@@ -247,20 +247,19 @@ func (l *Localizer) word(key string, p report.Params) (string, bool) {
 		}
 	}
 	loc := l.loc
-	if _, ok := keys[l.lang][key]; !ok {
-		if _, ok := keys[English][key]; !ok {
+	m, ok := keys[l.lang][key]
+	if !ok {
+		if m, ok = keys[English][key]; !ok {
 			return "", false
 		}
 		l.miss(key)
 		loc = l.en
 	}
 	data, count := l.data(p)
-	if m := keys[l.lang][key]; m == nil || !plural(m) {
-		// A "count" among a finding's facts chooses the form of its
-		// plural messages only; its title and fix may have none.
-		if m = keys[English][key]; m != nil && !plural(m) {
-			count = nil
-		}
+	if m.One == "" && m.Zero == "" && m.Two == "" && m.Few == "" && m.Many == "" {
+		// A message with one form (a finding's title beside a counted
+		// detail) is the same for every count.
+		count = nil
 	}
 	s, err := loc.Localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: data, PluralCount: count})
 	if err != nil || strings.Contains(s, "<no value>") {
@@ -277,11 +276,6 @@ func (l *Localizer) word(key string, p report.Params) (string, bool) {
 		l.static.Store(key, s)
 	}
 	return s, true
-}
-
-// plural reports whether m has plural forms (a "one" beside "other").
-func plural(m *goi18n.Message) bool {
-	return m.Zero != "" || m.One != "" || m.Two != "" || m.Few != "" || m.Many != ""
 }
 
 func errText(err error, s string) string {

@@ -42,7 +42,7 @@ func compare(recv []ReceivedResult, spfd SPFData, dk *dkim.MessageData, dm DMARC
 				continue
 			}
 			subject := fmt.Sprintf("d=%s s=%s", sig.Domain, sig.Selector)
-			p := report.Params{"selector": sig.Selector, "domain": sig.Domain, "verified_at": dk.VerifiedAt.Format(time.RFC3339), "reason": dkimReason(sig.Reason)}
+			p := report.Params{"selector": sig.Selector, "domain": sig.Domain, "verified_at": dk.VerifiedAt.Format(time.RFC3339), "reason": dkim.ReasonMsg(sig.Reason)}
 			key := ""
 			switch {
 			case sig.Result == dkim.ResultNeutral && sig.HeaderSignatureOK != nil:
@@ -81,7 +81,7 @@ func compare(recv []ReceivedResult, spfd SPFData, dk *dkim.MessageData, dm DMARC
 	}
 
 	if rs := receiverMethods(recv, "arc"); len(rs) > 0 && !sameResult(rs[0].Result, arcResult(arcd)) {
-		cause := report.T("message.cause.arc.resealed", report.Params{"reason": orDash(arcd.Reason)})
+		cause := report.T("message.cause.arc.resealed", report.Params{"reason": arcWhy(arcd)})
 		if arcd.BodyUnchecked {
 			cause = report.T("message.cause.arc.no_body", nil)
 		}

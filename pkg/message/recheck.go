@@ -54,8 +54,7 @@ func recheckSPF(ctx context.Context, env check.Env, in inputs, at time.Time) SPF
 	ev := spf.Evaluate(ctx, env.Resolver, spf.Query{IP: ip, Sender: in.sender, HELO: in.helo, Now: at})
 	d.Evaluation = &ev
 	d.Result = string(ev.Result)
-	// pkg/spf's own words about the evaluation, shown as they are.
-	d.Reason = report.Lit(ev.Problem)
+	d.Reason = ev.Problem
 	return d
 }
 
@@ -146,7 +145,7 @@ func recheckDMARC(ctx context.Context, env check.Env, m *Message, spfd SPFData, 
 			if dmarc.AboveOwner(from, s) {
 				continue // a public suffix's name: it cannot hide the domain's policy
 			}
-			d.Result, d.Reason = "temperror", report.T("message.reason.dmarc.dns", report.Params{"domain": s.Domain, "error": s.Error})
+			d.Result, d.Reason = "temperror", report.T("message.reason.dmarc.dns", report.Params{"domain": s.Domain, "error": stepError(s)})
 			return d
 		}
 		if s.Result == "record" || s.Result == "multiple" || s.Result == "invalid" {
@@ -327,4 +326,22 @@ func arcResult(a ARCData) string {
 		return "neutral"
 	}
 	return a.CV
+}
+
+// stepError is a discovery step's error as words (pkg/dmarc keeps the
+// error itself beside its English text).
+func stepError(s dmarc.Step) report.Msg {
+	if s.Err != nil {
+		return check.ErrMsg(s.Err)
+	}
+	return report.Lit(s.Error)
+}
+
+// arcWhy is why the chain failed or could not be checked, in words
+// (pkg/arc's), else its English evidence.
+func arcWhy(a ARCData) report.Msg {
+	if !a.Why.IsZero() {
+		return a.Why
+	}
+	return report.Lit(orDash(a.Reason))
 }

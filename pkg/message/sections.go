@@ -290,7 +290,7 @@ func dkimSection(md *dkim.MessageData, fs []report.Finding, err error, m *Messag
 		if s.Result == dkim.ResultPass {
 			pass++
 		}
-		rows = append(rows, []report.Msg{report.Lit(fmt.Sprint(s.Index)), report.Lit(s.Domain), report.Lit(s.Selector), report.Lit(s.Result), dkimReason(s.Reason)})
+		rows = append(rows, []report.Msg{report.Lit(fmt.Sprint(s.Index)), report.Lit(s.Domain), report.Lit(s.Selector), report.Lit(s.Result), dkim.ReasonMsg(s.Reason)})
 	}
 	sec.Summary = report.T("message.summary.dkim", report.Params{"pass": pass, "count": len(md.Signatures), "at": md.VerifiedAt.Format(time.RFC3339)})
 	if len(md.Signatures) == 0 {
@@ -361,9 +361,9 @@ func arcSection(a ARCData) report.Section {
 	var fs []report.Finding
 	switch a.CV {
 	case arc.Fail:
-		fs = append(fs, ARCFail.With(report.Params{"reason": a.Reason}))
+		fs = append(fs, ARCFail.With(report.Params{"reason": arcWhy(a)}))
 	case arc.TempError:
-		fs = append(fs, DNSTemperror.Alt("arc", report.Params{"reason": a.Reason}))
+		fs = append(fs, DNSTemperror.Alt("arc", report.Params{"reason": arcWhy(a)}))
 	}
 	finish(&sec, fs)
 	sec.Summary = report.T("message.summary.arc", report.Params{"cv": arcResult(a), "count": len(a.Sets)})
