@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -225,7 +226,6 @@ func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (Answer,
 		return Answer{Name: qname, Type: qtype}, err
 	}
 	ans := Answer{Name: qname, Type: qtype}
-	seen := map[string]bool{qname: true}
 	current := qname
 	for {
 		msg, err := c.exchange(ctx, current, qtype)
@@ -240,7 +240,7 @@ func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (Answer,
 		ans.Truncated = ans.Truncated || msg.Truncated
 		ans.Size = msg.Len()
 		rrs := msg.Answer
-		if current, err = followAliases(rrs, &ans, seen, current, c.opts.MaxCNAMEDepth); err != nil {
+		if current, err = followAliases(rrs, &ans, current, c.opts.MaxCNAMEDepth); err != nil {
 			return ans, err
 		}
 		ans.RRs = recordsAt(rrs, qtype, current)
@@ -278,23 +278,23 @@ func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (Answer,
 // followAliases follows the CNAME chain in rrs from current (RFC 1034
 // §3.6.2), appending each target to ans.CNAMEs, and returns the last name.
 // A name seen before is a loop; more than max aliases, all different, is
-// a chain too long to follow, not a loop. seen carries across the replies
-// of one lookup.
-func followAliases(rrs []dns.RR, ans *Answer, seen map[string]bool, current string, max int) (string, error) {
+// a chain too long to follow, not a loop. The names seen are ans.Name and
+// ans.CNAMEs, which carry across the replies of one lookup (a slice of at
+// most max names: no map per lookup).
+func followAliases(rrs []dns.RR, ans *Answer, current string, max int) (string, error) {
 	for {
 		target := cnameOf(rrs, current)
 		if target == "" {
 			return current, nil
 		}
 		switch {
-		case seen[target]:
+		case target == ans.Name || slices.Contains(ans.CNAMEs, target):
 			return current, &Error{Name: ans.Name, Type: ans.Type, Kind: KindLoop,
 				Err: fmt.Errorf("alias chain %s -> %s", ans.Name, strings.Join(append(ans.CNAMEs, target), " -> "))}
 		case len(ans.CNAMEs) >= max:
 			return current, &Error{Name: ans.Name, Type: ans.Type, Kind: KindChainLong,
 				Err: fmt.Errorf("more than %d aliases, starting %s -> %s", max, ans.Name, strings.Join(ans.CNAMEs[:min(3, len(ans.CNAMEs))], " -> "))}
 		}
-		seen[target] = true
 		ans.CNAMEs = append(ans.CNAMEs, target)
 		current = target
 	}
@@ -333,19 +333,30 @@ func cnameOf(rrs []dns.RR, owner string) string {
 // exchange sends one question, retrying timeouts and falling back to TCP on
 // truncation, and turns RCODEs other than NOERROR and NXDOMAIN into errors.
 func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.Msg, error) {
-	// Not SetQuestion: it draws an ID from crypto/rand, which cost 8% of
-	// a bulk run's CPU; the UDP pool sets a random ID per send, and the
-	// TCP path below sets one too.
-	q := &dns.Msg{Question: []dns.Question{{Name: dns.Fqdn(name), Qtype: qtype, Qclass: dns.ClassINET}}}
-	q.Opcode = dns.OpcodeQuery
-	q.RecursionDesired = true
-	// RFC 6840 §5.7: setting AD in a query asks a validating resolver to
-	// report whether it validated, without asking for DNSSEC records (DO).
-	q.AuthenticatedData = true
-	q.SetEdns0(c.opts.UDPSize, false)
-	wire, err := packQuery(q)
-	if err != nil {
-		return nil, &Error{Name: name, Type: qtype, Kind: KindName, Err: err}
+	fqdn := dns.Fqdn(name) // name is canonical: no copy
+	// Written directly, not through a dns.Msg (not SetQuestion either: it
+	// draws an ID from crypto/rand, which cost 8% of a bulk run's CPU):
+	// the UDP pool sets a random ID per send. RFC 6840 §5.7: AD in a
+	// query asks a validating resolver to report whether it validated,
+	// without asking for DNSSEC records (DO). The dns.Msg is only built
+	// for the rare TCP fallback and for names Pack must escape.
+	var q *dns.Msg
+	query := func() *dns.Msg {
+		if q == nil {
+			q = &dns.Msg{Question: []dns.Question{{Name: fqdn, Qtype: qtype, Qclass: dns.ClassINET}}}
+			q.Opcode = dns.OpcodeQuery
+			q.RecursionDesired = true
+			q.AuthenticatedData = true
+			q.SetEdns0(c.opts.UDPSize, false)
+		}
+		return q
+	}
+	wire, ok := appendQuery(nil, 0, fqdn, qtype, dns.ClassINET, flagRD|flagAD, c.opts.UDPSize, 0)
+	if !ok {
+		var err error
+		if wire, err = query().Pack(); err != nil {
+			return nil, &Error{Name: name, Type: qtype, Kind: KindName, Err: err}
+		}
 	}
 
 	// Each round asks every server in turn (the system resolver's order,
@@ -367,7 +378,7 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 			if err == nil && msg.Truncated {
 				// RFC 7766 §5: a truncated UDP answer is retried over TCP.
 				var tcpMsg *dns.Msg
-				tcpMsg, err = c.sendTCP(ctx, si, q)
+				tcpMsg, err = c.sendTCP(ctx, si, query())
 				if err == nil && tcpMsg.Truncated { // RFC 1035 §4.1.1: TC over TCP too is an incomplete answer, never NODATA
 					lastReply = &Error{Name: name, Type: qtype, Kind: KindMalformed, Err: errors.New("answer truncated over TCP too")}
 					continue
@@ -388,7 +399,7 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 				lastReply = classifyNetErr(name, qtype, err)
 				continue
 			}
-			msg, err = c.checkReply(q, msg, name, qtype)
+			msg, err = c.checkReply(fqdn, msg, name, qtype)
 			switch KindOf(err) {
 			case KindServFail, KindRefused:
 				if k < len(c.servers)-1 {
@@ -414,25 +425,26 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 // attempt runs one send under the in-flight bound and the per-attempt
 // timeout, and counts it.
 func (c *Client) attempt(ctx context.Context, send func(context.Context) (*dns.Msg, error)) (*dns.Msg, error) {
-	release, err := c.acquire(ctx)
-	if err != nil {
+	if err := c.acquire(ctx); err != nil {
 		return nil, err
 	}
-	defer release()
+	defer c.release()
 	qctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	return send(qctx)
 }
 
-// acquire takes a place under the in-flight bound and counts the query.
-func (c *Client) acquire(ctx context.Context) (release func(), err error) {
+// acquire takes a place under the in-flight bound and counts the query;
+// release gives it back. (Not a returned func: the method value escaped,
+// one allocation per query.)
+func (c *Client) acquire(ctx context.Context) error {
 	select {
 	case c.inFlight <- struct{}{}:
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return ctx.Err()
 	}
 	c.queries.Add(1)
-	return c.release, nil
+	return nil
 }
 
 func (c *Client) release() { <-c.inFlight }
@@ -442,11 +454,10 @@ func (c *Client) release() { <-c.inFlight }
 // query was an eighth of a bulk run's allocations (a context, a timer, a
 // channel and its registration in the parent).
 func (c *Client) sendUDP(ctx context.Context, server int, wire []byte) (*dns.Msg, error) {
-	release, err := c.acquire(ctx)
-	if err != nil {
+	if err := c.acquire(ctx); err != nil {
 		return nil, err
 	}
-	defer release()
+	defer c.release()
 	return c.udp[server].exchange(ctx, wire, c.opts.Timeout)
 }
 
@@ -459,8 +470,8 @@ func (c *Client) sendTCP(ctx context.Context, server int, q *dns.Msg) (*dns.Msg,
 	})
 }
 
-func (c *Client) checkReply(q, msg *dns.Msg, name string, qtype uint16) (*dns.Msg, error) {
-	if len(msg.Question) != 1 || !strings.EqualFold(msg.Question[0].Name, q.Question[0].Name) || msg.Question[0].Qtype != qtype {
+func (c *Client) checkReply(fqdn string, msg *dns.Msg, name string, qtype uint16) (*dns.Msg, error) {
+	if len(msg.Question) != 1 || !strings.EqualFold(msg.Question[0].Name, fqdn) || msg.Question[0].Qtype != qtype {
 		return nil, &Error{Name: name, Type: qtype, Kind: KindMalformed, Err: errors.New("reply does not match the question")}
 	}
 	if size := msg.Len(); size > c.opts.MaxAnswerSize {

@@ -8,11 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/mailcheck/mailcheck/pkg/zone"
 	"github.com/miekg/dns"
-	"golang.org/x/sync/singleflight"
 )
 
 // Reply is one DNS reply seen whole, for the DNSSEC checks: the RCODE, the
@@ -85,65 +83,29 @@ func QueryDNSSEC(ctx context.Context, r Resolver, name string, qtype uint16, cd 
 	return q.QueryDNSSEC(ctx, name, qtype, cd)
 }
 
-// dnssecCache remembers DNSSEC replies for one run, like Cache does
-// answers: one upstream query per (name, type, CD) however many ask.
-type dnssecCache struct {
-	group   singleflight.Group
-	mu      sync.Mutex
-	entries map[string]dnssecEntry
-}
-
-type dnssecEntry struct {
-	rep Reply
-	err error
-}
-
-// QueryDNSSEC implements DNSSECQuerier, once per (name, type, CD) per run;
-// the questions count in Stats like lookups do.
+// QueryDNSSEC implements DNSSECQuerier, once per (name, type, CD) per run,
+// through the same entries as Lookup; the questions count in Stats like
+// lookups do.
 func (c *Cache) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd bool) (Reply, error) {
 	if _, ok := c.upstream.(DNSSECQuerier); !ok {
 		return Reply{Name: Canonical(name), Type: qtype}, ErrNoDNSSEC
 	}
 	c.lookups.Add(1)
-	key := fmt.Sprintf("%s/%d/%t", Canonical(name), qtype, cd)
-	d := &c.dnssec
-	d.mu.Lock()
-	e, ok := d.entries[key]
-	d.mu.Unlock()
-	if ok {
-		return e.rep, e.err
+	key := qkey{name: Canonical(name), qtype: qtype, dnssec: 1}
+	if cd {
+		key.dnssec = 2
 	}
-	ch := d.group.DoChan(key, func() (any, error) {
-		d.mu.Lock()
-		e, ok := d.entries[key]
-		d.mu.Unlock()
-		if ok {
-			return e, nil
-		}
-		c.misses.Add(1)
-		rep, err := QueryDNSSEC(ctx, c.upstream, name, qtype, cd)
-		e = dnssecEntry{rep, err}
-		if KindOf(err) != KindCanceled && ctx.Err() == nil {
-			d.mu.Lock()
-			if d.entries == nil {
-				d.entries = map[string]dnssecEntry{}
-			}
-			d.entries[key] = e
-			d.mu.Unlock()
-		}
-		return e, nil
+	e, retry, err := c.do(ctx, key, func(e *cacheEntry) {
+		e.rep, e.err = QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
 	})
-	select {
-	case r := <-ch:
-		e, _ := r.Val.(dnssecEntry)
-		if e.err != nil && ctx.Err() == nil && KindOf(e.err) == KindCanceled {
-			// The caller that led the flight gave up; we did not.
-			return QueryDNSSEC(ctx, c.upstream, name, qtype, cd)
-		}
-		return e.rep, e.err
-	case <-ctx.Done():
-		return Reply{Name: Canonical(name), Type: qtype}, &Error{Name: Canonical(name), Type: qtype, Kind: KindCanceled, Err: ctx.Err()}
+	if retry {
+		// The caller that asked gave up; we did not.
+		return QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
 	}
+	if e == nil {
+		return Reply{Name: key.name, Type: qtype}, err
+	}
+	return e.rep, e.err
 }
 
 // ZoneRecords implements ZoneLister when the upstream does.
@@ -166,8 +128,10 @@ func (c *Client) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd 
 			return rep, err
 		}
 	}
+	// Built as Lookup's queries are (no SetQuestion: its ID comes from
+	// crypto/rand; the UDP pool and the TCP path set their own).
 	q := new(dns.Msg)
-	q.SetQuestion(qname, qtype)
+	q.Question = []dns.Question{{Name: qname, Qtype: qtype, Qclass: dns.ClassINET}}
 	q.RecursionDesired = true
 	q.CheckingDisabled = cd
 	q.SetEdns0(c.opts.UDPSize, true)
@@ -325,7 +289,7 @@ func (c *SharedCache) QueryDNSSEC(ctx context.Context, name string, qtype uint16
 		key.dnssec = 2
 	}
 	v, err := c.do(ctx, key, func() (sharedValue, error) {
-		rep, err := QueryDNSSEC(ctx, c.upstream, name, qtype, cd)
+		rep, err := QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
 		return sharedValue{rep: rep, ttl: replyTTL(rep, c.maxTTL)}, err
 	})
 	if err != nil && v.rep.Name == "" {

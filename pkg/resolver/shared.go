@@ -95,12 +95,13 @@ func (c *SharedCache) Server() string {
 
 // Lookup implements Resolver.
 func (c *SharedCache) Lookup(ctx context.Context, name string, qtype uint16) (Answer, error) {
-	v, err := c.do(ctx, cacheKey(name, qtype), func() (sharedValue, error) {
-		ans, err := c.upstream.Lookup(ctx, name, qtype)
+	key := cacheKey(name, qtype)
+	v, err := c.do(ctx, key, func() (sharedValue, error) {
+		ans, err := c.upstream.Lookup(ctx, key.name, qtype)
 		return sharedValue{ans: ans, ttl: answerTTL(ans, c.maxTTL)}, err
 	})
 	if err != nil && v.ans.Name == "" {
-		v.ans = Answer{Name: Canonical(name), Type: qtype}
+		v.ans = Answer{Name: key.name, Type: qtype}
 	}
 	return v.ans, err
 }
@@ -116,19 +117,24 @@ type sharedValue struct {
 // do answers key from the cache, from a flight another domain leads, or by
 // asking (ask, under the caller's context).
 func (c *SharedCache) do(ctx context.Context, key qkey, ask func() (sharedValue, error)) (sharedValue, error) {
-	if v, ok := c.get(key); ok {
+	c.mu.Lock()
+	if v, ok := c.getLocked(key); ok {
+		c.mu.Unlock()
 		c.hits.Add(1)
 		return v, nil
 	}
-	c.mu.Lock()
 	if fl, ok := c.calls[key]; ok {
 		// Another domain is asking this now: wait for its answer, and
 		// have it kept, since two domains share the name.
 		fl.shared = true
+		if fl.done == nil {
+			fl.done = make(chan struct{})
+		}
+		done := fl.done
 		c.mu.Unlock()
 		c.hits.Add(1)
 		select {
-		case <-fl.done:
+		case <-done:
 		case <-ctx.Done():
 			kind := KindCanceled
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -145,7 +151,7 @@ func (c *SharedCache) do(ctx context.Context, key qkey, ask func() (sharedValue,
 		return fl.val, fl.err
 	}
 	seenBefore := c.wantedLocked(key)
-	fl := &sharedFlight{done: make(chan struct{})}
+	fl := &sharedFlight{}
 	c.calls[key] = fl
 	c.mu.Unlock()
 
@@ -153,13 +159,14 @@ func (c *SharedCache) do(ctx context.Context, key qkey, ask func() (sharedValue,
 	v, err := ask()
 	c.mu.Lock()
 	delete(c.calls, key)
-	keep := err == nil && v.ttl > 0 && (seenBefore || fl.shared)
-	c.mu.Unlock()
-	if keep {
-		c.put(key, v)
+	if err == nil && v.ttl > 0 && (seenBefore || fl.shared) {
+		c.putLocked(key, v)
 	}
 	fl.val, fl.err, fl.abandoned = v, err, ctx.Err() != nil
-	close(fl.done)
+	if fl.done != nil {
+		close(fl.done)
+	}
+	c.mu.Unlock()
 	return v, err
 }
 
@@ -199,11 +206,15 @@ func replyTTL(rep Reply, max time.Duration) time.Duration {
 }
 
 // sharedFlight is one upstream question with the domains waiting for it.
+// Its fields are set under SharedCache.mu.
 type sharedFlight struct {
+	// done is made by the first domain that waits (most questions are a
+	// domain's own, and nobody waits for them) and closed when the
+	// answer is in.
 	done      chan struct{}
 	val       sharedValue
 	err       error
-	shared    bool // another domain waited: keep the answer (under mu)
+	shared    bool // another domain waited: keep the answer
 	abandoned bool // the asking domain's context ended first
 }
 
@@ -223,9 +234,8 @@ func (c *SharedCache) wantedLocked(key qkey) bool {
 	return false
 }
 
-func (c *SharedCache) get(key qkey) (sharedValue, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// getLocked returns the answer kept for key; c.mu is held.
+func (c *SharedCache) getLocked(key qkey) (sharedValue, bool) {
 	el, ok := c.entries[key]
 	if !ok {
 		return sharedValue{}, false
@@ -240,11 +250,9 @@ func (c *SharedCache) get(key qkey) (sharedValue, bool) {
 	return e.val, true
 }
 
-// put keeps v for v.ttl (never a TTL of 0: use once, never keep, RFC 1035
-// §3.2.1).
-func (c *SharedCache) put(key qkey, v sharedValue) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// putLocked keeps v for v.ttl (never a TTL of 0: use once, never keep,
+// RFC 1035 §3.2.1); c.mu is held.
+func (c *SharedCache) putLocked(key qkey, v sharedValue) {
 	delete(c.seen, maphash.Comparable(c.seed, key))
 	if el, ok := c.entries[key]; ok {
 		c.lru.Remove(el)

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/miekg/dns"
@@ -26,8 +27,7 @@ import (
 type udpPool struct {
 	server string
 	slots  []udpSlot
-	next   uint32
-	mu     sync.Mutex // guards next
+	next   atomic.Uint32
 }
 
 type udpSlot struct {
@@ -84,6 +84,9 @@ func (attemptTimeout) Error() string   { return "no reply within the per-query t
 func (attemptTimeout) Timeout() bool   { return true }
 func (attemptTimeout) Temporary() bool { return true }
 
+// replyChans are reused across queries: one allocation less per query.
+var replyChans = sync.Pool{New: func() any { return make(chan udpReply, 1) }}
+
 // timers are reused across queries: since Go 1.23 a stopped timer's
 // channel holds no stale tick, so Reset after Stop is safe.
 var timers = sync.Pool{New: func() any {
@@ -96,16 +99,21 @@ var timers = sync.Pool{New: func() any {
 // in place: one caller's attempts use it one after the other) and waits
 // for the reply until timeout passes or ctx ends.
 func (p *udpPool) exchange(ctx context.Context, wire []byte, timeout time.Duration) (*dns.Msg, error) {
-	p.mu.Lock()
-	slot := &p.slots[p.next%uint32(len(p.slots))]
-	p.next++
-	p.mu.Unlock()
+	slot := &p.slots[(p.next.Add(1)-1)%uint32(len(p.slots))]
 
 	sock, id, ch, err := slot.register(p.server)
 	if err != nil {
 		return nil, err
 	}
-	defer sock.forget(id, ch)
+	reuse := false
+	defer func() {
+		sock.forget(id, ch)
+		if reuse {
+			// Only after forget, which compares channels: once back in
+			// the pool, ch may be another query's.
+			replyChans.Put(ch)
+		}
+	}()
 	binary.BigEndian.PutUint16(wire, id)
 	if _, err := sock.conn.Write(wire); err != nil {
 		return nil, err
@@ -121,6 +129,11 @@ func (p *udpPool) exchange(ctx context.Context, wire []byte, timeout time.Durati
 		if !ok {
 			return nil, errors.New("socket closed before the reply")
 		}
+		// The reader took the ID out of pending before sending, so
+		// nothing else will send on ch: it can serve another query. (A
+		// channel whose query timed out is never reused: a late reply
+		// could still be on its way into it.)
+		reuse = true
 		return reply.msg, reply.err
 	case <-t.C:
 		return nil, errAttemptTimeout
@@ -162,7 +175,7 @@ func (s *udpSlot) register(server string) (*udpSocket, uint16, chan udpReply, er
 		// thread: unpredictable, without crypto/rand's cost per call.
 		id := uint16(rand.Uint32())
 		if _, taken := sock.pending[id]; !taken {
-			ch := make(chan udpReply, 1)
+			ch := replyChans.Get().(chan udpReply)
 			sock.pending[id] = ch
 			sock.uses++
 			return sock, id, ch, nil
