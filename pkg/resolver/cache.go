@@ -106,7 +106,7 @@ func (c *Cache) do(ctx context.Context, key qkey, ask func(*cacheEntry)) (e *cac
 	c.misses.Add(1)
 	ask(flight)
 	err = flight.err
-	keep := !errors.Is(err, context.Canceled) && KindOf(err) != KindCanceled && ctx.Err() == nil
+	keep := keepable(ctx, err)
 	c.mu.Lock()
 	flight.abandoned = ctx.Err() != nil
 	if keep {
@@ -119,6 +119,12 @@ func (c *Cache) do(ctx context.Context, key qkey, ask func(*cacheEntry)) (e *cac
 	}
 	c.mu.Unlock()
 	return flight, false, err
+}
+
+// keepable reports whether an outcome may be cached: not when the asking
+// caller's own context ended, which says nothing about the question.
+func keepable(ctx context.Context, err error) bool {
+	return !errors.Is(err, context.Canceled) && KindOf(err) != KindCanceled && ctx.Err() == nil
 }
 
 // qkey is a question as a map key (no string built per lookup).

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -68,6 +69,7 @@ type Client struct {
 	rotation atomic.Uint32
 	queries  atomic.Int64
 	inFlight chan struct{}
+	batchMu  sync.Mutex // one LookupBatch at a time takes in-flight places
 }
 
 var _ Resolver = (*Client)(nil)
@@ -222,57 +224,81 @@ func (c *Client) Queries() int64 { return c.queries.Load() }
 // Lookup implements Resolver.
 func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (Answer, error) {
 	qname := Canonical(name)
-	if err := checkName(qname, qtype); err != nil {
-		return Answer{Name: qname, Type: qtype}, err
-	}
 	ans := Answer{Name: qname, Type: qtype}
-	current := qname
-	for {
-		msg, err := c.exchange(ctx, current, qtype)
-		if err != nil {
-			var e *Error
-			if errors.As(err, &e) {
-				e.Name = qname
-			}
-			return ans, err
-		}
-		ans.Authentic = msg.AuthenticatedData
-		ans.Truncated = ans.Truncated || msg.Truncated
-		ans.Size = msg.Len()
-		rrs := msg.Answer
-		if current, err = followAliases(rrs, &ans, current, c.opts.MaxCNAMEDepth); err != nil {
-			return ans, err
-		}
-		ans.RRs = recordsAt(rrs, qtype, current)
-		if qtype == dns.TypeCNAME && len(ans.CNAMEs) > 0 {
-			// Asked for the alias itself: the first CNAME is the answer.
-			for _, rr := range rrs {
-				if c, ok := rr.(*dns.CNAME); ok && strings.EqualFold(c.Hdr.Name, qname) {
-					ans.RRs = []dns.RR{c}
-				}
-			}
-			ans.CNAMEs = nil
-			ans.Outcome = Found
-			return ans, nil
-		}
-		switch {
-		case len(ans.RRs) > 0:
-			ans.Outcome = Found
-			return ans, nil
-		case msg.Rcode == dns.RcodeNameError:
-			// RFC 6604: with a chain, the RCODE speaks of the last name.
-			ans.Outcome = NXDomain
-			return ans, nil
-		case len(ans.CNAMEs) > 0 && current != Canonical(msg.Question[0].Name) && !hasSOA(msg.Ns):
-			// The chain left the server's data without a final
-			// answer (an authoritative server answering for one
-			// zone): ask for the target ourselves.
-			continue
-		default:
-			ans.Outcome = NoData
-			return ans, nil
-		}
+	if err := checkName(qname, qtype); err != nil {
+		return ans, err
 	}
+	err := c.follow(ctx, &ans, qname, nil)
+	return ans, err
+}
+
+// follow asks for ans's question at current and on along the alias chain
+// until it is answered. first, when set, is the outcome of the first UDP
+// attempt at the first server, already sent (LookupBatch).
+func (c *Client) follow(ctx context.Context, ans *Answer, current string, first *udpReply) error {
+	for {
+		msg, err := c.exchange(ctx, current, ans.Type, first)
+		first = nil
+		if err != nil {
+			return c.failed(ans, err)
+		}
+		next, done, err := c.absorb(ans, msg, current)
+		if done || err != nil {
+			return err
+		}
+		current = next
+	}
+}
+
+// failed names the question asked (not the alias it had reached) in a
+// failure.
+func (c *Client) failed(ans *Answer, err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		e.Name = ans.Name
+	}
+	return err
+}
+
+// absorb reads one reply to the question at current into ans. Done is
+// false when the alias chain left the server's data unanswered: the lookup
+// goes on at next.
+func (c *Client) absorb(ans *Answer, msg *dns.Msg, current string) (next string, done bool, err error) {
+	qtype := ans.Type
+	ans.Authentic = msg.AuthenticatedData
+	ans.Truncated = ans.Truncated || msg.Truncated
+	ans.Size = msg.Len()
+	rrs := msg.Answer
+	if current, err = followAliases(rrs, ans, current, c.opts.MaxCNAMEDepth); err != nil {
+		return "", true, err
+	}
+	ans.RRs = recordsAt(rrs, qtype, current)
+	if qtype == dns.TypeCNAME && len(ans.CNAMEs) > 0 {
+		// Asked for the alias itself: the first CNAME is the answer.
+		for _, rr := range rrs {
+			if c, ok := rr.(*dns.CNAME); ok && strings.EqualFold(c.Hdr.Name, ans.Name) {
+				ans.RRs = []dns.RR{c}
+			}
+		}
+		ans.CNAMEs = nil
+		ans.Outcome = Found
+		return "", true, nil
+	}
+	switch {
+	case len(ans.RRs) > 0:
+		ans.Outcome = Found
+	case msg.Rcode == dns.RcodeNameError:
+		// RFC 6604: with a chain, the RCODE speaks of the last name.
+		ans.Outcome = NXDomain
+	case len(ans.CNAMEs) > 0 && current != Canonical(msg.Question[0].Name) && !hasSOA(msg.Ns):
+		// The chain left the server's data without a final answer (an
+		// authoritative server answering for one zone): ask for the
+		// target ourselves.
+		return current, false, nil
+	default:
+		ans.Outcome = NoData
+	}
+	return "", true, nil
 }
 
 // followAliases follows the CNAME chain in rrs from current (RFC 1034
@@ -332,7 +358,9 @@ func cnameOf(rrs []dns.RR, owner string) string {
 
 // exchange sends one question, retrying timeouts and falling back to TCP on
 // truncation, and turns RCODEs other than NOERROR and NXDOMAIN into errors.
-func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.Msg, error) {
+// first, when set, stands for the first UDP attempt at the first server:
+// sent and waited for already (LookupBatch).
+func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first *udpReply) (*dns.Msg, error) {
 	fqdn := dns.Fqdn(name) // name is canonical: no copy
 	// Written directly, not through a dns.Msg (not SetQuestion either: it
 	// draws an ID from crypto/rand, which cost 8% of a bulk run's CPU):
@@ -363,7 +391,7 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 	// res_send in glibc): a server that does not answer, fails or refuses
 	// hands the question to the next; the last one's answer stands.
 	start := 0
-	if c.opts.Rotate && len(c.servers) > 1 {
+	if c.opts.Rotate && len(c.servers) > 1 && first == nil {
 		start = int(c.rotation.Add(1)-1) % len(c.servers)
 	}
 	var lastErr error
@@ -371,10 +399,18 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 	for attempt := 0; attempt <= c.opts.Retries; attempt++ {
 		for k := range c.servers {
 			si := (start + k) % len(c.servers)
-			if err := ctx.Err(); err != nil {
-				return nil, c.ctxError(ctx, name, qtype, err)
+			var msg *dns.Msg
+			var err error
+			if first != nil && attempt == 0 && k == 0 {
+				// Sent and answered (or not) while the context was
+				// alive: a reply that came in time counts.
+				msg, err = first.msg, first.err
+			} else {
+				if err := ctx.Err(); err != nil {
+					return nil, c.ctxError(ctx, name, qtype, err)
+				}
+				msg, err = c.sendUDP(ctx, si, wire)
 			}
-			msg, err := c.sendUDP(ctx, si, wire)
 			if err == nil && msg.Truncated {
 				// RFC 7766 §5: a truncated UDP answer is retried over TCP.
 				var tcpMsg *dns.Msg

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
 )
 
 // udpPool sends queries to one server over a few long-lived UDP sockets,
@@ -48,6 +50,7 @@ const (
 
 type udpSocket struct {
 	conn    *net.UDPConn
+	batch   batchWriter // conn, for sendmmsg
 	slot    *udpSlot
 	mu      sync.Mutex
 	pending map[uint16]chan udpReply
@@ -145,6 +148,14 @@ func (p *udpPool) exchange(ctx context.Context, wire []byte, timeout time.Durati
 // register picks a free random ID on the slot's current socket, opening or
 // renewing the socket as needed.
 func (s *udpSlot) register(server string) (*udpSocket, uint16, chan udpReply, error) {
+	var id [1]uint16
+	var ch [1]chan udpReply
+	sock, err := s.registerN(server, id[:], ch[:])
+	return sock, id[0], ch[0], err
+}
+
+// registerN is register for len(ids) queries at once, on one socket.
+func (s *udpSlot) registerN(server string, ids []uint16, chans []chan udpReply) (*udpSocket, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.sock != nil && s.sock.uses >= maxSocketUses {
@@ -154,33 +165,141 @@ func (s *udpSlot) register(server string) (*udpSocket, uint16, chan udpReply, er
 	if s.sock == nil {
 		raddr, err := net.ResolveUDPAddr("udp", server)
 		if err != nil {
-			return nil, 0, nil, err
+			return nil, err
 		}
 		conn, err := net.DialUDP("udp", nil, raddr)
 		if err != nil {
-			return nil, 0, nil, err
+			return nil, err
 		}
 		_ = conn.SetReadBuffer(4 << 20) // bursts of replies; the kernel caps it
-		s.sock = &udpSocket{conn: conn, slot: s, pending: map[uint16]chan udpReply{}}
+		s.sock = &udpSocket{conn: conn, batch: newBatchWriter(conn, raddr), slot: s, pending: map[uint16]chan udpReply{}}
 		go s.sock.read()
 	}
 	sock := s.sock
 	sock.mu.Lock()
 	defer sock.mu.Unlock()
-	if len(sock.pending) >= maxPendingPerSocket {
-		return nil, 0, nil, errPoolBusy
+	if len(sock.pending)+len(ids) > maxPendingPerSocket {
+		return nil, errPoolBusy
 	}
-	for {
-		// math/rand/v2's generator is ChaCha8, seeded from the OS per
-		// thread: unpredictable, without crypto/rand's cost per call.
-		id := uint16(rand.Uint32())
-		if _, taken := sock.pending[id]; !taken {
-			ch := replyChans.Get().(chan udpReply)
-			sock.pending[id] = ch
-			sock.uses++
-			return sock, id, ch, nil
+	for i := range ids {
+		for {
+			// math/rand/v2's generator is ChaCha8, seeded from the OS per
+			// thread: unpredictable, without crypto/rand's cost per call.
+			id := uint16(rand.Uint32())
+			if _, taken := sock.pending[id]; !taken {
+				ch := replyChans.Get().(chan udpReply)
+				sock.pending[id] = ch
+				ids[i], chans[i] = id, ch
+				break
+			}
 		}
 	}
+	sock.uses += len(ids)
+	return sock, nil
+}
+
+// exchangeBatch is exchange for many queries at once: one socket, one
+// sendmmsg for all (a write per query was the largest single cost of a bulk
+// run), one timer, one goroutine waiting. out[i] is what exchange would
+// have returned for wires[i].
+func (p *udpPool) exchangeBatch(ctx context.Context, wires [][]byte, timeout time.Duration, out []udpReply) {
+	slot := &p.slots[(p.next.Add(1)-1)%uint32(len(p.slots))]
+	ids := make([]uint16, len(wires))
+	chans := make([]chan udpReply, len(wires))
+	sock, err := slot.registerN(p.server, ids, chans)
+	if err != nil {
+		for i := range out {
+			out[i].err = err
+		}
+		return
+	}
+	reuse := make([]bool, len(wires))
+	defer func() {
+		for i, ch := range chans {
+			sock.forget(ids[i], ch)
+			if reuse[i] {
+				replyChans.Put(ch)
+			}
+		}
+	}()
+	for i, w := range wires {
+		binary.BigEndian.PutUint16(w, ids[i])
+	}
+	if err := sock.writeBatch(wires); err != nil {
+		for i := range out {
+			out[i].err = err
+		}
+		return
+	}
+	t := timers.Get().(*time.Timer)
+	t.Reset(timeout)
+	defer func() {
+		t.Stop()
+		timers.Put(t)
+	}()
+	var expired error // once set, the rest only take what already came
+	for i, ch := range chans {
+		if expired == nil {
+			select {
+			case reply, ok := <-ch:
+				out[i], reuse[i] = replyOf(reply, ok)
+				continue
+			case <-t.C:
+				expired = errAttemptTimeout
+			case <-ctx.Done():
+				expired = ctx.Err()
+			}
+		}
+		select {
+		case reply, ok := <-ch:
+			out[i], reuse[i] = replyOf(reply, ok)
+		default:
+			out[i].err = expired
+		}
+	}
+}
+
+// replyOf is what a query gets from its channel, and whether the channel
+// may serve another query (see exchange).
+func replyOf(reply udpReply, ok bool) (udpReply, bool) {
+	if !ok {
+		return udpReply{err: errors.New("socket closed before the reply")}, false
+	}
+	return reply, true
+}
+
+// writeBatch sends every datagram, in as few system calls as the kernel
+// takes them.
+func (k *udpSocket) writeBatch(wires [][]byte) error {
+	msgs := make([]ipv4.Message, len(wires))
+	for i, w := range wires {
+		msgs[i].Buffers = [][]byte{w}
+	}
+	for len(msgs) > 0 {
+		n, err := k.batch.WriteBatch(msgs, 0)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return errors.New("sendmmsg sent nothing")
+		}
+		msgs = msgs[n:]
+	}
+	return nil
+}
+
+// batchWriter is ipv4.PacketConn or ipv6.PacketConn: sendmmsg on Linux,
+// one write per message elsewhere. (ipv4.Message and ipv6.Message are the
+// same type.)
+type batchWriter interface {
+	WriteBatch(ms []ipv4.Message, flags int) (int, error)
+}
+
+func newBatchWriter(conn *net.UDPConn, raddr *net.UDPAddr) batchWriter {
+	if raddr.IP.To4() != nil {
+		return ipv4.NewPacketConn(conn)
+	}
+	return ipv6.NewPacketConn(conn)
 }
 
 // retire stops new queries on the socket; it closes once the pending ones
