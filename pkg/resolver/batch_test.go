@@ -95,9 +95,11 @@ func outcomeOf(r resolver.Result) outcome {
 func TestLookupBatchMatchesLookup(t *testing.T) {
 	t.Parallel()
 	layers := map[string]func(resolver.Resolver) resolver.Resolver{
-		"client":       func(r resolver.Resolver) resolver.Resolver { return r },
-		"cache":        func(r resolver.Resolver) resolver.Resolver { return resolver.NewCache(r) },
-		"shared+cache": func(r resolver.Resolver) resolver.Resolver { return resolver.NewCache(resolver.NewSharedCache(r, resolver.SharedCacheOptions{})) },
+		"client": func(r resolver.Resolver) resolver.Resolver { return r },
+		"cache":  func(r resolver.Resolver) resolver.Resolver { return resolver.NewCache(r) },
+		"shared+cache": func(r resolver.Resolver) resolver.Resolver {
+			return resolver.NewCache(resolver.NewSharedCache(r, resolver.SharedCacheOptions{}))
+		},
 	}
 	for name, wrap := range layers {
 		t.Run(name, func(t *testing.T) {
