@@ -201,11 +201,11 @@ func (c *SharedCache) LookupBatch(ctx context.Context, qs []Question, out []Resu
 		for j, fl := range mine {
 			i := askIdx[j]
 			delete(c.calls, keys[i])
-			v := sharedValue{ans: got[j].Answer, ttl: answerTTL(got[j].Answer, c.maxTTL)}
-			if got[j].Err == nil && v.ttl > 0 && (seenBefore[j] || fl.shared) {
-				c.putLocked(keys[i], v)
+			fl.val = sharedValue{ans: got[j].Answer, ttl: answerTTL(got[j].Answer, c.maxTTL)}
+			if got[j].Err == nil && fl.val.ttl > 0 && (seenBefore[j] || fl.shared) {
+				c.putLocked(keys[i], &fl.val)
 			}
-			fl.val, fl.err, fl.abandoned = v, got[j].Err, abandoned
+			fl.err, fl.abandoned = got[j].Err, abandoned
 			if fl.done != nil {
 				close(fl.done)
 			}

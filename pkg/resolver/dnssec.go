@@ -288,12 +288,14 @@ func (c *SharedCache) QueryDNSSEC(ctx context.Context, name string, qtype uint16
 	if cd {
 		key.dnssec = 2
 	}
-	v, err := c.do(ctx, key, func() (sharedValue, error) {
-		rep, err := QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
-		return sharedValue{rep: rep, ttl: replyTTL(rep, c.maxTTL)}, err
+	v, err := c.do(ctx, key, func(v *sharedValue) error {
+		var err error
+		v.rep, err = QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
+		v.ttl = replyTTL(v.rep, c.maxTTL)
+		return err
 	})
-	if err != nil && v.rep.Name == "" {
-		v.rep = Reply{Name: Canonical(name), Type: qtype}
+	if v == nil || err != nil && v.rep.Name == "" {
+		return Reply{Name: key.name, Type: qtype}, err
 	}
 	return v.rep, err
 }

@@ -3,7 +3,6 @@ package resolver
 import (
 	"container/list"
 	"context"
-	"errors"
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
@@ -47,7 +46,7 @@ type SharedCache struct {
 
 type sharedEntry struct {
 	key     qkey
-	val     sharedValue
+	val     *sharedValue // immutable once kept
 	expires time.Time
 }
 
@@ -96,18 +95,23 @@ func (c *SharedCache) Server() string {
 // Lookup implements Resolver.
 func (c *SharedCache) Lookup(ctx context.Context, name string, qtype uint16) (Answer, error) {
 	key := cacheKey(name, qtype)
-	v, err := c.do(ctx, key, func() (sharedValue, error) {
-		ans, err := c.upstream.Lookup(ctx, key.name, qtype)
-		return sharedValue{ans: ans, ttl: answerTTL(ans, c.maxTTL)}, err
+	v, err := c.do(ctx, key, func(v *sharedValue) error {
+		var err error
+		v.ans, err = c.upstream.Lookup(ctx, key.name, qtype)
+		v.ttl = answerTTL(v.ans, c.maxTTL)
+		return err
 	})
-	if err != nil && v.ans.Name == "" {
-		v.ans = Answer{Name: key.name, Type: qtype}
+	if v == nil || err != nil && v.ans.Name == "" {
+		return Answer{Name: key.name, Type: qtype}, err
 	}
 	return v.ans, err
 }
 
 // sharedValue is what one question got: an Answer (Lookup) or a Reply
-// (QueryDNSSEC), and how long it may be kept (0: not at all).
+// (QueryDNSSEC), and how long it may be kept (0: not at all). It moves
+// between the functions here by pointer: by value (some 300 octets, copied
+// through every frame) it made SharedCache.do the frame where most
+// goroutines of a bulk run outgrew their stacks.
 type sharedValue struct {
 	ans Answer
 	rep Reply
@@ -115,8 +119,9 @@ type sharedValue struct {
 }
 
 // do answers key from the cache, from a flight another domain leads, or by
-// asking (ask, under the caller's context).
-func (c *SharedCache) do(ctx context.Context, key qkey, ask func() (sharedValue, error)) (sharedValue, error) {
+// asking (ask fills in the value, under the caller's context). The value
+// is nil only when the caller's context ended while it waited.
+func (c *SharedCache) do(ctx context.Context, key qkey, ask func(*sharedValue) error) (*sharedValue, error) {
 	c.mu.Lock()
 	if v, ok := c.getLocked(key); ok {
 		c.mu.Unlock()
@@ -136,19 +141,17 @@ func (c *SharedCache) do(ctx context.Context, key qkey, ask func() (sharedValue,
 		select {
 		case <-done:
 		case <-ctx.Done():
-			kind := KindCanceled
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				kind = KindTimeout
-			}
-			return sharedValue{}, &Error{Name: key.name, Type: key.qtype, Kind: kind, Err: ctx.Err()}
+			return nil, ctxError(key, ctx.Err())
 		}
 		if fl.abandoned && fl.err != nil && ctx.Err() == nil {
 			// The domain that led the flight ran out of time; this one
 			// has not: its own question, not another domain's deadline.
 			c.misses.Add(1)
-			return ask()
+			v := new(sharedValue)
+			err := ask(v)
+			return v, err
 		}
-		return fl.val, fl.err
+		return &fl.val, fl.err
 	}
 	seenBefore := c.wantedLocked(key)
 	fl := &sharedFlight{}
@@ -156,18 +159,18 @@ func (c *SharedCache) do(ctx context.Context, key qkey, ask func() (sharedValue,
 	c.mu.Unlock()
 
 	c.misses.Add(1)
-	v, err := ask()
+	err := ask(&fl.val)
 	c.mu.Lock()
 	delete(c.calls, key)
-	if err == nil && v.ttl > 0 && (seenBefore || fl.shared) {
-		c.putLocked(key, v)
+	if err == nil && fl.val.ttl > 0 && (seenBefore || fl.shared) {
+		c.putLocked(key, &fl.val)
 	}
-	fl.val, fl.err, fl.abandoned = v, err, ctx.Err() != nil
+	fl.err, fl.abandoned = err, ctx.Err() != nil
 	if fl.done != nil {
 		close(fl.done)
 	}
 	c.mu.Unlock()
-	return v, err
+	return &fl.val, err
 }
 
 // answerTTL is how long an answer may be kept: its records' smallest TTL,
@@ -235,16 +238,16 @@ func (c *SharedCache) wantedLocked(key qkey) bool {
 }
 
 // getLocked returns the answer kept for key; c.mu is held.
-func (c *SharedCache) getLocked(key qkey) (sharedValue, bool) {
+func (c *SharedCache) getLocked(key qkey) (*sharedValue, bool) {
 	el, ok := c.entries[key]
 	if !ok {
-		return sharedValue{}, false
+		return nil, false
 	}
 	e := el.Value.(*sharedEntry)
 	if !c.now().Before(e.expires) {
 		c.lru.Remove(el)
 		delete(c.entries, key)
-		return sharedValue{}, false
+		return nil, false
 	}
 	c.lru.MoveToFront(el)
 	return e.val, true
@@ -252,7 +255,7 @@ func (c *SharedCache) getLocked(key qkey) (sharedValue, bool) {
 
 // putLocked keeps v for v.ttl (never a TTL of 0: use once, never keep,
 // RFC 1035 §3.2.1); c.mu is held.
-func (c *SharedCache) putLocked(key qkey, v sharedValue) {
+func (c *SharedCache) putLocked(key qkey, v *sharedValue) {
 	delete(c.seen, maphash.Comparable(c.seed, key))
 	if el, ok := c.entries[key]; ok {
 		c.lru.Remove(el)
