@@ -184,6 +184,9 @@ type domainResult struct {
 func window(concurrency int) int { return max(2*concurrency, concurrency+16) }
 
 func runDomain(ctx context.Context, f *Factory, opts *DomainOptions) error {
+	if opts.File != "" {
+		defer tuneBulkGC()()
+	}
 	up, err := f.newUpstream()
 	if err != nil {
 		return err
