@@ -36,12 +36,27 @@ type BatchResolver interface {
 // each with Lookup, at most limit at once (limit <= 0: all at once).
 func LookupBatch(ctx context.Context, r Resolver, qs []Question, limit int) []Result {
 	out := make([]Result, len(qs))
+	lookupBatchInto(ctx, r, qs, out, limit)
+	return out
+}
+
+// lookupBatchInto is LookupBatch into out (len(out) == len(qs)).
+func lookupBatchInto(ctx context.Context, r Resolver, qs []Question, out []Result, limit int) {
 	if b, ok := r.(BatchResolver); ok {
 		b.LookupBatch(ctx, qs, out)
-		return out
+		return
 	}
 	lookupEach(ctx, r, qs, out, limit)
-	return out
+}
+
+// upstreamResults is where a cache's batch has upstream write its results:
+// out itself when every question goes upstream in order (a domain's own
+// names, the usual case), else a slice of its own.
+func upstreamResults(out []Result, askIdx []int) []Result {
+	if len(askIdx) == len(out) {
+		return out
+	}
+	return make([]Result, len(askIdx))
 }
 
 // lookupEach asks each question with its own Lookup, concurrently.
@@ -109,7 +124,8 @@ func (c *Cache) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 
 	if len(ask) > 0 {
 		c.misses.Add(int64(len(ask)))
-		got := LookupBatch(ctx, c.upstream, ask, 0)
+		got := upstreamResults(out, askIdx)
+		lookupBatchInto(ctx, c.upstream, ask, got, 0)
 		abandoned := ctx.Err() != nil
 		c.mu.Lock()
 		for j, e := range mine {
@@ -195,7 +211,8 @@ func (c *SharedCache) LookupBatch(ctx context.Context, qs []Question, out []Resu
 
 	if len(ask) > 0 {
 		c.misses.Add(int64(len(ask)))
-		got := LookupBatch(ctx, c.upstream, ask, 0)
+		got := upstreamResults(out, askIdx)
+		lookupBatchInto(ctx, c.upstream, ask, got, 0)
 		abandoned := ctx.Err() != nil
 		c.mu.Lock()
 		for j, fl := range mine {

@@ -31,7 +31,7 @@ type Cache struct {
 // twice at the same moment.
 type cacheEntry struct {
 	ans Answer
-	rep Reply // for QueryDNSSEC
+	rep *Reply // for QueryDNSSEC (a pointer: most entries are Lookup's)
 	err error
 	// ready: ans, rep and err are final (set under Cache.mu).
 	ready bool

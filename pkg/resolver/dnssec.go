@@ -96,7 +96,8 @@ func (c *Cache) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd b
 		key.dnssec = 2
 	}
 	e, retry, err := c.do(ctx, key, func(e *cacheEntry) {
-		e.rep, e.err = QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
+		rep, err := QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
+		e.rep, e.err = &rep, err
 	})
 	if retry {
 		// The caller that asked gave up; we did not.
@@ -105,7 +106,10 @@ func (c *Cache) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd b
 	if e == nil {
 		return Reply{Name: key.name, Type: qtype}, err
 	}
-	return e.rep, e.err
+	if e.rep == nil {
+		return Reply{Name: key.name, Type: qtype}, e.err
+	}
+	return *e.rep, e.err
 }
 
 // ZoneRecords implements ZoneLister when the upstream does.
@@ -289,15 +293,14 @@ func (c *SharedCache) QueryDNSSEC(ctx context.Context, name string, qtype uint16
 		key.dnssec = 2
 	}
 	v, err := c.do(ctx, key, func(v *sharedValue) error {
-		var err error
-		v.rep, err = QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
-		v.ttl = replyTTL(v.rep, c.maxTTL)
+		rep, err := QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
+		v.rep, v.ttl = &rep, replyTTL(rep, c.maxTTL)
 		return err
 	})
-	if v == nil || err != nil && v.rep.Name == "" {
+	if v == nil || v.rep == nil || err != nil && v.rep.Name == "" {
 		return Reply{Name: key.name, Type: qtype}, err
 	}
-	return v.rep, err
+	return *v.rep, err
 }
 
 // ZoneRecords implements ZoneLister when the upstream does.

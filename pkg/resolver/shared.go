@@ -114,7 +114,7 @@ func (c *SharedCache) Lookup(ctx context.Context, name string, qtype uint16) (An
 // goroutines of a bulk run outgrew their stacks.
 type sharedValue struct {
 	ans Answer
-	rep Reply
+	rep *Reply // most values are Lookup's
 	ttl time.Duration
 }
 
