@@ -333,8 +333,15 @@ func (k *udpSocket) forget(id uint16, ch chan udpReply) {
 // socket closes, or when it was idle with nothing pending.
 func (k *udpSocket) read() {
 	buf := make([]byte, 65535)
+	var deadline time.Time
 	for {
-		_ = k.conn.SetReadDeadline(time.Now().Add(udpIdle))
+		// Moved only when half of it is used up: setting it for every
+		// datagram reprogrammed a runtime timer per reply. The socket
+		// is thus found idle after udpIdle/2 to udpIdle of silence.
+		if now := time.Now(); deadline.Sub(now) < udpIdle/2 {
+			deadline = now.Add(udpIdle)
+			_ = k.conn.SetReadDeadline(deadline)
+		}
 		n, err := k.conn.Read(buf)
 		if err != nil {
 			var ne net.Error
