@@ -179,7 +179,6 @@ func (c *SharedCache) LookupBatch(ctx context.Context, qs []Question, out []Resu
 	}
 	var waits []wait
 	var mine []*sharedFlight
-	var seenBefore []bool
 	var ask []Question
 	var askIdx []int
 	keys := make([]qkey, len(qs))
@@ -200,8 +199,7 @@ func (c *SharedCache) LookupBatch(ctx context.Context, qs []Question, out []Resu
 			waits = append(waits, wait{i, fl})
 			continue
 		}
-		seenBefore = append(seenBefore, c.wantedLocked(keys[i]))
-		fl := &sharedFlight{}
+		fl := &sharedFlight{seenBefore: c.wantedLocked(keys[i])}
 		c.calls[keys[i]] = fl
 		mine = append(mine, fl)
 		ask = append(ask, Question{keys[i].name, q.Type})
@@ -219,7 +217,7 @@ func (c *SharedCache) LookupBatch(ctx context.Context, qs []Question, out []Resu
 			i := askIdx[j]
 			delete(c.calls, keys[i])
 			fl.val = sharedValue{ans: got[j].Answer, ttl: answerTTL(got[j].Answer, c.maxTTL)}
-			if got[j].Err == nil && fl.val.ttl > 0 && (seenBefore[j] || fl.shared) {
+			if got[j].Err == nil && fl.val.ttl > 0 && (fl.seenBefore || fl.shared) {
 				c.putLocked(keys[i], &fl.val)
 			}
 			fl.err, fl.abandoned = got[j].Err, abandoned

@@ -55,32 +55,37 @@ func NewCache(upstream Resolver) *Cache {
 func (c *Cache) Lookup(ctx context.Context, name string, qtype uint16) (Answer, error) {
 	c.lookups.Add(1)
 	key := cacheKey(name, qtype)
-	e, retry, err := c.do(ctx, key, func(e *cacheEntry) {
+	e, lead, err := c.join(ctx, key)
+	switch {
+	case lead:
 		// key.name, not name: canonical already, so the layers below
 		// make no copy of it.
 		e.ans, e.err = c.upstream.Lookup(ctx, key.name, qtype)
-	})
-	if retry {
+		c.finish(ctx, key, e)
+	case e == nil && err == nil:
 		// The caller that asked gave up; we did not.
 		return c.upstream.Lookup(ctx, key.name, qtype)
-	}
-	if e == nil {
+	case e == nil:
 		return Answer{Name: key.name, Type: qtype}, err
 	}
 	return e.ans, e.err
 }
 
-// do answers key from the entries, by waiting for the caller asking it
-// now, or by asking (ask fills in the new entry's answer, reply and error
-// before anyone else reads them). A nil entry comes with the waiter's own context
-// error; retry says the asking caller gave up and this one should ask
-// itself.
-func (c *Cache) do(ctx context.Context, key qkey, ask func(*cacheEntry)) (e *cacheEntry, retry bool, err error) {
+// join finds key's entry: answered, being asked by another caller (join
+// waits for it), or new, to be asked by this caller (lead: ask, fill in
+// the entry, then finish it). A nil entry comes with the waiter's own
+// context error, or with none when the asking caller gave up and this one
+// should ask itself.
+//
+// Not one function taking the question as a closure: the closure's frame
+// and this one's were on the stack of every lookup, and the lookups'
+// goroutines outgrew their first stacks there.
+func (c *Cache) join(ctx context.Context, key qkey) (e *cacheEntry, lead bool, err error) {
 	c.mu.Lock()
 	if e, ok := c.entries[key]; ok {
 		if e.ready {
 			c.mu.Unlock()
-			return e, false, e.err
+			return e, false, nil
 		}
 		if e.done == nil {
 			e.done = make(chan struct{})
@@ -90,35 +95,35 @@ func (c *Cache) do(ctx context.Context, key qkey, ask func(*cacheEntry)) (e *cac
 		select {
 		case <-done:
 			// Read after done: set before it was closed.
-			return e, e.abandoned && e.err != nil && ctx.Err() == nil, e.err
-		case <-ctx.Done():
-			kind := KindCanceled
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				kind = KindTimeout
+			if e.abandoned && e.err != nil && ctx.Err() == nil {
+				return nil, false, nil
 			}
-			return nil, false, &Error{Name: key.name, Type: key.qtype, Kind: kind, Err: ctx.Err()}
+			return e, false, nil
+		case <-ctx.Done():
+			return nil, false, ctxError(key, ctx.Err())
 		}
 	}
-	flight := &cacheEntry{}
-	c.entries[key] = flight
+	e = &cacheEntry{}
+	c.entries[key] = e
 	c.mu.Unlock()
-
 	c.misses.Add(1)
-	ask(flight)
-	err = flight.err
-	keep := keepable(ctx, err)
+	return e, true, nil
+}
+
+// finish publishes the entry its caller asked for.
+func (c *Cache) finish(ctx context.Context, key qkey, e *cacheEntry) {
+	keep := keepable(ctx, e.err)
 	c.mu.Lock()
-	flight.abandoned = ctx.Err() != nil
+	e.abandoned = ctx.Err() != nil
 	if keep {
-		flight.ready = true
+		e.ready = true
 	} else {
 		delete(c.entries, key)
 	}
-	if flight.done != nil {
-		close(flight.done)
+	if e.done != nil {
+		close(e.done)
 	}
 	c.mu.Unlock()
-	return flight, false, err
 }
 
 // keepable reports whether an outcome may be cached: not when the asking

@@ -95,15 +95,16 @@ func (c *Cache) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd b
 	if cd {
 		key.dnssec = 2
 	}
-	e, retry, err := c.do(ctx, key, func(e *cacheEntry) {
+	e, lead, err := c.join(ctx, key)
+	switch {
+	case lead:
 		rep, err := QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
 		e.rep, e.err = &rep, err
-	})
-	if retry {
+		c.finish(ctx, key, e)
+	case e == nil && err == nil:
 		// The caller that asked gave up; we did not.
 		return QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
-	}
-	if e == nil {
+	case e == nil:
 		return Reply{Name: key.name, Type: qtype}, err
 	}
 	if e.rep == nil {
@@ -292,11 +293,18 @@ func (c *SharedCache) QueryDNSSEC(ctx context.Context, name string, qtype uint16
 	if cd {
 		key.dnssec = 2
 	}
-	v, err := c.do(ctx, key, func(v *sharedValue) error {
-		rep, err := QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
-		v.rep, v.ttl = &rep, replyTTL(rep, c.maxTTL)
-		return err
-	})
+	v, fl, err := c.join(ctx, key)
+	switch {
+	case fl != nil:
+		rep, qerr := QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
+		fl.val.rep, fl.val.ttl, fl.err = &rep, replyTTL(rep, c.maxTTL), qerr
+		c.finish(ctx, key, fl)
+		v, err = &fl.val, fl.err
+	case v == nil && err == nil:
+		// The domain that led the flight ran out of time; this one has
+		// not.
+		return QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
+	}
 	if v == nil || v.rep == nil || err != nil && v.rep.Name == "" {
 		return Reply{Name: key.name, Type: qtype}, err
 	}

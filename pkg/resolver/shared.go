@@ -95,12 +95,19 @@ func (c *SharedCache) Server() string {
 // Lookup implements Resolver.
 func (c *SharedCache) Lookup(ctx context.Context, name string, qtype uint16) (Answer, error) {
 	key := cacheKey(name, qtype)
-	v, err := c.do(ctx, key, func(v *sharedValue) error {
-		var err error
-		v.ans, err = c.upstream.Lookup(ctx, key.name, qtype)
-		v.ttl = answerTTL(v.ans, c.maxTTL)
-		return err
-	})
+	v, fl, err := c.join(ctx, key)
+	switch {
+	case fl != nil:
+		// key.name: canonical already, no copy below.
+		fl.val.ans, fl.err = c.upstream.Lookup(ctx, key.name, qtype)
+		fl.val.ttl = answerTTL(fl.val.ans, c.maxTTL)
+		c.finish(ctx, key, fl)
+		v, err = &fl.val, fl.err
+	case v == nil && err == nil:
+		// The domain that led the flight ran out of time; this one has
+		// not: its own question, not another domain's deadline.
+		return c.upstream.Lookup(ctx, key.name, qtype)
+	}
 	if v == nil || err != nil && v.ans.Name == "" {
 		return Answer{Name: key.name, Type: qtype}, err
 	}
@@ -118,59 +125,60 @@ type sharedValue struct {
 	ttl time.Duration
 }
 
-// do answers key from the cache, from a flight another domain leads, or by
-// asking (ask fills in the value, under the caller's context). The value
-// is nil only when the caller's context ended while it waited.
-func (c *SharedCache) do(ctx context.Context, key qkey, ask func(*sharedValue) error) (*sharedValue, error) {
+// join answers key from the cache (v) or from a flight another domain
+// leads (v, or v nil and no error when that domain ran out of time and
+// this one should ask itself), or starts a flight for the caller to lead
+// (fl: ask, fill in fl.val and fl.err, then finish). v is nil with an
+// error when the caller's context ended while it waited. (No closure for
+// the question: see Cache.join.)
+func (c *SharedCache) join(ctx context.Context, key qkey) (v *sharedValue, fl *sharedFlight, err error) {
 	c.mu.Lock()
 	if v, ok := c.getLocked(key); ok {
 		c.mu.Unlock()
 		c.hits.Add(1)
-		return v, nil
+		return v, nil, nil
 	}
-	if fl, ok := c.calls[key]; ok {
+	if other, ok := c.calls[key]; ok {
 		// Another domain is asking this now: wait for its answer, and
 		// have it kept, since two domains share the name.
-		fl.shared = true
-		if fl.done == nil {
-			fl.done = make(chan struct{})
+		other.shared = true
+		if other.done == nil {
+			other.done = make(chan struct{})
 		}
-		done := fl.done
+		done := other.done
 		c.mu.Unlock()
 		c.hits.Add(1)
 		select {
 		case <-done:
 		case <-ctx.Done():
-			return nil, ctxError(key, ctx.Err())
+			return nil, nil, ctxError(key, ctx.Err())
 		}
-		if fl.abandoned && fl.err != nil && ctx.Err() == nil {
-			// The domain that led the flight ran out of time; this one
-			// has not: its own question, not another domain's deadline.
+		if other.abandoned && other.err != nil && ctx.Err() == nil {
 			c.misses.Add(1)
-			v := new(sharedValue)
-			err := ask(v)
-			return v, err
+			return nil, nil, nil
 		}
-		return &fl.val, fl.err
+		return &other.val, nil, other.err
 	}
-	seenBefore := c.wantedLocked(key)
-	fl := &sharedFlight{}
+	fl = &sharedFlight{seenBefore: c.wantedLocked(key)}
 	c.calls[key] = fl
 	c.mu.Unlock()
-
 	c.misses.Add(1)
-	err := ask(&fl.val)
+	return nil, fl, nil
+}
+
+// finish ends the flight its caller led: the answer is kept if another
+// domain asked for it (or had asked before), and the waiters get it.
+func (c *SharedCache) finish(ctx context.Context, key qkey, fl *sharedFlight) {
 	c.mu.Lock()
 	delete(c.calls, key)
-	if err == nil && fl.val.ttl > 0 && (seenBefore || fl.shared) {
+	if fl.err == nil && fl.val.ttl > 0 && (fl.seenBefore || fl.shared) {
 		c.putLocked(key, &fl.val)
 	}
-	fl.err, fl.abandoned = err, ctx.Err() != nil
+	fl.abandoned = ctx.Err() != nil
 	if fl.done != nil {
 		close(fl.done)
 	}
 	c.mu.Unlock()
-	return &fl.val, err
 }
 
 // answerTTL is how long an answer may be kept: its records' smallest TTL,
@@ -217,8 +225,9 @@ type sharedFlight struct {
 	done      chan struct{}
 	val       sharedValue
 	err       error
-	shared    bool // another domain waited: keep the answer
-	abandoned bool // the asking domain's context ended first
+	shared     bool // another domain waited: keep the answer
+	seenBefore bool // asked once before: keep the answer
+	abandoned  bool // the asking domain's context ended first
 }
 
 // wantedLocked records a miss and reports whether the key was asked before

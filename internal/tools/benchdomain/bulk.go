@@ -257,9 +257,9 @@ func bulk(o bulkOptions) error {
 		runtime.ReadMemStats(&m1)
 		// Counted, not sampled, and independent of the machine's load:
 		// the figure to compare across runs on a shared machine.
-		allocs = fmt.Sprintf("%.0f objects, %.1f KiB per domain; %d GC cycles; %.1f goroutines started per domain",
+		allocs = fmt.Sprintf("%.0f objects, %.1f KiB per domain; %d GC cycles; %.1f goroutines started per domain, with stacks of %d KiB at first",
 			float64(m1.Mallocs-m0.Mallocs)/float64(total), float64(m1.TotalAlloc-m0.TotalAlloc)/1024/float64(total), m1.NumGC-m0.NumGC,
-			float64(goroutinesCreated()-g0)/float64(total))
+			float64(goroutinesCreated()-g0)/float64(total), readMetric("/gc/stack/starting-size:bytes")/1024)
 		pprof.StopCPUProfile()
 		pf.Close()
 		if o.memprofile != "" {
@@ -346,8 +346,10 @@ func bulk(o bulkOptions) error {
 // goroutinesCreated counts the goroutines started so far: each costs a
 // start and, usually, stack growth, so it is the figure behind the stack
 // copying in the profile.
-func goroutinesCreated() uint64 {
-	s := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
+func goroutinesCreated() uint64 { return readMetric("/sched/goroutines-created:goroutines") }
+
+func readMetric(name string) uint64 {
+	s := []metrics.Sample{{Name: name}}
 	metrics.Read(s)
 	if s[0].Value.Kind() != metrics.KindUint64 {
 		return 0
