@@ -222,9 +222,9 @@ type sharedFlight struct {
 	// done is made by the first domain that waits (most questions are a
 	// domain's own, and nobody waits for them) and closed when the
 	// answer is in.
-	done      chan struct{}
-	val       sharedValue
-	err       error
+	done       chan struct{}
+	val        sharedValue
+	err        error
 	shared     bool // another domain waited: keep the answer
 	seenBefore bool // asked once before: keep the answer
 	abandoned  bool // the asking domain's context ended first
