@@ -287,6 +287,7 @@ func (c *Client) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 		return
 	}
 	wires := make([][]byte, 0, len(qs))
+	bufs := make([]*[]byte, 0, len(qs))
 	idx := make([]int, 0, len(qs))
 	for i, q := range qs {
 		qname := Canonical(q.Name)
@@ -295,12 +296,15 @@ func (c *Client) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 			out[i].Err = err
 			continue
 		}
-		wire, ok := appendQuery(nil, 0, qname, q.Type, dns.ClassINET, flagRD|flagAD, c.opts.UDPSize, 0)
+		buf := wireBufs.Get().(*[]byte)
+		wire, ok := appendQuery((*buf)[:0], 0, qname, q.Type, dns.ClassINET, flagRD|flagAD, c.opts.UDPSize, 0)
 		if !ok {
+			wireBufs.Put(buf)
 			// A name Pack must escape: the one-by-one path.
 			idx = append(idx, -1-i)
 			continue
 		}
+		bufs = append(bufs, buf)
 		wires = append(wires, wire)
 		idx = append(idx, i)
 	}
@@ -329,6 +333,9 @@ func (c *Client) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 		}
 		for range taken {
 			c.release()
+		}
+		for _, b := range bufs {
+			wireBufs.Put(b) // sent: the batch is done with them
 		}
 	}
 

@@ -379,7 +379,9 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first 
 		}
 		return q
 	}
-	wire, ok := appendQuery(nil, 0, fqdn, qtype, dns.ClassINET, flagRD|flagAD, c.opts.UDPSize, 0)
+	buf := wireBufs.Get().(*[]byte)
+	defer wireBufs.Put(buf) // the datagram is copied out by the time exchange returns
+	wire, ok := appendQuery((*buf)[:0], 0, fqdn, qtype, dns.ClassINET, flagRD|flagAD, c.opts.UDPSize, 0)
 	if !ok {
 		var err error
 		if wire, err = query().Pack(); err != nil {

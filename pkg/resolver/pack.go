@@ -3,6 +3,7 @@ package resolver
 import (
 	"encoding/binary"
 	"strings"
+	"sync"
 
 	"github.com/miekg/dns"
 )
@@ -36,6 +37,12 @@ func packQuery(q *dns.Msg) ([]byte, error) {
 	}
 	return buf, nil
 }
+
+// wireBufs hold queries while they are sent: room for the longest name.
+var wireBufs = sync.Pool{New: func() any {
+	b := make([]byte, 0, 12+255+1+4+11)
+	return &b
+}}
 
 // Header flags of a query (RFC 1035 §4.1.1, RFC 4035 §3.2).
 const (
