@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,6 +31,26 @@ type udpPool struct {
 	server string
 	slots  []udpSlot
 	next   atomic.Uint32
+
+	// Queries sent one at a time are gathered for a moment and sent
+	// together (sendmmsg): a domain's checks start at once and each asks
+	// its first question right away, and a datagram costs about half as
+	// much CPU in a batch as alone (loopback, 2 cores: ~5 against ~10 µs).
+	qmu     sync.Mutex
+	queue   []queued
+	qslot   *udpSlot // the slot of the queued queries, while one gathers
+	qbuf    []byte   // the queued datagrams, copied
+	qspare  []queued // the previous queue, for reuse
+	qbspare []byte
+}
+
+// queued is one datagram waiting for its batch.
+type queued struct {
+	sock  *udpSocket
+	id    uint16
+	ch    chan udpReply
+	start int // of the datagram in qbuf
+	end   int
 }
 
 type udpSlot struct {
@@ -102,9 +123,7 @@ var timers = sync.Pool{New: func() any {
 // in place: one caller's attempts use it one after the other) and waits
 // for the reply until timeout passes or ctx ends.
 func (p *udpPool) exchange(ctx context.Context, wire []byte, timeout time.Duration) (*dns.Msg, error) {
-	slot := &p.slots[(p.next.Add(1)-1)%uint32(len(p.slots))]
-
-	sock, id, ch, err := slot.register(p.server)
+	sock, id, ch, flush, err := p.enqueue(wire)
 	if err != nil {
 		return nil, err
 	}
@@ -117,9 +136,8 @@ func (p *udpPool) exchange(ctx context.Context, wire []byte, timeout time.Durati
 			replyChans.Put(ch)
 		}
 	}()
-	binary.BigEndian.PutUint16(wire, id)
-	if _, err := sock.conn.Write(wire); err != nil {
-		return nil, err
+	if flush {
+		p.flush()
 	}
 	t := timers.Get().(*time.Timer)
 	t.Reset(timeout)
@@ -142,6 +160,83 @@ func (p *udpPool) exchange(ctx context.Context, wire []byte, timeout time.Durati
 		return nil, errAttemptTimeout
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+}
+
+// enqueue registers a query and queues its datagram (copied: the caller's
+// buffer may be reused before the batch goes). flush says the caller
+// gathers this batch and must send it (flush); otherwise the caller that
+// gathers it sends this datagram too, or delivers the write error on ch.
+func (p *udpPool) enqueue(wire []byte) (sock *udpSocket, id uint16, ch chan udpReply, flush bool, err error) {
+	p.qmu.Lock()
+	defer p.qmu.Unlock()
+	slot := p.qslot
+	if slot == nil {
+		slot = &p.slots[(p.next.Add(1)-1)%uint32(len(p.slots))]
+	}
+	if sock, id, ch, err = slot.register(p.server); err != nil {
+		return nil, 0, nil, false, err
+	}
+	start := len(p.qbuf)
+	p.qbuf = append(p.qbuf, wire...)
+	binary.BigEndian.PutUint16(p.qbuf[start:], id)
+	p.queue = append(p.queue, queued{sock: sock, id: id, ch: ch, start: start, end: len(p.qbuf)})
+	if p.qslot == nil {
+		p.qslot = slot
+		return sock, id, ch, true, nil
+	}
+	return sock, id, ch, false, nil
+}
+
+// flush lets the goroutines that are ready run first (the other checks of
+// the domain, about to ask their own first questions), then sends what
+// was queued meanwhile.
+func (p *udpPool) flush() {
+	runtime.Gosched()
+	p.qmu.Lock()
+	queue, buf := p.queue, p.qbuf
+	p.queue, p.qbuf = p.qspare[:0], p.qbspare[:0]
+	p.qspare, p.qbspare = nil, nil // taken: two queues never share an array
+	p.qslot = nil
+	p.qmu.Unlock()
+
+	for lo := 0; lo < len(queue); {
+		// One sendmmsg per socket (the slot's socket can be renewed
+		// while a batch gathers).
+		hi := lo + 1
+		for hi < len(queue) && queue[hi].sock == queue[lo].sock {
+			hi++
+		}
+		wires := make([][]byte, hi-lo)
+		for i := range wires {
+			q := queue[lo+i]
+			wires[i] = buf[q.start:q.end]
+		}
+		if err := queue[lo].sock.writeBatch(wires); err != nil {
+			for _, q := range queue[lo:hi] {
+				q.sock.fail(q.id, q.ch, err)
+			}
+		}
+		lo = hi
+	}
+
+	clear(queue) // no references kept to sockets and channels
+	p.qmu.Lock()
+	p.qspare, p.qbspare = queue[:0], buf[:0]
+	p.qmu.Unlock()
+}
+
+// fail hands err to the query with id, unless it has its reply already
+// or stopped waiting.
+func (k *udpSocket) fail(id uint16, ch chan udpReply, err error) {
+	k.mu.Lock()
+	mine := k.pending[id] == ch
+	if mine {
+		delete(k.pending, id)
+	}
+	k.mu.Unlock()
+	if mine {
+		ch <- udpReply{err: err} // buffered, and nothing else sends once the ID is gone
 	}
 }
 
