@@ -6,6 +6,8 @@ package catalog
 import (
 	"sort"
 
+	"github.com/mailcheck/mailcheck/internal/i18n"
+
 	"github.com/mailcheck/mailcheck/pkg/audit"
 	"github.com/mailcheck/mailcheck/pkg/bimi"
 	"github.com/mailcheck/mailcheck/pkg/bounce"
@@ -62,4 +64,65 @@ func All() []report.Definition {
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
 	return all
+}
+
+// Title is the title of a finding in lang, from the catalogs (the
+// definition's own English title for a finding not yet in them).
+func Title(lang i18n.Lang, d report.Definition) string {
+	l := i18n.For(lang)
+	if l.Has(d.ID+".title") || (d.Title == "" && i18n.For(i18n.English).Has(d.ID+".title")) {
+		return l.Label(d.ID + ".title")
+	}
+	return d.Title
+}
+
+// byID indexes the registry.
+var byID = func() map[string]report.Definition {
+	m := map[string]report.Definition{}
+	for _, d := range All() {
+		m[d.ID] = d
+	}
+	return m
+}()
+
+// Lookup returns the definition of id.
+func Lookup(id string) (report.Definition, bool) {
+	d, ok := byID[id]
+	return d, ok
+}
+
+// Validate checks the findings of a report against the registry: every ID
+// is defined, every variant is declared, and every severity is the
+// definition's or its variant's (a severity chosen in code and not declared
+// is a bug the tests catch). It returns one line per problem.
+func Validate(rep *report.Report) []string {
+	var out []string
+	for _, secs := range [][]report.Section{rep.Sections, rep.Environment} {
+		for _, s := range secs {
+			for _, f := range s.Findings {
+				d, ok := byID[f.ID]
+				if !ok {
+					out = append(out, f.ID+": not in the registry (internal/catalog)")
+					continue
+				}
+				want := d.Severity
+				if f.Variant != "" {
+					found := false
+					for _, v := range d.Variants {
+						if v.Name == f.Variant {
+							want, found = v.Severity, true
+						}
+					}
+					if !found {
+						out = append(out, f.ID+": variant "+f.Variant+" is not declared")
+						continue
+					}
+				}
+				if f.Severity != want && !f.Legacy() {
+					out = append(out, f.ID+": severity "+string(f.Severity)+", declared "+string(want))
+				}
+			}
+		}
+	}
+	return out
 }

@@ -40,7 +40,8 @@ func runWith(t *testing.T, adjust func(f *Factory, stdin *bytes.Buffer), args ..
 	t.Helper()
 	ios, in, out, errOut := iostreams.Test()
 	f := NewFactory(ios)
-	f.ResolvConf = "/nonexistent/resolv.conf" // never the machine's resolver
+	f.Getenv = func(string) string { return "" } // the machine's LANG is not the test's
+	f.ResolvConf = "/nonexistent/resolv.conf"    // never the machine's resolver
 	f.Now = testclock.Func()
 	f.References = smtpprobe.References{} // nothing beyond loopback: a test names its own
 	if adjust != nil {

@@ -346,7 +346,7 @@ func checkOneDomain(ctx context.Context, f *Factory, up *upstream, in input, opt
 		err := f.render(&b, full)
 		renderedSize.Store(int64(b.Len()))
 		if err == nil && opts.Explain && full.Score != nil && f.globals.Format == "text" {
-			err = render.Explain(&b, full.Score)
+			err = render.Explain(&b, full.Score, f.lang())
 		}
 		if err != nil {
 			res.err, res.code = fmt.Errorf("%s: rendering the report: %w", in.d, err), ExitInconclusive

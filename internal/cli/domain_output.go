@@ -159,7 +159,7 @@ func (w *domainWriter) flushBlock() error {
 	}
 	first := w.blocks*summaryBlock + 1
 	w.blocks++
-	title := fmt.Sprintf("Domains %d-%d", first, first+len(w.block)-1)
+	title := w.say("domains", report.Params{"first": first, "last": first + len(w.block) - 1})
 	err := render.Summary(w.out, title, summaryTable(w.block), w.textOptions())
 	w.block = w.block[:0]
 	if err != nil {
@@ -169,7 +169,12 @@ func (w *domainWriter) flushBlock() error {
 }
 
 func (w *domainWriter) textOptions() render.TextOptions {
-	return render.TextOptions{Width: w.f.IO.TerminalWidth(), Profile: w.f.IO.ColorProfile()}
+	return render.TextOptions{Width: w.f.IO.TerminalWidth(), Profile: w.f.IO.ColorProfile(), Lang: w.f.lang()}
+}
+
+// say words a message of the bulk tables (cli.bulk.* in the catalogs).
+func (w *domainWriter) say(key string, p report.Params) string {
+	return w.f.localizer().Text(report.T("cli.bulk."+key, p))
 }
 
 // finish closes the output: the JSON array, the tables that end text output.
@@ -184,7 +189,7 @@ func (w *domainWriter) finish() error {
 		if err := w.flushBlock(); err != nil {
 			return err
 		}
-		if err := render.Summary(w.out, "Distribution", w.distribution(), w.textOptions()); err != nil {
+		if err := render.Summary(w.out, w.say("distribution", nil), w.distribution(), w.textOptions()); err != nil {
 			return err
 		}
 	case w.f.globals.Format == "json":
@@ -197,14 +202,14 @@ func (w *domainWriter) finish() error {
 			return err
 		}
 	case w.f.globals.Format == "text" && w.n > 1:
-		title := fmt.Sprintf("Summary of %d domains", w.n)
+		title := w.say("summary", report.Params{"count": w.n})
 		if w.dropped > 0 {
-			title += fmt.Sprintf(" (the first %d; --summary or --format csv lists all)", len(w.rows))
+			title = w.say("summary_first", report.Params{"count": w.n, "shown": len(w.rows)})
 		}
 		if err := render.Summary(w.out, title, summaryTable(w.rows), w.textOptions()); err != nil {
 			return err
 		}
-		if err := render.Summary(w.out, "Distribution", w.distribution(), w.textOptions()); err != nil {
+		if err := render.Summary(w.out, w.say("distribution", nil), w.distribution(), w.textOptions()); err != nil {
 			return err
 		}
 	}
@@ -248,7 +253,7 @@ func (w *domainWriter) distribution() report.Table {
 	for _, n := range w.dist {
 		total += n
 	}
-	t := report.Table{Columns: []string{"grade", "domains", "share"}}
+	t := report.Table{Columns: []report.Msg{report.T("cli.bulk.col.grade", nil), report.T("cli.bulk.col.domains", nil), report.T("cli.bulk.col.share", nil)}}
 	seen := map[string]bool{}
 	add := func(g string) {
 		n := w.dist[g]
@@ -256,7 +261,7 @@ func (w *domainWriter) distribution() report.Table {
 		if n == 0 {
 			return
 		}
-		t.Rows = append(t.Rows, []string{g, strconv.Itoa(n), fmt.Sprintf("%.1f%%", 100*float64(n)/float64(max(total, 1)))})
+		t.Rows = append(t.Rows, []report.Msg{gradeWord(g), report.Lit(strconv.Itoa(n)), report.T("cli.bulk.share", report.Params{"share": float64(int(1000*float64(n)/float64(max(total, 1))+0.5)) / 10})})
 	}
 	for _, g := range gradeOrder {
 		add(g)
@@ -266,7 +271,7 @@ func (w *domainWriter) distribution() report.Table {
 			add(g)
 		}
 	}
-	t.Rows = append(t.Rows, []string{"all", strconv.Itoa(total), "100%"})
+	t.Rows = append(t.Rows, []report.Msg{report.T("cli.bulk.all", nil), report.Lit(strconv.Itoa(total)), report.T("cli.bulk.share", report.Params{"share": 100.0})})
 	return t
 }
 
@@ -314,10 +319,28 @@ func verdictOf(code int) string {
 	return "bad-input"
 }
 
+// gradeWord is a grade of the distribution: a letter, or words.
+func gradeWord(g string) report.Msg {
+	switch g {
+	case "no grade":
+		return report.T("cli.bulk.no_grade", nil)
+	case "bad input":
+		return report.T("cli.bulk.bad_input", nil)
+	}
+	return report.Lit(g)
+}
+
+// summaryTable is the per-domain table for people (--summary, and the end
+// of a text run); --format csv writes the same rows with stable English
+// column names (csvColumns) for programs.
 func summaryTable(rows []summaryRow) report.Table {
-	t := report.Table{Columns: []string{"domain", "score", "grade", "verdict", "checks failing", "warning", "unknown"}}
+	t := report.Table{}
+	for _, c := range []string{"domain", "score", "grade", "verdict", "checks_failing", "warning", "unknown"} {
+		t.Columns = append(t.Columns, report.T("cli.bulk.col."+c, nil))
+	}
 	for _, r := range rows {
-		t.Rows = append(t.Rows, []string{r.domain, r.score, r.grade, r.verdict, r.fail, r.warn, r.unknown})
+		t.Rows = append(t.Rows, []report.Msg{report.Lit(r.domain), report.Lit(r.score), report.Lit(r.grade),
+			report.T("cli.bulk.verdict."+r.verdict, nil), report.Lit(r.fail), report.Lit(r.warn), report.Lit(r.unknown)})
 	}
 	return t
 }

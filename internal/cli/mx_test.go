@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
-	"github.com/mailcheck/mailcheck/pkg/infra/httpstest"
+	"github.com/mailcheck/mailcheck/internal/httpstest"
 )
 
 const mxGoodZone = "../../testdata/zones/mx-good.zone"

@@ -37,6 +37,9 @@ type Factory struct {
 	// compares reachability with (smtpprobe.DefaultReferences); tests set
 	// their own, on loopback.
 	References smtpprobe.References
+	// Getenv reads the environment (the language: MAILCHECK_LANG, LC_ALL,
+	// LC_MESSAGES, LANG); tests give their own.
+	Getenv func(string) string
 
 	globals GlobalOptions
 }
@@ -53,6 +56,8 @@ type GlobalOptions struct {
 	// Details prints every section in full (--details, -v); the default
 	// text report of `mailcheck domain` is one screen.
 	Details bool
+	// Lang is --lang; empty: from the environment (i18n.Detect).
+	Lang string
 }
 
 // NewFactory returns a Factory wired to the real world.
@@ -68,6 +73,7 @@ func NewFactory(ios *iostreams.IOStreams) *Factory {
 		},
 		Now:        time.Now,
 		References: smtpprobe.DefaultReferences,
+		Getenv:     os.Getenv,
 	}
 }
 
@@ -132,7 +138,7 @@ func oneLine(s string) string {
 
 // textOptions lays the text report out for this terminal and these flags.
 func (f *Factory) textOptions() render.TextOptions {
-	return render.TextOptions{Width: f.IO.TerminalWidth(), Profile: f.IO.ColorProfile(), Details: f.globals.Details}
+	return render.TextOptions{Width: f.IO.TerminalWidth(), Profile: f.IO.ColorProfile(), Details: f.globals.Details, Lang: f.lang()}
 }
 
 // applyColor applies --color (and --no-color, its older spelling) over
@@ -186,6 +192,7 @@ usage; 3 inconclusive (the resolver did not answer, nothing could be decided);
 	pf.StringVar(&f.globals.Color, "color", "auto", "color in text output: auto (on a terminal, unless NO_COLOR; FORCE_COLOR or CLICOLOR_FORCE force it), always or never")
 	pf.BoolVar(&f.globals.NoColor, "no-color", false, "no color in text output (same as --color never)")
 	pf.BoolVarP(&f.globals.Details, "details", "v", false, "print every check in full (the default domain report is one screen)")
+	pf.StringVar(&f.globals.Lang, "lang", "", "language of the report's words: en or fr (default: MAILCHECK_LANG, LC_ALL, LC_MESSAGES or LANG; English otherwise)")
 	pf.StringVar(&f.globals.FailOn, "fail-on", "critical", "exit 1 when a finding is at least this severe: critical, high, medium, low, info, or none")
 
 	// Completions of the fixed-choice flags (the shell scripts of
@@ -194,6 +201,7 @@ usage; 3 inconclusive (the resolver did not answer, nothing could be decided);
 		"format":  {"text", "json", "jsonl", "markdown"},
 		"color":   {"auto", "always", "never"},
 		"fail-on": {"critical", "high", "medium", "low", "info", "none"},
+		"lang":    {"en", "fr"},
 	} {
 		_ = root.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
 	}

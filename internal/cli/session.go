@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mailcheck/mailcheck/internal/build"
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/internal/render"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -34,6 +35,11 @@ func (f *Factory) validateGlobals() error {
 		}
 		if _, err := resolver.NewClient(resolver.ClientOptions{Server: g.Resolver}); err != nil {
 			return &InputError{Err: fmt.Errorf("--resolver: %w", err)}
+		}
+	}
+	if g.Lang != "" {
+		if _, err := i18n.Parse(g.Lang); err != nil {
+			return &InputError{Err: fmt.Errorf("--lang: %w", err)}
 		}
 	}
 	if _, err := f.failOn(); err != nil {
@@ -219,8 +225,25 @@ func firstInconclusive(rep *report.Report) string {
 
 func (f *Factory) print(rep *report.Report) error { return f.render(f.IO.Out, rep) }
 
-// render writes rep to out in the --format.
+// lang is the language of the run: --lang, else the environment's.
+func (f *Factory) lang() i18n.Lang {
+	if l, err := i18n.Parse(f.globals.Lang); err == nil && f.globals.Lang != "" {
+		return l
+	}
+	getenv := f.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	return i18n.Detect(getenv)
+}
+
+// localizer words reports in the language of the run.
+func (f *Factory) localizer() *i18n.Localizer { return i18n.For(f.lang()) }
+
+// render writes rep to out in the --format, worded in the run's language
+// (JSON included: its prose fields follow --lang, its IDs and keys do not).
 func (f *Factory) render(out io.Writer, rep *report.Report) error {
+	f.localizer().Localize(rep)
 	switch f.globals.Format {
 	case "json":
 		return render.JSON(out, rep)

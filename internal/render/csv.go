@@ -15,13 +15,13 @@ import (
 // DNS, which an attacker can choose. Control characters are replaced.
 func CSV(w io.Writer, tb report.Table) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(tb.Columns); err != nil {
+	if err := cw.Write(report.Strings(tb.Columns)); err != nil {
 		return err
 	}
 	for _, row := range tb.Rows {
 		out := make([]string, len(row))
 		for i, c := range row {
-			out[i] = csvCell(c)
+			out[i] = csvCell(c.String())
 		}
 		if err := cw.Write(out); err != nil {
 			return err

@@ -8,10 +8,10 @@ import (
 )
 
 func TestCSV(t *testing.T) {
-	tb := report.Table{Columns: []string{"a", "b"}, Rows: [][]string{
+	tb := report.Table{Columns: report.Lits("a", "b"), Rows: report.LitRows([][]string{
 		{"plain", `with "quote", comma`},
 		{"=HYPERLINK(\"x\")", "-1\x1b[31m"},
-	}}
+	})}
 	var b bytes.Buffer
 	if err := CSV(&b, tb); err != nil {
 		t.Fatal(err)

@@ -29,21 +29,21 @@ func sample() *report.Report {
 				Title:   "DMARC",
 				Target:  "shop.example",
 				Status:  report.StatusWarn,
-				Summary: "Policy none at _dmarc.shop.example: receivers only monitor, spoofed mail is delivered.",
+				Summary: report.Lit("Policy none at _dmarc.shop.example: receivers only monitor, spoofed mail is delivered."),
 				Data:    map[string]any{"policy": "none"},
 				Display: report.Display{
 					Facts: []report.Fact{
-						{Label: "record", Value: "v=DMARC1; p=none; rua=mailto:dmarc@reports.example"},
-						{Label: "policy", Value: "none (p, at _dmarc.shop.example)"},
+						{Label: report.Lit("record"), Value: report.Lit("v=DMARC1; p=none; rua=mailto:dmarc@reports.example")},
+						{Label: report.Lit("policy"), Value: report.Lit("none (p, at _dmarc.shop.example)")},
 					},
 					Tables: []report.Table{{
-						Title:   "Report destinations",
-						Columns: []string{"URI", "authorized", "MX"},
-						Rows:    [][]string{{"mailto:dmarc@reports.example", "no", "yes"}},
+						Title:   report.Lit("Report destinations"),
+						Columns: report.Lits("URI", "authorized", "MX"),
+						Rows:    [][]report.Msg{report.Lits("mailto:dmarc@reports.example", "no", "yes")},
 					}},
-					Trees: []report.Node{{Label: "shop.example", Note: "(1)", Children: []report.Node{
-						{Label: "_spf.provider.example", Note: "(3)", Children: []report.Node{{Label: "a.provider.example"}}},
-						{Label: "mx", Note: "(1)"},
+					Trees: []report.Node{{Label: report.Lit("shop.example"), Note: report.Lit("(1)"), Children: []report.Node{
+						{Label: report.Lit("_spf.provider.example"), Note: report.Lit("(3)"), Children: []report.Node{{Label: report.Lit("a.provider.example")}}},
+						{Label: report.Lit("mx"), Note: report.Lit("(1)")},
 					}}},
 				},
 				Findings: []report.Finding{
@@ -58,7 +58,7 @@ func sample() *report.Report {
 					{ID: "dmarc.align.strict", Severity: report.Info, Title: "Strict DKIM alignment"},
 				},
 			},
-			{Check: "other", Title: "Other", Status: report.StatusPass, Summary: "Nothing to say.", Findings: nil},
+			{Check: "other", Title: "Other", Status: report.StatusPass, Summary: report.Lit("Nothing to say."), Findings: nil},
 		},
 	}
 }

@@ -121,7 +121,7 @@ func safeMarkdownReport(rep *report.Report) *report.Report {
 	}
 	indent := func(s string) string { return strings.ReplaceAll(s, "\n", "\n    ") }
 	for i := range out.TopFixes {
-		out.TopFixes[i].Fix = indent(out.TopFixes[i].Fix)
+		out.TopFixes[i].Fix = report.Lit(indent(out.TopFixes[i].Fix.String()))
 	}
 	for _, secs := range [][]report.Section{out.Sections, out.Environment} {
 		for i := range secs {

@@ -40,20 +40,20 @@ func hostile() *report.Report {
 	evil := "\x1b[2J\x1b[1A\r✓ DMARC · pass\u202e\u009b"
 	rep := sample()
 	rep.Target = "shop.example" + evil
-	rep.Score = &report.Score{Value: 50, Grade: "D", Cap: &report.Cap{Limit: 50, Reason: "cap" + evil}}
-	rep.TopFixes = []report.TopFix{{Check: "dmarc", ID: "dmarc.policy.none", Title: "t" + evil, Fix: "f" + evil}}
-	rep.Readiness = []report.Readiness{{Requirement: "r" + evil, Applies: "all senders", Status: "fail", Detail: "d" + evil}}
+	rep.Score = &report.Score{Value: 50, Grade: "D", Cap: &report.Cap{Limit: 50, Reason: report.Lit("cap" + evil)}}
+	rep.TopFixes = []report.TopFix{{Check: "dmarc", ID: "dmarc.policy.none", Title: report.Lit("t" + evil), Fix: report.Lit("f" + evil)}}
+	rep.Readiness = []report.Readiness{{Requirement: report.Lit("r" + evil), Applies: report.Lit("all senders"), Status: "fail", Detail: report.Lit("d" + evil)}}
 	s := &rep.Sections[0]
 	s.Target = "mail.shop.example" + evil
-	s.Summary += evil
-	s.Display.Facts[0].Value += evil
-	s.Display.Tables[0].Rows[0][0] += evil
-	s.Display.Trees[0].Children[0].Label += evil
-	s.Display.Trees[0].Children[0].Note += evil
+	s.Summary = s.Summary.Append(evil)
+	s.Display.Facts[0].Value = s.Display.Facts[0].Value.Append(evil)
+	s.Display.Tables[0].Rows[0][0] = s.Display.Tables[0].Rows[0][0].Append(evil)
+	s.Display.Trees[0].Children[0].Label = s.Display.Trees[0].Children[0].Label.Append(evil)
+	s.Display.Trees[0].Children[0].Note = s.Display.Trees[0].Children[0].Note.Append(evil)
 	s.Findings[0].Detail += evil
 	s.Findings[0].Fix += evil
 	s.Findings[0].Record.Value += evil
-	rep.Environment = []report.Section{{Check: "outbound", Title: "Outbound SMTP", Status: report.StatusPass, Summary: "banner" + evil,
+	rep.Environment = []report.Section{{Check: "outbound", Title: "Outbound SMTP", Status: report.StatusPass, Summary: report.Lit("banner" + evil),
 		Findings: []report.Finding{{ID: "x.y", Severity: report.Info, Title: "t", Detail: "220 mx" + evil}}}}
 	return rep
 }
@@ -115,7 +115,7 @@ func TestRenderersEscapeNetworkText(t *testing.T) {
 	if back.Sections[0].Findings[0].Detail != hostile().Sections[0].Findings[0].Detail {
 		t.Errorf("JSON changed the text: %q", back.Sections[0].Findings[0].Detail)
 	}
-	if rep.Target != hostile().Target || rep.Sections[0].Display.Trees[0].Children[0].Label != hostile().Sections[0].Display.Trees[0].Children[0].Label {
+	if rep.Target != hostile().Target || rep.Sections[0].Display.Trees[0].Children[0].Label.String() != hostile().Sections[0].Display.Trees[0].Children[0].Label.String() {
 		t.Error("a renderer modified the caller's report")
 	}
 }

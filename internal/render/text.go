@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/muesli/termenv"
 )
@@ -21,6 +22,9 @@ type TextOptions struct {
 	// (mailcheck domain) is one screen: score, meaning, fixes, one line
 	// per check.
 	Details bool
+	// Lang words the tables that are not reports (Summary); a report is
+	// worded in its own language (report.Report.Lang).
+	Lang i18n.Lang
 }
 
 // Text writes the human report.
@@ -32,7 +36,7 @@ func Text(w io.Writer, rep *report.Report, opts TextOptions) error {
 	width = max(width, 40)
 	r := lipgloss.NewRenderer(w)
 	r.SetColorProfile(opts.Profile)
-	t := textWriter{th: newTheme(r), width: width, details: opts.Details}
+	t := textWriter{th: newTheme(r), width: width, details: opts.Details, l: localizer(rep)}
 	t.report(safeReport(rep))
 	_, err := io.WriteString(w, t.b.String())
 	return err
@@ -43,6 +47,12 @@ type textWriter struct {
 	th      theme
 	width   int
 	details bool
+	l       *i18n.Localizer
+}
+
+// w words a message of the renderer's own (render.* in the catalogs).
+func (t *textWriter) w(key string, p report.Params) string {
+	return t.l.Text(report.T("render."+key, p))
 }
 
 func (t *textWriter) line(s string) { t.b.WriteString(strings.TrimRight(s, " ") + "\n") }
@@ -66,7 +76,7 @@ func (t *textWriter) report(rep *report.Report) {
 	}
 	if len(rep.Environment) > 0 {
 		t.line("")
-		t.line(t.th.title.Render("This machine") + " " + t.th.dim.Render("· not part of the score"))
+		t.line(t.th.title.Render(t.w("machine", nil)) + " " + t.th.dim.Render("· "+t.w("not_scored", nil)))
 		for _, s := range rep.Environment {
 			t.line("")
 			t.section(s, rep.Target)
@@ -74,8 +84,8 @@ func (t *textWriter) report(rep *report.Report) {
 	}
 	if rep.DNS != nil {
 		t.line("")
-		t.wrapped("", fmt.Sprintf("DNS: %d lookups, %d distinct, %d queries to %s",
-			rep.DNS.Lookups, rep.DNS.Distinct, rep.DNS.Queries, rep.DNS.Resolver), t.th.dim)
+		t.wrapped("", t.w("dns", report.Params{"lookups": rep.DNS.Lookups, "distinct": rep.DNS.Distinct,
+			"queries": rep.DNS.Queries, "resolver": t.l.Text(resolverName(rep.DNS.Resolver))}), t.th.dim)
 	}
 }
 
@@ -84,18 +94,18 @@ func (t *textWriter) report(rep *report.Report) {
 func (t *textWriter) score(rep *report.Report) {
 	sc := rep.Score
 	st := t.th.status[gradeStatus(sc.Grade)]
-	line := st.Render(fmt.Sprintf("Score %d/100 · grade %s", sc.Value, sc.Grade))
+	line := st.Render(t.w("score", report.Params{"value": sc.Value, "grade": sc.Grade}))
 	t.line("")
 	t.line(line)
 	if sc.Cap != nil {
-		t.wrapped("  ", fmt.Sprintf("Capped at %d (from %d): %s.", sc.Cap.Limit, sc.Uncapped, sc.Cap.Reason), t.th.dim)
+		t.wrapped("  ", t.w("capped", report.Params{"limit": sc.Cap.Limit, "uncapped": sc.Uncapped, "reason": sc.Cap.Reason.String()}), t.th.dim)
 	}
-	if sc.Summary != "" {
-		t.wrapped("", sc.Summary, lipgloss.Style{})
+	if sc.Summary.String() != "" {
+		t.wrapped("", sc.Summary.String(), lipgloss.Style{})
 	}
 	if len(rep.TopFixes) > 0 {
 		t.line("")
-		t.line(t.th.bold.Render("Fix first"))
+		t.line(t.th.bold.Render(t.w("fix_first", nil)))
 		for i, f := range rep.TopFixes {
 			t.topFix(i+1, f)
 		}
@@ -109,27 +119,27 @@ func (t *textWriter) score(rep *report.Report) {
 func (t *textWriter) topFix(n int, f report.TopFix) {
 	title := f.Title
 	if len(f.IDs) < 2 {
-		title += " [" + f.ID + "]"
+		title = title.Append(" [" + f.ID + "]")
 	}
-	for j, l := range wrap(title, t.width-5) {
+	for j, l := range wrap(title.String(), t.width-5) {
 		prefix := "     "
 		if j == 0 {
 			prefix = fmt.Sprintf("%3d. ", n)
 		}
 		t.line(prefix + t.th.severity[f.Severity].Render(l))
 	}
-	if f.Record == nil || t.details || needsMoreThanRecord(f.Fix) {
-		t.wrapped("     ", f.Fix, lipgloss.Style{})
+	if f.Record == nil || t.details || needsMoreThanRecord(f.Fix.String()) {
+		t.wrapped("     ", f.Fix.String(), lipgloss.Style{})
 	}
 	if f.Record == nil {
 		return
 	}
 	if len(f.IDs) > 1 {
-		t.wrapped("     ", "One record for "+strings.Join(f.IDs, ", ")+":", t.th.dim)
+		t.wrapped("     ", t.w("one_record", report.Params{"ids": f.IDs}), t.th.dim)
 	}
 	t.record(f.Record)
 	if f.Later != nil {
-		t.wrapped("     ", "Later, "+f.Later.When+":", t.th.dim)
+		t.wrapped("     ", t.w("later", report.Params{"when": f.Later.When.String()}), t.th.dim)
 		t.record(f.Later.Record)
 	}
 }
@@ -151,7 +161,7 @@ func (t *textWriter) record(r *report.Record) {
 // requirements, one per environment section, and how to see the rest.
 func (t *textWriter) oneScreen(rep *report.Report) {
 	t.line("")
-	t.line(t.th.bold.Render("Checks"))
+	t.line(t.th.bold.Render(t.w("checks", nil)))
 	tw := 0
 	for _, s := range rep.Sections {
 		tw = max(tw, lipgloss.Width(s.Title))
@@ -168,21 +178,21 @@ func (t *textWriter) oneScreen(rep *report.Report) {
 		var parts []string
 		for _, st := range []string{"pass", "fail", "unverifiable"} {
 			if counts[st] > 0 {
-				parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
+				parts = append(parts, t.w("readiness_count", report.Params{"count": counts[st], "status": t.w("readiness."+st, nil)}))
 			}
 		}
 		t.line("")
-		t.wrapped("", "Gmail, Yahoo and Outlook sender requirements: "+strings.Join(parts, ", "), lipgloss.Style{})
+		t.wrapped("", t.w("readiness_line", report.Params{"counts": parts}), lipgloss.Style{})
 	}
 	if len(rep.Environment) > 0 {
 		t.line("")
-		t.line(t.th.bold.Render("This machine") + " " + t.th.dim.Render("· not part of the score"))
+		t.line(t.th.bold.Render(t.w("machine", nil)) + " " + t.th.dim.Render("· "+t.w("not_scored", nil)))
 		for _, s := range rep.Environment {
 			t.checkLine(s, tw)
 		}
 	}
 	t.line("")
-	t.wrapped("", "Every record, table and finding: add --details (-v).", t.th.dim)
+	t.wrapped("", t.w("details_hint", nil), t.th.dim)
 }
 
 // checkLine is one check in one line: glyph, title, status, and as much of
@@ -190,10 +200,10 @@ func (t *textWriter) oneScreen(rep *report.Report) {
 func (t *textWriter) checkLine(s report.Section, tw int) {
 	st := t.th.status[s.Status]
 	title := truncate(s.Title, tw)
-	head := "  " + st.Render(statusGlyph(s.Status)) + " " + pad(title, tw) + "  " + st.Render(pad(string(s.Status), 8))
+	head := "  " + st.Render(statusGlyph(s.Status)) + " " + pad(title, tw) + "  " + st.Render(pad(t.status(s.Status), statusWidth(t.l)))
 	room := t.width - lipgloss.Width(head) - 1
-	if room >= 12 && s.Summary != "" {
-		head += " " + t.th.dim.Render(truncate(s.Summary, room))
+	if room >= 12 && s.Summary.String() != "" {
+		head += " " + t.th.dim.Render(truncate(s.Summary.String(), room))
 	}
 	t.line(head)
 }
@@ -204,7 +214,7 @@ func truncate(s string, w int) string {
 		return s
 	}
 	cut := ""
-	for _, word := range strings.Fields(s) {
+	for _, word := range fields(s) {
 		next := word
 		if cut != "" {
 			next = cut + " " + word
@@ -242,7 +252,7 @@ func gradeStatus(g string) report.Status {
 }
 
 func (t *textWriter) readiness(rows []report.Readiness) {
-	t.line(t.th.title.Render("Gmail, Yahoo and Outlook sender requirements") + " " + t.th.dim.Render("· not part of the score"))
+	t.line(t.th.title.Render(t.w("readiness_title", nil)) + " " + t.th.dim.Render("· "+t.w("not_scored", nil)))
 	for _, r := range rows {
 		glyph, st := "?", t.th.status[report.StatusUnknown]
 		switch r.Status {
@@ -251,8 +261,8 @@ func (t *textWriter) readiness(rows []report.Readiness) {
 		case "fail":
 			glyph, st = "✗", t.th.status[report.StatusFail]
 		}
-		t.wrapped("  ", st.Render(glyph)+" "+r.Requirement+" "+t.th.dim.Render("("+r.Applies+")"), lipgloss.Style{})
-		t.wrapped("    ", r.Detail, t.th.dim)
+		t.wrapped("  ", st.Render(glyph)+" "+r.Requirement.String()+" "+t.th.dim.Render("("+r.Applies.String()+")"), lipgloss.Style{})
+		t.wrapped("    ", r.Detail.String(), t.th.dim)
 	}
 }
 
@@ -260,32 +270,47 @@ func (t *textWriter) readiness(rows []report.Readiness) {
 func Summary(w io.Writer, title string, table report.Table, opts TextOptions) error {
 	r := lipgloss.NewRenderer(w)
 	r.SetColorProfile(opts.Profile)
-	t := textWriter{th: newTheme(r), width: max(opts.Width, 40)}
+	t := textWriter{th: newTheme(r), width: max(opts.Width, 40), l: i18n.For(opts.Lang)}
 	t.line("")
 	t.line(t.th.title.Render(title))
 	t.line("")
-	t.table(safeCopy(table))
+	table = safeCopy(table)
+	t.l.LocalizeAny(&table)
+	t.table(table)
 	_, err := io.WriteString(w, t.b.String())
 	return err
 }
 
-// Explain writes how the score was computed (--explain).
-func Explain(w io.Writer, sc *report.Score) error {
+// Explain writes how the score was computed (--explain), in lang.
+func Explain(w io.Writer, sc *report.Score, lang i18n.Lang) error {
+	l := i18n.For(lang)
+	say := func(key string, p report.Params) string { return l.Text(report.T("render.explain."+key, p)) }
+	num := func(f float64) string {
+		s := fmt.Sprintf("%.1f", f)
+		if lang == i18n.French {
+			s = strings.Replace(s, ".", ",", 1) // the decimal comma
+		}
+		return s
+	}
 	var b strings.Builder
-	b.WriteString("\nHow the score was computed (docs/scoring.md)\n")
+	b.WriteString("\n" + say("title", nil) + "\n")
 	total := 0
 	for _, c := range sc.Categories {
 		if c.Status == "scored" {
 			total += c.Weight
 		}
 	}
+	name := func(c report.CategoryScore) string {
+		n := l.Label("render.category." + c.Name)
+		return n + strings.Repeat(" ", max(1, 25-lipgloss.Width(n)))
+	}
 	for _, c := range sc.Categories {
 		if c.Weight == 0 {
-			fmt.Fprintf(&b, "  %-24s weight  0  (informational)\n", c.Name)
+			b.WriteString("  " + name(c) + say("informational", nil) + "\n")
 			continue
 		}
 		if c.Status != "scored" {
-			fmt.Fprintf(&b, "  %-24s weight %2d  %s: left out, weights renormalized\n", c.Name, c.Weight, c.Status)
+			b.WriteString("  " + name(c) + say("left_out", report.Params{"weight": fmt.Sprintf("%2d", c.Weight)}) + "\n")
 			continue
 		}
 		deducted := 0
@@ -294,7 +319,8 @@ func Explain(w io.Writer, sc *report.Score) error {
 			deducted += d.Points
 			parts = append(parts, fmt.Sprintf("%s -%d", d.ID, d.Points))
 		}
-		fmt.Fprintf(&b, "  %-24s weight %2d  factor %.1f = max(0, 10 - %d) / 10  -> %.1f points\n", c.Name, c.Weight, c.Factor, deducted, float64(c.Weight)*c.Factor)
+		b.WriteString("  " + name(c) + say("scored", report.Params{"weight": fmt.Sprintf("%2d", c.Weight), "factor": num(c.Factor),
+			"deducted": deducted, "points": num(float64(c.Weight) * c.Factor)}) + "\n")
 		for _, p := range parts {
 			fmt.Fprintf(&b, "      %s\n", p)
 		}
@@ -305,29 +331,29 @@ func Explain(w io.Writer, sc *report.Score) error {
 			earned += float64(c.Weight) * c.Factor
 		}
 	}
-	fmt.Fprintf(&b, "  weighted: %.1f of %d = %d/100\n", earned, total, sc.Uncapped)
+	b.WriteString("  " + say("weighted", report.Params{"earned": num(earned), "total": total, "uncapped": sc.Uncapped}) + "\n")
 	for _, c := range sc.Caps {
-		fmt.Fprintf(&b, "  cap %d: %s (%s)\n", c.Limit, c.Reason, strings.Join(c.IDs, ", "))
+		b.WriteString("  " + say("cap", report.Params{"limit": c.Limit, "reason": c.Reason.String(), "ids": c.IDs}) + "\n")
 	}
 	if sc.Cap != nil {
-		fmt.Fprintf(&b, "  final: min(%d, cap %d) = %d, grade %s\n", sc.Uncapped, sc.Cap.Limit, sc.Value, sc.Grade)
+		b.WriteString("  " + say("final_capped", report.Params{"uncapped": sc.Uncapped, "limit": sc.Cap.Limit, "value": sc.Value, "grade": sc.Grade}) + "\n")
 	} else {
-		fmt.Fprintf(&b, "  final: %d, grade %s (no cap applies)\n", sc.Value, sc.Grade)
+		b.WriteString("  " + say("final", report.Params{"value": sc.Value, "grade": sc.Grade}) + "\n")
 	}
-	b.WriteString("  grades: A >= 90, B >= 75, C >= 60, D >= 40, F below\n")
+	b.WriteString("  " + say("grades", nil) + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
 func (t *textWriter) section(s report.Section, reportTarget string) {
 	st := t.th.status[s.Status]
-	head := st.Render(statusGlyph(s.Status)+" "+s.Title) + " " + t.th.dim.Render("·") + " " + st.Render(string(s.Status))
+	head := st.Render(statusGlyph(s.Status)+" "+s.Title) + " " + t.th.dim.Render("·") + " " + st.Render(t.status(s.Status))
 	if s.Target != "" && s.Target != reportTarget {
 		head += " " + t.th.dim.Render("· "+s.Target)
 	}
 	t.line(head)
-	if s.Summary != "" {
-		t.wrapped("  ", s.Summary, lipgloss.Style{})
+	if s.Summary.String() != "" {
+		t.wrapped("  ", s.Summary.String(), lipgloss.Style{})
 	}
 	t.display(s.Display)
 	if len(s.Findings) > 0 {
@@ -346,12 +372,12 @@ func (t *textWriter) display(d report.Display) {
 		t.line("")
 		w := 0
 		for _, f := range d.Facts {
-			w = max(w, lipgloss.Width(f.Label))
+			w = max(w, lipgloss.Width(f.Label.String()))
 		}
 		for _, f := range d.Facts {
-			prefix := "  " + t.th.label.Render(pad(f.Label, w)) + "  "
+			prefix := "  " + t.th.label.Render(pad(f.Label.String(), w)) + "  "
 			// Values (records) are not wrapped: they must stay copyable.
-			t.line(prefix + f.Value)
+			t.line(prefix + f.Value.String())
 		}
 	}
 	for _, tb := range d.Tables {
@@ -365,16 +391,16 @@ func (t *textWriter) display(d report.Display) {
 }
 
 func (t *textWriter) table(tb report.Table) {
-	if tb.Title != "" {
-		t.line("  " + t.th.bold.Render(tb.Title))
+	if tb.Title.String() != "" {
+		t.line("  " + t.th.bold.Render(tb.Title.String()))
 	}
 	widths := make([]int, len(tb.Columns))
 	for i, c := range tb.Columns {
-		widths[i] = lipgloss.Width(c)
+		widths[i] = lipgloss.Width(c.String())
 	}
 	for _, row := range tb.Rows {
 		for i := range min(len(row), len(widths)) {
-			widths[i] = max(widths[i], lipgloss.Width(row[i]))
+			widths[i] = max(widths[i], lipgloss.Width(row[i].String()))
 		}
 	}
 	cells := func(row []string, style func(i int, s string) string) string {
@@ -388,18 +414,18 @@ func (t *textWriter) table(tb report.Table) {
 		}
 		return "  " + strings.Join(parts, "  ")
 	}
-	t.line(cells(tb.Columns, func(_ int, s string) string { return t.th.label.Render(s) }))
+	t.line(cells(report.Strings(tb.Columns), func(_ int, s string) string { return t.th.label.Render(s) }))
 	for _, row := range tb.Rows {
-		t.line(cells(row, func(_ int, s string) string { return s }))
+		t.line(cells(report.Strings(row), func(_ int, s string) string { return s }))
 	}
 }
 
 func (t *textWriter) tree(n report.Node, indent, branch string, root, last bool) {
 	label := n.Label
-	if n.Note != "" {
-		label += " " + t.th.dim.Render(n.Note)
+	if n.Note.String() != "" {
+		label = label.Append(" " + t.th.dim.Render(n.Note.String()))
 	}
-	t.line(indent + t.th.dim.Render(branch) + label)
+	t.line(indent + t.th.dim.Render(branch) + label.String())
 	childIndent := indent
 	if !root {
 		if last {
@@ -419,9 +445,9 @@ func (t *textWriter) tree(n report.Node, indent, branch string, root, last bool)
 
 func (t *textWriter) finding(f report.Finding) {
 	sev := t.th.severity[f.Severity]
-	tag := string(f.Severity)
+	tag := t.w("severity."+string(f.Severity), nil)
 	if f.Inconclusive {
-		tag = "unknown"
+		tag = t.status(report.StatusUnknown)
 		sev = t.th.status[report.StatusUnknown]
 	}
 	t.line("  " + sev.Render(findingGlyph(f)+" "+tag) + " " + t.th.dim.Render("· "+f.ID))
@@ -430,7 +456,7 @@ func (t *textWriter) finding(f report.Finding) {
 		t.wrapped("    ", f.Detail, lipgloss.Style{})
 	}
 	if f.Fix != "" {
-		t.wrapped("    ", "Fix: "+f.Fix, lipgloss.Style{})
+		t.wrapped("    ", t.w("fix", report.Params{"fix": f.Fix}), lipgloss.Style{})
 	}
 	if f.Record != nil {
 		t.line("      " + t.th.record.Render(f.Record.String()))
@@ -452,7 +478,7 @@ func (t *textWriter) wrapped(indent, text string, style lipgloss.Style) {
 func wrap(text string, width int) []string {
 	var out []string
 	for _, para := range strings.Split(text, "\n") {
-		words := strings.Fields(para)
+		words := fields(para)
 		if len(words) == 0 {
 			out = append(out, "")
 			continue

@@ -202,6 +202,11 @@ func mapper(t reflect.Type) *jsonschema.Schema {
 			s.Enum = append(s.Enum, string(v))
 		}
 		return s
+	case reflect.TypeOf(report.Msg{}):
+		return &jsonschema.Schema{Type: "string", Description: "words for a person, in the report's language (lang)"}
+	case reflect.TypeOf(report.Params{}):
+		return &jsonschema.Schema{Type: "object", Description: "the facts of this finding (domain, record, count...), the same in every language; keys per finding ID in docs/findings/",
+			AdditionalProperties: jsonschema.TrueSchema}
 	case reflect.TypeOf(report.Status("")):
 		return &jsonschema.Schema{Type: "string", Enum: []any{
 			string(report.StatusPass), string(report.StatusWarn), string(report.StatusFail),

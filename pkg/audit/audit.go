@@ -133,7 +133,7 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) *re
 		f := findProbeSkipped.New(opts.ProbeReason, "Run mailcheck ports "+d.String()+" (or mailcheck domain without --no-probe) on a machine with network access.")
 		rep.Environment = append(rep.Environment, report.Section{
 			Check: "ports", Title: "SMTP reachability from this machine", Target: d.Unicode(),
-			Status: report.StatusSkipped, Summary: "Not probed: " + opts.ProbeReason, Findings: []report.Finding{f},
+			Status: report.StatusSkipped, Summary: report.Lit("Not probed: " + opts.ProbeReason), Findings: []report.Finding{f},
 		})
 	}
 	dnssec.Explain(rep.Sections) // failed lookups in a bogus zone say so
@@ -165,14 +165,14 @@ func NoGrade(target string, sections []report.Section) report.Section {
 	f := findNoGrade.New("No score or grade: "+why+". The sections marked unknown say what could not be decided; a grade built on the rest would overstate what is known.",
 		"Fix what made those checks unknown (often the resolver: try --resolver with another one), then run again.")
 	return report.Section{Check: CheckScore, Title: "Score", Target: target, Status: report.StatusUnknown,
-		Summary: "insufficient data: " + why, Findings: []report.Finding{f}}
+		Summary: report.Lit("insufficient data: " + why), Findings: []report.Finding{f}}
 }
 
 // NoGradeReason says why rep has no score, for the exit message.
 func NoGradeReason(rep *report.Report) string {
 	for _, s := range rep.Sections {
 		if s.Check == CheckScore {
-			return s.Summary
+			return s.Summary.String()
 		}
 	}
 	return "no check could decide (is the resolver answering?)"
@@ -186,7 +186,7 @@ func guard(ctx context.Context, j job, d dnsname.Domain) (out []report.Section) 
 			f := findCheckFailed.New(fmt.Sprintf("The %s check stopped: %v. Its result is unknown; the other checks are not affected.", j.name, r),
 				"Please report this with the command you ran.")
 			out = []report.Section{{Check: j.name, Title: j.name, Target: d.Unicode(), Status: report.StatusUnknown,
-				Summary: "Internal error; result unknown.", Findings: []report.Finding{f}}}
+				Summary: report.Lit("Internal error; result unknown."), Findings: []report.Finding{f}}}
 		}
 	}()
 	return j.run(ctx)

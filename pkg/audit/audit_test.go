@@ -98,7 +98,7 @@ func TestRunPartialFailure(t *testing.T) {
 		}
 	}
 	for _, r := range rep.Readiness {
-		if r.Requirement == "DMARC policy published (p=none at least)" && r.Status != "unverifiable" {
+		if r.Requirement.String() == "DMARC policy published (p=none at least)" && r.Status != "unverifiable" {
 			t.Errorf("readiness DMARC row %q, want unverifiable", r.Status)
 		}
 	}
@@ -132,7 +132,7 @@ func TestReadinessRows(t *testing.T) {
 	})
 	got := map[string]string{}
 	for _, r := range rows {
-		got[r.Requirement] = r.Status
+		got[r.Requirement.String()] = r.Status
 	}
 	if got["SPF or DKIM authenticates the domain"] != "pass" || got["SPF and DKIM both set up"] != "fail" {
 		t.Errorf("rows %v", got)

@@ -149,7 +149,7 @@ func noWeakerSP(r *report.Record) *report.Record {
 	if r == nil {
 		return nil
 	}
-	text := unquoteTXT(r.Value)
+	text := report.TXTText(r.Value)
 	sp, pol := tagOf(text, "sp"), tagOf(text, "p")
 	if sp == "" || policyRank(sp) == 0 || policyRank(sp) >= policyRank(pol) {
 		return r

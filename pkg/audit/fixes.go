@@ -54,7 +54,7 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 				continue
 			}
 			cands = append(cands, cand{
-				fix:    report.TopFix{Check: sec.Check, ID: f.ID, Severity: f.Severity, Title: f.Title, Fix: f.Fix, Priority: Priority(f), Record: f.Record},
+				fix:    report.TopFix{Check: sec.Check, ID: f.ID, Severity: f.Severity, Title: report.Lit(f.Title), Fix: report.Lit(f.Fix), Priority: Priority(f), Record: f.Record},
 				record: f.Record,
 			})
 		}
@@ -86,11 +86,11 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 			k := recordKey(c.record)
 			if g, ok := byRecord[k]; ok {
 				g.fix.IDs = append(g.fix.IDs, c.fix.ID)
-				g.records = append(g.records, unquoteTXT(c.record.Value))
-				g.titles = append(g.titles, c.fix.Title)
+				g.records = append(g.records, report.TXTText(c.record.Value))
+				g.titles = append(g.titles, c.fix.Title.String())
 				continue
 			}
-			g := &group{fix: c.fix, records: []string{unquoteTXT(c.record.Value)}}
+			g := &group{fix: c.fix, records: []string{report.TXTText(c.record.Value)}}
 			g.fix.IDs = []string{c.fix.ID}
 			byRecord[k] = g
 			groups = append(groups, g)
@@ -109,9 +109,9 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 			base, ok := published[recordKey(fix.Record)]
 			if ok && len(g.records) > 1 {
 				fix.Record = report.TXTRecord(fix.Record.Name, base.merge(g.records))
-				fix.Fix += " The record below also fixes: " + strings.Join(g.titles, "; ") + "."
+				fix.Fix = fix.Fix.Append(" The record below also fixes: " + strings.Join(g.titles, "; ") + ".")
 			}
-			if ok && base.kind == kindDMARC && tagOf(unquoteTXT(fix.Record.Value), "p") != base.tag("p") {
+			if ok && base.kind == kindDMARC && tagOf(report.TXTText(fix.Record.Value), "p") != base.tag("p") {
 				fix.Record = noWeakerSP(fix.Record)
 			}
 			if ok && base.kind == kindDMARC && !parked {
@@ -134,7 +134,7 @@ func stage(fix *report.TopFix, base published) {
 	if base.tag("p") != "none" {
 		return
 	}
-	now := unquoteTXT(fix.Record.Value)
+	now := report.TXTText(fix.Record.Value)
 	switch tagOf(now, "p") {
 	case "quarantine", "reject":
 	default:
@@ -144,7 +144,7 @@ func stage(fix *report.TopFix, base published) {
 	fix.Record = report.TXTRecord(name, setTag(now, "p", "quarantine"))
 	fix.Later = &report.LaterFix{
 		Record: report.TXTRecord(name, setTag(now, "p", "reject")),
-		When:   "once reports show all your legitimate mail passing",
+		When:   report.Lit("once reports show all your legitimate mail passing"),
 	}
 }
 
@@ -316,31 +316,3 @@ func setTag(text, name, value string) string {
 	}
 	return p.join(ts)
 }
-
-// unquoteTXT turns TXT RDATA in zone-file syntax (report.TXTValue: quoted
-// character-strings, \" and \\ escaped, \DDD octets) back into its text,
-// the strings joined without spaces (RFC 7208 §3.3).
-func unquoteTXT(v string) string {
-	var b strings.Builder
-	in := false
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case c == '"':
-			in = !in
-		case !in:
-			// space between character-strings
-		case c == '\\' && i+3 < len(v) && isDigit(v[i+1]) && isDigit(v[i+2]) && isDigit(v[i+3]):
-			b.WriteByte(byte((int(v[i+1]-'0')*100 + int(v[i+2]-'0')*10 + int(v[i+3]-'0')) & 0xff))
-			i += 3
-		case c == '\\' && i+1 < len(v):
-			i++
-			b.WriteByte(v[i])
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -69,7 +69,7 @@ func park(sections []report.Section, d dnsname.Domain, force bool) bool {
 		s := &sections[i]
 		if notForParked[s.Check] {
 			s.Status = report.StatusSkipped
-			s.Summary = "Not applicable: " + d.Unicode() + " is parked (it sends and receives no mail)."
+			s.Summary = report.Lit("Not applicable: " + d.Unicode() + " is parked (it sends and receives no mail).")
 			s.Findings = []report.Finding{}
 			continue
 		}

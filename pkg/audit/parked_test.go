@@ -41,7 +41,7 @@ func TestParkedDomainScoresA(t *testing.T) {
 	for _, f := range rep.TopFixes {
 		t.Errorf("a correct parked domain is told to fix %s", f.ID)
 	}
-	if !strings.Contains(rep.Score.Summary, "is parked") {
+	if !strings.Contains(rep.Score.Summary.String(), "is parked") {
 		t.Errorf("summary %q", rep.Score.Summary)
 	}
 	// The same records on a domain that is not parked: the checks apply.
@@ -101,11 +101,11 @@ func TestHalfParkedDomainPointsToParked(t *testing.T) {
 	if s := section(rep, "mtasts"); s.Status == report.StatusSkipped {
 		t.Error("MTA-STS skipped for a domain with an MX")
 	}
-	if rep.Score == nil || !strings.Contains(rep.Score.Summary, "--parked") {
+	if rep.Score == nil || !strings.Contains(rep.Score.Summary.String(), "--parked") {
 		t.Errorf("summary %+v does not point to --parked", rep.Score)
 	}
 	good := runZone(t, "parked-good.zone", "parked.example", Options{})
-	if strings.Contains(good.Score.Summary, "--parked") {
+	if strings.Contains(good.Score.Summary.String(), "--parked") {
 		t.Errorf("a parked domain is told about --parked: %q", good.Score.Summary)
 	}
 }

@@ -73,7 +73,7 @@ func TestRunWithProbes(t *testing.T) {
 		t.Errorf("mx2's self-signed certificate not reported: %v", ids)
 	}
 	for _, r := range rep.Readiness {
-		if strings.HasPrefix(r.Requirement, "TLS for transmission") && r.Status != "pass" {
+		if strings.HasPrefix(r.Requirement.String(), "TLS for transmission") && r.Status != "pass" {
 			t.Errorf("TLS row %q: both MX hosts offer STARTTLS", r.Status)
 		}
 	}

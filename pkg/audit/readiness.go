@@ -29,7 +29,7 @@ func Readiness(sections []report.Section) []report.Readiness {
 	dkimState, dkimWhy := dkimUsable(get("dkim"))
 	var rows []report.Readiness
 	add := func(req, applies, status, detail string) {
-		rows = append(rows, report.Readiness{Requirement: req, Applies: applies, Status: status, Detail: detail})
+		rows = append(rows, report.Readiness{Requirement: report.Lit(req), Applies: report.Lit(applies), Status: status, Detail: report.Lit(detail)})
 	}
 
 	add("SPF or DKIM authenticates the domain", "all senders", either(spfState, dkimState), spfWhy+"; "+dkimWhy)

@@ -20,12 +20,12 @@ func rejects(sections []report.Section) bool {
 func finish(rep *report.Report, parked bool) {
 	rep.TopFixes = fixes(rep.Sections, 5, parked)
 	if rep.Score != nil {
-		rep.Score.Summary = meaning(rep.Target, rep.Score, rep.TopFixes, parked, rejects(rep.Sections))
+		rep.Score.Summary = report.Lit(meaning(rep.Target, rep.Score, rep.TopFixes, parked, rejects(rep.Sections)))
 		if nullMX, spfNone := parkedState(rep.Sections); !parked && spfNone && !nullMX && rejects(rep.Sections) {
 			// Sends no mail but still has an MX: either a domain that only
 			// receives, or a parked one with a leftover MX. Only its owner
 			// knows which; the report says how to see the parked judgement.
-			rep.Score.Summary += " It sends no mail (SPF authorizes no one, DMARC rejects) but still receives it: if it should receive none either, add --parked to see what to publish."
+			rep.Score.Summary = rep.Score.Summary.Append(" It sends no mail (SPF authorizes no one, DMARC rejects) but still receives it: if it should receive none either, add --parked to see what to publish.")
 		}
 	}
 }

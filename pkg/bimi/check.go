@@ -21,7 +21,7 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
-	"github.com/mailcheck/mailcheck/pkg/infra/fetch"
+	"github.com/mailcheck/mailcheck/pkg/fetch"
 	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
 )
@@ -91,12 +91,12 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	sec.Status = report.StatusOfSkipped(fs, defLogoSkipped.ID) // offline: the fetch is not applicable, not a doubt
 	switch {
 	case data.Location != "":
-		sec.Summary = "logo " + data.Location
+		sec.Summary = report.Lit("logo " + data.Location)
 	case len(fs) > 0:
-		sec.Summary = fs[0].Title
+		sec.Summary = report.Lit(fs[0].Title)
 	}
-	for _, f := range []report.Fact{{Label: "record", Value: data.Record}, {Label: "DMARC policy", Value: data.DMARC}} {
-		if f.Value != "" {
+	for _, f := range []report.Fact{{Label: report.Lit("record"), Value: report.Lit(data.Record)}, {Label: report.Lit("DMARC policy"), Value: report.Lit(data.DMARC)}} {
+		if f.Value.String() != "" {
 			sec.Display.Facts = append(sec.Display.Facts, f)
 		}
 	}

@@ -25,12 +25,12 @@ func Section(source string, res *Result) report.Section {
 	switch res.Kind {
 	case KindNone:
 		fs = append(fs, notReport(res))
-		sec.Summary = "not a delivery report"
+		sec.Summary = report.Lit("not a delivery report")
 	default:
 		for i := range res.Recipients {
 			fs = append(fs, recipientFinding(&res.Recipients[i]))
 		}
-		sec.Summary = summary(res)
+		sec.Summary = report.Lit(summary(res))
 	}
 	if res.Truncated {
 		fs = append(fs, findTruncated.New(
@@ -47,7 +47,7 @@ func Section(source string, res *Result) report.Section {
 func Unreadable(source string, err error) report.Section {
 	f := findUnreadable.New(fmt.Sprintf("%s: %v", source, err), "Check the path and its permissions; give a single message, an mbox or a directory of them.")
 	return report.Section{Check: "bounce", Title: "Bounce", Target: source, Status: report.StatusFail,
-		Summary: "could not be read", Findings: []report.Finding{f}, Data: &Data{Source: source, Result: Result{Kind: KindNone, Recipients: []Recipient{}}}}
+		Summary: report.Lit("could not be read"), Findings: []report.Finding{f}, Data: &Data{Source: source, Result: Result{Kind: KindNone, Recipients: []Recipient{}}}}
 }
 
 var reportLike = regexp.MustCompile(`(?i)report domain:|dmarc|tls report|tlsrpt|aggregate report`)
@@ -138,7 +138,7 @@ func display(res *Result) report.Display {
 	var d report.Display
 	add := func(label, v string) {
 		if v != "" {
-			d.Facts = append(d.Facts, report.Fact{Label: label, Value: v})
+			d.Facts = append(d.Facts, report.Fact{Label: report.Lit(label), Value: report.Lit(v)})
 		}
 	}
 	add("kind", string(res.Kind))
@@ -157,9 +157,9 @@ func display(res *Result) report.Display {
 		add("source IP", res.Feedback.SourceIP)
 	}
 	if len(res.Recipients) > 0 && res.Kind == KindBounce {
-		t := report.Table{Title: "Recipients", Columns: []string{"address", "action", "status", "reply", "reason", "bounce", "to act", "remote MTA"}}
+		t := report.Table{Title: report.Lit("Recipients"), Columns: report.Lits("address", "action", "status", "reply", "reason", "bounce", "to act", "remote MTA")}
 		for _, r := range res.Recipients {
-			t.Rows = append(t.Rows, []string{r.Address, r.Action, r.Status, r.ReplyCode, r.Reason, r.Bounce, r.Responsible, r.RemoteMTA})
+			t.Rows = append(t.Rows, report.Lits(r.Address, r.Action, r.Status, r.ReplyCode, r.Reason, r.Bounce, r.Responsible, r.RemoteMTA))
 		}
 		d.Tables = append(d.Tables, t)
 	}

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
+	"github.com/mailcheck/mailcheck/internal/httpstest"
 	"github.com/mailcheck/mailcheck/internal/testclock"
 	"github.com/mailcheck/mailcheck/pkg/check"
-	"github.com/mailcheck/mailcheck/pkg/infra/httpstest"
 )
 
 // recorder dials only the addresses it has a route for, and records every

@@ -85,7 +85,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	sec := report.Section{Check: "dane", Title: "DANE", Target: target.String(), Data: data}
 	if len(opts.Hosts) == 0 {
 		sec.Status = report.StatusSkipped
-		sec.Summary = "no MX hosts"
+		sec.Summary = report.Lit("no MX hosts")
 		return sec
 	}
 	g, gctx := errgroup.WithContext(ctx)
@@ -115,7 +115,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	report.SortFindings(fs)
 	sec.Findings = fs
 	sec.Status = report.StatusOf(fs)
-	sec.Summary = summary(data)
+	sec.Summary = report.Lit(summary(data))
 	sec.Display = display(data)
 	return sec
 }
@@ -220,7 +220,7 @@ func summary(d *Data) string {
 }
 
 func display(d *Data) report.Display {
-	t := report.Table{Title: "TLSA", Columns: []string{"host", "records", "validated"}}
+	t := report.Table{Title: report.Lit("TLSA"), Columns: report.Lits("host", "records", "validated")}
 	for _, h := range d.Hosts {
 		var recs []string
 		for _, r := range h.Records {
@@ -235,7 +235,7 @@ func display(d *Data) report.Display {
 		case d.Resolver == Unknown:
 			v = "unknown"
 		}
-		t.Rows = append(t.Rows, []string{h.Host, strings.Join(recs, "; "), v})
+		t.Rows = append(t.Rows, report.Lits(h.Host, strings.Join(recs, "; "), v))
 	}
-	return report.Display{Facts: []report.Fact{{Label: "DNSSEC", Value: string(d.Resolver)}}, Tables: []report.Table{t}}
+	return report.Display{Facts: []report.Fact{{Label: report.Lit("DNSSEC"), Value: report.Lit(string(d.Resolver))}}, Tables: []report.Table{t}}
 }

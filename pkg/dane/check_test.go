@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
+	"github.com/mailcheck/mailcheck/internal/httpstest"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
-	"github.com/mailcheck/mailcheck/pkg/infra/httpstest"
 	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/miekg/dns"
 )

@@ -31,7 +31,7 @@ func NoteZones(sec *report.Section, validating bool, zones map[string]ZoneStatus
 	if validating && data.Resolver != Validating {
 		data.Resolver = Validating
 		sec.Findings = findings(data, true)
-		sec.Summary, sec.Display = summary(data), display(data)
+		sec.Summary, sec.Display = report.Lit(summary(data)), display(data)
 	}
 	for _, h := range data.Hosts {
 		z, ok := zones[h.Host]

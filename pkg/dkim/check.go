@@ -22,7 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -132,7 +131,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	sec := report.Section{Check: "dkim", Title: "DKIM", Target: target.String()}
 	if env.Resolver == nil {
 		sec.Status = report.StatusSkipped
-		sec.Summary = "no resolver configured"
+		sec.Summary = report.Lit("no resolver configured")
 		return sec
 	}
 	data := &Data{Domain: target.String()}
@@ -172,7 +171,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	sec.Findings = findings
 	sec.Status = report.StatusOf(findings)
 	sec.Data = data
-	sec.Summary = summarize(data, guessing)
+	sec.Summary = report.Lit(summarize(data, guessing))
 	sec.Display = display(data)
 	return sec
 }
@@ -542,19 +541,7 @@ func fixedRecord(text, where string, fix func(*KeyRecord)) *report.Record {
 		}
 	}
 	fix(rec)
-	return &report.Record{Name: where, Type: "TXT", Value: quoteTXT(rec.String())}
-}
-
-// quoteTXT formats text as TXT character-strings of at most 255 octets
-// (RFC 1035 §3.3.14), quoted for a zone file.
-func quoteTXT(s string) string {
-	var parts []string
-	for len(s) > 255 {
-		parts = append(parts, strconv.Quote(s[:255]))
-		s = s[255:]
-	}
-	parts = append(parts, strconv.Quote(s))
-	return strings.Join(parts, " ")
+	return &report.Record{Name: where, Type: "TXT", Value: report.TXTValue(rec.String())}
 }
 
 // minimalAnswerSize is the size of the smallest response that carries the

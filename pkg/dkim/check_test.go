@@ -241,7 +241,7 @@ func TestCheckZones(t *testing.T) {
 			if sec.Status != tt.status {
 				t.Errorf("status %s, want %s", sec.Status, tt.status)
 			}
-			if sec.Check != "dkim" || sec.Target != tt.domain || sec.Summary == "" {
+			if sec.Check != "dkim" || sec.Target != tt.domain || sec.Summary.String() == "" {
 				t.Errorf("section header: %q %q %q", sec.Check, sec.Target, sec.Summary)
 			}
 			if _, err := json.Marshal(sec); err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/mailcheck/mailcheck/internal/conformance"
 	"github.com/mailcheck/mailcheck/internal/dnstest"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
 // The DKIM conformance manifest (testdata/conformance/dkim/vectors.yaml):
@@ -163,7 +164,7 @@ func (fx *dnsFixture) serve(t *testing.T, sigDomains []string) *dnstest.Server {
 		}
 		z := zoneFor(d)
 		for _, v := range fx.txt[o] {
-			fmt.Fprintf(z, "%s. IN TXT %s\n", o, quoteTXT(v))
+			fmt.Fprintf(z, "%s. IN TXT %s\n", o, report.TXTValue(v))
 		}
 	}
 	for o := range fx.faults {

@@ -62,9 +62,9 @@ func keyLabel(r KeyData) string {
 func display(d *Data) report.Display {
 	var disp report.Display
 	if len(d.Probed) > 0 {
-		disp.Facts = append(disp.Facts, report.Fact{Label: "selectors probed", Value: strings.Join(d.Probed, ", ")})
+		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("selectors probed"), Value: report.Lit(strings.Join(d.Probed, ", "))})
 	}
-	keys := report.Table{Title: "Keys", Columns: []string{"selector", "domain", "key", "flags", "delegated to", "note"}}
+	keys := report.Table{Title: report.Lit("Keys"), Columns: report.Lits("selector", "domain", "key", "flags", "delegated to", "note")}
 	for _, s := range d.Selectors {
 		delegated := ""
 		if len(s.CNAMEs) > 0 {
@@ -75,19 +75,19 @@ func display(d *Data) report.Display {
 			if s.Error != "" {
 				note = s.Error
 			}
-			keys.Rows = append(keys.Rows, []string{s.Selector, s.Domain, "-", "", delegated, note})
+			keys.Rows = append(keys.Rows, report.Lits(s.Selector, s.Domain, "-", "", delegated, note))
 			continue
 		}
 		for _, r := range s.Records {
 			if !r.DKIM {
-				keys.Rows = append(keys.Rows, []string{s.Selector, s.Domain, "-", "", delegated, "not a DKIM record"})
+				keys.Rows = append(keys.Rows, report.Lits(s.Selector, s.Domain, "-", "", delegated, "not a DKIM record"))
 				continue
 			}
 			key := keyLabel(r)
 			if r.Format == FormatPKCS1 {
 				key += " (PKCS#1)"
 			}
-			keys.Rows = append(keys.Rows, []string{s.Selector, s.Domain, key, strings.Join(r.Flags, ":"), delegated, r.Problem})
+			keys.Rows = append(keys.Rows, report.Lits(s.Selector, s.Domain, key, strings.Join(r.Flags, ":"), delegated, r.Problem))
 		}
 	}
 	if len(keys.Rows) > 0 {
@@ -95,15 +95,15 @@ func display(d *Data) report.Display {
 	}
 	if m := d.Message; m != nil {
 		disp.Facts = append(disp.Facts,
-			report.Fact{Label: "From", Value: m.From},
-			report.Fact{Label: "message size", Value: strconv.Itoa(m.Size) + " octets"})
+			report.Fact{Label: report.Lit("From"), Value: report.Lit(m.From)},
+			report.Fact{Label: report.Lit("message size"), Value: report.Lit(strconv.Itoa(m.Size) + " octets")})
 		if m.Unverified > 0 {
-			disp.Facts = append(disp.Facts, report.Fact{Label: "not verified", Value: fmt.Sprintf("%d more signatures (only the first %d are verified)", m.Unverified, maxSignatures)})
+			disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("not verified"), Value: report.Lit(fmt.Sprintf("%d more signatures (only the first %d are verified)", m.Unverified, maxSignatures))})
 		}
 		for _, n := range m.Normalized {
-			disp.Facts = append(disp.Facts, report.Fact{Label: "note", Value: n})
+			disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("note"), Value: report.Lit(n)})
 		}
-		sigs := report.Table{Title: "Signatures", Columns: []string{"#", "d=", "s=", "a=", "result", "aligned", "from signed", "l="}}
+		sigs := report.Table{Title: report.Lit("Signatures"), Columns: report.Lits("#", "d=", "s=", "a=", "result", "aligned", "from signed", "l=")}
 		for _, s := range m.Signatures {
 			result := s.Result
 			if s.Reason != "" {
@@ -127,7 +127,7 @@ func display(d *Data) report.Display {
 			if s.BodyLength != nil {
 				l = strconv.FormatInt(*s.BodyLength, 10)
 			}
-			sigs.Rows = append(sigs.Rows, []string{strconv.Itoa(s.Index), s.Domain, s.Selector, s.Algorithm, result, aligned, from, l})
+			sigs.Rows = append(sigs.Rows, report.Lits(strconv.Itoa(s.Index), s.Domain, s.Selector, s.Algorithm, result, aligned, from, l))
 		}
 		if len(sigs.Rows) > 0 {
 			disp.Tables = append(disp.Tables, sigs)

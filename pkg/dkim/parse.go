@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/mailcheck/mailcheck/pkg/taglist"
 )
 
 // Errors from ParseTagList and ParseKeyRecord; test them with errors.Is.
@@ -19,73 +21,27 @@ var (
 	ErrNoPublicKey = errors.New("dkim: key record has no p= tag")
 )
 
-// Tag is one tag=value pair of a tag-list, with the value stripped of the
-// surrounding whitespace (RFC 6376 §3.2: "[FWS] tag-value [FWS]").
-type Tag struct {
-	Name  string
-	Value string
-}
+// Tag is one tag=value pair of a tag-list (RFC 6376 §3.2).
+type Tag = taglist.Tag
 
-// TagList is a parsed tag-list in the order the tags appeared.
-type TagList []Tag
+// TagList is a parsed tag-list in the order the tags appeared. Tag names
+// are case-sensitive (RFC 6376 §3.2).
+type TagList = taglist.List
 
-// Get returns the value of the named tag. Tag names are case-sensitive
-// (RFC 6376 §3.2).
-func (l TagList) Get(name string) (string, bool) {
-	for _, t := range l {
-		if t.Name == name {
-			return t.Value, true
-		}
-	}
-	return "", false
-}
-
-// String serializes the list as "a=b; c=d".
-func (l TagList) String() string {
-	parts := make([]string, len(l))
-	for i, t := range l {
-		parts[i] = t.Name + "=" + t.Value
-	}
-	return strings.Join(parts, "; ")
-}
-
-// ParseTagList parses a tag-list (RFC 6376 §3.2):
-//
-//	tag-list  =  tag-spec *( ";" tag-spec ) [ ";" ]
-//	tag-spec  =  [FWS] tag-name [FWS] "=" [FWS] tag-value [FWS]
-//	tag-name  =  ALPHA *ALNUMPUNC            ; ALNUMPUNC = ALPHA / DIGIT / "_"
-//	tag-value =  [ tval *( 1*(WSP / FWS) tval ) ]
-//	tval      =  1*VALCHAR                   ; VALCHAR = %x21-3A / %x3C-7E
-//
-// Tag names are case-sensitive and a duplicated name invalidates the whole
-// list. Empty tag-specs (";;", or a list that is only whitespace) are
-// tolerated: the grammar allows one trailing ";" only, but every verifier we
-// compared (go-msgauth, OpenDKIM, Mail::DKIM) skips empty specs, so calling
-// such a record broken would report a failure that no receiver sees.
+// ParseTagList parses a DKIM tag-list (RFC 6376 §3.2) with the one parser
+// every mailcheck check shares (pkg/taglist). A duplicate tag invalidates
+// the whole list (ErrDuplicateTag); any other grammar error is ErrSyntax;
+// the *taglist.Error is wrapped, for its Kind.
 func ParseTagList(s string) (TagList, error) {
-	var out TagList
-	for i, spec := range strings.Split(s, ";") {
-		if isFWSOnly(spec) {
-			continue
+	l, err := taglist.Parse(s, taglist.Options{})
+	var te *taglist.Error
+	if errors.As(err, &te) {
+		if te.Kind == taglist.Duplicate {
+			return nil, fmt.Errorf("%w: %w", ErrDuplicateTag, te)
 		}
-		name, value, ok := strings.Cut(spec, "=")
-		if !ok {
-			return nil, fmt.Errorf("%w: tag-spec %d %q has no '='", ErrSyntax, i+1, clip(strings.TrimSpace(spec)))
-		}
-		name = trimFWS(name)
-		if err := checkTagName(name); err != nil {
-			return nil, fmt.Errorf("%w: tag-spec %d: %v", ErrSyntax, i+1, err)
-		}
-		value = trimFWS(value)
-		if err := checkTagValue(value); err != nil {
-			return nil, fmt.Errorf("%w: tag %s=: %v", ErrSyntax, name, err)
-		}
-		if _, dup := out.Get(name); dup {
-			return nil, fmt.Errorf("%w: %s= appears twice", ErrDuplicateTag, name)
-		}
-		out = append(out, Tag{Name: name, Value: value})
+		return nil, fmt.Errorf("%w: %w", ErrSyntax, te)
 	}
-	return out, nil
+	return l, err
 }
 
 func isWSP(c byte) bool { return c == ' ' || c == '\t' }
@@ -93,15 +49,6 @@ func isWSP(c byte) bool { return c == ' ' || c == '\t' }
 // isFWS reports the characters that folding white space is made of
 // (RFC 5322 §3.2.2: WSP, and CRLF followed by WSP).
 func isFWS(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
-
-func isFWSOnly(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !isFWS(s[i]) {
-			return false
-		}
-	}
-	return true
-}
 
 func trimFWS(s string) string {
 	return strings.TrimFunc(s, func(r rune) bool { return r < 0x80 && isFWS(byte(r)) })

@@ -12,19 +12,19 @@ func TestParseTagList(t *testing.T) {
 		want    TagList
 		wantErr error
 	}{
-		{in: "v=DKIM1; p=abc", want: TagList{{"v", "DKIM1"}, {"p", "abc"}}},
-		{in: "v=DKIM1;p=abc;", want: TagList{{"v", "DKIM1"}, {"p", "abc"}}},
-		{in: "  k = rsa ;\tp= a b c ", want: TagList{{"k", "rsa"}, {"p", "a b c"}}},
-		{in: "p=", want: TagList{{"p", ""}}},
+		{in: "v=DKIM1; p=abc", want: TagList{{Name: "v", Value: "DKIM1"}, {Name: "p", Value: "abc"}}},
+		{in: "v=DKIM1;p=abc;", want: TagList{{Name: "v", Value: "DKIM1"}, {Name: "p", Value: "abc"}}},
+		{in: "  k = rsa ;\tp= a b c ", want: TagList{{Name: "k", Value: "rsa"}, {Name: "p", Value: "a b c"}}},
+		{in: "p=", want: TagList{{Name: "p", Value: ""}}},
 		{in: "", want: nil},
 		{in: " ; ", want: nil},
-		{in: "a=1;;b=2", want: TagList{{"a", "1"}, {"b", "2"}}},
-		{in: "x_1=y", want: TagList{{"x_1", "y"}}},
+		{in: "a=1;;b=2", want: TagList{{Name: "a", Value: "1"}, {Name: "b", Value: "2"}}},
+		{in: "x_1=y", want: TagList{{Name: "x_1", Value: "y"}}},
 		// Folding white space inside a value (RFC 6376 §3.2 tag-value).
-		{in: "b=abc\r\n def; d=example.com", want: TagList{{"b", "abc\r\n def"}, {"d", "example.com"}}},
-		{in: "h=from:to\n\t:subject", want: TagList{{"h", "from:to\n\t:subject"}}},
+		{in: "b=abc\r\n def; d=example.com", want: TagList{{Name: "b", Value: "abc\r\n def"}, {Name: "d", Value: "example.com"}}},
+		{in: "h=from:to\n\t:subject", want: TagList{{Name: "h", Value: "from:to\n\t:subject"}}},
 		// Tag names are case-sensitive: P and p are different tags.
-		{in: "P=1; p=2", want: TagList{{"P", "1"}, {"p", "2"}}},
+		{in: "P=1; p=2", want: TagList{{Name: "P", Value: "1"}, {Name: "p", Value: "2"}}},
 		{in: "v=DKIM1; t; p=abc", wantErr: ErrSyntax},
 		{in: "=abc", wantErr: ErrSyntax},
 		{in: "1a=b", wantErr: ErrSyntax},
@@ -76,7 +76,7 @@ func TestParseKeyRecord(t *testing.T) {
 		{
 			name: "unknown and obsolete tags are kept aside",
 			in:   "v=DKIM1; g=*; x1=extra; p=abc",
-			want: &KeyRecord{Version: "DKIM1", PublicKey: "abc", Other: []Tag{{"g", "*"}, {"x1", "extra"}}},
+			want: &KeyRecord{Version: "DKIM1", PublicKey: "abc", Other: []Tag{{Name: "g", Value: "*"}, {Name: "x1", Value: "extra"}}},
 		},
 		{name: "revoked", in: "v=DKIM1; k=rsa; p=", want: &KeyRecord{Version: "DKIM1", KeyType: "rsa"}},
 		{name: "v not first", in: "k=rsa; v=DKIM1; p=abc", wantErr: ErrVersion},

@@ -49,7 +49,7 @@ func keys(t testing.TB) (*rsa.PrivateKey, crypto.Signer) {
 }
 
 // txtRecord formats a key record as zone-file TXT data in 255-octet strings.
-func txtRecord(s string) string { return quoteTXT(s) }
+func txtRecord(s string) string { return report.TXTValue(s) }
 
 func rsaRecord(t testing.TB, k *rsa.PrivateKey) string {
 	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)

@@ -92,7 +92,7 @@ func Check(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) r
 		Title:    "DMARC",
 		Target:   d.Unicode(),
 		Status:   report.StatusOf(c.findings),
-		Summary:  c.summary,
+		Summary:  report.Lit(c.summary),
 		Findings: c.findings,
 		Data:     c.data,
 		Display:  c.display(),
@@ -655,15 +655,15 @@ func (c *checker) display() report.Display {
 	d := c.data
 	var disp report.Display
 	if d.RecordText != "" {
-		disp.Facts = append(disp.Facts, report.Fact{Label: "record", Value: d.RecordText})
-		disp.Facts = append(disp.Facts, report.Fact{Label: "found at", Value: "_dmarc." + d.PolicyDomain})
+		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("record"), Value: report.Lit(d.RecordText)})
+		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("found at"), Value: report.Lit("_dmarc." + d.PolicyDomain)})
 	}
 	if d.EffectivePolicy != "" {
 		v := fmt.Sprintf("%s (from %s)", d.EffectivePolicy, d.EffectivePolicySource)
 		if d.Record != nil {
 			v += fmt.Sprintf("; subdomains %s, non-existent subdomains %s", d.Record.EffectiveSubdomainPolicy(), d.Record.EffectiveNonexistentPolicy())
 		}
-		disp.Facts = append(disp.Facts, report.Fact{Label: "policy", Value: v})
+		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("policy"), Value: report.Lit(v)})
 	}
 	var walk []string
 	for _, s := range d.Discovery {
@@ -673,7 +673,7 @@ func (c *checker) display() report.Display {
 		}
 		walk = append(walk, "_dmarc."+s.Domain+" "+result)
 	}
-	disp.Facts = append(disp.Facts, report.Fact{Label: "tree walk", Value: strings.Join(walk, ", ")})
+	disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("tree walk"), Value: report.Lit(strings.Join(walk, ", "))})
 	org := d.OrganizationalDomain
 	if org == "" {
 		org = "unknown (a parent's _dmarc name did not answer)"
@@ -681,11 +681,11 @@ func (c *checker) display() report.Display {
 	if org != d.OrganizationalDomainPSL {
 		org += " (RFC 7489 PSL: " + d.OrganizationalDomainPSL + ")"
 	}
-	disp.Facts = append(disp.Facts, report.Fact{Label: "org domain", Value: org})
+	disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("org domain"), Value: report.Lit(org)})
 	if len(d.Destinations) > 0 {
-		t := report.Table{Title: "Report destinations", Columns: []string{"tag", "uri", "external", "authorized", "accepts mail"}}
+		t := report.Table{Title: report.Lit("Report destinations"), Columns: report.Lits("tag", "uri", "external", "authorized", "accepts mail")}
 		for _, dd := range d.Destinations {
-			t.Rows = append(t.Rows, []string{dd.Tag, dd.URI, yesNo(&dd.External), yesNo(dd.Authorized), yesNo(dd.AcceptsMail)})
+			t.Rows = append(t.Rows, report.Lits(dd.Tag, dd.URI, yesNo(&dd.External), yesNo(dd.Authorized), yesNo(dd.AcceptsMail)))
 		}
 		disp.Tables = append(disp.Tables, t)
 	}

@@ -566,7 +566,7 @@ func assemble(r *runner, target string, g Gathered, lists []*List, defunct []Def
 	if len(jobs) == 0 {
 		sec.Status = report.StatusSkipped
 	}
-	sec.Summary = summary(g.Targets, lists, data.Answers)
+	sec.Summary = report.Lit(summary(g.Targets, lists, data.Answers))
 	sec.Display = display(data, g.Targets)
 	return sec
 }
@@ -794,22 +794,22 @@ func summary(targets []Target, lists []*List, answers []AnswerResult) string {
 func display(d Data, targets []Target) report.Display {
 	var disp report.Display
 	src := d.Catalog.Source
-	disp.Facts = append(disp.Facts, report.Fact{Label: "catalog", Value: fmt.Sprintf("%s %s, %d lists queried", src, d.Catalog.Version, len(d.Lists))})
+	disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("catalog"), Value: report.Lit(fmt.Sprintf("%s %s, %d lists queried", src, d.Catalog.Version, len(d.Lists)))})
 	if d.Resolver != "" {
 		v := d.Resolver
 		if d.PublicResolver != "" {
 			v += " (public: " + d.PublicResolver + ")"
 		}
-		disp.Facts = append(disp.Facts, report.Fact{Label: "resolver", Value: v})
+		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("resolver"), Value: report.Lit(v)})
 	}
 	for _, s := range d.Skipped {
-		disp.Facts = append(disp.Facts, report.Fact{Label: "skipped", Value: fmt.Sprintf("%s (%s): %s", s.Address, s.Via, s.Reason)})
+		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("skipped"), Value: report.Lit(fmt.Sprintf("%s (%s): %s", s.Address, s.Via, s.Reason))})
 	}
 	for _, n := range d.Notes {
-		disp.Facts = append(disp.Facts, report.Fact{Label: "note", Value: n})
+		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("note"), Value: report.Lit(n)})
 	}
 	for _, z := range d.Defunct {
-		disp.Facts = append(disp.Facts, report.Fact{Label: "not queried", Value: z.Zone + " (defunct)"})
+		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("not queried"), Value: report.Lit(z.Zone + " (defunct)")})
 	}
 	type cell struct {
 		listed, unknown []string
@@ -837,18 +837,18 @@ func display(d Data, targets []Target) report.Display {
 			c.clean++
 		}
 	}
-	tbl := report.Table{Title: "Targets by list", Columns: []string{"Target", "Role", "Listed", "Clean", "Unknown"}}
+	tbl := report.Table{Title: report.Lit("Targets by list"), Columns: report.Lits("Target", "Role", "Listed", "Clean", "Unknown")}
 	for _, t := range targets {
 		c := cells[t.String()]
 		if c == nil {
-			tbl.Rows = append(tbl.Rows, []string{t.String(), t.Label(), "-", "no list applies", "-"})
+			tbl.Rows = append(tbl.Rows, report.Lits(t.String(), t.Label(), "-", "no list applies", "-"))
 			continue
 		}
 		clean := fmt.Sprintf("%d", c.clean)
 		if c.allow > 0 {
 			clean += fmt.Sprintf(" (+%d allow-listed)", c.allow)
 		}
-		tbl.Rows = append(tbl.Rows, []string{t.String(), t.Label(), dash(strings.Join(c.listed, ", ")), clean, dash(strings.Join(c.unknown, ", "))})
+		tbl.Rows = append(tbl.Rows, report.Lits(t.String(), t.Label(), dash(strings.Join(c.listed, ", ")), clean, dash(strings.Join(c.unknown, ", "))))
 	}
 	disp.Tables = append(disp.Tables, tbl)
 	return disp

@@ -124,7 +124,7 @@ func TestCheckListedAddress(t *testing.T) {
 	if a := answerFor(t, sec, "192.0.2.99", "minor.dnsbl.test"); a.Reason != `seen at "trap" addresses` {
 		t.Errorf("reason %q", a.Reason)
 	}
-	if !strings.HasPrefix(sec.Summary, "192.0.2.99: listed on 3 of 3 lists") {
+	if !strings.HasPrefix(sec.Summary.String(), "192.0.2.99: listed on 3 of 3 lists") {
 		t.Errorf("summary %q", sec.Summary)
 	}
 	// TXT only for listings: the three listing names, never a test entry.
@@ -151,7 +151,7 @@ func TestCheckListedAddress(t *testing.T) {
 			t.Errorf("%s health %+v", l.Zone, l.Health)
 		}
 	}
-	if len(sec.Display.Tables) != 1 || len(sec.Display.Tables[0].Rows) != 1 || !strings.Contains(sec.Display.Tables[0].Rows[0][2], "major.dnsbl.test (XBL)") {
+	if len(sec.Display.Tables) != 1 || len(sec.Display.Tables[0].Rows) != 1 || !strings.Contains(sec.Display.Tables[0].Rows[0][2].String(), "major.dnsbl.test (XBL)") {
 		t.Errorf("table %+v", sec.Display.Tables)
 	}
 }
@@ -167,10 +167,10 @@ func TestCheckCleanAddress(t *testing.T) {
 			t.Errorf("TXT asked without a listing: %s", q.Name)
 		}
 	}
-	if sec.Summary != "192.0.2.1: not listed on any of 3 lists" {
+	if sec.Summary.String() != "192.0.2.1: not listed on any of 3 lists" {
 		t.Errorf("summary %q", sec.Summary)
 	}
-	if row := sec.Display.Tables[0].Rows[0]; row[2] != "-" || row[3] != "3" || row[4] != "-" {
+	if row := sec.Display.Tables[0].Rows[0]; row[2].String() != "-" || row[3].String() != "3" || row[4].String() != "-" {
 		t.Errorf("row %q", row)
 	}
 }
@@ -390,7 +390,7 @@ func TestCheckHealthOncePerRun(t *testing.T) {
 	if n := len(sec.Data.(Data).Answers); n != 12 {
 		t.Errorf("%d answers, want 4 targets x 3 lists", n)
 	}
-	if !strings.HasPrefix(sec.Summary, "4 targets: listed on 3 of 3 lists") {
+	if !strings.HasPrefix(sec.Summary.String(), "4 targets: listed on 3 of 3 lists") {
 		t.Errorf("summary %q", sec.Summary)
 	}
 }

@@ -258,7 +258,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	data := &Data{Resolver: Undetermined}
 	sec := report.Section{Check: "dnssec", Title: "DNSSEC", Target: target.String(), Data: data}
 	if _, ok := env.Resolver.(resolver.DNSSECQuerier); !ok {
-		sec.Status, sec.Summary = report.StatusUnknown, "the resolver cannot send DNSSEC queries"
+		sec.Status, sec.Summary = report.StatusUnknown, report.Lit("the resolver cannot send DNSSEC queries")
 		sec.Findings = []report.Finding{defUnknown.New("The resolver in use cannot ask DNSSEC questions (DO and CD bits), so nothing can be said about DNSSEC.", "Run mailcheck with --resolver pointing at a validating resolver.")}
 		return sec
 	}
@@ -411,7 +411,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	report.SortFindings(fs)
 	sec.Findings = fs
 	sec.Status = report.StatusOf(fs)
-	sec.Summary = summary(data)
+	sec.Summary = report.Lit(summary(data))
 	sec.Display = display(data)
 	return sec
 }
@@ -1000,11 +1000,11 @@ func summary(d *Data) string {
 }
 
 func display(d *Data) report.Display {
-	facts := []report.Fact{{Label: "resolver", Value: string(d.Resolver)}}
+	facts := []report.Fact{{Label: report.Lit("resolver"), Value: report.Lit(string(d.Resolver))}}
 	if d.Evidence != "" {
-		facts[0].Value += " (" + d.Evidence + ")"
+		facts[0].Value = facts[0].Value.Append(" (" + d.Evidence + ")")
 	}
-	t := report.Table{Title: "Zones", Columns: []string{"zone", "for", "status", "keys", "DS", "first expiry"}}
+	t := report.Table{Title: report.Lit("Zones"), Columns: report.Lits("zone", "for", "status", "keys", "DS", "first expiry")}
 	for _, z := range d.Zones {
 		var what []string
 		if z.Domain {
@@ -1027,7 +1027,7 @@ func display(d *Data) report.Display {
 		if len(z.Signatures) > 0 {
 			exp = z.Signatures[0].Expiration.Format("2006-01-02 15:04Z")
 		}
-		t.Rows = append(t.Rows, []string{z.Zone, strings.Join(what, ", "), string(z.Status), strings.Join(keys, "; "), strings.Join(ds, "; "), exp})
+		t.Rows = append(t.Rows, report.Lits(z.Zone, strings.Join(what, ", "), string(z.Status), strings.Join(keys, "; "), strings.Join(ds, "; "), exp))
 	}
 	return report.Display{Facts: facts, Tables: []report.Table{t}}
 }

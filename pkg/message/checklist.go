@@ -204,8 +204,8 @@ func checklist(ctx context.Context, env check.Env, m *Message, hops []Hop, b Bou
 		}
 		rows = append(rows, []string{it.Status, it.Requirement, it.Applies, it.Detail})
 	}
-	sec.Summary = fmt.Sprintf("%d of %d requirements met, %d failed", pass, len(cd.Items), fail)
-	sec.Display.Tables = []report.Table{{Title: "Requirements", Columns: []string{"Status", "Requirement", "Applies to", "Detail"}, Rows: rows}}
+	sec.Summary = report.Lit(fmt.Sprintf("%d of %d requirements met, %d failed", pass, len(cd.Items), fail))
+	sec.Display.Tables = []report.Table{{Title: report.Lit("Requirements"), Columns: report.Lits("Status", "Requirement", "Applies to", "Detail"), Rows: report.LitRows(rows)}}
 	return sec
 }
 

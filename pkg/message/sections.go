@@ -48,27 +48,27 @@ func messageSection(d *Data, recv []ReceivedResult) report.Section {
 	if len(dk) == 0 {
 		dk = []string{"none"}
 	}
-	sec.Summary = fmt.Sprintf("Re-checked: SPF %s, DKIM %s, DMARC %s, ARC %s; %s with the receiver.",
-		d.Verdicts.SPF, strings.Join(dk, ", "), d.Verdicts.DMARC, d.Verdicts.ARC, agreement(d.Differences, recv))
+	sec.Summary = report.Lit(fmt.Sprintf("Re-checked: SPF %s, DKIM %s, DMARC %s, ARC %s; %s with the receiver.",
+		d.Verdicts.SPF, strings.Join(dk, ", "), d.Verdicts.DMARC, d.Verdicts.ARC, agreement(d.Differences, recv)))
 	sec.Display.Facts = []report.Fact{
-		{Label: "from", Value: d.From},
-		{Label: "subject", Value: d.Subject},
-		{Label: "message-id", Value: d.MessageID},
-		{Label: "judged at", Value: fmt.Sprintf("%s (%s)", d.At.Format(time.RFC3339), d.AtSource)},
-		{Label: "boundary", Value: fmt.Sprintf("%s [%s] HELO %s (%s)", orDash(d.Boundary.Receiver), orDash(d.Boundary.IP), orDash(d.Boundary.HELO), d.Boundary.Method)},
+		{Label: report.Lit("from"), Value: report.Lit(d.From)},
+		{Label: report.Lit("subject"), Value: report.Lit(d.Subject)},
+		{Label: report.Lit("message-id"), Value: report.Lit(d.MessageID)},
+		{Label: report.Lit("judged at"), Value: report.Lit(fmt.Sprintf("%s (%s)", d.At.Format(time.RFC3339), d.AtSource))},
+		{Label: report.Lit("boundary"), Value: report.Lit(fmt.Sprintf("%s [%s] HELO %s (%s)", orDash(d.Boundary.Receiver), orDash(d.Boundary.IP), orDash(d.Boundary.HELO), d.Boundary.Method))},
 	}
 	if d.HeadersOnly {
-		sec.Display.Facts = append(sec.Display.Facts, report.Fact{Label: "not checked", Value: strings.Join(d.Unchecked, "; ")})
+		sec.Display.Facts = append(sec.Display.Facts, report.Fact{Label: report.Lit("not checked"), Value: report.Lit(strings.Join(d.Unchecked, "; "))})
 	}
 	rows := [][]string{{"spf", d.Verdicts.SPF}, {"dmarc", d.Verdicts.DMARC}, {"arc", d.Verdicts.ARC}}
 	for _, s := range d.Verdicts.DKIM {
 		rows = append(rows, []string{"dkim d=" + s.Domain + " s=" + s.Selector, s.Result})
 	}
-	sec.Display.Tables = []report.Table{{Title: "Verdicts (re-checked)", Columns: []string{"Method", "Result"}, Rows: rows}}
+	sec.Display.Tables = []report.Table{{Title: report.Lit("Verdicts (re-checked)"), Columns: report.Lits("Method", "Result"), Rows: report.LitRows(rows)}}
 	if len(d.Differences) > 0 {
-		t := report.Table{Title: "Differences from the receiver", Columns: []string{"Method", "Receiver", "Re-check", "Likely cause"}}
+		t := report.Table{Title: report.Lit("Differences from the receiver"), Columns: report.Lits("Method", "Receiver", "Re-check", "Likely cause")}
 		for _, df := range d.Differences {
-			t.Rows = append(t.Rows, []string{strings.TrimSpace(df.Method + " " + df.Subject), df.Receiver, df.Recheck, df.Cause})
+			t.Rows = append(t.Rows, report.Lits(strings.TrimSpace(df.Method+" "+df.Subject), df.Receiver, df.Recheck, df.Cause))
 		}
 		sec.Display.Tables = append(sec.Display.Tables, t)
 	}
@@ -119,8 +119,8 @@ func pathSection(hops []Hop, b Boundary) report.Section {
 			"Give the sending address with --ip (and --helo, --sender) to re-check SPF."))
 	}
 	finish(&sec, fs)
-	sec.Summary = fmt.Sprintf("%s; entered %s at hop %d from %s (%s)", plural(len(hops), "1 hop", "hops"), orDash(b.Receiver), b.Hop, orDash(b.IP), b.Method)
-	t := report.Table{Title: "Hops (top = last)", Columns: []string{"#", "From", "IP", "By", "With", "TLS", "Date", "Delay"}}
+	sec.Summary = report.Lit(fmt.Sprintf("%s; entered %s at hop %d from %s (%s)", plural(len(hops), "1 hop", "hops"), orDash(b.Receiver), b.Hop, orDash(b.IP), b.Method))
+	t := report.Table{Title: report.Lit("Hops (top = last)"), Columns: report.Lits("#", "From", "IP", "By", "With", "TLS", "Date", "Delay")}
 	for _, h := range hops {
 		tls, date, delay := "?", "", ""
 		if h.TLS != nil {
@@ -136,10 +136,10 @@ func pathSection(hops []Hop, b Boundary) report.Section {
 		if h.Index == b.Hop {
 			mark += " *"
 		}
-		t.Rows = append(t.Rows, []string{mark, h.From, h.FromIP, h.By, h.With, tls, date, delay})
+		t.Rows = append(t.Rows, report.Lits(mark, h.From, h.FromIP, h.By, h.With, tls, date, delay))
 	}
 	sec.Display.Tables = []report.Table{t}
-	sec.Display.Facts = []report.Fact{{Label: "boundary (*)", Value: b.Evidence}}
+	sec.Display.Facts = []report.Fact{{Label: report.Lit("boundary (*)"), Value: report.Lit(b.Evidence)}}
 	return sec
 }
 
@@ -152,7 +152,7 @@ func receiverSection(recv []ReceivedResult) report.Section {
 	var fs []report.Finding
 	others := map[string]bool{}
 	var otherList []string
-	t := report.Table{Title: "As recorded", Columns: []string{"Field", "authserv-id", "Method", "Result", "Properties"}}
+	t := report.Table{Title: report.Lit("As recorded"), Columns: report.Lits("Field", "authserv-id", "Method", "Result", "Properties")}
 	for _, r := range recv {
 		field := "A-R"
 		switch r.Field {
@@ -171,14 +171,14 @@ func receiverSection(recv []ReceivedResult) report.Section {
 			otherList = append(otherList, r.AuthServID)
 		}
 		if r.Error != "" {
-			t.Rows = append(t.Rows, []string{field, "", "", "", "unreadable: " + r.Error})
+			t.Rows = append(t.Rows, report.Lits(field, "", "", "", "unreadable: "+r.Error))
 		}
 		for _, m := range r.Methods {
 			var props []string
 			for _, p := range m.Props {
 				props = append(props, p.Type+"."+p.Name+"="+p.Value)
 			}
-			t.Rows = append(t.Rows, []string{field, id, m.Method, m.Result, strings.Join(props, " ")})
+			t.Rows = append(t.Rows, report.Lits(field, id, m.Method, m.Result, strings.Join(props, " ")))
 		}
 	}
 	if !hasReceiver(recv) {
@@ -200,7 +200,7 @@ func receiverSection(recv []ReceivedResult) report.Section {
 			"Nothing to fix; do not trust these results."))
 	}
 	finish(&sec, fs)
-	sec.Summary = fmt.Sprintf("%s; receiver %s", plural(len(recv), "1 field", "fields"), orDash(rd.AuthServID))
+	sec.Summary = report.Lit(fmt.Sprintf("%s; receiver %s", plural(len(recv), "1 field", "fields"), orDash(rd.AuthServID)))
 	sec.Display.Tables = []report.Table{t}
 	return sec
 }
@@ -238,15 +238,15 @@ func spfSection(d SPFData, b Boundary, arcNote string) report.Section {
 		fs = append(fs, DNSTemperror.New("SPF could not be evaluated: "+d.Reason+".", "Run the check again; if it persists, check "+domain+"'s name servers."))
 	}
 	finish(&sec, fs)
-	sec.Summary = fmt.Sprintf("%s for %s", d.Result, who)
+	sec.Summary = report.Lit(fmt.Sprintf("%s for %s", d.Result, who))
 	sec.Display.Facts = []report.Fact{
-		{Label: "client", Value: fmt.Sprintf("%s (%s)", orDash(d.IP), d.IPSource)},
-		{Label: "helo", Value: fmt.Sprintf("%s (%s)", orDash(d.HELO), d.HELOSource)},
-		{Label: "sender", Value: fmt.Sprintf("%s (%s)", orDash(d.Sender), d.SenderSource)},
-		{Label: "result", Value: d.Result},
+		{Label: report.Lit("client"), Value: report.Lit(fmt.Sprintf("%s (%s)", orDash(d.IP), d.IPSource))},
+		{Label: report.Lit("helo"), Value: report.Lit(fmt.Sprintf("%s (%s)", orDash(d.HELO), d.HELOSource))},
+		{Label: report.Lit("sender"), Value: report.Lit(fmt.Sprintf("%s (%s)", orDash(d.Sender), d.SenderSource))},
+		{Label: report.Lit("result"), Value: report.Lit(d.Result)},
 	}
 	if d.Evaluation != nil && d.Evaluation.Term != "" {
-		sec.Display.Facts = append(sec.Display.Facts, report.Fact{Label: "decided by", Value: d.Evaluation.Term + " in " + d.Evaluation.TermDomain})
+		sec.Display.Facts = append(sec.Display.Facts, report.Fact{Label: report.Lit("decided by"), Value: report.Lit(d.Evaluation.Term + " in " + d.Evaluation.TermDomain)})
 	}
 	return sec
 }
@@ -262,7 +262,7 @@ func dkimSection(md *dkim.MessageData, fs []report.Finding, err error, m *Messag
 	sec := report.Section{Check: "message.dkim", Title: "DKIM (re-checked)"}
 	if err != nil || md == nil {
 		sec.Status = report.StatusSkipped
-		sec.Summary = "not verified: the header section could not be read"
+		sec.Summary = report.Lit("not verified: the header section could not be read")
 		sec.Findings = []report.Finding{}
 		return sec
 	}
@@ -284,12 +284,12 @@ func dkimSection(md *dkim.MessageData, fs []report.Finding, err error, m *Messag
 		}
 		rows = append(rows, []string{fmt.Sprint(s.Index), s.Domain, s.Selector, s.Result, s.Reason})
 	}
-	sec.Summary = fmt.Sprintf("%d of %s pass, judged at %s", pass, plural(len(md.Signatures), "1 signature", "signatures"), md.VerifiedAt.Format(time.RFC3339))
+	sec.Summary = report.Lit(fmt.Sprintf("%d of %s pass, judged at %s", pass, plural(len(md.Signatures), "1 signature", "signatures"), md.VerifiedAt.Format(time.RFC3339)))
 	if len(md.Signatures) == 0 {
-		sec.Summary = "no DKIM-Signature"
+		sec.Summary = report.Lit("no DKIM-Signature")
 	}
 	if len(rows) > 0 {
-		sec.Display.Tables = []report.Table{{Title: "Signatures", Columns: []string{"#", "d=", "s=", "Result", "Reason"}, Rows: rows}}
+		sec.Display.Tables = []report.Table{{Title: report.Lit("Signatures"), Columns: report.Lits("#", "d=", "s=", "Result", "Reason"), Rows: report.LitRows(rows)}}
 	}
 	return sec
 }
@@ -320,14 +320,14 @@ func dmarcSection(d DMARCData, arcNote string) report.Section {
 		fs = append(fs, DMARCUnchecked.New("DMARC is undecided: "+d.Reason+".", "Check the whole message (.eml), not only its headers."))
 	}
 	finish(&sec, fs)
-	sec.Summary = fmt.Sprintf("%s for %s", d.Result, orDash(d.FromDomain))
+	sec.Summary = report.Lit(fmt.Sprintf("%s for %s", d.Result, orDash(d.FromDomain)))
 	if d.Policy != "" {
-		sec.Summary += fmt.Sprintf(" (policy %s=%s at _dmarc.%s, disposition %s)", d.PolicySource, d.Policy, d.PolicyDomain, orDash(d.Disposition))
+		sec.Summary = sec.Summary.Append(fmt.Sprintf(" (policy %s=%s at _dmarc.%s, disposition %s)", d.PolicySource, d.Policy, d.PolicyDomain, orDash(d.Disposition)))
 	}
 	sec.Display.Facts = []report.Fact{
-		{Label: "spf aligned", Value: fmt.Sprintf("%v (%s, aspf=%s)", d.SPFAligned, orDash(d.SPFDomain), orDash(d.ASPF))},
-		{Label: "dkim aligned", Value: fmt.Sprintf("%v (%s, adkim=%s)", d.DKIMAligned, orDash(d.DKIMDomain), orDash(d.ADKIM))},
-		{Label: "record", Value: orDash(d.Record)},
+		{Label: report.Lit("spf aligned"), Value: report.Lit(fmt.Sprintf("%v (%s, aspf=%s)", d.SPFAligned, orDash(d.SPFDomain), orDash(d.ASPF)))},
+		{Label: report.Lit("dkim aligned"), Value: report.Lit(fmt.Sprintf("%v (%s, adkim=%s)", d.DKIMAligned, orDash(d.DKIMDomain), orDash(d.ADKIM)))},
+		{Label: report.Lit("record"), Value: report.Lit(orDash(d.Record))},
 	}
 	return sec
 }
@@ -362,13 +362,13 @@ func arcSection(a ARCData) report.Section {
 		fs = append(fs, DNSTemperror.New("The ARC chain could not be validated: "+a.Reason+".", "Run the check again."))
 	}
 	finish(&sec, fs)
-	sec.Summary = fmt.Sprintf("cv=%s, %s", arcResult(a), plural(len(a.Sets), "1 set", "sets"))
+	sec.Summary = report.Lit(fmt.Sprintf("cv=%s, %s", arcResult(a), plural(len(a.Sets), "1 set", "sets")))
 	rows := [][]string{}
 	for _, s := range a.Sets {
 		rows = append(rows, []string{fmt.Sprint(s.Instance), s.Domain, s.CV, s.AMS, s.Seal, s.AuthServID})
 	}
 	if len(rows) > 0 {
-		sec.Display.Tables = []report.Table{{Title: "ARC sets", Columns: []string{"i", "d=", "cv=", "AMS", "Seal", "authserv-id"}, Rows: rows}}
+		sec.Display.Tables = []report.Table{{Title: report.Lit("ARC sets"), Columns: report.Lits("i", "d=", "cv=", "AMS", "Seal", "authserv-id"), Rows: report.LitRows(rows)}}
 	}
 	return sec
 }

@@ -19,7 +19,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
-	"github.com/mailcheck/mailcheck/pkg/infra/fetch"
+	"github.com/mailcheck/mailcheck/pkg/fetch"
 	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
 )
@@ -76,7 +76,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 		report.SortFindings(fs)
 		sec.Findings = fs
 		sec.Status = report.StatusOfSkipped(fs, defSkipped.ID) // offline: the fetch is not applicable, not a doubt
-		sec.Summary = summary(data, fs)
+		sec.Summary = report.Lit(summary(data, fs))
 		sec.Display = display(data)
 	}()
 
@@ -262,7 +262,7 @@ func display(d *Data) report.Display {
 	var facts []report.Fact
 	add := func(l, v string) {
 		if v != "" {
-			facts = append(facts, report.Fact{Label: l, Value: v})
+			facts = append(facts, report.Fact{Label: report.Lit(l), Value: report.Lit(v)})
 		}
 	}
 	add("record", d.Record)

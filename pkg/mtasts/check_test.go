@@ -11,9 +11,9 @@ import (
 	"github.com/mailcheck/mailcheck/internal/testclock"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
+	"github.com/mailcheck/mailcheck/internal/httpstest"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
-	"github.com/mailcheck/mailcheck/pkg/infra/httpstest"
 	"github.com/mailcheck/mailcheck/pkg/report"
 )
 

@@ -8,7 +8,6 @@ package mx
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -49,56 +48,44 @@ func Section(res Result, opts Options) report.Section {
 func findings(res Result, opts Options) []report.Finding {
 	d := res.Domain
 	if res.Err != nil {
-		return []report.Finding{defDNSError.New(fmt.Sprintf("MX %s: %v", d, res.Err),
-			"Retry; if it persists, check that the authoritative servers of "+d+" answer.")}
+		return []report.Finding{defDNSError.With(report.Params{"domain": d, "error": check.ErrMsg(res.Err)})}
 	}
 	var fs []report.Finding
 	switch {
 	case res.Null && len(res.Hosts) > 0:
-		f := defNullMixed.New(fmt.Sprintf("%s publishes a null MX (\".\") and %d other MX record(s); RFC 7505 §3 forbids mixing them, and senders may treat the domain as accepting no mail.", d, len(res.Hosts)),
-			"If the domain receives mail, delete the \"MX 0 .\" record; if it does not, delete the other MX records.")
-		fs = append(fs, f)
+		fs = append(fs, defNullMixed.With(report.Params{"domain": d, "count": len(res.Hosts)}))
 	case res.Null:
-		f := defNull.New(d+" declares that it accepts no mail (RFC 7505): senders fail at once instead of retrying.", "")
+		p := report.Params{"domain": d}
 		if res.NullPreference != 0 {
-			f.Detail += fmt.Sprintf(" Its preference is %d; RFC 7505 §3 says 0.", res.NullPreference)
+			p["preference"] = int(res.NullPreference)
 		}
 		if opts.Sending {
-			// RFC 7505 §3: a sending domain with a null MX cannot receive
-			// bounces or replies, and receivers MAY reject its mail (RFC 7505 §4, 550 5.7.27).
-			f.Severity = report.High
-			f.Detail += " But the domain sends mail (it publishes an SPF record that authorizes senders): replies and bounces cannot reach it, and receivers may reject its mail with 550 5.7.27."
-			f.Fix = "Publish MX records for a host that accepts mail for " + d + ", or stop sending from it."
+			return append(fs, defNull.Alt("sending", p))
 		}
-		return append(fs, f)
+		return append(fs, defNull.With(p))
 	case res.Implicit:
-		f := defMissing.New(d+" has no MX records; senders fall back to its own A/AAAA addresses (implicit MX, RFC 5321 §5.1).",
-			"Publish an MX record naming the host that receives mail for "+d+"; if the domain receives no mail, publish a null MX instead.")
-		f.Record = &report.Record{Name: d, Type: "MX", Value: "10 mail." + d + "."}
+		p := report.Params{"domain": d}
+		f := defMissing.With(p)
 		if h := res.Hosts[0]; h.NoAddress {
-			f.Severity = report.High
 			if res.Outcome == resolver.NXDomain {
-				f.Detail = d + " does not exist (NXDOMAIN): no mail can be delivered to it."
+				f = defMissing.Alt("nxdomain", p)
 			} else {
-				f.Detail += " It has no A/AAAA addresses either, so no mail can be delivered to it."
-			}
-			nullRec := &report.Record{Name: d, Type: "MX", Value: "0 ."}
-			if res.Outcome != resolver.NXDomain {
-				f.Fix += " To say so explicitly: " + nullRec.String()
+				p["null_mx"] = report.Record{Name: d, Type: "MX", Value: "0 ."}.String()
+				f = defMissing.Alt("no_address", p)
 			}
 		}
+		f.Record = &report.Record{Name: d, Type: "MX", Value: "10 mail." + d + "."}
 		fs = append(fs, f)
 	}
 	for _, h := range res.Hosts {
 		fs = append(fs, hostFindings(h, res.Implicit)...)
 	}
 	if res.Omitted > 0 {
-		fs = append(fs, defOmitted.New(fmt.Sprintf("%s has %d MX hosts; the %d most preferred were checked and %d were not (their addresses, reverse DNS, TLS and reachability are unknown).", d, len(res.Hosts)+res.Omitted, len(res.Hosts), res.Omitted),
-			"Nothing is required by RFC 5321; most domains need two to five MX hosts, and removing the unused ones makes the setup easier to check and to keep right."))
+		fs = append(fs, defOmitted.With(report.Params{"domain": d, "count": len(res.Hosts) + res.Omitted,
+			"checked": len(res.Hosts), "omitted": res.Omitted}))
 	}
 	if !res.Implicit && !res.Null && len(res.Hosts) == 1 {
-		fs = append(fs, defSingle.New("Only "+res.Hosts[0].Name+" receives mail for "+d+"; while it is down, senders queue and retry (RFC 5321 §4.5.4).",
-			"Nothing is required: senders retry for days. A second MX, preferably elsewhere, shortens outages."))
+		fs = append(fs, defSingle.With(report.Params{"domain": d, "host": res.Hosts[0].Name}))
 	}
 	return fs
 }
@@ -106,29 +93,26 @@ func findings(res Result, opts Options) []report.Finding {
 func hostFindings(h Host, implicit bool) []report.Finding {
 	var fs []report.Finding
 	if h.IPLiteral {
-		return append(fs, defTargetIPLiteral.New("MX target "+h.Name+" is an IP address; senders look it up as a host name and find nothing.",
-			"Publish an A record for a host name (mail.example. IN A "+strings.Trim(h.Name, "[]")+") and point the MX at that name."))
+		return append(fs, defTargetIPLiteral.With(report.Params{"host": h.Name, "address": strings.Trim(h.Name, "[]")}))
 	}
 	if len(h.CNAMEs) > 0 && !implicit {
-		fs = append(fs, defTargetCNAME.New(fmt.Sprintf("MX target %s is an alias for %s; RFC 2181 §10.3 forbids aliases as MX targets and some senders refuse them.", h.Name, strings.Join(h.CNAMEs, " → ")),
-			"Point the MX directly at "+h.CNAMEs[len(h.CNAMEs)-1]+"."))
+		fs = append(fs, defTargetCNAME.With(report.Params{"host": h.Name,
+			"chain": strings.Join(h.CNAMEs, " → "), "target": h.CNAMEs[len(h.CNAMEs)-1]}))
 	}
 	switch {
 	case h.Error != "":
-		fs = append(fs, defDNSError.New("Addresses of "+h.Name+": "+h.Error, "Retry; if it persists, check the DNS servers of "+h.Name+"."))
+		fs = append(fs, defDNSError.Alt("host", report.Params{"host": h.Name, "error": h.Error}))
 	case h.NoAddress && !implicit:
-		fs = append(fs, defTargetNoAddress.New("MX target "+h.Name+" has no A or AAAA record: senders cannot connect to it.",
-			"Publish an A (and AAAA) record for "+h.Name+", or remove this MX record."))
+		fs = append(fs, defTargetNoAddress.With(report.Params{"host": h.Name}))
 	}
-	var bad []string
+	var bad []report.Msg
 	for _, a := range h.Addrs {
-		if why := Bogon(a); why != "" {
-			bad = append(bad, a.String()+" is "+why)
+		if what, rfc := bogon(a); what != "" {
+			bad = append(bad, report.T("mx.bogon.address", report.Params{"address": a.String(), "kind": report.T("mx.bogon."+what, nil), "rfc": rfc}))
 		}
 	}
 	if len(bad) > 0 {
-		fs = append(fs, defTargetBogon.New("Mail host "+h.Name+" resolves to addresses senders on the Internet cannot reach: "+strings.Join(bad, "; ")+".",
-			"Publish the host's public address; keep private addresses in an internal (split-horizon) view only."))
+		fs = append(fs, defTargetBogon.With(report.Params{"host": h.Name, "addresses": bad}))
 	}
 	return fs
 }
@@ -166,54 +150,56 @@ func sendsMail(ctx context.Context, r resolver.Resolver, d dnsname.Domain) bool 
 	return false
 }
 
-func summary(res Result) string {
+func summary(res Result) report.Msg {
 	switch {
 	case res.Err != nil:
-		return "MX lookup failed"
+		return report.T("mx.summary.failed", nil)
 	case res.Null && len(res.Hosts) == 0:
-		return "null MX: accepts no mail"
+		return report.T("mx.summary.null", nil)
 	case res.Implicit:
-		return "no MX; implicit MX " + res.Domain
+		return report.T("mx.summary.implicit", report.Params{"domain": res.Domain})
 	}
 	names := res.HostNames()
 	if res.Omitted > 0 {
-		return fmt.Sprintf("%d MX hosts; the first %d checked (%d not checked): %s", len(names)+res.Omitted, len(names), res.Omitted, strings.Join(names, ", "))
+		return report.T("mx.summary.omitted", report.Params{"count": len(names) + res.Omitted, "checked": len(names), "omitted": res.Omitted, "hosts": names})
 	}
-	return fmt.Sprintf("%d MX host(s): %s", len(names), strings.Join(names, ", "))
+	return report.T("mx.summary.hosts", report.Params{"count": len(names), "hosts": names})
 }
 
 func display(res Result) report.Display {
 	if res.Err != nil || len(res.Hosts) == 0 {
 		return report.Display{}
 	}
-	t := report.Table{Title: "MX hosts", Columns: []string{"pref", "host", "addresses", "note"}}
+	t := report.Table{Title: report.T("mx.table.hosts", nil), Columns: []report.Msg{
+		report.T("mx.col.pref", nil), report.T("mx.col.host", nil), report.T("mx.col.addresses", nil), report.T("mx.col.note", nil)}}
 	for _, h := range res.Hosts {
 		addrs := make([]string, len(h.Addrs))
 		for i, a := range h.Addrs {
 			addrs[i] = a.String()
 		}
-		var note []string
+		var note []report.Msg
 		if res.Implicit {
-			note = append(note, "implicit MX")
+			note = append(note, report.T("mx.note.implicit", nil))
 		}
 		if len(h.CNAMEs) > 0 {
-			note = append(note, "alias for "+h.CNAMEs[len(h.CNAMEs)-1])
+			note = append(note, report.T("mx.note.alias", report.Params{"target": h.CNAMEs[len(h.CNAMEs)-1]}))
 		}
 		switch {
 		case h.IPLiteral:
-			note = append(note, "IP literal")
+			note = append(note, report.T("mx.note.ip_literal", nil))
 		case h.NoAddress:
-			note = append(note, "no address")
+			note = append(note, report.T("mx.note.no_address", nil))
 		case h.Error != "":
-			note = append(note, "lookup failed")
+			note = append(note, report.T("mx.note.lookup_failed", nil))
 		}
 		for _, a := range h.Addrs {
 			if Bogon(a) != "" {
-				note = append(note, "unreachable address")
+				note = append(note, report.T("mx.note.unreachable", nil))
 				break
 			}
 		}
-		t.Rows = append(t.Rows, []string{strconv.Itoa(int(h.Preference)), h.Name, strings.Join(addrs, " "), strings.Join(note, "; ")})
+		t.Rows = append(t.Rows, []report.Msg{report.Lit(strconv.Itoa(int(h.Preference))), report.Lit(h.Name),
+			report.Lit(strings.Join(addrs, " ")), report.T("list", report.Params{"items": note})})
 	}
 	return report.Display{Tables: []report.Table{t}}
 }

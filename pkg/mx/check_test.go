@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -132,6 +133,15 @@ func TestCheck(t *testing.T) {
 func TestBogonDetail(t *testing.T) {
 	srv := dnstest.Start(t, zones()...)
 	sec := Check(context.Background(), check.Env{Resolver: srv.Resolver(t)}, dnsname.MustParse("broken.example"), Options{})
+	fr := sec
+	fr.Findings = slices.Clone(sec.Findings)
+	i18n.For(i18n.English).LocalizeSection(&sec)
+	i18n.For(i18n.French).LocalizeSection(&fr)
+	for _, f := range fr.Findings {
+		if f.ID == "mx.target_bogon" && !strings.Contains(f.Detail, "10.1.2.3 est une adresse privée (RFC 1918)") {
+			t.Errorf("French bogon detail = %q", f.Detail)
+		}
+	}
 	for _, f := range sec.Findings {
 		if f.ID == "mx.target_bogon" && !(strings.Contains(f.Detail, "10.1.2.3 is private") && strings.Contains(f.Detail, "::1 is loopback")) {
 			t.Errorf("bogon detail = %q", f.Detail)
@@ -200,6 +210,7 @@ func TestManyMXHostsSaysHowManyUnchecked(t *testing.T) {
 	}
 	srv := dnstest.Start(t, dnstest.ZoneText("many.example.", b.String()))
 	sec := Check(context.Background(), check.Env{Resolver: srv.Resolver(t)}, dnsname.MustParse("many.example"), Options{})
+	i18n.For(i18n.English).LocalizeSection(&sec)
 	res := sec.Data.(*Result)
 	if len(res.Hosts) != MaxHosts || res.Omitted != 5 {
 		t.Fatalf("%d hosts, %d omitted", len(res.Hosts), res.Omitted)
@@ -213,7 +224,7 @@ func TestManyMXHostsSaysHowManyUnchecked(t *testing.T) {
 			}
 		}
 	}
-	if !found || !strings.Contains(sec.Summary, "5 not checked") {
+	if !found || !strings.Contains(sec.Summary.String(), "5 not checked") {
 		t.Errorf("findings %v, summary %q", ids(sec.Findings), sec.Summary)
 	}
 }

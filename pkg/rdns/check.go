@@ -108,7 +108,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	sec.Status = report.StatusOf(fs)
 	if len(data.Addrs) == 0 {
 		sec.Status = report.StatusSkipped
-		sec.Summary = "no addresses to check"
+		sec.Summary = report.Lit("no addresses to check")
 	} else {
 		n := 0
 		for _, r := range data.Addrs {
@@ -116,7 +116,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 				n++
 			}
 		}
-		sec.Summary = fmt.Sprintf("%d of %d address(es) with forward-confirmed reverse DNS", n, len(data.Addrs))
+		sec.Summary = report.Lit(fmt.Sprintf("%d of %d address(es) with forward-confirmed reverse DNS", n, len(data.Addrs)))
 	}
 	sec.Display = display(data)
 	return sec
@@ -225,7 +225,7 @@ func display(d *Data) report.Display {
 	if len(d.Addrs) == 0 {
 		return report.Display{}
 	}
-	t := report.Table{Title: "Reverse DNS", Columns: []string{"address", "role", "PTR", "FCrDNS"}}
+	t := report.Table{Title: report.Lit("Reverse DNS"), Columns: report.Lits("address", "role", "PTR", "FCrDNS")}
 	for _, r := range d.Addrs {
 		roles := make([]string, len(r.Roles))
 		for i, x := range r.Roles {
@@ -238,7 +238,7 @@ func display(d *Data) report.Display {
 		case r.Error != "":
 			fc = "unknown"
 		}
-		t.Rows = append(t.Rows, []string{r.Addr.String(), strings.Join(roles, ", "), strings.Join(trim(r.PTR), " "), fc})
+		t.Rows = append(t.Rows, report.Lits(r.Addr.String(), strings.Join(roles, ", "), strings.Join(trim(r.PTR), " "), fc))
 	}
 	return report.Display{Tables: []report.Table{t}}
 }

@@ -14,12 +14,15 @@ const SchemaVersion = 1
 
 // Report is the result of one mailcheck run against one target.
 type Report struct {
-	SchemaVersion int       `json:"schema_version"`
-	Tool          Tool      `json:"tool"`
-	Command       string    `json:"command"`
-	Target        string    `json:"target"`
-	GeneratedAt   time.Time `json:"generated_at"`
-	Sections      []Section `json:"sections"`
+	SchemaVersion int `json:"schema_version"`
+	// Lang is the language of the report's words ("en", "fr"); IDs, keys
+	// and parameters are the same in every language.
+	Lang        string    `json:"lang,omitempty"`
+	Tool        Tool      `json:"tool"`
+	Command     string    `json:"command"`
+	Target      string    `json:"target"`
+	GeneratedAt time.Time `json:"generated_at"`
+	Sections    []Section `json:"sections"`
 	// Score, TopFixes and Readiness are set by `mailcheck domain`.
 	Score     *Score      `json:"score,omitempty"`
 	TopFixes  []TopFix    `json:"top_fixes,omitempty"`
@@ -59,7 +62,7 @@ type Section struct {
 	Target string `json:"target"`
 	Status Status `json:"status"`
 	// Summary is one line for humans saying what was found.
-	Summary  string    `json:"summary"`
+	Summary  Msg       `json:"summary"`
 	Findings []Finding `json:"findings"`
 	// Data holds the evidence the check found (records, trees, key sizes), so
 	// JSON users get facts and not only verdicts. Its shape is per check and
@@ -80,40 +83,51 @@ type Display struct {
 
 // Fact is one labelled value ("record", "v=DMARC1; p=reject").
 type Fact struct {
-	Label string
-	Value string
+	Label Msg
+	Value Msg
 }
 
 // Table is a small grid of evidence (hosts by ports, addresses by lists).
 type Table struct {
-	Title   string
-	Columns []string
-	Rows    [][]string
+	Title   Msg
+	Columns []Msg
+	Rows    [][]Msg
 }
 
 // Node is one node of a tree of evidence (the SPF include tree).
 type Node struct {
-	Label    string
-	Note     string
+	Label    Msg
+	Note     Msg
 	Children []Node
 }
 
 // Finding is one thing a check noticed. ID is stable across releases and is
-// documented in docs/findings/.
+// documented in docs/findings/. A check sets the ID, the severity (that of
+// its Definition or of a declared Variant) and the Params; Title, Detail and
+// Fix are words, which the localizer (internal/i18n) fills from the message
+// catalogs in the language of the run.
 type Finding struct {
 	ID       string   `json:"id"`
 	Severity Severity `json:"severity"`
 	// Inconclusive marks a finding that says the check could not decide
 	// (timeout, SERVFAIL, refused query). Such a finding makes its section
 	// "unknown", never "fail", and never trips --fail-on.
-	Inconclusive bool   `json:"inconclusive,omitempty"`
-	Title        string `json:"title"`
-	Detail       string `json:"detail,omitempty"`
-	Fix          string `json:"fix,omitempty"`
+	Inconclusive bool `json:"inconclusive,omitempty"`
+	// Variant names the declared variant of the finding (its own wording,
+	// and perhaps severity), empty for the finding as defined.
+	Variant string `json:"variant,omitempty"`
+	// Params are the facts of this case, the same in every language.
+	Params Params `json:"params,omitempty"`
+	Title  string `json:"title"`
+	Detail string `json:"detail,omitempty"`
+	Fix    string `json:"fix,omitempty"`
 	// Record is the exact DNS record to publish, when one fixes the problem.
 	Record *Record `json:"record,omitempty"`
 	// Refs cite the rule, e.g. "RFC 9989 §4.10".
 	Refs []string `json:"refs,omitempty"`
+	// worded marks a finding whose check wrote its English words itself
+	// (Definition.New), which the localizer leaves alone.
+	worded bool
 }
 
 // Record is a DNS record in presentation form, ready to publish.
@@ -128,18 +142,34 @@ func (r Record) String() string {
 	return r.Name + ". IN " + r.Type + " " + r.Value
 }
 
-// Definition declares a finding ID once: its default severity, a title and the
-// rule it comes from. Check packages list their definitions in findings.go so
-// that the docs test can prove every ID is documented.
+// Definition declares a finding ID once: its default severity, the rule it
+// comes from and its declared variants. Each check package lists its
+// definitions in findings.go; internal/catalog registers them all, and the
+// docs generator and the catalog tests read that registry. The words are
+// in the catalogs, under the finding's ID.
 type Definition struct {
 	ID           string
 	Severity     Severity
 	Inconclusive bool
-	Title        string
-	Refs         []string
+	// Title is the English title of a finding not yet in the catalogs.
+	Title string
+	Refs  []string
+	// Variants are the other ways the check reports this finding: each has
+	// its own wording in the catalogs and may have its own severity.
+	Variants []Variant
 }
 
-// New returns a Finding of this definition with the given detail and fix.
+// Variant is a declared variant of a finding: its name (the catalog key
+// <id>.<name>.detail) and its severity.
+type Variant struct {
+	Name     string
+	Severity Severity
+}
+
+// New returns a Finding of this definition with the given English detail
+// and fix.
+//
+// Deprecated: findings move to catalogs; use With or Alt.
 func (d Definition) New(detail, fix string) Finding {
 	return Finding{
 		ID:           d.ID,
@@ -149,5 +179,44 @@ func (d Definition) New(detail, fix string) Finding {
 		Detail:       detail,
 		Fix:          fix,
 		Refs:         append([]string(nil), d.Refs...),
+		worded:       true,
 	}
+}
+
+// With returns the finding as defined, about the facts p.
+func (d Definition) With(p Params) Finding {
+	if p == nil {
+		p = Params{}
+	}
+	return Finding{
+		ID:           d.ID,
+		Severity:     d.Severity,
+		Inconclusive: d.Inconclusive,
+		Params:       p,
+		Refs:         append([]string(nil), d.Refs...),
+	}
+}
+
+// Alt returns the declared variant name of the finding, with its severity,
+// about the facts p. A name that is not declared keeps the default severity
+// and is reported by the catalog tests (internal/catalog.Validate).
+func (d Definition) Alt(name string, p Params) Finding {
+	f := d.With(p)
+	f.Variant = name
+	for _, v := range d.Variants {
+		if v.Name == name {
+			f.Severity = v.Severity
+		}
+	}
+	return f
+}
+
+// HasVariant reports whether name is a declared variant.
+func (d Definition) HasVariant(name string) bool {
+	for _, v := range d.Variants {
+		if v.Name == name {
+			return true
+		}
+	}
+	return false
 }

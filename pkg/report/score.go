@@ -9,7 +9,7 @@ type Score struct {
 	Grade string `json:"grade"`
 	// Summary says in one sentence what the score means for the domain's
 	// mail (set by pkg/audit).
-	Summary string `json:"summary,omitempty"`
+	Summary Msg `json:"summary,omitzero"`
 	// Uncapped is the weighted category score before caps.
 	Uncapped int `json:"uncapped"`
 	// Cap is the cap that bound the score, when one did.
@@ -22,7 +22,7 @@ type Score struct {
 // Cap limits the score when a condition holds, whatever else is right.
 type Cap struct {
 	Limit  int      `json:"limit"`
-	Reason string   `json:"reason"`
+	Reason Msg      `json:"reason"`
 	IDs    []string `json:"finding_ids"`
 }
 
@@ -51,13 +51,13 @@ type Deduction struct {
 // Readiness is one row of the mailbox-provider sender requirements
 // checklist (Gmail, Yahoo, Outlook.com), kept apart from the score.
 type Readiness struct {
-	Requirement string `json:"requirement"`
+	Requirement Msg `json:"requirement"`
 	// Applies says to whom: "all senders" or "bulk senders".
-	Applies string `json:"applies"`
+	Applies Msg `json:"applies"`
 	// Status: "pass", "fail", or "unverifiable" (DNS cannot tell, or the
 	// checks it depends on were unknown).
 	Status string `json:"status"`
-	Detail string `json:"detail"`
+	Detail Msg    `json:"detail"`
 }
 
 // TopFix points at one of the findings to fix first.
@@ -65,8 +65,8 @@ type TopFix struct {
 	Check    string   `json:"check"`
 	ID       string   `json:"id"`
 	Severity Severity `json:"severity"`
-	Title    string   `json:"title"`
-	Fix      string   `json:"fix"`
+	Title    Msg      `json:"title"`
+	Fix      Msg      `json:"fix"`
 	// Priority ranks fixes by what they change for delivery (higher
 	// first): mail refused or failing authentication before a domain
 	// anyone can spoof, before partial protection, before hygiene.
@@ -84,5 +84,5 @@ type TopFix struct {
 // quarantine now, reject once reports show legitimate mail passing).
 type LaterFix struct {
 	Record *Record `json:"record"`
-	When   string  `json:"when"`
+	When   Msg     `json:"when"`
 }

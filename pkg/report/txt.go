@@ -44,3 +44,31 @@ func quote(s string) string {
 func TXTRecord(name, text string) *Record {
 	return &Record{Name: strings.TrimSuffix(name, "."), Type: "TXT", Value: TXTValue(text)}
 }
+
+// TXTText turns TXT RDATA in zone-file syntax (TXTValue's: quoted
+// character-strings, \" and \\ escaped, \DDD octets) back into its text,
+// the strings joined without spaces (RFC 7208 §3.3).
+func TXTText(v string) string {
+	var b strings.Builder
+	in := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c == '"':
+			in = !in
+		case !in:
+			// space between character-strings
+		case c == '\\' && i+3 < len(v) && isDigit(v[i+1]) && isDigit(v[i+2]) && isDigit(v[i+3]):
+			b.WriteByte(byte((int(v[i+1]-'0')*100 + int(v[i+2]-'0')*10 + int(v[i+3]-'0')) & 0xff))
+			i += 3
+		case c == '\\' && i+1 < len(v):
+			i++
+			b.WriteByte(v[i])
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }

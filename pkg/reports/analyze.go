@@ -203,13 +203,13 @@ func (c *Collector) filesSection(st Stats) report.Section {
 		fs = append(fs, defNoReports.New(fmt.Sprintf("%d input items, no DMARC aggregate, failure or SMTP TLS report among them", st.Items),
 			"Point mailcheck at the files or mailbox your rua= (and TLS-RPT rua=) address receives: .xml, .xml.gz, .zip, .json, .json.gz, or the report emails."))
 	}
-	tb := report.Table{Title: "Files not read as they were", Columns: []string{"File", "Status", "Reason"}}
+	tb := report.Table{Title: report.Lit("Files not read as they were"), Columns: report.Lits("File", "Status", "Reason")}
 	for _, p := range probs {
-		tb.Rows = append(tb.Rows, []string{p.Source, p.Status, p.Reason})
+		tb.Rows = append(tb.Rows, report.Lits(p.Source, p.Status, p.Reason))
 	}
 	sec := report.Section{
 		Check: "reports", Title: "Report files", Target: "input",
-		Summary:  fmt.Sprintf("%d items read: %d reports, %d unreadable, %d repaired, %d duplicates", st.Items, st.Reports, st.Unreadable, st.Recovered, st.Duplicates),
+		Summary:  report.Lit(fmt.Sprintf("%d items read: %d reports, %d unreadable, %d repaired, %d duplicates", st.Items, st.Reports, st.Unreadable, st.Recovered, st.Duplicates)),
 		Findings: fs,
 		Data:     &Data{Reports: []*Report{}, Problems: probs, Stats: &st},
 	}
@@ -291,7 +291,7 @@ func (c *Collector) domainSection(ctx context.Context, env check.Env, d *domainA
 		target = "(reports naming no domain)"
 	}
 	sec = report.Section{Check: "reports", Title: "DMARC and TLS reports", Target: target, Findings: fs, Data: data}
-	sec.Summary = summary(data, aggs, tls, fails)
+	sec.Summary = report.Lit(summary(data, aggs, tls, fails))
 	sec.Display = display(data)
 	sec.Status = report.StatusOf(fs)
 	return sec

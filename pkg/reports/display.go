@@ -65,21 +65,21 @@ func display(d *Data) report.Display {
 	var disp report.Display
 	if v := d.Verdict; v != nil {
 		disp.Facts = append(disp.Facts,
-			report.Fact{Label: "period", Value: v.Begin.Format("2006-01-02") + " to " + v.End.Format("2006-01-02")},
-			report.Fact{Label: "policy", Value: "p=" + orNone(v.Policy) + " (from " + map[string]string{"dns": "DNS", "reports": "the reports"}[v.PolicyFrom] + ")"},
-			report.Fact{Label: "legitimate mail failing", Value: fmt.Sprintf("%d of %d (%.2f%%)", v.AtRisk, v.Legitimate, v.AtRiskPercent)},
-			report.Fact{Label: "unauthorized", Value: fmt.Sprintf("%d messages", v.Unauthorized)},
-			report.Fact{Label: "next policy", Value: "p=" + orNone(v.Next)},
+			report.Fact{Label: report.Lit("period"), Value: report.Lit(v.Begin.Format("2006-01-02") + " to " + v.End.Format("2006-01-02"))},
+			report.Fact{Label: report.Lit("policy"), Value: report.Lit("p=" + orNone(v.Policy) + " (from " + map[string]string{"dns": "DNS", "reports": "the reports"}[v.PolicyFrom] + ")")},
+			report.Fact{Label: report.Lit("legitimate mail failing"), Value: report.Lit(fmt.Sprintf("%d of %d (%.2f%%)", v.AtRisk, v.Legitimate, v.AtRiskPercent))},
+			report.Fact{Label: report.Lit("unauthorized"), Value: report.Lit(fmt.Sprintf("%d messages", v.Unauthorized))},
+			report.Fact{Label: report.Lit("next policy"), Value: report.Lit("p=" + orNone(v.Next))},
 		)
 	}
 	if len(d.Services) > 0 {
-		tb := report.Table{Title: "Senders", Columns: []string{"Service", "Class", "Messages", "Fail DMARC", "Sources", "Fix"}}
+		tb := report.Table{Title: report.Lit("Senders"), Columns: report.Lits("Service", "Class", "Messages", "Fail DMARC", "Sources", "Fix")}
 		for i, g := range d.Services {
 			if i == maxRows {
-				tb.Rows = append(tb.Rows, []string{fmt.Sprintf("... %d more", len(d.Services)-maxRows), "", "", "", "", ""})
+				tb.Rows = append(tb.Rows, report.Lits(fmt.Sprintf("... %d more", len(d.Services)-maxRows), "", "", "", "", ""))
 				break
 			}
-			tb.Rows = append(tb.Rows, []string{g.Name, g.Class, fmt.Sprint(g.Messages), fmt.Sprint(g.Messages - g.DMARCPass), fmt.Sprint(g.Sources), g.short})
+			tb.Rows = append(tb.Rows, report.Lits(g.Name, g.Class, fmt.Sprint(g.Messages), fmt.Sprint(g.Messages-g.DMARCPass), fmt.Sprint(g.Sources), g.short))
 		}
 		disp.Tables = append(disp.Tables, tb)
 	}
@@ -92,13 +92,13 @@ func display(d *Data) report.Display {
 		if r.Kind != KindTLS {
 			continue
 		}
-		tt := report.Table{Title: "TLS policies (" + r.Org + ")", Columns: []string{"Policy domain", "Type", "MX", "Successful", "Failed", "Failure types"}}
+		tt := report.Table{Title: report.Lit("TLS policies (" + r.Org + ")"), Columns: report.Lits("Policy domain", "Type", "MX", "Successful", "Failed", "Failure types")}
 		for _, p := range r.TLSPolicies {
 			var ft []string
 			for _, f := range p.Failures {
 				ft = append(ft, fmt.Sprintf("%s %d", f.Name, f.Count))
 			}
-			tt.Rows = append(tt.Rows, []string{p.Domain, p.Type, p.MXHost, fmt.Sprint(p.Successful), fmt.Sprint(p.Failed), strings.Join(ft, ", ")})
+			tt.Rows = append(tt.Rows, report.Lits(p.Domain, p.Type, p.MXHost, fmt.Sprint(p.Successful), fmt.Sprint(p.Failed), strings.Join(ft, ", ")))
 		}
 		if len(tt.Rows) > 0 && len(disp.Tables) < 8 {
 			disp.Tables = append(disp.Tables, tt)
@@ -109,7 +109,7 @@ func display(d *Data) report.Display {
 
 // reportsTable lists each report, for a handful of them.
 func reportsTable(rs []*Report) report.Table {
-	tb := report.Table{Title: "Reports", Columns: []string{"Kind", "Reporter", "Report ID", "Period", "Messages or sessions", "Pass or failed", "Sources"}}
+	tb := report.Table{Title: report.Lit("Reports"), Columns: report.Lits("Kind", "Reporter", "Report ID", "Period", "Messages or sessions", "Pass or failed", "Sources")}
 	for _, r := range rs {
 		period := ""
 		if !r.Begin.IsZero() {
@@ -120,15 +120,15 @@ func reportsTable(rs []*Report) report.Table {
 		}
 		switch r.Kind {
 		case KindAggregate:
-			tb.Rows = append(tb.Rows, []string{string(r.Kind), r.Org, truncate(r.ReportID, 40), period, fmt.Sprint(*r.Messages), fmt.Sprintf("%d pass", *r.DMARCPass), fmt.Sprint(*r.Sources)})
+			tb.Rows = append(tb.Rows, report.Lits(string(r.Kind), r.Org, truncate(r.ReportID, 40), period, fmt.Sprint(*r.Messages), fmt.Sprintf("%d pass", *r.DMARCPass), fmt.Sprint(*r.Sources)))
 		case KindTLS:
-			tb.Rows = append(tb.Rows, []string{string(r.Kind), r.Org, truncate(r.ReportID, 40), period, fmt.Sprint(*r.Successful + *r.Failed), fmt.Sprintf("%d failed", *r.Failed), ""})
+			tb.Rows = append(tb.Rows, report.Lits(string(r.Kind), r.Org, truncate(r.ReportID, 40), period, fmt.Sprint(*r.Successful+*r.Failed), fmt.Sprintf("%d failed", *r.Failed), ""))
 		default:
 			src, what := "", ""
 			if r.Failure != nil {
 				src, what = r.Failure.SourceIP, r.Failure.AuthFailure+" failed"
 			}
-			tb.Rows = append(tb.Rows, []string{string(r.Kind), r.Org, truncate(r.ReportID, 40), period, "1", what, src})
+			tb.Rows = append(tb.Rows, report.Lits(string(r.Kind), r.Org, truncate(r.ReportID, 40), period, "1", what, src))
 		}
 	}
 	return tb
@@ -171,10 +171,10 @@ func reportersTable(rs []*Report) report.Table {
 		}
 	}
 	sort.SliceStable(order, func(i, j int) bool { return order[i].volume > order[j].volume })
-	tb := report.Table{Title: fmt.Sprintf("Reporters (%d reports)", len(rs)), Columns: []string{"Kind", "Reporter", "Reports", "Period", "Messages or sessions", "Pass or successful"}}
+	tb := report.Table{Title: report.Lit(fmt.Sprintf("Reporters (%d reports)", len(rs))), Columns: report.Lits("Kind", "Reporter", "Reports", "Period", "Messages or sessions", "Pass or successful")}
 	for i, s := range order {
 		if i == maxRows {
-			tb.Rows = append(tb.Rows, []string{fmt.Sprintf("... %d more", len(order)-maxRows), "", "", "", "", ""})
+			tb.Rows = append(tb.Rows, report.Lits(fmt.Sprintf("... %d more", len(order)-maxRows), "", "", "", "", ""))
 			break
 		}
 		period := ""
@@ -185,7 +185,7 @@ func reportersTable(rs []*Report) report.Table {
 		if s.kind == string(KindFailure) {
 			good = ""
 		}
-		tb.Rows = append(tb.Rows, []string{s.kind, s.org, fmt.Sprint(s.n), period, fmt.Sprint(s.volume), good})
+		tb.Rows = append(tb.Rows, report.Lits(s.kind, s.org, fmt.Sprint(s.n), period, fmt.Sprint(s.volume), good))
 	}
 	return tb
 }
@@ -197,7 +197,7 @@ var CSVColumns = []string{"domain", "source_ip", "ptr", "service", "matched_by",
 // SourceTable is the per-source table of every domain section, one row
 // per source address, for `--format csv`.
 func SourceTable(sections []report.Section) report.Table {
-	tb := report.Table{Title: "sources", Columns: CSVColumns}
+	tb := report.Table{Title: report.Lit("sources"), Columns: report.Lits(CSVColumns...)}
 	for _, s := range sections {
 		d, ok := s.Data.(*Data)
 		if !ok || len(d.Sources) == 0 {
@@ -208,12 +208,12 @@ func SourceTable(sections []report.Section) report.Table {
 			fix[g.Name] = g.Fix
 		}
 		for _, src := range d.Sources {
-			tb.Rows = append(tb.Rows, []string{
+			tb.Rows = append(tb.Rows, report.Lits(
 				d.Domain, src.IP, strings.Join(src.PTR, " "), src.Service, src.MatchedBy, src.Class,
-				fmt.Sprint(src.Messages), fmt.Sprint(src.DMARCPass), fmt.Sprint(src.Messages - src.DMARCPass),
+				fmt.Sprint(src.Messages), fmt.Sprint(src.DMARCPass), fmt.Sprint(src.Messages-src.DMARCPass),
 				fmt.Sprint(src.DKIMPass), fmt.Sprint(src.SPFPass), fmt.Sprint(src.Disposed),
 				idList(src.DKIMDomains), idList(src.SPFDomains), fix[src.Service],
-			})
+			))
 		}
 	}
 	return tb

@@ -882,7 +882,7 @@ func TestSummarySaysWhatIsSafe(t *testing.T) {
 		c := NewCollector(Limits{})
 		c.Add("a.xml", xmlReport("rep.example", "s1", "shop.example", tt.p, 1, tt.recs...))
 		s := c.Sections(context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})[0]
-		if !strings.Contains(s.Summary, tt.want) {
+		if !strings.Contains(s.Summary.String(), tt.want) {
 			t.Errorf("p=%s: summary %q, want %q", tt.p, s.Summary, tt.want)
 		}
 		if tt.p == "reject" && len(tt.recs) == 1 {

@@ -205,7 +205,7 @@ func Compute(sections []report.Section) (report.Score, bool) {
 		if !fired {
 			continue
 		}
-		s.Caps = append(s.Caps, report.Cap{Limit: rule.Limit, Reason: rule.Reason, IDs: ids})
+		s.Caps = append(s.Caps, report.Cap{Limit: rule.Limit, Reason: report.Lit(rule.Reason), IDs: ids})
 	}
 	sort.SliceStable(s.Caps, func(i, j int) bool { return s.Caps[i].Limit < s.Caps[j].Limit })
 	if len(s.Caps) > 0 && s.Caps[0].Limit < s.Value {
@@ -336,7 +336,7 @@ func TopFixes(sections []report.Section, n int) []report.TopFix {
 				continue
 			}
 			seen[f.ID] = true
-			all = append(all, report.TopFix{Check: sec.Check, ID: f.ID, Severity: f.Severity, Title: f.Title, Fix: f.Fix})
+			all = append(all, report.TopFix{Check: sec.Check, ID: f.ID, Severity: f.Severity, Title: report.Lit(f.Title), Fix: report.Lit(f.Fix)})
 		}
 	}
 	sort.SliceStable(all, func(i, j int) bool {

@@ -87,7 +87,7 @@ func Skipped(target string) []report.Section {
 		f := ProbeSkipped.New("This run opens no network connection (the DNS answers come from files), so "+target+" was not probed.",
 			"Run mailcheck ports "+target+" on a machine with network access, without zone files.")
 		return report.Section{Check: check, Title: title, Target: target, Status: report.StatusSkipped,
-			Summary: why, Findings: []report.Finding{f}}
+			Summary: report.Lit(why), Findings: []report.Finding{f}}
 	}
 	return []report.Section{mk(CheckPorts, "Outbound SMTP from this machine"), mk(CheckSMTP, "SMTP servers")}
 }
@@ -104,7 +104,7 @@ func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
 		Title:    "Outbound SMTP from this machine",
 		Target:   plan.Target,
 		Findings: envFindings,
-		Summary:  portsSummary(probes, diag),
+		Summary:  report.Lit(portsSummary(probes, diag)),
 		Data:     &PortsData{Target: plan.Target, Ports: portNames(opts.Ports), Probes: probes},
 	}
 	ports.Status = report.StatusOf(envFindings)
@@ -114,17 +114,17 @@ func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
 		ports.Status = report.StatusSkipped
 		if slices.ContainsFunc(plan.Findings, func(f report.Finding) bool { return f.Inconclusive }) {
 			ports.Status = report.StatusUnknown
-			ports.Summary = "nothing probed: the hosts could not be looked up"
+			ports.Summary = report.Lit("nothing probed: the hosts could not be looked up")
 		}
 	}
 	if len(probes) > 0 && ports.Status == report.StatusPass && !slices.ContainsFunc(probes, func(p Probe) bool { return attempted(&p) }) {
 		// Every host name failed to resolve (a resolver that is down):
 		// no connection was tried, so this network was not tested.
 		ports.Status = report.StatusUnknown
-		ports.Summary = "nothing probed: no host address could be looked up"
+		ports.Summary = report.Lit("nothing probed: no host address could be looked up")
 	}
 	ports.Display.Facts = append(ports.Display.Facts, plan.Facts...)
-	ports.Display.Facts = append(ports.Display.Facts, report.Fact{Label: "Sent", Value: sentSummary(probes)})
+	ports.Display.Facts = append(ports.Display.Facts, report.Fact{Label: report.Lit("Sent"), Value: report.Lit(sentSummary(probes))})
 	if len(probes) > 0 {
 		ports.Display.Tables = []report.Table{reachTable(probes, opts.Ports)}
 	}
@@ -148,7 +148,7 @@ func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
 		smtp.Status = report.StatusUnknown
 	}
 	if len(servers) == 0 {
-		smtp.Summary = "no server greeted: nothing to judge"
+		smtp.Summary = report.Lit("no server greeted: nothing to judge")
 		if len(srvFindings) == 0 {
 			// Nothing to probe is "skipped"; probes that all failed before
 			// a greeting leave the servers undecided.
@@ -158,9 +158,9 @@ func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
 			}
 		}
 	} else {
-		smtp.Summary = fmt.Sprintf("%d of %d probed ports greeted; %s", len(servers), probedPorts(probes), countSummary(srvFindings))
+		smtp.Summary = report.Lit(fmt.Sprintf("%d of %d probed ports greeted; %s", len(servers), probedPorts(probes), countSummary(srvFindings)))
 		if undecided {
-			smtp.Summary += "; no MX host reached"
+			smtp.Summary = smtp.Summary.Append("; no MX host reached")
 		}
 		smtp.Display.Tables = []report.Table{tlsTable(servers)}
 	}
@@ -297,9 +297,9 @@ func reachTable(probes []Probe, ports []Port) report.Table {
 			cols = append(cols, p.Port)
 		}
 	}
-	t := report.Table{Title: "Reachability from this machine", Columns: []string{"Host", "Address"}}
+	t := report.Table{Title: report.Lit("Reachability from this machine"), Columns: report.Lits("Host", "Address")}
 	for _, c := range cols {
-		t.Columns = append(t.Columns, c.String())
+		t.Columns = append(t.Columns, report.Lit(c.String()))
 	}
 	type rowKey struct{ host, addr string }
 	var keys []rowKey
@@ -330,7 +330,7 @@ func reachTable(probes []Probe, ports []Port) report.Table {
 			}
 			row = append(row, v)
 		}
-		t.Rows = append(t.Rows, row)
+		t.Rows = append(t.Rows, report.Lits(row...))
 	}
 	return t
 }
@@ -408,7 +408,7 @@ func serverList(probes []Probe) []Server {
 }
 
 func tlsTable(servers []Server) report.Table {
-	t := report.Table{Title: "TLS and extensions", Columns: []string{"Host", "Port", "TLS", "Certificate", "Extensions"}}
+	t := report.Table{Title: report.Lit("TLS and extensions"), Columns: report.Lits("Host", "Port", "TLS", "Certificate", "Extensions")}
 	for _, s := range servers {
 		tlsCol, certCol := "none", "-"
 		if s.TLS != nil {
@@ -424,7 +424,7 @@ func tlsTable(servers []Server) report.Table {
 		} else if s.EHLO != nil {
 			ext = strings.Join(s.EHLO.Keywords(), " ")
 		}
-		t.Rows = append(t.Rows, []string{s.Host, s.Port.String(), tlsCol, certCol, ext})
+		t.Rows = append(t.Rows, report.Lits(s.Host, s.Port.String(), tlsCol, certCol, ext))
 	}
 	return t
 }

@@ -120,11 +120,11 @@ func (plan *Plan) mxHosts(ctx context.Context, env check.Env, d dnsname.Domain, 
 		return nil, SourceMX
 	case len(mxs) == 0:
 		// RFC 5321 §5.1: without MX records the domain itself is the implicit MX.
-		plan.Facts = append(plan.Facts, report.Fact{Label: "MX", Value: "none: the domain itself is the implicit MX (RFC 5321 §5.1)"})
+		plan.Facts = append(plan.Facts, report.Fact{Label: report.Lit("MX"), Value: report.Lit("none: the domain itself is the implicit MX (RFC 5321 §5.1)")})
 		return []string{d.String()}, SourceImplicitMX
 	case len(mxs) == 1 && mxs[0].Host == ".":
 		// RFC 7505 §3: null MX, the domain accepts no mail; nothing to probe on 25.
-		plan.Facts = append(plan.Facts, report.Fact{Label: "MX", Value: "null MX (RFC 7505): the domain accepts no mail"})
+		plan.Facts = append(plan.Facts, report.Fact{Label: report.Lit("MX"), Value: report.Lit("null MX (RFC 7505): the domain accepts no mail")})
 		return nil, SourceMX
 	}
 	slices.SortStableFunc(mxs, func(a, b resolver.MX) int { return cmp.Compare(a.Preference, b.Preference) })
@@ -140,7 +140,7 @@ func (plan *Plan) mxHosts(ctx context.Context, env check.Env, d dnsname.Domain, 
 		hosts = append(hosts, h)
 		shown = append(shown, fmt.Sprintf("%d %s", m.Preference, h))
 	}
-	plan.Facts = append(plan.Facts, report.Fact{Label: "MX", Value: strings.Join(shown, ", ")})
+	plan.Facts = append(plan.Facts, report.Fact{Label: report.Lit("MX"), Value: report.Lit(strings.Join(shown, ", "))})
 	return hosts, SourceMX
 }
 
@@ -196,7 +196,7 @@ func (plan *Plan) submissionTargets(ctx context.Context, env check.Env, d dnsnam
 			shown = append(shown, fmt.Sprintf("%s:%d", t.host, t.port))
 		}
 		if len(shown) > 0 {
-			plan.Facts = append(plan.Facts, report.Fact{Label: "SRV " + svc.label, Value: strings.Join(shown, ", ")})
+			plan.Facts = append(plan.Facts, report.Fact{Label: report.Lit("SRV " + svc.label), Value: report.Lit(strings.Join(shown, ", "))})
 		}
 	}
 
@@ -297,7 +297,7 @@ func (plan *Plan) guessHosts(ctx context.Context, env check.Env, d dnsname.Domai
 		}
 	}
 	if len(out) > 0 {
-		plan.Facts = append(plan.Facts, report.Fact{Label: "Submission", Value: strings.Join(out, ", ") + " (no SRV records; usual names that exist)"})
+		plan.Facts = append(plan.Facts, report.Fact{Label: report.Lit("Submission"), Value: report.Lit(strings.Join(out, ", ") + " (no SRV records; usual names that exist)")})
 	}
 	return out, firstErr
 }

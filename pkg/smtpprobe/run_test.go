@@ -238,7 +238,7 @@ func TestCheckDomain(t *testing.T) {
 	}
 	table := ports.Display.Tables[0]
 	wantCols := []string{"Host", "Address", "25/smtp", "587/submission", "465/submissions"}
-	if !slices.Equal(table.Columns, wantCols) {
+	if !slices.Equal(report.Strings(table.Columns), wantCols) {
 		t.Errorf("columns %q", table.Columns)
 	}
 	wantRows := [][]string{
@@ -247,7 +247,7 @@ func TestCheckDomain(t *testing.T) {
 		{"mx.backup.test", "198.51.100.10", "ok, TLS 1.3", "-", "-"},
 		{"smtp.shop.example", "192.0.2.20", "-", "ok, TLS 1.3", "ok, TLS 1.3"},
 	}
-	if !slices.EqualFunc(table.Rows, wantRows, slices.Equal) {
+	if !slices.EqualFunc(table.Rows, report.LitRows(wantRows), func(a, b []report.Msg) bool { return slices.Equal(report.Strings(a), report.Strings(b)) }) {
 		t.Errorf("rows\n got %q\nwant %q", table.Rows, wantRows)
 	}
 }
@@ -482,7 +482,7 @@ func TestRunContextEnds(t *testing.T) {
 	}
 	var verdicts []string
 	for _, row := range secs[0].Display.Tables[0].Rows {
-		verdicts = append(verdicts, row[2])
+		verdicts = append(verdicts, row[2].String())
 	}
 	slices.Sort(verdicts)
 	for _, v := range verdicts {

@@ -134,7 +134,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	}
 	sec.Status = report.StatusOf(sec.Findings)
 	sec.Data = data
-	sec.Summary = summary(root, data)
+	sec.Summary = report.Lit(summary(root, data))
 	sec.Display = display(root, data)
 	return sec
 }
@@ -443,7 +443,7 @@ func (c *checker) parked(root *Node, mx *termJob) {
 	}
 	f := c.add(defParkedNotStrict, fmt.Sprintf("%s publishes a null MX (it takes no mail, RFC 7505), so it likely sends none, but its SPF record is %q rather than \"v=spf1 -all\".", c.domain, root.Record),
 		"If the domain sends no mail, publish \"v=spf1 -all\" so nobody can send in its name.")
-	f.Record = &report.Record{Name: c.domain, Type: "TXT", Value: quoteTXT("v=spf1 -all")}
+	f.Record = &report.Record{Name: c.domain, Type: "TXT", Value: report.TXTValue("v=spf1 -all")}
 }
 
 // helo reports a HELO name without SPF and returns its record.
@@ -463,7 +463,7 @@ func (c *checker) helo(j *termJob) string {
 	if len(found) == 0 {
 		f := c.add(defHELOMissing, fmt.Sprintf("The HELO name %s has no SPF record; receivers check the HELO identity too, and use it alone for bounces (null MAIL FROM, RFC 7208 §2.3, §2.4).", j.name),
 			"Publish \"v=spf1 a -all\" at the HELO name, so only the host itself may use it.")
-		f.Record = &report.Record{Name: j.name, Type: "TXT", Value: quoteTXT("v=spf1 a -all")}
+		f.Record = &report.Record{Name: j.name, Type: "TXT", Value: report.TXTValue("v=spf1 a -all")}
 		return ""
 	}
 	return found[0]
@@ -477,7 +477,7 @@ func (c *checker) suggest(n *Node, fix func(*Record)) *report.Record {
 	}
 	cp := &Record{Terms: append([]Term(nil), n.rec.Terms...)}
 	fix(cp)
-	return &report.Record{Name: n.Domain, Type: "TXT", Value: quoteTXT(cp.String())}
+	return &report.Record{Name: n.Domain, Type: "TXT", Value: report.TXTValue(cp.String())}
 }
 
 // setAll makes the record end with "<q>all", replacing any all mechanism.
@@ -525,19 +525,6 @@ func moveBeforeAll(r *Record) {
 		}
 	}
 	r.Terms = append(append(append(before, after...), all), mods...)
-}
-
-// quoteTXT writes text as TXT presentation data: quoted strings of at most
-// 255 octets (RFC 1035 §3.3.14), to be joined without spaces (RFC 7208 §3.3).
-func quoteTXT(s string) string {
-	var parts []string
-	for len(s) > 0 || len(parts) == 0 {
-		n := min(len(s), 255)
-		q := strings.ReplaceAll(strings.ReplaceAll(s[:n], `\`, `\\`), `"`, `\"`)
-		parts = append(parts, `"`+q+`"`)
-		s = s[n:]
-	}
-	return strings.Join(parts, " ")
 }
 
 // heaviest returns the root's include and redirect branches by cost, most first.
@@ -646,13 +633,13 @@ func summary(root *Node, d *Data) string {
 func display(root *Node, d *Data) report.Display {
 	var disp report.Display
 	if d.Record != "" {
-		disp.Facts = append(disp.Facts, report.Fact{Label: "record", Value: d.Record})
+		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("record"), Value: report.Lit(d.Record)})
 		disp.Facts = append(disp.Facts,
-			report.Fact{Label: "DNS-querying terms", Value: fmt.Sprintf("%d of 10 (worst case)", d.DNSTerms)},
-			report.Fact{Label: "void lookups", Value: fmt.Sprintf("IPv4 %d, IPv6 %d of 2 (worst case)", d.VoidIPv4, d.VoidIPv6)})
+			report.Fact{Label: report.Lit("DNS-querying terms"), Value: report.Lit(fmt.Sprintf("%d of 10 (worst case)", d.DNSTerms))},
+			report.Fact{Label: report.Lit("void lookups"), Value: report.Lit(fmt.Sprintf("IPv4 %d, IPv6 %d of 2 (worst case)", d.VoidIPv4, d.VoidIPv6))})
 	}
 	if d.HELORecord != "" {
-		disp.Facts = append(disp.Facts, report.Fact{Label: "HELO record", Value: d.HELORecord})
+		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("HELO record"), Value: report.Lit(d.HELORecord)})
 	}
 	if ev := d.Evaluation; ev != nil {
 		v := fmt.Sprintf("%s for %s from %s", ev.Result, ev.Sender, ev.IP)
@@ -665,13 +652,13 @@ func display(root *Node, d *Data) report.Display {
 		if ev.Problem != "" {
 			v += " (" + ev.Problem + ")"
 		}
-		disp.Facts = append(disp.Facts, report.Fact{Label: "evaluation", Value: v})
+		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("evaluation"), Value: report.Lit(v)})
 		if ev.Explanation != "" {
-			disp.Facts = append(disp.Facts, report.Fact{Label: "explanation", Value: ev.Explanation})
+			disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("explanation"), Value: report.Lit(ev.Explanation)})
 		}
-		t := report.Table{Title: "evaluation trace", Columns: []string{"record", "term", "outcome"}}
+		t := report.Table{Title: report.Lit("evaluation trace"), Columns: report.Lits("record", "term", "outcome")}
 		for _, s := range ev.Trace {
-			t.Rows = append(t.Rows, []string{strings.Repeat("  ", s.Depth) + s.Domain, s.Term, s.Outcome})
+			t.Rows = append(t.Rows, report.Lits(strings.Repeat("  ", s.Depth)+s.Domain, s.Term, s.Outcome))
 		}
 		disp.Tables = append(disp.Tables, t)
 	}
@@ -699,7 +686,7 @@ func displayNode(n *Node) report.Node {
 			note += ": " + n.Error
 		}
 	}
-	out := report.Node{Label: label, Note: note}
+	out := report.Node{Label: report.Lit(label), Note: report.Lit(note)}
 	for _, ch := range n.Children {
 		out.Children = append(out.Children, displayNode(ch))
 	}

@@ -64,12 +64,12 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	sec.Status = report.StatusOf(fs)
 	switch {
 	case data.Record != "" && len(data.RUA) > 0:
-		sec.Summary = "reports to " + strings.Join(data.RUA, ", ")
+		sec.Summary = report.Lit("reports to " + strings.Join(data.RUA, ", "))
 	case len(fs) > 0:
-		sec.Summary = fs[0].Title
+		sec.Summary = report.Lit(fs[0].Title)
 	}
 	if data.Record != "" {
-		sec.Display.Facts = []report.Fact{{Label: "record", Value: data.Record}}
+		sec.Display.Facts = []report.Fact{{Label: report.Lit("record"), Value: report.Lit(data.Record)}}
 	}
 	return sec
 }

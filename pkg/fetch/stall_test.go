@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailcheck/mailcheck/internal/httpstest"
 	"github.com/mailcheck/mailcheck/internal/testclock"
 	"github.com/mailcheck/mailcheck/pkg/check"
-	"github.com/mailcheck/mailcheck/pkg/infra/fetch"
-	"github.com/mailcheck/mailcheck/pkg/infra/httpstest"
+	"github.com/mailcheck/mailcheck/pkg/fetch"
 )
 
 // A stalled TLS handshake is a timeout (unknown), like a stalled response,

@@ -1,0 +1,157 @@
+package report
+
+import (
+	"encoding/json"
+	"maps"
+)
+
+// Params are the typed facts a finding or a message is about: the domain,
+// the record, the count, the address. Checks fill them; the words around them
+// live in the message catalogs (internal/i18n), one per language. Values are
+// strings, integers, floats, booleans, []string (shown as a list) and Msg (a
+// nested message, worded in the same language).
+//
+// Keys are lower-case identifiers ("domain", "count"); "count", when present,
+// chooses the plural form of the message (CLDR rules: French "1 hôte" and
+// "0 hôte", English "0 hosts").
+type Params map[string]any
+
+// Msg is words for a person: a message of the catalogs, named by Key and
+// filled with Params, or a literal (Key empty) that is data to show as it is
+// (a host name, a record, an address). pkg/ builds Msgs and never prose; the
+// localizer (internal/i18n) sets Text in the chosen language before anything
+// is rendered, and JSON writes that text as a plain string.
+type Msg struct {
+	// Key names the catalog message; empty for a literal.
+	Key string
+	// Else is the message used when the catalog has no Key (a variant's fix
+	// falling back on the finding's own); empty: none.
+	Else string
+	// Optional messages that are in no catalog come out empty rather than
+	// as their key (a finding with no fix).
+	Optional bool
+	Params   Params
+	// Text is the words: the literal, or what the localizer made of Key.
+	Text string
+}
+
+// T returns the catalog message key filled with p.
+func T(key string, p Params) Msg { return Msg{Key: key, Params: p} }
+
+// Lit returns a literal: data shown as it is, never translated.
+func Lit(s string) Msg { return Msg{Text: s} }
+
+// Lits returns literals, one per string (a table row of data).
+func Lits(ss ...string) []Msg {
+	out := make([]Msg, len(ss))
+	for i, s := range ss {
+		out[i] = Lit(s)
+	}
+	return out
+}
+
+// String returns the words: the literal or localized text, else the key (a
+// message that has not been through the localizer shows its key, which the
+// tests catch).
+func (m Msg) String() string {
+	if m.Text != "" || m.Key == "" || m.Optional {
+		return m.Text
+	}
+	return m.Key
+}
+
+// IsZero reports whether there are no words, so that `omitzero` drops an
+// empty message from JSON.
+func (m Msg) IsZero() bool { return m.String() == "" }
+
+// MarshalJSON writes the words as a JSON string: the schema of every prose
+// field is a string in the report's language ("lang").
+func (m Msg) MarshalJSON() ([]byte, error) { return json.Marshal(m.String()) }
+
+// UnmarshalJSON reads a prose field back as a literal (tools reading reports).
+func (m *Msg) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*m = Lit(s)
+	return nil
+}
+
+// With returns a copy of m with more parameters.
+func (m Msg) With(p Params) Msg {
+	out := m
+	out.Params = maps.Clone(m.Params)
+	if out.Params == nil {
+		out.Params = Params{}
+	}
+	maps.Copy(out.Params, p)
+	return out
+}
+
+// Catalog keys of a finding's words (docs/findings.md): <id>.title, and
+// <id>.detail and <id>.fix, or <id>.<variant>.detail and <id>.<variant>.fix
+// for a declared variant, whose fix falls back on the finding's own.
+
+// TitleMsg is the finding's title.
+func (f Finding) TitleMsg() Msg {
+	if f.legacy() {
+		return Lit(f.Title)
+	}
+	return Msg{Key: f.ID + ".title", Params: f.Params}
+}
+
+// DetailMsg is what the finding says about this case.
+func (f Finding) DetailMsg() Msg {
+	if f.legacy() {
+		return Lit(f.Detail)
+	}
+	if f.Variant != "" {
+		return Msg{Key: f.ID + "." + f.Variant + ".detail", Else: f.ID + ".detail", Optional: true, Params: f.Params}
+	}
+	return Msg{Key: f.ID + ".detail", Optional: true, Params: f.Params}
+}
+
+// FixMsg is the change that fixes it, when there is one.
+func (f Finding) FixMsg() Msg {
+	if f.legacy() {
+		return Lit(f.Fix)
+	}
+	m := Msg{Key: f.ID + ".fix", Optional: true, Params: f.Params}
+	if f.Variant != "" {
+		m.Key, m.Else = f.ID+"."+f.Variant+".fix", f.ID+".fix"
+	}
+	return m
+}
+
+// legacy reports a finding worded in English by its check (Definition.New);
+// such findings go away as their checks move to catalogs.
+func (f Finding) legacy() bool { return f.worded }
+
+// Legacy reports a finding worded in English by its check.
+//
+// Deprecated: goes away with Definition.New.
+func (f Finding) Legacy() bool { return f.worded }
+
+// LitRows returns a table of literals.
+func LitRows(rows [][]string) [][]Msg {
+	out := make([][]Msg, len(rows))
+	for i, r := range rows {
+		out[i] = Lits(r...)
+	}
+	return out
+}
+
+// Append returns m followed by the literal s (a legacy summary that grows).
+//
+// Deprecated: word the whole sentence in the catalog.
+func (m Msg) Append(s string) Msg { return Lit(m.String() + s) }
+
+// Strings returns the words of each message.
+func Strings(ms []Msg) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.String()
+	}
+	return out
+}
