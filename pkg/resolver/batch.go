@@ -49,14 +49,43 @@ func lookupBatchInto(ctx context.Context, r Resolver, qs []Question, out []Resul
 	lookupEach(ctx, r, qs, out, limit)
 }
 
-// upstreamResults is where a cache's batch has upstream write its results:
-// out itself when every question goes upstream in order (a domain's own
-// names, the usual case), else a slice of its own.
-func upstreamResults(out []Result, askIdx []int) []Result {
-	if len(askIdx) == len(out) {
-		return out
+// batchAsk is the part of a batch that a cache sends upstream: question
+// ask.qs[j] is the batch's question ask.idx[j].
+type batchAsk struct {
+	qs  []Question
+	idx []int
+}
+
+func (b *batchAsk) add(i int, key qkey) {
+	b.qs = append(b.qs, Question{key.name, key.qtype})
+	b.idx = append(b.idx, i)
+}
+
+// send asks r and returns the results by ask index: written into out
+// itself when every question of the batch goes upstream in order (a
+// domain's own names, the usual case), else into a slice of their own.
+func (b *batchAsk) send(ctx context.Context, r Resolver, out []Result) []Result {
+	got := out
+	if len(b.idx) != len(out) {
+		got = make([]Result, len(b.idx))
 	}
-	return make([]Result, len(askIdx))
+	lookupBatchInto(ctx, r, b.qs, got, 0)
+	return got
+}
+
+// askAgain asks r the batch's questions at retry itself (another caller
+// led them and gave up), into out.
+func askAgain(ctx context.Context, r Resolver, keys []qkey, retry []int, out []Result) {
+	if len(retry) == 0 {
+		return
+	}
+	var b batchAsk
+	for _, i := range retry {
+		b.add(i, keys[i])
+	}
+	for j, res := range b.send(ctx, r, make([]Result, len(retry))) {
+		out[retry[j]] = res
+	}
 }
 
 // lookupEach asks each question with its own Lookup, concurrently.
@@ -97,8 +126,7 @@ func (c *Cache) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 	}
 	var waits []wait
 	var mine []*cacheEntry // entries this batch asks, by question
-	var ask []Question
-	var askIdx []int
+	var ask batchAsk
 	keys := make([]qkey, len(qs))
 	c.mu.Lock()
 	for i, q := range qs {
@@ -116,21 +144,19 @@ func (c *Cache) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 			e = &cacheEntry{}
 			c.entries[keys[i]] = e
 			mine = append(mine, e)
-			ask = append(ask, Question{keys[i].name, q.Type})
-			askIdx = append(askIdx, i)
+			ask.add(i, keys[i])
 		}
 	}
 	c.mu.Unlock()
 
-	if len(ask) > 0 {
-		c.misses.Add(int64(len(ask)))
-		got := upstreamResults(out, askIdx)
-		lookupBatchInto(ctx, c.upstream, ask, got, 0)
+	if len(ask.qs) > 0 {
+		c.misses.Add(int64(len(ask.qs)))
+		got := ask.send(ctx, c.upstream, out)
 		abandoned := ctx.Err() != nil
 		c.mu.Lock()
 		for j, e := range mine {
 			e.ans, e.err, e.abandoned = got[j].Answer, got[j].Err, abandoned
-			i := askIdx[j]
+			i := ask.idx[j]
 			if keepable(ctx, e.err) {
 				e.ready = true
 			} else {
@@ -157,16 +183,7 @@ func (c *Cache) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 			out[w.i] = Result{Answer{Name: keys[w.i].name, Type: qs[w.i].Type}, ctxError(keys[w.i], ctx.Err())}
 		}
 	}
-	if len(retry) > 0 {
-		again := make([]Question, len(retry))
-		for j, i := range retry {
-			again[j] = Question{keys[i].name, qs[i].Type}
-		}
-		got := LookupBatch(ctx, c.upstream, again, 0)
-		for j, i := range retry {
-			out[i] = got[j]
-		}
-	}
+	askAgain(ctx, c.upstream, keys, retry, out)
 }
 
 // LookupBatch implements BatchResolver under the rules of Lookup: kept
@@ -179,8 +196,7 @@ func (c *SharedCache) LookupBatch(ctx context.Context, qs []Question, out []Resu
 	}
 	var waits []wait
 	var mine []*sharedFlight
-	var ask []Question
-	var askIdx []int
+	var ask batchAsk
 	keys := make([]qkey, len(qs))
 	c.mu.Lock()
 	for i, q := range qs {
@@ -202,19 +218,17 @@ func (c *SharedCache) LookupBatch(ctx context.Context, qs []Question, out []Resu
 		fl := &sharedFlight{seenBefore: c.wantedLocked(keys[i])}
 		c.calls[keys[i]] = fl
 		mine = append(mine, fl)
-		ask = append(ask, Question{keys[i].name, q.Type})
-		askIdx = append(askIdx, i)
+		ask.add(i, keys[i])
 	}
 	c.mu.Unlock()
 
-	if len(ask) > 0 {
-		c.misses.Add(int64(len(ask)))
-		got := upstreamResults(out, askIdx)
-		lookupBatchInto(ctx, c.upstream, ask, got, 0)
+	if len(ask.qs) > 0 {
+		c.misses.Add(int64(len(ask.qs)))
+		got := ask.send(ctx, c.upstream, out)
 		abandoned := ctx.Err() != nil
 		c.mu.Lock()
 		for j, fl := range mine {
-			i := askIdx[j]
+			i := ask.idx[j]
 			delete(c.calls, keys[i])
 			fl.val = sharedValue{ans: got[j].Answer, ttl: answerTTL(got[j].Answer, c.maxTTL)}
 			if got[j].Err == nil && fl.val.ttl > 0 && (fl.seenBefore || fl.shared) {
@@ -242,19 +256,10 @@ func (c *SharedCache) LookupBatch(ctx context.Context, qs []Question, out []Resu
 			out[w.i] = Result{Err: ctxError(keys[w.i], ctx.Err())}
 		}
 	}
-	if len(retry) > 0 {
-		// The domains that led these flights ran out of time; this one
-		// has not: its own questions.
-		again := make([]Question, len(retry))
-		for j, i := range retry {
-			again[j] = Question{keys[i].name, qs[i].Type}
-		}
-		c.misses.Add(int64(len(retry)))
-		got := LookupBatch(ctx, c.upstream, again, 0)
-		for j, i := range retry {
-			out[i] = got[j]
-		}
-	}
+	// The domains that led these flights ran out of time; this one has
+	// not: its own questions.
+	c.misses.Add(int64(len(retry)))
+	askAgain(ctx, c.upstream, keys, retry, out)
 	for i := range out {
 		if out[i].Err != nil && out[i].Answer.Name == "" {
 			out[i].Answer = Answer{Name: keys[i].name, Type: qs[i].Type}
