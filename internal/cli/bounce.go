@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"net/netip"
 	"strings"
 
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/pkg/bounce"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dkim"
@@ -93,16 +93,16 @@ input cannot be read. See 'mailcheck --help'.`,
 func runBounce(ctx context.Context, f *Factory, opts *BounceOptions) error {
 	var sections []report.Section
 	var results []*bounce.Result
-	var unreadable []string
+	var unreadable []report.Msg
 	err := mailfile.Walk(ctx, opts.Paths, f.IO.In, opts.Limits, func(it mailfile.Item) error {
 		if it.Err != nil {
-			unreadable = append(unreadable, fmt.Sprintf("%s: %v", it.Source, unwrapAll(it.Err)))
+			unreadable = append(unreadable, bounce.UnreadableMsg(it.Source, unwrapAll(it.Err)))
 			sections = append(sections, bounce.Unreadable(it.Source, unwrapAll(it.Err)))
 			return nil
 		}
 		if len(bytes.TrimSpace(it.Data)) == 0 {
-			unreadable = append(unreadable, it.Source+": empty")
-			sections = append(sections, bounce.Unreadable(it.Source, errors.New("empty: nothing to read")))
+			unreadable = append(unreadable, bounce.UnreadableMsg(it.Source, bounce.ErrEmpty))
+			sections = append(sections, bounce.Unreadable(it.Source, bounce.ErrEmpty))
 			return nil
 		}
 		res := bounce.Analyze(it.Data)
@@ -110,24 +110,25 @@ func runBounce(ctx context.Context, f *Factory, opts *BounceOptions) error {
 		sections = append(sections, bounce.Section(it.Source, res))
 		return nil
 	})
+	words := f.localizer()
 	if err != nil && !errors.Is(err, mailfile.ErrTooMany) {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
-			return inputErrorf("%s: %v", pe.Path, unwrapAll(pe.Err))
+			return &InputError{Err: errors.New(words.Text(bounce.UnreadableMsg(pe.Path, unwrapAll(pe.Err))))}
 		}
 		return &InputError{Err: err}
 	}
 	if err != nil {
-		unreadable = append(unreadable, unwrapAll(err).Error())
+		unreadable = append(unreadable, bounce.UnreadableMsg(strings.Join(opts.Paths, " "), err))
 	}
 	if len(results) == 0 && len(unreadable) > 0 {
-		return &InputError{Err: errors.New(strings.Join(unreadable, "; "))}
+		return &InputError{Err: errors.New(joinWords(words, unreadable))}
 	}
 	if len(sections) == 0 {
-		return inputErrorf("no message found in %s", strings.Join(opts.Paths, " "))
+		return &InputError{Err: errors.New(words.Text(report.T("bounce.cli.no_message", report.Params{"paths": strings.Join(opts.Paths, " ")})))}
 	}
 
 	target := strings.Join(opts.Paths, " ")
@@ -151,9 +152,24 @@ func runBounce(ctx context.Context, f *Factory, opts *BounceOptions) error {
 		if err := f.print(rep); err != nil {
 			return err
 		}
-		return &ExitError{Code: ExitBadInput, Reason: "could not read " + strings.Join(unreadable, "; ")}
+		return &ExitError{Code: ExitBadInput, Reason: words.Text(report.T("bounce.cli.could_not_read", report.Params{"items": joinWords(words, unreadable)}))}
 	}
 	return f.finish(ctx, rep)
+}
+
+// joinWords words each message and joins them with a semicolon, one
+// input's words after another's (French sets it off with a narrow
+// no-break space).
+func joinWords(l *i18n.Localizer, ms []report.Msg) string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = l.Text(m)
+	}
+	sep := "; "
+	if l.Lang() == i18n.French {
+		sep = "\u202f; "
+	}
+	return strings.Join(out, sep)
 }
 
 // runSuggestedChecks runs each distinct check the bounces point at once,
@@ -163,8 +179,8 @@ func runSuggestedChecks(ctx context.Context, s *session, results []*bounce.Resul
 	seen := map[string]bool{}
 	for _, res := range results {
 		for _, sg := range bounce.Suggestions(res) {
-			if !seen[sg.Command] && len(todo) < maxBounceChecks {
-				seen[sg.Command] = true
+			if !seen[sg.Key()] && len(todo) < maxBounceChecks {
+				seen[sg.Key()] = true
 				todo = append(todo, sg)
 			}
 		}

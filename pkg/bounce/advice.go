@@ -3,93 +3,97 @@ package bounce
 import (
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
+
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
 // providerCode is a code a mailbox provider really sends, with what it
-// means. The texts are the providers' own, stable for years.
+// means (the words are in the catalogs, under bounce.provider.<key>). The
+// meanings are the providers' own published ones, stable for years: Gmail's
+// and Microsoft's support pages, Yahoo's postmaster pages, Orange's
+// postmaster page (postmaster.orange.fr), Free's (postmaster.free.fr), and
+// the code lists of La Poste (LPNxxx_yyy) and SFR (SFR_IN_xyy) that the
+// French deliverability community publishes from them.
 type providerCode struct {
-	re          *regexp.Regexp
-	provider    string
-	code        string
-	reason      string // the reason it implies, "" to keep the classifier's
-	explanation string
+	re       *regexp.Regexp
+	provider string
+	// code is the code shown; "*" shows the text the pattern matched (the
+	// exact OFR, LPN or SFR_IN code), "" marks the provider's servers
+	// recognized without a code that explains them.
+	code   string
+	reason string // the reason it implies, "" to keep the classifier's
+	key    string // the catalog message: bounce.provider.<key>
+	// next: the provider says what to do (wait out a block of known
+	// length), bounce.next.provider.<key>, instead of the reason's step.
+	next bool
 }
 
 var providerCodes = []providerCode{
-	{regexp.MustCompile(`5\.7\.26`), "Gmail", "550 5.7.26", "authfailure",
-		"Gmail refused the message because it is not authenticated: it passed neither SPF nor DKIM aligned with the From domain, so the domain's DMARC policy (or Gmail's rule for bulk senders) rejected it."},
-	{regexp.MustCompile(`5\.7\.25`), "Gmail", "550 5.7.25", "requireptr",
-		"Gmail requires the sending IP address to have a reverse DNS (PTR) name that resolves back to it; this one has none."},
-	{regexp.MustCompile(`4\.7\.28|5\.7\.28`), "Gmail", "421 4.7.28", "speeding",
-		"Gmail saw an unusual rate of mail, or of unsolicited mail, from this IP address or domain and is deferring or refusing it."},
-	{regexp.MustCompile(`(?i)\bS3150\b`), "Microsoft", "S3150", "blocked",
-		"The sending IP address is on Microsoft's own blocklist (Outlook.com, Hotmail, Live)."},
-	{regexp.MustCompile(`(?i)\bS3140\b`), "Microsoft", "S3140", "blocked",
-		"Microsoft refuses mail from this IP address for its reputation (their own blocklist)."},
-	{regexp.MustCompile(`\b(?:SC|DY|OU)-00[1-9]\b`), "Microsoft", "SC-001", "blocked",
-		"Outlook.com refused mail from this IP address (SC- codes: its reputation or policy; DY- codes: a dynamic address range; OU- codes: blocked by Outlook.com)."},
-	{regexp.MustCompile(`5\.7\.515`), "Microsoft", "550 5.7.515", "authfailure",
-		"Outlook.com requires high-volume senders to pass SPF, DKIM and DMARC; the sending domain does not meet that authentication level."},
-	{regexp.MustCompile(`5\.7\.509`), "Microsoft", "550 5.7.509", "authfailure",
-		"Microsoft rejected the message because the From domain's DMARC policy failed."},
-	{regexp.MustCompile(`5\.7\.(?:606|607|608|708)`), "Microsoft", "5.7.606", "blocked",
-		"Microsoft blocks this IP address or range for its reputation."},
-	{regexp.MustCompile(`(?i)RecipientNotFound|RESOLVER\.ADR\.Recip`), "Microsoft", "5.1.10", "userunknown",
-		"The recipient's Exchange Online or Outlook.com organization has no such address."},
-	{regexp.MustCompile(`(?i)\bTSS04\b`), "Yahoo", "TSS04", "",
-		"Yahoo is temporarily deferring mail from this IP address because of its volume or of complaints from Yahoo users."},
-	{regexp.MustCompile(`(?i)\bTSS09\b`), "Yahoo", "TSS09", "blocked",
-		"Yahoo has permanently deferred all mail from this IP address for its reputation."},
-	{regexp.MustCompile(`(?i)\bTSS0[1-3]\b|\bTS0[1-3]\b`), "Yahoo", "TS01", "",
-		"Yahoo is deferring mail from this IP address for its reputation or for user complaints."},
-	{regexp.MustCompile(`(?i)\bOFR_?506\b`), "Orange", "OFR_506", "spamdetected",
-		"Orange's filters took the message for spam (\"Mail rejete\")."},
-	{regexp.MustCompile(`(?i)\bOFR(?:BL)?[0-9_]*\b|\bmwinf\w*|orange\.fr|wanadoo`), "Orange", "", "",
-		"Orange's OFR code names the rule that refused it; \"Service refuse, veuillez essayer plus tard\" is a temporary refusal of the sending IP."},
-	{regexp.MustCompile(`\bLPN\d{3}_\d+|(?i)laposte`), "La Poste", "", "",
-		"La Poste's LPN code names the rule that refused it."},
-	{regexp.MustCompile(`(?i)free\.fr|\bproxad\b`), "Free", "", "",
-		"The answer came from Free's servers."},
-	{regexp.MustCompile(`(?i)\bsfr\b|neufcegetel`), "SFR", "", "",
-		"The answer came from SFR's servers."},
+	{regexp.MustCompile(`5\.7\.26`), "Gmail", "550 5.7.26", "authfailure", "gmail.5_7_26", false},
+	{regexp.MustCompile(`5\.7\.25`), "Gmail", "550 5.7.25", "requireptr", "gmail.5_7_25", false},
+	{regexp.MustCompile(`4\.7\.28|5\.7\.28`), "Gmail", "421 4.7.28", "speeding", "gmail.4_7_28", false},
+	{regexp.MustCompile(`(?i)\bS3150\b`), "Microsoft", "S3150", "blocked", "microsoft.s3150", false},
+	{regexp.MustCompile(`(?i)\bS3140\b`), "Microsoft", "S3140", "blocked", "microsoft.s3140", false},
+	{regexp.MustCompile(`\b(?:SC|DY|OU)-00[1-9]\b`), "Microsoft", "*", "blocked", "microsoft.sc", false},
+	{regexp.MustCompile(`5\.7\.515`), "Microsoft", "550 5.7.515", "authfailure", "microsoft.5_7_515", false},
+	{regexp.MustCompile(`5\.7\.509`), "Microsoft", "550 5.7.509", "authfailure", "microsoft.5_7_509", false},
+	{regexp.MustCompile(`5\.7\.(?:606|607|608|708)`), "Microsoft", "5.7.606", "blocked", "microsoft.5_7_606", false},
+	{regexp.MustCompile(`(?i)RecipientNotFound|RESOLVER\.ADR\.Recip`), "Microsoft", "5.1.10", "userunknown", "microsoft.5_1_10", false},
+	{regexp.MustCompile(`(?i)\bTSS04\b`), "Yahoo", "TSS04", "", "yahoo.tss04", false},
+	{regexp.MustCompile(`(?i)\bTSS09\b`), "Yahoo", "TSS09", "blocked", "yahoo.tss09", false},
+	{regexp.MustCompile(`(?i)\bTSS0[1-3]\b|\bTS0[1-3]\b`), "Yahoo", "TS01", "", "yahoo.ts01", false},
+
+	// Orange (orange.fr, wanadoo.fr): every refusal ends with an OFR code,
+	// OFR_nnn or OFRccc_nnn, whose last three digits name the rule
+	// (postmaster.orange.fr lists them); the texts are bilingual.
+	{regexp.MustCompile(`(?i)\bOFR(?:\d{3})?_416\b`), "Orange", "*", "userunknown", "orange.416", false},
+	{regexp.MustCompile(`(?i)\bOFR(?:\d{3})?_506\b`), "Orange", "*", "spamdetected", "orange.506", false},
+	{regexp.MustCompile(`(?i)\bOFR(?:\d{3})?_104\b`), "Orange", "*", "toomanyconn", "orange.104", true},
+	{regexp.MustCompile(`(?i)\bOFR(?:\d{3})?_102\b`), "Orange", "*", "blocked", "orange.102", true},
+	{regexp.MustCompile(`(?i)\bOFR(?:\d{3})?_999\b`), "Orange", "*", "", "orange.999", true},
+	{regexp.MustCompile(`(?i)\bOFR(?:\d{3})?_(?:105|108|505)\b`), "Orange", "*", "", "orange.refused", false},
+	{regexp.MustCompile(`(?i)\bOFR(?:BL)?[0-9_]*\b|\bmwinf\w*|orange\.fr|wanadoo`), "Orange", "", "", "orange.generic", false},
+
+	// La Poste (laposte.net): every refusal ends with LPNccc_nnn.
+	{regexp.MustCompile(`\bLPN\d{3}_405\b`), "La Poste", "*", "rejected", "laposte.405", false},
+	{regexp.MustCompile(`\bLPN\d{3}_416\b`), "La Poste", "*", "userunknown", "laposte.416", false},
+	{regexp.MustCompile(`\bLPN\d{3}_510\b`), "La Poste", "*", "spamdetected", "laposte.510", false},
+	{regexp.MustCompile(`\bLPN\d{3}_517\b`), "La Poste", "*", "authfailure", "laposte.517", false},
+	{regexp.MustCompile(`\bLPN\d{3}_503\b`), "La Poste", "*", "", "laposte.503", true},
+	{regexp.MustCompile(`\bLPN\d{3}_\d+|(?i)laposte`), "La Poste", "", "", "laposte.generic", false},
+
+	// SFR (sfr.fr, neuf.fr, club-internet.fr, numericable.fr...): SFR_IN_xyy,
+	// the last two digits the cause; each blocks the sending IP for two hours.
+	{regexp.MustCompile(`(?i)\bSFR_IN_\d01\b`), "SFR", "*", "blocked", "sfr.01", true},
+	{regexp.MustCompile(`(?i)\bSFR_IN_\d02\b`), "SFR", "*", "blocked", "sfr.02", true},
+	{regexp.MustCompile(`(?i)\bSFR_IN_\d03\b`), "SFR", "*", "blocked", "sfr.03", true},
+	{regexp.MustCompile(`(?i)\bSFR_IN_\d04\b`), "SFR", "*", "blocked", "sfr.04", true},
+	{regexp.MustCompile(`(?i)\bSFR_IN_\d05\b`), "SFR", "*", "speeding", "sfr.05", true},
+	{regexp.MustCompile(`(?i)\bsfr\b|neufcegetel`), "SFR", "", "", "sfr.generic", false},
+
+	// Free (free.fr, aliceadsl.fr): postmaster.free.fr explains its refusals.
+	{regexp.MustCompile(`(?i)(?:free\.fr|\bproxad\b).{0,200}\bspam detected\b|\bspam detected\b.{0,200}(?:free\.fr|\bproxad\b)`), "Free", "550 spam detected", "spamdetected", "free.spam", false},
+	{regexp.MustCompile(`(?i)free\.fr|\bproxad\b`), "Free", "", "", "free.generic", false},
 }
 
-var explanations = map[string]string{
-	"userunknown":     "The address does not exist at the recipient's domain.",
-	"mailboxfull":     "The recipient's mailbox is full.",
-	"filtered":        "A filter at the recipient's side refused the message (a rule the recipient or their provider set).",
-	"rejected":        "The receiving server refused the sender (the envelope sender address or its domain).",
-	"blocked":         "The receiving server refused the sending IP address or host (a blocklist, or its reputation).",
-	"expired":         "The sending server gave up after retrying for too long without reaching the recipient's server.",
-	"hostunknown":     "The recipient's domain does not exist or has no mail server.",
-	"authfailure":     "The message failed the receiver's authentication checks (SPF, DKIM, DMARC).",
-	"policyviolation": "The message broke a policy of the receiving side (its content, attachments or sender rules).",
-	"requireptr":      "The sending IP address has no reverse DNS (PTR) name, or it does not match.",
-	"suspend":         "The recipient's mailbox is suspended or disabled.",
-	"spamdetected":    "The receiver classified the message as spam.",
-	"systemerror":     "The receiving system had an error.",
-	"networkerror":    "The sending server could not reach the recipient's server (network, DNS or a mail loop).",
-	"securityerror":   "The receiver refused the message for a security reason (TLS, authentication or a security policy).",
-	"mailererror":     "The recipient's local mail program failed.",
-	"notaccept":       "The recipient's domain accepts no mail (null MX, RFC 7505, or no working server).",
-	"norelaying":      "The server refused to relay: it is not the recipient's mail server, or the sender is not allowed to use it.",
-	"hasmoved":        "The recipient has moved to another address.",
-	"toomanyconn":     "The receiver refused because too many connections were open at once.",
-	"contenterror":    "The message's content or format was refused.",
-	"mesgtoobig":      "The message is larger than the receiver accepts.",
-	"onhold":          "The bounce does not say enough to know why.",
-	"vacation":        "An automatic reply (vacation, out of office): the message was delivered.",
-	"delivered":       "The message was delivered.",
-	"badreputation":   "The receiver refused the message for the sending IP's or domain's reputation.",
-	"notcompliantrfc": "The message does not follow the Internet Message Format (RFC 5322).",
-	"undefined":       "The bounce does not say why.",
-	"exceedlimit":     "The message exceeded a limit of the recipient (size or count).",
-	"virusdetected":   "The receiver found a virus in the message.",
-	"syntaxerror":     "The receiver did not understand an SMTP command the sending server sent.",
-	"speeding":        "The receiver is limiting how fast it accepts mail from this sender.",
-	"systemfull":      "The receiving system is out of storage.",
-	"feedback":        "A feedback-loop report: a recipient marked the message as spam (RFC 5965).",
+// reasons are the reason names that have words (bounce.reason.<name>).
+var reasons = []string{
+	"userunknown", "mailboxfull", "filtered", "rejected", "blocked", "expired", "hostunknown",
+	"authfailure", "policyviolation", "requireptr", "suspend", "spamdetected", "systemerror",
+	"networkerror", "securityerror", "mailererror", "notaccept", "norelaying", "hasmoved",
+	"toomanyconn", "contenterror", "mesgtoobig", "onhold", "vacation", "delivered",
+	"badreputation", "notcompliantrfc", "undefined", "exceedlimit", "virusdetected",
+	"syntaxerror", "speeding", "systemfull", "feedback",
+}
+
+// reasonMsg is what a reason means, in words.
+func reasonMsg(reason string) report.Msg {
+	if !slices.Contains(reasons, reason) {
+		reason = "undefined"
+	}
+	return report.T("bounce.reason."+reason, nil)
 }
 
 // finish infers missing status codes, classifies each recipient and writes
@@ -122,23 +126,31 @@ func finish(res *Result) *Result {
 			r.ClientIP = clientIP(r.Diagnostic, r.RemoteMTA)
 		}
 		classify(r)
-		for _, pc := range providerCodes {
-			if pc.re.MatchString(r.Diagnostic) {
-				r.Provider, r.ProviderCode = pc.provider, pc.code
-				if pc.reason != "" && r.Reason != "delivered" {
-					r.Reason = pc.reason
-				}
-				r.Explanation = pc.explanation
-				if pc.code == "" {
-					// A provider recognized but not a code it explains:
-					// the reason's words, then what is known of its codes.
-					r.Explanation = explanations[r.Reason] + " " + pc.explanation
-				}
-				break
+		said := r.Diagnostic + " " + r.RemoteMTA
+		var pc *providerCode
+		for j := range providerCodes {
+			m := providerCodes[j].re.FindString(said)
+			if m == "" {
+				continue
 			}
+			pc = &providerCodes[j]
+			r.Provider, r.ProviderCode = pc.provider, pc.code
+			if pc.code == "*" {
+				r.ProviderCode = strings.ToUpper(m)
+			}
+			if pc.reason != "" && r.Reason != "delivered" {
+				r.Reason = pc.reason
+			}
+			r.Explanation = report.T("bounce.provider."+pc.key, nil)
+			if pc.code == "" {
+				// A provider recognized but not a code it explains:
+				// the reason's words, then what is known of its codes.
+				r.Explanation = report.T("bounce.provider."+pc.key, report.Params{"reason": reasonMsg(r.Reason)})
+			}
+			break
 		}
-		if r.Explanation == "" {
-			r.Explanation = explanations[r.Reason]
+		if r.Explanation.Key == "" {
+			r.Explanation = reasonMsg(r.Reason)
 		}
 		if r.Status == "" && r.Reason != "feedback" && r.Reason != "vacation" {
 			// No RFC 3463 code: the class is what the reply code or the
@@ -156,6 +168,9 @@ func finish(res *Result) *Result {
 		r.Bounce = hardness(r)
 		r.Responsible = responsibleFor(r)
 		r.NextStep, r.Checks = nextStep(res, r)
+		if pc != nil && pc.next {
+			r.NextStep = report.T("bounce.next.provider."+pc.key, nil)
+		}
 	}
 	return res
 }
@@ -183,7 +198,7 @@ func clientIP(diag, remote string) string {
 
 // nextStep says what to do and which mailcheck commands confirm the cause,
 // built from the bounce's own facts.
-func nextStep(res *Result, r *Recipient) (string, []Suggestion) {
+func nextStep(res *Result, r *Recipient) (report.Msg, []Suggestion) {
 	sender := senderDomain(res)
 	rcpt := domainOf(r.Address)
 	ip := r.ClientIP
@@ -200,7 +215,7 @@ func nextStep(res *Result, r *Recipient) (string, []Suggestion) {
 	var step string
 	switch r.Reason {
 	case "authfailure":
-		step = "Make the From domain pass SPF or DKIM, aligned with it, and check its DMARC record."
+		step = "authfailure"
 		from, envelope := sender, sender
 		// The receiver often names the domains it judged: trust its words
 		// over the copy of the original (which may be cut or rewritten).
@@ -217,72 +232,72 @@ func nextStep(res *Result, r *Recipient) (string, []Suggestion) {
 		}
 		add("dkim", from)
 	case "requireptr":
-		step = "Ask the owner of the sending IP (your host or ISP) to publish a PTR name for it that resolves back to the same address."
+		step = "requireptr"
 		if sender != "" {
 			cmds = append(cmds, suggest("mx", sender, ip))
 		}
 	case "blocked", "badreputation":
-		step = "Find which blocklist names the sending IP or domain, fix the cause (a compromised account, a bad list) and ask for delisting; for Microsoft use their sender support portal."
+		step = "blocked"
 		if ip != "" {
 			add("dnsbl", ip)
 		} else {
 			add("dnsbl", sender)
 		}
 	case "speeding", "toomanyconn":
-		step = "Send more slowly to this provider; the sending server retries. If it persists, check the IP's reputation and the domain's authentication."
+		step = "speeding"
 		add("dnsbl", ip)
 		add("dmarc", sender)
 	case "spamdetected", "policyviolation", "contenterror", "notcompliantrfc":
-		step = "Change the message (content, links, attachments, headers) and make sure the sending domain is authenticated, then send again."
+		step = "spamdetected"
 		add("dmarc", sender)
 		add("spf", sender)
 	case "virusdetected":
-		step = "Remove the infected attachment and scan the sending machine."
+		step = "virusdetected"
 	case "mesgtoobig", "exceedlimit":
-		step = "Send a smaller message (share large files by link)."
+		step = "mesgtoobig"
 	case "userunknown":
-		step = "Check the address with the recipient: it is misspelled or no longer exists. Remove it from your lists."
+		step = "userunknown"
 	case "hasmoved":
-		step = "Ask the recipient for the new address and update it."
+		step = "hasmoved"
 	case "mailboxfull":
-		step = "The recipient must make room; try again later or reach them another way."
+		step = "mailboxfull"
 	case "suspend":
-		step = "The recipient's mailbox is disabled; reach them another way and stop sending to it."
+		step = "suspend"
 	case "filtered":
-		step = "The recipient's filter refused the message: ask the recipient to allow your address or domain."
+		step = "filtered"
 	case "hostunknown", "notaccept":
-		step = "Check the recipient's domain for typos; if it is right, its DNS publishes no working mail server."
+		step = "hostunknown"
 		add("mx", rcpt)
 	case "norelaying":
-		step = "The message went to a server that does not handle the recipient's domain: check the recipient domain's MX, and that your server is allowed to relay."
+		step = "norelaying"
 		add("mx", rcpt)
 	case "rejected":
-		step = "The receiving server refused your sender address: make sure the envelope sender's domain exists, receives mail and is authenticated."
+		step = "rejected"
 		add("spf", sender)
 		add("dmarc", sender)
 	case "securityerror":
-		step = "The receiver requires a security feature the sending side did not meet (TLS, authentication): check the sending server's TLS and the domain's authentication."
+		step = "securityerror"
 		add("mx", rcpt)
 		add("dmarc", sender)
 	case "expired", "networkerror":
 		if r.Action == "delayed" {
-			step = "Nothing yet: the sending server keeps retrying. If it stays delayed, check the recipient domain's mail servers."
+			step = "retrying"
 		} else {
-			step = "The recipient's mail servers could not be reached in time: check them, then send again."
+			step = "expired"
 		}
 		add("mx", rcpt)
 	case "systemerror", "systemfull", "mailererror":
-		step = "The recipient's server had a problem; send again later, or tell the recipient another way."
+		step = "systemerror"
 	case "feedback":
-		step = "A recipient reported your message as spam: stop sending to them and review how the list was collected."
+		step = "feedback"
 	case "vacation":
-		step = "Nothing: the message was delivered and the recipient is away."
+		step = "vacation"
 	case "delivered":
-		step = "Nothing: the message was delivered."
+		step = "delivered"
 	default:
-		step = "Read the diagnostic text; if it is not clear, ask the recipient's postmaster."
+		step = "unclear"
 	}
-	return step, cmds
+	return report.T("bounce.next."+step, nil), cmds
 }
 
 // senderDomain is the domain whose setup a sender-side cause points at:

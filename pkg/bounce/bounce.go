@@ -14,6 +14,8 @@
 // bytes, bounded in time and memory (see the limits in mime.go).
 package bounce
 
+import "github.com/mailcheck/mailcheck/pkg/report"
+
 // Kind is what a message turned out to be.
 type Kind string
 
@@ -113,16 +115,17 @@ type Recipient struct {
 	// "recipient", "content", "nobody" (transient: the sender retries) or
 	// "unknown".
 	Responsible string `json:"responsible"`
-	// Explanation says in plain words what happened; Provider names the
-	// provider whose code explained it ("Gmail", "Microsoft").
-	Explanation string `json:"explanation"`
-	Provider    string `json:"provider,omitempty"`
+	// Explanation says in plain words what happened (a catalog message:
+	// the reason's, or the provider code's); Provider names the provider
+	// whose code explained it ("Gmail", "Microsoft", "Orange").
+	Explanation report.Msg `json:"explanation"`
+	Provider    string     `json:"provider,omitempty"`
 	// ProviderCode is the provider's code that explained it ("550 5.7.26",
 	// "S3150", "TSS04").
 	ProviderCode string `json:"provider_code,omitempty"`
 	// NextStep says what to do; Checks are the mailcheck commands that
 	// confirm the cause, built from the bounce's own facts.
-	NextStep string       `json:"next_step"`
+	NextStep report.Msg   `json:"next_step"`
 	Checks   []Suggestion `json:"checks,omitempty"`
 }
 
@@ -134,17 +137,18 @@ type Suggestion struct {
 	// address given to mx --ip.
 	Target string `json:"target"`
 	IP     string `json:"ip,omitempty"`
-	// Command is the command line to run.
-	Command string `json:"command"`
+	// Command is the command line to run (a catalog message: the
+	// command's flags are the CLI's words, not this package's).
+	Command report.Msg `json:"command"`
 }
 
 func suggest(check, target, ip string) Suggestion {
-	c := "mailcheck " + check + " " + target
-	if ip != "" {
-		c += " --ip " + ip
-	}
-	return Suggestion{Check: check, Target: target, IP: ip, Command: c}
+	return Suggestion{Check: check, Target: target, IP: ip,
+		Command: report.T("bounce.command", report.Params{"check": check, "target": target, "ip": ip})}
 }
+
+// Key identifies a suggestion (its check, target and address).
+func (s Suggestion) Key() string { return s.Check + " " + s.Target + " " + s.IP }
 
 // Suggestions lists the distinct checks the recipients of res point at, in
 // order of first mention.
@@ -153,8 +157,8 @@ func Suggestions(res *Result) []Suggestion {
 	seen := map[string]bool{}
 	for _, r := range res.Recipients {
 		for _, s := range r.Checks {
-			if !seen[s.Command] {
-				seen[s.Command] = true
+			if !seen[s.Key()] {
+				seen[s.Key()] = true
 				out = append(out, s)
 			}
 		}

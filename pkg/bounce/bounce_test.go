@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mailcheck/mailcheck/internal/conformance"
+	"github.com/mailcheck/mailcheck/internal/i18n"
 )
 
 // postfixDSN builds a Postfix-style DSN for one recipient with the given
@@ -65,6 +66,14 @@ func TestProviderCodes(t *testing.T) {
 		{"outlook 5.7.515", "5.7.515", "550 5.7.515 Access denied, sending domain shop.example does not meet the required authentication level", "authfailure", "Microsoft", "550 5.7.515", "mailcheck spf shop.example"},
 		{"yahoo TSS04", "4.7.0", "421 4.7.0 [TSS04] Messages from 198.51.100.7 temporarily deferred due to unexpected volume or user complaints", "speeding", "Yahoo", "TSS04", "mailcheck dnsbl 198.51.100.7"},
 		{"orange OFR_506", "5.2.0", "550 5.2.0 Mail rejete. Mail rejected. ofr_506 [506]", "spamdetected", "Orange", "OFR_506", "mailcheck dmarc shop.example"},
+		{"orange OFR_416", "5.1.1", "550 5.1.1 Adresse d au moins un destinataire invalide. Invalid recipient. OFR_416 [416]", "userunknown", "Orange", "OFR_416", ""},
+		{"orange OFR006_102", "4.0.0", "550 mwinf5c04 ME Adresse IP source bloquee pour incident de spam. Client host blocked for spamming issues. OFR006_102 Ref", "blocked", "Orange", "OFR006_102", "mailcheck dnsbl 198.51.100.7"},
+		{"orange OFR004_104", "4.0.0", "421 mwinf5c10 ME Trop de connexions, veuillez verifier votre configuration. Too many connections, slow down. OFR004_104 [104]", "toomanyconn", "Orange", "OFR004_104", "mailcheck dnsbl 198.51.100.7"},
+		{"la poste LPN007_517", "5.7.1", "550 5.7.1 Service refuse. Veuillez essayer plus tard. service refused, please try later. LPN007_517", "authfailure", "La Poste", "LPN007_517", "mailcheck dmarc shop.example"},
+		{"la poste LPN007_405", "4.1.8", "450 4.1.8 <news@shop.example>: Sender address rejected: Emetteur invalide / Invalid Sender LPN007_405", "rejected", "La Poste", "LPN007_405", "mailcheck spf shop.example"},
+		{"sfr SFR_IN_101", "4.7.1", "450 4.7.1 Service refused due to bad behavior - Too many spam messages SFR_IN_101", "blocked", "SFR", "SFR_IN_101", "mailcheck dnsbl 198.51.100.7"},
+		{"sfr SFR_IN_105", "4.7.1", "450 4.7.1 Service refused due to bad behavior SFR_IN_105", "speeding", "SFR", "SFR_IN_105", "mailcheck dnsbl 198.51.100.7"},
+		{"free spam detected", "5.0.0", "550 spam detected (mx1.free.fr)", "spamdetected", "Free", "550 spam detected", "mailcheck dmarc shop.example"},
 		{"null MX", "5.1.10", "556 5.1.10 Recipient address has null MX", "notaccept", "", "", "mailcheck mx remote.example"},
 		{"unknown user", "5.1.1", "550 5.1.1 <a@remote.example>: Recipient address rejected: User unknown in virtual mailbox table", "userunknown", "", "", ""},
 	}
@@ -80,7 +89,7 @@ func TestProviderCodes(t *testing.T) {
 			}
 			var cmds []string
 			for _, c := range r.Checks {
-				cmds = append(cmds, c.Command)
+				cmds = append(cmds, i18n.For(i18n.English).Text(c.Command))
 			}
 			if tt.command != "" && !strings.Contains(strings.Join(cmds, ";"), tt.command) {
 				t.Errorf("commands %q, want %q among them", cmds, tt.command)
@@ -88,7 +97,7 @@ func TestProviderCodes(t *testing.T) {
 			if tt.command == "" && len(cmds) != 0 {
 				t.Errorf("commands %q, want none", cmds)
 			}
-			if r.Explanation == "" || r.NextStep == "" {
+			if r.Explanation.Key == "" || r.NextStep.Key == "" {
 				t.Errorf("no explanation or next step: %+v", r)
 			}
 		})

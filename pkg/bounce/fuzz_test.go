@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/mailcheck/mailcheck/internal/conformance"
+	"github.com/mailcheck/mailcheck/internal/i18n"
 )
 
 // seedCorpus adds a spread of the corpus messages (one per format family)
@@ -56,7 +58,8 @@ func checkResult(t *testing.T, res *Result) {
 		t.Fatalf("kind none with %d recipients", len(res.Recipients))
 	}
 	for _, r := range res.Recipients {
-		for _, s := range []string{r.Address, r.Diagnostic, r.Status, r.Reason, r.RemoteMTA, r.Explanation, r.NextStep} {
+		en := i18n.For(i18n.English)
+		for _, s := range []string{r.Address, r.Diagnostic, r.Status, r.Reason, r.RemoteMTA, en.Text(r.Explanation), en.Text(r.NextStep)} {
 			if !utf8.ValidString(s) || strings.ContainsAny(s, "\r\n") {
 				t.Fatalf("field not one line of valid UTF-8: %q", s)
 			}
@@ -64,7 +67,7 @@ func checkResult(t *testing.T, res *Result) {
 		if r.Reason == "" || (r.Bounce != Hard && r.Bounce != Soft && r.Bounce != None) || r.Responsible == "" {
 			t.Fatalf("unclassified recipient: %+v", r)
 		}
-		if _, ok := explanations[r.Reason]; !ok {
+		if !slices.Contains(reasons, r.Reason) {
 			t.Fatalf("reason %q outside the vocabulary", r.Reason)
 		}
 	}

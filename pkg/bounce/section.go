@@ -1,10 +1,13 @@
 package bounce
 
 import (
-	"fmt"
+	"errors"
+	"io/fs"
 	"regexp"
+	"slices"
 	"strings"
 
+	"github.com/mailcheck/mailcheck/pkg/mailfile"
 	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
@@ -25,17 +28,15 @@ func Section(source string, res *Result) report.Section {
 	switch res.Kind {
 	case KindNone:
 		fs = append(fs, notReport(res))
-		sec.Summary = report.Lit("not a delivery report")
+		sec.Summary = report.T("bounce.summary.not_report", nil)
 	default:
 		for i := range res.Recipients {
 			fs = append(fs, recipientFinding(&res.Recipients[i]))
 		}
-		sec.Summary = report.Lit(summary(res))
+		sec.Summary = summary(res)
 	}
 	if res.Truncated {
-		fs = append(fs, findTruncated.New(
-			fmt.Sprintf("Only the first %d MiB, %d levels of nesting and %d parts of the message were read; the verdicts use what was read.", MaxInput>>20, maxDepth, maxParts),
-			"Pass the bounce itself, not a whole mailbox export, or cut the attachments out."))
+		fs = append(fs, findTruncated.With(report.Params{"mib": MaxInput >> 20, "depth": maxDepth, "parts": maxParts}))
 	}
 	sec.Findings = fs
 	sec.Status = report.StatusOf(fs)
@@ -43,77 +44,105 @@ func Section(source string, res *Result) report.Section {
 	return sec
 }
 
+// ErrEmpty is the error of an input that holds nothing to read.
+var ErrEmpty = errors.New("empty: nothing to read")
+
+// unreadableKind names why an input could not be read, for its words
+// (bounce.unreadable.<kind>); "other" for an error of no known kind.
+func unreadableKind(err error) string {
+	switch {
+	case errors.Is(err, ErrEmpty):
+		return "empty"
+	case errors.Is(err, fs.ErrNotExist):
+		return "missing"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission"
+	case errors.Is(err, mailfile.ErrTooLarge):
+		return "too_large"
+	case errors.Is(err, mailfile.ErrTooDeep):
+		return "too_deep"
+	case errors.Is(err, mailfile.ErrTooMany):
+		return "too_many"
+	}
+	return "other"
+}
+
 // Unreadable is the section for an input that could not be read at all.
 func Unreadable(source string, err error) report.Section {
-	f := findUnreadable.New(fmt.Sprintf("%s: %v", source, err), "Check the path and its permissions; give a single message, an mbox or a directory of them.")
 	return report.Section{Check: "bounce", Title: "Bounce", Target: source, Status: report.StatusFail,
-		Summary: report.Lit("could not be read"), Findings: []report.Finding{f}, Data: &Data{Source: source, Result: Result{Kind: KindNone, Recipients: []Recipient{}}}}
+		Summary: report.T("bounce.summary.unreadable", nil), Findings: []report.Finding{unreadable(source, err)},
+		Data: &Data{Source: source, Result: Result{Kind: KindNone, Recipients: []Recipient{}}}}
+}
+
+// UnreadableMsg says in words why source could not be read: the detail of
+// its bounce.unreadable finding (for a command's one line on stderr).
+func UnreadableMsg(source string, err error) report.Msg {
+	return unreadable(source, err).DetailMsg()
+}
+
+func unreadable(source string, err error) report.Finding {
+	kind := unreadableKind(err)
+	p := report.Params{"source": source, "kind": kind}
+	if kind != "other" {
+		return findUnreadable.Alt(kind, p)
+	}
+	// An operating-system error of another kind: its own words are all
+	// there is (they are data, shown as they are).
+	p["error"] = err.Error()
+	return findUnreadable.With(p)
 }
 
 var reportLike = regexp.MustCompile(`(?i)report domain:|dmarc|tls report|tlsrpt|aggregate report`)
 
 func notReport(res *Result) report.Finding {
-	what := "a message"
-	cmd := "mailcheck message FILE"
-	why := "to see its path, the receiver's authentication verdicts and what they mean"
-	if reportLike.MatchString(res.Subject) {
-		what, cmd, why = "a report", "mailcheck reports FILE", "to read DMARC aggregate and SMTP TLS reports"
-	}
-	detail := "This is " + what + " but not a delivery status notification, an automatic reply or a feedback report: it names no failed recipient."
-	if res.HeadersMissing {
-		detail += " It has no message header, so only its text was read."
-	}
-	return findNotReport.New(detail, "Use "+cmd+" "+why+". For a bounce, save the whole bounce message (with its attachments) and pass that file.")
+	return findNotReport.With(report.Params{
+		"report":          reportLike.MatchString(res.Subject),
+		"headers_missing": res.HeadersMissing,
+	})
 }
 
 func recipientFinding(r *Recipient) report.Finding {
 	d := definitionFor(r)
-	var b strings.Builder
-	addr := r.Address
-	if addr == "" {
-		addr = "(no address given)"
+	p := report.Params{
+		"address":     r.Address,
+		"explanation": r.Explanation,
+		"reason":      r.Reason,
+		"bounce":      report.T("bounce.bounce."+r.Bounce, nil),
+		"responsible": report.T("bounce.who."+r.Responsible, nil),
+		"status":      r.Status,
+		"inferred":    r.StatusInferred,
+		"reply":       r.ReplyCode,
+		"next":        r.NextStep,
 	}
-	fmt.Fprintf(&b, "%s: %s", addr, r.Explanation)
 	if r.Diagnostic != "" && r.Reason != "feedback" && r.Reason != "vacation" {
-		fmt.Fprintf(&b, " The server said: “%s”", strings.TrimSuffix(clean(r.Diagnostic, 300), "."))
+		p["diagnostic"] = strings.TrimSuffix(clean(r.Diagnostic, 300), ".")
 	}
-	var facts []string
-	if r.Status != "" {
-		s := "status " + r.Status
-		if r.StatusInferred {
-			s += " (inferred)"
-		}
-		facts = append(facts, s)
-	}
-	if r.ReplyCode != "" {
-		facts = append(facts, "reply "+r.ReplyCode)
-	}
-	facts = append(facts, "reason "+r.Reason, r.Bounce+" bounce", "to act: "+r.Responsible)
 	if r.Provider != "" {
-		p := r.Provider
+		pr := r.Provider
 		if r.ProviderCode != "" {
-			p += " " + r.ProviderCode
+			pr += " " + r.ProviderCode
 		}
-		facts = append(facts, p)
+		p["provider"] = pr
 	}
-	fmt.Fprintf(&b, " (%s)", strings.Join(facts, ", "))
-	fix := r.NextStep
 	if len(r.Checks) > 0 {
-		cmds := make([]string, len(r.Checks))
+		cmds := make([]report.Msg, len(r.Checks))
 		for i, c := range r.Checks {
 			cmds[i] = c.Command
 		}
-		fix += " Confirm with: " + strings.Join(cmds, "; ") + "."
+		p["commands"] = cmds
 	}
-	return d.New(b.String(), fix)
+	return d.With(p)
 }
 
-func summary(res *Result) string {
+// parties is the order the summary names who must act.
+var parties = []string{RespSender, RespRecipient, RespContent, RespNobody, RespUnknown}
+
+func summary(res *Result) report.Msg {
 	switch res.Kind {
 	case KindAutoReply:
-		return "automatic reply (RFC 3834): delivered"
+		return report.T("bounce.summary.autoreply", nil)
 	case KindFeedback:
-		return fmt.Sprintf("feedback report (%s) about %d recipient(s)", res.Feedback.Type, len(res.Recipients))
+		return report.T("bounce.summary.feedback", report.Params{"type": res.Feedback.Type, "count": len(res.Recipients)})
 	}
 	counts := map[string]int{}
 	who := map[string]int{}
@@ -121,45 +150,69 @@ func summary(res *Result) string {
 		counts[r.Bounce]++
 		who[r.Responsible]++
 	}
-	s := fmt.Sprintf("%d recipient(s): %d hard, %d soft", len(res.Recipients), counts[Hard], counts[Soft])
-	if counts[None] > 0 {
-		s += fmt.Sprintf(", %d delivered", counts[None])
-	}
-	var parts []string
-	for _, k := range []string{RespSender, RespRecipient, RespContent, RespNobody, RespUnknown} {
+	var acts []report.Msg
+	for _, k := range parties {
 		if who[k] > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", k, who[k]))
+			acts = append(acts, report.T("bounce.summary.party", report.Params{"who": report.T("bounce.who."+k, nil), "n": who[k]}))
 		}
 	}
-	return s + "; to act: " + strings.Join(parts, ", ")
+	return report.T("bounce.summary.bounce", report.Params{
+		"count": len(res.Recipients), "hard": counts[Hard], "soft": counts[Soft], "delivered": counts[None], "acts": acts,
+	})
+}
+
+// kinds, actions, classes and parties that have words; anything else the
+// report read is shown as it is.
+var (
+	kindWords   = []Kind{KindBounce, KindAutoReply, KindFeedback, KindNone}
+	actionWords = []string{"failed", "delayed", "delivered", "relayed", "expanded"}
+	classWords  = []string{Hard, Soft, None}
+)
+
+func word(prefix, v string, known bool) report.Msg {
+	if known {
+		return report.T(prefix+strings.ReplaceAll(v, "-", "_"), nil)
+	}
+	return report.Lit(v)
 }
 
 func display(res *Result) report.Display {
 	var d report.Display
-	add := func(label, v string) {
-		if v != "" {
-			d.Facts = append(d.Facts, report.Fact{Label: report.Lit(label), Value: report.Lit(v)})
+	add := func(label string, v report.Msg) {
+		if v.Key != "" || v.Text != "" {
+			d.Facts = append(d.Facts, report.Fact{Label: report.T("bounce.label."+label, nil), Value: v})
 		}
 	}
-	add("kind", string(res.Kind))
-	add("format", res.Format)
-	add("subject", res.Subject)
-	add("reporting MTA", res.ReportingMTA)
+	lit := func(label, v string) { add(label, report.Lit(v)) }
+	add("kind", word("bounce.kind.", string(res.Kind), slices.Contains(kindWords, res.Kind)))
+	lit("format", res.Format)
+	lit("subject", res.Subject)
+	lit("reporting_mta", res.ReportingMTA)
 	if o := res.Original; o != nil {
-		add("original from", o.From)
-		add("original to", o.To)
-		add("original subject", o.Subject)
-		add("original message-id", o.MessageID)
-		add("sending IP", o.SendingIP)
+		lit("original_from", o.From)
+		lit("original_to", o.To)
+		lit("original_subject", o.Subject)
+		lit("original_message_id", o.MessageID)
+		lit("sending_ip", o.SendingIP)
 	}
 	if res.Feedback != nil {
-		add("feedback type", res.Feedback.Type)
-		add("source IP", res.Feedback.SourceIP)
+		lit("feedback_type", res.Feedback.Type)
+		lit("source_ip", res.Feedback.SourceIP)
 	}
 	if len(res.Recipients) > 0 && res.Kind == KindBounce {
-		t := report.Table{Title: report.Lit("Recipients"), Columns: report.Lits("address", "action", "status", "reply", "reason", "bounce", "to act", "remote MTA")}
+		t := report.Table{Title: report.T("bounce.table.recipients", nil)}
+		for _, c := range []string{"address", "action", "status", "reply", "reason", "bounce", "to_act", "remote_mta"} {
+			t.Columns = append(t.Columns, report.T("bounce.col."+c, nil))
+		}
 		for _, r := range res.Recipients {
-			t.Rows = append(t.Rows, report.Lits(r.Address, r.Action, r.Status, r.ReplyCode, r.Reason, r.Bounce, r.Responsible, r.RemoteMTA))
+			t.Rows = append(t.Rows, []report.Msg{
+				report.Lit(r.Address),
+				word("bounce.action.", r.Action, slices.Contains(actionWords, r.Action)),
+				report.Lit(r.Status), report.Lit(r.ReplyCode), report.Lit(r.Reason),
+				word("bounce.class.", r.Bounce, slices.Contains(classWords, r.Bounce)),
+				word("bounce.who.", r.Responsible, slices.Contains(parties, r.Responsible)),
+				report.Lit(r.RemoteMTA),
+			})
 		}
 		d.Tables = append(d.Tables, t)
 	}
