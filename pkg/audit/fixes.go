@@ -38,7 +38,7 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 	spfFolded := foldSPF(sections)
 	for _, sec := range sections {
 		for _, f := range sec.Findings {
-			if f.Inconclusive || !f.Severity.AtLeast(report.Low) || f.Fix == "" || seen[f.ID] || isEnvironment(f.ID) {
+			if f.Inconclusive || !f.Severity.AtLeast(report.Low) || !score.HasFix(f) || seen[f.ID] || isEnvironment(f.ID) {
 				continue
 			}
 			seen[f.ID] = true
@@ -54,7 +54,7 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 				continue
 			}
 			cands = append(cands, cand{
-				fix:    report.TopFix{Check: sec.Check, ID: f.ID, Severity: f.Severity, Title: report.Lit(f.Title), Fix: report.Lit(f.Fix), Priority: Priority(f), Record: f.Record},
+				fix:    report.TopFix{Check: sec.Check, ID: f.ID, Severity: f.Severity, Title: f.TitleMsg(), Fix: f.FixMsg(), Priority: Priority(f), Record: f.Record},
 				record: f.Record,
 			})
 		}

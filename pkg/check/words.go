@@ -29,6 +29,11 @@ func ErrMsg(err error) report.Msg {
 	if errors.Is(err, resolver.ErrNoDNSSEC) {
 		return report.T("dns.error.no_dnssec", nil)
 	}
+	// A typed error that words itself (*fetch.Error, *dnsname.Error).
+	var w interface{ Msg() report.Msg }
+	if errors.As(err, &w) {
+		return w.Msg()
+	}
 	return report.Lit(err.Error())
 }
 

@@ -2,7 +2,6 @@ package dane
 
 import (
 	"crypto/x509"
-	"fmt"
 	"sort"
 
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -33,9 +32,8 @@ func CheckChains(sec *report.Section, chains map[string][]*x509.Certificate) {
 			if MatchChain(host.Records, chains[h]) {
 				continue
 			}
-			sec.Findings = append(sec.Findings, defMismatch.New(
-				fmt.Sprintf("%s publishes %d validated TLSA record(s) at %s, but none matches the certificate chain the server presents (leaf %s). Senders that use DANE defer every message to this host.", h, len(host.Records), host.Name, chains[h][0].Subject),
-				"Publish a TLSA record for the current key (3 1 1 and the SHA-256 of its SubjectPublicKeyInfo) next to the old one before changing certificates, and keep both during the rollover (RFC 7671 §8.1)."))
+			sec.Findings = append(sec.Findings, defMismatch.With(report.Params{"host": h, "count": len(host.Records),
+				"name": host.Name, "leaf": chains[h][0].Subject.String()}))
 			added = true
 		}
 	}
@@ -50,7 +48,7 @@ func CheckChains(sec *report.Section, chains map[string][]*x509.Certificate) {
 // so only a set with a usable record can mismatch.
 func anyUsable(records []TLSA) bool {
 	for _, r := range records {
-		if r.Problem() == "" && (r.Usage == UsageDANEEE || r.Usage == UsageDANETA) {
+		if r.Usable() && (r.Usage == UsageDANEEE || r.Usage == UsageDANETA) {
 			return true
 		}
 	}

@@ -22,22 +22,21 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// Finding definitions (RFC 7672 §2, §3; severities are ours).
+// Finding definitions (RFC 7672 §2, §3; severities are ours). Their words
+// are in the catalogs (internal/i18n/locales/dane.*.toml) under each ID.
 var (
-	defAbsent = report.Definition{ID: "dane.absent", Severity: report.Info,
-		Title: "No DANE TLSA records for the MX hosts", Refs: []string{"RFC 7672 §2.2"}}
-	defInsecure = report.Definition{ID: "dane.tlsa.insecure", Severity: report.Medium,
-		Title: "TLSA records present but not DNSSEC-validated", Refs: []string{"RFC 7672 §2.2", "RFC 6698 §4.1"}}
-	defPKIX = report.Definition{ID: "dane.tlsa.pkix_usage", Severity: report.Low,
-		Title: "TLSA record uses a PKIX usage (0 or 1), unusable for SMTP", Refs: []string{"RFC 7672 §3.1.3"}}
-	defInvalid = report.Definition{ID: "dane.tlsa.invalid", Severity: report.Medium,
-		Title: "TLSA record malformed or with unknown parameters", Refs: []string{"RFC 6698 §2.1", "RFC 7671 §4"}}
-	defUnknown = report.Definition{ID: "dane.dnssec.unknown", Severity: report.Info, Inconclusive: true,
-		Title: "The resolver does not validate DNSSEC: DANE cannot be judged", Refs: []string{"RFC 7672 §2.1"}}
-	defMismatch = report.Definition{ID: "dane.tlsa.mismatch", Severity: report.Critical,
-		Title: "No TLSA record matches the certificate the MX host presents", Refs: []string{"RFC 7672 §3.1", "RFC 6698 §2.1"}}
-	defDNSError = report.Definition{ID: "dane.dns.temperror", Severity: report.Medium, Inconclusive: true,
-		Title: "TLSA lookup failed", Refs: []string{"RFC 7672 §2.2"}}
+	defAbsent   = report.Definition{ID: "dane.absent", Severity: report.Info, Refs: []string{"RFC 7672 §2.2"}}
+	defInsecure = report.Definition{ID: "dane.tlsa.insecure", Severity: report.Medium, Refs: []string{"RFC 7672 §2.2", "RFC 6698 §4.1"}}
+	defPKIX     = report.Definition{ID: "dane.tlsa.pkix_usage", Severity: report.Low, Refs: []string{"RFC 7672 §3.1.3"}}
+	defInvalid  = report.Definition{ID: "dane.tlsa.invalid", Severity: report.Medium, Refs: []string{"RFC 6698 §2.1", "RFC 7671 §4"}}
+	defUnknown  = report.Definition{ID: "dane.dnssec.unknown", Severity: report.Info, Inconclusive: true, Refs: []string{"RFC 7672 §2.1"}}
+	defMismatch = report.Definition{ID: "dane.tlsa.mismatch", Severity: report.Critical, Refs: []string{"RFC 7672 §3.1", "RFC 6698 §2.1"}}
+	defDNSError = report.Definition{ID: "dane.dns.temperror", Severity: report.Medium, Inconclusive: true, Refs: []string{"RFC 7672 §2.2"},
+		Variants: []report.Variant{
+			// The host's zone is DNSSEC-bogus (pkg/dnssec): the failure is
+			// broken signatures, and DANE senders defer mail to the host.
+			{Name: "bogus_zone", Severity: report.Medium},
+		}}
 )
 
 // Definitions lists every finding this package can report.
@@ -66,7 +65,7 @@ type Host struct {
 	Outcome   resolver.Outcome `json:"outcome,omitempty"`
 	Authentic bool             `json:"authentic"`
 	Records   []TLSA           `json:"tlsa,omitempty"`
-	Error     string           `json:"error,omitempty"`
+	Error     report.Msg       `json:"error,omitzero"`
 }
 
 // Data is Section.Data of the "dane" section.
@@ -85,7 +84,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	sec := report.Section{Check: "dane", Title: "DANE", Target: target.String(), Data: data}
 	if len(opts.Hosts) == 0 {
 		sec.Status = report.StatusSkipped
-		sec.Summary = report.Lit("no MX hosts")
+		sec.Summary = report.T("dane.summary.no_mx", nil)
 		return sec
 	}
 	g, gctx := errgroup.WithContext(ctx)
@@ -111,11 +110,11 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 		data.Resolver = Validating
 	}
 
-	fs := findings(data, validating)
+	fs := findings(data, validating, nil)
 	report.SortFindings(fs)
 	sec.Findings = fs
 	sec.Status = report.StatusOf(fs)
-	sec.Summary = report.Lit(summary(data))
+	sec.Summary = summary(data)
 	sec.Display = display(data)
 	return sec
 }
@@ -124,7 +123,7 @@ func lookup(ctx context.Context, r resolver.Resolver, host string) Host {
 	h := Host{Host: strings.TrimSuffix(host, "."), Name: "_25._tcp." + strings.TrimSuffix(host, ".")}
 	ans, err := r.Lookup(ctx, h.Name+".", dns.TypeTLSA)
 	if err != nil {
-		h.Error = err.Error()
+		h.Error = check.ErrMsg(err)
 		return h
 	}
 	h.Outcome, h.Authentic = ans.Outcome, ans.Authentic
@@ -136,12 +135,21 @@ func lookup(ctx context.Context, r resolver.Resolver, host string) Host {
 	return h
 }
 
-func findings(d *Data, validating bool) []report.Finding {
+// findings judges the hosts; zones, when pkg/dnssec has run, gives each
+// host's zone status to explain lookup failures and unsigned answers.
+func findings(d *Data, validating bool, zones map[string]ZoneStatus) []report.Finding {
 	var fs []report.Finding
 	with := 0
 	for _, h := range d.Hosts {
-		if h.Error != "" {
-			fs = append(fs, defDNSError.New("TLSA "+h.Name+": "+h.Error, "Retry; if it persists, check the DNS servers of "+h.Host+"."))
+		z, zoneKnown := zones[h.Host]
+		if !h.Error.IsZero() {
+			p := report.Params{"name": h.Name, "host": h.Host, "error": h.Error}
+			if zoneKnown && z.Status == "bogus" {
+				p["zone"], p["reason"] = z.Zone, z.Reason
+				fs = append(fs, defDNSError.Alt("bogus_zone", p))
+			} else {
+				fs = append(fs, defDNSError.With(p))
+			}
 			continue
 		}
 		if len(h.Records) == 0 {
@@ -152,43 +160,42 @@ func findings(d *Data, validating bool) []report.Finding {
 		// the TLSA RRsets are secure.
 		switch {
 		case !validating:
-			fs = append(fs, defUnknown.New("TLSA records exist at "+h.Name+", but no answer carried the AD bit: the resolver may not validate DNSSEC, so whether DANE senders can use them is unknown.",
-				"Run mailcheck with a validating resolver (--resolver 127.0.0.1 with a local unbound, for example)."))
+			fs = append(fs, defUnknown.With(report.Params{"name": h.Name}))
 		case !h.Authentic || !d.MXAuthentic:
-			what := "the TLSA answer"
+			unsigned := "tlsa"
 			if h.Authentic {
-				what = "the MX answer"
+				unsigned = "mx"
 			} else if !d.MXAuthentic {
-				what = "the MX and TLSA answers"
+				unsigned = "both"
 			}
-			fs = append(fs, defInsecure.New("TLSA records exist at "+h.Name+", but "+what+" are not DNSSEC-validated, so DANE senders ignore them (RFC 7672 §2.2).",
-				"Sign the zones of the domain and of "+h.Host+" with DNSSEC and publish DS records at the parent, or remove the TLSA records."))
+			p := report.Params{"name": h.Name, "host": h.Host, "unsigned": report.T("dane.unsigned."+unsigned, nil)}
+			if zoneKnown && z.Status == "insecure" {
+				p["zone"], p["reason"] = z.Zone, z.Reason
+			}
+			fs = append(fs, defInsecure.With(p))
 		}
 		for _, t := range h.Records {
-			if p := t.Problem(); p != "" {
-				fs = append(fs, defInvalid.New(fmt.Sprintf("%s TLSA %s: %s; senders skip this record.", h.Name, short(t), p),
-					"Publish \"3 1 1 <SHA-256 of the server's public key>\" for the current key (and the next key during a rollover, RFC 7671 §8.1)."))
+			if p := t.Problem(); !p.IsZero() {
+				fs = append(fs, defInvalid.With(report.Params{"name": h.Name, "record": short(t), "problem": p}))
 				continue
 			}
 			if t.Usage == UsagePKIXTA || t.Usage == UsagePKIXEE {
-				f := defPKIX.New(fmt.Sprintf("%s TLSA %s uses usage %d (PKIX-%s): RFC 7672 §3.1.3 says SMTP clients treat it as unusable.", h.Name, short(t), t.Usage, map[uint8]string{0: "TA", 1: "EE"}[t.Usage]),
-					"Use DANE-EE: \"3 1 1 <SHA-256 of the server's public key>\".")
+				f := defPKIX.With(report.Params{"name": h.Name, "record": short(t), "usage": int(t.Usage),
+					"pkix": map[uint8]string{0: "PKIX-TA", 1: "PKIX-EE"}[t.Usage]})
 				f.Record = &report.Record{Name: h.Name, Type: "TLSA", Value: fmt.Sprintf("3 1 1 %s", placeholder(t))}
 				fs = append(fs, f)
 			}
 		}
 	}
 	if with == 0 && len(fs) == 0 {
-		detail := "No MX host publishes TLSA records at _25._tcp.<host>: senders cannot authenticate the MX servers with DANE (MTA-STS may still do so)."
+		state := "unknown" // the resolver set no AD bit
 		switch {
 		case d.Resolver == Validating && !d.MXAuthentic:
-			detail += " The domain's MX answer is not DNSSEC-signed, which DANE also needs."
+			state = "unsigned"
 		case d.Resolver == Validating:
-			detail += " The MX answer is DNSSEC-validated, so DANE could be deployed."
-		default:
-			detail += " Whether the zone is DNSSEC-signed is unknown: the resolver set no AD bit."
+			state = "signed"
 		}
-		fs = append(fs, defAbsent.New(detail, ""))
+		fs = append(fs, defAbsent.With(report.Params{"dnssec": report.T("dane.absent_dnssec."+state, nil)}))
 	}
 	return fs
 }
@@ -209,18 +216,19 @@ func short(t TLSA) string {
 	return s
 }
 
-func summary(d *Data) string {
+func summary(d *Data) report.Msg {
 	n := 0
 	for _, h := range d.Hosts {
 		if len(h.Records) > 0 {
 			n++
 		}
 	}
-	return fmt.Sprintf("%d of %d MX host(s) with TLSA; DNSSEC %s", n, len(d.Hosts), d.Resolver)
+	return report.T("dane.summary.hosts", report.Params{"with": n, "count": len(d.Hosts), "dnssec": report.T("dane.resolver."+string(d.Resolver), nil)})
 }
 
 func display(d *Data) report.Display {
-	t := report.Table{Title: report.Lit("TLSA"), Columns: report.Lits("host", "records", "validated")}
+	t := report.Table{Title: report.Lit("TLSA"), Columns: []report.Msg{
+		report.T("dane.col.host", nil), report.T("dane.col.records", nil), report.T("dane.col.validated", nil)}}
 	for _, h := range d.Hosts {
 		var recs []string
 		for _, r := range h.Records {
@@ -228,14 +236,14 @@ func display(d *Data) report.Display {
 		}
 		v := "no"
 		switch {
-		case h.Error != "":
+		case !h.Error.IsZero():
 			v = "error"
 		case h.Authentic:
 			v = "yes"
 		case d.Resolver == Unknown:
 			v = "unknown"
 		}
-		t.Rows = append(t.Rows, report.Lits(h.Host, strings.Join(recs, "; "), v))
+		t.Rows = append(t.Rows, []report.Msg{report.Lit(h.Host), report.Lit(strings.Join(recs, "; ")), report.T("dane.validated."+v, nil)})
 	}
-	return report.Display{Facts: []report.Fact{{Label: report.Lit("DNSSEC"), Value: report.Lit(string(d.Resolver))}}, Tables: []report.Table{t}}
+	return report.Display{Facts: []report.Fact{{Label: report.Lit("DNSSEC"), Value: report.T("dane.resolver."+string(d.Resolver), nil)}}, Tables: []report.Table{t}}
 }

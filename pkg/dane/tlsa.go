@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
 // Certificate usages (RFC 6698 §2.1.1, RFC 7218 acronyms).
@@ -29,31 +31,35 @@ func (t TLSA) String() string {
 	return fmt.Sprintf("%d %d %d %s", t.Usage, t.Selector, t.MatchingType, t.Data)
 }
 
-// Problem says why a record is unusable for SMTP, or "" when it is usable
-// (RFC 7672 §3.1: only DANE-TA(2) and DANE-EE(3) are usable; RFC 6698
-// §2.1.2-2.1.3 selectors 0-1 and matching types 0-2, digest lengths).
-func (t TLSA) Problem() string {
+// Problem says why a record is unusable for SMTP (catalog keys
+// dane.problem.*), or a zero Msg when it is usable (RFC 7672 §3.1: only
+// DANE-TA(2) and DANE-EE(3) are usable; RFC 6698 §2.1.2-2.1.3 selectors 0-1
+// and matching types 0-2, digest lengths).
+func (t TLSA) Problem() report.Msg {
 	switch {
 	case t.Usage > UsageDANEEE:
-		return fmt.Sprintf("unknown usage %d", t.Usage)
+		return report.T("dane.problem.usage", report.Params{"value": int(t.Usage)})
 	case t.Selector > 1:
-		return fmt.Sprintf("unknown selector %d", t.Selector)
+		return report.T("dane.problem.selector", report.Params{"value": int(t.Selector)})
 	case t.MatchingType > 2:
-		return fmt.Sprintf("unknown matching type %d", t.MatchingType)
+		return report.T("dane.problem.matching_type", report.Params{"value": int(t.MatchingType)})
 	}
 	b, err := hex.DecodeString(t.Data)
 	switch {
 	case err != nil:
-		return "data is not hexadecimal"
+		return report.T("dane.problem.not_hex", nil)
 	case t.MatchingType == 1 && len(b) != sha256.Size:
-		return fmt.Sprintf("SHA-256 digest of %d bytes, not 32", len(b))
+		return report.T("dane.problem.sha256_length", report.Params{"count": len(b)})
 	case t.MatchingType == 2 && len(b) != sha512.Size:
-		return fmt.Sprintf("SHA-512 digest of %d bytes, not 64", len(b))
+		return report.T("dane.problem.sha512_length", report.Params{"count": len(b)})
 	case t.MatchingType == 0 && len(b) == 0:
-		return "empty data"
+		return report.T("dane.problem.empty", nil)
 	}
-	return ""
+	return report.Msg{}
 }
+
+// Usable reports whether the record has no Problem.
+func (t TLSA) Usable() bool { return t.Problem().IsZero() }
 
 // Match reports whether a certificate matches the record's selector and
 // matching type (RFC 6698 §2.1.2-2.1.3). Usage is the caller's concern: a
@@ -91,7 +97,7 @@ func MatchChain(records []TLSA, chain []*x509.Certificate) bool {
 		return false
 	}
 	for _, r := range records {
-		if r.Problem() != "" {
+		if !r.Usable() {
 			continue
 		}
 		switch r.Usage {

@@ -1,8 +1,6 @@
 package dane
 
 import (
-	"strings"
-
 	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
@@ -10,14 +8,16 @@ import (
 type ZoneStatus struct {
 	Zone   string
 	Status string // "secure", "insecure", "bogus" or "unknown"
-	Reason string
+	Reason report.Msg
 }
 
 // NoteZones explains DANE findings with the DNSSEC status of each MX host's
 // zone (host name -> status), which pkg/dnssec finds beside this check: a
 // TLSA lookup that failed in a bogus zone is broken signatures, not a DNS
 // outage, and DANE senders defer mail to the host (RFC 7672 §2.2); TLSA
-// records in an insecure zone are ignored by senders.
+// records in an insecure zone are ignored by senders. The findings are
+// made again knowing the zones (declared variants, never patched ones);
+// findings CheckChains added are kept.
 //
 // validating says pkg/dnssec saw the resolver validate (an AD bit
 // anywhere, or a SERVFAIL that CD lifts): DANE's own evidence (the AD bit on
@@ -28,30 +28,17 @@ func NoteZones(sec *report.Section, validating bool, zones map[string]ZoneStatus
 	if !ok || len(data.Hosts) == 0 {
 		return
 	}
-	if validating && data.Resolver != Validating {
+	if validating {
 		data.Resolver = Validating
-		sec.Findings = findings(data, true)
-		sec.Summary, sec.Display = report.Lit(summary(data)), display(data)
 	}
-	for _, h := range data.Hosts {
-		z, ok := zones[h.Host]
-		if !ok {
-			continue
-		}
-		for i := range sec.Findings {
-			f := &sec.Findings[i]
-			if !strings.Contains(f.Detail, h.Name) {
-				continue
-			}
-			switch {
-			case f.ID == defDNSError.ID && z.Status == "bogus":
-				f.Detail += ". The zone " + z.Zone + " is DNSSEC-bogus (" + z.Reason + "): validating resolvers answer SERVFAIL, so DANE senders defer mail to " + h.Host + "; see the DNSSEC section."
-				f.Fix = "Fix the DNSSEC signatures of " + z.Zone + " (the DNSSEC section says which)."
-			case f.ID == defInsecure.ID && z.Status == "insecure":
-				f.Detail += " The zone " + z.Zone + " is insecure (" + z.Reason + ")."
-			}
+	fs := findings(data, data.Resolver == Validating, zones)
+	for _, f := range sec.Findings {
+		if f.ID == defMismatch.ID {
+			fs = append(fs, f)
 		}
 	}
-	report.SortFindings(sec.Findings)
-	sec.Status = report.StatusOf(sec.Findings)
+	report.SortFindings(fs)
+	sec.Findings = fs
+	sec.Status = report.StatusOf(fs)
+	sec.Summary, sec.Display = summary(data), display(data)
 }

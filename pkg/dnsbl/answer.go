@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
 	"github.com/miekg/dns"
 )
@@ -36,9 +38,12 @@ const maxAnswerCodes = 16
 
 // AnswerCode is one A record of an answer with its meaning.
 type AnswerCode struct {
-	Code    string `json:"code"`
-	Meaning string `json:"meaning"`
-	Class   Class  `json:"class,omitempty"`
+	Code string `json:"code"`
+	// Meaning is what the code says: the list's own words from the catalog
+	// (lists.json, data shown as written), or ours for codes it does not
+	// document (catalog key dnsbl.code.*).
+	Meaning report.Msg `json:"meaning"`
+	Class   Class      `json:"class,omitempty"`
 	// Error marks a refusal/error code rather than a listing.
 	Error bool `json:"error,omitempty"`
 }
@@ -51,8 +56,8 @@ type Reading struct {
 	Class Class
 	// PublicResolver is set when a refusal code means "public resolver".
 	PublicResolver bool
-	// Err describes a lookup failure or a refusal.
-	Err string
+	// Err says, for a reader, why the answer is a failure or a refusal.
+	Err report.Msg
 }
 
 // Read classifies the answer of a list to one query (the answer reader).
@@ -64,7 +69,7 @@ type Reading struct {
 func Read(l *List, ans resolver.Answer, err error) Reading {
 	if err != nil {
 		if errors.Is(err, resolver.ErrRefused) {
-			return Reading{Verdict: Refused, Err: "the DNS server answered REFUSED"}
+			return Reading{Verdict: Refused, Err: report.T("dnsbl.err.refused", nil)}
 		}
 		return Reading{Verdict: Failed, Err: lookupError(err)}
 	}
@@ -98,7 +103,7 @@ func ReadCodes(l *List, addrs []netip.Addr) Reading {
 	for _, a := range addrs {
 		if !in127(a) && len(r.Codes) < maxAnswerCodes {
 			r.Verdict = Bogus
-			r.Codes = append(r.Codes, AnswerCode{Code: a.String(), Meaning: "outside 127.0.0.0/8: not a DNSBL answer (a resolver rewriting NXDOMAIN?)", Error: true})
+			r.Codes = append(r.Codes, AnswerCode{Code: a.String(), Meaning: report.T("dnsbl.code.outside", nil), Error: true})
 		}
 	}
 	// Lists return one to a handful of codes; read a bounded number.
@@ -106,7 +111,7 @@ func ReadCodes(l *List, addrs []netip.Addr) Reading {
 		addrs = addrs[:maxAnswerCodes]
 	}
 	if r.Verdict == Bogus {
-		r.Err = "answer outside 127.0.0.0/8"
+		r.Err = report.T("dnsbl.err.outside", nil)
 		return r
 	}
 	// Error codes first: a refusal code is never a listing, even when a
@@ -115,11 +120,11 @@ func ReadCodes(l *List, addrs []netip.Addr) Reading {
 		if c, ok := l.errorCode(a); ok || l.universalError(a, &c) {
 			r.Verdict = Refused
 			r.PublicResolver = r.PublicResolver || c.PublicResolver
-			r.Codes = append(r.Codes, AnswerCode{Code: a.String(), Meaning: expand(c.Meaning, a.As4()), Error: true})
+			r.Codes = append(r.Codes, AnswerCode{Code: a.String(), Meaning: c.meaning(a.As4()), Error: true})
 		}
 	}
 	if r.Verdict == Refused {
-		r.Err = r.Codes[0].Code + ": " + r.Codes[0].Meaning
+		r.Err = report.T("dnsbl.err.code", report.Params{"code": r.Codes[0].Code, "meaning": r.Codes[0].Meaning})
 		return r
 	}
 	worst := Class("")
@@ -141,7 +146,7 @@ func ReadCodes(l *List, addrs []netip.Addr) Reading {
 		// SURBL (https://www.surbl.org/lists): bits the catalog does not document are
 		// unknown, not a listing.
 		r.Verdict = Bogus
-		r.Err = "no documented bit set"
+		r.Err = report.T("dnsbl.err.no_bit", nil)
 	case worst == "":
 		r.Verdict = NotListed
 	case worst == ClassAllow:
@@ -199,11 +204,11 @@ var universalErrors = []struct {
 	prefix netip.Prefix
 	code   Code
 }{
-	{netip.MustParsePrefix("127.255.255.254/32"), Code{Meaning: "query via public/open resolver (the Spamhaus convention, used by other lists too); not a listing", PublicResolver: true}},
-	{netip.MustParsePrefix("127.255.255.0/24"), Code{Meaning: "query error (127.255.255.0/24 is the error range of Spamhaus and other lists); not a listing"}},
+	{netip.MustParsePrefix("127.255.255.254/32"), Code{key: "dnsbl.code.public_resolver", PublicResolver: true}},
+	{netip.MustParsePrefix("127.255.255.0/24"), Code{key: "dnsbl.code.error_range"}},
 	// RFC 5782 §5: 127.0.0.1 must never be listed; URIBL and SURBL answer it
 	// for refused queries.
-	{netip.MustParsePrefix("127.0.0.1/32"), Code{Meaning: "127.0.0.1 is never a listing (RFC 5782 §5): the list refused the query", PublicResolver: true}},
+	{netip.MustParsePrefix("127.0.0.1/32"), Code{key: "dnsbl.code.loopback", PublicResolver: true}},
 }
 
 // universalError reports whether a is one of universalErrors and not a code
@@ -259,42 +264,37 @@ func (l *List) listingCodes(a netip.Addr) []AnswerCode {
 			}
 			bb := [4]byte{127, 0, 0, byte(bit)}
 			if c, ok := matchCodes(l.codes, bb); ok {
-				out = append(out, AnswerCode{Code: a.String(), Meaning: c.Meaning, Class: classOf(c)})
+				out = append(out, AnswerCode{Code: a.String(), Meaning: report.Lit(c.Meaning), Class: classOf(c)})
 			} else {
 				unknown = append(unknown, fmt.Sprintf("0x%x", bit))
 			}
 		}
 		if len(out) > 0 && len(unknown) > 0 {
-			out = append(out, AnswerCode{Code: a.String(), Meaning: "undocumented bits " + strings.Join(unknown, ", "), Class: ClassInformational})
+			out = append(out, AnswerCode{Code: a.String(), Meaning: report.T("dnsbl.code.undocumented_bits", report.Params{"bits": unknown}), Class: ClassInformational})
 		}
 		return out
 	}
 	if c, ok := matchCodes(l.codes, b); ok {
-		return []AnswerCode{{Code: a.String(), Meaning: expand(c.Meaning, b), Class: classOf(c)}}
+		return []AnswerCode{{Code: a.String(), Meaning: c.meaning(b), Class: classOf(c)}}
 	}
 	cls := l.Class
 	if cls == ClassAllow {
 		// An undocumented code from an allow list is not good news we can vouch for.
 		cls = ClassInformational
 	}
-	return []AnswerCode{{Code: a.String(), Meaning: "listed (code not documented in the catalog)", Class: cls}}
+	return []AnswerCode{{Code: a.String(), Meaning: report.T("dnsbl.code.undocumented", nil), Class: cls}}
 }
 
-// lookupError words a resolver failure for a reader.
-func lookupError(err error) string {
-	switch resolver.KindOf(err) {
-	case resolver.KindTimeout:
-		return "no answer (timeout)"
-	case resolver.KindServFail:
-		return "SERVFAIL"
-	case resolver.KindRefused:
-		return "the DNS server answered REFUSED"
-	case resolver.KindCanceled:
-		return "canceled"
-	case resolver.KindNetwork:
-		return "resolver unreachable"
+// lookupError words a resolver failure for a reader, tersely (the same
+// failure for many targets is said once): the kind of failure, or the
+// error itself when the resolver did not classify it.
+func lookupError(err error) report.Msg {
+	switch k := resolver.KindOf(err); k {
+	case resolver.KindTimeout, resolver.KindServFail, resolver.KindRefused, resolver.KindCanceled, resolver.KindNetwork:
+		return report.T("dnsbl.err."+string(k), nil)
 	case "":
-		return err.Error()
+		return check.ErrMsg(err)
+	default:
+		return report.T("dnsbl.err.unclassified", report.Params{"kind": string(k)})
 	}
-	return string(resolver.KindOf(err))
 }

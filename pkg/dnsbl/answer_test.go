@@ -86,12 +86,12 @@ func TestRead(t *testing.T) {
 			}
 			var ms []string
 			for _, c := range r.Codes {
-				ms = append(ms, c.Meaning)
+				ms = append(ms, words(c.Meaning))
 			}
 			if tt.meaning != "" && !strings.Contains(strings.Join(ms, " | "), tt.meaning) {
 				t.Errorf("meanings %q lack %q", ms, tt.meaning)
 			}
-			if !r.Verdict.Decisive() && r.Err == "" {
+			if !r.Verdict.Decisive() && r.Err.IsZero() {
 				t.Errorf("indecisive verdict %s without an error text", r.Verdict)
 			}
 			if r.Verdict == Listed && r.Class == ClassAllow {
@@ -121,7 +121,7 @@ func TestReadBoundsCodes(t *testing.T) {
 func TestExpandMeaning(t *testing.T) {
 	dnswl, _ := DefaultCatalog().Lookup("list.dnswl.org")
 	r := ReadCodes(dnswl, []netip.Addr{netip.MustParseAddr("127.0.15.3")})
-	if r.Verdict != Allowlisted || len(r.Codes) != 1 || r.Codes[0].Meaning != "allow-listed: category 15, trust high (3)" {
+	if r.Verdict != Allowlisted || len(r.Codes) != 1 || words(r.Codes[0].Meaning) != "allow-listed: category 15, trust high (3)" {
 		t.Errorf("%+v", r)
 	}
 	r = ReadCodes(dnswl, []netip.Addr{netip.MustParseAddr("127.0.0.255")})

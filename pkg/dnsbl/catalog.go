@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
 // MaxCatalogSize bounds a catalog file read with LoadCatalogFile.
@@ -120,6 +121,17 @@ type Code struct {
 	Class   Class  `json:"class,omitempty"`
 	// PublicResolver marks a refusal that public or shared resolvers get.
 	PublicResolver bool `json:"public_resolver,omitempty"`
+
+	key string // our own codes (universalErrors): the catalog key of the meaning
+}
+
+// meaning is what the code says for the answer b: the list's words with
+// the wildcards it matched filled in, or our catalog message.
+func (c *Code) meaning(b [4]byte) report.Msg {
+	if c.key != "" {
+		return report.T(c.key, nil)
+	}
+	return report.Lit(expand(c.Meaning, b))
 }
 
 // Defunct is a zone known to be dead: never queried, and a finding when configured.
@@ -479,7 +491,7 @@ func selectLists(c *Catalog, extra []string) (lists []*List, defunct []DefunctZo
 	for _, spec := range extra {
 		zone, kinds, err := ParseListSpec(spec)
 		if err != nil {
-			bad = append(bad, err.Error())
+			bad = append(bad, spec)
 			continue
 		}
 		if seen[zone] {

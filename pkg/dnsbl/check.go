@@ -105,7 +105,7 @@ type Data struct {
 	PublicResolver string         `json:"public_resolver,omitempty"`
 	Targets        []TargetResult `json:"targets"`
 	Skipped        []Skipped      `json:"skipped,omitempty"`
-	Notes          []string       `json:"notes,omitempty"`
+	Notes          []report.Msg   `json:"notes,omitempty"`
 	Defunct        []DefunctZone  `json:"defunct,omitempty"`
 	Lists          []ListResult   `json:"lists"`
 	Answers        []AnswerResult `json:"answers"`
@@ -148,11 +148,11 @@ type HealthResult struct {
 	Kind Kind `json:"kind"`
 	// Status: healthy, unhealthy, refused, bogus, error, or skipped.
 	Status    string       `json:"status"`
-	Detail    string       `json:"detail,omitempty"`
+	Detail    report.Msg   `json:"detail,omitzero"`
 	Listed    *ProbeResult `json:"listed,omitempty"`
 	NotListed *ProbeResult `json:"not_listed,omitempty"`
 
-	cause string // the probe error behind a refused or error status
+	cause report.Msg // the probe error behind a refused or error status
 }
 
 // ProbeResult is one test-entry question.
@@ -161,7 +161,7 @@ type ProbeResult struct {
 	Query   string       `json:"query"`
 	Verdict Verdict      `json:"verdict"`
 	Codes   []AnswerCode `json:"codes,omitempty"`
-	Error   string       `json:"error,omitempty"`
+	Error   report.Msg   `json:"error,omitzero"`
 }
 
 // AnswerResult is one (target, list) answer: every one is in the JSON, with
@@ -177,10 +177,10 @@ type AnswerResult struct {
 	Class  Class        `json:"class,omitempty"`
 	Codes  []AnswerCode `json:"codes,omitempty"`
 	// Reason is the list's TXT record, fetched only for listings.
-	Reason string `json:"reason,omitempty"`
-	Error  string `json:"error,omitempty"`
+	Reason string     `json:"reason,omitempty"`
+	Error  report.Msg `json:"error,omitzero"`
 	// Note says why a decisive answer is not trusted (an unhealthy list).
-	Note string `json:"note,omitempty"`
+	Note report.Msg `json:"note,omitzero"`
 
 	health string // the list's health status when it made the answer unknown
 }
@@ -315,7 +315,7 @@ func run(ctx context.Context, env check.Env, target string, g Gathered, opts Opt
 	for _, j := range jobs {
 		l := lists[j.list]
 		if j.nameErr != nil {
-			j.reading = Reading{Verdict: Failed, Err: j.nameErr.Error()}
+			j.reading = Reading{Verdict: Failed, Err: report.T("dnsbl.err.name_too_long", nil)}
 			continue
 		}
 		eg.Go(func() error {
@@ -367,7 +367,7 @@ func (h *healthJob) evaluate() HealthResult {
 	res := HealthResult{Kind: h.key.kind}
 	if h.skip {
 		res.Status = HealthSkipped
-		res.Detail = "no RFC 5782 §5 test entry for this list"
+		res.Detail = report.T("dnsbl.health.skipped", nil)
 		return res
 	}
 	res.Listed = &ProbeResult{Entry: h.listed.label, Query: h.listed.qname, Verdict: h.rl.Verdict, Codes: h.rl.Codes, Error: h.rl.Err}
@@ -375,29 +375,29 @@ func (h *healthJob) evaluate() HealthResult {
 	switch {
 	case h.rl.Verdict == Bogus || h.rn.Verdict == Bogus:
 		res.Status = HealthBogus
-		res.Detail = "the test entries got answers that are not listing codes"
+		res.Detail = report.T("dnsbl.health.bogus", nil)
 	case h.rl.Verdict == Refused || h.rn.Verdict == Refused:
 		res.Status = HealthRefused
 		e := h.rl.Err
 		if h.rl.Verdict != Refused {
 			e = h.rn.Err
 		}
-		res.Detail, res.cause = "the list refused the test queries: "+e, e
+		res.Detail, res.cause = report.T("dnsbl.health.refused", report.Params{"error": e}), e
 	case h.rn.Verdict == Listed:
 		// RFC 5782 §5: 127.0.0.1 MUST NOT be listed. A list that lists it
 		// lists the world (AHBL after shutdown, SpamCop's 2021 lapse).
 		res.Status = HealthUnhealthy
-		res.Detail = fmt.Sprintf("lists %s, which RFC 5782 §5 says must never be listed: the list answers \"listed\" for everything", h.notList.label)
+		res.Detail = report.T("dnsbl.health.lists_everything", report.Params{"entry": h.notList.label})
 	case h.rl.Verdict == NotListed:
 		res.Status = HealthUnhealthy
-		res.Detail = fmt.Sprintf("does not list its test entry %s: the list is dead, emptied or silently refusing this resolver", h.listed.label)
+		res.Detail = report.T("dnsbl.health.dead", report.Params{"entry": h.listed.label})
 	case h.rl.Verdict == Failed || h.rn.Verdict == Failed:
 		res.Status = HealthError
 		e := h.rl.Err
 		if h.rl.Verdict != Failed {
 			e = h.rn.Err
 		}
-		res.Detail, res.cause = "the test queries got no answer: "+e, e
+		res.Detail, res.cause = report.T("dnsbl.health.failed", report.Params{"error": e}), e
 	default:
 		res.Status = HealthOK
 	}
@@ -410,13 +410,13 @@ func assemble(r *runner, target string, g Gathered, lists []*List, defunct []Def
 	data := Data{
 		Catalog:   CatalogRef{Version: r.opts.Catalog.Version, Source: r.opts.Catalog.Source},
 		Skipped:   g.Skipped,
-		Notes:     append([]string(nil), g.Notes...),
+		Notes:     append([]report.Msg(nil), g.Notes...),
 		Defunct:   defunct,
 		ElapsedMS: elapsed.Milliseconds(),
 		Queries:   r.queries.Load(),
 	}
 	for _, b := range bad {
-		data.Notes = append(data.Notes, "ignored --list: "+b)
+		data.Notes = append(data.Notes, report.T("dnsbl.note.ignored_list", report.Params{"spec": b}))
 	}
 	data.Resolver = r.opts.Resolver
 	if data.Resolver == "" {
@@ -462,7 +462,7 @@ func assemble(r *runner, target string, g Gathered, lists []*List, defunct []Def
 		failed             causes
 		bogus              causes
 		publicResolver     bool
-		unhealthy, ignored []string
+		unhealthy, ignored []report.Msg
 	}
 	troubles := make([]trouble, len(lists))
 
@@ -477,21 +477,21 @@ func assemble(r *runner, target string, g Gathered, lists []*List, defunct []Def
 		tr := &troubles[j.list]
 		switch rd.Verdict {
 		case Refused:
-			tr.refused.add(rd.Err, t.String())
+			tr.refused.add(rd.Err, report.Lit(t.String()))
 			tr.publicResolver = tr.publicResolver || rd.PublicResolver
 		case Failed:
-			tr.failed.add(rd.Err, t.String())
+			tr.failed.add(rd.Err, report.Lit(t.String()))
 		case Bogus:
-			tr.bogus.add(codeList(rd.Codes), t.String())
+			tr.bogus.add(report.Lit(codeList(rd.Codes)), report.Lit(t.String()))
 		}
 		switch {
 		case !rd.Verdict.Decisive():
 			a.Status = StatusUnknown
 		case hr.Status != HealthOK && hr.Status != HealthSkipped:
 			a.Status = StatusUnknown
-			a.Note = "not trusted: list " + hr.Status + " (" + hr.Detail + ")"
+			a.Note = report.T("dnsbl.answer.untrusted", report.Params{"status": report.T("dnsbl.health_status."+hr.Status, nil), "detail": hr.Detail})
 			a.health = hr.Status
-			tr.ignored = append(tr.ignored, t.String())
+			tr.ignored = append(tr.ignored, report.Lit(t.String()))
 		case rd.Verdict == Listed:
 			a.Status = StatusListed
 			findings = append(findings, listingFinding(t, l, a))
@@ -508,14 +508,14 @@ func assemble(r *runner, target string, g Gathered, lists []*List, defunct []Def
 		tr := &troubles[h.key.list]
 		switch hr.Status {
 		case HealthRefused:
-			tr.refused.add(hr.cause, "the test entries")
+			tr.refused.add(hr.cause, testEntries)
 			tr.publicResolver = tr.publicResolver || h.rl.PublicResolver || h.rn.PublicResolver
 		case HealthError:
-			tr.failed.add(hr.cause, "the test entries")
+			tr.failed.add(hr.cause, testEntries)
 		case HealthBogus:
-			tr.bogus.add(codeList(append(append([]AnswerCode(nil), h.rl.Codes...), h.rn.Codes...)), "the test entries")
+			tr.bogus.add(report.Lit(codeList(append(append([]AnswerCode(nil), h.rl.Codes...), h.rn.Codes...))), testEntries)
 		case HealthUnhealthy:
-			tr.unhealthy = append(tr.unhealthy, fmt.Sprintf("%s queries: %s", h.key.kind, hr.Detail))
+			tr.unhealthy = append(tr.unhealthy, report.T("dnsbl.health.kind."+string(h.key.kind), report.Params{"detail": hr.Detail}))
 		}
 	}
 	for li, l := range lists {
@@ -523,22 +523,18 @@ func assemble(r *runner, target string, g Gathered, lists []*List, defunct []Def
 		findings = append(findings, zoneFindings(l, tr.refused, tr.failed, tr.bogus, tr.unhealthy, tr.ignored, tr.publicResolver, data.PublicResolver)...)
 	}
 	for _, d := range defunct {
-		detail := d.Zone + " was configured but is defunct"
+		// The note is the catalog's (lists.json): data, shown as written.
+		p := report.Params{"zone": d.Zone, "note": d.Note}
 		if d.Since != "" {
-			detail += " (since " + d.Since + ")"
+			p["since"] = d.Since
 		}
-		findings = append(findings, DefZoneDefunct.New(detail+": "+d.Note+" It was not queried.",
-			"Remove "+d.Zone+" from your blocklist configuration (mail servers, monitoring, --list)."))
+		findings = append(findings, DefZoneDefunct.With(p))
 	}
 	if data.PublicResolver != "" {
-		findings = append(findings, DefResolverPublic.New(
-			fmt.Sprintf("The resolver in use, %s, is %s. Spamhaus, URIBL, SURBL and DNSWL refuse or rate-limit queries from large public resolvers, and Barracuda answers only registered resolvers, so many answers here will be refusals rather than results.", data.Resolver, data.PublicResolver),
-			"Run the check through your own recursive resolver (for example unbound on this machine: --resolver 127.0.0.1), or use a Spamhaus DQS key (--list KEY.zen.dq.spamhaus.net)."))
+		findings = append(findings, DefResolverPublic.With(report.Params{"resolver": data.Resolver, "public": data.PublicResolver}))
 	}
 	if len(g.Failures) > 0 {
-		findings = append(findings, DefTargetsUnknown.New(
-			"These lookups failed, so some addresses of the domain may not have been checked: "+strings.Join(g.Failures, "; ")+".",
-			"Run the check again; if the failures persist, fix the domain's DNS (the mx and spf checks say more)."))
+		findings = append(findings, DefTargetsUnknown.With(report.Params{"failures": g.Failures}))
 	}
 
 	for i, t := range g.Targets {
@@ -566,7 +562,7 @@ func assemble(r *runner, target string, g Gathered, lists []*List, defunct []Def
 	if len(jobs) == 0 {
 		sec.Status = report.StatusSkipped
 	}
-	sec.Summary = report.Lit(summary(g.Targets, lists, data.Answers))
+	sec.Summary = summary(g.Targets, data.Answers)
 	sec.Display = display(data, g.Targets)
 	return sec
 }
@@ -601,101 +597,86 @@ func codeList(cs []AnswerCode) string {
 	return strings.Join(s, ", ")
 }
 
-func meanings(cs []AnswerCode) string {
-	var s []string
-	for _, c := range cs {
-		s = append(s, c.Code+" "+c.Meaning)
+// testEntries is who a health probe's trouble was for.
+var testEntries = report.T("dnsbl.who.test_entries", nil)
+
+// codes is each answer code with its meaning, worded.
+func codes(cs []AnswerCode) []report.Msg {
+	out := make([]report.Msg, len(cs))
+	for i, c := range cs {
+		out[i] = report.T("dnsbl.code.with_meaning", report.Params{"code": c.Code, "meaning": c.Meaning})
 	}
-	return strings.Join(s, "; ")
+	return out
 }
 
 // listingFinding makes the finding for one listing on a healthy list.
 func listingFinding(t Target, l *List, a AnswerResult) report.Finding {
-	who := t.String()
-	if lbl := t.Label(); lbl != "" && lbl != RoleGiven {
-		who += " (" + lbl + ")"
+	p := report.Params{"target": t.String(), "zone": l.Zone, "codes": codes(a.Codes)}
+	if !(len(t.Via) == 0 && len(t.Roles) == 1 && t.Roles[0] == RoleGiven) {
+		p["role"] = t.Label()
 	}
-	on := l.Zone
 	if l.Name != "" {
-		on += " (" + l.Name + ")"
+		p["list"] = l.Name
 	}
-	detail := fmt.Sprintf("%s is listed on %s: %s.", who, on, meanings(a.Codes))
 	if a.Reason != "" {
-		detail += " The list says: \"" + a.Reason + "\"."
+		p["reason"] = a.Reason // the list's TXT record: data
 	}
-	where := "the list operator"
 	if l.Info != "" {
-		where = l.Info
+		p["info"] = l.Info // where to request removal
 	}
 	if t.Kind() == KindDomain {
-		fix := fmt.Sprintf("Find out why the domain is listed (a compromised website, spam that links to it, a lookalike campaign), remove the cause, then request removal at %s.", where)
 		switch a.Class {
 		case ClassMajor:
-			return DefDomainListed.New(detail, fix)
+			return DefDomainListed.With(p)
 		case ClassInformational:
-			f := DefDomainGrey.New(detail, fix)
-			f.Severity = report.Info // our severity: informational lists
-			return f
+			return DefDomainGrey.Alt("informational", p)
 		default:
-			return DefDomainGrey.New(detail, fix)
+			return DefDomainGrey.With(p)
 		}
 	}
-	fix := fmt.Sprintf("Find and stop the cause (a compromised account or host, an open relay, mail to stale or purchased lists), then request removal at %s.", where)
 	switch a.Class {
 	case ClassMajor:
-		return DefIPListedMajor.New(detail, fix)
+		return DefIPListedMajor.With(p)
 	case ClassPolicy:
-		f := DefIPListedPBL.New(detail+" The PBL lists end-user address space that should not deliver mail directly to other domains' MX servers; it is not evidence of abuse.",
-			"If this address is a mail server that delivers directly to MX servers, ask its ISP to mark it as a server (or remove it yourself at "+where+"); otherwise send through your provider's submission server (port 587) instead of directly.")
 		if t.Sends() {
-			// our severity: high when the address delivers direct-to-MX,
-			// which an SPF-authorized host does by declaration.
-			f.Severity = report.High
-			f.Detail += " The domain's SPF record names this address as a sender, so receivers that use the PBL reject its mail."
+			return DefIPListedPBL.Alt("sending", p)
 		}
-		return f
+		return DefIPListedPBL.With(p)
 	case ClassInformational:
-		f := DefIPListedMinor.New(detail+" This list is informational: few receivers block on it.", fix)
-		f.Severity = report.Info // our severity: UCEPROTECT L2/L3 and weak signals are info
-		return f
+		return DefIPListedMinor.Alt("informational", p)
 	default:
-		return DefIPListedMinor.New(detail, fix)
+		return DefIPListedMinor.With(p)
 	}
 }
 
 // zoneFindings reports one list's refusals, failed queries (SERVFAIL,
 // timeouts), bogus answers and failed health check, one finding each.
-func zoneFindings(l *List, refused, failed, bogus causes, unhealthy, ignored []string, publicCode bool, publicResolver string) []report.Finding {
+func zoneFindings(l *List, refused, failed, bogus causes, unhealthy, ignored []report.Msg, publicCode bool, publicResolver string) []report.Finding {
 	var out []report.Finding
 	if len(failed.order) > 0 {
-		out = append(out, DefQueryFailed.New(
-			fmt.Sprintf("%s gave no usable DNS answer, so its results are unknown (not \"listed\", not \"clean\"): %s.", l.Zone, failed.String()),
-			"Run the check again later. If it persists, check that the resolver answers (mailcheck dnsbl 127.0.0.2 --list "+l.Zone+" must say listed) and that the list still exists; a list that times out for everyone is down or retired."))
+		out = append(out, DefQueryFailed.With(report.Params{"zone": l.Zone, "causes": failed.msgs()}))
 	}
 	if len(refused.order) > 0 {
-		detail := fmt.Sprintf("%s did not give usable answers, so its results are unknown (not \"listed\"): %s.", l.Zone, refused.String())
-		fix := "Run the check again later. If it persists, the list does not serve your resolver: query through your own recursive resolver (--resolver)."
-		if publicCode || publicResolver != "" {
-			detail += " The list refuses queries that arrive through public or shared resolvers (8.8.8.8, 1.1.1.1, large ISPs) and answers them with an error code that naive checkers report as a listing."
-			fix = "Query through your own recursive resolver, not a public one (--resolver 127.0.0.1 with unbound, for example); for Spamhaus, a free DQS key works from anywhere (--list KEY.zen.dq.spamhaus.net)."
-		}
+		p := report.Params{"zone": l.Zone, "causes": refused.msgs()}
 		if l.Notes != "" && strings.Contains(l.Notes, "registered") {
-			detail += " " + l.Notes
+			p["list_note"] = l.Notes // the catalog's note (lists.json): data
 		}
-		out = append(out, DefQueryRefused.New(detail, fix))
+		if publicCode || publicResolver != "" {
+			p["public"] = true
+			out = append(out, DefQueryRefused.Alt("public", p))
+		} else {
+			out = append(out, DefQueryRefused.With(p))
+		}
 	}
 	if len(bogus.order) > 0 {
-		out = append(out, DefAnswerBogus.New(
-			fmt.Sprintf("%s answered with addresses that are not listing codes: %s. Real DNSBL answers are in 127.0.0.0/8; an answer outside it usually means the resolver rewrites NXDOMAIN (ISP search pages, some filtering resolvers).", l.Zone, bogus.String()),
-			"Use a resolver that does not rewrite NXDOMAIN answers (your own recursive resolver: --resolver)."))
+		out = append(out, DefAnswerBogus.With(report.Params{"zone": l.Zone, "causes": bogus.msgs()}))
 	}
 	if len(unhealthy) > 0 {
-		detail := fmt.Sprintf("%s failed its RFC 5782 §5 self-test: %s.", l.Zone, strings.Join(unhealthy, "; "))
+		p := report.Params{"zone": l.Zone, "failures": unhealthy}
 		if len(ignored) > 0 {
-			detail += fmt.Sprintf(" Its answers for %s were ignored.", limitJoin(ignored, 5))
+			p["ignored"] = limitJoin(ignored, 5)
 		}
-		out = append(out, DefZoneUnhealthy.New(detail,
-			"Do not use this list's answers until it passes again; if it stays broken, remove it from your configuration and tell the operator."))
+		out = append(out, DefZoneUnhealthy.With(p))
 	}
 	return out
 }
@@ -703,47 +684,52 @@ func zoneFindings(l *List, refused, failed, bogus causes, unhealthy, ignored []s
 // causes groups the targets that got the same trouble from one list, so a
 // refusal that hits every query is said once.
 type causes struct {
-	order []string
-	whom  map[string][]string
+	order []report.Msg
+	whom  map[string][]report.Msg
 }
 
-func (c *causes) add(cause, who string) {
+func (c *causes) add(cause, who report.Msg) {
 	if c.whom == nil {
-		c.whom = map[string][]string{}
+		c.whom = map[string][]report.Msg{}
 	}
-	if _, ok := c.whom[cause]; !ok {
+	k := msgKey(cause)
+	if _, ok := c.whom[k]; !ok {
 		c.order = append(c.order, cause)
 	}
-	c.whom[cause] = append(c.whom[cause], who)
+	c.whom[k] = append(c.whom[k], who)
 }
 
-func (c causes) String() string {
-	var parts []string
+// msgs is each cause with the targets it hit.
+func (c causes) msgs() []report.Msg {
+	var out []report.Msg
 	for _, cause := range c.order {
-		parts = append(parts, fmt.Sprintf("%s (for %s)", cause, limitJoin(c.whom[cause], 5)))
+		out = append(out, report.T("dnsbl.cause", report.Params{"cause": cause, "whom": limitJoin(c.whom[msgKey(cause)], 5)}))
 	}
-	return strings.Join(parts, "; ")
+	return out
 }
 
-func limitJoin(s []string, n int) string {
+// limitJoin lists the first n items and says how many more there are.
+func limitJoin(s []report.Msg, n int) report.Msg {
 	if len(s) <= n {
-		return strings.Join(s, ", ")
+		return report.T("list", report.Params{"items": s})
 	}
-	return strings.Join(s[:n], ", ") + fmt.Sprintf(" and %d more", len(s)-n)
+	return report.T("dnsbl.more", report.Params{"items": s[:n], "count": len(s) - n})
 }
 
 // summary is the one-line verdict.
-func summary(targets []Target, lists []*List, answers []AnswerResult) string {
+func summary(targets []Target, answers []AnswerResult) report.Msg {
 	if len(answers) == 0 {
 		if len(targets) == 0 {
-			return "nothing to check"
+			return report.T("dnsbl.summary.nothing", nil)
 		}
-		return "no list applies to these targets"
+		return report.T("dnsbl.summary.no_list", nil)
 	}
 	listedOn := map[string][]string{}
 	var listedZones []string
 	unknown := map[string]bool{}
+	queried := map[string]bool{}
 	for _, a := range answers {
+		queried[a.Zone] = true
 		switch a.Status {
 		case StatusListed:
 			if listedOn[a.Zone] == nil {
@@ -754,65 +740,67 @@ func summary(targets []Target, lists []*List, answers []AnswerResult) string {
 			unknown[a.Zone] = true
 		}
 	}
-	queried := map[string]bool{}
-	for _, a := range answers {
-		queried[a.Zone] = true
-	}
-	var b strings.Builder
-	if len(targets) == 1 {
-		b.WriteString(targets[0].String() + ": ")
+	p := report.Params{"queried": len(queried)}
+	one := len(targets) == 1
+	if one {
+		p["target"] = targets[0].String()
 	} else {
-		fmt.Fprintf(&b, "%d targets: ", len(targets))
+		p["targets"] = len(targets)
+	}
+	if len(unknown) > 0 {
+		p["unknown"] = report.T("dnsbl.summary.unknown", report.Params{"count": len(unknown)})
+	}
+	who := "several"
+	if one {
+		who = "single"
 	}
 	if len(listedZones) > 0 {
-		var parts []string
+		var zones []report.Msg
 		for _, z := range listedZones {
-			if len(targets) == 1 {
-				parts = append(parts, z)
+			if one {
+				zones = append(zones, report.Lit(z))
 			} else {
-				parts = append(parts, z+" ("+strings.Join(listedOn[z], ", ")+")")
+				zones = append(zones, report.T("dnsbl.summary.zone_targets", report.Params{"zone": z, "targets": listedOn[z]}))
 			}
 		}
-		fmt.Fprintf(&b, "listed on %d of %d lists: %s", len(listedZones), len(queried), strings.Join(parts, ", "))
-	} else {
-		fmt.Fprintf(&b, "not listed on any of %d lists", len(queried)-len(unknown))
-		if len(unknown) > 0 {
-			b.WriteString(" that answered")
-		}
+		p["count"], p["zones"] = len(listedZones), zones
+		return report.T("dnsbl.summary.listed."+who, p)
 	}
-	switch len(unknown) {
-	case 0:
-	case 1:
-		b.WriteString("; 1 list unknown")
-	default:
-		fmt.Fprintf(&b, "; %d lists unknown", len(unknown))
+	p["count"] = len(queried) - len(unknown)
+	if len(unknown) > 0 {
+		p["answered"] = true
 	}
-	return b.String()
+	return report.T("dnsbl.summary.clean."+who, p)
 }
 
 // display is the text/Markdown view: a compact table of targets by lists.
 func display(d Data, targets []Target) report.Display {
 	var disp report.Display
-	src := d.Catalog.Source
-	disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("catalog"), Value: report.Lit(fmt.Sprintf("%s %s, %d lists queried", src, d.Catalog.Version, len(d.Lists)))})
+	fact := func(label string, v report.Msg) {
+		disp.Facts = append(disp.Facts, report.Fact{Label: report.T("dnsbl.fact."+label, nil), Value: v})
+	}
+	fact("catalog", report.T("dnsbl.fact.catalog_value", report.Params{"source": d.Catalog.Source, "version": d.Catalog.Version, "count": len(d.Lists)}))
 	if d.Resolver != "" {
-		v := d.Resolver
-		if d.PublicResolver != "" {
-			v += " (public: " + d.PublicResolver + ")"
+		v := report.Lit(d.Resolver)
+		if strings.HasPrefix(d.Resolver, "zone files") { // resolver.Zones (--zone): offline
+			v = report.T("dnsbl.fact.zone_files", nil)
 		}
-		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("resolver"), Value: report.Lit(v)})
+		if d.PublicResolver != "" {
+			v = report.T("dnsbl.fact.resolver_public", report.Params{"resolver": d.Resolver, "public": d.PublicResolver})
+		}
+		fact("resolver", v)
 	}
 	for _, s := range d.Skipped {
-		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("skipped"), Value: report.Lit(fmt.Sprintf("%s (%s): %s", s.Address, s.Via, s.Reason))})
+		fact("skipped", report.T("dnsbl.fact.skipped_value", report.Params{"address": s.Address, "via": s.Via, "reason": s.Reason}))
 	}
 	for _, n := range d.Notes {
-		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("note"), Value: report.Lit(n)})
+		fact("note", n)
 	}
 	for _, z := range d.Defunct {
-		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("not queried"), Value: report.Lit(z.Zone + " (defunct)")})
+		fact("not_queried", report.T("dnsbl.fact.defunct", report.Params{"zone": z.Zone}))
 	}
 	type cell struct {
-		listed, unknown []string
+		listed, unknown []report.Msg
 		clean, allow    int
 	}
 	cells := make(map[string]*cell)
@@ -824,75 +812,87 @@ func display(d Data, targets []Target) report.Display {
 		}
 		switch a.Status {
 		case StatusListed:
-			var ms []string
+			var ms []report.Msg
 			for _, code := range a.Codes {
 				ms = append(ms, shortMeaning(code.Meaning))
 			}
-			c.listed = append(c.listed, a.Zone+" ("+strings.Join(dedupeStrings(ms), ", ")+")")
+			c.listed = append(c.listed, report.T("dnsbl.cell.zone", report.Params{"zone": a.Zone, "why": dedupeMsgs(ms)}))
 		case StatusUnknown:
-			c.unknown = append(c.unknown, a.Zone+" ("+unknownWhy(a)+")")
+			c.unknown = append(c.unknown, report.T("dnsbl.cell.zone", report.Params{"zone": a.Zone, "why": unknownWhy(a)}))
 		case StatusAllowlisted:
 			c.allow++
 		default:
 			c.clean++
 		}
 	}
-	tbl := report.Table{Title: report.Lit("Targets by list"), Columns: report.Lits("Target", "Role", "Listed", "Clean", "Unknown")}
+	tbl := report.Table{Title: report.T("dnsbl.table.targets", nil), Columns: []report.Msg{
+		report.T("dnsbl.col.target", nil), report.T("dnsbl.col.role", nil), report.T("dnsbl.col.listed", nil),
+		report.T("dnsbl.col.clean", nil), report.T("dnsbl.col.unknown", nil)}}
 	for _, t := range targets {
 		c := cells[t.String()]
 		if c == nil {
-			tbl.Rows = append(tbl.Rows, report.Lits(t.String(), t.Label(), "-", "no list applies", "-"))
+			tbl.Rows = append(tbl.Rows, []report.Msg{report.Lit(t.String()), t.Label(), report.Lit("-"), report.T("dnsbl.cell.no_list", nil), report.Lit("-")})
 			continue
 		}
-		clean := fmt.Sprintf("%d", c.clean)
+		clean := report.Lit(fmt.Sprintf("%d", c.clean))
 		if c.allow > 0 {
-			clean += fmt.Sprintf(" (+%d allow-listed)", c.allow)
+			clean = report.T("dnsbl.cell.clean_allow", report.Params{"clean": c.clean, "allow": c.allow})
 		}
-		tbl.Rows = append(tbl.Rows, report.Lits(t.String(), t.Label(), dash(strings.Join(c.listed, ", ")), clean, dash(strings.Join(c.unknown, ", "))))
+		tbl.Rows = append(tbl.Rows, []report.Msg{report.Lit(t.String()), t.Label(), dash(c.listed), clean, dash(c.unknown)})
 	}
 	disp.Tables = append(disp.Tables, tbl)
 	return disp
 }
 
-// shortMeaning keeps the part of a meaning before the first colon: "XBL",
-// "PBL", "black".
-func shortMeaning(m string) string {
-	if i := strings.IndexAny(m, ":("); i > 0 {
-		return strings.TrimSpace(m[:i])
+// shortMeaning keeps the part of a list's meaning before the first colon:
+// "XBL", "PBL", "black"; our own meanings are kept whole.
+func shortMeaning(m report.Msg) report.Msg {
+	if m.Key != "" {
+		return m
+	}
+	if i := strings.IndexAny(m.Text, ":("); i > 0 {
+		return report.Lit(strings.TrimSpace(m.Text[:i]))
 	}
 	return m
 }
 
-func unknownWhy(a AnswerResult) string {
+func unknownWhy(a AnswerResult) report.Msg {
 	switch {
-	case a.health == HealthUnhealthy:
-		return "list unhealthy"
 	case a.health != "":
-		return "list " + a.health
+		return report.T("dnsbl.why.list_"+a.health, nil)
 	case a.Verdict == Refused:
-		return "refused"
+		return report.T("dnsbl.why.refused", nil)
 	case a.Verdict == Bogus:
-		return "bogus answer"
-	case a.Error != "":
+		return report.T("dnsbl.why.bogus", nil)
+	case !a.Error.IsZero():
 		return a.Error
 	}
-	return "unknown"
+	return report.T("dnsbl.why.unknown", nil)
 }
 
-func dash(s string) string {
-	if s == "" {
-		return "-"
+func dash(ms []report.Msg) report.Msg {
+	if len(ms) == 0 {
+		return report.Lit("-")
 	}
-	return s
+	return report.T("list", report.Params{"items": ms})
 }
 
-func dedupeStrings(s []string) []string {
-	sort.Strings(s)
-	out := s[:0]
-	for i, v := range s {
-		if i == 0 || v != s[i-1] {
+func dedupeMsgs(ms []report.Msg) []report.Msg {
+	sort.SliceStable(ms, func(i, j int) bool { return msgKey(ms[i]) < msgKey(ms[j]) })
+	out := ms[:0]
+	for i, v := range ms {
+		if i == 0 || msgKey(v) != msgKey(ms[i-1]) {
 			out = append(out, v)
 		}
 	}
 	return out
+}
+
+// Query checks targets like CheckTargets and returns the evidence typed:
+// every (target, list) answer with its verdict, codes and status, and each
+// list's health, beside the section that judges them.
+func Query(ctx context.Context, env check.Env, targets []Target, opts Options) (Data, report.Section) {
+	sec := CheckTargets(ctx, env, targets, opts)
+	d, _ := sec.Data.(Data)
+	return d, sec
 }

@@ -96,7 +96,7 @@ func queried(srv *dnstest.Server, name string, qtype uint16) int {
 
 func TestCheckListedAddress(t *testing.T) {
 	srv := startLists(t)
-	sec := CheckTargets(context.Background(), envFor(t, srv), addrTargets("192.0.2.99"), testOptions(t))
+	sec := worded(CheckTargets(context.Background(), envFor(t, srv), addrTargets("192.0.2.99"), testOptions(t)))
 	if sec.Status != report.StatusFail {
 		t.Errorf("status %s, want fail", sec.Status)
 	}
@@ -158,7 +158,7 @@ func TestCheckListedAddress(t *testing.T) {
 
 func TestCheckCleanAddress(t *testing.T) {
 	srv := startLists(t)
-	sec := CheckTargets(context.Background(), envFor(t, srv), addrTargets("192.0.2.1", "192.0.2.1"), testOptions(t))
+	sec := worded(CheckTargets(context.Background(), envFor(t, srv), addrTargets("192.0.2.1", "192.0.2.1"), testOptions(t)))
 	if sec.Status != report.StatusPass || len(sec.Findings) != 0 {
 		t.Errorf("status %s findings %+v", sec.Status, sec.Findings)
 	}
@@ -189,7 +189,7 @@ func TestCheckPolicyListing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sec := CheckTargets(context.Background(), env, []Target{tt.target}, testOptions(t))
+			sec := worded(CheckTargets(context.Background(), env, []Target{tt.target}, testOptions(t)))
 			f := findingsByID(sec)["dnsbl.ip.listed.pbl"]
 			if len(f) != 1 || f[0].Severity != tt.want || !strings.Contains(f[0].Detail, "PBL") {
 				t.Fatalf("pbl findings %+v, want one of severity %s", f, tt.want)
@@ -203,7 +203,7 @@ func TestCheckPolicyListing(t *testing.T) {
 
 func TestCheckIPv6(t *testing.T) {
 	srv := startLists(t)
-	sec := CheckTargets(context.Background(), envFor(t, srv), addrTargets("2001:db8::99"), testOptions(t))
+	sec := worded(CheckTargets(context.Background(), envFor(t, srv), addrTargets("2001:db8::99"), testOptions(t)))
 	d := sec.Data.(Data)
 	if len(d.Answers) != 1 || d.Answers[0].Zone != "major.dnsbl.test" || d.Answers[0].Status != StatusListed {
 		t.Fatalf("answers %+v (only the IPv6 list applies)", d.Answers)
@@ -238,7 +238,7 @@ func TestCheckDomainLists(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.domain, func(t *testing.T) {
-			sec := CheckTargets(context.Background(), env, []Target{DomainTarget(dnsname.MustParse(tt.domain))}, testOptions(t))
+			sec := worded(CheckTargets(context.Background(), env, []Target{DomainTarget(dnsname.MustParse(tt.domain))}, testOptions(t)))
 			var ids []string
 			for _, f := range sec.Findings {
 				ids = append(ids, f.ID)
@@ -280,7 +280,7 @@ func TestCheckUnusableLists(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			opts := testOptions(t, tt.list)
 			opts.QueryTimeout = 300 * time.Millisecond
-			sec := CheckTargets(context.Background(), env, []Target{tt.target}, opts)
+			sec := worded(CheckTargets(context.Background(), env, []Target{tt.target}, opts))
 			if sec.Status != report.StatusUnknown {
 				t.Errorf("status %s, want unknown", sec.Status)
 			}
@@ -320,9 +320,9 @@ func TestCheckRcodeFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := startLists(t)
 			srv.SetFault("99.2.0.192.minor.dnsbl.test.", dns.TypeA, tt.fault)
-			sec := CheckTargets(context.Background(), envFor(t, srv), addrTargets("192.0.2.99"), testOptions(t))
+			sec := worded(CheckTargets(context.Background(), envFor(t, srv), addrTargets("192.0.2.99"), testOptions(t)))
 			a := answerFor(t, sec, "192.0.2.99", "minor.dnsbl.test")
-			if a.Status != StatusUnknown || !strings.Contains(a.Error, tt.want) {
+			if a.Status != StatusUnknown || !strings.Contains(a.Error.String(), tt.want) {
 				t.Errorf("answer %+v", a)
 			}
 			f := findingsByID(sec)[tt.id]
@@ -343,7 +343,7 @@ func TestCheckRcodeFailures(t *testing.T) {
 
 func TestCheckDefunctNeverQueried(t *testing.T) {
 	srv := startLists(t)
-	sec := CheckTargets(context.Background(), envFor(t, srv), addrTargets("192.0.2.1"), testOptions(t, "dnsbl.sorbs.net", "gone.dnsbl.test", "dnsbl.ahbl.org"))
+	sec := worded(CheckTargets(context.Background(), envFor(t, srv), addrTargets("192.0.2.1"), testOptions(t, "dnsbl.sorbs.net", "gone.dnsbl.test", "dnsbl.ahbl.org")))
 	f := findingsByID(sec)["dnsbl.zone.defunct"]
 	if len(f) != 3 {
 		t.Fatalf("defunct findings %+v", f)
@@ -365,12 +365,12 @@ func TestCheckPublicResolverWarning(t *testing.T) {
 	srv := startLists(t)
 	env := envFor(t, srv)
 	opts := testOptions(t)
-	sec := CheckTargets(context.Background(), env, addrTargets("192.0.2.1"), opts)
+	sec := worded(CheckTargets(context.Background(), env, addrTargets("192.0.2.1"), opts))
 	if d := sec.Data.(Data); d.Resolver != srv.Addr || d.PublicResolver != "" || len(findingsByID(sec)["dnsbl.resolver.public"]) != 0 {
 		t.Errorf("loopback resolver: %+v %+v", d.Resolver, sec.Findings)
 	}
 	opts.Resolver = "8.8.8.8:53"
-	sec = CheckTargets(context.Background(), env, addrTargets("192.0.2.1"), opts)
+	sec = worded(CheckTargets(context.Background(), env, addrTargets("192.0.2.1"), opts))
 	f := findingsByID(sec)["dnsbl.resolver.public"]
 	if len(f) != 1 || !strings.Contains(f[0].Detail, "Google") {
 		t.Errorf("public resolver findings %+v", f)
@@ -379,7 +379,7 @@ func TestCheckPublicResolverWarning(t *testing.T) {
 
 func TestCheckHealthOncePerRun(t *testing.T) {
 	srv := startLists(t)
-	sec := CheckTargets(context.Background(), envFor(t, srv), addrTargets("192.0.2.1", "192.0.2.99", "192.0.2.10", "198.51.100.20"), testOptions(t))
+	sec := worded(CheckTargets(context.Background(), envFor(t, srv), addrTargets("192.0.2.1", "192.0.2.99", "192.0.2.10", "198.51.100.20"), testOptions(t)))
 	for _, z := range []string{"major", "minor", "info"} {
 		for _, n := range []string{"2.0.0.127." + z + ".dnsbl.test.", "1.0.0.127." + z + ".dnsbl.test."} {
 			if c := queried(srv, n, dns.TypeA); c != 1 {
@@ -446,7 +446,7 @@ func TestCheckConcurrencyBounds(t *testing.T) {
 	}
 	opts := testOptions(t)
 	opts.Concurrency, opts.PerZone = 6, 3
-	sec := CheckTargets(context.Background(), check.Env{Resolver: b}, targets, opts)
+	sec := worded(CheckTargets(context.Background(), check.Env{Resolver: b}, targets, opts))
 	if sec.Status != report.StatusPass {
 		t.Errorf("status %s: %+v", sec.Status, sec.Findings)
 	}
@@ -469,7 +469,7 @@ func TestCheckCanceled(t *testing.T) {
 	srv := startLists(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	sec := CheckTargets(ctx, envFor(t, srv), addrTargets("192.0.2.99"), testOptions(t))
+	sec := worded(CheckTargets(ctx, envFor(t, srv), addrTargets("192.0.2.99"), testOptions(t)))
 	if sec.Status != report.StatusUnknown {
 		t.Errorf("status %s, want unknown", sec.Status)
 	}
@@ -482,7 +482,7 @@ func TestCheckCanceled(t *testing.T) {
 
 func TestCheckNoTargets(t *testing.T) {
 	srv := startLists(t)
-	sec := CheckTargets(context.Background(), envFor(t, srv), nil, testOptions(t))
+	sec := worded(CheckTargets(context.Background(), envFor(t, srv), nil, testOptions(t)))
 	if sec.Status != report.StatusSkipped || srv.Queries() != 0 {
 		t.Errorf("status %s, %d queries", sec.Status, srv.Queries())
 	}

@@ -132,7 +132,7 @@ func TestConformanceClassification(t *testing.T) {
 			// catalog's; its key (before any parenthesis) must appear.
 			var got []string
 			for _, c := range r.Codes {
-				got = append(got, strings.ToLower(c.Meaning))
+				got = append(got, strings.ToLower(words(c.Meaning)))
 			}
 			all := strings.Join(got, " | ")
 			for _, m := range v.Meaning {

@@ -67,7 +67,7 @@ func FuzzRead(f *testing.F) {
 			if outside && r.Verdict != Bogus {
 				t.Fatalf("%s: address outside 127/8 read as %s", l.Zone, r.Verdict)
 			}
-			if !r.Verdict.Decisive() && r.Err == "" {
+			if !r.Verdict.Decisive() && r.Err.IsZero() {
 				t.Fatalf("%s: %s without a reason", l.Zone, r.Verdict)
 			}
 			if r.Verdict == Listed {

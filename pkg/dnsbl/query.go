@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
 // KindOf returns the query kind for an address: IPv4 for a 4-byte address,
@@ -128,40 +129,40 @@ func testProbes(l *List, k Kind) (listed, notListed probe, ok bool) {
 // (RFC 6890 special-purpose ranges). Addresses the user names are queried anyway.
 var reservedPrefixes = []struct {
 	prefix netip.Prefix
-	why    string
+	why    string // catalog key dnsbl.reserved.<why>
 }{
-	{netip.MustParsePrefix("0.0.0.0/8"), "\"this network\" (RFC 791)"},
-	{netip.MustParsePrefix("10.0.0.0/8"), "private (RFC 1918)"},
-	{netip.MustParsePrefix("100.64.0.0/10"), "shared CGNAT space (RFC 6598)"},
+	{netip.MustParsePrefix("0.0.0.0/8"), "this_network"},
+	{netip.MustParsePrefix("10.0.0.0/8"), "private"},
+	{netip.MustParsePrefix("100.64.0.0/10"), "cgnat"},
 	{netip.MustParsePrefix("127.0.0.0/8"), "loopback"},
-	{netip.MustParsePrefix("169.254.0.0/16"), "link-local"},
-	{netip.MustParsePrefix("172.16.0.0/12"), "private (RFC 1918)"},
-	{netip.MustParsePrefix("192.0.0.0/24"), "IETF protocol assignments (RFC 6890)"},
-	{netip.MustParsePrefix("192.0.2.0/24"), "documentation (RFC 5737)"},
-	{netip.MustParsePrefix("192.168.0.0/16"), "private (RFC 1918)"},
-	{netip.MustParsePrefix("198.18.0.0/15"), "benchmarking (RFC 2544)"},
-	{netip.MustParsePrefix("198.51.100.0/24"), "documentation (RFC 5737)"},
-	{netip.MustParsePrefix("203.0.113.0/24"), "documentation (RFC 5737)"},
+	{netip.MustParsePrefix("169.254.0.0/16"), "link_local"},
+	{netip.MustParsePrefix("172.16.0.0/12"), "private"},
+	{netip.MustParsePrefix("192.0.0.0/24"), "ietf"},
+	{netip.MustParsePrefix("192.0.2.0/24"), "documentation4"},
+	{netip.MustParsePrefix("192.168.0.0/16"), "private"},
+	{netip.MustParsePrefix("198.18.0.0/15"), "benchmarking"},
+	{netip.MustParsePrefix("198.51.100.0/24"), "documentation4"},
+	{netip.MustParsePrefix("203.0.113.0/24"), "documentation4"},
 	{netip.MustParsePrefix("224.0.0.0/4"), "multicast"},
-	{netip.MustParsePrefix("240.0.0.0/4"), "reserved (RFC 1112)"},
+	{netip.MustParsePrefix("240.0.0.0/4"), "reserved"},
 	{netip.MustParsePrefix("::/128"), "unspecified"},
 	{netip.MustParsePrefix("::1/128"), "loopback"},
-	{netip.MustParsePrefix("::ffff:0:0/96"), "IPv4-mapped (not a real IPv6 source)"},
-	{netip.MustParsePrefix("100::/64"), "discard-only (RFC 6666)"},
-	{netip.MustParsePrefix("2001:db8::/32"), "documentation (RFC 3849)"},
-	{netip.MustParsePrefix("fc00::/7"), "unique local (RFC 4193)"},
-	{netip.MustParsePrefix("fe80::/10"), "link-local"},
+	{netip.MustParsePrefix("::ffff:0:0/96"), "ipv4_mapped"},
+	{netip.MustParsePrefix("100::/64"), "discard"},
+	{netip.MustParsePrefix("2001:db8::/32"), "documentation6"},
+	{netip.MustParsePrefix("fc00::/7"), "unique_local"},
+	{netip.MustParsePrefix("fe80::/10"), "link_local"},
 	{netip.MustParsePrefix("ff00::/8"), "multicast"},
 }
 
 // Reserved reports whether an address is private, loopback or otherwise
 // reserved, and why.
-func Reserved(a netip.Addr) (string, bool) {
+func Reserved(a netip.Addr) (report.Msg, bool) {
 	a = a.WithZone("")
 	for _, r := range reservedPrefixes {
 		if r.prefix.Contains(a) {
-			return r.why, true
+			return report.T("dnsbl.reserved."+r.why, nil), true
 		}
 	}
-	return "", false
+	return report.Msg{}, false
 }

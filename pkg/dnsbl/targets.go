@@ -11,6 +11,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
 	"github.com/mailcheck/mailcheck/pkg/spf"
 	"github.com/miekg/dns"
@@ -71,12 +72,21 @@ func (t Target) has(role string) bool {
 	return false
 }
 
-// Label describes the roles for the table: "MX mx1.shop.example, SPF ip4".
-func (t Target) Label() string {
-	if len(t.Via) > 0 {
-		return strings.Join(t.Via, ", ")
+// Label describes the roles for the table: "MX mx1.shop.example, SPF ip4"
+// (the names that led to the target, data), "registrable domain of
+// www.shop.example", or the roles worded ("given").
+func (t Target) Label() report.Msg {
+	if t.has(RoleDomain) && len(t.Via) > 0 {
+		return report.T("dnsbl.role.domain_of", report.Params{"domain": t.Via[0]})
 	}
-	return strings.Join(t.Roles, ", ")
+	if len(t.Via) > 0 {
+		return report.Lit(strings.Join(t.Via, ", "))
+	}
+	roles := make([]report.Msg, len(t.Roles))
+	for i, r := range t.Roles {
+		roles[i] = report.T("dnsbl.role."+r, nil)
+	}
+	return report.T("list", report.Params{"items": roles})
 }
 
 // AddressTarget is an address the user named. An IPv4-mapped IPv6 address is
@@ -93,9 +103,9 @@ func DomainTarget(d dnsname.Domain) Target {
 
 // Skipped is an address found in DNS that was not queried.
 type Skipped struct {
-	Address string `json:"address"`
-	Via     string `json:"via"`
-	Reason  string `json:"reason"`
+	Address string     `json:"address"`
+	Via     string     `json:"via"`
+	Reason  report.Msg `json:"reason"`
 }
 
 // Limits on what one domain's gathering may do.
@@ -111,9 +121,9 @@ type Gathered struct {
 	Targets []Target
 	Skipped []Skipped
 	// Notes say what was found or not (no MX, an SPF range not queried).
-	Notes []string
+	Notes []report.Msg
 	// Failures are lookups that got no answer: the target list may be incomplete.
-	Failures []string
+	Failures []report.Msg
 }
 
 // Gather finds what to check for a domain: the registrable domain (for
@@ -128,7 +138,7 @@ func Gather(ctx context.Context, env check.Env, domain dnsname.Domain, includeRe
 	org := dnsname.OrganizationalPSL(domain)
 	dt := Target{Domain: org.String(), Roles: []string{RoleDomain}}
 	if !org.Equal(domain) {
-		dt.Via = []string{"registrable domain of " + domain.String()}
+		dt.Via = []string{domain.String()} // the registrable domain of the name checked
 	}
 	g.out.Targets = append(g.out.Targets, dt)
 
@@ -150,8 +160,8 @@ func Gather(ctx context.Context, env check.Env, domain dnsname.Domain, includeRe
 	sort.Slice(g.out.Skipped, func(i, j int) bool {
 		return netip.MustParseAddr(g.out.Skipped[i].Address).Less(netip.MustParseAddr(g.out.Skipped[j].Address))
 	})
-	sort.Strings(g.out.Notes)
-	sort.Strings(g.out.Failures)
+	sortMsgs(g.out.Notes)
+	sortMsgs(g.out.Failures)
 	return g.out
 }
 
@@ -199,17 +209,28 @@ type gatherer struct {
 	index map[netip.Addr]int
 }
 
-func (g *gatherer) note(format string, args ...any) {
+// note records a fact about the gathering: catalog key dnsbl.note.<key>.
+func (g *gatherer) note(key string, p report.Params) {
 	g.mu.Lock()
-	g.out.Notes = append(g.out.Notes, fmt.Sprintf(format, args...))
+	g.out.Notes = append(g.out.Notes, report.T("dnsbl.note."+key, p))
 	g.mu.Unlock()
 }
 
-func (g *gatherer) fail(format string, args ...any) {
+// fail records a lookup that got no answer: the question and why.
+func (g *gatherer) fail(qtype, name string, err error) {
 	g.mu.Lock()
-	g.out.Failures = append(g.out.Failures, fmt.Sprintf(format, args...))
+	g.out.Failures = append(g.out.Failures, report.T("dnsbl.fail.lookup", report.Params{"type": qtype, "name": name, "error": lookupError(err)}))
 	g.mu.Unlock()
 }
+
+// sortMsgs orders messages by key and parameters, so that the notes of a
+// run come out the same whatever order the lookups finished in.
+func sortMsgs(ms []report.Msg) {
+	sort.SliceStable(ms, func(i, j int) bool { return msgKey(ms[i]) < msgKey(ms[j]) })
+}
+
+// msgKey is a message as a comparable string (fmt prints maps sorted).
+func msgKey(m report.Msg) string { return m.Key + "\x00" + m.Text + "\x00" + fmt.Sprint(m.Params) }
 
 // add records an address with its role, merging duplicates.
 func (g *gatherer) add(a netip.Addr, role, via string) {
@@ -230,7 +251,7 @@ func (g *gatherer) add(a netip.Addr, role, via string) {
 		return
 	}
 	if len(g.index) >= maxTargets {
-		g.skip(a, via, fmt.Sprintf("more than %d addresses", maxTargets))
+		g.skip(a, via, report.T("dnsbl.skip.too_many", report.Params{"max": maxTargets}))
 		return
 	}
 	g.index[a] = len(g.out.Targets)
@@ -238,7 +259,7 @@ func (g *gatherer) add(a netip.Addr, role, via string) {
 }
 
 // skip records an address not queried, once per address. Called with g.mu held.
-func (g *gatherer) skip(a netip.Addr, via, why string) {
+func (g *gatherer) skip(a netip.Addr, via string, why report.Msg) {
 	for i := range g.out.Skipped {
 		s := &g.out.Skipped[i]
 		if s.Address == a.String() {
@@ -260,11 +281,11 @@ func (g *gatherer) hostAddrs(ctx context.Context, host, role, via string) {
 		eg.Go(func() error {
 			addrs, _, err := resolver.LookupAddrs(ctx, g.env.Resolver, host, qt)
 			if err != nil {
-				g.fail("%s %s: %s", resolver.TypeString(qt), strings.TrimSuffix(host, "."), lookupError(err))
+				g.fail(resolver.TypeString(qt), strings.TrimSuffix(host, "."), err)
 				return nil
 			}
 			if len(addrs) > maxAddrsPerKey {
-				g.note("%s %s: %d addresses, only the first %d checked", resolver.TypeString(qt), strings.TrimSuffix(host, "."), len(addrs), maxAddrsPerKey)
+				g.note("addrs_limit", report.Params{"type": resolver.TypeString(qt), "host": strings.TrimSuffix(host, "."), "count": len(addrs), "max": maxAddrsPerKey})
 				addrs = addrs[:maxAddrsPerKey]
 			}
 			for _, a := range addrs {
@@ -297,15 +318,15 @@ func (g *gatherer) mxHosts(ctx context.Context, name string) ([]string, error) {
 func (g *gatherer) mx(ctx context.Context, domain dnsname.Domain) {
 	hosts, err := g.mxHosts(ctx, domain.FQDN())
 	if err != nil {
-		g.fail("MX %s: %s", domain, lookupError(err))
+		g.fail("MX", domain.String(), err)
 		return
 	}
 	if len(hosts) == 0 {
-		g.note("%s has no MX hosts", domain)
+		g.note("no_mx", report.Params{"domain": domain.String()})
 		return
 	}
 	if len(hosts) > maxMXHosts {
-		g.note("%s has %d MX hosts; only the first %d checked", domain, len(hosts), maxMXHosts)
+		g.note("mx_limit", report.Params{"domain": domain.String(), "count": len(hosts), "max": maxMXHosts})
 		hosts = hosts[:maxMXHosts]
 	}
 	var wg sync.WaitGroup
@@ -323,7 +344,7 @@ func (g *gatherer) mx(ctx context.Context, domain dnsname.Domain) {
 func (g *gatherer) spfHosts(ctx context.Context, domain dnsname.Domain) {
 	txts, _, err := resolver.LookupTXT(ctx, g.env.Resolver, domain.FQDN())
 	if err != nil {
-		g.fail("TXT %s: %s", domain, lookupError(err))
+		g.fail("TXT", domain.String(), err)
 		return
 	}
 	var records []string
@@ -336,17 +357,17 @@ func (g *gatherer) spfHosts(ctx context.Context, domain dnsname.Domain) {
 	}
 	switch len(records) {
 	case 0:
-		g.note("%s has no SPF record", domain)
+		g.note("no_spf", report.Params{"domain": domain.String()})
 		return
 	case 1:
 	default:
 		// RFC 7208 §3.2: more than one record is a permerror; the spf check reports it.
-		g.note("%s has %d SPF records (permerror); none read", domain, len(records))
+		g.note("spf_multiple", report.Params{"domain": domain.String(), "count": len(records)})
 		return
 	}
 	terms := spfHostTerms(records[0], domain.String())
 	if len(terms) > maxSPFTerms {
-		g.note("SPF of %s names %d hosts; only the first %d checked", domain, len(terms), maxSPFTerms)
+		g.note("spf_limit", report.Params{"domain": domain.String(), "count": len(terms), "max": maxSPFTerms})
 		terms = terms[:maxSPFTerms]
 	}
 	var wg sync.WaitGroup
@@ -355,7 +376,7 @@ func (g *gatherer) spfHosts(ctx context.Context, domain dnsname.Domain) {
 		case t.addr.IsValid():
 			g.add(t.addr, RoleSPF, "SPF "+t.text)
 		case t.note != "":
-			g.note("SPF of %s: %s", domain, t.note)
+			g.note(t.note, report.Params{"domain": domain.String(), "term": t.text})
 		case t.mech == "a":
 			wg.Add(1)
 			go func() {
@@ -368,7 +389,9 @@ func (g *gatherer) spfHosts(ctx context.Context, domain dnsname.Domain) {
 				defer wg.Done()
 				hosts, err := g.mxHosts(ctx, t.host+".")
 				if err != nil {
-					g.fail("MX %s (SPF %s): %s", t.host, t.text, lookupError(err))
+					g.mu.Lock()
+					g.out.Failures = append(g.out.Failures, report.T("dnsbl.fail.spf_mx", report.Params{"host": t.host, "term": t.text, "error": lookupError(err)}))
+					g.mu.Unlock()
 					return
 				}
 				if len(hosts) > maxMXHosts {
@@ -389,7 +412,7 @@ type spfTerm struct {
 	mech string     // "ip4", "ip6", "a", "mx"
 	addr netip.Addr // ip4/ip6 host
 	host string     // a/mx target domain, no trailing dot
-	note string     // why the term is not queried
+	note string     // why the term is not queried: catalog key dnsbl.note.<note>
 }
 
 // spfHostTerms reads, with pkg/spf's parser, the ip4, ip6, a and mx terms of
@@ -421,7 +444,7 @@ func spfHostTerms(record, domain string) []spfTerm {
 				continue
 			}
 			if plen >= 0 && plen != full {
-				out = append(out, spfTerm{text: text, mech: t.Name, note: text + " is a range, not a host: not queried"})
+				out = append(out, spfTerm{text: text, mech: t.Name, note: "spf_range"})
 				continue
 			}
 			out = append(out, spfTerm{text: text, mech: t.Name, addr: t.Addr})
@@ -433,7 +456,7 @@ func spfHostTerms(record, domain string) []spfTerm {
 				host = domain
 			}
 			if t.Dynamic() || strings.Contains(host, "%") {
-				out = append(out, spfTerm{text: text, mech: t.Name, note: text + " uses macros: not queried"})
+				out = append(out, spfTerm{text: text, mech: t.Name, note: "spf_macro"})
 				continue
 			}
 			d, err := dnsname.ParseAny(host)

@@ -56,7 +56,7 @@ func TestGather(t *testing.T) {
 		if len(g.Targets) != 1 || g.Targets[0].Domain != "shop.example" || g.Targets[0].Kind() != KindDomain {
 			t.Fatalf("targets %+v, want only the registrable domain", g.Targets)
 		}
-		if !strings.Contains(strings.Join(g.Targets[0].Via, ""), "registrable domain of mail.shop.example") {
+		if words(g.Targets[0].Label()) != "registrable domain of mail.shop.example" {
 			t.Errorf("via %q", g.Targets[0].Via)
 		}
 		// mail.shop.example has no MX or SPF of its own.
@@ -66,7 +66,7 @@ func TestGather(t *testing.T) {
 		g = Gather(context.Background(), env, dnsname.MustParse("shop.example"), false)
 		reasons := map[string]string{}
 		for _, s := range g.Skipped {
-			reasons[s.Address] = s.Reason
+			reasons[s.Address] = words(s.Reason)
 		}
 		want := map[string]string{
 			"10.0.0.25":    "private (RFC 1918)",
@@ -87,7 +87,7 @@ func TestGather(t *testing.T) {
 		g := Gather(context.Background(), env, dnsname.MustParse("shop.example"), true)
 		var got []string
 		for _, tg := range g.Targets {
-			got = append(got, tg.String()+" ["+strings.Join(tg.Roles, ",")+"] "+tg.Label())
+			got = append(got, tg.String()+" ["+strings.Join(tg.Roles, ",")+"] "+words(tg.Label()))
 		}
 		want := []string{
 			"shop.example [domain] domain",
@@ -100,7 +100,11 @@ func TestGather(t *testing.T) {
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("targets\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
-		if !strings.Contains(strings.Join(g.Notes, "\n"), "ip4:198.51.100.0/24 is a range") {
+		var notes []string
+		for _, n := range g.Notes {
+			notes = append(notes, words(n))
+		}
+		if !strings.Contains(strings.Join(notes, "\n"), "ip4:198.51.100.0/24 is a range") {
 			t.Errorf("notes %q", g.Notes)
 		}
 		for _, q := range srv.Log() {
@@ -115,7 +119,7 @@ func TestGather(t *testing.T) {
 		srv.SetFault("shop.example.", dns.TypeMX, dnstest.ServFail)
 		g := Gather(context.Background(), envFor(t, srv), dnsname.MustParse("shop.example"), true)
 		// Both the domain's MX and the SPF mx term's MX lookup failed.
-		if len(g.Failures) != 2 || !strings.Contains(strings.Join(g.Failures, "\n"), "MX shop.example: SERVFAIL") {
+		if len(g.Failures) != 2 || !strings.Contains(strings.Join(wordsOf(g.Failures), "\n"), "MX shop.example: SERVFAIL") {
 			t.Errorf("failures %q", g.Failures)
 		}
 		// The SPF-named hosts are still found.
@@ -129,7 +133,7 @@ func TestCheckDomain(t *testing.T) {
 	srv := startLists(t)
 	opts := testOptions(t)
 	opts.IncludeReserved = true
-	sec := Check(context.Background(), envFor(t, srv), dnsname.MustParse("shop.example"), opts)
+	sec := worded(Check(context.Background(), envFor(t, srv), dnsname.MustParse("shop.example"), opts))
 	byID := findingsByID(sec)
 	// 192.0.2.99 (SPF ip4) on major+minor+info; 192.0.2.10 (MX and SPF mx) on the
 	// policy code, high because SPF names it as a sender; 2001:db8::99 on major.
@@ -152,7 +156,7 @@ func TestCheckDomain(t *testing.T) {
 
 	srv2 := startLists(t)
 	srv2.SetFault("shop.example.", dns.TypeTXT, dnstest.ServFail)
-	sec = Check(context.Background(), envFor(t, srv2), dnsname.MustParse("shop.example"), testOptions(t))
+	sec = worded(Check(context.Background(), envFor(t, srv2), dnsname.MustParse("shop.example"), testOptions(t)))
 	if f := findingsByID(sec)["dnsbl.targets.unknown"]; len(f) != 1 || !strings.Contains(f[0].Detail, "TXT shop.example: SERVFAIL") {
 		t.Errorf("targets.unknown %+v", f)
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/mailcheck/mailcheck/pkg/report"
 	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
 )
@@ -64,11 +65,11 @@ func Parse(s string) (Domain, error) {
 	labels := strings.Split(d.ascii, ".")
 	switch {
 	case allDigits(labels...):
-		return Domain{}, fmt.Errorf("%q is %w", s, ErrNotIPv4)
+		return Domain{}, &Error{Kind: ErrNotIPv4, Input: s, text: fmt.Sprintf("%q is %s", s, ErrNotIPv4)}
 	case len(labels) == 1:
-		return Domain{}, fmt.Errorf("%q: %w", s, ErrSingleLabel)
+		return Domain{}, &Error{Kind: ErrSingleLabel, Input: s, text: fmt.Sprintf("%q: %s", s, ErrSingleLabel)}
 	case allDigits(labels[len(labels)-1]):
-		return Domain{}, fmt.Errorf("%q: %w", s, ErrNumericTLD)
+		return Domain{}, &Error{Kind: ErrNumericTLD, Input: s, text: fmt.Sprintf("%q: %s", s, ErrNumericTLD)}
 	}
 	// What a user types is a host name (RFC 1123 §2.1: letters, digits,
 	// hyphens) or a service name with underscores (_dmarc); anything else
@@ -76,7 +77,7 @@ func Parse(s string) (Domain, error) {
 	// name to query.
 	for _, r := range d.ascii {
 		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
-			return Domain{}, fmt.Errorf("%q: %w: character %q", s, ErrInvalid, r)
+			return Domain{}, &Error{Kind: ErrInvalid, Input: s, Char: fmt.Sprintf("%q", r), text: fmt.Sprintf("%q: %s: character %q", s, ErrInvalid, r)}
 		}
 	}
 	return d, nil
@@ -98,51 +99,104 @@ func ParseAny(s string) (Domain, error) { return parse(s) }
 func parse(s string) (Domain, error) {
 	in := strings.TrimSpace(s)
 	if in == "" || in == "." {
-		return Domain{}, ErrEmpty
+		return Domain{}, &Error{Kind: ErrEmpty, Input: s, text: ErrEmpty.Error()}
 	}
 	if _, err := netip.ParseAddr(strings.TrimSuffix(strings.Trim(in, "[]"), ".")); err == nil {
-		return Domain{}, fmt.Errorf("%q is %w", s, ErrIPAddress)
+		return Domain{}, &Error{Kind: ErrIPAddress, Input: s, text: fmt.Sprintf("%q is %s", s, ErrIPAddress)}
 	}
 	if !utf8.ValidString(in) {
 		// IDNA would map the bad bytes to U+FFFD and encode that,
 		// giving an A-label that no longer decodes.
-		return Domain{}, fmt.Errorf("%q: %w: not valid UTF-8", s, ErrInvalid)
+		return Domain{}, &Error{Kind: ErrInvalid, Input: s, UTF8: true, text: fmt.Sprintf("%q: %s: not valid UTF-8", s, ErrInvalid)}
 	}
 	in = strings.TrimSuffix(in, ".")
 	// Check lengths before IDNA so absurd input is refused cheaply; the
 	// ASCII form is checked again below.
 	if len(in) > 4*MaxNameLength {
-		return Domain{}, fmt.Errorf("%w", ErrTooLong)
+		return Domain{}, &Error{Kind: ErrTooLong, Input: s, text: ErrTooLong.Error()}
 	}
 	ascii, err := profile.ToASCII(in)
 	if err != nil {
-		return Domain{}, fmt.Errorf("%q: %w: %v", s, ErrInvalid, err)
+		return Domain{}, &Error{Kind: ErrInvalid, Input: s, Err: err, text: fmt.Sprintf("%q: %s: %v", s, ErrInvalid, err)}
 	}
 	ascii = strings.ToLower(ascii)
 	if err := checkLengths(ascii); err != nil {
-		return Domain{}, fmt.Errorf("%q: %w", s, err)
+		err.Input, err.text = s, fmt.Sprintf("%q: %s", s, err.text)
+		return Domain{}, err
 	}
 	for _, r := range ascii {
 		if r <= ' ' || r == 0x7f || r == '"' || r == '\\' || r == '(' || r == ')' || r == ';' || r == '@' {
-			return Domain{}, fmt.Errorf("%q: %w: character %q", s, ErrInvalid, r)
+			return Domain{}, &Error{Kind: ErrInvalid, Input: s, Char: fmt.Sprintf("%q", r), text: fmt.Sprintf("%q: %s: character %q", s, ErrInvalid, r)}
 		}
 	}
 	return Domain{ascii: ascii}, nil
 }
 
-func checkLengths(ascii string) error {
+func checkLengths(ascii string) *Error {
 	if len(ascii) > MaxNameLength {
-		return ErrTooLong
+		return &Error{Kind: ErrTooLong, Input: ascii, text: ErrTooLong.Error()}
 	}
 	for _, label := range strings.Split(ascii, ".") {
 		if label == "" {
-			return ErrEmptyLabel
+			return &Error{Kind: ErrEmptyLabel, Input: ascii, text: ErrEmptyLabel.Error()}
 		}
 		if len(label) > MaxLabelLength {
-			return fmt.Errorf("%w (%q is %d)", ErrLabelLength, truncate(label, 20), len(label))
+			return &Error{Kind: ErrLabelLength, Input: ascii, Label: truncate(label, 20), Length: len(label),
+				text: fmt.Sprintf("%s (%q is %d)", ErrLabelLength, truncate(label, 20), len(label))}
 		}
 	}
 	return nil
+}
+
+// Error is a name that cannot be parsed: which rule it breaks (Kind, one
+// of the Err* values above, for errors.Is) and the facts, so that a report
+// can word it in the catalogs (Msg: dnsname.error.<kind>).
+type Error struct {
+	Kind  error
+	Input string
+	// Char is the character not allowed in a name (ErrInvalid), quoted.
+	Char string
+	// UTF8 marks input that is not valid UTF-8 (ErrInvalid).
+	UTF8 bool
+	// Label and Length are the label too long (ErrLabelLength).
+	Label  string
+	Length int
+	// Err is IDNA's reason (ErrInvalid).
+	Err  error
+	text string
+}
+
+func (e *Error) Error() string { return e.text }
+
+// Unwrap gives errors.Is the rule broken (ErrInvalid...) and IDNA's error.
+func (e *Error) Unwrap() []error {
+	if e.Err != nil {
+		return []error{e.Kind, e.Err}
+	}
+	return []error{e.Kind}
+}
+
+var kindKeys = map[error]string{
+	ErrEmpty: "empty", ErrTooLong: "too_long", ErrLabelLength: "label_length", ErrEmptyLabel: "empty_label",
+	ErrIPAddress: "ip_address", ErrSingleLabel: "single_label", ErrInvalid: "invalid", ErrNotIPv4: "not_ipv4",
+	ErrNumericTLD: "numeric_tld",
+}
+
+// Msg words the error for a report: catalog key dnsname.error.<kind>, the
+// input (at most 80 bytes of it) and the facts as parameters.
+func (e *Error) Msg() report.Msg {
+	p := report.Params{"input": truncate(strings.TrimSpace(e.Input), 80)}
+	switch {
+	case e.Char != "":
+		p["char"] = e.Char
+	case e.UTF8:
+		p["utf8"] = true
+	case e.Label != "":
+		p["label"], p["length"] = e.Label, e.Length
+	case e.Err != nil:
+		p["reason"] = e.Err.Error() // IDNA's words (golang.org/x/net/idna): data
+	}
+	return report.T("dnsname.error."+kindKeys[e.Kind], p)
 }
 
 func truncate(s string, n int) string {
@@ -219,7 +273,8 @@ func (d Domain) Suffix(n int) Domain {
 func (d Domain) Child(prefix string) (Domain, error) {
 	name := strings.ToLower(strings.TrimSuffix(prefix, ".")) + "." + d.ascii
 	if err := checkLengths(name); err != nil {
-		return Domain{}, fmt.Errorf("%s: %w", name, err)
+		err.text = name + ": " + err.text
+		return Domain{}, err
 	}
 	return Domain{ascii: name}, nil
 }

@@ -78,7 +78,7 @@ type Data struct {
 	// files: nothing is validated).
 	Resolver Validation `json:"resolver"`
 	// Evidence says what showed the resolver's behaviour.
-	Evidence string `json:"evidence,omitempty"`
+	Evidence report.Msg `json:"evidence,omitzero"`
 	// Zones: the domain's zone first, then each MX host's zone.
 	Zones []Zone `json:"zones"`
 }
@@ -94,7 +94,7 @@ type Zone struct {
 	// Status: secure, insecure, bogus or unknown.
 	Status Status `json:"status"`
 	// Reason says why the status, in a sentence.
-	Reason string `json:"reason"`
+	Reason report.Msg `json:"reason"`
 	// DNSKEYs are the zone's keys.
 	DNSKEYs []Key `json:"dnskeys,omitempty"`
 	// DS are the DS records at the parent.
@@ -165,7 +165,7 @@ type Failure struct {
 	Type string `json:"type"`
 	// Reason: what is wrong with its signatures, as far as the answer
 	// given with CD shows.
-	Reason string `json:"reason"`
+	Reason report.Msg `json:"reason"`
 	// Extended is the resolver's RFC 8914 extended error, when it sent one.
 	Extended string `json:"extended,omitempty"`
 }
@@ -215,18 +215,18 @@ func ask(ctx context.Context, r resolver.Resolver, name string, qtype uint16) re
 }
 
 // why explains a result that gave nothing.
-func (r result) why() string {
+func (r result) why() report.Msg {
 	switch {
 	case r.err != nil:
-		return r.err.Error()
+		return check.ErrMsg(r.err)
 	case r.rep.Rcode == dns.RcodeServerFailure && r.cd != nil:
-		return "SERVFAIL, also with CD"
+		return report.T("dnssec.why.servfail_cd", nil)
 	default:
 		s := dns.RcodeToString[r.rep.Rcode]
 		if s == "" {
 			s = fmt.Sprintf("RCODE %d", r.rep.Rcode)
 		}
-		return s
+		return report.Lit(s)
 	}
 }
 
@@ -239,8 +239,8 @@ type zoneWork struct {
 	ds      result
 	nsec3   result
 	mail    []mailSet
-	listed  []dns.RR // offline: every RRSIG of the zone file
-	problem string   // the zone could not be found
+	listed  []dns.RR   // offline: every RRSIG of the zone file
+	problem report.Msg // the zone could not be found
 	// lookup fetches a signed RRset that no reply held (offline only:
 	// the zone files answer at no cost).
 	lookup func(name string, qtype uint16) []dns.RR
@@ -258,8 +258,8 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	data := &Data{Resolver: Undetermined}
 	sec := report.Section{Check: "dnssec", Title: "DNSSEC", Target: target.String(), Data: data}
 	if _, ok := env.Resolver.(resolver.DNSSECQuerier); !ok {
-		sec.Status, sec.Summary = report.StatusUnknown, report.Lit("the resolver cannot send DNSSEC queries")
-		sec.Findings = []report.Finding{defUnknown.New("The resolver in use cannot ask DNSSEC questions (DO and CD bits), so nothing can be said about DNSSEC.", "Run mailcheck with --resolver pointing at a validating resolver.")}
+		sec.Status, sec.Summary = report.StatusUnknown, report.T("dnssec.summary.no_dnssec", nil)
+		sec.Findings = []report.Finding{defUnknown.Alt("no_dnssec", report.Params{"validate": true})}
 		return sec
 	}
 	now := env.Clock()
@@ -393,30 +393,21 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	}
 	switch data.Resolver {
 	case Offline:
-		detail := "Answers come from zone files: nothing was validated, so whether the zones are secure, insecure or bogus is unknown."
 		signed := false
 		for _, z := range data.Zones {
 			signed = signed || len(z.DNSKEYs) > 0 || z.SignaturesSeen > 0
 		}
-		if signed {
-			detail += " The signatures, keys and NSEC3 parameters in the files were checked."
-		} else {
-			detail += " The files hold no DNSSEC records (no DNSKEY, no RRSIG): published like this, the zones are unsigned."
-		}
-		fs = append(fs, defOffline.New(detail, "Run mailcheck without --zone, through a validating resolver, once the zone is published."))
+		fs = append(fs, defOffline.With(report.Params{"signed": signed}))
 	case NotValidating:
-		fs = append(fs, defNotValidating.New("The resolver returned signed data ("+data.Evidence+") without the AD bit: it passes DNSSEC records on but does not validate them (RFC 4035 §4.9.3), so it cannot tell a secure zone from a bogus one.",
-			howToValidate))
+		fs = append(fs, defNotValidating.With(report.Params{"evidence": data.Evidence, "validate": true}))
 	}
 	report.SortFindings(fs)
 	sec.Findings = fs
 	sec.Status = report.StatusOf(fs)
-	sec.Summary = report.Lit(summary(data))
+	sec.Summary = summary(data)
 	sec.Display = display(data)
 	return sec
 }
-
-const howToValidate = "Run mailcheck through a validating resolver: a local unbound (it validates by default with the root trust anchor from unbound-anchor) with --resolver 127.0.0.1, or a public validating resolver such as --resolver 1.1.1.1, 8.8.8.8 or 9.9.9.9."
 
 // apexOf finds the zone of name from its SOA answer: the SOA itself when
 // name is an apex, else the SOA of a negative answer's authority section
@@ -455,9 +446,9 @@ func signedNoAD(r result) bool {
 // resolverValidation: the AD bit on any answer, or a SERVFAIL that CD
 // lifts, shows a validating resolver; signed root or top-level-domain data
 // without AD shows one that does not (RFC 4035 §4.9.3).
-func resolverValidation(offline bool, root, tld result, works []*zoneWork) (Validation, string) {
+func resolverValidation(offline bool, root, tld result, works []*zoneWork) (Validation, report.Msg) {
 	if offline {
-		return Offline, "answers come from zone files"
+		return Offline, report.T("dnssec.evidence.zone_files", nil)
 	}
 	var all []result
 	for _, w := range works {
@@ -470,21 +461,21 @@ func resolverValidation(offline bool, root, tld result, works []*zoneWork) (Vali
 	// on whether the probes were called off.
 	for _, r := range append(all, root, tld) {
 		if r.err == nil && r.rep.Authentic {
-			return Validating, fmt.Sprintf("the AD bit on %s %s", label(r.rep.Name), resolver.TypeString(r.rep.Type))
+			return Validating, report.T("dnssec.evidence.ad", report.Params{"name": label(r.rep.Name), "type": resolver.TypeString(r.rep.Type)})
 		}
 	}
 	for _, r := range all {
 		if r.bogus() {
-			return Validating, fmt.Sprintf("SERVFAIL for %s %s, answered with CD", label(r.rep.Name), resolver.TypeString(r.rep.Type))
+			return Validating, report.T("dnssec.evidence.servfail_cd", report.Params{"name": label(r.rep.Name), "type": resolver.TypeString(r.rep.Type)})
 		}
 	}
 	switch {
 	case signedNoAD(root):
-		return NotValidating, "the root's signed DNSKEY records"
+		return NotValidating, report.T("dnssec.evidence.root", nil)
 	case signedNoAD(tld):
-		return NotValidating, "the signed DS records of " + strings.TrimSuffix(tld.rep.Name, ".")
+		return NotValidating, report.T("dnssec.evidence.tld", report.Params{"name": strings.TrimSuffix(tld.rep.Name, ".")})
 	}
-	return Undetermined, ""
+	return Undetermined, report.Msg{}
 }
 
 // judge sets w.z's status and evidence and returns its findings.
@@ -492,9 +483,8 @@ func judge(w *zoneWork, v Validation, now time.Time, target dnsname.Domain) []re
 	z := w.z
 	if w.apex == "" {
 		z.Status = Unknown
-		z.Reason = "the zone of " + z.Zone + " could not be found: " + w.problem
-		return []report.Finding{defUnknown.New(fmt.Sprintf("%s: DNSSEC status unknown, the SOA question got no usable answer (%s).", roles(z), w.problem),
-			"Retry; if it persists, check that the DNS servers of "+z.Zone+" answer.")}
+		z.Reason = report.T("dnssec.reason.no_zone", report.Params{"name": z.Zone, "problem": w.problem})
+		return []report.Finding{defUnknown.Alt("no_zone", report.Params{"zone": roles(z), "name": z.Zone, "problem": w.problem})}
 	}
 	keys := readKeys(w)
 	dsRecs, dsKnown := readDS(w, v)
@@ -510,67 +500,66 @@ func judge(w *zoneWork, v Validation, now time.Time, target dnsname.Domain) []re
 	for _, r := range []result{w.soa, w.dnskey, w.nsec3} {
 		anyAD = anyAD || (r.err == nil && r.rep.Authentic)
 	}
-	zoneErr := ""
+	var zoneErr report.Msg
 	for _, r := range []result{w.dnskey, w.ds} {
 		if r.reply() == nil && !r.bogus() {
 			zoneErr = r.why()
 		}
 	}
+	p := report.Params{"zone": roles(z), "name": z.Zone}
 
 	switch {
 	case v == Offline:
-		z.Status, z.Reason = Unknown, "offline: zone files are not validated"
+		z.Status, z.Reason = Unknown, report.T("dnssec.reason.offline", nil)
 	case len(failing) > 0 && dsAbsent && !w.ds.bogus():
 		// Without a DS at a parent that answered, nothing in the zone can
 		// fail validation (RFC 4035 §5.2: an insecure delegation): the
 		// SERVFAILs were something else, maybe passing.
 		z.Status = Unknown
-		z.Reason = "SERVFAIL without CD and an answer with CD, but the zone has no DS at its parent, so this is not a DNSSEC failure: " + failingList(failing)
+		p["failing"] = failingList(failing)
+		z.Reason = report.T("dnssec.reason.servfail_unsigned", report.Params{"failing": p["failing"]})
 		z.Failing = nil
-		fs = append(fs, defUnknown.New(fmt.Sprintf("%s: some questions failed (SERVFAIL) and then answered with CD, but the zone has no DS at its parent, so validation cannot be the cause: %s.", roles(z), failingList(failing)),
-			"Retry; if it persists, check that the DNS servers of "+z.Zone+" answer every question."))
+		fs = append(fs, defUnknown.Alt("servfail_unsigned", p))
 	case len(failing) > 0:
 		z.Status = Bogus
-		z.Reason = "signed, but these record sets do not validate: " + failingList(failing)
+		z.Reason = report.T("dnssec.reason.bogus", report.Params{"failing": failingList(failing)})
 		fs = append(fs, bogusFinding(w, failing, target))
 	case anyAD:
-		z.Status, z.Reason = Secure, "the resolver validated the zone's answers (AD bit)"
-	case zoneErr != "":
-		z.Status, z.Reason = Unknown, "the resolver did not answer: "+zoneErr
-		fs = append(fs, defUnknown.New(fmt.Sprintf("%s: DNSSEC status unknown, a DNSKEY or DS question got no answer (%s).", roles(z), zoneErr),
-			"Retry; if it persists, check that the DNS servers of "+z.Zone+" answer DNSKEY and DS questions."))
+		z.Status, z.Reason = Secure, report.T("dnssec.reason.secure", nil)
+	case !zoneErr.IsZero():
+		z.Status, z.Reason = Unknown, report.T("dnssec.reason.no_answer", report.Params{"error": zoneErr})
+		p["error"] = zoneErr
+		fs = append(fs, defUnknown.Alt("no_answer", p))
 	case dsAbsent && !signed:
-		z.Status, z.Reason = Insecure, "not signed: no DS at the parent, no DNSKEY at the apex"
+		z.Status, z.Reason = Insecure, report.T("dnssec.reason.unsigned", nil)
 		fs = append(fs, insecureFinding(w, target))
 	case dsAbsent:
-		z.Status, z.Reason = Insecure, "DNSKEY records at the apex but no DS at the parent: no chain of trust"
-		f := defIsland.New(fmt.Sprintf("%s publishes DNSKEY records and signatures, but the parent zone has no DS record for it, so validating resolvers treat it as unsigned (RFC 4035 §5.2) and the signing protects nothing.", roles(z)),
-			"Publish the DS record of the zone's key-signing key at the registrar (or parent zone), shown below.")
+		z.Status, z.Reason = Insecure, report.T("dnssec.reason.island", nil)
+		f := defIsland.With(p)
 		f.Record = dsRecord(w.apex, keys)
 		fs = append(fs, f)
 	case v == Validating && retired(keys) != "":
 		// RFC 4035 §5.2: a DS whose algorithms the validator does not
 		// support makes the zone insecure, not bogus.
 		alg := retired(keys)
-		z.Status, z.Reason = Insecure, "signed with "+alg+", which this resolver no longer validates: treated as unsigned"
-		fs = append(fs, defInsecure.New(fmt.Sprintf("%s is signed with %s and has a DS at its parent, but the validating resolver did not mark its answers authentic: validators that no longer support %s treat the zone as unsigned (RFC 4035 §5.2).", roles(z), alg, alg),
-			"Roll the zone to ECDSAP256SHA256 (13) or ED25519 (15)."))
+		z.Status, z.Reason = Insecure, report.T("dnssec.reason.retired", report.Params{"alg": alg})
+		p["alg"] = alg
+		fs = append(fs, defInsecure.Alt("retired", p))
 	case v == Validating:
 		// A validating resolver gave neither AD nor SERVFAIL although
 		// the parent has a DS: the chain of trust ends above (an
 		// insecure parent), so the zone's data is unauthenticated.
-		z.Status, z.Reason = Insecure, "the parent has a DS, but the resolver did not authenticate the zone: the chain of trust breaks above it"
-		fs = append(fs, defInsecure.New(fmt.Sprintf("%s has a DS at its parent, but the validating resolver did not mark its answers authentic: a zone above it is not signed, so validators treat it as unsigned.", roles(z)),
-			"Ask the operator of the parent zone to sign it; nothing to change in "+z.Zone+"."))
+		z.Status, z.Reason = Insecure, report.T("dnssec.reason.parent_unsigned", nil)
+		fs = append(fs, defInsecure.Alt("parent_unsigned", p))
 	default:
 		z.Status = Unknown
 		if v == NotValidating {
-			z.Reason = "the resolver does not validate"
+			z.Reason = report.T("dnssec.reason.not_validating", nil)
 		} else {
-			z.Reason = "the resolver set no AD bit and may not validate"
+			z.Reason = report.T("dnssec.reason.no_ad", nil)
 		}
-		detail := fmt.Sprintf("%s is signed (DNSKEY records, DS at the parent), but %s, so whether validating receivers and senders can use it is unknown.", roles(z), z.Reason)
-		fs = append(fs, defUnknown.New(detail, howToValidate))
+		p["reason"], p["validate"] = z.Reason, true
+		fs = append(fs, defUnknown.With(p))
 	}
 
 	if signed || len(sigs) > 0 {
@@ -593,18 +582,19 @@ func retired(keys []*dns.DNSKEY) string {
 }
 
 // roles names a zone and what it is to the domain: "Zone shop.example
-// (of the domain and of MX host mx1.shop.example)".
-func roles(z *Zone) string {
-	var parts []string
-	if z.Domain {
-		parts = append(parts, "the domain")
+// (of the domain and of MX host mx1.shop.example)"; catalog keys
+// dnssec.roles.*.
+func roles(z *Zone) report.Msg {
+	p := report.Params{"zone": z.Zone, "count": len(z.MXHosts), "hosts": z.MXHosts}
+	switch {
+	case z.Domain && len(z.MXHosts) > 0:
+		return report.T("dnssec.roles.both", p)
+	case z.Domain:
+		return report.T("dnssec.roles.domain", p)
+	case len(z.MXHosts) > 0:
+		return report.T("dnssec.roles.mx", p)
 	}
-	if len(z.MXHosts) == 1 {
-		parts = append(parts, "MX host "+z.MXHosts[0])
-	} else if len(z.MXHosts) > 1 {
-		parts = append(parts, "MX hosts "+strings.Join(z.MXHosts, ", "))
-	}
-	return "Zone " + z.Zone + " (of " + strings.Join(parts, " and of ") + ")"
+	return report.T("dnssec.roles.zone", p)
 }
 
 // label names a queried name for people: the root as ".".
@@ -617,71 +607,73 @@ func label(name string) string {
 
 func bogusFinding(w *zoneWork, failing []Failure, target dnsname.Domain) report.Finding {
 	z := w.z
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s is signed but does not validate: %s. Validating resolvers (Google Public DNS, Cloudflare, Quad9, most ISPs) answer SERVFAIL for these records; with the CD bit they are there, so the signatures are broken, not the servers.", roles(z), failingList(failing))
-	wide := zoneWide(failing)
+	p := report.Params{"zone": roles(z), "name": z.Zone, "failing": failingList(failing)}
 	if z.Domain {
+		p["domain"] = target.String()
 		txt := slices.ContainsFunc(failing, func(f Failure) bool { return f.Type == "TXT" })
-		if wide || txt {
-			fmt.Fprintf(&b, " Receivers that validate see no SPF, DKIM or DMARC at all for %s: its mail fails authentication and may be rejected, and mail to it cannot find its MX.", target.String())
+		if zoneWide(failing) || txt {
+			p["domain_wide"] = true
 		} else {
-			fmt.Fprintf(&b, " Receivers that validate cannot use these records of %s, and other record sets of the zone (SPF, DKIM keys, DMARC) may fail the same way.", target.String())
+			p["domain_some"] = true
 		}
 	}
 	if len(z.MXHosts) > 0 {
-		fmt.Fprintf(&b, " DANE and validating senders defer mail to %s: they cannot look up its addresses or TLSA records.", strings.Join(z.MXHosts, ", "))
+		p["mx"] = z.MXHosts
 	}
-	fix := "Re-sign the zone " + z.Zone + " with its current keys and check that every server of the zone serves the new signatures. If it cannot be fixed within the hour, remove the DS record at the registrar: the zone then resolves as unsigned everywhere (re-sign and publish the DS again afterwards)."
 	for _, f := range failing {
-		if f.Type == "DNSKEY" && strings.Contains(f.Reason, "DS") {
-			fix = "Publish at the registrar the DS record of the key that signs " + z.Zone + "'s DNSKEY records (below), and remove the DS records that match no key."
+		if f.Type == "DNSKEY" && f.Reason.Key == "dnssec.why.ds_mismatch" {
+			b := defBogus.Alt("ds", p)
+			b.Record = dsRecord(w.apex, zoneKeys(w))
+			return b
 		}
 	}
-	f := defBogus.New(b.String(), fix)
-	if strings.HasPrefix(fix, "Publish") {
-		f.Record = dsRecord(w.apex, zoneKeys(w))
-	}
-	return f
+	return defBogus.With(p)
 }
 
 func insecureFinding(w *zoneWork, target dnsname.Domain) report.Finding {
 	z := w.z
-	detail := fmt.Sprintf("%s is not signed: no DS record at the parent and no DNSKEY at the apex, so validating resolvers accept its answers unauthenticated (nothing breaks, but answers can be forged).", roles(z))
+	p := report.Params{"zone": roles(z), "name": z.Zone}
 	if len(z.TLSA) > 0 {
-		detail += fmt.Sprintf(" The TLSA records of %s are ignored by senders: RFC 7672 §2.2 uses TLSA only from a signed zone, so DANE does not protect mail to them.", strings.Join(z.TLSA, ", "))
+		p["tlsa"] = z.TLSA
 	} else if len(z.MXHosts) > 0 {
-		detail += " DANE for " + strings.Join(z.MXHosts, ", ") + " needs this zone signed."
+		p["mx"] = z.MXHosts
 	}
-	return defInsecure.New(detail, "Sign the zone "+z.Zone+" (most DNS hosts do it with one switch) and publish the DS record they give you at the registrar.")
+	return defInsecure.With(p)
 }
 
 // failingList names the failing record sets, those with the same cause
 // together: "shop.example MX, shop.example TXT (the signature by key 1
 // does not verify; resolver: EDE 6 (DNSSEC Bogus))".
-func failingList(fs []Failure) string {
+func failingList(fs []Failure) []report.Msg {
 	type group struct {
-		why   string
+		key   string
+		why   report.Msg
+		ede   string
 		names []string
 	}
 	var groups []*group
 	for _, f := range fs {
-		why := f.Reason
-		if f.Extended != "" {
-			why += "; resolver: " + f.Extended
-		}
-		i := slices.IndexFunc(groups, func(g *group) bool { return g.why == why })
+		key := msgKey(f.Reason) + "\x00" + f.Extended
+		i := slices.IndexFunc(groups, func(g *group) bool { return g.key == key })
 		if i < 0 {
-			groups = append(groups, &group{why: why})
+			groups = append(groups, &group{key: key, why: f.Reason, ede: f.Extended})
 			i = len(groups) - 1
 		}
 		groups[i].names = append(groups[i].names, f.Name+" "+f.Type)
 	}
-	var parts []string
+	var out []report.Msg
 	for _, g := range groups {
-		parts = append(parts, strings.Join(g.names, ", ")+" ("+g.why+")")
+		p := report.Params{"sets": g.names, "why": g.why}
+		if g.ede != "" {
+			p["ede"] = g.ede
+		}
+		out = append(out, report.T("dnssec.failing", p))
 	}
-	return strings.Join(parts, "; ")
+	return out
 }
+
+// msgKey is a message as a comparable string (fmt prints maps sorted).
+func msgKey(m report.Msg) string { return m.Key + "\x00" + m.Text + "\x00" + fmt.Sprint(m.Params) }
 
 // zoneKeys returns the DNSKEY records read for the zone (with CD when
 // only that answered).
@@ -799,15 +791,15 @@ func failures(w *zoneWork, keys []*dns.DNSKEY, now time.Time) []Failure {
 	// fails because of them.
 	if i := slices.IndexFunc(out, func(f Failure) bool { return f.Type == "DNSKEY" }); i >= 0 {
 		for j := range out {
-			if out[j].Reason == chainFails {
-				out[j].Reason = "its signature verifies, but the zone's DNSKEY records do not validate"
+			if out[j].Reason.Key == chainFails {
+				out[j].Reason = report.T("dnssec.why.namesfail", nil)
 			}
 		}
 	}
 	return out
 }
 
-const chainFails = "its signature verifies; the chain of trust above it fails"
+const chainFails = "dnssec.why.chain_fails"
 
 // zoneWide: the zone's SOA, keys or DS fail, so every answer from it does.
 func zoneWide(fs []Failure) bool {
@@ -818,7 +810,7 @@ func zoneWide(fs []Failure) bool {
 // far as its own signatures show (RFC 4035 §5.3): no signature, expired or
 // future signatures, a key tag with no DNSKEY, a signature that does not
 // verify. For the DNSKEY set, the DS at the parent is compared too.
-func diagnose(rep *resolver.Reply, qtype uint16, keys []*dns.DNSKEY, w *zoneWork, now time.Time) string {
+func diagnose(rep *resolver.Reply, qtype uint16, keys []*dns.DNSKEY, w *zoneWork, now time.Time) report.Msg {
 	var set []dns.RR
 	var sigs []*dns.RRSIG
 	for _, rr := range append(append([]dns.RR(nil), rep.Answer...), rep.Authority...) {
@@ -847,13 +839,13 @@ func diagnose(rep *resolver.Reply, qtype uint16, keys []*dns.DNSKEY, w *zoneWork
 			}
 		}
 		if len(set) == 0 {
-			return "no records to check in the answer given with CD"
+			return report.T("dnssec.why.no_records", nil)
 		}
 		// RFC 9276 §3.2: validators may refuse to prove a denial with
 		// too many NSEC3 iterations.
 		for _, rr := range rep.Authority {
 			if n, ok := rr.(*dns.NSEC3); ok && n.Iterations > 100 {
-				return fmt.Sprintf("a negative answer proved with NSEC3 of %d iterations, more than validating resolvers accept (RFC 9276 §3.2)", n.Iterations)
+				return report.T("dnssec.why.nsec3_iterations", report.Params{"count": int(n.Iterations)})
 			}
 		}
 	}
@@ -869,16 +861,17 @@ func diagnose(rep *resolver.Reply, qtype uint16, keys []*dns.DNSKEY, w *zoneWork
 			matched = matched || dsMatches(d, keys)
 		}
 		if len(ds) > 0 && !matched {
-			return "no DNSKEY matches the DS records at the parent"
+			return report.T("dnssec.why.ds_mismatch", nil)
 		}
 	}
 	if len(sigs) == 0 {
-		return "no RRSIG over it"
+		return report.T("dnssec.why.no_rrsig", nil)
 	}
-	reasons := map[string]bool{}
+	reasons := map[string]report.Msg{}
+	add := func(m report.Msg) { reasons[msgKey(m)] = m }
 	for _, s := range sigs {
 		if dns.CanonicalName(s.SignerName) != w.apex && qtype != dns.TypeDS {
-			reasons["signed by "+s.SignerName+", not by the zone"] = true
+			add(report.T("dnssec.why.foreign_signer", report.Params{"signer": s.SignerName}))
 			continue
 		}
 		var key *dns.DNSKEY
@@ -890,25 +883,32 @@ func diagnose(rep *resolver.Reply, qtype uint16, keys []*dns.DNSKEY, w *zoneWork
 		switch {
 		case qtype == dns.TypeDS:
 			// Signed by the parent, whose keys were not fetched.
-			reasons["the parent's signature over the DS does not validate"] = true
+			add(report.T("dnssec.why.parent_ds", nil))
 		case !s.ValidityPeriod(now) && sigTime(s.Expiration, now).Before(now):
-			reasons["signature expired "+sigTime(s.Expiration, now).Format(time.RFC3339)] = true
+			add(report.T("dnssec.why.expired", report.Params{"time": sigTime(s.Expiration, now).Format(time.RFC3339)}))
 		case !s.ValidityPeriod(now):
-			reasons["signature valid only from "+sigTime(s.Inception, now).Format(time.RFC3339)] = true
+			add(report.T("dnssec.why.not_yet", report.Params{"time": sigTime(s.Inception, now).Format(time.RFC3339)}))
 		case key == nil:
-			reasons[fmt.Sprintf("signed by key tag %d, which is not in the DNSKEY records", s.KeyTag)] = true
+			add(report.T("dnssec.why.unknown_key", report.Params{"tag": int(s.KeyTag)}))
 		case s.Verify(key, set) != nil:
-			reasons[fmt.Sprintf("the signature by key %d does not verify", s.KeyTag)] = true
+			add(report.T("dnssec.why.bad_sig", report.Params{"tag": int(s.KeyTag)}))
 		default:
-			return chainFails
+			return report.T(chainFails, nil)
 		}
 	}
-	var list []string
-	for r := range reasons {
-		list = append(list, r)
+	var names []string
+	for k := range reasons {
+		names = append(names, k)
 	}
-	sort.Strings(list)
-	return strings.Join(list, "; ")
+	sort.Strings(names)
+	if len(names) == 1 {
+		return reasons[names[0]]
+	}
+	list := make([]report.Msg, len(names))
+	for i, k := range names {
+		list[i] = reasons[k]
+	}
+	return report.T("list", report.Params{"items": list})
 }
 
 // sigTime maps an RRSIG time (seconds mod 2^32, RFC 4034 §3.1.5) to the
@@ -984,50 +984,57 @@ func dsRecord(apex string, keys []*dns.DNSKEY) *report.Record {
 	return &report.Record{Name: strings.TrimSuffix(apex, "."), Type: "DS", Value: fmt.Sprintf("%d %d %d %s", ds.KeyTag, ds.Algorithm, ds.DigestType, strings.ToUpper(ds.Digest))}
 }
 
-func summary(d *Data) string {
-	var parts []string
+func summary(d *Data) report.Msg {
+	var zones []report.Msg
 	for _, z := range d.Zones {
-		parts = append(parts, z.Zone+" "+string(z.Status))
+		zones = append(zones, report.T("dnssec.summary.zone", report.Params{"zone": z.Zone, "status": report.T("dnssec.status."+string(z.Status), nil)}))
 	}
-	s := strings.Join(parts, ", ")
+	p := report.Params{"zones": zones}
 	switch d.Resolver {
 	case NotValidating:
-		s += "; the resolver does not validate"
+		p["not_validating"] = true
 	case Offline:
-		s += "; offline, not validated"
+		p["offline"] = true
 	}
-	return s
+	return report.T("dnssec.summary.zones", p)
 }
 
 func display(d *Data) report.Display {
-	facts := []report.Fact{{Label: report.Lit("resolver"), Value: report.Lit(string(d.Resolver))}}
-	if d.Evidence != "" {
-		facts[0].Value = facts[0].Value.Append(" (" + d.Evidence + ")")
+	v := report.Params{"resolver": report.T("dnssec.validation."+string(d.Resolver), nil)}
+	if !d.Evidence.IsZero() {
+		v["evidence"] = d.Evidence
 	}
-	t := report.Table{Title: report.Lit("Zones"), Columns: report.Lits("zone", "for", "status", "keys", "DS", "first expiry")}
+	facts := []report.Fact{{Label: report.T("dnssec.fact.resolver", nil), Value: report.T("dnssec.fact.resolver_value", v)}}
+	t := report.Table{Title: report.T("dnssec.table.zones", nil), Columns: []report.Msg{
+		report.T("dnssec.col.zone", nil), report.T("dnssec.col.for", nil), report.T("dnssec.col.status", nil),
+		report.T("dnssec.col.keys", nil), report.Lit("DS"), report.T("dnssec.col.first_expiry", nil)}}
 	for _, z := range d.Zones {
-		var what []string
+		var what []report.Msg
 		if z.Domain {
-			what = append(what, "domain")
+			what = append(what, report.T("dnssec.for.domain", nil))
 		}
-		what = append(what, z.MXHosts...)
+		for _, h := range z.MXHosts {
+			what = append(what, report.Lit(h))
+		}
 		var keys []string
 		for _, k := range z.DNSKEYs {
 			keys = append(keys, fmt.Sprintf("%d %s", k.KeyTag, k.AlgorithmName))
 		}
-		var ds []string
+		var ds []report.Msg
 		for _, x := range z.DS {
-			m := "no match"
+			m := "no_match"
 			if x.Matches {
 				m = "ok"
 			}
-			ds = append(ds, fmt.Sprintf("%d (%s)", x.KeyTag, m))
+			ds = append(ds, report.T("dnssec.ds_cell."+m, report.Params{"tag": int(x.KeyTag)}))
 		}
 		exp := ""
 		if len(z.Signatures) > 0 {
 			exp = z.Signatures[0].Expiration.Format("2006-01-02 15:04Z")
 		}
-		t.Rows = append(t.Rows, report.Lits(z.Zone, strings.Join(what, ", "), string(z.Status), strings.Join(keys, "; "), strings.Join(ds, "; "), exp))
+		t.Rows = append(t.Rows, []report.Msg{report.Lit(z.Zone), report.T("list", report.Params{"items": what}),
+			report.T("dnssec.status."+string(z.Status), nil), report.Lit(strings.Join(keys, "; ")),
+			report.T("list", report.Params{"items": ds}), report.Lit(exp)})
 	}
 	return report.Display{Facts: facts, Tables: []report.Table{t}}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/internal/testclock"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
@@ -48,6 +49,7 @@ func run(t *testing.T, r resolver.Resolver, domain string, mx ...string) (report
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	sec := Check(ctx, check.Env{Resolver: resolver.NewCache(r), Now: testclock.Func()}, d, Options{MXHosts: mx})
+	i18n.For(i18n.English).LocalizeSection(&sec)
 	return sec, sec.Data.(*Data)
 }
 
@@ -135,7 +137,7 @@ func TestBogusDomainZone(t *testing.T) {
 	var failing []string
 	for _, f := range z.Failing {
 		failing = append(failing, f.Name+" "+f.Type)
-		if !strings.Contains(f.Reason, "does not verify") || !strings.Contains(f.Extended, "EDE 6") {
+		if !strings.Contains(f.Reason.String(), "does not verify") || !strings.Contains(f.Extended, "EDE 6") {
 			t.Errorf("failure %+v", f)
 		}
 	}
@@ -170,7 +172,7 @@ func TestBogusMXZoneExpired(t *testing.T) {
 		t.Fatalf("mx zone %+v", m)
 	}
 	for _, f := range m.Failing {
-		if !strings.Contains(f.Reason, "signature expired") || !strings.Contains(f.Extended, "EDE 7") {
+		if !strings.Contains(f.Reason.String(), "signature expired") || !strings.Contains(f.Extended, "EDE 7") {
 			t.Errorf("failure %+v", f)
 		}
 	}
@@ -236,7 +238,7 @@ func TestDSMismatch(t *testing.T) {
 		t.Fatalf("zone %+v", z)
 	}
 	if !slices.ContainsFunc(z.Failing, func(f Failure) bool {
-		return f.Type == "DNSKEY" && f.Reason == "no DNSKEY matches the DS records at the parent"
+		return f.Type == "DNSKEY" && f.Reason.String() == "no DNSKEY matches the DS records at the parent"
 	}) {
 		t.Errorf("failing %+v", z.Failing)
 	}
@@ -281,7 +283,7 @@ func TestNotValidatingResolver(t *testing.T) {
 		child{Origin: "mail.example.", Text: mailText})
 	v := dnstest.StartValidating(t, dnstest.ValidatingOptions{Anchors: anchors, NotValidating: true}, opts...)
 	sec, d := run(t, v.Resolver(t), "shop.example", "mx.mail.example")
-	if d.Resolver != NotValidating || !strings.Contains(d.Evidence, "root") {
+	if d.Resolver != NotValidating || !strings.Contains(d.Evidence.String(), "root") {
 		t.Errorf("resolver %s (%s)", d.Resolver, d.Evidence)
 	}
 	if z := zoneOf(t, d, "shop.example"); z.Status != Unknown {
@@ -313,7 +315,7 @@ func TestPlainServer(t *testing.T) {
 	if z := zoneOf(t, d, "shop.example"); z.Status != Insecure {
 		t.Errorf("shop %s (%s)", z.Status, z.Reason)
 	}
-	if z := zoneOf(t, d, "mx.mail.example"); z.Status != Unknown || !strings.Contains(z.Reason, "SERVFAIL, also with CD") {
+	if z := zoneOf(t, d, "mx.mail.example"); z.Status != Unknown || !strings.Contains(z.Reason.String(), "SERVFAIL, also with CD") {
 		t.Errorf("mx %+v", z)
 	}
 	if sec.Status != report.StatusUnknown || slices.Contains(ids(sec), "dnssec.zone.bogus") {
@@ -367,7 +369,7 @@ func TestRootProbeSilent(t *testing.T) {
 	srv.SetFault(".", 0, dnstest.Silence)
 	srv.SetFault("example.", 0, dnstest.Silence)
 	_, d := run(t, srv.Resolver(t), "shop.example")
-	if d.Resolver != Validating || !strings.Contains(d.Evidence, "shop.example") {
+	if d.Resolver != Validating || !strings.Contains(d.Evidence.String(), "shop.example") {
 		t.Errorf("resolver %s (%s)", d.Resolver, d.Evidence)
 	}
 	if z := zoneOf(t, d, "shop.example"); z.Status != Secure {
@@ -381,7 +383,7 @@ func TestRSASHA1Unsupported(t *testing.T) {
 	opts, anchors := hierarchy(t, child{Origin: "shop.example.", Text: shopText, Sign: &dnstest.SignOptions{Algorithm: dns.RSASHA1}})
 	v := dnstest.StartValidating(t, dnstest.ValidatingOptions{Anchors: anchors, Unsupported: []uint8{dns.RSASHA1}}, opts...)
 	sec, d := run(t, v.Resolver(t), "shop.example")
-	if z := zoneOf(t, d, "shop.example"); z.Status != Insecure || !strings.Contains(z.Reason, "RSASHA1") {
+	if z := zoneOf(t, d, "shop.example"); z.Status != Insecure || !strings.Contains(z.Reason.String(), "RSASHA1") {
 		t.Errorf("zone %s (%s)", z.Status, z.Reason)
 	}
 	finding(t, sec, "dnssec.algorithm.deprecated")
@@ -396,7 +398,7 @@ func TestHostileAnswers(t *testing.T) {
 	srv.SetFault("mx1.shop.example.", dns.TypeSOA, dnstest.Silence)
 	sec, d := run(t, srv.Resolver(t), "shop.example", "mx1.shop.example")
 	shop := zoneOf(t, d, "shop.example")
-	if shop.Status != Unknown || !strings.Contains(shop.Reason, "too-large") {
+	if shop.Status != Unknown || !strings.Contains(shop.Reason.String(), "too large") {
 		t.Errorf("shop %s (%s)", shop.Status, shop.Reason)
 	}
 	if mx := zoneOf(t, d, "mx1.shop.example"); mx.Status != Unknown {
@@ -437,21 +439,34 @@ func (c cdLifts) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd 
 }
 
 // Explain adds its sentence once, only to inconclusive SERVFAIL findings
-// about names in a bogus zone.
+// about names in a bogus zone: the SERVFAIL parameter is wrapped in the
+// message that says the zone is bogus.
 func TestExplain(t *testing.T) {
+	servfail := func(name string) report.Msg {
+		return check.ErrMsg(&resolver.Error{Name: name, Type: dns.TypeTXT, Kind: resolver.KindServFail})
+	}
 	secs := []report.Section{
 		{Check: "dnssec", Data: &Data{Zones: []Zone{{Zone: "shop.example", Status: Bogus}, {Zone: "mail.example", Status: Secure}}}},
 		{Check: "spf", Findings: []report.Finding{
-			{ID: "a", Inconclusive: true, Detail: "TXT lookup of shop.example: TXT shop.example.: SERVFAIL."},
-			{ID: "b", Inconclusive: true, Detail: "TXT mx.mail.example.: SERVFAIL"},
-			{ID: "c", Detail: "TXT shop.example.: SERVFAIL"},
+			{ID: "a", Inconclusive: true, Params: report.Params{"error": servfail("shop.example.")}},
+			{ID: "b", Inconclusive: true, Params: report.Params{"error": servfail("mx.mail.example.")}},
+			{ID: "c", Params: report.Params{"error": servfail("shop.example.")}},
 		}},
 	}
 	Explain(secs)
 	Explain(secs)
 	f := secs[1].Findings
-	if strings.Count(f[0].Detail, "DNSSEC-bogus") != 1 || strings.Contains(f[1].Detail, "bogus") || strings.Contains(f[2].Detail, "bogus") {
+	key := func(i int) string { return f[i].Params["error"].(report.Msg).Key }
+	if key(0) != "dnssec.explain.servfail" || key(1) != "dns.error.servfail" || key(2) != "dns.error.servfail" {
 		t.Errorf("%+v", f)
+	}
+	inner := f[0].Params["error"].(report.Msg).Params["error"].(report.Msg)
+	if inner.Key != "dns.error.servfail" {
+		t.Errorf("explained twice: %+v", f[0].Params)
+	}
+	fr := i18n.For(i18n.French)
+	if got := fr.Text(f[0].Params["error"].(report.Msg)); !strings.Contains(got, "La zone shop.example est invalide au sens de DNSSEC") {
+		t.Errorf("French %q", got)
 	}
 }
 
@@ -498,7 +513,7 @@ func TestInvalidSignatures(t *testing.T) {
 	z := zoneFile(t, s.Text)
 	sec, _ := run(t, z, "shop.example")
 	f := finding(t, sec, "dnssec.rrsig.invalid")
-	if !strings.Contains(f.Detail, "2 signature(s)") || !strings.Contains(f.Detail, "_dmarc.shop.example TXT") || !strings.Contains(f.Detail, "mx1.shop.example A") {
+	if !strings.Contains(f.Detail, "2 signatures do not verify") || !strings.Contains(f.Detail, "_dmarc.shop.example TXT") || !strings.Contains(f.Detail, "mx1.shop.example A") {
 		t.Errorf("offline: %s", f.Detail)
 	}
 

@@ -38,12 +38,40 @@ func Explain(sections []report.Section) {
 		}
 		for j := range sections[i].Findings {
 			f := &sections[i].Findings[j]
-			if !f.Inconclusive || !strings.Contains(f.Detail, "SERVFAIL") || strings.Contains(f.Detail, explained) {
+			if !f.Inconclusive || f.Variant == "bogus_zone" {
+				continue // decided, or already explained by its check (pkg/dane)
+			}
+			if f.Detail != "" {
+				// Worded in English by its check (Definition.New, going
+				// away): the sentence is appended as before.
+				if !strings.Contains(f.Detail, "SERVFAIL") || strings.Contains(f.Detail, explained) {
+					continue
+				}
+				if z := zoneNamed(f.Detail, bogus); z != "" {
+					f.Detail += " The zone " + label(z) + " is " + explained + ": its signatures do not validate, so validating resolvers answer SERVFAIL; see the DNSSEC section."
+				}
 				continue
 			}
-			if z := zoneNamed(f.Detail, bogus); z != "" {
-				f.Detail += " The zone " + label(z) + " is " + explained + ": its signatures do not validate, so validating resolvers answer SERVFAIL; see the DNSSEC section."
-			}
+			explainParams(f.Params, bogus)
+		}
+	}
+}
+
+// explainParams wraps each SERVFAIL error among a finding's parameters
+// (check.ErrMsg's dns.error.servfail, which names the question) about a
+// name in a bogus zone in the message that says so, once.
+func explainParams(p report.Params, bogus []string) {
+	for k, v := range p {
+		m, ok := v.(report.Msg)
+		if !ok || m.Key != "dns.error.servfail" {
+			continue
+		}
+		name, _ := m.Params["name"].(string)
+		if name == "" {
+			continue
+		}
+		if z := zoneNamed(name, bogus); z != "" {
+			p[k] = report.T("dnssec.explain.servfail", report.Params{"error": m, "zone": label(z)})
 		}
 	}
 }

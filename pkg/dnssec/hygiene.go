@@ -2,6 +2,7 @@ package dnssec
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -33,23 +34,23 @@ func hygiene(w *zoneWork, keys []*dns.DNSKEY, ds []*dns.DS, sigs []*dns.RRSIG, n
 			expiring = append(expiring, s)
 		}
 	}
-	resign := "Re-sign the zone " + z.Zone + " now, and check that the signer runs on schedule (signatures are usually refreshed well before the last week; a stopped signer or a hidden primary that no longer transfers is the common cause)."
+	p := func(more report.Params) report.Params {
+		out := report.Params{"zone": roles(z), "name": z.Zone}
+		maps.Copy(out, more)
+		return out
+	}
 	if len(expired) > 0 {
-		fs = append(fs, defExpired.New(fmt.Sprintf("%s: %d signature(s) have expired (%s). Validating resolvers treat the record sets as bogus and answer SERVFAIL for them (RFC 4035 §5.3.1).", roles(z), len(expired), sigList(expired, now)),
-			resign))
+		fs = append(fs, defExpired.With(p(report.Params{"count": len(expired), "sigs": sigList(expired, now)})))
 	}
 	if len(expiring) > 0 {
-		fs = append(fs, defExpiring.New(fmt.Sprintf("%s: %d signature(s) expire within 7 days (%s). When they expire, validating resolvers answer SERVFAIL for these records, and mail to and from the domain stops for them.", roles(z), len(expiring), sigList(expiring, now)),
-			resign))
+		fs = append(fs, defExpiring.With(p(report.Params{"count": len(expiring), "sigs": sigList(expiring, now)})))
 	}
 	if len(future) > 0 {
-		fs = append(fs, defNotYetValid.New(fmt.Sprintf("%s: %d signature(s) are not valid yet (%s): validating resolvers reject them until then. The signer's clock is probably ahead.", roles(z), len(future), sigList(future, now)),
-			"Fix the signing host's clock (NTP) and re-sign the zone "+z.Zone+"."))
+		fs = append(fs, defNotYetValid.With(p(report.Params{"count": len(future), "sigs": sigList(future, now)})))
 	}
 
-	if bad := badSignatures(w, keys, sigs); len(bad) > 0 {
-		fs = append(fs, defInvalid.New(fmt.Sprintf("%s: %d signature(s) do not verify with the zone's keys (%s). Validating resolvers treat these record sets as bogus and answer SERVFAIL for them (RFC 4035 §5.3).", roles(z), len(bad), strings.Join(bad, ", ")),
-			"Re-sign the zone "+z.Zone+" with its current keys; if the records were edited after signing (by hand, or by a tool that does not re-sign), let the signer produce the zone instead."))
+	if bad, n := badSignatures(w, keys, sigs); n > 0 {
+		fs = append(fs, defInvalid.With(p(report.Params{"count": n, "sigs": bad})))
 	}
 
 	// Algorithms: of the keys, and of the signatures when the keys are
@@ -72,29 +73,21 @@ func hygiene(w *zoneWork, keys []*dns.DNSKEY, ds []*dns.DS, sigs []*dns.RRSIG, n
 			notRec = append(notRec, fmt.Sprintf("%s (%d)", AlgorithmName(a), a))
 		}
 	}
-	rollover := "Roll the zone " + z.Zone + " to ECDSAP256SHA256 (13) or ED25519 (15) (RFC 6781 §4.1.4, RFC 7583: sign with the new algorithm first, then change the DS at the registrar, then drop the old keys). Most DNS hosts offer it as one switch."
 	if len(mustNot) > 0 {
-		fs = append(fs, defAlgMustNot.New(fmt.Sprintf("%s is signed with %s, which RFC 8624 §3.1 and its SHA-1 update say must not be used for signing: validators increasingly treat such zones as unsigned, and SHA-1 signatures can be forged.", roles(z), strings.Join(mustNot, ", ")),
-			rollover))
+		fs = append(fs, defAlgMustNot.With(p(report.Params{"algs": mustNot})))
 	}
 	if len(notRec) > 0 {
-		fs = append(fs, defAlgNotRecommended.New(fmt.Sprintf("%s is signed with %s, which RFC 8624 §3.1 does not recommend for signing.", roles(z), strings.Join(notRec, ", ")),
-			rollover))
+		fs = append(fs, defAlgNotRecommended.With(p(report.Params{"algs": notRec})))
 	}
 
 	// RFC 9276 §3.1: iterations SHOULD be 0 and the salt SHOULD be
 	// empty; §3.2: validators may treat high counts as insecure or bogus.
 	if n := z.NSEC3; n != nil {
 		if n.Iterations > 0 {
-			detail := fmt.Sprintf("%s uses NSEC3 with %d extra iteration(s): they cost every resolver work without adding protection (RFC 9276 §3.1 says 0).", roles(z), n.Iterations)
-			if n.Iterations > 100 {
-				detail += " Above 100, validating resolvers may treat the zone's negative answers as insecure or answer SERVFAIL (RFC 9276 §3.2), and several do above 150."
-			}
-			fs = append(fs, defIterations.New(detail, "Set NSEC3 iterations to 0 and an empty salt: NSEC3PARAM \"1 0 0 -\" (BIND: nsec3param iterations 0 salt-length 0; in the dnssec-policy; PowerDNS: pdnsutil set-nsec3 "+z.Zone+" '1 0 0 -')."))
+			fs = append(fs, defIterations.With(p(report.Params{"count": int(n.Iterations), "high": n.Iterations > 100})))
 		}
 		if n.Salt != "" {
-			fs = append(fs, defSalt.New(fmt.Sprintf("%s uses NSEC3 with the salt %s: a salt adds no protection and must be changed in every NSEC3 record to change (RFC 9276 §3.1).", roles(z), n.Salt),
-				"Use an empty salt: NSEC3PARAM \"1 0 0 -\"."))
+			fs = append(fs, defSalt.With(p(report.Params{"salt": n.Salt})))
 		}
 	}
 
@@ -110,25 +103,22 @@ func hygiene(w *zoneWork, keys []*dns.DNSKEY, ds []*dns.DS, sigs []*dns.RRSIG, n
 		}
 		switch {
 		case len(matched) == 0:
-			what := "no DNSKEY is published"
+			q := p(report.Params{"ds": dsList(ds)})
 			if len(keys) > 0 {
-				what = "the DNSKEY records are " + keyList(keys)
+				q["keys"] = keyList(keys)
 			}
-			f := defDSMismatch.New(fmt.Sprintf("%s: the parent publishes DS %s, but %s: no DS matches a key, so validating resolvers treat every answer of the zone as bogus and answer SERVFAIL.", roles(z), dsList(ds), what),
-				"Replace the DS records at the registrar with the DS of the zone's current key-signing key (below); if the zone is no longer signed, remove the DS records.")
+			f := defDSMismatch.With(q)
 			f.Record = dsRecord(w.apex, keys)
 			fs = append(fs, f)
 		case len(stale) > 0:
-			fs = append(fs, defDSStale.New(fmt.Sprintf("%s: the parent publishes DS %s, which matches no DNSKEY (a leftover of a key rollover). It does no harm while another DS matches, but it will if the matching key is retired.", roles(z), dsList(stale)),
-				"Remove the DS records that match no key at the registrar."))
+			fs = append(fs, defDSStale.With(p(report.Params{"ds": dsList(stale)})))
 		}
 		sha1Only := true
 		for _, d := range ds {
 			sha1Only = sha1Only && d.DigestType == dns.SHA1
 		}
 		if sha1Only {
-			f := defDSSHA1.New(fmt.Sprintf("%s: the DS records at the parent use only SHA-1 digests, which RFC 8624 §3.3 says must not be used for new delegations.", roles(z)),
-				"Publish a SHA-256 DS (digest type 2, below) at the registrar, then remove the SHA-1 one.")
+			f := defDSSHA1.With(p(nil))
 			f.Record = dsRecord(w.apex, keys)
 			fs = append(fs, f)
 		}
@@ -145,32 +135,33 @@ func sortedAlgs(m map[uint8]bool) []uint8 {
 	return out
 }
 
-func sigList(sigs []*dns.RRSIG, now time.Time) string {
-	var parts []string
+func sigList(sigs []*dns.RRSIG, now time.Time) []report.Msg {
+	var parts []report.Msg
 	for i, s := range sigs {
 		if i == maxNamed {
-			parts = append(parts, fmt.Sprintf("and %d more", len(sigs)-maxNamed))
+			parts = append(parts, report.T("dnssec.more", report.Params{"count": len(sigs) - maxNamed}))
 			break
 		}
-		parts = append(parts, fmt.Sprintf("%s %s until %s", strings.TrimSuffix(s.Hdr.Name, "."), resolver.TypeString(s.TypeCovered), sigTime(s.Expiration, now).Format(time.RFC3339)))
+		parts = append(parts, report.T("dnssec.sig_item", report.Params{"name": strings.TrimSuffix(s.Hdr.Name, "."),
+			"type": resolver.TypeString(s.TypeCovered), "until": sigTime(s.Expiration, now).Format(time.RFC3339)}))
 	}
-	return strings.Join(parts, ", ")
+	return parts
 }
 
-func keyList(keys []*dns.DNSKEY) string {
-	var parts []string
+func keyList(keys []*dns.DNSKEY) []report.Msg {
+	var parts []report.Msg
 	for _, k := range keys {
-		parts = append(parts, fmt.Sprintf("key %d (%s)", k.KeyTag(), AlgorithmName(k.Algorithm)))
+		parts = append(parts, report.T("dnssec.key_item", report.Params{"tag": int(k.KeyTag()), "alg": AlgorithmName(k.Algorithm)}))
 	}
-	return strings.Join(parts, ", ")
+	return parts
 }
 
-func dsList(ds []*dns.DS) string {
-	var parts []string
+func dsList(ds []*dns.DS) []report.Msg {
+	var parts []report.Msg
 	for _, d := range ds {
-		parts = append(parts, fmt.Sprintf("for key %d (%s, digest type %d)", d.KeyTag, AlgorithmName(d.Algorithm), d.DigestType))
+		parts = append(parts, report.T("dnssec.ds_item", report.Params{"tag": int(d.KeyTag), "alg": AlgorithmName(d.Algorithm), "digest": int(d.DigestType)}))
 	}
-	return strings.Join(parts, ", ")
+	return parts
 }
 
 // maxVerify bounds the signatures verified per zone.
@@ -179,11 +170,12 @@ const maxVerify = 500
 // badSignatures verifies the zone's signatures whose record set is at hand
 // (in a reply, or offline in the zone files) against the zone's keys, and
 // names those that do not verify or name a key the zone does not publish
-// (RFC 4035 §5.3.1). Algorithms this library cannot verify are skipped:
-// not knowing is not failing.
-func badSignatures(w *zoneWork, keys []*dns.DNSKEY, sigs []*dns.RRSIG) []string {
+// (RFC 4035 §5.3.1), at most maxNamed of them, and counts them all.
+// Algorithms this library cannot verify are skipped: not knowing is not
+// failing.
+func badSignatures(w *zoneWork, keys []*dns.DNSKEY, sigs []*dns.RRSIG) ([]report.Msg, int) {
 	if len(keys) == 0 {
-		return nil
+		return nil, 0
 	}
 	held := map[string][]dns.RR{}
 	hold := func(rrs []dns.RR) {
@@ -204,7 +196,7 @@ func badSignatures(w *zoneWork, keys []*dns.DNSKEY, sigs []*dns.RRSIG) []string 
 			hold(rep.Authority)
 		}
 	}
-	var bad []string
+	var bad []report.Msg
 	for i, s := range sigs {
 		if i == maxVerify {
 			break
@@ -231,15 +223,16 @@ func badSignatures(w *zoneWork, keys []*dns.DNSKEY, sigs []*dns.RRSIG) []string 
 			}
 		}
 		if key == nil {
-			bad = append(bad, fmt.Sprintf("%s: key %d is not in the DNSKEY records", what, s.KeyTag))
+			bad = append(bad, report.T("dnssec.badsig.no_key", report.Params{"set": what, "tag": int(s.KeyTag)}))
 			continue
 		}
 		if err := s.Verify(key, set); err != nil && err != dns.ErrAlg {
-			bad = append(bad, fmt.Sprintf("%s by key %d", what, s.KeyTag))
+			bad = append(bad, report.T("dnssec.badsig.by_key", report.Params{"set": what, "tag": int(s.KeyTag)}))
 		}
 	}
-	if len(bad) > maxNamed {
-		bad = append(bad[:maxNamed], fmt.Sprintf("and %d more", len(bad)-maxNamed))
+	n := len(bad)
+	if n > maxNamed {
+		bad = append(bad[:maxNamed], report.T("dnssec.more", report.Params{"count": n - maxNamed}))
 	}
-	return bad
+	return bad, n
 }

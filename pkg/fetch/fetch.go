@@ -17,9 +17,14 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
-// Errors from Get; test with errors.Is.
+// Errors from Get; test with errors.Is. Every error Get returns is an
+// *Error, which says which of these it is (Kind) and carries the facts
+// (URL, status, location, limit) for a report to word it in the
+// catalogs (Msg: fetch.error.<kind>).
 var (
 	ErrNoClient    = errors.New("no HTTP client configured")
 	ErrNotHTTPS    = errors.New("URL is not https")
@@ -30,6 +35,87 @@ var (
 	ErrTimeout     = errors.New("timed out")
 	ErrTransport   = errors.New("HTTPS request failed")
 )
+
+// Kind names what went wrong with a fetch.
+type Kind string
+
+const (
+	KindNoClient    Kind = "no_client"
+	KindNotHTTPS    Kind = "not_https"
+	KindRedirect    Kind = "redirect"
+	KindStatus      Kind = "status"
+	KindTooLarge    Kind = "too_large"
+	KindCertificate Kind = "certificate"
+	KindTimeout     Kind = "timeout"
+	KindTransport   Kind = "transport"
+)
+
+var sentinels = map[Kind]error{
+	KindNoClient: ErrNoClient, KindNotHTTPS: ErrNotHTTPS, KindRedirect: ErrRedirect, KindStatus: ErrStatus,
+	KindTooLarge: ErrTooLarge, KindCertificate: ErrCertificate, KindTimeout: ErrTimeout, KindTransport: ErrTransport,
+}
+
+// Error is a failed fetch.
+type Error struct {
+	Kind Kind
+	URL  string
+	// Status is the HTTP status (KindRedirect, KindStatus); Location the
+	// refused redirect's target; Max the size limit (KindTooLarge).
+	Status   int
+	Location string
+	Max      int64
+	// Cert says what is wrong with the certificate (KindCertificate):
+	// "hostname", "unknown_authority", "expired" or "invalid".
+	Cert string
+	// Err is the underlying error, when there is one.
+	Err error
+}
+
+func (e *Error) Error() string {
+	s := sentinels[e.Kind].Error()
+	switch e.Kind {
+	case KindNotHTTPS:
+		s += fmt.Sprintf(": %q", e.URL)
+	case KindRedirect:
+		s += fmt.Sprintf(": HTTP %d to %q", e.Status, e.Location)
+	case KindStatus:
+		s += fmt.Sprintf(": HTTP %d", e.Status)
+	case KindTooLarge:
+		s += fmt.Sprintf(": more than %d bytes", e.Max)
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap gives errors.Is the kind's sentinel (ErrTimeout...) and the cause.
+func (e *Error) Unwrap() []error {
+	out := []error{sentinels[e.Kind]}
+	if e.Err != nil {
+		out = append(out, e.Err)
+	}
+	return out
+}
+
+// Msg words the error for a report: catalog key fetch.error.<kind>, with
+// the URL, status, location and limit as parameters.
+func (e *Error) Msg() report.Msg {
+	p := report.Params{"url": e.URL}
+	if e.Status != 0 {
+		p["status"] = e.Status
+	}
+	if e.Location != "" {
+		p["location"] = e.Location
+	}
+	if e.Max > 0 {
+		p["max"] = int(e.Max)
+	}
+	if e.Cert != "" {
+		p["cert"] = report.T("fetch.cert."+e.Cert, nil)
+	}
+	return report.T("fetch.error."+string(e.Kind), p)
+}
 
 // Response is what was fetched.
 type Response struct {
@@ -56,11 +142,11 @@ type Limits struct {
 func Get(ctx context.Context, client *http.Client, rawURL string, lim Limits) (Response, error) {
 	resp := Response{URL: rawURL}
 	if client == nil {
-		return resp, ErrNoClient
+		return resp, &Error{Kind: KindNoClient, URL: rawURL}
 	}
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Scheme != "https" || u.Host == "" {
-		return resp, fmt.Errorf("%w: %q", ErrNotHTTPS, rawURL)
+		return resp, &Error{Kind: KindNotHTTPS, URL: rawURL}
 	}
 	if lim.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -75,13 +161,13 @@ func Get(ctx context.Context, client *http.Client, rawURL string, lim Limits) (R
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return resp, fmt.Errorf("%w: %v", ErrTransport, err)
+		return resp, &Error{Kind: KindTransport, URL: rawURL, Err: err}
 	}
 	// RFC 8461 §3.3: senders must not use HTTP caching of the policy.
 	req.Header.Set("Cache-Control", "no-cache")
 	r, err := c.Do(req)
 	if err != nil {
-		return resp, classify(ctx, err)
+		return resp, classify(ctx, rawURL, err)
 	}
 	defer r.Body.Close()
 	resp.Status = r.StatusCode
@@ -91,10 +177,10 @@ func Get(ctx context.Context, client *http.Client, rawURL string, lim Limits) (R
 	}
 	if r.StatusCode >= 300 && r.StatusCode < 400 {
 		resp.Location = r.Header.Get("Location")
-		return resp, fmt.Errorf("%w: HTTP %d to %q", ErrRedirect, r.StatusCode, resp.Location)
+		return resp, &Error{Kind: KindRedirect, URL: rawURL, Status: r.StatusCode, Location: resp.Location}
 	}
 	if r.StatusCode != http.StatusOK {
-		return resp, fmt.Errorf("%w: HTTP %d", ErrStatus, r.StatusCode)
+		return resp, &Error{Kind: KindStatus, URL: rawURL, Status: r.StatusCode}
 	}
 	max := lim.MaxBytes
 	if max <= 0 {
@@ -103,18 +189,18 @@ func Get(ctx context.Context, client *http.Client, rawURL string, lim Limits) (R
 	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
 	resp.Size = len(body)
 	if err != nil {
-		return resp, classify(ctx, err)
+		return resp, classify(ctx, rawURL, err)
 	}
 	if int64(len(body)) > max {
 		resp.Body = body[:max]
 		resp.Size = int(max)
-		return resp, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, max)
+		return resp, &Error{Kind: KindTooLarge, URL: rawURL, Max: max}
 	}
 	resp.Body = body
 	return resp, nil
 }
 
-func classify(ctx context.Context, err error) error {
+func classify(ctx context.Context, rawURL string, err error) error {
 	var (
 		verr *tls.CertificateVerificationError
 		herr x509.HostnameError
@@ -122,15 +208,21 @@ func classify(ctx context.Context, err error) error {
 		ierr x509.CertificateInvalidError
 	)
 	switch {
-	case errors.As(err, &verr), errors.As(err, &herr), errors.As(err, &aerr), errors.As(err, &ierr):
-		return fmt.Errorf("%w: %v", ErrCertificate, err)
+	case errors.As(err, &herr):
+		return &Error{Kind: KindCertificate, URL: rawURL, Cert: "hostname", Err: err}
+	case errors.As(err, &aerr):
+		return &Error{Kind: KindCertificate, URL: rawURL, Cert: "unknown_authority", Err: err}
+	case errors.As(err, &ierr) && ierr.Reason == x509.Expired:
+		return &Error{Kind: KindCertificate, URL: rawURL, Cert: "expired", Err: err}
+	case errors.As(err, &verr), errors.As(err, &ierr):
+		return &Error{Kind: KindCertificate, URL: rawURL, Cert: "invalid", Err: err}
 	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.Is(err, context.DeadlineExceeded), isTimeout(err):
 		// A server that stalls the TLS handshake or the response headers
 		// (the transport's own limits) is as undecided as one that stalls
 		// the body: a timeout, never "cannot be fetched".
-		return fmt.Errorf("%w: %v", ErrTimeout, err)
+		return &Error{Kind: KindTimeout, URL: rawURL, Err: err}
 	}
-	return fmt.Errorf("%w: %v", ErrTransport, err)
+	return &Error{Kind: KindTransport, URL: rawURL, Err: err}
 }
 
 func isTimeout(err error) bool {

@@ -130,7 +130,7 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []r
 		// host to look up" are unknown too, not "not applicable".
 		for _, sec := range []*report.Section{&rdnsSec, &daneSec} {
 			if sec.Status == report.StatusSkipped {
-				sec.Status, sec.Summary = report.StatusUnknown, report.Lit("MX hosts unknown: the MX lookup failed")
+				sec.Status, sec.Summary = report.StatusUnknown, report.T("infra.summary.mx_unknown", nil)
 			}
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
 	"github.com/mailcheck/mailcheck/internal/httpstest"
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/internal/testclock"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dane"
@@ -192,9 +193,15 @@ _25._tcp.mx TLSA 3 1 1 ` + strings.Repeat("ab", 32) + "\n"
 		t.Errorf("dnssec status %s", sec.Status)
 	}
 	dn := secs[slices.Index(Checks, "dane")]
+	fr := i18n.For(i18n.French)
+	fr.LocalizeSection(&dn)
 	found := false
 	for _, f := range dn.Findings {
-		found = found || (f.ID == "dane.dns.temperror" && strings.Contains(f.Detail, "bogus"))
+		found = found || (f.ID == "dane.dns.temperror" && f.Variant == "bogus_zone" &&
+			strings.Contains(f.Detail, "La zone mail.example est invalide au sens de DNSSEC (bogus)"))
+	}
+	if m := fr.Missing(); len(m) > 0 {
+		t.Errorf("missing French: %v", m)
 	}
 	if !found {
 		t.Errorf("dane findings %+v", dn.Findings)

@@ -10,7 +10,7 @@ package rdns
 
 import (
 	"context"
-	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -60,8 +60,13 @@ type Result struct {
 	// Confirmed is the PTR name whose forward addresses include Addr.
 	Confirmed string `json:"confirmed,omitempty"`
 	FCrDNS    bool   `json:"fcrdns"`
-	Generic   string `json:"generic,omitempty"`
-	Error     string `json:"error,omitempty"`
+	// Generic says why the name looks assigned by an access provider.
+	Generic report.Msg `json:"generic,omitzero"`
+	// Error is the lookup failures as the resolver reported them (raw
+	// evidence; the findings word them in the report's language).
+	Error string `json:"error,omitempty"`
+
+	why report.Msg // Error, worded
 }
 
 // Data is Section.Data of the "rdns" section.
@@ -108,7 +113,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	sec.Status = report.StatusOf(fs)
 	if len(data.Addrs) == 0 {
 		sec.Status = report.StatusSkipped
-		sec.Summary = report.Lit("no addresses to check")
+		sec.Summary = report.T("rdns.summary.none", nil)
 	} else {
 		n := 0
 		for _, r := range data.Addrs {
@@ -116,7 +121,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 				n++
 			}
 		}
-		sec.Summary = report.Lit(fmt.Sprintf("%d of %d address(es) with forward-confirmed reverse DNS", n, len(data.Addrs)))
+		sec.Summary = report.T("rdns.summary.fcrdns", report.Params{"confirmed": n, "count": len(data.Addrs)})
 	}
 	sec.Display = display(data)
 	return sec
@@ -127,7 +132,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 func examine(ctx context.Context, r resolver.Resolver, res *Result) {
 	names, ans, err := resolver.LookupPTR(ctx, r, res.Addr)
 	if err != nil {
-		res.Error = "PTR: " + err.Error()
+		res.Error, res.why = "PTR: "+err.Error(), check.ErrMsg(err)
 		return
 	}
 	if ans.Void() {
@@ -138,11 +143,13 @@ func examine(ctx context.Context, r resolver.Resolver, res *Result) {
 	if res.Addr.Is6() && !res.Addr.Is4In6() {
 		qtype = dns.TypeAAAA
 	}
-	var errs []string
+	var raw []string
+	var whys []report.Msg
 	for _, name := range names[:min(len(names), MaxNames)] {
 		addrs, _, err := resolver.LookupAddrs(ctx, r, name, qtype)
 		if err != nil {
-			errs = append(errs, err.Error())
+			raw = append(raw, err.Error())
+			whys = append(whys, check.ErrMsg(err))
 			continue
 		}
 		if slices.Contains(addrs, res.Addr.Unmap()) || slices.Contains(addrs, res.Addr) {
@@ -150,8 +157,8 @@ func examine(ctx context.Context, r resolver.Resolver, res *Result) {
 			break
 		}
 	}
-	if !res.FCrDNS && len(errs) > 0 {
-		res.Error = strings.Join(errs, "; ")
+	if !res.FCrDNS && len(raw) > 0 {
+		res.Error, res.why = strings.Join(raw, "; "), report.T("list", report.Params{"items": whys})
 	}
 	name := res.Confirmed
 	if name == "" {
@@ -161,54 +168,55 @@ func examine(ctx context.Context, r resolver.Resolver, res *Result) {
 }
 
 func findings(r Result) []report.Finding {
-	who := r.Addr.String()
+	p := report.Params{"address": r.Addr.String()}
 	sending := slices.Contains(r.Roles, RoleSending)
 	if !sending {
-		who += " (MX " + strings.Join(r.Hosts, ", ") + ")"
+		p["mx"] = strings.Join(r.Hosts, ", ")
 	}
-	// lower relaxes a sending-address finding for an address that only receives:
-	// receivers judge the connecting (sending) address (https://support.google.com/a/answer/81126).
-	lower := func(f report.Finding) report.Finding {
-		if !sending && f.Severity.AtLeast(report.High) {
-			f.Severity = report.Medium
-			f.Detail += " This address only receives mail here; it matters if the host also sends."
+	// An address that only receives gets the "receiving" variant: receivers
+	// judge the connecting (sending) address.
+	judged := func(d report.Definition, p report.Params) report.Finding {
+		if !sending {
+			return d.Alt("receiving", p)
 		}
-		return f
+		return d.With(p)
+	}
+	with := func(more report.Params) report.Params {
+		q := maps.Clone(p)
+		maps.Copy(q, more)
+		return q
 	}
 	var fs []report.Finding
 	if r.Error != "" && !r.FCrDNS && len(r.PTR) == 0 {
-		return append(fs, defDNSError.New(who+": "+r.Error, "Retry; if it persists, ask whoever runs the reverse zone."))
+		return append(fs, defDNSError.With(with(report.Params{"error": r.why})))
 	}
 	if len(r.PTR) == 0 {
-		return append(fs, lower(defMissing.New(who+" has no PTR record. Gmail, Yahoo and most receivers reject or junk mail from addresses without reverse DNS.",
-			"Ask the owner of the address (your hosting or access provider) to set its PTR to the server's host name, and give that name an A/AAAA record with this address.")))
+		return append(fs, judged(defMissing, p))
 	}
+	ptrs := trim(r.PTR)
 	if len(r.PTR) > 1 {
-		fs = append(fs, defMultiple.New(fmt.Sprintf("%s has %d PTR records (%s); receivers pick one, and some only ever look at the first.", who, len(r.PTR), strings.Join(trim(r.PTR), ", ")),
-			"Keep one PTR record: the host name the server uses in EHLO."))
+		fs = append(fs, defMultiple.With(with(report.Params{"count": len(r.PTR), "names": ptrs})))
 	}
 	switch {
 	case r.FCrDNS:
 	case r.Error != "":
-		fs = append(fs, defDNSError.New(who+": forward lookup of the PTR name failed: "+r.Error, "Retry; if it persists, check the DNS servers of the PTR name."))
+		fs = append(fs, defDNSError.Alt("forward", with(report.Params{"error": r.why})))
 	default:
-		name := strings.TrimSuffix(r.PTR[0], ".")
+		name := ptrs[0]
 		rr := "A"
 		if r.Addr.Is6() && !r.Addr.Is4In6() {
 			rr = "AAAA"
 		}
-		f := lower(defNotFCrDNS.New(fmt.Sprintf("%s has PTR %s, but %s does not resolve back to %s, so reverse DNS is not confirmed (iprev fails).", who, strings.Join(trim(r.PTR), ", "), name, r.Addr),
-			"Publish the forward record for the PTR name, or change the PTR to a name that resolves to this address."))
+		f := judged(defNotFCrDNS, with(report.Params{"names": ptrs, "name": name}))
 		f.Record = &report.Record{Name: name, Type: rr, Value: r.Addr.Unmap().String()}
 		fs = append(fs, f)
 	}
-	if r.Generic != "" {
+	if !r.Generic.IsZero() {
 		name := r.Confirmed
 		if name == "" {
-			name = strings.TrimSuffix(r.PTR[0], ".")
+			name = ptrs[0]
 		}
-		fs = append(fs, defGeneric.New(fmt.Sprintf("%s has PTR %s, which %s: receivers take such names for end-user or unmanaged hosts and score them as spam sources. (Heuristic.)", who, name, r.Generic),
-			"Use a PTR name of your own domain that names the mail server, such as mail.example.com, with a matching A/AAAA record."))
+		fs = append(fs, defGeneric.With(with(report.Params{"name": name, "why": r.Generic})))
 	}
 	return fs
 }
@@ -225,11 +233,12 @@ func display(d *Data) report.Display {
 	if len(d.Addrs) == 0 {
 		return report.Display{}
 	}
-	t := report.Table{Title: report.Lit("Reverse DNS"), Columns: report.Lits("address", "role", "PTR", "FCrDNS")}
+	t := report.Table{Title: report.T("rdns.table", nil), Columns: []report.Msg{
+		report.T("rdns.col.address", nil), report.T("rdns.col.role", nil), report.Lit("PTR"), report.Lit("FCrDNS")}}
 	for _, r := range d.Addrs {
-		roles := make([]string, len(r.Roles))
+		roles := make([]report.Msg, len(r.Roles))
 		for i, x := range r.Roles {
-			roles[i] = string(x)
+			roles[i] = report.T("rdns.role."+string(x), nil)
 		}
 		fc := "no"
 		switch {
@@ -238,7 +247,8 @@ func display(d *Data) report.Display {
 		case r.Error != "":
 			fc = "unknown"
 		}
-		t.Rows = append(t.Rows, report.Lits(r.Addr.String(), strings.Join(roles, ", "), strings.Join(trim(r.PTR), " "), fc))
+		t.Rows = append(t.Rows, []report.Msg{report.Lit(r.Addr.String()), report.T("list", report.Params{"items": roles}),
+			report.Lit(strings.Join(trim(r.PTR), " ")), report.T("rdns.fcrdns."+fc, nil)})
 	}
 	return report.Display{Tables: []report.Table{t}}
 }

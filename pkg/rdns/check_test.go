@@ -5,9 +5,11 @@ import (
 	"net/netip"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -109,8 +111,47 @@ func TestGeneric(t *testing.T) {
 		{"mail6.shop.example", "2001:db8::25", false},
 	}
 	for _, tt := range tests {
-		if got := Generic(tt.name, netip.MustParseAddr(tt.addr)) != ""; got != tt.generic {
+		if got := !Generic(tt.name, netip.MustParseAddr(tt.addr)).IsZero(); got != tt.generic {
 			t.Errorf("Generic(%q, %s) = %v, want %v", tt.name, tt.addr, got, tt.generic)
 		}
+	}
+}
+
+// TestWords words findings in English and French from the catalogs: the
+// variant of an address that only receives, and the heuristic's reason.
+func TestWords(t *testing.T) {
+	srv := server(t)
+	env := check.Env{Resolver: srv.Resolver(t)}
+	sec := Check(context.Background(), env, dnsname.MustParse("ptr.example"), Options{Targets: []Target{
+		{Addr: netip.MustParseAddr("198.51.100.1"), Role: RoleMX, Host: "mx.ptr.example"},
+		{Addr: netip.MustParseAddr("198.51.100.4"), Role: RoleSending},
+	}})
+	fr := i18n.For(i18n.French)
+	frSec := sec
+	frSec.Findings = slices.Clone(sec.Findings)
+	fr.LocalizeSection(&frSec)
+	en := i18n.For(i18n.English)
+	en.LocalizeSection(&sec)
+	if m := append(fr.Missing(), en.Missing()...); len(m) > 0 {
+		t.Fatalf("missing messages: %v", m)
+	}
+	byID := map[string][2]report.Finding{}
+	for i, f := range sec.Findings {
+		byID[f.ID] = [2]report.Finding{f, frSec.Findings[i]}
+	}
+	miss := byID["ptr.missing"]
+	if miss[0].Variant != "receiving" || !strings.Contains(miss[0].Detail, "198.51.100.1 (MX mx.ptr.example) has no PTR record") ||
+		!strings.Contains(miss[0].Detail, "only receives mail here") {
+		t.Errorf("ptr.missing in English: %+v", miss[0])
+	}
+	if !strings.Contains(miss[1].Detail, "198.51.100.1 (MX mx.ptr.example) n'a pas d'enregistrement PTR") ||
+		miss[1].Title != "L'adresse n'a pas de DNS inverse (PTR)" {
+		t.Errorf("ptr.missing in French: %+v", miss[1])
+	}
+	if g := byID["ptr.generic"]; !strings.Contains(g[1].Detail, "qui reprend l'adresse 198.51.100.4") && !strings.Contains(g[1].Detail, "qui contient «\u00a0") {
+		t.Errorf("ptr.generic in French: %+v", g[1])
+	}
+	if s := frSec.Summary.String(); s != "DNS inverse confirmé pour 1 des 2 adresses" {
+		t.Errorf("French summary %q", s)
 	}
 }

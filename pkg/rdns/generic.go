@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
 // genericWords are label fragments that access and hosting providers put
@@ -19,10 +21,11 @@ var genericWords = map[string]bool{
 }
 
 // Generic says why a PTR name looks assigned automatically rather than
-// chosen for a mail server, or "" when it does not. It is a heuristic
+// chosen for a mail server (catalog keys rdns.generic.*), or a zero Msg
+// when it does not. It is a heuristic
 // of our own: the address's digits embedded in the name, or words
 // such as "dyn", "dsl" and "pool" left of the registered domain.
-func Generic(name string, addr netip.Addr) string {
+func Generic(name string, addr netip.Addr) report.Msg {
 	name = strings.ToLower(strings.TrimSuffix(name, "."))
 	labels := strings.Split(name, ".")
 	// Only the labels left of the last two are the provider's naming
@@ -34,7 +37,7 @@ func Generic(name string, addr netip.Addr) string {
 	for _, l := range host {
 		for _, w := range strings.FieldsFunc(l, func(r rune) bool { return r < 'a' || r > 'z' }) {
 			if genericWords[w] {
-				return fmt.Sprintf("contains %q", w)
+				return report.T("rdns.generic.word", report.Params{"word": w})
 			}
 		}
 	}
@@ -49,19 +52,19 @@ func Generic(name string, addr netip.Addr) string {
 		}
 		oct := func(i int) string { return strings.TrimLeft(strconv.Itoa(int(b[i])), "0") }
 		if nums[oct(2)] && nums[oct(3)] && (nums[oct(1)] || nums[oct(0)]) {
-			return "embeds the address " + addr.Unmap().String()
+			return report.T("rdns.generic.embeds", report.Params{"address": addr.Unmap().String()})
 		}
 		padded := fmt.Sprintf("%03d%03d%03d%03d", b[0], b[1], b[2], b[3])
 		hex := fmt.Sprintf("%02x%02x%02x%02x", b[0], b[1], b[2], b[3])
 		if strings.Contains(left, padded) || strings.Contains(left, hex) {
-			return "embeds the address " + addr.Unmap().String()
+			return report.T("rdns.generic.embeds", report.Params{"address": addr.Unmap().String()})
 		}
-		return ""
+		return report.Msg{}
 	}
 	full := strings.ReplaceAll(netip.AddrFrom16(addr.As16()).StringExpanded(), ":", "")
 	dashed := strings.ReplaceAll(addr.String(), ":", "-")
 	if strings.Contains(strings.ReplaceAll(left, "-", ""), full) || strings.Contains(left, dashed) {
-		return "embeds the address " + addr.String()
+		return report.T("rdns.generic.embeds", report.Params{"address": addr.String()})
 	}
-	return ""
+	return report.Msg{}
 }

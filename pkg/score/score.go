@@ -32,6 +32,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
@@ -332,11 +333,11 @@ func TopFixes(sections []report.Section, n int) []report.TopFix {
 	seen := map[string]bool{}
 	for _, sec := range sections {
 		for _, f := range sec.Findings {
-			if f.Inconclusive || !f.Severity.AtLeast(report.Low) || f.Fix == "" || seen[f.ID] {
+			if f.Inconclusive || !f.Severity.AtLeast(report.Low) || !HasFix(f) || seen[f.ID] {
 				continue
 			}
 			seen[f.ID] = true
-			all = append(all, report.TopFix{Check: sec.Check, ID: f.ID, Severity: f.Severity, Title: report.Lit(f.Title), Fix: report.Lit(f.Fix)})
+			all = append(all, report.TopFix{Check: sec.Check, ID: f.ID, Severity: f.Severity, Title: f.TitleMsg(), Fix: f.FixMsg()})
 		}
 	}
 	sort.SliceStable(all, func(i, j int) bool {
@@ -350,4 +351,18 @@ func TopFixes(sections []report.Section, n int) []report.TopFix {
 		all = all[:n]
 	}
 	return all
+}
+
+// HasFix reports whether a finding says what to do: a fix in the catalogs
+// (the variant's or the finding's own), or, for a finding its check still
+// words itself, a fix written there. Fixes are worded after the report is
+// built (internal/i18n), so the catalog is what knows.
+func HasFix(f report.Finding) bool {
+	if f.Legacy() || f.Fix != "" {
+		// Worded already (by its check, or by the localizer).
+		return f.Fix != ""
+	}
+	en := i18n.For(i18n.English)
+	m := f.FixMsg()
+	return en.Has(m.Key) || (m.Else != "" && en.Has(m.Else))
 }
