@@ -185,6 +185,10 @@ func typeString(e ast.Expr) (string, string) {
 			return "string", ""
 		case "time.Time":
 			return "string (RFC 3339)", ""
+		case "report.Msg":
+			return "string (words, in `lang`)", ""
+		case "report.Params":
+			return "object (the facts, in every language the same)", ""
 		}
 		return "`" + full + "`", ""
 	case *ast.InterfaceType:

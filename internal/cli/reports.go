@@ -3,13 +3,13 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"runtime"
 	"strings"
 
 	"github.com/mailcheck/mailcheck/internal/render"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/mailfile"
+	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/reports"
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
@@ -129,7 +129,7 @@ func runReports(ctx context.Context, f *Factory, opts *ReportsOptions) error {
 		c.AddError(strings.Join(opts.Paths, " "), walkErr)
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		// What was read is still reported; the rest is named.
-		c.AddError(strings.Join(opts.Paths, " "), fmt.Errorf("reading stopped at --timeout %s; the files after it were not read", f.globals.Timeout))
+		c.AddProblem(strings.Join(opts.Paths, " "), "timeout", report.T("reports.cli.timeout", report.Params{"timeout": f.globals.Timeout.String()}))
 	case ctx.Err() != nil:
 		return walkErr
 	default:
@@ -137,8 +137,23 @@ func runReports(ctx context.Context, f *Factory, opts *ReportsOptions) error {
 	}
 
 	sections := c.Sections(ctx, env, reports.Options{NoDNS: opts.NoDNS})
+	loc := f.localizer()
+	for i := range sections {
+		// A target that is words, not a domain (a string): worded here.
+		if k := reports.TargetKey(sections[i].Target); k != "" {
+			sections[i].Target = loc.Label(k)
+		}
+	}
+	noReports := func() error {
+		st := c.Stats()
+		return inputErrorf("%s", loc.Text(report.T("reports.cli.none", report.Params{"paths": strings.Join(opts.Paths, " "),
+			"count": st.Items, "unreadable": st.Unreadable})))
+	}
 	if opts.Format == "csv" {
-		if err := render.CSV(f.IO.Out, reports.SourceTable(sections)); err != nil {
+		// The table's service, matched_by and fix cells are words.
+		sec := report.Section{Display: report.Display{Tables: []report.Table{reports.SourceTable(sections)}}}
+		loc.LocalizeSection(&sec)
+		if err := render.CSV(f.IO.Out, sec.Display.Tables[0]); err != nil {
 			return err
 		}
 	} else {
@@ -147,12 +162,12 @@ func runReports(ctx context.Context, f *Factory, opts *ReportsOptions) error {
 			if err := f.print(rep); err != nil {
 				return err
 			}
-			return inputErrorf("no DMARC or SMTP TLS report could be read in %s (%d items, %d unreadable)", strings.Join(opts.Paths, " "), st.Items, st.Unreadable)
+			return noReports()
 		}
 		return f.finish(ctx, rep)
 	}
 	if st := c.Stats(); st.Reports == 0 {
-		return inputErrorf("no DMARC or SMTP TLS report could be read in %s (%d items, %d unreadable)", strings.Join(opts.Paths, " "), st.Items, st.Unreadable)
+		return noReports()
 	}
 	return nil
 }

@@ -10,10 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mailcheck/mailcheck/internal/conformance"
-	"github.com/mailcheck/mailcheck/internal/testclock"
 	"github.com/mailcheck/mailcheck/pkg/reports"
 )
 
@@ -28,7 +26,7 @@ func TestNewCmdReports(t *testing.T) {
 	if _, err := captureOptions(t, newReportsCmd, []string{"a.xml", "--format", "xml"}); err == nil {
 		t.Error("--format xml accepted")
 	}
-	if _, err := captureOptions(t, newReportsCmd, nil); err == nil {
+	if _, err := captureOptions(t, newReportsCmd, []string{}); err == nil {
 		t.Error("no path accepted")
 	}
 }
@@ -36,12 +34,7 @@ func TestNewCmdReports(t *testing.T) {
 // reportXML is an aggregate report for shop.example dated the day before
 // the suite clock.
 func reportXML(id string, rows ...string) []byte {
-	end := testclock.Now().Add(-time.Hour)
-	return []byte(fmt.Sprintf(`<?xml version="1.0"?>
-<feedback><report_metadata><org_name>rep.example</org_name><report_id>%s</report_id>
-<date_range><begin>%d</begin><end>%d</end></date_range></report_metadata>
-<policy_published><domain>shop.example</domain><p>none</p></policy_published>%s</feedback>`,
-		id, end.Add(-24*time.Hour).Unix(), end.Unix(), strings.Join(rows, "")))
+	return langReport(id, "shop.example", "none", rows...)
 }
 
 func row(ip string, n int, dkim, spf, dkimD string) string {

@@ -247,14 +247,20 @@ func (l *Localizer) word(key string, p report.Params) (string, bool) {
 		}
 	}
 	loc := l.loc
-	if _, ok := keys[l.lang][key]; !ok {
-		if _, ok := keys[English][key]; !ok {
+	m, ok := keys[l.lang][key]
+	if !ok {
+		if m, ok = keys[English][key]; !ok {
 			return "", false
 		}
 		l.miss(key)
 		loc = l.en
 	}
 	data, count := l.data(p)
+	if m.One == "" && m.Zero == "" && m.Two == "" && m.Few == "" && m.Many == "" {
+		// A message with one form (a finding's title beside a counted
+		// detail) is the same for every count.
+		count = nil
+	}
 	s, err := loc.Localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: data, PluralCount: count})
 	if err != nil || strings.Contains(s, "<no value>") {
 		// A template that needs a parameter the check did not give, or a

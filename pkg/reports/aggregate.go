@@ -3,12 +3,13 @@ package reports
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"net/netip"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
 // PolicyPublished is the DMARC policy the reporter found for the domain
@@ -72,7 +73,7 @@ type aggregate struct {
 	// ownCache remembers ownOrService's answers for header_from ownFor.
 	ownCache map[string]bool
 	ownFor   string
-	notes    []string // what was repaired while reading
+	notes    []report.Msg // what was repaired while reading
 	interned map[string]string
 	// complete counts the records read to their end tag.
 	complete int
@@ -202,20 +203,20 @@ func parseAggregate(data []byte) (*aggregate, error) {
 	case errors.Is(err, errTruncated) && agg.complete > 0 && (agg.org != "" || agg.reportID != ""):
 		// A report cut short (a truncated attachment) keeps the records
 		// read to the end; the totals then cover those only.
-		agg.notes = append(agg.notes, fmt.Sprintf("the report is cut short: the %d complete records were read", agg.complete))
+		agg.notes = append(agg.notes, note("cut_short", report.Params{"count": agg.complete}))
 		end = len(data) - start
 	case err != nil:
 		return nil, err
 	}
 	if !onlyProlog(data[:start]) || len(bytes.TrimSpace(data[start+end:])) > 0 && !onlyProlog(data[start+end:]) {
-		agg.notes = append(agg.notes, "junk around the <feedback> element ignored")
+		agg.notes = append(agg.notes, note("junk", nil))
 	}
 	if agg.policy.Domain == "" && agg.org == "" && agg.reportID == "" && agg.complete == 0 {
-		return nil, errors.New("the <feedback> element holds no report")
+		return nil, problemf("empty_feedback", nil)
 	}
 	if agg.policy.Domain == "" && agg.headerFrom != "" {
 		agg.policy.Domain = agg.headerFrom
-		agg.notes = append(agg.notes, "policy_published has no domain; the header_from of the records used")
+		agg.notes = append(agg.notes, note("header_from", nil))
 	}
 	return agg, nil
 }
@@ -281,7 +282,7 @@ func (a *aggregate) parse(b []byte) (int, error) {
 		}
 		switch k {
 		case tokEOF:
-			return 0, errors.New("unexpected end of document")
+			return 0, problemf("eof", nil)
 		case tokText:
 			text = append(text, s.text...)
 		case tokStart:
@@ -452,7 +453,7 @@ func (a *aggregate) leaf(path []int, v string, cur *row, auth *authResult) error
 		case len(path) == 4 && path[2] == eDateRange && (path[3] == eBegin || path[3] == eEnd):
 			t, err := parseTime(v)
 			if err != nil {
-				a.notes = append(a.notes, fmt.Sprintf("date_range: %v", err))
+				a.notes = append(a.notes, note("date_range", report.Params{"value": err.Error()}))
 				return nil
 			}
 			if path[3] == eBegin {
@@ -511,7 +512,7 @@ func (a *aggregate) recordLeaf(path []int, v string, cur *row, auth *authResult)
 		case len(path) == 2 && path[1] == eCount:
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n < 0 || n > maxCount {
-				a.notes = append(a.notes, fmt.Sprintf("record count %q is not a number of messages; counted as 0", truncate(v, 40)))
+				a.notes = append(a.notes, note("count", report.Params{"value": truncate(v, 40)}))
 				n = 0
 			}
 			cur.count = n
@@ -565,7 +566,7 @@ func parseTime(v string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t.UTC(), nil
 	}
-	return time.Time{}, fmt.Errorf("%q is not a time", truncate(v, 40))
+	return time.Time{}, errors.New(truncate(v, 40))
 }
 
 func canonicalIP(v string) string {

@@ -2,9 +2,7 @@ package reports
 
 import (
 	"context"
-	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/mailcheck/mailcheck/pkg/check"
@@ -70,11 +68,11 @@ type Source struct {
 	// PTR lists the address's reverse-DNS names (absent offline).
 	PTR []string `json:"ptr,omitempty"`
 	// Service is the sending service ("Google Workspace"), "your own
-	// server 192.0.2.10", or the address's name when unknown.
-	Service string `json:"service"`
+	// server 192.0.2.10", or the address's name when unknown, in words.
+	Service report.Msg `json:"service"`
 	// MatchedBy says how the service was recognized ("reverse DNS x",
-	// "DKIM d=x", "envelope sender x").
-	MatchedBy string `json:"matched_by,omitempty"`
+	// "DKIM d=x", "envelope sender x"), in words.
+	MatchedBy report.Msg `json:"matched_by,omitzero"`
 	// Class: "aligned", "failing", "forwarded" or "unauthorized".
 	Class    string `json:"class"`
 	Messages int64  `json:"messages"`
@@ -95,6 +93,8 @@ type Source struct {
 	// showed, with the messages for which each passed.
 	DKIMDomains []Identity `json:"dkim_domains,omitempty"`
 	SPFDomains  []Identity `json:"spf_domains,omitempty"`
+
+	group string // the key of its ServiceGroup
 }
 
 // Identity is a DKIM d= or SPF domain with its results.
@@ -106,18 +106,20 @@ type Identity struct {
 
 // ServiceGroup is the sources of one sending service.
 type ServiceGroup struct {
-	Name      string `json:"name"`
-	Class     string `json:"class"`
-	Sources   int    `json:"sources"`
-	Messages  int64  `json:"messages"`
-	DMARCPass int64  `json:"dmarc_pass"`
+	// Name is the service's name, or the source's, in words.
+	Name      report.Msg `json:"name"`
+	Class     string     `json:"class"`
+	Sources   int        `json:"sources"`
+	Messages  int64      `json:"messages"`
+	DMARCPass int64      `json:"dmarc_pass"`
 	// Fix is what makes the failing mail pass, for class "failing".
-	Fix string `json:"fix,omitempty"`
+	Fix report.Msg `json:"fix,omitzero"`
 	// SPFRecord is the domain's SPF record with the service's include or
 	// the server's address added, when the record was looked up.
 	SPFRecord string `json:"spf_record,omitempty"`
 
-	short string // the fix in a few words, for the table
+	short report.Msg // the fix in a few words, for the table
+	key   string     // what groups the sources (a service, an address)
 }
 
 // Verdict is the answer across the domain's aggregate reports.
@@ -192,24 +194,24 @@ func (c *Collector) filesSection(st Stats) report.Section {
 	for _, p := range probs {
 		if p.Status == "unreadable" {
 			st.Unreadable++
-			fs = append(fs, defUnreadable.New(p.Source+": "+p.Reason,
-				"Check the file: if it is a report, ask the reporter (the address in its <email> or contact-info) about it; the other files were read."))
+			fs = append(fs, defUnreadable.With(report.Params{"source": p.Source, "reason": p.Reason}))
 		} else {
 			st.Recovered++
-			fs = append(fs, defRecovered.New(p.Source+": "+p.Reason, ""))
+			fs = append(fs, defRecovered.With(report.Params{"source": p.Source, "reason": p.Reason}))
 		}
 	}
 	if st.Reports == 0 {
-		fs = append(fs, defNoReports.New(fmt.Sprintf("%d input items, no DMARC aggregate, failure or SMTP TLS report among them", st.Items),
-			"Point mailcheck at the files or mailbox your rua= (and TLS-RPT rua=) address receives: .xml, .xml.gz, .zip, .json, .json.gz, or the report emails."))
+		fs = append(fs, defNoReports.With(report.Params{"count": st.Items}))
 	}
-	tb := report.Table{Title: report.Lit("Files not read as they were"), Columns: report.Lits("File", "Status", "Reason")}
+	tb := report.Table{Title: report.T("reports.table.files", nil),
+		Columns: []report.Msg{report.T("reports.col.file", nil), report.T("reports.col.status", nil), report.T("reports.col.reason", nil)}}
 	for _, p := range probs {
-		tb.Rows = append(tb.Rows, report.Lits(p.Source, p.Status, p.Reason))
+		tb.Rows = append(tb.Rows, []report.Msg{report.Lit(p.Source), report.T("reports.status."+p.Status, nil), p.Reason})
 	}
 	sec := report.Section{
-		Check: "reports", Title: "Report files", Target: "input",
-		Summary:  report.Lit(fmt.Sprintf("%d items read: %d reports, %d unreadable, %d repaired, %d duplicates", st.Items, st.Reports, st.Unreadable, st.Recovered, st.Duplicates)),
+		Check: "reports", Title: FilesTitle, Target: FilesTarget,
+		Summary: report.T("reports.summary.files", report.Params{"count": st.Items, "reports": st.Reports,
+			"unreadable": st.Unreadable, "recovered": st.Recovered, "duplicates": st.Duplicates}),
 		Findings: fs,
 		Data:     &Data{Reports: []*Report{}, Problems: probs, Stats: &st},
 	}
@@ -218,6 +220,24 @@ func (c *Collector) filesSection(st Stats) report.Section {
 	}
 	sec.Status = report.StatusOf(fs)
 	return sec
+}
+
+// Section titles (worded by internal/i18n from their English), and the
+// targets of the files section and of reports that name no domain, in
+// English (report.Section.Target is a string); TargetKey gives the catalog
+// message of each target, for a caller that shows them in another
+// language.
+const (
+	FilesTitle  = "Report files"
+	DomainTitle = "DMARC and TLS reports"
+	FilesTarget = "input"
+	NoDomain    = "(reports naming no domain)"
+)
+
+// TargetKey returns the catalog key of a reports section's target when it
+// is words (FilesTarget, NoDomain), "" for a domain.
+func TargetKey(s string) string {
+	return map[string]string{FilesTarget: "reports.target.input", NoDomain: "reports.target.none"}[s]
 }
 
 func (c *Collector) domainSection(ctx context.Context, env check.Env, d *domainAgg, rd rdns, opts Options) report.Section {
@@ -242,7 +262,7 @@ func (c *Collector) domainSection(ctx context.Context, env check.Env, d *domainA
 		}
 	}
 	if d.dups > 0 {
-		fs = append(fs, defDuplicate.New(fmt.Sprintf("%d reports were seen more than once (same reporter and report ID) and counted once", d.dups), ""))
+		fs = append(fs, defDuplicate.With(report.Params{"count": d.dups}))
 	}
 	srcs := classify(d, rd.names)
 	spfRec := ""
@@ -264,34 +284,30 @@ func (c *Collector) domainSection(ctx context.Context, env check.Env, d *domainA
 				failedPTR++
 			}
 		}
-		if failedPTR > 0 || dmarcErr != "" {
-			var what []string
-			if failedPTR > 0 {
-				what = append(what, fmt.Sprintf("the reverse DNS of %s could not be read, so those are named from their DKIM and SPF identities only", plural(failedPTR, "source")))
+		if failedPTR > 0 || dmarcErr != nil {
+			p := report.Params{"count": failedPTR}
+			if dmarcErr != nil {
+				p["dmarc_error"] = *dmarcErr
 			}
-			if dmarcErr != "" {
-				what = append(what, "the DMARC record could not be looked up ("+dmarcErr+"), so the policy is the one the reports saw")
-			}
-			fs = append(fs, defDNSIncomplete.New(strings.Join(what, "; ")+".", "Run again when the resolver answers (--resolver), or read offline with --no-dns."))
+			fs = append(fs, defDNSIncomplete.With(p))
 		}
 		data.Verdict = v
 		fs = append(fs, sourceFindings(d.domain, groups)...)
 		fs = append(fs, verdictFinding(d.domain, v))
 		if now := env.Clock(); now.Sub(newest) > opts.StaleAfter {
-			fs = append(fs, defStale.New(fmt.Sprintf("The newest aggregate report for %s ends %s, %d days before now: the verdict describes the mail of then.", d.domain, newest.Format("2006-01-02"), int(now.Sub(newest).Hours()/24)),
-				"Read the reports of the last weeks before changing the policy."))
+			fs = append(fs, defStale.With(report.Params{"domain": d.domain, "end": day(newest), "count": int(now.Sub(newest).Hours() / 24)}))
 		}
 	}
 	fs = append(fs, tlsFindings(d.domain, d.reports)...)
 	if fails > 0 {
-		fs = append(fs, defFailureReports.New(fmt.Sprintf("%s for %s: single messages that failed DMARC, with the sending address.", plural(fails, "failure report"), d.domain), ""))
+		fs = append(fs, defFailureReports.With(report.Params{"count": fails, "domain": d.domain}))
 	}
 	target := d.domain
 	if target == "" {
-		target = "(reports naming no domain)"
+		target = NoDomain
 	}
-	sec = report.Section{Check: "reports", Title: "DMARC and TLS reports", Target: target, Findings: fs, Data: data}
-	sec.Summary = report.Lit(summary(data, aggs, tls, fails))
+	sec = report.Section{Check: "reports", Title: DomainTitle, Target: target, Findings: fs, Data: data}
+	sec.Summary = summary(data, aggs, tls, fails)
 	sec.Display = display(data)
 	sec.Status = report.StatusOf(fs)
 	return sec

@@ -2,13 +2,13 @@ package reports
 
 import (
 	"context"
-	"fmt"
 	"net/netip"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
 	"golang.org/x/sync/errgroup"
 )
@@ -116,9 +116,11 @@ func classify(d *domainAgg, ptrs map[string][]string) []classified {
 				ownPTR = p
 			}
 		}
-		name := ip
+		// host and ip name an unknown source in words: "relay.example
+		// (192.0.2.1)", or the address alone.
+		who := report.Params{"ip": ip}
 		if len(c.PTR) > 0 {
-			name = c.PTR[0] + " (" + ip + ")"
+			who["host"] = c.PTR[0]
 		}
 		switch {
 		case svc != nil && s.messages > 0 && s.foreign == s.messages:
@@ -128,24 +130,26 @@ func classify(d *domainAgg, ptrs map[string][]string) []classified {
 			// at that service using the domain in From. Counting it as
 			// the merchant's failing mail would hold the policy back
 			// for spoofing.
-			c.Service, c.MatchedBy, c.key, c.Class = "unknown sender via "+svc.Name, how, "via "+svc.Name, ClassUnauthorized
+			c.Service, c.MatchedBy, c.key, c.Class = viaService(svc), how, "via "+svc.Name, ClassUnauthorized
 		case svc != nil:
 			// The same holds record by record: a shared address carries
 			// the domain's mail and other customers' (Others), and only
 			// the domain's is judged.
-			c.svc, c.Service, c.MatchedBy, c.key = svc, svc.Name, how, svc.Name
+			c.svc, c.Service, c.MatchedBy, c.key = svc, report.Lit(svc.Name), how, svc.Name
 			c.Others = s.foreign
 			c.Class = ClassAligned
 			if s.pass < s.messages-s.foreign {
 				c.Class = ClassFailing
 			}
 		case ownPTR != "":
-			c.Service, c.MatchedBy, c.key = "your own server "+ip, "reverse DNS "+ownPTR, ip
+			c.Service, c.key = report.T("reports.service.own", report.Params{"ip": ip}), ip
+			c.MatchedBy = report.T("reports.matched.ptr", report.Params{"host": ownPTR})
 			c.Class = passOrFail(s)
 		case s.forwardedReason*2 >= s.messages && s.forwardedReason > 0 || s.dkimPass > 0 && s.spfPass == 0:
-			c.Service, c.key, c.Class = "forwarder "+name, "fwd "+ip, ClassForwarded
+			c.Service, c.key, c.Class = report.T("reports.service.forwarder", who), "fwd "+ip, ClassForwarded
 		case s.spfPass > 0:
-			c.Service, c.MatchedBy, c.key = "your own server "+ip, "passes SPF for "+d.domain, ip
+			c.Service, c.key = report.T("reports.service.own", report.Params{"ip": ip}), ip
+			c.MatchedBy = report.T("reports.matched.spf", report.Params{"domain": d.domain})
 			c.Class = passOrFail(s)
 		case s.dkimPass == 0 && signsAsOwn(s, org) && ownEnvelope(s, org):
 			// Not recognized, but it signs with d= the domain and the
@@ -162,11 +166,14 @@ func classify(d *domainAgg, ptrs map[string][]string) []classified {
 					break
 				}
 			}
-			c.Service, c.MatchedBy, c.key = name+", signing as d="+own, "DKIM d="+own+" (failing)", ip
+			who["dkim_domain"] = own
+			c.Service, c.key = report.T("reports.service.signing", who), ip
+			c.MatchedBy = report.T("reports.matched.dkim_failing", report.Params{"domain": own})
 			c.Class = ClassFailing
 		default:
-			c.Service, c.key, c.Class = "unknown "+name, "unknown "+ip, ClassUnauthorized
+			c.Service, c.key, c.Class = report.T("reports.service.unknown", who), "unknown "+ip, ClassUnauthorized
 		}
+		c.group = c.key
 		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -221,12 +228,12 @@ func group(domain, spfRec string, srcs []classified) []ServiceGroup {
 	idx := map[string]int{}
 	var out []ServiceGroup
 	members := map[string][]classified{}
-	at := func(key, name, class string) *ServiceGroup {
+	at := func(key string, name report.Msg, class string) *ServiceGroup {
 		i, ok := idx[key]
 		if !ok {
 			i = len(out)
 			idx[key] = i
-			out = append(out, ServiceGroup{Name: name, Class: class})
+			out = append(out, ServiceGroup{Name: name, Class: class, key: key})
 		}
 		return &out[i]
 	}
@@ -234,7 +241,7 @@ func group(domain, spfRec string, srcs []classified) []ServiceGroup {
 		if s.Others > 0 && s.svc != nil {
 			// Other customers' mail from the service's address is
 			// unauthorized, in a group of its own.
-			o := at("via "+s.svc.Name, "unknown sender via "+s.svc.Name, ClassUnauthorized)
+			o := at("via "+s.svc.Name, viaService(s.svc), ClassUnauthorized)
 			o.Sources++
 			o.Messages += s.Others
 		}
@@ -256,10 +263,23 @@ func group(domain, spfRec string, srcs []classified) []ServiceGroup {
 	return out
 }
 
+// viaService names the other customers of a shared service.
+func viaService(svc *Service) report.Msg {
+	return report.T("reports.service.via", report.Params{"service": svc.Name})
+}
+
 // fixFor says what makes a legitimate group's failing mail pass: DKIM
 // signing with d= the domain (which survives forwarding, RFC 7489 §4.2),
 // and the SPF include or address when the envelope sender is the domain's.
-func fixFor(domain, spfRec string, ms []classified) (fix, short, record string) {
+// The fix and its short form for the table are one message each, worded
+// from these facts:
+//   - dkim_broken: the d= of the domain's whose signatures fail; else
+//     dkim_missing: no aligned signature; service or ip: where to act;
+//     signs: the d= it signs with now, which do not align;
+//   - spf_present: the include the record has already, yet SPF fails;
+//     spf_include or spf_ip: the term to add, spf_domain: to which record;
+//     spf_other: the service's own envelope domain (only DKIM can align).
+func fixFor(domain, spfRec string, ms []classified) (fix, short report.Msg, record string) {
 	svc := ms[0].svc
 	var msgs, dkimPass, spfPass int64
 	var signs, envOwn, envOther []string
@@ -284,35 +304,36 @@ func fixFor(domain, spfRec string, ms []classified) (fix, short, record string) 
 			}
 		}
 	}
-	var parts, shorts []string
-	if dkimPass < msgs {
-		who := "on " + ms[0].IP
-		if svc != nil {
-			who = "in " + svc.Name + " (its domain-authentication settings give the DNS records to publish)"
-		}
-		var p string
+	p := report.Params{"domain": domain, "ip": ms[0].IP}
+	if svc != nil {
+		p["service"] = svc.Name
+	}
+	dkim := dkimPass < msgs
+	p["dkim"] = dkim
+	if dkim {
 		if ownFail != "" {
 			// It signs as the domain already; the signatures fail.
-			shorts = append(shorts, "fix DKIM d="+ownFail)
-			p = fmt.Sprintf("its DKIM signatures with d=%s fail: check that the public key published for its selector matches the signing key %s, and that nothing rewrites the message after signing ('mailcheck message' on a sample shows which)", ownFail, who)
+			p["dkim_broken"] = ownFail
 		} else {
-			shorts = append(shorts, "DKIM d="+domain)
-			p = fmt.Sprintf("turn on DKIM signing with d=%s %s", domain, who)
+			p["dkim_missing"] = true
 		}
 		if len(signs) > 0 {
-			p += "; it signs with d=" + strings.Join(signs, ", d=") + " now, which does not align"
+			ds := make([]string, len(signs))
+			for i, d := range signs {
+				ds[i] = "d=" + d
+			}
+			p["signs"] = ds
 		}
-		parts = append(parts, p)
 	}
+	spf := false
 	if spfPass < msgs {
 		switch {
 		case svc != nil && svc.Include != "" && (len(envOwn) > 0 || len(envOther) == 0):
+			spf = true
 			if hasTerm(spfRec, "include:"+svc.Include) {
-				parts = append(parts, fmt.Sprintf("the SPF record of %s already has include:%s, yet SPF fails for this mail: run 'mailcheck spf %s --ip %s' to see why", domain, svc.Include, domain, ms[0].IP))
-				shorts = append(shorts, "check SPF")
+				p["spf_present"] = svc.Include
 			} else {
-				parts = append(parts, fmt.Sprintf("add include:%s to the SPF record of %s", svc.Include, firstOr(envOwn, domain)))
-				shorts = append(shorts, "SPF include:"+svc.Include)
+				p["spf_include"], p["spf_domain"] = svc.Include, firstOr(envOwn, domain)
 				if firstOr(envOwn, domain) == domain {
 					record = withSPFTerms(spfRec, "include:"+svc.Include)
 				}
@@ -329,21 +350,21 @@ func fixFor(domain, spfRec string, ms []classified) (fix, short, record string) 
 				}
 			}
 			if len(mech) > 0 {
-				parts = append(parts, fmt.Sprintf("add %s to the SPF record of %s", strings.Join(mech, " "), firstOr(envOwn, domain)))
-				shorts = append(shorts, "SPF "+strings.Join(mech, " "))
+				spf = true
+				p["spf_ip"], p["spf_domain"] = strings.Join(mech, " "), firstOr(envOwn, domain)
 				if firstOr(envOwn, domain) == domain {
 					record = withSPFTerms(spfRec, mech...)
 				}
 			}
-		case len(envOther) > 0 && len(parts) > 0:
-			parts[len(parts)-1] += fmt.Sprintf(" (SPF checks %s, the service's own envelope domain, so only DKIM can align)", envOther[0])
+		case len(envOther) > 0 && dkim:
+			p["spf_other"] = envOther[0]
 		}
 	}
-	if len(parts) == 0 {
-		return "Check the sender's DKIM and SPF setup for " + domain + ".", "check DKIM and SPF", ""
+	if !dkim && !spf {
+		return report.T("reports.fix.check", p), report.T("reports.fix.short_check", nil), ""
 	}
-	s := strings.Join(parts, ", and ")
-	return strings.ToUpper(s[:1]) + s[1:] + ".", strings.Join(shorts, " + "), record
+	p["spf"] = spf
+	return report.T("reports.fix.sender", p), report.T("reports.fix.short", p), record
 }
 
 // lookupSPF returns the domain's SPF record (RFC 7208 §4.5: the one TXT

@@ -25,6 +25,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
 // Kind is the kind of a report.
@@ -73,7 +75,7 @@ type Report struct {
 	TLSPolicies []TLSPolicy `json:"policies,omitempty"`
 	Failure     *Failure    `json:"failure,omitempty"`
 	// Notes say what was repaired to read the report.
-	Notes []string `json:"notes,omitempty"`
+	Notes []report.Msg `json:"notes,omitempty"`
 }
 
 // key identifies a report for duplicate detection: the reporter and its
@@ -175,7 +177,18 @@ func (c *Collector) AddError(source string, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.items++
-	c.problems = append(c.problems, Problem{Source: source, Status: "unreadable", Reason: err.Error()})
+	code, reason := reasonOf(err)
+	c.problems = append(c.problems, Problem{Source: source, Status: "unreadable", Code: code, Reason: reason})
+}
+
+// AddProblem records an input item that could not be read, with the
+// reason in words of the caller's catalog (a deadline, a limit of the
+// caller's).
+func (c *Collector) AddProblem(source, code string, reason report.Msg) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.items++
+	c.problems = append(c.problems, Problem{Source: source, Status: "unreadable", Code: code, Reason: reason})
 }
 
 // Add reads one input item (a file, or one message of an mbox). What
@@ -195,7 +208,7 @@ func (c *Collector) Add(source string, data []byte) {
 			continue
 		}
 		rep.Source = d.source
-		rep.Notes = append(append([]string(nil), d.notes...), rep.Notes...)
+		rep.Notes = append(append([]report.Msg(nil), d.notes...), rep.Notes...)
 		got = append(got, parsed{rep, agg})
 	}
 	x.finish(source)
@@ -205,7 +218,11 @@ func (c *Collector) Add(source string, data []byte) {
 	c.problems = append(c.problems, x.problems...)
 	for _, p := range got {
 		if len(p.rep.Notes) > 0 {
-			c.problems = append(c.problems, Problem{Source: p.rep.Source, Status: "recovered", Reason: strings.Join(p.rep.Notes, "; ")})
+			reason := p.rep.Notes[0]
+			if len(p.rep.Notes) > 1 {
+				reason = report.T("reports.note.several", report.Params{"notes": p.rep.Notes})
+			}
+			c.problems = append(c.problems, Problem{Source: p.rep.Source, Status: "recovered", Code: "repaired", Reason: reason})
 		}
 		c.add(p.rep, p.agg)
 	}
@@ -223,7 +240,7 @@ func readDocument(d document) (*Report, *aggregate, error) {
 	agg, err := parseAggregate(d.data)
 	if err != nil {
 		if errors.Is(err, errNoFeedback) {
-			return nil, nil, errors.New("XML without a <feedback> element: not a DMARC aggregate report")
+			return nil, nil, problemf("no_feedback", nil)
 		}
 		return nil, nil, err
 	}
@@ -233,7 +250,7 @@ func readDocument(d document) (*Report, *aggregate, error) {
 	r.Policy = &p
 	messages, pass := agg.messages, agg.pass
 	if agg.upperCase {
-		r.Notes = append(r.Notes, "values in upper case read as lower case")
+		r.Notes = append(r.Notes, note("upper_case", nil))
 	}
 	n := len(agg.sources)
 	r.Messages, r.DMARCPass, r.Sources = &messages, &pass, &n
@@ -391,4 +408,4 @@ func sortReports(rs []*Report) {
 	})
 }
 
-func (p Problem) String() string { return fmt.Sprintf("%s: %s", p.Source, p.Reason) }
+func (p Problem) String() string { return fmt.Sprintf("%s: %s", p.Source, p.Reason.String()) }

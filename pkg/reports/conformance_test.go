@@ -66,7 +66,7 @@ func TestConformanceReports(t *testing.T) {
 				}
 			}
 			if exp[0].Kind == "error" {
-				if len(got) != 0 || len(errs) != 1 || errs[0].Reason == "" {
+				if len(got) != 0 || len(errs) != 1 || errs[0].Reason.IsZero() {
 					t.Fatalf("want one unreadable file, got %d reports, problems %v", len(got), errs)
 				}
 				t.Logf("unreadable: %s", errs[0])

@@ -9,32 +9,10 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
-func summary(d *Data, aggs, tls, fails int) string {
-	var parts []string
-	if aggs > 0 {
-		s := fmt.Sprintf("%s from %s in %s, %s pass DMARC", plural(int(d.Messages), "message"), plural(len(d.Sources), "source"), plural(aggs, "aggregate report"), pct(d.DMARCPass, d.Messages))
-		if v := d.Verdict; v != nil {
-			// The summary line answers the merchant's question in words:
-			// which policy is safe today, or why none is.
-			switch {
-			case v.Legitimate == 0:
-				s += "; no legitimate mail seen"
-			case v.Ready && v.Testing && v.Next == v.Policy && v.Record != nil:
-				s += fmt.Sprintf("; %.2f%% of legitimate mail fails: take p=%s out of test mode", v.AtRiskPercent, v.Policy)
-			case v.Ready && v.Next == "reject" && v.Policy != "reject":
-				s += fmt.Sprintf("; p=reject is safe today: %.2f%% of legitimate mail fails", v.AtRiskPercent)
-			case v.Ready && v.Next != v.Policy:
-				s += fmt.Sprintf("; p=%s is safe today (p=reject after it): %.2f%% of legitimate mail fails", v.Next, v.AtRiskPercent)
-			case v.Ready:
-				s += "; at p=reject, and legitimate mail passes"
-			case v.Policy == "quarantine" || v.Policy == "reject":
-				s += fmt.Sprintf("; %.2f%% of legitimate mail fails and is lost to p=%s now: fix the failing senders", v.AtRiskPercent, v.Policy)
-			default:
-				s += fmt.Sprintf("; p=reject is not safe yet: %.2f%% of legitimate mail fails, stay at p=%s", v.AtRiskPercent, orNone(v.Policy))
-			}
-		}
-		parts = append(parts, s)
-	}
+// summary words the section's line: the aggregate reports' totals and
+// what policy is safe today, then the TLS and failure reports.
+func summary(d *Data, aggs, tls, fails int) report.Msg {
+	p := report.Params{}
 	if tls > 0 {
 		var ok, failed int64
 		for _, r := range d.Reports {
@@ -43,19 +21,43 @@ func summary(d *Data, aggs, tls, fails int) string {
 				failed += *r.Failed
 			}
 		}
-		parts = append(parts, fmt.Sprintf("%s: %d sessions ok, %d failed", plural(tls, "TLS report"), ok, failed))
+		p["tls"] = report.T("reports.summary.tls", report.Params{"reports": count("tls_reports", int64(tls)), "ok": ok, "failed": failed})
 	}
 	if fails > 0 {
-		parts = append(parts, plural(fails, "failure report"))
+		p["failures"] = count("failure_reports", int64(fails))
 	}
-	return strings.Join(parts, "; ")
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
+	if aggs == 0 {
+		if tls > 0 {
+			return report.T("reports.summary.tls_only", p)
+		}
+		return report.T("reports.summary.failures_only", p)
 	}
-	return fmt.Sprintf("%d %ss", n, what)
+	p["head"] = report.T("reports.summary.head", report.Params{"messages": count("messages", d.Messages),
+		"sources": count("sources", int64(len(d.Sources))), "reports": count("aggregate_reports", int64(aggs)),
+		"pass": share(d.DMARCPass, d.Messages)})
+	v := d.Verdict
+	if v == nil {
+		return report.T("reports.summary.plain", p)
+	}
+	p["percent"], p["policy"], p["next"] = v.AtRiskPercent, orNone(v.Policy), v.Next
+	// The summary line answers the merchant's question in words: which
+	// policy is safe today, or why none is.
+	key := "hold"
+	switch {
+	case v.Legitimate == 0:
+		key = "no_legitimate"
+	case v.Ready && v.Testing && v.Next == v.Policy && v.Record != nil:
+		key = "testing"
+	case v.Ready && v.Next == "reject" && v.Policy != "reject":
+		key = "reject_safe"
+	case v.Ready && v.Next != v.Policy:
+		key = "step_safe"
+	case v.Ready:
+		key = "enforced"
+	case v.Policy == "quarantine" || v.Policy == "reject":
+		key = "losing"
+	}
+	return report.T("reports.summary."+key, p)
 }
 
 // maxRows bounds the rows of a displayed table; JSON has them all.
@@ -65,21 +67,25 @@ func display(d *Data) report.Display {
 	var disp report.Display
 	if v := d.Verdict; v != nil {
 		disp.Facts = append(disp.Facts,
-			report.Fact{Label: report.Lit("period"), Value: report.Lit(v.Begin.Format("2006-01-02") + " to " + v.End.Format("2006-01-02"))},
-			report.Fact{Label: report.Lit("policy"), Value: report.Lit("p=" + orNone(v.Policy) + " (from " + map[string]string{"dns": "DNS", "reports": "the reports"}[v.PolicyFrom] + ")")},
-			report.Fact{Label: report.Lit("legitimate mail failing"), Value: report.Lit(fmt.Sprintf("%d of %d (%.2f%%)", v.AtRisk, v.Legitimate, v.AtRiskPercent))},
-			report.Fact{Label: report.Lit("unauthorized"), Value: report.Lit(fmt.Sprintf("%d messages", v.Unauthorized))},
-			report.Fact{Label: report.Lit("next policy"), Value: report.Lit("p=" + orNone(v.Next))},
+			report.Fact{Label: report.T("reports.fact.period", nil), Value: period(v.Begin, v.End)},
+			report.Fact{Label: report.T("reports.fact.policy", nil), Value: report.T("reports.fact.policy_value",
+				report.Params{"policy": orNone(v.Policy), "from": report.T("reports.from."+v.PolicyFrom, nil)})},
+			report.Fact{Label: report.T("reports.fact.at_risk", nil), Value: report.T("reports.fact.at_risk_value",
+				report.Params{"at_risk": v.AtRisk, "legitimate": v.Legitimate, "percent": v.AtRiskPercent})},
+			report.Fact{Label: report.T("reports.fact.unauthorized", nil), Value: count("messages", v.Unauthorized)},
+			report.Fact{Label: report.T("reports.fact.next", nil), Value: report.Lit("p=" + orNone(v.Next))},
 		)
 	}
 	if len(d.Services) > 0 {
-		tb := report.Table{Title: report.Lit("Senders"), Columns: report.Lits("Service", "Class", "Messages", "Fail DMARC", "Sources", "Fix")}
+		tb := report.Table{Title: report.T("reports.table.senders", nil),
+			Columns: cols("service", "class", "messages", "fail_dmarc", "sources", "fix")}
 		for i, g := range d.Services {
 			if i == maxRows {
-				tb.Rows = append(tb.Rows, report.Lits(fmt.Sprintf("... %d more", len(d.Services)-maxRows), "", "", "", "", ""))
+				tb.Rows = append(tb.Rows, moreRow(len(d.Services)-maxRows, 6))
 				break
 			}
-			tb.Rows = append(tb.Rows, report.Lits(g.Name, g.Class, fmt.Sprint(g.Messages), fmt.Sprint(g.Messages-g.DMARCPass), fmt.Sprint(g.Sources), g.short))
+			tb.Rows = append(tb.Rows, []report.Msg{g.Name, report.T("reports.class."+g.Class, nil),
+				report.Lit(fmt.Sprint(g.Messages)), report.Lit(fmt.Sprint(g.Messages - g.DMARCPass)), report.Lit(fmt.Sprint(g.Sources)), g.short})
 		}
 		disp.Tables = append(disp.Tables, tb)
 	}
@@ -92,7 +98,8 @@ func display(d *Data) report.Display {
 		if r.Kind != KindTLS {
 			continue
 		}
-		tt := report.Table{Title: report.Lit("TLS policies (" + r.Org + ")"), Columns: report.Lits("Policy domain", "Type", "MX", "Successful", "Failed", "Failure types")}
+		tt := report.Table{Title: report.T("reports.table.tls", report.Params{"org": r.Org}),
+			Columns: cols("policy_domain", "type", "mx", "successful", "failed", "failure_types")}
 		for _, p := range r.TLSPolicies {
 			var ft []string
 			for _, f := range p.Failures {
@@ -107,28 +114,57 @@ func display(d *Data) report.Display {
 	return disp
 }
 
+// cols are the column headers reports.col.<name>.
+func cols(names ...string) []report.Msg {
+	out := make([]report.Msg, len(names))
+	for i, n := range names {
+		out[i] = report.T("reports.col."+n, nil)
+	}
+	return out
+}
+
+// moreRow is the last row of a cut table: how many rows are not shown.
+func moreRow(n, width int) []report.Msg {
+	row := make([]report.Msg, width)
+	row[0] = report.T("reports.row.more", report.Params{"count": n})
+	return row
+}
+
+// period is a date range, one day shown once; empty for no dates.
+func period(begin, end time.Time) report.Msg {
+	switch {
+	case begin.IsZero() && end.IsZero():
+		return report.Msg{}
+	case day(begin) == day(end) || end.IsZero():
+		return report.Lit(day(begin))
+	}
+	return report.T("reports.period", report.Params{"begin": day(begin), "end": day(end)})
+}
+
 // reportsTable lists each report, for a handful of them.
 func reportsTable(rs []*Report) report.Table {
-	tb := report.Table{Title: report.Lit("Reports"), Columns: report.Lits("Kind", "Reporter", "Report ID", "Period", "Messages or sessions", "Pass or failed", "Sources")}
+	tb := report.Table{Title: report.T("reports.table.reports", nil),
+		Columns: cols("kind", "reporter", "report_id", "period", "volume", "outcome", "sources")}
 	for _, r := range rs {
-		period := ""
+		var per report.Msg
 		if !r.Begin.IsZero() {
-			period = r.Begin.Format("2006-01-02")
-			if e := r.End.Format("2006-01-02"); e != period {
-				period += " to " + e
-			}
+			per = period(r.Begin, r.End)
 		}
+		head := []report.Msg{report.T("reports.kind."+string(r.Kind), nil), report.Lit(r.Org), report.Lit(truncate(r.ReportID, 40)), per}
 		switch r.Kind {
 		case KindAggregate:
-			tb.Rows = append(tb.Rows, report.Lits(string(r.Kind), r.Org, truncate(r.ReportID, 40), period, fmt.Sprint(*r.Messages), fmt.Sprintf("%d pass", *r.DMARCPass), fmt.Sprint(*r.Sources)))
+			tb.Rows = append(tb.Rows, append(head, report.Lit(fmt.Sprint(*r.Messages)),
+				report.T("reports.cell.pass", report.Params{"count": *r.DMARCPass}), report.Lit(fmt.Sprint(*r.Sources))))
 		case KindTLS:
-			tb.Rows = append(tb.Rows, report.Lits(string(r.Kind), r.Org, truncate(r.ReportID, 40), period, fmt.Sprint(*r.Successful+*r.Failed), fmt.Sprintf("%d failed", *r.Failed), ""))
+			tb.Rows = append(tb.Rows, append(head, report.Lit(fmt.Sprint(*r.Successful+*r.Failed)),
+				report.T("reports.cell.failed", report.Params{"count": *r.Failed}), report.Lit("")))
 		default:
-			src, what := "", ""
+			src, what := report.Lit(""), report.Lit("")
 			if r.Failure != nil {
-				src, what = r.Failure.SourceIP, r.Failure.AuthFailure+" failed"
+				src = report.Lit(r.Failure.SourceIP)
+				what = report.T("reports.cell.auth_failed", report.Params{"what": r.Failure.AuthFailure})
 			}
-			tb.Rows = append(tb.Rows, report.Lits(string(r.Kind), r.Org, truncate(r.ReportID, 40), period, "1", what, src))
+			tb.Rows = append(tb.Rows, append(head, report.Lit("1"), what, src))
 		}
 	}
 	return tb
@@ -171,21 +207,23 @@ func reportersTable(rs []*Report) report.Table {
 		}
 	}
 	sort.SliceStable(order, func(i, j int) bool { return order[i].volume > order[j].volume })
-	tb := report.Table{Title: report.Lit(fmt.Sprintf("Reporters (%d reports)", len(rs))), Columns: report.Lits("Kind", "Reporter", "Reports", "Period", "Messages or sessions", "Pass or successful")}
+	tb := report.Table{Title: report.T("reports.table.reporters", report.Params{"count": len(rs)}),
+		Columns: cols("kind", "reporter", "reports", "period", "volume", "good")}
 	for i, s := range order {
 		if i == maxRows {
-			tb.Rows = append(tb.Rows, report.Lits(fmt.Sprintf("... %d more", len(order)-maxRows), "", "", "", "", ""))
+			tb.Rows = append(tb.Rows, moreRow(len(order)-maxRows, 6))
 			break
 		}
-		period := ""
+		var per report.Msg
 		if !s.begin.IsZero() {
-			period = s.begin.Format("2006-01-02") + " to " + s.end.Format("2006-01-02")
+			per = report.T("reports.period", report.Params{"begin": day(s.begin), "end": day(s.end)})
 		}
 		good := fmt.Sprint(s.good)
 		if s.kind == string(KindFailure) {
 			good = ""
 		}
-		tb.Rows = append(tb.Rows, report.Lits(s.kind, s.org, fmt.Sprint(s.n), period, fmt.Sprint(s.volume), good))
+		tb.Rows = append(tb.Rows, []report.Msg{report.T("reports.kind."+s.kind, nil), report.Lit(s.org), report.Lit(fmt.Sprint(s.n)),
+			per, report.Lit(fmt.Sprint(s.volume)), report.Lit(good)})
 	}
 	return tb
 }
@@ -195,7 +233,8 @@ func reportersTable(rs []*Report) report.Table {
 var CSVColumns = []string{"domain", "source_ip", "ptr", "service", "matched_by", "class", "messages", "dmarc_pass", "dmarc_fail", "dkim_pass", "spf_pass", "disposed", "dkim_domains", "spf_domains", "fix"}
 
 // SourceTable is the per-source table of every domain section, one row
-// per source address, for `--format csv`.
+// per source address, for a CSV file. Its service, matched_by and fix
+// cells are messages: word the table (internal/i18n) before writing it.
 func SourceTable(sections []report.Section) report.Table {
 	tb := report.Table{Title: report.Lit("sources"), Columns: report.Lits(CSVColumns...)}
 	for _, s := range sections {
@@ -203,17 +242,18 @@ func SourceTable(sections []report.Section) report.Table {
 		if !ok || len(d.Sources) == 0 {
 			continue
 		}
-		fix := map[string]string{}
+		fix := map[string]report.Msg{}
 		for _, g := range d.Services {
-			fix[g.Name] = g.Fix
+			fix[g.key] = g.Fix
 		}
 		for _, src := range d.Sources {
-			tb.Rows = append(tb.Rows, report.Lits(
-				d.Domain, src.IP, strings.Join(src.PTR, " "), src.Service, src.MatchedBy, src.Class,
-				fmt.Sprint(src.Messages), fmt.Sprint(src.DMARCPass), fmt.Sprint(src.Messages-src.DMARCPass),
-				fmt.Sprint(src.DKIMPass), fmt.Sprint(src.SPFPass), fmt.Sprint(src.Disposed),
-				idList(src.DKIMDomains), idList(src.SPFDomains), fix[src.Service],
-			))
+			lit := report.Lit
+			tb.Rows = append(tb.Rows, []report.Msg{
+				lit(d.Domain), lit(src.IP), lit(strings.Join(src.PTR, " ")), src.Service, src.MatchedBy, lit(src.Class),
+				lit(fmt.Sprint(src.Messages)), lit(fmt.Sprint(src.DMARCPass)), lit(fmt.Sprint(src.Messages - src.DMARCPass)),
+				lit(fmt.Sprint(src.DKIMPass)), lit(fmt.Sprint(src.SPFPass)), lit(fmt.Sprint(src.Disposed)),
+				lit(idList(src.DKIMDomains)), lit(idList(src.SPFDomains)), fix[src.group],
+			})
 		}
 	}
 	return tb

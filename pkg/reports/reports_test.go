@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/internal/testclock"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -130,7 +131,7 @@ func TestBrokenButRecovered(t *testing.T) {
 			switch {
 			case tt.note == "" && len(probs) != 0:
 				t.Errorf("problems %v", probs)
-			case tt.note != "" && (len(probs) != 1 || probs[0].Status != "recovered" || !strings.Contains(probs[0].Reason, tt.note)):
+			case tt.note != "" && (len(probs) != 1 || probs[0].Status != "recovered" || !strings.Contains(en(probs[0].Reason), tt.note)):
 				t.Errorf("problems %v, want a recovered note %q", probs, tt.note)
 			}
 		})
@@ -188,7 +189,7 @@ func TestUnreadable(t *testing.T) {
 			c := NewCollector(tt.lim)
 			c.Add("item", tt.data)
 			probs := c.Problems()
-			if len(c.Reports()) != 0 || len(probs) != 1 || probs[0].Status != "unreadable" || !strings.Contains(probs[0].Reason, tt.want) {
+			if len(c.Reports()) != 0 || len(probs) != 1 || probs[0].Status != "unreadable" || !strings.Contains(en(probs[0].Reason), tt.want) {
 				t.Errorf("reports %d, problems %v, want unreadable %q", len(c.Reports()), probs, tt.want)
 			}
 		})
@@ -243,7 +244,7 @@ func TestMessageAttachments(t *testing.T) {
 	// A message with nothing in it is named.
 	c = NewCollector(Limits{})
 	c.Add("letter.eml", []byte("From: a@b.example\r\nSubject: hi\r\n\r\nJust a letter.\r\n"))
-	if p := c.Problems(); len(p) != 1 || !strings.Contains(p[0].Reason, "carries no") {
+	if p := c.Problems(); len(p) != 1 || !strings.Contains(en(p[0].Reason), "carries no") {
 		t.Errorf("problems %v", p)
 	}
 }
@@ -258,7 +259,7 @@ func TestDuplicatesCountedOnce(t *testing.T) {
 	if st.Reports != 2 || st.Duplicates != 1 {
 		t.Fatalf("stats %+v", st)
 	}
-	secs := c.Sections(context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})
+	secs := sections(t, c, context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})
 	d := secs[0].Data.(*Data)
 	if d.Messages != 26 || d.Duplicates != 1 || d.Reports[0].Source != "a.xml.gz" {
 		t.Errorf("messages %d duplicates %d first source %s", d.Messages, d.Duplicates, d.Reports[0].Source)
@@ -332,7 +333,7 @@ func TestMerchantVerdict(t *testing.T) {
 	env := check.Env{Resolver: srv.Resolver(t), Now: testclock.Func()}
 	c := NewCollector(Limits{})
 	c.Add("a.xml", xmlReport("google.com", "g1", "shop.example", "none", 1, merchant...))
-	secs := c.Sections(context.Background(), env, Options{})
+	secs := sections(t, c, context.Background(), env, Options{})
 	if len(secs) != 1 {
 		t.Fatalf("%d sections", len(secs))
 	}
@@ -340,7 +341,7 @@ func TestMerchantVerdict(t *testing.T) {
 	d := s.Data.(*Data)
 	classes := map[string]string{}
 	for _, src := range d.Sources {
-		classes[src.IP] = src.Service + " / " + src.Class
+		classes[src.IP] = src.Service.String() + " / " + src.Class
 	}
 	want := map[string]string{
 		"192.0.2.10":    "your own server 192.0.2.10 / aligned",
@@ -357,12 +358,12 @@ func TestMerchantVerdict(t *testing.T) {
 	}
 	var brevo ServiceGroup
 	for _, g := range d.Services {
-		if g.Name == "Brevo" {
+		if g.Name.String() == "Brevo" {
 			brevo = g
 		}
 	}
-	if !strings.Contains(brevo.Fix, "DKIM signing with d=shop.example in Brevo") || !strings.Contains(brevo.Fix, "d=sendinblue.com") {
-		t.Errorf("Brevo fix %q", brevo.Fix)
+	if !strings.Contains(brevo.Fix.String(), "DKIM signing with d=shop.example in Brevo") || !strings.Contains(brevo.Fix.String(), "d=sendinblue.com") {
+		t.Errorf("Brevo fix %q", brevo.Fix.String())
 	}
 	v := d.Verdict
 	// Legitimate: 100+500+40+10+3 = 653; failing: 40+3.
@@ -385,10 +386,51 @@ func TestMerchantVerdict(t *testing.T) {
 	fixed[2].dkim, fixed[5].dkim = "pass", "pass"
 	c = NewCollector(Limits{})
 	c.Add("b.xml", xmlReport("google.com", "g2", "shop.example", "none", 1, fixed...))
-	s = c.Sections(context.Background(), env, Options{})[0]
+	s = sections(t, c, context.Background(), env, Options{})[0]
 	f := finding(t, s, "reports.policy.ready")
 	if f.Record == nil || f.Record.Name != "_dmarc.shop.example" || f.Record.Value != `"v=DMARC1; p=quarantine; rua=mailto:dmarc@shop.example"` {
 		t.Errorf("record %+v", f.Record)
+	}
+}
+
+// The merchant's case in French: the facts are parameters, the words the
+// French catalog's, with the decimal comma and no-break spaces.
+func TestMerchantVerdictFrench(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneText("example.", shopZone), dnstest.ZoneText("in-addr.arpa.", reverseZone))
+	env := check.Env{Resolver: srv.Resolver(t), Now: testclock.Func()}
+	c := NewCollector(Limits{})
+	c.Add("a.xml", xmlReport("google.com", "g1", "shop.example", "none", 1, merchant...))
+	s := c.Sections(context.Background(), env, Options{})[0]
+	hold := finding(t, s, "reports.policy.hold")
+	if hold.Params["domain"] != "shop.example" || hold.Params["policy"] != "none" || hold.Detail != "" {
+		t.Errorf("hold before wording: params %v, detail %q", hold.Params, hold.Detail)
+	}
+	loc := i18n.For(i18n.French)
+	loc.LocalizeSection(&s)
+	hold = finding(t, s, "reports.policy.hold")
+	if !strings.Contains(hold.Detail, "restez en p=none") || !strings.Contains(hold.Detail, "43 (6,59\u00a0%) échouent à DMARC") {
+		t.Errorf("hold: %s", hold.Detail)
+	}
+	if !strings.HasPrefix(s.Summary.String(), "660 messages de 6 sources dans 1 rapport agrégé") {
+		t.Errorf("summary %s", s.Summary)
+	}
+	d := s.Data.(*Data)
+	words := map[string]string{}
+	for _, src := range d.Sources {
+		words[src.IP] = src.Service.String() + " / " + src.MatchedBy.String()
+	}
+	if words["192.0.2.10"] != "votre propre serveur 192.0.2.10 / DNS inverse mail.shop.example" || words["203.0.113.5"] != "relais de transfert 203.0.113.5 / " {
+		t.Errorf("sources %v", words)
+	}
+	for _, g := range d.Services {
+		if g.Name.String() == "Brevo" && !strings.HasPrefix(g.Fix.String(), "Activez la signature DKIM en d=shop.example dans Brevo") {
+			t.Errorf("Brevo fix %s", g.Fix)
+		}
+	}
+	for _, m := range loc.Missing() {
+		if strings.HasPrefix(m, "reports.") {
+			t.Errorf("no French for %s", m)
+		}
 	}
 }
 
@@ -397,7 +439,7 @@ func TestMerchantVerdict(t *testing.T) {
 func TestOfflineRecord(t *testing.T) {
 	c := NewCollector(Limits{})
 	c.Add("a.xml", xmlReport("rep.example", "q1", "shop.example", "quarantine", 1, merchant[0], merchant[1]))
-	s := c.Sections(context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})[0]
+	s := sections(t, c, context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})[0]
 	f := finding(t, s, "reports.policy.ready")
 	if f.Record == nil || f.Record.Value != `"v=DMARC1; p=reject"` || !strings.Contains(f.Fix, "rua=") {
 		t.Errorf("record %+v fix %q", f.Record, f.Fix)
@@ -415,7 +457,7 @@ func TestStale(t *testing.T) {
 	}{{1, false}, {29, false}, {40, true}} {
 		c := NewCollector(Limits{})
 		c.Add("a.xml", xmlReport("rep.example", "s", "shop.example", "none", tt.days, simple...))
-		s := c.Sections(context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})[0]
+		s := sections(t, c, context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})[0]
 		if hasFinding(s, "reports.stale") != tt.stale {
 			t.Errorf("%d days: stale %v", tt.days, !tt.stale)
 		}
@@ -436,7 +478,7 @@ func TestPTRBounded(t *testing.T) {
 	env := check.Env{Resolver: srv.Resolver(t), Now: testclock.Func()}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	s := c.Sections(ctx, env, Options{Concurrency: 4, MaxPTR: 50})
+	s := sections(t, c, ctx, env, Options{Concurrency: 4, MaxPTR: 50})
 	if q := srv.Queries(); q < 50 || q > 60 {
 		t.Errorf("%d PTR queries, want 50 (the largest sources), plus the DMARC walk", q)
 	}
@@ -451,7 +493,7 @@ func TestPTRBounded(t *testing.T) {
 func TestTLSFindings(t *testing.T) {
 	c := NewCollector(Limits{})
 	c.Add("t.json", []byte(`{"organization-name":"Rep","report-id":"x","policies":[{"policy":{"policy-type":"sts","policy-domain":"Shop.Example"},"summary":{"total-successful-session-count":90,"total-failure-session-count":10},"failure-details":[{"result-type":"certificate-expired","failed-session-count":7},{"result-type":"starttls-not-supported","failed-session-count":3}]}]}`))
-	s := c.Sections(context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})[0]
+	s := sections(t, c, context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})[0]
 	f := finding(t, s, "reports.tls.failures")
 	if s.Target != "shop.example" || !strings.Contains(f.Detail, "10 of 100") || !strings.Contains(f.Detail, "certificate-expired 7, starttls-not-supported 3") {
 		t.Errorf("target %s detail %s", s.Target, f.Detail)
@@ -464,7 +506,7 @@ func TestTLSFindings(t *testing.T) {
 func TestAddError(t *testing.T) {
 	c := NewCollector(Limits{})
 	c.AddError("x.xml", errors.New("permission denied"))
-	secs := c.Sections(context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})
+	secs := sections(t, c, context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})
 	if len(secs) != 1 || !hasFinding(secs[0], "reports.none") || !hasFinding(secs[0], "reports.file.unreadable") {
 		t.Errorf("sections %+v", secs)
 	}
@@ -493,7 +535,7 @@ func TestConcurrentAddDeterministic(t *testing.T) {
 		if st := c.Stats(); st.Reports != 20 || st.Duplicates != 40 {
 			t.Fatalf("stats %+v", st)
 		}
-		b, err := json.Marshal(c.Sections(context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true}))
+		b, err := json.Marshal(sections(t, c, context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -525,7 +567,7 @@ func TestOddShapes(t *testing.T) {
 
 	huge := bytes.Replace(xmlReport("rep.example", "h", "shop.example", "none", 1, simple...), []byte("<count>10</count>"), []byte("<count>99999999999999999</count>"), 1)
 	r, probs := one(t, huge)
-	if *r.Messages != 3 || len(probs) != 1 || !strings.Contains(probs[0].Reason, "counted as 0") {
+	if *r.Messages != 3 || len(probs) != 1 || !strings.Contains(en(probs[0].Reason), "counted as 0") {
 		t.Errorf("messages %d, problems %v", *r.Messages, probs)
 	}
 	nodomain := bytes.Replace(xmlReport("rep.example", "n", "shop.example", "none", 1, simple...), []byte("<domain>shop.example</domain><adkim>"), []byte("<adkim>"), 1)
@@ -556,12 +598,12 @@ $ORIGIN in-addr.arpa.
 		rec{ip: "198.51.100.32", count: 2, dkim: "fail", spf: "fail", dkimD: "brevo.com", dkimR: "pass", spfD: "shop.example", spfR: "fail"}))
 	fixes := map[string]ServiceGroup{}
 	for _, g := range s.Data.(*Data).Services {
-		fixes[g.Name] = g
+		fixes[g.Name.String()] = g
 	}
-	if g := fixes["Google Workspace"]; !strings.Contains(g.Fix, "already has include:_spf.google.com") || g.SPFRecord != "" {
+	if g := fixes["Google Workspace"]; !strings.Contains(g.Fix.String(), "already has include:_spf.google.com") || g.SPFRecord != "" {
 		t.Errorf("Google: %+v", g)
 	}
-	if g := fixes["Brevo"]; !strings.Contains(g.Fix, "add include:spf.brevo.com to the SPF record of shop.example") ||
+	if g := fixes["Brevo"]; !strings.Contains(g.Fix.String(), "add include:spf.brevo.com to the SPF record of shop.example") ||
 		g.SPFRecord != "v=spf1 ip4:192.0.2.10 include:_spf.google.com include:spf.brevo.com -all" {
 		t.Errorf("Brevo: %+v", g)
 	}
@@ -582,7 +624,7 @@ func TestTruncated(t *testing.T) {
 	good := xmlReport("rep.example", "t1", "shop.example", "none", 1, simple...)
 	cut := good[:bytes.LastIndex(good, []byte("<record>"))+20]
 	r, probs := one(t, gz(cut))
-	if *r.Messages != 10 || len(probs) != 1 || !strings.Contains(probs[0].Reason, "cut short") {
+	if *r.Messages != 10 || len(probs) != 1 || !strings.Contains(en(probs[0].Reason), "cut short") {
 		t.Errorf("messages %d, problems %v", *r.Messages, probs)
 	}
 	c := NewCollector(Limits{})
@@ -617,7 +659,7 @@ func TestFailingFindingsBounded(t *testing.T) {
 	}
 	c := NewCollector(Limits{})
 	c.Add("a.xml", xmlReport("rep.example", "f", "shop.example", "none", 1, recs...))
-	s := c.Sections(context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})[0]
+	s := sections(t, c, context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})[0]
 	n, last := 0, ""
 	for _, f := range s.Findings {
 		if f.ID == "reports.source.failing" {
@@ -638,13 +680,13 @@ func TestDNSIncomplete(t *testing.T) {
 	env := check.Env{Resolver: srv.Resolver(t), Now: testclock.Func()}
 	c := NewCollector(Limits{})
 	c.Add("a.xml", xmlReport("rep.example", "d", "shop.example", "none", 1, merchant...))
-	s := c.Sections(context.Background(), env, Options{})[0]
+	s := sections(t, c, context.Background(), env, Options{})[0]
 	f := finding(t, s, "reports.dns.incomplete")
 	if !strings.Contains(f.Detail, "1 source") || !strings.Contains(f.Detail, "DMARC record could not be looked up") {
 		t.Errorf("detail %s", f.Detail)
 	}
 	d := s.Data.(*Data)
-	if d.Verdict.PolicyFrom != "reports" || d.Sources[0].Service != "your own server 198.51.100.20" {
+	if d.Verdict.PolicyFrom != "reports" || d.Sources[0].Service.String() != "your own server 198.51.100.20" {
 		t.Errorf("policy from %s, first source %+v", d.Verdict.PolicyFrom, d.Sources[0])
 	}
 }
@@ -660,7 +702,7 @@ _dmarc.shop  TXT "v=DMARC1; p=quarantine; t=y; rua=mailto:dmarc@shop.example"
 	env := check.Env{Resolver: srv.Resolver(t), Now: testclock.Func()}
 	c := NewCollector(Limits{})
 	c.Add("a.xml", xmlReport("rep.example", "t", "shop.example", "quarantine", 1, merchant[0]))
-	s := c.Sections(context.Background(), env, Options{})[0]
+	s := sections(t, c, context.Background(), env, Options{})[0]
 	f := finding(t, s, "reports.policy.ready")
 	if !strings.Contains(f.Detail, "out of test mode") || f.Record == nil || f.Record.Value != `"v=DMARC1; p=quarantine; rua=mailto:dmarc@shop.example"` {
 		t.Errorf("detail %q record %+v", f.Detail, f.Record)
@@ -677,7 +719,7 @@ func TestProblemsPerItemBounded(t *testing.T) {
 	c := NewCollector(Limits{})
 	c.Add("odd.zip", zipOf(t, m))
 	probs := c.Problems()
-	if len(probs) != maxProblemsPerItem+1 || !strings.Contains(probs[0].Reason, "5 more parts") && !strings.Contains(probs[len(probs)-1].Reason, "5 more parts") {
+	if len(probs) != maxProblemsPerItem+1 || !strings.Contains(en(probs[0].Reason), "5 more parts") && !strings.Contains(en(probs[len(probs)-1].Reason), "5 more parts") {
 		t.Errorf("%d problems %v, want %d and a count of 5 more", len(probs), probs, maxProblemsPerItem+1)
 	}
 }
@@ -720,11 +762,11 @@ func TestMerchantBrokenDKIMAndSharedServiceSpoofer(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			c := NewCollector(Limits{})
 			c.Add("a.xml", xmlReport("google.com", "g1", "shop.example", "none", 1, recs...))
-			s := c.Sections(context.Background(), mode.env, mode.opts)[0]
+			s := sections(t, c, context.Background(), mode.env, mode.opts)[0]
 			d := s.Data.(*Data)
 			for _, src := range d.Sources {
-				if w, ok := mode.want[src.IP]; ok && src.Service+" / "+src.Class != w {
-					t.Errorf("%s: %q, want %q", src.IP, src.Service+" / "+src.Class, w)
+				if w, ok := mode.want[src.IP]; ok && src.Service.String()+" / "+src.Class != w {
+					t.Errorf("%s: %q, want %q", src.IP, src.Service.String()+" / "+src.Class, w)
 				}
 			}
 			// Legitimate: 500+300+20+10; at risk: the own server's 20.
@@ -751,7 +793,7 @@ func TestAtRiskShareRoundedUp(t *testing.T) {
 		rec{ip: "192.0.2.10", count: 9951, dkim: "pass", spf: "pass", dkimD: "shop.example", dkimR: "pass", spfD: "shop.example", spfR: "pass"},
 		rec{ip: "192.0.2.10", count: 51, dkim: "fail", spf: "pass", dkimD: "shop.example", dkimR: "fail", spfD: "shop.example", spfR: "pass"},
 		rec{ip: "192.0.2.11", count: 50, dkim: "fail", spf: "fail", dkimD: "shop.example", dkimR: "fail", spfD: "shop.example", spfR: "fail"}))
-	v := c.Sections(context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})[0].Data.(*Data).Verdict
+	v := sections(t, c, context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})[0].Data.(*Data).Verdict
 	// 50 of 10052 = 0.4974%: ready, shown 0.50%. One more failing would be
 	// over; here the figure and the verdict must agree.
 	if !v.Ready || v.AtRiskPercent != 0.5 {
@@ -761,7 +803,7 @@ func TestAtRiskShareRoundedUp(t *testing.T) {
 	c.Add("b.xml", xmlReport("rep.example", "r2", "shop.example", "none", 1,
 		rec{ip: "192.0.2.10", count: 10050, dkim: "pass", spf: "pass", dkimD: "shop.example", dkimR: "pass", spfD: "shop.example", spfR: "pass"},
 		rec{ip: "192.0.2.11", count: 51, dkim: "fail", spf: "fail", dkimD: "shop.example", dkimR: "fail", spfD: "shop.example", spfR: "fail"}))
-	v = c.Sections(context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})[0].Data.(*Data).Verdict
+	v = sections(t, c, context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})[0].Data.(*Data).Verdict
 	// 51 of 10101 = 0.5049%: not ready, and shown as 0.51%, not 0.50%.
 	if v.Ready || v.AtRiskPercent <= 0.5 {
 		t.Errorf("verdict %+v", v)
@@ -789,7 +831,7 @@ func TestLargeReportRefusedWithinBounds(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	c.Add("big.xml.gz", data)
 	runtime.ReadMemStats(&after)
-	if p := c.Problems(); len(p) != 1 || !strings.Contains(p[0].Reason, "size limit") {
+	if p := c.Problems(); len(p) != 1 || !strings.Contains(en(p[0].Reason), "size limit") {
 		t.Fatalf("problems %v", p)
 	}
 	if got := after.TotalAlloc - before.TotalAlloc; got > 2*limit {
@@ -856,7 +898,7 @@ func TestImpossibleCounts(t *testing.T) {
 	for _, bad := range []string{"-5", "4294967297", "99999999999999999999", "1e6"} {
 		b := bytes.Replace(a, []byte("<count>7</count>"), []byte("<count>"+bad+"</count>"), 1)
 		r, probs := one(t, b)
-		if *r.Messages != 1000000 || *r.DMARCPass != 1000000 || len(probs) != 1 || !strings.Contains(probs[0].Reason, bad) {
+		if *r.Messages != 1000000 || *r.DMARCPass != 1000000 || len(probs) != 1 || !strings.Contains(en(probs[0].Reason), bad) {
 			t.Errorf("count %s: messages %d pass %d problems %v", bad, *r.Messages, *r.DMARCPass, probs)
 		}
 	}
@@ -876,12 +918,12 @@ func TestSummarySaysWhatIsSafe(t *testing.T) {
 		{"none", []rec{good}, "p=quarantine is safe today (p=reject after it)"},
 		{"quarantine", []rec{good}, "p=reject is safe today"},
 		{"reject", []rec{good}, "at p=reject, and legitimate mail passes"},
-		{"none", []rec{good, bad}, "p=reject is not safe yet: 9.10% of legitimate mail fails, stay at p=none"},
+		{"none", []rec{good, bad}, "p=reject is not safe yet: 9.1% of legitimate mail fails, stay at p=none"},
 		{"quarantine", []rec{good, bad}, "is lost to p=quarantine now: fix the failing senders"},
 	} {
 		c := NewCollector(Limits{})
 		c.Add("a.xml", xmlReport("rep.example", "s1", "shop.example", tt.p, 1, tt.recs...))
-		s := c.Sections(context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})[0]
+		s := sections(t, c, context.Background(), check.Env{Now: testclock.Func()}, Options{NoDNS: true})[0]
 		if !strings.Contains(s.Summary.String(), tt.want) {
 			t.Errorf("p=%s: summary %q, want %q", tt.p, s.Summary, tt.want)
 		}
@@ -908,7 +950,7 @@ func TestSharedAddressSplitByRecord(t *testing.T) {
 	}
 	groups := map[string]string{}
 	for _, g := range d.Services {
-		groups[g.Name] = fmt.Sprintf("%s %d/%d", g.Class, g.Messages, g.DMARCPass)
+		groups[g.Name.String()] = fmt.Sprintf("%s %d/%d", g.Class, g.Messages, g.DMARCPass)
 	}
 	if groups["Google Workspace"] != "failing 502/500" || groups["unknown sender via Google Workspace"] != "unauthorized 40/0" {
 		t.Errorf("groups %v", groups)
@@ -921,6 +963,24 @@ func TestSharedAddressSplitByRecord(t *testing.T) {
 	}
 }
 
+// sections returns the collector's sections worded in English, and fails
+// the test on any message that is in no catalog.
+func sections(t *testing.T, c *Collector, ctx context.Context, env check.Env, opts Options) []report.Section {
+	t.Helper()
+	secs := c.Sections(ctx, env, opts)
+	loc := i18n.For(i18n.English)
+	for i := range secs {
+		loc.LocalizeSection(&secs[i])
+	}
+	if m := loc.Missing(); len(m) > 0 {
+		t.Errorf("messages missing from the catalogs: %v", m)
+	}
+	return secs
+}
+
+// en words m in English.
+func en(m report.Msg) string { return i18n.For(i18n.English).Text(m) }
+
 // dnsSection reads one report with reverse DNS and the domain's records
 // served from a loopback DNS server (zone for example., rev for
 // in-addr.arpa.), and returns its domain's section.
@@ -929,5 +989,5 @@ func dnsSection(t *testing.T, zone, rev string, data []byte) report.Section {
 	srv := dnstest.Start(t, dnstest.ZoneText("example.", zone), dnstest.ZoneText("in-addr.arpa.", rev))
 	c := NewCollector(Limits{})
 	c.Add("a.xml", data)
-	return c.Sections(context.Background(), check.Env{Resolver: srv.Resolver(t), Now: testclock.Func()}, Options{})[0]
+	return sections(t, c, context.Background(), check.Env{Resolver: srv.Resolver(t), Now: testclock.Func()}, Options{})[0]
 }

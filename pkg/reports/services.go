@@ -1,6 +1,10 @@
 package reports
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/mailcheck/mailcheck/pkg/report"
+)
 
 // Service is a sending service a domain may use, recognized by the reverse
 // DNS of its sending addresses, the domains it signs DKIM with (d=) and the
@@ -44,30 +48,30 @@ func underDomain(name, suffix string) bool {
 // match finds the service a source belongs to, and how it was recognized:
 // reverse DNS first (the receiver saw the connection), then DKIM d=, then
 // the envelope-sender domain.
-func match(ptrs []string, dkim, spf []identity) (*Service, string) {
+func match(ptrs []string, dkim, spf []identity) (*Service, report.Msg) {
 	for i := range Services {
 		s := &Services[i]
 		for _, p := range ptrs {
 			for _, suf := range s.PTR {
 				if underDomain(p, suf) {
-					return s, "reverse DNS " + p
+					return s, report.T("reports.matched.ptr", report.Params{"host": p})
 				}
 			}
 		}
 	}
 	for _, via := range []struct {
-		what string
-		ids  []identity
-	}{{"DKIM d=", dkim}, {"envelope sender ", spf}} {
+		key string
+		ids []identity
+	}{{"reports.matched.dkim", dkim}, {"reports.matched.envelope", spf}} {
 		for _, id := range via.ids {
 			for i := range Services {
 				for _, suf := range Services[i].Domains {
 					if underDomain(id.domain, suf) {
-						return &Services[i], via.what + id.domain
+						return &Services[i], report.T(via.key, report.Params{"domain": id.domain})
 					}
 				}
 			}
 		}
 	}
-	return nil, ""
+	return nil, report.Msg{}
 }

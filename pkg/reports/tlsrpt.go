@@ -3,11 +3,11 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
 // TLSPolicy is one policy of an SMTP TLS report (RFC 8460 §4.4): the
@@ -63,10 +63,10 @@ func parseTLSRPT(data []byte) (*Report, error) {
 	var j tlsJSON
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&j); err != nil {
-		return nil, fmt.Errorf("JSON: %v", err)
+		return nil, wrapErr("json", err)
 	}
 	if j.Org == "" && j.ReportID == "" && len(j.Policies) == 0 {
-		return nil, errors.New("JSON without organization-name, report-id or policies: not an SMTP TLS report")
+		return nil, problemf("json_not_tlsrpt", nil)
 	}
 	r := &Report{Kind: KindTLS, Org: j.Org, ReportID: j.ReportID}
 	if t, err := time.Parse(time.RFC3339, j.DateRange.Start); err == nil {
@@ -79,7 +79,7 @@ func parseTLSRPT(data []byte) (*Report, error) {
 	defer func() { r.Successful, r.Failed = &ok, &failed }()
 	for i, p := range j.Policies {
 		if i >= maxTLSPolicies {
-			r.Notes = append(r.Notes, fmt.Sprintf("only the first %d policies read", maxTLSPolicies))
+			r.Notes = append(r.Notes, note("policies", report.Params{"count": maxTLSPolicies}))
 			break
 		}
 		tp := TLSPolicy{

@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -20,6 +19,8 @@ import (
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
 // Limits bound what one input item may expand into. Zero fields take the
@@ -88,7 +89,7 @@ type document struct {
 	data   []byte
 	// failure is the parsed failure report, for docFailure.
 	failure *Report
-	notes   []string
+	notes   []report.Msg
 }
 
 // extractor unwraps one item into documents, within the limits.
@@ -120,7 +121,11 @@ type Problem struct {
 	// Status: "unreadable" (nothing read from it) or "recovered" (read
 	// after a repair the reason names).
 	Status string `json:"status"`
-	Reason string `json:"reason"`
+	// Code names the reason ("gzip", "not_a_report", "xml"...): the
+	// catalog message reports.problem.<code>, or reports.note.<code>
+	// for a repair; Reason is its words.
+	Code   string     `json:"code"`
+	Reason report.Msg `json:"reason"`
 }
 
 func (x *extractor) fail(src string, err error) {
@@ -132,25 +137,30 @@ func (x *extractor) fail(src string, err error) {
 		// that: the entries that came before it are the bomb's filler.
 		x.stopped = true
 		x.problems, x.more = x.problems[:0], 0
-		err = fmt.Errorf("%w; the rest of this file was not read", err)
+		code, reason := reasonOf(err)
+		x.problems = append(x.problems, Problem{Source: src, Status: "unreadable", Code: code,
+			Reason: report.T("reports.problem.stopped", report.Params{"reason": reason})})
+		return
 	}
 	if len(x.problems) >= maxProblemsPerItem {
 		x.more++
 		return
 	}
-	x.problems = append(x.problems, Problem{Source: src, Status: "unreadable", Reason: truncate(err.Error(), 300)})
+	code, reason := reasonOf(err)
+	x.problems = append(x.problems, Problem{Source: src, Status: "unreadable", Code: code, Reason: reason})
 }
 
 // finish adds the line counting the problems past the bound.
 func (x *extractor) finish(src string) {
 	if x.more > 0 {
-		x.problems = append(x.problems, Problem{Source: src, Status: "unreadable", Reason: fmt.Sprintf("%d more parts of this file could not be read", x.more)})
+		x.problems = append(x.problems, Problem{Source: src, Status: "unreadable", Code: "more",
+			Reason: report.T("reports.problem.more", report.Params{"count": x.more})})
 	}
 }
 
 // walk sniffs data and unwraps it: gzip and zip by their magic numbers,
 // XML and JSON by their first character, a message by its header.
-func (x *extractor) walk(src string, data []byte, depth int, notes []string) {
+func (x *extractor) walk(src string, data []byte, depth int, notes []report.Msg) {
 	if x.stopped {
 		return
 	}
@@ -160,13 +170,13 @@ func (x *extractor) walk(src string, data []byte, depth int, notes []string) {
 	}
 	switch {
 	case len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b:
-		out, note, err := x.gunzip(data)
+		out, n, err := x.gunzip(data)
 		if err != nil {
 			x.fail(src, err)
 			return
 		}
-		if note != "" {
-			notes = append(notes, note)
+		if n != "" {
+			notes = append(notes, note(n, nil))
 		}
 		x.walk(src, out, depth+1, notes)
 		return
@@ -180,7 +190,7 @@ func (x *extractor) walk(src string, data []byte, depth int, notes []string) {
 	trimmed := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n")
 	switch {
 	case len(trimmed) == 0:
-		x.fail(src, errors.New("empty"))
+		x.fail(src, problemf("empty", nil))
 	case trimmed[0] == '<':
 		x.docs = append(x.docs, document{source: src, kind: docXML, data: fromLatin1(trimmed), notes: notes})
 	case trimmed[0] == '{':
@@ -191,7 +201,7 @@ func (x *extractor) walk(src string, data []byte, depth int, notes []string) {
 		// Junk before the report: parseAggregate finds the element.
 		x.docs = append(x.docs, document{source: src, kind: docXML, data: trimmed, notes: notes})
 	default:
-		x.fail(src, errors.New("not a DMARC or SMTP TLS report: neither XML, JSON, gzip, zip nor an email message"))
+		x.fail(src, problemf("not_a_report", nil))
 	}
 }
 
@@ -211,7 +221,7 @@ func (x *extractor) gunzip(data []byte) ([]byte, string, error) {
 		err = zr.Reset(br)
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("gzip: %v", err)
+		return nil, "", wrapErr("gzip", err)
 	}
 	defer gzipPool.Put(zr)
 	var hint int64
@@ -225,13 +235,13 @@ func (x *extractor) gunzip(data []byte) ([]byte, string, error) {
 	case errors.Is(err, ErrTooLarge), errors.Is(err, ErrRatio):
 		return nil, "", err
 	case len(out) > 0 && errors.Is(err, gzip.ErrHeader):
-		return out, "bytes after the gzip data ignored", nil
+		return out, "gzip_trailing", nil
 	case len(out) > 0 && errors.Is(err, gzip.ErrChecksum):
-		return out, "gzip checksum mismatch ignored", nil
+		return out, "gzip_checksum", nil
 	case len(out) > 0 && errors.Is(err, io.ErrUnexpectedEOF):
-		return out, "gzip data truncated; what was there was read", nil
+		return out, "gzip_truncated", nil
 	default:
-		return nil, "", fmt.Errorf("gzip: %v", err)
+		return nil, "", wrapErr("gzip", err)
 	}
 }
 
@@ -262,10 +272,10 @@ func (x *extractor) inflate(r io.Reader, in, hint int64) ([]byte, error) {
 			// Checked before the bytes are kept.
 			x.total += int64(n)
 			if x.total > x.lim.MaxBytes {
-				return nil, fmt.Errorf("%w (%d bytes)", ErrTooLarge, x.lim.MaxBytes)
+				return nil, &readError{code: "too_large", p: report.Params{"bytes": x.lim.MaxBytes}, err: ErrTooLarge}
 			}
 			if out := int64(len(buf) + n); out > ratioFloor && out > in*x.lim.MaxRatio || x.in > 0 && x.total > ratioFloor && x.total > x.in*x.lim.MaxRatio {
-				return nil, fmt.Errorf("%w (%d:1)", ErrRatio, x.lim.MaxRatio)
+				return nil, &readError{code: "ratio", p: report.Params{"ratio": x.lim.MaxRatio}, err: ErrRatio}
 			}
 			buf = append(buf, chunk[:n]...)
 		}
@@ -278,14 +288,14 @@ func (x *extractor) inflate(r io.Reader, in, hint int64) ([]byte, error) {
 	}
 }
 
-func (x *extractor) unzip(src string, data []byte, depth int, notes []string) {
+func (x *extractor) unzip(src string, data []byte, depth int, notes []report.Msg) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		x.fail(src, fmt.Errorf("zip: %v", err))
+		x.fail(src, wrapErr("zip", err))
 		return
 	}
 	if len(zr.File) > x.lim.MaxEntries {
-		x.fail(src, fmt.Errorf("%w (%d entries, limit %d)", ErrEntries, len(zr.File), x.lim.MaxEntries))
+		x.fail(src, &readError{code: "entries", p: report.Params{"count": len(zr.File), "limit": x.lim.MaxEntries}, err: ErrEntries})
 		return
 	}
 	found := false
@@ -300,7 +310,7 @@ func (x *extractor) unzip(src string, data []byte, depth int, notes []string) {
 		name := src + "!" + safeName(f.Name)
 		rc, err := f.Open()
 		if err != nil {
-			x.fail(name, fmt.Errorf("zip: %v", err))
+			x.fail(name, wrapErr("zip", err))
 			continue
 		}
 		// The compressed size bounds what is read from the archive, so a
@@ -312,13 +322,13 @@ func (x *extractor) unzip(src string, data []byte, depth int, notes []string) {
 				x.fail(name, err)
 				return
 			}
-			x.fail(name, fmt.Errorf("zip: %v", err))
+			x.fail(name, wrapErr("zip", err))
 			continue
 		}
 		x.walk(name, out, depth+1, notes)
 	}
 	if !found {
-		x.fail(src, errors.New("zip archive holds no file"))
+		x.fail(src, problemf("zip_empty", nil))
 	}
 }
 
@@ -347,7 +357,7 @@ func looksLikeMessage(b []byte) bool {
 // message reads an email: an RFC 6591 failure report, or a message carrying
 // aggregate or TLS reports as attachments (RFC 7489 §7.2.1.1: gzip or zip,
 // any content type; RFC 8460 §5.3: application/tlsrpt+gzip or +json).
-func (x *extractor) message(src string, data []byte, depth int, notes []string, quiet bool) {
+func (x *extractor) message(src string, data []byte, depth int, notes []report.Msg, quiet bool) {
 	if depth > x.lim.MaxDepth {
 		x.fail(src, ErrDepth)
 		return
@@ -360,31 +370,31 @@ func (x *extractor) message(src string, data []byte, depth int, notes []string, 
 	}
 	msg, err := mail.ReadMessage(bufio.NewReader(bytes.NewReader(data)))
 	if err != nil {
-		x.fail(src, fmt.Errorf("message header: %v", err))
+		x.fail(src, wrapErr("header", err))
 		return
 	}
 	body, err := io.ReadAll(msg.Body)
 	if err != nil {
-		x.fail(src, fmt.Errorf("message: %v", err))
+		x.fail(src, wrapErr("message", err))
 		return
 	}
 	parts := 0
 	x.part(src, msg.Header, textproto.MIMEHeader(msg.Header), body, depth, notes, &parts)
 	if len(x.docs)+len(x.problems) == before && !quiet {
-		x.fail(src, errors.New("the message carries no DMARC or SMTP TLS report"))
+		x.fail(src, problemf("no_report_in_message", nil))
 	}
 }
 
 // part handles one MIME entity. top is the message's own header (for
 // failure reports: the reporter and the report's Message-ID).
-func (x *extractor) part(src string, top mail.Header, h textproto.MIMEHeader, body []byte, depth int, notes []string, parts *int) {
+func (x *extractor) part(src string, top mail.Header, h textproto.MIMEHeader, body []byte, depth int, notes []report.Msg, parts *int) {
 	if x.stopped {
 		return
 	}
 	*parts++
 	if *parts > x.lim.MaxParts {
 		if *parts == x.lim.MaxParts+1 {
-			x.fail(src, fmt.Errorf("more than %d MIME parts; the rest ignored", x.lim.MaxParts))
+			x.fail(src, problemf("parts", report.Params{"n": x.lim.MaxParts}))
 		}
 		return
 	}
@@ -401,7 +411,7 @@ func (x *extractor) part(src string, top mail.Header, h textproto.MIMEHeader, bo
 		}
 		boundary := params["boundary"]
 		if boundary == "" {
-			x.fail(src, errors.New("multipart message without a boundary"))
+			x.fail(src, problemf("no_boundary", nil))
 			return
 		}
 		mr := multipart.NewReader(bytes.NewReader(body), boundary)
@@ -411,16 +421,16 @@ func (x *extractor) part(src string, top mail.Header, h textproto.MIMEHeader, bo
 				return
 			}
 			if err != nil {
-				x.fail(src, fmt.Errorf("MIME: %v", err))
+				x.fail(src, wrapErr("mime", err))
 				return
 			}
 			b, err := io.ReadAll(io.LimitReader(p, x.lim.MaxBytes+1))
 			if err != nil {
-				x.fail(src, fmt.Errorf("MIME part %d: %v", i, err))
+				x.fail(src, &readError{code: "mime_part", p: report.Params{"part": i, "error": libErr(err)}})
 				return
 			}
 			if int64(len(b)) > x.lim.MaxBytes {
-				x.fail(src, fmt.Errorf("MIME part %d: %w", i, ErrTooLarge))
+				x.fail(src, &readError{code: "mime_part_too_large", p: report.Params{"part": i}, err: ErrTooLarge})
 				return
 			}
 			x.part(src, top, p.Header, b, depth+1, notes, parts)
@@ -496,13 +506,13 @@ func decodeCTE(cte string, body []byte) ([]byte, error) {
 		out := make([]byte, base64.RawStdEncoding.DecodedLen(len(clean)))
 		n, err := base64.RawStdEncoding.Decode(out, clean)
 		if err != nil {
-			return nil, fmt.Errorf("base64: %v", err)
+			return nil, wrapErr("base64", err)
 		}
 		return out[:n], nil
 	case "quoted-printable":
 		out, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(body)))
 		if err != nil {
-			return nil, fmt.Errorf("quoted-printable: %v", err)
+			return nil, wrapErr("quoted_printable", err)
 		}
 		return out, nil
 	default:

@@ -10,6 +10,7 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/mailcheck/mailcheck/pkg/resolver"
 )
 
 func sourceFindings(domain string, groups []ServiceGroup) []report.Finding {
@@ -25,9 +26,9 @@ func sourceFindings(domain string, groups []ServiceGroup) []report.Finding {
 				moreFailingMsgs += g.Messages - g.DMARCPass
 				continue
 			}
-			f := defFailing.New(
-				fmt.Sprintf("%s sent %d messages as %s; %d (%s) failed DMARC and would be quarantined or rejected under enforcement.", g.Name, g.Messages, domain, g.Messages-g.DMARCPass, pct(g.Messages-g.DMARCPass, g.Messages)),
-				g.Fix)
+			failed := g.Messages - g.DMARCPass
+			f := defFailing.With(report.Params{"service": g.Name, "messages": count("messages", g.Messages), "domain": domain,
+				"failed": failed, "percent": share(failed, g.Messages), "fix": g.Fix})
 			if g.SPFRecord != "" {
 				f.Record = report.TXTRecord(domain, g.SPFRecord)
 			}
@@ -41,17 +42,13 @@ func sourceFindings(domain string, groups []ServiceGroup) []report.Finding {
 		}
 	}
 	if moreFailing > 0 {
-		fs = append(fs, defFailing.New(fmt.Sprintf("%d more legitimate senders of %s fail DMARC, %s in all; the largest are listed above.", moreFailing, domain, plural(int(moreFailingMsgs), "message")),
-			"See the per-source table (--format csv or json) for each one's fix."))
+		fs = append(fs, defFailing.Alt("more", report.Params{"count": moreFailing, "domain": domain, "messages": count("messages", moreFailingMsgs)}))
 	}
 	if unauth > 0 {
-		fs = append(fs, defUnauthorized.New(
-			fmt.Sprintf("%s from %s that are neither a known service nor authorized by SPF or DKIM failed DMARC for %s: spoofing, or a sender you forgot.", plural(int(unauthMsgs), "message"), plural(int(unauth), "source"), domain),
-			"If one of them is yours, set up SPF and DKIM for it; the rest is what an enforced policy (p=quarantine or p=reject) stops."))
+		fs = append(fs, defUnauthorized.With(report.Params{"messages": count("messages", unauthMsgs), "count": unauth, "domain": domain}))
 	}
 	if fwd > 0 {
-		fs = append(fs, defForwarded.New(fmt.Sprintf("%s reached receivers through %s (forwarders or lists): SPF fails there, as expected; DKIM decides.", plural(int(fwdMsgs), "message"), plural(int(fwd), "relay")),
-			"Nothing to change in DNS: sign all your mail with DKIM d="+domain+", which survives forwarding."))
+		fs = append(fs, defForwarded.With(report.Params{"messages": count("messages", fwdMsgs), "relays": count("relays", fwd), "domain": domain}))
 	}
 	return fs
 }
@@ -60,18 +57,11 @@ func sourceFindings(domain string, groups []ServiceGroup) []report.Finding {
 // rest are summed in one.
 const maxFailingFindings = 10
 
-func pct(n, of int64) string {
-	if of == 0 {
-		return "0%"
-	}
-	return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(of))
-}
-
 // verdict computes the share of legitimate volume at risk and the next
 // policy step: none → quarantine → reject (RFC 7489 §6.3, RFC 9989 §4.7),
 // one step at a time.
-func verdict(ctx context.Context, env check.Env, d *domainAgg, srcs []classified, opts Options) (*Verdict, string) {
-	dmarcErr := ""
+func verdict(ctx context.Context, env check.Env, d *domainAgg, srcs []classified, opts Options) (*Verdict, *report.Msg) {
+	var dmarcErr *report.Msg
 	v := &Verdict{Policy: d.policy.P, PolicyFrom: "reports"}
 	var rec *dmarc.Record
 	recName := d.domain
@@ -80,7 +70,13 @@ func verdict(ctx context.Context, env check.Env, d *domainAgg, srcs []classified
 			disc := dmarc.Discover(ctx, env.Resolver, dom)
 			for _, st := range disc.Steps {
 				if st.Result == "error" && disc.Found < 0 {
-					dmarcErr = truncate(st.Error, 120)
+					// The step's error is English; asked again (from the
+					// run's cache), the resolver's typed error is worded.
+					m := report.Lit(truncate(st.Error, 120))
+					if _, _, err := resolver.LookupTXT(ctx, env.Resolver, "_dmarc."+st.Domain); err != nil {
+						m = check.ErrMsg(err)
+					}
+					dmarcErr = &m
 					break
 				}
 			}
@@ -181,43 +177,30 @@ func recordFromPublished(p PolicyPublished, next string, testing bool) string {
 func verdictFinding(domain string, v *Verdict) report.Finding {
 	// The detail answers the merchant's question first (is p=reject, or
 	// the next step, safe today?), then gives the figures it rests on.
-	basis := fmt.Sprintf("%d of its %d legitimate messages (%.2f%%) fail DMARC; reports from %s to %s, and %d more messages from unauthorized sources, which enforcement stops.",
-		v.AtRisk, v.Legitimate, v.AtRiskPercent, v.Begin.Format("2006-01-02"), v.End.Format("2006-01-02"), v.Unauthorized)
-	keep := ""
-	if v.PolicyFrom == "reports" {
-		keep = " Keep your rua= (and ruf=) tags: reports do not show them."
-	}
-	from := map[string]string{"dns": "DNS", "reports": "the reports"}[v.PolicyFrom]
+	basis := report.T("reports.basis", report.Params{"count": v.AtRisk, "legitimate": v.Legitimate, "percent": v.AtRiskPercent,
+		"begin": day(v.Begin), "end": day(v.End), "unauthorized": count("messages", v.Unauthorized)})
+	p := report.Params{"domain": domain, "basis": basis, "policy": orNone(v.Policy), "next": orNone(v.Next),
+		"keep": v.PolicyFrom == "reports", "from": report.T("reports.from."+v.PolicyFrom, nil)}
+	var f report.Finding
 	switch {
 	case v.Legitimate == 0:
-		return defNoEvidence.New(fmt.Sprintf("Every one of the %d messages reported for %s came from unauthorized sources: nothing shows which senders are yours.", v.Messages, domain),
-			"Send mail through your usual services and read a few days of reports again.")
+		return defNoEvidence.With(report.Params{"count": v.Messages, "domain": domain})
 	case v.Ready && v.Testing && v.Next == v.Policy && v.Record != nil:
-		f := defReady.New(fmt.Sprintf("Taking %s's p=%s out of test mode (t=y) is safe today: %s", domain, v.Policy, basis),
-			"Publish the record below (t=y removed), so receivers apply the policy."+keep+" Read the reports again after a week or two before the next step.")
-		f.Record = v.Record
-		return f
+		f = defReady.Alt("testing", p)
 	case v.Ready && v.Next == "reject" && v.Policy != "reject":
-		f := defReady.New(fmt.Sprintf("p=reject is safe for %s today: %s", domain, basis),
-			"Publish the record below (the policy in "+from+", p=quarantine changed to p=reject)."+keep)
-		f.Record = v.Record
-		return f
+		f = defReady.With(p)
 	case v.Ready && v.Next != v.Policy:
-		f := defReady.New(fmt.Sprintf("p=%s is safe for %s today (p=reject is the step after it): %s", v.Next, domain, basis),
-			"Publish the record below (the policy in "+from+", p="+orNone(v.Policy)+" changed to p="+v.Next+")."+keep+" After a week or two at p="+v.Next+", read the reports again: if they still pass, p=reject is next.")
-		f.Record = v.Record
-		return f
+		f = defReady.Alt("step", p)
 	case v.Ready:
-		return defEnforced.New(fmt.Sprintf("%s is at p=reject and its legitimate mail passes: %s", domain, basis), "")
+		return defEnforced.With(p)
 	case v.Policy == "quarantine" || v.Policy == "reject":
-		return defLosing.New(fmt.Sprintf("%s is at p=%s and loses mail now: %s", domain, v.Policy, basis),
-			"Fix the failing senders listed above first; if that takes time, go back to p=none meanwhile.")
+		return defLosing.With(p)
 	default:
-		f := defHold.New(fmt.Sprintf("p=reject is not safe for %s today, nor p=quarantine: stay at p=%s. %s", domain, orNone(v.Policy), basis),
-			fmt.Sprintf("Fix the failing senders listed above, then read new reports: at %.1f%% or less failing, p=quarantine is safe.", 100*ReadyShare))
-		f.Record = v.Record
-		return f
+		p["ready_percent"] = 100 * ReadyShare
+		f = defHold.With(p)
 	}
+	f.Record = v.Record
+	return f
 }
 
 func orNone(p string) string {
@@ -249,10 +232,6 @@ func tlsFindings(domain string, rs []*Report) []report.Finding {
 	for _, c := range sortedCounts(byType) {
 		types = append(types, fmt.Sprintf("%s %d", c.Name, c.Count))
 	}
-	detail := fmt.Sprintf("%d of %d TLS sessions to %s's mail servers failed (%s)", failed, total, domain, pct(failed, total))
-	if len(types) > 0 {
-		detail += ": " + strings.Join(types, ", ")
-	}
-	return []report.Finding{defTLSFailures.New(detail+".",
-		"Run 'mailcheck mx "+domain+"' to see the certificate and MTA-STS or DANE problem behind these result types (RFC 8460 §4.3).")}
+	return []report.Finding{defTLSFailures.With(report.Params{"failed": failed, "total": total, "domain": domain,
+		"percent": share(failed, total), "types": types})}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
 // A small, strict XML tokenizer for aggregate reports. encoding/xml is
@@ -49,13 +51,16 @@ var errXML = errors.New("malformed XML")
 // errTruncated: the document ends inside an element (a transfer cut short).
 var errTruncated = errors.New("the report is cut short")
 
-func (s *xmlScanner) errorf(format string, args ...any) error {
+// errorf returns the error what (the catalog message reports.xml.<what>)
+// at the scanner's position.
+func (s *xmlScanner) errorf(what string, p report.Params) error {
+	w := report.T("reports.xml."+what, p)
 	if s.i >= len(s.b) {
 		// The error is the end of the input: a document cut short.
-		return fmt.Errorf("%w: %s", errTruncated, fmt.Sprintf(format, args...))
+		return &readError{code: "truncated", p: report.Params{"what": w}, err: errTruncated}
 	}
 	line := 1 + bytes.Count(s.b[:min(s.i, len(s.b))], []byte{'\n'})
-	return fmt.Errorf("%w at line %d: %s", errXML, line, fmt.Sprintf(format, args...))
+	return &readError{code: "xml", p: report.Params{"line": line, "what": w}, err: errXML}
 }
 
 // next returns the next token. Comments, processing instructions and the
@@ -68,7 +73,7 @@ func (s *xmlScanner) next() (tokKind, error) {
 	for {
 		if s.i >= len(s.b) {
 			if len(s.stack) > 0 {
-				return tokEOF, fmt.Errorf("%w: it ends inside <%s>", errTruncated, s.stack[len(s.stack)-1])
+				return tokEOF, &readError{code: "truncated", p: report.Params{"what": report.T("reports.xml.inside", report.Params{"element": truncate(string(s.stack[len(s.stack)-1]), 60)})}, err: errTruncated}
 			}
 			return tokEOF, nil
 		}
@@ -81,28 +86,28 @@ func (s *xmlScanner) next() (tokKind, error) {
 			end := bytes.Index(rest[4:], []byte("-->"))
 			if end < 0 {
 				s.i = len(s.b)
-				return tokEOF, s.errorf("unterminated comment")
+				return tokEOF, s.errorf("comment", nil)
 			}
 			s.i += 4 + end + 3
 		case bytes.HasPrefix(rest, []byte("<?")):
 			end := bytes.Index(rest[2:], []byte("?>"))
 			if end < 0 {
 				s.i = len(s.b)
-				return tokEOF, s.errorf("unterminated processing instruction")
+				return tokEOF, s.errorf("pi", nil)
 			}
 			s.i += 2 + end + 2
 		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
 			end := bytes.Index(rest[9:], []byte("]]>"))
 			if end < 0 {
 				s.i = len(s.b)
-				return tokEOF, s.errorf("unterminated CDATA section")
+				return tokEOF, s.errorf("cdata", nil)
 			}
 			s.text = rest[9 : 9+end]
 			s.i += 9 + end + 3
 			return tokText, nil
 		case bytes.HasPrefix(rest, []byte("<!")):
 			if len(s.stack) > 0 {
-				return tokEOF, s.errorf("markup declaration inside an element")
+				return tokEOF, s.errorf("declaration_inside", nil)
 			}
 			if err := s.skipDecl(); err != nil {
 				return tokEOF, err
@@ -138,7 +143,7 @@ func (s *xmlScanner) skipDecl() error {
 		}
 	}
 	s.i = len(s.b)
-	return s.errorf("unterminated declaration")
+	return s.errorf("declaration", nil)
 }
 
 func (s *xmlScanner) charData() (tokKind, error) {
@@ -157,7 +162,11 @@ func (s *xmlScanner) charData() (tokKind, error) {
 	}
 	out, err := decodeEntities(s.textBuf[:0], raw)
 	if err != nil {
-		return tokEOF, s.errorf("%v", err)
+		var re *readError
+		if errors.As(err, &re) {
+			return tokEOF, s.errorf(re.code, re.p)
+		}
+		return tokEOF, err
 	}
 	s.textBuf = out
 	s.text = out
@@ -174,7 +183,7 @@ func decodeEntities(dst, raw []byte) ([]byte, error) {
 		raw = raw[amp:]
 		semi := bytes.IndexByte(raw, ';')
 		if semi < 0 || semi > 12 {
-			return nil, errors.New("bare '&' in character data")
+			return nil, problemf("bare_amp", nil)
 		}
 		ent := string(raw[1:semi])
 		switch ent {
@@ -190,7 +199,7 @@ func decodeEntities(dst, raw []byte) ([]byte, error) {
 			dst = append(dst, '\'')
 		default:
 			if len(ent) < 2 || ent[0] != '#' {
-				return nil, fmt.Errorf("unknown entity &%s;", ent)
+				return nil, problemf("entity", report.Params{"entity": ent})
 			}
 			var n uint64
 			var err error
@@ -200,7 +209,7 @@ func decodeEntities(dst, raw []byte) ([]byte, error) {
 				n, err = strconv.ParseUint(ent[1:], 10, 32)
 			}
 			if err != nil || n == 0 || n > utf8.MaxRune {
-				return nil, fmt.Errorf("bad character reference &%s;", ent)
+				return nil, problemf("char_ref", report.Params{"entity": ent})
 			}
 			dst = utf8.AppendRune(dst, rune(n))
 		}
@@ -221,7 +230,7 @@ func isNameChar(c byte) bool {
 func (s *xmlScanner) readName() ([]byte, error) {
 	start := s.i
 	if s.i >= len(s.b) || !isNameStart(s.b[s.i]) {
-		return nil, s.errorf("bad element name")
+		return nil, s.errorf("name", nil)
 	}
 	for s.i < len(s.b) && isNameChar(s.b[s.i]) {
 		s.i++
@@ -255,7 +264,7 @@ func (s *xmlScanner) startTag() (tokKind, error) {
 		hadSpace := s.i < len(s.b) && isSpace(s.b[s.i])
 		s.skipSpace()
 		if s.i >= len(s.b) {
-			return tokEOF, s.errorf("unterminated start tag <%s>", name)
+			return tokEOF, s.errorf("start_tag", report.Params{"element": truncate(string(name), 60)})
 		}
 		c := s.b[s.i]
 		if c == '>' {
@@ -264,36 +273,36 @@ func (s *xmlScanner) startTag() (tokKind, error) {
 		}
 		if c == '/' {
 			if s.i+1 >= len(s.b) || s.b[s.i+1] != '>' {
-				return tokEOF, s.errorf("bad '/' in <%s>", name)
+				return tokEOF, s.errorf("slash", report.Params{"element": truncate(string(name), 60)})
 			}
 			s.i += 2
 			s.pendingEnd = true
 			break
 		}
 		if !hadSpace {
-			return tokEOF, s.errorf("bad character %q in <%s>", c, name)
+			return tokEOF, s.errorf("char", report.Params{"char": fmt.Sprintf("%q", c), "element": truncate(string(name), 60)})
 		}
 		if _, err := s.readName(); err != nil {
-			return tokEOF, s.errorf("bad attribute in <%s>", name)
+			return tokEOF, s.errorf("attr", report.Params{"element": truncate(string(name), 60)})
 		}
 		s.skipSpace()
 		if s.i >= len(s.b) || s.b[s.i] != '=' {
-			return tokEOF, s.errorf("attribute without value in <%s>", name)
+			return tokEOF, s.errorf("attr_no_value", report.Params{"element": truncate(string(name), 60)})
 		}
 		s.i++
 		s.skipSpace()
 		if s.i >= len(s.b) || (s.b[s.i] != '"' && s.b[s.i] != '\'') {
-			return tokEOF, s.errorf("unquoted attribute value in <%s>", name)
+			return tokEOF, s.errorf("attr_unquoted", report.Params{"element": truncate(string(name), 60)})
 		}
 		q := s.b[s.i]
 		end := bytes.IndexByte(s.b[s.i+1:], q)
 		if end < 0 || bytes.IndexByte(s.b[s.i+1:s.i+1+end], '<') >= 0 {
-			return tokEOF, s.errorf("bad attribute value in <%s>", name)
+			return tokEOF, s.errorf("attr_value", report.Params{"element": truncate(string(name), 60)})
 		}
 		s.i += end + 2
 	}
 	if len(s.stack) >= maxXMLDepth {
-		return tokEOF, s.errorf("elements nested deeper than %d", maxXMLDepth)
+		return tokEOF, s.errorf("depth", report.Params{"n": maxXMLDepth})
 	}
 	s.stack = append(s.stack, name)
 	s.name = localName(name)
@@ -308,11 +317,11 @@ func (s *xmlScanner) endTag() (tokKind, error) {
 	}
 	s.skipSpace()
 	if s.i >= len(s.b) || s.b[s.i] != '>' {
-		return tokEOF, s.errorf("bad end tag </%s>", name)
+		return tokEOF, s.errorf("end_tag", report.Params{"element": truncate(string(name), 60)})
 	}
 	s.i++
 	if len(s.stack) == 0 || !bytes.Equal(s.stack[len(s.stack)-1], name) {
-		return tokEOF, s.errorf("end tag </%s> does not match", name)
+		return tokEOF, s.errorf("mismatch", report.Params{"element": truncate(string(name), 60)})
 	}
 	return s.end()
 }
