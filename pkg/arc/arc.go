@@ -17,7 +17,9 @@ import (
 	"strings"
 
 	"github.com/mailcheck/mailcheck/pkg/dkim"
+	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
+	"github.com/mailcheck/mailcheck/pkg/taglist"
 )
 
 // Chain validation states (RFC 8617 §4.4); also the cv= values.
@@ -58,9 +60,11 @@ type Set struct {
 type Result struct {
 	// CV is none, pass, fail or temperror.
 	CV string `json:"cv"`
-	// Reason says why a chain failed, or what could not be checked.
-	Reason string `json:"reason,omitempty"`
-	Sets   []Set  `json:"sets"`
+	// Reason says why a chain failed, or what could not be checked (the
+	// English evidence); Why is the same in words for a report (Msg).
+	Reason string     `json:"reason,omitempty"`
+	Why    report.Msg `json:"-"`
+	Sets   []Set      `json:"sets"`
 	// OldestPass is the lowest instance whose AMS still verifies, when the
 	// chain passed (RFC 8617 §5.2 step 6); 0 when unknown.
 	OldestPass int `json:"oldest_pass,omitempty"`
@@ -87,7 +91,7 @@ type Options struct {
 func Validate(ctx context.Context, r resolver.Resolver, raw []byte) Result {
 	fields, body, err := dkim.SplitMessage(raw)
 	if err != nil {
-		return Result{CV: Fail, Reason: err.Error(), Sets: []Set{}}
+		return Result{CV: Fail, Reason: err.Error(), Why: Msg(err), Sets: []Set{}}
 	}
 	return ValidateFields(ctx, r, fields, body, Options{})
 }
@@ -97,11 +101,15 @@ func ValidateFields(ctx context.Context, r resolver.Resolver, fields []dkim.Fiel
 	res := Result{Sets: []Set{}}
 	sets := map[int]*parsedSet{}
 	maxI := 0
-	bad := ""
-	note := func(format string, args ...any) {
-		if bad == "" {
-			bad = fmt.Sprintf(format, args...)
+	var bad error
+	note := func(err *Error) {
+		if bad == nil {
+			bad = err
 		}
+	}
+	fail := func(err error) Result {
+		res.CV, res.Reason, res.Why = Fail, err.Error(), Msg(err)
+		return res
 	}
 	for _, f := range fields {
 		var kind string
@@ -127,7 +135,7 @@ func ValidateFields(ctx context.Context, r resolver.Resolver, fields []dkim.Fiel
 			}
 		}
 		if err != nil {
-			note("%s: %v", f.Name, err)
+			note(newErr(nil, "field", report.Params{"field": f.Name}, err, "%s: %v", f.Name, err))
 			continue
 		}
 		if inst > maxI {
@@ -149,19 +157,20 @@ func ValidateFields(ctx context.Context, r resolver.Resolver, fields []dkim.Fiel
 			s.asTags = tags
 		}
 	}
-	if maxI == 0 && bad == "" {
+	if maxI == 0 && bad == nil {
 		res.CV = None
 		return res
 	}
 	// RFC 8617 §5.2 step 2: every instance from 1 to N has exactly one of
 	// each field, and nothing else is valid.
-	for i := 1; i <= maxI && bad == ""; i++ {
+	for i := 1; i <= maxI && bad == nil; i++ {
 		s := sets[i]
 		switch {
 		case s == nil:
-			note("ARC set %d is missing (instances must run 1 to %d)", i, maxI)
+			note(newErr(nil, "set_missing", report.Params{"i": i, "max": maxI}, nil, "ARC set %d is missing (instances must run 1 to %d)", i, maxI))
 		case len(s.aar) != 1 || len(s.ams) != 1 || len(s.as) != 1:
-			note("ARC set %d has %d ARC-Authentication-Results, %d ARC-Message-Signature and %d ARC-Seal fields; exactly one of each is required", i, len(s.aar), len(s.ams), len(s.as))
+			note(newErr(nil, "set_count", report.Params{"i": i, "aar": len(s.aar), "ams": len(s.ams), "as": len(s.as)}, nil,
+				"ARC set %d has %d ARC-Authentication-Results, %d ARC-Message-Signature and %d ARC-Seal fields; exactly one of each is required", i, len(s.aar), len(s.ams), len(s.as)))
 		}
 	}
 	for i := 1; i <= maxI; i++ {
@@ -182,21 +191,18 @@ func ValidateFields(ctx context.Context, r resolver.Resolver, fields []dkim.Fiel
 		}
 		res.Sets = append(res.Sets, set)
 	}
-	if bad != "" {
-		res.CV, res.Reason = Fail, bad
-		return res
+	if bad != nil {
+		return fail(bad)
 	}
 	// Tag checks on the seals and signatures (RFC 8617 §4.1.2, §4.1.3).
 	for i := 1; i <= maxI; i++ {
 		if err := checkSealTags(sets[i].asTags, i); err != nil {
-			res.CV, res.Reason = Fail, fmt.Sprintf("ARC-Seal i=%d: %v", i, err)
-			return res
+			return fail(newErr(nil, "seal", report.Params{"i": i}, err, "ARC-Seal i=%d: %v", i, err))
 		}
 	}
 	// Step 3: the newest seal says the chain already failed.
 	if res.Sets[maxI-1].CV == Fail {
-		res.CV, res.Reason = Fail, fmt.Sprintf("the newest ARC-Seal (i=%d) has cv=fail", maxI)
-		return res
+		return fail(newErr(nil, "newest_fail", report.Params{"i": maxI}, nil, "the newest ARC-Seal (i=%d) has cv=fail", maxI))
 	}
 	// Step 4: i=1 has cv=none, every later set cv=pass.
 	for _, s := range res.Sets {
@@ -205,21 +211,19 @@ func ValidateFields(ctx context.Context, r resolver.Resolver, fields []dkim.Fiel
 			want = None
 		}
 		if s.CV != want {
-			res.CV, res.Reason = Fail, fmt.Sprintf("ARC-Seal i=%d has cv=%s, want cv=%s", s.Instance, s.CV, want)
-			return res
+			return fail(newErr(nil, "cv", report.Params{"i": s.Instance, "cv": s.CV, "want": want}, nil, "ARC-Seal i=%d has cv=%s, want cv=%s", s.Instance, s.CV, want))
 		}
 	}
 	keys := &keyCache{r: r}
 	// Step 5: the newest AMS must verify.
-	temp := ""
+	var temp error
 	err := verifyAMS(ctx, keys, fields, body, sets[maxI].ams[0], sets[maxI].amsTags, opts.HeadersOnly, &res.BodyUnchecked)
 	if err != nil {
 		res.Sets[maxI-1].AMS, res.Sets[maxI-1].AMSError = Fail, err.Error()
 		if errors.Is(err, ErrKeyTemp) {
-			temp = err.Error()
+			temp = err
 		} else {
-			res.CV, res.Reason = Fail, fmt.Sprintf("ARC-Message-Signature i=%d: %v", maxI, err)
-			return res
+			return fail(newErr(nil, "ams", report.Params{"i": maxI}, err, "ARC-Message-Signature i=%d: %v", maxI, err))
 		}
 	} else {
 		res.Sets[maxI-1].AMS = Pass
@@ -230,18 +234,17 @@ func ValidateFields(ctx context.Context, r resolver.Resolver, fields []dkim.Fiel
 		if err != nil {
 			res.Sets[i-1].Seal, res.Sets[i-1].SealError = Fail, err.Error()
 			if errors.Is(err, ErrKeyTemp) {
-				if temp == "" {
-					temp = err.Error()
+				if temp == nil {
+					temp = err
 				}
 				continue
 			}
-			res.CV, res.Reason = Fail, fmt.Sprintf("ARC-Seal i=%d: %v", i, err)
-			return res
+			return fail(newErr(nil, "seal", report.Params{"i": i}, err, "ARC-Seal i=%d: %v", i, err))
 		}
 		res.Sets[i-1].Seal = Pass
 	}
-	if temp != "" {
-		res.CV, res.Reason = TempError, temp
+	if temp != nil {
+		res.CV, res.Reason, res.Why = TempError, temp.Error(), Msg(temp)
 		return res
 	}
 	// Step 6 (optional, after the chain is known good): the oldest AMS
@@ -261,17 +264,15 @@ func ValidateFields(ctx context.Context, r resolver.Resolver, fields []dkim.Fiel
 	return res
 }
 
-// parseTags is dkim.ParseTagList without its tolerance of empty
-// tag-specs: RFC 6376 §3.2 allows one trailing ";" only, and the ValiMail
-// suite (as_format_tags_sc) fails a seal with ";;".
+// parseTags reads a tag-list with the shared parser (pkg/taglist) and no
+// tolerance of empty tag-specs: RFC 6376 §3.2 allows one trailing ";"
+// only, and the ValiMail suite (as_format_tags_sc) fails a seal with ";;".
 func parseTags(v string) (dkim.TagList, error) {
-	specs := strings.Split(v, ";")
-	for i, spec := range specs[:len(specs)-1] {
-		if stripWSP(spec) == "" {
-			return nil, fmt.Errorf("%w: empty tag-spec %d", ErrTags, i+1)
-		}
+	l, err := taglist.Parse(v, taglist.Options{NoEmpty: true})
+	if err != nil {
+		return nil, newErr(ErrTags, "tags", nil, err, "%v", err)
 	}
-	return dkim.ParseTagList(v)
+	return l, nil
 }
 
 func tagOf(t dkim.TagList, name string) string {
@@ -283,7 +284,7 @@ func tagOf(t dkim.TagList, name string) string {
 func tagInstance(t dkim.TagList) (int, error) {
 	v, ok := t.Get("i")
 	if !ok {
-		return 0, errors.New("no i= tag")
+		return 0, newErr(nil, "no_i", nil, nil, "no i= tag")
 	}
 	return parseInstance(stripWSP(v))
 }
@@ -291,7 +292,7 @@ func tagInstance(t dkim.TagList) (int, error) {
 func parseInstance(v string) (int, error) {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > MaxInstances || v[0] == '+' {
-		return 0, fmt.Errorf("i=%q is not an instance from 1 to %d", v, MaxInstances)
+		return 0, newErr(nil, "bad_i", report.Params{"value": fmt.Sprintf("%q", v), "max": MaxInstances}, nil, "i=%q is not an instance from 1 to %d", v, MaxInstances)
 	}
 	return n, nil
 }
@@ -302,11 +303,11 @@ func aarInstance(v string) (int, error) {
 	v = strings.TrimLeft(v, " \t\r\n")
 	head, _, ok := strings.Cut(v, ";")
 	if !ok {
-		return 0, errors.New("no \"i=N;\" before the authserv-id")
+		return 0, newErr(nil, "aar_no_instance", nil, nil, "no \"i=N;\" before the authserv-id")
 	}
 	name, val, ok := strings.Cut(head, "=")
 	if !ok || stripWSP(name) != "i" {
-		return 0, errors.New("does not start with i=")
+		return 0, newErr(nil, "aar_no_i", nil, nil, "does not start with i=")
 	}
 	return parseInstance(stripWSP(val))
 }
@@ -323,16 +324,16 @@ func aarPayload(v string) (authservID, results string) {
 func checkSealTags(t dkim.TagList, inst int) error {
 	for _, name := range []string{"a", "b", "cv", "d", "s"} {
 		if v, ok := t.Get(name); !ok || stripWSP(v) == "" {
-			return fmt.Errorf("%w: no %s= tag", ErrTags, name)
+			return newErr(ErrTags, "no_tag", report.Params{"tag": name}, nil, "no %s= tag", name)
 		}
 	}
 	if _, ok := t.Get("h"); ok {
-		return fmt.Errorf("%w: h= is not allowed in an ARC-Seal", ErrTags)
+		return newErr(ErrTags, "seal_h", nil, nil, "h= is not allowed in an ARC-Seal")
 	}
 	switch strings.ToLower(tagOf(t, "cv")) {
 	case None, Pass, Fail:
 	default:
-		return fmt.Errorf("%w: cv=%s is not none, pass or fail", ErrTags, tagOf(t, "cv"))
+		return newErr(ErrTags, "bad_cv", report.Params{"value": tagOf(t, "cv")}, nil, "cv=%s is not none, pass or fail", tagOf(t, "cv"))
 	}
 	return nil
 }
@@ -349,7 +350,7 @@ func verifyAMS(ctx context.Context, keys *keyCache, fields []dkim.Field, body []
 		// h= may be empty: RFC 8617 §4.1.2 does not require From to be
 		// signed (the ValiMail suite's ams_fields_h_empty passes).
 		if v, ok := t.Get(name); !ok || (name != "h" && stripWSP(v) == "") {
-			return fmt.Errorf("%w: no %s= tag", ErrTags, name)
+			return newErr(ErrTags, "no_tag", report.Params{"tag": name}, nil, "no %s= tag", name)
 		}
 	}
 	hc, bc := dkim.Simple, dkim.Simple
@@ -361,26 +362,26 @@ func verifyAMS(ctx context.Context, keys *keyCache, fields []dkim.Field, body []
 		}
 	}
 	if (hc != dkim.Simple && hc != dkim.Relaxed) || (bc != dkim.Simple && bc != dkim.Relaxed) {
-		return fmt.Errorf("%w: unknown canonicalization c=%s", ErrTags, tagOf(t, "c"))
+		return newErr(ErrTags, "canon", report.Params{"value": tagOf(t, "c")}, nil, "unknown canonicalization c=%s", tagOf(t, "c"))
 	}
 	names := dkim.SplitNames(tagOf(t, "h"))
 	for _, n := range names {
 		// RFC 8617 §4.1.2: the AMS MUST NOT sign ARC-Seal fields.
 		if strings.EqualFold(n, "arc-seal") {
-			return fmt.Errorf("%w: h= lists ARC-Seal", ErrTags)
+			return newErr(ErrTags, "ams_h_seal", nil, nil, "h= lists ARC-Seal")
 		}
 	}
 	var l int64 = -1
 	if v, ok := t.Get("l"); ok {
 		n, err := strconv.ParseInt(stripWSP(v), 10, 64)
 		if err != nil || n < 0 {
-			return fmt.Errorf("%w: l=%s", ErrTags, v)
+			return newErr(ErrTags, "bad_l", report.Params{"value": v}, nil, "l=%s", v)
 		}
 		l = n
 	}
 	bh, err := base64.StdEncoding.DecodeString(tagOf(t, "bh"))
 	if err != nil {
-		return fmt.Errorf("%w: bh= is not base64", ErrTags)
+		return newErr(ErrTags, "bh_base64", nil, nil, "bh= is not base64")
 	}
 	if !bytes.Equal(dkim.BodyHash(bc, body, l), bh) {
 		if !skipBody {

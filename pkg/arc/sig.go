@@ -9,6 +9,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/pkg/dkim"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
 )
 
@@ -57,28 +58,29 @@ func fetchKey(ctx context.Context, r resolver.Resolver, name string) keyResult {
 	txts, ans, err := resolver.LookupTXT(ctx, r, name)
 	if err != nil {
 		if resolver.KindOf(err) == resolver.KindName {
-			return keyResult{err: fmt.Errorf("%w: %s: %v", ErrKey, name, err)}
+			return keyResult{err: newErr(ErrKey, "key_name", report.Params{"name": name}, err, "%s: %v", name, err)}
 		}
-		return keyResult{err: fmt.Errorf("%w: %s: %v", ErrKeyTemp, name, err)}
+		return keyResult{err: newErr(ErrKeyTemp, "key_temp", report.Params{"name": name}, err, "%s: %v", name, err)}
 	}
 	if ans.Outcome != resolver.Found || len(txts) == 0 {
-		return keyResult{err: fmt.Errorf("%w: no key record at %s", ErrKey, name)}
+		return keyResult{err: newErr(ErrKey, "no_key", report.Params{"name": name}, nil, "no key record at %s", name)}
 	}
 	if len(txts) > 1 {
 		// RFC 6376 §3.6.2.2 lets a verifier pick; several DKIM verifiers
 		// (go-msgauth among them) refuse, which is the safe reading.
-		return keyResult{err: fmt.Errorf("%w: %d TXT records at %s", ErrKey, len(txts), name)}
+		return keyResult{err: newErr(ErrKey, "key_multiple", report.Params{"name": name, "count": len(txts)}, nil, "%d TXT records at %s", len(txts), name)}
 	}
 	rec, err := dkim.ParseKeyRecord(txts[0].Text())
 	if err != nil {
-		return keyResult{err: fmt.Errorf("%w: %s: %v", ErrKey, name, err)}
+		return keyResult{err: newErr(ErrKey, "key_record", report.Params{"name": name}, err, "%s: %v", name, err)}
 	}
 	key, err := dkim.DecodeKey(rec.EffectiveKeyType(), rec.PublicKey)
 	if err != nil {
-		return keyResult{rec: rec, err: fmt.Errorf("%w: %s: %v", ErrKey, name, err)}
+		return keyResult{rec: rec, err: newErr(ErrKey, "key_record", report.Params{"name": name}, err, "%s: %v", name, err)}
 	}
 	if key.Type == "rsa" && key.Bits < dkim.MinRSABits {
-		return keyResult{rec: rec, err: fmt.Errorf("%w: %s: RSA key of %d bits, fewer than %d (RFC 8301 §3.2)", ErrKey, name, key.Bits, dkim.MinRSABits)}
+		return keyResult{rec: rec, err: newErr(ErrKey, "key_short", report.Params{"name": name, "bits": key.Bits, "min": dkim.MinRSABits}, nil,
+			"%s: RSA key of %d bits, fewer than %d (RFC 8301 §3.2)", name, key.Bits, dkim.MinRSABits)}
 	}
 	return keyResult{key: key, rec: rec}
 }
@@ -88,20 +90,20 @@ func fetchKey(ctx context.Context, r resolver.Resolver, name string) keyResult {
 // other, and RFC 8301 §3.1 forbids rsa-sha1).
 func verifySignature(ctx context.Context, keys *keyCache, a, s, d, b string, data []byte) error {
 	if _, err := dnsname.Parse(d); err != nil {
-		return fmt.Errorf("%w: d=%q is not a domain name", ErrTags, d)
+		return newErr(ErrTags, "bad_d", report.Params{"value": fmt.Sprintf("%q", d)}, nil, "d=%q is not a domain name", d)
 	}
 	if _, err := dnsname.ParseAny(s + "._domainkey." + d); err != nil || s == "" {
-		return fmt.Errorf("%w: s=%q is not a selector", ErrTags, s)
+		return newErr(ErrTags, "bad_s", report.Params{"value": fmt.Sprintf("%q", s)}, nil, "s=%q is not a selector", s)
 	}
 	key, rec, err := keys.get(ctx, s, d)
 	if err != nil {
 		return err
 	}
 	if !rec.AllowsSHA256() {
-		return fmt.Errorf("%w: key h= does not allow sha256", ErrKey)
+		return newErr(ErrKey, "key_hash", nil, nil, "key h= does not allow sha256")
 	}
 	if !rec.ForEmail() {
-		return fmt.Errorf("%w: key s= does not allow email", ErrKey)
+		return newErr(ErrKey, "key_service", nil, nil, "key s= does not allow email")
 	}
 	switch err := dkim.VerifySignature(key, a, b, data); {
 	case err == nil:
@@ -109,7 +111,7 @@ func verifySignature(ctx context.Context, keys *keyCache, a, s, d, b string, dat
 	case errors.Is(err, dkim.ErrSignature):
 		return ErrSig
 	default:
-		return fmt.Errorf("%w: %v", ErrTags, strings.TrimPrefix(err.Error(), "dkim: "))
+		return newErr(ErrTags, "algorithm", nil, err, "%s", strings.TrimPrefix(err.Error(), "dkim: "))
 	}
 }
 

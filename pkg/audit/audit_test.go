@@ -180,7 +180,7 @@ func TestCrossCheckTLS(t *testing.T) {
 		}}},
 	}
 	crossCheckTLS(sections)
-	if f := sections[0].Findings; len(f) != 1 || f[0].ID != "mtasts.mx.cert_invalid" || !strings.Contains(f[0].Detail, "expired") {
+	if f := sections[0].Findings; len(f) != 1 || f[0].ID != "mtasts.mx.cert_invalid" || !strings.Contains(fmt.Sprint(f[0].Params["problem"]), "expired") {
 		t.Errorf("mtasts findings %+v", f)
 	}
 	if f := sections[1].Findings; len(f) != 1 || f[0].ID != "dane.tlsa.mismatch" {

@@ -15,7 +15,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/mailcheck/mailcheck/pkg/check"
@@ -31,38 +30,6 @@ const DefaultSelector = "default"
 
 // DefaultFetchTimeout bounds the logo fetch.
 const DefaultFetchTimeout = 30 * time.Second
-
-var refs = []string{"draft-blank-ietf-bimi"}
-
-// Finding definitions (rules from draft-blank-ietf-bimi; IDs and severities are ours).
-var (
-	defAbsent = report.Definition{ID: "bimi.absent", Severity: report.Info,
-		Title: "No BIMI record", Refs: refs}
-	defDeclined = report.Definition{ID: "bimi.declined", Severity: report.Info,
-		Title: "BIMI declination record (no logo)", Refs: refs}
-	defInvalid = report.Definition{ID: "bimi.record.invalid", Severity: report.Medium,
-		Title: "BIMI record invalid or not unique", Refs: refs}
-	defDMARC = report.Definition{ID: "bimi.dmarc.not_enforced", Severity: report.Medium,
-		Title: "DMARC not at enforcement: receivers will not show the logo", Refs: []string{"draft-blank-ietf-bimi", "RFC 9989 §4.7"}}
-	defNoAuthority = report.Definition{ID: "bimi.authority.missing", Severity: report.Low,
-		Title: "No mark certificate (a=): Gmail and Apple Mail show no logo", Refs: refs}
-	defLogoUnfetchable = report.Definition{ID: "bimi.logo.unfetchable", Severity: report.Medium,
-		Title: "BIMI logo cannot be fetched", Refs: refs}
-	defLogoInvalid = report.Definition{ID: "bimi.logo.invalid", Severity: report.Medium,
-		Title: "BIMI logo is not valid SVG Tiny PS", Refs: []string{"draft-svg-tiny-ps-abrotman"}}
-	defLogoTimeout = report.Definition{ID: "bimi.logo.timeout", Severity: report.Low, Inconclusive: true,
-		Title: "BIMI logo fetch timed out", Refs: refs}
-	defLogoSkipped = report.Definition{ID: "bimi.logo.skipped", Severity: report.Info, Inconclusive: true,
-		Title: "BIMI logo not fetched (offline)", Refs: refs}
-	defDNSError = report.Definition{ID: "bimi.dns.temperror", Severity: report.Medium, Inconclusive: true,
-		Title: "BIMI or DMARC lookup failed", Refs: refs}
-)
-
-// Definitions lists every finding this package can report.
-var Definitions = []report.Definition{
-	defAbsent, defDeclined, defInvalid, defDMARC, defNoAuthority,
-	defLogoUnfetchable, defLogoInvalid, defLogoTimeout, defLogoSkipped, defDNSError,
-}
 
 // Options tune the check.
 type Options struct {
@@ -91,11 +58,11 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	sec.Status = report.StatusOfSkipped(fs, defLogoSkipped.ID) // offline: the fetch is not applicable, not a doubt
 	switch {
 	case data.Location != "":
-		sec.Summary = report.Lit("logo " + data.Location)
+		sec.Summary = report.T("bimi.summary.logo", report.Params{"url": data.Location})
 	case len(fs) > 0:
-		sec.Summary = report.Lit(fs[0].Title)
+		sec.Summary = fs[0].TitleMsg()
 	}
-	for _, f := range []report.Fact{{Label: report.Lit("record"), Value: report.Lit(data.Record)}, {Label: report.Lit("DMARC policy"), Value: report.Lit(data.DMARC)}} {
+	for _, f := range []report.Fact{{Label: report.T("bimi.label.record", nil), Value: report.Lit(data.Record)}, {Label: report.T("bimi.label.dmarc", nil), Value: report.Lit(data.DMARC)}} {
 		if f.Value.String() != "" {
 			sec.Display.Facts = append(sec.Display.Facts, f)
 		}
@@ -122,12 +89,12 @@ func run(ctx context.Context, env check.Env, target dnsname.Domain, opts Options
 	for _, d := range names {
 		name, err := d.Child(sel + "._bimi")
 		if err != nil {
-			return []report.Finding{defInvalid.New(err.Error(), "")}
+			return []report.Finding{defInvalid.Alt("name", report.Params{"selector": sel, "domain": d.String(), "error": check.ErrMsg(err)})}
 		}
 		data.RecordName = name.String()
 		txts, _, err := resolver.LookupTXT(ctx, env.Resolver, name.FQDN())
 		if err != nil {
-			return []report.Finding{defDNSError.New(fmt.Sprintf("TXT %s: %v", name, err), "Retry later.")}
+			return []report.Finding{defDNSError.With(report.Params{"name": name.String(), "error": check.ErrMsg(err)})}
 		}
 		for _, t := range txts {
 			if IsBIMI(t.Text()) {
@@ -139,19 +106,18 @@ func run(ctx context.Context, env check.Env, target dnsname.Domain, opts Options
 		}
 	}
 	if len(cands) == 0 {
-		return []report.Finding{defAbsent.New("No BIMI record at "+sel+"._bimi."+target.String()+" or its organizational domain: receivers show no brand logo.",
-			"Optional. Once DMARC is at p=quarantine or p=reject, publish an SVG Tiny PS logo and a record pointing at it.")}
+		return []report.Finding{defAbsent.With(report.Params{"name": sel + "._bimi." + target.String()})}
 	}
 	if len(cands) > 1 {
-		return []report.Finding{defInvalid.New(fmt.Sprintf("%d BIMI records at %s; receivers ignore them all.", len(cands), data.RecordName), "Keep exactly one record.")}
+		return []report.Finding{defInvalid.Alt("multiple", report.Params{"count": len(cands), "name": data.RecordName})}
 	}
 	data.Record = cands[0]
 	rec, err := Parse(cands[0])
 	if err != nil {
-		return []report.Finding{defInvalid.New(data.RecordName+": "+err.Error(), "Publish \"v=BIMI1; l=https://<host>/logo.svg; a=https://<host>/vmc.pem\".")}
+		return []report.Finding{defInvalid.With(report.Params{"name": data.RecordName, "problem": parseProblem(err)})}
 	}
 	if rec.Declined() {
-		return []report.Finding{defDeclined.New(data.RecordName+" declines BIMI: no logo is shown.", "")}
+		return []report.Finding{defDeclined.With(report.Params{"name": data.RecordName})}
 	}
 	data.Location, data.Authority = rec.Location, rec.Authority
 	var fs []report.Finding
@@ -159,14 +125,13 @@ func run(ctx context.Context, env check.Env, target dnsname.Domain, opts Options
 		fs = append(fs, f)
 	}
 	if rec.Authority == "" {
-		fs = append(fs, defNoAuthority.New("The record has no a= tag: Gmail requires a Verified Mark Certificate or Common Mark Certificate, Apple Mail a VMC; Yahoo may show the logo without one.",
-			"Obtain a VMC or CMC for the logo and publish its PEM URL in a=."))
+		fs = append(fs, defNoAuthority.With(nil))
 	}
 	if rec.Location == "" {
 		return fs
 	}
 	if env.HTTPClient == nil {
-		return append(fs, defLogoSkipped.New("No HTTP client (offline run): "+rec.Location+" was not fetched.", ""))
+		return append(fs, defLogoSkipped.With(report.Params{"url": rec.Location}))
 	}
 	timeout := opts.FetchTimeout
 	if timeout <= 0 {
@@ -174,18 +139,18 @@ func run(ctx context.Context, env check.Env, target dnsname.Domain, opts Options
 	}
 	resp, err := fetch.Get(ctx, env.HTTPClient, rec.Location, fetch.Limits{MaxBytes: MaxLogoSize, Timeout: timeout})
 	data.Logo = &resp
+	p := report.Params{"url": rec.Location, "error": check.ErrMsg(err)}
 	switch {
 	case errors.Is(err, fetch.ErrTimeout):
 		// A stalled handshake or response says nothing about the logo.
-		fs = append(fs, defLogoTimeout.New(rec.Location+": "+err.Error(), "Check that the logo host answers quickly from the Internet, then run again."))
+		fs = append(fs, defLogoTimeout.With(p))
 	case errors.Is(err, fetch.ErrTooLarge):
-		fs = append(fs, defLogoInvalid.New(rec.Location+": "+ErrSVGTooLarge.Error()+".", "Simplify the SVG (no embedded fonts or rasters) until it is under 32 KiB."))
+		fs = append(fs, defLogoInvalid.Alt("too_large", p))
 	case err != nil:
-		fs = append(fs, defLogoUnfetchable.New(rec.Location+": "+err.Error(), "Serve the logo at that https URL with status 200 and a valid certificate."))
+		fs = append(fs, defLogoUnfetchable.With(p))
 	default:
 		if err := CheckSVG(resp.Body); err != nil {
-			fs = append(fs, defLogoInvalid.New(rec.Location+": "+strings.ReplaceAll(err.Error(), "\n", "; ")+".",
-				"Export the logo as SVG Tiny PS: <svg version=\"1.2\" baseProfile=\"tiny-ps\"> with a <title>, no x/y on the root, no scripts, rasters or external references."))
+			fs = append(fs, defLogoInvalid.With(report.Params{"url": rec.Location, "problems": report.Clauses(svgProblems(err))}))
 		}
 	}
 	return fs
@@ -196,55 +161,58 @@ func run(ctx context.Context, env check.Env, target dnsname.Domain, opts Options
 // pct < 100 (RFC 7489) or t=y (RFC 9989), and the Organizational Domain's
 // own policy is enforced with no sp=none.
 func dmarcFinding(disc dmarc.Discovery, target dnsname.Domain, data *Data) (report.Finding, bool) {
-	fix := "Move DMARC to p=quarantine or p=reject (no pct below 100, no sp=none, no t=y) at " + target.String() + " and its organizational domain."
+	p := report.Params{"domain": target.String()}
 	for _, s := range disc.Steps {
 		if s.Result == "error" {
-			return defDNSError.New("DMARC discovery failed at _dmarc."+s.Domain+": "+s.Error, "Retry later."), true
+			p["name"], p["error"] = "_dmarc."+s.Domain, s.Error
+			return defDNSError.Alt("dmarc", p), true
 		}
 		if s.Result != "none" {
 			break
 		}
 	}
 	if disc.Found < 0 {
-		return defDMARC.New("No DMARC record applies to "+target.String()+".", fix), true
+		return defDMARC.Alt("absent", p), true
 	}
 	step := disc.Steps[disc.Found]
 	rec := parseStep(step)
 	if rec == nil {
-		return defDMARC.New("The DMARC record at _dmarc."+step.Domain+" is "+step.Result+", so no policy applies.", fix), true
+		p["name"], p["result"] = "_dmarc."+step.Domain, step.Result
+		return defDMARC.Alt("no_policy", p), true
 	}
 	pol := rec.EffectivePolicy()
 	if step.Domain != target.String() {
 		pol = rec.EffectiveSubdomainPolicy()
 	}
 	data.DMARC = string(pol)
-	var why []string
+	var why []report.Msg
 	if pol.Rank() < dmarc.PolicyQuarantine.Rank() {
-		why = append(why, "the policy for "+target.String()+" is "+string(pol))
+		why = append(why, report.T("bimi.why.policy", report.Params{"domain": target.String(), "policy": string(pol)}))
 	}
 	if rec.Percent != nil && *rec.Percent < 100 {
-		why = append(why, fmt.Sprintf("pct=%d", *rec.Percent))
+		why = append(why, report.Lit(fmt.Sprintf("pct=%d", *rec.Percent)))
 	}
 	if rec.Testing {
-		why = append(why, "t=y")
+		why = append(why, report.Lit("t=y"))
 	}
 	// The Organizational Domain must be enforced too, sp included.
 	switch org := orgRecord(disc); {
 	case disc.OrgDomain == "" || disc.OrgDomain == step.Domain:
 		if rec.SubdomainPolicy == dmarc.PolicyNone {
-			why = append(why, "sp=none at "+step.Domain)
+			why = append(why, report.T("bimi.why.sp_none", report.Params{"domain": step.Domain}))
 		}
 	case org == nil:
-		why = append(why, "the organizational domain "+disc.OrgDomain+" has no valid DMARC record")
+		why = append(why, report.T("bimi.why.org_invalid", report.Params{"org": disc.OrgDomain}))
 	case org.EffectivePolicy().Rank() < dmarc.PolicyQuarantine.Rank():
-		why = append(why, "the organizational domain "+disc.OrgDomain+" has p="+string(org.EffectivePolicy()))
+		why = append(why, report.T("bimi.why.org_policy", report.Params{"org": disc.OrgDomain, "policy": string(org.EffectivePolicy())}))
 	case org.SubdomainPolicy == dmarc.PolicyNone:
-		why = append(why, "the organizational domain "+disc.OrgDomain+" has sp=none")
+		why = append(why, report.T("bimi.why.org_sp_none", report.Params{"org": disc.OrgDomain}))
 	}
 	if len(why) == 0 {
 		return report.Finding{}, false
 	}
-	return defDMARC.New("BIMI needs DMARC at enforcement, but "+strings.Join(why, "; ")+".", fix), true
+	p["why"] = report.Clauses(why)
+	return defDMARC.With(p), true
 }
 
 func orgRecord(disc dmarc.Discovery) *dmarc.Record {

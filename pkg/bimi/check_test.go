@@ -9,6 +9,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
 	"github.com/mailcheck/mailcheck/internal/httpstest"
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -75,6 +76,7 @@ func TestCheck(t *testing.T) {
 		want    []string
 		status  report.Status
 		detail  string
+		fr      string // words the French detail holds
 	}{
 		{domain: "brand.example", status: report.StatusPass},
 		{domain: "inherit.brand.example", status: report.StatusPass}, // record and policy from the organizational domain
@@ -85,7 +87,8 @@ func TestCheck(t *testing.T) {
 		{domain: "two.brand.example", want: []string{"bimi.record.invalid"}, status: report.StatusWarn},
 		{domain: "no.brand.example", want: []string{"bimi.declined"}, status: report.StatusPass},
 		{domain: "fail.brand.example", want: []string{"bimi.dns.temperror"}, status: report.StatusUnknown},
-		{domain: "lax.example", want: []string{"bimi.dmarc.not_enforced"}, status: report.StatusWarn, detail: "is none"},
+		{domain: "lax.example", want: []string{"bimi.dmarc.not_enforced"}, status: report.StatusWarn, detail: "is none",
+			fr: "BIMI exige une politique DMARC contraignante, or la politique applicable à lax.example est none."},
 		{domain: "pct.lax.example", want: []string{"bimi.dmarc.not_enforced"}, status: report.StatusWarn, detail: "pct=50"},
 		{domain: "sp.example", want: []string{"bimi.dmarc.not_enforced"}, status: report.StatusWarn, detail: "sp=none"},
 		{domain: "plain.example", want: []string{"bimi.absent"}, status: report.StatusPass},
@@ -98,6 +101,25 @@ func TestCheck(t *testing.T) {
 				e.HTTPClient = nil
 			}
 			sec := Check(context.Background(), e, dnsname.MustParse(tt.domain), Options{})
+			// Every case reads in French with no message missing and no
+			// English sentence of the catalogs left; it is then asserted
+			// on its English words.
+			fr := sec
+			fr.Findings = slices.Clone(sec.Findings)
+			loc := i18n.For(i18n.French)
+			loc.LocalizeSection(&fr)
+			if m := loc.Missing(); len(m) > 0 {
+				t.Errorf("missing French: %v", m)
+			}
+			for _, f := range fr.Findings {
+				if left := i18n.EnglishIn(f.Title + "\n" + f.Detail + "\n" + f.Fix + "\n" + fr.Summary.String()); len(left) > 0 {
+					t.Errorf("English left in the French %s: %q", f.ID, left)
+				}
+			}
+			if tt.fr != "" && (len(fr.Findings) == 0 || !strings.Contains(fr.Findings[0].Detail, tt.fr)) {
+				t.Errorf("French detail should say %q: %+v", tt.fr, fr.Findings)
+			}
+			i18n.For(i18n.English).LocalizeSection(&sec)
 			var ids []string
 			for _, f := range sec.Findings {
 				ids = append(ids, f.ID)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/mailcheck/mailcheck/pkg/taglist"
 )
 
 // Errors from Parse; test with errors.Is.
@@ -54,42 +56,29 @@ func IsBIMI(txt string) bool {
 // https: URIs.
 func Parse(txt string) (Record, error) {
 	var rec Record
-	segs := strings.Split(txt, ";")
-	seen := map[string]bool{}
-	for i, seg := range segs {
-		seg = strings.Trim(seg, " \t\r\n")
-		if seg == "" {
-			if i == len(segs)-1 && i > 0 {
-				continue // a trailing ";"
-			}
-			if i == 0 {
-				return rec, ErrNotBIMI
-			}
-			return rec, fmt.Errorf("%w: empty tag", ErrSyntax)
+	// The shared tag-list parser (pkg/taglist), strict about empty tags;
+	// names are case-insensitive except v=, which must be first and exact.
+	tags, err := taglist.Parse(txt, taglist.Options{NoEmpty: true, ValidName: validTag, AllowDuplicates: true})
+	if err != nil {
+		var te *taglist.Error
+		errors.As(err, &te)
+		if te.Index == 1 {
+			return rec, ErrNotBIMI
 		}
-		k, v, ok := strings.Cut(seg, "=")
-		k, v = strings.Trim(k, " \t"), strings.Trim(v, " \t")
-		if i == 0 {
-			if !ok || k != "v" || v != "BIMI1" {
-				return rec, ErrNotBIMI
-			}
-			seen["v"] = true
-			continue
-		}
-		if !ok || !validTag(k) {
-			return rec, fmt.Errorf("%w: %q", ErrSyntax, clip(seg))
-		}
-		k = strings.ToLower(k)
+		return rec, &ParseError{Err: ErrSyntax, Syntax: te}
+	}
+	if len(tags) == 0 || tags[0].Name != "v" || tags[0].Value != "BIMI1" {
+		return rec, ErrNotBIMI
+	}
+	seen := map[string]bool{"v": true}
+	for _, t := range tags[1:] {
+		k, v := strings.ToLower(t.Name), t.Value
 		if seen[k] {
-			return rec, fmt.Errorf("%w: tag %q appears twice", ErrSyntax, k)
+			return rec, &ParseError{Err: ErrSyntax, Code: "duplicate", Tag: k}
 		}
 		seen[k] = true
-		// RFC 6376 §3.2's tag-value allows white space between words, and
-		// lps= is a list with *WSP around its commas ("lps=news, billing",
-		// as the draft's examples write it). A URI has none inside
-		// (bimi-uri = [FWS] URI [FWS]), nor has avp's one keyword.
 		if k != "lps" && singleToken(k) && strings.ContainsAny(v, " \t\r\n") {
-			return rec, fmt.Errorf("%w: space inside %q", ErrSyntax, clip(seg))
+			return rec, &ParseError{Err: ErrSyntax, Code: "space", Tag: k, Value: clip(v)}
 		}
 		switch k {
 		case "lps":
@@ -100,12 +89,12 @@ func Parse(txt string) (Record, error) {
 			rec.LocalParts = parts
 		case "l":
 			if v != "" && !isHTTPS(v) {
-				return rec, fmt.Errorf("%w: %q", ErrLocation, clip(v))
+				return rec, &ParseError{Err: ErrLocation, Tag: k, Value: clip(v)}
 			}
 			rec.Location = v
 		case "a":
 			if v != "" && !isHTTPS(v) {
-				return rec, fmt.Errorf("%w: %q", ErrAuthority, clip(v))
+				return rec, &ParseError{Err: ErrAuthority, Tag: k, Value: clip(v)}
 			}
 			rec.Authority = v
 		case "avp":
@@ -116,6 +105,36 @@ func Parse(txt string) (Record, error) {
 	}
 	return rec, nil
 }
+
+// ParseError is a BIMI record that Parse refuses: Err is the sentinel
+// (errors.Is: ErrSyntax, ErrLocation, ErrAuthority, ErrLPS), Syntax the
+// tag-list error when the record is not a tag-list, Code what else is
+// wrong ("duplicate", "space"), Tag and Value the tag concerned. Checks
+// word it from its parts.
+type ParseError struct {
+	Err    error
+	Syntax *taglist.Error
+	Code   string
+	Tag    string
+	Value  string
+}
+
+func (e *ParseError) Error() string {
+	switch {
+	case e.Syntax != nil:
+		return e.Err.Error() + ": " + e.Syntax.Error()
+	case e.Code == "duplicate":
+		return fmt.Sprintf("%v: tag %q appears twice", e.Err, e.Tag)
+	case e.Code == "space":
+		return fmt.Sprintf("%v: space inside %s=%q", e.Err, e.Tag, e.Value)
+	case e.Err == ErrLPS:
+		return fmt.Sprintf("%v, not %q", e.Err, e.Value)
+	}
+	return fmt.Sprintf("%v: %q", e.Err, e.Value)
+}
+
+// Unwrap returns the sentinel.
+func (e *ParseError) Unwrap() error { return e.Err }
 
 // String serializes the record.
 func (r Record) String() string {
@@ -149,7 +168,7 @@ func parseLocalParts(v string) ([]string, error) {
 	for _, p := range strings.Split(v, ",") {
 		p = strings.Trim(p, " \t\r\n")
 		if !isDotAtom(p) {
-			return nil, fmt.Errorf("%w, not %q", ErrLPS, clip(v))
+			return nil, &ParseError{Err: ErrLPS, Tag: "lps", Value: clip(v)}
 		}
 		out = append(out, p)
 	}

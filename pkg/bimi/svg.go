@@ -35,6 +35,32 @@ var forbidden = map[string]bool{
 	"animate": true, "animateMotion": true, "animateColor": true, "animateTransform": true, "set": true,
 }
 
+// SVGError is one problem of a logo with details: Err is the sentinel
+// (errors.Is), N the size in bytes (ErrSVGTooLarge) or the element limit
+// (ErrSVGMalformed), Reason the XML parser's words, Names the forbidden
+// elements. Checks word it from its parts.
+type SVGError struct {
+	Err    error
+	N      int
+	Reason string
+	Names  []string
+}
+
+func (e *SVGError) Error() string {
+	switch {
+	case e.Err == ErrSVGTooLarge:
+		return fmt.Sprintf("%v (%d bytes)", e.Err, e.N)
+	case e.Err == ErrSVGMalformed && e.Reason != "":
+		return fmt.Sprintf("%v: %s", e.Err, e.Reason)
+	case e.Err == ErrSVGMalformed:
+		return fmt.Sprintf("%v: more than %d elements", e.Err, e.N)
+	}
+	return fmt.Sprintf("%v: %s", e.Err, strings.Join(e.Names, ", "))
+}
+
+// Unwrap returns the sentinel.
+func (e *SVGError) Unwrap() error { return e.Err }
+
 // CheckSVG applies the basic SVG Tiny Portable/Secure rules BIMI receivers
 // enforce (the SVG Tiny PS draft, draft-svg-tiny-ps-abrotman): size, an <svg> root with version="1.2" and
 // baseProfile="tiny-ps", a <title>, no x/y on the root, no scripts, no
@@ -42,7 +68,7 @@ var forbidden = map[string]bool{
 func CheckSVG(b []byte) error {
 	var errs []error
 	if len(b) > MaxLogoSize {
-		errs = append(errs, fmt.Errorf("%w (%d bytes)", ErrSVGTooLarge, len(b)))
+		errs = append(errs, &SVGError{Err: ErrSVGTooLarge, N: len(b)})
 	}
 	dec := xml.NewDecoder(bytes.NewReader(b))
 	dec.Strict = true
@@ -55,14 +81,14 @@ func CheckSVG(b []byte) error {
 			break
 		}
 		if err != nil {
-			return errors.Join(append(errs, fmt.Errorf("%w: %v", ErrSVGMalformed, err))...)
+			return errors.Join(append(errs, &SVGError{Err: ErrSVGMalformed, Reason: err.Error()})...)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			depth++
 			n++
 			if n > maxElements {
-				return errors.Join(append(errs, fmt.Errorf("%w: more than %d elements", ErrSVGMalformed, maxElements))...)
+				return errors.Join(append(errs, &SVGError{Err: ErrSVGMalformed, N: maxElements})...)
 			}
 			if depth == 1 {
 				errs = append(errs, checkRoot(t)...)
@@ -92,7 +118,7 @@ func CheckSVG(b []byte) error {
 		for k := range bad {
 			names = append(names, "<"+k+">")
 		}
-		errs = append(errs, fmt.Errorf("%w: %s", ErrSVGForbidden, strings.Join(slices.Sorted(slices.Values(names)), ", ")))
+		errs = append(errs, &SVGError{Err: ErrSVGForbidden, Names: slices.Sorted(slices.Values(names))})
 	}
 	if external {
 		errs = append(errs, ErrSVGExternal)

@@ -78,6 +78,7 @@ type SelectorData struct {
 	// Outcome is found, nxdomain, nodata or error.
 	Outcome string `json:"outcome"`
 	Error   string `json:"error,omitempty"`
+	err     error  // for the report's words (check.ErrMsg)
 	// CNAMEs is the alias chain followed, when the key is delegated to a
 	// provider (Microsoft 365, Fastmail, Proton and most ESPs do this).
 	CNAMEs []string `json:"cnames,omitempty"`
@@ -107,8 +108,9 @@ type KeyData struct {
 	Revoked  bool     `json:"revoked,omitempty"`
 	// Usable is true when a verifier could check signatures with this key.
 	Usable bool `json:"usable"`
-	// Problem is why it is not usable, when it is not.
-	Problem string `json:"problem,omitempty"`
+	// Problem is why it is not usable, when it is not (words for people:
+	// a string in the report's language in JSON).
+	Problem report.Msg `json:"problem,omitzero"`
 }
 
 type lookup struct {
@@ -131,7 +133,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	sec := report.Section{Check: "dkim", Title: "DKIM", Target: target.String()}
 	if env.Resolver == nil {
 		sec.Status = report.StatusSkipped
-		sec.Summary = report.Lit("no resolver configured")
+		sec.Summary = report.T("dkim.summary.no_resolver", nil)
 		return sec
 	}
 	data := &Data{Domain: target.String()}
@@ -151,11 +153,8 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	data.Selectors = selData
 
 	if guessing && !anyDKIMRecord(selData) {
-		f := SelectorUnverified.New(
-			fmt.Sprintf("None of the %d selectors that common providers use (%s) has a key record at %s. Selectors cannot be listed from DNS, so this does not show that the domain has no DKIM key.",
-				len(lookups), strings.Join(data.Probed, ", "), target),
-			"Pass the selector your mail provider gave you with --selector, or a message you sent with --message, so the key can be checked.")
-		findings = append(findings, f)
+		findings = append(findings, SelectorUnverified.With(report.Params{
+			"count": len(lookups), "selectors": data.Probed, "domain": target.String()}))
 	}
 
 	if opts.Message != nil {
@@ -171,7 +170,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	sec.Findings = findings
 	sec.Status = report.StatusOf(findings)
 	sec.Data = data
-	sec.Summary = report.Lit(summarize(data, guessing))
+	sec.Summary = summarize(data, guessing)
 	sec.Display = display(data)
 	return sec
 }
@@ -248,7 +247,7 @@ func looksLikeKey(text string) bool {
 func judgeKeys(lookups []*lookup) ([]report.Finding, []SelectorData) {
 	var findings []report.Finding
 	var out []SelectorData
-	var temp []string
+	var temp []report.Msg
 
 	type revokedAt struct {
 		domain string
@@ -266,15 +265,13 @@ func judgeKeys(lookups []*lookup) ([]report.Finding, []SelectorData) {
 		}
 		where := fmt.Sprintf("%s._domainkey.%s", l.sel, l.domain)
 		if l.err != nil {
-			sd.Outcome, sd.Error = "error", l.err.Error()
+			sd.Outcome, sd.Error, sd.err = "error", l.err.Error(), l.err
 			if resolver.KindOf(l.err) == resolver.KindName {
 				if l.source != SourceGuessed {
-					findings = append(findings, RecordSyntax.New(
-						fmt.Sprintf("%s cannot be looked up: %v", where, l.err),
-						"Use a selector made of DNS labels (letters, digits, hyphens)."))
+					findings = append(findings, RecordSyntax.Alt("selector", report.Params{"name": where, "error": check.ErrMsg(l.err)}))
 				}
 			} else {
-				temp = append(temp, fmt.Sprintf("%s (%v)", where, l.err))
+				temp = append(temp, report.T("dkim.dns.lookup", report.Params{"name": where, "error": check.ErrMsg(l.err)}))
 			}
 			out = append(out, sd)
 			continue
@@ -282,13 +279,11 @@ func judgeKeys(lookups []*lookup) ([]report.Finding, []SelectorData) {
 		sd.Outcome, sd.CNAMEs, sd.Size = string(l.ans.Outcome), l.ans.CNAMEs, l.ans.Size
 		if len(l.txts) == 0 {
 			if l.source == SourceGiven {
-				alias := ""
+				p := report.Params{"name": where, "outcome": string(l.ans.Outcome)}
 				if n := len(l.ans.CNAMEs); n > 0 {
-					alias = fmt.Sprintf(" It is an alias of %s, which has none: the provider has not published the key yet, or the CNAME target is mistyped.", l.ans.CNAMEs[n-1])
+					p["alias"] = l.ans.CNAMEs[n-1]
 				}
-				findings = append(findings, KeyMissing.New(
-					fmt.Sprintf("%s has no TXT record (%s).%s", where, l.ans.Outcome, alias),
-					"Publish the key record your mail provider or signing software gives you for this selector, or check the selector name."))
+				findings = append(findings, KeyMissing.With(p))
 			}
 			if l.source != SourceGuessed {
 				out = append(out, sd)
@@ -300,7 +295,7 @@ func judgeKeys(lookups []*lookup) ([]report.Finding, []SelectorData) {
 			kd := KeyData{Text: t.Text(), Strings: len(t.Strings), DKIM: true}
 			if l.source == SourceGuessed && !looksLikeKey(kd.Text) {
 				kd.DKIM = false
-				kd.Problem = "not a DKIM key record"
+				kd.Problem = report.T("dkim.problem.not_key", nil)
 			}
 			sd.Records = append(sd.Records, kd)
 		}
@@ -319,28 +314,24 @@ func judgeKeys(lookups []*lookup) ([]report.Finding, []SelectorData) {
 			// record from a wildcard, a verification token): for a
 			// verifier there is no key here.
 			sd.Records[0].DKIM = false
-			sd.Records[0].Problem = "not a DKIM key record"
+			sd.Records[0].Problem = report.T("dkim.problem.not_key", nil)
 			if l.source == SourceGiven {
-				findings = append(findings, KeyMissing.New(
-					fmt.Sprintf("%s has no DKIM key: its only TXT record is %q, which is not a key record (a wildcard TXT record answers every name below the domain).", where, clip(sd.Records[0].Text)),
-					"Publish the key record your mail provider or signing software gives you for this selector; a specific record hides the wildcard at that name."))
+				findings = append(findings, KeyMissing.Alt("not_key", report.Params{"name": where, "record": fmt.Sprintf("%q", clip(sd.Records[0].Text))}))
 			}
 			out = append(out, sd)
 			continue
 		}
+		// The delegated clause of the details: the name is an alias, so
+		// the record is fixed where the alias points.
 		delegated := ""
 		if len(l.ans.CNAMEs) > 0 {
-			delegated = fmt.Sprintf(" The name is an alias of %s, so the record is managed by whoever runs that name: fix it there (usually by regenerating DKIM at your provider).", l.ans.CNAMEs[len(l.ans.CNAMEs)-1])
+			delegated = l.ans.CNAMEs[len(l.ans.CNAMEs)-1]
 		}
 		if len(sd.Records) > 1 {
-			findings = append(findings, RecordMultiple.New(
-				fmt.Sprintf("%s has %d TXT records; RFC 6376 leaves the result undefined and verifiers such as go-msgauth reject the key.%s", where, len(sd.Records), delegated),
-				"Keep exactly one TXT record at this name: delete the old key or the stray record."))
+			findings = append(findings, RecordMultiple.With(report.Params{"name": where, "count": len(sd.Records), "alias": delegated}))
 		}
 		if need := minimalAnswerSize(l.name, l.ans); need > 512 {
-			findings = append(findings, KeyDNSSize.New(
-				fmt.Sprintf("The answer for %s needs %d octets even without optional sections, over the 512 octets of plain UDP DNS (RFC 1035 §4.2.1); receivers need EDNS0 or TCP to fetch it, and some middleboxes break both.", where, need),
-				"Usually harmless with 2048-bit keys; if verification fails intermittently, make sure your DNS servers answer over TCP, and avoid keys above 2048 bits or extra TXT records at this name."))
+			findings = append(findings, KeyDNSSize.With(report.Params{"name": where, "size": need}))
 		}
 		for _, kd := range dkimRecords {
 			fs, rec := judgeRecord(kd, where, delegated)
@@ -349,7 +340,7 @@ func judgeKeys(lookups []*lookup) ([]report.Finding, []SelectorData) {
 				// RFC 6376 §3.6.2.2: with several records the key that
 				// a verifier uses is undefined; go-msgauth uses none.
 				kd.Usable, rec = false, nil
-				kd.Problem = "one of several TXT records at this name"
+				kd.Problem = report.T("dkim.problem.several", nil)
 			}
 			if kd.Revoked {
 				revoked = append(revoked, revokedAt{domain: l.domain.String(), sel: l.sel, detail: where})
@@ -372,17 +363,13 @@ func judgeKeys(lookups []*lookup) ([]report.Finding, []SelectorData) {
 				others = append(others, s)
 			}
 		}
+		p := report.Params{"name": r.detail, "domain": r.domain}
 		if len(others) > 0 {
-			f := KeyRevoked.New(
-				fmt.Sprintf("%s publishes an empty p=, which revokes the key; %s still has a live key (%s), so this looks like a finished rotation.", r.detail, r.domain, strings.Join(others, ", ")),
-				"Nothing to do if no mail is signed with this selector any more; remove the record once old mail has been delivered.")
-			f.Severity = report.Info
-			findings = append(findings, f)
+			p["selectors"] = others
+			findings = append(findings, KeyRevoked.Alt("rotated", p))
 			continue
 		}
-		findings = append(findings, KeyRevoked.New(
-			fmt.Sprintf("%s publishes an empty p=, which revokes the key: mail signed with this selector fails DKIM (permerror), and no live key was found for %s.", r.detail, r.domain),
-			"Publish a new key under a new selector and sign with it, or stop signing with this selector."))
+		findings = append(findings, KeyRevoked.With(p))
 	}
 
 	// RFC 8463 §1 deploys Ed25519 next to RSA: verifier support is not
@@ -400,62 +387,58 @@ func judgeKeys(lookups []*lookup) ([]report.Finding, []SelectorData) {
 			}
 		}
 		if onlyEd {
-			findings = append(findings, KeyEd25519Only.New(
-				fmt.Sprintf("Every usable key found for %s is Ed25519 (%s); receivers that do not implement RFC 8463 treat such mail as unsigned.", d, strings.Join(live[d], ", ")),
-				"Sign with an RSA key (2048 bits) as well, under its own selector, and keep Ed25519 as a second signature."))
+			findings = append(findings, KeyEd25519Only.With(report.Params{"domain": d, "selectors": live[d]}))
 		}
 	}
 
 	if len(temp) > 0 {
-		findings = append(findings, DNSTemperror.New(
-			fmt.Sprintf("Could not fetch: %s. The keys there could not be judged.", strings.Join(temp, "; ")),
-			"Run the check again; if it persists, check that the domain's name servers answer TXT queries for _domainkey names."))
+		findings = append(findings, DNSTemperror.With(report.Params{"lookups": temp}))
 	}
 	return findings, out
 }
 
 // judgeRecord parses and judges one key record, filling kd. It returns the
-// parsed record when it is usable.
-func judgeRecord(kd *KeyData, where, delegated string) ([]report.Finding, *KeyRecord) {
+// parsed record when it is usable. alias, when not empty, is the name the
+// selector is an alias of: the details then say to fix the record there.
+func judgeRecord(kd *KeyData, where, alias string) ([]report.Finding, *KeyRecord) {
 	var fs []report.Finding
+	p := func(more report.Params) report.Params {
+		out := report.Params{"name": where, "alias": alias}
+		for k, v := range more {
+			out[k] = v
+		}
+		return out
+	}
 	rec, err := ParseKeyRecord(kd.Text)
 	if err != nil {
-		kd.Problem = plain(err)
+		kd.Problem = ProblemMsg(err)
 		switch {
 		case errors.Is(err, ErrVersion):
-			f := RecordVersion.New(
-				fmt.Sprintf("%s: %s. Verifiers discard the record (RFC 6376 §3.6.1), so signatures with this selector fail.%s", where, plain(err), delegated),
-				"Put v=DKIM1 first in the record, or leave v= out.")
+			f := RecordVersion.With(p(report.Params{"problem": kd.Problem}))
 			f.Record = fixedRecord(kd.Text, where, func(r *KeyRecord) { r.Version = "DKIM1" })
 			fs = append(fs, f)
 		default:
-			fs = append(fs, RecordSyntax.New(
-				fmt.Sprintf("%s: %s. The whole record is invalid (RFC 6376 §3.2).%s", where, plain(err), delegated),
-				"Publish the record exactly as your provider gives it: tag=value pairs separated by semicolons, each tag once, with a p= tag."))
+			fs = append(fs, RecordSyntax.With(p(report.Params{"problem": kd.Problem})))
 		}
 		return fs, nil
 	}
 	kd.Version, kd.KeyType, kd.Hashes, kd.Services, kd.Flags = rec.Version, rec.EffectiveKeyType(), rec.HashAlgs, rec.Services, rec.Flags
 
 	if kt := rec.EffectiveKeyType(); kt != "rsa" && kt != "ed25519" {
-		kd.Problem = "unknown key type k=" + kt
-		fs = append(fs, KeyTypeUnknown.New(
-			fmt.Sprintf("%s has k=%s; verifiers know only rsa (RFC 6376) and ed25519 (RFC 8463), so the key is unusable.%s", where, clip(kt), delegated),
-			"Set k=rsa (or k=ed25519 for an Ed25519 key), matching the key in p=."))
+		kd.Problem = report.T("dkim.problem.unknown_type", report.Params{"value": clip(kt)})
+		fs = append(fs, KeyTypeUnknown.With(p(report.Params{"type": clip(kt)})))
 		return fs, nil
 	}
 	if rec.Revoked() {
 		kd.Revoked = true
-		kd.Problem = "revoked (empty p=)"
+		kd.Problem = report.T("dkim.problem.revoked", nil)
 		// The finding is made by the caller, which knows the other selectors.
 		return fs, nil
 	}
 	key, err := DecodeKey(rec.KeyType, rec.PublicKey)
 	if err != nil {
-		kd.Problem = plain(err)
-		fs = append(fs, KeyUnparseable.New(
-			fmt.Sprintf("%s: %s. Verifiers return permerror for every signature with this selector.%s", where, plain(err), delegated),
-			"Publish the public key again, copied whole from your provider or signing software (base64 of the DER SubjectPublicKeyInfo for RSA, the 32 raw octets for Ed25519)."))
+		kd.Problem = ProblemMsg(err)
+		fs = append(fs, KeyUnparseable.With(p(report.Params{"problem": kd.Problem})))
 		return fs, nil
 	}
 	kd.Bits, kd.Format = key.Bits, key.Format
@@ -465,42 +448,30 @@ func judgeRecord(kd *KeyData, where, delegated string) ([]report.Finding, *KeyRe
 		switch {
 		case key.Bits < 1024:
 			usable = false
-			kd.Problem = fmt.Sprintf("RSA key of %d bits", key.Bits)
-			fs = append(fs, KeyRSALt1024.New(
-				fmt.Sprintf("%s is a %d-bit RSA key; RFC 8301 §3.2 forbids verifiers to accept keys under 1024 bits, so signatures fail.%s", where, key.Bits, delegated),
-				"Generate a 2048-bit key, publish it under a new selector, switch signing to it, then revoke this one (empty p=)."))
+			kd.Problem = report.T("dkim.problem.rsa_bits", report.Params{"bits": key.Bits})
+			fs = append(fs, KeyRSALt1024.With(p(report.Params{"bits": key.Bits})))
 		case key.Bits < 2048:
-			fs = append(fs, KeyRSA1024.New(
-				fmt.Sprintf("%s is a %d-bit RSA key; RFC 8301 §3.2 says signers SHOULD use at least 2048 bits and Gmail recommends 2048.%s", where, key.Bits, delegated),
-				"Generate a 2048-bit key, publish it under a new selector, switch signing to it, then revoke this one (empty p=)."))
+			fs = append(fs, KeyRSA1024.With(p(report.Params{"bits": key.Bits})))
 		case key.Bits > 4096:
-			fs = append(fs, KeyRSAGt4096.New(
-				fmt.Sprintf("%s is a %d-bit RSA key; verifiers need only support up to 4096 bits (RFC 8301 §3.2), so some may fail it.%s", where, key.Bits, delegated),
-				"Use a 2048-bit key: it is the size every verifier supports and it fits DNS more easily."))
+			fs = append(fs, KeyRSAGt4096.With(p(report.Params{"bits": key.Bits})))
 		}
 	}
 	if !rec.AllowsSHA256() {
 		usable = false
-		kd.Problem = "h= does not allow sha256"
-		f := KeySHA1Only.New(
-			fmt.Sprintf("%s has h=%s; rsa-sha1 is forbidden (RFC 8301 §3.1), so no signature with this key can verify.%s", where, strings.Join(rec.HashAlgs, ":"), delegated),
-			"Remove the h= tag, or set h=sha256.")
+		kd.Problem = report.T("dkim.problem.sha1_only", nil)
+		f := KeySHA1Only.With(p(report.Params{"hashes": strings.Join(rec.HashAlgs, ":")}))
 		f.Record = fixedRecord(kd.Text, where, func(r *KeyRecord) { r.HashAlgs = []string{"sha256"} })
 		fs = append(fs, f)
 	}
 	if !rec.ForEmail() {
 		usable = false
-		kd.Problem = "s= does not include email or *"
-		f := KeyService.New(
-			fmt.Sprintf("%s has s=%s; without email or * the key may not be used for mail (RFC 6376 §3.6.1).%s", where, strings.Join(rec.Services, ":"), delegated),
-			"Remove the s= tag, or set s=email.")
+		kd.Problem = report.T("dkim.problem.service", nil)
+		f := KeyService.With(p(report.Params{"services": strings.Join(rec.Services, ":")}))
 		f.Record = fixedRecord(kd.Text, where, func(r *KeyRecord) { r.Services = nil })
 		fs = append(fs, f)
 	}
 	if rec.Testing() {
-		f := KeyTesting.New(
-			fmt.Sprintf("%s has t=y (testing): receivers must treat signed mail like unsigned mail (RFC 6376 §3.6.1), so it gets no DKIM benefit.%s", where, delegated),
-			"Remove the y flag once signing works.")
+		f := KeyTesting.With(p(nil))
 		f.Record = fixedRecord(kd.Text, where, func(r *KeyRecord) {
 			var keep []string
 			for _, x := range r.Flags {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -148,7 +150,8 @@ func TestCheckZones(t *testing.T) {
 			want: []string{"dkim.key.revoked"}, status: report.StatusPass,
 			verify: func(t *testing.T, sec report.Section) {
 				f, _ := findingByID(sec.Findings, "dkim.key.revoked")
-				if f.Severity != report.Info || !strings.Contains(f.Detail, "2024") {
+				i18n.For(i18n.English).LocalizeFinding(&f)
+				if f.Severity != report.Info || f.Variant != "rotated" || !strings.Contains(f.Detail, "2024") {
 					t.Errorf("revoked with a live key: %+v", f)
 				}
 			},
@@ -385,10 +388,11 @@ func TestCheckGivenSelectorUnderWildcard(t *testing.T) {
 	if got := ids(sec.Findings); !reflect.DeepEqual(got, []string{"dkim.key.missing"}) {
 		t.Fatalf("findings %v", got)
 	}
-	if f := sec.Findings[0]; !strings.Contains(f.Detail, "v=spf1 -all") || !strings.Contains(f.Detail, "wildcard") {
+	i18n.For(i18n.English).LocalizeSection(&sec)
+	if f := sec.Findings[0]; f.Variant != "not_key" || !strings.Contains(f.Detail, "v=spf1 -all") || !strings.Contains(f.Detail, "wildcard") {
 		t.Errorf("detail %q", f.Detail)
 	}
-	if r := selectorData(t, sec, "s1").Records; len(r) != 1 || r[0].Usable || r[0].Problem == "" {
+	if r := selectorData(t, sec, "s1").Records; len(r) != 1 || r[0].Usable || r[0].Problem.IsZero() {
 		t.Errorf("records %+v", r)
 	}
 }
@@ -396,8 +400,22 @@ func TestCheckGivenSelectorUnderWildcard(t *testing.T) {
 func TestCheckDanglingCNAMEDetail(t *testing.T) {
 	srv := dnstest.Start(t, dnstest.ZoneFile(zonesDir+"dkim-delegated.zone"))
 	sec := Check(context.Background(), envFor(t, srv), dnsname.MustParse("shop.example"), Options{Selectors: []string{"selector2"}})
+	fr := sec
+	fr.Findings = slices.Clone(sec.Findings)
+	i18n.For(i18n.English).LocalizeSection(&sec)
 	f, ok := findingByID(sec.Findings, "dkim.key.missing")
 	if !ok || !strings.Contains(f.Detail, "selector2-shop-example._domainkey.esp.test.") {
 		t.Errorf("finding %+v", f)
+	}
+	// The same finding in French: the alias clause is in the sentence, and
+	// nothing is left untranslated.
+	loc := i18n.For(i18n.French)
+	loc.LocalizeSection(&fr)
+	f, _ = findingByID(fr.Findings, "dkim.key.missing")
+	if !strings.Contains(f.Detail, "C'est un alias de selector2-shop-example._domainkey.esp.test.") || !strings.HasPrefix(f.Fix, "Publiez") {
+		t.Errorf("French finding %+v", f)
+	}
+	if m := loc.Missing(); len(m) > 0 {
+		t.Errorf("missing French: %v", m)
 	}
 }

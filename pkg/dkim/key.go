@@ -51,11 +51,11 @@ func DecodeKey(keyType, p string) (*Key, error) {
 		keyType = "rsa"
 	}
 	if keyType != "rsa" && keyType != "ed25519" {
-		return nil, fmt.Errorf("%w: k=%s", ErrUnknownKeyType, clip(keyType))
+		return nil, &Error{Code: "unknown_type", Value: clip(keyType), Err: ErrUnknownKeyType, text: "k=" + clip(keyType)}
 	}
 	der, err := base64.StdEncoding.DecodeString(p)
 	if err != nil {
-		return nil, fmt.Errorf("%w: p= is not valid base64: %v", ErrBadKey, err)
+		return nil, &Error{Code: "base64", Err: ErrBadKey, text: "p= is not valid base64: " + err.Error()}
 	}
 	switch keyType {
 	case "rsa":
@@ -70,13 +70,13 @@ func decodeRSA(der []byte) (*Key, error) {
 	if spkiErr == nil {
 		rsaPub, ok := pub.(*rsa.PublicKey)
 		if !ok {
-			return nil, fmt.Errorf("%w: k=rsa but p= holds a %T key", ErrBadKey, pub)
+			return nil, &Error{Code: "not_rsa", Value: fmt.Sprintf("%T", pub), Err: ErrBadKey, text: fmt.Sprintf("k=rsa but p= holds a %T key", pub)}
 		}
 		return &Key{Type: "rsa", Bits: rsaPub.N.BitLen(), Format: FormatSPKI, Public: rsaPub}, nil
 	}
 	rsaPub, err := x509.ParsePKCS1PublicKey(der)
 	if err != nil {
-		return nil, fmt.Errorf("%w: p= is neither SubjectPublicKeyInfo (%v) nor an RSAPublicKey (%v)", ErrBadKey, spkiErr, err)
+		return nil, &Error{Code: "not_rsa_key", Err: ErrBadKey, text: fmt.Sprintf("p= is neither SubjectPublicKeyInfo (%v) nor an RSAPublicKey (%v)", spkiErr, err)}
 	}
 	return &Key{Type: "rsa", Bits: rsaPub.N.BitLen(), Format: FormatPKCS1, Public: rsaPub}, nil
 }
@@ -85,10 +85,12 @@ func decodeEd25519(raw []byte) (*Key, error) {
 	if len(raw) != ed25519.PublicKeySize {
 		if pub, err := x509.ParsePKIXPublicKey(raw); err == nil {
 			if _, ok := pub.(ed25519.PublicKey); ok {
-				return nil, fmt.Errorf("%w: Ed25519 key is wrapped in SubjectPublicKeyInfo (%d octets); RFC 8463 §4.2 wants the 32 raw octets", ErrBadKey, len(raw))
+				return nil, &Error{Code: "ed25519_spki", N: len(raw), Want: ed25519.PublicKeySize, Err: ErrBadKey,
+					text: fmt.Sprintf("Ed25519 key is wrapped in SubjectPublicKeyInfo (%d octets); RFC 8463 §4.2 wants the 32 raw octets", len(raw))}
 			}
 		}
-		return nil, fmt.Errorf("%w: Ed25519 key is %d octets, want %d", ErrBadKey, len(raw), ed25519.PublicKeySize)
+		return nil, &Error{Code: "ed25519_size", N: len(raw), Want: ed25519.PublicKeySize, Err: ErrBadKey,
+			text: fmt.Sprintf("Ed25519 key is %d octets, want %d", len(raw), ed25519.PublicKeySize)}
 	}
 	return &Key{Type: "ed25519", Bits: 256, Format: FormatRaw, Public: ed25519.PublicKey(raw)}, nil
 }

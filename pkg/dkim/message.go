@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/mailcheck/mailcheck/pkg/report"
 	"io"
 	"net/mail"
 	"strings"
@@ -38,7 +39,7 @@ type Message struct {
 	// Authors counts the mailboxes in From (RFC 5322 §3.6.2 allows several).
 	Authors int
 	// Normalized records repairs made before verification, for the report.
-	Normalized []string
+	Normalized []report.Msg
 }
 
 type headerField struct {
@@ -70,14 +71,14 @@ func ParseMessage(b []byte) (*Message, error) {
 	}
 	if !bytes.Contains(b, []byte("\r\n")) && bytes.Contains(b, []byte("\n")) {
 		b = bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n"))
-		m.Normalized = append(m.Normalized, "LF line endings converted to CRLF")
+		m.Normalized = append(m.Normalized, report.T("dkim.normalized.crlf", nil))
 	} else {
 		b = bytes.Clone(b)
 	}
 	if bytes.HasPrefix(b, []byte("From ")) {
 		if i := bytes.Index(b, []byte("\r\n")); i >= 0 {
 			b = b[i+2:]
-			m.Normalized = append(m.Normalized, "mbox \"From \" line removed")
+			m.Normalized = append(m.Normalized, report.T("dkim.normalized.mbox_from", nil))
 		}
 	}
 	if bytes.HasPrefix(b, []byte("\r\n")) {
@@ -93,7 +94,7 @@ func ParseMessage(b []byte) (*Message, error) {
 		}
 		head = b[:len(b)-2]
 		b = append(b, '\r', '\n')
-		m.Normalized = append(m.Normalized, "header not followed by an empty line; treated as a message without body")
+		m.Normalized = append(m.Normalized, report.T("dkim.normalized.no_body", nil))
 	} else {
 		head = b[:end]
 	}

@@ -174,10 +174,10 @@ func ParseKeyRecord(s string) (*KeyRecord, error) {
 			// Records beginning with a "v=" tag with any other value MUST
 			// be discarded."
 			if i != 0 {
-				return nil, fmt.Errorf("%w: v= is tag %d, it must be first", ErrVersion, i+1)
+				return nil, &Error{Code: "version_position", N: i + 1, Err: ErrVersion, text: "v= is tag " + itoa(i+1) + ", it must be first"}
 			}
 			if t.Value != "DKIM1" {
-				return nil, fmt.Errorf("%w: v=%s, want DKIM1", ErrVersion, clip(t.Value))
+				return nil, &Error{Code: "version_value", Value: clip(t.Value), Err: ErrVersion, text: "v=" + clip(t.Value) + ", want DKIM1"}
 			}
 			r.Version = t.Value
 		case "h":

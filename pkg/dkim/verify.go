@@ -38,8 +38,9 @@ type MessageData struct {
 	FromOrgDomain string `json:"from_org_domain"`
 	Authors       int    `json:"authors"`
 	Size          int    `json:"size"`
-	// Normalized lists repairs made before verifying (CRLF, mbox line).
-	Normalized          []string        `json:"normalized,omitempty"`
+	// Normalized lists repairs made before verifying (CRLF, mbox line),
+	// in words (strings in the report's language in JSON).
+	Normalized          []report.Msg    `json:"normalized,omitempty"`
 	ListUnsubscribe     bool            `json:"list_unsubscribe"`
 	ListUnsubscribePost bool            `json:"list_unsubscribe_post"`
 	Signatures          []SignatureData `json:"signatures"`
@@ -92,6 +93,8 @@ type SignatureData struct {
 	// Malformed is set when the field is not a valid tag-list; the other
 	// fields are then as far as they could be read.
 	Malformed bool `json:"malformed,omitempty"`
+	// syntax is the tag-list error of a malformed field, in words.
+	syntax report.Msg
 }
 
 // Where VerifiedAt came from.
@@ -189,9 +192,7 @@ func verifyMessageAt(ctx context.Context, env check.Env, m *Message, lookups []*
 	}
 	sigs := m.Signatures()
 	if len(sigs) == 0 {
-		return md, []report.Finding{SigMissing.New(
-			fmt.Sprintf("The message from %s carries no DKIM-Signature field. Gmail, Yahoo and Outlook require DKIM from bulk senders, and without it DMARC can pass only through SPF, which breaks on forwarding.", m.From),
-			"Turn on DKIM signing at your mail provider or MTA for "+m.FromDomain.String()+", publish the key it gives you, and send a new test message.")}
+		return md, []report.Finding{SigMissing.With(report.Params{"from": m.From, "domain": m.FromDomain.String()})}
 	}
 
 	memo := newMemo(lookups)
@@ -199,14 +200,14 @@ func verifyMessageAt(ctx context.Context, env check.Env, m *Message, lookups []*
 	if verr != nil && !errors.Is(verr, msgdkim.ErrTooManySignatures) {
 		// go-msgauth fails as a whole only on I/O or header errors, which
 		// ParseMessage has ruled out; report it rather than hide it.
-		return md, []report.Finding{SigInvalid.New("The verifier could not read the message: "+verr.Error(), "Check that the file is a raw message (.eml) as received, with its headers.")}
+		return md, []report.Finding{SigInvalid.Alt("unreadable", report.Params{"error": strings.TrimPrefix(verr.Error(), "dkim: ")})}
 	}
 	if len(sigs) > len(verifs) {
 		md.Unverified = len(sigs) - len(verifs)
 	}
 
 	var findings []report.Finding
-	var temp []string
+	var temp []report.Msg
 	fromCount := m.count("From")
 	for i, v := range verifs {
 		sd := describeSignature(i+1, sigs[i], v, m.FromDomain, fromCount)
@@ -216,34 +217,35 @@ func verifyMessageAt(ctx context.Context, env check.Env, m *Message, lookups []*
 		}
 		applyRulesGoMsgauthSkips(&sd, memo)
 		md.Signatures = append(md.Signatures, sd)
-		who := fmt.Sprintf("signature %d (d=%s, s=%s)", sd.Index, orDash(sd.Domain), orDash(sd.Selector))
+		// who: the signature's number, d= and s=, in every finding's words.
+		who := func(more report.Params) report.Params {
+			p := report.Params{"index": sd.Index, "d": orDash(sd.Domain), "s": orDash(sd.Selector)}
+			for k, v := range more {
+				p[k] = v
+			}
+			return p
+		}
 
 		if sd.Malformed && sd.Result != ResultPass {
-			findings = append(findings, SigInvalid.New(
-				fmt.Sprintf("%s is not a valid tag-list (RFC 6376 §3.2), so verifiers return permerror: %s.", who, sd.Error),
-				"Fix the signer: the DKIM-Signature field must be tag=value pairs separated by semicolons, each tag once."))
+			why := sd.syntax
+			if why.IsZero() {
+				why = report.Lit(sd.Error)
+			}
+			findings = append(findings, SigInvalid.Alt("malformed", who(report.Params{"error": why})))
 			continue
 		}
 		sha1 := strings.HasSuffix(strings.ToLower(sd.Algorithm), "-sha1")
 		if sha1 {
-			findings = append(findings, SigSHA1.New(
-				fmt.Sprintf("%s uses a=%s; RFC 8301 §3.1 forbids rsa-sha1 for signing and verifying, so receivers treat it as invalid.", who, sd.Algorithm),
-				"Configure the signer for rsa-sha256 (or ed25519-sha256 in addition)."))
+			findings = append(findings, SigSHA1.With(who(report.Params{"algorithm": sd.Algorithm})))
 		}
 		if !sd.FromSigned && sd.Result != ResultPass {
-			findings = append(findings, SigFromUnsigned.New(
-				fmt.Sprintf("%s does not list From in h=%s; RFC 6376 §5.4 requires it, and verifiers reject the signature, because otherwise the visible sender could be changed freely.", who, strings.Join(sd.SignedHeaders, ":")),
-				"Configure the signer to sign From (most sign From, To, Subject, Date, Message-ID, Reply-To and the List-* fields)."))
+			findings = append(findings, SigFromUnsigned.With(who(report.Params{"headers": strings.Join(sd.SignedHeaders, ":")})))
 		}
 		if sd.FromSigned && !sd.FromOversigned {
-			findings = append(findings, SigFromNotOversigned.New(
-				fmt.Sprintf("%s lists From once in h=; a second From field added in transit would not break the signature, and some mail clients show the added one (RFC 6376 §8.15).", who),
-				"List From one more time than it occurs (h=from:from:...); OpenDKIM calls this OversignHeaders, Rspamd sign_headers with a \"(o)\" prefix."))
+			findings = append(findings, SigFromNotOversigned.With(who(nil)))
 		}
 		if sd.BodyLength != nil {
-			findings = append(findings, SigBodyLength.New(
-				fmt.Sprintf("%s has l=%d: anything appended after %d body octets is unsigned, so a forwarder or attacker can add content that still verifies (RFC 6376 §8.2). It is verified here over those octets, as RFC 6376 §6.1.3 says; some verifiers refuse such signatures.", who, *sd.BodyLength, *sd.BodyLength),
-				"Configure the signer to sign the whole body (drop the body length option)."))
+			findings = append(findings, SigBodyLength.With(who(report.Params{"length": *sd.BodyLength})))
 		}
 
 		coveredElsewhere := sha1 || (!sd.FromSigned) || (sd.BodyLength != nil && sd.Reason == reasonBodyLength)
@@ -254,28 +256,22 @@ func verifyMessageAt(ctx context.Context, env check.Env, m *Message, lookups []*
 			// is wrong with the signature. Other neutrals (expired, x= not
 			// after t=) are invalid signatures like the default case.
 			if sd.Reason != reasonNoBody {
-				findings = append(findings, SigInvalid.New(
-					fmt.Sprintf("%s: %s (%s). Receivers treat the message as if this signature were absent.", who, sd.Result, sd.Reason),
-					fixForReason(sd.Reason)))
+				findings = append(findings, invalidFinding(sd, who(nil)))
 			}
 		case ResultTemperror:
 			// Reported once: the key lookup's own failure is already a
 			// finding when the check planned that lookup.
 			if l, ok := memo.get(sd.Selector + "._domainkey." + sd.Domain); !ok || l.source == "" || l.err == nil {
-				temp = append(temp, fmt.Sprintf("%s: %s", who, sd.Error))
+				temp = append(temp, report.T("dkim.dns.signature", who(report.Params{"error": sd.Error})))
 			}
 		default:
 			if !coveredElsewhere {
-				findings = append(findings, SigInvalid.New(
-					fmt.Sprintf("%s: %s (%s). Receivers treat the message as if this signature were absent.", who, sd.Result, sd.Reason),
-					fixForReason(sd.Reason)))
+				findings = append(findings, invalidFinding(sd, who(nil)))
 			}
 		}
 	}
 	if len(temp) > 0 {
-		findings = append(findings, DNSTemperror.New(
-			"Could not fetch the key for "+strings.Join(temp, "; ")+".",
-			"Run the check again; if it persists, check the signing domain's name servers."))
+		findings = append(findings, DNSTemperror.Alt("message", report.Params{"lookups": temp}))
 	}
 
 	// Alignment (RFC 7489 §3.1.1): DMARC passes through DKIM only with a
@@ -295,9 +291,7 @@ func verifyMessageAt(ctx context.Context, env check.Env, m *Message, lookups []*
 		for _, sd := range passing {
 			ds = append(ds, "d="+sd.Domain)
 		}
-		findings = append(findings, SigUnaligned.New(
-			fmt.Sprintf("The valid signatures (%s) are not aligned with the From domain %s (organizational domain %s), so DMARC cannot pass through DKIM; mail then depends on aligned SPF.", strings.Join(ds, ", "), md.FromDomain, md.FromOrgDomain),
-			"Set up custom-domain (branded) DKIM at your sending service so it signs with d="+md.FromDomain+" or a subdomain of "+md.FromOrgDomain+"."))
+		findings = append(findings, SigUnaligned.With(report.Params{"signatures": ds, "domain": md.FromDomain, "org": md.FromOrgDomain}))
 	}
 
 	// RFC 8058 §4: one-click unsubscription needs List-Unsubscribe and
@@ -322,13 +316,8 @@ func verifyMessageAt(ctx context.Context, env check.Env, m *Message, lookups []*
 			}
 		}
 		if !covered {
-			what := "valid signature"
-			if len(passing) == 0 {
-				what = "signature"
-			}
-			findings = append(findings, SigListUnsubUnsigned.New(
-				fmt.Sprintf("The message has %s but no %s lists them all in h=; Gmail and Yahoo then do not offer one-click unsubscribe (RFC 8058 §4).", strings.Join(need, " and "), what),
-				"Configure the signer to include List-Unsubscribe and List-Unsubscribe-Post in h=."))
+			findings = append(findings, SigListUnsubUnsigned.With(report.Params{
+				"post": md.ListUnsubscribePost, "list": md.ListUnsubscribe, "valid": len(passing) > 0}))
 		}
 	}
 	return md, findings
@@ -364,7 +353,7 @@ func describeSignature(index int, value string, v *msgdkim.Verification, from dn
 	sd := SignatureData{Index: index, SignedHeaders: []string{}}
 	tags, perr := ParseTagList(value)
 	if perr != nil {
-		sd.Malformed = true
+		sd.Malformed, sd.syntax = true, ProblemMsg(perr)
 		tags = lenientTags(value)
 	}
 	get := func(name string) string { s, _ := tags.Get(name); return stripFWS(s) }
@@ -509,18 +498,62 @@ func classify(err error) (result, reason string) {
 	return result, strings.TrimPrefix(msg, "dkim: ")
 }
 
-func fixForReason(reason string) string {
-	switch reason {
+// invalidFinding is dkim.sig.invalid for a signature that did not verify:
+// the variant named by its reason carries the fix for that cause.
+func invalidFinding(sd SignatureData, p report.Params) report.Finding {
+	p["result"], p["reason"] = sd.Result, reasonMsg(sd.Reason)
+	switch sd.Reason {
 	case reasonBodyHash:
-		return "The body changed after signing: look for a footer, disclaimer or link rewriting added by a gateway or list after the signer, or sign after it."
+		return SigInvalid.Alt("body_hash", p)
 	case reasonSignature:
-		return "A signed header field changed after signing, or the published key is not the signer's: compare the key at the selector with the signer's private key, and look for gateways that rewrite Subject or other signed fields."
+		return SigInvalid.Alt("signature", p)
 	case reasonRevoked, reasonNoKey:
-		return "Publish the key for this selector, or configure the signer to use a selector whose key is published."
+		return SigInvalid.Alt("no_key", p)
 	case reasonKeyType:
-		return "Publish a key whose k= matches the signature's algorithm (k=rsa for rsa-sha256, k=ed25519 for ed25519-sha256)."
+		return SigInvalid.Alt("key_type", p)
 	}
-	return "Fix the signer's configuration or the published key so that the signature verifies."
+	return SigInvalid.With(p)
+}
+
+// reasonCodes name the stable reasons in the catalogs (dkim.reason.<code>).
+var reasonCodes = map[string]string{
+	reasonBodyHash:                     "body_hash",
+	reasonSignature:                    "signature",
+	reasonRevoked:                      "revoked",
+	reasonKeyType:                      "key_type",
+	reasonNoKey:                        "no_key",
+	reasonBodyLength:                   "body_length",
+	reasonExpiryBeforeSigning:          "expiry_before_signing",
+	reasonStrictIdentity:               "strict_identity",
+	reasonNoBody:                       "no_body",
+	reasonExpired:                      "expired",
+	"multiple key records":             "multiple_keys",
+	"rsa-sha1 not accepted (RFC 8301)": "sha1",
+	"RSA key shorter than 1024 bits (RFC 8301)":  "short_key",
+	"signature v= is not 1":                      "sig_version",
+	"signature lacks a required tag":             "missing_tag",
+	"From not signed":                            "from_unsigned",
+	"i= is not within d=":                        "identity",
+	"key h= does not allow the signature's hash": "key_hash",
+	"key s= does not allow email":                "key_service",
+	"unknown key type":                           "key_unknown_type",
+	"key record v= is not DKIM1":                 "key_version",
+	"key unparseable":                            "key_unparseable",
+	"key record syntax error":                    "key_syntax",
+	"DNS error fetching the key":                 "dns",
+	"malformed signature":                        "malformed",
+	"unsupported canonicalization":               "canon",
+	"unsupported query method (q=)":              "query_method",
+	"unsupported algorithm":                      "algorithm",
+}
+
+// reasonMsg words a stable reason; one the table does not know (a
+// go-msgauth error text) is shown as it is.
+func reasonMsg(reason string) report.Msg {
+	if c, ok := reasonCodes[reason]; ok {
+		return report.T("dkim.reason."+c, nil)
+	}
+	return report.Lit(reason)
 }
 
 // verifyRaw verifies every DKIM-Signature of a raw message (CRLF line

@@ -1,7 +1,6 @@
 package mtasts
 
 import (
-	"fmt"
 	"slices"
 	"sort"
 
@@ -15,8 +14,11 @@ type MXCertificate struct {
 	// Valid: the chain is trusted (PKIX), names the host, and is within
 	// its validity period: what RFC 8461 §4.2 requires of an MX host.
 	Valid bool
-	// Problem says why it is not valid.
+	// Problem says why it is not valid, in English; Reason, when set, is
+	// the same in words for a report (a catalog message), and is used
+	// instead.
 	Problem string
+	Reason  report.Msg
 }
 
 // CheckCertificates judges the MX certificates a caller observed against
@@ -36,24 +38,20 @@ func CheckCertificates(sec *report.Section, certs []MXCertificate) {
 		if c.Valid || slices.Contains(data.Uncovered, c.Host) {
 			continue
 		}
-		f := defCertInvalid.New(
-			fmt.Sprintf("%s: %s. The MTA-STS policy is in %s mode, so senders that honour it %s.", c.Host, c.Problem, data.Policy.Mode, consequence(data.Policy.Mode)),
-			"Install a certificate for the MX host name from a public CA (Let's Encrypt works), with the full chain, and renew it before it expires.")
-		if data.Policy.Mode == ModeTesting {
-			f.Severity = report.Medium
+		problem := c.Reason
+		if problem.IsZero() {
+			problem = report.Lit(c.Problem)
 		}
-		sec.Findings = append(sec.Findings, f)
+		p := report.Params{"host": c.Host, "problem": problem}
+		if data.Policy.Mode == ModeTesting {
+			sec.Findings = append(sec.Findings, defCertInvalid.Alt("testing", p))
+		} else {
+			sec.Findings = append(sec.Findings, defCertInvalid.With(p))
+		}
 		added = true
 	}
 	if added && sec.Status != report.StatusUnknown {
 		report.SortFindings(sec.Findings)
 		sec.Status = report.StatusOf(sec.Findings)
 	}
-}
-
-func consequence(m Mode) string {
-	if m == ModeEnforce {
-		return "will not deliver mail to this host"
-	}
-	return "report the failure but still deliver"
 }

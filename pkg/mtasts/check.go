@@ -76,19 +76,19 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 		report.SortFindings(fs)
 		sec.Findings = fs
 		sec.Status = report.StatusOfSkipped(fs, defSkipped.ID) // offline: the fetch is not applicable, not a doubt
-		sec.Summary = report.Lit(summary(data, fs))
+		sec.Summary = summary(data, fs)
 		sec.Display = display(data)
 	}()
 
 	name, err := target.Child("_mta-sts")
 	if err != nil {
-		fs = append(fs, defRecordInvalid.New(err.Error(), ""))
+		fs = append(fs, defRecordInvalid.Alt("name", report.Params{"domain": target.String(), "error": check.ErrMsg(err)}))
 		return sec
 	}
 	data.RecordName = name.String()
 	txts, _, err := resolver.LookupTXT(ctx, env.Resolver, name.FQDN())
 	if err != nil {
-		fs = append(fs, defDNSError.New(fmt.Sprintf("TXT %s: %v", name, err), "Retry; if it persists, check the DNS servers of "+target.String()+"."))
+		fs = append(fs, defDNSError.With(report.Params{"name": name.String(), "domain": target.String(), "error": check.ErrMsg(err)}))
 		return sec
 	}
 	var cands []string
@@ -102,8 +102,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	example := exampleRecord(name, env.Clock())
 	switch len(cands) {
 	case 0:
-		f := defAbsent.New("No TXT record starting with \"v=STSv1;\" at "+name.String()+": sending servers will deliver over TLS opportunistically, open to downgrade.",
-			"Publish a policy at https://mta-sts."+target.String()+"/.well-known/mta-sts.txt, then this record; start with mode: testing.")
+		f := defAbsent.With(report.Params{"name": name.String(), "domain": target.String()})
 		f.Record = example
 		fs = append(fs, f)
 		return sec
@@ -111,8 +110,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	default:
 		// §3.1: if the number of resulting records is not one, senders
 		// assume the domain has no policy.
-		f := defRecordInvalid.New(fmt.Sprintf("%d MTA-STS records at %s; senders then ignore MTA-STS entirely.", len(cands), name),
-			"Keep exactly one record and change its id whenever the policy changes.")
+		f := defRecordInvalid.Alt("multiple", report.Params{"name": name.String(), "count": len(cands)})
 		f.Record = example
 		fs = append(fs, f)
 		return sec
@@ -120,8 +118,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	rec, err := ParseRecord(cands[0])
 	data.Record = cands[0]
 	if err != nil {
-		f := defRecordInvalid.New(fmt.Sprintf("%s: %v; senders treat the domain as having no policy.", name, err),
-			"Publish the record in the form shown, with an id of 1 to 32 letters and digits.")
+		f := defRecordInvalid.With(report.Params{"name": name.String(), "problem": recordProblem(err)})
 		f.Record = example
 		fs = append(fs, f)
 		return sec
@@ -130,12 +127,12 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 
 	host, err := target.Child("mta-sts")
 	if err != nil {
-		fs = append(fs, defUnfetchable.New(err.Error(), ""))
+		fs = append(fs, defUnfetchable.Alt("name", report.Params{"domain": target.String(), "error": check.ErrMsg(err)}))
 		return sec
 	}
 	data.PolicyURL = "https://" + host.String() + "/.well-known/mta-sts.txt"
 	if env.HTTPClient == nil {
-		fs = append(fs, defSkipped.New("No HTTP client (offline run): the policy at "+data.PolicyURL+" was not fetched.", ""))
+		fs = append(fs, defSkipped.With(report.Params{"url": data.PolicyURL}))
 		return sec
 	}
 	timeout := opts.FetchTimeout
@@ -150,61 +147,54 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	}
 	// §3.3: the media type should be text/plain.
 	if resp.MediaType != "text/plain" {
-		fs = append(fs, defContentType.New(fmt.Sprintf("Content-Type is %q.", resp.ContentType),
-			"Serve the policy as text/plain (Content-Type: text/plain; charset=utf-8)."))
+		fs = append(fs, defContentType.With(report.Params{"content_type": fmt.Sprintf("%q", resp.ContentType)}))
 	}
 	pol, perr := ParsePolicy(string(resp.Body))
 	data.Policy = &PolicyData{Version: pol.Version, Mode: pol.Mode, MaxAge: pol.MaxAge, MX: pol.MX}
 	if perr != nil {
-		fs = append(fs, defSyntax.New(strings.ReplaceAll(perr.Error(), "\n", "; "),
-			"Fix the policy file; a valid one looks like:\n"+examplePolicy(pol, opts)))
+		fs = append(fs, defSyntax.With(report.Params{"problems": report.Clauses(policyProblems(perr)), "example": examplePolicy(pol, opts)}))
 	}
 	switch pol.Mode {
 	case ModeTesting:
-		fs = append(fs, defModeTesting.New("Senders report failures (TLS-RPT) but still deliver when TLS fails or an MX is not covered.",
-			"After the TLS-RPT reports are clean for a few weeks, switch to mode: enforce and change the record id."))
+		fs = append(fs, defModeTesting.With(nil))
 	case ModeNone:
-		fs = append(fs, defModeNone.New("Mode none withdraws the policy: senders apply no MTA-STS protection.", ""))
+		fs = append(fs, defModeNone.With(nil))
 	}
 	if pol.MaxAge >= 0 && pol.MaxAge < ShortMaxAge && (perr == nil || !errors.Is(perr, ErrPolicyMaxAge)) && hasKey(resp.Body, "max_age") {
-		fs = append(fs, defMaxAgeShort.New(fmt.Sprintf("max_age is %d seconds; a cached policy expires quickly and an attacker who blocks the fetch can downgrade TLS.", pol.MaxAge),
-			"Use max_age: 604800 (a week) or more once the policy is stable; up to 31557600."))
+		fs = append(fs, defMaxAgeShort.With(report.Params{"max_age": pol.MaxAge}))
 	}
 	if opts.MXKnown && pol.Mode != ModeNone && len(pol.MX) > 0 {
 		cov := Cover(pol.MX, opts.MXHosts)
 		data.Uncovered, data.Stale = cov.Uncovered, cov.Stale
 		for _, h := range cov.Uncovered {
-			f := defMXUncovered.New(fmt.Sprintf("MX host %s matches no mx pattern of the policy (%s).", h, strings.Join(pol.MX, ", ")),
-				"Add \"mx: "+h+"\" (or a *. pattern covering it) to the policy, then change the record id.")
+			p := report.Params{"host": h, "patterns": pol.MX}
 			if pol.Mode == ModeTesting {
 				// RFC 8461 §5: only enforce mode refuses delivery, so critical only then.
-				f.Severity = report.Medium
-				f.Detail += " In testing mode mail is still delivered, but enforce would refuse this host."
-			} else {
-				f.Detail += " Enforcing senders will not deliver to it."
+				fs = append(fs, defMXUncovered.Alt("testing", p))
+				continue
 			}
-			fs = append(fs, f)
+			fs = append(fs, defMXUncovered.With(p))
 		}
 		for _, p := range cov.Stale {
-			fs = append(fs, defMXStale.New(fmt.Sprintf("Pattern %q matches none of the MX hosts (%s).", p, strings.Join(trimDots(opts.MXHosts), ", ")),
-				"Remove the pattern from the policy if the host is retired, then change the record id."))
+			fs = append(fs, defMXStale.With(report.Params{"pattern": fmt.Sprintf("%q", p), "hosts": trimDots(opts.MXHosts)}))
 		}
 	}
 	return sec
 }
 
 func fetchFinding(err error, url, host string) report.Finding {
+	p := report.Params{"url": url, "host": host, "error": check.ErrMsg(err)}
 	switch {
 	case errors.Is(err, fetch.ErrTimeout):
-		return defFetchTimeout.New(url+": "+err.Error(), "Check that https://"+host+" answers quickly from the Internet.")
+		return defFetchTimeout.With(p)
 	case errors.Is(err, fetch.ErrCertificate):
-		return defUnfetchable.New(url+": "+err.Error(), "Serve a publicly trusted, unexpired certificate whose names include "+host+".")
+		return defUnfetchable.Alt("certificate", p)
 	case errors.Is(err, fetch.ErrRedirect):
-		return defUnfetchable.New(url+": "+err.Error()+"; senders must not follow redirects (RFC 8461 §3.3).", "Serve the policy directly at "+url+" with status 200.")
+		return defUnfetchable.Alt("redirect", p)
 	case errors.Is(err, fetch.ErrTooLarge):
-		return defUnfetchable.New(url+": "+err.Error()+".", "A policy is a few lines; serve only the policy file.")
+		return defUnfetchable.Alt("too_large", p)
 	}
-	return defUnfetchable.New(url+": "+err.Error(), "Serve the policy at "+url+" over HTTPS with status 200.")
+	return defUnfetchable.With(p)
 }
 
 // hasKey reports whether a policy body has a line for key, so that a
@@ -246,23 +236,23 @@ func trimDots(hosts []string) []string {
 	return out
 }
 
-func summary(d *Data, fs []report.Finding) string {
+func summary(d *Data, fs []report.Finding) report.Msg {
 	switch {
 	case d.Policy != nil && d.Policy.Mode != "":
-		return fmt.Sprintf("policy mode %s, max_age %d, %d mx pattern(s)", d.Policy.Mode, d.Policy.MaxAge, len(d.Policy.MX))
+		return report.T("mtasts.summary.policy", report.Params{"mode": string(d.Policy.Mode), "max_age": d.Policy.MaxAge, "count": len(d.Policy.MX)})
 	case d.Record != "":
-		return "record " + d.Record
+		return report.T("mtasts.summary.record", report.Params{"record": d.Record})
 	case len(fs) > 0:
-		return fs[0].Title
+		return fs[0].TitleMsg()
 	}
-	return ""
+	return report.Msg{}
 }
 
 func display(d *Data) report.Display {
 	var facts []report.Fact
 	add := func(l, v string) {
 		if v != "" {
-			facts = append(facts, report.Fact{Label: report.Lit(l), Value: report.Lit(v)})
+			facts = append(facts, report.Fact{Label: report.T("mtasts.label."+l, nil), Value: report.Lit(v)})
 		}
 	}
 	add("record", d.Record)
@@ -275,7 +265,7 @@ func display(d *Data) report.Display {
 		add("max_age", strconv.Itoa(p.MaxAge))
 		add("mx", strings.Join(p.MX, ", "))
 	}
-	add("uncovered MX", strings.Join(d.Uncovered, ", "))
-	add("stale patterns", strings.Join(d.Stale, ", "))
+	add("uncovered", strings.Join(d.Uncovered, ", "))
+	add("stale", strings.Join(d.Stale, ", "))
 	return report.Display{Facts: facts}
 }

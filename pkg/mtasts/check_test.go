@@ -12,6 +12,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
 	"github.com/mailcheck/mailcheck/internal/httpstest"
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -48,6 +49,7 @@ func TestCheck(t *testing.T) {
 		want    []string
 		status  report.Status
 		check   func(t *testing.T, s report.Section)
+		fr      string // a French sentence the French report holds
 	}{
 		{
 			name: "enforce covering every MX", zone: `_mta-sts IN TXT "v=STSv1; id=20260101T0000"`,
@@ -95,6 +97,7 @@ func TestCheck(t *testing.T) {
 			handler: textPolicy("version: STSv1\nmode: enforce\nmx: mx1.shop.example\nmx: old.shop.example\nmax_age: 604800\n"),
 			opts:    Options{MXHosts: mxs, MXKnown: true},
 			want:    []string{"mtasts.mx.stale", "mtasts.mx.uncovered"}, status: report.StatusFail,
+			fr: "Le serveur MX mx2.shop.example ne correspond à aucun motif mx de la politique (mx1.shop.example, old.shop.example). Les expéditeurs qui l'appliquent ne lui livreront pas de courrier.",
 			check: func(t *testing.T, s report.Section) {
 				for _, f := range s.Findings {
 					if f.ID == "mtasts.mx.uncovered" && (f.Severity != report.Critical || !strings.Contains(f.Detail, "mx2.shop.example")) {
@@ -161,7 +164,7 @@ func TestCheck(t *testing.T) {
 			handler: textPolicy(goodPolicy), cert: func() []string { return []string{"www.shop.example"} },
 			want: []string{"mtasts.policy.unfetchable"}, status: report.StatusFail,
 			check: func(t *testing.T, s report.Section) {
-				if !strings.Contains(s.Findings[0].Detail, "certificate") {
+				if s.Findings[0].Variant != "certificate" || !strings.Contains(s.Findings[0].Detail, "certificate") {
 					t.Errorf("detail = %q", s.Findings[0].Detail)
 				}
 			},
@@ -215,6 +218,19 @@ func TestCheck(t *testing.T) {
 				env.HTTPClient = router.Client(ca)
 			}
 			sec := Check(context.Background(), env, dnsname.MustParse("shop.example"), tt.opts)
+			// Every case reads in French with no message missing, and is
+			// then asserted on its English words.
+			fr := sec
+			fr.Findings = slices.Clone(sec.Findings)
+			loc := i18n.For(i18n.French)
+			loc.LocalizeSection(&fr)
+			if m := loc.Missing(); len(m) > 0 {
+				t.Errorf("missing French: %v", m)
+			}
+			if tt.fr != "" && !slices.ContainsFunc(fr.Findings, func(f report.Finding) bool { return f.Detail == tt.fr }) {
+				t.Errorf("no French finding says %q: %+v", tt.fr, fr.Findings)
+			}
+			i18n.For(i18n.English).LocalizeSection(&sec)
 			var ids []string
 			for _, f := range sec.Findings {
 				ids = append(ids, f.ID)

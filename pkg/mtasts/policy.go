@@ -31,6 +31,33 @@ var (
 	ErrPolicyExt     = errors.New("an extension field needs a value of printable characters")
 )
 
+// PolicyError is one problem of a policy file: Err is the sentinel
+// (errors.Is), Line the 1-based line (0 for a missing field), Value the
+// offending text (clipped), Field the missing field, and Mode the mode that
+// makes mx required. Checks word it from its parts.
+type PolicyError struct {
+	Err   error
+	Line  int
+	Value string
+	Field string
+	Mode  Mode
+}
+
+func (e *PolicyError) Error() string {
+	switch {
+	case e.Err == ErrPolicyMissing && e.Mode != "":
+		return fmt.Sprintf("%v: %s (required when mode is %s)", e.Err, e.Field, e.Mode)
+	case e.Err == ErrPolicyMissing:
+		return fmt.Sprintf("%v: %s", e.Err, e.Field)
+	case e.Err == ErrPolicyLine:
+		return fmt.Sprintf("line %d: %v: %q", e.Line, e.Err, e.Value)
+	}
+	return fmt.Sprintf("line %d: %v, not %q", e.Line, e.Err, e.Value)
+}
+
+// Unwrap returns the sentinel.
+func (e *PolicyError) Unwrap() error { return e.Err }
+
 // Policy is the policy file at https://mta-sts.<domain>/.well-known/mta-sts.txt
 // (RFC 8461 §3.2).
 type Policy struct {
@@ -64,7 +91,7 @@ func ParsePolicy(body string) (Policy, error) {
 		}
 		key, value, ok := strings.Cut(line, ":")
 		if !ok || !validKey(key) {
-			errs = append(errs, fmt.Errorf("line %d: %w: %q", n+1, ErrPolicyLine, clip(line)))
+			errs = append(errs, &PolicyError{Err: ErrPolicyLine, Line: n + 1, Value: clip(line)})
 			continue
 		}
 		value = strings.Trim(value, " \t")
@@ -77,33 +104,33 @@ func ParsePolicy(body string) (Policy, error) {
 		case "version":
 			p.Version = value
 			if value != "STSv1" {
-				errs = append(errs, fmt.Errorf("line %d: %w, not %q", n+1, ErrPolicyVersion, clip(value)))
+				errs = append(errs, &PolicyError{Err: ErrPolicyVersion, Line: n + 1, Value: clip(value)})
 			}
 		case "mode":
 			switch Mode(value) {
 			case ModeEnforce, ModeTesting, ModeNone:
 				p.Mode = Mode(value)
 			default:
-				errs = append(errs, fmt.Errorf("line %d: %w, not %q", n+1, ErrPolicyMode, clip(value)))
+				errs = append(errs, &PolicyError{Err: ErrPolicyMode, Line: n + 1, Value: clip(value)})
 			}
 		case "max_age":
 			// sts-policy-max-age-value = 1*10(DIGIT)
 			v, err := strconv.Atoi(value)
 			if err != nil || len(value) > 10 || strings.TrimLeft(value, "0123456789") != "" || v > MaxMaxAge {
-				errs = append(errs, fmt.Errorf("line %d: %w, not %q", n+1, ErrPolicyMaxAge, clip(value)))
+				errs = append(errs, &PolicyError{Err: ErrPolicyMaxAge, Line: n + 1, Value: clip(value)})
 				p.MaxAge = -1
 			} else {
 				p.MaxAge = v
 			}
 		case "mx":
 			if !validPattern(value) {
-				errs = append(errs, fmt.Errorf("line %d: %w, not %q", n+1, ErrPolicyMX, clip(value)))
+				errs = append(errs, &PolicyError{Err: ErrPolicyMX, Line: n + 1, Value: clip(value)})
 				continue
 			}
 			p.MX = append(p.MX, strings.ToLower(value))
 		default:
 			if !validPolicyExtValue(value) {
-				errs = append(errs, fmt.Errorf("line %d: %w, not %q", n+1, ErrPolicyExt, clip(value)))
+				errs = append(errs, &PolicyError{Err: ErrPolicyExt, Line: n + 1, Value: clip(value)})
 				continue
 			}
 			p.Extensions = append(p.Extensions, Pair{key, value})
@@ -111,12 +138,12 @@ func ParsePolicy(body string) (Policy, error) {
 	}
 	for _, k := range []string{"version", "mode", "max_age"} {
 		if !seen[k] {
-			errs = append(errs, fmt.Errorf("%w: %s", ErrPolicyMissing, k))
+			errs = append(errs, &PolicyError{Err: ErrPolicyMissing, Field: k})
 		}
 	}
 	// §3.2: "mx" is required unless the mode is "none".
 	if !seen["mx"] && p.Mode != ModeNone && p.Mode != "" {
-		errs = append(errs, fmt.Errorf("%w: mx (required when mode is %s)", ErrPolicyMissing, p.Mode))
+		errs = append(errs, &PolicyError{Err: ErrPolicyMissing, Field: "mx", Mode: p.Mode})
 	}
 	return p, errors.Join(errs...)
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/mailcheck/mailcheck/pkg/taglist"
 )
 
 // Errors from ParseRecord; test them with errors.Is.
@@ -50,37 +52,33 @@ func ParseRecord(txt string) (Record, error) {
 	if !IsSTS(txt) {
 		return rec, ErrNotSTS
 	}
-	fields := strings.Split(txt, ";")
-	if strings.TrimRight(fields[0], " \t") != "v=STSv1" {
+	// The shared tag-list parser (pkg/taglist) with the key grammar of
+	// RFC 8461 §3.1, which forbids empty fields (a single trailing ";" is
+	// allowed).
+	tags, err := taglist.Parse(txt, taglist.Options{AllowDuplicates: true, ValidName: validKey, NoEmpty: true})
+	if err != nil {
+		var te *taglist.Error
+		errors.As(err, &te)
+		return rec, &RecordError{Err: ErrRecordField, Index: te.Index, Field: te.Text, Syntax: te}
+	}
+	if len(tags) == 0 || tags[0].Name != "v" || tags[0].Value != "STSv1" {
 		return rec, ErrNotSTS
 	}
 	haveID := false
-	for i, f := range fields[1:] {
-		f = strings.Trim(f, " \t")
-		if f == "" {
-			// Only a trailing delimiter may leave an empty field.
-			if i == len(fields)-2 {
-				continue
-			}
-			return rec, fmt.Errorf("%w: empty field", ErrRecordField)
-		}
-		key, value, ok := strings.Cut(f, "=")
-		if !ok || !validKey(key) {
-			return rec, fmt.Errorf("%w: %q", ErrRecordField, f)
-		}
-		switch key {
+	for i, t := range tags[1:] {
+		switch t.Name {
 		case "id":
-			if !validID(value) {
-				return rec, fmt.Errorf("%w: %q", ErrID, value)
+			if !validID(t.Value) {
+				return rec, &RecordError{Err: ErrID, Index: i + 2, Field: clip(t.Value)}
 			}
 			if !haveID {
-				rec.ID, haveID = value, true
+				rec.ID, haveID = t.Value, true
 			}
 		default:
-			if !validExtValue(value) {
-				return rec, fmt.Errorf("%w: %q", ErrRecordField, f)
+			if !validExtValue(t.Value) {
+				return rec, &RecordError{Err: ErrRecordField, Index: i + 2, Field: clip(t.Name + "=" + t.Value)}
 			}
-			rec.Extensions = append(rec.Extensions, Pair{key, value})
+			rec.Extensions = append(rec.Extensions, Pair{t.Name, t.Value})
 		}
 	}
 	if !haveID {
@@ -88,6 +86,28 @@ func ParseRecord(txt string) (Record, error) {
 	}
 	return rec, nil
 }
+
+// RecordError is a field of the record that breaks RFC 8461 §3.1: Err is
+// ErrRecordField or ErrID (errors.Is), Index the 1-based field, Field the
+// offending text (clipped), and Syntax the tag-list error when the field
+// is not key=value at all. Checks word it from its parts.
+type RecordError struct {
+	Err    error
+	Index  int
+	Field  string
+	Syntax *taglist.Error
+}
+
+func (e *RecordError) Error() string {
+	switch {
+	case e.Syntax != nil:
+		return e.Err.Error() + ": " + e.Syntax.Error()
+	}
+	return fmt.Sprintf("%v: %q", e.Err, e.Field)
+}
+
+// Unwrap returns the sentinel.
+func (e *RecordError) Unwrap() error { return e.Err }
 
 // String serializes the record as it should be published.
 func (r Record) String() string {

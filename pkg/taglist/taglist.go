@@ -65,6 +65,14 @@ type Options struct {
 	// other protocols are read the same way unless a caller wants to show
 	// the repeats.
 	AllowDuplicates bool
+	// ValidName, when set, replaces the DKIM tag-name grammar: MTA-STS
+	// and TLS-RPT keys may start with a digit and hold "-" and "."
+	// (RFC 8461 §3.1, RFC 8460 §3).
+	ValidName func(string) bool
+	// NoEmpty makes an empty tag-spec before the last an error (Empty),
+	// as the grammar says: MTA-STS (RFC 8461 §3.1) and BIMI records are
+	// read that strictly; DKIM verifiers skip them.
+	NoEmpty bool
 }
 
 // Kind says what is wrong with a tag-list.
@@ -80,6 +88,8 @@ const (
 	BadValue Kind = "bad_value"
 	// Duplicate: a tag that appears twice.
 	Duplicate Kind = "duplicate"
+	// Empty: an empty tag-spec (";;"), with Options.NoEmpty.
+	Empty Kind = "empty"
 )
 
 // Error is a tag-list that breaks the grammar. Index is the 1-based
@@ -104,6 +114,8 @@ func (e *Error) Error() string {
 		return "tag " + e.Tag + "=: " + e.Text + " is not allowed in a tag value"
 	case Duplicate:
 		return e.Tag + "= appears twice"
+	case Empty:
+		return "tag-spec " + itoa(e.Index) + " is empty"
 	}
 	return string(e.Kind)
 }
@@ -121,6 +133,9 @@ func Parse(s string, opt Options) (List, error) {
 	for spec := range strings.SplitSeq(s, ";") {
 		i++
 		if isFWSOnly(spec) {
+			if opt.NoEmpty && i <= strings.Count(s, ";") {
+				return out, &Error{Kind: Empty, Index: i}
+			}
 			continue
 		}
 		name, value, ok := strings.Cut(spec, "=")
@@ -128,7 +143,7 @@ func Parse(s string, opt Options) (List, error) {
 			return out, &Error{Kind: NoEquals, Index: i, Text: clip(trimFWS(spec))}
 		}
 		name = trimFWS(name)
-		if !validName(name) {
+		if valid := opt.ValidName; (valid == nil && !validName(name)) || (valid != nil && !valid(name)) {
 			return out, &Error{Kind: BadName, Index: i, Text: clip(name)}
 		}
 		if opt.FoldNames {

@@ -3,6 +3,7 @@ package taglist
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -77,4 +78,25 @@ func ExampleParse() {
 	k, _ := l.Get("k")
 	fmt.Println(len(l), "tags, key type", k)
 	// Output: 3 tags, key type ed25519
+}
+
+// NoEmpty and ValidName give the stricter grammars of MTA-STS and BIMI.
+func TestOptionsNoEmptyValidName(t *testing.T) {
+	var e *Error
+	if _, err := Parse("a=1;; b=2", Options{NoEmpty: true}); !errors.As(err, &e) || e.Kind != Empty || e.Index != 2 {
+		t.Errorf("NoEmpty: %v", err)
+	}
+	if l, err := Parse("a=1; b=2;", Options{NoEmpty: true}); err != nil || len(l) != 2 {
+		t.Errorf("trailing ';': %v %v", l, err)
+	}
+	if _, err := Parse("a=1;; b=2", Options{}); err != nil {
+		t.Errorf("default skips empty tag-specs: %v", err)
+	}
+	dash := func(n string) bool { return n != "" && !strings.ContainsAny(n, " _") }
+	if l, err := Parse("1-x.y=2", Options{ValidName: dash}); err != nil || l[0].Name != "1-x.y" {
+		t.Errorf("ValidName: %v %v", l, err)
+	}
+	if _, err := Parse("1-x.y=2", Options{}); !errors.As(err, &e) || e.Kind != BadName {
+		t.Errorf("default name grammar: %v", err)
+	}
 }

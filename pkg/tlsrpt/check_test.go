@@ -3,9 +3,11 @@ package tlsrpt
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -76,5 +78,49 @@ func TestCheck(t *testing.T) {
 	sec := Check(context.Background(), env, dnsname.MustParse("good.shop.example"), Options{})
 	if d := sec.Data.(*Data); !slices.Equal(d.RUA, []string{"mailto:tls@shop.example", "https://r.shop.example/tlsrpt"}) {
 		t.Errorf("rua = %v (split strings must join without spaces)", d.RUA)
+	}
+}
+
+// The words are the catalogs': each case's variant and parameters, and the
+// same report in French, with no message missing.
+func TestCheckWords(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneText("shop.example.", zone))
+	env := check.Env{Resolver: srv.Resolver(t)}
+	tests := []struct {
+		domain, variant, en, fr string
+	}{
+		{"parked.shop.example", "null_mx",
+			"mailto:tls@parked.shop.example: parked.shop.example has a null MX (accepts no mail); reports sent there bounce.",
+			"mailto:tls@parked.shop.example\u00a0: parked.shop.example a un MX nul (il n'accepte aucun courrier)\u202f; les rapports envoyés à cette adresse reviennent en erreur."},
+		{"ghost.shop.example", "nxdomain", "ghost.nowhere.shop.example does not exist", "ghost.nowhere.shop.example n'existe pas"},
+		{"http.shop.example", "", `rua URI must be mailto: with an address or https: with a host, not "http://r.shop.example/"`,
+			"une URI de rua doit être mailto: avec une adresse ou https: avec un hôte, et non «\u00a0http://r.shop.example/\u00a0»"},
+		{"norua.shop.example", "", "the rua field is missing", "il manque le champ rua"},
+	}
+	for _, tt := range tests {
+		sec := Check(context.Background(), env, dnsname.MustParse(tt.domain), Options{})
+		if len(sec.Findings) != 1 || sec.Findings[0].Variant != tt.variant {
+			t.Fatalf("%s: %+v", tt.domain, sec.Findings)
+		}
+		fr := sec
+		fr.Findings = slices.Clone(sec.Findings)
+		loc := i18n.For(i18n.French)
+		loc.LocalizeSection(&fr)
+		i18n.For(i18n.English).LocalizeSection(&sec)
+		if !strings.Contains(sec.Findings[0].Detail, tt.en) {
+			t.Errorf("%s: English %q", tt.domain, sec.Findings[0].Detail)
+		}
+		if !strings.Contains(fr.Findings[0].Detail, tt.fr) {
+			t.Errorf("%s: French %q", tt.domain, fr.Findings[0].Detail)
+		}
+		if m := loc.Missing(); len(m) > 0 {
+			t.Errorf("%s: missing French %v", tt.domain, m)
+		}
+	}
+	// RaiseForTransportPolicy declares the variant, it does not patch words.
+	sec := Check(context.Background(), env, dnsname.MustParse("none.shop.example"), Options{})
+	RaiseForTransportPolicy(&sec)
+	if f := sec.Findings[0]; f.Variant != "transport_policy" || f.Severity != report.Medium || f.Record == nil {
+		t.Errorf("raised: %+v", f)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"net/mail"
 	"net/url"
 	"strings"
+
+	"github.com/mailcheck/mailcheck/pkg/taglist"
 )
 
 // Errors from Parse; test with errors.Is.
@@ -44,24 +46,23 @@ func IsTLSRPT(txt string) bool { return strings.HasPrefix(txt, "v=TLSRPTv1") }
 // currently defined schemes"). A second rua field adds its URIs.
 func Parse(txt string) (Record, error) {
 	var rec Record
-	fields := strings.Split(txt, ";")
-	if strings.TrimRight(fields[0], " \t") != "v=TLSRPTv1" {
+	// The shared tag-list parser (pkg/taglist) with the key grammar of
+	// RFC 8460 §3, which forbids empty fields but a trailing ";".
+	tags, err := taglist.Parse(txt, taglist.Options{AllowDuplicates: true, ValidName: validKey, NoEmpty: true})
+	if err != nil {
+		var te *taglist.Error
+		errors.As(err, &te)
+		if te.Index == 1 {
+			return rec, ErrNotTLSRPT
+		}
+		return rec, &ParseError{Err: ErrField, Syntax: te}
+	}
+	if len(tags) == 0 || tags[0].Name != "v" || tags[0].Value != "TLSRPTv1" {
 		return rec, ErrNotTLSRPT
 	}
-	for i, f := range fields[1:] {
-		f = strings.Trim(f, " \t")
-		if f == "" {
-			if i == len(fields)-2 {
-				continue // a trailing delimiter
-			}
-			return rec, fmt.Errorf("%w: empty field", ErrField)
-		}
-		key, value, ok := strings.Cut(f, "=")
-		if !ok || !validKey(key) {
-			return rec, fmt.Errorf("%w: %q", ErrField, clip(f))
-		}
-		if key == "rua" {
-			for _, u := range strings.Split(value, ",") {
+	for _, t := range tags[1:] {
+		if t.Name == "rua" {
+			for _, u := range strings.Split(t.Value, ",") {
 				u = strings.Trim(u, " \t")
 				if err := checkURI(u); err != nil {
 					return rec, err
@@ -70,16 +71,39 @@ func Parse(txt string) (Record, error) {
 			}
 			continue
 		}
-		if !validExtValue(value) {
-			return rec, fmt.Errorf("%w: %q", ErrField, clip(f))
+		if !validExtValue(t.Value) {
+			return rec, &ParseError{Err: ErrField, Value: clip(t.Name + "=" + t.Value)}
 		}
-		rec.Extensions = append(rec.Extensions, Pair{key, value})
+		rec.Extensions = append(rec.Extensions, Pair{t.Name, t.Value})
 	}
 	if len(rec.RUA) == 0 {
 		return rec, ErrNoRUA
 	}
 	return rec, nil
 }
+
+// ParseError is a TLS-RPT record that Parse refuses: Err is the sentinel
+// (errors.Is: ErrField, ErrURI), Syntax the tag-list error when the record
+// is not a tag-list, Value the offending text (clipped). Checks word it
+// from its parts.
+type ParseError struct {
+	Err    error
+	Syntax *taglist.Error
+	Value  string
+}
+
+func (e *ParseError) Error() string {
+	switch {
+	case e.Syntax != nil:
+		return e.Err.Error() + ": " + e.Syntax.Error()
+	case e.Value == "" && e.Err == ErrURI:
+		return e.Err.Error() + ": empty URI"
+	}
+	return fmt.Sprintf("%v: %q", e.Err, e.Value)
+}
+
+// Unwrap returns the sentinel.
+func (e *ParseError) Unwrap() error { return e.Err }
 
 // String serializes the record.
 func (r Record) String() string {
@@ -106,28 +130,28 @@ func MailtoDomain(uri string) string {
 
 func checkURI(u string) error {
 	if u == "" {
-		return fmt.Errorf("%w: empty URI", ErrURI)
+		return &ParseError{Err: ErrURI}
 	}
 	for i := 0; i < len(u); i++ {
 		if c := u[i]; c <= ' ' || c >= 0x7f || c == ';' {
-			return fmt.Errorf("%w: %q", ErrURI, clip(u))
+			return &ParseError{Err: ErrURI, Value: clip(u)}
 		}
 	}
 	p, err := url.Parse(u)
 	if err != nil {
-		return fmt.Errorf("%w: %q", ErrURI, clip(u))
+		return &ParseError{Err: ErrURI, Value: clip(u)}
 	}
 	switch strings.ToLower(p.Scheme) {
 	case "mailto":
 		if MailtoDomain(u) == "" || strings.Contains(p.Opaque, "?") {
-			return fmt.Errorf("%w: %q", ErrURI, clip(u))
+			return &ParseError{Err: ErrURI, Value: clip(u)}
 		}
 	case "https":
 		if p.Host == "" || p.Opaque != "" {
-			return fmt.Errorf("%w: %q", ErrURI, clip(u))
+			return &ParseError{Err: ErrURI, Value: clip(u)}
 		}
 	default:
-		return fmt.Errorf("%w: %q", ErrURI, clip(u))
+		return &ParseError{Err: ErrURI, Value: clip(u)}
 	}
 	return nil
 }
