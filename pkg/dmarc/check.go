@@ -11,6 +11,12 @@
 // logic, so the check validates against RFC 9989 and warns where a record
 // would misbehave at an RFC 7489 receiver (pct, p not second, the PSL
 // organizational domain).
+//
+// Parse reads one record (a pkg/taglist tag-list with case-insensitive
+// names) and Discover makes the tree walk; Check gives the report section
+// and Analyze the same evidence typed (*Data) with the findings. Findings
+// carry IDs, declared variants and typed parameters; their words are in
+// the message catalogs (internal/i18n/locales/dmarc.*.toml).
 package dmarc
 
 import (
@@ -68,10 +74,12 @@ type Destination struct {
 	Domain string `json:"domain,omitempty"`
 	// External: the destination's organizational domain differs from the
 	// policy domain's, so it must authorize reports (RFC 7489 §7.1).
-	External    bool   `json:"external"`
-	Authorized  *bool  `json:"authorized,omitempty"`
-	AcceptsMail *bool  `json:"accepts_mail,omitempty"`
-	Error       string `json:"error,omitempty"`
+	External    bool  `json:"external"`
+	Authorized  *bool `json:"authorized,omitempty"`
+	AcceptsMail *bool `json:"accepts_mail,omitempty"`
+	// Error says why the destination could not be checked, in words
+	// (JSON: a string in the report's language).
+	Error report.Msg `json:"error,omitzero"`
 }
 
 // knownTags are the tags of RFC 9989 plus those it removed from RFC 7489.
@@ -80,6 +88,29 @@ var knownTags = map[string]bool{"v": true, "p": true, "sp": true, "np": true, "a
 
 // Check runs the DMARC check for d.
 func Check(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) report.Section {
+	c := analyze(ctx, env, d, opts)
+	sec := report.Section{
+		Check:    "dmarc",
+		Title:    "DMARC",
+		Target:   d.Unicode(),
+		Status:   report.StatusOf(c.findings),
+		Summary:  c.summary,
+		Findings: c.findings,
+		Data:     c.data,
+		Display:  c.display(),
+	}
+	return sec
+}
+
+// Analyze is Check for a program: the evidence, typed (the tree walk, the
+// record, the policy that applies, the report destinations), and the
+// findings.
+func Analyze(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) (*Data, []report.Finding) {
+	c := analyze(ctx, env, d, opts)
+	return c.data, c.findings
+}
+
+func analyze(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) *checker {
 	if opts.MaxDestinations <= 0 {
 		opts.MaxDestinations = 10
 	}
@@ -87,20 +118,10 @@ func Check(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) r
 	c.data = &Data{Domain: d.String(), OrganizationalDomainPSL: dnsname.OrganizationalPSL(d).String()}
 	c.run()
 	report.SortFindings(c.findings)
-	sec := report.Section{
-		Check:    "dmarc",
-		Title:    "DMARC",
-		Target:   d.Unicode(),
-		Status:   report.StatusOf(c.findings),
-		Summary:  report.Lit(c.summary),
-		Findings: c.findings,
-		Data:     c.data,
-		Display:  c.display(),
+	if c.findings == nil {
+		c.findings = []report.Finding{}
 	}
-	if sec.Findings == nil {
-		sec.Findings = []report.Finding{}
-	}
-	return sec
+	return c
 }
 
 type checker struct {
@@ -111,7 +132,7 @@ type checker struct {
 
 	data     *Data
 	findings []report.Finding
-	summary  string
+	summary  report.Msg
 	mu       sync.Mutex // guards findings while destinations are checked
 }
 
@@ -141,17 +162,14 @@ func (c *checker) run() {
 
 	for _, t := range apex {
 		if IsCandidate(strings.TrimLeft(t.Text(), " \t")) {
-			c.add(findRecordAtApex.New(
-				fmt.Sprintf("%s has a TXT record %q. Receivers look for DMARC only at _dmarc.%s; a record at the domain itself is never read.", c.d, t.Text(), c.d),
-				fmt.Sprintf("Publish the record at _dmarc.%s instead, and delete it from %s.", c.d, c.d)))
+			c.add(findRecordAtApex.With(report.Params{"domain": c.d.String(), "record": t.Text()}))
 		}
 	}
 
 	own := disc.Steps[0]
 	if own.Result == "error" {
-		c.add(findDNSError.New(fmt.Sprintf("The query for _dmarc.%s failed: %s. Nothing can be said about the policy until it answers.", c.d, own.Error),
-			"Check that the domain's name servers answer; run again, or use --resolver to ask another resolver."))
-		c.summary = "Could not look up _dmarc." + c.d.String() + ": the DNS did not answer."
+		c.add(findDNSError.With(report.Params{"domain": c.d.String(), "error": check.ErrMsg(own.Err)}))
+		c.summary = report.T("dmarc.summary.failed", report.Params{"domain": c.d.String()})
 		return
 	}
 	c.lintTXT(own)
@@ -174,24 +192,19 @@ func (c *checker) run() {
 				above = append(above, s)
 				continue
 			}
-			c.add(findDNSError.New(fmt.Sprintf("No record at _dmarc.%s, and the query for _dmarc.%s failed (%s), so an inherited policy cannot be ruled out.", c.d, s.Domain, s.Error),
-				"Run again, or use --resolver to ask another resolver."))
-			c.summary = "No DMARC record at _dmarc." + c.d.String() + "; a parent's policy could not be checked."
+			c.add(findDNSError.Alt("parent", report.Params{"domain": c.d.String(), "parent": s.Domain, "error": check.ErrMsg(s.Err)}))
+			c.summary = report.T("dmarc.summary.parent_failed", report.Params{"domain": c.d.String()})
 			return
 		}
 		for _, s := range above {
-			c.add(findPSDUnchecked.New(
-				fmt.Sprintf("The query for _dmarc.%s, a public suffix above %s, failed (%s). Only a public-suffix operator's fallback policy (psd=y) could be published there; %s itself has none.", s.Domain, dnsname.OrganizationalPSL(c.d), s.Error, c.d),
-				"Nothing to do for this: publish your own record (see dmarc.record.missing), which takes precedence over any public-suffix policy."))
+			c.add(findPSDUnchecked.With(report.Params{"suffix": s.Domain, "org": dnsname.OrganizationalPSL(c.d).String(), "error": check.ErrMsg(s.Err), "domain": c.d.String()}))
 		}
 		if !hasMalformedCandidate(own) {
-			f := findRecordMissing.New(
-				fmt.Sprintf("%s, so receivers get no instruction for mail that fails SPF and DKIM: anyone can send as %s, and Gmail, Yahoo and Outlook reject or junk bulk mail from domains without one.", c.missingWhere(len(above) > 0), c.d),
-				"Publish a DMARC record. Start with p=none and a report address to learn who sends as your domain, then move to quarantine and reject once every legitimate sender passes.")
+			f := c.missing(len(above) > 0)
 			f.Record = report.TXTRecord("_dmarc."+c.d.String(), "v=DMARC1; p=none; rua=mailto:dmarc-reports@"+c.d.String())
 			c.add(f)
 		}
-		c.summary = "No DMARC record at _dmarc." + c.d.String() + " or above it."
+		c.summary = report.T("dmarc.summary.none", report.Params{"domain": c.d.String()})
 		return
 	}
 
@@ -203,17 +216,13 @@ func (c *checker) run() {
 	}
 	switch found.Result {
 	case "multiple":
-		c.add(findRecordMultiple.New(
-			fmt.Sprintf("_dmarc.%s has %d records that start with v=DMARC1: %s. With more than one, receivers apply no DMARC policy at all.", found.Domain, len(found.candidates), quoteList(found.candidates)),
-			"Delete all but one, merging what you need into it."))
-		c.summary = "More than one DMARC record at _dmarc." + found.Domain + ": no policy applies."
+		c.add(findRecordMultiple.With(report.Params{"domain": found.Domain, "n": len(found.candidates), "records": quoteList(found.candidates)}))
+		c.summary = report.T("dmarc.summary.multiple", report.Params{"domain": found.Domain})
 		return
 	case "invalid":
 		c.data.RecordText = found.candidates[0]
-		c.add(findSyntaxInvalid.New(
-			fmt.Sprintf("The record at _dmarc.%s, %q, cannot be parsed: %v. Receivers ignore it.", found.Domain, found.candidates[0], found.parseErr),
-			"Rewrite it as tag=value pairs separated by semicolons, each tag once, starting with v=DMARC1; p=..."))
-		c.summary = "The DMARC record at _dmarc." + found.Domain + " is malformed and ignored."
+		c.add(findSyntaxInvalid.With(report.Params{"domain": found.Domain, "record": found.candidates[0], "error": SyntaxMsg(found.parseErr)}))
+		c.summary = report.T("dmarc.summary.invalid", report.Params{"domain": found.Domain})
 		return
 	}
 	rec := found.record
@@ -225,38 +234,37 @@ func (c *checker) run() {
 		// RFC 7489 §6.6.3: no valid p and no valid rua, so receivers
 		// apply no DMARC at all; no effective policy, and nothing that
 		// meets a mailbox provider's "p=none at least".
-		f := findNoPolicy.New(fmt.Sprintf("The record at _dmarc.%s, %q, has no valid p= tag and no valid rua= address, so receivers apply no DMARC processing to mail from %s: it is as if no record were published.", found.Domain, found.candidates[0], c.d),
-			"Add p= right after v=DMARC1 (start with none) and a report address.")
+		f := findNoPolicy.With(report.Params{"policy_domain": found.Domain, "record": found.candidates[0], "domain": c.d.String()})
 		fixed := rec.With("p", "none")
 		if r2, err := Parse(fixed); err == nil {
 			fixed = r2.With("rua", "mailto:dmarc-reports@"+found.Domain)
 		}
 		f.Record = report.TXTRecord("_dmarc."+found.Domain, fixed)
 		c.add(f)
-		c.summary = "The DMARC record at _dmarc." + found.Domain + " has no valid p= and no rua=: receivers apply no policy."
+		c.summary = report.T("dmarc.summary.no_policy", report.Params{"domain": found.Domain})
 		return
 	}
 	c.effectivePolicy(found.Domain, rec)
 	c.checkParked(apex, apexErr, found.Domain, rec)
 	c.checkDestinations(found.Domain, rec)
 	if od := c.data.OrganizationalDomain; od != "" && od != c.data.OrganizationalDomainPSL {
-		c.add(findOrgDomainDiffers.New(
-			fmt.Sprintf("The RFC 9989 DNS tree walk makes %s the organizational domain; the Public Suffix List that RFC 7489 receivers use makes it %s. Relaxed alignment between the two can differ from one receiver to the next.", od, c.data.OrganizationalDomainPSL),
-			"Usually nothing to do; if you rely on relaxed alignment across these domains, publish psd=n in the organizational domain's record to make the walk stop there."))
+		c.add(findOrgDomainDiffers.With(report.Params{"org": od, "psl": c.data.OrganizationalDomainPSL}))
 	}
 }
 
-// missingWhere says where no record was found: everywhere in the walk, or
-// (when a public suffix did not answer) up to the organizational domain.
-func (c *checker) missingWhere(suffixUnchecked bool) string {
+// missing is dmarc.record.missing, worded for where no record was found:
+// everywhere in the walk, or (when a public suffix did not answer) up to
+// the organizational domain.
+func (c *checker) missing(suffixUnchecked bool) report.Finding {
 	org := dnsname.OrganizationalPSL(c.d)
+	p := report.Params{"domain": c.d.String(), "org": org.String()}
 	switch {
 	case !suffixUnchecked:
-		return fmt.Sprintf("Neither _dmarc.%s nor any parent domain publishes a DMARC record", c.d)
+		return findRecordMissing.With(p)
 	case org.Equal(c.d):
-		return fmt.Sprintf("_dmarc.%s publishes no DMARC record, and %s is its own organizational domain", c.d, c.d)
+		return findRecordMissing.Alt("own_org", p)
 	default:
-		return fmt.Sprintf("Neither _dmarc.%s nor any parent up to its organizational domain %s publishes a DMARC record", c.d, org)
+		return findRecordMissing.Alt("up_to_org", p)
 	}
 }
 
@@ -279,27 +287,19 @@ func (c *checker) lintTXT(s Step) {
 		switch {
 		case IsCandidate(t):
 		case IsCandidate(strings.TrimLeft(t, " \t")):
-			f := findRecordLeadingSpace.New(
-				fmt.Sprintf("The TXT record at %s, %q, begins with white space. Receivers match v=DMARC1 at the very start and discard it.", name, t),
-				"Republish it without the leading space.")
+			f := findRecordLeadingSpace.With(report.Params{"name": name, "record": t})
 			f.Record = report.TXTRecord(name, strings.TrimLeft(t, " \t"))
 			c.add(f)
 		case strings.HasPrefix(lower, "v=spf1"):
-			c.add(findRecordSPFFound.New(
-				fmt.Sprintf("%s answers with an SPF record, %q. This usually comes from a wildcard TXT or a CNAME on the wrong name; it is not a DMARC policy.", name, t),
-				fmt.Sprintf("Remove the SPF record from %s (or the wildcard or CNAME that puts it there) and publish a DMARC record instead.", name)))
+			c.add(findRecordSPFFound.With(report.Params{"name": name, "record": t}))
 		case LooksLikeDMARC(t):
-			f := findVersionInvalid.New(
-				fmt.Sprintf("The TXT record at %s, %q, looks like DMARC, but a DMARC record must begin with exactly v=DMARC1 (upper case, first tag). Receivers ignore it.", name, t),
-				"Republish it starting with v=DMARC1;")
+			f := findVersionInvalid.With(report.Params{"name": name, "record": t})
 			if fixed, ok := fixVersion(t); ok {
 				f.Record = report.TXTRecord(name, fixed)
 			}
 			c.add(f)
 		default:
-			c.add(findRecordUnrelatedTXT.New(
-				fmt.Sprintf("%s also has the TXT record %q. Receivers skip it, but some DMARC tools and older receivers stumble over extra records.", name, t),
-				fmt.Sprintf("Move other TXT records off %s.", name)))
+			c.add(findRecordUnrelatedTXT.With(report.Params{"name": name, "record": t}))
 		}
 	}
 }
@@ -332,27 +332,22 @@ func (c *checker) lintRecord(domain string, rec *Record) {
 			if rec.NoPolicy() {
 				continue // dmarc.record.no_policy says it
 			}
-			f := findPInvalid.New(fmt.Sprintf("p=%s: %s. RFC 7489 receivers then act as p=none if rua is valid, and ignore the record otherwise.", tagValue(rec, "p"), p.Message),
-				"Set p to none, quarantine or reject.")
+			f := findPInvalid.With(report.Params{"value": tagValue(rec, "p"), "problem": p.Message})
 			f.Record = report.TXTRecord(name, rec.With("p", "quarantine"))
 			c.add(f)
 		case "sp":
-			f := findSPInvalid.New(fmt.Sprintf("sp=%s: %s. RFC 7489 receivers then act as p=none if rua is valid, and ignore the record otherwise.", tagValue(rec, "sp"), p.Message),
-				"Set sp to none, quarantine or reject, or remove it to inherit p.")
+			f := findSPInvalid.With(report.Params{"value": tagValue(rec, "sp"), "problem": p.Message})
 			f.Record = report.TXTRecord(name, rec.With("sp", ""))
 			c.add(f)
 		case "np":
-			f := findSyntaxInvalid.New(fmt.Sprintf("np=%s: %s. Receivers act as none for non-existent subdomains (RFC 7489 §6.6.3, carried over to np), not as sp or p.", tagValue(rec, "np"), p.Message),
-				"Set np to reject: a name that does not exist sends no legitimate mail.")
+			f := findSyntaxInvalid.Alt("np", report.Params{"value": tagValue(rec, "np"), "problem": p.Message})
 			f.Record = report.TXTRecord(name, rec.With("np", "reject"))
 			c.add(f)
 		case "rua", "ruf":
-			f := findRUAInvalid.New(fmt.Sprintf("%s: %s. No reports can be sent there.", p.Tag, p.Message),
-				"Use mailto: URIs such as mailto:dmarc-reports@"+domain+", separated by commas.")
+			f := findRUAInvalid.With(report.Params{"tag": p.Tag, "problem": p.Message, "domain": domain})
 			c.add(f)
 		default:
-			f := findSyntaxInvalid.New(fmt.Sprintf("%s=%s: %s. RFC 9989 receivers treat a record with an invalid tag value as invalid.", p.Tag, tagValue(rec, p.Tag), p.Message),
-				fmt.Sprintf("Fix or remove the %s tag.", p.Tag))
+			f := findSyntaxInvalid.Alt("tag", report.Params{"tag": p.Tag, "value": tagValue(rec, p.Tag), "problem": p.Message})
 			f.Record = report.TXTRecord(name, rec.With(p.Tag, ""))
 			c.add(f)
 		}
@@ -361,31 +356,26 @@ func (c *checker) lintRecord(domain string, rec *Record) {
 	case !rec.Has("p") && rec.NoPolicy():
 		// dmarc.record.no_policy says it.
 	case !rec.Has("p"):
-		f := findPMissing.New("The record has no p= tag. RFC 9989 receivers treat that as p=none; RFC 7489 receivers ignore the record unless rua is valid.",
-			"Add p=none, quarantine or reject right after v=DMARC1.")
+		f := findPMissing.With(nil)
 		f.Record = report.TXTRecord(name, rec.With("p", "none"))
 		c.add(f)
 	case len(rec.Tags) > 1 && rec.Tags[1].Name != "p":
-		f := findPNotSecond.New("p= is not the tag right after v=DMARC1. RFC 9989 allows any order, but RFC 7489's grammar puts p second and strict RFC 7489 parsers reject the record.",
-			"Move p= right after v=DMARC1.")
+		f := findPNotSecond.With(nil)
 		f.Record = report.TXTRecord(name, moveP(rec))
 		c.add(f)
 	}
 	if rec.SubdomainPolicy != "" && rec.Policy.Rank() >= 0 && rec.SubdomainPolicy.Rank() < rec.Policy.Rank() {
-		f := findSPWeaker.New(fmt.Sprintf("sp=%s is weaker than p=%s: mail from any subdomain of %s (invented ones included) gets the weaker treatment, so spoofers use subdomains.", rec.SubdomainPolicy, rec.Policy, domain),
-			"Remove sp so subdomains inherit p, or raise it.")
+		f := findSPWeaker.With(report.Params{"sp": string(rec.SubdomainPolicy), "p": string(rec.Policy), "domain": domain})
 		f.Record = report.TXTRecord(name, rec.With("sp", ""))
 		c.add(f)
 	}
 	if rec.NonexistentPolicy == "" && rec.EffectiveSubdomainPolicy() != PolicyReject {
-		f := findNPMissing.New(fmt.Sprintf("No np= tag, and the subdomain policy is %s: mail from subdomains that do not even exist (invoice.%s) is not rejected.", rec.EffectiveSubdomainPolicy(), domain),
-			"Add np=reject: a name that does not exist sends no legitimate mail.")
+		f := findNPMissing.With(report.Params{"sp": string(rec.EffectiveSubdomainPolicy()), "domain": domain})
 		f.Record = report.TXTRecord(name, rec.With("np", "reject"))
 		c.add(f)
 	}
 	if rec.Testing {
-		f := findTestingMode.New("t=y asks RFC 9989 receivers not to apply the policy: it is a rehearsal, and spoofed mail is treated as under p=none.",
-			"Remove t=y when the reports show every legitimate sender passing.")
+		f := findTestingMode.With(nil)
 		f.Record = report.TXTRecord(name, rec.With("t", ""))
 		c.add(f)
 	}
@@ -396,12 +386,10 @@ func (c *checker) lintRecord(domain string, rec *Record) {
 		}
 	}
 	if len(removed) > 0 {
-		c.add(findTagRemoved.New(fmt.Sprintf("RFC 9989 removed %s: receivers that follow it ignore the tag, while RFC 7489 receivers still read it, so the same record means two things.", strings.Join(removed, ", ")),
-			"Remove the tag unless you rely on its RFC 7489 meaning."))
+		c.add(findTagRemoved.With(report.Params{"tags": removed}))
 	}
 	if rec.Percent != nil && *rec.Percent < 100 {
-		f := findPctPartial.New(fmt.Sprintf("pct=%d: RFC 7489 receivers apply the policy to only %d%% of failing mail and treat the rest one step more leniently. RFC 9989 dropped pct (use t=y to rehearse instead).", *rec.Percent, *rec.Percent),
-			"Remove pct to enforce the policy on all failing mail.")
+		f := findPctPartial.With(report.Params{"pct": *rec.Percent})
 		f.Record = report.TXTRecord(name, rec.With("pct", ""))
 		c.add(f)
 	}
@@ -412,18 +400,15 @@ func (c *checker) lintRecord(domain string, rec *Record) {
 		}
 	}
 	if len(unknown) > 0 {
-		c.add(findTagUnknown.New(fmt.Sprintf("%s: not a DMARC tag; receivers ignore it. A typo here silently loses the setting you meant.", strings.Join(unknown, ", ")),
-			"Check the spelling against the DMARC tags (p, sp, np, adkim, aspf, rua, ruf, fo, psd, t) or remove it."))
+		c.add(findTagUnknown.With(report.Params{"tags": unknown}))
 	}
 	if !rec.Has("rua") {
-		f := findRUAMissing.New("No rua= tag: no receiver sends you aggregate reports, so you cannot see who sends mail as your domain or whether it passes.",
-			"Add rua= with an address that can take a few reports a day (or a DMARC reporting service's address).")
+		f := findRUAMissing.With(nil)
 		f.Record = report.TXTRecord(name, rec.With("rua", "mailto:dmarc-reports@"+domain))
 		c.add(f)
 	}
 	if len(rec.RUA) > 2 {
-		c.add(findRUATooMany.New(fmt.Sprintf("rua lists %d destinations; some reporters send to the first two only.", len(rec.RUA)),
-			"Keep the two destinations that matter most first."))
+		c.add(findRUATooMany.With(report.Params{"n": len(rec.RUA)}))
 	}
 	var sized []string
 	for _, u := range append(append([]URI(nil), rec.RUA...), rec.RUF...) {
@@ -432,16 +417,13 @@ func (c *checker) lintRecord(domain string, rec *Record) {
 		}
 	}
 	if len(sized) > 0 {
-		c.add(findURISizeSuffix.New(fmt.Sprintf("%s: the !size suffix is RFC 7489 syntax that RFC 9989 reporters ignore.", strings.Join(sized, ", ")),
-			"Remove the !size suffix."))
+		c.add(findURISizeSuffix.With(report.Params{"uris": sized}))
 	}
 	if rec.Has("fo") && !rec.Has("ruf") {
-		c.add(findFONoRUF.New("fo= chooses when failure reports are sent, but there is no ruf= address to send them to.",
-			"Remove fo=, or add ruf= if you want failure reports (few receivers send them)."))
+		c.add(findFONoRUF.With(nil))
 	}
 	if slices.Contains(rec.FailureOptions, "0") && slices.Contains(rec.FailureOptions, "1") {
-		c.add(findFORedundant.New("fo=0:1: option 1 (report when any mechanism fails) already includes 0 (report when all fail).",
-			"Use fo=1."))
+		c.add(findFORedundant.With(nil))
 	}
 	var strict []string
 	if rec.ADKIM == "s" {
@@ -451,8 +433,7 @@ func (c *checker) lintRecord(domain string, rec *Record) {
 		strict = append(strict, "aspf=s")
 	}
 	if len(strict) > 0 {
-		c.add(findAlignStrict.New(fmt.Sprintf("%s: the signing or envelope domain must equal the From domain exactly; mail signed by a subdomain (or sent with a bounce subdomain, as most ESPs do) will not align.", strings.Join(strict, ", ")),
-			"Keep it if intended; relaxed alignment (the default) is enough for most domains."))
+		c.add(findAlignStrict.With(report.Params{"tags": strict}))
 	}
 }
 
@@ -461,8 +442,7 @@ func (c *checker) effectivePolicy(domain string, rec *Record) {
 	if !d.Inherited {
 		d.EffectivePolicy, d.EffectivePolicySource = rec.EffectivePolicy(), "p"
 	} else {
-		c.add(findInherited.New(fmt.Sprintf("%s has no record of its own; the policy comes from _dmarc.%s.", c.d, domain),
-			fmt.Sprintf("Nothing to do if that is intended; publish _dmarc.%s to give this domain its own policy.", c.d)))
+		c.add(findInherited.With(report.Params{"domain": c.d.String(), "policy_domain": domain}))
 		ex := CheckExistence(c.ctx, c.r, c.d)
 		if ex.Known {
 			exists := ex.Exists
@@ -485,13 +465,10 @@ func (c *checker) effectivePolicy(domain string, rec *Record) {
 		}
 	}
 	where := "_dmarc." + domain
-	c.summary = fmt.Sprintf("Policy %s for %s (%s, at %s).", d.EffectivePolicy, c.d.Unicode(), d.EffectivePolicySource, where)
-	if rec.Testing {
-		c.summary = fmt.Sprintf("Policy %s for %s (%s, at %s), in test mode (t=y).", d.EffectivePolicy, c.d.Unicode(), d.EffectivePolicySource, where)
-	}
+	c.summary = report.T("dmarc.summary.policy", report.Params{"policy": string(d.EffectivePolicy), "domain": c.d.Unicode(),
+		"source": d.EffectivePolicySource, "name": where, "testing": rec.Testing})
 	if d.EffectivePolicy == PolicyNone {
-		f := findPolicyNone.New(fmt.Sprintf("The policy that applies to %s is none: receivers deliver mail that fails DMARC as if there were no policy, so anyone can send as %s. It meets the Gmail and Yahoo bulk-sender minimum, but protects nothing.", c.d, c.d),
-			"Once your aggregate reports show every legitimate sender passing SPF or DKIM in alignment, move to quarantine, then to reject.")
+		f := findPolicyNone.With(report.Params{"domain": c.d.String()})
 		tag := d.EffectivePolicySource
 		f.Record = report.TXTRecord(where, rec.With(tag, "quarantine"))
 		c.add(f)
@@ -512,8 +489,7 @@ func (c *checker) checkParked(apex []resolver.TXT, apexErr error, domain string,
 		if c.data.EffectivePolicy == PolicyReject {
 			return
 		}
-		f := findParkedNotReject.New(fmt.Sprintf("%s publishes \"v=spf1 -all\", so it sends no mail, but its DMARC policy is %s. Spoofed mail in its name is still delivered.", c.d, c.data.EffectivePolicy),
-			"Reject everything: a domain that sends no mail has nothing to lose.")
+		f := findParkedNotReject.With(report.Params{"domain": c.d.String(), "policy": string(c.data.EffectivePolicy)})
 		if !c.data.Inherited {
 			f.Record = report.TXTRecord("_dmarc."+domain, rec.With("p", "reject"))
 		} else {
@@ -546,7 +522,7 @@ func (c *checker) checkDestinations(domain string, rec *Record) {
 			}
 			dom, err := dnsname.ParseAny(u.Domain)
 			if err != nil {
-				dd.Error = err.Error()
+				dd.Error = report.T("dmarc.dest.bad_domain", report.Params{"domain": u.Domain})
 				continue
 			}
 			dd.dom = dom
@@ -587,8 +563,8 @@ func (c *checker) checkDestination(policyDomain, dest dnsname.Domain, external b
 		txts, _, err := resolver.LookupTXT(c.ctx, c.r, authName+".")
 		switch {
 		case err != nil:
-			update(func(d *Destination) { d.Error = err.Error() })
-			c.add(findDNSError.New(fmt.Sprintf("Could not check whether %s accepts reports for %s: %v.", dest, policyDomain, err), "Run again."))
+			update(func(d *Destination) { d.Error = check.ErrMsg(err) })
+			c.add(findDNSError.Alt("report_auth", report.Params{"dest": dest.String(), "domain": policyDomain.String(), "error": check.ErrMsg(err)}))
 		default:
 			ok := false
 			for _, t := range txts {
@@ -598,9 +574,7 @@ func (c *checker) checkDestination(policyDomain, dest dnsname.Domain, external b
 			}
 			update(func(d *Destination) { d.Authorized = &ok })
 			if !ok {
-				f := findRUAUnauthorized.New(
-					fmt.Sprintf("Reports for %s go to %s, another organization's domain, which has not published %s. Reporters check for it and silently drop the reports.", policyDomain, dest, authName),
-					fmt.Sprintf("Ask the owner of %s (your DMARC reporting service, usually) to publish this record; most services do it when you add the domain in their dashboard.", dest))
+				f := findRUAUnauthorized.With(report.Params{"domain": policyDomain.String(), "dest": dest.String(), "name": authName})
 				f.Record = report.TXTRecord(authName, "v=DMARC1")
 				c.add(f)
 			}
@@ -609,32 +583,38 @@ func (c *checker) checkDestination(policyDomain, dest dnsname.Domain, external b
 	accepts, why, err := acceptsMail(c.ctx, c.r, dest)
 	if err != nil {
 		update(func(d *Destination) {
-			if d.Error == "" {
-				d.Error = err.Error()
+			if d.Error.Key == "" && d.Error.Text == "" {
+				d.Error = check.ErrMsg(err)
 			}
 		})
-		c.add(findDNSError.New(fmt.Sprintf("Could not check whether %s receives mail: %v.", dest, err), "Run again."))
+		c.add(findDNSError.Alt("dest_mx", report.Params{"dest": dest.String(), "error": check.ErrMsg(err)}))
 		return
 	}
 	update(func(d *Destination) { d.AcceptsMail = &accepts })
 	if !accepts {
-		c.add(findRUANoMX.New(fmt.Sprintf("Reports are addressed to %s, but %s, so the reports bounce.", dest, why),
-			"Use an address at a domain that receives mail."))
+		p := report.Params{"dest": dest.String()}
+		if why == "" {
+			c.add(findRUANoMX.With(p))
+		} else {
+			c.add(findRUANoMX.Alt(why, p))
+		}
 	}
 }
 
 // acceptsMail: MX records (not a null MX, RFC 7505), or, with no MX at
-// all, an address record (implicit MX, RFC 5321 §5.1).
+// all, an address record (implicit MX, RFC 5321 §5.1). why is the
+// dmarc.rua.no_mx variant of a domain that does not: "" when it does not
+// exist, "null_mx" or "no_address".
 func acceptsMail(ctx context.Context, r resolver.Resolver, d dnsname.Domain) (bool, string, error) {
 	mxs, ans, err := resolver.LookupMX(ctx, r, d.FQDN())
 	if err != nil {
 		return false, "", err
 	}
 	if ans.Outcome == resolver.NXDomain {
-		return false, d.String() + " does not exist", nil
+		return false, "", nil
 	}
 	if len(mxs) == 1 && mxs[0].Host == "." {
-		return false, d.String() + " publishes a null MX (it accepts no mail)", nil
+		return false, "null_mx", nil
 	}
 	if len(mxs) > 0 {
 		return true, "", nil
@@ -648,58 +628,61 @@ func acceptsMail(ctx context.Context, r resolver.Resolver, d dnsname.Domain) (bo
 			return true, "", nil
 		}
 	}
-	return false, d.String() + " has no MX and no address record", nil
+	return false, "no_address", nil
 }
 
 func (c *checker) display() report.Display {
 	d := c.data
 	var disp report.Display
+	fact := func(label string, v report.Msg) {
+		disp.Facts = append(disp.Facts, report.Fact{Label: report.T("dmarc.label."+label, nil), Value: v})
+	}
 	if d.RecordText != "" {
-		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("record"), Value: report.Lit(d.RecordText)})
-		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("found at"), Value: report.Lit("_dmarc." + d.PolicyDomain)})
+		fact("record", report.Lit(d.RecordText))
+		fact("found_at", report.Lit("_dmarc."+d.PolicyDomain))
 	}
 	if d.EffectivePolicy != "" {
-		v := fmt.Sprintf("%s (from %s)", d.EffectivePolicy, d.EffectivePolicySource)
+		p := report.Params{"policy": string(d.EffectivePolicy), "source": d.EffectivePolicySource}
 		if d.Record != nil {
-			v += fmt.Sprintf("; subdomains %s, non-existent subdomains %s", d.Record.EffectiveSubdomainPolicy(), d.Record.EffectiveNonexistentPolicy())
+			p["sp"], p["np"] = string(d.Record.EffectiveSubdomainPolicy()), string(d.Record.EffectiveNonexistentPolicy())
 		}
-		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("policy"), Value: report.Lit(v)})
+		fact("policy", report.T("dmarc.value.policy", p))
 	}
-	var walk []string
+	var walk []report.Msg
 	for _, s := range d.Discovery {
-		result := s.Result
-		if result == "error" {
-			result = "no answer"
-		}
-		walk = append(walk, "_dmarc."+s.Domain+" "+result)
+		walk = append(walk, report.T("dmarc.walk."+s.Result, report.Params{"name": "_dmarc." + s.Domain}))
 	}
-	disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("tree walk"), Value: report.Lit(strings.Join(walk, ", "))})
-	org := d.OrganizationalDomain
-	if org == "" {
-		org = "unknown (a parent's _dmarc name did not answer)"
+	fact("tree_walk", report.T("list", report.Params{"items": walk}))
+	p := report.Params{"org": d.OrganizationalDomain, "psl": d.OrganizationalDomainPSL}
+	switch {
+	case d.OrganizationalDomain == "":
+		fact("org_domain", report.T("dmarc.value.org_unknown", p))
+	case d.OrganizationalDomain != d.OrganizationalDomainPSL:
+		fact("org_domain", report.T("dmarc.value.org_differs", p))
+	default:
+		fact("org_domain", report.Lit(d.OrganizationalDomain))
 	}
-	if org != d.OrganizationalDomainPSL {
-		org += " (RFC 7489 PSL: " + d.OrganizationalDomainPSL + ")"
-	}
-	disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("org domain"), Value: report.Lit(org)})
 	if len(d.Destinations) > 0 {
-		t := report.Table{Title: report.Lit("Report destinations"), Columns: report.Lits("tag", "uri", "external", "authorized", "accepts mail")}
+		t := report.Table{Title: report.T("dmarc.table.destinations", nil)}
+		for _, col := range []string{"tag", "uri", "external", "authorized", "accepts_mail"} {
+			t.Columns = append(t.Columns, report.T("dmarc.col."+col, nil))
+		}
 		for _, dd := range d.Destinations {
-			t.Rows = append(t.Rows, report.Lits(dd.Tag, dd.URI, yesNo(&dd.External), yesNo(dd.Authorized), yesNo(dd.AcceptsMail)))
+			t.Rows = append(t.Rows, []report.Msg{report.Lit(dd.Tag), report.Lit(dd.URI), yesNo(&dd.External), yesNo(dd.Authorized), yesNo(dd.AcceptsMail)})
 		}
 		disp.Tables = append(disp.Tables, t)
 	}
 	return disp
 }
 
-func yesNo(b *bool) string {
+func yesNo(b *bool) report.Msg {
 	switch {
 	case b == nil:
-		return "-"
+		return report.Lit("-")
 	case *b:
-		return "yes"
+		return report.T("dmarc.yes", nil)
 	default:
-		return "no"
+		return report.T("dmarc.no", nil)
 	}
 }
 

@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailcheck/mailcheck/internal/catalog"
 	"github.com/mailcheck/mailcheck/internal/dnstest"
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
@@ -185,10 +187,8 @@ func TestCheck(t *testing.T) {
 			var ids []string
 			for _, f := range sec.Findings {
 				ids = append(ids, f.ID)
-				if f.Title == "" || (f.Detail == "" && !f.Inconclusive) || f.Fix == "" {
-					t.Errorf("%s: title, detail and fix must all be set: %+v", f.ID, f)
-				}
 			}
+			checkWords(t, sec)
 			sort.Strings(ids)
 			want := append([]string(nil), tt.findings...)
 			sort.Strings(want)
@@ -336,4 +336,55 @@ func findingIDs(sec report.Section) []string {
 		ids = append(ids, f.ID)
 	}
 	return ids
+}
+
+// checkWords words the section in both languages: every finding has a
+// title, a detail and a fix, no message key is left, and the findings
+// match the registry (IDs, variants, severities).
+func checkWords(t *testing.T, sec report.Section) {
+	t.Helper()
+	if errs := catalog.Validate(&report.Report{Sections: []report.Section{sec}}); len(errs) > 0 {
+		t.Errorf("catalog: %v", errs)
+	}
+	for _, lang := range i18n.Langs {
+		loc := i18n.For(lang)
+		words := sec
+		words.Findings = slices.Clone(sec.Findings)
+		loc.LocalizeSection(&words)
+		for _, f := range words.Findings {
+			if f.Title == "" || (f.Detail == "" && !f.Inconclusive) || f.Fix == "" || strings.Contains(f.Detail+f.Fix, f.ID+".") {
+				t.Errorf("%s %s: title, detail and fix must all be set: %+v", lang, f.ID, f)
+			}
+		}
+		if s := words.Summary.String(); s == "" || strings.HasPrefix(s, "dmarc.") {
+			t.Errorf("%s summary %q", lang, words.Summary)
+		}
+		if m := loc.Missing(); len(m) > 0 {
+			t.Errorf("%s: missing messages %v", lang, m)
+		}
+	}
+}
+
+// TestFrench: a record with a bad tag value reads in French, the problem
+// worded from its kind and the record's own text left as it is.
+func TestFrench(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneText("example.", head+`_dmarc.shop TXT "v=DMARC1; p=none; adkim=x; rua=mailto:d@shop.example"`+"\n"))
+	sec := dmarc.Check(context.Background(), check.Env{Resolver: srv.Resolver(t)}, dnsname.MustParse("shop.example"), dmarc.Options{})
+	i18n.For(i18n.French).LocalizeSection(&sec)
+	var details []string
+	for _, f := range sec.Findings {
+		details = append(details, f.Detail)
+	}
+	all := strings.Join(details, "\n")
+	for _, want := range []string{
+		"adkim=x\u00a0: «\u00a0x\u00a0» n'est ni r (relâché) ni s (strict).",
+		"La politique qui s'applique à shop.example est none",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no %q in\n%s", want, all)
+		}
+	}
+	if want := "Politique none pour shop.example (p, sur _dmarc.shop.example)."; sec.Summary.String() != want {
+		t.Errorf("summary %q, want %q", sec.Summary, want)
+	}
 }

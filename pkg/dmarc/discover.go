@@ -2,11 +2,11 @@ package dmarc
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strings"
 
+	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
 	"golang.org/x/sync/errgroup"
 )
@@ -20,12 +20,14 @@ type Step struct {
 	// Result: "record", "none", "multiple", "invalid" or "error".
 	Result string   `json:"result"`
 	TXT    []string `json:"txt,omitempty"` // every TXT string found at _dmarc.<domain>
-	Error  string   `json:"error,omitempty"`
+	// Error is the resolver's error as it said it (evidence); Err is the
+	// error itself, for a report to word (check.ErrMsg).
+	Error string `json:"error,omitempty"`
+	Err   error  `json:"-"`
 
 	record     *Record // the one valid candidate, for Result "record"
 	candidates []string
 	parseErr   error
-	dnsErr     error
 }
 
 // Discovery is the outcome of the RFC 9989 §4.10 DNS tree walk.
@@ -101,7 +103,7 @@ func lookupStep(ctx context.Context, r resolver.Resolver, d dnsname.Domain) Step
 	}
 	txts, _, err := resolver.LookupTXT(ctx, r, name.FQDN())
 	if err != nil {
-		s.Result, s.Error, s.dnsErr = "error", err.Error(), err
+		s.Result, s.Error, s.Err = "error", err.Error(), err
 		return s
 	}
 	for _, t := range txts {
@@ -171,9 +173,10 @@ func oneBelow(d dnsname.Domain, psd string) string {
 // RFC 9091 §2.1): a domain with no A, AAAA or MX records is non-existent
 // for DMARC, and np applies to it.
 type Existence struct {
-	Exists  bool
-	Known   bool // false when a query failed
-	Reason  string
+	Exists bool
+	Known  bool // false when a query failed
+	// Reason says why, in words (dmarc.exists.*, or the DNS error).
+	Reason  report.Msg
 	Queries int
 }
 
@@ -183,17 +186,20 @@ func CheckExistence(ctx context.Context, r resolver.Resolver, d dnsname.Domain) 
 	for i, qtype := range []uint16{1, 28, 15} { // A, AAAA, MX
 		ans, err := r.Lookup(ctx, d.FQDN(), qtype)
 		if err != nil {
-			failed = errors.Join(failed, err)
+			if failed == nil {
+				failed = err
+			}
 			continue
 		}
 		if ans.Outcome == resolver.Found {
-			return Existence{Exists: true, Known: true, Reason: fmt.Sprintf("%s has %s records", d, resolver.TypeString(qtype)), Queries: i + 1}
+			return Existence{Exists: true, Known: true, Queries: i + 1,
+				Reason: report.T("dmarc.exists.found", report.Params{"domain": d.String(), "type": resolver.TypeString(qtype)})}
 		}
 	}
 	if failed != nil {
-		return Existence{Known: false, Reason: failed.Error(), Queries: 3}
+		return Existence{Known: false, Reason: check.ErrMsg(failed), Queries: 3}
 	}
-	return Existence{Exists: false, Known: true, Reason: fmt.Sprintf("%s has no A, AAAA or MX record", d), Queries: 3}
+	return Existence{Exists: false, Known: true, Reason: report.T("dmarc.exists.none", report.Params{"domain": d.String()}), Queries: 3}
 }
 
 // AboveOwner reports whether step s of d's tree walk lies above d's

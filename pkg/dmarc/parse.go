@@ -7,6 +7,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/mailcheck/mailcheck/pkg/taglist"
 )
 
 // Policy is a requested disposition (RFC 9989 §4.7, "p").
@@ -83,20 +86,74 @@ type Record struct {
 	Problems []Problem `json:"problems,omitempty"`
 }
 
-// Problem is one invalid tag value.
+// Problem is one invalid tag value: the tag, what is wrong with it (Kind)
+// and the value as published; Message words it (dmarc.problem.<kind>, JSON:
+// a string in the report's language).
 type Problem struct {
-	Tag     string `json:"tag"`
-	Message string `json:"message"`
+	Tag     string      `json:"tag"`
+	Kind    ProblemKind `json:"kind"`
+	Value   string      `json:"value"`
+	Message report.Msg  `json:"message"`
 }
+
+// ProblemKind says what is wrong with a tag value.
+type ProblemKind string
+
+const (
+	BadPolicy    ProblemKind = "policy"         // p, sp, np: not none, quarantine or reject
+	BadAlignment ProblemKind = "alignment"      // adkim, aspf: not r or s
+	BadPercent   ProblemKind = "percent"        // pct: not 0 to 100
+	BadInterval  ProblemKind = "interval"       // ri: not a number of seconds
+	BadFO        ProblemKind = "failure_option" // fo: not a list of 0, 1, d, s
+	BadRF        ProblemKind = "report_format"  // rf: not a list of keywords
+	BadPSD       ProblemKind = "psd"            // psd: not y, n or u
+	BadTesting   ProblemKind = "testing"        // t: not y or n
+	NoURIs       ProblemKind = "no_uris"        // rua, ruf: empty
+	NotURI       ProblemKind = "not_uri"        // no scheme
+	NotMailto    ProblemKind = "not_mailto"     // a mailto: without an address
+	BadSize      ProblemKind = "size"           // a !size suffix that is not a number with a unit
+	SizeTooLarge ProblemKind = "size_too_large" // a !size suffix over 2^64
+)
+
+// english is each kind's words for Error-style uses (tests, logs).
+var english = map[ProblemKind]string{
+	BadPolicy:    "%q is not none, quarantine or reject",
+	BadAlignment: "%q is not r (relaxed) or s (strict)",
+	BadPercent:   "%q is not a whole number from 0 to 100",
+	BadInterval:  "%q is not a number of seconds",
+	BadFO:        "%q is not a colon-separated list of 0, 1, d and s",
+	BadRF:        "%q is not a colon-separated list of report formats",
+	BadPSD:       "%q is not y, n or u",
+	BadTesting:   "%q is not y or n",
+	NoURIs:       "%q: empty list of URIs",
+	NotURI:       "%q is not a URI (no scheme such as mailto:)",
+	NotMailto:    "%q is not a mailto: address",
+	BadSize:      "size %q is not a number with an optional unit k, m, g or t",
+	SizeTooLarge: "size %q is too large",
+}
+
+// String says what is wrong, in English.
+func (p Problem) String() string { return p.Tag + ": " + fmt.Sprintf(english[p.Kind], p.Value) }
 
 // Errors from Parse; the wrapping error says where.
 var (
 	// ErrNotDMARC: the text does not start with a v=DMARC1 tag, so it is
 	// not a DMARC record at all and is discarded (RFC 9989 §4.7).
 	ErrNotDMARC = errors.New("dmarc: not a DMARC record")
-	// ErrSyntax: the tag list is malformed, or a tag appears twice.
+	// ErrSyntax: the tag list is malformed, or a tag appears twice; the
+	// error also wraps the *taglist.Error that says where.
 	ErrSyntax = errors.New("dmarc: syntax error")
 )
+
+// SyntaxMsg words an error of Parse for a report: the tag-list error
+// (dmarc.syntax.<kind> of pkg/taglist) or "not a DMARC record".
+func SyntaxMsg(err error) report.Msg {
+	var te *taglist.Error
+	if errors.As(err, &te) {
+		return report.T("dmarc.syntax."+string(te.Kind), report.Params{"index": te.Index, "tag": te.Tag, "text": te.Text})
+	}
+	return report.T("dmarc.syntax.not_dmarc", nil)
+}
 
 // IsCandidate reports whether a TXT string is a DMARC record candidate:
 // it starts with the version tag, "v" "=" "DMARC1" (the tag name is
@@ -160,35 +217,27 @@ func Parse(txt string) (*Record, error) {
 	if !IsCandidate(txt) {
 		return nil, fmt.Errorf("%w: %q does not begin with v=DMARC1", ErrNotDMARC, truncate(txt, 40))
 	}
+	// RFC 9989 §4.7: the record is a tag-list (RFC 6376 §3.2 grammar) with
+	// case-insensitive tag names; empty tag-specs ("p=none;;") are skipped.
+	// Duplicate tags: RFC 9989 does not say; a record that says two things
+	// at once is treated as invalid, as checkdmarc and mox do.
+	tags, err := taglist.Parse(txt, taglist.Options{FoldNames: true})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSyntax, err)
+	}
 	rec := &Record{}
-	seen := map[string]bool{}
-	for i, seg := range strings.Split(txt, ";") {
-		if strings.Trim(seg, " \t") == "" {
-			if i == 0 {
-				return nil, fmt.Errorf("%w: empty version", ErrSyntax)
-			}
-			continue // "v=DMARC1; p=none;;" has empty segments; they are harmless
-		}
-		name, value, ok := splitTag(seg)
-		if !ok {
-			return nil, fmt.Errorf("%w: %q is not a tag=value pair", ErrSyntax, truncate(strings.Trim(seg, " \t"), 40))
-		}
-		// Duplicate tags: RFC 9989 does not say; a record that says two
-		// things at once is treated as invalid, as checkdmarc and mox do.
-		if seen[name] {
-			return nil, fmt.Errorf("%w: tag %q appears twice", ErrSyntax, name)
-		}
-		seen[name] = true
-		rec.Tags = append(rec.Tags, Tag{Name: name, Value: value})
+	for i, t := range tags {
+		rec.Tags = append(rec.Tags, Tag{Name: t.Name, Value: t.Value})
 		if i > 0 {
-			rec.parseTag(name, value)
+			rec.parseTag(t.Name, t.Value)
 		}
 	}
 	return rec, nil
 }
 
-func (r *Record) problem(tag, format string, args ...any) {
-	r.Problems = append(r.Problems, Problem{Tag: tag, Message: fmt.Sprintf(format, args...)})
+func (r *Record) problem(tag string, kind ProblemKind, value string) {
+	r.Problems = append(r.Problems, Problem{Tag: tag, Kind: kind, Value: value,
+		Message: report.T("dmarc.problem."+string(kind), report.Params{"tag": tag, "value": value})})
 }
 
 func (r *Record) parseTag(name, value string) {
@@ -196,7 +245,7 @@ func (r *Record) parseTag(name, value string) {
 	case "p", "sp", "np":
 		p, ok := ParsePolicy(value)
 		if !ok {
-			r.problem(name, "%q is not none, quarantine or reject", value)
+			r.problem(name, BadPolicy, value)
 			return
 		}
 		switch name {
@@ -210,7 +259,7 @@ func (r *Record) parseTag(name, value string) {
 	case "adkim", "aspf":
 		v := strings.ToLower(value)
 		if v != "r" && v != "s" {
-			r.problem(name, "%q is not r (relaxed) or s (strict)", value)
+			r.problem(name, BadAlignment, value)
 			return
 		}
 		if name == "adkim" {
@@ -221,35 +270,35 @@ func (r *Record) parseTag(name, value string) {
 	case "pct":
 		n, err := strconv.Atoi(value)
 		if err != nil || n < 0 || n > 100 {
-			r.problem(name, "%q is not a whole number from 0 to 100", value)
+			r.problem(name, BadPercent, value)
 			return
 		}
 		r.Percent = &n
 	case "ri":
 		n, err := strconv.ParseInt(value, 10, 64)
 		if err != nil || n < 0 || n > math.MaxUint32 {
-			r.problem(name, "%q is not a number of seconds", value)
+			r.problem(name, BadInterval, value)
 			return
 		}
 		r.ReportInterval = &n
 	case "fo":
 		opts, ok := colonList(value, func(s string) bool { return s == "0" || s == "1" || s == "d" || s == "s" })
 		if !ok {
-			r.problem(name, "%q is not a colon-separated list of 0, 1, d and s", value)
+			r.problem(name, BadFO, value)
 			return
 		}
 		r.FailureOptions = opts
 	case "rf":
 		formats, ok := colonList(value, isKeyword)
 		if !ok {
-			r.problem(name, "%q is not a colon-separated list of report formats", value)
+			r.problem(name, BadRF, value)
 			return
 		}
 		r.ReportFormats = formats
 	case "rua", "ruf":
-		uris, err := parseURIs(value)
-		if err != nil {
-			r.problem(name, "%v", err)
+		uris, kind, bad := parseURIs(value)
+		if kind != "" {
+			r.problem(name, kind, bad)
 			return
 		}
 		if name == "rua" {
@@ -260,14 +309,14 @@ func (r *Record) parseTag(name, value string) {
 	case "psd":
 		v := strings.ToLower(value)
 		if v != "y" && v != "n" && v != "u" {
-			r.problem(name, "%q is not y, n or u", value)
+			r.problem(name, BadPSD, value)
 			return
 		}
 		r.PSD = v
 	case "t":
 		v := strings.ToLower(value)
 		if v != "y" && v != "n" {
-			r.problem(name, "%q is not y or n", value)
+			r.problem(name, BadTesting, value)
 			return
 		}
 		r.Testing = v == "y"
@@ -304,23 +353,24 @@ func isKeyword(s string) bool {
 	return true
 }
 
-// parseURIs reads a comma-separated list of DMARC URIs.
-func parseURIs(value string) ([]URI, error) {
+// parseURIs reads a comma-separated list of DMARC URIs; a problem comes
+// with the offending text.
+func parseURIs(value string) ([]URI, ProblemKind, string) {
 	if strings.Trim(value, " \t") == "" {
-		return nil, errors.New("empty list of URIs")
+		return nil, NoURIs, value
 	}
 	var out []URI
 	for _, raw := range strings.Split(value, ",") {
-		u, err := parseURI(strings.Trim(raw, " \t"))
-		if err != nil {
-			return nil, err
+		u, kind, bad := parseURI(strings.Trim(raw, " \t"))
+		if kind != "" {
+			return nil, kind, bad
 		}
 		out = append(out, u)
 	}
-	return out, nil
+	return out, "", ""
 }
 
-func parseURI(raw string) (URI, error) {
+func parseURI(raw string) (URI, ProblemKind, string) {
 	u := URI{URI: raw}
 	// RFC 7489 §6.2: an optional "!" size limit with a unit k, m, g or t.
 	// A "!" inside the address must be percent-encoded, so the first "!"
@@ -328,15 +378,15 @@ func parseURI(raw string) (URI, error) {
 	if i := strings.IndexByte(raw, '!'); i >= 0 {
 		u.URI = strings.Trim(raw[:i], " \t")
 		size := strings.ToLower(strings.ReplaceAll(strings.ReplaceAll(raw[i+1:], " ", ""), "\t", ""))
-		n, err := parseSize(size)
-		if err != nil {
-			return URI{}, fmt.Errorf("%q: %v", raw, err)
+		n, kind := parseSize(size)
+		if kind != "" {
+			return URI{}, kind, size
 		}
 		u.MaxSize, u.MaxSizeBytes = size, n
 	}
 	i := strings.IndexByte(u.URI, ':')
 	if i <= 0 || !validScheme(u.URI[:i]) {
-		return URI{}, fmt.Errorf("%q is not a URI (no scheme such as mailto:)", truncate(raw, 60))
+		return URI{}, NotURI, truncate(raw, 60)
 	}
 	u.Scheme = strings.ToLower(u.URI[:i])
 	if u.Scheme == "mailto" {
@@ -349,12 +399,12 @@ func parseURI(raw string) (URI, error) {
 		}
 		at := strings.LastIndexByte(addr, '@')
 		if at <= 0 || at == len(addr)-1 {
-			return URI{}, fmt.Errorf("%q is not a mailto: address", truncate(raw, 60))
+			return URI{}, NotMailto, truncate(raw, 60)
 		}
 		u.Address = addr
 		u.Domain = strings.ToLower(strings.TrimSuffix(addr[at+1:], "."))
 	}
-	return u, nil
+	return u, "", ""
 }
 
 func validScheme(s string) bool {
@@ -370,9 +420,9 @@ func validScheme(s string) bool {
 	return true
 }
 
-func parseSize(s string) (uint64, error) {
+func parseSize(s string) (uint64, ProblemKind) {
 	if s == "" {
-		return 0, errors.New("size suffix without a number")
+		return 0, BadSize
 	}
 	mult := uint64(1)
 	switch s[len(s)-1] {
@@ -391,12 +441,12 @@ func parseSize(s string) (uint64, error) {
 	}
 	n, err := strconv.ParseUint(digits, 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("size %q is not a number with an optional unit k, m, g or t", s)
+		return 0, BadSize
 	}
 	if n > math.MaxUint64/mult {
-		return 0, fmt.Errorf("size %q is too large", s)
+		return 0, SizeTooLarge
 	}
-	return n * mult, nil
+	return n * mult, ""
 }
 
 func truncate(s string, n int) string {

@@ -54,7 +54,7 @@ func recheckSPF(ctx context.Context, env check.Env, in inputs, at time.Time) SPF
 	ev := spf.Evaluate(ctx, env.Resolver, spf.Query{IP: ip, Sender: in.sender, HELO: in.helo, Now: at})
 	d.Evaluation = &ev
 	d.Result = string(ev.Result)
-	d.Reason = ev.Problem
+	d.Reason = ev.Reason()
 	return d
 }
 

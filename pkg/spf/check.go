@@ -53,26 +53,53 @@ type checker struct {
 	loops    map[string]bool // include/redirect cycles already reported, by their domains
 }
 
-func (c *checker) add(def report.Definition, detail, fix string) *report.Finding {
-	c.findings = append(c.findings, def.New(detail, fix))
-	return &c.findings[len(c.findings)-1]
+// add records a finding (f is def.With or def.Alt) with the record that
+// fixes it, when there is one.
+func (c *checker) add(f report.Finding, rec *report.Record) {
+	f.Record = rec
+	c.findings = append(c.findings, f)
 }
 
-func (c *checker) tempError(what string, err error) {
-	detail := what + ": " + err.Error()
-	if c.temp[detail] {
+// tempError reports a failed lookup once: variant is "" (the TXT lookup of
+// a record of the tree), "term", "helo" or "evaluation".
+func (c *checker) tempError(variant string, p report.Params, err report.Msg) {
+	key := fmt.Sprint(variant, p, err)
+	if c.temp[key] {
 		return
 	}
-	c.temp[detail] = true
-	c.add(defDNSTempError, detail+". SPF evaluation would return temperror (RFC 7208 §4.4); receivers usually defer the mail.",
-		"Check that the authoritative servers of the name answer over UDP and TCP, then run the check again.")
+	c.temp[key] = true
+	p["error"] = err
+	if variant == "" {
+		c.add(defDNSTempError.With(p), nil)
+		return
+	}
+	c.add(defDNSTempError.Alt(variant, p), nil)
+}
+
+// where names the record a finding is about: the domain, and for a record
+// below the root the term that reached it.
+func where(n *Node) report.Msg {
+	if n.Via == "root" {
+		return report.T("spf.where.root", report.Params{"domain": n.Domain})
+	}
+	return report.T("spf.where.reached", report.Params{"domain": n.Domain, "term": n.Term})
 }
 
 // Check validates the SPF policy of target and, when opts.IP is valid,
 // evaluates it for that client. DNS trouble is a finding, never an error.
 func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Options) report.Section {
+	data, findings := Analyze(ctx, env, target, opts)
+	sec := report.Section{Check: "spf", Title: "SPF", Target: data.Domain, Findings: findings,
+		Status: report.StatusOf(findings), Data: data}
+	sec.Summary = summary(data.Tree, data)
+	sec.Display = display(data.Tree, data)
+	return sec
+}
+
+// Analyze is Check for a program: the evidence, typed (the include tree
+// with its costs, the worst-case counts, the evaluation), and the findings.
+func Analyze(ctx context.Context, env check.Env, target dnsname.Domain, opts Options) (*Data, []report.Finding) {
 	domain := target.String()
-	sec := report.Section{Check: "spf", Title: "SPF", Target: domain}
 	c := &checker{domain: domain, temp: map[string]bool{}, loops: map[string]bool{}}
 	data := &Data{Domain: domain}
 
@@ -104,8 +131,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 
 	c.rootTXT(root)
 	if err := spf99.err; err == nil && spf99.ans.Outcome == resolver.Found {
-		c.add(defSPFRRType, fmt.Sprintf("%s publishes a record of the obsolete SPF type (99); verifiers ignore it and read only TXT (RFC 7208 §3.1, §14.1).", domain),
-			"Delete the type SPF record; keep the policy in the TXT record.")
+		c.add(defSPFRRType.With(report.Params{"domain": domain}), nil)
 	}
 	c.walkFindings(root)
 	void4, void6 := c.termFindings(jobs)
@@ -124,19 +150,14 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 		ev := <-evalDone
 		data.Evaluation = &ev
 		if ev.Result == TempError {
-			c.tempError("evaluation for "+ev.IP, fmt.Errorf("%s", ev.Problem))
+			c.tempError("evaluation", report.Params{"ip": ev.IP}, ev.Problem)
 		}
 	}
 	report.SortFindings(c.findings)
-	sec.Findings = c.findings
-	if sec.Findings == nil {
-		sec.Findings = []report.Finding{}
+	if c.findings == nil {
+		c.findings = []report.Finding{}
 	}
-	sec.Status = report.StatusOf(sec.Findings)
-	sec.Data = data
-	sec.Summary = report.Lit(summary(root, data))
-	sec.Display = display(root, data)
-	return sec
+	return data, c.findings
 }
 
 // rootTXT reports on the TXT RRset of the checked domain: records that look
@@ -148,40 +169,34 @@ func (c *checker) rootTXT(root *Node) {
 		switch {
 		case !IsSPF(t) && strings.HasPrefix(trimmed, "v=spf1"):
 			// RFC 7208 §4.5: only "v=spf1" then SP or the end selects a record.
-			c.add(defVersionMalformed, fmt.Sprintf("The TXT record %q at %s starts like SPF but is not selected by verifiers: the version must be exactly \"v=spf1\" at the start, followed by a space (RFC 7208 §4.5).", t, c.domain),
-				"Rewrite it so it begins with \"v=spf1 \" with no leading space and nothing glued to the version.")
+			c.add(defVersionMalformed.With(report.Params{"record": t, "domain": c.domain}), nil)
 		case strings.HasPrefix(trimmed, "spf2.0/"):
-			c.add(defSenderID, fmt.Sprintf("%s publishes the Sender ID record %q; no current receiver uses Sender ID (RFC 4406, experimental and abandoned).", c.domain, t),
-				"Delete the spf2.0 record; it does nothing.")
+			c.add(defSenderID.With(report.Params{"record": t, "domain": c.domain}), nil)
 		}
 	}
 }
 
 // walkFindings reports each node's record problems, top down.
 func (c *checker) walkFindings(n *Node) {
-	where := n.Domain
-	if n.Via != "root" {
-		where = fmt.Sprintf("%s (reached by %s)", n.Domain, n.Term)
-	}
+	where := where(n)
 	switch n.Status {
 	case "temperror":
-		c.tempError("TXT lookup of "+n.Domain, n.fetchErr)
+		c.tempError("", report.Params{"domain": n.Domain}, check.ErrMsg(n.fetchErr))
 	case "none":
+		p := report.Params{"domain": n.Domain, "reason": n.Error}
 		switch n.Via {
 		case "root":
-			detail := fmt.Sprintf("%s has no SPF record: %s. Receivers get the result \"none\" and cannot tell your servers from forgers.", n.Domain, n.Error)
-			c.add(defRecordMissing, detail,
-				"Publish one TXT record at the domain listing the hosts and services that send its mail, e.g. \"v=spf1 mx include:<your provider's SPF domain> ~all\".")
-		case MechInclude:
-			c.add(defIncludeNoRecord, fmt.Sprintf("%s in %s points at %s, which has no SPF record (%s): evaluating it is a permerror for every sender that reaches it (RFC 7208 §5.2).", n.Term, n.parent.Domain, n.Domain, n.Error),
-				"Fix the include's domain (check your provider's documentation for the exact name) or remove the include.")
-		case ModRedirect:
-			c.add(defRedirectNoRecord, fmt.Sprintf("%s in %s points at %s, which has no SPF record (%s): the result is permerror (RFC 7208 §6.1).", n.Term, n.parent.Domain, n.Domain, n.Error),
-				"Point redirect= at a domain that publishes SPF, or replace it with the mechanisms themselves.")
+			c.add(defRecordMissing.With(p), nil)
+		case MechInclude, ModRedirect:
+			p["term"], p["parent"] = n.Term, n.parent.Domain
+			def := defIncludeNoRecord
+			if n.Via == ModRedirect {
+				def = defRedirectNoRecord
+			}
+			c.add(def.With(p), nil)
 		}
 	case "multiple":
-		c.add(defRecordMultiple, fmt.Sprintf("%s has %d v=spf1 TXT records; with more than one, every evaluation is a permerror (RFC 7208 §3.2, §4.5).", where, n.multi),
-			"Merge them into a single v=spf1 record (one version, all mechanisms, one all) and delete the others.")
+		c.add(defRecordMultiple.With(report.Params{"where": where, "n": n.multi}), nil)
 	case "loop":
 		// One cycle (d → e → d) is met once per path that enters it (from
 		// d and from e): report each cycle once, keyed by its domains.
@@ -190,8 +205,7 @@ func (c *checker) walkFindings(n *Node) {
 			break
 		}
 		c.loops[key] = true
-		c.add(defIncludeLoop, fmt.Sprintf("%s in %s leads back to %s, which is already on the path from %s: evaluation loops until the 10-term limit makes it a permerror.", n.Term, n.parent.Domain, n.Domain, c.domain),
-			"Remove the include or redirect that points back up the chain.")
+		c.add(defIncludeLoop.With(report.Params{"term": n.Term, "parent": n.parent.Domain, "domain": n.Domain, "root": c.domain}), nil)
 	}
 	if n.rec != nil {
 		c.syntax(n, where)
@@ -214,7 +228,7 @@ func cycleKey(n *Node) string {
 	return strings.Join(members, " ")
 }
 
-func (c *checker) syntax(n *Node, where string) {
+func (c *checker) syntax(n *Node, where report.Msg) {
 	if n.Status != "syntax" {
 		return
 	}
@@ -224,29 +238,33 @@ func (c *checker) syntax(n *Node, where string) {
 		return
 	}
 	for _, te := range se.Errs {
+		p := report.Params{"where": where, "error": TermErrorMsg(te)}
 		switch {
 		case gluedAll.MatchString(te.Term):
 			c.glued(where, te.Term)
 		case te.Err == ErrDuplicateModifier:
-			c.add(defModifierDuplicate, fmt.Sprintf("%s: %v. Any record with redirect or exp twice is a permerror (RFC 7208 §6).", where, te),
-				"Keep one redirect= and at most one exp=.")
+			c.add(defModifierDuplicate.With(p), nil)
 		case te.Err == ErrExpOnlyMacro:
-			c.add(defMacroExpOnly, fmt.Sprintf("%s: %v. %%{c}, %%{r} and %%{t} are only allowed in the exp= text, so the record is a permerror (RFC 7208 §7.2).", where, te),
-				"Replace the macro by one valid in domain names (%{i}, %{d}, %{s}, %{l}, %{o}, %{h}, %{v}) or remove the term.")
+			c.add(defMacroExpOnly.With(p), nil)
 		default:
-			c.add(defSyntaxInvalid, fmt.Sprintf("%s: %v. Any syntax error makes the whole record a permerror (RFC 7208 §4.6).", where, te),
-				"Correct the term; the record grammar is in RFC 7208 §12.")
+			c.add(defSyntaxInvalid.With(p), nil)
 		}
 	}
 }
 
-func (c *checker) glued(where, term string) {
-	c.add(defGluedAll, fmt.Sprintf("%s: the term %q ends in an \"all\" glued to the previous term. TXT strings are joined without spaces (RFC 7208 §3.3), so a record split into strings needs the space inside a string.", where, term),
-		"Add the missing space, e.g. \"... include:x.example\" \" ~all\" or \"... include:x.example \" \"~all\".")
+// TermErrorMsg words a syntax problem of a record: the term, where it is,
+// and what is wrong with it (spf.term_error.<reason>).
+func TermErrorMsg(te *TermError) report.Msg {
+	return report.T("spf.term_at", report.Params{"index": te.Index, "term": te.Term, "offset": te.Pos,
+		"problem": report.T("spf.term_error."+te.Reason, report.Params{"value": te.Value, "n": te.N, "max": te.Max})})
+}
+
+func (c *checker) glued(where report.Msg, term string) {
+	c.add(defGluedAll.With(report.Params{"where": where, "term": term}), nil)
 }
 
 // lint reports on one parsed record.
-func (c *checker) lint(n *Node, where string) {
+func (c *checker) lint(n *Node, where report.Msg) {
 	rec := n.rec
 	mechs, _ := evaluated(rec)
 	allIdx := rec.AllIndex()
@@ -260,8 +278,7 @@ func (c *checker) lint(n *Node, where string) {
 			after = append(after, t.String())
 		}
 		if t.usesLetter('p') {
-			c.add(defMacroPUsed, fmt.Sprintf("%s: %s uses %%{p}, which needs reverse and forward lookups for every check and SHOULD NOT be used (RFC 7208 §7.2).", where, t.String()),
-				"Use %{i} or a fixed name instead.")
+			c.add(defMacroPUsed.With(report.Params{"where": where, "term": t.String()}), nil)
 		}
 	}
 	for _, t := range mechs {
@@ -269,14 +286,12 @@ func (c *checker) lint(n *Node, where string) {
 		case MechInclude:
 			if target, ok := staticTarget(t, n.Domain); ok {
 				if seen[target] {
-					c.add(defIncludeDuplicate, fmt.Sprintf("%s includes %s more than once; each copy costs DNS-querying terms again.", where, target),
-						"Remove the repeated include:"+t.Value+".")
+					c.add(defIncludeDuplicate.With(report.Params{"where": where, "target": target, "term": "include:" + t.Value}), nil)
 				}
 				seen[target] = true
 			}
 		case MechPTR:
-			c.add(defPTRUsed, fmt.Sprintf("%s uses %s: it is slow, unreliable and costs lookups at every receiver; RFC 7208 §5.5 says it SHOULD NOT be published and some receivers ignore it.", where, t.String()),
-				"Replace ptr by the ip4:/ip6: ranges or a: names of your sending hosts.")
+			c.add(defPTRUsed.With(report.Params{"where": where, "term": t.String()}), nil)
 		case MechIP4, MechIP6:
 			if t.Qualifier != QualifierPass || !n.passPath {
 				continue
@@ -284,48 +299,45 @@ func (c *checker) lint(n *Node, where string) {
 			bits := t.Prefix().Bits()
 			switch {
 			case bits == 0:
-				c.add(defAllPass, fmt.Sprintf("%s: %s authorizes every address on the Internet: anyone can send mail that passes SPF for %s.", where, t.String(), c.domain),
-					"Replace "+t.String()+" by the addresses of your real sending hosts.").Record = c.suggest(n, func(r *Record) { dropTerm(r, t.Index) })
+				c.add(defAllPass.Alt("range", report.Params{"where": where, "term": t.String(), "domain": c.domain}),
+					c.suggest(n, func(r *Record) { dropTerm(r, t.Index) }))
 			case t.Name == MechIP4 && bits < 16, t.Name == MechIP6 && bits < 32:
-				c.add(defIPBroad, fmt.Sprintf("%s: %s authorizes %s addresses; a range that large usually includes hosts you do not control.", where, t.String(), rangeSize(t)),
-					"Narrow the range to the networks your mail servers actually use.")
+				c.add(defIPBroad.With(report.Params{"where": where, "term": t.String(), "size": rangeSize(t)}), nil)
 			}
 		case MechAll:
 			if t.Qualifier == QualifierPass && n.passPath {
-				c.add(defAllPass, fmt.Sprintf("%s ends in %q: every host on the Internet passes SPF for %s.", where, t.String(), c.domain),
-					"Use ~all (or -all once every sender is listed).").Record = c.suggest(n, func(r *Record) { setAll(r, QualifierSoftFail) })
+				c.add(defAllPass.With(report.Params{"where": where, "term": t.String(), "domain": c.domain}),
+					c.suggest(n, func(r *Record) { setAll(r, QualifierSoftFail) }))
 			}
 			if n.policy {
 				switch t.Qualifier {
 				case QualifierNeutral:
-					c.add(defAllNeutral, fmt.Sprintf("%s ends in ?all: hosts not listed get \"neutral\", which asserts nothing, so forged mail is not told apart.", where),
-						"Use ~all, or -all once every sender is listed.").Record = c.suggest(n, func(r *Record) { setAll(r, QualifierSoftFail) })
+					c.add(defAllNeutral.With(report.Params{"where": where}), c.suggest(n, func(r *Record) { setAll(r, QualifierSoftFail) }))
 				case QualifierSoftFail:
-					c.add(defAllSoftfail, fmt.Sprintf("%s ends in ~all: unlisted hosts get softfail. With DMARC this is fine (RFC 7489 §10.1 warns that -all can reject mail before DMARC is evaluated).", where), "")
+					c.add(defAllSoftfail.With(report.Params{"where": where}), nil)
 				}
 			}
 		}
 	}
 	if len(after) > 0 {
-		c.add(defTermsAfterAll, fmt.Sprintf("%s: %s after \"all\" %s never evaluated (RFC 7208 §5.1).", where, strings.Join(after, " "), plural(len(after), "is", "are")),
-			"Move these terms before all, or delete them.").Record = c.suggest(n, func(r *Record) { moveBeforeAll(r) })
+		c.add(defTermsAfterAll.With(report.Params{"where": where, "terms": strings.Join(after, " "), "count": len(after)}),
+			c.suggest(n, func(r *Record) { moveBeforeAll(r) }))
 	}
 	if rd, ok := rec.Modifier(ModRedirect); ok && allIdx >= 0 {
-		c.add(defRedirectIgnored, fmt.Sprintf("%s has both %s and an \"all\" mechanism; redirect is ignored whenever all is present (RFC 7208 §5.1, §6.1).", where, rd.String()),
-			"Remove the all mechanism to use the redirect, or remove the redirect.")
+		c.add(defRedirectIgnored.With(report.Params{"where": where, "term": rd.String()}), nil)
 	}
 	if n.policy && allIdx < 0 {
 		if _, ok := rec.Modifier(ModRedirect); !ok {
-			c.add(defAllMissing, fmt.Sprintf("%s has neither an all mechanism nor a redirect: unlisted hosts get \"neutral\" (RFC 7208 §4.7).", where),
-				"End the record with ~all (or -all once every sender is listed).").Record = c.suggest(n, func(r *Record) { setAll(r, QualifierSoftFail) })
+			c.add(defAllMissing.With(report.Params{"where": where}), c.suggest(n, func(r *Record) { setAll(r, QualifierSoftFail) }))
 		}
 	}
 	if n.TXTSize >= 450 {
-		detail := fmt.Sprintf("The TXT records at %s take %d octets with the name (guideline: under 450, RFC 7208 §3.4)", n.Domain, n.TXTSize)
+		p := report.Params{"domain": n.Domain, "size": n.TXTSize, "wire": n.WireSize}
 		if n.WireSize > 512 {
-			detail += fmt.Sprintf("; the DNS answer is %d octets, over 512, so it needs EDNS0 or TCP, and some verifiers silently drop such answers", n.WireSize)
+			c.add(defSizeUDP.Alt("wire", p), nil)
+		} else {
+			c.add(defSizeUDP.With(p), nil)
 		}
-		c.add(defSizeUDP, detail+".", "Remove unused TXT records at the name (old verification tokens) or move includes to a shorter record.")
 	}
 }
 
@@ -344,7 +356,7 @@ func (c *checker) termFindings(jobs []*termJob) (void4, void6 map[*Node]int) {
 		}
 		where := j.node.Domain
 		if lookupFailed(j.err) {
-			c.tempError(fmt.Sprintf("%s lookup of %s for %s in %s", resolver.TypeString(j.qtype), j.name, j.term.String(), where), j.err)
+			c.tempError("term", report.Params{"type": resolver.TypeString(j.qtype), "name": j.name, "term": j.term.String(), "domain": where}, check.ErrMsg(j.err))
 			continue
 		}
 		if j.err != nil {
@@ -363,16 +375,14 @@ func (c *checker) termFindings(jobs []*termJob) (void4, void6 map[*Node]int) {
 				k := aKey{j.node, j.term.Index}
 				aVoid[k]++
 				if aVoid[k] == 2 {
-					c.add(defAOrMXEmpty, fmt.Sprintf("%s: %s names %s, which has no A or AAAA record: the term never matches and each check spends a void lookup on it.", where, j.term.String(), j.name),
-						"Remove the term, or point it at a name with addresses.")
+					c.add(defAOrMXEmpty.With(report.Params{"domain": where, "term": j.term.String(), "name": j.name}), nil)
 				}
 			}
 		case MechMX:
 			if void {
 				void4[j.node]++
 				void6[j.node]++
-				c.add(defAOrMXEmpty, fmt.Sprintf("%s: %s names %s, which has no MX record: the term never matches (mx does not fall back to A, RFC 7208 §5.4) and spends a void lookup.", where, j.term.String(), j.name),
-					"Remove the term, or point it at a domain that has MX records.")
+				c.add(defAOrMXEmpty.Alt("mx", report.Params{"domain": where, "term": j.term.String(), "name": j.name}), nil)
 				continue
 			}
 			names := 0
@@ -382,8 +392,7 @@ func (c *checker) termFindings(jobs []*termJob) (void4, void6 map[*Node]int) {
 				}
 			}
 			if names > MaxMXNames {
-				c.add(defMXTooMany, fmt.Sprintf("%s: %s has %d MX names; an mx term may look up at most 10, so evaluating it is a permerror (RFC 7208 §4.6.4).", where, j.term.String(), names),
-					"Replace the mx term by ip4:/ip6: ranges of the hosts that send mail, or by a: terms for a few of them.")
+				c.add(defMXTooMany.With(report.Params{"domain": where, "term": j.term.String(), "n": names}), nil)
 			}
 		case MechExists:
 			if void {
@@ -398,8 +407,7 @@ func (c *checker) termFindings(jobs []*termJob) (void4, void6 map[*Node]int) {
 				}
 			}
 			if n != 1 {
-				c.add(defExpUnresolvable, fmt.Sprintf("%s: %s points at %s, which has %d TXT records; the explanation needs exactly one, so receivers show none (RFC 7208 §6.2).", where, j.term.String(), j.name, n),
-					"Publish one TXT record with the explanation text at "+j.name+", or remove exp=.")
+				c.add(defExpUnresolvable.With(report.Params{"domain": where, "term": j.term.String(), "name": j.name, "count": n}), nil)
 			}
 		}
 	}
@@ -408,21 +416,19 @@ func (c *checker) termFindings(jobs []*termJob) (void4, void6 map[*Node]int) {
 
 // limits reports the worst-case term and void counts of the whole tree.
 func (c *checker) limits(root *Node) {
+	p := report.Params{"domain": c.domain, "n": root.Cost, "costs": costBreakdown(root), "heavy": heaviestCosts(root), "own": root.Own > 0}
 	switch {
 	case root.Cost > MaxDNSTerms:
-		c.add(defLookupsExceeded, fmt.Sprintf("Evaluating %s can take %d DNS-querying terms (include, a, mx, ptr, exists, redirect), over the limit of 10: senders matched late in the record, and everyone the record should reject, get permerror (RFC 7208 §4.6.4).%s", c.domain, root.Cost, costBreakdown(root)),
-			overLimitFix(root))
+		c.add(defLookupsExceeded.With(p), nil)
 	case root.Cost >= MaxDNSTerms-1:
-		c.add(defLookupsNearLimit, fmt.Sprintf("Evaluating %s can take %d of the 10 DNS-querying terms allowed; one more include (or a provider adding one to theirs) breaks SPF.%s", c.domain, root.Cost, costBreakdown(root)),
-			overLimitFix(root))
+		c.add(defLookupsNearLimit.With(p), nil)
 	}
 	for _, fam := range []struct {
 		name string
 		n    int
 	}{{"IPv4", root.Void4}, {"IPv6", root.Void6}} {
 		if fam.n > MaxVoid {
-			c.add(defVoidExceeded, fmt.Sprintf("For an %s client, %d terms of the %s tree look up names that do not exist or have no records (void lookups); after 2 the result is permerror (RFC 7208 §4.6.4).%s", fam.name, fam.n, c.domain, voidBreakdown(root, fam.name == "IPv4")),
-				"Remove a, mx and exists terms that point at names without records. An a term on a host with only IPv4 (or only IPv6) addresses is a void lookup for clients of the other family: write its addresses as ip4:/ip6: instead.")
+			c.add(defVoidExceeded.With(report.Params{"family": fam.name, "n": fam.n, "domain": c.domain, "voids": voidBreakdown(root, fam.name == "IPv4")}), nil)
 		}
 	}
 }
@@ -441,15 +447,14 @@ func (c *checker) parked(root *Node, mx *termJob) {
 	if strings.EqualFold(strings.Join(strings.Fields(root.Record), " "), "v=spf1 -all") {
 		return
 	}
-	f := c.add(defParkedNotStrict, fmt.Sprintf("%s publishes a null MX (it takes no mail, RFC 7505), so it likely sends none, but its SPF record is %q rather than \"v=spf1 -all\".", c.domain, root.Record),
-		"If the domain sends no mail, publish \"v=spf1 -all\" so nobody can send in its name.")
-	f.Record = &report.Record{Name: c.domain, Type: "TXT", Value: report.TXTValue("v=spf1 -all")}
+	c.add(defParkedNotStrict.With(report.Params{"domain": c.domain, "record": root.Record}),
+		&report.Record{Name: c.domain, Type: "TXT", Value: report.TXTValue("v=spf1 -all")})
 }
 
 // helo reports a HELO name without SPF and returns its record.
 func (c *checker) helo(j *termJob) string {
 	if lookupFailed(j.err) {
-		c.tempError("TXT lookup of HELO name "+j.name, j.err)
+		c.tempError("helo", report.Params{"name": j.name}, check.ErrMsg(j.err))
 		return ""
 	}
 	var found []string
@@ -461,9 +466,8 @@ func (c *checker) helo(j *termJob) string {
 		}
 	}
 	if len(found) == 0 {
-		f := c.add(defHELOMissing, fmt.Sprintf("The HELO name %s has no SPF record; receivers check the HELO identity too, and use it alone for bounces (null MAIL FROM, RFC 7208 §2.3, §2.4).", j.name),
-			"Publish \"v=spf1 a -all\" at the HELO name, so only the host itself may use it.")
-		f.Record = &report.Record{Name: j.name, Type: "TXT", Value: report.TXTValue("v=spf1 a -all")}
+		c.add(defHELOMissing.With(report.Params{"name": j.name}),
+			&report.Record{Name: j.name, Type: "TXT", Value: report.TXTValue("v=spf1 a -all")})
 		return ""
 	}
 	return found[0]
@@ -534,40 +538,35 @@ func heaviest(root *Node) []*Node {
 	return out
 }
 
-func costBreakdown(root *Node) string {
-	parts := []string{}
+// costBreakdown lists what each part of the tree costs: the root's own
+// a/mx/ptr/exists terms, then each include or redirect branch, most first.
+func costBreakdown(root *Node) []report.Msg {
+	var parts []report.Msg
 	if root.Own > 0 {
-		parts = append(parts, fmt.Sprintf("%d from a/mx/ptr/exists terms of %s itself", root.Own, root.Domain))
+		parts = append(parts, report.T("spf.cost.own", report.Params{"n": root.Own, "domain": root.Domain}))
 	}
 	for _, ch := range heaviest(root) {
-		parts = append(parts, fmt.Sprintf("%s %d", ch.Term, ch.Cost))
+		parts = append(parts, report.Lit(fmt.Sprintf("%s %d", ch.Term, ch.Cost)))
 	}
-	return " Cost by term: " + strings.Join(parts, ", ") + "."
+	return parts
 }
 
-func overLimitFix(root *Node) string {
+// heaviestCosts names the (at most three) branches that cost most.
+func heaviestCosts(root *Node) []report.Msg {
 	top := heaviest(root)
 	if len(top) > 3 {
 		top = top[:3]
 	}
-	var names []string
+	var names []report.Msg
 	for _, n := range top {
 		if n.Cost > 1 {
-			names = append(names, fmt.Sprintf("%s (%d terms)", n.Term, n.Cost))
+			names = append(names, report.T("spf.cost.term", report.Params{"term": n.Term, "n": n.Cost}))
 		}
 	}
-	fix := ""
-	if len(names) > 0 {
-		fix = "The includes that cost most are " + strings.Join(names, ", ") + ". "
-	}
-	fix += "Remove includes of services you no longer send through; move a service to its own subdomain (its bounce/Return-Path domain) with a separate SPF record; replace a heavy include by the ip4:/ip6: ranges it publishes only if the provider documents them as stable"
-	if root.Own > 0 {
-		fix += "; replace your own a and mx terms by ip4:/ip6: addresses"
-	}
-	return fix + "."
+	return names
 }
 
-func voidBreakdown(root *Node, v4 bool) string {
+func voidBreakdown(root *Node, v4 bool) []string {
 	var parts []string
 	var visit func(n *Node)
 	visit = func(n *Node) {
@@ -590,7 +589,7 @@ func voidBreakdown(root *Node, v4 bool) string {
 		}
 	}
 	visit(root)
-	return " Void lookups by record: " + strings.Join(parts, ", ") + "."
+	return parts
 }
 
 func rangeSize(t Term) string {
@@ -602,63 +601,50 @@ func rangeSize(t Term) string {
 	return "2^" + strconv.Itoa(host)
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
+func summary(root *Node, d *Data) report.Msg {
+	p := report.Params{}
+	if ev := d.Evaluation; ev != nil {
+		p["evaluation"] = report.T("spf.summary.evaluation", report.Params{"sender": ev.Sender, "ip": ev.IP, "result": string(ev.Result), "term": ev.Term})
 	}
-	return many
-}
-
-func summary(root *Node, d *Data) string {
-	var s string
 	switch {
 	case root.rec == nil && root.Status == "temperror":
-		s = "could not read the SPF record: " + root.Error
+		p["error"] = root.Error
+		return report.T("spf.summary.failed", p)
 	case root.rec == nil && root.Status == "multiple":
-		s = "more than one SPF record: permerror"
+		return report.T("spf.summary.multiple", p)
 	case root.rec == nil:
-		s = "no SPF record"
-	default:
-		s = fmt.Sprintf("%d of 10 DNS-querying terms in the worst case; void lookups IPv4 %d, IPv6 %d of 2", d.DNSTerms, d.VoidIPv4, d.VoidIPv6)
+		return report.T("spf.summary.none", p)
 	}
-	if ev := d.Evaluation; ev != nil {
-		s += fmt.Sprintf("; %s from %s: %s", ev.Sender, ev.IP, ev.Result)
-		if ev.Term != "" {
-			s += " (" + ev.Term + ")"
-		}
-	}
-	return s
+	p["terms"], p["void4"], p["void6"] = d.DNSTerms, d.VoidIPv4, d.VoidIPv6
+	return report.T("spf.summary.counts", p)
 }
 
 func display(root *Node, d *Data) report.Display {
 	var disp report.Display
+	fact := func(label string, v report.Msg) {
+		disp.Facts = append(disp.Facts, report.Fact{Label: report.T("spf.label."+label, nil), Value: v})
+	}
 	if d.Record != "" {
-		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("record"), Value: report.Lit(d.Record)})
-		disp.Facts = append(disp.Facts,
-			report.Fact{Label: report.Lit("DNS-querying terms"), Value: report.Lit(fmt.Sprintf("%d of 10 (worst case)", d.DNSTerms))},
-			report.Fact{Label: report.Lit("void lookups"), Value: report.Lit(fmt.Sprintf("IPv4 %d, IPv6 %d of 2 (worst case)", d.VoidIPv4, d.VoidIPv6))})
+		fact("record", report.Lit(d.Record))
+		fact("dns_terms", report.T("spf.value.dns_terms", report.Params{"n": d.DNSTerms}))
+		fact("void", report.T("spf.value.void", report.Params{"void4": d.VoidIPv4, "void6": d.VoidIPv6}))
 	}
 	if d.HELORecord != "" {
-		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("HELO record"), Value: report.Lit(d.HELORecord)})
+		fact("helo_record", report.Lit(d.HELORecord))
 	}
 	if ev := d.Evaluation; ev != nil {
-		v := fmt.Sprintf("%s for %s from %s", ev.Result, ev.Sender, ev.IP)
-		if ev.Term != "" {
-			v += ", matched " + ev.Term
-			if ev.TermDomain != "" && ev.TermDomain != ev.Domain {
-				v += " in " + ev.TermDomain
-			}
+		p := report.Params{"result": string(ev.Result), "sender": ev.Sender, "ip": ev.IP, "term": ev.Term, "problem": ev.Problem}
+		if ev.TermDomain != "" && ev.TermDomain != ev.Domain {
+			p["in"] = ev.TermDomain
 		}
-		if ev.Problem != "" {
-			v += " (" + ev.Problem + ")"
-		}
-		disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("evaluation"), Value: report.Lit(v)})
+		fact("evaluation", report.T("spf.value.evaluation", p))
 		if ev.Explanation != "" {
-			disp.Facts = append(disp.Facts, report.Fact{Label: report.Lit("explanation"), Value: report.Lit(ev.Explanation)})
+			fact("explanation", report.Lit(ev.Explanation))
 		}
-		t := report.Table{Title: report.Lit("evaluation trace"), Columns: report.Lits("record", "term", "outcome")}
+		t := report.Table{Title: report.T("spf.table.trace", nil),
+			Columns: []report.Msg{report.T("spf.col.record", nil), report.T("spf.col.term", nil), report.T("spf.col.outcome", nil)}}
 		for _, s := range ev.Trace {
-			t.Rows = append(t.Rows, report.Lits(strings.Repeat("  ", s.Depth)+s.Domain, s.Term, s.Outcome))
+			t.Rows = append(t.Rows, []report.Msg{report.Lit(strings.Repeat("  ", s.Depth) + s.Domain), report.Lit(s.Term), s.Outcome})
 		}
 		disp.Tables = append(disp.Tables, t)
 	}
@@ -676,17 +662,17 @@ func displayNode(n *Node) report.Node {
 			label += " → " + n.Domain
 		}
 	}
-	note := fmt.Sprintf("%d %s", n.Cost, plural(n.Cost, "term", "terms"))
+	p := report.Params{"count": n.Cost}
 	if n.Void4+n.Void6 > 0 {
-		note += fmt.Sprintf(", void v4 %d v6 %d", n.Void4, n.Void6)
+		p["void"], p["void4"], p["void6"] = true, n.Void4, n.Void6
 	}
 	if n.Status != "ok" {
-		note += ", " + n.Status
-		if n.Error != "" {
-			note += ": " + n.Error
+		p["status"] = report.T("spf.status."+n.Status, nil)
+		if n.Error.Key != "" || n.Error.Text != "" {
+			p["error"] = n.Error
 		}
 	}
-	out := report.Node{Label: report.Lit(label), Note: report.Lit(note)}
+	out := report.Node{Label: report.Lit(label), Note: report.T("spf.note", p)}
 	for _, ch := range n.Children {
 		out.Children = append(out.Children, displayNode(ch))
 	}

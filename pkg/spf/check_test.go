@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -139,9 +140,18 @@ func TestCheck(t *testing.T) {
 			} else if d.Evaluation != nil {
 				t.Error("evaluation without an IP")
 			}
-			for _, f := range sec.Findings {
-				if f.Detail == "" || f.Title == "" {
-					t.Errorf("%s: empty detail or title", f.ID)
+			for _, lang := range i18n.Langs {
+				loc := i18n.For(lang)
+				words := sec
+				words.Findings = slices.Clone(sec.Findings)
+				loc.LocalizeSection(&words)
+				for _, f := range words.Findings {
+					if f.Detail == "" || f.Title == "" || strings.Contains(f.Detail, f.ID) {
+						t.Errorf("%s %s: detail %q title %q", lang, f.ID, f.Detail, f.Title)
+					}
+				}
+				if m := loc.Missing(); len(m) > 0 {
+					t.Errorf("%s: missing messages %v", lang, m)
 				}
 			}
 			if _, err := json.Marshal(sec); err != nil {
@@ -158,6 +168,13 @@ func TestCheckLookupsFix(t *testing.T) {
 	f, ok := findingOf(sec.Findings, "spf.lookups.exceeded")
 	if !ok {
 		t.Fatalf("no spf.lookups.exceeded in %v", ids(sec.Findings))
+	}
+	fr := f
+	i18n.For(i18n.English).LocalizeFinding(&f)
+	i18n.For(i18n.French).LocalizeFinding(&fr)
+	if !strings.Contains(fr.Fix, "Les include les plus coûteux sont include:_spf.esp.test (6\u00a0termes)") &&
+		!strings.Contains(fr.Fix, "Les include les plus coûteux sont include:_spf.esp.test (6 termes)") {
+		t.Errorf("French fix: %q", fr.Fix)
 	}
 	esp := strings.Index(f.Fix, "include:_spf.esp.test (6 terms)")
 	crm := strings.Index(f.Fix, "include:crm.test (4 terms)")

@@ -15,10 +15,16 @@
 //     walks the whole include/redirect tree once, resolving siblings
 //     concurrently, and counts the worst case of DNS-querying terms and of
 //     void lookups (for an IPv4 and an IPv6 sender), which real evaluation only
-//     reaches for senders listed late in the tree.
+//     reaches for senders listed late in the tree. Analyze does the same for
+//     a program, returning the typed evidence (*Data) and the findings.
 //   - Evaluate runs check_host() (RFC 7208 §4) for one client IP, sender and
 //     HELO name, with macros (§7), the processing limits checked before each
 //     lookup (§4.6.4) and the exp= explanation (§6.2).
+//
+// Findings carry an ID, a severity (or a declared variant's) and typed
+// parameters; their words, and those of the summary, the evidence labels,
+// syntax errors (TermError.Reason) and evaluation problems, are in the
+// message catalogs (internal/i18n/locales/spf.*.toml), one per language.
 //
 // DNS names queried: TXT at the domain and at every include and redirect
 // target; type SPF (99) at the checked domain, only to warn that it is

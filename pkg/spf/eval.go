@@ -10,6 +10,8 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
 )
 
@@ -38,10 +40,12 @@ type Query struct {
 
 // Step is one line of the evaluation trace.
 type Step struct {
-	Depth   int    `json:"depth"`
-	Domain  string `json:"domain"`
-	Term    string `json:"term"`
-	Outcome string `json:"outcome"`
+	Depth  int    `json:"depth"`
+	Domain string `json:"domain"`
+	Term   string `json:"term"`
+	// Outcome is what the step gave, in words ("no match", "match: pass",
+	// "permerror: ..."; JSON: a string in the report's language).
+	Outcome report.Msg `json:"outcome"`
 }
 
 // Evaluation is the result of check_host() with the evidence behind it.
@@ -57,27 +61,45 @@ type Evaluation struct {
 	TermDomain string `json:"term_domain,omitempty"`
 	// Explanation is the expanded exp= text, for a fail only (§6.2).
 	Explanation string `json:"explanation,omitempty"`
-	// Problem says why the result is none, temperror or permerror.
-	Problem     string `json:"problem,omitempty"`
-	Lookups     int    `json:"dns_terms"`
-	VoidLookups int    `json:"void_lookups"`
-	Trace       []Step `json:"trace"`
+	// Problem says why the result is none, temperror or permerror, in
+	// words (JSON: a string in the report's language); Err is the same as
+	// a Go error (English, wrapping the DNS error of a temperror).
+	Problem     report.Msg `json:"problem,omitzero"`
+	Err         error      `json:"-"`
+	Lookups     int        `json:"dns_terms"`
+	VoidLookups int        `json:"void_lookups"`
+	Trace       []Step     `json:"trace"`
 }
 
-// evalError ends an evaluation with temperror or permerror.
+// evalError ends an evaluation with temperror or permerror: why in words
+// for reports, msg in English for Error, err the DNS error of a temperror.
 type evalError struct {
 	result Result
 	msg    string
+	why    report.Msg
+	err    error
 }
 
 func (e *evalError) Error() string { return string(e.result) + ": " + e.msg }
 
-func permErr(format string, args ...any) *evalError {
-	return &evalError{result: PermError, msg: fmt.Sprintf(format, args...)}
+func (e *evalError) Unwrap() error { return e.err }
+
+// permErr is a permerror: key and p word it (spf.eval.*), format and args
+// in English.
+func permErr(key string, p report.Params, format string, args ...any) *evalError {
+	return &evalError{result: PermError, msg: fmt.Sprintf(format, args...), why: report.T(key, p)}
 }
 
 func tempErr(err error) *evalError {
-	return &evalError{result: TempError, msg: err.Error()}
+	return &evalError{result: TempError, msg: err.Error(), why: check.ErrMsg(err), err: err}
+}
+
+// outcome words one trace step.
+func outcome(key string, p report.Params) report.Msg { return report.T("spf.trace."+key, p) }
+
+// failed is the trace step of an evaluation that ends in err.
+func failed(err *evalError) report.Msg {
+	return outcome("error", report.Params{"result": string(err.result), "why": err.why})
 }
 
 type evaluator struct {
@@ -90,6 +112,8 @@ type evaluator struct {
 	matched  string
 	matchDom string
 	expl     string
+	noneWhy  report.Msg // why the result is none
+	noneMsg  string     // the same in English
 }
 
 // Evaluate runs check_host() (RFC 7208 §4) for the query: the MAIL FROM
@@ -123,7 +147,8 @@ func Evaluate(ctx context.Context, r resolver.Resolver, q Query) Evaluation {
 	e.env = macroEnv{sender: sender, local: local, senderD: domain, ip: ip, helo: q.HELO, receiver: q.Receiver, now: now}
 	e.env.ptr = func() string { return e.validatedName(ctx, e.env.domain) }
 	if !ip.IsValid() {
-		ev.Result, ev.Problem = PermError, "no valid client IP"
+		ev.Result, ev.Problem = PermError, report.T("spf.eval.no_ip", nil)
+		ev.Err = errors.New("permerror: no valid client IP")
 		return ev
 	}
 	ctx, cancel := context.WithTimeout(ctx, evalTimeLimit)
@@ -131,10 +156,9 @@ func Evaluate(ctx context.Context, r resolver.Resolver, q Query) Evaluation {
 	res, err := e.checkHost(ctx, domain, 0, false)
 	ev.Result = res
 	if err != nil {
-		ev.Result, ev.Problem = err.result, err.msg
+		ev.Result, ev.Problem, ev.Err = err.result, err.why, err
 	} else if res == None {
-		ev.Problem = e.expl
-		e.expl = ""
+		ev.Problem, ev.Err = e.noneWhy, errors.New("none: "+e.noneMsg)
 	}
 	if ev.Result != TempError && ev.Result != PermError && ev.Result != None {
 		ev.Term, ev.TermDomain = e.matched, e.matchDom
@@ -146,7 +170,7 @@ func Evaluate(ctx context.Context, r resolver.Resolver, q Query) Evaluation {
 	return ev
 }
 
-func (e *evaluator) step(depth int, domain, term, outcome string) {
+func (e *evaluator) step(depth int, domain, term string, outcome report.Msg) {
 	if len(e.trace) < 200 {
 		e.trace = append(e.trace, Step{Depth: depth, Domain: domain, Term: term, Outcome: outcome})
 	}
@@ -201,34 +225,36 @@ var errMultiple = errors.New("more than one SPF record")
 func (e *evaluator) checkHost(ctx context.Context, domain string, depth int, included bool) (Result, *evalError) {
 	domain = strings.ToLower(strings.TrimSuffix(domain, "."))
 	if !validDomain(domain) {
-		e.step(depth, domain, "", "none: not a valid domain name")
-		e.expl = "not a valid domain name"
+		e.noneWhy, e.noneMsg = report.T("spf.eval.invalid_name", report.Params{"domain": domain}), "not a valid domain name"
+		e.step(depth, domain, "", outcome("none", report.Params{"why": e.noneWhy}))
 		return None, nil
 	}
 	if depth > maxDepth {
-		return PermError, permErr("recursion deeper than %d", maxDepth)
+		return PermError, permErr("spf.eval.recursion", report.Params{"max": maxDepth}, "recursion deeper than %d", maxDepth)
 	}
 	rec, _, err := fetchRecord(ctx, e.r, domain)
+	var perr *evalError
 	switch {
 	case errors.Is(err, errMultiple):
-		e.step(depth, domain, "", "permerror: "+err.Error())
-		return PermError, permErr("%v", err)
+		perr = permErr("spf.eval.multiple", report.Params{"domain": domain}, "%v", err)
 	case err != nil && resolver.KindOf(err) == resolver.KindName:
-		e.step(depth, domain, "", "none: "+err.Error())
-		e.expl = err.Error()
+		e.noneWhy, e.noneMsg = check.ErrMsg(err), err.Error()
+		e.step(depth, domain, "", outcome("none", report.Params{"why": e.noneWhy}))
 		return None, nil
 	case err != nil && resolver.KindOf(err) != "":
 		// RFC 7208 §4.4: a DNS error other than NXDOMAIN is temperror.
-		e.step(depth, domain, "", "temperror: "+err.Error())
-		return TempError, tempErr(err)
+		perr = tempErr(err)
 	case err != nil:
 		// RFC 7208 §4.6: a syntax error anywhere is permerror.
-		e.step(depth, domain, "", "permerror: "+err.Error())
-		return PermError, permErr("%s: %v", domain, err)
+		perr = permErr("spf.eval.syntax", report.Params{"domain": domain, "error": syntaxMsg(err)}, "%s: %v", domain, err)
 	case rec == nil:
-		e.step(depth, domain, "", "none: no SPF record")
-		e.expl = "no SPF record at " + domain
+		e.noneWhy, e.noneMsg = report.T("spf.eval.no_record", report.Params{"domain": domain}), "no SPF record at "+domain
+		e.step(depth, domain, "", outcome("none", report.Params{"why": report.T("spf.node.no_record", nil)}))
 		return None, nil
+	}
+	if perr != nil {
+		e.step(depth, domain, "", failed(perr))
+		return perr.result, perr
 	}
 	saved := e.env.domain
 	e.env.domain = domain
@@ -242,22 +268,23 @@ func (e *evaluator) checkHost(ctx context.Context, domain string, depth int, inc
 			// RFC 7208 §4.6.4: check the limit before the lookup, so an 11th
 			// term is never evaluated even if it would match.
 			if e.lookups >= MaxDNSTerms {
-				e.step(depth, domain, t.String(), "permerror: more than 10 DNS-querying terms")
-				return PermError, permErr("more than %d DNS-querying terms (at %s in %s)", MaxDNSTerms, t.String(), domain)
+				perr := tooMany(t, domain)
+				e.step(depth, domain, t.String(), failed(perr))
+				return PermError, perr
 			}
 			e.lookups++
 		}
 		match, err := e.mechanism(ctx, t, domain, depth)
 		if err != nil {
-			e.step(depth, domain, t.String(), string(err.result)+": "+err.msg)
+			e.step(depth, domain, t.String(), failed(err))
 			return err.result, err
 		}
 		if !match {
-			e.step(depth, domain, t.String(), "no match")
+			e.step(depth, domain, t.String(), outcome("no_match", nil))
 			continue
 		}
 		res := t.Qualifier.Result()
-		e.step(depth, domain, t.String(), "match: "+string(res))
+		e.step(depth, domain, t.String(), outcome("match", report.Params{"result": string(res)}))
 		if !included {
 			e.matched, e.matchDom = t.String(), domain
 		}
@@ -270,31 +297,38 @@ func (e *evaluator) checkHost(ctx context.Context, domain string, depth int, inc
 	// record with "all" never gets here).
 	if rd, ok := rec.Modifier(ModRedirect); ok {
 		if e.lookups >= MaxDNSTerms {
-			e.step(depth, domain, rd.String(), "permerror: more than 10 DNS-querying terms")
-			return PermError, permErr("more than %d DNS-querying terms (at %s in %s)", MaxDNSTerms, rd.String(), domain)
+			perr := tooMany(rd, domain)
+			e.step(depth, domain, rd.String(), failed(perr))
+			return PermError, perr
 		}
 		e.lookups++
 		target, err := e.target(rd, domain)
 		if err != nil {
 			return PermError, err
 		}
-		e.step(depth, domain, rd.String(), "redirect to "+target)
+		e.step(depth, domain, rd.String(), outcome("redirect", report.Params{"target": target}))
 		res, rerr := e.checkHost(ctx, target, depth+1, included)
 		if rerr != nil {
 			return res, rerr
 		}
 		if res == None {
 			// RFC 7208 §6.1: a redirect target without a record is permerror.
-			return PermError, permErr("redirect target %s has no SPF record", target)
+			return PermError, permErr("spf.eval.redirect_none", report.Params{"target": target}, "redirect target %s has no SPF record", target)
 		}
 		return res, nil
 	}
 	// RFC 7208 §4.7: no match and no redirect: neutral.
-	e.step(depth, domain, "", "no match: neutral")
+	e.step(depth, domain, "", outcome("default", nil))
 	if !included {
 		e.matched, e.matchDom = "default", domain
 	}
 	return Neutral, nil
+}
+
+// tooMany is the permerror of the 11th DNS-querying term (RFC 7208 §4.6.4).
+func tooMany(t Term, domain string) *evalError {
+	return permErr("spf.eval.lookups", report.Params{"max": MaxDNSTerms, "term": t.String(), "domain": domain},
+		"more than %d DNS-querying terms (at %s in %s)", MaxDNSTerms, t.String(), domain)
 }
 
 // target expands a term's domain-spec, or returns the current domain.
@@ -304,7 +338,7 @@ func (e *evaluator) target(t Term, domain string) (string, *evalError) {
 	}
 	s, err := e.env.expand(t.spec, false)
 	if err != nil {
-		return "", permErr("%s: %v", t.String(), err)
+		return "", permErr("spf.eval.expand", report.Params{"term": t.String()}, "%s: %v", t.String(), err)
 	}
 	return strings.ToLower(truncateName(s)), nil
 }
@@ -313,7 +347,7 @@ func (e *evaluator) target(t Term, domain string) (string, *evalError) {
 func (e *evaluator) void(t Term) *evalError {
 	e.voids++
 	if e.voids > MaxVoid {
-		return permErr("more than %d void lookups (at %s)", MaxVoid, t.String())
+		return permErr("spf.eval.void", report.Params{"max": MaxVoid, "term": t.String()}, "more than %d void lookups (at %s)", MaxVoid, t.String())
 	}
 	return nil
 }
@@ -344,7 +378,7 @@ func (e *evaluator) inNet(t Term, addr netip.Addr) bool {
 
 func (e *evaluator) mechanism(ctx context.Context, t Term, domain string, depth int) (bool, *evalError) {
 	if err := ctx.Err(); err != nil {
-		return false, &evalError{result: TempError, msg: "time limit: " + err.Error()}
+		return false, &evalError{result: TempError, msg: "time limit: " + err.Error(), why: report.T("spf.eval.time_limit", nil), err: err}
 	}
 	switch t.Name {
 	case MechAll:
@@ -366,7 +400,7 @@ func (e *evaluator) mechanism(ctx context.Context, t Term, domain string, depth 
 		case Fail, SoftFail, Neutral:
 			return false, nil
 		case None:
-			return false, permErr("include target %s has no SPF record", target)
+			return false, permErr("spf.eval.include_none", report.Params{"target": target}, "include target %s has no SPF record", target)
 		}
 		return false, ierr
 	}
@@ -400,7 +434,7 @@ func (e *evaluator) mechanism(ctx context.Context, t Term, domain string, depth 
 		}
 		// RFC 7208 §4.6.4: an mx term MUST NOT look up more than 10 names.
 		if len(mxs) > MaxMXNames {
-			return false, permErr("%s: %d MX names, more than %d", t.String(), len(mxs), MaxMXNames)
+			return false, permErr("spf.eval.mx_names", report.Params{"term": t.String(), "n": len(mxs), "max": MaxMXNames}, "%s: %d MX names, more than %d", t.String(), len(mxs), MaxMXNames)
 		}
 		for _, mx := range mxs {
 			if mx.Host == "." {
@@ -441,7 +475,7 @@ func (e *evaluator) mechanism(ctx context.Context, t Term, domain string, depth 
 		}
 		return false, nil
 	}
-	return false, permErr("unknown mechanism %s", t.Name)
+	return false, permErr("spf.eval.unknown", report.Params{"name": t.Name}, "unknown mechanism %s", t.Name)
 }
 
 func lookupErr(err error) *evalError {
@@ -519,4 +553,13 @@ func (e *evaluator) explain(ctx context.Context, rec *Record, domain string) str
 		return ""
 	}
 	return s
+}
+
+// Reason is Problem in English, for callers that word their own reports in
+// English; reports use Problem.
+func (ev Evaluation) Reason() string {
+	if ev.Err == nil {
+		return ""
+	}
+	return strings.TrimPrefix(ev.Err.Error(), string(ev.Result)+": ")
 }

@@ -39,13 +39,13 @@ func parseMacroString(s string, space bool) ([]macroItem, *TermError) {
 		if c != '%' {
 			// macro-literal = %x21-24 / %x26-7E (RFC 7208 §7.1).
 			if (c < 0x21 || c > 0x7e) && !(space && c == ' ') {
-				return nil, termErr(ErrNonASCII, "byte 0x%02x at %d", c, i)
+				return nil, &TermError{Err: ErrNonASCII, Reason: ReasonNonASCII, Value: fmt.Sprintf("0x%02x", c), N: i}
 			}
 			lit.WriteByte(c)
 			continue
 		}
 		if i+1 >= len(s) {
-			return nil, termErr(ErrMacro, "%% at the end")
+			return nil, termErr(ErrMacro, ReasonMacroAtEnd, "")
 		}
 		switch s[i+1] {
 		case '%', '_', '-':
@@ -55,11 +55,11 @@ func parseMacroString(s string, space bool) ([]macroItem, *TermError) {
 			continue
 		case '{':
 		default:
-			return nil, termErr(ErrMacro, "%q is not a macro", s[i:i+2])
+			return nil, termErr(ErrMacro, ReasonNotMacro, s[i:i+2])
 		}
 		end := strings.IndexByte(s[i:], '}')
 		if end < 0 {
-			return nil, termErr(ErrMacro, "unterminated %%{")
+			return nil, termErr(ErrMacro, ReasonUnterminated, "")
 		}
 		it, err := parseExpand(s[i+2 : i+end])
 		if err != nil {
@@ -79,7 +79,7 @@ func parseMacroString(s string, space bool) ([]macroItem, *TermError) {
 // parseExpand reads the inside of %{...}: macro-letter transformers *delimiter.
 func parseExpand(s string) (macroItem, *TermError) {
 	if s == "" {
-		return macroItem{}, termErr(ErrMacro, "empty %%{}")
+		return macroItem{}, termErr(ErrMacro, ReasonEmptyMacro, "")
 	}
 	it := macroItem{expand: true}
 	c := s[0]
@@ -88,7 +88,7 @@ func parseExpand(s string) (macroItem, *TermError) {
 		c += 'a' - 'A'
 	}
 	if !strings.ContainsRune("slodiphcrtv", rune(c)) {
-		return macroItem{}, termErr(ErrMacro, "unknown macro letter %q", s[0])
+		return macroItem{}, termErr(ErrMacro, ReasonMacroLetter, s[:1])
 	}
 	it.letter = c
 	rest := s[1:]
@@ -103,7 +103,7 @@ func parseExpand(s string) (macroItem, *TermError) {
 			d, _ := strconv.Atoi(rest[:n])
 			// RFC 7208 §7.3: if a DIGIT transformer is given it MUST be nonzero.
 			if d == 0 {
-				return macroItem{}, termErr(ErrMacro, "zero digit transformer in %%{%s}", s)
+				return macroItem{}, termErr(ErrMacro, ReasonZeroDigits, s)
 			}
 			it.digits = min(d, maxMacroDigits)
 		}
@@ -115,7 +115,7 @@ func parseExpand(s string) (macroItem, *TermError) {
 	}
 	for i := 0; i < len(rest); i++ {
 		if !strings.ContainsRune(".-+,/_=", rune(rest[i])) {
-			return macroItem{}, termErr(ErrMacro, "bad delimiter %q in %%{%s}", rest[i], s)
+			return macroItem{}, termErr(ErrMacro, ReasonBadDelimiter, rest[i:i+1])
 		}
 	}
 	it.delims = rest

@@ -233,13 +233,93 @@ type TermError struct {
 	Index int    // term number, from 1
 	Term  string // the term as written
 	Err   error  // one of the package's Err* values
-	Msg   string // detail
+	// Reason says what is wrong, as a code (one of the Reason* constants),
+	// so that a report words it in its language; Value is the offending
+	// text, N and Max the numbers the reason names.
+	Reason string
+	Value  string
+	N, Max int
+}
+
+// Reasons of a TermError.
+const (
+	ReasonTooManyTerms    = "too_many_terms"    // more than the parser reads
+	ReasonNonASCII        = "non_ascii"         // Value is the byte (0x..), N its offset in the term
+	ReasonNeedsDomain     = "needs_domain"      // Value: the mechanism or modifier
+	ReasonAllArgument     = "all_argument"      // "all" takes no argument
+	ReasonPTRArgument     = "ptr_argument"      // ptr takes an optional domain, no CIDR
+	ReasonUnknown         = "unknown_mechanism" // Value: the name as written
+	ReasonNeedsAddress    = "needs_address"     // Value: ip4 or ip6
+	ReasonNotIP           = "not_ip"            // Value: the text
+	ReasonWrongFamily     = "wrong_family"      // Value: the address, N: 4 or 6 (the family wanted)
+	ReasonBadCIDR         = "bad_cidr"          // Value: the length as written
+	ReasonCIDRTooLong     = "cidr_too_long"     // N over Max
+	ReasonExpOnlyMacro    = "exp_only_macro"    // Value: the letter
+	ReasonBadTopLabel     = "bad_top_label"     // Value: the domain-spec
+	ReasonMacroAtEnd      = "macro_at_end"      // a lone % at the end
+	ReasonNotMacro        = "not_macro"         // Value: "%x"
+	ReasonUnterminated    = "macro_unterminated"
+	ReasonEmptyMacro      = "macro_empty"
+	ReasonMacroLetter     = "macro_letter"       // Value: the letter
+	ReasonZeroDigits      = "macro_zero_digits"  // Value: the macro body
+	ReasonBadDelimiter    = "macro_delimiter"    // Value: the delimiter
+	ReasonDuplicateModify = "duplicate_modifier" // Value: redirect or exp
+)
+
+// english words each reason for Error (the Go API); reports word the
+// reason from the catalogs (spf.term_error.<reason>).
+func (e *TermError) english() string {
+	switch e.Reason {
+	case ReasonTooManyTerms:
+		return "too many terms"
+	case ReasonNonASCII:
+		return fmt.Sprintf("byte %s at %d", e.Value, e.N)
+	case ReasonNeedsDomain:
+		return e.Value + " needs a domain"
+	case ReasonAllArgument:
+		return "all takes no argument"
+	case ReasonPTRArgument:
+		return "ptr takes an optional \":domain\" and no CIDR length"
+	case ReasonUnknown:
+		return strconv.Quote(e.Value)
+	case ReasonNeedsAddress:
+		return e.Value + " needs \":address\""
+	case ReasonNotIP:
+		return strconv.Quote(e.Value) + " is not an IP address"
+	case ReasonWrongFamily:
+		return fmt.Sprintf("%q is not an IPv%d address", e.Value, e.N)
+	case ReasonBadCIDR:
+		return fmt.Sprintf("bad CIDR length %q", e.Value)
+	case ReasonCIDRTooLong:
+		return fmt.Sprintf("CIDR length %d over %d", e.N, e.Max)
+	case ReasonExpOnlyMacro:
+		return "%{" + e.Value + "} outside exp text"
+	case ReasonBadTopLabel:
+		return fmt.Sprintf("%q does not end in a valid top label", e.Value)
+	case ReasonMacroAtEnd:
+		return "% at the end"
+	case ReasonNotMacro:
+		return fmt.Sprintf("%q is not a macro", e.Value)
+	case ReasonUnterminated:
+		return "unterminated %{"
+	case ReasonEmptyMacro:
+		return "empty %{}"
+	case ReasonMacroLetter:
+		return fmt.Sprintf("unknown macro letter %q", e.Value)
+	case ReasonZeroDigits:
+		return "zero digit transformer in %{" + e.Value + "}"
+	case ReasonBadDelimiter:
+		return fmt.Sprintf("bad delimiter %q in a macro", e.Value)
+	case ReasonDuplicateModify:
+		return e.Value
+	}
+	return ""
 }
 
 func (e *TermError) Error() string {
 	msg := e.Err.Error()
-	if e.Msg != "" {
-		msg += ": " + e.Msg
+	if s := e.english(); s != "" {
+		msg += ": " + s
 	}
 	return fmt.Sprintf("term %d %q (offset %d): %s", e.Index, e.Term, e.Pos, msg)
 }
@@ -301,7 +381,7 @@ func Parse(txt string) (*Record, error) {
 		}
 		index++
 		if index > maxTermCount {
-			errs = append(errs, &TermError{Pos: pos, Index: index, Term: txt[pos:end], Err: ErrSyntax, Msg: "too many terms"})
+			errs = append(errs, &TermError{Pos: pos, Index: index, Term: txt[pos:end], Err: ErrSyntax, Reason: ReasonTooManyTerms})
 			break
 		}
 		t, err := parseTerm(txt[pos:end])
@@ -313,7 +393,7 @@ func Parse(txt string) (*Record, error) {
 			if t.Modifier && (t.Name == ModRedirect || t.Name == ModExp) {
 				// RFC 7208 §6: redirect and exp MUST NOT appear more than once.
 				if seen[t.Name] {
-					errs = append(errs, &TermError{Pos: pos, Index: index, Term: txt[pos:end], Err: ErrDuplicateModifier, Msg: t.Name})
+					errs = append(errs, &TermError{Pos: pos, Index: index, Term: txt[pos:end], Err: ErrDuplicateModifier, Reason: ReasonDuplicateModify, Value: t.Name})
 				}
 				seen[t.Name] = true
 			}
@@ -327,15 +407,15 @@ func Parse(txt string) (*Record, error) {
 	return rec, nil
 }
 
-func termErr(err error, format string, args ...any) *TermError {
-	return &TermError{Err: err, Msg: fmt.Sprintf(format, args...)}
+func termErr(err error, reason, value string) *TermError {
+	return &TermError{Err: err, Reason: reason, Value: value}
 }
 
 func parseTerm(s string) (Term, *TermError) {
 	for i := 0; i < len(s); i++ {
 		// RFC 7208 §3.1, §12: records are US-ASCII; macro-literal excludes controls.
 		if s[i] < 0x21 || s[i] > 0x7e {
-			return Term{}, termErr(ErrNonASCII, "byte 0x%02x at %d", s[i], i)
+			return Term{}, &TermError{Err: ErrNonASCII, Reason: ReasonNonASCII, Value: fmt.Sprintf("0x%02x", s[i]), N: i}
 		}
 	}
 	t := Term{Prefix4: -1, Prefix6: -1, Qualifier: QualifierPass}
@@ -348,7 +428,7 @@ func parseTerm(s string) (Term, *TermError) {
 		switch t.Name {
 		case ModRedirect, ModExp:
 			if t.Value == "" {
-				return t, termErr(ErrSyntax, "%s= needs a domain", t.Name)
+				return t, termErr(ErrSyntax, ReasonNeedsDomain, t.Name+"=")
 			}
 			items, err := parseDomainSpec(t.Value)
 			if err != nil {
@@ -380,11 +460,11 @@ func parseTerm(s string) (Term, *TermError) {
 	switch t.Name {
 	case MechAll:
 		if arg != "" {
-			return t, termErr(ErrSyntax, "all takes no argument")
+			return t, termErr(ErrSyntax, ReasonAllArgument, "")
 		}
 	case MechInclude, MechExists:
 		if !strings.HasPrefix(arg, ":") || len(arg) == 1 {
-			return t, termErr(ErrSyntax, "%s needs \":domain\"", t.Name)
+			return t, termErr(ErrSyntax, ReasonNeedsDomain, t.Name)
 		}
 		t.Value = arg[1:]
 		items, err := parseDomainSpec(t.Value)
@@ -397,7 +477,7 @@ func parseTerm(s string) (Term, *TermError) {
 			return t, nil
 		}
 		if !strings.HasPrefix(arg, ":") || len(arg) == 1 {
-			return t, termErr(ErrSyntax, "ptr takes an optional \":domain\" and no CIDR length")
+			return t, termErr(ErrSyntax, ReasonPTRArgument, "")
 		}
 		t.Value = arg[1:]
 		items, err := parseDomainSpec(t.Value)
@@ -410,7 +490,7 @@ func parseTerm(s string) (Term, *TermError) {
 			return t, nil
 		}
 		if arg[0] != ':' && arg[0] != '/' {
-			return t, termErr(ErrUnknownMechanism, "%q", t.Name+arg)
+			return t, termErr(ErrUnknownMechanism, ReasonUnknown, t.Name+arg)
 		}
 		spec, c4, c6 := splitDualCIDR(arg)
 		var err *TermError
@@ -426,7 +506,7 @@ func parseTerm(s string) (Term, *TermError) {
 		}
 		if spec != "" {
 			if spec[0] != ':' || len(spec) == 1 {
-				return t, termErr(ErrSyntax, "%s needs a domain after \":\"", t.Name)
+				return t, termErr(ErrSyntax, ReasonNeedsDomain, t.Name)
 			}
 			t.Value = spec[1:]
 			items, err := parseDomainSpec(t.Value)
@@ -437,7 +517,7 @@ func parseTerm(s string) (Term, *TermError) {
 		}
 	case MechIP4, MechIP6:
 		if !strings.HasPrefix(arg, ":") || len(arg) == 1 {
-			return t, termErr(ErrSyntax, "%s needs \":address\"", t.Name)
+			return t, termErr(ErrSyntax, ReasonNeedsAddress, t.Name)
 		}
 		addr, cidr := arg[1:], ""
 		if i := strings.IndexByte(addr, '/'); i >= 0 {
@@ -445,11 +525,11 @@ func parseTerm(s string) (Term, *TermError) {
 		}
 		ip, err := netip.ParseAddr(addr)
 		if err != nil || ip.Zone() != "" {
-			return t, termErr(ErrSyntax, "%q is not an IP address", addr)
+			return t, termErr(ErrSyntax, ReasonNotIP, addr)
 		}
 		// RFC 7208 §5.6: ip4 takes a dotted quad, ip6 an RFC 4291 address.
 		if t.Name == MechIP4 && !ip.Is4() || t.Name == MechIP6 && !ip.Is6() {
-			return t, termErr(ErrSyntax, "%q is not an IPv%c address", addr, t.Name[2])
+			return t, &TermError{Err: ErrSyntax, Reason: ReasonWrongFamily, Value: addr, N: int(t.Name[2] - '0')}
 		}
 		t.Addr, t.Value = ip, addr
 		if cidr != "" {
@@ -468,7 +548,7 @@ func parseTerm(s string) (Term, *TermError) {
 			}
 		}
 	default:
-		return t, termErr(ErrUnknownMechanism, "%q", t.Name)
+		return t, termErr(ErrUnknownMechanism, ReasonUnknown, t.Name)
 	}
 	return t, nil
 }
@@ -511,11 +591,11 @@ func splitDualCIDR(arg string) (spec, c4, c6 string) {
 // at most max (RFC 7208 §12 ip4-cidr-length, ip6-cidr-length).
 func parseCIDR(s string, max int) (int, *TermError) {
 	if s == "" || s == "/" || !allDigits(s) || len(s) > 3 || (len(s) > 1 && s[0] == '0') {
-		return -1, termErr(ErrSyntax, "bad CIDR length %q", s)
+		return -1, termErr(ErrSyntax, ReasonBadCIDR, s)
 	}
 	n, _ := strconv.Atoi(s)
 	if n > max {
-		return -1, termErr(ErrSyntax, "CIDR length %d over %d", n, max)
+		return -1, &TermError{Err: ErrSyntax, Reason: ReasonCIDRTooLong, N: n, Max: max}
 	}
 	return n, nil
 }
@@ -530,7 +610,7 @@ func parseDomainSpec(s string) ([]macroItem, *TermError) {
 	}
 	for _, it := range items {
 		if it.expand && (it.letter == 'c' || it.letter == 'r' || it.letter == 't') {
-			return nil, termErr(ErrExpOnlyMacro, "%%{%c} outside exp text", it.letter)
+			return nil, termErr(ErrExpOnlyMacro, ReasonExpOnlyMacro, string(it.letter))
 		}
 	}
 	last := items[len(items)-1]
@@ -540,7 +620,7 @@ func parseDomainSpec(s string) ([]macroItem, *TermError) {
 	tail := strings.TrimSuffix(last.lit, ".")
 	dot := strings.LastIndexByte(tail, '.')
 	if dot < 0 || !isTopLabel(tail[dot+1:]) {
-		return nil, termErr(ErrSyntax, "%q does not end in a valid top label", s)
+		return nil, termErr(ErrSyntax, ReasonBadTopLabel, s)
 	}
 	return items, nil
 }

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+
+	"github.com/mailcheck/mailcheck/internal/i18n"
 )
 
 func TestParse(t *testing.T) {
@@ -182,5 +184,28 @@ func TestTruncateName(t *testing.T) {
 	got := truncateName(long + "example.com")
 	if len(got) > 253 || got[len(got)-11:] != "example.com" || got[0] == '.' {
 		t.Errorf("truncateName: %d chars, %q", len(got), got)
+	}
+}
+
+// A syntax error's reason is a code, worded by the catalogs in each
+// language.
+func TestTermErrorWords(t *testing.T) {
+	_, err := Parse("v=spf1 ip4:192.0.2.0/33 -all")
+	var se *SyntaxError
+	if !errors.As(err, &se) || len(se.Errs) != 1 {
+		t.Fatalf("err %v", err)
+	}
+	te := se.Errs[0]
+	if te.Reason != ReasonCIDRTooLong || te.N != 33 || te.Max != 32 {
+		t.Fatalf("term error %+v", te)
+	}
+	for lang, want := range map[i18n.Lang]string{
+		i18n.English: `term 1 "ip4:192.0.2.0/33" (offset 7): CIDR length 33 over 32`,
+		i18n.French:  "terme 1 «\u00a0ip4:192.0.2.0/33\u00a0» (position 7)\u00a0: longueur CIDR 33 supérieure à 32",
+	} {
+		loc := i18n.For(lang)
+		if got := loc.Text(TermErrorMsg(te)); got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
 	}
 }

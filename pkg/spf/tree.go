@@ -2,6 +2,7 @@ package spf
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"strings"
 	"sync"
@@ -9,6 +10,8 @@ import (
 	"github.com/miekg/dns"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
 )
 
@@ -32,8 +35,10 @@ type Node struct {
 	// "temperror", "loop", "dynamic" (target depends on the sender, not
 	// resolved), "truncated" (walk bound reached).
 	Status string `json:"status"`
-	Error  string `json:"error,omitempty"`
-	Record string `json:"record,omitempty"`
+	// Error says why the status is not "ok", in words (JSON: a string in
+	// the report's language).
+	Error  report.Msg `json:"error,omitzero"`
+	Record string     `json:"record,omitempty"`
 	// Own counts the record's own a, mx, ptr and exists terms that are
 	// evaluated (before "all"); Cost is what the branch adds to the
 	// DNS-querying term count, the include or redirect term itself included
@@ -166,7 +171,7 @@ func (w *walker) fetch(ctx context.Context, n *Node) {
 	ans, err := w.lookup(ctx, n.Domain, dns.TypeTXT)
 	if err != nil {
 		n.fetchErr = err
-		n.Status, n.Error = "temperror", err.Error()
+		n.Status, n.Error = "temperror", check.ErrMsg(err)
 		if resolver.KindOf(err) == resolver.KindName {
 			n.Status = "none"
 		}
@@ -191,9 +196,9 @@ func (w *walker) fetch(ctx context.Context, n *Node) {
 	case 0:
 		n.Status = "none"
 		if ans.Outcome == resolver.NXDomain {
-			n.Error = "the name does not exist"
+			n.Error = report.T("spf.node.nxdomain", nil)
 		} else {
-			n.Error = "no v=spf1 TXT record"
+			n.Error = report.T("spf.node.no_record", nil)
 		}
 	case 1:
 		n.Record = spf[0]
@@ -201,12 +206,24 @@ func (w *walker) fetch(ctx context.Context, n *Node) {
 		n.rec = rec
 		n.Status = "ok"
 		if err != nil {
-			n.Status, n.Error = "syntax", err.Error()
+			n.Status, n.Error = "syntax", syntaxMsg(err)
 		}
 	default:
 		n.Status, n.multi = "multiple", len(spf)
-		n.Error = "more than one v=spf1 record"
+		n.Error = report.T("spf.node.multiple", nil)
 	}
+}
+
+// syntaxMsg words Parse's error: its first term error, and how many more.
+func syntaxMsg(err error) report.Msg {
+	var se *SyntaxError
+	if !errors.As(err, &se) || len(se.Errs) == 0 {
+		return report.T("spf.node.syntax", nil)
+	}
+	if len(se.Errs) == 1 {
+		return TermErrorMsg(se.Errs[0])
+	}
+	return report.T("spf.node.syntax_more", report.Params{"error": TermErrorMsg(se.Errs[0]), "count": len(se.Errs) - 1})
 }
 
 // staticTarget expands a term's domain-spec when it uses no macro but
@@ -263,11 +280,11 @@ func (w *walker) expand(n *Node) ([]*Node, []*termJob) {
 			c.Status, c.Domain = "dynamic", t.Value
 			n.Dynamic = append(n.Dynamic, t.String())
 		case !validDomain(target):
-			c.Status, c.Error = "none", "not a valid domain name"
+			c.Status, c.Error = "none", report.T("spf.node.invalid_name", nil)
 		case n.hasAncestor(target):
-			c.Status, c.Error = "loop", target+" is already on the path from the root"
+			c.Status, c.Error = "loop", report.T("spf.node.loop", report.Params{"domain": target})
 		case c.depth > maxTreeDepth || w.nodes >= maxTreeNodes:
-			c.Status, c.Error = "truncated", "walk bound reached; the limit is exceeded anyway"
+			c.Status, c.Error = "truncated", report.T("spf.node.truncated", nil)
 		default:
 			w.nodes++
 			children = append(children, c)
