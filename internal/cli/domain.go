@@ -214,9 +214,9 @@ func runDomain(ctx context.Context, f *Factory, opts *DomainOptions) error {
 	probe, reason := !opts.NoProbe, ""
 	switch {
 	case len(f.globals.Zones) > 0:
-		probe, reason = false, "offline mode (--zone): nothing is sent to the network"
+		probe, reason = false, audit.ProbeOffline
 	case opts.NoProbe:
-		reason = "--no-probe was given"
+		reason = audit.ProbeDisabled
 	}
 	// One cache for the whole run in front of the upstream: names that
 	// many domains share are asked once (each domain keeps its own cache

@@ -78,7 +78,7 @@ func TestDomainJSON(t *testing.T) {
 		t.Fatalf("not a JSON array of reports: %v\n%s", err, r.stdout[:200])
 	}
 	d := doc[0]
-	if len(doc) != 1 || d.SchemaVersion != 1 || d.Score.Grade == "" || len(d.TopFixes) != 5 || len(d.Readiness) != 9 || len(d.Sections) != 11 {
+	if len(doc) != 1 || d.SchemaVersion != 1 || d.Score.Grade == "" || len(d.TopFixes) != 5 || len(d.Readiness) != 18 || len(d.Sections) != 11 {
 		t.Errorf("document %+v", d)
 	}
 	if len(d.Environment) != 1 || d.Environment[0].Status != "skipped" {

@@ -16,6 +16,7 @@ import (
 
 	"sync"
 
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dane"
 	"github.com/mailcheck/mailcheck/pkg/dkim"
@@ -42,7 +43,9 @@ type Options struct {
 	// Probe runs the SMTP port probes from this machine (an environment
 	// report, never scored); off in offline --zone mode.
 	Probe bool
-	// ProbeReason says why probes were skipped, for the report.
+	// ProbeReason says why probes were skipped, for the report:
+	// ProbeOffline or ProbeDisabled (worded from the catalogs), or any
+	// other text, shown as it is.
 	ProbeReason string
 	SMTP        smtpprobe.Options
 	DNSBL       dnsbl.Options
@@ -57,13 +60,26 @@ type Options struct {
 var Definitions = append([]report.Definition{findCheckFailed, findProbeSkipped, findNoGrade}, parkedDefinitions...)
 
 var (
-	findCheckFailed = report.Definition{ID: "audit.check.failed", Severity: report.Info, Inconclusive: true,
-		Title: "A check stopped with an internal error"}
-	findProbeSkipped = report.Definition{ID: "audit.probe.skipped", Severity: report.Info,
-		Title: "SMTP reachability was not probed"}
-	findNoGrade = report.Definition{ID: "audit.score.insufficient", Severity: report.Info, Inconclusive: true,
-		Title: "No grade: insufficient data"}
+	findCheckFailed  = report.Definition{ID: "audit.check.failed", Severity: report.Info, Inconclusive: true}
+	findProbeSkipped = report.Definition{ID: "audit.probe.skipped", Severity: report.Info}
+	findNoGrade      = report.Definition{ID: "audit.score.insufficient", Severity: report.Info, Inconclusive: true}
 )
+
+// The reasons for not probing that the audit words itself
+// (Options.ProbeReason).
+const (
+	ProbeOffline  = "offline"  // the DNS answers come from zone files: nothing is sent to the network
+	ProbeDisabled = "disabled" // the caller turned the probes off
+)
+
+// probeReason words Options.ProbeReason.
+func probeReason(r string) report.Msg {
+	switch r {
+	case ProbeOffline, ProbeDisabled:
+		return report.T("audit.probe.reason."+r, nil)
+	}
+	return report.Lit(r)
+}
 
 // job is one unit of concurrent work: it fills its slots.
 type job struct {
@@ -130,10 +146,11 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) *re
 		}
 	}
 	if !opts.Probe && opts.ProbeReason != "" {
-		f := findProbeSkipped.New(opts.ProbeReason, "Run mailcheck ports "+d.String()+" (or mailcheck domain without --no-probe) on a machine with network access.")
+		why := probeReason(opts.ProbeReason)
+		f := findProbeSkipped.With(report.Params{"domain": d.String(), "reason": why})
 		rep.Environment = append(rep.Environment, report.Section{
 			Check: "ports", Title: "SMTP reachability from this machine", Target: d.Unicode(),
-			Status: report.StatusSkipped, Summary: report.Lit("Not probed: " + opts.ProbeReason), Findings: []report.Finding{f},
+			Status: report.StatusSkipped, Summary: report.T("audit.summary.not_probed", report.Params{"reason": why}), Findings: []report.Finding{f},
 		})
 	}
 	dnssec.Explain(rep.Sections) // failed lookups in a bogus zone say so
@@ -159,23 +176,23 @@ const CheckScore = "score"
 // that carry it could not decide enough of it (score.Sufficient).
 func NoGrade(target string, sections []report.Section) report.Section {
 	_, why := score.Sufficient(sections)
-	if why == "" {
-		why = "no check that carries the score could decide"
+	if why.Key == "" {
+		why = report.T("score.insufficient.none", nil)
 	}
-	f := findNoGrade.New("No score or grade: "+why+". The sections marked unknown say what could not be decided; a grade built on the rest would overstate what is known.",
-		"Fix what made those checks unknown (often the resolver: try --resolver with another one), then run again.")
+	f := findNoGrade.With(report.Params{"why": why})
 	return report.Section{Check: CheckScore, Title: "Score", Target: target, Status: report.StatusUnknown,
-		Summary: report.Lit("insufficient data: " + why), Findings: []report.Finding{f}}
+		Summary: report.T("audit.summary.no_grade", report.Params{"why": why}), Findings: []report.Finding{f}}
 }
 
-// NoGradeReason says why rep has no score, for the exit message.
+// NoGradeReason says why rep has no score, for the exit message, in
+// English when the report has not been worded yet.
 func NoGradeReason(rep *report.Report) string {
 	for _, s := range rep.Sections {
 		if s.Check == CheckScore {
-			return s.Summary.String()
+			return i18n.For(i18n.English).Text(s.Summary)
 		}
 	}
-	return "no check could decide (is the resolver answering?)"
+	return i18n.For(i18n.English).Label("audit.summary.no_decision")
 }
 
 // guard runs one job, turning a panic into an unknown section so one
@@ -183,10 +200,9 @@ func NoGradeReason(rep *report.Report) string {
 func guard(ctx context.Context, j job, d dnsname.Domain) (out []report.Section) {
 	defer func() {
 		if r := recover(); r != nil {
-			f := findCheckFailed.New(fmt.Sprintf("The %s check stopped: %v. Its result is unknown; the other checks are not affected.", j.name, r),
-				"Please report this with the command you ran.")
+			f := findCheckFailed.With(report.Params{"check": j.name, "panic": fmt.Sprint(r)})
 			out = []report.Section{{Check: j.name, Title: j.name, Target: d.Unicode(), Status: report.StatusUnknown,
-				Summary: report.Lit("Internal error; result unknown."), Findings: []report.Finding{f}}}
+				Summary: report.T("audit.summary.internal_error", nil), Findings: []report.Finding{f}}}
 		}
 	}()
 	return j.run(ctx)

@@ -98,7 +98,7 @@ func TestRunPartialFailure(t *testing.T) {
 		}
 	}
 	for _, r := range rep.Readiness {
-		if r.Requirement.String() == "DMARC policy published (p=none at least)" && r.Status != "unverifiable" {
+		if r.Requirement.Key == "audit.ready.req.dmarc" && r.Status != "unverifiable" {
 			t.Errorf("readiness DMARC row %q, want unverifiable", r.Status)
 		}
 	}
@@ -132,13 +132,28 @@ func TestReadinessRows(t *testing.T) {
 	})
 	got := map[string]string{}
 	for _, r := range rows {
-		got[r.Requirement.String()] = r.Status
+		got[en.Text(r.Requirement)] = r.Status
 	}
 	if got["SPF or DKIM authenticates the domain"] != "pass" || got["SPF and DKIM both set up"] != "fail" {
 		t.Errorf("rows %v", got)
 	}
 	if got["Spam complaint rate below 0.3%"] != "unverifiable" {
 		t.Error("complaint rate is never measurable from DNS")
+	}
+	// The French providers: Orange requires SPF; laposte.net asks for at
+	// least one of SPF, DKIM and DMARC; Free's blocks are not in DNS.
+	if got["SPF record (mandatory)"] != "fail" || got["At least one of SPF, DKIM and DMARC: mail with none goes to the spam folder at best"] != "pass" {
+		t.Errorf("rows %v", got)
+	}
+	for _, r := range rows {
+		if r.Applies.Key == "audit.ready.applies.free" && r.Status != "unverifiable" {
+			t.Errorf("Free row %q: its blocks cannot be seen from DNS", r.Status)
+		}
+		if r.Requirement.Key == "audit.ready.req.orange_spf" {
+			if s := fr.Text(r.Requirement) + " · " + fr.Text(r.Applies) + " · " + fr.Text(r.Detail); s != "Enregistrement SPF (obligatoire) · Orange\u00a0: tous les expéditeurs · aucun enregistrement SPF" {
+				t.Errorf("French row %q", s)
+			}
+		}
 	}
 }
 

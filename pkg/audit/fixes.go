@@ -77,7 +77,7 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 	type group struct {
 		fix     report.TopFix
 		records []string // the findings' record texts, highest priority first
-		titles  []string
+		titles  []report.Msg
 	}
 	var groups []*group
 	byRecord := map[string]*group{}
@@ -87,7 +87,7 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 			if g, ok := byRecord[k]; ok {
 				g.fix.IDs = append(g.fix.IDs, c.fix.ID)
 				g.records = append(g.records, report.TXTText(c.record.Value))
-				g.titles = append(g.titles, c.fix.Title.String())
+				g.titles = append(g.titles, c.fix.Title)
 				continue
 			}
 			g := &group{fix: c.fix, records: []string{report.TXTText(c.record.Value)}}
@@ -109,7 +109,8 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 			base, ok := published[recordKey(fix.Record)]
 			if ok && len(g.records) > 1 {
 				fix.Record = report.TXTRecord(fix.Record.Name, base.merge(g.records))
-				fix.Fix = fix.Fix.Append(" The record below also fixes: " + strings.Join(g.titles, "; ") + ".")
+				// Worded with the findings: their own fix and titles.
+				fix.Fix = report.T("audit.fix.also", report.Params{"fix": fix.Fix, "titles": titleList(g.titles)})
 			}
 			if ok && base.kind == kindDMARC && tagOf(report.TXTText(fix.Record.Value), "p") != base.tag("p") {
 				fix.Record = noWeakerSP(fix.Record)
@@ -124,6 +125,18 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 		out = append(out, fix)
 	}
 	return out
+}
+
+// titleList joins finding titles, which may hold commas, with the
+// language's semicolons.
+func titleList(ts []report.Msg) report.Msg {
+	switch len(ts) {
+	case 0:
+		return report.Msg{}
+	case 1:
+		return ts[0]
+	}
+	return report.T("audit.fix.titles", report.Params{"first": ts[0], "rest": titleList(ts[1:])})
 }
 
 // stage splits a DMARC change that leaves p=none into the safe order:
@@ -144,7 +157,7 @@ func stage(fix *report.TopFix, base published) {
 	fix.Record = report.TXTRecord(name, setTag(now, "p", "quarantine"))
 	fix.Later = &report.LaterFix{
 		Record: report.TXTRecord(name, setTag(now, "p", "reject")),
-		When:   report.Lit("once reports show all your legitimate mail passing"),
+		When:   report.T("audit.fix.later", nil),
 	}
 }
 

@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
@@ -23,12 +22,10 @@ import (
 var parkedDefinitions = []report.Definition{findParkedMX, findParkedSPF, findParkedDMARC}
 
 var (
-	findParkedMX = report.Definition{ID: "audit.parked.mx", Severity: report.High,
-		Title: "Domain to be parked still accepts mail", Refs: []string{"RFC 7505 §3"}}
-	findParkedSPF = report.Definition{ID: "audit.parked.spf", Severity: report.High,
-		Title: "Domain to be parked still authorizes senders in SPF", Refs: []string{"RFC 7208 §5.1"}}
-	findParkedDMARC = report.Definition{ID: "audit.parked.dmarc", Severity: report.High,
-		Title: "Domain to be parked has no DMARC policy of reject", Refs: []string{"RFC 9989 §4.7"}}
+	findParkedMX  = report.Definition{ID: "audit.parked.mx", Severity: report.High, Refs: []string{"RFC 7505 §3"}}
+	findParkedSPF = report.Definition{ID: "audit.parked.spf", Severity: report.High, Refs: []string{"RFC 7208 §5.1"},
+		Variants: []report.Variant{{Name: "none", Severity: report.High}}} // no SPF record at all
+	findParkedDMARC = report.Definition{ID: "audit.parked.dmarc", Severity: report.High, Refs: []string{"RFC 9989 §4.7"}}
 )
 
 // notForParked are the checks that do not apply to a parked domain.
@@ -69,7 +66,7 @@ func park(sections []report.Section, d dnsname.Domain, force bool) bool {
 		s := &sections[i]
 		if notForParked[s.Check] {
 			s.Status = report.StatusSkipped
-			s.Summary = report.Lit("Not applicable: " + d.Unicode() + " is parked (it sends and receives no mail).")
+			s.Summary = report.T("audit.summary.parked", report.Params{"domain": d.Unicode()})
 			s.Findings = []report.Finding{}
 			continue
 		}
@@ -79,7 +76,8 @@ func park(sections []report.Section, d dnsname.Domain, force bool) bool {
 				continue
 			}
 			if f.ID == "dmarc.record.missing" {
-				f.Fix = "Publish a DMARC record that rejects everything: a domain that sends no mail has nothing to lose."
+				// The record to publish is data: for a parked domain it
+				// rejects everything, having nothing to lose.
 				f.Record = report.TXTRecord("_dmarc."+name, "v=DMARC1; p=reject")
 			}
 			kept = append(kept, f)
@@ -87,29 +85,21 @@ func park(sections []report.Section, d dnsname.Domain, force bool) bool {
 		switch dt := s.Data.(type) {
 		case *mx.Result:
 			if force && dt != nil && !nullMX {
-				kept = append(kept, withRecord(findParkedMX.New(
-					fmt.Sprintf("%s is to be parked (--parked), but it has %s, so mail to it is still accepted.", d.Unicode(), mxDescription(dt)),
-					"Replace every MX record with a null MX: it tells senders at once that the domain takes no mail."),
+				kept = append(kept, withRecord(findParkedMX.With(report.Params{"domain": d.Unicode(), "mx": mxDescription(dt)}),
 					&report.Record{Name: name, Type: "MX", Value: "0 ."}))
 			}
 		case *spf.Data:
 			if force && dt != nil && !spfNone && !has(kept, "spf.parked.not_strict") {
-				detail := fmt.Sprintf("%s is to be parked (--parked), but its SPF record %q authorizes senders.", d.Unicode(), dt.Record)
+				p := report.Params{"domain": d.Unicode(), "record": dt.Record}
+				f := findParkedSPF.With(p)
 				if dt.Record == "" {
-					detail = fmt.Sprintf("%s is to be parked (--parked), but it has no SPF record, so receivers cannot tell that it sends no mail.", d.Unicode())
+					f = findParkedSPF.Alt("none", p)
 				}
-				kept = append(kept, withRecord(findParkedSPF.New(detail, "Publish an SPF record that authorizes no one."),
-					report.TXTRecord(name, "v=spf1 -all")))
+				kept = append(kept, withRecord(f, report.TXTRecord(name, "v=spf1 -all")))
 			}
 		case *dmarc.Data:
 			if force && dt != nil && dt.EffectivePolicy != dmarc.PolicyReject && !has(kept, "dmarc.parked.not_reject") && !has(kept, "dmarc.record.missing") {
-				policy := string(dt.EffectivePolicy)
-				if policy == "" {
-					policy = "not set"
-				}
-				kept = append(kept, withRecord(findParkedDMARC.New(
-					fmt.Sprintf("%s is to be parked (--parked), but the DMARC policy that applies to it is %s: mail forged in its name is still delivered.", d.Unicode(), policy),
-					"Publish a DMARC policy of reject: a domain that sends no mail has nothing to lose."),
+				kept = append(kept, withRecord(findParkedDMARC.With(report.Params{"domain": d.Unicode(), "policy": string(dt.EffectivePolicy)}),
 					report.TXTRecord("_dmarc."+name, "v=DMARC1; p=reject")))
 			}
 		}
@@ -138,13 +128,13 @@ func has(fs []report.Finding, id string) bool {
 	return false
 }
 
-func mxDescription(r *mx.Result) string {
+func mxDescription(r *mx.Result) report.Msg {
 	switch {
 	case r.Implicit:
-		return "no MX record (senders deliver to its address records, RFC 5321 §5.1)"
+		return report.T("audit.parked.has.implicit", nil)
 	case len(r.Hosts) == 1:
-		return "an MX host (" + r.Hosts[0].Name + ")"
+		return report.T("audit.parked.has.host", report.Params{"host": r.Hosts[0].Name})
 	default:
-		return fmt.Sprintf("%d MX hosts", len(r.Hosts))
+		return report.T("audit.parked.has.hosts", report.Params{"count": len(r.Hosts)})
 	}
 }

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"strings"
 	"testing"
 
@@ -41,8 +42,11 @@ func TestParkedDomainScoresA(t *testing.T) {
 	for _, f := range rep.TopFixes {
 		t.Errorf("a correct parked domain is told to fix %s", f.ID)
 	}
-	if !strings.Contains(rep.Score.Summary.String(), "is parked") {
-		t.Errorf("summary %q", rep.Score.Summary)
+	if s := en.Text(rep.Score.Summary); !strings.Contains(s, "is parked") {
+		t.Errorf("summary %q", s)
+	}
+	if s := fr.Text(rep.Score.Summary); !strings.Contains(s, "parked.example est en sommeil") {
+		t.Errorf("French summary %q", s)
 	}
 	// The same records on a domain that is not parked: the checks apply.
 	demo := runZone(t, "shop.example.zone", "shop.example", Options{})
@@ -101,11 +105,16 @@ func TestHalfParkedDomainPointsToParked(t *testing.T) {
 	if s := section(rep, "mtasts"); s.Status == report.StatusSkipped {
 		t.Error("MTA-STS skipped for a domain with an MX")
 	}
-	if rep.Score == nil || !strings.Contains(rep.Score.Summary.String(), "--parked") {
-		t.Errorf("summary %+v does not point to --parked", rep.Score)
+	if rep.Score == nil || rep.Score.Summary.Params["receives_only"] != true || !strings.Contains(en.Text(rep.Score.Summary), "judge it as a parked domain") {
+		t.Errorf("summary %+v does not point to the parked judgement", rep.Score)
 	}
 	good := runZone(t, "parked-good.zone", "parked.example", Options{})
-	if strings.Contains(good.Score.Summary.String(), "--parked") {
-		t.Errorf("a parked domain is told about --parked: %q", good.Score.Summary)
+	if good.Score.Summary.Params["receives_only"] != nil {
+		t.Errorf("a parked domain is told about the parked judgement: %q", en.Text(good.Score.Summary))
 	}
 }
+
+var (
+	en = i18n.For(i18n.English)
+	fr = i18n.For(i18n.French)
+)

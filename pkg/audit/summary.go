@@ -20,39 +20,41 @@ func rejects(sections []report.Section) bool {
 func finish(rep *report.Report, parked bool) {
 	rep.TopFixes = fixes(rep.Sections, 5, parked)
 	if rep.Score != nil {
-		rep.Score.Summary = report.Lit(meaning(rep.Target, rep.Score, rep.TopFixes, parked, rejects(rep.Sections)))
+		p := report.Params{"domain": rep.Target}
+		// Sends no mail but still has an MX: either a domain that only
+		// receives, or a parked one with a leftover MX. Only its owner
+		// knows which; the report says how to see the parked judgement.
 		if nullMX, spfNone := parkedState(rep.Sections); !parked && spfNone && !nullMX && rejects(rep.Sections) {
-			// Sends no mail but still has an MX: either a domain that only
-			// receives, or a parked one with a leftover MX. Only its owner
-			// knows which; the report says how to see the parked judgement.
-			rep.Score.Summary = rep.Score.Summary.Append(" It sends no mail (SPF authorizes no one, DMARC rejects) but still receives it: if it should receive none either, add --parked to see what to publish.")
+			p["receives_only"] = true
 		}
+		rep.Score.Summary = report.T("audit.meaning."+meaning(rep.Score, rep.TopFixes, parked, rejects(rep.Sections)), p)
 	}
 }
 
-// meaning is one sentence about the domain's mail, from the most urgent
-// fix: what a merchant would want to know before any detail.
-func meaning(domain string, sc *report.Score, fixes []report.TopFix, parked, reject bool) string {
+// meaning is the sentence about the domain's mail, from the most urgent
+// fix: what a merchant would want to know before any detail. It returns
+// the sentence's name in the catalogs (audit.meaning.<name>).
+func meaning(sc *report.Score, fixes []report.TopFix, parked, reject bool) string {
 	top := 0
 	if len(fixes) > 0 {
 		top = fixes[0].Priority
 	}
 	switch {
 	case parked && top < prioPartial && reject:
-		return domain + " is parked: it sends and receives no mail and says so, so receivers refuse mail forged in its name."
+		return "parked"
 	case parked && top < prioPartial:
-		return domain + " is parked: it sends and receives no mail and says so (its DMARC policy could not be checked)."
+		return "parked_unknown"
 	case parked:
-		return domain + " is judged as parked (it sends and receives no mail), but its records still let mail in or out: make the fixes below."
+		return "parked_open"
 	case top >= prioMailFails:
-		return "Some mail from " + domain + " is refused or fails authentication now: make fix 1 first."
+		return "mail_fails"
 	case top >= prioMechanismMissing:
-		return domain + " lacks an authentication record that Gmail, Yahoo and Outlook require of senders: some of its mail goes to spam or is refused."
+		return "mechanism_missing"
 	case top >= prioSpoofable-5:
-		return "Mail from " + domain + " authenticates, but anyone can still send mail as " + domain + " and have it delivered."
+		return "spoofable"
 	case sc.Grade == "A" && top < prioPartial:
-		return domain + "'s mail is authenticated and protected against spoofing; nothing urgent to change."
+		return "protected"
 	default:
-		return "Mail from " + domain + " is authenticated and protected; the fixes below close smaller gaps."
+		return "gaps"
 	}
 }

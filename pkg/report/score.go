@@ -28,8 +28,10 @@ type Cap struct {
 
 // CategoryScore is one category's share of the score.
 type CategoryScore struct {
-	Name   string `json:"name"`
-	Weight int    `json:"weight"`
+	Name string `json:"name"`
+	// Label is the name in the report's language (JSON keeps Name).
+	Label  Msg `json:"-"`
+	Weight int `json:"weight"`
 	// Status: "scored", or "insufficient data" when every section of the
 	// category is unknown or skipped; the category is then left out and
 	// the other weights renormalized.
@@ -49,10 +51,12 @@ type Deduction struct {
 }
 
 // Readiness is one row of the mailbox-provider sender requirements
-// checklist (Gmail, Yahoo, Outlook.com), kept apart from the score.
+// checklist (Gmail, Yahoo, Outlook.com, laposte.net, Orange, Free), kept
+// apart from the score.
 type Readiness struct {
 	Requirement Msg `json:"requirement"`
-	// Applies says to whom: "all senders" or "bulk senders".
+	// Applies says which provider and to whom ("Gmail, Yahoo: all
+	// senders", "laposte.net: all senders").
 	Applies Msg `json:"applies"`
 	// Status: "pass", "fail", or "unverifiable" (DNS cannot tell, or the
 	// checks it depends on were unknown).

@@ -27,7 +27,6 @@
 package score
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -38,20 +37,26 @@ import (
 
 // Category is one weighted part of the score.
 type Category struct {
+	// Name is the category's stable name in JSON ("Reputation"); Key
+	// names its words in the catalogs (score.category.<key>).
 	Name   string
+	Key    string
 	Weight int
 	Checks []string // Section.Check values
 }
 
+// Label is the category's name in the report's language.
+func (c Category) Label() report.Msg { return report.T("score.category."+c.Key, nil) }
+
 // Categories is the score model's table (our weights: docs/scoring.md).
 var Categories = []Category{
-	{Name: "SPF", Weight: 15, Checks: []string{"spf"}},
-	{Name: "DKIM", Weight: 15, Checks: []string{"dkim"}},
-	{Name: "DMARC", Weight: 20, Checks: []string{"dmarc"}},
-	{Name: "Reputation", Weight: 20, Checks: []string{"dnsbl"}},
-	{Name: "Sending infrastructure", Weight: 15, Checks: []string{"mx", "rdns", "dnssec"}},
-	{Name: "Transport security", Weight: 15, Checks: []string{"mtasts", "tlsrpt", "dane", "smtp"}},
-	{Name: "BIMI", Weight: 0, Checks: []string{"bimi"}},
+	{Name: "SPF", Key: "spf", Weight: 15, Checks: []string{"spf"}},
+	{Name: "DKIM", Key: "dkim", Weight: 15, Checks: []string{"dkim"}},
+	{Name: "DMARC", Key: "dmarc", Weight: 20, Checks: []string{"dmarc"}},
+	{Name: "Reputation", Key: "reputation", Weight: 20, Checks: []string{"dnsbl"}},
+	{Name: "Sending infrastructure", Key: "infrastructure", Weight: 15, Checks: []string{"mx", "rdns", "dnssec"}},
+	{Name: "Transport security", Key: "transport", Weight: 15, Checks: []string{"mtasts", "tlsrpt", "dane", "smtp"}},
+	{Name: "BIMI", Key: "bimi", Weight: 0, Checks: []string{"bimi"}},
 }
 
 // Points deducted per decisive finding, by severity.
@@ -66,7 +71,8 @@ var Points = map[report.Severity]int{
 // CapRule bounds the score when any of its finding IDs is present
 // (decisive), or when its test says so.
 type CapRule struct {
-	Limit  int
+	Limit int
+	// Reason names the cap's words in the catalogs: score.cap.<Reason>.
 	Reason string
 	IDs    []string
 	// Test, when set, decides instead of IDs; it returns the IDs it
@@ -81,16 +87,16 @@ type CapRule struct {
 
 // Caps is the hard-cap table (our caps: docs/scoring.md).
 var Caps = []CapRule{
-	{Limit: 20, Reason: "a zone is DNSSEC-bogus: validating resolvers answer SERVFAIL, so receivers see no SPF, DKIM or DMARC, or senders cannot reach the MX", IDs: []string{"dnssec.zone.bogus", "dnssec.ds.mismatch", "dnssec.rrsig.expired", "dnssec.rrsig.invalid"}, Outage: true},
-	{Limit: 40, Reason: "SPF lets anyone pass (+all, or a /0 range)", IDs: []string{"spf.all.pass"}},
-	{Limit: 40, Reason: "no usable SPF and no valid DKIM key: the Gmail baseline for all senders fails", Test: noAuthentication},
-	{Limit: 40, Reason: "the domain is on a domain blocklist", IDs: []string{"dnsbl.domain.listed"}},
-	{Limit: 50, Reason: "a sending address is on a major IP blocklist", IDs: []string{"dnsbl.ip.listed.major"}},
-	{Limit: 50, Reason: "senders that validate MTA-STS or DANE will refuse to deliver inbound mail", Test: transportBroken},
-	{Limit: 60, Reason: "SPF evaluates to permerror", IDs: spfPermerror},
-	{Limit: 60, Reason: "a sending address has no reverse DNS, or it does not confirm forward", Test: sendingPTR},
-	{Limit: 60, Reason: "a DKIM key is too weak, sha1-only, or the From header is not signed", IDs: []string{"dkim.key.rsa_lt_1024", "dkim.key.sha1_only", "dkim.sig.from_unsigned"}},
-	{Limit: 70, Reason: "no valid DMARC policy (missing, invalid, or several records)", IDs: []string{"dmarc.record.missing", "dmarc.record.multiple", "dmarc.syntax.invalid", "dmarc.version.invalid", "dmarc.record.leading_space"}},
+	{Limit: 20, Reason: "dnssec_bogus", IDs: []string{"dnssec.zone.bogus", "dnssec.ds.mismatch", "dnssec.rrsig.expired", "dnssec.rrsig.invalid"}, Outage: true},
+	{Limit: 40, Reason: "spf_pass_all", IDs: []string{"spf.all.pass"}},
+	{Limit: 40, Reason: "no_authentication", Test: noAuthentication},
+	{Limit: 40, Reason: "domain_listed", IDs: []string{"dnsbl.domain.listed"}},
+	{Limit: 50, Reason: "ip_listed", IDs: []string{"dnsbl.ip.listed.major"}},
+	{Limit: 50, Reason: "transport_broken", Test: transportBroken},
+	{Limit: 60, Reason: "spf_permerror", IDs: spfPermerror},
+	{Limit: 60, Reason: "sending_ptr", Test: sendingPTR},
+	{Limit: 60, Reason: "dkim_weak", IDs: []string{"dkim.key.rsa_lt_1024", "dkim.key.sha1_only", "dkim.sig.from_unsigned"}},
+	{Limit: 70, Reason: "dmarc_invalid", IDs: []string{"dmarc.record.missing", "dmarc.record.multiple", "dmarc.syntax.invalid", "dmarc.version.invalid", "dmarc.record.leading_space"}},
 }
 
 // spfPermerror lists the findings that make check_host() return permerror
@@ -138,15 +144,16 @@ func Coverage(sections []report.Section) (known, checked int) {
 
 // Sufficient reports whether enough of the weight is known for a grade
 // (MinKnownShare), and says how much was when it is not.
-func Sufficient(sections []report.Section) (bool, string) {
+func Sufficient(sections []report.Section) (bool, report.Msg) {
 	known, checked := Coverage(sections)
 	if checked == 0 || known == 0 {
-		return false, "no check that carries the score could decide"
+		return false, report.T("score.insufficient.none", nil)
 	}
 	if float64(known) < MinKnownShare*float64(checked) {
-		return false, fmt.Sprintf("only %d of %d points of score weight could be judged; a grade needs %d", known, checked, int(math.Ceil(MinKnownShare*float64(checked))))
+		return false, report.T("score.insufficient.share", report.Params{"count": known, "checked": checked,
+			"needed": int(math.Ceil(MinKnownShare * float64(checked)))})
 	}
-	return true, ""
+	return true, report.Msg{}
 }
 
 // Compute scores the sections. ok is false when too little could be
@@ -155,7 +162,7 @@ func Compute(sections []report.Section) (report.Score, bool) {
 	var s report.Score
 	var earned, possible float64
 	for _, cat := range Categories {
-		cs := report.CategoryScore{Name: cat.Name, Weight: cat.Weight, Sections: []string{}}
+		cs := report.CategoryScore{Name: cat.Name, Label: cat.Label(), Weight: cat.Weight, Sections: []string{}}
 		deducted, scored := 0, false
 		for _, sec := range sections {
 			if !slices.Contains(cat.Checks, sec.Check) {
@@ -206,7 +213,7 @@ func Compute(sections []report.Section) (report.Score, bool) {
 		if !fired {
 			continue
 		}
-		s.Caps = append(s.Caps, report.Cap{Limit: rule.Limit, Reason: report.Lit(rule.Reason), IDs: ids})
+		s.Caps = append(s.Caps, report.Cap{Limit: rule.Limit, Reason: report.T("score.cap."+rule.Reason, nil), IDs: ids})
 	}
 	sort.SliceStable(s.Caps, func(i, j int) bool { return s.Caps[i].Limit < s.Caps[j].Limit })
 	if len(s.Caps) > 0 && s.Caps[0].Limit < s.Value {
@@ -358,9 +365,9 @@ func TopFixes(sections []report.Section, n int) []report.TopFix {
 // words itself, a fix written there. Fixes are worded after the report is
 // built (internal/i18n), so the catalog is what knows.
 func HasFix(f report.Finding) bool {
-	if f.Legacy() || f.Fix != "" {
+	if f.Fix != "" {
 		// Worded already (by its check, or by the localizer).
-		return f.Fix != ""
+		return true
 	}
 	en := i18n.For(i18n.English)
 	m := f.FixMsg()

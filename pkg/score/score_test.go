@@ -1,6 +1,7 @@
 package score
 
 import (
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"testing"
 
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -94,8 +95,15 @@ func TestInsufficientData(t *testing.T) {
 	if s, ok := Compute(sections); ok {
 		t.Fatalf("scored %d %s on 15 points of weight", s.Value, s.Grade)
 	}
-	if ok, why := Sufficient(sections); ok || why != "only 15 of 100 points of score weight could be judged; a grade needs 60" {
-		t.Errorf("Sufficient: %v %q", ok, why)
+	ok, why := Sufficient(sections)
+	if ok || why.Key != "score.insufficient.share" || why.Params["count"] != 15 || why.Params["checked"] != 100 || why.Params["needed"] != 60 {
+		t.Errorf("Sufficient: %v %+v", ok, why)
+	}
+	if s := i18n.For(i18n.English).Text(why); s != "only 15 of 100 points of score weight could be judged; a grade needs 60" {
+		t.Errorf("English %q", s)
+	}
+	if s := i18n.For(i18n.French).Text(why); s != "seulement 15 points sur 100 du poids de la note ont pu être évalués\u202f; une note en exige 60" {
+		t.Errorf("French %q", s)
 	}
 	// The usual gaps (no DKIM selector guessed, blocklists refusing the
 	// resolver) leave 65 points: graded.
@@ -118,19 +126,30 @@ func TestGradeBoundaries(t *testing.T) {
 }
 
 func TestTopFixes(t *testing.T) {
-	withFix := func(id string, sev report.Severity) report.Finding {
-		return report.Finding{ID: id, Severity: sev, Fix: "do it"}
+	// Findings as checks make them: the fix is in the catalogs.
+	mk := func(id string, sev report.Severity) report.Finding {
+		return report.Definition{ID: id, Severity: sev}.With(nil)
 	}
 	got := TopFixes([]report.Section{
-		sec("mx", report.StatusFail, withFix("mx.target_no_address", report.High)),
-		sec("dmarc", report.StatusFail, withFix("dmarc.record.missing", report.High), withFix("dmarc.np.missing", report.Low)),
-		sec("spf", report.StatusFail, withFix("spf.all.pass", report.Critical), report.Finding{ID: "spf.x", Severity: report.Critical, Inconclusive: true, Fix: "x"}),
+		sec("mx", report.StatusFail, mk("mx.target_no_address", report.High)),
+		sec("dmarc", report.StatusFail, mk("audit.parked.dmarc", report.High), mk("smtp.ext.size", report.Low)),
+		sec("smtp", report.StatusFail, mk("smtp.starttls.missing", report.Critical), report.Finding{ID: "smtp.x", Severity: report.Critical, Inconclusive: true}),
 	}, 3)
 	ids := []string{}
 	for _, f := range got {
 		ids = append(ids, f.ID)
 	}
-	if len(ids) != 3 || ids[0] != "spf.all.pass" || ids[1] != "dmarc.record.missing" || ids[2] != "mx.target_no_address" {
+	// Most severe first, the heavier category (DMARC 20) first among
+	// equals; smtp.ext.size has no fix and the inconclusive one decides
+	// nothing.
+	if len(ids) != 3 || ids[0] != "smtp.starttls.missing" || ids[1] != "audit.parked.dmarc" || ids[2] != "mx.target_no_address" {
 		t.Errorf("top fixes %v", ids)
+	}
+	// The words are the finding's own, worded with it.
+	if got[0].Title.Key != "smtp.starttls.missing.title" || got[0].Fix.Key != "smtp.starttls.missing.fix" {
+		t.Errorf("top fix words %+v", got[0])
+	}
+	if s := i18n.For(i18n.French).Text(got[0].Title); s != "STARTTLS n'est pas proposé" {
+		t.Errorf("French title %q", s)
 	}
 }

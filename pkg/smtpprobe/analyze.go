@@ -2,11 +2,11 @@ package smtpprobe
 
 import (
 	"fmt"
-	"slices"
-	"strconv"
+	"math"
 	"strings"
 	"time"
 
+	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
@@ -18,7 +18,7 @@ func ServerFindings(probes []Probe, diag Diagnosis, opts Options) []report.Findi
 	var out []report.Finding
 	seen := map[string]bool{}
 	add := func(f report.Finding) {
-		if key := f.ID + "\x00" + f.Detail; !seen[key] {
+		if key := findingKey(f); !seen[key] {
 			seen[key] = true
 			out = append(out, f)
 		}
@@ -38,99 +38,136 @@ func ServerFindings(probes []Probe, diag Diagnosis, opts Options) []report.Findi
 	return out
 }
 
+// findingKey identifies a finding by what it says: its ID, variant and
+// parameters (fmt prints maps in key order).
+func findingKey(f report.Finding) string {
+	return f.ID + "\x00" + f.Variant + "\x00" + fmt.Sprint(f.Params)
+}
+
 // where names a probe in details: "mx.example.com port 25".
-func where(p *Probe) string { return fmt.Sprintf("%s port %d", p.Host, p.Port.Number) }
+func where(p *Probe) report.Msg {
+	return report.T("smtp.where", report.Params{"host": p.Host, "port": p.Port.Number})
+}
 
 // whereFamily adds the address, for failures that may differ per family.
-func whereFamily(p *Probe) string {
+func whereFamily(p *Probe) report.Msg {
 	if p.Address == "" || p.Address == p.Host {
 		return where(p)
 	}
-	return fmt.Sprintf("%s [%s] port %d", p.Host, p.Address, p.Port.Number)
+	return report.T("smtp.where_address", report.Params{"host": p.Host, "address": p.Address, "port": p.Port.Number})
+}
+
+// outcome words a probe's outcome ("no answer in time", "refused").
+func outcome(o Outcome) report.Msg { return report.T("smtp.outcome."+string(o), nil) }
+
+// stage words a session stage ("the greeting", "EHLO").
+func stage(s Stage) report.Msg { return report.T("smtp.stage."+string(s), nil) }
+
+// reply is an SMTP reply as evidence: its code and text, as received.
+func reply(r *Reply, n int) string { return fmt.Sprintf("%d %q", r.Code, truncate(r.Text(), n)) }
+
+// probeErr is what went wrong, as a parameter: a resolver error in the
+// report's language, else the raw error text (evidence, never prose of ours).
+func probeErr(p *Probe) report.Msg {
+	if p.err != nil {
+		return check.ErrMsg(p.err)
+	}
+	return report.Lit(p.Error)
+}
+
+// role says which wording of a listen fix applies.
+func role(p *Probe) report.Params {
+	return report.Params{"mx": p.Port.Role == RoleSMTP, "implicit": p.Port.Role == RoleSubmissions}
 }
 
 func probeFindings(probes []Probe, i int, opts Options) []report.Finding {
 	p := &probes[i]
 	sub := p.Port.Role.IsSubmission()
 	var out []report.Finding
+	base := func() report.Params {
+		return report.Params{"host": p.Host, "port": p.Port.Number, "where": where(p)}
+	}
 	switch p.Outcome {
 	case OutcomeUnresolved:
-		out = append(out, HostUnresolved.New(
-			fmt.Sprintf("%s has no A or AAAA record, so port %d cannot be reached.", p.Host, p.Port.Number),
-			fmt.Sprintf("Publish an A (and AAAA) record for %s, or stop pointing clients at it.", p.Host)))
+		out = append(out, HostUnresolved.With(base()))
 	case OutcomeDNSError:
-		out = append(out, DNSError.New(
-			fmt.Sprintf("The %s address lookup for %s failed: %s.", familyName(p.Family), p.Host, p.Error),
-			"Run again; if it keeps failing, check the name servers of the host's domain."))
-	case OutcomeRefused:
-		sev := report.Severity("")
+		pp := base()
+		pp["family"], pp["error"] = familyName(p.Family), probeErr(p)
+		out = append(out, DNSError.With(pp))
+	case OutcomeRefused, OutcomeTimeout, OutcomeUnreachable, OutcomeConnectErr:
+		def := ConnectRefused
+		pp := base()
+		pp["where"] = whereFamily(p)
+		for k, v := range role(p) {
+			pp[k] = v
+		}
+		if p.Outcome != OutcomeRefused {
+			// Only a finding when another destination answers on this
+			// port: otherwise Diagnose has said what can be said.
+			other := samePortWorks(probes, i)
+			if other == "" {
+				break
+			}
+			def = ConnectFailed
+			pp["outcome"], pp["error"], pp["other"] = outcome(p.Outcome), report.Lit(p.Error), other
+		}
 		if sub && otherPortWorks(probes, i) {
 			// RFC 8314 §3.3: one of 587 and 465 is enough; never penalize a port.
-			sev = report.Info
-		}
-		out = append(out, newFinding(ConnectRefused, sev,
-			fmt.Sprintf("%s refused the connection: the host is up and nothing listens on port %d.", whereFamily(p), p.Port.Number),
-			fixListen(p)))
-	case OutcomeTimeout, OutcomeUnreachable, OutcomeConnectErr:
-		// Only a finding when another destination answers on this port:
-		// otherwise Diagnose has said what can be said.
-		if other := samePortWorks(probes, i); other != "" {
-			sev := report.Severity("")
-			if sub && otherPortWorks(probes, i) {
-				sev = report.Info
-			}
-			out = append(out, newFinding(ConnectFailed, sev,
-				fmt.Sprintf("%s: %s (%s), while %s answers on the same port from here: the host is down, filtered, or blocking this address.", whereFamily(p), p.Outcome, p.Error, other),
-				fixListen(p)))
+			out = append(out, def.Alt("other_port", pp))
+		} else {
+			out = append(out, def.With(pp))
 		}
 	case OutcomeNoGreeting:
-		out = append(out, BannerTimeout.New(
-			fmt.Sprintf("%s accepted the connection but sent no greeting within %s (it may be tarpitting or overloaded, or not be an SMTP server).", whereFamily(p), seconds(opts.GreetingTimeout)),
-			"Check the SMTP server's load and any greeting delay; RFC 5321 §4.5.3.2.1 lets clients wait 5 minutes, but most give up sooner."))
+		pp := base()
+		pp["where"], pp["timeout"] = whereFamily(p), seconds(opts.GreetingTimeout)
+		out = append(out, BannerTimeout.With(pp))
 	case OutcomeRejected:
+		pp := base()
 		if p.Greeting != nil && p.Greeting.Class() == 5 {
-			out = append(out, BannerRefused.New(
-				fmt.Sprintf("%s greets with %d %q: it is reachable but refuses this client, most often because of this machine's IP reputation.", where(p), p.Greeting.Code, truncate(p.Greeting.Text(), 120)),
-				"Check this machine's sending IP on blocklists (mailcheck dnsbl IP); if it is the server's policy, ask its administrator."))
+			pp["reply"] = reply(p.Greeting, 120)
+			out = append(out, BannerRefused.With(pp))
 		} else {
-			out = append(out, EHLORejected.New(
-				fmt.Sprintf("%s rejected EHLO and HELO %s: %s.", where(p), p.HELO, p.Error),
-				"Send a HELO name that is a fully qualified domain name resolving to this machine (--helo)."))
+			pp["helo"], pp["error"] = p.HELO, report.Lit(p.Error)
+			if p.last != nil {
+				pp["error"] = report.Lit(reply(&p.last.reply, 120))
+			}
+			out = append(out, EHLORejected.Alt("helo_too", pp))
 		}
 	case OutcomeDeferred:
-		out = append(out, BannerUnavailable.New(
-			fmt.Sprintf("%s answered %s: temporarily unavailable (overloaded, rate limiting, or tarpitting this address).", where(p), replyText(p)),
-			"Run again later; if it persists, ask the server's administrator."))
+		pp := base()
+		pp["reply"] = replyText(p)
+		if p.last != nil && (p.Greeting == nil || p.Greeting.Class() == 2) {
+			pp["command"] = p.last.command
+		}
+		out = append(out, BannerUnavailable.With(pp))
 	case OutcomeClosed:
+		pp := base()
+		pp["stage"] = stage(p.Stage)
 		if p.Greeting == nil {
-			out = append(out, BannerUnavailable.New(
-				fmt.Sprintf("%s closed the connection without a greeting (at stage %s).", whereFamily(p), p.Stage),
-				"The server may be refusing this address (tcpwrappers, postscreen) or overloaded; run again later."))
+			pp["where"] = whereFamily(p)
+			out = append(out, BannerUnavailable.Alt("closed", pp))
 		} else {
-			out = append(out, ProtocolError.New(
-				fmt.Sprintf("%s closed the connection during %s: %s.", where(p), p.Stage, p.Error),
-				"Check the SMTP server's logs for this session."))
+			pp["error"] = report.Lit(p.Error)
+			out = append(out, ProtocolError.Alt("closed", pp))
 		}
 	case OutcomeStalled:
-		out = append(out, ReplyTimeout.New(
-			fmt.Sprintf("%s greeted, then sent no reply during %s within %s (it may be overloaded or tarpitting; the rest of the session was not checked).", where(p), p.Stage, seconds(opts.CommandTimeout)),
-			"Run again with a longer --timeout; if it persists, check the SMTP server's logs and load."))
+		pp := base()
+		pp["stage"], pp["timeout"] = stage(p.Stage), seconds(opts.CommandTimeout)
+		out = append(out, ReplyTimeout.With(pp))
 	case OutcomeProtocol:
-		out = append(out, ProtocolError.New(
-			fmt.Sprintf("%s sent something that is not an SMTP reply during %s: %s.", where(p), p.Stage, p.Error),
-			"Check what listens on the port: it may not be an SMTP server, or something in between rewrites the stream."))
+		pp := base()
+		pp["stage"], pp["error"] = stage(p.Stage), report.Lit(p.Error)
+		out = append(out, ProtocolError.With(pp))
 	case OutcomeNotTLS:
-		out = append(out, NotTLS465.New(
-			fmt.Sprintf("%s answered the TLS handshake with cleartext SMTP.", where(p)),
-			fmt.Sprintf("Configure port %d for Implicit TLS (Postfix: smtpd_tls_wrappermode=yes), or use it as port 587 with STARTTLS.", p.Port.Number)))
+		out = append(out, NotTLS465.With(base()))
 	case OutcomeTLSFailed:
-		out = append(out, STARTTLSFailed.New(
-			fmt.Sprintf("%s: the TLS handshake failed: %s.", where(p), p.TLSError),
-			"Check the server's TLS configuration (certificate, key, enabled versions and ciphers)."))
+		pp := base()
+		pp["error"] = report.Lit(p.TLSError)
+		out = append(out, STARTTLSFailed.With(pp))
 	case OutcomeUnfinished:
-		out = append(out, ProbeUnfinished.New(
-			fmt.Sprintf("%s: stopped at stage %s when the time limit ended.", whereFamily(p), p.Stage),
-			"Run again with a longer --timeout."))
+		pp := base()
+		pp["where"], pp["stage"] = whereFamily(p), stage(p.Stage)
+		out = append(out, ProbeUnfinished.With(pp))
 	}
 	out = append(out, sessionFindings(p, opts)...)
 	return out
@@ -140,15 +177,18 @@ func probeFindings(probes []Probe, i int, opts Options) []report.Finding {
 func sessionFindings(p *Probe, opts Options) []report.Finding {
 	var out []report.Finding
 	sub := p.Port.Role.IsSubmission()
+	base := func() report.Params {
+		return report.Params{"host": p.Host, "port": p.Port.Number, "where": where(p)}
+	}
 	if p.Greeting != nil && time.Duration(p.GreetingMilliseconds*float64(time.Millisecond)) > opts.SlowGreeting {
-		out = append(out, BannerSlow.New(
-			fmt.Sprintf("%s took %.1fs to greet (more than %s).", where(p), p.GreetingMilliseconds/1000, opts.SlowGreeting),
-			"Impatient clients give up; check for a deliberate greeting delay or a slow reverse DNS lookup on the server."))
+		pp := base()
+		pp["seconds"], pp["limit"] = math.Round(p.GreetingMilliseconds/100)/10, seconds(opts.SlowGreeting)
+		out = append(out, BannerSlow.With(pp))
 	}
 	if p.EHLORejected != nil && p.HELOFallback {
-		out = append(out, EHLORejected.New(
-			fmt.Sprintf("%s answered EHLO %s with %d %q; HELO worked, so no extension (STARTTLS, SIZE) can be used.", where(p), p.HELO, p.EHLORejected.Code, truncate(p.EHLORejected.Text(), 80)),
-			"Enable ESMTP on the server; if it rejects the EHLO name, run with --helo set to this machine's FQDN."))
+		pp := base()
+		pp["helo"], pp["reply"] = p.HELO, reply(p.EHLORejected, 80)
+		out = append(out, EHLORejected.With(pp))
 	}
 	if p.EHLO == nil {
 		return out
@@ -156,41 +196,37 @@ func sessionFindings(p *Probe, opts Options) []report.Finding {
 	if p.TLS == nil && p.EHLOAfterTLS == nil {
 		if mechs := p.EHLO.CleartextAuth(); len(mechs) > 0 {
 			// RFC 4954 §4 and RFC 8314 §3.3: a password must not travel in cleartext.
-			out = append(out, AuthCleartext.New(
-				fmt.Sprintf("%s offers AUTH %s before TLS: a client can send its password in cleartext.", where(p), strings.Join(mechs, " ")),
-				"Offer AUTH only after TLS (Postfix: smtpd_tls_auth_only = yes), or use port 465 with Implicit TLS."))
+			pp := base()
+			pp["mechanisms"] = strings.Join(mechs, " ")
+			out = append(out, AuthCleartext.With(pp))
 		}
 	} else if mechs := p.EHLO.CleartextAuth(); len(mechs) > 0 && !p.Port.Role.ImplicitTLS() {
-		out = append(out, AuthCleartext.New(
-			fmt.Sprintf("%s offers AUTH %s before STARTTLS: a client can send its password before encrypting.", where(p), strings.Join(mechs, " ")),
-			"Offer AUTH only after STARTTLS (Postfix: smtpd_tls_auth_only = yes)."))
+		pp := base()
+		pp["mechanisms"] = strings.Join(mechs, " ")
+		out = append(out, AuthCleartext.Alt("before_starttls", pp))
 	}
 	if !p.Port.Role.ImplicitTLS() && !p.EHLO.Has("STARTTLS") {
-		sev := report.Severity("")
 		if sub {
-			sev = report.Critical
+			out = append(out, STARTTLSMissing.Alt("submission", base()))
+		} else {
+			out = append(out, STARTTLSMissing.With(base()))
 		}
-		out = append(out, newFinding(STARTTLSMissing, sev,
-			fmt.Sprintf("%s does not offer STARTTLS: mail (and, on submission, passwords) travels in cleartext.", where(p)),
-			"Configure a certificate and enable STARTTLS (Postfix: smtpd_tls_security_level=may on 25, encrypt on 587)."))
 	}
 	if p.STARTTLS != nil && p.STARTTLS.Code != 220 {
-		out = append(out, STARTTLSFailed.New(
-			fmt.Sprintf("%s offers STARTTLS but answered it with %d %q.", where(p), p.STARTTLS.Code, truncate(p.STARTTLS.Text(), 80)),
-			"Check the server's TLS certificate and key configuration: it advertises TLS it cannot start."))
+		pp := base()
+		pp["reply"] = reply(p.STARTTLS, 80)
+		out = append(out, STARTTLSFailed.Alt("reply", pp))
 	}
 	if p.DiscardedOctets > 0 {
 		// RFC 3207 §6: cleartext after "220 Ready to start TLS" would be read
 		// as if it came through TLS by a careless client (response injection).
-		out = append(out, ProtocolError.New(
-			fmt.Sprintf("%s sent %d octets after its 220 reply to STARTTLS, before TLS began; mailcheck discarded them.", where(p), p.DiscardedOctets),
-			"A server must wait for the TLS handshake after 220; something on the path may be injecting data. Check the server and any proxy in front of it."))
+		pp := base()
+		pp["octets"] = report.T("smtp.octets", report.Params{"count": p.DiscardedOctets})
+		out = append(out, ProtocolError.Alt("injected", pp))
 	}
 	if p.EHLOAfterTLS != nil && p.EHLOAfterTLS.Has("STARTTLS") {
 		// RFC 3207 §4.2: STARTTLS must not be offered again inside TLS.
-		out = append(out, newFinding(ProtocolError, report.Low,
-			fmt.Sprintf("%s still offers STARTTLS inside TLS (RFC 3207 §4.2 forbids it).", where(p)),
-			"Update or fix the SMTP server's TLS configuration; clients may loop or fail."))
+		out = append(out, ProtocolError.Alt("starttls_again", base()))
 	}
 	if p.TLS != nil {
 		out = append(out, tlsFindings(p, sub)...)
@@ -201,31 +237,42 @@ func sessionFindings(p *Probe, opts Options) []report.Finding {
 func tlsFindings(p *Probe, sub bool) []report.Finding {
 	t := p.TLS
 	var out []report.Finding
+	base := func() report.Params {
+		return report.Params{"host": p.Host, "port": p.Port.Number, "where": where(p)}
+	}
 	if t.LegacyTLS {
-		out = append(out, TLSLegacy.New(
-			fmt.Sprintf("%s negotiated %s, its best version (this client offers up to TLS 1.3).", where(p), t.Version),
-			"Enable TLS 1.2 and 1.3 on the server; RFC 8996 deprecates TLS 1.0 and 1.1."))
+		pp := base()
+		pp["version"] = t.Version
+		out = append(out, TLSLegacy.With(pp))
 	}
-	pick := func(mx, submission report.Severity) report.Severity {
-		if sub {
-			return submission
+	// mk is the finding as defined on an MX, its "submission" variant on
+	// a submission port.
+	mk := func(def report.Definition, mx string, pp report.Params) report.Finding {
+		switch {
+		case sub && mx == "":
+			return def.Alt("submission", pp)
+		case sub:
+			return def.Alt(mx+"_submission", pp)
+		case mx != "":
+			return def.Alt(mx, pp)
 		}
-		return mx
+		return def.With(pp)
 	}
-	renew := "Renew the certificate (ACME clients such as certbot can do it automatically) and reload the SMTP server."
 	switch {
 	case t.Expired:
-		out = append(out, newFinding(CertExpired, pick(report.High, report.Critical),
-			fmt.Sprintf("%s presents a certificate that expired on %s.", where(p), t.NotAfter.UTC().Format(time.DateOnly)), renew))
+		pp := base()
+		pp["date"] = t.NotAfter.UTC().Format(time.DateOnly)
+		out = append(out, mk(CertExpired, "", pp))
 	case t.NotYetValid:
-		out = append(out, newFinding(CertExpired, pick(report.High, report.Critical),
-			fmt.Sprintf("%s presents a certificate that is not valid yet.", where(p)), "Check the server's clock and the certificate's dates."))
-	case t.DaysLeft < 7:
-		out = append(out, newFinding(CertExpiring, report.Medium,
-			fmt.Sprintf("%s presents a certificate that expires in %d days (%s).", where(p), t.DaysLeft, t.NotAfter.UTC().Format(time.DateOnly)), renew))
+		out = append(out, mk(CertExpired, "not_yet_valid", base()))
 	case t.DaysLeft < 30:
-		out = append(out, newFinding(CertExpiring, report.Low,
-			fmt.Sprintf("%s presents a certificate that expires in %d days (%s).", where(p), t.DaysLeft, t.NotAfter.UTC().Format(time.DateOnly)), renew))
+		pp := base()
+		pp["days"], pp["date"] = report.T("smtp.days", report.Params{"count": t.DaysLeft}), t.NotAfter.UTC().Format(time.DateOnly)
+		if t.DaysLeft < 7 {
+			out = append(out, CertExpiring.Alt("week", pp))
+		} else {
+			out = append(out, CertExpiring.With(pp))
+		}
 	}
 	if !t.NameMatch {
 		names := []string{}
@@ -233,44 +280,32 @@ func tlsFindings(p *Probe, sub bool) []report.Finding {
 			names = append(names, t.Chain[0].DNSNames...)
 			names = append(names, t.Chain[0].IPAddresses...)
 		}
-		out = append(out, newFinding(CertNameMismatch, pick(report.Medium, report.High),
-			fmt.Sprintf("%s presents a certificate for %s, not for %s.", where(p), nameList(names), p.Host),
-			fmt.Sprintf("Issue a certificate whose subjectAltName includes %s.", p.Host)))
+		pp := base()
+		pp["names"] = names
+		out = append(out, mk(CertNameMismatch, "", pp))
 	}
 	if !t.Trusted {
-		what := "from an unknown certificate authority"
-		if t.SelfSigned {
-			what = "self-signed"
+		pp := base()
+		pp["self_signed"] = t.SelfSigned
+		switch {
+		case t.noCertificate:
+			pp["reason"] = report.T("smtp.tls.no_certificate", nil)
+		case t.TrustError != "":
+			pp["reason"] = report.Lit(t.TrustError)
 		}
-		out = append(out, newFinding(CertUntrusted, pick(report.Low, report.High),
-			fmt.Sprintf("%s presents a certificate that is %s (%s).", where(p), what, t.TrustError),
-			"Use a certificate from a public CA (Let's Encrypt is free), and send the intermediate certificates with it."))
+		out = append(out, mk(CertUntrusted, "", pp))
 	}
 	return out
 }
 
-func nameList(names []string) string {
-	if len(names) == 0 {
-		return "no name"
+func replyText(p *Probe) report.Msg {
+	switch {
+	case p.Greeting != nil && p.Greeting.Class() != 2:
+		return report.Lit(reply(p.Greeting, 80))
+	case p.last != nil:
+		return report.Lit(reply(&p.last.reply, 80))
 	}
-	return strings.Join(names, ", ")
-}
-
-func replyText(p *Probe) string {
-	if p.Greeting != nil && p.Greeting.Class() != 2 {
-		return fmt.Sprintf("%d %q", p.Greeting.Code, truncate(p.Greeting.Text(), 80))
-	}
-	return p.Error
-}
-
-func fixListen(p *Probe) string {
-	switch p.Port.Role {
-	case RoleSMTP:
-		return fmt.Sprintf("If %s receives mail, make its SMTP server listen on port %d and allow it in the firewall; otherwise remove it from the MX records.", p.Host, p.Port.Number)
-	case RoleSubmissions:
-		return fmt.Sprintf("If clients should submit over Implicit TLS, listen on port %d (RFC 8314 §3.3); port 587 with STARTTLS is an equal alternative.", p.Port.Number)
-	}
-	return fmt.Sprintf("If clients should submit mail to %s, listen on port %d with STARTTLS and AUTH.", p.Host, p.Port.Number)
+	return report.Lit(p.Error)
 }
 
 // otherPortWorks reports whether another submission port of the same host
@@ -305,7 +340,8 @@ func samePortWorks(probes []Probe, i int) string {
 func extensionFindings(probes []Probe) []report.Finding {
 	var out []report.Finding
 	for _, x := range extensionDefs {
-		var hosts []string
+		var hosts []report.Msg
+		seen := map[string]bool{}
 		for i := range probes {
 			p := &probes[i]
 			if p.Source == SourceReference {
@@ -315,22 +351,19 @@ func extensionFindings(probes []Probe) []report.Finding {
 			if e == nil || !e.Has(x.Keyword) {
 				continue
 			}
-			h := where(p)
-			if params := e.Params(x.Keyword); len(params) > 0 {
-				h += " (" + strings.Join(params, " ") + ")"
-			}
-			if !slices.Contains(hosts, h) {
-				hosts = append(hosts, h)
+			params := strings.Join(e.Params(x.Keyword), " ")
+			if key := fmt.Sprintf("%s\x00%d\x00%s", p.Host, p.Port.Number, params); !seen[key] {
+				seen[key] = true
+				hosts = append(hosts, report.T("smtp.where_params", report.Params{"host": p.Host, "port": p.Port.Number, "params": params}))
 			}
 		}
 		if len(hosts) > 0 {
-			out = append(out, x.Def.New("Offered by "+strings.Join(hosts, ", ")+".", ""))
+			out = append(out, x.Def.With(report.Params{"hosts": hosts}))
 		}
 	}
 	return out
 }
 
-// seconds writes a stage bound as "15 s" or "0.5 s".
-func seconds(d time.Duration) string {
-	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + " s"
-}
+// seconds is a stage bound in seconds, a number the catalog writes in
+// the report's language ("0.5 s", "0,5 s").
+func seconds(d time.Duration) float64 { return d.Seconds() }

@@ -2,7 +2,6 @@ package smtpprobe
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -82,12 +81,10 @@ func Execute(ctx context.Context, env check.Env, plan Plan, opts Options) []repo
 // offline run: Env.Dialer is nil): both skipped, with the reason, never a
 // verdict on this network or on the servers.
 func Skipped(target string) []report.Section {
-	const why = "offline run: no connection is opened, so nothing was probed"
 	mk := func(check, title string) report.Section {
-		f := ProbeSkipped.New("This run opens no network connection (the DNS answers come from files), so "+target+" was not probed.",
-			"Run mailcheck ports "+target+" on a machine with network access, without zone files.")
+		f := ProbeSkipped.With(report.Params{"target": target})
 		return report.Section{Check: check, Title: title, Target: target, Status: report.StatusSkipped,
-			Summary: report.Lit(why), Findings: []report.Finding{f}}
+			Summary: report.T("smtp.summary.offline", nil), Findings: []report.Finding{f}}
 	}
 	return []report.Section{mk(CheckPorts, "Outbound SMTP from this machine"), mk(CheckSMTP, "SMTP servers")}
 }
@@ -104,7 +101,7 @@ func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
 		Title:    "Outbound SMTP from this machine",
 		Target:   plan.Target,
 		Findings: envFindings,
-		Summary:  report.Lit(portsSummary(probes, diag)),
+		Summary:  portsSummary(probes, diag),
 		Data:     &PortsData{Target: plan.Target, Ports: portNames(opts.Ports), Probes: probes},
 	}
 	ports.Status = report.StatusOf(envFindings)
@@ -114,17 +111,17 @@ func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
 		ports.Status = report.StatusSkipped
 		if slices.ContainsFunc(plan.Findings, func(f report.Finding) bool { return f.Inconclusive }) {
 			ports.Status = report.StatusUnknown
-			ports.Summary = report.Lit("nothing probed: the hosts could not be looked up")
+			ports.Summary = report.T("smtp.summary.hosts_unknown", nil)
 		}
 	}
 	if len(probes) > 0 && ports.Status == report.StatusPass && !slices.ContainsFunc(probes, func(p Probe) bool { return attempted(&p) }) {
 		// Every host name failed to resolve (a resolver that is down):
 		// no connection was tried, so this network was not tested.
 		ports.Status = report.StatusUnknown
-		ports.Summary = report.Lit("nothing probed: no host address could be looked up")
+		ports.Summary = report.T("smtp.summary.no_address", nil)
 	}
 	ports.Display.Facts = append(ports.Display.Facts, plan.Facts...)
-	ports.Display.Facts = append(ports.Display.Facts, report.Fact{Label: report.Lit("Sent"), Value: report.Lit(sentSummary(probes))})
+	ports.Display.Facts = append(ports.Display.Facts, report.Fact{Label: report.T("smtp.fact.sent", nil), Value: sentSummary(probes)})
 	if len(probes) > 0 {
 		ports.Display.Tables = []report.Table{reachTable(probes, opts.Ports)}
 	}
@@ -148,7 +145,7 @@ func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
 		smtp.Status = report.StatusUnknown
 	}
 	if len(servers) == 0 {
-		smtp.Summary = report.Lit("no server greeted: nothing to judge")
+		smtp.Summary = report.T("smtp.summary.no_greeting", nil)
 		if len(srvFindings) == 0 {
 			// Nothing to probe is "skipped"; probes that all failed before
 			// a greeting leave the servers undecided.
@@ -158,10 +155,8 @@ func Sections(plan Plan, probes []Probe, opts Options) []report.Section {
 			}
 		}
 	} else {
-		smtp.Summary = report.Lit(fmt.Sprintf("%d of %d probed ports greeted; %s", len(servers), probedPorts(probes), countSummary(srvFindings)))
-		if undecided {
-			smtp.Summary = smtp.Summary.Append("; no MX host reached")
-		}
+		smtp.Summary = report.T("smtp.summary.servers", report.Params{"count": len(servers), "total": probedPorts(probes),
+			"problems": problems(srvFindings), "no_mx": undecided})
 		smtp.Display.Tables = []report.Table{tlsTable(servers)}
 	}
 	return []report.Section{ports, smtp}
@@ -201,8 +196,8 @@ func portNames(ports []Port) []string {
 }
 
 // portsSummary says, per port number, whether this machine got through.
-func portsSummary(probes []Probe, diag Diagnosis) string {
-	var parts []string
+func portsSummary(probes []Probe, diag Diagnosis) report.Msg {
+	var parts []report.Msg
 	var numbers []int
 	for _, pr := range probes {
 		if !slices.Contains(numbers, pr.Port.Number) {
@@ -210,11 +205,11 @@ func portsSummary(probes []Probe, diag Diagnosis) string {
 		}
 	}
 	for _, n := range numbers {
-		state := "not reached"
+		state := "not_reached"
 		if slices.ContainsFunc(diag.Findings, func(f report.Finding) bool {
-			return f.ID == blockedFinding(n, nil).ID && strings.HasPrefix(f.Detail, fmt.Sprintf("Port %d ", n))
+			return f.ID == blockedFinding(n, nil).ID && f.Params["port"] == n
 		}) {
-			state = "blocked here"
+			state = "blocked"
 		}
 		refused, tried := 0, 0
 		for _, pr := range probes {
@@ -235,15 +230,15 @@ func portsSummary(probes []Probe, diag Diagnosis) string {
 				state = "unfinished"
 			}
 		}
-		if state == "not reached" && refused > 0 && refused == tried {
+		if state == "not_reached" && refused > 0 && refused == tried {
 			state = "refused"
 		}
-		parts = append(parts, fmt.Sprintf("%d %s", n, state))
+		parts = append(parts, report.T("smtp.port_state."+state, report.Params{"port": n}))
 	}
 	if len(parts) == 0 {
-		return "nothing to probe"
+		return report.T("smtp.summary.nothing", nil)
 	}
-	return strings.Join(parts, ", ")
+	return report.T("list", report.Params{"items": parts})
 }
 
 // probedPorts counts the distinct (host, port) probed, references aside.
@@ -257,23 +252,19 @@ func probedPorts(probes []Probe) int {
 	return len(seen)
 }
 
-func countSummary(fs []report.Finding) string {
+// problems counts the findings that are not information.
+func problems(fs []report.Finding) report.Msg {
 	n := 0
 	for _, f := range fs {
 		if f.Severity != report.Info {
 			n++
 		}
 	}
-	switch n {
-	case 0:
-		return "no problem found"
-	case 1:
-		return "1 problem"
-	}
-	return strconv.Itoa(n) + " problems"
+	return report.T("smtp.summary.problems", report.Params{"count": n})
 }
 
-func sentSummary(probes []Probe) string {
+// sentSummary lists the commands sent, to say what the probe did not send.
+func sentSummary(probes []Probe) report.Msg {
 	var cmds []string
 	for _, p := range probes {
 		for _, s := range p.Sent {
@@ -284,9 +275,9 @@ func sentSummary(probes []Probe) string {
 		}
 	}
 	if len(cmds) == 0 {
-		return "nothing"
+		return report.T("smtp.fact.sent_nothing", nil)
 	}
-	return strings.Join(cmds, ", ") + " only (never MAIL, RCPT, DATA or AUTH)"
+	return report.T("smtp.fact.sent_only", report.Params{"commands": cmds})
 }
 
 // reachTable is the host x port grid of verdicts.
@@ -297,95 +288,96 @@ func reachTable(probes []Probe, ports []Port) report.Table {
 			cols = append(cols, p.Port)
 		}
 	}
-	t := report.Table{Title: report.Lit("Reachability from this machine"), Columns: report.Lits("Host", "Address")}
+	t := report.Table{Title: report.T("smtp.table.reach", nil), Columns: []report.Msg{report.T("smtp.col.host", nil), report.T("smtp.col.address", nil)}}
 	for _, c := range cols {
 		t.Columns = append(t.Columns, report.Lit(c.String()))
 	}
-	type rowKey struct{ host, addr string }
+	type rowKey struct {
+		host, addr string
+		reference  bool
+	}
 	var keys []rowKey
-	cells := map[rowKey]map[Port]string{}
+	cells := map[rowKey]map[Port]report.Msg{}
 	for i := range probes {
 		p := &probes[i]
 		addr := p.Address
 		if addr == "" {
 			addr = "-"
 		}
-		host := p.Host
-		if p.Source == SourceReference {
-			host += " (reference)"
-		}
-		k := rowKey{host, addr}
+		k := rowKey{p.Host, addr, p.Source == SourceReference}
 		if cells[k] == nil {
-			cells[k] = map[Port]string{}
+			cells[k] = map[Port]report.Msg{}
 			keys = append(keys, k)
 		}
-		cells[k][p.Port] = Verdict(p)
+		cells[k][p.Port] = VerdictMsg(p)
 	}
 	for _, k := range keys {
-		row := []string{k.host, k.addr}
+		host := report.Lit(k.host)
+		if k.reference {
+			host = report.T("smtp.cell.reference", report.Params{"host": k.host})
+		}
+		row := []report.Msg{host, report.Lit(k.addr)}
 		for _, c := range cols {
 			v, ok := cells[k][c]
 			if !ok {
-				v = "-"
+				v = report.Lit("-")
 			}
 			row = append(row, v)
 		}
-		t.Rows = append(t.Rows, report.Lits(row...))
+		t.Rows = append(t.Rows, row)
 	}
 	return t
 }
 
-// Verdict is a probe's outcome in a few words, for the table.
-func Verdict(p *Probe) string {
+// VerdictMsg is a probe's outcome in a few words, for the table.
+func VerdictMsg(p *Probe) report.Msg {
 	switch p.Outcome {
 	case OutcomeOK:
 		switch {
 		case p.TLS != nil && p.TLS.Verified:
-			return "ok, " + p.TLS.Version
+			return report.T("smtp.verdict.ok_tls", report.Params{"version": p.TLS.Version})
 		case p.TLS != nil:
-			return "ok, " + p.TLS.Version + ", cert " + certProblem(p.TLS)
+			return report.T("smtp.verdict.ok_cert", report.Params{"version": p.TLS.Version, "problem": certProblem(p.TLS)})
 		case p.STARTTLS != nil:
-			return "ok, STARTTLS failed"
+			return report.T("smtp.verdict.ok_starttls_failed", nil)
 		case p.EHLO != nil && !p.EHLO.Has("STARTTLS"):
-			return "ok, no STARTTLS"
+			return report.T("smtp.verdict.ok_no_starttls", nil)
 		}
-		return "ok"
+		return report.T("smtp.verdict.ok", nil)
 	case OutcomeRejected:
 		if p.Greeting != nil && p.Greeting.Class() == 5 {
-			return strconv.Itoa(p.Greeting.Code) + " refused"
+			return report.T("smtp.verdict.refused", report.Params{"code": p.Greeting.Code})
 		}
-		return "HELO rejected"
+		return report.T("smtp.verdict.helo_rejected", nil)
 	case OutcomeDeferred:
+		code := 421
 		if p.Greeting != nil && p.Greeting.Class() == 4 {
-			return strconv.Itoa(p.Greeting.Code) + " busy"
+			code = p.Greeting.Code
 		}
-		return "421 busy"
+		return report.T("smtp.verdict.busy", report.Params{"code": code})
 	case OutcomeNotTLS:
-		return "cleartext, not TLS"
+		return report.T("smtp.verdict.not_tls", nil)
 	case OutcomeUnfinished:
-		return "unfinished (" + string(p.Stage) + ")"
-	case OutcomeUnresolved:
-		return "no address"
-	case OutcomeNoGreeting:
-		return "no greeting"
+		return report.T("smtp.verdict.unfinished", report.Params{"stage": stage(p.Stage)})
 	}
-	return string(p.Outcome)
+	return outcome(p.Outcome)
 }
 
-func certProblem(t *TLSInfo) string {
+// certProblem words what is wrong with a certificate, "ok" when nothing.
+func certProblem(t *TLSInfo) report.Msg {
 	switch {
 	case t.Expired:
-		return "expired"
+		return report.T("smtp.cert.state.expired", nil)
 	case t.NotYetValid:
-		return "not yet valid"
+		return report.T("smtp.cert.state.not_yet_valid", nil)
 	case !t.NameMatch:
-		return "wrong name"
+		return report.T("smtp.cert.state.wrong_name", nil)
 	case t.SelfSigned:
-		return "self-signed"
+		return report.T("smtp.cert.state.self_signed", nil)
 	case !t.Trusted:
-		return "untrusted"
+		return report.T("smtp.cert.state.untrusted", nil)
 	}
-	return "ok"
+	return report.T("smtp.cert.state.ok", report.Params{"count": t.DaysLeft})
 }
 
 // serverList merges the probes that greeted, one entry per host and port.
@@ -408,15 +400,14 @@ func serverList(probes []Probe) []Server {
 }
 
 func tlsTable(servers []Server) report.Table {
-	t := report.Table{Title: report.Lit("TLS and extensions"), Columns: report.Lits("Host", "Port", "TLS", "Certificate", "Extensions")}
+	t := report.Table{Title: report.T("smtp.table.tls", nil), Columns: []report.Msg{
+		report.T("smtp.col.host", nil), report.T("smtp.col.port", nil), report.T("smtp.col.tls", nil),
+		report.T("smtp.col.certificate", nil), report.T("smtp.col.extensions", nil)}}
 	for _, s := range servers {
-		tlsCol, certCol := "none", "-"
+		tlsCol, certCol := report.T("smtp.cell.no_tls", nil), report.Lit("-")
 		if s.TLS != nil {
-			tlsCol = s.TLS.Version + " " + s.TLS.Cipher
+			tlsCol = report.Lit(s.TLS.Version + " " + s.TLS.Cipher)
 			certCol = certProblem(s.TLS)
-			if certCol == "ok" {
-				certCol = fmt.Sprintf("ok, %d days left", s.TLS.DaysLeft)
-			}
 		}
 		ext := "-"
 		if e := s.EHLOAfterTLS; e != nil {
@@ -424,7 +415,7 @@ func tlsTable(servers []Server) report.Table {
 		} else if s.EHLO != nil {
 			ext = strings.Join(s.EHLO.Keywords(), " ")
 		}
-		t.Rows = append(t.Rows, report.Lits(s.Host, s.Port.String(), tlsCol, certCol, ext))
+		t.Rows = append(t.Rows, []report.Msg{report.Lit(s.Host), report.Lit(s.Port.String()), tlsCol, certCol, report.Lit(ext)})
 	}
 	return t
 }

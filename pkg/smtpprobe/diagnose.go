@@ -99,17 +99,15 @@ func Diagnose(probes []Probe) Diagnosis {
 			d.Explained[i] = true
 		}
 		if len(unexplained) > 0 {
-			d.Findings = append(d.Findings, EnvPortUnconfirmed.New(
-				fmt.Sprintf("No connection succeeded on any port (%s): this network may be offline or filtering everything, or every server may be down; nothing here tells which.", hostList(probes, unexplained)),
-				"Check that this machine is online, then run again; add --reference HOST with a well-known MX host to compare."))
+			d.Findings = append(d.Findings, EnvPortUnconfirmed.Alt("offline", report.Params{"hosts": hostList(probes, unexplained)}))
 		}
 		return d
 	}
 
 	v6Explained := d.ipv6(probes)
 	type verdict struct {
-		blocked     []string // evidence, per family
-		unconfirmed []string
+		blocked     []report.Msg // evidence, per family
+		unconfirmed []report.Msg
 		idx         []int
 	}
 	verdicts := map[int]*verdict{}
@@ -151,19 +149,19 @@ func Diagnose(probes []Probe) Diagnosis {
 			case allRefused && len(groups) >= 2:
 				// Instant RST from every destination is a
 				// local or ISP firewall, not every server at once.
-				v.blocked = append(v.blocked, fmt.Sprintf("over %s every one of %d unrelated destinations refused at once (%s): a firewall answers for them",
-					familyName(fam), len(groups), hostList(probes, idx)))
+				v.blocked = append(v.blocked, report.T("smtp.evidence.all_refused", report.Params{
+					"family": familyName(fam), "count": len(groups), "hosts": hostList(probes, idx)}))
 			case !anySilent:
 				continue // refused by the server: a server finding
 			case otherOK != "" && len(groups) >= 2:
-				v.blocked = append(v.blocked, fmt.Sprintf("over %s no answer from %d unrelated destinations (%s), while port %s connects",
-					familyName(fam), len(groups), hostList(probes, idx), otherOK))
+				v.blocked = append(v.blocked, report.T("smtp.evidence.all_silent", report.Params{
+					"family": familyName(fam), "count": len(groups), "hosts": hostList(probes, idx), "other": otherOK}))
 			case otherOK != "":
-				v.unconfirmed = append(v.unconfirmed, fmt.Sprintf("over %s no answer from %s, while port %s connects: either this network filters port %d or that host does, and one destination cannot tell which",
-					familyName(fam), hostList(probes, idx), otherOK, port))
+				v.unconfirmed = append(v.unconfirmed, report.T("smtp.evidence.one_silent", report.Params{
+					"family": familyName(fam), "hosts": hostList(probes, idx), "other": otherOK, "port": port}))
 			default:
-				v.unconfirmed = append(v.unconfirmed, fmt.Sprintf("over %s no answer from %s, and no other port connected over %s either",
-					familyName(fam), hostList(probes, idx), familyName(fam)))
+				v.unconfirmed = append(v.unconfirmed, report.T("smtp.evidence.none_connects", report.Params{
+					"family": familyName(fam), "hosts": hostList(probes, idx)}))
 			}
 			v.idx = append(v.idx, idx...)
 		}
@@ -181,9 +179,7 @@ func Diagnose(probes []Probe) Diagnosis {
 			// most likely the same block.
 			d.Findings = append(d.Findings, blockedFinding(port, append(v.blocked, v.unconfirmed...)))
 		case len(v.unconfirmed) > 0:
-			d.Findings = append(d.Findings, EnvPortUnconfirmed.New(
-				fmt.Sprintf("Port %d: %s.", port, strings.Join(v.unconfirmed, "; ")),
-				fmt.Sprintf("Run again with --reference HOST (a well-known MX host of another provider): if it fails on port %d too, this network blocks it.", port)))
+			d.Findings = append(d.Findings, EnvPortUnconfirmed.With(report.Params{"port": port, "evidence": clauses(v.unconfirmed)}))
 		default:
 			continue
 		}
@@ -202,22 +198,31 @@ func Diagnose(probes []Probe) Diagnosis {
 	return d
 }
 
-func blockedFinding(port int, evidence []string) report.Finding {
+// blockedFinding is the finding of a blocked port: 25, 587 and 465 have
+// their own (their fixes differ), any other port the generic one.
+func blockedFinding(port int, evidence []report.Msg) report.Finding {
 	def := EnvPortBlocked
-	fix := fmt.Sprintf("Ask the network's provider to open outbound port %d, or send through a relay on a port that is open.", port)
 	switch port {
 	case 25:
 		def = EnvPort25Blocked
-		fix = "This is a property of the network mailcheck runs on (residential ISPs and most clouds block port 25), not of any domain. " +
-			"Deliver through a smarthost or your provider's relay on port 587 or 465 with authentication, or ask the provider to lift the block (AWS: a removal request)."
 	case 587:
 		def = EnvPort587Blocked
-		fix = "Use port 465 (Implicit TLS, RFC 8314) if it is open, or ask the network's administrator to allow outbound 587."
 	case 465:
 		def = EnvPort465Blocked
-		fix = "Use port 587 with STARTTLS if it is open, or ask the network's administrator to allow outbound 465."
 	}
-	return def.New(fmt.Sprintf("Port %d is blocked from this machine: %s.", port, strings.Join(evidence, "; ")), fix)
+	return def.With(report.Params{"port": port, "evidence": clauses(evidence)})
+}
+
+// clauses joins clauses that hold commas themselves with semicolons, as
+// the language writes them.
+func clauses(ms []report.Msg) report.Msg {
+	switch len(ms) {
+	case 0:
+		return report.Msg{}
+	case 1:
+		return ms[0]
+	}
+	return report.T("smtp.evidence.clauses", report.Params{"first": ms[0], "rest": clauses(ms[1:])})
 }
 
 // ipv6 reports no IPv6 route when every IPv6 probe failed to connect while
@@ -252,9 +257,7 @@ func (d *Diagnosis) ipv6(probes []Probe) bool {
 	if ok4 == "" {
 		return false
 	}
-	d.Findings = append(d.Findings, EnvIPv6Unreachable.New(
-		fmt.Sprintf("No IPv6 connection succeeded (%s), while IPv4 reached %s: this network has no working IPv6 route, or filters it.", hostList(probes, v6), ok4),
-		"Nothing to fix for delivery, which falls back to IPv4. To send over IPv6, ask the network's provider for IPv6 connectivity."))
+	d.Findings = append(d.Findings, EnvIPv6Unreachable.With(report.Params{"hosts": hostList(probes, v6), "host": ok4}))
 	for _, i := range v6 {
 		d.Explained[i] = true
 	}
@@ -303,25 +306,28 @@ func (d *Diagnosis) interception(probes []Probe) {
 		if len(s.groups) < 2 || s.own {
 			continue
 		}
-		d.Findings = append(d.Findings, EnvPort25Intercepted.New(
-			fmt.Sprintf("Unrelated hosts (%s) all greet as %q on port 25: something on this network answers in their place.", strings.Join(s.hosts, ", "), name),
-			"Such a proxy reads and may alter mail and usually breaks STARTTLS. Send through an authenticated relay on 587/465, or ask the provider to stop intercepting port 25."))
+		d.Findings = append(d.Findings, EnvPort25Intercepted.With(report.Params{"hosts": s.hosts, "name": name}))
 	}
 }
 
-func hostList(probes []Probe, idx []int) string {
-	var out []string
+// hostList is each probe's host (and address) with its outcome, once.
+func hostList(probes []Probe, idx []int) []report.Msg {
+	var out []report.Msg
+	seen := map[string]bool{}
 	for _, i := range idx {
 		p := &probes[i]
-		s := fmt.Sprintf("%s: %s", p.Host, p.Outcome)
-		if p.Address != "" && p.Address != p.Host {
-			s = fmt.Sprintf("%s [%s]: %s", p.Host, p.Address, p.Outcome)
+		key := p.Host + "\x00" + p.Address + "\x00" + string(p.Outcome)
+		if seen[key] {
+			continue
 		}
-		if !slices.Contains(out, s) {
-			out = append(out, s)
+		seen[key] = true
+		if p.Address != "" && p.Address != p.Host {
+			out = append(out, report.T("smtp.host_outcome_address", report.Params{"host": p.Host, "address": p.Address, "outcome": outcome(p.Outcome)}))
+		} else {
+			out = append(out, report.T("smtp.host_outcome", report.Params{"host": p.Host, "outcome": outcome(p.Outcome)}))
 		}
 	}
-	return strings.Join(out, ", ")
+	return out
 }
 
 func familyName(f Family) string {

@@ -127,6 +127,7 @@ func probe(ctx context.Context, env check.Env, opts *Options, p *Probe) {
 		if rep.Code != 220 {
 			// 454: TLS not available for a temporary reason (RFC 3207 §4).
 			p.TLSError = fmt.Sprintf("STARTTLS answered %d %s", rep.Code, rep.Text())
+			p.last = &lastReply{"STARTTLS", rep}
 			if rep.Code == 421 {
 				p.Outcome, p.Error = OutcomeDeferred, p.TLSError
 				return
@@ -183,6 +184,7 @@ func (s *session) hello() (EHLO, bool) {
 	case rep.Code == 421:
 		p.Outcome = OutcomeDeferred
 		p.Error = fmt.Sprintf("EHLO answered %d %s", rep.Code, rep.Text())
+		p.last = &lastReply{"EHLO", rep}
 		return EHLO{}, false
 	}
 	p.EHLORejected = &rep
@@ -197,6 +199,7 @@ func (s *session) hello() (EHLO, bool) {
 			p.Outcome = OutcomeDeferred
 		}
 		p.Error = fmt.Sprintf("HELO answered %d %s", rep.Code, rep.Text())
+		p.last = &lastReply{"HELO", rep}
 		s.quit()
 		return EHLO{}, false
 	}

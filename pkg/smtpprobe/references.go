@@ -1,8 +1,6 @@
 package smtpprobe
 
 import (
-	"strings"
-
 	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
@@ -37,7 +35,7 @@ func (r References) IsZero() bool { return len(r.MX) == 0 && len(r.Submission) =
 // PlanReferences is a plan with no host of the user's: only the
 // references are probed, to answer "does outbound SMTP get out from here?".
 func PlanReferences(opts Options) Plan {
-	plan := Plan{Target: "this machine", Facts: []report.Fact{{Label: report.Lit("Hosts"), Value: report.Lit("well-known providers only, to test this network")}}}
+	plan := Plan{Target: "this machine", Facts: []report.Fact{{Label: report.T("smtp.fact.hosts", nil), Value: report.T("smtp.fact.references_only", nil)}}}
 	// The hosts named by Options.References (--reference), when given,
 	// are the references to probe.
 	plan.addReferences(opts.withDefaults())
@@ -71,6 +69,7 @@ func (plan *Plan) AddReferences(refs References, ports []Port) {
 		}
 	}
 	if len(refs.MX)+len(refs.Submission) > 0 {
-		plan.Facts = append(plan.Facts, report.Fact{Label: report.Lit("References"), Value: report.Lit(strings.Join(append(append([]string{}, refs.MX...), refs.Submission...), ", ") + " (connect, greeting, QUIT)")})
+		plan.Facts = append(plan.Facts, report.Fact{Label: report.T("smtp.fact.references", nil),
+			Value: report.T("smtp.fact.references_hosts", report.Params{"hosts": append(append([]string{}, refs.MX...), refs.Submission...)})})
 	}
 }

@@ -107,24 +107,20 @@ func (plan *Plan) addReferences(opts Options) {
 func (plan *Plan) mxHosts(ctx context.Context, env check.Env, d dnsname.Domain, max int) ([]string, Source) {
 	mxs, ans, err := resolver.LookupMX(ctx, env.Resolver, d.FQDN())
 	if err != nil {
-		plan.Findings = append(plan.Findings, DNSError.New(
-			fmt.Sprintf("The MX lookup for %s failed (%v), so its MX hosts were not probed.", d, err),
-			"Run again; if it keeps failing, check the domain's name servers."))
+		plan.Findings = append(plan.Findings, DNSError.Alt("mx", report.Params{"domain": d.String(), "error": check.ErrMsg(err)}))
 		return nil, SourceMX
 	}
 	switch {
 	case ans.Outcome == resolver.NXDomain:
-		plan.Findings = append(plan.Findings, HostUnresolved.New(
-			fmt.Sprintf("%s does not exist (NXDOMAIN): there is no MX host to probe.", d),
-			"Check the spelling of the domain."))
+		plan.Findings = append(plan.Findings, HostUnresolved.Alt("nxdomain", report.Params{"domain": d.String()}))
 		return nil, SourceMX
 	case len(mxs) == 0:
 		// RFC 5321 §5.1: without MX records the domain itself is the implicit MX.
-		plan.Facts = append(plan.Facts, report.Fact{Label: report.Lit("MX"), Value: report.Lit("none: the domain itself is the implicit MX (RFC 5321 §5.1)")})
+		plan.Facts = append(plan.Facts, report.Fact{Label: report.T("smtp.fact.mx", nil), Value: report.T("smtp.fact.implicit_mx", nil)})
 		return []string{d.String()}, SourceImplicitMX
 	case len(mxs) == 1 && mxs[0].Host == ".":
 		// RFC 7505 §3: null MX, the domain accepts no mail; nothing to probe on 25.
-		plan.Facts = append(plan.Facts, report.Fact{Label: report.Lit("MX"), Value: report.Lit("null MX (RFC 7505): the domain accepts no mail")})
+		plan.Facts = append(plan.Facts, report.Fact{Label: report.T("smtp.fact.mx", nil), Value: report.T("smtp.fact.null_mx", nil)})
 		return nil, SourceMX
 	}
 	slices.SortStableFunc(mxs, func(a, b resolver.MX) int { return cmp.Compare(a.Preference, b.Preference) })
@@ -140,7 +136,7 @@ func (plan *Plan) mxHosts(ctx context.Context, env check.Env, d dnsname.Domain, 
 		hosts = append(hosts, h)
 		shown = append(shown, fmt.Sprintf("%d %s", m.Preference, h))
 	}
-	plan.Facts = append(plan.Facts, report.Fact{Label: report.Lit("MX"), Value: report.Lit(strings.Join(shown, ", "))})
+	plan.Facts = append(plan.Facts, report.Fact{Label: report.T("smtp.fact.mx", nil), Value: report.Lit(strings.Join(shown, ", "))})
 	return hosts, SourceMX
 }
 
@@ -165,9 +161,7 @@ func (plan *Plan) submissionTargets(ctx context.Context, env check.Env, d dnsnam
 		ans, err := env.Resolver.Lookup(ctx, name, dns.TypeSRV)
 		if err != nil {
 			failed = true
-			plan.Findings = append(plan.Findings, DNSError.New(
-				fmt.Sprintf("The SRV lookup for %s failed (%v).", name, err),
-				"Run again; if it keeps failing, check the domain's name servers."))
+			plan.Findings = append(plan.Findings, DNSError.Alt("srv", report.Params{"domain": d.String(), "name": name, "error": check.ErrMsg(err)}))
 			continue
 		}
 		var srvs []*dns.SRV
@@ -180,12 +174,12 @@ func (plan *Plan) submissionTargets(ctx context.Context, env check.Env, d dnsnam
 		slices.SortStableFunc(srvs, func(a, b *dns.SRV) int {
 			return cmp.Or(cmp.Compare(a.Priority, b.Priority), cmp.Compare(b.Weight, a.Weight))
 		})
-		var shown []string
+		var shown []report.Msg
 		for _, s := range srvs {
 			if s.Target == "." {
 				// RFC 6186 §3.4 (RFC 2782): "." means the service is not offered.
 				declined[svc.role] = true
-				shown = append(shown, "not offered (target \".\")")
+				shown = append(shown, report.T("smtp.fact.srv_declined", nil))
 				continue
 			}
 			if len(found[svc.role]) == max {
@@ -193,10 +187,10 @@ func (plan *Plan) submissionTargets(ctx context.Context, env check.Env, d dnsnam
 			}
 			t := srvTarget{host: strings.TrimSuffix(resolver.Canonical(s.Target), "."), port: int(s.Port)}
 			found[svc.role] = append(found[svc.role], t)
-			shown = append(shown, fmt.Sprintf("%s:%d", t.host, t.port))
+			shown = append(shown, report.Lit(fmt.Sprintf("%s:%d", t.host, t.port)))
 		}
 		if len(shown) > 0 {
-			plan.Facts = append(plan.Facts, report.Fact{Label: report.Lit("SRV " + svc.label), Value: report.Lit(strings.Join(shown, ", "))})
+			plan.Facts = append(plan.Facts, report.Fact{Label: report.Lit("SRV " + svc.label), Value: report.T("list", report.Params{"items": shown})})
 		}
 	}
 
@@ -216,9 +210,7 @@ func (plan *Plan) submissionTargets(ctx context.Context, env check.Env, d dnsnam
 		fallback, err = plan.guessHosts(ctx, env, d)
 		if err != nil {
 			failed = true
-			plan.Findings = append(plan.Findings, DNSError.New(
-				fmt.Sprintf("An address lookup for the usual submission names failed (%v).", err),
-				"Run again; if it keeps failing, check the domain's name servers."))
+			plan.Findings = append(plan.Findings, DNSError.Alt("submission", report.Params{"domain": d.String(), "error": check.ErrMsg(err)}))
 		}
 	}
 
@@ -261,10 +253,7 @@ func (plan *Plan) submissionTargets(ctx context.Context, env check.Env, d dnsnam
 		}
 	}
 	if !any && !failed {
-		plan.Findings = append(plan.Findings, SubmissionNotFound.New(
-			fmt.Sprintf("No SRV record (_submission._tcp, _submissions._tcp) and no smtp.%s or mail.%s: no submission host was probed.", d, d),
-			"If users send mail through a host of this domain, publish RFC 6186 SRV records, or run mailcheck ports HOST with that host.",
-		))
+		plan.Findings = append(plan.Findings, SubmissionNotFound.With(report.Params{"domain": d.String()}))
 	}
 }
 
@@ -297,7 +286,7 @@ func (plan *Plan) guessHosts(ctx context.Context, env check.Env, d dnsname.Domai
 		}
 	}
 	if len(out) > 0 {
-		plan.Facts = append(plan.Facts, report.Fact{Label: report.Lit("Submission"), Value: report.Lit(strings.Join(out, ", ") + " (no SRV records; usual names that exist)")})
+		plan.Facts = append(plan.Facts, report.Fact{Label: report.T("smtp.fact.submission", nil), Value: report.T("smtp.fact.guessed", report.Params{"hosts": out})})
 	}
 	return out, firstErr
 }
@@ -384,7 +373,7 @@ func Run(ctx context.Context, env check.Env, targets []Target, opts Options) []P
 			p.Family = fam.f
 			switch {
 			case fam.err != nil:
-				p.Stage, p.Outcome, p.Error = StageResolve, OutcomeDNSError, fam.err.Error()
+				p.Stage, p.Outcome, p.Error, p.err = StageResolve, OutcomeDNSError, fam.err.Error(), fam.err
 			case len(fam.as) == 0:
 				continue
 			default:

@@ -3,6 +3,7 @@ package smtpprobe
 import (
 	"context"
 	"fmt"
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"net"
 	"os"
 	"slices"
@@ -210,6 +211,7 @@ func TestCheckDomain(t *testing.T) {
 	if len(secs) != 2 || secs[0].Check != CheckPorts || secs[1].Check != CheckSMTP {
 		t.Fatalf("sections %+v", secs)
 	}
+	secs = worded(t, i18n.English, secs)
 	ports, smtp := secs[0], secs[1]
 	if got := ids(ports.Findings); !slices.Equal(got, []string{"env.ipv6.unreachable"}) {
 		t.Errorf("environment findings %q", got)
@@ -393,7 +395,7 @@ func TestDiagnoseReference(t *testing.T) {
 		t.Fatalf("with reference: %q", got)
 	}
 	// The reference gets no server finding; the target gets none for port 25.
-	for _, f := range secs[1].Findings {
+	for _, f := range worded(t, i18n.English, secs)[1].Findings {
 		if strings.Contains(f.Detail, "198.51.100.10") || strings.HasPrefix(f.ID, "smtp.connect.failed") {
 			t.Errorf("unexpected %s: %s", f.ID, f.Detail)
 		}
@@ -481,7 +483,7 @@ func TestRunContextEnds(t *testing.T) {
 		t.Errorf("findings %q", got)
 	}
 	var verdicts []string
-	for _, row := range secs[0].Display.Tables[0].Rows {
+	for _, row := range worded(t, i18n.English, secs)[0].Display.Tables[0].Rows {
 		verdicts = append(verdicts, row[2].String())
 	}
 	slices.Sort(verdicts)

@@ -27,6 +27,7 @@ func inspectTLS(cs tls.ConnectionState, host string, roots *x509.CertPool, now t
 	certs := cs.PeerCertificates
 	if len(certs) == 0 {
 		info.TrustError = "the server sent no certificate"
+		info.noCertificate = true
 		return info
 	}
 	for _, c := range certs {

@@ -178,6 +178,12 @@ type Probe struct {
 	// Stage is where the probe stopped ("done" when it finished).
 	Stage Stage  `json:"stage"`
 	Error string `json:"error,omitempty"`
+	// err is the resolver error behind a dns-error outcome, so that the
+	// finding words it in the report's language (check.ErrMsg).
+	err error
+	// last is the refusal behind Error when a command's reply ended the
+	// session, for findings to quote (Error keeps the English evidence).
+	last *lastReply
 
 	Greeting *Reply `json:"greeting,omitempty"`
 	// GreetingMilliseconds is the time from connection to complete greeting.
@@ -240,9 +246,12 @@ type TLSInfo struct {
 	// DaysLeft is the whole days until the leaf expires; negative when expired.
 	DaysLeft   int    `json:"days_left"`
 	TrustError string `json:"trust_error,omitempty"`
-	NameError  string `json:"name_error,omitempty"`
-	SelfSigned bool   `json:"self_signed"`
-	LegacyTLS  bool   `json:"legacy"`
+	// noCertificate: the server sent none (TrustError is then evidence
+	// in English for JSON readers; reports word it from the catalog).
+	noCertificate bool
+	NameError     string `json:"name_error,omitempty"`
+	SelfSigned    bool   `json:"self_signed"`
+	LegacyTLS     bool   `json:"legacy"`
 	// Certificates is the chain as sent, leaf first, for checks that
 	// match it against DNS (DANE TLSA); not part of the JSON.
 	Certificates []*x509.Certificate `json:"-"`
@@ -342,4 +351,10 @@ func (o Options) budgeted(ctx context.Context) Options {
 		}
 	}
 	return o
+}
+
+// lastReply is a command and the reply that ended a session.
+type lastReply struct {
+	command string
+	reply   Reply
 }

@@ -2,6 +2,7 @@ package smtpprobe
 
 import (
 	"context"
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"slices"
 	"strings"
 	"testing"
@@ -137,8 +138,8 @@ func TestBudgetFromDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
 	defer cancel()
 	secs := Check(ctx, env, dnsname.MustParse("refuse.example"), Options{Ports: []Port{{25, RoleSMTP}}})
-	f, ok := findingByID(secs[1].Findings, "smtp.banner.timeout")
-	if !ok || !strings.Contains(f.Detail, "no greeting within 2 s") {
+	f, ok := findingByID(worded(t, i18n.English, secs)[1].Findings, "smtp.banner.timeout")
+	if !ok || f.Params["timeout"] != 2.0 || !strings.Contains(f.Detail, "no greeting within 2 s") {
 		t.Errorf("findings %+v", secs[1].Findings)
 	}
 }
@@ -152,9 +153,13 @@ func TestEHLOStallIsInconclusive(t *testing.T) {
 	env := check.Env{Dialer: fn, Now: testclock.Func()}
 	plan := Plan{Target: "192.0.2.50", Targets: []Target{{Host: "192.0.2.50", Source: SourceArgument, Port: Port{Number: 25, Role: RoleSMTP}}}}
 	secs := Execute(context.Background(), env, plan, Options{CommandTimeout: 300 * time.Millisecond})
-	f, ok := findingByID(secs[1].Findings, "smtp.reply.timeout")
-	if !ok || !f.Inconclusive || !strings.Contains(f.Detail, "during ehlo within") {
+	f, ok := findingByID(worded(t, i18n.English, secs)[1].Findings, "smtp.reply.timeout")
+	if !ok || !f.Inconclusive || !strings.Contains(f.Detail, "during EHLO within 0.3 s") {
 		t.Fatalf("findings %+v", secs[1].Findings)
+	}
+	// The same finding in French: the stage and the decimal comma.
+	if f, _ := findingByID(worded(t, i18n.French, secs)[1].Findings, "smtp.reply.timeout"); !strings.Contains(f.Detail, "pendant la commande EHLO en 0,3\u00a0s") {
+		t.Errorf("French detail %q", f.Detail)
 	}
 	if _, bad := findingByID(secs[1].Findings, "smtp.protocol.error"); bad {
 		t.Errorf("a stall reported as a protocol error: %+v", secs[1].Findings)
