@@ -23,3 +23,13 @@ func BenchmarkLabel(b *testing.B) {
 		_ = l.Label("render.status.pass")
 	}
 }
+
+// BenchmarkTextSingle words a one-form message with parameters (the fast
+// path: a template parsed once, no language matching).
+func BenchmarkTextSingle(b *testing.B) {
+	l := For(French)
+	m := report.T("mx.target_no_address.detail", report.Params{"host": "mx1.shop.example"})
+	for b.Loop() {
+		_ = l.Text(m)
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"text/template"
 
 	"github.com/BurntSushi/toml"
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -255,13 +256,24 @@ func (l *Localizer) word(key string, p report.Params) (string, bool) {
 		l.miss(key)
 		loc = l.en
 	}
-	data, count := l.data(p)
-	if m.One == "" && m.Zero == "" && m.Two == "" && m.Few == "" && m.Many == "" {
-		// A message with one form (a finding's title beside a counted
-		// detail) is the same for every count.
-		count = nil
+	single := m.One == "" && m.Zero == "" && m.Two == "" && m.Few == "" && m.Many == ""
+	if single && !strings.Contains(m.Other, "{{") {
+		// Words with no parameter (a title): the same for every finding.
+		return m.Other, true
 	}
-	s, err := loc.Localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: data, PluralCount: count})
+	data, count := l.data(p)
+	var s string
+	var err error
+	if single {
+		// A message with one form (a finding's title beside a counted
+		// detail) is the same for every count: its template is executed
+		// directly, parsed once, without go-i18n's per-call language
+		// matching (15% of a bulk run's CPU under pprof). Plural messages
+		// go through go-i18n, for the CLDR rules.
+		s, err = execute(loc == l.en, l.lang, key, m.Other, data)
+	} else {
+		s, err = loc.Localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: data, PluralCount: count})
+	}
 	if err != nil || strings.Contains(s, "<no value>") {
 		// A template that needs a parameter the check did not give, or a
 		// plural message without a count: a catalog or check bug the tests
@@ -276,6 +288,31 @@ func (l *Localizer) word(key string, p report.Params) (string, bool) {
 		l.static.Store(key, s)
 	}
 	return s, true
+}
+
+var templates sync.Map // lang + "\x00" + key -> *template.Template
+
+// execute runs a single-form message's template, parsed once per language
+// and key, as go-i18n's text parser would (text/template, {{ }}).
+func execute(english bool, lang Lang, key, text string, data map[string]any) (string, error) {
+	if english {
+		lang = English
+	}
+	ck := string(lang) + "\x00" + key
+	v, ok := templates.Load(ck)
+	if !ok {
+		t, err := template.New(key).Parse(text)
+		if err != nil {
+			return "", err
+		}
+		v, _ = templates.LoadOrStore(ck, t)
+	}
+	var b strings.Builder
+	b.Grow(len(text) + 32)
+	if err := v.(*template.Template).Execute(&b, data); err != nil {
+		return "", err
+	}
+	return b.String(), nil
 }
 
 func errText(err error, s string) string {

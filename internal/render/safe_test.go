@@ -45,11 +45,11 @@ func hostile() *report.Report {
 	rep.Readiness = []report.Readiness{{Requirement: report.Lit("r" + evil), Applies: report.Lit("all senders"), Status: "fail", Detail: report.Lit("d" + evil)}}
 	s := &rep.Sections[0]
 	s.Target = "mail.shop.example" + evil
-	s.Summary = s.Summary.Append(evil)
-	s.Display.Facts[0].Value = s.Display.Facts[0].Value.Append(evil)
-	s.Display.Tables[0].Rows[0][0] = s.Display.Tables[0].Rows[0][0].Append(evil)
-	s.Display.Trees[0].Children[0].Label = s.Display.Trees[0].Children[0].Label.Append(evil)
-	s.Display.Trees[0].Children[0].Note = s.Display.Trees[0].Children[0].Note.Append(evil)
+	s.Summary = report.Lit(s.Summary.String() + evil)
+	s.Display.Facts[0].Value = report.Lit(s.Display.Facts[0].Value.String() + evil)
+	s.Display.Tables[0].Rows[0][0] = report.Lit(s.Display.Tables[0].Rows[0][0].String() + evil)
+	s.Display.Trees[0].Children[0].Label = report.Lit(s.Display.Trees[0].Children[0].Label.String() + evil)
+	s.Display.Trees[0].Children[0].Note = report.Lit(s.Display.Trees[0].Children[0].Note.String() + evil)
 	s.Findings[0].Detail += evil
 	s.Findings[0].Fix += evil
 	s.Findings[0].Record.Value += evil

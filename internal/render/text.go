@@ -117,11 +117,11 @@ func (t *textWriter) score(rep *report.Report) {
 // publish later, each record on a line of its own and never broken, so it
 // can be copied as is.
 func (t *textWriter) topFix(n int, f report.TopFix) {
-	title := f.Title
+	title := f.Title.String()
 	if len(f.IDs) < 2 {
-		title = title.Append(" [" + f.ID + "]")
+		title += " [" + f.ID + "]"
 	}
-	for j, l := range wrap(title.String(), t.width-5) {
+	for j, l := range wrap(title, t.width-5) {
 		prefix := "     "
 		if j == 0 {
 			prefix = fmt.Sprintf("%3d. ", n)
@@ -421,11 +421,11 @@ func (t *textWriter) table(tb report.Table) {
 }
 
 func (t *textWriter) tree(n report.Node, indent, branch string, root, last bool) {
-	label := n.Label
+	label := n.Label.String()
 	if n.Note.String() != "" {
-		label = label.Append(" " + t.th.dim.Render(n.Note.String()))
+		label += " " + t.th.dim.Render(n.Note.String())
 	}
-	t.line(indent + t.th.dim.Render(branch) + label.String())
+	t.line(indent + t.th.dim.Render(branch) + label)
 	childIndent := indent
 	if !root {
 		if last {

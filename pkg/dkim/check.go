@@ -26,7 +26,6 @@ import (
 	"sync"
 
 	"github.com/miekg/dns"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
@@ -225,25 +224,6 @@ func planLookups(target dnsname.Domain, opts Options) []*lookup {
 
 // DefaultConcurrency is the default bound on parallel key lookups.
 const DefaultConcurrency = 32
-
-func runLookups(ctx context.Context, r resolver.Resolver, lookups []*lookup, limit int) {
-	if limit <= 0 {
-		limit = DefaultConcurrency
-	}
-	var g errgroup.Group
-	g.SetLimit(limit)
-	for _, l := range lookups {
-		g.Go(func() error {
-			if err := ValidateSelector(l.sel); err != nil {
-				l.err = &resolver.Error{Name: l.name, Type: dns.TypeTXT, Kind: resolver.KindName, Err: err}
-				return nil
-			}
-			l.txts, l.ans, l.err = resolver.LookupTXT(ctx, r, l.name)
-			return nil
-		})
-	}
-	_ = g.Wait() // the goroutines never fail: errors are kept per lookup
-}
 
 // looksLikeKey tells a key record from other TXT data found at a guessed
 // name (a wildcard SPF or verification record answers every name), so that

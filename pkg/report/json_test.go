@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 )
 
 type evidence struct {
@@ -83,4 +84,37 @@ func BenchmarkMarshalJSON(b *testing.B) {
 			_, _ = json.Marshal(plain(rep))
 		}
 	})
+}
+
+// selfWriting writes itself: the walk must leave it alone, nil slice and
+// all.
+type selfWriting struct{ List []int }
+
+func (selfWriting) MarshalJSON() ([]byte, error) { return []byte(`"self"`), nil }
+
+// Types that write themselves are left to do so, and WriteJSON writes what
+// MarshalJSON returns, as one line.
+func TestWriteJSONLine(t *testing.T) {
+	type withTime struct {
+		At   time.Time   `json:"at"`
+		Self selfWriting `json:"self"`
+		List []string    `json:"list"`
+	}
+	rep := Report{Target: "x.example", Sections: []Section{{Check: "x", Data: withTime{At: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}}}}
+	b, err := rep.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"at":"2030-01-02T03:04:05Z"`, `"self":"self"`, `"list":[]`} {
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("missing %s in %s", want, b)
+		}
+	}
+	var line bytes.Buffer
+	if err := rep.WriteJSON(&line); err != nil {
+		t.Fatal(err)
+	}
+	if got := line.String(); got != string(b)+"\n" {
+		t.Errorf("WriteJSON %q, want MarshalJSON and a newline %q", got, string(b)+"\n")
+	}
 }

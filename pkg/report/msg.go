@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"maps"
 )
 
@@ -64,17 +63,16 @@ func (m Msg) String() string {
 // empty message from JSON.
 func (m Msg) IsZero() bool { return m.String() == "" }
 
-// MarshalJSON writes the words as a JSON string: the schema of every prose
-// field is a string in the report's language ("lang").
-func (m Msg) MarshalJSON() ([]byte, error) { return json.Marshal(m.String()) }
+// MarshalText gives the words, which JSON writes as a string: the schema
+// of every prose field is a string in the report's language ("lang"). Text
+// rather than JSON marshaling lets the report's encoder write the string
+// itself, with its own escaping (no HTML escapes) and no second scan.
+func (m Msg) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
 
-// UnmarshalJSON reads a prose field back as a literal (tools reading reports).
-func (m *Msg) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	*m = Lit(s)
+// UnmarshalText reads a prose field back as a literal (tools reading
+// reports).
+func (m *Msg) UnmarshalText(b []byte) error {
+	*m = Lit(string(b))
 	return nil
 }
 

@@ -16,62 +16,120 @@ import (
 // those caused by the asking caller's own context ending.
 type Cache struct {
 	upstream Resolver
-	flights  flights
 
 	mu      sync.Mutex
-	entries map[qkey]cacheEntry
+	entries map[qkey]*cacheEntry // answered, or being asked now
 
 	lookups atomic.Int64
 	misses  atomic.Int64
-
-	dnssec dnssecCache // DNSSEC questions (dnssec.go)
 }
 
+// cacheEntry is one question: being asked (ready false) or answered. One
+// map and one lock for both states, and no channel unless someone waits:
+// the flight machinery (a flight, its channel, a second map) cost a fifth
+// of a bulk run's allocations, for questions that are almost never asked
+// twice at the same moment.
 type cacheEntry struct {
 	ans Answer
+	rep *Reply // for QueryDNSSEC (a pointer: most entries are Lookup's)
 	err error
+	// ready: ans, rep and err are final (set under Cache.mu).
+	ready bool
+	// done is made by the first caller that waits (under Cache.mu) and
+	// closed by the asking one when it is finished.
+	done chan struct{}
+	// abandoned: the asking caller's context ended before the answer, so
+	// its error says nothing about the question.
+	abandoned bool
 }
 
 var _ Resolver = (*Cache)(nil)
 
 // NewCache wraps upstream.
 func NewCache(upstream Resolver) *Cache {
-	return &Cache{upstream: upstream, entries: map[qkey]cacheEntry{}}
+	// A domain asks some 50 distinct questions: sized once, not grown.
+	return &Cache{upstream: upstream, entries: make(map[qkey]*cacheEntry, 64)}
 }
 
 // Lookup implements Resolver.
 func (c *Cache) Lookup(ctx context.Context, name string, qtype uint16) (Answer, error) {
 	c.lookups.Add(1)
 	key := cacheKey(name, qtype)
+	e, lead, err := c.join(ctx, key)
+	switch {
+	case lead:
+		// key.name, not name: canonical already, so the layers below
+		// make no copy of it.
+		e.ans, e.err = c.upstream.Lookup(ctx, key.name, qtype)
+		c.finish(ctx, key, e)
+	case e == nil && err == nil:
+		// The caller that asked gave up; we did not.
+		return c.upstream.Lookup(ctx, key.name, qtype)
+	case e == nil:
+		return Answer{Name: key.name, Type: qtype}, err
+	}
+	return e.ans, e.err
+}
+
+// join finds key's entry: answered, being asked by another caller (join
+// waits for it), or new, to be asked by this caller (lead: ask, fill in
+// the entry, then finish it). A nil entry comes with the waiter's own
+// context error, or with none when the asking caller gave up and this one
+// should ask itself.
+//
+// Not one function taking the question as a closure: the closure's frame
+// and this one's were on the stack of every lookup, and the lookups'
+// goroutines outgrew their first stacks there.
+func (c *Cache) join(ctx context.Context, key qkey) (e *cacheEntry, lead bool, err error) {
 	c.mu.Lock()
-	e, ok := c.entries[key]
-	c.mu.Unlock()
-	if ok {
-		return e.ans, e.err
-	}
-	ans, retry, err := c.flights.do(ctx, key, func() (Answer, error) {
-		// Look again: a flight for this key may have finished between
-		// our miss above and now.
-		c.mu.Lock()
-		e, ok := c.entries[key]
-		c.mu.Unlock()
-		if ok {
-			return e.ans, e.err
-		}
-		c.misses.Add(1)
-		ans, err := c.upstream.Lookup(ctx, name, qtype)
-		if !errors.Is(err, context.Canceled) && KindOf(err) != KindCanceled && ctx.Err() == nil {
-			c.mu.Lock()
-			c.entries[key] = cacheEntry{ans, err}
+	if e, ok := c.entries[key]; ok {
+		if e.ready {
 			c.mu.Unlock()
+			return e, false, nil
 		}
-		return ans, err
-	})
-	if retry {
-		// The caller that led the flight gave up; we did not.
-		return c.upstream.Lookup(ctx, name, qtype)
+		if e.done == nil {
+			e.done = make(chan struct{})
+		}
+		done := e.done
+		c.mu.Unlock()
+		select {
+		case <-done:
+			// Read after done: set before it was closed.
+			if e.abandoned && e.err != nil && ctx.Err() == nil {
+				return nil, false, nil
+			}
+			return e, false, nil
+		case <-ctx.Done():
+			return nil, false, ctxError(key, ctx.Err())
+		}
 	}
-	return ans, err
+	e = &cacheEntry{}
+	c.entries[key] = e
+	c.mu.Unlock()
+	c.misses.Add(1)
+	return e, true, nil
+}
+
+// finish publishes the entry its caller asked for.
+func (c *Cache) finish(ctx context.Context, key qkey, e *cacheEntry) {
+	keep := keepable(ctx, e.err)
+	c.mu.Lock()
+	e.abandoned = ctx.Err() != nil
+	if keep {
+		e.ready = true
+	} else {
+		delete(c.entries, key)
+	}
+	if e.done != nil {
+		close(e.done)
+	}
+	c.mu.Unlock()
+}
+
+// keepable reports whether an outcome may be cached: not when the asking
+// caller's own context ended, which says nothing about the question.
+func keepable(ctx context.Context, err error) bool {
+	return !errors.Is(err, context.Canceled) && KindOf(err) != KindCanceled && ctx.Err() == nil
 }
 
 // qkey is a question as a map key (no string built per lookup).
@@ -83,59 +141,6 @@ type qkey struct {
 }
 
 func cacheKey(name string, qtype uint16) qkey { return qkey{name: Canonical(name), qtype: qtype} }
-
-// flights merges concurrent lookups of one key: the first caller runs it
-// in its own goroutine (singleflight.DoChan starts one per call, whose
-// stack growth showed in the bulk profile), the others wait for it or for
-// their own context.
-type flights struct {
-	mu    sync.Mutex
-	calls map[qkey]*flight
-}
-
-type flight struct {
-	done chan struct{}
-	ans  Answer
-	err  error
-	// abandoned: the leader's context ended before the answer, so its
-	// error says nothing about the question.
-	abandoned bool
-}
-
-// do runs fn once per key at a time. A waiter whose leader gave up (its
-// context ended) gets retry set, to ask itself if it still has time.
-func (f *flights) do(ctx context.Context, key qkey, fn func() (Answer, error)) (ans Answer, retry bool, err error) {
-	f.mu.Lock()
-	if fl, ok := f.calls[key]; ok {
-		f.mu.Unlock()
-		select {
-		case <-fl.done:
-			return fl.ans, fl.abandoned && fl.err != nil && ctx.Err() == nil, fl.err
-		case <-ctx.Done():
-			name, qt := key.name, key.qtype
-			kind := KindCanceled
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				kind = KindTimeout
-			}
-			return Answer{Name: name, Type: qt}, false, &Error{Name: name, Type: qt, Kind: kind, Err: ctx.Err()}
-		}
-	}
-	if f.calls == nil {
-		f.calls = map[qkey]*flight{}
-	}
-	fl := &flight{done: make(chan struct{})}
-	f.calls[key] = fl
-	f.mu.Unlock()
-	defer func() {
-		f.mu.Lock()
-		delete(f.calls, key)
-		f.mu.Unlock()
-		close(fl.done)
-	}()
-	fl.ans, fl.err = fn()
-	fl.abandoned = ctx.Err() != nil
-	return fl.ans, false, fl.err
-}
 
 // CacheStats counts a cache's use.
 type CacheStats struct {

@@ -7,8 +7,10 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -67,6 +69,7 @@ type Client struct {
 	rotation atomic.Uint32
 	queries  atomic.Int64
 	inFlight chan struct{}
+	batchMu  sync.Mutex // one LookupBatch at a time takes in-flight places
 }
 
 var _ Resolver = (*Client)(nil)
@@ -221,80 +224,103 @@ func (c *Client) Queries() int64 { return c.queries.Load() }
 // Lookup implements Resolver.
 func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (Answer, error) {
 	qname := Canonical(name)
-	if err := checkName(qname, qtype); err != nil {
-		return Answer{Name: qname, Type: qtype}, err
-	}
 	ans := Answer{Name: qname, Type: qtype}
-	seen := map[string]bool{qname: true}
-	current := qname
-	for {
-		msg, err := c.exchange(ctx, current, qtype)
-		if err != nil {
-			var e *Error
-			if errors.As(err, &e) {
-				e.Name = qname
-			}
-			return ans, err
-		}
-		ans.Authentic = msg.AuthenticatedData
-		ans.Truncated = ans.Truncated || msg.Truncated
-		ans.Size = msg.Len()
-		rrs := msg.Answer
-		if current, err = followAliases(rrs, &ans, seen, current, c.opts.MaxCNAMEDepth); err != nil {
-			return ans, err
-		}
-		ans.RRs = recordsAt(rrs, qtype, current)
-		if qtype == dns.TypeCNAME && len(ans.CNAMEs) > 0 {
-			// Asked for the alias itself: the first CNAME is the answer.
-			for _, rr := range rrs {
-				if c, ok := rr.(*dns.CNAME); ok && strings.EqualFold(c.Hdr.Name, qname) {
-					ans.RRs = []dns.RR{c}
-				}
-			}
-			ans.CNAMEs = nil
-			ans.Outcome = Found
-			return ans, nil
-		}
-		switch {
-		case len(ans.RRs) > 0:
-			ans.Outcome = Found
-			return ans, nil
-		case msg.Rcode == dns.RcodeNameError:
-			// RFC 6604: with a chain, the RCODE speaks of the last name.
-			ans.Outcome = NXDomain
-			return ans, nil
-		case len(ans.CNAMEs) > 0 && current != Canonical(msg.Question[0].Name) && !hasSOA(msg.Ns):
-			// The chain left the server's data without a final
-			// answer (an authoritative server answering for one
-			// zone): ask for the target ourselves.
-			continue
-		default:
-			ans.Outcome = NoData
-			return ans, nil
-		}
+	if err := checkName(qname, qtype); err != nil {
+		return ans, err
 	}
+	err := c.follow(ctx, &ans, qname, nil)
+	return ans, err
+}
+
+// follow asks for ans's question at current and on along the alias chain
+// until it is answered. first, when set, is the outcome of the first UDP
+// attempt at the first server, already sent (LookupBatch).
+func (c *Client) follow(ctx context.Context, ans *Answer, current string, first *udpReply) error {
+	for {
+		msg, err := c.exchange(ctx, current, ans.Type, first)
+		first = nil
+		if err != nil {
+			return c.failed(ans, err)
+		}
+		next, done, err := c.absorb(ans, msg, current)
+		if done || err != nil {
+			return err
+		}
+		current = next
+	}
+}
+
+// failed names the question asked (not the alias it had reached) in a
+// failure.
+func (c *Client) failed(ans *Answer, err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		e.Name = ans.Name
+	}
+	return err
+}
+
+// absorb reads one reply to the question at current into ans. Done is
+// false when the alias chain left the server's data unanswered: the lookup
+// goes on at next.
+func (c *Client) absorb(ans *Answer, msg *dns.Msg, current string) (next string, done bool, err error) {
+	qtype := ans.Type
+	ans.Authentic = msg.AuthenticatedData
+	ans.Truncated = ans.Truncated || msg.Truncated
+	ans.Size = msg.Len()
+	rrs := msg.Answer
+	if current, err = followAliases(rrs, ans, current, c.opts.MaxCNAMEDepth); err != nil {
+		return "", true, err
+	}
+	ans.RRs = recordsAt(rrs, qtype, current)
+	if qtype == dns.TypeCNAME && len(ans.CNAMEs) > 0 {
+		// Asked for the alias itself: the first CNAME is the answer.
+		for _, rr := range rrs {
+			if c, ok := rr.(*dns.CNAME); ok && strings.EqualFold(c.Hdr.Name, ans.Name) {
+				ans.RRs = []dns.RR{c}
+			}
+		}
+		ans.CNAMEs = nil
+		ans.Outcome = Found
+		return "", true, nil
+	}
+	switch {
+	case len(ans.RRs) > 0:
+		ans.Outcome = Found
+	case msg.Rcode == dns.RcodeNameError:
+		// RFC 6604: with a chain, the RCODE speaks of the last name.
+		ans.Outcome = NXDomain
+	case len(ans.CNAMEs) > 0 && current != Canonical(msg.Question[0].Name) && !hasSOA(msg.Ns):
+		// The chain left the server's data without a final answer (an
+		// authoritative server answering for one zone): ask for the
+		// target ourselves.
+		return current, false, nil
+	default:
+		ans.Outcome = NoData
+	}
+	return "", true, nil
 }
 
 // followAliases follows the CNAME chain in rrs from current (RFC 1034
 // §3.6.2), appending each target to ans.CNAMEs, and returns the last name.
 // A name seen before is a loop; more than max aliases, all different, is
-// a chain too long to follow, not a loop. seen carries across the replies
-// of one lookup.
-func followAliases(rrs []dns.RR, ans *Answer, seen map[string]bool, current string, max int) (string, error) {
+// a chain too long to follow, not a loop. The names seen are ans.Name and
+// ans.CNAMEs, which carry across the replies of one lookup (a slice of at
+// most max names: no map per lookup).
+func followAliases(rrs []dns.RR, ans *Answer, current string, max int) (string, error) {
 	for {
 		target := cnameOf(rrs, current)
 		if target == "" {
 			return current, nil
 		}
 		switch {
-		case seen[target]:
+		case target == ans.Name || slices.Contains(ans.CNAMEs, target):
 			return current, &Error{Name: ans.Name, Type: ans.Type, Kind: KindLoop,
 				Err: fmt.Errorf("alias chain %s -> %s", ans.Name, strings.Join(append(ans.CNAMEs, target), " -> "))}
 		case len(ans.CNAMEs) >= max:
 			return current, &Error{Name: ans.Name, Type: ans.Type, Kind: KindChainLong,
 				Err: fmt.Errorf("more than %d aliases, starting %s -> %s", max, ans.Name, strings.Join(ans.CNAMEs[:min(3, len(ans.CNAMEs))], " -> "))}
 		}
-		seen[target] = true
 		ans.CNAMEs = append(ans.CNAMEs, target)
 		current = target
 	}
@@ -332,27 +358,42 @@ func cnameOf(rrs []dns.RR, owner string) string {
 
 // exchange sends one question, retrying timeouts and falling back to TCP on
 // truncation, and turns RCODEs other than NOERROR and NXDOMAIN into errors.
-func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.Msg, error) {
-	// Not SetQuestion: it draws an ID from crypto/rand, which cost 8% of
-	// a bulk run's CPU; the UDP pool sets a random ID per send, and the
-	// TCP path below sets one too.
-	q := &dns.Msg{Question: []dns.Question{{Name: dns.Fqdn(name), Qtype: qtype, Qclass: dns.ClassINET}}}
-	q.Opcode = dns.OpcodeQuery
-	q.RecursionDesired = true
-	// RFC 6840 §5.7: setting AD in a query asks a validating resolver to
-	// report whether it validated, without asking for DNSSEC records (DO).
-	q.AuthenticatedData = true
-	q.SetEdns0(c.opts.UDPSize, false)
-	wire, err := packQuery(q)
-	if err != nil {
-		return nil, &Error{Name: name, Type: qtype, Kind: KindName, Err: err}
+// first, when set, stands for the first UDP attempt at the first server:
+// sent and waited for already (LookupBatch).
+func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first *udpReply) (*dns.Msg, error) {
+	fqdn := dns.Fqdn(name) // name is canonical: no copy
+	// Written directly, not through a dns.Msg (not SetQuestion either: it
+	// draws an ID from crypto/rand, which cost 8% of a bulk run's CPU):
+	// the UDP pool sets a random ID per send. RFC 6840 §5.7: AD in a
+	// query asks a validating resolver to report whether it validated,
+	// without asking for DNSSEC records (DO). The dns.Msg is only built
+	// for the rare TCP fallback and for names Pack must escape.
+	var q *dns.Msg
+	query := func() *dns.Msg {
+		if q == nil {
+			q = &dns.Msg{Question: []dns.Question{{Name: fqdn, Qtype: qtype, Qclass: dns.ClassINET}}}
+			q.Opcode = dns.OpcodeQuery
+			q.RecursionDesired = true
+			q.AuthenticatedData = true
+			q.SetEdns0(c.opts.UDPSize, false)
+		}
+		return q
+	}
+	buf := wireBufs.Get().(*[]byte)
+	defer wireBufs.Put(buf) // the datagram is copied out by the time exchange returns
+	wire, ok := appendQuery((*buf)[:0], 0, fqdn, qtype, dns.ClassINET, flagRD|flagAD, c.opts.UDPSize, 0)
+	if !ok {
+		var err error
+		if wire, err = query().Pack(); err != nil {
+			return nil, &Error{Name: name, Type: qtype, Kind: KindName, Err: err}
+		}
 	}
 
 	// Each round asks every server in turn (the system resolver's order,
 	// res_send in glibc): a server that does not answer, fails or refuses
 	// hands the question to the next; the last one's answer stands.
 	start := 0
-	if c.opts.Rotate && len(c.servers) > 1 {
+	if c.opts.Rotate && len(c.servers) > 1 && first == nil {
 		start = int(c.rotation.Add(1)-1) % len(c.servers)
 	}
 	var lastErr error
@@ -360,14 +401,22 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 	for attempt := 0; attempt <= c.opts.Retries; attempt++ {
 		for k := range c.servers {
 			si := (start + k) % len(c.servers)
-			if err := ctx.Err(); err != nil {
-				return nil, c.ctxError(ctx, name, qtype, err)
+			var msg *dns.Msg
+			var err error
+			if first != nil && attempt == 0 && k == 0 {
+				// Sent and answered (or not) while the context was
+				// alive: a reply that came in time counts.
+				msg, err = first.msg, first.err
+			} else {
+				if err := ctx.Err(); err != nil {
+					return nil, c.ctxError(ctx, name, qtype, err)
+				}
+				msg, err = c.sendUDP(ctx, si, wire)
 			}
-			msg, err := c.sendUDP(ctx, si, wire)
 			if err == nil && msg.Truncated {
 				// RFC 7766 §5: a truncated UDP answer is retried over TCP.
 				var tcpMsg *dns.Msg
-				tcpMsg, err = c.sendTCP(ctx, si, q)
+				tcpMsg, err = c.sendTCP(ctx, si, query())
 				if err == nil && tcpMsg.Truncated { // RFC 1035 §4.1.1: TC over TCP too is an incomplete answer, never NODATA
 					lastReply = &Error{Name: name, Type: qtype, Kind: KindMalformed, Err: errors.New("answer truncated over TCP too")}
 					continue
@@ -388,7 +437,7 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 				lastReply = classifyNetErr(name, qtype, err)
 				continue
 			}
-			msg, err = c.checkReply(q, msg, name, qtype)
+			msg, err = c.checkReply(fqdn, msg, name, qtype)
 			switch KindOf(err) {
 			case KindServFail, KindRefused:
 				if k < len(c.servers)-1 {
@@ -414,25 +463,26 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16) (*dns.
 // attempt runs one send under the in-flight bound and the per-attempt
 // timeout, and counts it.
 func (c *Client) attempt(ctx context.Context, send func(context.Context) (*dns.Msg, error)) (*dns.Msg, error) {
-	release, err := c.acquire(ctx)
-	if err != nil {
+	if err := c.acquire(ctx); err != nil {
 		return nil, err
 	}
-	defer release()
+	defer c.release()
 	qctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	return send(qctx)
 }
 
-// acquire takes a place under the in-flight bound and counts the query.
-func (c *Client) acquire(ctx context.Context) (release func(), err error) {
+// acquire takes a place under the in-flight bound and counts the query;
+// release gives it back. (Not a returned func: the method value escaped,
+// one allocation per query.)
+func (c *Client) acquire(ctx context.Context) error {
 	select {
 	case c.inFlight <- struct{}{}:
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return ctx.Err()
 	}
 	c.queries.Add(1)
-	return c.release, nil
+	return nil
 }
 
 func (c *Client) release() { <-c.inFlight }
@@ -442,11 +492,10 @@ func (c *Client) release() { <-c.inFlight }
 // query was an eighth of a bulk run's allocations (a context, a timer, a
 // channel and its registration in the parent).
 func (c *Client) sendUDP(ctx context.Context, server int, wire []byte) (*dns.Msg, error) {
-	release, err := c.acquire(ctx)
-	if err != nil {
+	if err := c.acquire(ctx); err != nil {
 		return nil, err
 	}
-	defer release()
+	defer c.release()
 	return c.udp[server].exchange(ctx, wire, c.opts.Timeout)
 }
 
@@ -459,8 +508,8 @@ func (c *Client) sendTCP(ctx context.Context, server int, q *dns.Msg) (*dns.Msg,
 	})
 }
 
-func (c *Client) checkReply(q, msg *dns.Msg, name string, qtype uint16) (*dns.Msg, error) {
-	if len(msg.Question) != 1 || !strings.EqualFold(msg.Question[0].Name, q.Question[0].Name) || msg.Question[0].Qtype != qtype {
+func (c *Client) checkReply(fqdn string, msg *dns.Msg, name string, qtype uint16) (*dns.Msg, error) {
+	if len(msg.Question) != 1 || !strings.EqualFold(msg.Question[0].Name, fqdn) || msg.Question[0].Qtype != qtype {
 		return nil, &Error{Name: name, Type: qtype, Kind: KindMalformed, Err: errors.New("reply does not match the question")}
 	}
 	if size := msg.Len(); size > c.opts.MaxAnswerSize {

@@ -8,11 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/mailcheck/mailcheck/pkg/zone"
 	"github.com/miekg/dns"
-	"golang.org/x/sync/singleflight"
 )
 
 // Reply is one DNS reply seen whole, for the DNSSEC checks: the RCODE, the
@@ -85,65 +83,34 @@ func QueryDNSSEC(ctx context.Context, r Resolver, name string, qtype uint16, cd 
 	return q.QueryDNSSEC(ctx, name, qtype, cd)
 }
 
-// dnssecCache remembers DNSSEC replies for one run, like Cache does
-// answers: one upstream query per (name, type, CD) however many ask.
-type dnssecCache struct {
-	group   singleflight.Group
-	mu      sync.Mutex
-	entries map[string]dnssecEntry
-}
-
-type dnssecEntry struct {
-	rep Reply
-	err error
-}
-
-// QueryDNSSEC implements DNSSECQuerier, once per (name, type, CD) per run;
-// the questions count in Stats like lookups do.
+// QueryDNSSEC implements DNSSECQuerier, once per (name, type, CD) per run,
+// through the same entries as Lookup; the questions count in Stats like
+// lookups do.
 func (c *Cache) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd bool) (Reply, error) {
 	if _, ok := c.upstream.(DNSSECQuerier); !ok {
 		return Reply{Name: Canonical(name), Type: qtype}, ErrNoDNSSEC
 	}
 	c.lookups.Add(1)
-	key := fmt.Sprintf("%s/%d/%t", Canonical(name), qtype, cd)
-	d := &c.dnssec
-	d.mu.Lock()
-	e, ok := d.entries[key]
-	d.mu.Unlock()
-	if ok {
-		return e.rep, e.err
+	key := qkey{name: Canonical(name), qtype: qtype, dnssec: 1}
+	if cd {
+		key.dnssec = 2
 	}
-	ch := d.group.DoChan(key, func() (any, error) {
-		d.mu.Lock()
-		e, ok := d.entries[key]
-		d.mu.Unlock()
-		if ok {
-			return e, nil
-		}
-		c.misses.Add(1)
-		rep, err := QueryDNSSEC(ctx, c.upstream, name, qtype, cd)
-		e = dnssecEntry{rep, err}
-		if KindOf(err) != KindCanceled && ctx.Err() == nil {
-			d.mu.Lock()
-			if d.entries == nil {
-				d.entries = map[string]dnssecEntry{}
-			}
-			d.entries[key] = e
-			d.mu.Unlock()
-		}
-		return e, nil
-	})
-	select {
-	case r := <-ch:
-		e, _ := r.Val.(dnssecEntry)
-		if e.err != nil && ctx.Err() == nil && KindOf(e.err) == KindCanceled {
-			// The caller that led the flight gave up; we did not.
-			return QueryDNSSEC(ctx, c.upstream, name, qtype, cd)
-		}
-		return e.rep, e.err
-	case <-ctx.Done():
-		return Reply{Name: Canonical(name), Type: qtype}, &Error{Name: Canonical(name), Type: qtype, Kind: KindCanceled, Err: ctx.Err()}
+	e, lead, err := c.join(ctx, key)
+	switch {
+	case lead:
+		rep, err := QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
+		e.rep, e.err = &rep, err
+		c.finish(ctx, key, e)
+	case e == nil && err == nil:
+		// The caller that asked gave up; we did not.
+		return QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
+	case e == nil:
+		return Reply{Name: key.name, Type: qtype}, err
 	}
+	if e.rep == nil {
+		return Reply{Name: key.name, Type: qtype}, e.err
+	}
+	return *e.rep, e.err
 }
 
 // ZoneRecords implements ZoneLister when the upstream does.
@@ -166,8 +133,10 @@ func (c *Client) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd 
 			return rep, err
 		}
 	}
+	// Built as Lookup's queries are (no SetQuestion: its ID comes from
+	// crypto/rand; the UDP pool and the TCP path set their own).
 	q := new(dns.Msg)
-	q.SetQuestion(qname, qtype)
+	q.Question = []dns.Question{{Name: qname, Qtype: qtype, Qclass: dns.ClassINET}}
 	q.RecursionDesired = true
 	q.CheckingDisabled = cd
 	q.SetEdns0(c.opts.UDPSize, true)
@@ -324,14 +293,22 @@ func (c *SharedCache) QueryDNSSEC(ctx context.Context, name string, qtype uint16
 	if cd {
 		key.dnssec = 2
 	}
-	v, err := c.do(ctx, key, func() (sharedValue, error) {
-		rep, err := QueryDNSSEC(ctx, c.upstream, name, qtype, cd)
-		return sharedValue{rep: rep, ttl: replyTTL(rep, c.maxTTL)}, err
-	})
-	if err != nil && v.rep.Name == "" {
-		v.rep = Reply{Name: Canonical(name), Type: qtype}
+	v, fl, err := c.join(ctx, key)
+	switch {
+	case fl != nil:
+		rep, qerr := QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
+		fl.val.rep, fl.val.ttl, fl.err = &rep, replyTTL(rep, c.maxTTL), qerr
+		c.finish(ctx, key, fl)
+		v, err = &fl.val, fl.err
+	case v == nil && err == nil:
+		// The domain that led the flight ran out of time; this one has
+		// not.
+		return QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
 	}
-	return v.rep, err
+	if v == nil || v.rep == nil || err != nil && v.rep.Name == "" {
+		return Reply{Name: key.name, Type: qtype}, err
+	}
+	return *v.rep, err
 }
 
 // ZoneRecords implements ZoneLister when the upstream does.

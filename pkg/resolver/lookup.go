@@ -26,13 +26,7 @@ func LookupTXT(ctx context.Context, r Resolver, name string) ([]TXT, Answer, err
 	if err != nil {
 		return nil, ans, err
 	}
-	var out []TXT
-	for _, rr := range ans.RRs {
-		if t, ok := rr.(*dns.TXT); ok {
-			out = append(out, TXTOf(t.Txt))
-		}
-	}
-	return out, ans, nil
+	return TXTRecords(ans), ans, nil
 }
 
 // TXTOf converts the strings of a miekg/dns TXT (or SPF type 99) record,

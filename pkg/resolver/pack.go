@@ -3,6 +3,7 @@ package resolver
 import (
 	"encoding/binary"
 	"strings"
+	"sync"
 
 	"github.com/miekg/dns"
 )
@@ -20,41 +21,78 @@ func packQuery(q *dns.Msg) ([]byte, error) {
 		q.Response || q.Authoritative || q.Truncated || q.Zero || q.RecursionAvailable {
 		return q.Pack()
 	}
-	name := q.Question[0].Name
-	if strings.IndexByte(name, '\\') >= 0 || !strings.HasSuffix(name, ".") || name == "." || len(name) > 255 {
-		return q.Pack()
-	}
-	buf := make([]byte, 12, 12+len(name)+1+4+11)
 	var flags uint16
 	if q.RecursionDesired {
-		flags |= 1 << 8
+		flags |= flagRD
 	}
 	if q.AuthenticatedData {
-		flags |= 1 << 5
+		flags |= flagAD
 	}
 	if q.CheckingDisabled {
-		flags |= 1 << 4
+		flags |= flagCD
 	}
-	binary.BigEndian.PutUint16(buf[0:], q.Id)
-	binary.BigEndian.PutUint16(buf[2:], flags)
-	binary.BigEndian.PutUint16(buf[4:], 1)  // QDCOUNT
-	binary.BigEndian.PutUint16(buf[10:], 1) // ARCOUNT: the OPT record
-	for label := range strings.SplitSeq(strings.TrimSuffix(name, "."), ".") {
+	buf, ok := appendQuery(nil, q.Id, q.Question[0].Name, q.Question[0].Qtype, q.Question[0].Qclass, flags, opt.Hdr.Class, opt.Hdr.Ttl)
+	if !ok {
+		return q.Pack()
+	}
+	return buf, nil
+}
+
+// wireBufs hold queries while they are sent: room for the longest name.
+var wireBufs = sync.Pool{New: func() any {
+	b := make([]byte, 0, 12+255+1+4+11)
+	return &b
+}}
+
+// Header flags of a query (RFC 1035 §4.1.1, RFC 4035 §3.2).
+const (
+	flagRD = 1 << 8
+	flagAD = 1 << 5
+	flagCD = 1 << 4
+)
+
+// appendQuery appends a query for one question with an OPT record of
+// payload size udpSize and TTL field optTTL (extended RCODE, version, DO)
+// to buf, the way dns.Msg.Pack writes it. It reports false for a name it
+// does not write itself (escapes, no trailing dot, an empty or long label):
+// those go through Pack. The client calls it directly, so that a query
+// costs one allocation instead of a dns.Msg, its question, its OPT record
+// and the packed copy.
+func appendQuery(buf []byte, id uint16, name string, qtype, qclass, flags, udpSize uint16, optTTL uint32) ([]byte, bool) {
+	if strings.IndexByte(name, '\\') >= 0 || !strings.HasSuffix(name, ".") || name == "." || len(name) > 255 {
+		return nil, false
+	}
+	if buf == nil {
+		buf = make([]byte, 0, 12+len(name)+1+4+11)
+	}
+	start := len(buf)
+	buf = append(buf, make([]byte, 12)...)
+	h := buf[start:]
+	binary.BigEndian.PutUint16(h[0:], id)
+	binary.BigEndian.PutUint16(h[2:], flags)
+	binary.BigEndian.PutUint16(h[4:], 1)  // QDCOUNT
+	binary.BigEndian.PutUint16(h[10:], 1) // ARCOUNT: the OPT record
+	for rest := name[:len(name)-1]; ; {
+		label, tail, more := strings.Cut(rest, ".")
 		if label == "" || len(label) > 63 {
-			return q.Pack()
+			return nil, false
 		}
 		buf = append(buf, byte(len(label)))
 		buf = append(buf, label...)
+		if !more {
+			break
+		}
+		rest = tail
 	}
 	buf = append(buf, 0)
-	buf = binary.BigEndian.AppendUint16(buf, q.Question[0].Qtype)
-	buf = binary.BigEndian.AppendUint16(buf, q.Question[0].Qclass)
+	buf = binary.BigEndian.AppendUint16(buf, qtype)
+	buf = binary.BigEndian.AppendUint16(buf, qclass)
 	// OPT: root owner, type 41, class = UDP payload size, TTL = extended
 	// RCODE, version and flags (DO), no RDATA.
 	buf = append(buf, 0)
 	buf = binary.BigEndian.AppendUint16(buf, dns.TypeOPT)
-	buf = binary.BigEndian.AppendUint16(buf, opt.Hdr.Class)
-	buf = binary.BigEndian.AppendUint32(buf, opt.Hdr.Ttl)
+	buf = binary.BigEndian.AppendUint16(buf, udpSize)
+	buf = binary.BigEndian.AppendUint32(buf, optTTL)
 	buf = binary.BigEndian.AppendUint16(buf, 0)
-	return buf, nil
+	return buf, true
 }

@@ -3,7 +3,6 @@ package resolver
 import (
 	"container/list"
 	"context"
-	"errors"
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
@@ -47,7 +46,7 @@ type SharedCache struct {
 
 type sharedEntry struct {
 	key     qkey
-	val     sharedValue
+	val     *sharedValue // immutable once kept
 	expires time.Time
 }
 
@@ -95,72 +94,91 @@ func (c *SharedCache) Server() string {
 
 // Lookup implements Resolver.
 func (c *SharedCache) Lookup(ctx context.Context, name string, qtype uint16) (Answer, error) {
-	v, err := c.do(ctx, cacheKey(name, qtype), func() (sharedValue, error) {
-		ans, err := c.upstream.Lookup(ctx, name, qtype)
-		return sharedValue{ans: ans, ttl: answerTTL(ans, c.maxTTL)}, err
-	})
-	if err != nil && v.ans.Name == "" {
-		v.ans = Answer{Name: Canonical(name), Type: qtype}
+	key := cacheKey(name, qtype)
+	v, fl, err := c.join(ctx, key)
+	switch {
+	case fl != nil:
+		// key.name: canonical already, no copy below.
+		fl.val.ans, fl.err = c.upstream.Lookup(ctx, key.name, qtype)
+		fl.val.ttl = answerTTL(fl.val.ans, c.maxTTL)
+		c.finish(ctx, key, fl)
+		v, err = &fl.val, fl.err
+	case v == nil && err == nil:
+		// The domain that led the flight ran out of time; this one has
+		// not: its own question, not another domain's deadline.
+		return c.upstream.Lookup(ctx, key.name, qtype)
+	}
+	if v == nil || err != nil && v.ans.Name == "" {
+		return Answer{Name: key.name, Type: qtype}, err
 	}
 	return v.ans, err
 }
 
 // sharedValue is what one question got: an Answer (Lookup) or a Reply
-// (QueryDNSSEC), and how long it may be kept (0: not at all).
+// (QueryDNSSEC), and how long it may be kept (0: not at all). It moves
+// between the functions here by pointer: by value (some 300 octets, copied
+// through every frame) it made SharedCache.do the frame where most
+// goroutines of a bulk run outgrew their stacks.
 type sharedValue struct {
 	ans Answer
-	rep Reply
+	rep *Reply // most values are Lookup's
 	ttl time.Duration
 }
 
-// do answers key from the cache, from a flight another domain leads, or by
-// asking (ask, under the caller's context).
-func (c *SharedCache) do(ctx context.Context, key qkey, ask func() (sharedValue, error)) (sharedValue, error) {
-	if v, ok := c.get(key); ok {
-		c.hits.Add(1)
-		return v, nil
-	}
+// join answers key from the cache (v) or from a flight another domain
+// leads (v, or v nil and no error when that domain ran out of time and
+// this one should ask itself), or starts a flight for the caller to lead
+// (fl: ask, fill in fl.val and fl.err, then finish). v is nil with an
+// error when the caller's context ended while it waited. (No closure for
+// the question: see Cache.join.)
+func (c *SharedCache) join(ctx context.Context, key qkey) (v *sharedValue, fl *sharedFlight, err error) {
 	c.mu.Lock()
-	if fl, ok := c.calls[key]; ok {
+	if v, ok := c.getLocked(key); ok {
+		c.mu.Unlock()
+		c.hits.Add(1)
+		return v, nil, nil
+	}
+	if other, ok := c.calls[key]; ok {
 		// Another domain is asking this now: wait for its answer, and
 		// have it kept, since two domains share the name.
-		fl.shared = true
+		other.shared = true
+		if other.done == nil {
+			other.done = make(chan struct{})
+		}
+		done := other.done
 		c.mu.Unlock()
 		c.hits.Add(1)
 		select {
-		case <-fl.done:
+		case <-done:
 		case <-ctx.Done():
-			kind := KindCanceled
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				kind = KindTimeout
-			}
-			return sharedValue{}, &Error{Name: key.name, Type: key.qtype, Kind: kind, Err: ctx.Err()}
+			return nil, nil, ctxError(key, ctx.Err())
 		}
-		if fl.abandoned && fl.err != nil && ctx.Err() == nil {
-			// The domain that led the flight ran out of time; this one
-			// has not: its own question, not another domain's deadline.
+		if other.abandoned && other.err != nil && ctx.Err() == nil {
 			c.misses.Add(1)
-			return ask()
+			return nil, nil, nil
 		}
-		return fl.val, fl.err
+		return &other.val, nil, other.err
 	}
-	seenBefore := c.wantedLocked(key)
-	fl := &sharedFlight{done: make(chan struct{})}
+	fl = &sharedFlight{seenBefore: c.wantedLocked(key)}
 	c.calls[key] = fl
 	c.mu.Unlock()
-
 	c.misses.Add(1)
-	v, err := ask()
+	return nil, fl, nil
+}
+
+// finish ends the flight its caller led: the answer is kept if another
+// domain asked for it (or had asked before), and the waiters get it.
+func (c *SharedCache) finish(ctx context.Context, key qkey, fl *sharedFlight) {
 	c.mu.Lock()
 	delete(c.calls, key)
-	keep := err == nil && v.ttl > 0 && (seenBefore || fl.shared)
-	c.mu.Unlock()
-	if keep {
-		c.put(key, v)
+	if fl.err == nil && fl.val.ttl > 0 && (fl.seenBefore || fl.shared) {
+		c.putLocked(key, &fl.val)
 	}
-	fl.val, fl.err, fl.abandoned = v, err, ctx.Err() != nil
-	close(fl.done)
-	return v, err
+	fl.abandoned = ctx.Err() != nil
+	if fl.done != nil {
+		close(fl.done)
+	}
+	c.mu.Unlock()
 }
 
 // answerTTL is how long an answer may be kept: its records' smallest TTL,
@@ -199,12 +217,17 @@ func replyTTL(rep Reply, max time.Duration) time.Duration {
 }
 
 // sharedFlight is one upstream question with the domains waiting for it.
+// Its fields are set under SharedCache.mu.
 type sharedFlight struct {
-	done      chan struct{}
-	val       sharedValue
-	err       error
-	shared    bool // another domain waited: keep the answer (under mu)
-	abandoned bool // the asking domain's context ended first
+	// done is made by the first domain that waits (most questions are a
+	// domain's own, and nobody waits for them) and closed when the
+	// answer is in.
+	done       chan struct{}
+	val        sharedValue
+	err        error
+	shared     bool // another domain waited: keep the answer
+	seenBefore bool // asked once before: keep the answer
+	abandoned  bool // the asking domain's context ended first
 }
 
 // wantedLocked records a miss and reports whether the key was asked before
@@ -223,28 +246,25 @@ func (c *SharedCache) wantedLocked(key qkey) bool {
 	return false
 }
 
-func (c *SharedCache) get(key qkey) (sharedValue, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// getLocked returns the answer kept for key; c.mu is held.
+func (c *SharedCache) getLocked(key qkey) (*sharedValue, bool) {
 	el, ok := c.entries[key]
 	if !ok {
-		return sharedValue{}, false
+		return nil, false
 	}
 	e := el.Value.(*sharedEntry)
 	if !c.now().Before(e.expires) {
 		c.lru.Remove(el)
 		delete(c.entries, key)
-		return sharedValue{}, false
+		return nil, false
 	}
 	c.lru.MoveToFront(el)
 	return e.val, true
 }
 
-// put keeps v for v.ttl (never a TTL of 0: use once, never keep, RFC 1035
-// §3.2.1).
-func (c *SharedCache) put(key qkey, v sharedValue) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// putLocked keeps v for v.ttl (never a TTL of 0: use once, never keep,
+// RFC 1035 §3.2.1); c.mu is held.
+func (c *SharedCache) putLocked(key qkey, v *sharedValue) {
 	delete(c.seen, maphash.Comparable(c.seed, key))
 	if el, ok := c.entries[key]; ok {
 		c.lru.Remove(el)

@@ -7,9 +7,12 @@ import (
 	"math/rand/v2"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/miekg/dns"
+	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
 )
 
 // udpPool sends queries to one server over a few long-lived UDP sockets,
@@ -26,8 +29,31 @@ import (
 type udpPool struct {
 	server string
 	slots  []udpSlot
-	next   uint32
-	mu     sync.Mutex // guards next
+	next   atomic.Uint32
+
+	// Queries sent one at a time that arrive while another is being
+	// sent go out together in the next sendmmsg: a domain's checks start
+	// at once and each asks its first question right away, and a
+	// datagram costs about half as much CPU in a batch as alone
+	// (loopback, 2 cores: ~5 against ~10 µs).
+	qmu     sync.Mutex
+	queue   []queued
+	qslot   *udpSlot // the slot of the queued queries, while one gathers
+	qbuf    []byte   // the queued datagrams, copied
+	qspare  []queued // the previous queue, for reuse
+	qbspare []byte
+}
+
+// maxFlushRounds bounds the batches one query's caller sends for others.
+const maxFlushRounds = 4
+
+// queued is one datagram waiting for its batch.
+type queued struct {
+	sock  *udpSocket
+	id    uint16
+	ch    chan udpReply
+	start int // of the datagram in qbuf
+	end   int
 }
 
 type udpSlot struct {
@@ -48,6 +74,7 @@ const (
 
 type udpSocket struct {
 	conn    *net.UDPConn
+	batch   batchWriter // conn, for sendmmsg
 	slot    *udpSlot
 	mu      sync.Mutex
 	pending map[uint16]chan udpReply
@@ -84,6 +111,9 @@ func (attemptTimeout) Error() string   { return "no reply within the per-query t
 func (attemptTimeout) Timeout() bool   { return true }
 func (attemptTimeout) Temporary() bool { return true }
 
+// replyChans are reused across queries: one allocation less per query.
+var replyChans = sync.Pool{New: func() any { return make(chan udpReply, 1) }}
+
 // timers are reused across queries: since Go 1.23 a stopped timer's
 // channel holds no stale tick, so Reset after Stop is safe.
 var timers = sync.Pool{New: func() any {
@@ -96,19 +126,21 @@ var timers = sync.Pool{New: func() any {
 // in place: one caller's attempts use it one after the other) and waits
 // for the reply until timeout passes or ctx ends.
 func (p *udpPool) exchange(ctx context.Context, wire []byte, timeout time.Duration) (*dns.Msg, error) {
-	p.mu.Lock()
-	slot := &p.slots[p.next%uint32(len(p.slots))]
-	p.next++
-	p.mu.Unlock()
-
-	sock, id, ch, err := slot.register(p.server)
+	sock, id, ch, flush, err := p.enqueue(wire)
 	if err != nil {
 		return nil, err
 	}
-	defer sock.forget(id, ch)
-	binary.BigEndian.PutUint16(wire, id)
-	if _, err := sock.conn.Write(wire); err != nil {
-		return nil, err
+	reuse := false
+	defer func() {
+		sock.forget(id, ch)
+		if reuse {
+			// Only after forget, which compares channels: once back in
+			// the pool, ch may be another query's.
+			replyChans.Put(ch)
+		}
+	}()
+	if flush {
+		p.flush()
 	}
 	t := timers.Get().(*time.Timer)
 	t.Reset(timeout)
@@ -121,6 +153,11 @@ func (p *udpPool) exchange(ctx context.Context, wire []byte, timeout time.Durati
 		if !ok {
 			return nil, errors.New("socket closed before the reply")
 		}
+		// The reader took the ID out of pending before sending, so
+		// nothing else will send on ch: it can serve another query. (A
+		// channel whose query timed out is never reused: a late reply
+		// could still be on its way into it.)
+		reuse = true
 		return reply.msg, reply.err
 	case <-t.C:
 		return nil, errAttemptTimeout
@@ -129,9 +166,110 @@ func (p *udpPool) exchange(ctx context.Context, wire []byte, timeout time.Durati
 	}
 }
 
+// enqueue registers a query and queues its datagram (copied: the caller's
+// buffer may be reused before the batch goes). flush says the caller
+// gathers this batch and must send it (flush); otherwise the caller that
+// gathers it sends this datagram too, or delivers the write error on ch.
+func (p *udpPool) enqueue(wire []byte) (sock *udpSocket, id uint16, ch chan udpReply, flush bool, err error) {
+	p.qmu.Lock()
+	defer p.qmu.Unlock()
+	slot := p.qslot
+	if slot == nil {
+		slot = &p.slots[(p.next.Add(1)-1)%uint32(len(p.slots))]
+	}
+	if sock, id, ch, err = slot.register(p.server); err != nil {
+		return nil, 0, nil, false, err
+	}
+	start := len(p.qbuf)
+	p.qbuf = append(p.qbuf, wire...)
+	binary.BigEndian.PutUint16(p.qbuf[start:], id)
+	p.queue = append(p.queue, queued{sock: sock, id: id, ch: ch, start: start, end: len(p.qbuf)})
+	if p.qslot == nil {
+		p.qslot = slot
+		return sock, id, ch, true, nil
+	}
+	return sock, id, ch, false, nil
+}
+
+// flush sends what is queued, and goes on sending what others queue while
+// it does, until the queue is empty: the queries asked during one
+// sendmmsg go out in the next, and nobody waits for a batch to fill (an
+// earlier version yielded first to let a batch gather: more per batch, but
+// a yielded goroutine can wait behind every other ready one).
+//
+// A caller flushes a few rounds at most: with queries arriving all the
+// time it would never get back to its own. Past that, a goroutine of its
+// own takes over the gathering.
+func (p *udpPool) flush() {
+	for round := 0; ; round++ {
+		p.qmu.Lock()
+		queue, buf := p.queue, p.qbuf
+		if len(queue) == 0 {
+			p.qslot = nil // the next query gathers anew
+			p.qmu.Unlock()
+			return
+		}
+		if round == maxFlushRounds {
+			p.qmu.Unlock()
+			go p.flush()
+			return
+		}
+		p.queue, p.qbuf = p.qspare[:0], p.qbspare[:0]
+		p.qspare, p.qbspare = nil, nil // taken: two queues never share an array
+		p.qmu.Unlock()
+
+		for lo := 0; lo < len(queue); {
+			// One sendmmsg per socket (the slot's socket can be
+			// renewed while a batch gathers).
+			hi := lo + 1
+			for hi < len(queue) && queue[hi].sock == queue[lo].sock {
+				hi++
+			}
+			wires := make([][]byte, hi-lo)
+			for i := range wires {
+				q := queue[lo+i]
+				wires[i] = buf[q.start:q.end]
+			}
+			if err := queue[lo].sock.writeBatch(wires); err != nil {
+				for _, q := range queue[lo:hi] {
+					q.sock.fail(q.id, q.ch, err)
+				}
+			}
+			lo = hi
+		}
+
+		clear(queue) // no references kept to sockets and channels
+		p.qmu.Lock()
+		p.qspare, p.qbspare = queue[:0], buf[:0]
+		p.qmu.Unlock()
+	}
+}
+
+// fail hands err to the query with id, unless it has its reply already
+// or stopped waiting.
+func (k *udpSocket) fail(id uint16, ch chan udpReply, err error) {
+	k.mu.Lock()
+	mine := k.pending[id] == ch
+	if mine {
+		delete(k.pending, id)
+	}
+	k.mu.Unlock()
+	if mine {
+		ch <- udpReply{err: err} // buffered, and nothing else sends once the ID is gone
+	}
+}
+
 // register picks a free random ID on the slot's current socket, opening or
 // renewing the socket as needed.
 func (s *udpSlot) register(server string) (*udpSocket, uint16, chan udpReply, error) {
+	var id [1]uint16
+	var ch [1]chan udpReply
+	sock, err := s.registerN(server, id[:], ch[:])
+	return sock, id[0], ch[0], err
+}
+
+// registerN is register for len(ids) queries at once, on one socket.
+func (s *udpSlot) registerN(server string, ids []uint16, chans []chan udpReply) (*udpSocket, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.sock != nil && s.sock.uses >= maxSocketUses {
@@ -141,33 +279,141 @@ func (s *udpSlot) register(server string) (*udpSocket, uint16, chan udpReply, er
 	if s.sock == nil {
 		raddr, err := net.ResolveUDPAddr("udp", server)
 		if err != nil {
-			return nil, 0, nil, err
+			return nil, err
 		}
 		conn, err := net.DialUDP("udp", nil, raddr)
 		if err != nil {
-			return nil, 0, nil, err
+			return nil, err
 		}
 		_ = conn.SetReadBuffer(4 << 20) // bursts of replies; the kernel caps it
-		s.sock = &udpSocket{conn: conn, slot: s, pending: map[uint16]chan udpReply{}}
+		s.sock = &udpSocket{conn: conn, batch: newBatchWriter(conn, raddr), slot: s, pending: map[uint16]chan udpReply{}}
 		go s.sock.read()
 	}
 	sock := s.sock
 	sock.mu.Lock()
 	defer sock.mu.Unlock()
-	if len(sock.pending) >= maxPendingPerSocket {
-		return nil, 0, nil, errPoolBusy
+	if len(sock.pending)+len(ids) > maxPendingPerSocket {
+		return nil, errPoolBusy
 	}
-	for {
-		// math/rand/v2's generator is ChaCha8, seeded from the OS per
-		// thread: unpredictable, without crypto/rand's cost per call.
-		id := uint16(rand.Uint32())
-		if _, taken := sock.pending[id]; !taken {
-			ch := make(chan udpReply, 1)
-			sock.pending[id] = ch
-			sock.uses++
-			return sock, id, ch, nil
+	for i := range ids {
+		for {
+			// math/rand/v2's generator is ChaCha8, seeded from the OS per
+			// thread: unpredictable, without crypto/rand's cost per call.
+			id := uint16(rand.Uint32())
+			if _, taken := sock.pending[id]; !taken {
+				ch := replyChans.Get().(chan udpReply)
+				sock.pending[id] = ch
+				ids[i], chans[i] = id, ch
+				break
+			}
 		}
 	}
+	sock.uses += len(ids)
+	return sock, nil
+}
+
+// exchangeBatch is exchange for many queries at once: one socket, one
+// sendmmsg for all (a write per query was the largest single cost of a bulk
+// run), one timer, one goroutine waiting. out[i] is what exchange would
+// have returned for wires[i].
+func (p *udpPool) exchangeBatch(ctx context.Context, wires [][]byte, timeout time.Duration, out []udpReply) {
+	slot := &p.slots[(p.next.Add(1)-1)%uint32(len(p.slots))]
+	ids := make([]uint16, len(wires))
+	chans := make([]chan udpReply, len(wires))
+	sock, err := slot.registerN(p.server, ids, chans)
+	if err != nil {
+		for i := range out {
+			out[i].err = err
+		}
+		return
+	}
+	reuse := make([]bool, len(wires))
+	defer func() {
+		for i, ch := range chans {
+			sock.forget(ids[i], ch)
+			if reuse[i] {
+				replyChans.Put(ch)
+			}
+		}
+	}()
+	for i, w := range wires {
+		binary.BigEndian.PutUint16(w, ids[i])
+	}
+	if err := sock.writeBatch(wires); err != nil {
+		for i := range out {
+			out[i].err = err
+		}
+		return
+	}
+	t := timers.Get().(*time.Timer)
+	t.Reset(timeout)
+	defer func() {
+		t.Stop()
+		timers.Put(t)
+	}()
+	var expired error // once set, the rest only take what already came
+	for i, ch := range chans {
+		if expired == nil {
+			select {
+			case reply, ok := <-ch:
+				out[i], reuse[i] = replyOf(reply, ok)
+				continue
+			case <-t.C:
+				expired = errAttemptTimeout
+			case <-ctx.Done():
+				expired = ctx.Err()
+			}
+		}
+		select {
+		case reply, ok := <-ch:
+			out[i], reuse[i] = replyOf(reply, ok)
+		default:
+			out[i].err = expired
+		}
+	}
+}
+
+// replyOf is what a query gets from its channel, and whether the channel
+// may serve another query (see exchange).
+func replyOf(reply udpReply, ok bool) (udpReply, bool) {
+	if !ok {
+		return udpReply{err: errors.New("socket closed before the reply")}, false
+	}
+	return reply, true
+}
+
+// writeBatch sends every datagram, in as few system calls as the kernel
+// takes them.
+func (k *udpSocket) writeBatch(wires [][]byte) error {
+	msgs := make([]ipv4.Message, len(wires))
+	for i, w := range wires {
+		msgs[i].Buffers = [][]byte{w}
+	}
+	for len(msgs) > 0 {
+		n, err := k.batch.WriteBatch(msgs, 0)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return errors.New("sendmmsg sent nothing")
+		}
+		msgs = msgs[n:]
+	}
+	return nil
+}
+
+// batchWriter is ipv4.PacketConn or ipv6.PacketConn: sendmmsg on Linux,
+// one write per message elsewhere. (ipv4.Message and ipv6.Message are the
+// same type.)
+type batchWriter interface {
+	WriteBatch(ms []ipv4.Message, flags int) (int, error)
+}
+
+func newBatchWriter(conn *net.UDPConn, raddr *net.UDPAddr) batchWriter {
+	if raddr.IP.To4() != nil {
+		return ipv4.NewPacketConn(conn)
+	}
+	return ipv6.NewPacketConn(conn)
 }
 
 // retire stops new queries on the socket; it closes once the pending ones
@@ -201,8 +447,15 @@ func (k *udpSocket) forget(id uint16, ch chan udpReply) {
 // socket closes, or when it was idle with nothing pending.
 func (k *udpSocket) read() {
 	buf := make([]byte, 65535)
+	var deadline time.Time
 	for {
-		_ = k.conn.SetReadDeadline(time.Now().Add(udpIdle))
+		// Moved only when half of it is used up: setting it for every
+		// datagram reprogrammed a runtime timer per reply. The socket
+		// is thus found idle after udpIdle/2 to udpIdle of silence.
+		if now := time.Now(); deadline.Sub(now) < udpIdle/2 {
+			deadline = now.Add(udpIdle)
+			_ = k.conn.SetReadDeadline(deadline)
+		}
 		n, err := k.conn.Read(buf)
 		if err != nil {
 			var ne net.Error

@@ -60,7 +60,7 @@ func (z *Zones) Lookup(ctx context.Context, name string, qtype uint16) (Answer, 
 	msg.Answer = res.Answer
 	msg.Ns = res.Authority
 	ans.Size = msg.Len()
-	current, err := followAliases(res.Answer, &ans, map[string]bool{qname: true}, qname, DefaultMaxCNAMEDepth)
+	current, err := followAliases(res.Answer, &ans, qname, DefaultMaxCNAMEDepth)
 	if err != nil {
 		return ans, err
 	}

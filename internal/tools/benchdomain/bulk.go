@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -248,6 +249,7 @@ func bulk(o bulkOptions) error {
 		ios.Out, ios.ErrOut = out, io.Discard
 		var m0, m1 runtime.MemStats
 		runtime.ReadMemStats(&m0)
+		g0 := goroutinesCreated()
 		cpu0 := cpuTime()
 		start := time.Now()
 		cli.Run(context.Background(), args, cli.NewFactory(ios))
@@ -255,8 +257,9 @@ func bulk(o bulkOptions) error {
 		runtime.ReadMemStats(&m1)
 		// Counted, not sampled, and independent of the machine's load:
 		// the figure to compare across runs on a shared machine.
-		allocs = fmt.Sprintf("%.0f objects, %.1f KiB per domain; %d GC cycles",
-			float64(m1.Mallocs-m0.Mallocs)/float64(total), float64(m1.TotalAlloc-m0.TotalAlloc)/1024/float64(total), m1.NumGC-m0.NumGC)
+		allocs = fmt.Sprintf("%.0f objects, %.1f KiB per domain; %d GC cycles; %.1f goroutines started per domain, with stacks of %d KiB at first",
+			float64(m1.Mallocs-m0.Mallocs)/float64(total), float64(m1.TotalAlloc-m0.TotalAlloc)/1024/float64(total), m1.NumGC-m0.NumGC,
+			float64(goroutinesCreated()-g0)/float64(total), readMetric("/gc/stack/starting-size:bytes")/1024)
 		pprof.StopCPUProfile()
 		pf.Close()
 		if o.memprofile != "" {
@@ -338,6 +341,20 @@ func bulk(o bulkOptions) error {
 		return fmt.Errorf("%d reports for %d domains", lines, total)
 	}
 	return nil
+}
+
+// goroutinesCreated counts the goroutines started so far: each costs a
+// start and, usually, stack growth, so it is the figure behind the stack
+// copying in the profile.
+func goroutinesCreated() uint64 { return readMetric("/sched/goroutines-created:goroutines") }
+
+func readMetric(name string) uint64 {
+	s := []metrics.Sample{{Name: name}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }
 
 func firstLine(s string) string {
