@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/mail"
 	"net/netip"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/mailfile"
 	"github.com/mailcheck/mailcheck/pkg/message"
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
 // MessageOptions are the inputs of `mailcheck message`: the file, and
@@ -70,13 +72,13 @@ check could not be decided. Other exit codes: see 'mailcheck --help'.`,
 			if ip != "" {
 				a, err := netip.ParseAddr(strings.Trim(ip, "[]"))
 				if err != nil || a.Zone() != "" {
-					return inputErrorf("--ip %q is not an IPv4 or IPv6 address", ip)
+					return f.messageInputError("message.cli.bad_ip", report.Params{"value": fmt.Sprintf("%q", ip)})
 				}
 				opts.IP = a.Unmap().String()
 			}
 			if opts.HELO != "" {
 				if _, err := dnsname.ParseAny(strings.TrimSuffix(opts.HELO, ".")); err != nil && !strings.HasPrefix(opts.HELO, "[") {
-					return inputErrorf("--helo %q is not a host name: %v", opts.HELO, unwrapAll(err))
+					return f.messageInputError("message.cli.bad_helo", report.Params{"value": fmt.Sprintf("%q", opts.HELO), "error": unwrapAll(err).Error()})
 				}
 			}
 			if cmd.Flags().Changed("sender") {
@@ -89,7 +91,7 @@ check could not be decided. Other exit codes: see 'mailcheck --help'.`,
 				if s != "" {
 					i := strings.LastIndexByte(s, '@')
 					if _, err := dnsname.Parse(s[i+1:]); err != nil {
-						return inputErrorf("--sender %q: the part after @ must be a domain name: %v", opts.Sender, unwrapAll(err))
+						return f.messageInputError("message.cli.bad_sender", report.Params{"value": fmt.Sprintf("%q", opts.Sender), "error": unwrapAll(err).Error()})
 					}
 				}
 				opts.Sender = s
@@ -97,7 +99,7 @@ check could not be decided. Other exit codes: see 'mailcheck --help'.`,
 			if at != "" {
 				t, err := parseAt(at)
 				if err != nil {
-					return err
+					return f.messageInputError("message.cli.bad_at", report.Params{"value": fmt.Sprintf("%q", at)})
 				}
 				opts.At = t
 			}
@@ -115,6 +117,10 @@ check could not be decided. Other exit codes: see 'mailcheck --help'.`,
 	return cmd
 }
 
+// errNotATime: --at is neither RFC 3339 nor an RFC 5322 date (the caller
+// words it).
+var errNotATime = errors.New("not a time")
+
 func parseAt(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t.UTC(), nil
@@ -122,7 +128,7 @@ func parseAt(s string) (time.Time, error) {
 	if t, err := mail.ParseDate(s); err == nil {
 		return t.UTC(), nil
 	}
-	return time.Time{}, inputErrorf("--at %q is not a time: use RFC 3339 (2026-11-02T08:00:00Z) or an RFC 5322 date", s)
+	return time.Time{}, errNotATime
 }
 
 // maxMessageItems: one message per run; an mbox of several is refused.
@@ -135,7 +141,14 @@ func runMessage(ctx context.Context, f *Factory, opts *MessageOptions) error {
 	}
 	m, err := message.Parse(raw)
 	if err != nil {
-		return &InputError{Err: fmt.Errorf("%s: %w", displayPath(opts.Path), err), Hint: "give a raw message (.eml) or its header section, as received"}
+		words := f.localizer()
+		why := report.Lit(err.Error())
+		var ie *message.InputError
+		if errors.As(err, &ie) {
+			why = ie.Msg()
+		}
+		return &InputError{Err: errors.New(words.Text(report.T("message.cli.path_error", report.Params{"path": f.displayPath(opts.Path), "error": why}))),
+			Hint: words.Text(report.T("message.cli.hint_raw", nil))}
 	}
 	s, ctx, cancel, err := f.newSession(ctx)
 	if err != nil {
@@ -145,18 +158,27 @@ func runMessage(ctx context.Context, f *Factory, opts *MessageOptions) error {
 	secs := message.Check(ctx, s.Env, m, opts.Options)
 	target := m.First("Message-ID")
 	if target == "" {
-		target = displayPath(opts.Path)
+		target = opts.Path // "-" for standard input: a name in no language
 	}
 	rep := f.newReport(s, "message", target, secs...)
 	return f.finish(ctx, rep)
 }
 
-func displayPath(p string) string {
+// displayPath names the input in the report's language.
+func (f *Factory) displayPath(p string) string {
 	if p == "-" {
-		return "standard input"
+		return f.localizer().Text(report.T("message.cli.stdin", nil))
 	}
 	return p
 }
+
+// messageInputError is bad input worded from the catalog (exit 2).
+func (f *Factory) messageInputError(key string, p report.Params) error {
+	return &InputError{Err: errors.New(f.localizer().Text(report.T(key, p)))}
+}
+
+// errMbox stops the walk at a second message.
+var errMbox = errors.New("more than one message")
 
 // readOneMessage reads FILE or standard input through mailfile, bounded
 // by message.MaxSize; a directory or an mbox of several messages is bad
@@ -164,14 +186,16 @@ func displayPath(p string) string {
 func readOneMessage(ctx context.Context, f *Factory, path string) ([]byte, error) {
 	if path != "-" {
 		st, err := os.Stat(path)
-		if err != nil {
-			return nil, &InputError{Err: err}
-		}
-		if st.IsDir() {
-			return nil, inputErrorf("%s is a directory; give one message file", path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, f.messageInputError("message.cli.not_found", report.Params{"path": path})
+		case err != nil:
+			return nil, f.messageInputError("message.cli.path_error", report.Params{"path": path, "error": unwrapAll(err).Error()})
+		case st.IsDir():
+			return nil, f.messageInputError("message.cli.directory", report.Params{"path": path})
 		}
 	} else if f.IO == nil || f.IO.In == nil {
-		return nil, inputErrorf("-: no standard input")
+		return nil, f.messageInputError("message.cli.no_stdin", nil)
 	}
 	var data []byte
 	n := 0
@@ -181,20 +205,21 @@ func readOneMessage(ctx context.Context, f *Factory, path string) ([]byte, error
 			return it.Err
 		}
 		if n > 1 {
-			return errors.New("holds more than one message (an mbox); give one message")
+			return errMbox
 		}
 		data = it.Data
 		return nil
 	})
+	shown := f.displayPath(path)
 	switch {
 	case errors.Is(err, mailfile.ErrTooLarge):
-		return nil, inputErrorf("%s: larger than %d MiB; not a message", displayPath(path), message.MaxSize>>20)
-	case errors.Is(err, mailfile.ErrTooMany):
-		return nil, inputErrorf("%s holds more than one message (an mbox); give one message", displayPath(path))
+		return nil, f.messageInputError("message.cli.too_large", report.Params{"path": shown, "max": message.MaxSize >> 20})
+	case errors.Is(err, mailfile.ErrTooMany), errors.Is(err, errMbox):
+		return nil, f.messageInputError("message.cli.mbox", report.Params{"path": shown})
 	case err != nil:
-		return nil, &InputError{Err: fmt.Errorf("%s: %w", displayPath(path), err)}
+		return nil, f.messageInputError("message.cli.path_error", report.Params{"path": shown, "error": unwrapAll(err).Error()})
 	case data == nil:
-		return nil, inputErrorf("%s: empty input", displayPath(path))
+		return nil, f.messageInputError("message.cli.empty", report.Params{"path": shown})
 	}
 	return data, nil
 }

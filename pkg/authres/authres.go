@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
 // MaxMethods bounds the results read from one field; a hostile message
@@ -29,9 +31,11 @@ type Results struct {
 	// (meaning 1, RFC 8601 §2.2).
 	Version int      `json:"version,omitempty"`
 	Methods []Method `json:"results"`
-	// Problems lists what could not be parsed; the results before it are
-	// kept.
-	Problems []string `json:"problems,omitempty"`
+	// Problems lists what could not be parsed, worded for a report (JSON:
+	// strings); the results around them are kept. Errors has the same
+	// problems typed.
+	Problems []report.Msg `json:"problems,omitempty"`
+	Errors   []*Error     `json:"-"`
 }
 
 // Method is one resinfo: method=result, reason and properties.
@@ -63,6 +67,12 @@ func (m Method) Get(ptype, property string) string {
 	return ""
 }
 
+// problem records a problem that leaves the rest of the field readable.
+func (r *Results) problem(e *Error) {
+	r.Errors = append(r.Errors, e)
+	r.Problems = append(r.Problems, e.Msg())
+}
+
 // ErrSyntax is a field whose authserv-id cannot be read.
 var ErrSyntax = errors.New("authres: malformed field")
 
@@ -79,20 +89,20 @@ func ParseARC(value string) (*Results, error) {
 	s := &scanner{s: value}
 	s.cfws()
 	if k := s.keyword(); !strings.EqualFold(k, "i") {
-		return nil, fmt.Errorf("%w: ARC-Authentication-Results does not start with i=", ErrSyntax)
+		return nil, syntax(CodeARCNoInstance, 0)
 	}
 	s.cfws()
 	if !s.eat('=') {
-		return nil, fmt.Errorf("%w: i without =", ErrSyntax)
+		return nil, syntax(CodeARCNoEquals, 0)
 	}
 	s.cfws()
 	n, err := strconv.Atoi(s.keyword())
 	if err != nil || n < 1 || n > 50 {
-		return nil, fmt.Errorf("%w: i= is not an instance from 1 to 50", ErrSyntax)
+		return nil, syntax(CodeARCBadInstance, 0)
 	}
 	s.cfws()
 	if !s.eat(';') {
-		return nil, fmt.Errorf("%w: no ';' after i=%d", ErrSyntax, n)
+		return nil, syntax(CodeARCNoSemicolon, n)
 	}
 	r, err := parsePayload(s)
 	if err != nil {
@@ -108,7 +118,7 @@ func parsePayload(s *scanner) (*Results, error) {
 	start := s.i
 	id, ok := s.value()
 	if !ok || id == "" {
-		return nil, fmt.Errorf("%w: no authserv-id", ErrSyntax)
+		return nil, syntax(CodeNoAuthServID, 0)
 	}
 	s.cfws()
 	if s.peek() == '=' || s.peek() == '/' {
@@ -116,7 +126,7 @@ func parsePayload(s *scanner) (*Results, error) {
 		// Exchange Online write it. Read the results; the receiver is
 		// then known only by position.
 		s.i = start
-		r.Problems = append(r.Problems, "no authserv-id (Microsoft 365 writes none)")
+		r.problem(&Error{Code: CodeAuthServIDAbsent})
 		s.s = s.s[:start] + ";" + s.s[start:]
 		return parseResinfos(s, r), nil
 	}
@@ -131,7 +141,7 @@ func parsePayload(s *scanner) (*Results, error) {
 func parseResinfos(s *scanner, r *Results) *Results {
 	for !s.done() {
 		if !s.eat(';') {
-			r.Problems = append(r.Problems, fmt.Sprintf("unexpected %q", s.rest()))
+			r.problem(&Error{Code: CodeUnexpected, Near: clip(s.rest())})
 			break
 		}
 		s.cfws()
@@ -139,14 +149,14 @@ func parseResinfos(s *scanner, r *Results) *Results {
 			break // a trailing ";", common in the wild
 		}
 		if len(r.Methods) >= MaxMethods {
-			r.Problems = append(r.Problems, fmt.Sprintf("more than %d results; the rest are not read", MaxMethods))
+			r.problem(&Error{Code: CodeTooMany, Max: MaxMethods})
 			break
 		}
 		start := len(s.comments)
 		m, err := s.resinfo()
 		m.Comment = strings.Join(s.comments[start:], " ")
 		if err != nil {
-			r.Problems = append(r.Problems, err.Error())
+			r.problem(err)
 			s.skipTo(';')
 			if m.Method == "" {
 				continue
@@ -160,11 +170,11 @@ func parseResinfos(s *scanner, r *Results) *Results {
 	return r
 }
 
-func (s *scanner) resinfo() (Method, error) {
+func (s *scanner) resinfo() (Method, *Error) {
 	var m Method
 	m.Method = strings.ToLower(s.keyword())
 	if m.Method == "" {
-		return m, fmt.Errorf("expected a method at %q", clip(s.rest()))
+		return m, &Error{Code: CodeNoMethod, Near: clip(s.rest())}
 	}
 	s.cfws()
 	if s.eat('/') {
@@ -176,12 +186,12 @@ func (s *scanner) resinfo() (Method, error) {
 		if m.Method == "none" {
 			return m, nil
 		}
-		return Method{}, fmt.Errorf("method %s has no result", m.Method)
+		return Method{}, &Error{Code: CodeNoResult, Method: m.Method}
 	}
 	s.cfws()
 	m.Result = strings.ToLower(s.keyword())
 	if m.Result == "" {
-		return m, fmt.Errorf("method %s has no result", m.Method)
+		return m, &Error{Code: CodeNoResult, Method: m.Method}
 	}
 	for {
 		s.cfws()
@@ -190,7 +200,7 @@ func (s *scanner) resinfo() (Method, error) {
 		}
 		k := s.keyword()
 		if k == "" {
-			return m, fmt.Errorf("unexpected %q after %s=%s", clip(s.rest()), m.Method, m.Result)
+			return m, &Error{Code: CodeUnexpectedAfter, Near: clip(s.rest()), Method: m.Method, Result: m.Result}
 		}
 		s.cfws()
 		if strings.EqualFold(k, "reason") && s.peek() == '=' {
@@ -208,13 +218,13 @@ func (s *scanner) resinfo() (Method, error) {
 				m.Props = append(m.Props, Prop{Name: strings.ToLower(k), Value: s.pvalue()})
 				continue
 			}
-			return m, fmt.Errorf("property %q of %s has no ptype.property form", k, m.Method)
+			return m, &Error{Code: CodeBadProperty, Property: k, Method: m.Method}
 		}
 		s.cfws()
 		name := s.keyword()
 		s.cfws()
 		if name == "" || !s.eat('=') {
-			return m, fmt.Errorf("property %s.%s of %s has no value", k, name, m.Method)
+			return m, &Error{Code: CodeNoValue, Property: k + "." + name, Method: m.Method}
 		}
 		s.cfws()
 		m.Props = append(m.Props, Prop{Type: strings.ToLower(k), Name: strings.ToLower(name), Value: s.pvalue()})

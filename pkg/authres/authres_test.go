@@ -1,8 +1,12 @@
 package authres
 
 import (
+	"errors"
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/mailcheck/mailcheck/internal/i18n"
 )
 
 func TestParse(t *testing.T) {
@@ -27,7 +31,7 @@ func TestParse(t *testing.T) {
 				{Method: "dkim", Result: "none", Comment: "message not signed", Props: []Prop{{"header", "d", "none"}}},
 				{Method: "dmarc", Result: "fail", Props: []Prop{{"", "action", "oreject"}, {"header", "from", "shop.example"}}},
 				{Method: "compauth", Result: "fail", Reason: "000"},
-			}, Problems: []string{"no authserv-id (Microsoft 365 writes none)"}}},
+			}, Errors: []*Error{{Code: CodeAuthServIDAbsent}}}},
 		{"version, reason quoted, method version", `mail.example.net 1; dkim/1=fail reason="bad sig" header.d=a.example; auth=pass smtp.auth=sender@example.com`,
 			&Results{AuthServID: "mail.example.net", Version: 1, Methods: []Method{
 				{Method: "dkim", Version: "1", Result: "fail", Reason: "bad sig", Props: []Prop{{"header", "d", "a.example"}}},
@@ -41,7 +45,7 @@ func TestParse(t *testing.T) {
 			&Results{AuthServID: "mx.example", Methods: []Method{
 				{Method: "spf", Result: "pass"},
 				{Method: "dkim", Result: "fail", Props: []Prop{{"header", "d", "x.example"}}},
-			}, Problems: []string{`unexpected "???; dkim=fail header.d=x.example" after spf=pass`}}},
+			}, Errors: []*Error{{Code: CodeUnexpectedAfter, Near: "???; dkim=fail header.d=x.example", Method: "spf", Result: "pass"}}}},
 		{"quoted authserv-id", `"mx example"; arc=pass`,
 			&Results{AuthServID: "mx example", Methods: []Method{{Method: "arc", Result: "pass"}}}},
 	}
@@ -57,6 +61,10 @@ func TestParse(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if len(got.Problems) != len(got.Errors) {
+				t.Errorf("problems %v, errors %v", got.Problems, got.Errors)
+			}
+			got.Problems = nil // the words of Errors (TestProblemWords)
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tt.want)
 			}
@@ -116,5 +124,33 @@ func TestParseReceivedSPF(t *testing.T) {
 	}
 	if _, err := ParseReceivedSPF("hello world"); err == nil {
 		t.Error("no error")
+	}
+}
+
+// A problem is worded from its code and facts, in English and in French.
+func TestProblemWords(t *testing.T) {
+	r, err := Parse(`mx.example; spf=pass ???; dkim=fail header.d=x.example`)
+	if err != nil || len(r.Problems) != 1 {
+		t.Fatalf("%v %+v", err, r)
+	}
+	en, fr := i18n.For(i18n.English).Text(r.Problems[0]), i18n.For(i18n.French).Text(r.Problems[0])
+	if en != r.Errors[0].Error() {
+		t.Errorf("English %q, want %q", en, r.Errors[0].Error())
+	}
+	if !strings.Contains(fr, "inattendu") || !strings.Contains(fr, "spf=pass") {
+		t.Errorf("French %q", fr)
+	}
+	_, err = ParseARC("i=0; a.example; spf=pass")
+	var pe *Error
+	if !errors.As(err, &pe) || pe.Code != CodeARCBadInstance || !errors.Is(err, ErrSyntax) {
+		t.Fatalf("%v", err)
+	}
+	if s := i18n.For(i18n.French).Text(pe.Msg()); !strings.Contains(s, "i=") || strings.Contains(s, "authres.error") {
+		t.Errorf("French %q", s)
+	}
+	for _, l := range i18n.Langs {
+		if m := i18n.For(l).Missing(); len(m) > 0 {
+			t.Errorf("%s: missing %v", l, m)
+		}
 	}
 }

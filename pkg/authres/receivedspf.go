@@ -1,7 +1,6 @@
 package authres
 
 import (
-	"fmt"
 	"strings"
 )
 
@@ -24,7 +23,7 @@ func ParseReceivedSPF(value string) (*Results, error) {
 	switch result {
 	case "pass", "fail", "softfail", "neutral", "none", "temperror", "permerror":
 	default:
-		return nil, fmt.Errorf("%w: Received-SPF does not start with an SPF result", ErrSyntax)
+		return nil, syntax(CodeSPFNoResult, 0)
 	}
 	m := Method{Method: "spf", Result: result}
 	r := &Results{Methods: []Method{}}
@@ -37,12 +36,12 @@ func ParseReceivedSPF(value string) (*Results, error) {
 		s.cfws()
 		key := strings.ToLower(s.keyword())
 		if key == "" {
-			r.Problems = append(r.Problems, fmt.Sprintf("unexpected %q", clip(s.rest())))
+			r.problem(&Error{Code: CodeUnexpected, Near: clip(s.rest())})
 			break
 		}
 		s.cfws()
 		if !s.eat('=') {
-			r.Problems = append(r.Problems, fmt.Sprintf("key %s has no value", key))
+			r.problem(&Error{Code: CodeKeyNoValue, Property: key})
 			break
 		}
 		s.cfws()

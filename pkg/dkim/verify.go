@@ -547,6 +547,10 @@ var reasonCodes = map[string]string{
 	"unsupported algorithm":                      "algorithm",
 }
 
+// ReasonMsg words a signature's Reason (SignatureData.Reason) for a
+// report: the catalog's dkim.reason.<code>.
+func ReasonMsg(reason string) report.Msg { return reasonMsg(reason) }
+
 // reasonMsg words a stable reason; one the table does not know (a
 // go-msgauth error text) is shown as it is.
 func reasonMsg(reason string) report.Msg {

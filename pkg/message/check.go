@@ -14,7 +14,7 @@ package message
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"strings"
 	"time"
 
@@ -82,9 +82,9 @@ type Data struct {
 	Size      int    `json:"size"`
 	// HeadersOnly: no body was given; Unchecked lists what that leaves
 	// undecided.
-	HeadersOnly bool     `json:"headers_only"`
-	Unchecked   []string `json:"unchecked,omitempty"`
-	Normalized  []string `json:"normalized,omitempty"`
+	HeadersOnly bool         `json:"headers_only"`
+	Unchecked   []report.Msg `json:"unchecked,omitempty"`
+	Normalized  []report.Msg `json:"normalized,omitempty"`
 	// At is the time time-bound checks were judged at; AtSource where it
 	// came from (given, boundary, received, clock).
 	At       time.Time `json:"at"`
@@ -97,11 +97,11 @@ type Data struct {
 // Difference is one method where the receiver's recorded result and the
 // re-check disagree, with the likely cause.
 type Difference struct {
-	Method   string `json:"method"`
-	Subject  string `json:"subject,omitempty"` // e.g. "d=shop.example s=s1"
-	Receiver string `json:"receiver"`
-	Recheck  string `json:"recheck"`
-	Cause    string `json:"cause"`
+	Method   string     `json:"method"`
+	Subject  string     `json:"subject,omitempty"` // e.g. "d=shop.example s=s1"
+	Receiver string     `json:"receiver"`
+	Recheck  string     `json:"recheck"`
+	Cause    report.Msg `json:"cause"`
 }
 
 // PathData is Section.Data of the "message.path" section.
@@ -135,7 +135,7 @@ type ReceivedResult struct {
 	Forged bool `json:"forged,omitempty"`
 	authres.Results
 	// Error is set when the field could not be parsed at all.
-	Error string `json:"error,omitempty"`
+	Error report.Msg `json:"error,omitzero"`
 
 	pos int // index of the field among all header fields
 }
@@ -154,7 +154,7 @@ func Check(ctx context.Context, env check.Env, m *Message, opts Options) []repor
 	recv := parseResults(m)
 	var topAR *authres.Results
 	for _, r := range recv {
-		if r.Field == "Authentication-Results" && r.Error == "" {
+		if r.Field == "Authentication-Results" && r.Error.IsZero() {
 			rr := r.Results
 			topAR = &rr
 			break
@@ -233,13 +233,14 @@ func Check(ctx context.Context, env check.Env, m *Message, opts Options) []repor
 		Size: len(m.Raw), HeadersOnly: headersOnly, Normalized: m.Normalized, At: at.UTC(), AtSource: atSource, Boundary: b,
 	}
 	if headersOnly {
-		d.Unchecked = []string{
-			"DKIM body hashes (bh=): only the signed header fields are verified",
-			"ARC-Message-Signature body hashes",
-			"DMARC, where it rests on DKIM alone",
+		d.Unchecked = []report.Msg{
+			report.T("message.unchecked.dkim_body", nil),
+			report.T("message.unchecked.arc_body", nil),
+			report.T("message.unchecked.dmarc", nil),
 		}
 	}
 	d.Differences = compare(recv, spfd, dk, dm, arcd)
+	earlier := arcEarlier(recv, arcd)
 
 	return []report.Section{
 		messageSection(d, recv),
@@ -247,7 +248,8 @@ func Check(ctx context.Context, env check.Env, m *Message, opts Options) []repor
 		receiverSection(recv),
 		spfSection(spfd, b, explainByARC(recv, arcd, "spf")),
 		dkimSection(dk, dkFind, dkErr, m, explainByARC(recv, arcd, "dkim")),
-		dmarcSection(dm, firstOf(explainByARC(recv, arcd, "dmarc"), explainByARC(recv, arcd, "dkim"), explainByARC(recv, arcd, "spf"))),
+		// DMARC's finding says itself what a validated chain means.
+		dmarcSection(dm, firstOf(earlier["dmarc"], earlier["dkim"], earlier["spf"])),
 		arcSection(arcd),
 		checkSec,
 	}
@@ -322,7 +324,11 @@ func parseResults(m *Message) []ReceivedResult {
 		}
 		rr := ReceivedResult{Field: name, pos: pos}
 		if err != nil {
-			rr.Error = err.Error()
+			rr.Error = report.Lit(err.Error())
+			var pe *authres.Error
+			if errors.As(err, &pe) {
+				rr.Error = pe.Msg()
+			}
 			rr.Methods = []authres.Method{}
 		} else {
 			rr.Results = *r
@@ -337,7 +343,7 @@ func parseResults(m *Message) []ReceivedResult {
 func markReceiver(recv []ReceivedResult, b Boundary, topAR *authres.Results) {
 	for i := range recv {
 		r := &recv[i]
-		if r.Field == "Received-SPF" && r.Error == "" && r.AuthServID != "" {
+		if r.Field == "Received-SPF" && r.Error.IsZero() && r.AuthServID != "" {
 			// Attributed by organization: Gmail writes "google.com" here
 			// and "mx.google.com" in Authentication-Results.
 			org := b.Receiver
@@ -351,7 +357,7 @@ func markReceiver(recv []ReceivedResult, b Boundary, topAR *authres.Results) {
 			}
 			continue
 		}
-		if r.Field != "Authentication-Results" || r.Error != "" {
+		if r.Field != "Authentication-Results" || !r.Error.IsZero() {
 			continue
 		}
 		switch {
@@ -419,11 +425,4 @@ func authservID(recv []ReceivedResult) string {
 		}
 	}
 	return ""
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

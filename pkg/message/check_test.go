@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 )
 
@@ -51,7 +52,7 @@ func TestDirectMessage(t *testing.T) {
 	}
 	cl := secs["message.checklist"].Data.(*ChecklistData)
 	for _, it := range cl.Items {
-		if strings.Contains(it.Requirement, "List-Unsubscribe") {
+		if strings.HasPrefix(it.ID, "list_unsubscribe.") {
 			if it.Status != StatusUnknown {
 				t.Errorf("%s: %s", it.Requirement, it.Status)
 			}
@@ -100,16 +101,24 @@ func TestListRelayWithARC(t *testing.T) {
 	d2 := run(t, env, raw2, Options{})["message"].Data.(*Data)
 	causes := map[string]string{}
 	for _, df := range d2.Differences {
-		causes[df.Method] = df.Cause
+		causes[df.Method] = df.Cause.Key
 	}
-	if !strings.Contains(causes["dkim"], "body changed") || !strings.Contains(causes["dmarc"], "ARC explains it") || causes["spf"] != "" {
+	if causes["dkim"] != "message.cause.dkim.body_changed" || causes["dmarc"] != "message.cause.dmarc.arc" || causes["spf"] != "" {
 		t.Errorf("causes %+v", causes)
 	}
-	// The DKIM failure itself is explained by the chain.
-	for _, f := range secs["message.dkim"].Findings {
-		if f.ID == "dkim.sig.invalid" && !strings.Contains(f.Detail, "ARC set i=1 (lists.list.example) recorded dkim=pass") {
-			t.Errorf("dkim finding without the ARC explanation: %s", f.Detail)
-		}
+	// The DKIM failure itself is explained by the chain, next to it.
+	dks := secs["message.dkim"]
+	if !slices.Contains(ids(dks), "dkim.sig.invalid") || len(dks.Display.Facts) != 1 || dks.Display.Facts[0].Value.Key != "message.arc.explains" {
+		t.Fatalf("dkim section without the ARC explanation: %v %+v", ids(dks), dks.Display.Facts)
+	}
+	i18n.For(i18n.English).LocalizeSection(&dks)
+	if got := dks.Display.Facts[0].Value.String(); !strings.Contains(got, "ARC set i=1 (lists.list.example) recorded dkim=pass") {
+		t.Errorf("ARC explanation %q", got)
+	}
+	fr := secs["message.dmarc"]
+	i18n.For(i18n.French).LocalizeSection(&fr)
+	if f := fr.Findings[0]; f.ID != DMARCFail.ID || !strings.Contains(f.Detail, "demande aux destinataires de le rejeter") || !strings.Contains(f.Detail, "le jeu ARC i=1 (lists.list.example) a enregistré") {
+		t.Errorf("French: %s: %s", f.ID, f.Detail)
 	}
 }
 
@@ -188,7 +197,7 @@ func TestChecklistBulk(t *testing.T) {
 	}
 	cl := secs["message.checklist"].Data.(*ChecklistData)
 	for _, it := range cl.Items {
-		if strings.HasPrefix(it.Requirement, "List-Unsubscribe fields covered") && it.Status != StatusFail {
+		if it.ID == "list_unsubscribe.signed" && it.Status != StatusFail {
 			t.Errorf("unsigned List-Unsubscribe: %s", it.Status)
 		}
 	}
@@ -198,8 +207,8 @@ func TestChecklistBulk(t *testing.T) {
 		signDKIM(t, original(extra), "From", "To", "Subject", "List-Unsubscribe", "List-Unsubscribe-Post")
 	cl = run(t, env, raw, Options{})["message.checklist"].Data.(*ChecklistData)
 	for _, it := range cl.Items {
-		if strings.HasPrefix(it.Requirement, "List-Unsubscribe") && it.Status != StatusPass {
-			t.Errorf("%s: %s (%s)", it.Requirement, it.Status, it.Detail)
+		if strings.HasPrefix(it.ID, "list_unsubscribe.") && it.Status != StatusPass {
+			t.Errorf("%s: %s (%s)", it.ID, it.Status, it.Detail.Key)
 		}
 	}
 }

@@ -23,13 +23,17 @@ const (
 // Item is one requirement the large mailbox providers (Gmail, Yahoo,
 // Outlook.com) apply to a message.
 type Item struct {
-	Requirement string `json:"requirement"`
-	// Applies: "all senders" or "bulk senders".
-	Applies string `json:"applies"`
+	// ID names the requirement (from.count, list_unsubscribe.https...),
+	// the same in every language.
+	ID          string     `json:"id"`
+	Requirement report.Msg `json:"requirement"`
+	// Applies: all senders or bulk senders (AppliesBulk), in words.
+	Applies     report.Msg `json:"applies"`
+	AppliesBulk bool       `json:"applies_bulk"`
 	// Status: pass, fail or unknown (the evidence cannot tell).
-	Status string `json:"status"`
-	Detail string `json:"detail"`
-	Ref    string `json:"ref,omitempty"`
+	Status string     `json:"status"`
+	Detail report.Msg `json:"detail"`
+	Ref    string     `json:"ref,omitempty"`
 }
 
 // ChecklistData is Section.Data of the "message.checklist" section.
@@ -46,58 +50,70 @@ type ChecklistData struct {
 func checklist(ctx context.Context, env check.Env, m *Message, hops []Hop, b Boundary, clientIP string, dm DMARCData, dk *dkim.MessageData) report.Section {
 	cd := &ChecklistData{Items: []Item{}}
 	var fs []report.Finding
-	add := func(req, applies, status, detail, ref string) {
-		cd.Items = append(cd.Items, Item{Requirement: req, Applies: applies, Status: status, Detail: detail, Ref: ref})
+	// add records requirement id (words message.req.<id>, with p) for all
+	// senders or bulk senders only, and its detail message.detail.<key>.
+	add := func(id string, p report.Params, bulk bool, status string, detail report.Msg, ref string) {
+		applies := report.T("message.applies.all", nil)
+		if bulk {
+			applies = report.T("message.applies.bulk", nil)
+		}
+		key := "message.req." + strings.ReplaceAll(id, ".", "_")
+		if strings.HasSuffix(id, ".count") {
+			key = "message.req.one_field" // the field is a parameter
+		}
+		cd.Items = append(cd.Items, Item{ID: id, Requirement: report.T(key, p), Applies: applies, AppliesBulk: bulk,
+			Status: status, Detail: detail, Ref: ref})
 	}
-	all, bulk := "all senders", "bulk senders"
+	detail := func(key string, p report.Params) report.Msg { return report.T("message.detail."+key, p) }
+	const all, bulk = false, true
 
 	// RFC 5322 §3.6: exactly one From and one Date; Message-ID is SHOULD
 	// there, but Gmail and Outlook.com require it.
 	for _, f := range []struct {
-		name string
-		def  report.Definition
-	}{{"From", FromCount}, {"Date", DateMissing}, {"Message-ID", MessageIDMissing}} {
+		id, name string
+		def      report.Definition
+	}{{"from.count", "From", FromCount}, {"date.count", "Date", DateMissing}, {"message_id.count", "Message-ID", MessageIDMissing}} {
 		n := len(m.Values(f.name))
+		p := report.Params{"field": f.name}
 		if n == 1 {
-			add("Exactly one "+f.name+" field", all, StatusPass, "present once", "RFC 5322 §3.6")
+			add(f.id, p, all, StatusPass, detail("present_once", nil), "RFC 5322 §3.6")
 			continue
 		}
-		detail := fmt.Sprintf("the message has %d %s fields", n, f.name)
-		add("Exactly one "+f.name+" field", all, StatusFail, detail, "RFC 5322 §3.6")
-		fs = append(fs, f.def.New(fmt.Sprintf("The message has %d %s fields; RFC 5322 §3.6 requires exactly one, and Gmail and Outlook.com reject or junk mail that breaks it.", n, f.name),
-			fmt.Sprintf("Configure the sending software to write exactly one %s field.", f.name)))
+		fp := report.Params{"field": f.name, "count": n}
+		add(f.id, p, all, StatusFail, detail("field_count", fp), "RFC 5322 §3.6")
+		fs = append(fs, f.def.With(fp))
 	}
 
 	// From aligned (DMARC pass).
 	switch dm.Result {
 	case "pass":
-		via := "SPF"
 		if dm.DKIMAligned {
-			via = "DKIM (d=" + dm.DKIMDomain + ")"
+			add("from.aligned", nil, all, StatusPass, detail("aligned_dkim", report.Params{"domain": dm.DKIMDomain}), "RFC 9989 §4.4")
+		} else {
+			add("from.aligned", nil, all, StatusPass, detail("aligned_spf", nil), "RFC 9989 §4.4")
 		}
-		add("From aligned with SPF or DKIM", all, StatusPass, "aligned through "+via, "RFC 9989 §4.4")
 	case "fail":
-		add("From aligned with SPF or DKIM", all, StatusFail, dm.Reason, "RFC 9989 §4.4")
+		add("from.aligned", nil, all, StatusFail, dm.Reason, "RFC 9989 §4.4")
 	case "none":
-		st, detail := StatusFail, "no SPF or DKIM pass aligned with the From domain"
 		if dm.SPFAligned || dm.DKIMAligned {
-			st, detail = StatusPass, "aligned (relaxed), though no DMARC record is published"
+			add("from.aligned", nil, all, StatusPass, detail("aligned_no_dmarc", nil), "RFC 9989 §4.4")
+		} else {
+			add("from.aligned", nil, all, StatusFail, detail("not_aligned", nil), "RFC 9989 §4.4")
 		}
-		add("From aligned with SPF or DKIM", all, st, detail, "RFC 9989 §4.4")
 	default:
-		add("From aligned with SPF or DKIM", all, StatusUnknown, dm.Reason, "RFC 9989 §4.4")
+		add("from.aligned", nil, all, StatusUnknown, dm.Reason, "RFC 9989 §4.4")
 	}
 	switch dm.Result {
 	case "none":
-		add("DMARC policy published for the From domain", bulk, StatusFail, dm.Reason, "RFC 9989 §4.10")
+		add("dmarc.policy", nil, bulk, StatusFail, dm.Reason, "RFC 9989 §4.10")
 	case "temperror", "permerror":
 		if dm.PolicyDomain == "" {
-			add("DMARC policy published for the From domain", bulk, StatusUnknown, dm.Reason, "RFC 9989 §4.10")
+			add("dmarc.policy", nil, bulk, StatusUnknown, dm.Reason, "RFC 9989 §4.10")
 			break
 		}
 		fallthrough
 	default:
-		add("DMARC policy published for the From domain", bulk, StatusPass, fmt.Sprintf("p=%s at _dmarc.%s", orDash(dm.Policy), dm.PolicyDomain), "RFC 9989 §4.10")
+		add("dmarc.policy", nil, bulk, StatusPass, detail("policy_at", report.Params{"policy": orDash(dm.Policy), "domain": dm.PolicyDomain}), "RFC 9989 §4.10")
 	}
 
 	// Bulk mail: one-click unsubscription (RFC 8058).
@@ -112,37 +128,34 @@ func checklist(ctx context.Context, env check.Env, m *Message, hops []Hop, b Bou
 	}
 	cd.Bulk, cd.BulkSigns = len(signs) > 0, strings.Join(signs, ", ")
 	lu, lup := m.First("List-Unsubscribe"), m.First("List-Unsubscribe-Post")
+	oneClick := report.Params{"value": "List-Unsubscribe-Post: List-Unsubscribe=One-Click"} // the field as RFC 8058 §3.1 writes it
 	switch {
 	case lu == "" && !cd.Bulk:
-		add("List-Unsubscribe with an https URI", bulk, StatusUnknown, "no List-Unsubscribe; required only if this is bulk mail, which the headers do not show", "RFC 8058 §3.1")
+		add("list_unsubscribe.https", nil, bulk, StatusUnknown, detail("lu_absent_not_bulk", nil), "RFC 8058 §3.1")
 	case lu == "":
-		add("List-Unsubscribe with an https URI", bulk, StatusFail, "no List-Unsubscribe, yet the message looks like bulk mail ("+cd.BulkSigns+")", "RFC 8058 §3.1")
-		fs = append(fs, ListUnsubMissing.New("The message looks like bulk mail ("+cd.BulkSigns+") but has no List-Unsubscribe field; Gmail and Yahoo require one-click unsubscription from bulk senders.",
-			"Add List-Unsubscribe: <https://...> with a URL that unsubscribes on POST, and List-Unsubscribe-Post: List-Unsubscribe=One-Click; sign both with DKIM."))
+		add("list_unsubscribe.https", nil, bulk, StatusFail, detail("lu_absent_bulk", report.Params{"signs": cd.BulkSigns}), "RFC 8058 §3.1")
+		fs = append(fs, ListUnsubMissing.With(report.Params{"signs": cd.BulkSigns}))
 	case !strings.Contains(strings.ToLower(lu), "<https://"):
-		add("List-Unsubscribe with an https URI", bulk, StatusFail, "List-Unsubscribe has no <https://...> URI", "RFC 8058 §3.1")
-		fs = append(fs, ListUnsubNoHTTPS.New("List-Unsubscribe has no https URI ("+clip(lu, 120)+"); one-click unsubscription (RFC 8058 §3.1) needs one, a mailto: alone is not enough for Gmail and Yahoo.",
-			"Add an https URI to List-Unsubscribe that unsubscribes the recipient on a POST."))
+		add("list_unsubscribe.https", nil, bulk, StatusFail, detail("lu_no_https", nil), "RFC 8058 §3.1")
+		fs = append(fs, ListUnsubNoHTTPS.With(report.Params{"value": clip(lu, 120)}))
 	default:
-		add("List-Unsubscribe with an https URI", bulk, StatusPass, clip(lu, 120), "RFC 8058 §3.1")
+		add("list_unsubscribe.https", nil, bulk, StatusPass, report.Lit(clip(lu, 120)), "RFC 8058 §3.1")
 	}
 	switch {
 	case lu == "" && lup == "" && !cd.Bulk:
-		add("List-Unsubscribe-Post: List-Unsubscribe=One-Click", bulk, StatusUnknown, "absent; required only for bulk mail", "RFC 8058 §3.1")
+		add("list_unsubscribe.one_click", oneClick, bulk, StatusUnknown, detail("lup_absent_not_bulk", nil), "RFC 8058 §3.1")
 	case strings.EqualFold(strings.Join(strings.Fields(lup), ""), "List-Unsubscribe=One-Click"):
-		add("List-Unsubscribe-Post: List-Unsubscribe=One-Click", bulk, StatusPass, "present", "RFC 8058 §3.1")
+		add("list_unsubscribe.one_click", oneClick, bulk, StatusPass, detail("present", nil), "RFC 8058 §3.1")
+	case lup == "":
+		add("list_unsubscribe.one_click", oneClick, bulk, StatusFail, detail("absent", nil), "RFC 8058 §3.1")
+		fs = append(fs, ListUnsubNoPost.Alt("absent", nil))
 	default:
-		detail := "absent"
-		if lup != "" {
-			detail = "is " + clip(lup, 80)
-		}
-		add("List-Unsubscribe-Post: List-Unsubscribe=One-Click", bulk, StatusFail, detail, "RFC 8058 §3.1")
-		fs = append(fs, ListUnsubNoPost.New("List-Unsubscribe-Post "+detail+"; RFC 8058 §3.1 requires exactly List-Unsubscribe=One-Click for one-click unsubscription.",
-			"Add the field List-Unsubscribe-Post: List-Unsubscribe=One-Click and sign it with DKIM."))
+		add("list_unsubscribe.one_click", oneClick, bulk, StatusFail, detail("lup_value", report.Params{"value": clip(lup, 80)}), "RFC 8058 §3.1")
+		fs = append(fs, ListUnsubNoPost.With(report.Params{"value": clip(lup, 80)}))
 	}
 	if lu != "" || lup != "" {
-		st, detail := listUnsubSigned(dk, lu != "", lup != "")
-		add("List-Unsubscribe fields covered by a valid DKIM signature", bulk, st, detail, "RFC 8058 §4")
+		st, d := listUnsubSigned(dk, lu != "", lup != "")
+		add("list_unsubscribe.signed", nil, bulk, st, d, "RFC 8058 §4")
 	}
 
 	// The sending address: forward-confirmed reverse DNS (RFC 8601 §3
@@ -156,15 +169,16 @@ func checklist(ctx context.Context, env check.Env, m *Message, hops []Hop, b Bou
 			cd.RDNS = &r
 			switch {
 			case r.FCrDNS:
-				add("Sending address has forward-confirmed reverse DNS", all, StatusPass, fmt.Sprintf("%s -> %s -> %s", ip, r.Confirmed, ip), "RFC 8601 §3")
+				add("rdns.fcrdns", nil, all, StatusPass, report.Lit(fmt.Sprintf("%s -> %s -> %s", ip, r.Confirmed, ip)), "RFC 8601 §3")
 			case r.Error != "":
-				add("Sending address has forward-confirmed reverse DNS", all, StatusUnknown, r.Error, "RFC 8601 §3")
+				// pkg/rdns's finding in this section words the error.
+				add("rdns.fcrdns", nil, all, StatusUnknown, detail("rdns_error", nil), "RFC 8601 §3")
 			default:
-				add("Sending address has forward-confirmed reverse DNS", all, StatusFail, fmt.Sprintf("%s has PTR %s, none resolving back to it", ip, orDash(strings.Join(r.PTR, ", "))), "RFC 8601 §3")
+				add("rdns.fcrdns", nil, all, StatusFail, detail("ptr_not_confirmed", report.Params{"ip": ip.String(), "ptr": orDash(strings.Join(r.PTR, ", "))}), "RFC 8601 §3")
 			}
 		}
 	} else {
-		add("Sending address has forward-confirmed reverse DNS", all, StatusUnknown, "no sending address found at the boundary", "RFC 8601 §3")
+		add("rdns.fcrdns", nil, all, StatusUnknown, detail("no_sending_address", nil), "RFC 8601 §3")
 	}
 
 	// TLS on the hop into the receiver (RFC 3848 with-protocols).
@@ -176,15 +190,14 @@ func checklist(ctx context.Context, env check.Env, m *Message, hops []Hop, b Bou
 	}
 	switch {
 	case bh == nil:
-		add("TLS on the hop into the receiver", all, StatusUnknown, "no boundary hop", "RFC 3848")
+		add("tls.inbound", nil, all, StatusUnknown, detail("no_boundary_hop", nil), "RFC 3848")
 	case bh.TLS == nil:
-		add("TLS on the hop into the receiver", all, StatusUnknown, fmt.Sprintf("Received field %d does not say (with %s)", bh.Index, orDash(bh.With)), "RFC 3848")
+		add("tls.inbound", nil, all, StatusUnknown, detail("tls_unsaid", report.Params{"hop": bh.Index, "with": orDash(bh.With)}), "RFC 3848")
 	case *bh.TLS:
-		add("TLS on the hop into the receiver", all, StatusPass, fmt.Sprintf("with %s %s", bh.With, bh.TLSDetail), "RFC 3848")
+		add("tls.inbound", nil, all, StatusPass, report.Lit(strings.TrimSpace("with "+bh.With+" "+bh.TLSDetail)), "RFC 3848")
 	default:
-		add("TLS on the hop into the receiver", all, StatusFail, fmt.Sprintf("Received field %d says with %s, not ESMTPS", bh.Index, bh.With), "RFC 3848")
-		fs = append(fs, TLSMissing.New(fmt.Sprintf("Received field %d shows the message arrived with %s from %s, without TLS; Gmail marks such mail as not encrypted and requires TLS of bulk senders.", bh.Index, bh.With, orDash(bh.FromIP)),
-			"Turn on STARTTLS (opportunistic TLS) for outbound mail on the sending server."))
+		add("tls.inbound", nil, all, StatusFail, detail("tls_plain", report.Params{"hop": bh.Index, "with": bh.With}), "RFC 3848")
+		fs = append(fs, TLSMissing.With(report.Params{"hop": bh.Index, "with": bh.With, "ip": orDash(bh.FromIP)}))
 	}
 
 	report.SortFindings(fs)
@@ -194,7 +207,7 @@ func checklist(ctx context.Context, env check.Env, m *Message, hops []Hop, b Bou
 	sec := report.Section{Check: "message.checklist", Title: "Mailbox provider requirements", Findings: fs, Data: cd}
 	sec.Status = report.StatusOf(fs)
 	pass, fail := 0, 0
-	rows := [][]string{}
+	var rows [][]report.Msg
 	for _, it := range cd.Items {
 		switch it.Status {
 		case StatusPass:
@@ -202,10 +215,10 @@ func checklist(ctx context.Context, env check.Env, m *Message, hops []Hop, b Bou
 		case StatusFail:
 			fail++
 		}
-		rows = append(rows, []string{it.Status, it.Requirement, it.Applies, it.Detail})
+		rows = append(rows, []report.Msg{report.T("message.status."+it.Status, nil), it.Requirement, it.Applies, it.Detail})
 	}
-	sec.Summary = report.Lit(fmt.Sprintf("%d of %d requirements met, %d failed", pass, len(cd.Items), fail))
-	sec.Display.Tables = []report.Table{{Title: report.Lit("Requirements"), Columns: report.Lits("Status", "Requirement", "Applies to", "Detail"), Rows: report.LitRows(rows)}}
+	sec.Summary = report.T("message.summary.checklist", report.Params{"pass": pass, "count": len(cd.Items), "fail": fail})
+	sec.Display.Tables = []report.Table{{Title: report.T("message.table.requirements", nil), Columns: cols("status", "requirement", "applies", "detail"), Rows: rows}}
 	return sec
 }
 
@@ -213,9 +226,9 @@ func checklist(ctx context.Context, env check.Env, m *Message, hops []Hop, b Bou
 // List-Unsubscribe-Post covered by a valid DKIM signature. A signature
 // whose header part verifies but whose body is missing counts as covering
 // them: h= and b= are what protect those fields.
-func listUnsubSigned(dk *dkim.MessageData, lu, lup bool) (string, string) {
+func listUnsubSigned(dk *dkim.MessageData, lu, lup bool) (string, report.Msg) {
 	if dk == nil || len(dk.Signatures) == 0 {
-		return StatusFail, "the message has no DKIM signature"
+		return StatusFail, report.T("message.detail.no_dkim", nil)
 	}
 	var need []string
 	if lu {
@@ -238,8 +251,8 @@ func listUnsubSigned(dk *dkim.MessageData, lu, lup bool) (string, string) {
 			ok = ok && found
 		}
 		if ok {
-			return StatusPass, fmt.Sprintf("signed by d=%s s=%s", s.Domain, s.Selector)
+			return StatusPass, report.T("message.detail.lu_signed", report.Params{"domain": s.Domain, "selector": s.Selector})
 		}
 	}
-	return StatusFail, "no valid DKIM signature lists " + strings.Join(need, " and ") + " in h="
+	return StatusFail, report.T("message.detail.lu_unsigned", report.Params{"fields": need})
 }

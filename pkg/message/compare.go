@@ -8,6 +8,7 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/arc"
 	"github.com/mailcheck/mailcheck/pkg/authres"
 	"github.com/mailcheck/mailcheck/pkg/dkim"
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
 // compare lines the receiver's recorded results up with the re-check and
@@ -20,14 +21,15 @@ func compare(recv []ReceivedResult, spfd SPFData, dk *dkim.MessageData, dm DMARC
 	if rs := receiverMethods(recv, "spf"); len(rs) > 0 && spfd.Evaluation != nil {
 		r := rs[0].Result
 		if !sameResult(r, spfd.Result) {
-			cause := ""
+			var cause report.Msg
+			p := report.Params{"ip": orDash(spfd.IP)}
 			switch {
 			case isPass(r) && !isPass(spfd.Result):
-				cause = fmt.Sprintf("The receiver's SPF check passed, the re-check for %s does not: the sender's SPF record changed since the message was received, or the receiver saw another client than the boundary found here (check --ip and --sender).", orDash(spfd.IP))
+				cause = report.T("message.cause.spf.receiver_passed", p)
 			case isPass(spfd.Result):
-				cause = fmt.Sprintf("The re-check passes for %s but the receiver did not: the receiver judged another client (the message was forwarded and the forwarder's address is not in the sender's SPF record), or the record was fixed after the message was received.", orDash(spfd.IP))
+				cause = report.T("message.cause.spf.recheck_passes", p)
 			default:
-				cause = "The SPF record or its includes changed since the message was received, or the receiver saw another client or sender."
+				cause = report.T("message.cause.spf.changed", p)
 			}
 			out = append(out, Difference{Method: "spf", Receiver: r, Recheck: spfd.Result, Cause: cause})
 		}
@@ -40,46 +42,48 @@ func compare(recv []ReceivedResult, spfd SPFData, dk *dkim.MessageData, dm DMARC
 				continue
 			}
 			subject := fmt.Sprintf("d=%s s=%s", sig.Domain, sig.Selector)
-			var cause string
+			p := report.Params{"selector": sig.Selector, "domain": sig.Domain, "verified_at": dk.VerifiedAt.Format(time.RFC3339), "reason": dkim.ReasonMsg(sig.Reason)}
+			key := ""
 			switch {
 			case sig.Result == dkim.ResultNeutral && sig.HeaderSignatureOK != nil:
-				cause = "The body was not supplied, so the re-check could verify the signed header fields only."
+				key = "no_body"
 			case isPass(rm.Result) && sig.BodyHashOK != nil && !*sig.BodyHashOK:
-				cause = "The body changed after the receiver verified it: the copy checked here is not the one received (forwarded as an attachment, re-saved, or converted by a mail client)."
+				key = "body_changed"
 			case isPass(rm.Result) && (sig.Reason == "no key" || sig.Reason == "key revoked"):
-				cause = fmt.Sprintf("The key at %s._domainkey.%s is gone or revoked now: the key was rotated since the message was received.", sig.Selector, sig.Domain)
+				key = "key_gone"
 			case isPass(rm.Result) && sig.Reason == "signature does not verify":
-				cause = fmt.Sprintf("The key at %s._domainkey.%s no longer matches the signature: the key was rotated since the message was received, or a signed header field was changed after the receiver checked it.", sig.Selector, sig.Domain)
+				key = "key_changed"
 			case isPass(rm.Result) && sig.Result == dkim.ResultTemperror:
-				cause = "The key could not be fetched now (DNS trouble); the receiver got it."
+				key = "key_temperror"
 			case isPass(sig.Result) && sig.Expires != nil && (strings.Contains(strings.ToLower(rm.Comment+" "+rm.Reason), "expired") || rm.Result == "neutral"):
-				cause = fmt.Sprintf("The signature carries x=%s: the receiver judged it after it had expired, while at the time the message was received (%s) it was valid. A signature that expires within days of sending makes late or re-checked deliveries fail.", sig.Expires.Format(time.RFC3339), dk.VerifiedAt.Format(time.RFC3339))
+				key = "expired"
+				p["expires"] = sig.Expires.Format(time.RFC3339)
 			case isPass(sig.Result) && (rm.Result == "temperror" || rm.Result == "permerror"):
-				cause = "The receiver could not fetch or read the key when the message arrived (DNS trouble, or a key published later)."
+				key = "receiver_no_key"
 			case isPass(sig.Result):
-				cause = "The re-check verifies the signature the receiver failed: the key was published or fixed after the message arrived, or the message the receiver saw differed (a gateway in front of it changed it and a later hop restored it)."
+				key = "recheck_passes"
 			default:
-				cause = "The receiver and the re-check read the signature differently: " + sig.Reason + "."
+				key = "read_differently"
 			}
-			out = append(out, Difference{Method: "dkim", Subject: subject, Receiver: rm.Result, Recheck: sig.Result, Cause: cause})
+			out = append(out, Difference{Method: "dkim", Subject: subject, Receiver: rm.Result, Recheck: sig.Result, Cause: report.T("message.cause.dkim."+key, p)})
 		}
 	}
 
 	if rs := receiverMethods(recv, "dmarc"); len(rs) > 0 && !sameResult(rs[0].Result, dm.Result) {
-		cause := "It follows from the SPF and DKIM differences above."
+		cause := report.T("message.cause.dmarc.follows", nil)
 		switch {
-		case isPass(rs[0].Result) && dm.Result == "fail" && (arcSays["dkim"] != "" || arcSays["spf"] != "" || arcSays["dmarc"] != ""):
-			cause = "ARC explains it: the receiver trusted the ARC chain, in which " + firstOf(arcSays["dmarc"], arcSays["dkim"], arcSays["spf"]) + "; an intermediary (a mailing list, most likely) broke SPF or DKIM after that."
+		case isPass(rs[0].Result) && dm.Result == "fail" && (!arcSays["dkim"].IsZero() || !arcSays["spf"].IsZero() || !arcSays["dmarc"].IsZero()):
+			cause = report.T("message.cause.dmarc.arc", report.Params{"earlier": firstOf(arcSays["dmarc"], arcSays["dkim"], arcSays["spf"])})
 		case len(out) == 0:
-			cause = "SPF and DKIM agree with the receiver, so the DMARC record or the alignment changed since, or the receiver applied a local override (ARC, a forwarding allow-list)."
+			cause = report.T("message.cause.dmarc.changed", nil)
 		}
 		out = append(out, Difference{Method: "dmarc", Receiver: rs[0].Result, Recheck: dm.Result, Cause: cause})
 	}
 
 	if rs := receiverMethods(recv, "arc"); len(rs) > 0 && !sameResult(rs[0].Result, arcResult(arcd)) {
-		cause := "The chain was sealed again after the receiver checked it, or a key changed since: " + orDash(arcd.Reason) + "."
+		cause := report.T("message.cause.arc.resealed", report.Params{"reason": arcWhy(arcd)})
 		if arcd.BodyUnchecked {
-			cause = "The body was not supplied, so the ARC-Message-Signature body hash could not be checked."
+			cause = report.T("message.cause.arc.no_body", nil)
 		}
 		out = append(out, Difference{Method: "arc", Receiver: rs[0].Result, Recheck: arcResult(arcd), Cause: cause})
 	}
@@ -89,14 +93,14 @@ func compare(recv []ReceivedResult, spfd SPFData, dk *dkim.MessageData, dm DMARC
 // arcEarlier says, per method, what the earliest sealed ARC-Authentication-
 // Results recorded when it passed there, provided the chain validates:
 // the evidence that an intermediary, not the sender, broke SPF or DKIM.
-func arcEarlier(recv []ReceivedResult, arcd ARCData) map[string]string {
-	out := map[string]string{}
+func arcEarlier(recv []ReceivedResult, arcd ARCData) map[string]report.Msg {
+	out := map[string]report.Msg{}
 	if arcd.CV != arc.Pass {
 		return out
 	}
 	best := map[string]int{}
 	for _, r := range recv {
-		if r.Field != "ARC-Authentication-Results" || r.Error != "" {
+		if r.Field != "ARC-Authentication-Results" || !r.Error.IsZero() {
 			continue
 		}
 		for _, m := range r.Methods {
@@ -107,7 +111,7 @@ func arcEarlier(recv []ReceivedResult, arcd ARCData) map[string]string {
 				continue
 			}
 			best[m.Method] = r.Instance
-			out[m.Method] = fmt.Sprintf("the ARC set i=%d (%s) recorded %s=pass before the message reached the receiver", r.Instance, r.AuthServID, m.Method)
+			out[m.Method] = report.T("message.arc.earlier", report.Params{"instance": r.Instance, "authserv_id": r.AuthServID, "method": m.Method})
 		}
 	}
 	return out
@@ -140,23 +144,23 @@ func matchSignature(rm authres.Method, sigs []dkim.SignatureData) (dkim.Signatur
 	return dkim.SignatureData{}, false
 }
 
-// Explanation returns why SPF or DKIM failing here is expected, when the
+// explainByARC returns why SPF or DKIM failing here is expected, when the
 // ARC chain validates and an earlier set recorded a pass: an intermediary
-// changed the message or relayed it from its own address. "" otherwise.
-func explainByARC(recv []ReceivedResult, arcd ARCData, method string) string {
-	if s := arcEarlier(recv, arcd)[method]; s != "" {
-		return s + "; an intermediary (a mailing list or forwarder) broke it after that, and the validated ARC chain explains it to receivers that trust the sealer"
+// changed the message or relayed it from its own address. Zero otherwise.
+func explainByARC(recv []ReceivedResult, arcd ARCData, method string) report.Msg {
+	if s := arcEarlier(recv, arcd)[method]; !s.IsZero() {
+		return report.T("message.arc.explains", report.Params{"earlier": s})
 	}
-	return ""
+	return report.Msg{}
 }
 
-func firstOf(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
+func firstOf(ms ...report.Msg) report.Msg {
+	for _, m := range ms {
+		if !m.IsZero() {
+			return m
 		}
 	}
-	return ""
+	return report.Msg{}
 }
 
 // sameDKIM: receivers write a signature that does not verify as fail,

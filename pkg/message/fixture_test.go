@@ -9,7 +9,9 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +20,7 @@ import (
 	msgdkim "github.com/emersion/go-msgauth/dkim"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/internal/testclock"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dkim"
@@ -182,7 +185,50 @@ func run(t *testing.T, env check.Env, raw string, opts Options) map[string]repor
 	for _, s := range Check(context.Background(), env, m, opts) {
 		out[s.Check] = s
 	}
+	frenchWords(t, Check(context.Background(), env, m, opts))
 	return out
+}
+
+// catalogKey matches a message key of this package left in words.
+var catalogKey = regexp.MustCompile(`\bmessage\.(?:summary|label|value|col|table|detail|req|cause|reason|status|applies|at|source|boundary\.(?:method|evidence)|dkim\.reason|dmarc\.action|arc\.(?:earlier|explains)|normalized|unchecked)\b`)
+
+// frenchWords words every section in French and fails on a message of
+// this package the French catalog lacks, or a key left in the words.
+func frenchWords(t *testing.T, secs []report.Section) {
+	t.Helper()
+	l := i18n.For(i18n.French)
+	for i := range secs {
+		s := &secs[i]
+		l.LocalizeSection(s)
+		words := []string{s.Title, s.Summary.String()}
+		for _, f := range s.Findings {
+			if strings.HasPrefix(f.ID, "message.") && (f.Title == "" || f.Detail == "") {
+				t.Errorf("%s: %s has no French words", s.Check, f.ID)
+			}
+			words = append(words, f.Title, f.Detail, f.Fix)
+		}
+		for _, fa := range s.Display.Facts {
+			words = append(words, fa.Label.String(), fa.Value.String())
+		}
+		for _, tb := range s.Display.Tables {
+			words = append(words, tb.Title.String())
+			words = append(words, report.Strings(tb.Columns)...)
+			for _, r := range tb.Rows {
+				words = append(words, report.Strings(r)...)
+			}
+		}
+		if b, err := json.Marshal(s.Data); err == nil {
+			words = append(words, string(b))
+		}
+		if k := catalogKey.FindString(strings.Join(words, "\n")); k != "" {
+			t.Errorf("%s: key %s left in the words", s.Check, k)
+		}
+	}
+	for _, k := range l.Missing() {
+		if strings.HasPrefix(k, "message.") || strings.HasPrefix(k, "authres.") {
+			t.Errorf("French catalog lacks %s", k)
+		}
+	}
 }
 
 func verdicts(secs map[string]report.Section) Verdicts {

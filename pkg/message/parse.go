@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mailcheck/mailcheck/pkg/dkim"
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
 // MaxSize bounds the input: above the 25-35 MB limits of the large
@@ -16,6 +17,43 @@ const MaxSize = 64 << 20
 // ErrBadInput is input that is not a message or its header section: empty,
 // too large, or a first line that is not a header field.
 var ErrBadInput = errors.New("not a message")
+
+// Kinds of input that is not a message (InputError.Kind).
+const (
+	InputTooLarge  = "too_large"  // larger than MaxSize
+	InputEmpty     = "empty"      // nothing but white space
+	InputNotHeader = "not_header" // the first line is not a header field
+)
+
+// InputError says why the input is not a message: a kind and the facts,
+// so that the command line words it in its language. It matches
+// ErrBadInput.
+type InputError struct {
+	Kind string
+	// Line is the first line (clipped), for InputNotHeader; MaxMiB the
+	// bound, for InputTooLarge.
+	Line   string
+	MaxMiB int
+}
+
+// Error says it in English.
+func (e *InputError) Error() string {
+	switch e.Kind {
+	case InputTooLarge:
+		return fmt.Sprintf("%v: larger than %d MiB", ErrBadInput, e.MaxMiB)
+	case InputEmpty:
+		return fmt.Sprintf("%v: empty input", ErrBadInput)
+	}
+	return fmt.Sprintf("%v: the first line %q is not a header field (name \":\" value, RFC 5322 §2.2)", ErrBadInput, e.Line)
+}
+
+// Unwrap makes every InputError match ErrBadInput.
+func (e *InputError) Unwrap() error { return ErrBadInput }
+
+// Msg is the error as words (message.input.error.<kind>).
+func (e *InputError) Msg() report.Msg {
+	return report.T("message.input.error."+e.Kind, report.Params{"line": e.Line, "max": e.MaxMiB})
+}
 
 // Message is the input, normalized to the wire form.
 type Message struct {
@@ -28,8 +66,8 @@ type Message struct {
 	// client. DKIM body hashes and ARC message signatures cannot then be
 	// fully checked.
 	HeadersOnly bool
-	// Normalized lists the repairs made to the input.
-	Normalized []string
+	// Normalized lists the repairs made to the input, in words.
+	Normalized []report.Msg
 }
 
 // Parse reads a message or a pasted header section. It accepts LF line
@@ -37,51 +75,51 @@ type Message struct {
 // leading mbox "From " line, and leading white space from pasting.
 func Parse(b []byte) (*Message, error) {
 	if len(b) > MaxSize {
-		return nil, fmt.Errorf("%w: larger than %d MiB", ErrBadInput, MaxSize>>20)
+		return nil, &InputError{Kind: InputTooLarge, MaxMiB: MaxSize >> 20}
 	}
 	m := &Message{}
 	if len(bytes.TrimSpace(b)) == 0 {
-		return nil, fmt.Errorf("%w: empty input", ErrBadInput)
+		return nil, &InputError{Kind: InputEmpty}
 	}
 	crlf := bytes.Count(b, []byte("\r\n"))
 	switch lf := bytes.Count(b, []byte("\n")); {
 	case crlf == 0 && lf > 0:
 		b = bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n"))
-		m.Normalized = append(m.Normalized, "LF line endings converted to CRLF")
+		m.Normalized = append(m.Normalized, report.T("message.normalized.lf", nil))
 	case crlf > 0 && lf > crlf:
 		// Mixed endings come from copying and pasting; SMTP carries CRLF
 		// only (RFC 5321 §2.3.8), so a bare LF was not in the message
 		// the signer hashed.
 		b = bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")), []byte("\n"), []byte("\r\n"))
-		m.Normalized = append(m.Normalized, "mixed line endings made CRLF")
+		m.Normalized = append(m.Normalized, report.T("message.normalized.mixed", nil))
 	default:
 		b = bytes.Clone(b)
 	}
 	if q, n := unquote(b); n > 0 {
 		b = q
-		m.Normalized = append(m.Normalized, fmt.Sprintf("%d lines quoted with \">\" (pasted from a reply) unquoted", n))
+		m.Normalized = append(m.Normalized, report.T("message.normalized.quoted", report.Params{"count": n}))
 	}
 	if d, n, w := dedent(b); n > 0 {
 		b = d
-		m.Normalized = append(m.Normalized, fmt.Sprintf("%d lines indented by %d characters (pasting) un-indented", n, w))
+		m.Normalized = append(m.Normalized, report.T("message.normalized.indented", report.Params{"count": n, "width": w}))
 	}
 	if bytes.HasPrefix(b, []byte("From ")) {
 		if i := bytes.Index(b, []byte("\r\n")); i >= 0 {
 			b = b[i+2:]
-			m.Normalized = append(m.Normalized, "mbox \"From \" line removed")
+			m.Normalized = append(m.Normalized, report.T("message.normalized.mbox", nil))
 		}
 	}
 	if trimmed := bytes.TrimLeft(b, " \t\r\n"); len(trimmed) != len(b) {
 		b = trimmed
-		m.Normalized = append(m.Normalized, "leading blank lines removed")
+		m.Normalized = append(m.Normalized, report.T("message.normalized.blank", nil))
 	}
 	if skipped, rest := skipSummary(b); skipped > 0 {
 		b = rest
-		m.Normalized = append(m.Normalized, fmt.Sprintf("%d lines of a mail client's summary (Gmail \"Show original\") skipped", skipped))
+		m.Normalized = append(m.Normalized, report.T("message.normalized.gmail_summary", report.Params{"count": skipped}))
 	}
 	if skipped, rest := skipPreamble(b); skipped > 0 {
 		b = rest
-		m.Normalized = append(m.Normalized, fmt.Sprintf("%d lines before the first header field skipped (a mail client's summary)", skipped))
+		m.Normalized = append(m.Normalized, report.T("message.normalized.preamble", report.Params{"count": skipped}))
 	}
 	end := bytes.Index(b, []byte("\r\n\r\n"))
 	switch {
@@ -99,13 +137,13 @@ func Parse(b []byte) (*Message, error) {
 		if fixed, n := refold(b); n > 0 {
 			if f2, b2, err2 := dkim.SplitMessage(fixed); err2 == nil && len(f2) > 0 {
 				b, fields, body, err = fixed, f2, b2, nil
-				m.Normalized = append(m.Normalized, fmt.Sprintf("%d lines without a field name joined to the field above (folding lost in pasting)", n))
+				m.Normalized = append(m.Normalized, report.T("message.normalized.refolded", report.Params{"count": n}))
 			}
 		}
 	}
 	if err != nil || len(fields) == 0 {
 		first, _, _ := strings.Cut(string(b), "\r\n")
-		return nil, fmt.Errorf("%w: the first line %q is not a header field (name \":\" value, RFC 5322 §2.2)", ErrBadInput, clip(first, 60))
+		return nil, &InputError{Kind: InputNotHeader, Line: clip(first, 60)}
 	}
 	m.Raw, m.Fields, m.Body = b, fields, body
 	return m, nil

@@ -1,12 +1,12 @@
 package message
 
 import (
-	"fmt"
 	"net/netip"
 	"strings"
 
 	"github.com/mailcheck/mailcheck/pkg/authres"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
 // How the boundary was found.
@@ -25,8 +25,8 @@ type Boundary struct {
 	Hop int `json:"hop"`
 	// Method says how it was found (receiver, authserv-id, heuristic,
 	// none); Evidence says what matched, in words.
-	Method   string `json:"method"`
-	Evidence string `json:"evidence"`
+	Method   string     `json:"method"`
+	Evidence report.Msg `json:"evidence"`
 	// Receiver is the receiving organization's domain, when known.
 	Receiver string `json:"receiver,omitempty"`
 	IP       string `json:"ip,omitempty"`
@@ -70,7 +70,7 @@ func findBoundary(hops []Hop, receiver dnsname.Domain, topAR *authres.Results) B
 			return Boundary{}, false
 		}
 		return Boundary{Hop: h.Index, Method: method, Receiver: orgDom.String(), IP: h.FromIP, HELO: h.From,
-			Evidence: fmt.Sprintf("Received field %d is the lowest added by %s (by %s)", h.Index, orgDom, h.By)}, true
+			Evidence: report.T("message.boundary.evidence.org", report.Params{"hop": h.Index, "org": orgDom.String(), "by": h.By})}, true
 	}
 	if !receiver.IsZero() {
 		if b, ok := try(receiver, BoundaryReceiver); ok {
@@ -94,7 +94,7 @@ func findBoundary(hops []Hop, receiver dnsname.Domain, topAR *authres.Results) B
 		}
 		if by, err := dnsname.ParseAny(strings.TrimSuffix(h.By, ".")); err == nil && strings.Contains(h.By, ".") {
 			if b, ok := try(by, BoundaryHeuristic); ok && publicAddr(b.IP) {
-				b.Evidence = fmt.Sprintf("Received field %d is the lowest added by %s, the organization that added the top-most Received field (no --receiver, and no hop matched the Authentication-Results authserv-id)", b.Hop, b.Receiver)
+				b.Evidence = report.T("message.boundary.evidence.top_org", report.Params{"hop": b.Hop, "org": b.Receiver})
 				return b
 			}
 		}
@@ -106,13 +106,13 @@ func findBoundary(hops []Hop, receiver dnsname.Domain, topAR *authres.Results) B
 			continue
 		}
 		b := Boundary{Hop: h.Index, Method: BoundaryHeuristic, IP: h.FromIP, HELO: h.From,
-			Evidence: fmt.Sprintf("Received field %d is the top-most with a public client address (no --receiver, and no hop matched the Authentication-Results authserv-id)", h.Index)}
+			Evidence: report.T("message.boundary.evidence.public", report.Params{"hop": h.Index})}
 		if by, err := dnsname.ParseAny(strings.TrimSuffix(h.By, ".")); err == nil {
 			b.Receiver = dnsname.OrganizationalPSL(by).String()
 		}
 		return b
 	}
-	return Boundary{Method: BoundaryNone, Evidence: "no Received field names a public client address"}
+	return Boundary{Method: BoundaryNone, Evidence: report.T("message.boundary.evidence.none", nil)}
 }
 
 func publicAddr(s string) bool {

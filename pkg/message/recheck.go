@@ -2,7 +2,6 @@ package message
 
 import (
 	"context"
-	"fmt"
 	"net/mail"
 	"net/netip"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/dkim"
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/spf"
 )
 
@@ -36,7 +36,7 @@ type SPFData struct {
 	// Result is the RFC 8601 result; Evaluation the engine's evidence,
 	// absent when there was no client address to check.
 	Result     string          `json:"result"`
-	Reason     string          `json:"reason,omitempty"`
+	Reason     report.Msg      `json:"reason,omitzero"`
 	Evaluation *spf.Evaluation `json:"evaluation,omitempty"`
 }
 
@@ -44,17 +44,17 @@ func recheckSPF(ctx context.Context, env check.Env, in inputs, at time.Time) SPF
 	d := SPFData{IP: in.ip, IPSource: in.ipSource, HELO: in.helo, HELOSource: in.heloSource, Sender: in.sender, SenderSource: in.senderSource}
 	ip, err := netip.ParseAddr(in.ip)
 	if err != nil {
-		d.Result, d.Reason = string(spf.None), "no client address to check: no boundary hop names one (give --ip)"
+		d.Result, d.Reason = string(spf.None), report.T("message.reason.spf.no_client", nil)
 		return d
 	}
 	if in.sender == "" && in.helo == "" {
-		d.Result, d.Reason = string(spf.None), "neither an envelope sender (Return-Path) nor a HELO name to check"
+		d.Result, d.Reason = string(spf.None), report.T("message.reason.spf.no_identity", nil)
 		return d
 	}
 	ev := spf.Evaluate(ctx, env.Resolver, spf.Query{IP: ip, Sender: in.sender, HELO: in.helo, Now: at})
 	d.Evaluation = &ev
 	d.Result = string(ev.Result)
-	d.Reason = ev.Reason()
+	d.Reason = ev.Problem
 	return d
 }
 
@@ -64,8 +64,8 @@ type DMARCData struct {
 	FromDomain string `json:"from_domain,omitempty"`
 	// Result: pass, fail, none (no policy), temperror, permerror, or
 	// neutral when the body is missing and DKIM alone could decide.
-	Result string `json:"result"`
-	Reason string `json:"reason,omitempty"`
+	Result string     `json:"result"`
+	Reason report.Msg `json:"reason,omitzero"`
 	// PolicyDomain is where the record was found (RFC 9989 §4.10 tree
 	// walk); Record its text.
 	PolicyDomain string `json:"policy_domain,omitempty"`
@@ -92,10 +92,10 @@ type DMARCData struct {
 
 // fromDomain returns the domain of the single From field, or why there is
 // none to judge (RFC 9989 §4.4: DMARC needs exactly one author domain).
-func fromDomain(m *Message) (dnsname.Domain, string) {
+func fromDomain(m *Message) (dnsname.Domain, report.Msg) {
 	froms := m.Values("From")
 	if len(froms) != 1 {
-		return dnsname.Domain{}, fmt.Sprintf("the message has %d From fields; DMARC needs exactly one (RFC 9989 §4.4, RFC 5322 §3.6)", len(froms))
+		return dnsname.Domain{}, report.T("message.reason.dmarc.from_count", report.Params{"count": len(froms)})
 	}
 	list, err := mail.ParseAddressList(froms[0])
 	var addr string
@@ -108,7 +108,7 @@ func fromDomain(m *Message) (dnsname.Domain, string) {
 			domains[strings.ToLower(a.Address[strings.LastIndexByte(a.Address, '@')+1:])] = true
 		}
 		if len(domains) > 1 {
-			return dnsname.Domain{}, "From names mailboxes of several domains; DMARC cannot pick one (RFC 9989 §4.4)"
+			return dnsname.Domain{}, report.T("message.reason.dmarc.from_domains", nil)
 		}
 		addr = list[0].Address
 	default:
@@ -120,13 +120,13 @@ func fromDomain(m *Message) (dnsname.Domain, string) {
 	}
 	at := strings.LastIndexByte(addr, '@')
 	if at < 0 {
-		return dnsname.Domain{}, fmt.Sprintf("From %q has no domain", clip(froms[0], 80))
+		return dnsname.Domain{}, report.T("message.reason.dmarc.from_no_domain", report.Params{"from": clip(froms[0], 80)})
 	}
 	d, err := dnsname.ParseAny(strings.TrimRight(addr[at+1:], "> "))
 	if err != nil {
-		return dnsname.Domain{}, fmt.Sprintf("From domain %q: %v", clip(addr[at+1:], 80), err)
+		return dnsname.Domain{}, report.T("message.reason.dmarc.from_bad_domain", report.Params{"domain": clip(addr[at+1:], 80), "error": check.ErrMsg(err)})
 	}
-	return d, ""
+	return d, report.Msg{}
 }
 
 func recheckDMARC(ctx context.Context, env check.Env, m *Message, spfd SPFData, dk *dkim.MessageData) DMARCData {
@@ -145,7 +145,7 @@ func recheckDMARC(ctx context.Context, env check.Env, m *Message, spfd SPFData, 
 			if dmarc.AboveOwner(from, s) {
 				continue // a public suffix's name: it cannot hide the domain's policy
 			}
-			d.Result, d.Reason = "temperror", fmt.Sprintf("DNS error at _dmarc.%s: %s", s.Domain, s.Error)
+			d.Result, d.Reason = "temperror", report.T("message.reason.dmarc.dns", report.Params{"domain": s.Domain, "error": stepError(s)})
 			return d
 		}
 		if s.Result == "record" || s.Result == "multiple" || s.Result == "invalid" {
@@ -162,10 +162,10 @@ func recheckDMARC(ctx context.Context, env check.Env, m *Message, spfd SPFData, 
 		d.PolicyDomain = step.Domain
 		switch step.Result {
 		case "multiple":
-			d.Result, d.Reason = "permerror", "more than one DMARC record at _dmarc."+step.Domain
+			d.Result, d.Reason = "permerror", report.T("message.reason.dmarc.multiple", report.Params{"domain": step.Domain})
 			return d
 		case "invalid":
-			d.Result, d.Reason = "permerror", "the DMARC record at _dmarc."+step.Domain+" does not parse"
+			d.Result, d.Reason = "permerror", report.T("message.reason.dmarc.invalid", report.Params{"domain": step.Domain})
 			return d
 		}
 		var rec *dmarc.Record
@@ -177,7 +177,7 @@ func recheckDMARC(ctx context.Context, env check.Env, m *Message, spfd SPFData, 
 			}
 		}
 		if rec == nil {
-			d.Result, d.Reason = "permerror", "the DMARC record at _dmarc."+step.Domain+" does not parse"
+			d.Result, d.Reason = "permerror", report.T("message.reason.dmarc.invalid", report.Params{"domain": step.Domain})
 			return d
 		}
 		d.ASPF, d.ADKIM = orDefault(rec.ASPF, "r"), orDefault(rec.ADKIM, "r")
@@ -268,17 +268,17 @@ func recheckDMARC(ctx context.Context, env check.Env, m *Message, spfd SPFData, 
 	}
 	switch {
 	case noRecord:
-		d.Result, d.Reason = "none", "no DMARC record for "+from.String()+" or its parents"
+		d.Result, d.Reason = "none", report.T("message.reason.dmarc.none", report.Params{"domain": from.String()})
 	case d.SPFAligned || d.DKIMAligned:
 		d.Result = "pass"
 		d.Disposition = "none"
 	case neutral:
-		d.Result, d.Reason = "neutral", "an aligned DKIM signature's header part verifies but its body could not be checked (headers only)"
+		d.Result, d.Reason = "neutral", report.T("message.reason.dmarc.no_body", nil)
 	case undecided:
-		d.Result, d.Reason = "temperror", "a DNS error kept the organizational domain of an identifier unknown"
+		d.Result, d.Reason = "temperror", report.T("message.reason.dmarc.org_unknown", nil)
 	default:
 		d.Result = "fail"
-		d.Reason = "no SPF or DKIM pass aligned with " + from.String()
+		d.Reason = report.T("message.reason.dmarc.not_aligned", report.Params{"domain": from.String()})
 		d.Disposition = d.Policy
 		if d.Testing {
 			// RFC 9989 §4.7 t=y: reject is applied as quarantine,
@@ -326,4 +326,22 @@ func arcResult(a ARCData) string {
 		return "neutral"
 	}
 	return a.CV
+}
+
+// stepError is a discovery step's error as words (pkg/dmarc keeps the
+// error itself beside its English text).
+func stepError(s dmarc.Step) report.Msg {
+	if s.Err != nil {
+		return check.ErrMsg(s.Err)
+	}
+	return report.Lit(s.Error)
+}
+
+// arcWhy is why the chain failed or could not be checked, in words
+// (pkg/arc's), else its English evidence.
+func arcWhy(a ARCData) report.Msg {
+	if !a.Why.IsZero() {
+		return a.Why
+	}
+	return report.Lit(orDash(a.Reason))
 }
