@@ -66,14 +66,9 @@ func All() []report.Definition {
 	return all
 }
 
-// Title is the title of a finding in lang, from the catalogs (the
-// definition's own English title for a finding not yet in them).
+// Title is the title of a finding in lang, from the catalogs.
 func Title(lang i18n.Lang, d report.Definition) string {
-	l := i18n.For(lang)
-	if l.Has(d.ID+".title") || (d.Title == "" && i18n.For(i18n.English).Has(d.ID+".title")) {
-		return l.Label(d.ID + ".title")
-	}
-	return d.Title
+	return i18n.For(lang).Label(d.ID + ".title")
 }
 
 // byID indexes the registry.
@@ -118,7 +113,7 @@ func Validate(rep *report.Report) []string {
 						continue
 					}
 				}
-				if f.Severity != want && !f.Legacy() {
+				if f.Severity != want {
 					out = append(out, f.ID+": severity "+string(f.Severity)+", declared "+string(want))
 				}
 			}

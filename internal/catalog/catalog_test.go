@@ -269,3 +269,33 @@ func shown(text string) string {
 
 // anchor is the GitHub heading anchor of "### id": dots dropped.
 func anchor(id string) string { return strings.ReplaceAll(id, ".", "") }
+
+// TestEveryFindingIsWorded: every registered finding has a title in every
+// language, and every declared variant has its own detail or fix (else it
+// would not need declaring); severities of variants are real ones.
+func TestEveryFindingIsWorded(t *testing.T) {
+	for _, lang := range i18n.Langs {
+		msgs, err := i18n.Messages(lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range All() {
+			if msgs[d.ID+".title"] == nil {
+				t.Errorf("%s: %s has no title", lang, d.ID)
+			}
+			seen := map[string]bool{}
+			for _, v := range d.Variants {
+				if seen[v.Name] {
+					t.Errorf("%s: variant %s declared twice", d.ID, v.Name)
+				}
+				seen[v.Name] = true
+				if v.Severity.Rank() < 0 {
+					t.Errorf("%s/%s: severity %q", d.ID, v.Name, v.Severity)
+				}
+				if lang == i18n.English && msgs[d.ID+"."+v.Name+".detail"] == nil && msgs[d.ID+"."+v.Name+".fix"] == nil && v.Severity == d.Severity {
+					t.Errorf("%s: variant %s has neither its own words nor its own severity", d.ID, v.Name)
+				}
+			}
+		}
+	}
+}

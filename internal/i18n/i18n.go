@@ -87,8 +87,9 @@ var (
 	keys     map[Lang]map[string]*goi18n.Message
 )
 
-// load parses every catalog once. Files are locales/<lang>.toml, or
-// locales/<part>.<lang>.toml for a catalog kept in parts.
+// load parses every catalog once: locales/<lang>.toml, one file per
+// language (locales/<part>.<lang>.toml parts are read too, for work in
+// progress; the tests see one set of keys either way).
 func load() {
 	bundle = goi18n.NewBundle(language.English)
 	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)

@@ -14,7 +14,7 @@ var (
 
 var (
 	tmplAction = regexp.MustCompile(`\{\{[^}]*\}\}`)
-	threeWords = regexp.MustCompile(`[A-Za-z]{2,}[ ,'’-]+[A-Za-z]{2,}[ ,'’-]+[A-Za-z]{2,}`)
+	threeWords = regexp.MustCompile(`[A-Za-z]{2,}[ ,'’]+[A-Za-z]{2,}[ ,'’]+[A-Za-z]{2,}`)
 )
 
 // englishFragments are the pieces of English catalog text (between template

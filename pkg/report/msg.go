@@ -93,17 +93,11 @@ func (m Msg) With(p Params) Msg {
 
 // TitleMsg is the finding's title.
 func (f Finding) TitleMsg() Msg {
-	if f.legacy() {
-		return Lit(f.Title)
-	}
 	return Msg{Key: f.ID + ".title", Params: f.Params}
 }
 
 // DetailMsg is what the finding says about this case.
 func (f Finding) DetailMsg() Msg {
-	if f.legacy() {
-		return Lit(f.Detail)
-	}
 	if f.Variant != "" {
 		return Msg{Key: f.ID + "." + f.Variant + ".detail", Else: f.ID + ".detail", Optional: true, Params: f.Params}
 	}
@@ -112,24 +106,12 @@ func (f Finding) DetailMsg() Msg {
 
 // FixMsg is the change that fixes it, when there is one.
 func (f Finding) FixMsg() Msg {
-	if f.legacy() {
-		return Lit(f.Fix)
-	}
 	m := Msg{Key: f.ID + ".fix", Optional: true, Params: f.Params}
 	if f.Variant != "" {
 		m.Key, m.Else = f.ID+"."+f.Variant+".fix", f.ID+".fix"
 	}
 	return m
 }
-
-// legacy reports a finding worded in English by its check (Definition.New);
-// such findings go away as their checks move to catalogs.
-func (f Finding) legacy() bool { return f.worded }
-
-// Legacy reports a finding worded in English by its check.
-//
-// Deprecated: goes away with Definition.New.
-func (f Finding) Legacy() bool { return f.worded }
 
 // LitRows returns a table of literals.
 func LitRows(rows [][]string) [][]Msg {
@@ -139,11 +121,6 @@ func LitRows(rows [][]string) [][]Msg {
 	}
 	return out
 }
-
-// Append returns m followed by the literal s (a legacy summary that grows).
-//
-// Deprecated: word the whole sentence in the catalog.
-func (m Msg) Append(s string) Msg { return Lit(m.String() + s) }
 
 // Strings returns the words of each message.
 func Strings(ms []Msg) []string {

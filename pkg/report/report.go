@@ -125,9 +125,6 @@ type Finding struct {
 	Record *Record `json:"record,omitempty"`
 	// Refs cite the rule, e.g. "RFC 9989 §4.10".
 	Refs []string `json:"refs,omitempty"`
-	// worded marks a finding whose check wrote its English words itself
-	// (Definition.New), which the localizer leaves alone.
-	worded bool
 }
 
 // Record is a DNS record in presentation form, ready to publish.
@@ -151,9 +148,7 @@ type Definition struct {
 	ID           string
 	Severity     Severity
 	Inconclusive bool
-	// Title is the English title of a finding not yet in the catalogs.
-	Title string
-	Refs  []string
+	Refs         []string
 	// Variants are the other ways the check reports this finding: each has
 	// its own wording in the catalogs and may have its own severity.
 	Variants []Variant
@@ -164,23 +159,6 @@ type Definition struct {
 type Variant struct {
 	Name     string
 	Severity Severity
-}
-
-// New returns a Finding of this definition with the given English detail
-// and fix.
-//
-// Deprecated: findings move to catalogs; use With or Alt.
-func (d Definition) New(detail, fix string) Finding {
-	return Finding{
-		ID:           d.ID,
-		Severity:     d.Severity,
-		Inconclusive: d.Inconclusive,
-		Title:        d.Title,
-		Detail:       detail,
-		Fix:          fix,
-		Refs:         append([]string(nil), d.Refs...),
-		worded:       true,
-	}
 }
 
 // With returns the finding as defined, about the facts p.
