@@ -150,6 +150,8 @@ type Localizer struct {
 	// most frequent ones, worded once; titles the section titles.
 	static sync.Map
 	titles sync.Map
+	// templates holds the parsed one-form messages, by key.
+	templates sync.Map
 }
 
 var (
@@ -220,11 +222,29 @@ func (l *Localizer) Text(m report.Msg) string {
 	if m.Key == "" {
 		return m.Text
 	}
-	if s, ok := l.word(m.Key, m.Params); ok {
+	return l.text(m, nil)
+}
+
+// prepared is template data made once from parameters that several
+// messages share (a finding's detail, fix and hint).
+type prepared struct {
+	data  map[string]any
+	count any
+	done  bool
+}
+
+func (l *Localizer) text(m report.Msg, pre *prepared) string {
+	if m.Key == "" {
+		return m.Text
+	}
+	if pre == nil {
+		pre = &prepared{}
+	}
+	if s, ok := l.word(m.Key, m.Params, pre); ok {
 		return s
 	}
 	if m.Else != "" {
-		if s, ok := l.word(m.Else, m.Params); ok {
+		if s, ok := l.word(m.Else, m.Params, pre); ok {
 			return s
 		}
 	}
@@ -242,7 +262,7 @@ func (l *Localizer) inEnglish(key string) bool {
 
 // word executes key's template in the localizer's language, or in English
 // when the language lacks it (recorded as missing).
-func (l *Localizer) word(key string, p report.Params) (string, bool) {
+func (l *Localizer) word(key string, p report.Params, pre *prepared) (string, bool) {
 	if len(p) == 0 {
 		if v, ok := l.static.Load(key); ok {
 			return v.(string), true
@@ -262,7 +282,11 @@ func (l *Localizer) word(key string, p report.Params) (string, bool) {
 		// Words with no parameter (a title): the same for every finding.
 		return m.Other, true
 	}
-	data, count := l.data(p)
+	if !pre.done {
+		pre.data, pre.count = l.data(p)
+		pre.done = true
+	}
+	data, count := pre.data, pre.count
 	var s string
 	var err error
 	if single {
@@ -271,7 +295,7 @@ func (l *Localizer) word(key string, p report.Params) (string, bool) {
 		// directly, parsed once, without go-i18n's per-call language
 		// matching (15% of a bulk run's CPU under pprof). Plural messages
 		// go through go-i18n, for the CLDR rules.
-		s, err = execute(loc == l.en, l.lang, key, m.Other, data)
+		s, err = l.execute(loc == l.en, key, m.Other, data)
 	} else {
 		s, err = loc.Localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: data, PluralCount: count})
 	}
@@ -291,22 +315,24 @@ func (l *Localizer) word(key string, p report.Params) (string, bool) {
 	return s, true
 }
 
-var templates sync.Map // lang + "\x00" + key -> *template.Template
+// fallbackTemplates are the English templates a localizer of another
+// language runs for a message its catalog lacks.
+var fallbackTemplates sync.Map
 
 // execute runs a single-form message's template, parsed once per language
 // and key, as go-i18n's text parser would (text/template, {{ }}).
-func execute(english bool, lang Lang, key, text string, data map[string]any) (string, error) {
-	if english {
-		lang = English
+func (l *Localizer) execute(english bool, key, text string, data map[string]any) (string, error) {
+	cache := &l.templates
+	if english && l.lang != English {
+		cache = &fallbackTemplates
 	}
-	ck := string(lang) + "\x00" + key
-	v, ok := templates.Load(ck)
+	v, ok := cache.Load(key)
 	if !ok {
 		t, err := template.New(key).Parse(text)
 		if err != nil {
 			return "", err
 		}
-		v, _ = templates.LoadOrStore(ck, t)
+		v, _ = cache.LoadOrStore(key, t)
 	}
 	var b strings.Builder
 	b.Grow(len(text) + 32)

@@ -70,11 +70,12 @@ func TitleKey(title string) string {
 // LocalizeFinding words one finding.
 func (l *Localizer) LocalizeFinding(f *report.Finding) {
 	title, detail, fix := f.TitleMsg(), f.DetailMsg(), f.FixMsg()
-	f.Title, f.Detail, f.Fix = l.Text(title), l.Text(detail), l.Text(fix)
+	pre := &prepared{} // the parameters are the same for all four
+	f.Title, f.Detail, f.Fix = l.text(title, pre), l.text(detail, pre), l.text(fix, pre)
 	// The command line's hint (a flag to try) follows the fix: pkg/ names
 	// no flag, the catalog's hint.<id> does.
 	if k := "hint." + f.ID; l.Has(k) {
-		f.Fix = strings.TrimSpace(f.Fix + " " + l.Text(report.T(k, f.Params)))
+		f.Fix = strings.TrimSpace(f.Fix + " " + l.text(report.T(k, f.Params), pre))
 	}
 }
 
