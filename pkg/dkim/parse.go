@@ -44,7 +44,6 @@ func ParseTagList(s string) (TagList, error) {
 	return l, err
 }
 
-func isWSP(c byte) bool { return c == ' ' || c == '\t' }
 
 // isFWS reports the characters that folding white space is made of
 // (RFC 5322 §3.2.2: WSP, and CRLF followed by WSP).
@@ -52,42 +51,6 @@ func isFWS(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n'
 
 func trimFWS(s string) string {
 	return strings.TrimFunc(s, func(r rune) bool { return r < 0x80 && isFWS(byte(r)) })
-}
-
-func checkTagName(name string) error {
-	if name == "" {
-		return errors.New("empty tag name")
-	}
-	c := name[0]
-	if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-		return fmt.Errorf("tag name %q must start with a letter", clip(name))
-	}
-	for i := 1; i < len(name); i++ {
-		c := name[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
-			return fmt.Errorf("tag name %q has character %q", clip(name), c)
-		}
-	}
-	return nil
-}
-
-// checkTagValue enforces VALCHAR, with FWS allowed between tvals. A CR or
-// LF must belong to a fold (CRLF followed by WSP); a bare one is an error.
-func checkTagValue(v string) error {
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case c >= 0x21 && c <= 0x7e && c != ';':
-		case isWSP(c):
-		case c == '\r' && i+2 < len(v) && v[i+1] == '\n' && isWSP(v[i+2]):
-			i++
-		case c == '\n' && i+1 < len(v) && isWSP(v[i+1]):
-			// A bare LF fold, as in a message saved with Unix line endings.
-		default:
-			return fmt.Errorf("character %q at offset %d is not allowed in a tag value", c, i)
-		}
-	}
-	return nil
 }
 
 // stripFWS removes all folding white space, for values such as p=, b= and
