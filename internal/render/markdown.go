@@ -110,7 +110,7 @@ func Markdown(w io.Writer, rep *report.Report) error {
 				b.WriteString("```dns\n" + f.Record.String() + "\n```\n\n")
 			}
 			if len(f.Refs) > 0 {
-				b.WriteString("_" + mdText(strings.Join(f.Refs, "; ")) + "_\n\n")
+				b.WriteString("_" + mdText(strings.Join(f.Refs, semicolon(l))) + "_\n\n")
 			}
 		}
 	}

@@ -462,7 +462,7 @@ func (t *textWriter) finding(f report.Finding) {
 		t.line("      " + t.th.record.Render(f.Record.String()))
 	}
 	if len(f.Refs) > 0 {
-		t.line("    " + t.th.ref.Render(strings.Join(f.Refs, "; ")))
+		t.line("    " + t.th.ref.Render(strings.Join(f.Refs, semicolon(t.l))))
 	}
 }
 

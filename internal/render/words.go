@@ -48,3 +48,12 @@ func resolverName(r string) report.Msg {
 	}
 	return report.Lit(r)
 }
+
+// semicolon separates the items of a list (a finding's references) as the
+// language writes it: French puts a narrow no-break space before ";".
+func semicolon(l *i18n.Localizer) string {
+	if l.Lang() == i18n.French {
+		return "\u202f; "
+	}
+	return "; "
+}
