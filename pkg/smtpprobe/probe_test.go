@@ -22,8 +22,8 @@ func testOpts(ca *smtptest.CA) Options {
 	o := Options{
 		HELO:            "probe.example.org",
 		ConnectTimeout:  2 * time.Second,
-		GreetingTimeout: 2 * time.Second,
-		CommandTimeout:  2 * time.Second,
+		GreetingTimeout: 5 * time.Second,
+		CommandTimeout:  5 * time.Second,
 	}
 	if ca != nil {
 		o.Roots = ca.Pool
