@@ -44,7 +44,6 @@ func ParseTagList(s string) (TagList, error) {
 	return l, err
 }
 
-
 // isFWS reports the characters that folding white space is made of
 // (RFC 5322 §3.2.2: WSP, and CRLF followed by WSP).
 func isFWS(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
