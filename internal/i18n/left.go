@@ -60,3 +60,46 @@ func EnglishIn(text string) []string {
 	}
 	return out
 }
+
+// Fragments returns the English words of the messages whose keys start
+// with one of prefixes that French must not show: every run of three words
+// or more between template actions, unless the French message says its
+// words are the same or keeps them (a provider's own French reply quoted).
+// A command's French test looks for each in its output; EnglishIn is the
+// same search over the whole catalog with a longer minimum.
+func Fragments(prefixes ...string) []string {
+	en, _ := Messages(English)
+	fr, _ := Messages(French)
+	seen := map[string]bool{}
+	var out []string
+	for key, m := range en {
+		if !hasPrefix(key, prefixes) {
+			continue
+		}
+		f := fr[key]
+		if f == nil || strings.HasPrefix(f.Description, "same") {
+			continue
+		}
+		for _, text := range []string{m.One, m.Other} {
+			for _, frag := range tmplAction.Split(text, -1) {
+				frag = strings.Trim(frag, " ():;,.“”\"'")
+				if len(strings.Fields(frag)) < 3 || seen[frag] || strings.Contains(f.Other, frag) || strings.Contains(f.One, frag) {
+					continue
+				}
+				seen[frag] = true
+				out = append(out, frag)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func hasPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
