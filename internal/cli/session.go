@@ -243,7 +243,11 @@ func (f *Factory) localizer() *i18n.Localizer { return i18n.For(f.lang()) }
 // render writes rep to out in the --format, worded in the run's language
 // (JSON included: its prose fields follow --lang, its IDs and keys do not).
 func (f *Factory) render(out io.Writer, rep *report.Report) error {
-	f.localizer().Localize(rep)
+	if f.globals.Format == "json" || f.globals.Format == "jsonl" {
+		f.localizer().LocalizeData(rep) // JSON carries no Display
+	} else {
+		f.localizer().Localize(rep)
+	}
 	switch f.globals.Format {
 	case "json":
 		return render.JSON(out, rep)

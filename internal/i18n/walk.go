@@ -9,6 +9,7 @@ import (
 )
 
 var (
+	displayType = reflect.TypeFor[report.Display]()
 	msgType     = reflect.TypeFor[report.Msg]()
 	findingType = reflect.TypeFor[report.Finding]()
 	paramsType  = reflect.TypeFor[report.Params]()
@@ -19,9 +20,16 @@ var (
 // parameters), and every report.Msg anywhere in it (summaries, the
 // sections' evidence, fixes, check data), found by reflection so that a new
 // section type needs no code here. It sets rep.Lang.
-func (l *Localizer) Localize(rep *report.Report) {
+func (l *Localizer) Localize(rep *report.Report) { l.localize(rep, true) }
+
+// LocalizeData words a report for JSON: everything but the sections'
+// Display, which JSON does not carry (a bulk run's JSON Lines spend their
+// wording time on what they write).
+func (l *Localizer) LocalizeData(rep *report.Report) { l.localize(rep, false) }
+
+func (l *Localizer) localize(rep *report.Report, display bool) {
 	rep.Lang = string(l.lang)
-	w := walker{l: l, seen: map[uintptr]bool{}}
+	w := walker{l: l, seen: map[uintptr]bool{}, skipDisplay: !display}
 	w.walk(reflect.ValueOf(rep).Elem(), 0)
 	for _, secs := range [][]report.Section{rep.Sections, rep.Environment} {
 		for i := range secs {
@@ -80,8 +88,9 @@ func (l *Localizer) LocalizeFinding(f *report.Finding) {
 }
 
 type walker struct {
-	l    *Localizer
-	seen map[uintptr]bool
+	l           *Localizer
+	seen        map[uintptr]bool
+	skipDisplay bool
 }
 
 // maxDepth bounds the walk (report data is a shallow tree).
@@ -120,6 +129,10 @@ func (w *walker) walk(v reflect.Value, depth int) {
 		v.Set(c)
 	case reflect.Struct:
 		switch v.Type() {
+		case displayType:
+			if w.skipDisplay {
+				return
+			}
 		case msgType:
 			if v.CanSet() {
 				m := v.Addr().Interface().(*report.Msg)
