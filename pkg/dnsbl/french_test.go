@@ -29,7 +29,7 @@ func TestFrench(t *testing.T) {
 			major = &sec.Findings[i]
 		}
 	}
-	if major == nil || major.Title != "L'adresse figure sur une liste de blocage majeure" ||
+	if major == nil || major.Title != "L'adresse figure sur l'une des principales listes de blocage" ||
 		!strings.Contains(major.Detail, "192.0.2.99 est inscrite sur major.dnsbl.test") ||
 		!strings.Contains(major.Fix, "demandez la radiation auprès de https://lists.dnsbl.test/") {
 		t.Errorf("major finding in French: %+v", major)

@@ -117,7 +117,7 @@ func TestListRelayWithARC(t *testing.T) {
 	}
 	fr := secs["message.dmarc"]
 	i18n.For(i18n.French).LocalizeSection(&fr)
-	if f := fr.Findings[0]; f.ID != DMARCFail.ID || !strings.Contains(f.Detail, "demande aux destinataires de le rejeter") || !strings.Contains(f.Detail, "le jeu ARC i=1 (lists.list.example) a enregistré") {
+	if f := fr.Findings[0]; f.ID != DMARCFail.ID || !strings.Contains(f.Detail, "demande aux serveurs destinataires de le rejeter") || !strings.Contains(f.Detail, "le jeu ARC i=1 (lists.list.example) a enregistré") {
 		t.Errorf("French: %s: %s", f.ID, f.Detail)
 	}
 }

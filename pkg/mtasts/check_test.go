@@ -97,7 +97,7 @@ func TestCheck(t *testing.T) {
 			handler: textPolicy("version: STSv1\nmode: enforce\nmx: mx1.shop.example\nmx: old.shop.example\nmax_age: 604800\n"),
 			opts:    Options{MXHosts: mxs, MXKnown: true},
 			want:    []string{"mtasts.mx.stale", "mtasts.mx.uncovered"}, status: report.StatusFail,
-			fr: "Le serveur MX mx2.shop.example ne correspond à aucun motif mx de la politique (mx1.shop.example, old.shop.example). Les expéditeurs qui l'appliquent ne lui livreront pas de courrier.",
+			fr: "Le serveur MX mx2.shop.example ne correspond à aucun motif mx de la politique (mx1.shop.example, old.shop.example). Les expéditeurs qui l'appliquent ne lui remettront pas de courrier.",
 			check: func(t *testing.T, s report.Section) {
 				for _, f := range s.Findings {
 					if f.ID == "mtasts.mx.uncovered" && (f.Severity != report.Critical || !strings.Contains(f.Detail, "mx2.shop.example")) {

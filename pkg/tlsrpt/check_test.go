@@ -91,7 +91,7 @@ func TestCheckWords(t *testing.T) {
 	}{
 		{"parked.shop.example", "null_mx",
 			"mailto:tls@parked.shop.example: parked.shop.example has a null MX (accepts no mail); reports sent there bounce.",
-			"mailto:tls@parked.shop.example\u00a0: parked.shop.example a un MX nul (il n'accepte aucun courrier)\u202f; les rapports envoyés à cette adresse reviennent en erreur."},
+			"mailto:tls@parked.shop.example\u00a0: parked.shop.example a un MX nul (il n'accepte aucun courrier)\u202f; les rapports envoyés à cette adresse ne peuvent pas être remis."},
 		{"ghost.shop.example", "nxdomain", "ghost.nowhere.shop.example does not exist", "ghost.nowhere.shop.example n'existe pas"},
 		{"http.shop.example", "", `rua URI must be mailto: with an address or https: with a host, not "http://r.shop.example/"`,
 			"une URI de rua doit être mailto: avec une adresse ou https: avec un hôte, et non «\u00a0http://r.shop.example/\u00a0»"},
