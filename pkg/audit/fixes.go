@@ -110,7 +110,7 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 			if ok && len(g.records) > 1 {
 				fix.Record = report.TXTRecord(fix.Record.Name, base.merge(g.records))
 				// Worded with the findings: their own fix and titles.
-				fix.Fix = report.T("audit.fix.also", report.Params{"fix": fix.Fix, "titles": titleList(g.titles)})
+				fix.Fix = report.T("audit.fix.also", report.Params{"fix": fix.Fix, "titles": report.Clauses(g.titles)})
 			}
 			if ok && base.kind == kindDMARC && tagOf(report.TXTText(fix.Record.Value), "p") != base.tag("p") {
 				fix.Record = noWeakerSP(fix.Record)
@@ -125,18 +125,6 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 		out = append(out, fix)
 	}
 	return out
-}
-
-// titleList joins finding titles, which may hold commas, with the
-// language's semicolons.
-func titleList(ts []report.Msg) report.Msg {
-	switch len(ts) {
-	case 0:
-		return report.Msg{}
-	case 1:
-		return ts[0]
-	}
-	return report.T("audit.fix.titles", report.Params{"first": ts[0], "rest": titleList(ts[1:])})
 }
 
 // stage splits a DMARC change that leaves p=none into the safe order:

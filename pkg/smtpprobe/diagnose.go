@@ -179,7 +179,7 @@ func Diagnose(probes []Probe) Diagnosis {
 			// most likely the same block.
 			d.Findings = append(d.Findings, blockedFinding(port, append(v.blocked, v.unconfirmed...)))
 		case len(v.unconfirmed) > 0:
-			d.Findings = append(d.Findings, EnvPortUnconfirmed.With(report.Params{"port": port, "evidence": clauses(v.unconfirmed)}))
+			d.Findings = append(d.Findings, EnvPortUnconfirmed.With(report.Params{"port": port, "evidence": report.Clauses(v.unconfirmed)}))
 		default:
 			continue
 		}
@@ -210,19 +210,7 @@ func blockedFinding(port int, evidence []report.Msg) report.Finding {
 	case 465:
 		def = EnvPort465Blocked
 	}
-	return def.With(report.Params{"port": port, "evidence": clauses(evidence)})
-}
-
-// clauses joins clauses that hold commas themselves with semicolons, as
-// the language writes them.
-func clauses(ms []report.Msg) report.Msg {
-	switch len(ms) {
-	case 0:
-		return report.Msg{}
-	case 1:
-		return ms[0]
-	}
-	return report.T("smtp.evidence.clauses", report.Params{"first": ms[0], "rest": clauses(ms[1:])})
+	return def.With(report.Params{"port": port, "evidence": report.Clauses(evidence)})
 }
 
 // ipv6 reports no IPv6 route when every IPv6 probe failed to connect while
