@@ -1,9 +1,5 @@
 package report
 
-import (
-	"maps"
-)
-
 // Params are the typed facts a finding or a message is about: the domain,
 // the record, the count, the address. Checks fill them; the words around them
 // live in the message catalogs (internal/i18n), one per language. Values are
@@ -74,17 +70,6 @@ func (m Msg) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
 func (m *Msg) UnmarshalText(b []byte) error {
 	*m = Lit(string(b))
 	return nil
-}
-
-// With returns a copy of m with more parameters.
-func (m Msg) With(p Params) Msg {
-	out := m
-	out.Params = maps.Clone(m.Params)
-	if out.Params == nil {
-		out.Params = Params{}
-	}
-	maps.Copy(out.Params, p)
-	return out
 }
 
 // Catalog keys of a finding's words (docs/findings.md): <id>.title, and

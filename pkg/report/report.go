@@ -189,12 +189,3 @@ func (d Definition) Alt(name string, p Params) Finding {
 	return f
 }
 
-// HasVariant reports whether name is a declared variant.
-func (d Definition) HasVariant(name string) bool {
-	for _, v := range d.Variants {
-		if v.Name == name {
-			return true
-		}
-	}
-	return false
-}
