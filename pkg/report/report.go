@@ -188,4 +188,3 @@ func (d Definition) Alt(name string, p Params) Finding {
 	}
 	return f
 }
-
