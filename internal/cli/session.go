@@ -90,7 +90,7 @@ func (f *Factory) newUpstream() (*upstream, error) {
 		if err != nil {
 			return nil, &InputError{Err: err}
 		}
-		return &upstream{resolver: z, source: "zone files", offline: true}, nil
+		return &upstream{resolver: z, source: resolver.ZoneFiles, offline: true}, nil
 	}
 	opts := resolver.ClientOptions{Server: f.globals.Resolver}
 	if opts.Server == "" {

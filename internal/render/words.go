@@ -7,6 +7,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/mailcheck/mailcheck/pkg/resolver"
 )
 
 // localizer is the one of the report's language (set by i18n.Localize;
@@ -43,7 +44,7 @@ func fields(s string) []string {
 // resolverName words where the answers came from: an address stays as it
 // is, the zone files are named in the report's language.
 func resolverName(r string) report.Msg {
-	if r == "zone files" {
+	if r == resolver.ZoneFiles {
 		return report.T("render.zone_files", nil)
 	}
 	return report.Lit(r)

@@ -782,7 +782,7 @@ func display(d Data, targets []Target) report.Display {
 	fact("catalog", report.T("dnsbl.fact.catalog_value", report.Params{"source": d.Catalog.Source, "version": d.Catalog.Version, "count": len(d.Lists)}))
 	if d.Resolver != "" {
 		v := report.Lit(d.Resolver)
-		if strings.HasPrefix(d.Resolver, "zone files") { // resolver.Zones (--zone): offline
+		if strings.HasPrefix(d.Resolver, resolver.ZoneFiles) { // resolver.Zones (--zone): offline
 			v = report.T("dnsbl.fact.zone_files", nil)
 		}
 		if d.PublicResolver != "" {

@@ -34,9 +34,14 @@ func LoadZones(paths ...string) (*Zones, error) {
 	return &Zones{data: d, files: paths}, nil
 }
 
+// ZoneFiles names the offline source of answers in reports (Describe's
+// prefix, and report.DNSStats.Resolver of a --zone run); the renderers word
+// it in the report's language.
+const ZoneFiles = "zone files"
+
 // Describe names the source of answers, for reports.
 func (z *Zones) Describe() string {
-	return "zone files (" + strings.Join(z.files, ", ") + ")"
+	return ZoneFiles + " (" + strings.Join(z.files, ", ") + ")"
 }
 
 // Lookup implements Resolver.
