@@ -16,7 +16,7 @@ func BenchmarkText(b *testing.B) {
 	}
 }
 
-// BenchmarkLabel words a message without parameters (cached).
+// BenchmarkLabel words a message without parameters.
 func BenchmarkLabel(b *testing.B) {
 	l := For(French)
 	for b.Loop() {

@@ -146,9 +146,7 @@ type Localizer struct {
 
 	mu      sync.Mutex
 	missing map[string]bool
-	// static caches the messages without parameters (labels, titles), the
-	// most frequent ones, worded once; titles the section titles.
-	static sync.Map
+	// titles caches the section titles, worded once.
 	titles sync.Map
 	// templates holds the parsed one-form messages, by key.
 	templates sync.Map
@@ -263,11 +261,6 @@ func (l *Localizer) inEnglish(key string) bool {
 // word executes key's template in the localizer's language, or in English
 // when the language lacks it (recorded as missing).
 func (l *Localizer) word(key string, p report.Params, pre *prepared) (string, bool) {
-	if len(p) == 0 {
-		if v, ok := l.static.Load(key); ok {
-			return v.(string), true
-		}
-	}
 	loc := l.loc
 	m, ok := keys[l.lang][key]
 	if !ok {
@@ -308,11 +301,7 @@ func (l *Localizer) word(key string, p report.Params, pre *prepared) (string, bo
 			return key, true
 		}
 	}
-	s = strings.ReplaceAll(s, "<no value>", "")
-	if len(p) == 0 {
-		l.static.Store(key, s)
-	}
-	return s, true
+	return strings.ReplaceAll(s, "<no value>", ""), true
 }
 
 // fallbackTemplates are the English templates a localizer of another
