@@ -231,10 +231,7 @@ func hasWordsUncached(t reflect.Type, depth int) bool {
 
 // LocalizeSection words one section in place (for tests of a check package
 // that read its words).
-func (l *Localizer) LocalizeSection(s *report.Section) {
-	w := walker{l: l, seen: map[uintptr]bool{}}
-	w.walk(reflect.ValueOf(s).Elem(), 0)
-}
+func (l *Localizer) LocalizeSection(s *report.Section) { l.LocalizeAny(s) }
 
 // LocalizeAny words every message in what v points to (a table, a
 // display) in place.
