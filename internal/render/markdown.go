@@ -16,7 +16,7 @@ func Markdown(w io.Writer, rep *report.Report) error {
 	status := func(s report.Status) string { return l.Label("render.status." + string(s)) }
 	rep = safeMarkdownReport(rep)
 	var b strings.Builder
-	fmt.Fprintf(&b, "# mailcheck %s: %s\n\n", rep.Command, mdText(rep.Target))
+	fmt.Fprintf(&b, "# %s\n\n", say("md.title", report.Params{"command": rep.Command, "target": mdText(rep.Target)}))
 	if sc := rep.Score; sc != nil {
 		b.WriteString("**" + say("md.score", report.Params{"value": sc.Value, "grade": sc.Grade}) + "**")
 		if sc.Cap != nil {
