@@ -23,7 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"text/template"
+	"sync/atomic"
 
 	"github.com/BurntSushi/toml"
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -91,6 +91,7 @@ var (
 // language (locales/<part>.<lang>.toml parts are read too, for work in
 // progress; the tests see one set of keys either way).
 func load() {
+	defer makeLocalizers()
 	bundle = goi18n.NewBundle(language.English)
 	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	keys = map[Lang]map[string]*goi18n.Message{}
@@ -124,6 +125,12 @@ func load() {
 			keys[lang][m.ID] = m
 		}
 	}
+	for _, lang := range Langs {
+		if err := bundle.AddMessages(language.MustParse(string(lang)), probeMessage()); err != nil {
+			loadErr = err
+			return
+		}
+	}
 }
 
 // file is the name go-i18n reads the language from.
@@ -143,19 +150,46 @@ type Localizer struct {
 	lang Lang
 	loc  *goi18n.Localizer
 	en   *goi18n.Localizer
+	// entries are the messages of the language and the English ones it
+	// lacks, by key: one map lookup per message, made once per process.
+	entries map[string]*entry
+	// forms and enForms remember the plural form of small counts, in the
+	// language and in English (for an English fallback).
+	forms, enForms *[formCacheSize]atomic.Uint32
 
 	mu      sync.Mutex
 	missing map[string]bool
 	// titles caches the section titles, worded once.
 	titles sync.Map
-	// templates holds the parsed one-form messages, by key.
-	templates sync.Map
 }
 
-var (
-	locMu sync.Mutex
-	locs  = map[Lang]*Localizer{}
-)
+// locs are the localizers, made once with the catalogs: For takes no lock.
+var locs map[Lang]*Localizer
+
+// makeLocalizers builds one localizer per language (load).
+func makeLocalizers() {
+	forms := map[Lang]*[formCacheSize]atomic.Uint32{}
+	for _, lang := range Langs {
+		forms[lang] = new([formCacheSize]atomic.Uint32)
+	}
+	locs = map[Lang]*Localizer{}
+	for _, lang := range Langs {
+		l := &Localizer{lang: lang, loc: goi18n.NewLocalizer(bundle, string(lang)),
+			en: goi18n.NewLocalizer(bundle, string(English)), missing: map[string]bool{},
+			entries: map[string]*entry{}, forms: forms[lang], enForms: forms[English]}
+		for k, m := range keys[lang] {
+			l.entries[k] = newEntry(m, false)
+		}
+		if lang != English {
+			for k, m := range keys[English] {
+				if l.entries[k] == nil {
+					l.entries[k] = newEntry(m, true)
+				}
+			}
+		}
+		locs[lang] = l
+	}
+}
 
 // For returns the localizer of lang (one per language and process).
 func For(lang Lang) *Localizer {
@@ -163,15 +197,7 @@ func For(lang Lang) *Localizer {
 	if lang != French {
 		lang = English
 	}
-	locMu.Lock()
-	defer locMu.Unlock()
-	if l := locs[lang]; l != nil {
-		return l
-	}
-	l := &Localizer{lang: lang, loc: goi18n.NewLocalizer(bundle, string(lang)),
-		en: goi18n.NewLocalizer(bundle, string(English)), missing: map[string]bool{}}
-	locs[lang] = l
-	return l
+	return locs[lang]
 }
 
 // Lang is the localizer's language.
@@ -223,26 +249,20 @@ func (l *Localizer) Text(m report.Msg) string {
 	return l.text(m, nil)
 }
 
-// prepared is template data made once from parameters that several
-// messages share (a finding's detail, fix and hint).
-type prepared struct {
-	data  map[string]any
-	count any
-	done  bool
-}
-
 func (l *Localizer) text(m report.Msg, pre *prepared) string {
 	if m.Key == "" {
 		return m.Text
 	}
+	var own prepared
 	if pre == nil {
-		pre = &prepared{}
+		own.p = m.Params
+		pre = &own
 	}
-	if s, ok := l.word(m.Key, m.Params, pre); ok {
+	if s, ok := l.word(m.Key, pre); ok {
 		return s
 	}
 	if m.Else != "" {
-		if s, ok := l.word(m.Else, m.Params, pre); ok {
+		if s, ok := l.word(m.Else, pre); ok {
 			return s
 		}
 	}
@@ -258,39 +278,43 @@ func (l *Localizer) inEnglish(key string) bool {
 	return ok
 }
 
-// word executes key's template in the localizer's language, or in English
-// when the language lacks it (recorded as missing).
-func (l *Localizer) word(key string, p report.Params, pre *prepared) (string, bool) {
-	loc := l.loc
-	m, ok := keys[l.lang][key]
-	if !ok {
-		if m, ok = keys[English][key]; !ok {
-			return "", false
-		}
+// word runs key's template in the localizer's language, or in English
+// when the language lacks it (recorded as missing), with the parameters
+// of pre.
+func (l *Localizer) word(key string, pre *prepared) (string, bool) {
+	e := l.entries[key]
+	if e == nil {
+		return "", false
+	}
+	if e.english {
 		l.miss(key)
-		loc = l.en
 	}
-	single := m.One == "" && m.Zero == "" && m.Two == "" && m.Few == "" && m.Many == ""
-	if single && !strings.Contains(m.Other, "{{") {
+	if e.static {
 		// Words with no parameter (a title): the same for every finding.
-		return m.Other, true
+		return e.msg.Other, true
 	}
-	if !pre.done {
-		pre.data, pre.count = l.data(p)
-		pre.done = true
-	}
-	data, count := pre.data, pre.count
 	var s string
 	var err error
-	if single {
+	if e.single {
 		// A message with one form (a finding's title beside a counted
-		// detail) is the same for every count: its template is executed
-		// directly, parsed once, without go-i18n's per-call language
-		// matching (15% of a bulk run's CPU under pprof). Plural messages
-		// go through go-i18n, for the CLDR rules.
-		s, err = l.execute(loc == l.en, key, m.Other, data)
+		// detail) is the same for every count: its template runs
+		// directly, without go-i18n's per-call language matching (15% of
+		// a bulk run's CPU under pprof).
+		s, err = e.program(key, formOther).run(l, pre)
 	} else {
-		s, err = loc.Localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: data, PluralCount: count})
+		// A plural message: the form is chosen by go-i18n's CLDR rules
+		// (pluralForm, remembered per count); go-i18n words it itself
+		// only when it would not find that form, which it reports.
+		loc, cache := l.loc, l.forms
+		if e.english {
+			loc, cache = l.en, l.enForms
+		}
+		count := pre.p["count"]
+		if form, ok := pluralForm(loc, cache, count); ok && formText(e.msg, form) != "" {
+			s, err = e.program(key, form).run(l, pre)
+		} else {
+			s, err = loc.Localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: pre.dataMap(l), PluralCount: count})
+		}
 	}
 	if err != nil || strings.Contains(s, "<no value>") {
 		// A template that needs a parameter the check did not give, or a
@@ -304,33 +328,6 @@ func (l *Localizer) word(key string, p report.Params, pre *prepared) (string, bo
 	return strings.ReplaceAll(s, "<no value>", ""), true
 }
 
-// fallbackTemplates are the English templates a localizer of another
-// language runs for a message its catalog lacks.
-var fallbackTemplates sync.Map
-
-// execute runs a single-form message's template, parsed once per language
-// and key, as go-i18n's text parser would (text/template, {{ }}).
-func (l *Localizer) execute(english bool, key, text string, data map[string]any) (string, error) {
-	cache := &l.templates
-	if english && l.lang != English {
-		cache = &fallbackTemplates
-	}
-	v, ok := cache.Load(key)
-	if !ok {
-		t, err := template.New(key).Parse(text)
-		if err != nil {
-			return "", err
-		}
-		v, _ = cache.LoadOrStore(key, t)
-	}
-	var b strings.Builder
-	b.Grow(len(text) + 32)
-	if err := v.(*template.Template).Execute(&b, data); err != nil {
-		return "", err
-	}
-	return b.String(), nil
-}
-
 func errText(err error, s string) string {
 	if err != nil {
 		var nf *goi18n.MessageNotFoundErr
@@ -342,23 +339,8 @@ func errText(err error, s string) string {
 	return "template used a parameter the check did not give: " + s
 }
 
-// data turns parameters into template data: nested messages worded in the
-// same language, lists joined, and the count that selects the plural form.
-func (l *Localizer) data(p report.Params) (map[string]any, any) {
-	if len(p) == 0 {
-		return nil, nil
-	}
-	data := make(map[string]any, len(p))
-	for k, v := range p {
-		data[k] = l.value(v)
-	}
-	var count any
-	if c, ok := p["count"]; ok {
-		count = c
-	}
-	return data, count
-}
-
+// value words a parameter for a template: nested messages in the same
+// language, lists joined, numbers as the language writes them.
 func (l *Localizer) value(v any) any {
 	switch v := v.(type) {
 	case report.Msg:

@@ -78,7 +78,7 @@ func TitleKey(title string) string {
 // LocalizeFinding words one finding.
 func (l *Localizer) LocalizeFinding(f *report.Finding) {
 	title, detail, fix := f.TitleMsg(), f.DetailMsg(), f.FixMsg()
-	pre := &prepared{} // the parameters are the same for all four
+	pre := &prepared{p: f.Params} // the parameters are the same for all four
 	f.Title, f.Detail, f.Fix = l.text(title, pre), l.text(detail, pre), l.text(fix, pre)
 	// The command line's hint (a flag to try) follows the fix: pkg/ names
 	// no flag, the catalog's hint.<id> does.
