@@ -156,6 +156,8 @@ type Localizer struct {
 	// forms and enForms remember the plural form of small counts, in the
 	// language and in English (for an English fallback).
 	forms, enForms *[formCacheSize]atomic.Uint32
+	// hints are the language's hint.<id> keys, by finding ID.
+	hints map[string]string
 
 	mu      sync.Mutex
 	missing map[string]bool
@@ -176,9 +178,12 @@ func makeLocalizers() {
 	for _, lang := range Langs {
 		l := &Localizer{lang: lang, loc: goi18n.NewLocalizer(bundle, string(lang)),
 			en: goi18n.NewLocalizer(bundle, string(English)), missing: map[string]bool{},
-			entries: map[string]*entry{}, forms: forms[lang], enForms: forms[English]}
+			entries: map[string]*entry{}, forms: forms[lang], enForms: forms[English], hints: map[string]string{}}
 		for k, m := range keys[lang] {
 			l.entries[k] = newEntry(m, false)
+			if id, ok := strings.CutPrefix(k, "hint."); ok {
+				l.hints[id] = k
+			}
 		}
 		if lang != English {
 			for k, m := range keys[English] {

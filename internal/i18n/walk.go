@@ -82,7 +82,7 @@ func (l *Localizer) LocalizeFinding(f *report.Finding) {
 	f.Title, f.Detail, f.Fix = l.text(title, pre), l.text(detail, pre), l.text(fix, pre)
 	// The command line's hint (a flag to try) follows the fix: pkg/ names
 	// no flag, the catalog's hint.<id> does.
-	if k := "hint." + f.ID; l.Has(k) {
+	if k, ok := l.hints[f.ID]; ok { // l.Has("hint." + f.ID)
 		f.Fix = strings.TrimSpace(f.Fix + " " + l.text(report.T(k, f.Params), pre))
 	}
 }
