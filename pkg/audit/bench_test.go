@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
@@ -213,4 +214,42 @@ func (c *copier) copy(v reflect.Value) reflect.Value {
 		return s
 	}
 	return v
+}
+
+// Reports worded at once, in both languages, word as one worded alone
+// (the localizers' tables and compiled templates are shared; go test
+// -race checks them).
+func TestConcurrentWording(t *testing.T) {
+	srv := dnstest.Start(t,
+		dnstest.ZoneFile("testdata/bench/bench.example.zone"),
+		dnstest.ZoneFile("testdata/bench/18.198.in-addr.arpa.zone"),
+		dnstest.ZoneFile("testdata/bench/example.zone"),
+		dnstest.ZoneFile("testdata/bench/dnsbl.zone"),
+	)
+	env := check.Env{Resolver: resolver.NewCache(srv.Resolver(t)), Now: testclock.Func()}
+	rep := Run(context.Background(), env, dnsname.MustParse("d0000.bench.example"), Options{ProbeReason: ProbeDisabled})
+	const n = 8
+	out := make([][]byte, 2*n)
+	var wg sync.WaitGroup
+	for i := range out {
+		lang := i18n.Langs[i%2]
+		c := deepCopy(rep)
+		wg.Go(func() {
+			i18n.For(lang).LocalizeData(c)
+			var b bytes.Buffer
+			if err := render.JSONLine(&b, c); err != nil {
+				t.Error(err)
+			}
+			out[i] = b.Bytes()
+		})
+	}
+	wg.Wait()
+	for i := 2; i < len(out); i++ {
+		if !bytes.Equal(out[i], out[i%2]) {
+			t.Errorf("report %d (%s) worded differently at once", i, i18n.Langs[i%2])
+		}
+	}
+	if bytes.Equal(out[0], out[1]) {
+		t.Error("English and French alike")
+	}
 }
