@@ -29,20 +29,26 @@ import (
 // finished, not worded.
 func benchReport(b *testing.B) *report.Report {
 	b.Helper()
-	srv := dnstest.Start(b,
-		dnstest.ZoneFile("testdata/bench/bench.example.zone"),
-		dnstest.ZoneFile("testdata/bench/18.198.in-addr.arpa.zone"),
-		dnstest.ZoneFile("testdata/bench/example.zone"),
-		dnstest.ZoneFile("testdata/bench/dnsbl.zone"),
-	)
-	env := check.Env{Resolver: resolver.NewCache(srv.Resolver(b)), Now: testclock.Func()}
-	rep := Run(context.Background(), env, dnsname.MustParse("d0000.bench.example"), Options{ProbeReason: ProbeDisabled})
+	rep := runBenchDomain(b)
 	rep.Command, rep.Tool = "domain", report.Tool{Name: "mailcheck", Version: "bench"}
 	rep.GeneratedAt = testclock.Now()
 	if rep.Score == nil || len(rep.Sections) < 10 {
 		b.Fatalf("unexpected bench report: %d sections, score %v", len(rep.Sections), rep.Score)
 	}
 	return rep
+}
+
+// runBenchDomain audits d0000.bench.example against its zones, served on
+// loopback.
+func runBenchDomain(t testing.TB) *report.Report {
+	srv := dnstest.Start(t,
+		dnstest.ZoneFile("testdata/bench/bench.example.zone"),
+		dnstest.ZoneFile("testdata/bench/18.198.in-addr.arpa.zone"),
+		dnstest.ZoneFile("testdata/bench/example.zone"),
+		dnstest.ZoneFile("testdata/bench/dnsbl.zone"),
+	)
+	env := check.Env{Resolver: resolver.NewCache(srv.Resolver(t)), Now: testclock.Func()}
+	return Run(context.Background(), env, dnsname.MustParse("d0000.bench.example"), Options{ProbeReason: ProbeDisabled})
 }
 
 // BenchmarkFinish: the score, the fixes and the readiness rows of a report
@@ -220,14 +226,7 @@ func (c *copier) copy(v reflect.Value) reflect.Value {
 // (the localizers' tables and compiled templates are shared; go test
 // -race checks them).
 func TestConcurrentWording(t *testing.T) {
-	srv := dnstest.Start(t,
-		dnstest.ZoneFile("testdata/bench/bench.example.zone"),
-		dnstest.ZoneFile("testdata/bench/18.198.in-addr.arpa.zone"),
-		dnstest.ZoneFile("testdata/bench/example.zone"),
-		dnstest.ZoneFile("testdata/bench/dnsbl.zone"),
-	)
-	env := check.Env{Resolver: resolver.NewCache(srv.Resolver(t)), Now: testclock.Func()}
-	rep := Run(context.Background(), env, dnsname.MustParse("d0000.bench.example"), Options{ProbeReason: ProbeDisabled})
+	rep := runBenchDomain(t)
 	const n = 8
 	out := make([][]byte, 2*n)
 	var wg sync.WaitGroup
