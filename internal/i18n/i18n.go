@@ -80,56 +80,67 @@ func Detect(getenv func(string) string) Lang {
 //go:embed locales/*.toml
 var locales embed.FS
 
-var (
-	loadOnce sync.Once
-	bundle   *goi18n.Bundle
-	loadErr  error
-	keys     map[Lang]map[string]*goi18n.Message
-)
+// catalog is one language's messages, read on first use: a run in English
+// never parses the French catalog (reading a catalog is most of the
+// package's start-up CPU, the TOML parser's).
+type catalog struct {
+	once   sync.Once
+	bundle *goi18n.Bundle
+	keys   map[string]*goi18n.Message
+	err    error
 
-// load parses every catalog once: locales/<lang>.toml, one file per
-// language (locales/<part>.<lang>.toml parts are read too, for work in
-// progress; the tests see one set of keys either way).
-func load() {
-	defer makeLocalizers()
-	bundle = goi18n.NewBundle(language.English)
-	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	keys = map[Lang]map[string]*goi18n.Message{}
+	locOnce sync.Once
+	loc     *Localizer
+}
+
+var langCatalogs = map[Lang]*catalog{English: {}, French: {}}
+
+// catalogOf returns lang's catalog (lang is one of Langs), read once.
+func catalogOf(lang Lang) *catalog {
+	c := langCatalogs[lang]
+	c.once.Do(func() { c.load(lang) })
+	return c
+}
+
+// load parses the language's catalog: locales/<lang>.toml
+// (locales/<part>.<lang>.toml parts are read too, for work in progress;
+// the tests see one set of keys either way). Each language has its own
+// go-i18n bundle, which only its localizer reads.
+func (c *catalog) load(lang Lang) {
+	c.bundle = goi18n.NewBundle(language.English)
+	c.bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	c.keys = map[string]*goi18n.Message{}
 	files, err := fs.Glob(locales, "locales/*.toml")
 	if err != nil {
-		loadErr = err
+		c.err = err
 		return
 	}
 	sort.Strings(files)
 	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".toml")
+		if Lang(name[strings.LastIndex(name, ".")+1:]) != lang {
+			continue
+		}
 		b, err := locales.ReadFile(f)
 		if err != nil {
-			loadErr = err
+			c.err = err
 			return
 		}
-		name := strings.TrimSuffix(path.Base(f), ".toml")
-		lang := Lang(name[strings.LastIndex(name, ".")+1:])
-		mf, err := bundle.ParseMessageFileBytes(b, lang.file())
+		mf, err := c.bundle.ParseMessageFileBytes(b, lang.file())
 		if err != nil {
-			loadErr = fmt.Errorf("%s: %w", f, err)
+			c.err = fmt.Errorf("%s: %w", f, err)
 			return
-		}
-		if keys[lang] == nil {
-			keys[lang] = map[string]*goi18n.Message{}
 		}
 		for _, m := range mf.Messages {
-			if _, dup := keys[lang][m.ID]; dup {
-				loadErr = fmt.Errorf("%s: message %q defined twice", f, m.ID)
+			if _, dup := c.keys[m.ID]; dup {
+				c.err = fmt.Errorf("%s: message %q defined twice", f, m.ID)
 				return
 			}
-			keys[lang][m.ID] = m
+			c.keys[m.ID] = m
 		}
 	}
-	for _, lang := range Langs {
-		if err := bundle.AddMessages(language.MustParse(string(lang)), probeMessage()); err != nil {
-			loadErr = err
-			return
-		}
+	if err := c.bundle.AddMessages(language.MustParse(string(lang)), probeMessage()); err != nil {
+		c.err = err
 	}
 }
 
@@ -139,8 +150,14 @@ func (l Lang) file() string { return string(l) + ".toml" }
 // Messages returns the catalog of lang, by key (for the catalog tests and
 // the docs generator).
 func Messages(lang Lang) (map[string]*goi18n.Message, error) {
-	loadOnce.Do(load)
-	return keys[lang], loadErr
+	if _, ok := langCatalogs[lang]; !ok {
+		return nil, LoadError()
+	}
+	c := catalogOf(lang)
+	if c.err != nil {
+		return c.keys, c.err
+	}
+	return c.keys, LoadError()
 }
 
 // Localizer words messages in one language, falling back on English for a
@@ -148,6 +165,7 @@ func Messages(lang Lang) (map[string]*goi18n.Message, error) {
 // fail on any). It is safe for concurrent use.
 type Localizer struct {
 	lang Lang
+	keys map[string]*goi18n.Message // the language's catalog
 	loc  *goi18n.Localizer
 	en   *goi18n.Localizer
 	// entries are the messages of the language and the English ones it
@@ -165,44 +183,40 @@ type Localizer struct {
 	titles sync.Map
 }
 
-// locs are the localizers, made once with the catalogs: For takes no lock.
-var locs map[Lang]*Localizer
+// formCaches remember plural forms per language, shared by the
+// localizers that use the language's rules.
+var formCaches = map[Lang]*[formCacheSize]atomic.Uint32{English: new([formCacheSize]atomic.Uint32), French: new([formCacheSize]atomic.Uint32)}
 
-// makeLocalizers builds one localizer per language (load).
-func makeLocalizers() {
-	forms := map[Lang]*[formCacheSize]atomic.Uint32{}
-	for _, lang := range Langs {
-		forms[lang] = new([formCacheSize]atomic.Uint32)
+// newLocalizer builds lang's localizer, once per process (For).
+func newLocalizer(lang Lang) *Localizer {
+	en, own := catalogOf(English), catalogOf(lang)
+	l := &Localizer{lang: lang, keys: own.keys, loc: goi18n.NewLocalizer(own.bundle, string(lang)),
+		en: goi18n.NewLocalizer(en.bundle, string(English)), missing: map[string]bool{},
+		entries: map[string]*entry{}, forms: formCaches[lang], enForms: formCaches[English], hints: map[string]string{}}
+	for k, m := range own.keys {
+		l.entries[k] = newEntry(m, false)
+		if id, ok := strings.CutPrefix(k, "hint."); ok {
+			l.hints[id] = k
+		}
 	}
-	locs = map[Lang]*Localizer{}
-	for _, lang := range Langs {
-		l := &Localizer{lang: lang, loc: goi18n.NewLocalizer(bundle, string(lang)),
-			en: goi18n.NewLocalizer(bundle, string(English)), missing: map[string]bool{},
-			entries: map[string]*entry{}, forms: forms[lang], enForms: forms[English], hints: map[string]string{}}
-		for k, m := range keys[lang] {
-			l.entries[k] = newEntry(m, false)
-			if id, ok := strings.CutPrefix(k, "hint."); ok {
-				l.hints[id] = k
+	if lang != English {
+		for k, m := range en.keys {
+			if l.entries[k] == nil {
+				l.entries[k] = newEntry(m, true)
 			}
 		}
-		if lang != English {
-			for k, m := range keys[English] {
-				if l.entries[k] == nil {
-					l.entries[k] = newEntry(m, true)
-				}
-			}
-		}
-		locs[lang] = l
 	}
+	return l
 }
 
 // For returns the localizer of lang (one per language and process).
 func For(lang Lang) *Localizer {
-	loadOnce.Do(load)
 	if lang != French {
 		lang = English
 	}
-	return locs[lang]
+	c := langCatalogs[lang]
+	c.locOnce.Do(func() { c.loc = newLocalizer(lang) })
+	return c.loc
 }
 
 // Lang is the localizer's language.
@@ -211,8 +225,12 @@ func (l *Localizer) Lang() Lang { return l.lang }
 // LoadError reports a catalog that could not be read (the tests fail on it;
 // the program then shows message keys).
 func LoadError() error {
-	loadOnce.Do(load)
-	return loadErr
+	for _, lang := range Langs {
+		if err := catalogOf(lang).err; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Missing lists the keys asked for and found in no catalog of this
@@ -236,7 +254,7 @@ func (l *Localizer) miss(key string) {
 
 // Has reports whether the language's catalog has key.
 func (l *Localizer) Has(key string) bool {
-	_, ok := keys[l.lang][key]
+	_, ok := l.keys[key]
 	return ok
 }
 
@@ -279,7 +297,7 @@ func (l *Localizer) text(m report.Msg, pre *prepared) string {
 }
 
 func (l *Localizer) inEnglish(key string) bool {
-	_, ok := keys[English][key]
+	_, ok := catalogOf(English).keys[key]
 	return ok
 }
 
