@@ -31,8 +31,9 @@ var errFallback = errors.New("report: typed JSON encoder gave up")
 // encoding/json encoder of Data and of the rare Params value of another type;
 // it writes into b through Write.
 type jsonEncoder struct {
-	b   []byte
-	enc *json.Encoder
+	b       []byte
+	enc     *json.Encoder
+	scratch []byte // a value's text before it is quoted
 }
 
 // Write appends what encoding/json wrote.
@@ -184,7 +185,7 @@ func (e *jsonEncoder) sections(ss []Section) error {
 		e.b = append(e.b, ']')
 		if s.Data != nil {
 			e.b = append(e.b, `,"data":`...)
-			if err := e.reflective(s.Data, dataDepth); err != nil {
+			if err := e.data(s.Data); err != nil {
 				return err
 			}
 		}
@@ -479,8 +480,13 @@ const hexDigits = "0123456789abcdef"
 // \\ \b \f \n \r \t, other control bytes as \u00XX, invalid UTF-8 as
 // \ufffd, and U+2028 and U+2029 (which break JavaScript) as \u2028 and
 // \u2029.
-func (e *jsonEncoder) str(s string) {
-	b := append(e.b, '"')
+func (e *jsonEncoder) str(s string) { e.b = appendString(e.b, s) }
+
+// strBytes is str for text in bytes.
+func (e *jsonEncoder) strBytes(s []byte) { e.b = appendString(e.b, s) }
+
+func appendString[S string | []byte](b []byte, s S) []byte {
+	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf {
@@ -509,7 +515,8 @@ func (e *jsonEncoder) str(s string) {
 			start = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		n := min(len(s)-i, utf8.UTFMax)
+		r, size := utf8.DecodeRuneInString(string(s[i : i+n]))
 		if r == utf8.RuneError && size == 1 {
 			b = append(b, s[start:i]...)
 			b = append(b, `\ufffd`...)
@@ -527,5 +534,5 @@ func (e *jsonEncoder) str(s string) {
 		i += size
 	}
 	b = append(b, s[start:]...)
-	e.b = append(b, '"')
+	return append(b, '"')
 }

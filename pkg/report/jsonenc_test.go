@@ -230,7 +230,7 @@ func (f *filler) report(data reflect.Type) report.Report {
 // TestTypedJSONMatchesEncodingJSON: filled reports, with every check's
 // data type (internal/schema lists them) and a few more.
 func TestTypedJSONMatchesEncodingJSON(t *testing.T) {
-	types := []reflect.Type{nil, reflect.TypeFor[evidenceLike](), reflect.TypeFor[report.Params](), reflect.TypeFor[[]string]()}
+	types := []reflect.Type{nil, reflect.TypeFor[evidenceLike](), reflect.TypeFor[plannedLike](), reflect.TypeFor[report.Params](), reflect.TypeFor[[]string]()}
 	for _, c := range schema.Checks {
 		if c.Data != nil {
 			types = append(types, reflect.TypeOf(c.Data))
@@ -251,6 +251,26 @@ func TestTypedJSONMatchesEncodingJSON(t *testing.T) {
 				sameJSON(t, name, rep)
 			}
 		}
+	}
+}
+
+// The data of every check `mailcheck domain` runs is written by a plan,
+// not by encoding/json (a change to a data type that loses its plan makes
+// bulk runs slower, not wrong: this test says so).
+func TestDomainDataHasPlans(t *testing.T) {
+	for _, check := range schema.Commands["domain"].Checks {
+		data, _ := schema.DataOf(check)
+		if data == nil {
+			continue
+		}
+		for _, typ := range []reflect.Type{reflect.TypeOf(data), reflect.PointerTo(reflect.TypeOf(data))} {
+			if !report.HasDataPlan(typ) {
+				t.Errorf("%s: %v is written by encoding/json, not by a plan", check, typ)
+			}
+		}
+	}
+	if report.HasDataPlan(reflect.TypeFor[evidenceLike]()) || !report.HasDataPlan(reflect.TypeFor[plannedLike]()) {
+		t.Error("evidenceLike must have no plan (embedded field, own MarshalJSON), plannedLike one")
 	}
 }
 
@@ -275,6 +295,38 @@ type evidenceLike struct {
 	Map      map[string]report.Msg `json:"map,omitempty"`
 }
 
+// plannedLike is written by a data plan (jsondata.go): no embedded
+// field, no type that writes itself but those the plans know.
+type plannedLike struct {
+	Raw      []byte                 `json:"raw"`
+	RawOmit  []byte                 `json:"raw_omit,omitzero"`
+	F32      float32                `json:"f32"`
+	F64      float64                `json:"f64,omitempty"`
+	List     []int                  `json:"list,omitzero"`
+	Both     []string               `json:"both,omitempty,omitzero"`
+	Flat     struct{ A, B int }     `json:"flat,omitzero"`
+	Words    report.Msg             `json:"words,omitzero"`
+	WordPtr  *report.Msg            `json:"word_ptr"`
+	At       time.Time              `json:"at,omitzero"`
+	AtPtr    *time.Time             `json:"at_ptr,omitempty"`
+	Addr     netip.Addr             `json:"addr"`
+	AddrPtr  *netip.Addr            `json:"addr_ptr"`
+	ByName   map[string][]int       `json:"by_name"`
+	Any      map[string]any         `json:"any,omitempty"`
+	Iface    any                    `json:"iface,omitzero"`
+	Next     *plannedLike           `json:"next,omitempty"`
+	Children []plannedLike          `json:"children"`
+	Kind     namedString            `json:"kind"`
+	Dur      time.Duration          `json:"dur"`
+	Small    uint8                  `json:"small,omitempty"`
+	Untagged string                 //nolint:unused // named by its Go name
+	Options  string                 `json:",omitempty"`
+	Sev      report.Severity        `json:"sev"`
+	Keyed    map[namedString]string `json:"keyed"`
+}
+
+type namedString string
+
 type Embedded struct {
 	Promoted []string `json:"promoted"`
 }
@@ -283,6 +335,33 @@ type selfWriter struct{ L []int }
 
 func (s selfWriter) MarshalJSON() ([]byte, error) {
 	return json.Marshal(map[string]any{"n": len(s.L), "nil": s.L == nil})
+}
+
+// Past the nil-slice walk's depth (64 from the report), nil slices stay
+// null, through pointers, slices, maps and interfaces alike.
+func TestTypedJSONDeepData(t *testing.T) {
+	for _, via := range []string{"next", "children", "any", "iface"} {
+		var top plannedLike
+		cur := &top
+		for range 80 {
+			n := &plannedLike{}
+			switch via {
+			case "next":
+				cur.Next = n
+			case "children":
+				cur.Children = []plannedLike{{}}
+				n = &cur.Children[0]
+			case "any":
+				cur.Any = map[string]any{"n": n}
+			case "iface":
+				cur.Iface = n
+			}
+			cur = n
+		}
+		for _, data := range []any{top, &top} {
+			sameJSON(t, "deep via "+via, report.Report{Sections: []report.Section{{Data: data}}})
+		}
+	}
 }
 
 // Errors are encoding/json's: a NaN factor, a time after year 9999, an

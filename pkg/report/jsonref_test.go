@@ -214,3 +214,7 @@ func refHasSlices(t reflect.Type, depth int) bool {
 	}
 	return false
 }
+
+// HasDataPlan reports whether values of t are written by a data plan
+// (jsondata.go) rather than by encoding/json.
+func HasDataPlan(t reflect.Type) bool { return dataPlanOf(t) != nil }
