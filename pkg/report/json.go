@@ -39,6 +39,27 @@ func (r Report) WriteJSON(w io.Writer) error {
 	return err
 }
 
+// WriteJSONIndent writes what MarshalJSON returns indented by json.Indent
+// (each level by indent, no prefix), and a newline, to w in one Write.
+func (r Report) WriteJSONIndent(w io.Writer, indent string) error {
+	e := getEncoder()
+	defer putEncoder(e)
+	b := e.b
+	if err := e.report(&r); err == nil {
+		b = e.b
+	} else if b, err = r.marshalReflect(); err != nil {
+		return err
+	}
+	e.indented.Reset()
+	e.indented.Grow(len(b) + len(b)/2)
+	if err := json.Indent(&e.indented, b, "", indent); err != nil {
+		return err
+	}
+	e.indented.WriteByte('\n')
+	_, err := w.Write(e.indented.Bytes())
+	return err
+}
+
 // writeReflect is WriteJSON by encoding/json alone, for the reports the
 // typed encoder (jsonenc.go) gives up on: the same bytes, or
 // encoding/json's error.

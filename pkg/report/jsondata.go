@@ -306,7 +306,7 @@ func (p *dataPlan) encode(e *jsonEncoder, v reflect.Value, depth int) error {
 			return errFallback
 		}
 		e.scratch = text
-		e.strBytes(text)
+		e.str(string(text)) // no copy: short, and it does not escape
 		return nil
 	case specialBytes:
 		if v.IsNil() {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"math"
@@ -31,9 +32,10 @@ var errFallback = errors.New("report: typed JSON encoder gave up")
 // encoding/json encoder of Data and of the rare Params value of another type;
 // it writes into b through Write.
 type jsonEncoder struct {
-	b       []byte
-	enc     *json.Encoder
-	scratch []byte // a value's text before it is quoted
+	b        []byte
+	enc      *json.Encoder
+	scratch  []byte       // a value's text before it is quoted
+	indented bytes.Buffer // WriteJSONIndent's output
 }
 
 // Write appends what encoding/json wrote.
@@ -57,6 +59,9 @@ func getEncoder() *jsonEncoder {
 func putEncoder(e *jsonEncoder) {
 	if cap(e.b) > maxPooledBuffer {
 		e.b = nil
+	}
+	if e.indented.Cap() > maxPooledBuffer {
+		e.indented = bytes.Buffer{}
 	}
 	encoderPool.Put(e)
 }
@@ -285,6 +290,12 @@ func (e *jsonEncoder) param(v any) error {
 	case Status:
 		e.str(string(x))
 	default:
+		// Another type ([]Msg, a nested Params...): its data plan,
+		// if it has one, as for a value in Data.
+		rv := reflect.ValueOf(v)
+		if p := dataPlanOf(rv.Type()); p != nil {
+			return p.encode(e, rv, paramDepth)
+		}
 		return e.reflective(v, paramDepth)
 	}
 	return nil
@@ -476,19 +487,35 @@ var safeASCII = func() (t [utf8.RuneSelf]bool) {
 
 const hexDigits = "0123456789abcdef"
 
+// plainWord reports whether none of the eight bytes of w needs an escape
+// or a UTF-8 check: no byte has the high bit, none is below 0x20, none is
+// '"' or '\\' (the classic has-less and has-zero bit tests).
+func plainWord(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(x uint64) uint64 { return (x - ones) & ^x & highs }
+	return (w|(w-0x20*ones)|hasZero(w^'"'*ones)|hasZero(w^'\\'*ones))&highs == 0
+}
+
 // str appends s as a JSON string, escaped as encoding/json escapes it: \"
 // \\ \b \f \n \r \t, other control bytes as \u00XX, invalid UTF-8 as
 // \ufffd, and U+2028 and U+2029 (which break JavaScript) as \u2028 and
 // \u2029.
 func (e *jsonEncoder) str(s string) { e.b = appendString(e.b, s) }
 
-// strBytes is str for text in bytes.
-func (e *jsonEncoder) strBytes(s []byte) { e.b = appendString(e.b, s) }
-
-func appendString[S string | []byte](b []byte, s S) []byte {
+func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight bytes at a time while they need no escape: the words
+		// are mostly plain ASCII.
+		if i+8 <= len(s) {
+			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			if plainWord(w) {
+				i += 8
+				continue
+			}
+		}
 		if c := s[i]; c < utf8.RuneSelf {
 			if safeASCII[c] {
 				i++
@@ -515,8 +542,7 @@ func appendString[S string | []byte](b []byte, s S) []byte {
 			start = i
 			continue
 		}
-		n := min(len(s)-i, utf8.UTFMax)
-		r, size := utf8.DecodeRuneInString(string(s[i : i+n]))
+		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
 			b = append(b, s[start:i]...)
 			b = append(b, `\ufffd`...)

@@ -44,6 +44,16 @@ func sameJSON(t *testing.T, what string, rep report.Report) {
 	if err == nil && string(b)+"\n" != want.String() {
 		t.Fatalf("%s: MarshalJSON differs:\n got %s\nwant %s", what, b, want.Bytes())
 	}
+	var wantIndented, indented bytes.Buffer
+	if wantErr == nil {
+		if err := json.Indent(&wantIndented, bytes.TrimSuffix(want.Bytes(), []byte("\n")), "", "  "); err != nil {
+			t.Fatal(err)
+		}
+		wantIndented.WriteByte('\n')
+	}
+	if err := rep.WriteJSONIndent(&indented, "  "); (err == nil) != (wantErr == nil) || !bytes.Equal(indented.Bytes(), wantIndented.Bytes()) {
+		t.Fatalf("%s: WriteJSONIndent differs (error %v):\n got %s\nwant %s", what, err, indented.Bytes(), wantIndented.Bytes())
+	}
 	if wantErr == nil && !reflect.DeepEqual(before, rep) { // (NaN is no NaN's equal)
 		t.Fatalf("%s: encoding modified the report", what)
 	}
