@@ -44,7 +44,7 @@ func (r Report) WriteJSON(w io.Writer) error {
 func (r Report) WriteJSONIndent(w io.Writer, indent string) error {
 	e := getEncoder()
 	defer putEncoder(e)
-	b := e.b
+	var b []byte
 	if err := e.report(&r); err == nil {
 		b = e.b
 	} else if b, err = r.marshalReflect(); err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -288,21 +289,22 @@ func TestDomainDataHasPlans(t *testing.T) {
 // omitempty, []byte, maps of lists, unexported and ignored fields, an
 // array of lists (left alone), a type that writes itself.
 type evidenceLike struct {
-	Hosts    []string              `json:"hosts"`
-	Inner    *evidenceLike         `json:"inner,omitempty"`
-	Children []evidenceLike        `json:"children"`
-	Maybe    []int                 `json:"maybe,omitempty"`
-	Raw      []byte                `json:"raw"`
-	ByName   map[string][]int      `json:"by_name"`
-	Hidden   []string              `json:"-"`
-	Items    []struct{ X []int }   `json:"items"`
-	Arr      [2][]string           `json:"arr"`
-	Any      any                   `json:"any"`
-	Self     selfWriter            `json:"self"`
-	Text     report.Msg            `json:"text,omitzero"`
-	Embedded                       // promoted fields
-	hidden   []string              //nolint:unused // not written
-	Map      map[string]report.Msg `json:"map,omitempty"`
+	Hosts    []string            `json:"hosts"`
+	Inner    *evidenceLike       `json:"inner,omitempty"`
+	Children []evidenceLike      `json:"children"`
+	Maybe    []int               `json:"maybe,omitempty"`
+	Raw      []byte              `json:"raw"`
+	ByName   map[string][]int    `json:"by_name"`
+	Hidden   []string            `json:"-"`
+	Items    []struct{ X []int } `json:"items"`
+	Arr      [2][]string         `json:"arr"`
+	Any      any                 `json:"any"`
+	Self     selfWriter          `json:"self"`
+	Text     report.Msg          `json:"text,omitzero"`
+	Embedded                     // promoted fields
+	//lint:ignore U1000 an unexported field, which JSON does not write
+	hidden []string
+	Map    map[string]report.Msg `json:"map,omitempty"`
 }
 
 // plannedLike is written by a data plan (jsondata.go): no embedded
@@ -329,7 +331,7 @@ type plannedLike struct {
 	Kind     namedString            `json:"kind"`
 	Dur      time.Duration          `json:"dur"`
 	Small    uint8                  `json:"small,omitempty"`
-	Untagged string                 //nolint:unused // named by its Go name
+	Untagged string                 // named by its Go name
 	Options  string                 `json:",omitempty"`
 	Sev      report.Severity        `json:"sev"`
 	Keyed    map[namedString]string `json:"keyed"`
@@ -372,6 +374,35 @@ func TestTypedJSONDeepData(t *testing.T) {
 			sameJSON(t, "deep via "+via, report.Report{Sections: []report.Section{{Data: data}}})
 		}
 	}
+}
+
+// Reports written at once share the pooled buffers and the plans, made
+// by whichever goroutine asks first (go test -race checks them).
+func TestTypedJSONConcurrent(t *testing.T) {
+	type fresh struct { // a type no other test made a plan for
+		L []plannedLike       `json:"l"`
+		M map[string][]string `json:"m"`
+	}
+	var reps []report.Report
+	var want [][]byte
+	for seed := uint64(0); len(reps) < 8; seed++ {
+		f := &filler{rnd: rand.New(rand.NewPCG(seed, 9)), mode: 3, n: int(seed)}
+		rep := f.report(reflect.TypeFor[fresh]())
+		var b bytes.Buffer
+		if report.RefWriteJSON(rep, &b) == nil { // (some hold an infinite float32)
+			reps, want = append(reps, rep), append(want, b.Bytes())
+		}
+	}
+	var wg sync.WaitGroup
+	for i := range 4 * len(reps) {
+		wg.Go(func() {
+			var b bytes.Buffer
+			if err := reps[i%len(reps)].WriteJSON(&b); err != nil || !bytes.Equal(b.Bytes(), want[i%len(reps)]) {
+				t.Errorf("report %d written at once with others: %v, %s", i%len(reps), err, b.Bytes())
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // Errors are encoding/json's: a NaN factor, a time after year 9999, an
