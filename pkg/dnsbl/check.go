@@ -9,12 +9,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mailcheck/mailcheck/internal/workers"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
 	"github.com/miekg/dns"
-	"golang.org/x/sync/errgroup"
 )
 
 // Defaults of Options.
@@ -292,24 +292,22 @@ func run(ctx context.Context, env check.Env, target string, g Gathered, opts Opt
 	// listings, never a round trip per list or a wave of probes before
 	// the queries.
 	start := time.Now()
-	eg := errgroup.Group{}
+	var eg workers.Group
 	eg.SetLimit(opts.Concurrency)
-	var probes errgroup.Group
+	var probes workers.Group
 	// Probes first: they never block, while eg.Go blocks at the bound.
 	for _, h := range health {
 		if h.skip {
 			continue
 		}
 		l := lists[h.key.list]
-		probes.Go(func() error {
+		probes.Go(func() {
 			ans, err := r.lookup(ctx, l.Zone, h.listed.qname, dns.TypeA)
 			h.rl = Read(l, ans, err)
-			return nil
 		})
-		probes.Go(func() error {
+		probes.Go(func() {
 			ans, err := r.lookup(ctx, l.Zone, h.notList.qname, dns.TypeA)
 			h.rn = Read(l, ans, err)
-			return nil
 		})
 	}
 	for _, j := range jobs {
@@ -318,7 +316,7 @@ func run(ctx context.Context, env check.Env, target string, g Gathered, opts Opt
 			j.reading = Reading{Verdict: Failed, Err: report.T("dnsbl.err.name_too_long", nil)}
 			continue
 		}
-		eg.Go(func() error {
+		eg.Go(func() {
 			ans, err := r.lookup(ctx, l.Zone, j.qname, dns.TypeA)
 			j.reading = Read(l, ans, err)
 			// RFC 5782 §2.1: the TXT record at the same name gives the
@@ -326,11 +324,10 @@ func run(ctx context.Context, env check.Env, target string, g Gathered, opts Opt
 			if j.reading.Verdict == Listed {
 				j.reason = r.reason(ctx, l.Zone, j.qname)
 			}
-			return nil
 		})
 	}
-	_ = eg.Wait()
-	_ = probes.Wait()
+	eg.Wait()
+	probes.Wait()
 	elapsed := time.Since(start)
 
 	return assemble(r, target, g, lists, defunct, bad, jobs, health, elapsed)
