@@ -10,10 +10,12 @@
 // goroutine, which becomes a worker once its task is done: Go never blocks
 // and never waits for another task, so tasks that start tasks and wait for
 // them cannot deadlock. Idle workers are bounded (MaxIdle) and exit after
-// IdleTimeout without work, so a finished run leaves none behind.
+// IdleTimeout without work, so a finished run leaves none behind; the most
+// recently idle is used first, so the pool follows the load.
 package workers
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,33 +48,51 @@ func (t task) run() {
 	t.f()
 }
 
+// worker is an idle worker's mailbox.
+type worker struct {
+	tasks chan task // capacity 1: a task handed over never blocks the sender
+}
+
 var (
-	handoff = make(chan task) // unbuffered: a send succeeds only to a waiting worker
-	idle    atomic.Int32
+	mu sync.Mutex
+	// idle is a stack: the worker idle the shortest time is handed the
+	// next task, so the pool shrinks to what the load needs and the
+	// workers beyond it reach their idle timeout.
+	idle    []*worker
 	running atomic.Int32
 )
 
 // start runs t on an idle worker, or on a new goroutine.
 func start(t task) {
-	select {
-	case handoff <- t:
-	default:
-		running.Add(1)
-		go work(t)
+	mu.Lock()
+	if n := len(idle); n > 0 {
+		w := idle[n-1]
+		idle[n-1] = nil
+		idle = idle[:n-1]
+		mu.Unlock()
+		w.tasks <- t
+		return
 	}
+	mu.Unlock()
+	running.Add(1)
+	go work(t)
 }
 
 // work runs t, then waits for more until IdleTimeout passes without any,
 // or MaxIdle others are already waiting.
 func work(t task) {
 	defer running.Add(-1)
+	w := &worker{tasks: make(chan task, 1)}
 	var timer *time.Timer
 	for {
 		t.run()
-		if idle.Add(1) > MaxIdle {
-			idle.Add(-1)
+		mu.Lock()
+		if len(idle) >= MaxIdle {
+			mu.Unlock()
 			return
 		}
+		idle = append(idle, w)
+		mu.Unlock()
 		wait := time.Duration(idleTimeout.Load())
 		if timer == nil {
 			timer = time.NewTimer(wait)
@@ -80,12 +100,20 @@ func work(t task) {
 			timer.Reset(wait)
 		}
 		select {
-		case t = <-handoff:
-			idle.Add(-1)
+		case t = <-w.tasks:
+			continue
 		case <-timer.C:
-			idle.Add(-1)
+		}
+		mu.Lock()
+		if i := slices.Index(idle, w); i >= 0 {
+			idle = slices.Delete(idle, i, i+1)
+			mu.Unlock()
 			return
 		}
+		mu.Unlock()
+		// Taken off the stack just before the timer fired: its task is
+		// on the way.
+		t = <-w.tasks
 	}
 }
 

@@ -189,3 +189,28 @@ func BenchmarkDeepTasks(b *testing.B) {
 		}
 	})
 }
+
+// After a burst, a trickle of one task at a time keeps one worker busy and
+// lets the others reach their idle timeout: the pool follows the load.
+func TestPoolShrinksToTheLoad(t *testing.T) {
+	shortIdle(t)
+	waitGone(t)
+	var g Group
+	release := make(chan struct{})
+	for range 50 {
+		g.Go(func() { <-release })
+	}
+	close(release)
+	g.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for Workers() > 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d workers after a long trickle of single tasks, want at most 2", Workers())
+		}
+		var g Group
+		g.Go(func() {})
+		g.Wait()
+		time.Sleep(5 * time.Millisecond)
+	}
+	waitGone(t)
+}
