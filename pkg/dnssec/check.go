@@ -455,18 +455,28 @@ func resolverValidation(offline bool, root, tld result, works []*zoneWork) (Vali
 	if offline {
 		return Offline, report.T("dnssec.evidence.zone_files", nil)
 	}
-	var all []result
+	n := 2
 	for _, w := range works {
-		all = append(all, w.soa, w.dnskey, w.ds, w.nsec3)
-		for _, m := range w.mail {
-			all = append(all, m.res)
+		n += 4 + len(w.mail)
+	}
+	// Pointers, not copies: a result holds a whole reply.
+	all := make([]*result, 0, n)
+	for _, w := range works {
+		all = append(all, &w.soa, &w.dnskey, &w.ds, &w.nsec3)
+		for i := range w.mail {
+			all = append(all, &w.mail[i].res)
 		}
 	}
 	// The zones' own answers first, so the evidence named does not depend
 	// on whether the probes were called off.
-	for _, r := range append(all, root, tld) {
+	for _, r := range all {
 		if r.err == nil && r.rep.Authentic {
-			return Validating, report.T("dnssec.evidence.ad", report.Params{"name": label(r.rep.Name), "type": resolver.TypeString(r.rep.Type)})
+			return Validating, adEvidence(r)
+		}
+	}
+	for _, r := range [2]*result{&root, &tld} {
+		if r.err == nil && r.rep.Authentic {
+			return Validating, adEvidence(r)
 		}
 	}
 	for _, r := range all {
@@ -481,6 +491,10 @@ func resolverValidation(offline bool, root, tld result, works []*zoneWork) (Vali
 		return NotValidating, report.T("dnssec.evidence.tld", report.Params{"name": strings.TrimSuffix(tld.rep.Name, ".")})
 	}
 	return Undetermined, report.Msg{}
+}
+
+func adEvidence(r *result) report.Msg {
+	return report.T("dnssec.evidence.ad", report.Params{"name": label(r.rep.Name), "type": resolver.TypeString(r.rep.Type)})
 }
 
 // judge sets w.z's status and evidence and returns its findings.
