@@ -90,14 +90,14 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	// round trip, no goroutine per question.
 	qs := make([]resolver.Question, 0, len(opts.Hosts)+1)
 	for _, h := range opts.Hosts {
-		qs = append(qs, resolver.Question{Name: tlsaName(h) + ".", Type: dns.TypeTLSA})
+		qs = append(qs, resolver.Question{Name: tlsaName(h), Type: dns.TypeTLSA})
 	}
 	labels := target.Labels()
 	qs = append(qs, resolver.Question{Name: labels[len(labels)-1] + ".", Type: dns.TypeSOA})
 	got := resolver.LookupBatch(ctx, env.Resolver, qs, 8)
 	data.Hosts = make([]Host, len(opts.Hosts))
 	for i, h := range opts.Hosts {
-		data.Hosts[i] = hostOf(h, got[i].Answer, got[i].Err)
+		data.Hosts[i] = hostOf(h, qs[i].Name, got[i].Answer, got[i].Err)
 	}
 	validating := opts.MXAuthentic
 	if tld := got[len(opts.Hosts)]; tld.Err == nil && tld.Answer.Authentic {
@@ -120,12 +120,12 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 }
 
 // tlsaName is the TLSA owner name of an MX host's SMTP port (RFC 7672
-// §2.2.1), without the trailing dot.
-func tlsaName(host string) string { return "_25._tcp." + strings.TrimSuffix(host, ".") }
+// §2.2.1), with the trailing dot.
+func tlsaName(host string) string { return "_25._tcp." + strings.TrimSuffix(host, ".") + "." }
 
-// hostOf reads the TLSA answer of one MX host.
-func hostOf(host string, ans resolver.Answer, err error) Host {
-	h := Host{Host: strings.TrimSuffix(host, "."), Name: tlsaName(host)}
+// hostOf reads the TLSA answer of one MX host, asked at qname.
+func hostOf(host, qname string, ans resolver.Answer, err error) Host {
+	h := Host{Host: strings.TrimSuffix(host, "."), Name: strings.TrimSuffix(qname, ".")}
 	if err != nil {
 		h.Error = check.ErrMsg(err)
 		return h
