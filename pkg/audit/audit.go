@@ -12,6 +12,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 
@@ -132,7 +133,7 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) *re
 			mu.Unlock()
 		}
 	}
-	const inline = 4 // "mx"
+	inline := slices.IndexFunc(jobs, func(j job) bool { return j.name == "mx" })
 	for i := range jobs {
 		if i != inline {
 			g.Go(func() { runJob(i) })
