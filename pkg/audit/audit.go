@@ -143,6 +143,11 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) *re
 	g.Wait()
 
 	rep := &report.Report{Target: d.Unicode()}
+	n := 0
+	for _, secs := range results {
+		n += len(secs)
+	}
+	rep.Sections = make([]report.Section, 0, n) // a dozen sections: grown once, not five times
 	for _, secs := range results {
 		for _, s := range secs {
 			if s.Check == "ports" {

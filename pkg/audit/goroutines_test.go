@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,8 +43,16 @@ func TestRunLeavesNoGoroutines(t *testing.T) {
 			t.Fatal("no sections")
 		}
 	}
-	if after := settle(before); after != before {
-		buf := make([]byte, 1<<16)
-		t.Fatalf("%d goroutines besides the workers before the runs, %d after:\n%s", before, after, buf[:runtime.Stack(buf, true)])
+	// Other tests of the package leave servers whose goroutines may end
+	// meanwhile: fewer is fine. Then no goroutine may be left in a check.
+	if after := settle(before); after > before {
+		t.Errorf("%d goroutines besides the workers before the runs, %d after", before, after)
+	}
+	buf := make([]byte, 1<<20)
+	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+		inCheck := strings.Contains(g, "github.com/mailcheck/mailcheck/pkg/") && !strings.Contains(g, "resolver.(*udpSocket).read")
+		if inCheck && !strings.Contains(g, "TestRunLeavesNoGoroutines") {
+			t.Errorf("a goroutine left running in a check:\n%s", g)
+		}
 	}
 }
