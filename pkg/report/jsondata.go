@@ -4,7 +4,6 @@ import (
 	"encoding"
 	"encoding/base64"
 	"encoding/json"
-	"math"
 	"net/netip"
 	"reflect"
 	"slices"
@@ -328,7 +327,7 @@ func (p *dataPlan) encode(e *jsonEncoder, v reflect.Value, depth int) error {
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		e.b = strconv.AppendUint(e.b, v.Uint(), 10)
 	case reflect.Float32, reflect.Float64:
-		return e.floatBits(v.Float(), p.bits)
+		return e.float(v.Float(), p.bits)
 	case reflect.Interface:
 		if v.IsNil() {
 			e.b = append(e.b, "null"...)
@@ -448,28 +447,4 @@ func isEmptyValue(v reflect.Value) bool {
 		return v.IsZero()
 	}
 	return false
-}
-
-// floatBits is float for a float32 (bits 32) or a float64, as
-// encoding/json's floatEncoder: the cut-offs of a float32 are compared as
-// float32.
-func (e *jsonEncoder) floatBits(f float64, bits int) error {
-	if bits == 64 {
-		return e.float(f)
-	}
-	if math.IsInf(f, 0) || math.IsNaN(f) {
-		return errFallback
-	}
-	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (float32(abs) < 1e-6 || float32(abs) >= 1e21) {
-		format = 'e'
-	}
-	e.b = strconv.AppendFloat(e.b, f, format, -1, 32)
-	if format == 'e' {
-		if n := len(e.b); n >= 4 && e.b[n-4] == 'e' && e.b[n-3] == '-' && e.b[n-2] == '0' {
-			e.b[n-2] = e.b[n-1]
-			e.b = e.b[:n-1]
-		}
-	}
-	return nil
 }

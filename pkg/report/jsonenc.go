@@ -282,7 +282,7 @@ func (e *jsonEncoder) param(v any) error {
 	case bool:
 		e.b = strconv.AppendBool(e.b, x)
 	case float64:
-		return e.float(x)
+		return e.float(x, 64)
 	case []string:
 		e.strings(x)
 	case Severity:
@@ -358,7 +358,7 @@ func (e *jsonEncoder) score(s *Score) error {
 		e.b = append(e.b, `,"sections":`...)
 		e.strings(c.Sections)
 		e.b = append(e.b, `,"factor":`...)
-		if err := e.float(c.Factor); err != nil {
+		if err := e.float(c.Factor, 64); err != nil {
 			return err
 		}
 		if len(c.Deductions) > 0 {
@@ -453,18 +453,21 @@ func (e *jsonEncoder) strings(ss []string) {
 	e.b = append(e.b, ']')
 }
 
-// float appends f as encoding/json does (like ES6: %f, or %e with an
-// unpadded exponent for very small and very large values); NaN and the
-// infinities are an error there.
-func (e *jsonEncoder) float(f float64) error {
+// float appends f, a float64 or (bits 32) a float32, as encoding/json's
+// floatEncoder does (like ES6: %f, or %e with an unpadded exponent for
+// very small and very large values, a float32's cut-offs compared as
+// float32); NaN and the infinities are an error there.
+func (e *jsonEncoder) float(f float64, bits int) error {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		return errFallback
 	}
 	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
+	if abs := math.Abs(f); abs != 0 {
+		if bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21) {
+			format = 'e'
+		}
 	}
-	e.b = strconv.AppendFloat(e.b, f, format, -1, 64)
+	e.b = strconv.AppendFloat(e.b, f, format, -1, bits)
 	if format == 'e' {
 		// e-09 to e-9
 		if n := len(e.b); n >= 4 && e.b[n-4] == 'e' && e.b[n-3] == '-' && e.b[n-2] == '0' {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -18,59 +17,68 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/resolver"
 )
 
-// TestTypedJSONOnRealReports: the domain report of every test zone (the
-// repository's, the schema tests' QA zones and the benchmark workload's),
-// unworded and worded in each language, as the typed encoder and as
-// encoding/json write it.
+// TestTypedJSONOnRealReports: the domain report of every origin of every
+// test zone (the repository's, the schema tests' QA zones and the
+// benchmark workload's), plain and parked, unworded and worded in each
+// language, as the typed encoder and as encoding/json write it.
 func TestTypedJSONOnRealReports(t *testing.T) {
 	zones, _ := filepath.Glob("../../testdata/zones/*.zone")
 	qa, _ := filepath.Glob("../../internal/schema/testdata/qa/*.zone")
 	if len(zones) < 10 || len(qa) == 0 {
 		t.Fatalf("test zones not found: %d, %d", len(zones), len(qa))
 	}
-	runs := map[string][]string{}
-	for _, z := range append(zones, qa...) {
-		runs[zoneApex(t, z)+" "+filepath.Base(z)] = []string{z}
+	type run struct {
+		files  []string
+		apexes []string
 	}
-	bench, _ := filepath.Glob("../audit/testdata/bench/*.zone")
-	runs["d0000.bench.example bench"] = bench
-	for name, files := range runs {
-		z, err := resolver.LoadZones(files...)
+	var runs []run
+	origin := regexp.MustCompile(`(?m)^\$ORIGIN\s+(\S+)`)
+	for _, z := range append(zones, qa...) {
+		text, err := os.ReadFile(z)
 		if err != nil {
 			t.Fatal(err)
 		}
-		apex, _, _ := strings.Cut(name, " ")
-		d, err := dnsname.Parse(apex)
+		// Each $ORIGIN's name (the domains the zone is about, and
+		// their neighbours), or the file's name.
+		names := []string{strings.TrimSuffix(filepath.Base(z), ".zone")}
+		for _, m := range origin.FindAllSubmatch(text, -1) {
+			names = append(names, string(m[1]))
+		}
+		runs = append(runs, run{[]string{z}, names})
+	}
+	bench, _ := filepath.Glob("../audit/testdata/bench/*.zone")
+	runs = append(runs, run{bench, []string{"d0000.bench.example"}})
+	n := 0
+	for _, r := range runs {
+		z, err := resolver.LoadZones(r.files...)
 		if err != nil {
-			t.Fatalf("%s: %v", name, err)
+			t.Fatal(err)
 		}
-		env := check.Env{Resolver: resolver.NewCache(z), Now: testclock.Func()}
-		for _, parked := range []bool{false, true} {
-			rep := audit.Run(context.Background(), env, d, audit.Options{ProbeReason: audit.ProbeOffline, Parked: parked})
-			if len(rep.Sections) < 5 {
-				t.Fatalf("%s: %d sections", name, len(rep.Sections))
+		for _, apex := range r.apexes {
+			d, err := dnsname.Parse(strings.TrimSuffix(apex, "."))
+			if err != nil {
+				continue // a single label: no domain to check
 			}
-			rep.Command, rep.Tool, rep.GeneratedAt = "domain", report.Tool{Name: "mailcheck", Version: "test"}, testclock.Now()
-			rep.DNS = &report.DNSStats{Resolver: resolver.ZoneFiles, Lookups: 3}
-			sameJSON(t, name+" unworded", *rep)
-			for _, lang := range i18n.Langs {
-				c := deepCopyValue(reflect.ValueOf(rep)).Interface().(*report.Report)
-				i18n.For(lang).LocalizeData(c)
-				c.Lang = string(lang)
-				sameJSON(t, name+" "+string(lang), *c)
+			for _, parked := range []bool{false, true} {
+				for _, lang := range append([]i18n.Lang{""}, i18n.Langs...) {
+					env := check.Env{Resolver: resolver.NewCache(z), Now: testclock.Func()}
+					rep := audit.Run(context.Background(), env, d, audit.Options{ProbeReason: audit.ProbeOffline, Parked: parked})
+					if len(rep.Sections) < 5 {
+						t.Fatalf("%s: %d sections", apex, len(rep.Sections))
+					}
+					rep.Command, rep.Tool, rep.GeneratedAt = "domain", report.Tool{Name: "mailcheck", Version: "test"}, testclock.Now()
+					rep.DNS = &report.DNSStats{Resolver: resolver.ZoneFiles, Lookups: 3}
+					if lang != "" {
+						i18n.For(lang).LocalizeData(rep)
+						rep.Lang = string(lang)
+					}
+					sameJSON(t, apex+" "+string(lang), *rep)
+					n++
+				}
 			}
 		}
 	}
-}
-
-// zoneApex reads the $ORIGIN of a zone file.
-func zoneApex(t *testing.T, path string) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
+	if n < 6*len(zones) {
+		t.Errorf("only %d reports for %d zones", n, len(zones))
 	}
-	if m := regexp.MustCompile(`(?m)^\$ORIGIN\s+(\S+?)\.?\s*$`).FindSubmatch(data); m != nil {
-		return string(m[1])
-	}
-	return strings.TrimSuffix(filepath.Base(path), ".zone")
 }
