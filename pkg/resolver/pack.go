@@ -51,6 +51,10 @@ const (
 	flagCD = 1 << 4
 )
 
+// optDO is the OPT record's TTL field with the DO bit set (RFC 3225 §3;
+// RFC 6891 §6.1.3: extended RCODE and version zero).
+const optDO = 1 << 15
+
 // appendQuery appends a query for one question with an OPT record of
 // payload size udpSize and TTL field optTTL (extended RCODE, version, DO)
 // to buf, the way dns.Msg.Pack writes it. It reports false for a name it

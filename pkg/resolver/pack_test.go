@@ -59,3 +59,25 @@ func BenchmarkPackQuery(b *testing.B) {
 		}
 	})
 }
+
+// QueryDNSSEC's direct query (RD, CD as asked, DO via optDO) is the
+// message it would build and Pack.
+func TestAppendQueryDNSSECMatchesPack(t *testing.T) {
+	for _, cd := range []bool{false, true} {
+		q := &dns.Msg{Question: []dns.Question{{Name: "example.", Qtype: dns.TypeDNSKEY, Qclass: dns.ClassINET}}}
+		q.RecursionDesired, q.CheckingDisabled = true, cd
+		q.SetEdns0(1232, true)
+		want, err := q.Pack()
+		if err != nil {
+			t.Fatal(err)
+		}
+		flags := uint16(flagRD)
+		if cd {
+			flags |= flagCD
+		}
+		got, ok := appendQuery(nil, 0, "example.", dns.TypeDNSKEY, dns.ClassINET, flags, 1232, optDO)
+		if !ok || !bytes.Equal(got, want) {
+			t.Errorf("cd=%v: appendQuery\n%x\nwant\n%x", cd, got, want)
+		}
+	}
+}
