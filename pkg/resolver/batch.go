@@ -56,6 +56,10 @@ type batchAsk struct {
 	idx []int
 }
 
+func newBatchAsk(n int) batchAsk {
+	return batchAsk{qs: make([]Question, 0, n), idx: make([]int, 0, n)}
+}
+
 func (b *batchAsk) add(i int, key qkey) {
 	b.qs = append(b.qs, Question{key.name, key.qtype})
 	b.idx = append(b.idx, i)
@@ -125,8 +129,11 @@ func (c *Cache) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 		e *cacheEntry
 	}
 	var waits []wait
-	var mine []*cacheEntry // entries this batch asks, by question
-	var ask batchAsk
+	// Sized once: most questions of a batch are new (a domain's own
+	// names), and growing these by appending cost some twenty allocations
+	// per batch.
+	mine := make([]*cacheEntry, 0, len(qs)) // entries this batch asks, by question
+	ask := newBatchAsk(len(qs))
 	keys := make([]qkey, len(qs))
 	c.mu.Lock()
 	for i, q := range qs {
@@ -141,7 +148,7 @@ func (c *Cache) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 			}
 			waits = append(waits, wait{i, e})
 		default:
-			e = &cacheEntry{}
+			e = c.newEntryLocked()
 			c.entries[keys[i]] = e
 			mine = append(mine, e)
 			ask.add(i, keys[i])
@@ -195,8 +202,9 @@ func (c *SharedCache) LookupBatch(ctx context.Context, qs []Question, out []Resu
 		fl *sharedFlight
 	}
 	var waits []wait
-	var mine []*sharedFlight
-	var ask batchAsk
+	mine := make([]*sharedFlight, 0, len(qs))
+	var flights []sharedFlight // allocated at once, for the questions asked
+	ask := newBatchAsk(len(qs))
 	keys := make([]qkey, len(qs))
 	c.mu.Lock()
 	for i, q := range qs {
@@ -215,7 +223,12 @@ func (c *SharedCache) LookupBatch(ctx context.Context, qs []Question, out []Resu
 			waits = append(waits, wait{i, fl})
 			continue
 		}
-		fl := &sharedFlight{seenBefore: c.wantedLocked(keys[i])}
+		if len(flights) == 0 {
+			flights = make([]sharedFlight, len(qs)-i)
+		}
+		fl := &flights[0]
+		flights = flights[1:]
+		fl.seenBefore = c.wantedLocked(keys[i])
 		c.calls[keys[i]] = fl
 		mine = append(mine, fl)
 		ask.add(i, keys[i])
@@ -292,8 +305,14 @@ func (c *Client) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 		return
 	}
 	wires := make([][]byte, 0, len(qs))
-	bufs := make([]*[]byte, 0, len(qs))
 	idx := make([]int, 0, len(qs))
+	// Every datagram in one buffer, sized for all (a name's wire form is
+	// its length plus one; Canonical adds a dot at most).
+	size := 0
+	for _, q := range qs {
+		size += 12 + len(q.Name) + 2 + 4 + 11
+	}
+	buf := make([]byte, 0, size)
 	for i, q := range qs {
 		qname := Canonical(q.Name)
 		out[i].Answer = Answer{Name: qname, Type: q.Type}
@@ -301,16 +320,17 @@ func (c *Client) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 			out[i].Err = err
 			continue
 		}
-		buf := wireBufs.Get().(*[]byte)
-		wire, ok := appendQuery((*buf)[:0], 0, qname, q.Type, dns.ClassINET, flagRD|flagAD, c.opts.UDPSize, 0)
+		start := len(buf)
+		more, ok := appendQuery(buf, 0, qname, q.Type, dns.ClassINET, flagRD|flagAD, c.opts.UDPSize, 0)
 		if !ok {
-			wireBufs.Put(buf)
 			// A name Pack must escape: the one-by-one path.
 			idx = append(idx, -1-i)
 			continue
 		}
-		bufs = append(bufs, buf)
-		wires = append(wires, wire)
+		buf = more
+		// Capped: the datagrams never share room (the pool writes
+		// each one's ID in place).
+		wires = append(wires, buf[start:len(buf):len(buf)])
 		idx = append(idx, i)
 	}
 
@@ -338,9 +358,6 @@ func (c *Client) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 		}
 		for range taken {
 			c.release()
-		}
-		for _, b := range bufs {
-			wireBufs.Put(b) // sent: the batch is done with them
 		}
 	}
 

@@ -368,23 +368,16 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first 
 	// query asks a validating resolver to report whether it validated,
 	// without asking for DNSSEC records (DO). The dns.Msg is only built
 	// for the rare TCP fallback and for names Pack must escape.
-	var q *dns.Msg
-	query := func() *dns.Msg {
-		if q == nil {
-			q = &dns.Msg{Question: []dns.Question{{Name: fqdn, Qtype: qtype, Qclass: dns.ClassINET}}}
-			q.Opcode = dns.OpcodeQuery
-			q.RecursionDesired = true
-			q.AuthenticatedData = true
-			q.SetEdns0(c.opts.UDPSize, false)
-		}
-		return q
-	}
+	//
+	// (No closure for the dns.Msg, and the rare paths in functions of
+	// their own: this frame is on the stack of every lookup, and a small
+	// one lets more of the checks' goroutines live in their first stack.)
 	buf := wireBufs.Get().(*[]byte)
 	defer wireBufs.Put(buf) // the datagram is copied out by the time exchange returns
 	wire, ok := appendQuery((*buf)[:0], 0, fqdn, qtype, dns.ClassINET, flagRD|flagAD, c.opts.UDPSize, 0)
 	if !ok {
 		var err error
-		if wire, err = query().Pack(); err != nil {
+		if wire, err = c.lookupQuery(fqdn, qtype).Pack(); err != nil {
 			return nil, &Error{Name: name, Type: qtype, Kind: KindName, Err: err}
 		}
 	}
@@ -414,16 +407,10 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first 
 				msg, err = c.sendUDP(ctx, si, wire)
 			}
 			if err == nil && msg.Truncated {
-				// RFC 7766 §5: a truncated UDP answer is retried over TCP.
-				var tcpMsg *dns.Msg
-				tcpMsg, err = c.sendTCP(ctx, si, query())
-				if err == nil && tcpMsg.Truncated { // RFC 1035 §4.1.1: TC over TCP too is an incomplete answer, never NODATA
-					lastReply = &Error{Name: name, Type: qtype, Kind: KindMalformed, Err: errors.New("answer truncated over TCP too")}
+				var tcpErr error
+				if msg, err, tcpErr = c.overTCP(ctx, si, fqdn, name, qtype); tcpErr != nil {
+					lastReply = tcpErr
 					continue
-				}
-				if err == nil {
-					tcpMsg.Truncated = true // remember that UDP was not enough
-					msg = tcpMsg
 				}
 			}
 			if err != nil {
@@ -456,7 +443,42 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first 
 	if lastReply != nil {
 		return nil, lastReply
 	}
-	return nil, &Error{Name: name, Type: qtype, Kind: KindTimeout,
+	return nil, c.timedOut(name, qtype, lastErr)
+}
+
+// lookupQuery is the query exchange sends, as a dns.Msg: for TCP and for
+// names appendQuery leaves to Pack.
+func (c *Client) lookupQuery(fqdn string, qtype uint16) *dns.Msg {
+	q := &dns.Msg{Question: []dns.Question{{Name: fqdn, Qtype: qtype, Qclass: dns.ClassINET}}}
+	q.Opcode = dns.OpcodeQuery
+	q.RecursionDesired = true
+	q.AuthenticatedData = true
+	q.SetEdns0(c.opts.UDPSize, false)
+	return q
+}
+
+// overTCP asks again over TCP after a truncated UDP answer (RFC 7766 §5).
+// incomplete is set when the TCP answer is truncated too: RFC 1035 §4.1.1,
+// an incomplete answer, never NODATA.
+//
+//go:noinline
+func (c *Client) overTCP(ctx context.Context, server int, fqdn, name string, qtype uint16) (msg *dns.Msg, err, incomplete error) {
+	msg, err = c.sendTCP(ctx, server, c.lookupQuery(fqdn, qtype))
+	if err != nil {
+		return nil, err, nil
+	}
+	if msg.Truncated {
+		return nil, nil, &Error{Name: name, Type: qtype, Kind: KindMalformed, Err: errors.New("answer truncated over TCP too")}
+	}
+	msg.Truncated = true // remember that UDP was not enough
+	return msg, nil, nil
+}
+
+// timedOut is the error of a question no server answered in time.
+//
+//go:noinline
+func (c *Client) timedOut(name string, qtype uint16, lastErr error) error {
+	return &Error{Name: name, Type: qtype, Kind: KindTimeout,
 		Err: fmt.Errorf("no answer from %s after %d attempts of %s: %w", strings.Join(c.servers, ", "), c.opts.Retries+1, c.opts.Timeout, lastErr)}
 }
 
@@ -475,7 +497,18 @@ func (c *Client) attempt(ctx context.Context, send func(context.Context) (*dns.M
 // acquire takes a place under the in-flight bound and counts the query;
 // release gives it back. (Not a returned func: the method value escaped,
 // one allocation per query.)
+//
+// A place is nearly always free: tried first on its own, which is a
+// fraction of the cost of a select that also watches ctx (and makes ctx's
+// Done channel). The callers check ctx before they ask, and the wait for
+// the reply watches it.
 func (c *Client) acquire(ctx context.Context) error {
+	select {
+	case c.inFlight <- struct{}{}:
+		c.queries.Add(1)
+		return nil
+	default:
+	}
 	select {
 	case c.inFlight <- struct{}{}:
 	case <-ctx.Done():

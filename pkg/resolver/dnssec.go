@@ -137,17 +137,6 @@ func (c *Client) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd 
 	// crypto/rand; the UDP pool and the TCP path set their own), written
 	// directly into a pooled buffer; the dns.Msg only for TCP and for
 	// names appendQuery leaves to Pack (the root among them).
-	var q *dns.Msg
-	query := func() *dns.Msg {
-		if q == nil {
-			q = new(dns.Msg)
-			q.Question = []dns.Question{{Name: qname, Qtype: qtype, Qclass: dns.ClassINET}}
-			q.RecursionDesired = true
-			q.CheckingDisabled = cd
-			q.SetEdns0(c.opts.UDPSize, true)
-		}
-		return q
-	}
 	flags := uint16(flagRD)
 	if cd {
 		flags |= flagCD
@@ -157,7 +146,7 @@ func (c *Client) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd 
 	wire, ok := appendQuery((*buf)[:0], 0, qname, qtype, dns.ClassINET, flags, c.opts.UDPSize, optDO)
 	if !ok {
 		var err error
-		if wire, err = query().Pack(); err != nil {
+		if wire, err = c.dnssecQuery(qname, qtype, cd).Pack(); err != nil {
 			return rep, &Error{Name: qname, Type: qtype, Kind: KindName, Err: err}
 		}
 	}
@@ -172,7 +161,7 @@ func (c *Client) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd 
 		// one not) would make the verdict meaningless.
 		msg, err := c.sendUDP(ctx, 0, wire)
 		if err == nil && msg.Truncated {
-			msg, err = c.sendTCP(ctx, 0, query())
+			msg, err = c.sendTCP(ctx, 0, c.dnssecQuery(qname, qtype, cd))
 		}
 		if err != nil {
 			if ctxErr := contextDone(ctx); ctxErr != nil {
@@ -198,6 +187,16 @@ func (c *Client) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd 
 	}
 	return rep, &Error{Name: qname, Type: qtype, Kind: KindTimeout,
 		Err: fmt.Errorf("no answer from %s after %d attempts of %s: %w", c.opts.Server, c.opts.Retries+1, c.opts.Timeout, lastErr)}
+}
+
+// dnssecQuery is the query QueryDNSSEC sends, as a dns.Msg.
+func (c *Client) dnssecQuery(qname string, qtype uint16, cd bool) *dns.Msg {
+	q := new(dns.Msg)
+	q.Question = []dns.Question{{Name: qname, Qtype: qtype, Qclass: dns.ClassINET}}
+	q.RecursionDesired = true
+	q.CheckingDisabled = cd
+	q.SetEdns0(c.opts.UDPSize, true)
+	return q
 }
 
 // maxExtended bounds the EDE options kept from one reply.
