@@ -372,7 +372,7 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first 
 	// (No closure for the dns.Msg, and the rare paths in functions of
 	// their own: this frame is on the stack of every lookup, and a small
 	// one lets more of the checks' goroutines live in their first stack.)
-	buf := wireBufs.Get().(*[]byte)
+	buf := wireBufs.Get()
 	defer wireBufs.Put(buf) // the datagram is copied out by the time exchange returns
 	wire, ok := appendQuery((*buf)[:0], 0, fqdn, qtype, dns.ClassINET, flagRD|flagAD, c.opts.UDPSize, 0)
 	if !ok {

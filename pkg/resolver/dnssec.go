@@ -141,7 +141,7 @@ func (c *Client) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd 
 	if cd {
 		flags |= flagCD
 	}
-	buf := wireBufs.Get().(*[]byte)
+	buf := wireBufs.Get()
 	defer wireBufs.Put(buf) // the datagram is copied out by the time sendUDP returns
 	wire, ok := appendQuery((*buf)[:0], 0, qname, qtype, dns.ClassINET, flags, c.opts.UDPSize, optDO)
 	if !ok {
