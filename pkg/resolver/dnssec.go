@@ -263,10 +263,33 @@ func withSignatures(z *Zones, rrs []dns.RR) []dns.RR {
 
 // ZoneRecords implements ZoneLister by reading the zone files again: the
 // records of qtype owned at or below apex, or for RRSIG those signed by
-// apex. Zone data keeps no per-zone listing, and a DNSSEC check asks this
-// once per zone of a run.
+// apex. Zone data keeps no per-zone listing, so the first call per (apex,
+// qtype) reads the files and later calls get copies of what it found (the
+// caller may change the records it is given).
 func (z *Zones) ZoneRecords(apex string, qtype uint16) ([]dns.RR, error) {
-	apex = Canonical(apex)
+	key := zoneListKey{Canonical(apex), qtype}
+	z.listMu.Lock()
+	defer z.listMu.Unlock()
+	l, ok := z.listed[key]
+	if !ok {
+		l.rrs, l.err = z.readZoneRecords(key.apex, qtype)
+		if z.listed == nil {
+			z.listed = map[zoneListKey]zoneList{}
+		}
+		z.listed[key] = l
+	}
+	if l.err != nil {
+		return nil, l.err
+	}
+	out := make([]dns.RR, len(l.rrs))
+	for i, rr := range l.rrs {
+		out[i] = dns.Copy(rr)
+	}
+	return out, nil
+}
+
+// readZoneRecords reads the zone files for ZoneRecords.
+func (z *Zones) readZoneRecords(apex string, qtype uint16) ([]dns.RR, error) {
 	var out []dns.RR
 	for _, p := range z.files {
 		f, err := os.Open(p)

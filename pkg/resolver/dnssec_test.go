@@ -87,6 +87,16 @@ func TestZonesDNSSEC(t *testing.T) {
 	if err != nil || len(rrs) != 4 { // SOA, MX, DNSKEY, NSEC
 		t.Fatalf("RRSIGs %d %v", len(rrs), err)
 	}
+	// Read once per (apex, type): a change to the file is not seen, and a
+	// caller's change to its copy does not reach the next caller.
+	rrs[0].Header().Name = "changed.example."
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	again, err := z.ZoneRecords("shop.example.", dns.TypeRRSIG)
+	if err != nil || len(again) != 4 || again[0].Header().Name == "changed.example." {
+		t.Fatalf("second listing %d %v %v", len(again), err, again)
+	}
 	if rep, _ := z.QueryDNSSEC(context.Background(), "other.example", dns.TypeSOA, false); rep.Rcode != dns.RcodeRefused {
 		t.Errorf("outside the files: rcode %d", rep.Rcode)
 	}

@@ -34,6 +34,7 @@ type bulkOptions struct {
 	verbose                bool
 	nx                     int
 	offline                bool
+	keep                   string
 }
 
 var digits = regexp.MustCompile(`d[0-9]{4}|[0-9]+\.[0-9]+\.18\.198`)
@@ -184,11 +185,17 @@ func bulk(o bulkOptions) error {
 		addr, queries, logOf = srv.Addr, srv.Queries, srv.Log
 	}
 
-	dir, err := os.MkdirTemp("", "benchdomain")
-	if err != nil {
+	dir := o.keep
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "benchdomain")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
 	list := filepath.Join(dir, "domains.txt")
 	lf, err := os.Create(list)
 	if err != nil {

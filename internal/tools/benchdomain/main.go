@@ -62,6 +62,7 @@ func main() {
 		fs.BoolVar(&o.offline, "offline", false, "answer from the zone files (--zone), no DNS server: the checks' own CPU")
 		fs.IntVar(&o.nx, "nx", 0, "add this many non-existent domains to the list (a long list for memory, without a huge zone)")
 		fs.StringVar(&o.extra, "args", "", "more arguments for mailcheck domain, space-separated")
+		fs.StringVar(&o.keep, "keep", "", "write the domain list, the zone files (-offline) and out.jsonl in this directory and keep them (to diff two runs' verdicts)")
 		_ = fs.Parse(args)
 		o.delay = *delay
 		err = bulk(o)
