@@ -385,12 +385,12 @@ func (c *Client) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 		// A final reply: read here, with no goroutine, unless it is an
 		// alias whose target must be asked.
 		ans := &out[i].Answer
-		msg, err := c.exchange(ctx, ans.Name, ans.Type, first)
+		msg, size, err := c.exchange(ctx, ans.Name, ans.Type, first)
 		if err != nil {
 			out[i].Err = c.failed(ans, err)
 			continue
 		}
-		next, done, err := c.absorb(ans, msg, ans.Name)
+		next, done, err := c.absorb(ans, msg, size, ans.Name)
 		if done || err != nil {
 			out[i].Err = err
 			continue

@@ -237,12 +237,12 @@ func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (Answer,
 // attempt at the first server, already sent (LookupBatch).
 func (c *Client) follow(ctx context.Context, ans *Answer, current string, first *udpReply) error {
 	for {
-		msg, err := c.exchange(ctx, current, ans.Type, first)
+		msg, size, err := c.exchange(ctx, current, ans.Type, first)
 		first = nil
 		if err != nil {
 			return c.failed(ans, err)
 		}
-		next, done, err := c.absorb(ans, msg, current)
+		next, done, err := c.absorb(ans, msg, size, current)
 		if done || err != nil {
 			return err
 		}
@@ -263,11 +263,11 @@ func (c *Client) failed(ans *Answer, err error) error {
 // absorb reads one reply to the question at current into ans. Done is
 // false when the alias chain left the server's data unanswered: the lookup
 // goes on at next.
-func (c *Client) absorb(ans *Answer, msg *dns.Msg, current string) (next string, done bool, err error) {
+func (c *Client) absorb(ans *Answer, msg *dns.Msg, size int, current string) (next string, done bool, err error) {
 	qtype := ans.Type
 	ans.Authentic = msg.AuthenticatedData
 	ans.Truncated = ans.Truncated || msg.Truncated
-	ans.Size = msg.Len()
+	ans.Size = size
 	rrs := msg.Answer
 	if current, err = followAliases(rrs, ans, current, c.opts.MaxCNAMEDepth); err != nil {
 		return "", true, err
@@ -326,12 +326,27 @@ func followAliases(rrs []dns.RR, ans *Answer, current string, max int) (string, 
 	}
 }
 
-// recordsAt returns the records of qtype owned by name.
+// recordsAt returns the records of qtype owned by name: rrs itself (its
+// length as its capacity, so an append copies) when they all are, the
+// usual answer section, which saves a slice per answer.
 func recordsAt(rrs []dns.RR, qtype uint16, name string) []dns.RR {
+	at := func(rr dns.RR) bool {
+		h := rr.Header()
+		return (h.Rrtype == qtype || qtype == dns.TypeANY) && strings.EqualFold(h.Name, name)
+	}
+	all := len(rrs) > 0
+	for _, rr := range rrs {
+		if !at(rr) {
+			all = false
+			break
+		}
+	}
+	if all {
+		return rrs[:len(rrs):len(rrs)]
+	}
 	var out []dns.RR
 	for _, rr := range rrs {
-		h := rr.Header()
-		if (h.Rrtype == qtype || qtype == dns.TypeANY) && strings.EqualFold(h.Name, name) {
+		if at(rr) {
 			out = append(out, rr)
 		}
 	}
@@ -360,7 +375,7 @@ func cnameOf(rrs []dns.RR, owner string) string {
 // truncation, and turns RCODEs other than NOERROR and NXDOMAIN into errors.
 // first, when set, stands for the first UDP attempt at the first server:
 // sent and waited for already (LookupBatch).
-func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first *udpReply) (*dns.Msg, error) {
+func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first *udpReply) (*dns.Msg, int, error) {
 	fqdn := dns.Fqdn(name) // name is canonical: no copy
 	// Written directly, not through a dns.Msg (not SetQuestion either: it
 	// draws an ID from crypto/rand, which cost 8% of a bulk run's CPU):
@@ -378,7 +393,7 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first 
 	if !ok {
 		var err error
 		if wire, err = c.lookupQuery(fqdn, qtype).Pack(); err != nil {
-			return nil, &Error{Name: name, Type: qtype, Kind: KindName, Err: err}
+			return nil, 0, &Error{Name: name, Type: qtype, Kind: KindName, Err: err}
 		}
 	}
 
@@ -402,7 +417,7 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first 
 				msg, err = first.msg, first.err
 			} else {
 				if err := ctx.Err(); err != nil {
-					return nil, c.ctxError(ctx, name, qtype, err)
+					return nil, 0, c.ctxError(ctx, name, qtype, err)
 				}
 				msg, err = c.sendUDP(ctx, si, wire)
 			}
@@ -415,7 +430,7 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first 
 			}
 			if err != nil {
 				if ctxErr := contextDone(ctx); ctxErr != nil {
-					return nil, c.ctxError(ctx, name, qtype, ctxErr)
+					return nil, 0, c.ctxError(ctx, name, qtype, ctxErr)
 				}
 				lastErr = err
 				if isTimeout(err) {
@@ -424,7 +439,7 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first 
 				lastReply = classifyNetErr(name, qtype, err)
 				continue
 			}
-			msg, err = c.checkReply(fqdn, msg, name, qtype)
+			msg, size, err := c.checkReply(fqdn, msg, name, qtype)
 			switch KindOf(err) {
 			case KindServFail, KindRefused:
 				if k < len(c.servers)-1 {
@@ -432,18 +447,18 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first 
 					continue
 				}
 			}
-			return msg, err
+			return msg, size, err
 		}
 		if lastReply != nil {
 			// Every server answered, none usefully: asking again will
 			// not help (only silence is retried).
-			return nil, lastReply
+			return nil, 0, lastReply
 		}
 	}
 	if lastReply != nil {
-		return nil, lastReply
+		return nil, 0, lastReply
 	}
-	return nil, c.timedOut(name, qtype, lastErr)
+	return nil, 0, c.timedOut(name, qtype, lastErr)
 }
 
 // lookupQuery is the query exchange sends, as a dns.Msg: for TCP and for
@@ -541,23 +556,26 @@ func (c *Client) sendTCP(ctx context.Context, server int, q *dns.Msg) (*dns.Msg,
 	})
 }
 
-func (c *Client) checkReply(fqdn string, msg *dns.Msg, name string, qtype uint16) (*dns.Msg, error) {
+// checkReply also returns the reply's size (msg.Len(), which walks every
+// record: computed once per reply).
+func (c *Client) checkReply(fqdn string, msg *dns.Msg, name string, qtype uint16) (*dns.Msg, int, error) {
 	if len(msg.Question) != 1 || !strings.EqualFold(msg.Question[0].Name, fqdn) || msg.Question[0].Qtype != qtype {
-		return nil, &Error{Name: name, Type: qtype, Kind: KindMalformed, Err: errors.New("reply does not match the question")}
+		return nil, 0, &Error{Name: name, Type: qtype, Kind: KindMalformed, Err: errors.New("reply does not match the question")}
 	}
-	if size := msg.Len(); size > c.opts.MaxAnswerSize {
-		return nil, &Error{Name: name, Type: qtype, Kind: KindTooLarge,
+	size := msg.Len()
+	if size > c.opts.MaxAnswerSize {
+		return nil, 0, &Error{Name: name, Type: qtype, Kind: KindTooLarge,
 			Err: fmt.Errorf("answer of %d octets, over the %d-octet bound", size, c.opts.MaxAnswerSize)}
 	}
 	switch msg.Rcode {
 	case dns.RcodeSuccess, dns.RcodeNameError:
-		return msg, nil
+		return msg, size, nil
 	case dns.RcodeServerFailure:
-		return nil, &Error{Name: name, Type: qtype, Kind: KindServFail, Rcode: msg.Rcode}
+		return nil, 0, &Error{Name: name, Type: qtype, Kind: KindServFail, Rcode: msg.Rcode}
 	case dns.RcodeRefused:
-		return nil, &Error{Name: name, Type: qtype, Kind: KindRefused, Rcode: msg.Rcode}
+		return nil, 0, &Error{Name: name, Type: qtype, Kind: KindRefused, Rcode: msg.Rcode}
 	default:
-		return nil, &Error{Name: name, Type: qtype, Kind: KindRcode, Rcode: msg.Rcode}
+		return nil, 0, &Error{Name: name, Type: qtype, Kind: KindRcode, Rcode: msg.Rcode}
 	}
 }
 

@@ -176,11 +176,12 @@ func (c *Client) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd 
 		if len(msg.Question) != 1 || !strings.EqualFold(msg.Question[0].Name, qname) || msg.Question[0].Qtype != qtype {
 			return rep, &Error{Name: qname, Type: qtype, Kind: KindMalformed, Err: errors.New("reply does not match the question")}
 		}
-		if size := msg.Len(); size > c.opts.MaxAnswerSize {
+		size := msg.Len()
+		if size > c.opts.MaxAnswerSize {
 			return rep, &Error{Name: qname, Type: qtype, Kind: KindTooLarge,
 				Err: fmt.Errorf("answer of %d octets, over the %d-octet bound", size, c.opts.MaxAnswerSize)}
 		}
-		rep.Rcode, rep.Authentic, rep.Size = msg.Rcode, msg.AuthenticatedData, msg.Len()
+		rep.Rcode, rep.Authentic, rep.Size = msg.Rcode, msg.AuthenticatedData, size
 		rep.Answer, rep.Authority = msg.Answer, msg.Ns
 		rep.Extended = extendedErrors(msg)
 		return rep, nil

@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/miekg/dns"
@@ -79,5 +80,37 @@ func TestAppendQueryDNSSECMatchesPack(t *testing.T) {
 		if !ok || !bytes.Equal(got, want) {
 			t.Errorf("cd=%v: appendQuery\n%x\nwant\n%x", cd, got, want)
 		}
+	}
+}
+
+// Canonical's ASCII path gives exactly what dns.CanonicalName gives.
+func TestCanonicalMatchesDNS(t *testing.T) {
+	for _, name := range []string{
+		"", ".", "example", "example.", "EXAMPLE.org", "Mixed.Case.Example.", " spaced.example \t",
+		`esc\.`, `esc\\.`, `esc\\\.`, `a\065b.example`, "a..b", "xn--bcher-kva.example",
+		"bücher.example", "B\xffad.example", "\xff", "_dmarc.Example.COM", "UPPER",
+	} {
+		want := dns.CanonicalName(strings.TrimSpace(name))
+		if got := Canonical(name); got != want {
+			t.Errorf("Canonical(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func BenchmarkCanonical(b *testing.B) {
+	for _, f := range []struct {
+		name string
+		fn   func(string) string
+	}{
+		{"Canonical", Canonical},
+		{"dns.CanonicalName", func(s string) string { return dns.CanonicalName(strings.TrimSpace(s)) }},
+	} {
+		b.Run(f.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = f.fn("selector1._domainkey.d123.bench.example.")
+				_ = f.fn("_dmarc.D123.bench.example")
+			}
+		})
 	}
 }
