@@ -108,7 +108,14 @@ func (c *SharedCache) Lookup(ctx context.Context, name string, qtype uint16) (An
 			// key.name: canonical already, no copy below.
 			fl.val.ans, fl.err = c.upstream.Lookup(ctx, key.name, qtype)
 			fl.val.ttl = answerTTL(fl.val.ans, c.maxTTL)
-			c.finish(ctx, key, fl)
+			if c.finish(ctx, key, fl) {
+				ans, err := fl.val.ans, fl.err
+				recycle(fl)
+				if err != nil && ans.Name == "" {
+					ans = Answer{Name: key.name, Type: qtype}
+				}
+				return ans, err
+			}
 			v, err = &fl.val, fl.err
 		case v == nil && err == nil && rejoin < maxRejoins:
 			// The domain that led the flight gave up; this one has
@@ -191,7 +198,8 @@ func (c *SharedCache) join(ctx context.Context, key qkey) (v *sharedValue, fl *s
 		v, err = c.await(ctx, key, other)
 		return v, nil, err
 	}
-	fl = &sharedFlight{seenBefore: c.wantedLocked(key)}
+	fl = flights.Get()
+	fl.seenBefore = c.wantedLocked(key)
 	if fl.seenBefore {
 		fl.detached = true
 		fl.done = make(chan struct{})
@@ -220,7 +228,11 @@ func (c *SharedCache) await(ctx context.Context, key qkey, fl *sharedFlight) (v 
 
 // finish ends the flight its caller led: the answer is kept if another
 // domain asked for it (or had asked before), and the waiters get it.
-func (c *SharedCache) finish(ctx context.Context, key qkey, fl *sharedFlight) {
+//
+// alone reports that nobody else ever saw fl: no domain waited (a waiter
+// makes done), and none can now (fl is out of calls, and kept answers are
+// copies), so the caller may recycle it once it has read it.
+func (c *SharedCache) finish(ctx context.Context, key qkey, fl *sharedFlight) (alone bool) {
 	c.mu.Lock()
 	delete(c.calls, key)
 	if fl.err == nil && fl.val.ttl > 0 && (fl.seenBefore || fl.shared) {
@@ -231,6 +243,17 @@ func (c *SharedCache) finish(ctx context.Context, key qkey, fl *sharedFlight) {
 		close(fl.done)
 	}
 	c.mu.Unlock()
+	return fl.done == nil
+}
+
+// flights recycles the flights nobody waited for, most of them (a
+// domain's own names): an allocation per question less.
+var flights = newFreeList(256, func() *sharedFlight { return new(sharedFlight) })
+
+// recycle returns a flight that finish found alone.
+func recycle(fl *sharedFlight) {
+	*fl = sharedFlight{}
+	flights.Put(fl)
 }
 
 // answerTTL is how long an answer may be kept: its records' smallest TTL,
