@@ -117,7 +117,7 @@ func NewClient(opts ClientOptions) (*Client, error) {
 		tcp:      &dns.Client{Net: "tcp", Timeout: opts.Timeout},
 	}
 	for _, s := range servers {
-		c.udp = append(c.udp, newUDPPool(s))
+		c.udp = append(c.udp, newUDPPool(s, opts.UDPSize))
 	}
 	return c, nil
 }

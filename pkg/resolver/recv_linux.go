@@ -13,21 +13,22 @@ import (
 
 // readBatchSize is how many datagrams one recvmmsg takes at most. Replies
 // come in bursts (a domain's checks ask at once, the queries leave in one
-// sendmmsg), and a system call per reply was a third of the pool's own
-// CPU; eight 64 KiB buffers per socket are touched only as far as the
-// replies reach.
+// sendmmsg): the benchmarks read about 5 per call.
 const readBatchSize = 8
 
-// recvBufs are a reader's buffers, one per datagram of a batch, each the
-// size of the largest UDP payload, so that no reply is ever cut short: a
-// larger answer than advertised is still read whole, and then judged
-// (the answer-size bound, RFC 6891 §6.2.5 leaves it to the requestor).
+// recvBufs are a reader's buffers, one per datagram of a batch, each of
+// slot octets. A datagram longer than its slot is cut short by the kernel
+// (MSG_TRUNC); the reader then hands its query a truncated reply, which
+// is asked again over TCP, as if the server had set TC (RFC 6891 §7: the
+// requestor's payload size bounds what may come over UDP).
 type recvBufs struct {
-	mem  []byte
-	bufs [readBatchSize][]byte
-	n    [readBatchSize]int // the length of each datagram read
-	hdrs [readBatchSize]unix.Mmsghdr
-	iovs [readBatchSize]unix.Iovec
+	slot  int
+	mem   []byte
+	bufs  [readBatchSize][]byte
+	n     [readBatchSize]int  // the length of each datagram read
+	trunc [readBatchSize]bool // longer than its slot
+	hdrs  [readBatchSize]unix.Mmsghdr
+	iovs  [readBatchSize]unix.Iovec
 
 	// The system call, bound once (a closure per read would allocate).
 	raw   syscall.RawConn
@@ -36,10 +37,10 @@ type recvBufs struct {
 	errno syscall.Errno
 }
 
-func newRecvBufs() *recvBufs {
-	b := &recvBufs{mem: make([]byte, readBatchSize*maxDatagram)}
+func newRecvBufs(slot int) *recvBufs {
+	b := &recvBufs{slot: slot, mem: make([]byte, readBatchSize*slot)}
 	for i := range b.bufs {
-		b.bufs[i] = b.mem[i*maxDatagram : (i+1)*maxDatagram : (i+1)*maxDatagram]
+		b.bufs[i] = b.mem[i*slot : (i+1)*slot : (i+1)*slot]
 	}
 	b.fn = b.recvmmsg
 	return b
@@ -51,7 +52,7 @@ func newRecvBufs() *recvBufs {
 func (b *recvBufs) recvmmsg(fd uintptr) bool {
 	for i := range b.hdrs {
 		b.iovs[i].Base = &b.bufs[i][0]
-		b.iovs[i].SetLen(maxDatagram)
+		b.iovs[i].SetLen(b.slot)
 		b.hdrs[i] = unix.Mmsghdr{}
 		b.hdrs[i].Hdr.Iov = &b.iovs[i]
 		b.hdrs[i].Hdr.SetIovlen(1)
@@ -71,7 +72,8 @@ func (b *recvBufs) recvmmsg(fd uintptr) bool {
 
 // read reads at least one datagram (blocking until one comes, the read
 // deadline passes or the socket closes) and at most readBatchSize, and
-// returns how many; b.bufs[i][:b.n[i]] is datagram i.
+// returns how many; b.bufs[i][:b.n[i]] is datagram i, cut short when
+// b.trunc[i].
 func (b *recvBufs) read(conn *net.UDPConn) (int, error) {
 	if b.raw == nil {
 		raw, err := conn.SyscallConn()
@@ -89,10 +91,11 @@ func (b *recvBufs) read(conn *net.UDPConn) (int, error) {
 	}
 	for i := range b.got {
 		b.n[i] = int(b.hdrs[i].Len)
+		b.trunc[i] = b.hdrs[i].Hdr.Flags&unix.MSG_TRUNC != 0
 	}
 	return b.got, nil
 }
 
 // release drops the socket the buffers were bound to, before they go back
-// to the pool.
+// to the free list.
 func (b *recvBufs) release() { b.raw = nil }

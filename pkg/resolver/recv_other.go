@@ -7,14 +7,17 @@ import "net"
 // readBatchSize: one datagram per read where there is no recvmmsg.
 const readBatchSize = 1
 
-// recvBufs is a reader's buffer (see recv_linux.go).
+// recvBufs is a reader's buffer (see recv_linux.go). Without recvmmsg
+// there is one, as large as any UDP payload, so no reply is cut short.
 type recvBufs struct {
-	bufs [readBatchSize][]byte
-	n    [readBatchSize]int
+	slot  int
+	bufs  [readBatchSize][]byte
+	n     [readBatchSize]int
+	trunc [readBatchSize]bool
 }
 
-func newRecvBufs() *recvBufs {
-	b := &recvBufs{}
+func newRecvBufs(slot int) *recvBufs {
+	b := &recvBufs{slot: slot}
 	b.bufs[0] = make([]byte, maxDatagram)
 	return b
 }

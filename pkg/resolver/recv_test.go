@@ -2,9 +2,9 @@ package resolver_test
 
 import (
 	"context"
-	"errors"
 	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,16 +12,26 @@ import (
 	"github.com/miekg/dns"
 )
 
-// bigUDPServer answers every TXT question over UDP with records records of
-// 250 octets each, never truncating, whatever the query advertised: a
-// server that ignores EDNS0's payload size.
-func bigUDPServer(t *testing.T, records int) string {
+// bigServer answers every TXT question with records records of 250 octets
+// each, over UDP never truncating, whatever the query advertised (a server
+// that ignores EDNS0's payload size), and over TCP on the same port. It
+// counts the TCP questions in tcp.
+func bigServer(t *testing.T, records int, tcp *atomic.Int32) string {
 	t.Helper()
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { pc.Close() })
+	tcpSrv := &dns.Server{Addr: pc.LocalAddr().String(), Net: "tcp", Handler: dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
+		tcp.Add(1)
+		_ = w.WriteMsg(bigAnswer(q, records))
+	})}
+	started := make(chan struct{})
+	tcpSrv.NotifyStartedFunc = func() { close(started) }
+	go func() { _ = tcpSrv.ListenAndServe() }()
+	<-started
+	t.Cleanup(func() { _ = tcpSrv.Shutdown() })
 	go func() {
 		buf := make([]byte, 65535)
 		for {
@@ -33,35 +43,39 @@ func bigUDPServer(t *testing.T, records int) string {
 			if q.Unpack(buf[:n]) != nil || len(q.Question) != 1 {
 				continue
 			}
-			r := new(dns.Msg)
-			r.SetReply(&q)
-			for range records {
-				r.Answer = append(r.Answer, &dns.TXT{
-					Hdr: dns.RR_Header{Name: q.Question[0].Name, Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 60},
-					Txt: []string{strings.Repeat("x", 250)},
-				})
+			if wire, err := bigAnswer(&q, records).Pack(); err == nil {
+				_, _ = pc.WriteTo(wire, addr)
 			}
-			wire, err := r.Pack()
-			if err != nil {
-				continue
-			}
-			_, _ = pc.WriteTo(wire, addr)
 		}
 	}()
 	return pc.LocalAddr().String()
 }
 
-// A reply larger than the buffer size advertised is read whole (the
-// readers' buffers take any UDP payload): one of about 20 KB is an answer,
-// one of about 50 KB is over the answer-size bound, not a malformed
-// datagram cut short.
-func TestClientLargeUDPReplyReadWhole(t *testing.T) {
+func bigAnswer(q *dns.Msg, records int) *dns.Msg {
+	r := new(dns.Msg)
+	r.SetReply(q)
+	for range records {
+		r.Answer = append(r.Answer, &dns.TXT{
+			Hdr: dns.RR_Header{Name: q.Question[0].Name, Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 60},
+			Txt: []string{strings.Repeat("x", 250)},
+		})
+	}
+	return r
+}
+
+// A UDP reply larger than the payload size advertised: up to the reader's
+// room for it (4 KiB by default) it is read whole; beyond, it is asked
+// again over TCP, as a truncated one would be, and the TCP answer is
+// judged (here one of about 20 KB, then one over the answer-size bound).
+func TestClientOversizeUDPReply(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		records int
+		tcp     bool
 		want    resolver.ErrorKind
-	}{{80, ""}, {200, resolver.KindTooLarge}} {
-		c, err := resolver.NewClient(resolver.ClientOptions{Server: bigUDPServer(t, tc.records), Timeout: 2 * time.Second, Retries: -1})
+	}{{12, false, ""}, {80, true, ""}, {200, true, resolver.KindTooLarge}} {
+		var tcp atomic.Int32
+		c, err := resolver.NewClient(resolver.ClientOptions{Server: bigServer(t, tc.records, &tcp), Timeout: 2 * time.Second, Retries: -1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,12 +85,11 @@ func TestClientLargeUDPReplyReadWhole(t *testing.T) {
 		if got := resolver.KindOf(err); got != tc.want {
 			t.Fatalf("%d records: error %v (kind %q), want kind %q", tc.records, err, got, tc.want)
 		}
-		if tc.want == "" && len(ans.RRs) != tc.records {
-			t.Fatalf("%d records sent, %d read", tc.records, len(ans.RRs))
+		if tc.want == "" && (len(ans.RRs) != tc.records || ans.Truncated != tc.tcp) {
+			t.Errorf("%d records sent: %d read, truncated %v", tc.records, len(ans.RRs), ans.Truncated)
 		}
-		var e *resolver.Error
-		if tc.want != "" && !errors.As(err, &e) {
-			t.Fatalf("not a resolver error: %v", err)
+		if (tcp.Load() > 0) != tc.tcp {
+			t.Errorf("%d records: %d questions over TCP, want TCP %v", tc.records, tcp.Load(), tc.tcp)
 		}
 	}
 }

@@ -28,9 +28,10 @@ import (
 // the question (checkReply), and each socket is replaced after
 // maxSocketUses queries, so its source port changes often.
 type udpPool struct {
-	server string
-	slots  []udpSlot
-	next   atomic.Uint32
+	server   string
+	slots    []udpSlot
+	next     atomic.Uint32
+	recvSlot int // the room each reply gets in a reader's buffers
 
 	// Queries sent one at a time that arrive while another is being
 	// sent go out together in the next sendmmsg: a domain's checks start
@@ -58,6 +59,7 @@ type queued struct {
 }
 
 type udpSlot struct {
+	pool *udpPool
 	mu   sync.Mutex
 	sock *udpSocket
 }
@@ -84,8 +86,12 @@ type udpSocket struct {
 	closed  bool
 }
 
-func newUDPPool(server string) *udpPool {
-	return &udpPool{server: server, slots: make([]udpSlot, udpSockets)}
+func newUDPPool(server string, udpSize uint16) *udpPool {
+	p := &udpPool{server: server, slots: make([]udpSlot, udpSockets), recvSlot: recvSlot(udpSize)}
+	for i := range p.slots {
+		p.slots[i].pool = p
+	}
+	return p
 }
 
 var errPoolBusy = errors.New("too many queries pending on one socket")
@@ -513,28 +519,37 @@ func (k *udpSocket) forget(id uint16, ch chan udpReply) {
 	k.closeIfDoneLocked()
 }
 
-// maxDatagram is the largest UDP payload: a reader's buffers take any
-// reply whole.
+// maxDatagram is the largest UDP payload.
 const maxDatagram = 65535
 
-// recvFree recycles readers' buffers: a socket is renewed every
-// maxSocketUses queries, and its reader's half megabyte would otherwise be
-// allocated again each time. (Not a sync.Pool: a collection empties it,
-// and a bulk run collects every few hundred milliseconds.) A few sets are
-// kept, as many as the sockets of a pool or two.
+// recvSlot is the room a reader gives each datagram: the advertised EDNS0
+// payload size (RFC 6891 §6.2.5), with room to spare for servers that
+// ignore it but stay under 4 KiB. A longer datagram goes to TCP (see
+// recvBufs). Eight 64 KiB slots per socket, a reader's share of the 40
+// MiB a bulk run is given, made the collector run a quarter more often.
+func recvSlot(udpSize uint16) int { return max(int(udpSize), 4096) }
+
+// recvFree recycles readers' buffers of the default slot: a socket is
+// renewed every maxSocketUses queries. (Not a sync.Pool: a collection
+// empties it, and a bulk run collects every few dozen milliseconds.)
 var recvFree = make(chan *recvBufs, 2*udpSockets)
 
-func getRecvBufs() *recvBufs {
-	select {
-	case b := <-recvFree:
-		return b
-	default:
-		return newRecvBufs()
+func getRecvBufs(slot int) *recvBufs {
+	if slot == recvSlot(DefaultUDPSize) {
+		select {
+		case b := <-recvFree:
+			return b
+		default:
+		}
 	}
+	return newRecvBufs(slot)
 }
 
 func putRecvBufs(b *recvBufs) {
 	b.release()
+	if b.slot != recvSlot(DefaultUDPSize) {
+		return
+	}
 	select {
 	case recvFree <- b:
 	default: // enough kept; the collector takes this one
@@ -545,7 +560,7 @@ func putRecvBufs(b *recvBufs) {
 // socket closes, or when it was idle with nothing pending. It reads as
 // many datagrams per system call as have arrived (recvmmsg on Linux).
 func (k *udpSocket) read() {
-	rb := getRecvBufs()
+	rb := getRecvBufs(k.slot.pool.recvSlot)
 	defer putRecvBufs(rb)
 	var deadline time.Time
 	for {
@@ -566,13 +581,15 @@ func (k *udpSocket) read() {
 			return
 		}
 		for i := range got {
-			k.deliver(rb.bufs[i][:rb.n[i]])
+			k.deliver(rb.bufs[i][:rb.n[i]], rb.trunc[i])
 		}
 	}
 }
 
-// deliver parses one datagram for the query waiting for its ID, if any.
-func (k *udpSocket) deliver(dgram []byte) {
+// deliver parses one datagram for the query waiting for its ID, if any. A
+// datagram cut short (longer than the reader's room for it) is delivered
+// as a truncated reply: the query is asked again over TCP.
+func (k *udpSocket) deliver(dgram []byte, cut bool) {
 	if len(dgram) < 12 { // shorter than a DNS header: noise
 		return
 	}
@@ -587,6 +604,11 @@ func (k *udpSocket) deliver(dgram []byte) {
 		return
 	}
 	msg := new(dns.Msg)
+	if cut {
+		msg.Id, msg.Response, msg.Truncated = id, true, true
+		ch <- udpReply{msg: msg}
+		return
+	}
 	if err := msg.Unpack(dgram); err != nil {
 		ch <- udpReply{err: err} // buffered: never blocks
 	} else {
