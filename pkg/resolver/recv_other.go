@@ -4,6 +4,9 @@ package resolver
 
 import "net"
 
+// maxDatagram is the largest UDP payload.
+const maxDatagram = 65535
+
 // readBatchSize: one datagram per read where there is no recvmmsg.
 const readBatchSize = 1
 

@@ -519,9 +519,6 @@ func (k *udpSocket) forget(id uint16, ch chan udpReply) {
 	k.closeIfDoneLocked()
 }
 
-// maxDatagram is the largest UDP payload.
-const maxDatagram = 65535
-
 // recvSlot is the room a reader gives each datagram: the advertised EDNS0
 // payload size (RFC 6891 §6.2.5), with room to spare for servers that
 // ignore it but stay under 4 KiB. A longer datagram goes to TCP (see
