@@ -515,9 +515,12 @@ func (c *Client) attempt(ctx context.Context, send func(context.Context) (*dns.M
 //
 // A place is nearly always free: tried first on its own, which is a
 // fraction of the cost of a select that also watches ctx (and makes ctx's
-// Done channel). The callers check ctx before they ask, and the wait for
-// the reply watches it.
+// Done channel). A context already done never gets one, so that nothing
+// is sent for it.
 func (c *Client) acquire(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	select {
 	case c.inFlight <- struct{}{}:
 		c.queries.Add(1)
