@@ -33,7 +33,7 @@ func nxServer(b *testing.B) string {
 			if n < 12 {
 				continue
 			}
-			buf[2] |= 0x80                 // QR
+			buf[2] |= 0x80                  // QR
 			buf[3] = buf[3]&0xf0 | 0x80 | 3 // RA, NXDOMAIN
 			_, _ = pc.WriteTo(buf[:n], addr)
 		}
