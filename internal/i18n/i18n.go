@@ -23,7 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"text/template"
+	"sync/atomic"
 
 	"github.com/BurntSushi/toml"
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -80,49 +80,67 @@ func Detect(getenv func(string) string) Lang {
 //go:embed locales/*.toml
 var locales embed.FS
 
-var (
-	loadOnce sync.Once
-	bundle   *goi18n.Bundle
-	loadErr  error
-	keys     map[Lang]map[string]*goi18n.Message
-)
+// catalog is one language's messages, read on first use: a run in English
+// never parses the French catalog (reading a catalog is most of the
+// package's start-up CPU, the TOML parser's).
+type catalog struct {
+	once   sync.Once
+	bundle *goi18n.Bundle
+	keys   map[string]*goi18n.Message
+	err    error
 
-// load parses every catalog once: locales/<lang>.toml, one file per
-// language (locales/<part>.<lang>.toml parts are read too, for work in
-// progress; the tests see one set of keys either way).
-func load() {
-	bundle = goi18n.NewBundle(language.English)
-	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	keys = map[Lang]map[string]*goi18n.Message{}
+	locOnce sync.Once
+	loc     *Localizer
+}
+
+var langCatalogs = map[Lang]*catalog{English: {}, French: {}}
+
+// catalogOf returns lang's catalog (lang is one of Langs), read once.
+func catalogOf(lang Lang) *catalog {
+	c := langCatalogs[lang]
+	c.once.Do(func() { c.load(lang) })
+	return c
+}
+
+// load parses the language's catalog: locales/<lang>.toml
+// (locales/<part>.<lang>.toml parts are read too, for work in progress;
+// the tests see one set of keys either way). Each language has its own
+// go-i18n bundle, which only its localizer reads.
+func (c *catalog) load(lang Lang) {
+	c.bundle = goi18n.NewBundle(language.English)
+	c.bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	c.keys = map[string]*goi18n.Message{}
 	files, err := fs.Glob(locales, "locales/*.toml")
 	if err != nil {
-		loadErr = err
+		c.err = err
 		return
 	}
 	sort.Strings(files)
 	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".toml")
+		if Lang(name[strings.LastIndex(name, ".")+1:]) != lang {
+			continue
+		}
 		b, err := locales.ReadFile(f)
 		if err != nil {
-			loadErr = err
+			c.err = err
 			return
 		}
-		name := strings.TrimSuffix(path.Base(f), ".toml")
-		lang := Lang(name[strings.LastIndex(name, ".")+1:])
-		mf, err := bundle.ParseMessageFileBytes(b, lang.file())
+		mf, err := c.bundle.ParseMessageFileBytes(b, lang.file())
 		if err != nil {
-			loadErr = fmt.Errorf("%s: %w", f, err)
+			c.err = fmt.Errorf("%s: %w", f, err)
 			return
-		}
-		if keys[lang] == nil {
-			keys[lang] = map[string]*goi18n.Message{}
 		}
 		for _, m := range mf.Messages {
-			if _, dup := keys[lang][m.ID]; dup {
-				loadErr = fmt.Errorf("%s: message %q defined twice", f, m.ID)
+			if _, dup := c.keys[m.ID]; dup {
+				c.err = fmt.Errorf("%s: message %q defined twice", f, m.ID)
 				return
 			}
-			keys[lang][m.ID] = m
+			c.keys[m.ID] = m
 		}
+	}
+	if err := c.bundle.AddMessages(language.MustParse(string(lang)), probeMessage()); err != nil {
+		c.err = err
 	}
 }
 
@@ -132,8 +150,14 @@ func (l Lang) file() string { return string(l) + ".toml" }
 // Messages returns the catalog of lang, by key (for the catalog tests and
 // the docs generator).
 func Messages(lang Lang) (map[string]*goi18n.Message, error) {
-	loadOnce.Do(load)
-	return keys[lang], loadErr
+	if _, ok := langCatalogs[lang]; !ok {
+		return nil, LoadError()
+	}
+	c := catalogOf(lang)
+	if c.err != nil {
+		return c.keys, c.err
+	}
+	return c.keys, LoadError()
 }
 
 // Localizer words messages in one language, falling back on English for a
@@ -141,37 +165,58 @@ func Messages(lang Lang) (map[string]*goi18n.Message, error) {
 // fail on any). It is safe for concurrent use.
 type Localizer struct {
 	lang Lang
+	keys map[string]*goi18n.Message // the language's catalog
 	loc  *goi18n.Localizer
 	en   *goi18n.Localizer
+	// entries are the messages of the language and the English ones it
+	// lacks, by key: one map lookup per message, made once per process.
+	entries map[string]*entry
+	// forms and enForms remember the plural form of small counts, in the
+	// language and in English (for an English fallback).
+	forms, enForms *[formCacheSize]atomic.Uint32
+	// hints are the language's hint.<id> keys, by finding ID.
+	hints map[string]string
 
 	mu      sync.Mutex
 	missing map[string]bool
 	// titles caches the section titles, worded once.
 	titles sync.Map
-	// templates holds the parsed one-form messages, by key.
-	templates sync.Map
 }
 
-var (
-	locMu sync.Mutex
-	locs  = map[Lang]*Localizer{}
-)
+// formCaches remember plural forms per language, shared by the
+// localizers that use the language's rules.
+var formCaches = map[Lang]*[formCacheSize]atomic.Uint32{English: new([formCacheSize]atomic.Uint32), French: new([formCacheSize]atomic.Uint32)}
+
+// newLocalizer builds lang's localizer, once per process (For).
+func newLocalizer(lang Lang) *Localizer {
+	en, own := catalogOf(English), catalogOf(lang)
+	l := &Localizer{lang: lang, keys: own.keys, loc: goi18n.NewLocalizer(own.bundle, string(lang)),
+		en: goi18n.NewLocalizer(en.bundle, string(English)), missing: map[string]bool{},
+		entries: map[string]*entry{}, forms: formCaches[lang], enForms: formCaches[English], hints: map[string]string{}}
+	for k, m := range own.keys {
+		l.entries[k] = newEntry(m, false)
+		if id, ok := strings.CutPrefix(k, "hint."); ok {
+			l.hints[id] = k
+		}
+	}
+	if lang != English {
+		for k, m := range en.keys {
+			if l.entries[k] == nil {
+				l.entries[k] = newEntry(m, true)
+			}
+		}
+	}
+	return l
+}
 
 // For returns the localizer of lang (one per language and process).
 func For(lang Lang) *Localizer {
-	loadOnce.Do(load)
 	if lang != French {
 		lang = English
 	}
-	locMu.Lock()
-	defer locMu.Unlock()
-	if l := locs[lang]; l != nil {
-		return l
-	}
-	l := &Localizer{lang: lang, loc: goi18n.NewLocalizer(bundle, string(lang)),
-		en: goi18n.NewLocalizer(bundle, string(English)), missing: map[string]bool{}}
-	locs[lang] = l
-	return l
+	c := langCatalogs[lang]
+	c.locOnce.Do(func() { c.loc = newLocalizer(lang) })
+	return c.loc
 }
 
 // Lang is the localizer's language.
@@ -180,8 +225,12 @@ func (l *Localizer) Lang() Lang { return l.lang }
 // LoadError reports a catalog that could not be read (the tests fail on it;
 // the program then shows message keys).
 func LoadError() error {
-	loadOnce.Do(load)
-	return loadErr
+	for _, lang := range Langs {
+		if err := catalogOf(lang).err; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Missing lists the keys asked for and found in no catalog of this
@@ -205,7 +254,7 @@ func (l *Localizer) miss(key string) {
 
 // Has reports whether the language's catalog has key.
 func (l *Localizer) Has(key string) bool {
-	_, ok := keys[l.lang][key]
+	_, ok := l.keys[key]
 	return ok
 }
 
@@ -223,26 +272,20 @@ func (l *Localizer) Text(m report.Msg) string {
 	return l.text(m, nil)
 }
 
-// prepared is template data made once from parameters that several
-// messages share (a finding's detail, fix and hint).
-type prepared struct {
-	data  map[string]any
-	count any
-	done  bool
-}
-
 func (l *Localizer) text(m report.Msg, pre *prepared) string {
 	if m.Key == "" {
 		return m.Text
 	}
+	var own prepared
 	if pre == nil {
-		pre = &prepared{}
+		own.p = m.Params
+		pre = &own
 	}
-	if s, ok := l.word(m.Key, m.Params, pre); ok {
+	if s, ok := l.word(m.Key, pre); ok {
 		return s
 	}
 	if m.Else != "" {
-		if s, ok := l.word(m.Else, m.Params, pre); ok {
+		if s, ok := l.word(m.Else, pre); ok {
 			return s
 		}
 	}
@@ -254,43 +297,47 @@ func (l *Localizer) text(m report.Msg, pre *prepared) string {
 }
 
 func (l *Localizer) inEnglish(key string) bool {
-	_, ok := keys[English][key]
+	_, ok := catalogOf(English).keys[key]
 	return ok
 }
 
-// word executes key's template in the localizer's language, or in English
-// when the language lacks it (recorded as missing).
-func (l *Localizer) word(key string, p report.Params, pre *prepared) (string, bool) {
-	loc := l.loc
-	m, ok := keys[l.lang][key]
-	if !ok {
-		if m, ok = keys[English][key]; !ok {
-			return "", false
-		}
+// word runs key's template in the localizer's language, or in English
+// when the language lacks it (recorded as missing), with the parameters
+// of pre.
+func (l *Localizer) word(key string, pre *prepared) (string, bool) {
+	e := l.entries[key]
+	if e == nil {
+		return "", false
+	}
+	if e.english {
 		l.miss(key)
-		loc = l.en
 	}
-	single := m.One == "" && m.Zero == "" && m.Two == "" && m.Few == "" && m.Many == ""
-	if single && !strings.Contains(m.Other, "{{") {
+	if e.static {
 		// Words with no parameter (a title): the same for every finding.
-		return m.Other, true
+		return e.msg.Other, true
 	}
-	if !pre.done {
-		pre.data, pre.count = l.data(p)
-		pre.done = true
-	}
-	data, count := pre.data, pre.count
 	var s string
 	var err error
-	if single {
+	if e.single {
 		// A message with one form (a finding's title beside a counted
-		// detail) is the same for every count: its template is executed
-		// directly, parsed once, without go-i18n's per-call language
-		// matching (15% of a bulk run's CPU under pprof). Plural messages
-		// go through go-i18n, for the CLDR rules.
-		s, err = l.execute(loc == l.en, key, m.Other, data)
+		// detail) is the same for every count: its template runs
+		// directly, without go-i18n's per-call language matching (15% of
+		// a bulk run's CPU under pprof).
+		s, err = e.program(key, formOther).run(l, pre)
 	} else {
-		s, err = loc.Localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: data, PluralCount: count})
+		// A plural message: the form is chosen by go-i18n's CLDR rules
+		// (pluralForm, remembered per count); go-i18n words it itself
+		// only when it would not find that form, which it reports.
+		loc, cache := l.loc, l.forms
+		if e.english {
+			loc, cache = l.en, l.enForms
+		}
+		count := pre.p["count"]
+		if form, ok := pluralForm(loc, cache, count); ok && formText(e.msg, form) != "" {
+			s, err = e.program(key, form).run(l, pre)
+		} else {
+			s, err = loc.Localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: pre.dataMap(l), PluralCount: count})
+		}
 	}
 	if err != nil || strings.Contains(s, "<no value>") {
 		// A template that needs a parameter the check did not give, or a
@@ -304,33 +351,6 @@ func (l *Localizer) word(key string, p report.Params, pre *prepared) (string, bo
 	return strings.ReplaceAll(s, "<no value>", ""), true
 }
 
-// fallbackTemplates are the English templates a localizer of another
-// language runs for a message its catalog lacks.
-var fallbackTemplates sync.Map
-
-// execute runs a single-form message's template, parsed once per language
-// and key, as go-i18n's text parser would (text/template, {{ }}).
-func (l *Localizer) execute(english bool, key, text string, data map[string]any) (string, error) {
-	cache := &l.templates
-	if english && l.lang != English {
-		cache = &fallbackTemplates
-	}
-	v, ok := cache.Load(key)
-	if !ok {
-		t, err := template.New(key).Parse(text)
-		if err != nil {
-			return "", err
-		}
-		v, _ = cache.LoadOrStore(key, t)
-	}
-	var b strings.Builder
-	b.Grow(len(text) + 32)
-	if err := v.(*template.Template).Execute(&b, data); err != nil {
-		return "", err
-	}
-	return b.String(), nil
-}
-
 func errText(err error, s string) string {
 	if err != nil {
 		var nf *goi18n.MessageNotFoundErr
@@ -342,23 +362,8 @@ func errText(err error, s string) string {
 	return "template used a parameter the check did not give: " + s
 }
 
-// data turns parameters into template data: nested messages worded in the
-// same language, lists joined, and the count that selects the plural form.
-func (l *Localizer) data(p report.Params) (map[string]any, any) {
-	if len(p) == 0 {
-		return nil, nil
-	}
-	data := make(map[string]any, len(p))
-	for k, v := range p {
-		data[k] = l.value(v)
-	}
-	var count any
-	if c, ok := p["count"]; ok {
-		count = c
-	}
-	return data, count
-}
-
+// value words a parameter for a template: nested messages in the same
+// language, lists joined, numbers as the language writes them.
 func (l *Localizer) value(v any) any {
 	switch v := v.(type) {
 	case report.Msg:

@@ -29,8 +29,9 @@ func (l *Localizer) LocalizeData(rep *report.Report) { l.localize(rep, false) }
 
 func (l *Localizer) localize(rep *report.Report, display bool) {
 	rep.Lang = string(l.lang)
-	w := walker{l: l, seen: map[uintptr]bool{}, skipDisplay: !display}
-	w.walk(reflect.ValueOf(rep).Elem(), 0)
+	w := walker{l: l, skipDisplay: !display}
+	v := reflect.ValueOf(rep).Elem()
+	w.walk(v, planOf(v.Type()), 0)
 	for _, secs := range [][]report.Section{rep.Sections, rep.Environment} {
 		for i := range secs {
 			l.title(&secs[i])
@@ -78,120 +79,212 @@ func TitleKey(title string) string {
 // LocalizeFinding words one finding.
 func (l *Localizer) LocalizeFinding(f *report.Finding) {
 	title, detail, fix := f.TitleMsg(), f.DetailMsg(), f.FixMsg()
-	pre := &prepared{} // the parameters are the same for all four
+	pre := &prepared{p: f.Params} // the parameters are the same for all four
 	f.Title, f.Detail, f.Fix = l.text(title, pre), l.text(detail, pre), l.text(fix, pre)
 	// The command line's hint (a flag to try) follows the fix: pkg/ names
 	// no flag, the catalog's hint.<id> does.
-	if k := "hint." + f.ID; l.Has(k) {
+	if k, ok := l.hints[f.ID]; ok { // l.Has("hint." + f.ID)
 		f.Fix = strings.TrimSpace(f.Fix + " " + l.text(report.T(k, f.Params), pre))
 	}
 }
 
 type walker struct {
 	l           *Localizer
-	seen        map[uintptr]bool
 	skipDisplay bool
+	// seen are the pointers walked (a value reached twice is worded
+	// once): the first few in a list, the rest in a map.
+	seen     [32]uintptr
+	nseen    int
+	seenMore map[uintptr]bool
 }
 
 // maxDepth bounds the walk (report data is a shallow tree).
 const maxDepth = 64
 
-func (w *walker) walk(v reflect.Value, depth int) {
-	if depth > maxDepth || !v.IsValid() {
+// planKind is what the walk does with a value of a type.
+type planKind uint8
+
+const (
+	planMsg planKind = iota
+	planFinding
+	planDisplay
+	planStruct
+	planPointer
+	planInterface
+	planList // slice or array
+	planMap
+)
+
+// plan is how to walk the values of one type that can hold words, made
+// once per type: the fields, elements and pointers that can hold a Msg or
+// a Finding, and nothing else (byte slices, address lists, numbers). A nil
+// plan: the type holds no words. The walk runs on every report of a bulk
+// run; deciding this per value was half its cost (pprof).
+type plan struct {
+	kind   planKind
+	fields []fieldPlan // struct, Finding, Display
+	elem   *plan       // pointer, slice, array, map
+}
+
+type fieldPlan struct {
+	index int
+	plan  *plan
+}
+
+// plans caches planOf by type.
+var plans sync.Map // reflect.Type -> *plan
+
+// planOf returns the plan of t (nil: no words in it).
+func planOf(t reflect.Type) *plan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*plan)
+	}
+	p := buildPlan(t, map[reflect.Type]*plan{})
+	plans.Store(t, p)
+	return p
+}
+
+// buildPlan makes t's plan; building holds the plans being made, so that
+// a recursive type (a tree's node) points to its own plan.
+func buildPlan(t reflect.Type, building map[reflect.Type]*plan) *plan {
+	if t == paramsType || !hasWords(t, 0) {
+		// Params are the facts, never worded in place.
+		return nil
+	}
+	if p, ok := building[t]; ok {
+		return p
+	}
+	p := &plan{}
+	building[t] = p
+	switch t.Kind() {
+	case reflect.Interface:
+		p.kind = planInterface
+	case reflect.Pointer:
+		p.kind, p.elem = planPointer, buildPlan(t.Elem(), building)
+	case reflect.Slice, reflect.Array:
+		p.kind, p.elem = planList, buildPlan(t.Elem(), building)
+	case reflect.Map:
+		p.kind, p.elem = planMap, buildPlan(t.Elem(), building)
+	case reflect.Struct:
+		switch t {
+		case msgType:
+			p.kind = planMsg
+			return p
+		case findingType:
+			p.kind = planFinding
+		case displayType:
+			p.kind = planDisplay
+		default:
+			p.kind = planStruct
+		}
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() {
+				if fp := buildPlan(f.Type, building); fp != nil {
+					p.fields = append(p.fields, fieldPlan{index: i, plan: fp})
+				}
+			}
+		}
+	}
+	return p
+}
+
+// seenBefore records the pointer p and reports whether it was walked.
+func (w *walker) seenBefore(p uintptr) bool {
+	for _, q := range w.seen[:w.nseen] {
+		if q == p {
+			return true
+		}
+	}
+	if w.seenMore[p] {
+		return true
+	}
+	if w.nseen < len(w.seen) {
+		w.seen[w.nseen] = p
+		w.nseen++
+		return false
+	}
+	if w.seenMore == nil {
+		w.seenMore = map[uintptr]bool{}
+	}
+	w.seenMore[p] = true
+	return false
+}
+
+func (w *walker) walk(v reflect.Value, p *plan, depth int) {
+	if p == nil || depth > maxDepth || !v.IsValid() {
 		return
 	}
-	switch v.Kind() {
-	case reflect.Pointer:
-		if v.IsNil() {
+	switch p.kind {
+	case planPointer:
+		if v.IsNil() || w.seenBefore(v.Pointer()) {
 			return
 		}
-		if p := v.Pointer(); w.seen[p] {
-			return
-		} else {
-			w.seen[p] = true
-		}
-		w.walk(v.Elem(), depth+1)
-	case reflect.Interface:
+		w.walk(v.Elem(), p.elem, depth+1)
+	case planInterface:
 		if v.IsNil() {
 			return
 		}
 		e := v.Elem()
+		ep := planOf(e.Type())
 		if e.Kind() == reflect.Pointer {
-			w.walk(e, depth+1)
+			w.walk(e, ep, depth+1)
 			return
 		}
-		if !v.CanSet() || !hasWords(e.Type(), 0) {
+		if !v.CanSet() || ep == nil {
 			return
 		}
 		c := reflect.New(e.Type()).Elem()
 		c.Set(e)
-		w.walk(c, depth+1)
+		w.walk(c, ep, depth+1)
 		v.Set(c)
-	case reflect.Struct:
-		switch v.Type() {
-		case displayType:
-			if w.skipDisplay {
-				return
-			}
-		case msgType:
-			if v.CanSet() {
-				m := v.Addr().Interface().(*report.Msg)
-				if m.Key != "" {
-					// Worded: a literal now, even when the words are empty.
-					*m = report.Lit(w.l.Text(*m))
-				}
-			}
-			return
-		case findingType:
-			if v.CanSet() {
-				w.l.LocalizeFinding(v.Addr().Interface().(*report.Finding))
+	case planMsg:
+		if v.CanSet() {
+			m := v.Addr().Interface().(*report.Msg)
+			if m.Key != "" {
+				// Worded: a literal now, even when the words are empty.
+				*m = report.Lit(w.l.Text(*m))
 			}
 		}
-		for _, i := range wordFields(v.Type()) {
-			w.walk(v.Field(i), depth+1)
+	case planDisplay:
+		if !w.skipDisplay {
+			w.fields(v, p, depth)
 		}
-	case reflect.Slice, reflect.Array:
-		if !hasWords(v.Type().Elem(), 0) {
+	case planFinding:
+		if v.CanSet() {
+			w.l.LocalizeFinding(v.Addr().Interface().(*report.Finding))
+		}
+		w.fields(v, p, depth)
+	case planStruct:
+		w.fields(v, p, depth)
+	case planList:
+		if p.elem == nil {
 			return
 		}
 		for i := range v.Len() {
-			w.walk(v.Index(i), depth+1)
+			w.walk(v.Index(i), p.elem, depth+1)
 		}
-	case reflect.Map:
-		if v.Type() == paramsType || !hasWords(v.Type().Elem(), 0) {
+	case planMap:
+		if v.IsNil() || p.elem == nil {
 			return
 		}
 		iter := v.MapRange()
 		for iter.Next() {
 			e := reflect.New(v.Type().Elem()).Elem()
 			e.Set(iter.Value())
-			w.walk(e, depth+1)
+			w.walk(e, p.elem, depth+1)
 			v.SetMapIndex(iter.Key(), e)
 		}
 	}
 }
 
-var (
-	fieldsCache sync.Map // reflect.Type -> []int
-	wordsCache  sync.Map // reflect.Type -> bool
-)
-
-// wordFields lists the exported fields of struct type t that can hold
-// words, computed once per type: the walk runs on every report of a bulk
-// run, and reflection on struct fields is its cost (pprof).
-func wordFields(t reflect.Type) []int {
-	if v, ok := fieldsCache.Load(t); ok {
-		return v.([]int)
+func (w *walker) fields(v reflect.Value, p *plan, depth int) {
+	for _, f := range p.fields {
+		w.walk(v.Field(f.index), f.plan, depth+1)
 	}
-	var out []int
-	for i := range t.NumField() {
-		if f := t.Field(i); f.IsExported() && hasWords(f.Type, 0) {
-			out = append(out, i)
-		}
-	}
-	fieldsCache.Store(t, out)
-	return out
 }
+
+// wordsCache caches hasWords by type.
+var wordsCache sync.Map // reflect.Type -> bool
 
 // hasWords reports whether values of t can hold a Msg or a Finding, so the
 // walk skips byte slices, address lists and other plain data.
@@ -240,6 +333,6 @@ func (l *Localizer) LocalizeAny(v any) {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return
 	}
-	w := walker{l: l, seen: map[uintptr]bool{}}
-	w.walk(rv.Elem(), 0)
+	w := walker{l: l}
+	w.walk(rv.Elem(), planOf(rv.Elem().Type()), 0)
 }

@@ -1,8 +1,10 @@
 package audit
 
 import (
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -22,26 +24,21 @@ func Fixes(sections []report.Section, n int) []report.TopFix { return fixes(sect
 // fixes is Fixes; for a parked domain (parked.go) a DMARC change goes to
 // reject at once: with no legitimate mail, there is nothing to watch for.
 func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
-	weight := map[string]int{}
-	for _, c := range score.Categories {
-		for _, ch := range c.Checks {
-			weight[ch] = c.Weight
-		}
-	}
+	weight := checkWeights()
 	type cand struct {
 		fix    report.TopFix
 		record *report.Record
 	}
 	var cands []cand
-	seen := map[string]bool{}
+	var seen []string // IDs already a candidate: a report has a dozen findings
 	folded, droppedDest := foldDMARC(sections)
 	spfFolded := foldSPF(sections)
 	for _, sec := range sections {
 		for _, f := range sec.Findings {
-			if f.Inconclusive || !f.Severity.AtLeast(report.Low) || !score.HasFix(f) || seen[f.ID] || isEnvironment(f.ID) {
+			if f.Inconclusive || !f.Severity.AtLeast(report.Low) || !score.HasFix(f) || slices.Contains(seen, f.ID) || isEnvironment(f.ID) {
 				continue
 			}
-			seen[f.ID] = true
+			seen = append(seen, f.ID)
 			if f.Record == nil && folded != nil && dmarcFoldable[f.ID] {
 				f.Record = folded
 			}
@@ -126,6 +123,18 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 	}
 	return out
 }
+
+// checkWeights is the weight of each check's category (docs/scoring.md),
+// made once.
+var checkWeights = sync.OnceValue(func() map[string]int {
+	weight := map[string]int{}
+	for _, c := range score.Categories {
+		for _, ch := range c.Checks {
+			weight[ch] = c.Weight
+		}
+	}
+	return weight
+})
 
 // stage splits a DMARC change that leaves p=none into the safe order:
 // p=quarantine now, p=reject once reports show legitimate mail passing.

@@ -3,6 +3,7 @@ package audit
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
 	"github.com/mailcheck/mailcheck/pkg/rdns"
@@ -50,13 +51,13 @@ func Readiness(sections []report.Section) []report.Readiness {
 	dkimState, dkimWhy := dkimUsable(get("dkim"))
 	dmarcState, dmarcWhy, rua := dmarcPublished(get("dmarc"))
 	rdnsStatus, rdnsWhy := sendingPTRs(get("rdns"))
-	var rows []report.Readiness
+	rows := make([]report.Readiness, 0, readinessRows)
 	add := func(req, applies, status string, detail report.Msg) {
-		rows = append(rows, report.Readiness{Requirement: report.T("audit.ready.req."+req, nil),
-			Applies: report.T("audit.ready.applies."+applies, nil), Status: status, Detail: detail})
+		rows = append(rows, report.Readiness{Requirement: report.T(reqKeys.key(req), nil),
+			Applies: report.T(appliesKeys.key(applies), nil), Status: status, Detail: detail})
 	}
 	pair := report.T("audit.ready.pair", report.Params{"first": spfWhy, "second": dkimWhy})
-	lit := func(key string) report.Msg { return report.T("audit.ready.detail."+key, nil) }
+	lit := func(key string) report.Msg { return report.T(detailKeys.key(key), nil) }
 
 	// Gmail, Yahoo, Outlook.com.
 	add("auth_either", "all", either(spfState, dkimState), pair)
@@ -100,6 +101,32 @@ func Readiness(sections []report.Section) []report.Readiness {
 	// Free.
 	add("free_ip", "free", "unverifiable", lit("free_ip"))
 	return rows
+}
+
+// readinessRows is how many rows Readiness makes.
+const readinessRows = 18
+
+// keyMemo makes the catalog keys of the rows' words once: every report
+// has the same eighteen rows, and joining their keys was most of
+// Readiness's allocations.
+type keyMemo struct {
+	prefix string
+	keys   sync.Map // name -> prefix+name
+}
+
+var (
+	reqKeys     = &keyMemo{prefix: "audit.ready.req."}
+	appliesKeys = &keyMemo{prefix: "audit.ready.applies."}
+	detailKeys  = &keyMemo{prefix: "audit.ready.detail."}
+)
+
+func (m *keyMemo) key(name string) string {
+	if k, ok := m.keys.Load(name); ok {
+		return k.(string)
+	}
+	k := m.prefix + name
+	m.keys.Store(name, k)
+	return k
 }
 
 // status is a row's status for a single requirement.

@@ -1,5 +1,10 @@
 package report
 
+import (
+	"sync"
+	"sync/atomic"
+)
+
 // Params are the typed facts a finding or a message is about: the domain,
 // the record, the count, the address. Checks fill them; the words around them
 // live in the message catalogs (internal/i18n), one per language. Values are
@@ -78,24 +83,73 @@ func (m *Msg) UnmarshalText(b []byte) error {
 
 // TitleMsg is the finding's title.
 func (f Finding) TitleMsg() Msg {
-	return Msg{Key: f.ID + ".title", Params: f.Params}
+	return Msg{Key: keysOf(f.ID, f.Variant).title, Params: f.Params}
 }
 
 // DetailMsg is what the finding says about this case.
 func (f Finding) DetailMsg() Msg {
-	if f.Variant != "" {
-		return Msg{Key: f.ID + "." + f.Variant + ".detail", Else: f.ID + ".detail", Optional: true, Params: f.Params}
-	}
-	return Msg{Key: f.ID + ".detail", Optional: true, Params: f.Params}
+	k := keysOf(f.ID, f.Variant)
+	return Msg{Key: k.detail, Else: k.detailElse, Optional: true, Params: f.Params}
 }
 
 // FixMsg is the change that fixes it, when there is one.
 func (f Finding) FixMsg() Msg {
-	m := Msg{Key: f.ID + ".fix", Optional: true, Params: f.Params}
-	if f.Variant != "" {
-		m.Key, m.Else = f.ID+"."+f.Variant+".fix", f.ID+".fix"
+	k := keysOf(f.ID, f.Variant)
+	return Msg{Key: k.fix, Else: k.fixElse, Optional: true, Params: f.Params}
+}
+
+// findingKeys are the catalog keys of a finding's words, made once per ID
+// and variant: a bulk run asks for them several times per finding (fixes,
+// scoring, wording), and building them was an allocation each time.
+type findingKeys struct{ title, detail, detailElse, fix, fixElse string }
+
+type idVariant struct{ id, variant string }
+
+// findingKeysTable is copied on write: IDs and variants are the few
+// hundred the checks declare, read by every report.
+var (
+	findingKeysMu    sync.Mutex
+	findingKeysTable atomic.Pointer[map[idVariant]*findingKeys]
+)
+
+// maxFindingKeys bounds the table (IDs come from the checks' tables, but
+// nothing forces a finding to be declared).
+const maxFindingKeys = 4096
+
+func keysOf(id, variant string) *findingKeys {
+	k := idVariant{id, variant}
+	if t := findingKeysTable.Load(); t != nil {
+		if fk := (*t)[k]; fk != nil {
+			return fk
+		}
 	}
-	return m
+	fk := &findingKeys{title: id + ".title", detail: id + ".detail", fix: id + ".fix"}
+	if variant != "" {
+		fk.detail, fk.detailElse = id+"."+variant+".detail", fk.detail
+		fk.fix, fk.fixElse = id+"."+variant+".fix", fk.fix
+	}
+	findingKeysMu.Lock()
+	defer findingKeysMu.Unlock()
+	old := findingKeysTable.Load()
+	if old != nil && len(*old) >= maxFindingKeys {
+		return fk
+	}
+	next := make(map[idVariant]*findingKeys, 1+mapLen(old))
+	if old != nil {
+		for k, v := range *old {
+			next[k] = v
+		}
+	}
+	next[k] = fk
+	findingKeysTable.Store(&next)
+	return fk
+}
+
+func mapLen(m *map[idVariant]*findingKeys) int {
+	if m == nil {
+		return 0
+	}
+	return len(*m)
 }
 
 // LitRows returns a table of literals.

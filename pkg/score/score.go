@@ -30,6 +30,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -46,7 +47,22 @@ type Category struct {
 }
 
 // Label is the category's name in the report's language.
-func (c Category) Label() report.Msg { return report.T("score.category."+c.Key, nil) }
+func (c Category) Label() report.Msg {
+	if k, ok := categoryKeys()[c.Key]; ok {
+		return report.T(k, nil)
+	}
+	return report.T("score.category."+c.Key, nil)
+}
+
+// categoryKeys are the catalog keys of the categories' labels, made once
+// (every report labels every category).
+var categoryKeys = sync.OnceValue(func() map[string]string {
+	out := make(map[string]string, len(Categories))
+	for _, c := range Categories {
+		out[c.Key] = "score.category." + c.Key
+	}
+	return out
+})
 
 // Categories is the score model's table (our weights: docs/scoring.md).
 var Categories = []Category{
@@ -159,10 +175,10 @@ func Sufficient(sections []report.Section) (bool, report.Msg) {
 // Compute scores the sections. ok is false when too little could be
 // decided for a score (Sufficient); the categories are still filled in.
 func Compute(sections []report.Section) (report.Score, bool) {
-	var s report.Score
+	s := report.Score{Categories: make([]report.CategoryScore, 0, len(Categories))}
 	var earned, possible float64
 	for _, cat := range Categories {
-		cs := report.CategoryScore{Name: cat.Name, Label: cat.Label(), Weight: cat.Weight, Sections: []string{}}
+		cs := report.CategoryScore{Name: cat.Name, Label: cat.Label(), Weight: cat.Weight, Sections: make([]string, 0, len(cat.Checks))}
 		deducted, scored := 0, false
 		for _, sec := range sections {
 			if !slices.Contains(cat.Checks, sec.Check) {
@@ -370,6 +386,6 @@ func HasFix(f report.Finding) bool {
 		return true
 	}
 	en := i18n.For(i18n.English)
-	m := f.FixMsg()
+	m := f.FixMsg() // no allocation: the keys are made once per ID
 	return en.Has(m.Key) || (m.Else != "" && en.Has(m.Else))
 }
