@@ -9,7 +9,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/mailcheck/mailcheck/internal/render"
 	"github.com/mailcheck/mailcheck/pkg/audit"
@@ -173,7 +172,8 @@ type domainResult struct {
 	err  error // bad input for this domain
 	code int
 	why  string
-	out  []byte // the rendered report
+	out  []byte        // the rendered report
+	buf  *bytes.Buffer // holds out; back to reportBufs once written
 	row  summaryRow
 	note string // the line was read as a domain (an address, a URL)
 }
@@ -292,6 +292,7 @@ func runDomain(ctx context.Context, f *Factory, opts *DomainOptions) error {
 					stopRun()
 				}
 			}
+			r.release()
 			<-tokens
 		}
 	}
@@ -322,9 +323,24 @@ func rank(code int) int {
 	return 0
 }
 
-// renderedSize is the size of the last rendered report, the guess for the
-// next one's buffer.
-var renderedSize atomic.Int64
+// reportBufs holds the buffers of reports already written, for the next
+// ones: a report is about 16 KiB of JSON, and a fresh buffer for each was
+// 18 of the 248 KiB a bulk run allocated per domain. At most window()
+// reports are rendered or waiting at once, so the run keeps at most that
+// many buffers; one grown past maxReportBuf (a domain with a huge record
+// set) is left to the collector.
+var reportBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxReportBuf = 256 << 10
+
+// release gives r's buffer back once its report has been written.
+func (r *domainResult) release() {
+	if r.buf != nil && r.buf.Cap() <= maxReportBuf {
+		r.buf.Reset()
+		reportBufs.Put(r.buf)
+	}
+	r.buf, r.out = nil, nil
+}
 
 func checkOneDomain(ctx context.Context, f *Factory, up *upstream, in input, opts *DomainOptions, probe bool, reason string) *domainResult {
 	s := up.session(f)
@@ -339,19 +355,15 @@ func checkOneDomain(ctx context.Context, f *Factory, up *upstream, in input, opt
 	res.code, res.why = f.domainGate(full, opts)
 	res.row.verdict = verdictOf(res.code)
 	if !opts.Summary {
-		var b bytes.Buffer
-		// Sized like the last report: one allocation, not a dozen
-		// doublings from 64 bytes to the ~16 KiB of a JSON report.
-		b.Grow(int(renderedSize.Load()) + 512)
-		err := f.render(&b, full)
-		renderedSize.Store(int64(b.Len()))
+		b := reportBufs.Get().(*bytes.Buffer)
+		err := f.render(b, full)
 		if err == nil && opts.Explain && full.Score != nil && f.globals.Format == "text" {
-			err = render.Explain(&b, full.Score, f.lang())
+			err = render.Explain(b, full.Score, f.lang())
 		}
 		if err != nil {
 			res.err, res.code = fmt.Errorf("%s: rendering the report: %w", in.d, err), ExitInconclusive
 		}
-		res.out = b.Bytes()
+		res.buf, res.out = b, b.Bytes()
 	}
 	return res
 }

@@ -12,11 +12,12 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
-
 	"sync"
 
 	"github.com/mailcheck/mailcheck/internal/i18n"
+	"github.com/mailcheck/mailcheck/internal/workers"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dane"
 	"github.com/mailcheck/mailcheck/pkg/dkim"
@@ -30,7 +31,6 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/score"
 	"github.com/mailcheck/mailcheck/pkg/smtpprobe"
 	"github.com/mailcheck/mailcheck/pkg/spf"
-	"golang.org/x/sync/errgroup"
 )
 
 // Options configure a run.
@@ -115,27 +115,39 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) *re
 		}})
 	}
 	results := make([][]report.Section, len(jobs))
-	var g errgroup.Group
-	g.SetLimit(len(jobs)) // a handful of checks: all at once; each bounds its own fan-out
+	// A handful of checks, all at once (each bounds its own fan-out), on
+	// long-lived workers; the caller's goroutine runs the infrastructure
+	// checks (the longest chain: the MX set and what depends on it) itself.
+	var g workers.Group
 	var mu sync.Mutex
 	finished := 0
-	for i, j := range jobs {
-		g.Go(func() error {
-			results[i] = guard(ctx, j, d)
-			if opts.Progress != nil {
-				// Reported from the job itself, under a lock, so no
-				// progress line can come after Run returns.
-				mu.Lock()
-				finished++
-				opts.Progress(j.name, finished, len(jobs))
-				mu.Unlock()
-			}
-			return nil
-		})
+	runJob := func(i int) {
+		j := jobs[i]
+		results[i] = guard(ctx, j, d)
+		if opts.Progress != nil {
+			// Reported from the job itself, under a lock, so no
+			// progress line can come after Run returns.
+			mu.Lock()
+			finished++
+			opts.Progress(j.name, finished, len(jobs))
+			mu.Unlock()
+		}
 	}
-	_ = g.Wait()
+	inline := slices.IndexFunc(jobs, func(j job) bool { return j.name == "mx" })
+	for i := range jobs {
+		if i != inline {
+			g.Go(func() { runJob(i) })
+		}
+	}
+	runJob(inline)
+	g.Wait()
 
 	rep := &report.Report{Target: d.Unicode()}
+	n := 0
+	for _, secs := range results {
+		n += len(secs)
+	}
+	rep.Sections = make([]report.Section, 0, n) // a dozen sections: grown once, not five times
 	for _, secs := range results {
 		for _, s := range secs {
 			if s.Check == "ports" {

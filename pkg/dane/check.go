@@ -19,7 +19,6 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
 	"github.com/miekg/dns"
-	"golang.org/x/sync/errgroup"
 )
 
 // Finding definitions (RFC 7672 §2, §3; severities are ours). Their words
@@ -87,22 +86,23 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 		sec.Summary = report.T("dane.summary.no_mx", nil)
 		return sec
 	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(8)
+	// Each host's TLSA and the top-level domain's SOA in one batch: one
+	// round trip, no goroutine per question.
+	qs := make([]resolver.Question, 0, len(opts.Hosts)+1)
+	for _, h := range opts.Hosts {
+		qs = append(qs, resolver.Question{Name: tlsaName(h), Type: dns.TypeTLSA})
+	}
+	labels := target.Labels()
+	qs = append(qs, resolver.Question{Name: labels[len(labels)-1] + ".", Type: dns.TypeSOA})
+	got := resolver.LookupBatch(ctx, env.Resolver, qs, 8)
 	data.Hosts = make([]Host, len(opts.Hosts))
 	for i, h := range opts.Hosts {
-		g.Go(func() error { data.Hosts[i] = lookup(gctx, env.Resolver, h); return nil })
+		data.Hosts[i] = hostOf(h, qs[i].Name, got[i].Answer, got[i].Err)
 	}
 	validating := opts.MXAuthentic
-	g.Go(func() error {
-		labels := target.Labels()
-		tld := labels[len(labels)-1] + "."
-		if ans, err := env.Resolver.Lookup(gctx, tld, dns.TypeSOA); err == nil && ans.Authentic {
-			validating = true
-		}
-		return nil
-	})
-	_ = g.Wait()
+	if tld := got[len(opts.Hosts)]; tld.Err == nil && tld.Answer.Authentic {
+		validating = true
+	}
 	for _, h := range data.Hosts {
 		validating = validating || h.Authentic
 	}
@@ -119,9 +119,13 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	return sec
 }
 
-func lookup(ctx context.Context, r resolver.Resolver, host string) Host {
-	h := Host{Host: strings.TrimSuffix(host, "."), Name: "_25._tcp." + strings.TrimSuffix(host, ".")}
-	ans, err := r.Lookup(ctx, h.Name+".", dns.TypeTLSA)
+// tlsaName is the TLSA owner name of an MX host's SMTP port (RFC 7672
+// §2.2.1), with the trailing dot.
+func tlsaName(host string) string { return "_25._tcp." + strings.TrimSuffix(host, ".") + "." }
+
+// hostOf reads the TLSA answer of one MX host, asked at qname.
+func hostOf(host, qname string, ans resolver.Answer, err error) Host {
+	h := Host{Host: strings.TrimSuffix(host, "."), Name: strings.TrimSuffix(qname, ".")}
 	if err != nil {
 		h.Error = check.ErrMsg(err)
 		return h

@@ -179,16 +179,18 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 // those named by the message, and the guess list only when there is neither.
 func planLookups(target dnsname.Domain, opts Options) []*lookup {
 	var out []*lookup
-	seen := map[string]bool{}
+	// The lookups are allocated together, and a name is looked for in out
+	// rather than in a map: a domain's list is a few dozen names at most,
+	// and the guess list is asked for every domain of a bulk run.
+	var pool []lookup
 	add := func(sel string, d dnsname.Domain, source string) {
 		sel = strings.ToLower(strings.TrimSpace(sel))
-		name := sel + "._domainkey." + d.String()
-		if seen[name] || d.IsZero() {
+		if d.IsZero() {
 			return
 		}
-		seen[name] = true
-		out = append(out, &lookup{sel: sel, domain: d, name: name, source: source})
+		addNamed(&out, &pool, sel, sel+"._domainkey."+d.String(), d, source)
 	}
+
 	for _, s := range opts.Selectors {
 		add(s, target, SourceGiven)
 	}
@@ -214,12 +216,38 @@ func planLookups(target dnsname.Domain, opts Options) []*lookup {
 			add(stripFWS(s), dom, SourceMessage)
 		}
 	}
-	if len(out) == 0 && len(opts.Selectors) == 0 && opts.Message == nil {
+	if len(out) == 0 && len(opts.Selectors) == 0 && opts.Message == nil && !target.IsZero() {
+		// The guessed names share one buffer: one allocation for all.
+		suffix := "._domainkey." + target.String()
+		var b strings.Builder
+		n := 0
 		for _, k := range KnownSelectors {
-			add(k.Selector, target, SourceGuessed)
+			n += len(k.Selector) + len(suffix)
+		}
+		b.Grow(n)
+		for _, k := range KnownSelectors {
+			start := b.Len()
+			b.WriteString(k.Selector)
+			b.WriteString(suffix)
+			addNamed(&out, &pool, k.Selector, b.String()[start:], target, SourceGuessed)
 		}
 	}
 	return out
+}
+
+// addNamed adds the lookup of name to out unless it is there already,
+// allocating lookups from pool in chunks.
+func addNamed(out *[]*lookup, pool *[]lookup, sel, name string, d dnsname.Domain, source string) {
+	for _, l := range *out {
+		if l.name == name {
+			return
+		}
+	}
+	if len(*pool) == cap(*pool) {
+		*pool = make([]lookup, 0, max(8, len(KnownSelectors)))
+	}
+	*pool = append(*pool, lookup{sel: sel, domain: d, name: name, source: source})
+	*out = append(*out, &(*pool)[len(*pool)-1])
 }
 
 // DefaultConcurrency is the default bound on parallel key lookups.

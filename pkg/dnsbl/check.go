@@ -14,7 +14,6 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
 	"github.com/miekg/dns"
-	"golang.org/x/sync/errgroup"
 )
 
 // Defaults of Options.
@@ -227,31 +226,70 @@ type runner struct {
 	env     check.Env
 	opts    Options
 	queries atomic.Int64
-	perZone map[string]chan struct{}
 }
 
-// lookup asks one question under the per-zone bound and the per-query timeout.
-func (r *runner) lookup(ctx context.Context, zone, qname string, qtype uint16) (resolver.Answer, error) {
-	sem := r.perZone[zone]
-	select {
-	case sem <- struct{}{}:
-	case <-ctx.Done():
-		return resolver.Answer{}, &resolver.Error{Name: qname, Type: qtype, Kind: resolver.KindCanceled, Err: ctx.Err()}
+// query is one question of a run: a health probe, a (target, list)
+// query, or the TXT reason of a listing.
+type query struct {
+	zone, qname string
+	qtype       uint16
+	// bounded: counted against Options.Concurrency (the list queries and
+	// their reasons; the probes are bounded per list only).
+	bounded bool
+	// done takes the outcome and may ask a follow-up question.
+	done func(resolver.Answer, error) *query
+}
+
+// ask asks every question, and the follow-ups they lead to, in waves of
+// one batch each (one sendmmsg, no goroutine per question): a wave takes,
+// in order, the questions that fit under the per-list bound (PerZone in
+// flight per list zone) and the query bound (Concurrency), each with the
+// per-query timeout. A follow-up goes in the next wave, ahead of the
+// questions still waiting, as it would have taken the next free place.
+func (r *runner) ask(ctx context.Context, qs []*query) {
+	for len(qs) > 0 {
+		if err := ctx.Err(); err != nil {
+			for _, q := range qs {
+				q.done(resolver.Answer{}, &resolver.Error{Name: q.qname, Type: q.qtype, Kind: resolver.KindCanceled, Err: err})
+			}
+			return
+		}
+		var wave, rest []*query
+		perZone := map[string]int{}
+		bounded := 0
+		for _, q := range qs {
+			if perZone[q.zone] >= r.opts.PerZone || (q.bounded && bounded >= r.opts.Concurrency) {
+				rest = append(rest, q)
+				continue
+			}
+			perZone[q.zone]++
+			if q.bounded {
+				bounded++
+			}
+			wave = append(wave, q)
+		}
+		questions := make([]resolver.Question, len(wave))
+		for i, q := range wave {
+			questions[i] = resolver.Question{Name: q.qname, Type: q.qtype}
+		}
+		r.queries.Add(int64(len(wave)))
+		qctx, cancel := context.WithTimeout(ctx, r.opts.QueryTimeout)
+		got := resolver.LookupBatch(qctx, r.env.Resolver, questions, 0)
+		cancel()
+		var next []*query
+		for i, q := range wave {
+			if f := q.done(got[i].Answer, got[i].Err); f != nil {
+				next = append(next, f)
+			}
+		}
+		qs = append(next, rest...)
 	}
-	defer func() { <-sem }()
-	qctx, cancel := context.WithTimeout(ctx, r.opts.QueryTimeout)
-	defer cancel()
-	r.queries.Add(1)
-	return r.env.Resolver.Lookup(qctx, qname, qtype)
 }
 
 func run(ctx context.Context, env check.Env, target string, g Gathered, opts Options) report.Section {
 	opts = opts.withDefaults()
 	lists, defunct, bad := selectLists(opts.Catalog, opts.Lists)
-	r := &runner{env: env, opts: opts, perZone: map[string]chan struct{}{}}
-	for _, l := range lists {
-		r.perZone[l.Zone] = make(chan struct{}, opts.PerZone)
-	}
+	r := &runner{env: env, opts: opts}
 
 	// One job per applicable (target, list), target-major so that
 	// consecutive jobs hit different lists; one health check per (list,
@@ -292,25 +330,22 @@ func run(ctx context.Context, env check.Env, target string, g Gathered, opts Opt
 	// listings, never a round trip per list or a wave of probes before
 	// the queries.
 	start := time.Now()
-	eg := errgroup.Group{}
-	eg.SetLimit(opts.Concurrency)
-	var probes errgroup.Group
-	// Probes first: they never block, while eg.Go blocks at the bound.
+	var qs []*query
+	// Probes first, as they took their places first.
 	for _, h := range health {
 		if h.skip {
 			continue
 		}
 		l := lists[h.key.list]
-		probes.Go(func() error {
-			ans, err := r.lookup(ctx, l.Zone, h.listed.qname, dns.TypeA)
-			h.rl = Read(l, ans, err)
-			return nil
-		})
-		probes.Go(func() error {
-			ans, err := r.lookup(ctx, l.Zone, h.notList.qname, dns.TypeA)
-			h.rn = Read(l, ans, err)
-			return nil
-		})
+		qs = append(qs,
+			&query{zone: l.Zone, qname: h.listed.qname, qtype: dns.TypeA, done: func(ans resolver.Answer, err error) *query {
+				h.rl = Read(l, ans, err)
+				return nil
+			}},
+			&query{zone: l.Zone, qname: h.notList.qname, qtype: dns.TypeA, done: func(ans resolver.Answer, err error) *query {
+				h.rn = Read(l, ans, err)
+				return nil
+			}})
 	}
 	for _, j := range jobs {
 		l := lists[j.list]
@@ -318,28 +353,28 @@ func run(ctx context.Context, env check.Env, target string, g Gathered, opts Opt
 			j.reading = Reading{Verdict: Failed, Err: report.T("dnsbl.err.name_too_long", nil)}
 			continue
 		}
-		eg.Go(func() error {
-			ans, err := r.lookup(ctx, l.Zone, j.qname, dns.TypeA)
+		qs = append(qs, &query{zone: l.Zone, qname: j.qname, qtype: dns.TypeA, bounded: true, done: func(ans resolver.Answer, err error) *query {
 			j.reading = Read(l, ans, err)
 			// RFC 5782 §2.1: the TXT record at the same name gives the
 			// reason; asked only for listings.
-			if j.reading.Verdict == Listed {
-				j.reason = r.reason(ctx, l.Zone, j.qname)
+			if j.reading.Verdict != Listed {
+				return nil
 			}
-			return nil
-		})
+			return &query{zone: l.Zone, qname: j.qname, qtype: dns.TypeTXT, bounded: true, done: func(ans resolver.Answer, err error) *query {
+				j.reason = reason(ans, err)
+				return nil
+			}}
+		}})
 	}
-	_ = eg.Wait()
-	_ = probes.Wait()
+	r.ask(ctx, qs)
 	elapsed := time.Since(start)
 
 	return assemble(r, target, g, lists, defunct, bad, jobs, health, elapsed)
 }
 
-// reason fetches the TXT reason of a listing, bounded in size; failures are
+// reason reads the TXT reason of a listing, bounded in size; failures are
 // ignored (the listing stands without a reason).
-func (r *runner) reason(ctx context.Context, zone, qname string) string {
-	ans, err := r.lookup(ctx, zone, qname, dns.TypeTXT)
+func reason(ans resolver.Answer, err error) string {
 	if err != nil {
 		return ""
 	}

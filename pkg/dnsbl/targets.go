@@ -9,13 +9,13 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/mailcheck/mailcheck/internal/workers"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
 	"github.com/mailcheck/mailcheck/pkg/spf"
 	"github.com/miekg/dns"
-	"golang.org/x/sync/errgroup"
 )
 
 // Roles say why an address or domain is checked. A listing matters most on
@@ -142,10 +142,9 @@ func Gather(ctx context.Context, env check.Env, domain dnsname.Domain, includeRe
 	}
 	g.out.Targets = append(g.out.Targets, dt)
 
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); g.mx(ctx, domain) }()
-	go func() { defer wg.Done(); g.spfHosts(ctx, domain) }()
+	var wg workers.Group
+	wg.Go(func() { g.mx(ctx, domain) })
+	g.spfHosts(ctx, domain)
 	wg.Wait()
 
 	// Deterministic order whatever order the lookups finished in: the
@@ -274,27 +273,35 @@ func (g *gatherer) skip(a netip.Addr, via string, why report.Msg) {
 	g.out.Skipped = append(g.out.Skipped, Skipped{Address: a.String(), Via: via, Reason: why})
 }
 
-// hostAddrs adds the A and AAAA addresses of a host.
-func (g *gatherer) hostAddrs(ctx context.Context, host, role, via string) {
-	var eg errgroup.Group
-	for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
-		eg.Go(func() error {
-			addrs, _, err := resolver.LookupAddrs(ctx, g.env.Resolver, host, qt)
-			if err != nil {
-				g.fail(resolver.TypeString(qt), strings.TrimSuffix(host, "."), err)
-				return nil
-			}
-			if len(addrs) > maxAddrsPerKey {
-				g.note("addrs_limit", report.Params{"type": resolver.TypeString(qt), "host": strings.TrimSuffix(host, "."), "count": len(addrs), "max": maxAddrsPerKey})
-				addrs = addrs[:maxAddrsPerKey]
-			}
-			for _, a := range addrs {
-				g.add(a, role, via)
-			}
-			return nil
-		})
+// hostAddrs adds the A and AAAA addresses of hosts, each with its via,
+// asked in one batch (one round trip, no goroutine per question).
+func (g *gatherer) hostAddrs(ctx context.Context, hosts []string, role string, vias []string) {
+	qtypes := [2]uint16{dns.TypeA, dns.TypeAAAA}
+	qs := make([]resolver.Question, 0, 2*len(hosts))
+	for _, h := range hosts {
+		for _, qt := range qtypes {
+			qs = append(qs, resolver.Question{Name: h, Type: qt})
+		}
 	}
-	_ = eg.Wait()
+	if len(qs) == 0 {
+		return
+	}
+	got := resolver.LookupBatch(ctx, g.env.Resolver, qs, 0)
+	for i, res := range got {
+		host, qt, via := hosts[i/2], qtypes[i%2], vias[i/2]
+		if res.Err != nil {
+			g.fail(resolver.TypeString(qt), strings.TrimSuffix(host, "."), res.Err)
+			continue
+		}
+		addrs := resolver.AddrRecords(res.Answer)
+		if len(addrs) > maxAddrsPerKey {
+			g.note("addrs_limit", report.Params{"type": resolver.TypeString(qt), "host": strings.TrimSuffix(host, "."), "count": len(addrs), "max": maxAddrsPerKey})
+			addrs = addrs[:maxAddrsPerKey]
+		}
+		for _, a := range addrs {
+			g.add(a, role, via)
+		}
+	}
 }
 
 // mxHosts returns the MX hosts of a name in preference order.
@@ -329,15 +336,11 @@ func (g *gatherer) mx(ctx context.Context, domain dnsname.Domain) {
 		g.note("mx_limit", report.Params{"domain": domain.String(), "count": len(hosts), "max": maxMXHosts})
 		hosts = hosts[:maxMXHosts]
 	}
-	var wg sync.WaitGroup
-	for _, h := range hosts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			g.hostAddrs(ctx, h, RoleMX, "MX "+strings.TrimSuffix(h, "."))
-		}()
+	vias := make([]string, len(hosts))
+	for i, h := range hosts {
+		vias[i] = "MX " + strings.TrimSuffix(h, ".")
 	}
-	wg.Wait()
+	g.hostAddrs(ctx, hosts, RoleMX, vias)
 }
 
 // spfHosts reads the domain's SPF record and adds the hosts it names directly.
@@ -370,7 +373,10 @@ func (g *gatherer) spfHosts(ctx context.Context, domain dnsname.Domain) {
 		g.note("spf_limit", report.Params{"domain": domain.String(), "count": len(terms), "max": maxSPFTerms})
 		terms = terms[:maxSPFTerms]
 	}
-	var wg sync.WaitGroup
+	// The a terms' hosts in one batch, on this goroutine; each mx term
+	// (an MX question, then its hosts' addresses) beside it.
+	var wg workers.Group
+	var aHosts, aVias []string
 	for _, t := range terms {
 		switch {
 		case t.addr.IsValid():
@@ -378,15 +384,9 @@ func (g *gatherer) spfHosts(ctx context.Context, domain dnsname.Domain) {
 		case t.note != "":
 			g.note(t.note, report.Params{"domain": domain.String(), "term": t.text})
 		case t.mech == "a":
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				g.hostAddrs(ctx, t.host+".", RoleSPF, "SPF "+t.text)
-			}()
+			aHosts, aVias = append(aHosts, t.host+"."), append(aVias, "SPF "+t.text)
 		case t.mech == "mx":
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				hosts, err := g.mxHosts(ctx, t.host+".")
 				if err != nil {
 					g.mu.Lock()
@@ -397,11 +397,16 @@ func (g *gatherer) spfHosts(ctx context.Context, domain dnsname.Domain) {
 				if len(hosts) > maxMXHosts {
 					hosts = hosts[:maxMXHosts]
 				}
-				for _, h := range hosts {
-					g.hostAddrs(ctx, h, RoleSPF, "SPF "+t.text)
+				vias := make([]string, len(hosts))
+				for i := range vias {
+					vias[i] = "SPF " + t.text
 				}
-			}()
+				g.hostAddrs(ctx, hosts, RoleSPF, vias)
+			})
 		}
+	}
+	if len(aHosts) > 0 {
+		g.hostAddrs(ctx, aHosts, RoleSPF, aVias)
 	}
 	wg.Wait()
 }

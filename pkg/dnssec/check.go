@@ -31,12 +31,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mailcheck/mailcheck/internal/workers"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
 	"github.com/miekg/dns"
-	"golang.org/x/sync/errgroup"
 )
 
 // Status is what a validating resolver makes of a zone (RFC 4035 §4.3).
@@ -278,26 +278,24 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	var root, tld result
 	probeCtx, stopProbes := context.WithCancel(ctx)
 	defer stopProbes()
-	var probes sync.WaitGroup
+	var probes workers.Group
 	labels := dns.SplitDomainName(domain)
-	probes.Add(2)
-	go func() {
-		defer probes.Done()
+	probes.Go(func() {
 		root.rep, root.err = resolver.QueryDNSSEC(probeCtx, env.Resolver, ".", dns.TypeDNSKEY, false)
-	}()
-	go func() {
-		defer probes.Done()
+	})
+	probes.Go(func() {
 		tld.rep, tld.err = resolver.QueryDNSSEC(probeCtx, env.Resolver, labels[len(labels)-1]+".", dns.TypeDS, false)
-	}()
+	})
 
-	// Step 1: the zone of each name.
+	// Step 1: the zone of each name, the domain's on this goroutine.
 	found := make([]result, len(names))
-	var g errgroup.Group
+	var g workers.Group
 	g.SetLimit(8)
-	for i, n := range names {
-		g.Go(func() error { found[i] = ask(ctx, env.Resolver, n, dns.TypeSOA); return nil })
+	for i, n := range names[1:] {
+		g.Go(func() { found[i+1] = ask(ctx, env.Resolver, n, dns.TypeSOA) })
 	}
-	_ = g.Wait()
+	found[0] = ask(ctx, env.Resolver, names[0], dns.TypeSOA)
+	g.Wait()
 
 	var works []*zoneWork
 	byApex := map[string]*zoneWork{}
@@ -348,37 +346,44 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 		}
 	}
 	var mu sync.Mutex
+	var mail []*mailSet
 	for _, w := range works {
 		if w.apex == "" {
 			continue
 		}
-		g.Go(func() error { w.dnskey = ask(ctx, env.Resolver, w.apex, dns.TypeDNSKEY); return nil })
-		g.Go(func() error { w.ds = ask(ctx, env.Resolver, w.apex, dns.TypeDS); return nil })
-		g.Go(func() error { w.nsec3 = ask(ctx, env.Resolver, w.apex, dns.TypeNSEC3PARAM); return nil })
+		for i := range w.mail {
+			mail = append(mail, &w.mail[i])
+		}
+		g.Go(func() { w.dnskey = ask(ctx, env.Resolver, w.apex, dns.TypeDNSKEY) })
+		g.Go(func() { w.ds = ask(ctx, env.Resolver, w.apex, dns.TypeDS) })
+		g.Go(func() { w.nsec3 = ask(ctx, env.Resolver, w.apex, dns.TypeNSEC3PARAM) })
 		if lister != nil {
-			g.Go(func() error {
+			g.Go(func() {
 				rrs, err := lister.ZoneRecords(w.apex, dns.TypeRRSIG)
 				if err == nil {
 					mu.Lock()
 					w.listed = rrs
 					mu.Unlock()
 				}
-				return nil
-			})
-		}
-		for i := range w.mail {
-			m := &w.mail[i]
-			g.Go(func() error {
-				ans, err := env.Resolver.Lookup(ctx, m.name, m.qtype)
-				m.found = err == nil && ans.Outcome == resolver.Found
-				if resolver.KindOf(err) == resolver.KindServFail {
-					m.res = ask(ctx, env.Resolver, m.name, m.qtype)
-				}
-				return nil
 			})
 		}
 	}
-	_ = g.Wait()
+	// The mail records of the zones that were found, read through the
+	// shared cache in one batch on this goroutine (the other checks asked
+	// them: mostly answered already), and asked again with DO/CD only
+	// when they failed.
+	qs := make([]resolver.Question, len(mail))
+	for i, m := range mail {
+		qs[i] = resolver.Question{Name: m.name, Type: m.qtype}
+	}
+	for i, res := range resolver.LookupBatch(ctx, env.Resolver, qs, 8) {
+		m := mail[i]
+		m.found = res.Err == nil && res.Answer.Outcome == resolver.Found
+		if resolver.KindOf(res.Err) == resolver.KindServFail {
+			g.Go(func() { m.res = ask(ctx, env.Resolver, m.name, m.qtype) })
+		}
+	}
+	g.Wait()
 
 	offline := found[0].err == nil && found[0].rep.Offline
 	if v, _ := resolverValidation(offline, result{}, result{}, works); v != Undetermined {
@@ -450,18 +455,28 @@ func resolverValidation(offline bool, root, tld result, works []*zoneWork) (Vali
 	if offline {
 		return Offline, report.T("dnssec.evidence.zone_files", nil)
 	}
-	var all []result
+	n := 2
 	for _, w := range works {
-		all = append(all, w.soa, w.dnskey, w.ds, w.nsec3)
-		for _, m := range w.mail {
-			all = append(all, m.res)
+		n += 4 + len(w.mail)
+	}
+	// Pointers, not copies: a result holds a whole reply.
+	all := make([]*result, 0, n)
+	for _, w := range works {
+		all = append(all, &w.soa, &w.dnskey, &w.ds, &w.nsec3)
+		for i := range w.mail {
+			all = append(all, &w.mail[i].res)
 		}
 	}
 	// The zones' own answers first, so the evidence named does not depend
 	// on whether the probes were called off.
-	for _, r := range append(all, root, tld) {
+	for _, r := range all {
 		if r.err == nil && r.rep.Authentic {
-			return Validating, report.T("dnssec.evidence.ad", report.Params{"name": label(r.rep.Name), "type": resolver.TypeString(r.rep.Type)})
+			return Validating, adEvidence(r)
+		}
+	}
+	for _, r := range [2]*result{&root, &tld} {
+		if r.err == nil && r.rep.Authentic {
+			return Validating, adEvidence(r)
 		}
 	}
 	for _, r := range all {
@@ -476,6 +491,10 @@ func resolverValidation(offline bool, root, tld result, works []*zoneWork) (Vali
 		return NotValidating, report.T("dnssec.evidence.tld", report.Params{"name": strings.TrimSuffix(tld.rep.Name, ".")})
 	}
 	return Undetermined, report.Msg{}
+}
+
+func adEvidence(r *result) report.Msg {
+	return report.T("dnssec.evidence.ad", report.Params{"name": label(r.rep.Name), "type": resolver.TypeString(r.rep.Type)})
 }
 
 // judge sets w.z's status and evidence and returns its findings.

@@ -10,9 +10,9 @@ import (
 	"context"
 	"net/netip"
 	"slices"
-	"sync"
 	"time"
 
+	"github.com/mailcheck/mailcheck/internal/workers"
 	"github.com/mailcheck/mailcheck/pkg/bimi"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dane"
@@ -60,25 +60,19 @@ func Definitions() []report.Definition {
 // (MX, address, PTR, forward) and not one round trip more.
 func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []report.Section {
 	var (
-		needed, independent sync.WaitGroup
+		needed, independent workers.Group
 		spfIPs              []netip.Addr
 		mxSec               report.Section
 		rptSec, bimiSec     report.Section
 	)
-	needed.Add(2)
-	go func() { defer needed.Done(); spfIPs = SPFAddrs(ctx, env.Resolver, d) }()
-	go func() {
-		defer needed.Done()
-		mxSec = mx.Check(ctx, env, d, mx.Options{Sending: len(opts.SendingIPs) > 0})
-	}()
 	// TLS-RPT and BIMI need nothing from the MX set: they run beside it
 	// and are collected at the end.
-	independent.Add(2)
-	go func() { defer independent.Done(); rptSec = tlsrpt.Check(ctx, env, d, tlsrpt.Options{}) }()
-	go func() {
-		defer independent.Done()
+	independent.Go(func() { rptSec = tlsrpt.Check(ctx, env, d, tlsrpt.Options{}) })
+	independent.Go(func() {
 		bimiSec = bimi.Check(ctx, env, d, bimi.Options{Selector: opts.BIMISelector, FetchTimeout: opts.FetchTimeout})
-	}()
+	})
+	needed.Go(func() { spfIPs = SPFAddrs(ctx, env.Resolver, d) })
+	mxSec = mx.Check(ctx, env, d, mx.Options{Sending: len(opts.SendingIPs) > 0})
 	needed.Wait()
 	res := mxSec.Data.(*mx.Result)
 
@@ -109,20 +103,16 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []r
 	}
 
 	var (
-		wg                                  sync.WaitGroup
+		g                                   workers.Group
 		rdnsSec, stsSec, dnssecSec, daneSec report.Section
 	)
-	run := func(f func()) {
-		wg.Add(1)
-		go func() { defer wg.Done(); f() }()
-	}
-	run(func() { rdnsSec = rdns.Check(ctx, env, d, rdns.Options{Targets: targets}) })
-	run(func() {
+	g.Go(func() { rdnsSec = rdns.Check(ctx, env, d, rdns.Options{Targets: targets}) })
+	g.Go(func() {
 		stsSec = mtasts.Check(ctx, env, d, mtasts.Options{MXHosts: hosts, MXKnown: res.Known(), FetchTimeout: opts.FetchTimeout})
 	})
-	run(func() { dnssecSec = dnssec.Check(ctx, env, d, dnssec.Options{MXHosts: daneHosts}) })
-	run(func() { daneSec = dane.Check(ctx, env, d, dane.Options{Hosts: daneHosts, MXAuthentic: res.Authentic}) })
-	wg.Wait()
+	g.Go(func() { daneSec = dane.Check(ctx, env, d, dane.Options{Hosts: daneHosts, MXAuthentic: res.Authentic}) })
+	dnssecSec = dnssec.Check(ctx, env, d, dnssec.Options{MXHosts: daneHosts}) // the longest of the four, on this goroutine
+	g.Wait()
 	independent.Wait()
 
 	if !res.Known() {

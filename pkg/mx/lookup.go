@@ -6,12 +6,10 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
 	"github.com/miekg/dns"
-	"golang.org/x/sync/errgroup"
 )
 
 // MaxHosts bounds how many MX hosts are resolved; RFC 5321 sets no limit,
@@ -101,8 +99,10 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain dnsname.Domain) Res
 		res.Omitted = len(res.Hosts) - MaxHosts
 		res.Hosts = res.Hosts[:MaxHosts]
 	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(8)
+	// Every host's A and AAAA at once, in one batch: one round trip
+	// whatever the number of hosts, and no goroutine per question.
+	var qs []resolver.Question
+	var asked []*Host
 	for i := range res.Hosts {
 		h := &res.Hosts[i]
 		if isIPLiteral(h.Name) {
@@ -111,43 +111,41 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain dnsname.Domain) Res
 			h.IPLiteral = true
 			continue
 		}
-		g.Go(func() error { resolveHost(gctx, r, h); return nil })
+		qs = append(qs, resolver.Question{Name: h.Name + ".", Type: dns.TypeA}, resolver.Question{Name: h.Name + ".", Type: dns.TypeAAAA})
+		asked = append(asked, h)
 	}
-	_ = g.Wait()
+	if len(qs) > 0 {
+		got := resolver.LookupBatch(ctx, r, qs, 16)
+		for i, h := range asked {
+			resolveHost(h, got[2*i:2*i+2])
+		}
+	}
 	return res
 }
 
-// resolveHost fills in the addresses of one host: A and AAAA concurrently.
-func resolveHost(ctx context.Context, r resolver.Resolver, h *Host) {
+// resolveHost fills in the addresses of one host from its A and AAAA
+// results.
+func resolveHost(h *Host, got []resolver.Result) {
 	var (
-		mu     sync.Mutex
 		voids  int
 		errs   []string
-		wg     sync.WaitGroup
 		authAD = true
 	)
-	for _, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			addrs, ans, err := resolver.LookupAddrs(ctx, r, h.Name+".", qt)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs = append(errs, err.Error())
-				return
-			}
-			if len(ans.CNAMEs) > len(h.CNAMEs) {
-				h.CNAMEs = trim(ans.CNAMEs)
-			}
-			authAD = authAD && ans.Authentic
-			if ans.Void() {
-				voids++
-			}
-			h.Addrs = append(h.Addrs, addrs...)
-		}()
+	for _, g := range got {
+		if g.Err != nil {
+			errs = append(errs, g.Err.Error())
+			continue
+		}
+		ans := g.Answer
+		if len(ans.CNAMEs) > len(h.CNAMEs) {
+			h.CNAMEs = trim(ans.CNAMEs)
+		}
+		authAD = authAD && ans.Authentic
+		if ans.Void() {
+			voids++
+		}
+		h.Addrs = append(h.Addrs, resolver.AddrRecords(ans)...)
 	}
-	wg.Wait()
 	slices.SortFunc(h.Addrs, func(a, b netip.Addr) int { return a.Compare(b) })
 	h.Addrs = slices.Compact(h.Addrs)
 	h.Authentic = authAD && len(errs) == 0

@@ -15,12 +15,12 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mailcheck/mailcheck/internal/workers"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
 	"github.com/miekg/dns"
-	"golang.org/x/sync/errgroup"
 )
 
 // MaxNames bounds the PTR names followed forward per address, as SPF's
@@ -96,12 +96,12 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 			r.Hosts = append(r.Hosts, t.Host)
 		}
 	}
-	g, gctx := errgroup.WithContext(ctx)
+	var g workers.Group
 	g.SetLimit(8)
 	for i := range data.Addrs {
-		g.Go(func() error { examine(gctx, env.Resolver, &data.Addrs[i]); return nil })
+		g.Go(func() { examine(ctx, env.Resolver, &data.Addrs[i]) })
 	}
-	_ = g.Wait()
+	g.Wait()
 
 	sec := report.Section{Check: "rdns", Title: "Reverse DNS", Target: target.String(), Data: data}
 	var fs []report.Finding

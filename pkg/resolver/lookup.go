@@ -86,13 +86,7 @@ func LookupMX(ctx context.Context, r Resolver, name string) ([]MX, Answer, error
 	if err != nil {
 		return nil, ans, err
 	}
-	var out []MX
-	for _, rr := range ans.RRs {
-		if m, ok := rr.(*dns.MX); ok {
-			out = append(out, MX{Preference: m.Preference, Host: Canonical(m.Mx)})
-		}
-	}
-	return out, ans, nil
+	return MXRecords(ans), ans, nil
 }
 
 // LookupAddrs asks for A (qtype dns.TypeA) or AAAA (dns.TypeAAAA) records.
@@ -101,20 +95,7 @@ func LookupAddrs(ctx context.Context, r Resolver, name string, qtype uint16) ([]
 	if err != nil {
 		return nil, ans, err
 	}
-	var out []netip.Addr
-	for _, rr := range ans.RRs {
-		switch v := rr.(type) {
-		case *dns.A:
-			if a, ok := netip.AddrFromSlice(v.A.To4()); ok {
-				out = append(out, a)
-			}
-		case *dns.AAAA:
-			if a, ok := netip.AddrFromSlice(v.AAAA.To16()); ok {
-				out = append(out, a)
-			}
-		}
-	}
-	return out, ans, nil
+	return AddrRecords(ans), ans, nil
 }
 
 // LookupPTR asks for the PTR names of an address (RFC 1035 §3.5, RFC 3596 §2.5).

@@ -117,7 +117,7 @@ func Analyze(ctx context.Context, env check.Env, target dnsname.Domain, opts Opt
 		}()
 	}
 
-	w := &walker{r: env.Resolver, calls: map[lookupKey]*lookupCall{}}
+	w := &walker{r: env.Resolver, calls: map[lookupKey]resolver.Result{}}
 	root := &Node{Domain: domain, Via: "root", policy: true, passPath: true}
 	spf99 := &termJob{node: root, name: domain, qtype: dns.TypeSPF}
 	mx := &termJob{node: root, name: domain, qtype: dns.TypeMX}

@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
-	"sync"
 
 	"github.com/miekg/dns"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -20,7 +19,7 @@ import (
 const (
 	maxTreeDepth = MaxDNSTerms + 1
 	maxTreeNodes = 200
-	walkParallel = 8 // lookups in flight at once
+	walkParallel = 8 // lookups in flight at once, for a resolver that cannot batch
 )
 
 // Node is one record of the include/redirect tree, with what evaluating it
@@ -80,45 +79,16 @@ func (n *Node) hasAncestor(domain string) bool {
 
 // walker resolves the tree, one round trip per level: the TXT records of a
 // level are fetched together with the a/mx/exists lookups of the level
-// above, siblings concurrently. Every (name, type) is asked once.
+// above, in one batch. Every (name, type) is asked once.
 type walker struct {
 	r     resolver.Resolver
-	mu    sync.Mutex
-	calls map[lookupKey]*lookupCall
+	calls map[lookupKey]resolver.Result
 	nodes int
 }
 
 type lookupKey struct {
 	name  string
 	qtype uint16
-}
-
-type lookupCall struct {
-	done chan struct{}
-	ans  resolver.Answer
-	err  error
-}
-
-func (w *walker) lookup(ctx context.Context, name string, qtype uint16) (resolver.Answer, error) {
-	k := lookupKey{strings.ToLower(name), qtype}
-	w.mu.Lock()
-	c, ok := w.calls[k]
-	if !ok {
-		c = &lookupCall{done: make(chan struct{})}
-		w.calls[k] = c
-	}
-	w.mu.Unlock()
-	if ok {
-		select {
-		case <-c.done:
-			return c.ans, c.err
-		case <-ctx.Done():
-			return resolver.Answer{}, ctx.Err()
-		}
-	}
-	c.ans, c.err = w.r.Lookup(ctx, presentName(name), qtype)
-	close(c.done)
-	return c.ans, c.err
 }
 
 // termJob is one lookup for a term of a parsed record.
@@ -138,21 +108,22 @@ func (w *walker) walk(ctx context.Context, root *Node, extra []*termJob) []*term
 	fetch := []*Node{root}
 	jobs := extra
 	for len(fetch) > 0 || len(jobs) > 0 {
-		var g errgroup.Group
-		g.SetLimit(walkParallel)
+		keys := make([]lookupKey, 0, len(fetch)+len(jobs))
 		for _, n := range fetch {
-			g.Go(func() error {
-				w.fetch(ctx, n)
-				return nil
-			})
+			keys = append(keys, lookupKey{strings.ToLower(n.Domain), dns.TypeTXT})
 		}
 		for _, j := range jobs {
-			g.Go(func() error {
-				j.ans, j.err = w.lookup(ctx, j.name, j.qtype)
-				return nil
-			})
+			keys = append(keys, lookupKey{strings.ToLower(j.name), j.qtype})
 		}
-		_ = g.Wait() // the goroutines never fail: trouble is recorded per node
+		w.ask(ctx, keys, append(fetchNames(fetch), jobNames(jobs)...))
+		for i, n := range fetch {
+			res := w.calls[keys[i]]
+			w.fetch(n, res.Answer, res.Err)
+		}
+		for i, j := range jobs {
+			res := w.calls[keys[len(fetch)+i]]
+			j.ans, j.err = res.Answer, res.Err
+		}
 		done = append(done, jobs...)
 		jobs = nil
 		var next []*Node
@@ -166,9 +137,44 @@ func (w *walker) walk(ctx context.Context, root *Node, extra []*termJob) []*term
 	return done
 }
 
+// ask looks up, in one batch, the keys not asked before (names[i] is
+// keys[i] as written), and records the results.
+func (w *walker) ask(ctx context.Context, keys []lookupKey, names []string) {
+	var qs []resolver.Question
+	var asked []lookupKey
+	for i, k := range keys {
+		if _, ok := w.calls[k]; ok || slices.Contains(asked, k) {
+			continue
+		}
+		qs = append(qs, resolver.Question{Name: presentName(names[i]), Type: k.qtype})
+		asked = append(asked, k)
+	}
+	if len(qs) == 0 {
+		return
+	}
+	for i, res := range resolver.LookupBatch(ctx, w.r, qs, walkParallel) {
+		w.calls[asked[i]] = res
+	}
+}
+
+func fetchNames(ns []*Node) []string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = n.Domain
+	}
+	return out
+}
+
+func jobNames(js []*termJob) []string {
+	out := make([]string, len(js))
+	for i, j := range js {
+		out[i] = j.name
+	}
+	return out
+}
+
 // fetch reads the node's TXT RRset and selects the SPF record (§4.4, §4.5).
-func (w *walker) fetch(ctx context.Context, n *Node) {
-	ans, err := w.lookup(ctx, n.Domain, dns.TypeTXT)
+func (w *walker) fetch(n *Node, ans resolver.Answer, err error) {
 	if err != nil {
 		n.fetchErr = err
 		n.Status, n.Error = "temperror", check.ErrMsg(err)
