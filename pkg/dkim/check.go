@@ -291,7 +291,7 @@ func judgeKeys(lookups []*lookup) ([]report.Finding, []SelectorData) {
 		if l.source == SourceGuessed {
 			sd.Providers = providersOf(l.sel)
 		}
-		where := fmt.Sprintf("%s._domainkey.%s", l.sel, l.domain)
+		where := l.sel + "._domainkey." + l.domain.String()
 		if l.err != nil {
 			sd.Outcome, sd.Error, sd.err = "error", l.err.Error(), l.err
 			if resolver.KindOf(l.err) == resolver.KindName {

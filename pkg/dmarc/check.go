@@ -27,11 +27,11 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/mailcheck/mailcheck/internal/workers"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
-	"golang.org/x/sync/errgroup"
 )
 
 // Options tune the check.
@@ -146,17 +146,16 @@ func (c *checker) run() {
 	var disc Discovery
 	var apex []resolver.TXT
 	var apexErr error
-	var g errgroup.Group
-	g.Go(func() error { disc = Discover(c.ctx, c.r, c.d); return nil })
-	g.Go(func() error {
+	var g workers.Group
+	g.Go(func() {
 		// The apex TXT set tells two things: a DMARC record misplaced
 		// there, and an SPF record that authorizes no one (a parked
 		// domain). The SPF check asks the same question; the per-run
 		// cache makes it one query.
 		apex, _, apexErr = resolver.LookupTXT(c.ctx, c.r, c.d.FQDN())
-		return nil
 	})
-	_ = g.Wait()
+	disc = Discover(c.ctx, c.r, c.d)
+	g.Wait()
 	c.data.Discovery = disc.Steps
 	c.data.OrganizationalDomain = disc.OrgDomain
 
@@ -538,20 +537,19 @@ func (c *checker) checkDestinations(domain string, rec *Record) {
 	if len(order) > c.opts.MaxDestinations {
 		order = order[:c.opts.MaxDestinations]
 	}
-	var g errgroup.Group
+	var g workers.Group
 	g.SetLimit(4)
 	for _, name := range order {
 		group := byDomain[name]
-		g.Go(func() error {
+		g.Go(func() {
 			c.checkDestination(policyDomain, group[0].dom, group[0].External, func(update func(*Destination)) {
 				for _, dd := range group {
 					update(&dd.Destination)
 				}
 			})
-			return nil
 		})
 	}
-	_ = g.Wait()
+	g.Wait()
 	for _, dd := range dests {
 		c.data.Destinations = append(c.data.Destinations, dd.Destination)
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
-	"golang.org/x/sync/errgroup"
+	"github.com/miekg/dns"
 )
 
 // MaxWalkQueries bounds the DNS tree walk (RFC 9989 §4.10: at most 8).
@@ -72,14 +72,28 @@ func walkNames(d dnsname.Domain) []dnsname.Domain {
 func Discover(ctx context.Context, r resolver.Resolver, d dnsname.Domain) Discovery {
 	names := walkNames(d)
 	steps := make([]Step, len(names))
-	var g errgroup.Group
+	// One batch: the resolver sends the names together (one system call,
+	// one wait), where a goroutine per name cost a stack each.
+	qs := make([]resolver.Question, 0, len(names))
+	asked := make([]int, 0, len(names))
 	for i, name := range names {
-		g.Go(func() error {
-			steps[i] = lookupStep(ctx, r, name)
-			return nil
-		})
+		steps[i] = Step{Domain: name.String()}
+		q, err := name.Child("_dmarc")
+		if err != nil {
+			steps[i].Result, steps[i].Error = "none", err.Error()
+			continue
+		}
+		qs = append(qs, resolver.Question{Name: q.FQDN(), Type: dns.TypeTXT})
+		asked = append(asked, i)
 	}
-	_ = g.Wait() // lookupStep reports failures in the step itself
+	for j, res := range resolver.LookupBatch(ctx, r, qs, len(qs)) {
+		s := &steps[asked[j]]
+		if res.Err != nil {
+			s.Result, s.Error, s.Err = "error", res.Err.Error(), res.Err
+			continue
+		}
+		judgeStep(s, resolver.TXTRecords(res.Answer))
+	}
 	disc := Discovery{Steps: steps, Found: -1}
 	for i, s := range steps {
 		if s.Result == "error" {
@@ -94,18 +108,8 @@ func Discover(ctx context.Context, r resolver.Resolver, d dnsname.Domain) Discov
 	return disc
 }
 
-func lookupStep(ctx context.Context, r resolver.Resolver, d dnsname.Domain) Step {
-	s := Step{Domain: d.String()}
-	name, err := d.Child("_dmarc")
-	if err != nil {
-		s.Result, s.Error = "none", err.Error()
-		return s
-	}
-	txts, _, err := resolver.LookupTXT(ctx, r, name.FQDN())
-	if err != nil {
-		s.Result, s.Error, s.Err = "error", err.Error(), err
-		return s
-	}
+// judgeStep reads the TXT records found at a step's _dmarc name.
+func judgeStep(s *Step, txts []resolver.TXT) {
 	for _, t := range txts {
 		text := t.Text()
 		s.TXT = append(s.TXT, text)
@@ -120,7 +124,7 @@ func lookupStep(ctx context.Context, r resolver.Resolver, d dnsname.Domain) Step
 		rec, err := Parse(s.candidates[0])
 		if err != nil {
 			s.Result, s.parseErr = "invalid", err
-			return s
+			return
 		}
 		s.record = rec
 		s.Result = "record"
@@ -129,7 +133,6 @@ func lookupStep(ctx context.Context, r resolver.Resolver, d dnsname.Domain) Step
 		// name means no policy applies.
 		s.Result = "multiple"
 	}
-	return s
 }
 
 // orgDomain applies RFC 9989 §4.10.2 to the walk: the first record (from the
