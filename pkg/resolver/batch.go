@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/miekg/dns"
@@ -56,8 +57,49 @@ type batchAsk struct {
 	idx []int
 }
 
-func newBatchAsk(n int) batchAsk {
-	return batchAsk{qs: make([]Question, 0, n), idx: make([]int, 0, n)}
+// batchScratch is a batch's bookkeeping in one of the caches, kept for
+// reuse: with the checks' fan-outs made batches a domain asks some 15, and
+// their slices (keys, entries, the questions sent upstream, their indexes)
+// were a tenth of its allocations. Nothing outlives the call that takes
+// one: the layers below copy what they keep, and their goroutines end
+// before they return.
+type batchScratch struct {
+	keys []qkey
+	ents []*cacheEntry
+	fls  []*sharedFlight
+	ask  batchAsk
+	got  []Result
+}
+
+// maxScratch: a scratch grown past this many questions is let go.
+const maxScratch = 256
+
+var scratches = newFreeList(64, func() *batchScratch { return new(batchScratch) })
+
+// getScratch returns a scratch for n questions: n keys, and room for n in
+// the rest.
+func getScratch(n int) *batchScratch {
+	s := scratches.Get()
+	s.keys = slices.Grow(s.keys[:0], n)[:n]
+	s.ents = slices.Grow(s.ents[:0], n)
+	s.fls = slices.Grow(s.fls[:0], n)
+	s.ask.qs = slices.Grow(s.ask.qs[:0], n)
+	s.ask.idx = slices.Grow(s.ask.idx[:0], n)
+	return s
+}
+
+// putScratch clears what the batch wrote (so that nothing is kept alive
+// and the next batch starts from zero values) and keeps s.
+func putScratch(s *batchScratch) {
+	clear(s.keys)
+	clear(s.ents)
+	clear(s.fls)
+	clear(s.ask.qs)
+	clear(s.got)
+	s.got = s.got[:0]
+	if cap(s.keys) <= maxScratch {
+		scratches.Put(s)
+	}
 }
 
 func (b *batchAsk) add(i int, key qkey) {
@@ -72,6 +114,18 @@ func (b *batchAsk) send(ctx context.Context, r Resolver, out []Result) []Result 
 	got := out
 	if len(b.idx) != len(out) {
 		got = make([]Result, len(b.idx))
+	}
+	lookupBatchInto(ctx, r, b.qs, got, 0)
+	return got
+}
+
+// sendScratch is send with the results that do not go into out itself in
+// s.got.
+func (b *batchAsk) sendScratch(ctx context.Context, r Resolver, out []Result, s *batchScratch) []Result {
+	got := out
+	if len(b.idx) != len(out) {
+		s.got = slices.Grow(s.got[:0], len(b.idx))[:len(b.idx)]
+		got = s.got
 	}
 	lookupBatchInto(ctx, r, b.qs, got, 0)
 	return got
@@ -129,12 +183,16 @@ func (c *Cache) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 		e *cacheEntry
 	}
 	var waits []wait
-	// Sized once: most questions of a batch are new (a domain's own
-	// names), and growing these by appending cost some twenty allocations
-	// per batch.
-	mine := make([]*cacheEntry, 0, len(qs)) // entries this batch asks, by question
-	ask := newBatchAsk(len(qs))
-	keys := make([]qkey, len(qs))
+	// Sized once (most questions of a batch are new: a domain's own
+	// names) and reused.
+	sc := getScratch(len(qs))
+	mine := sc.ents // entries this batch asks, by question
+	defer func() {
+		sc.ents = mine // cleared with the rest
+		putScratch(sc)
+	}()
+	ask := &sc.ask
+	keys := sc.keys
 	c.mu.Lock()
 	for i, q := range qs {
 		keys[i] = cacheKey(q.Name, q.Type)
@@ -158,7 +216,7 @@ func (c *Cache) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 
 	if len(ask.qs) > 0 {
 		c.misses.Add(int64(len(ask.qs)))
-		got := ask.send(ctx, c.upstream, out)
+		got := ask.sendScratch(ctx, c.upstream, out, sc)
 		abandoned := ctx.Err() != nil
 		c.mu.Lock()
 		for j, e := range mine {
@@ -202,10 +260,17 @@ func (c *SharedCache) LookupBatch(ctx context.Context, qs []Question, out []Resu
 		fl *sharedFlight
 	}
 	var waits []wait
-	mine := make([]*sharedFlight, 0, len(qs))
-	var flights []sharedFlight // allocated at once, for the questions asked
-	ask := newBatchAsk(len(qs))
-	keys := make([]qkey, len(qs))
+	sc := getScratch(len(qs))
+	mine := sc.fls
+	defer func() {
+		sc.fls = mine // cleared with the rest
+		putScratch(sc)
+	}()
+	// Allocated at once, for the questions asked; not reused: other
+	// domains waiting on a flight hold it.
+	var flights []sharedFlight
+	ask := &sc.ask
+	keys := sc.keys
 	c.mu.Lock()
 	for i, q := range qs {
 		keys[i] = cacheKey(q.Name, q.Type)
@@ -237,7 +302,7 @@ func (c *SharedCache) LookupBatch(ctx context.Context, qs []Question, out []Resu
 
 	if len(ask.qs) > 0 {
 		c.misses.Add(int64(len(ask.qs)))
-		got := ask.send(ctx, c.upstream, out)
+		got := ask.sendScratch(ctx, c.upstream, out, sc)
 		abandoned := ctx.Err() != nil
 		c.mu.Lock()
 		for j, fl := range mine {
@@ -304,15 +369,18 @@ func (c *Client) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 		wg.Wait()
 		return
 	}
-	wires := make([][]byte, 0, len(qs))
-	idx := make([]int, 0, len(qs))
+	sc := clientScratches.Get()
+	defer sc.put()
+	wires := slices.Grow(sc.wires[:0], len(qs))
+	idx := slices.Grow(sc.idx[:0], len(qs))
 	// Every datagram in one buffer, sized for all (a name's wire form is
 	// its length plus one; Canonical adds a dot at most).
 	size := 0
 	for _, q := range qs {
 		size += 12 + len(q.Name) + 2 + 4 + 11
 	}
-	buf := make([]byte, 0, size)
+	buf := slices.Grow(sc.buf[:0], size)
+	defer func() { sc.wires, sc.idx, sc.buf = wires, idx, buf }()
 	for i, q := range qs {
 		qname := Canonical(q.Name)
 		out[i].Answer = Answer{Name: qname, Type: q.Type}
@@ -348,7 +416,8 @@ func (c *Client) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 			}
 		}
 		c.batchMu.Unlock()
-		firsts = make([]udpReply, n)
+		firsts = slices.Grow(sc.firsts[:0], n)[:n]
+		sc.firsts = firsts
 		if err != nil {
 			for j := range firsts {
 				firsts[j].err = err
@@ -361,7 +430,7 @@ func (c *Client) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 		}
 	}
 
-	var wg sync.WaitGroup
+	wg := &sc.wg
 	later := func(run func()) {
 		wg.Add(1)
 		go func() {
@@ -398,6 +467,28 @@ func (c *Client) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 		later(func() { out[i].Err = c.follow(ctx, ans, next, nil) })
 	}
 	wg.Wait()
+}
+
+// clientScratch is Client.LookupBatch's bookkeeping, kept for reuse (see
+// batchScratch): the datagrams, their order, the first replies. The
+// goroutines that go on with a question end before the call returns.
+type clientScratch struct {
+	wires  [][]byte
+	idx    []int
+	buf    []byte
+	firsts []udpReply
+	wg     sync.WaitGroup
+}
+
+var clientScratches = newFreeList(64, func() *clientScratch { return new(clientScratch) })
+
+func (s *clientScratch) put() {
+	clear(s.wires)
+	clear(s.firsts) // the replies, for the collector
+	s.wires, s.idx, s.buf, s.firsts = s.wires[:0], s.idx[:0], s.buf[:0], s.firsts[:0]
+	if cap(s.wires) <= maxBatch {
+		clientScratches.Put(s)
+	}
 }
 
 // maxBatch bounds the datagrams of one batch (the in-flight bound is
