@@ -18,37 +18,42 @@ import (
 // counts the TCP questions in tcp.
 func bigServer(t *testing.T, records int, tcp *atomic.Int32) string {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pc.Close() })
-	tcpSrv := &dns.Server{Addr: pc.LocalAddr().String(), Net: "tcp", Handler: dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
-		tcp.Add(1)
-		_ = w.WriteMsg(bigAnswer(q, records))
-	})}
-	started := make(chan struct{})
-	tcpSrv.NotifyStartedFunc = func() { close(started) }
-	go func() { _ = tcpSrv.ListenAndServe() }()
-	<-started
-	t.Cleanup(func() { _ = tcpSrv.Shutdown() })
-	go func() {
-		buf := make([]byte, 65535)
-		for {
-			n, addr, err := pc.ReadFrom(buf)
-			if err != nil {
-				return
-			}
+	for tries := 0; ; tries++ {
+		addr := rawUDPServer(t, func(query []byte) []byte {
 			var q dns.Msg
-			if q.Unpack(buf[:n]) != nil || len(q.Question) != 1 {
-				continue
+			if q.Unpack(query) != nil || len(q.Question) != 1 {
+				return nil
 			}
-			if wire, err := bigAnswer(&q, records).Pack(); err == nil {
-				_, _ = pc.WriteTo(wire, addr)
+			wire, err := bigAnswer(&q, records).Pack()
+			if err != nil {
+				return nil
 			}
+			return wire
+		})
+		// TCP on the same port number (now and then taken by another
+		// socket: another port then).
+		ln, err := net.Listen("tcp", addr)
+		if err != nil && tries < 5 {
+			continue
 		}
-	}()
-	return pc.LocalAddr().String()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tcpSrv := &dns.Server{Listener: ln, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
+			tcp.Add(1)
+			_ = w.WriteMsg(bigAnswer(q, records))
+		})}
+		started, failed := make(chan struct{}), make(chan error, 1)
+		tcpSrv.NotifyStartedFunc = func() { close(started) }
+		go func() { failed <- tcpSrv.ActivateAndServe() }()
+		select {
+		case <-started:
+		case err := <-failed:
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = tcpSrv.Shutdown() })
+		return addr
+	}
 }
 
 func bigAnswer(q *dns.Msg, records int) *dns.Msg {
