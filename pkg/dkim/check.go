@@ -550,7 +550,9 @@ func fixedRecord(text, where string, fix func(*KeyRecord)) *report.Record {
 // use EDNS0 (RFC 6891) must retry over TCP.
 func minimalAnswerSize(name string, ans resolver.Answer) int {
 	m := new(dns.Msg)
-	m.SetQuestion(dns.Fqdn(name), dns.TypeTXT)
+	// Not SetQuestion: its random ID costs a crypto/rand read, and the
+	// size does not depend on the ID.
+	m.Question = []dns.Question{{Name: dns.Fqdn(name), Qtype: dns.TypeTXT, Qclass: dns.ClassINET}}
 	m.Response = true
 	m.Compress = true
 	target := dns.Fqdn(name)

@@ -78,7 +78,9 @@ func (z *Zones) Lookup(ctx context.Context, name string, qtype uint16) (Answer, 
 			Err: fmt.Errorf("outside the loaded zone files")}
 	}
 	msg := new(dns.Msg)
-	msg.SetQuestion(qname, qtype)
+	// Not SetQuestion: its random ID costs a crypto/rand read, and only
+	// the size is wanted.
+	msg.Question = []dns.Question{{Name: qname, Qtype: qtype, Qclass: dns.ClassINET}}
 	msg.Rcode = res.Rcode
 	msg.Answer = res.Answer
 	msg.Ns = res.Authority
