@@ -23,7 +23,7 @@ import (
 
 // MaxIdle bounds the workers kept waiting for work. Each keeps the stack
 // its tasks grew, and stacks count against a run's memory limit: in the
-// 1,000-domain bulk run (internal/cli's 40 MiB soft limit) 512 idle
+// 1,000-domain bulk run (under internal/cli's soft memory limit, then 40 MiB) 512 idle
 // workers meant 44 to 49 GC cycles against 35 to 42 without workers; 128
 // keep the cycles there and still start only ~11 goroutines a domain
 // instead of 63.

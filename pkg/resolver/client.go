@@ -117,7 +117,7 @@ func NewClient(opts ClientOptions) (*Client, error) {
 		tcp:      &dns.Client{Net: "tcp", Timeout: opts.Timeout},
 	}
 	for _, s := range servers {
-		c.udp = append(c.udp, newUDPPool(s))
+		c.udp = append(c.udp, newUDPPool(s, opts.UDPSize))
 	}
 	return c, nil
 }
@@ -237,12 +237,12 @@ func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (Answer,
 // attempt at the first server, already sent (LookupBatch).
 func (c *Client) follow(ctx context.Context, ans *Answer, current string, first *udpReply) error {
 	for {
-		msg, err := c.exchange(ctx, current, ans.Type, first)
+		msg, size, err := c.exchange(ctx, current, ans.Type, first)
 		first = nil
 		if err != nil {
 			return c.failed(ans, err)
 		}
-		next, done, err := c.absorb(ans, msg, current)
+		next, done, err := c.absorb(ans, msg, size, current)
 		if done || err != nil {
 			return err
 		}
@@ -263,11 +263,11 @@ func (c *Client) failed(ans *Answer, err error) error {
 // absorb reads one reply to the question at current into ans. Done is
 // false when the alias chain left the server's data unanswered: the lookup
 // goes on at next.
-func (c *Client) absorb(ans *Answer, msg *dns.Msg, current string) (next string, done bool, err error) {
+func (c *Client) absorb(ans *Answer, msg *dns.Msg, size int, current string) (next string, done bool, err error) {
 	qtype := ans.Type
 	ans.Authentic = msg.AuthenticatedData
 	ans.Truncated = ans.Truncated || msg.Truncated
-	ans.Size = msg.Len()
+	ans.Size = size
 	rrs := msg.Answer
 	if current, err = followAliases(rrs, ans, current, c.opts.MaxCNAMEDepth); err != nil {
 		return "", true, err
@@ -326,12 +326,27 @@ func followAliases(rrs []dns.RR, ans *Answer, current string, max int) (string, 
 	}
 }
 
-// recordsAt returns the records of qtype owned by name.
+// recordsAt returns the records of qtype owned by name: rrs itself (its
+// length as its capacity, so an append copies) when they all are, the
+// usual answer section, which saves a slice per answer.
 func recordsAt(rrs []dns.RR, qtype uint16, name string) []dns.RR {
+	at := func(rr dns.RR) bool {
+		h := rr.Header()
+		return (h.Rrtype == qtype || qtype == dns.TypeANY) && strings.EqualFold(h.Name, name)
+	}
+	all := len(rrs) > 0
+	for _, rr := range rrs {
+		if !at(rr) {
+			all = false
+			break
+		}
+	}
+	if all {
+		return rrs[:len(rrs):len(rrs)]
+	}
 	var out []dns.RR
 	for _, rr := range rrs {
-		h := rr.Header()
-		if (h.Rrtype == qtype || qtype == dns.TypeANY) && strings.EqualFold(h.Name, name) {
+		if at(rr) {
 			out = append(out, rr)
 		}
 	}
@@ -360,7 +375,7 @@ func cnameOf(rrs []dns.RR, owner string) string {
 // truncation, and turns RCODEs other than NOERROR and NXDOMAIN into errors.
 // first, when set, stands for the first UDP attempt at the first server:
 // sent and waited for already (LookupBatch).
-func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first *udpReply) (*dns.Msg, error) {
+func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first *udpReply) (*dns.Msg, int, error) {
 	fqdn := dns.Fqdn(name) // name is canonical: no copy
 	// Written directly, not through a dns.Msg (not SetQuestion either: it
 	// draws an ID from crypto/rand, which cost 8% of a bulk run's CPU):
@@ -368,24 +383,17 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first 
 	// query asks a validating resolver to report whether it validated,
 	// without asking for DNSSEC records (DO). The dns.Msg is only built
 	// for the rare TCP fallback and for names Pack must escape.
-	var q *dns.Msg
-	query := func() *dns.Msg {
-		if q == nil {
-			q = &dns.Msg{Question: []dns.Question{{Name: fqdn, Qtype: qtype, Qclass: dns.ClassINET}}}
-			q.Opcode = dns.OpcodeQuery
-			q.RecursionDesired = true
-			q.AuthenticatedData = true
-			q.SetEdns0(c.opts.UDPSize, false)
-		}
-		return q
-	}
-	buf := wireBufs.Get().(*[]byte)
+	//
+	// (No closure for the dns.Msg, and the rare paths in functions of
+	// their own: this frame is on the stack of every lookup, and a small
+	// one lets more of the checks' goroutines live in their first stack.)
+	buf := wireBufs.Get()
 	defer wireBufs.Put(buf) // the datagram is copied out by the time exchange returns
 	wire, ok := appendQuery((*buf)[:0], 0, fqdn, qtype, dns.ClassINET, flagRD|flagAD, c.opts.UDPSize, 0)
 	if !ok {
 		var err error
-		if wire, err = query().Pack(); err != nil {
-			return nil, &Error{Name: name, Type: qtype, Kind: KindName, Err: err}
+		if wire, err = c.lookupQuery(fqdn, qtype).Pack(); err != nil {
+			return nil, 0, &Error{Name: name, Type: qtype, Kind: KindName, Err: err}
 		}
 	}
 
@@ -409,26 +417,20 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first 
 				msg, err = first.msg, first.err
 			} else {
 				if err := ctx.Err(); err != nil {
-					return nil, c.ctxError(ctx, name, qtype, err)
+					return nil, 0, c.ctxError(ctx, name, qtype, err)
 				}
 				msg, err = c.sendUDP(ctx, si, wire)
 			}
 			if err == nil && msg.Truncated {
-				// RFC 7766 §5: a truncated UDP answer is retried over TCP.
-				var tcpMsg *dns.Msg
-				tcpMsg, err = c.sendTCP(ctx, si, query())
-				if err == nil && tcpMsg.Truncated { // RFC 1035 §4.1.1: TC over TCP too is an incomplete answer, never NODATA
-					lastReply = &Error{Name: name, Type: qtype, Kind: KindMalformed, Err: errors.New("answer truncated over TCP too")}
+				var tcpErr error
+				if msg, err, tcpErr = c.overTCP(ctx, si, fqdn, name, qtype); tcpErr != nil {
+					lastReply = tcpErr
 					continue
-				}
-				if err == nil {
-					tcpMsg.Truncated = true // remember that UDP was not enough
-					msg = tcpMsg
 				}
 			}
 			if err != nil {
 				if ctxErr := contextDone(ctx); ctxErr != nil {
-					return nil, c.ctxError(ctx, name, qtype, ctxErr)
+					return nil, 0, c.ctxError(ctx, name, qtype, ctxErr)
 				}
 				lastErr = err
 				if isTimeout(err) {
@@ -437,7 +439,7 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first 
 				lastReply = classifyNetErr(name, qtype, err)
 				continue
 			}
-			msg, err = c.checkReply(fqdn, msg, name, qtype)
+			msg, size, err := c.checkReply(fqdn, msg, name, qtype)
 			switch KindOf(err) {
 			case KindServFail, KindRefused:
 				if k < len(c.servers)-1 {
@@ -445,18 +447,53 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first 
 					continue
 				}
 			}
-			return msg, err
+			return msg, size, err
 		}
 		if lastReply != nil {
 			// Every server answered, none usefully: asking again will
 			// not help (only silence is retried).
-			return nil, lastReply
+			return nil, 0, lastReply
 		}
 	}
 	if lastReply != nil {
-		return nil, lastReply
+		return nil, 0, lastReply
 	}
-	return nil, &Error{Name: name, Type: qtype, Kind: KindTimeout,
+	return nil, 0, c.timedOut(name, qtype, lastErr)
+}
+
+// lookupQuery is the query exchange sends, as a dns.Msg: for TCP and for
+// names appendQuery leaves to Pack.
+func (c *Client) lookupQuery(fqdn string, qtype uint16) *dns.Msg {
+	q := &dns.Msg{Question: []dns.Question{{Name: fqdn, Qtype: qtype, Qclass: dns.ClassINET}}}
+	q.Opcode = dns.OpcodeQuery
+	q.RecursionDesired = true
+	q.AuthenticatedData = true
+	q.SetEdns0(c.opts.UDPSize, false)
+	return q
+}
+
+// overTCP asks again over TCP after a truncated UDP answer (RFC 7766 §5).
+// incomplete is set when the TCP answer is truncated too: RFC 1035 §4.1.1,
+// an incomplete answer, never NODATA.
+//
+//go:noinline
+func (c *Client) overTCP(ctx context.Context, server int, fqdn, name string, qtype uint16) (msg *dns.Msg, err, incomplete error) {
+	msg, err = c.sendTCP(ctx, server, c.lookupQuery(fqdn, qtype))
+	if err != nil {
+		return nil, err, nil
+	}
+	if msg.Truncated {
+		return nil, nil, &Error{Name: name, Type: qtype, Kind: KindMalformed, Err: errors.New("answer truncated over TCP too")}
+	}
+	msg.Truncated = true // remember that UDP was not enough
+	return msg, nil, nil
+}
+
+// timedOut is the error of a question no server answered in time.
+//
+//go:noinline
+func (c *Client) timedOut(name string, qtype uint16, lastErr error) error {
+	return &Error{Name: name, Type: qtype, Kind: KindTimeout,
 		Err: fmt.Errorf("no answer from %s after %d attempts of %s: %w", strings.Join(c.servers, ", "), c.opts.Retries+1, c.opts.Timeout, lastErr)}
 }
 
@@ -475,7 +512,21 @@ func (c *Client) attempt(ctx context.Context, send func(context.Context) (*dns.M
 // acquire takes a place under the in-flight bound and counts the query;
 // release gives it back. (Not a returned func: the method value escaped,
 // one allocation per query.)
+//
+// A place is nearly always free: tried first on its own, which is a
+// fraction of the cost of a select that also watches ctx (and makes ctx's
+// Done channel). A context already done never gets one, so that nothing
+// is sent for it.
 func (c *Client) acquire(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case c.inFlight <- struct{}{}:
+		c.queries.Add(1)
+		return nil
+	default:
+	}
 	select {
 	case c.inFlight <- struct{}{}:
 	case <-ctx.Done():
@@ -508,23 +559,26 @@ func (c *Client) sendTCP(ctx context.Context, server int, q *dns.Msg) (*dns.Msg,
 	})
 }
 
-func (c *Client) checkReply(fqdn string, msg *dns.Msg, name string, qtype uint16) (*dns.Msg, error) {
+// checkReply also returns the reply's size (msg.Len(), which walks every
+// record: computed once per reply).
+func (c *Client) checkReply(fqdn string, msg *dns.Msg, name string, qtype uint16) (*dns.Msg, int, error) {
 	if len(msg.Question) != 1 || !strings.EqualFold(msg.Question[0].Name, fqdn) || msg.Question[0].Qtype != qtype {
-		return nil, &Error{Name: name, Type: qtype, Kind: KindMalformed, Err: errors.New("reply does not match the question")}
+		return nil, 0, &Error{Name: name, Type: qtype, Kind: KindMalformed, Err: errors.New("reply does not match the question")}
 	}
-	if size := msg.Len(); size > c.opts.MaxAnswerSize {
-		return nil, &Error{Name: name, Type: qtype, Kind: KindTooLarge,
+	size := msg.Len()
+	if size > c.opts.MaxAnswerSize {
+		return nil, 0, &Error{Name: name, Type: qtype, Kind: KindTooLarge,
 			Err: fmt.Errorf("answer of %d octets, over the %d-octet bound", size, c.opts.MaxAnswerSize)}
 	}
 	switch msg.Rcode {
 	case dns.RcodeSuccess, dns.RcodeNameError:
-		return msg, nil
+		return msg, size, nil
 	case dns.RcodeServerFailure:
-		return nil, &Error{Name: name, Type: qtype, Kind: KindServFail, Rcode: msg.Rcode}
+		return nil, 0, &Error{Name: name, Type: qtype, Kind: KindServFail, Rcode: msg.Rcode}
 	case dns.RcodeRefused:
-		return nil, &Error{Name: name, Type: qtype, Kind: KindRefused, Rcode: msg.Rcode}
+		return nil, 0, &Error{Name: name, Type: qtype, Kind: KindRefused, Rcode: msg.Rcode}
 	default:
-		return nil, &Error{Name: name, Type: qtype, Kind: KindRcode, Rcode: msg.Rcode}
+		return nil, 0, &Error{Name: name, Type: qtype, Kind: KindRcode, Rcode: msg.Rcode}
 	}
 }
 

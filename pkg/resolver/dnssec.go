@@ -134,15 +134,21 @@ func (c *Client) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd 
 		}
 	}
 	// Built as Lookup's queries are (no SetQuestion: its ID comes from
-	// crypto/rand; the UDP pool and the TCP path set their own).
-	q := new(dns.Msg)
-	q.Question = []dns.Question{{Name: qname, Qtype: qtype, Qclass: dns.ClassINET}}
-	q.RecursionDesired = true
-	q.CheckingDisabled = cd
-	q.SetEdns0(c.opts.UDPSize, true)
-	wire, err := packQuery(q)
-	if err != nil {
-		return rep, &Error{Name: qname, Type: qtype, Kind: KindName, Err: err}
+	// crypto/rand; the UDP pool and the TCP path set their own), written
+	// directly into a pooled buffer; the dns.Msg only for TCP and for
+	// names appendQuery leaves to Pack (the root among them).
+	flags := uint16(flagRD)
+	if cd {
+		flags |= flagCD
+	}
+	buf := wireBufs.Get()
+	defer wireBufs.Put(buf) // the datagram is copied out by the time sendUDP returns
+	wire, ok := appendQuery((*buf)[:0], 0, qname, qtype, dns.ClassINET, flags, c.opts.UDPSize, optDO)
+	if !ok {
+		var err error
+		if wire, err = c.dnssecQuery(qname, qtype, cd).Pack(); err != nil {
+			return rep, &Error{Name: qname, Type: qtype, Kind: KindName, Err: err}
+		}
 	}
 
 	var lastErr error
@@ -155,7 +161,7 @@ func (c *Client) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd 
 		// one not) would make the verdict meaningless.
 		msg, err := c.sendUDP(ctx, 0, wire)
 		if err == nil && msg.Truncated {
-			msg, err = c.sendTCP(ctx, 0, q)
+			msg, err = c.sendTCP(ctx, 0, c.dnssecQuery(qname, qtype, cd))
 		}
 		if err != nil {
 			if ctxErr := contextDone(ctx); ctxErr != nil {
@@ -170,17 +176,28 @@ func (c *Client) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd 
 		if len(msg.Question) != 1 || !strings.EqualFold(msg.Question[0].Name, qname) || msg.Question[0].Qtype != qtype {
 			return rep, &Error{Name: qname, Type: qtype, Kind: KindMalformed, Err: errors.New("reply does not match the question")}
 		}
-		if size := msg.Len(); size > c.opts.MaxAnswerSize {
+		size := msg.Len()
+		if size > c.opts.MaxAnswerSize {
 			return rep, &Error{Name: qname, Type: qtype, Kind: KindTooLarge,
 				Err: fmt.Errorf("answer of %d octets, over the %d-octet bound", size, c.opts.MaxAnswerSize)}
 		}
-		rep.Rcode, rep.Authentic, rep.Size = msg.Rcode, msg.AuthenticatedData, msg.Len()
+		rep.Rcode, rep.Authentic, rep.Size = msg.Rcode, msg.AuthenticatedData, size
 		rep.Answer, rep.Authority = msg.Answer, msg.Ns
 		rep.Extended = extendedErrors(msg)
 		return rep, nil
 	}
 	return rep, &Error{Name: qname, Type: qtype, Kind: KindTimeout,
 		Err: fmt.Errorf("no answer from %s after %d attempts of %s: %w", c.opts.Server, c.opts.Retries+1, c.opts.Timeout, lastErr)}
+}
+
+// dnssecQuery is the query QueryDNSSEC sends, as a dns.Msg.
+func (c *Client) dnssecQuery(qname string, qtype uint16, cd bool) *dns.Msg {
+	q := new(dns.Msg)
+	q.Question = []dns.Question{{Name: qname, Qtype: qtype, Qclass: dns.ClassINET}}
+	q.RecursionDesired = true
+	q.CheckingDisabled = cd
+	q.SetEdns0(c.opts.UDPSize, true)
+	return q
 }
 
 // maxExtended bounds the EDE options kept from one reply.
@@ -316,22 +333,43 @@ func (c *SharedCache) QueryDNSSEC(ctx context.Context, name string, qtype uint16
 	if cd {
 		key.dnssec = 2
 	}
-	v, fl, err := c.join(ctx, key)
-	switch {
-	case fl != nil:
-		rep, qerr := QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
-		fl.val.rep, fl.val.ttl, fl.err = &rep, replyTTL(rep, c.maxTTL), qerr
-		c.finish(ctx, key, fl)
-		v, err = &fl.val, fl.err
-	case v == nil && err == nil:
-		// The domain that led the flight ran out of time; this one has
-		// not.
-		return QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
+	for rejoin := 0; ; rejoin++ {
+		v, fl, err := c.join(ctx, key)
+		switch {
+		case fl != nil && fl.detached:
+			// The root's and the TLDs' keys above all: see
+			// sharedFlight.detached.
+			go c.flyDNSSEC(ctx, key, cd, fl)
+			v, err = c.await(ctx, key, fl)
+			if v == nil && err == nil && rejoin < maxRejoins {
+				continue
+			}
+		case fl != nil:
+			rep, qerr := QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
+			fl.val.rep, fl.val.ttl, fl.err = &rep, replyTTL(rep, c.maxTTL), qerr
+			c.finish(ctx, key, fl)
+			v, err = &fl.val, fl.err
+		case v == nil && err == nil && rejoin < maxRejoins:
+			continue // the domain that led the flight gave up: ask again
+		}
+		if v == nil && err == nil {
+			c.misses.Add(1)
+			return QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
+		}
+		if v == nil || v.rep == nil || err != nil && v.rep.Name == "" {
+			return Reply{Name: key.name, Type: qtype}, err
+		}
+		return *v.rep, err
 	}
-	if v == nil || v.rep == nil || err != nil && v.rep.Name == "" {
-		return Reply{Name: key.name, Type: qtype}, err
-	}
-	return *v.rep, err
+}
+
+// flyDNSSEC asks key for a detached flight.
+func (c *SharedCache) flyDNSSEC(ctx context.Context, key qkey, cd bool, fl *sharedFlight) {
+	fctx, cancel := detach(ctx)
+	defer cancel()
+	rep, err := QueryDNSSEC(fctx, c.upstream, key.name, key.qtype, cd)
+	fl.val.rep, fl.val.ttl, fl.err = &rep, replyTTL(rep, c.maxTTL), err
+	c.finish(fctx, key, fl)
 }
 
 // ZoneRecords implements ZoneLister when the upstream does.

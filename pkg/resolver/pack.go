@@ -3,7 +3,6 @@ package resolver
 import (
 	"encoding/binary"
 	"strings"
-	"sync"
 
 	"github.com/miekg/dns"
 )
@@ -39,10 +38,11 @@ func packQuery(q *dns.Msg) ([]byte, error) {
 }
 
 // wireBufs hold queries while they are sent: room for the longest name.
-var wireBufs = sync.Pool{New: func() any {
+// (A free list, not a sync.Pool: see replyChans.)
+var wireBufs = newFreeList(2*DefaultMaxInFlight, func() *[]byte {
 	b := make([]byte, 0, 12+255+1+4+11)
 	return &b
-}}
+})
 
 // Header flags of a query (RFC 1035 §4.1.1, RFC 4035 §3.2).
 const (
@@ -50,6 +50,10 @@ const (
 	flagAD = 1 << 5
 	flagCD = 1 << 4
 )
+
+// optDO is the OPT record's TTL field with the DO bit set (RFC 3225 §3;
+// RFC 6891 §6.1.3: extended RCODE and version zero).
+const optDO = 1 << 15
 
 // appendQuery appends a query for one question with an OPT record of
 // payload size udpSize and TTL field optTTL (extended RCODE, version, DO)

@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/miekg/dns"
@@ -58,4 +59,58 @@ func BenchmarkPackQuery(b *testing.B) {
 			_, _ = q.Pack()
 		}
 	})
+}
+
+// QueryDNSSEC's direct query (RD, CD as asked, DO via optDO) is the
+// message it would build and Pack.
+func TestAppendQueryDNSSECMatchesPack(t *testing.T) {
+	for _, cd := range []bool{false, true} {
+		q := &dns.Msg{Question: []dns.Question{{Name: "example.", Qtype: dns.TypeDNSKEY, Qclass: dns.ClassINET}}}
+		q.RecursionDesired, q.CheckingDisabled = true, cd
+		q.SetEdns0(1232, true)
+		want, err := q.Pack()
+		if err != nil {
+			t.Fatal(err)
+		}
+		flags := uint16(flagRD)
+		if cd {
+			flags |= flagCD
+		}
+		got, ok := appendQuery(nil, 0, "example.", dns.TypeDNSKEY, dns.ClassINET, flags, 1232, optDO)
+		if !ok || !bytes.Equal(got, want) {
+			t.Errorf("cd=%v: appendQuery\n%x\nwant\n%x", cd, got, want)
+		}
+	}
+}
+
+// Canonical's ASCII path gives exactly what dns.CanonicalName gives.
+func TestCanonicalMatchesDNS(t *testing.T) {
+	for _, name := range []string{
+		"", ".", "example", "example.", "EXAMPLE.org", "Mixed.Case.Example.", " spaced.example \t",
+		`esc\.`, `esc\\.`, `esc\\\.`, `a\065b.example`, "a..b", "xn--bcher-kva.example",
+		"bücher.example", "B\xffad.example", "\xff", "_dmarc.Example.COM", "UPPER",
+	} {
+		want := dns.CanonicalName(strings.TrimSpace(name))
+		if got := Canonical(name); got != want {
+			t.Errorf("Canonical(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func BenchmarkCanonical(b *testing.B) {
+	for _, f := range []struct {
+		name string
+		fn   func(string) string
+	}{
+		{"Canonical", Canonical},
+		{"dns.CanonicalName", func(s string) string { return dns.CanonicalName(strings.TrimSpace(s)) }},
+	} {
+		b.Run(f.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = f.fn("selector1._domainkey.d123.bench.example.")
+				_ = f.fn("_dmarc.D123.bench.example")
+			}
+		})
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/miekg/dns"
 )
@@ -162,7 +163,39 @@ func TypeString(t uint16) string {
 // Canonical returns name lower-cased with the trailing dot, as used in cache
 // keys and answers. It does not validate.
 func Canonical(name string) string {
-	return dns.CanonicalName(strings.TrimSpace(name))
+	name = strings.TrimSpace(name)
+	// The usual name is ASCII: lower-cased here, in one pass and at most
+	// one allocation (dns.CanonicalName makes the FQDN, then maps it rune
+	// by rune: 2% of a bulk run's CPU). Anything else goes through
+	// dns.CanonicalName, so the result is always exactly its.
+	upper := false
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c >= utf8.RuneSelf:
+			return dns.CanonicalName(name)
+		case 'A' <= c && c <= 'Z':
+			upper = true
+		}
+	}
+	fqdn := dns.IsFqdn(name) // not HasSuffix: "a\\." ends in an escaped dot
+	switch {
+	case !upper && fqdn:
+		return name
+	case !upper:
+		return name + "."
+	}
+	b := make([]byte, len(name), len(name)+1)
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	if !fqdn {
+		b = append(b, '.')
+	}
+	return string(b)
 }
 
 // checkName refuses names that cannot be sent (RFC 1035 §2.3.4: 63-octet

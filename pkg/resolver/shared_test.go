@@ -150,3 +150,58 @@ func TestSharedCacheDNSSECReplies(t *testing.T) {
 		t.Errorf("%d queries for 3 asks that got SERVFAIL; a failure must never be shared", q)
 	}
 }
+
+// A shared name whose askers all stop waiting before the answer (the
+// DNSSEC check calls off its root probe early) is still asked about once
+// per run: from the second ask on, the question goes on without the domain
+// that asked it, and its answer is kept for the domains after. (It was
+// asked by nearly every tenth domain of a bulk run.)
+func TestSharedCacheGivenUpFlightStillShared(t *testing.T) {
+	t.Parallel()
+	srv := dnstest.Start(t, dnstest.ZoneText("shared.example.", sharedZone))
+	srv.SetFault("shared.example", dns.TypeSOA, dnstest.Delay(60*time.Millisecond))
+	shared := resolver.NewSharedCache(srv.Resolver(t), resolver.SharedCacheOptions{})
+	var wg sync.WaitGroup
+	for range 20 { // 20 domains that give up after 10 ms
+		wg.Go(func() {
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(10*time.Millisecond, cancel)
+			defer cancel()
+			// The first ones give up; the later ones find the answer kept.
+			_, _ = resolver.NewCache(shared).QueryDNSSEC(ctx, "shared.example", dns.TypeSOA, false)
+		})
+		time.Sleep(5 * time.Millisecond)
+	}
+	wg.Wait()
+	deadline := time.Now().Add(2 * time.Second)
+	for shared.Stats().Entries == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	for range 5 {
+		rep, err := resolver.NewCache(shared).QueryDNSSEC(context.Background(), "shared.example", dns.TypeSOA, false)
+		if err != nil || len(rep.Answer) != 1 {
+			t.Fatalf("after the early askers: %+v, %v", rep, err)
+		}
+	}
+	if q := srv.Queries(); q > 2 {
+		t.Errorf("%d queries for a name 25 domains asked, the first 20 giving up early; want at most 2", q)
+	}
+}
+
+// A domain awaiting a flight that another started stops at its own
+// deadline, not the flight's.
+func TestSharedCacheWaiterHonoursItsDeadline(t *testing.T) {
+	t.Parallel()
+	srv := dnstest.Start(t, dnstest.ZoneText("shared.example.", sharedZone))
+	srv.SetFault("_spf.shared.example", 0, dnstest.Delay(400*time.Millisecond))
+	shared := resolver.NewSharedCache(srv.Resolver(t), resolver.SharedCacheOptions{})
+	for range 2 { // the second ask leads a detached flight
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+		start := time.Now()
+		_, err := shared.Lookup(ctx, "_spf.shared.example", dns.TypeTXT)
+		cancel()
+		if err == nil || time.Since(start) > 300*time.Millisecond {
+			t.Fatalf("a 30 ms deadline: %v after %v", err, time.Since(start))
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,9 +28,10 @@ import (
 // the question (checkReply), and each socket is replaced after
 // maxSocketUses queries, so its source port changes often.
 type udpPool struct {
-	server string
-	slots  []udpSlot
-	next   atomic.Uint32
+	server   string
+	slots    []udpSlot
+	next     atomic.Uint32
+	recvSlot int // the room each reply gets in a reader's buffers
 
 	// Queries sent one at a time that arrive while another is being
 	// sent go out together in the next sendmmsg: a domain's checks start
@@ -57,6 +59,7 @@ type queued struct {
 }
 
 type udpSlot struct {
+	pool *udpPool
 	mu   sync.Mutex
 	sock *udpSocket
 }
@@ -83,8 +86,12 @@ type udpSocket struct {
 	closed  bool
 }
 
-func newUDPPool(server string) *udpPool {
-	return &udpPool{server: server, slots: make([]udpSlot, udpSockets)}
+func newUDPPool(server string, udpSize uint16) *udpPool {
+	p := &udpPool{server: server, slots: make([]udpSlot, udpSockets), recvSlot: recvSlot(udpSize)}
+	for i := range p.slots {
+		p.slots[i].pool = p
+	}
+	return p
 }
 
 var errPoolBusy = errors.New("too many queries pending on one socket")
@@ -111,16 +118,48 @@ func (attemptTimeout) Error() string   { return "no reply within the per-query t
 func (attemptTimeout) Timeout() bool   { return true }
 func (attemptTimeout) Temporary() bool { return true }
 
-// replyChans are reused across queries: one allocation less per query.
-var replyChans = sync.Pool{New: func() any { return make(chan udpReply, 1) }}
+// replyChans and timers are reused across queries: two allocations (three
+// for a timer) less per query. Bounded free lists, not sync.Pools: a bulk
+// run collects garbage every few dozen milliseconds and each collection
+// emptied the pools, so that one query in two made its channel and timer
+// anew. (Since Go 1.23 a stopped timer's channel holds no stale tick, so
+// Reset after Stop is safe.)
+var (
+	replyChans = newFreeList(2*DefaultMaxInFlight, func() chan udpReply { return make(chan udpReply, 1) })
+	timers     = newFreeList(2*DefaultMaxInFlight, func() *time.Timer {
+		t := time.NewTimer(time.Hour)
+		t.Stop()
+		return t
+	})
+)
 
-// timers are reused across queries: since Go 1.23 a stopped timer's
-// channel holds no stale tick, so Reset after Stop is safe.
-var timers = sync.Pool{New: func() any {
-	t := time.NewTimer(time.Hour)
-	t.Stop()
-	return t
-}}
+// freeList keeps up to a fixed number of things for reuse.
+type freeList[T any] struct {
+	free  chan T
+	fresh func() T
+}
+
+func newFreeList[T any](n int, fresh func() T) *freeList[T] {
+	return &freeList[T]{free: make(chan T, n), fresh: fresh}
+}
+
+// Get returns a kept thing, or a new one.
+func (l *freeList[T]) Get() T {
+	select {
+	case x := <-l.free:
+		return x
+	default:
+		return l.fresh()
+	}
+}
+
+// Put keeps x unless enough are kept.
+func (l *freeList[T]) Put(x T) {
+	select {
+	case l.free <- x:
+	default:
+	}
+}
 
 // exchange sends the query wire (packed by packQuery; its ID is replaced
 // in place: one caller's attempts use it one after the other) and waits
@@ -142,7 +181,7 @@ func (p *udpPool) exchange(ctx context.Context, wire []byte, timeout time.Durati
 	if flush {
 		p.flush()
 	}
-	t := timers.Get().(*time.Timer)
+	t := timers.Get()
 	t.Reset(timeout)
 	defer func() {
 		t.Stop()
@@ -225,12 +264,14 @@ func (p *udpPool) flush() {
 			for hi < len(queue) && queue[hi].sock == queue[lo].sock {
 				hi++
 			}
-			wires := make([][]byte, hi-lo)
-			for i := range wires {
-				q := queue[lo+i]
-				wires[i] = buf[q.start:q.end]
+			d := datagramBatches.Get().(*datagrams)
+			for _, q := range queue[lo:hi] {
+				d.wires = append(d.wires, buf[q.start:q.end])
 			}
-			if err := queue[lo].sock.writeBatch(wires); err != nil {
+			err := queue[lo].sock.send(d)
+			d.reset()
+			datagramBatches.Put(d)
+			if err != nil {
 				for _, q := range queue[lo:hi] {
 					q.sock.fail(q.id, q.ch, err)
 				}
@@ -262,14 +303,21 @@ func (k *udpSocket) fail(id uint16, ch chan udpReply, err error) {
 // register picks a free random ID on the slot's current socket, opening or
 // renewing the socket as needed.
 func (s *udpSlot) register(server string) (*udpSocket, uint16, chan udpReply, error) {
-	var id [1]uint16
-	var ch [1]chan udpReply
-	sock, err := s.registerN(server, id[:], ch[:])
-	return sock, id[0], ch[0], err
+	var q [1]batchQuery
+	sock, err := s.registerN(server, q[:])
+	return sock, q[0].id, q[0].ch, err
 }
 
-// registerN is register for len(ids) queries at once, on one socket.
-func (s *udpSlot) registerN(server string, ids []uint16, chans []chan udpReply) (*udpSocket, error) {
+// batchQuery is one query of a batch on one socket: its ID, its reply
+// channel, and whether the channel may serve another query afterwards.
+type batchQuery struct {
+	id    uint16
+	reuse bool
+	ch    chan udpReply
+}
+
+// registerN is register for len(qs) queries at once, on one socket.
+func (s *udpSlot) registerN(server string, qs []batchQuery) (*udpSocket, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.sock != nil && s.sock.uses >= maxSocketUses {
@@ -292,23 +340,23 @@ func (s *udpSlot) registerN(server string, ids []uint16, chans []chan udpReply) 
 	sock := s.sock
 	sock.mu.Lock()
 	defer sock.mu.Unlock()
-	if len(sock.pending)+len(ids) > maxPendingPerSocket {
+	if len(sock.pending)+len(qs) > maxPendingPerSocket {
 		return nil, errPoolBusy
 	}
-	for i := range ids {
+	for i := range qs {
 		for {
 			// math/rand/v2's generator is ChaCha8, seeded from the OS per
 			// thread: unpredictable, without crypto/rand's cost per call.
 			id := uint16(rand.Uint32())
 			if _, taken := sock.pending[id]; !taken {
-				ch := replyChans.Get().(chan udpReply)
+				ch := replyChans.Get()
 				sock.pending[id] = ch
-				ids[i], chans[i] = id, ch
+				qs[i].id, qs[i].ch = id, ch
 				break
 			}
 		}
 	}
-	sock.uses += len(ids)
+	sock.uses += len(qs)
 	return sock, nil
 }
 
@@ -318,26 +366,24 @@ func (s *udpSlot) registerN(server string, ids []uint16, chans []chan udpReply) 
 // have returned for wires[i].
 func (p *udpPool) exchangeBatch(ctx context.Context, wires [][]byte, timeout time.Duration, out []udpReply) {
 	slot := &p.slots[(p.next.Add(1)-1)%uint32(len(p.slots))]
-	ids := make([]uint16, len(wires))
-	chans := make([]chan udpReply, len(wires))
-	sock, err := slot.registerN(p.server, ids, chans)
+	qs := make([]batchQuery, len(wires))
+	sock, err := slot.registerN(p.server, qs)
 	if err != nil {
 		for i := range out {
 			out[i].err = err
 		}
 		return
 	}
-	reuse := make([]bool, len(wires))
 	defer func() {
-		for i, ch := range chans {
-			sock.forget(ids[i], ch)
-			if reuse[i] {
-				replyChans.Put(ch)
+		for _, q := range qs {
+			sock.forget(q.id, q.ch)
+			if q.reuse {
+				replyChans.Put(q.ch)
 			}
 		}
 	}()
 	for i, w := range wires {
-		binary.BigEndian.PutUint16(w, ids[i])
+		binary.BigEndian.PutUint16(w, qs[i].id)
 	}
 	if err := sock.writeBatch(wires); err != nil {
 		for i := range out {
@@ -345,18 +391,19 @@ func (p *udpPool) exchangeBatch(ctx context.Context, wires [][]byte, timeout tim
 		}
 		return
 	}
-	t := timers.Get().(*time.Timer)
+	t := timers.Get()
 	t.Reset(timeout)
 	defer func() {
 		t.Stop()
 		timers.Put(t)
 	}()
 	var expired error // once set, the rest only take what already came
-	for i, ch := range chans {
+	for i := range qs {
+		q := &qs[i]
 		if expired == nil {
 			select {
-			case reply, ok := <-ch:
-				out[i], reuse[i] = replyOf(reply, ok)
+			case reply, ok := <-q.ch:
+				out[i], q.reuse = replyOf(reply, ok)
 				continue
 			case <-t.C:
 				expired = errAttemptTimeout
@@ -365,8 +412,8 @@ func (p *udpPool) exchangeBatch(ctx context.Context, wires [][]byte, timeout tim
 			}
 		}
 		select {
-		case reply, ok := <-ch:
-			out[i], reuse[i] = replyOf(reply, ok)
+		case reply, ok := <-q.ch:
+			out[i], q.reuse = replyOf(reply, ok)
 		default:
 			out[i].err = expired
 		}
@@ -382,13 +429,42 @@ func replyOf(reply udpReply, ok bool) (udpReply, bool) {
 	return reply, true
 }
 
+// datagrams is a batch of datagrams to send, kept for reuse: its slices
+// (a message and a one-buffer list per datagram) were allocated for every
+// batch.
+type datagrams struct {
+	wires [][]byte
+	msgs  []ipv4.Message
+}
+
+var datagramBatches = sync.Pool{New: func() any { return new(datagrams) }}
+
+func (d *datagrams) reset() {
+	clear(d.wires) // no reference kept to the datagrams
+	clear(d.msgs)
+	d.wires, d.msgs = d.wires[:0], d.msgs[:0]
+}
+
 // writeBatch sends every datagram, in as few system calls as the kernel
 // takes them.
 func (k *udpSocket) writeBatch(wires [][]byte) error {
-	msgs := make([]ipv4.Message, len(wires))
-	for i, w := range wires {
-		msgs[i].Buffers = [][]byte{w}
+	d := datagramBatches.Get().(*datagrams)
+	defer func() {
+		d.reset()
+		datagramBatches.Put(d)
+	}()
+	d.wires = append(d.wires, wires...)
+	return k.send(d)
+}
+
+// send sends d's datagrams, in as few system calls as the kernel takes
+// them.
+func (k *udpSocket) send(d *datagrams) error {
+	d.msgs = slices.Grow(d.msgs[:0], len(d.wires))[:len(d.wires)]
+	for i := range d.wires {
+		d.msgs[i] = ipv4.Message{Buffers: d.wires[i : i+1 : i+1]}
 	}
+	msgs := d.msgs
 	for len(msgs) > 0 {
 		n, err := k.batch.WriteBatch(msgs, 0)
 		if err != nil {
@@ -443,10 +519,46 @@ func (k *udpSocket) forget(id uint16, ch chan udpReply) {
 	k.closeIfDoneLocked()
 }
 
+// recvSlot is the room a reader gives each datagram: the advertised EDNS0
+// payload size (RFC 6891 §6.2.5), with room to spare for servers that
+// ignore it but stay under 4 KiB. A longer datagram goes to TCP (see
+// recvBufs). Eight 64 KiB slots per socket, a reader's share of the 40
+// MiB a bulk run is given, made the collector run a quarter more often.
+func recvSlot(udpSize uint16) int { return max(int(udpSize), 4096) }
+
+// recvFree recycles readers' buffers of the default slot: a socket is
+// renewed every maxSocketUses queries. (Not a sync.Pool: a collection
+// empties it, and a bulk run collects every few dozen milliseconds.)
+var recvFree = make(chan *recvBufs, 2*udpSockets)
+
+func getRecvBufs(slot int) *recvBufs {
+	if slot == recvSlot(DefaultUDPSize) {
+		select {
+		case b := <-recvFree:
+			return b
+		default:
+		}
+	}
+	return newRecvBufs(slot)
+}
+
+func putRecvBufs(b *recvBufs) {
+	b.release()
+	if b.slot != recvSlot(DefaultUDPSize) {
+		return
+	}
+	select {
+	case recvFree <- b:
+	default: // enough kept; the collector takes this one
+	}
+}
+
 // read hands each datagram to the query with its ID; it ends when the
-// socket closes, or when it was idle with nothing pending.
+// socket closes, or when it was idle with nothing pending. It reads as
+// many datagrams per system call as have arrived (recvmmsg on Linux).
 func (k *udpSocket) read() {
-	buf := make([]byte, 65535)
+	rb := getRecvBufs(k.slot.pool.recvSlot)
+	defer putRecvBufs(rb)
 	var deadline time.Time
 	for {
 		// Moved only when half of it is used up: setting it for every
@@ -456,7 +568,7 @@ func (k *udpSocket) read() {
 			deadline = now.Add(udpIdle)
 			_ = k.conn.SetReadDeadline(deadline)
 		}
-		n, err := k.conn.Read(buf)
+		got, err := rb.read(k.conn)
 		if err != nil {
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() && !k.idle() {
@@ -465,24 +577,39 @@ func (k *udpSocket) read() {
 			k.shutdown()
 			return
 		}
-		if n < 12 { // shorter than a DNS header: noise
-			continue
+		for i := range got {
+			k.deliver(rb.bufs[i][:rb.n[i]], rb.trunc[i])
 		}
-		id := binary.BigEndian.Uint16(buf[:2])
-		k.mu.Lock()
-		ch, ok := k.pending[id]
-		if ok {
-			delete(k.pending, id)
-		}
-		k.mu.Unlock()
-		if ok {
-			msg := new(dns.Msg)
-			if err := msg.Unpack(buf[:n]); err != nil {
-				ch <- udpReply{err: err} // buffered: never blocks
-			} else {
-				ch <- udpReply{msg: msg}
-			}
-		}
+	}
+}
+
+// deliver parses one datagram for the query waiting for its ID, if any. A
+// datagram cut short (longer than the reader's room for it) is delivered
+// as a truncated reply: the query is asked again over TCP.
+func (k *udpSocket) deliver(dgram []byte, cut bool) {
+	if len(dgram) < 12 { // shorter than a DNS header: noise
+		return
+	}
+	id := binary.BigEndian.Uint16(dgram[:2])
+	k.mu.Lock()
+	ch, ok := k.pending[id]
+	if ok {
+		delete(k.pending, id)
+	}
+	k.mu.Unlock()
+	if !ok {
+		return
+	}
+	msg := new(dns.Msg)
+	if cut {
+		msg.Id, msg.Response, msg.Truncated = id, true, true
+		ch <- udpReply{msg: msg}
+		return
+	}
+	if err := msg.Unpack(dgram); err != nil {
+		ch <- udpReply{err: err} // buffered: never blocks
+	} else {
+		ch <- udpReply{msg: msg}
 	}
 }
 
