@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"reflect"
@@ -17,23 +16,68 @@ import (
 // report. Checks need not remember to initialize each slice; this is the
 // one place that guarantees it.
 func (r Report) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	if err := r.WriteJSON(&b); err != nil {
-		return nil, err
+	e := getEncoder()
+	defer putEncoder(e)
+	if err := e.report(&r); err != nil {
+		return r.marshalReflect()
 	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+	return slices.Clone(e.b), nil
 }
 
 // WriteJSON writes what MarshalJSON returns, and a newline, to w in one
-// Write: a JSON Lines line. The encoder works in encoding/json's pooled
-// buffer, so a report costs no buffer of its own (growing one per report,
-// twice, was a sixth of a bulk run's allocated bytes).
+// Write: a JSON Lines line. The report is encoded in a pooled buffer, so a
+// report costs no buffer of its own (growing one per report, twice, was a
+// sixth of a bulk run's allocated bytes).
 func (r Report) WriteJSON(w io.Writer) error {
+	e := getEncoder()
+	defer putEncoder(e)
+	if err := e.report(&r); err != nil {
+		return r.writeReflect(w)
+	}
+	e.b = append(e.b, '\n')
+	_, err := w.Write(e.b)
+	return err
+}
+
+// WriteJSONIndent writes what MarshalJSON returns indented by json.Indent
+// (each level by indent, no prefix), and a newline, to w in one Write.
+func (r Report) WriteJSONIndent(w io.Writer, indent string) error {
+	e := getEncoder()
+	defer putEncoder(e)
+	var b []byte
+	if err := e.report(&r); err == nil {
+		b = e.b
+	} else if b, err = r.marshalReflect(); err != nil {
+		return err
+	}
+	e.indented.Reset()
+	e.indented.Grow(len(b) + len(b)/2)
+	if err := json.Indent(&e.indented, b, "", indent); err != nil {
+		return err
+	}
+	e.indented.WriteByte('\n')
+	_, err := w.Write(e.indented.Bytes())
+	return err
+}
+
+// writeReflect is WriteJSON by encoding/json alone, for the reports the
+// typed encoder (jsonenc.go) gives up on: the same bytes, or
+// encoding/json's error.
+func (r Report) writeReflect(w io.Writer) error {
 	type plain Report // no MarshalJSON: no recursion
 	v, _ := nonNil(reflect.ValueOf(plain(r)), 0)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false) // records hold & and <; keep them readable
 	return enc.Encode(v.Interface())
+}
+
+func (r Report) marshalReflect() ([]byte, error) {
+	e := getEncoder()
+	defer putEncoder(e)
+	if err := r.writeReflect(e); err != nil {
+		return nil, err
+	}
+	return slices.Clone(e.b[:len(e.b)-1]), nil
 }
 
 // maxDepth bounds the walk; report data is a shallow tree, and a cycle
@@ -46,26 +90,53 @@ var byteType = reflect.TypeFor[byte]()
 // as a base64 string) replaced by an empty one, and whether it changed
 // anything. The original is not modified (a report may be rendered by
 // several renderers at once): what holds a nil slice is copied, on the path
-// down to it only, and whatever holds none is returned as it is, without
-// the copy of the whole report that an earlier walk made (BenchmarkMarshalJSON).
+// down to it only, and whatever holds none is returned as it is.
+// depth is v's depth from the report, which the walk does not go below
+// maxDepth.
 func nonNil(v reflect.Value, depth int) (reflect.Value, bool) {
+	p := planOf(v.Type())
+	if p == nil {
+		return v, false
+	}
+	return p.walk(v, depth)
+}
+
+// walkPlan is what the walk does with a value of one type, decided once
+// per type: the walk over a section's data was a reflective visit of
+// every field of every value, asking of each its kind, its JSON tag and
+// whether it writes itself. A nil *walkPlan: the type can hold no nil
+// slice that JSON writes, and the walk leaves its values alone.
+type walkPlan struct {
+	kind reflect.Kind
+	// elem is the plan of a slice's, a pointer's or a map's elements
+	// (nil: nothing to do there).
+	elem   *walkPlan
+	fields []fieldPlan // a struct's fields to visit
+}
+
+// fieldPlan is one field to visit; omitEmpty: its tag has omitempty, so a
+// nil slice there is left out just like an empty one, and needs no copy.
+type fieldPlan struct {
+	index     int
+	omitEmpty bool
+	plan      *walkPlan
+}
+
+func (p *walkPlan) walk(v reflect.Value, depth int) (reflect.Value, bool) {
 	if depth > maxDepth {
 		return v, false
 	}
-	switch v.Kind() {
+	switch p.kind {
 	case reflect.Slice:
-		if v.Type().Elem() == byteType {
-			return v, false
-		}
 		if v.IsNil() {
 			return reflect.MakeSlice(v.Type(), 0, 0), true
 		}
-		if !hasSlices(v.Type().Elem(), 0) {
+		if p.elem == nil {
 			return v, false
 		}
 		var s reflect.Value
 		for i := range v.Len() {
-			e, changed := nonNil(v.Index(i), depth+1)
+			e, changed := p.elem.walk(v.Index(i), depth+1)
 			if !changed {
 				continue
 			}
@@ -80,21 +151,26 @@ func nonNil(v reflect.Value, depth int) (reflect.Value, bool) {
 		}
 		return s, true
 	case reflect.Pointer:
-		if v.IsNil() || !hasSlices(v.Type().Elem(), 0) {
+		if v.IsNil() {
 			return v, false
 		}
-		e, changed := nonNil(v.Elem(), depth+1)
+		e, changed := p.elem.walk(v.Elem(), depth+1)
 		if !changed {
 			return v, false
 		}
-		p := reflect.New(v.Type().Elem())
-		p.Elem().Set(e)
-		return p, true
+		n := reflect.New(v.Type().Elem())
+		n.Elem().Set(e)
+		return n, true
 	case reflect.Interface:
 		if v.IsNil() {
 			return v, false
 		}
-		e, changed := nonNil(v.Elem(), depth+1)
+		d := v.Elem()
+		dp := planOf(d.Type())
+		if dp == nil {
+			return v, false
+		}
+		e, changed := dp.walk(d, depth+1)
 		if !changed {
 			return v, false
 		}
@@ -102,13 +178,13 @@ func nonNil(v reflect.Value, depth int) (reflect.Value, bool) {
 		out.Set(e)
 		return out, true
 	case reflect.Map:
-		if v.IsNil() || !hasSlices(v.Type().Elem(), 0) {
+		if v.IsNil() {
 			return v, false
 		}
 		var m reflect.Value
 		iter := v.MapRange()
 		for iter.Next() {
-			e, changed := nonNil(iter.Value(), depth+1)
+			e, changed := p.elem.walk(iter.Value(), depth+1)
 			if !changed {
 				continue
 			}
@@ -126,102 +202,109 @@ func nonNil(v reflect.Value, depth int) (reflect.Value, bool) {
 		}
 		return m, true
 	case reflect.Struct:
-		t := v.Type()
 		var s reflect.Value
-		for _, w := range fieldsToWalk(t) {
-			i := w.index
-			if w.omitEmpty && v.Field(i).Kind() == reflect.Slice && v.Field(i).IsNil() {
+		for _, f := range p.fields {
+			fv := v.Field(f.index)
+			if f.omitEmpty && fv.Kind() == reflect.Slice && fv.IsNil() {
 				continue // left out whether nil or empty
 			}
-			f, changed := nonNil(v.Field(i), depth+1)
+			e, changed := f.plan.walk(fv, depth+1)
 			if !changed {
 				continue
 			}
 			if !s.IsValid() {
-				s = reflect.New(t).Elem()
+				s = reflect.New(v.Type()).Elem()
 				s.Set(v)
 			}
-			s.Field(i).Set(f)
+			s.Field(f.index).Set(e)
 		}
 		if !s.IsValid() {
 			return v, false
 		}
 		return s, true
-	default:
-		return v, false
 	}
+	return v, false
+}
+
+// plans caches planOf; planMu serializes the making of plans (a type's
+// plan may refer to itself, through a slice of itself).
+var (
+	plans  sync.Map // reflect.Type -> *walkPlan
+	planMu sync.Mutex
+)
+
+func planOf(t reflect.Type) *walkPlan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*walkPlan)
+	}
+	planMu.Lock()
+	defer planMu.Unlock()
+	made := map[reflect.Type]*walkPlan{}
+	p := makePlan(t, made)
+	// Published once complete: a plan made on the way may point to one
+	// that was still being made.
+	for t, p := range made {
+		plans.Store(t, p)
+	}
+	return p
 }
 
 var marshalerType = reflect.TypeFor[json.Marshaler]()
 
-// walkFields caches, per struct type, the fields that JSON writes and that
-// can hold a slice: the only ones the walk needs to visit.
-var walkFields sync.Map
-
-// walkField is one field to visit; omitEmpty: its tag has omitempty, so a
-// nil slice there is left out just like an empty one, and needs no copy.
-type walkField struct {
-	index     int
-	omitEmpty bool
-}
-
-func fieldsToWalk(t reflect.Type) []walkField {
-	if v, ok := walkFields.Load(t); ok {
-		return v.([]walkField)
+// makePlan makes t's plan; made holds the plans made so far, and those
+// being made, which a recursive type's fields point to before they are
+// complete.
+func makePlan(t reflect.Type, made map[reflect.Type]*walkPlan) *walkPlan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*walkPlan)
 	}
-	var out []walkField
-	if !hasSlices(t, 0) || reflect.PointerTo(t).Implements(marshalerType) || t.Implements(marshalerType) {
-		// No slice to visit, or time.Time, netip.Addr and other types
-		// that write themselves. Decided once per type, with the
-		// fields: per value, the Implements tests were a fifth of the
-		// walk.
-		walkFields.Store(t, out)
-		return out
+	if p, ok := made[t]; ok {
+		return p
 	}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag := f.Tag.Get("json")
-		if f.IsExported() && tag != "-" && hasSlices(f.Type, 0) {
-			_, opts, _ := strings.Cut(tag, ",")
-			out = append(out, walkField{index: i, omitEmpty: slices.Contains(strings.Split(opts, ","), "omitempty")})
-		}
-	}
-	walkFields.Store(t, out)
-	return out
-}
-
-// sliceTypes caches hasSlices by type: the walk asks about the same few
-// types for every section of every report.
-var sliceTypes sync.Map
-
-// hasSlices reports whether a value of type t can hold a slice that JSON
-// would write: a cheap static test that keeps the copy to what needs it.
-// Interfaces count, since their dynamic value is unknown here.
-func hasSlices(t reflect.Type, depth int) bool {
-	if depth == 0 {
-		if v, ok := sliceTypes.Load(t); ok {
-			return v.(bool)
-		}
-		has := hasSlices(t, 1)
-		sliceTypes.Store(t, has)
-		return has
-	}
-	if depth > 8 {
-		return true
-	}
+	p := &walkPlan{kind: t.Kind()}
+	made[t] = p
 	switch t.Kind() {
 	case reflect.Slice:
-		return t.Elem() != byteType
-	case reflect.Interface:
-		return true
-	case reflect.Pointer, reflect.Array, reflect.Map:
-		return hasSlices(t.Elem(), depth+1)
-	case reflect.Struct:
-		for i := range t.NumField() {
-			if f := t.Field(i); f.IsExported() && hasSlices(f.Type, depth+1) {
-				return true
-			}
+		if t.Elem() == byteType {
+			p = nil // JSON writes it as base64, null when nil
+			break
 		}
+		p.elem = makePlan(t.Elem(), made)
+	case reflect.Pointer, reflect.Map:
+		if p.elem = makePlan(t.Elem(), made); p.elem == nil {
+			p = nil
+		}
+	case reflect.Interface:
+		// The dynamic value's plan, per value.
+	case reflect.Struct:
+		// time.Time, netip.Addr and other types that write themselves
+		// are left to do so.
+		if reflect.PointerTo(t).Implements(marshalerType) || t.Implements(marshalerType) {
+			p = nil
+			break
+		}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			tag := f.Tag.Get("json")
+			if !f.IsExported() || tag == "-" {
+				continue
+			}
+			fp := makePlan(f.Type, made)
+			if fp == nil {
+				continue
+			}
+			_, opts, _ := strings.Cut(tag, ",")
+			p.fields = append(p.fields, fieldPlan{index: i, omitEmpty: slices.Contains(strings.Split(opts, ","), "omitempty"), plan: fp})
+		}
+		if len(p.fields) == 0 {
+			p = nil
+		}
+	default:
+		p = nil // arrays included: their nil slices stay null, as ever
 	}
-	return false
+	// A plan made empty after a recursive field pointed to it stays, in
+	// that field, a struct plan with no field to visit: a walk that
+	// changes nothing.
+	made[t] = p
+	return p
 }
