@@ -1,0 +1,33 @@
+package bounce
+
+import (
+	"regexp"
+	"testing"
+)
+
+// The classifier's patterns compile on first use, so a bad one would only
+// panic when a bounce first needs it: compile them all here instead.
+func TestPatternsCompile(t *testing.T) {
+	all := append(append([]pattern{unknownUser, filteredWords, rejectedWords}, strong...), generic...)
+	compiled := 0
+	for _, pt := range all {
+		if pt.re == nil {
+			continue
+		}
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s: %v", pt.reason, r)
+				}
+			}()
+			var re *regexp.Regexp = pt.re()
+			if re.MatchString("") && len(pt.lits) == 0 {
+				t.Errorf("%s: matches the empty text", pt.reason)
+			}
+			compiled++
+		}()
+	}
+	if compiled < len(all)/2 {
+		t.Errorf("only %d of %d patterns have regular expressions", compiled, len(all))
+	}
+}
