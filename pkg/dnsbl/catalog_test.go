@@ -230,3 +230,21 @@ func TestParseListSpec(t *testing.T) {
 		})
 	}
 }
+
+// The selection is memoized per (catalog, extra): asking again gives the
+// same lists, and extras that join to the same text stay apart (nil and
+// one empty spec, which is bad).
+func TestSelectListsMemo(t *testing.T) {
+	c := DefaultCatalog()
+	a, _, badA := selectLists(c, nil)
+	b, _, badB := selectLists(c, nil)
+	if len(a) == 0 || len(a) != len(b) || &a[0] != &b[0] || len(badA)+len(badB) != 0 {
+		t.Fatalf("second selection differs: %d and %d lists, bad %v %v", len(a), len(b), badA, badB)
+	}
+	if _, _, bad := selectLists(c, []string{""}); len(bad) != 1 {
+		t.Errorf("an empty spec is bad, got %v", bad)
+	}
+	if _, _, bad := selectLists(c, []string{"", ""}); len(bad) != 2 {
+		t.Errorf("two empty specs are two bad ones, got %v", bad)
+	}
+}
