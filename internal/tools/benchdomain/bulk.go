@@ -16,6 +16,7 @@ import (
 	"runtime/pprof"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -35,6 +36,7 @@ type bulkOptions struct {
 	nx                     int
 	offline                bool
 	keep                   string
+	server                 string
 }
 
 var digits = regexp.MustCompile(`d[0-9]{4}|[0-9]+\.[0-9]+\.18\.198`)
@@ -135,56 +137,6 @@ func serve(o bulkOptions) error {
 
 // bulk serves the workload and runs `mailcheck domain --file` over it.
 func bulk(o bulkOptions) error {
-	var addr string
-	var queries func() int64
-	var logOf func() []dnstest.Question
-	if o.offline {
-		// No DNS server: the zone files through --zone, so only the
-		// checks' own CPU is measured.
-		addr = ""
-		queries = func() int64 { return 0 }
-	} else if o.cpuprofile != "" {
-		// Profiled in-process: the server runs in a child process so its
-		// CPU stays out of the profile.
-		child := exec.Command(os.Args[0], "serve", "-n", fmt.Sprint(o.n), "-delay", o.delay.String())
-		stdin, err := child.StdinPipe()
-		if err != nil {
-			return err
-		}
-		stdout, err := child.StdoutPipe()
-		if err != nil {
-			return err
-		}
-		child.Stderr = os.Stderr
-		if err := child.Start(); err != nil {
-			return err
-		}
-		rd := bufio.NewReader(stdout)
-		line, err := rd.ReadString('\n')
-		if err != nil {
-			return fmt.Errorf("serve child: %w", err)
-		}
-		addr = strings.TrimSpace(line)
-		var total int64
-		queries = func() int64 {
-			if total == 0 {
-				stdin.Close()
-				line, _ := rd.ReadString('\n')
-				fmt.Sscan(line, &total)
-				_ = child.Wait()
-			}
-			return total
-		}
-		defer queries()
-	} else {
-		srv, err := serveWorkload(o)
-		if err != nil {
-			return err
-		}
-		defer srv.Close()
-		addr, queries, logOf = srv.Addr, srv.Queries, srv.Log
-	}
-
 	dir := o.keep
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "benchdomain")
@@ -196,6 +148,58 @@ func bulk(o bulkOptions) error {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+
+	var addr string
+	var queries func() int64
+	var logOf func() []dnstest.Question
+	switch {
+	case o.offline:
+		// No DNS server: the zone files through --zone, so only the
+		// checks' own CPU is measured.
+		addr = ""
+		queries = func() int64 { return 0 }
+	case o.server == "nsd":
+		srv, err := startNSD(dir, o.n)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		addr, queries = srv.addr, srv.Queries
+		if o.delay > 0 {
+			paddr, stop, err := child("proxy", "-to", srv.addr, "-delay", o.delay.String())
+			if err != nil {
+				return err
+			}
+			defer stop()
+			addr = paddr
+		}
+	case o.server != "" && o.server != "dnstest":
+		return fmt.Errorf("-server %q: want dnstest or nsd", o.server)
+	case o.cpuprofile != "":
+		// Profiled in-process: the server runs in a child process so its
+		// CPU stays out of the profile.
+		caddr, stop, err := child("serve", "-n", fmt.Sprint(o.n), "-delay", o.delay.String())
+		if err != nil {
+			return err
+		}
+		addr = caddr
+		var total int64
+		queries = func() int64 {
+			if total == 0 {
+				fmt.Sscan(stop(), &total)
+			}
+			return total
+		}
+		defer queries()
+	default:
+		srv, err := serveWorkload(o)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		addr, queries, logOf = srv.Addr, srv.Queries, srv.Log
+	}
+
 	list := filepath.Join(dir, "domains.txt")
 	lf, err := os.Create(list)
 	if err != nil {
@@ -330,9 +334,14 @@ func bulk(o bulkOptions) error {
 	q := queries()
 	if o.verbose && logOf != nil {
 		printQueryShapes(logOf())
+	} else if o.verbose {
+		fmt.Println("  (-v counts query shapes with the default server only)")
 	}
 	fmt.Printf("mailcheck domain --file (%d generated domains, %d non-existent) --no-probe --format jsonl --concurrency %d, DNS delay %v, %s\n",
 		o.n, o.nx, o.concurrency, o.delay, where)
+	if o.server == "nsd" && !o.offline {
+		fmt.Printf("  server        NSD%s\n", map[bool]string{true: ", behind benchdomain's delay proxy", false: ""}[o.delay > 0])
+	}
 	fmt.Printf("  wall          %v\n", wall.Round(time.Millisecond))
 	fmt.Printf("  throughput    %.0f domains/s\n", float64(total)/wall.Seconds())
 	fmt.Printf("  CPU           %.2f s, %.3f ms per domain\n", cpu.Seconds(), cpu.Seconds()*1000/float64(total))
@@ -348,6 +357,42 @@ func bulk(o bulkOptions) error {
 		return fmt.Errorf("%d reports for %d domains", lines, total)
 	}
 	return nil
+}
+
+// child starts `benchdomain ARGS...` (serve or proxy), which prints its
+// address on its first line and runs until its stdin closes; stop closes
+// it and returns the child's last line.
+func child(args ...string) (addr string, stop func() string, err error) {
+	cmd := exec.Command(os.Args[0], args...)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	rd := bufio.NewReader(stdout)
+	line, err := rd.ReadString('\n')
+	if err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return "", nil, fmt.Errorf("benchdomain %s: %w", args[0], err)
+	}
+	var once sync.Once
+	var last string
+	return strings.TrimSpace(line), func() string {
+		once.Do(func() {
+			stdin.Close()
+			last, _ = rd.ReadString('\n')
+			_ = cmd.Wait()
+		})
+		return last
+	}, nil
 }
 
 // goroutinesCreated counts the goroutines started so far: each costs a

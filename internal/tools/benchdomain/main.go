@@ -63,6 +63,7 @@ func main() {
 		fs.IntVar(&o.nx, "nx", 0, "add this many non-existent domains to the list (a long list for memory, without a huge zone)")
 		fs.StringVar(&o.extra, "args", "", "more arguments for mailcheck domain, space-separated")
 		fs.StringVar(&o.keep, "keep", "", "write the domain list, the zone files (-offline) and out.jsonl in this directory and keep them (to diff two runs' verdicts)")
+		fs.StringVar(&o.server, "server", "dnstest", "DNS server for the workload: dnstest (in Go, this repository's test server) or nsd (NSD from PATH, as issue 15's side-by-side run; a delay proxy of benchdomain's own adds -delay)")
 		_ = fs.Parse(args)
 		o.delay = *delay
 		err = bulk(o)
@@ -72,13 +73,17 @@ func main() {
 		_ = fs.Parse(args)
 		o.delay = *delay
 		err = serve(o)
+	case "proxy":
+		to := fs.String("to", "", "address of the DNS server behind the proxy")
+		_ = fs.Parse(args)
+		err = proxy(*to, *delay)
 	case "gen":
 		n := fs.Int("n", 1000, "domains")
 		dir := fs.String("out", ".", "directory for bench.example.zone, 18.198.in-addr.arpa.zone, example.zone, dnsbl.zone and domains.txt")
 		_ = fs.Parse(args)
 		err = gen(*dir, *n)
 	default:
-		err = fmt.Errorf("unknown mode %q: want critical, bulk, serve or gen", mode)
+		err = fmt.Errorf("unknown mode %q: want critical, bulk, serve, proxy or gen", mode)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchdomain:", err)
