@@ -61,11 +61,11 @@ func (c *Cache) Lookup(ctx context.Context, name string, qtype uint16) (Answer, 
 	case lead:
 		// key.name, not name: canonical already, so the layers below
 		// make no copy of it.
-		e.ans, e.err = c.upstream.Lookup(ctx, key.name, qtype)
+		e.ans, e.err = lookupCanonical(ctx, c.upstream, key.name, qtype)
 		c.finish(ctx, key, e)
 	case e == nil && err == nil:
 		// The caller that asked gave up; we did not.
-		return c.upstream.Lookup(ctx, key.name, qtype)
+		return lookupCanonical(ctx, c.upstream, key.name, qtype)
 	case e == nil:
 		return Answer{Name: key.name, Type: qtype}, err
 	}
@@ -158,6 +158,26 @@ type qkey struct {
 }
 
 func cacheKey(name string, qtype uint16) qkey { return qkey{name: Canonical(name), qtype: qtype} }
+
+// canonicalResolver is implemented by this package's resolvers that a
+// cache asks for its keys' names: canonical already, they are taken as
+// they are. Each layer of a bulk run (Cache, SharedCache, Client) made the
+// name canonical again, a scan of it each time: a tenth of the caches' CPU.
+type canonicalResolver interface {
+	// lookupCanonical is Lookup for name == Canonical(name).
+	lookupCanonical(ctx context.Context, name string, qtype uint16) (Answer, error)
+	// lookupBatchCanonical is LookupBatch for questions whose names are
+	// canonical.
+	lookupBatchCanonical(ctx context.Context, qs []Question, out []Result)
+}
+
+// lookupCanonical asks r for name, canonical already.
+func lookupCanonical(ctx context.Context, r Resolver, name string, qtype uint16) (Answer, error) {
+	if cr, ok := r.(canonicalResolver); ok {
+		return cr.lookupCanonical(ctx, name, qtype)
+	}
+	return r.Lookup(ctx, name, qtype)
+}
 
 // CacheStats counts a cache's use.
 type CacheStats struct {

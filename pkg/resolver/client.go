@@ -223,7 +223,10 @@ func (c *Client) Queries() int64 { return c.queries.Load() }
 
 // Lookup implements Resolver.
 func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (Answer, error) {
-	qname := Canonical(name)
+	return c.lookupCanonical(ctx, Canonical(name), qtype)
+}
+
+func (c *Client) lookupCanonical(ctx context.Context, qname string, qtype uint16) (Answer, error) {
 	ans := Answer{Name: qname, Type: qtype}
 	if err := checkName(qname, qtype); err != nil {
 		return ans, err

@@ -38,10 +38,16 @@ type SharedCache struct {
 	entries map[qkey]*list.Element // of *sharedEntry
 	lru     *list.List
 	calls   map[qkey]*sharedFlight // questions being asked now
-	seen    map[uint64]struct{}    // hashes of keys asked once; reset when full
-	seed    maphash.Seed
-	hits    atomic.Int64
-	misses  atomic.Int64
+	// seen holds the hashes of keys asked once, direct-mapped: a key's
+	// slot is its hash's low bits, and a newer key in the same slot takes
+	// it (the older one is forgotten, which only delays sharing it by one
+	// more ask). A map of hashes, emptied when full, was a quarter of a
+	// batch's bookkeeping here: one insertion per name, most of them a
+	// domain's own, into a table too large for the processor's caches.
+	seen   []uint64
+	seed   maphash.Seed
+	hits   atomic.Int64
+	misses atomic.Int64
 }
 
 type sharedEntry struct {
@@ -80,8 +86,15 @@ func NewSharedCache(upstream Resolver, o SharedCacheOptions) *SharedCache {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	// 4 slots per answer kept: a name asked once is remembered for about
+	// as many other names as the old map of hashes held before it was
+	// emptied (16,384 by default, 128 KiB).
+	seen := 64
+	for seen < 4*o.MaxEntries {
+		seen <<= 1
+	}
 	return &SharedCache{upstream: upstream, now: o.Now, max: o.MaxEntries, maxTTL: o.MaxTTL,
-		entries: map[qkey]*list.Element{}, lru: list.New(), calls: map[qkey]*sharedFlight{}, seen: map[uint64]struct{}{}, seed: maphash.MakeSeed()}
+		entries: map[qkey]*list.Element{}, lru: list.New(), calls: map[qkey]*sharedFlight{}, seen: make([]uint64, seen), seed: maphash.MakeSeed()}
 }
 
 // Server passes the upstream's address through (for reports that name it).
@@ -94,7 +107,16 @@ func (c *SharedCache) Server() string {
 
 // Lookup implements Resolver.
 func (c *SharedCache) Lookup(ctx context.Context, name string, qtype uint16) (Answer, error) {
-	key := cacheKey(name, qtype)
+	return c.lookup(ctx, cacheKey(name, qtype))
+}
+
+func (c *SharedCache) lookupCanonical(ctx context.Context, name string, qtype uint16) (Answer, error) {
+	return c.lookup(ctx, qkey{name: name, qtype: qtype})
+}
+
+// lookup is Lookup for key.
+func (c *SharedCache) lookup(ctx context.Context, key qkey) (Answer, error) {
+	qtype := key.qtype
 	for rejoin := 0; ; rejoin++ {
 		v, fl, err := c.join(ctx, key)
 		switch {
@@ -106,7 +128,7 @@ func (c *SharedCache) Lookup(ctx context.Context, name string, qtype uint16) (An
 			}
 		case fl != nil:
 			// key.name: canonical already, no copy below.
-			fl.val.ans, fl.err = c.upstream.Lookup(ctx, key.name, qtype)
+			fl.val.ans, fl.err = lookupCanonical(ctx, c.upstream, key.name, qtype)
 			fl.val.ttl = answerTTL(fl.val.ans, c.maxTTL)
 			if c.finish(ctx, key, fl) {
 				ans, err := fl.val.ans, fl.err
@@ -127,7 +149,7 @@ func (c *SharedCache) Lookup(ctx context.Context, name string, qtype uint16) (An
 			// Given up on that often: its own question, not another
 			// domain's deadline.
 			c.misses.Add(1)
-			return c.upstream.Lookup(ctx, key.name, qtype)
+			return lookupCanonical(ctx, c.upstream, key.name, qtype)
 		}
 		if v == nil || err != nil && v.ans.Name == "" {
 			return Answer{Name: key.name, Type: qtype}, err
@@ -144,7 +166,7 @@ const maxRejoins = 3
 func (c *SharedCache) flyLookup(ctx context.Context, key qkey, fl *sharedFlight) {
 	fctx, cancel := detach(ctx)
 	defer cancel()
-	fl.val.ans, fl.err = c.upstream.Lookup(fctx, key.name, key.qtype)
+	fl.val.ans, fl.err = lookupCanonical(fctx, c.upstream, key.name, key.qtype)
 	fl.val.ttl = answerTTL(fl.val.ans, c.maxTTL)
 	c.finish(fctx, key, fl)
 }
@@ -314,19 +336,21 @@ type sharedFlight struct {
 }
 
 // wantedLocked records a miss and reports whether the key was asked before
-// (so it is worth keeping). The set of keys seen once is bounded: when full
-// it starts over, which only delays sharing a name by one more ask. c.mu is
-// held.
+// (so it is worth keeping). c.mu is held.
 func (c *SharedCache) wantedLocked(key qkey) bool {
-	h := maphash.Comparable(c.seed, key) // a collision only shares a name early
-	if _, ok := c.seen[h]; ok {
+	h, slot := c.seenSlot(key)
+	if *slot == h {
 		return true
 	}
-	if len(c.seen) >= 4*c.max {
-		clear(c.seen)
-	}
-	c.seen[h] = struct{}{}
+	*slot = h
 	return false
+}
+
+// seenSlot returns key's hash (never 0, the empty slot) and its slot in
+// c.seen. A collision of hashes only shares a name early.
+func (c *SharedCache) seenSlot(key qkey) (uint64, *uint64) {
+	h := maphash.Comparable(c.seed, key) | 1
+	return h, &c.seen[h&uint64(len(c.seen)-1)]
 }
 
 // getLocked returns the answer kept for key; c.mu is held.
@@ -348,7 +372,9 @@ func (c *SharedCache) getLocked(key qkey) (*sharedValue, bool) {
 // putLocked keeps v for v.ttl (never a TTL of 0: use once, never keep,
 // RFC 1035 §3.2.1); c.mu is held.
 func (c *SharedCache) putLocked(key qkey, v *sharedValue) {
-	delete(c.seen, maphash.Comparable(c.seed, key))
+	if h, slot := c.seenSlot(key); *slot == h {
+		*slot = 0
+	}
 	if el, ok := c.entries[key]; ok {
 		c.lru.Remove(el)
 	}

@@ -14,3 +14,9 @@ func (z *Zones) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 		out[i].Answer, out[i].Err = z.Lookup(ctx, q.Name, q.Type)
 	}
 }
+
+func (z *Zones) lookupBatchCanonical(ctx context.Context, qs []Question, out []Result) {
+	for i, q := range qs {
+		out[i].Answer, out[i].Err = z.lookupCanonical(ctx, q.Name, q.Type)
+	}
+}
