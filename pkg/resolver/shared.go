@@ -30,6 +30,7 @@ import (
 // Concurrent first asks from several domains are merged (singleflight).
 type SharedCache struct {
 	upstream Resolver
+	canon    canonicalResolver // upstream, when it is one (see Cache.canon)
 	now      func() time.Time
 	max      int
 	maxTTL   time.Duration
@@ -93,7 +94,8 @@ func NewSharedCache(upstream Resolver, o SharedCacheOptions) *SharedCache {
 	for seen < 4*o.MaxEntries {
 		seen <<= 1
 	}
-	return &SharedCache{upstream: upstream, now: o.Now, max: o.MaxEntries, maxTTL: o.MaxTTL,
+	cr, _ := upstream.(canonicalResolver)
+	return &SharedCache{upstream: upstream, canon: cr, now: o.Now, max: o.MaxEntries, maxTTL: o.MaxTTL,
 		entries: map[qkey]*list.Element{}, lru: list.New(), calls: map[qkey]*sharedFlight{}, seen: make([]uint64, seen), seed: maphash.MakeSeed()}
 }
 
@@ -107,16 +109,15 @@ func (c *SharedCache) Server() string {
 
 // Lookup implements Resolver.
 func (c *SharedCache) Lookup(ctx context.Context, name string, qtype uint16) (Answer, error) {
-	return c.lookup(ctx, cacheKey(name, qtype))
+	var ans Answer
+	err := c.lookupCanonical(ctx, Canonical(name), qtype, &ans)
+	return ans, err
 }
 
-func (c *SharedCache) lookupCanonical(ctx context.Context, name string, qtype uint16) (Answer, error) {
-	return c.lookup(ctx, qkey{name: name, qtype: qtype})
-}
-
-// lookup is Lookup for key.
-func (c *SharedCache) lookup(ctx context.Context, key qkey) (Answer, error) {
-	qtype := key.qtype
+// lookupCanonical is Lookup for a canonical name, into ans (see
+// canonicalResolver).
+func (c *SharedCache) lookupCanonical(ctx context.Context, name string, qtype uint16, ans *Answer) error {
+	key := qkey{name: name, qtype: qtype}
 	for rejoin := 0; ; rejoin++ {
 		v, fl, err := c.join(ctx, key)
 		switch {
@@ -127,16 +128,15 @@ func (c *SharedCache) lookup(ctx context.Context, key qkey) (Answer, error) {
 				continue
 			}
 		case fl != nil:
-			// key.name: canonical already, no copy below.
-			fl.val.ans, fl.err = lookupCanonical(ctx, c.upstream, key.name, qtype)
+			fl.err = c.ask(ctx, name, qtype, &fl.val.ans)
 			fl.val.ttl = answerTTL(fl.val.ans, c.maxTTL)
 			if c.finish(ctx, key, fl) {
-				ans, err := fl.val.ans, fl.err
+				*ans, err = fl.val.ans, fl.err
 				recycle(fl)
 				if err != nil && ans.Name == "" {
-					ans = Answer{Name: key.name, Type: qtype}
+					*ans = Answer{Name: name, Type: qtype}
 				}
-				return ans, err
+				return err
 			}
 			v, err = &fl.val, fl.err
 		case v == nil && err == nil && rejoin < maxRejoins:
@@ -145,17 +145,28 @@ func (c *SharedCache) lookup(ctx context.Context, key qkey) (Answer, error) {
 			// domains left waiting one asks, for all.
 			continue
 		}
-		if v == nil && err == nil {
+		switch {
+		case v == nil && err == nil:
 			// Given up on that often: its own question, not another
 			// domain's deadline.
 			c.misses.Add(1)
-			return lookupCanonical(ctx, c.upstream, key.name, qtype)
+			return c.ask(ctx, name, qtype, ans)
+		case v == nil || err != nil && v.ans.Name == "":
+			*ans = Answer{Name: name, Type: qtype}
+		default:
+			*ans = v.ans
 		}
-		if v == nil || err != nil && v.ans.Name == "" {
-			return Answer{Name: key.name, Type: qtype}, err
-		}
-		return v.ans, err
+		return err
 	}
+}
+
+// ask asks the upstream for name (canonical), into ans.
+func (c *SharedCache) ask(ctx context.Context, name string, qtype uint16, ans *Answer) (err error) {
+	if c.canon != nil {
+		return c.canon.lookupCanonical(ctx, name, qtype, ans)
+	}
+	*ans, err = c.upstream.Lookup(ctx, name, qtype)
+	return err
 }
 
 // maxRejoins bounds how often a question whose flight was given up by the
@@ -166,7 +177,7 @@ const maxRejoins = 3
 func (c *SharedCache) flyLookup(ctx context.Context, key qkey, fl *sharedFlight) {
 	fctx, cancel := detach(ctx)
 	defer cancel()
-	fl.val.ans, fl.err = lookupCanonical(fctx, c.upstream, key.name, key.qtype)
+	fl.err = c.ask(fctx, key.name, key.qtype, &fl.val.ans)
 	fl.val.ttl = answerTTL(fl.val.ans, c.maxTTL)
 	c.finish(fctx, key, fl)
 }

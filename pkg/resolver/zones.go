@@ -64,10 +64,18 @@ func (z *Zones) Describe() string {
 
 // Lookup implements Resolver.
 func (z *Zones) Lookup(ctx context.Context, name string, qtype uint16) (Answer, error) {
-	return z.lookupCanonical(ctx, Canonical(name), qtype)
+	return z.lookup(ctx, Canonical(name), qtype)
 }
 
-func (z *Zones) lookupCanonical(ctx context.Context, qname string, qtype uint16) (Answer, error) {
+// lookupCanonical is Lookup for a canonical name, into ans (see
+// canonicalResolver).
+func (z *Zones) lookupCanonical(ctx context.Context, qname string, qtype uint16, ans *Answer) (err error) {
+	*ans, err = z.lookup(ctx, qname, qtype)
+	return err
+}
+
+// lookup is Lookup for a canonical name.
+func (z *Zones) lookup(ctx context.Context, qname string, qtype uint16) (Answer, error) {
 	ans := Answer{Name: qname, Type: qtype}
 	if err := checkName(qname, qtype); err != nil {
 		return ans, err

@@ -17,6 +17,6 @@ func (z *Zones) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 
 func (z *Zones) lookupBatchCanonical(ctx context.Context, qs []Question, out []Result) {
 	for i, q := range qs {
-		out[i].Answer, out[i].Err = z.lookupCanonical(ctx, q.Name, q.Type)
+		out[i].Answer, out[i].Err = z.lookup(ctx, q.Name, q.Type)
 	}
 }
