@@ -607,9 +607,11 @@ func (c *Client) readBatch(ctx context.Context, out []Result, sc *clientScratch)
 			continue
 		}
 		// A final reply: read here, with no goroutine, unless it is an
-		// alias whose target must be asked.
+		// alias whose target must be asked. What exchange would do with
+		// it is checkReply (mayNeedNetwork ruled out the rest), without
+		// packing the query again for a send that will not happen.
 		ans := &out[i].Answer
-		msg, size, err := c.exchange(ctx, ans.Name, ans.Type, first)
+		msg, size, err := c.checkReply(ans.Name, first.msg, ans.Name, ans.Type)
 		if err != nil {
 			out[i].Err = c.failed(ans, err)
 			continue
