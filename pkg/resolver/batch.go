@@ -133,6 +133,18 @@ func putScratch(s *batchScratch) {
 	}
 }
 
+// send asks the upstream (canon when it is one of this package's
+// resolvers) the questions of s.ask, and returns their answers (results).
+func (s *batchScratch) send(ctx context.Context, canon canonicalResolver, upstream Resolver, out []Result) []Result {
+	got := s.results(out)
+	if canon != nil {
+		canon.lookupBatchCanonical(ctx, s.ask.qs, got)
+	} else {
+		lookupBatchInto(ctx, upstream, s.ask.qs, got, 0)
+	}
+	return got
+}
+
 // results is where the answers to s.ask go, by ask index: out itself when
 // every question of the batch goes upstream in order (a domain's own
 // names, the usual case), else s.got.
@@ -228,13 +240,7 @@ func (c *Cache) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 	c.claim(qs, out, sc)
 	if len(sc.ask.qs) > 0 {
 		c.misses.Add(int64(len(sc.ask.qs)))
-		got := sc.results(out)
-		if c.canon != nil {
-			c.canon.lookupBatchCanonical(ctx, sc.ask.qs, got)
-		} else {
-			lookupBatchInto(ctx, c.upstream, sc.ask.qs, got, 0)
-		}
-		c.settle(ctx, sc, got, out)
+		c.settle(ctx, sc, sc.send(ctx, c.canon, c.upstream, out), out)
 	}
 	if len(sc.waits) > 0 {
 		c.awaitBatch(ctx, qs, out, sc)
@@ -334,13 +340,7 @@ func (c *SharedCache) lookupBatchCanonical(ctx context.Context, qs []Question, o
 	c.claim(qs, out, sc)
 	if len(sc.ask.qs) > 0 {
 		c.misses.Add(int64(len(sc.ask.qs)))
-		got := sc.results(out)
-		if c.canon != nil {
-			c.canon.lookupBatchCanonical(ctx, sc.ask.qs, got)
-		} else {
-			lookupBatchInto(ctx, c.upstream, sc.ask.qs, got, 0)
-		}
-		c.settle(ctx, sc, got, out)
+		c.settle(ctx, sc, sc.send(ctx, c.canon, c.upstream, out), out)
 	}
 	if len(sc.waits) > 0 {
 		c.awaitBatch(ctx, out, sc)
