@@ -113,22 +113,33 @@ func fastUnpack(wire []byte) *dns.Msg {
 	}
 	p.qname, p.opt, p.soa = qname, &b.opt, soa
 	var answer, rest []dns.RR
-	if an > 0 {
+	switch {
+	case an == 1:
+		// The commonest positive answer: the section's slice lives in
+		// the record's allocation (the caches keep both or neither).
+		p.wantSlot = true
+		var rr dns.RR
+		if rr, off = p.rr(off); rr == nil {
+			return nil
+		}
+		answer, p.wantSlot = p.slot, false
+		if answer == nil {
+			answer = make([]dns.RR, 1)
+		}
+		answer[0] = rr
+	case an > 1:
 		answer = make([]dns.RR, an)
+		if off = p.rrs(off, answer); off < 0 {
+			return nil
+		}
 	}
 	if ns+ar <= len(b.rrs) {
 		rest = b.rrs[:ns+ar]
 	} else {
 		rest = make([]dns.RR, ns+ar)
 	}
-	for _, rrs := range [2][]dns.RR{answer, rest} {
-		for i := range rrs {
-			var rr dns.RR
-			if rr, off = p.rr(off); rr == nil {
-				return nil
-			}
-			rrs[i] = rr
-		}
+	if p.rrs(off, rest) < 0 {
+		return nil
 	}
 	m.Answer = answer
 	m.Ns = section(rest, 0, ns)
@@ -172,8 +183,58 @@ type parser struct {
 	// nil once used or when there is none.
 	opt *dns.OPT
 	soa *dns.SOA
-	buf [maxNameLen]byte // the name being decoded
+	// wantSlot asks the next record made here for room for the answer
+	// section; slot is that room.
+	wantSlot bool
+	slot     []dns.RR
+	buf      [maxNameLen]byte // the name being decoded
 }
+
+// rrs parses len(out) records from off into out and returns the offset
+// after them, -1 when Unpack should have the whole message.
+func (p *parser) rrs(off int, out []dns.RR) int {
+	for i := range out {
+		var rr dns.RR
+		if rr, off = p.rr(off); rr == nil {
+			return -1
+		}
+		out[i] = rr
+	}
+	return off
+}
+
+// slotted is a record with room for an answer section of just itself.
+type slotted[T any] struct {
+	rr   T
+	slot [1]dns.RR
+}
+
+// newRecord returns room for a record: with the answer section's slot
+// (p.slot) when p.wantSlot asks for it.
+func newRecord[T any](p *parser) *T {
+	if p.wantSlot {
+		s := new(slotted[T])
+		p.slot, p.wantSlot = s.slot[:], false
+		return &s.rr
+	}
+	return new(T)
+}
+
+// Records with their data in their own allocation.
+type (
+	aRecord struct {
+		rr dns.A
+		ip [4]byte
+	}
+	aaaaRecord struct {
+		rr dns.AAAA
+		ip [16]byte
+	}
+	txtRecord struct {
+		rr dns.TXT
+		s  [txtStrings]string
+	}
+)
 
 // rr parses the record at off and returns it with the offset after it;
 // nil when Unpack should have the whole message.
@@ -235,10 +296,7 @@ func (p *parser) rdata(h dns.RR_Header, rd []byte, off int) dns.RR {
 		if end-off != 4 {
 			return nil
 		}
-		r := new(struct {
-			rr dns.A
-			ip [4]byte
-		})
+		r := newRecord[aRecord](p)
 		copy(r.ip[:], rd[off:])
 		r.rr = dns.A{Hdr: h, A: r.ip[:]}
 		return &r.rr
@@ -246,15 +304,12 @@ func (p *parser) rdata(h dns.RR_Header, rd []byte, off int) dns.RR {
 		if end-off != 16 {
 			return nil
 		}
-		r := new(struct {
-			rr dns.AAAA
-			ip [16]byte
-		})
+		r := newRecord[aaaaRecord](p)
 		copy(r.ip[:], rd[off:])
 		r.rr = dns.AAAA{Hdr: h, AAAA: r.ip[:]}
 		return &r.rr
 	case dns.TypeTXT:
-		return txt(h, rd, off)
+		return p.txt(h, rd, off)
 	case dns.TypeCNAME, dns.TypeNS, dns.TypePTR:
 		target, off1, ok := p.name(rd, off)
 		if !ok || off1 != end {
@@ -262,11 +317,17 @@ func (p *parser) rdata(h dns.RR_Header, rd []byte, off int) dns.RR {
 		}
 		switch h.Rrtype {
 		case dns.TypeCNAME:
-			return &dns.CNAME{Hdr: h, Target: target}
+			r := newRecord[dns.CNAME](p)
+			*r = dns.CNAME{Hdr: h, Target: target}
+			return r
 		case dns.TypeNS:
-			return &dns.NS{Hdr: h, Ns: target}
+			r := newRecord[dns.NS](p)
+			*r = dns.NS{Hdr: h, Ns: target}
+			return r
 		default:
-			return &dns.PTR{Hdr: h, Ptr: target}
+			r := newRecord[dns.PTR](p)
+			*r = dns.PTR{Hdr: h, Ptr: target}
+			return r
 		}
 	case dns.TypeMX:
 		if off+3 > end {
@@ -277,7 +338,9 @@ func (p *parser) rdata(h dns.RR_Header, rd []byte, off int) dns.RR {
 		if !ok || off1 != end {
 			return nil
 		}
-		return &dns.MX{Hdr: h, Preference: pref, Mx: mx}
+		r := newRecord[dns.MX](p)
+		*r = dns.MX{Hdr: h, Preference: pref, Mx: mx}
+		return r
 	case dns.TypeSOA:
 		ns, off, ok := p.name(rd, off)
 		if !ok {
@@ -311,7 +374,7 @@ const txtStrings = 2
 
 // txt parses TXT rdata (RFC 1035 §3.3.14) whose strings need no escaping:
 // the strings are substrings of one copy of the rdata.
-func txt(h dns.RR_Header, rd []byte, off int) dns.RR {
+func (p *parser) txt(h dns.RR_Header, rd []byte, off int) dns.RR {
 	count := 0
 	for i := off; i < len(rd); {
 		l := int(rd[i])
@@ -328,10 +391,7 @@ func txt(h dns.RR_Header, rd []byte, off int) dns.RR {
 		i += l
 		count++
 	}
-	r := new(struct {
-		rr dns.TXT
-		s  [txtStrings]string
-	})
+	r := newRecord[txtRecord](p)
 	ss := r.s[:0:txtStrings]
 	if count > txtStrings {
 		ss = make([]string, 0, count)

@@ -342,6 +342,14 @@ func TestUnpackReplyOwnRecords(t *testing.T) {
 	if n2.Ns[0].Header().Ttl != 300 {
 		t.Fatal("SOA TTL shared between messages")
 	}
+	// A lone answer shares its record's allocation: appending to the
+	// section must leave the record whole.
+	one, _ := resolver.UnpackReply(crafted(t)["txt split"])
+	txt := one.Answer[0].(*dns.TXT)
+	one.Answer = append(one.Answer, m1.Answer...)
+	if one.Answer[0] != dns.RR(txt) || len(txt.Txt) != 2 || txt.Hdr.Rrtype != dns.TypeTXT {
+		t.Fatalf("appending to a lone answer broke it: %v", one.Answer[0])
+	}
 	extra0 := m1.Extra[0]
 	m1.Ns = append(m1.Ns, m1.Answer...)
 	m1.Answer = append(m1.Answer, m1.Answer[0])
