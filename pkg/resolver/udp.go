@@ -102,7 +102,7 @@ var errPoolBusy = errors.New("too many queries pending on one socket")
 // grown once to what parsing a reply needs, whereas the many short-lived
 // goroutines that checks start per question each grew their own, and that
 // stack copying was 15% of a bulk run's CPU. It also saves copying each
-// datagram out of the read buffer (miekg/dns copies what it keeps).
+// datagram out of the read buffer (unpackReply copies what it keeps).
 type udpReply struct {
 	msg *dns.Msg
 	err error

@@ -10,14 +10,18 @@ import (
 
 // unpackReply parses a DNS message exactly as (*dns.Msg).Unpack does, with
 // far fewer allocations: parsing replies was a third of a bulk run's
-// allocations (about 15 objects a reply: the Msg, a slice per section
-// grown by append, a string per name, the RRs). Here the Msg, its question
-// and its small sections share one allocation; a name equal to the end of
-// the question name (the owner of an answer, the zone of an NXDOMAIN's
-// SOA) is a substring of it; the names inside records come from a small
-// run-wide table of immutable strings; A, AAAA and TXT records carry their
-// data in the same allocation as the record. Every record is still its
-// own, per message: callers and caches change TTLs in place.
+// allocations (about 16 objects a reply: the Msg, a slice per section
+// grown by append, a string per name, the records). Here the Msg, its
+// question, its authority and additional sections when small, its OPT
+// record and a negative answer's SOA share one allocation; a lone answer
+// shares its record's; a name equal to the end of the question name (the
+// owner of an answer, the zone of an NXDOMAIN's SOA) is a substring of it;
+// the other names come from a small run-wide table of immutable strings;
+// A, AAAA and TXT records carry their data in their own allocation. Every
+// record is still its own, per message: callers and caches change TTLs in
+// place. (A negative reply's authority section kept by the shared cache,
+// as QueryDNSSEC's Reply.Authority, keeps its block: about 400 octets for
+// each of at most DefaultSharedEntries answers.)
 //
 // Anything unusual (a name needing escapes, counts that lie, a record cut
 // short, any error) is parsed again by Msg.Unpack, whose result and error
@@ -35,10 +39,10 @@ func unpackReply(wire []byte) (*dns.Msg, error) {
 }
 
 // replyBlock is a Msg with room for one question, the records of its
-// authority and additional sections when few, and an OPT record: most
-// replies (an NXDOMAIN and its SOA, the OPT record) take one allocation
-// where Unpack made five. The answer section has its own: the caches keep
-// it (recordsAt), and with it they would keep the whole block.
+// authority and additional sections when few, and an OPT record: an
+// NXDOMAIN with its SOA and OPT takes one allocation (a negativeBlock)
+// where Unpack made six. The answer section is not in it: the caches keep
+// that section (recordsAt), and with it they would keep the whole block.
 type replyBlock struct {
 	msg dns.Msg
 	q   [1]dns.Question
