@@ -9,3 +9,6 @@ var UnpackReply = unpackReply
 // FastUnpack is the parser without its fallback: nil where it leaves the
 // message to dns.Msg.Unpack.
 func FastUnpack(wire []byte) *dns.Msg { return fastUnpack(wire) }
+
+// ExchangeTCP is the TCP exchange, for its test against dns.Client's.
+var ExchangeTCP = exchangeTCP

@@ -3,6 +3,7 @@ package resolver_test
 import (
 	"encoding/binary"
 	"fmt"
+	"io"
 	"net"
 	"reflect"
 	"strings"
@@ -405,5 +406,81 @@ func BenchmarkUnpackReply(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestExchangeTCP: over TCP the reply is what dns.Client's exchange gets,
+// a reply to another ID is dns.ErrId, and one that does not parse is
+// Unpack's error.
+func TestExchangeTCP(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.ZoneText("parse.example.", servedZone))
+	c := &dns.Client{Net: "tcp", Timeout: 5 * time.Second}
+	for _, q := range []dns.Question{
+		{Name: "s1._domainkey.parse.example.", Qtype: dns.TypeTXT},
+		{Name: "nope.parse.example.", Qtype: dns.TypeTXT},
+		{Name: "parse.example.", Qtype: dns.TypeMX},
+	} {
+		m := new(dns.Msg)
+		m.SetQuestion(q.Name, q.Qtype)
+		m.SetEdns0(1232, false)
+		got, err := resolver.ExchangeTCP(t.Context(), c, m, srv.Addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _, err := c.ExchangeContext(t.Context(), m, srv.Addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: exchangeTCP\n%v\ndns.Client\n%v", q.Name, got, want)
+		}
+	}
+
+	// A server that answers each query with reply(query).
+	serveTCP := func(reply func(q []byte) []byte) string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ln.Close() })
+		go func() {
+			for {
+				conn, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				var l [2]byte
+				q := make([]byte, 512)
+				if _, err := io.ReadFull(conn, l[:]); err == nil {
+					q = q[:binary.BigEndian.Uint16(l[:])]
+					if _, err := io.ReadFull(conn, q); err == nil {
+						r := reply(q)
+						binary.BigEndian.PutUint16(l[:], uint16(len(r)))
+						_, _ = conn.Write(append(l[:], r...))
+					}
+				}
+				conn.Close()
+			}
+		}()
+		return ln.Addr().String()
+	}
+	m := new(dns.Msg)
+	m.SetQuestion("parse.example.", dns.TypeA)
+	otherID := serveTCP(func(q []byte) []byte {
+		q[0] ^= 0xff
+		q[2] |= 0x80
+		return q
+	})
+	if _, err := resolver.ExchangeTCP(t.Context(), c, m, otherID); err != dns.ErrId {
+		t.Errorf("reply to another ID: %v, want dns.ErrId", err)
+	}
+	garbage := serveTCP(func(q []byte) []byte {
+		binary.BigEndian.PutUint16(q[6:], 1) // an answer that is not there
+		return append(q, 0xC0)
+	})
+	_, err := resolver.ExchangeTCP(t.Context(), c, m, garbage)
+	_, _, want := c.ExchangeContext(t.Context(), m, garbage)
+	if err == nil || want == nil || err.Error() != want.Error() {
+		t.Errorf("garbage reply: %v, dns.Client: %v", err, want)
 	}
 }
