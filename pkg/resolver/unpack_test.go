@@ -103,7 +103,10 @@ func served(t testing.TB, qs []dns.Question, opts ...dnstest.Option) [][]byte {
 	return out
 }
 
+// servedReplies are the loopback server's replies to the questions the
+// checks ask, and some they rarely do, each named "name TYPE".
 func servedReplies(t testing.TB) (replies [][]byte, names []string) {
+	t.Helper()
 	qs := []dns.Question{
 		{Name: "s2._domainkey.parse.example.", Qtype: dns.TypeTXT}, // NXDOMAIN and SOA
 		{Name: "parse.example.", Qtype: dns.TypeMX},
@@ -246,22 +249,20 @@ func crafted(t testing.TB) map[string][]byte {
 		"cut in rdata":  nxWire[:len(nxWire)-12],
 		"trailing junk": append(append([]byte(nil), nxWire...), 1, 2, 3),
 	}
-	// Header counts that lie, both ways.
-	more := append([]byte(nil), nxWire...)
-	binary.BigEndian.PutUint16(more[6:], 3)
-	out["ancount lies up"] = more
-	fewer := append([]byte(nil), nxWire...)
-	binary.BigEndian.PutUint16(fewer[10:], 0)
-	out["arcount lies down"] = fewer
-	huge := append([]byte(nil), nxWire...)
-	binary.BigEndian.PutUint16(huge[8:], 0xffff)
-	out["nscount 65535"] = huge
-	two := append([]byte(nil), nxWire...)
-	binary.BigEndian.PutUint16(two[4:], 2)
-	out["qdcount 2"] = two
-	zero := append([]byte(nil), nxWire...)
-	binary.BigEndian.PutUint16(zero[4:], 0)
-	out["qdcount 0"] = zero
+	// Header counts that lie, both ways (RFC 1035 §4.1.1: QDCOUNT at
+	// octet 4, ANCOUNT 6, NSCOUNT 8, ARCOUNT 10).
+	for _, c := range []struct {
+		name  string
+		at    int
+		count uint16
+	}{
+		{"ancount lies up", 6, 3}, {"arcount lies down", 10, 0}, {"nscount 65535", 8, 0xffff},
+		{"qdcount 2", 4, 2}, {"qdcount 0", 4, 0},
+	} {
+		lie := append([]byte(nil), nxWire...)
+		binary.BigEndian.PutUint16(lie[c.at:], c.count)
+		out[c.name] = lie
+	}
 	// A name that is a pointer to itself, one that points forward, and the
 	// reserved label types 0x40 and 0x80 (RFC 6891 §5).
 	loop := []byte{0, 1, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 12, 0, 1, 0, 1}
