@@ -74,11 +74,6 @@ type batchScratch struct {
 	// asking caller gave up.
 	waits []batchWait
 	retry []int
-	// flights are a SharedCache batch's flights, kept when no other
-	// domain saw any of them (the usual batch: a domain's own names),
-	// zero values; nil when they went with the domains waiting on them.
-	// A batch's flights were a fifth of the caches' allocated bytes.
-	flights []sharedFlight
 }
 
 // batchWait is question i of a batch, being asked by another caller: an
@@ -89,12 +84,10 @@ type batchWait struct {
 	fl *sharedFlight
 }
 
-// maxScratch: a scratch grown past this many questions is let go;
-// maxScratchFlights: the flights kept with a scratch at most.
+// maxScratch: a scratch grown past this many questions is let go.
 const (
-	minScratch        = 32
-	maxScratch        = 256
-	maxScratchFlights = 32
+	minScratch = 8
+	maxScratch = 256
 )
 
 var scratches = sync.Pool{New: func() any { return new(batchScratch) }}
@@ -104,8 +97,8 @@ var scratches = sync.Pool{New: func() any { return new(batchScratch) }}
 func getScratch(n int) *batchScratch {
 	s := scratches.Get().(*batchScratch)
 	if cap(s.keys) < n {
-		// Once, for most scratches: room for the largest usual batch
-		// (a domain's DKIM guesses), not grown batch after batch.
+		// All five at once, for n (at least minScratch): a scratch
+		// meets a few sizes of batch, and grows once for the largest.
 		c := max(n, minScratch)
 		s.keys = make([]qkey, 0, c)
 		s.ents = make([]*cacheEntry, 0, c)
@@ -359,9 +352,11 @@ func (c *SharedCache) claim(qs []Question, out []Result, sc *batchScratch) {
 	for i, q := range qs {
 		keys[i] = qkey{name: q.Name, qtype: q.Type}
 	}
-	// The flights of the questions asked, all at once: the scratch's
-	// (kept by the last batch whose flights nobody else saw) or new.
-	flights := sc.flights
+	// The flights of the questions asked, allocated at once; not reused:
+	// other domains waiting on a flight hold it, and kept with a scratch
+	// they made the live heap 2 MiB larger (the collector of a bulk run
+	// is paced by a memory limit: a larger live heap is more collections).
+	var flights []sharedFlight
 	c.mu.Lock()
 	for i := range qs {
 		if v, ok := c.getLocked(keys[i]); ok {
@@ -378,18 +373,17 @@ func (c *SharedCache) claim(qs []Question, out []Result, sc *batchScratch) {
 			sc.waits = append(sc.waits, batchWait{i: i, fl: fl})
 			continue
 		}
-		if cap(flights) < len(qs) {
-			flights = make([]sharedFlight, 0, max(len(qs), maxScratchFlights))
+		if len(flights) == 0 {
+			flights = make([]sharedFlight, len(qs)-i)
 		}
-		flights = append(flights, sharedFlight{})
-		fl := &flights[len(flights)-1]
+		fl := &flights[0]
+		flights = flights[1:]
 		fl.seenBefore = c.wantedLocked(keys[i])
 		c.calls[keys[i]] = fl
 		sc.fls = append(sc.fls, fl)
 		sc.ask.add(i, keys[i])
 	}
 	c.mu.Unlock()
-	sc.flights = flights
 }
 
 // settle ends the flights this batch led with the answers got (by ask
@@ -399,7 +393,6 @@ func (c *SharedCache) claim(qs []Question, out []Result, sc *batchScratch) {
 //go:noinline
 func (c *SharedCache) settle(ctx context.Context, sc *batchScratch, got, out []Result) {
 	abandoned := ctx.Err() != nil
-	alone := true // nobody else saw these flights
 	c.mu.Lock()
 	for j, fl := range sc.fls {
 		r, i := &got[j], sc.ask.idx[j]
@@ -413,21 +406,12 @@ func (c *SharedCache) settle(ctx context.Context, sc *batchScratch, got, out []R
 			// Read by the waiters once done is closed.
 			fl.val.ans, fl.err, fl.abandoned = r.Answer, r.Err, abandoned
 			close(fl.done)
-			alone = false
 		}
 		if r != &out[i] {
 			out[i] = *r
 		}
 	}
 	c.mu.Unlock()
-	if alone && cap(sc.flights) <= maxScratchFlights {
-		// Out of calls, and nobody waited: nobody can hold one now
-		// (kept answers are copies). Reused by the next batch.
-		clear(sc.flights)
-		sc.flights = sc.flights[:0]
-	} else {
-		sc.flights = nil // held by the domains that waited
-	}
 }
 
 // awaitBatch waits for the flights other domains lead (sc.waits), and
