@@ -209,10 +209,29 @@ func lookupEach(ctx context.Context, r Resolver, qs []Question, out []Result, li
 // TXTRecords returns the TXT records of an answer with their strings
 // intact, as LookupTXT does.
 func TXTRecords(ans Answer) []TXT {
-	var out []TXT
+	// Two allocations whatever the number of records: the records, and
+	// one array for all their strings (an apex often has several TXT
+	// records: SPF, site verifications).
+	records, strs := 0, 0
 	for _, rr := range ans.RRs {
 		if t, ok := rr.(*dns.TXT); ok {
-			out = append(out, TXTOf(t.Txt))
+			records++
+			strs += len(t.Txt)
+		}
+	}
+	if records == 0 {
+		return nil
+	}
+	out := make([]TXT, 0, records)
+	all := make([]string, strs)
+	for _, rr := range ans.RRs {
+		if t, ok := rr.(*dns.TXT); ok {
+			one := all[:len(t.Txt):len(t.Txt)] // capped: an append by the caller copies
+			all = all[len(t.Txt):]
+			for i, s := range t.Txt {
+				one[i] = Unescape(s)
+			}
+			out = append(out, TXT{Strings: one})
 		}
 	}
 	return out
