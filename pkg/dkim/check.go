@@ -171,7 +171,9 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	sec.Status = report.StatusOf(findings)
 	sec.Data = data
 	sec.Summary = summarize(data, guessing)
-	sec.Display = display(data)
+	if !env.NoDisplay {
+		sec.Display = display(data)
+	}
 	return sec
 }
 
@@ -291,7 +293,7 @@ func judgeKeys(lookups []*lookup) ([]report.Finding, []SelectorData) {
 		if l.source == SourceGuessed {
 			sd.Providers = providersOf(l.sel)
 		}
-		where := l.sel + "._domainkey." + l.domain.String()
+		where := l.name // sel._domainkey.domain (planLookups), not made again
 		if l.err != nil {
 			sd.Outcome, sd.Error, sd.err = "error", l.err.Error(), l.err
 			if resolver.KindOf(l.err) == resolver.KindName {
