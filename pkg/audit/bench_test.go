@@ -269,7 +269,7 @@ func BenchmarkDomainOffline(b *testing.B) {
 	var buf bytes.Buffer
 	b.ReportAllocs()
 	for b.Loop() {
-		env := check.Env{Resolver: resolver.NewCache(z), Now: testclock.Func()}
+		env := check.Env{Resolver: resolver.NewCache(z), Now: testclock.Func(), NoDisplay: true} // as the CLI's JSON formats
 		rep := Run(context.Background(), env, d, Options{ProbeReason: ProbeOffline})
 		rep.Command, rep.Tool, rep.GeneratedAt = "domain", report.Tool{Name: "mailcheck", Version: "bench"}, testclock.Now()
 		l.LocalizeData(rep)

@@ -598,7 +598,9 @@ func assemble(r *runner, target string, g Gathered, lists []*List, defunct []Def
 		sec.Status = report.StatusSkipped
 	}
 	sec.Summary = summary(g.Targets, data.Answers)
-	sec.Display = display(data, g.Targets)
+	if !r.env.NoDisplay {
+		sec.Display = display(data, g.Targets)
+	}
 	return sec
 }
 

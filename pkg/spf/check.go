@@ -92,7 +92,9 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	sec := report.Section{Check: "spf", Title: "SPF", Target: data.Domain, Findings: findings,
 		Status: report.StatusOf(findings), Data: data}
 	sec.Summary = summary(data.Tree, data)
-	sec.Display = display(data.Tree, data)
+	if !env.NoDisplay {
+		sec.Display = display(data.Tree, data)
+	}
 	return sec
 }
 
