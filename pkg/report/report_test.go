@@ -93,3 +93,22 @@ func TestInconclusiveIgnoresSkipped(t *testing.T) {
 		}
 	}
 }
+
+// TXTText reads back what TXTValue writes, and a single string with no
+// escape without a copy.
+func TestTXTTextRoundTrip(t *testing.T) {
+	for _, text := range []string{"", "v=spf1 -all", `say "hi" \ bye`, "ctl\x01\x7f", strings.Repeat("k", 600)} {
+		if got := TXTText(TXTValue(text)); got != text {
+			t.Errorf("TXTText(TXTValue(%q)) = %q", text, got)
+		}
+	}
+	for in, want := range map[string]string{`"a" "b"`: "ab", `"a\"b"`: `a"b`, `"\065"`: "A", `""`: "", `plain`: ""} {
+		if got := TXTText(in); got != want {
+			t.Errorf("TXTText(%s) = %q, want %q", in, got, want)
+		}
+	}
+	v := TXTValue("v=DMARC1; p=reject")
+	if n := testing.AllocsPerRun(100, func() { TXTText(v) }); n != 0 {
+		t.Errorf("%v allocations", n)
+	}
+}

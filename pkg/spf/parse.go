@@ -151,7 +151,11 @@ func (t Term) Prefix() netip.Prefix {
 
 // String serializes the term as it would be published.
 func (t Term) String() string {
+	if !t.Modifier && !t.ExplicitQualifier && t.Value == "" && t.Prefix4 < 0 && t.Prefix6 < 0 {
+		return t.Name // "mx", "a", "all": no copy
+	}
 	var b strings.Builder
+	b.Grow(len(t.Name) + len(t.Value) + 9) // qualifier, ':', "/32//128"
 	if t.Modifier {
 		b.WriteString(t.Name)
 		b.WriteByte('=')
