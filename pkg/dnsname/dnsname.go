@@ -116,7 +116,7 @@ func parse(s string) (Domain, error) {
 	if in == "" || in == "." {
 		return Domain{}, &Error{Kind: ErrEmpty, Input: s, text: ErrEmpty.Error()}
 	}
-	if _, err := netip.ParseAddr(strings.TrimSuffix(strings.Trim(in, "[]"), ".")); err == nil {
+	if isAddr(strings.TrimSuffix(strings.Trim(in, "[]"), ".")) {
 		return Domain{}, &Error{Kind: ErrIPAddress, Input: s, text: fmt.Sprintf("%q is %s", s, ErrIPAddress)}
 	}
 	if !utf8.ValidString(in) {
@@ -124,6 +124,7 @@ func parse(s string) (Domain, error) {
 		// giving an A-label that no longer decodes.
 		return Domain{}, &Error{Kind: ErrInvalid, Input: s, UTF8: true, text: fmt.Sprintf("%q: %s: not valid UTF-8", s, ErrInvalid)}
 	}
+	dotted := in
 	in = strings.TrimSuffix(in, ".")
 	// Check lengths before IDNA so absurd input is refused cheaply; the
 	// ASCII form is checked again below.
@@ -144,7 +145,24 @@ func parse(s string) (Domain, error) {
 			return Domain{}, &Error{Kind: ErrInvalid, Input: s, Char: fmt.Sprintf("%q", r), text: fmt.Sprintf("%q: %s: character %q", s, ErrInvalid, r)}
 		}
 	}
+	if len(dotted) == len(ascii)+1 && dotted[len(ascii)] == '.' && dotted[:len(ascii)] == ascii {
+		// A name from DNS data, already canonical with its dot: kept
+		// as it came.
+		return Domain{fqdn: dotted}, nil
+	}
 	return fromASCII(ascii), nil
+}
+
+// isAddr reports whether s is an IP address. Only a string with a colon
+// (IPv6) or made of digits and dots (IPv4) can be one: the others are not
+// handed to netip.ParseAddr, whose error costs an allocation, and nearly
+// every name parsed is not an address.
+func isAddr(s string) bool {
+	if strings.IndexByte(s, ':') < 0 && strings.Trim(s, "0123456789.") != "" {
+		return false
+	}
+	_, err := netip.ParseAddr(s)
+	return err == nil
 }
 
 func checkLengths(ascii string) *Error {

@@ -179,3 +179,11 @@ func TestFQDNAllocations(t *testing.T) {
 		t.Errorf("%v allocations", n)
 	}
 }
+
+// A canonical name with its trailing dot (as DNS data gives names) is
+// parsed without a copy.
+func TestParseCanonicalFQDN(t *testing.T) {
+	if n := testing.AllocsPerRun(100, func() { _, _ = ParseAny("mx1.shop.example.") }); n != 0 {
+		t.Errorf("%v allocations", n)
+	}
+}
