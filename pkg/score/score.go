@@ -176,9 +176,26 @@ func Sufficient(sections []report.Section) (bool, report.Msg) {
 // decided for a score (Sufficient); the categories are still filled in.
 func Compute(sections []report.Section) (report.Score, bool) {
 	s := report.Score{Categories: make([]report.CategoryScore, 0, len(Categories))}
+	// The categories' section names and deductions are cut from two
+	// arrays sized once (at most every finding deducts), not grown per
+	// category.
+	nChecks, nDeduct := 0, 0
+	for _, cat := range Categories {
+		nChecks += len(cat.Checks)
+	}
+	for _, sec := range sections {
+		nDeduct += len(sec.Findings)
+	}
+	names := make([]string, 0, nChecks)
+	var deductions []report.Deduction
+	if nDeduct > 0 {
+		deductions = make([]report.Deduction, 0, nDeduct)
+	}
 	var earned, possible float64
 	for _, cat := range Categories {
-		cs := report.CategoryScore{Name: cat.Name, Label: cat.Label(), Weight: cat.Weight, Sections: make([]string, 0, len(cat.Checks))}
+		n := len(names)
+		cs := report.CategoryScore{Name: cat.Name, Label: cat.Label(), Weight: cat.Weight, Sections: names[n:n:n+len(cat.Checks)]}
+		first := len(deductions)
 		deducted, scored := 0, false
 		for _, sec := range sections {
 			if !slices.Contains(cat.Checks, sec.Check) {
@@ -193,9 +210,13 @@ func Compute(sections []report.Section) (report.Score, bool) {
 				if f.Inconclusive || Points[f.Severity] == 0 {
 					continue
 				}
-				cs.Deductions = append(cs.Deductions, report.Deduction{ID: f.ID, Severity: f.Severity, Points: Points[f.Severity]})
+				deductions = append(deductions, report.Deduction{ID: f.ID, Severity: f.Severity, Points: Points[f.Severity]})
 				deducted += Points[f.Severity]
 			}
+		}
+		names = names[:n+len(cat.Checks)] // the category's share, used or not (a longer list was copied by append)
+		if len(deductions) > first {
+			cs.Deductions = deductions[first:len(deductions):len(deductions)]
 		}
 		if !scored {
 			cs.Status = "insufficient data"
