@@ -311,7 +311,9 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 			if apex == "" {
 				name = label(n)
 			}
-			w = &zoneWork{apex: apex, z: &Zone{Zone: name}, soa: found[i]}
+			// Three mail record sets a name: the domain's and, most
+			// often, one MX host's in its zone, without growing.
+			w = &zoneWork{apex: apex, z: &Zone{Zone: name}, soa: found[i], mail: make([]mailSet, 0, 6)}
 			if apex == "" {
 				w.problem = found[i].why()
 			}
