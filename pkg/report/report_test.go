@@ -1,6 +1,8 @@
 package report
 
 import (
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -110,5 +112,32 @@ func TestTXTTextRoundTrip(t *testing.T) {
 	v := TXTValue("v=DMARC1; p=reject")
 	if n := testing.AllocsPerRun(100, func() { TXTText(v) }); n != 0 {
 		t.Errorf("%v allocations", n)
+	}
+}
+
+// SortFindings orders as the sort.SliceStable it replaced: severity first,
+// decisive before inconclusive, then ID, and ties in their given order.
+func TestSortFindingsStable(t *testing.T) {
+	sevs := []Severity{Info, Low, Medium, High, Critical}
+	var fs []Finding
+	for i := range 60 {
+		fs = append(fs, Finding{ID: string(rune('a' + i%4)), Severity: sevs[(i*7)%len(sevs)], Inconclusive: i%3 == 0, Variant: strconv.Itoa(i)})
+	}
+	want := append([]Finding(nil), fs...)
+	sort.SliceStable(want, func(i, j int) bool {
+		a, b := want[i], want[j]
+		if a.Severity.Rank() != b.Severity.Rank() {
+			return a.Severity.Rank() > b.Severity.Rank()
+		}
+		if a.Inconclusive != b.Inconclusive {
+			return !a.Inconclusive
+		}
+		return a.ID < b.ID
+	})
+	SortFindings(fs)
+	for i := range fs {
+		if fs[i].Variant != want[i].Variant {
+			t.Fatalf("position %d: %+v, want %+v", i, fs[i], want[i])
+		}
 	}
 }
