@@ -194,7 +194,7 @@ func Compute(sections []report.Section) (report.Score, bool) {
 	var earned, possible float64
 	for _, cat := range Categories {
 		n := len(names)
-		cs := report.CategoryScore{Name: cat.Name, Label: cat.Label(), Weight: cat.Weight, Sections: names[n:n:n+len(cat.Checks)]}
+		cs := report.CategoryScore{Name: cat.Name, Label: cat.Label(), Weight: cat.Weight, Sections: names[n : n : n+len(cat.Checks)]}
 		first := len(deductions)
 		deducted, scored := 0, false
 		for _, sec := range sections {
