@@ -971,8 +971,8 @@ func signatures(w *zoneWork, now time.Time) []*dns.RRSIG {
 		}
 	}
 	addAll(w.listed)
-	sort.SliceStable(out, func(i, j int) bool {
-		return sigTime(out[i].Expiration, now).Before(sigTime(out[j].Expiration, now))
+	slices.SortStableFunc(out, func(a, b *dns.RRSIG) int {
+		return sigTime(a.Expiration, now).Compare(sigTime(b.Expiration, now))
 	})
 	w.z.SignaturesSeen = len(out)
 	for i, s := range out {

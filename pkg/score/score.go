@@ -27,9 +27,9 @@
 package score
 
 import (
+	"cmp"
 	"math"
 	"slices"
-	"sort"
 	"sync"
 
 	"github.com/mailcheck/mailcheck/internal/i18n"
@@ -252,7 +252,7 @@ func Compute(sections []report.Section) (report.Score, bool) {
 		}
 		s.Caps = append(s.Caps, report.Cap{Limit: rule.Limit, Reason: report.T("score.cap."+rule.Reason, nil), IDs: ids})
 	}
-	sort.SliceStable(s.Caps, func(i, j int) bool { return s.Caps[i].Limit < s.Caps[j].Limit })
+	slices.SortStableFunc(s.Caps, func(a, b report.Cap) int { return cmp.Compare(a.Limit, b.Limit) })
 	if len(s.Caps) > 0 && s.Caps[0].Limit < s.Value {
 		c := s.Caps[0]
 		s.Cap = &c
@@ -384,12 +384,11 @@ func TopFixes(sections []report.Section, n int) []report.TopFix {
 			all = append(all, report.TopFix{Check: sec.Check, ID: f.ID, Severity: f.Severity, Title: f.TitleMsg(), Fix: f.FixMsg()})
 		}
 	}
-	sort.SliceStable(all, func(i, j int) bool {
-		a, b := all[i], all[j]
-		if a.Severity.Rank() != b.Severity.Rank() {
-			return a.Severity.Rank() > b.Severity.Rank()
+	slices.SortStableFunc(all, func(a, b report.TopFix) int {
+		if ra, rb := a.Severity.Rank(), b.Severity.Rank(); ra != rb {
+			return cmp.Compare(rb, ra)
 		}
-		return weight[a.Check] > weight[b.Check]
+		return cmp.Compare(weight[b.Check], weight[a.Check])
 	})
 	if len(all) > n {
 		all = all[:n]

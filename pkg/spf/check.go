@@ -1,11 +1,11 @@
 package spf
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/netip"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -536,7 +536,7 @@ func moveBeforeAll(r *Record) {
 // heaviest returns the root's include and redirect branches by cost, most first.
 func heaviest(root *Node) []*Node {
 	out := append([]*Node(nil), root.Children...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Cost > out[j].Cost })
+	slices.SortStableFunc(out, func(a, b *Node) int { return cmp.Compare(b.Cost, a.Cost) })
 	return out
 }
 
