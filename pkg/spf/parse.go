@@ -213,6 +213,15 @@ func (r *Record) Modifier(name string) (Term, bool) {
 // Mechanisms returns the directives in order.
 func (r *Record) Mechanisms() []Term {
 	var out []Term
+	n := 0
+	for _, t := range r.Terms {
+		if !t.Modifier {
+			n++
+		}
+	}
+	if n > 0 {
+		out = make([]Term, 0, n)
+	}
 	for _, t := range r.Terms {
 		if !t.Modifier {
 			out = append(out, t)
@@ -400,6 +409,12 @@ func Parse(txt string) (*Record, error) {
 					errs = append(errs, &TermError{Pos: pos, Index: index, Term: txt[pos:end], Err: ErrDuplicateModifier, Reason: ReasonDuplicateModify, Value: t.Name})
 				}
 				seen[t.Name] = true
+			}
+			if rec.Terms == nil {
+				// Sized once for the terms left (at most one per
+				// space; past 32, a hostile run of spaces, it grows),
+				// not grown term by term.
+				rec.Terms = make([]Term, 0, min(strings.Count(txt[pos:], " ")+1, 32))
 			}
 			rec.Terms = append(rec.Terms, t)
 		}
