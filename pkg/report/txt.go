@@ -50,7 +50,7 @@ func TXTRecord(name, text string) *Record {
 // character-strings, \" and \\ escaped, \DDD octets) back into its text,
 // the strings joined without spaces (RFC 7208 §3.3).
 func TXTText(v string) string {
-	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && strings.IndexAny(v[1:len(v)-1], "\\\"") < 0 {
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && !strings.ContainsAny(v[1:len(v)-1], "\\\"") {
 		return v[1 : len(v)-1] // one string with no escape (most fixes): its inside
 	}
 	var b strings.Builder
