@@ -554,8 +554,7 @@ func (c *Client) sendTCP(ctx context.Context, server int, q *dns.Msg) (*dns.Msg,
 	return c.attempt(ctx, func(qctx context.Context) (*dns.Msg, error) {
 		m := q.Copy()
 		m.Id = uint16(rand.Uint32())
-		msg, _, err := c.tcp.ExchangeContext(qctx, m, c.servers[server])
-		return msg, err
+		return exchangeTCP(qctx, c.tcp, m, c.servers[server])
 	})
 }
 

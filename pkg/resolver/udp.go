@@ -99,10 +99,10 @@ var errPoolBusy = errors.New("too many queries pending on one socket")
 // udpReply is a reply as the reader parsed it, or why it could not.
 //
 // The reader, one long-lived goroutine per socket, parses: its stack has
-// grown once to what dns.Msg.Unpack needs, whereas the many short-lived
+// grown once to what parsing a reply needs, whereas the many short-lived
 // goroutines that checks start per question each grew their own, and that
 // stack copying was 15% of a bulk run's CPU. It also saves copying each
-// datagram out of the read buffer (miekg/dns copies what it keeps).
+// datagram out of the read buffer (unpackReply copies what it keeps).
 type udpReply struct {
 	msg *dns.Msg
 	err error
@@ -600,17 +600,14 @@ func (k *udpSocket) deliver(dgram []byte, cut bool) {
 	if !ok {
 		return
 	}
-	msg := new(dns.Msg)
 	if cut {
+		msg := new(dns.Msg)
 		msg.Id, msg.Response, msg.Truncated = id, true, true
 		ch <- udpReply{msg: msg}
 		return
 	}
-	if err := msg.Unpack(dgram); err != nil {
-		ch <- udpReply{err: err} // buffered: never blocks
-	} else {
-		ch <- udpReply{msg: msg}
-	}
+	msg, err := unpackReply(dgram)
+	ch <- udpReply{msg: msg, err: err} // buffered: never blocks
 }
 
 // idle retires an idle socket from its slot and reports whether it did.

@@ -1,0 +1,14 @@
+package resolver
+
+import "github.com/miekg/dns"
+
+// UnpackReply and FastUnpack are the reply parser, for the tests in
+// resolver_test (which use internal/dnstest, itself a user of resolver).
+var UnpackReply = unpackReply
+
+// FastUnpack is the parser without its fallback: nil where it leaves the
+// message to dns.Msg.Unpack.
+func FastUnpack(wire []byte) *dns.Msg { return fastUnpack(wire) }
+
+// ExchangeTCP is the TCP exchange, for its test against dns.Client's.
+var ExchangeTCP = exchangeTCP
