@@ -116,7 +116,7 @@ func parse(s string) (Domain, error) {
 	if in == "" || in == "." {
 		return Domain{}, &Error{Kind: ErrEmpty, Input: s, text: ErrEmpty.Error()}
 	}
-	if isAddr(strings.TrimSuffix(strings.Trim(in, "[]"), ".")) {
+	if IsIPAddress(strings.TrimSuffix(strings.Trim(in, "[]"), ".")) {
 		return Domain{}, &Error{Kind: ErrIPAddress, Input: s, text: fmt.Sprintf("%q is %s", s, ErrIPAddress)}
 	}
 	if !utf8.ValidString(in) {
@@ -153,11 +153,11 @@ func parse(s string) (Domain, error) {
 	return fromASCII(ascii), nil
 }
 
-// isAddr reports whether s is an IP address. Only a string with a colon
-// (IPv6) or made of digits and dots (IPv4) can be one: the others are not
-// handed to netip.ParseAddr, whose error costs an allocation, and nearly
-// every name parsed is not an address.
-func isAddr(s string) bool {
+// IsIPAddress reports whether netip.ParseAddr accepts s. Only a string
+// with a colon (IPv6) or made of digits and dots (IPv4) can be an address:
+// the others are not handed to ParseAddr, whose error costs an allocation,
+// and nearly every name a check looks at is not an address.
+func IsIPAddress(s string) bool {
 	if strings.IndexByte(s, ':') < 0 && strings.Trim(s, "0123456789.") != "" {
 		return false
 	}

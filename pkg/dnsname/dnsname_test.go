@@ -2,6 +2,7 @@ package dnsname
 
 import (
 	"errors"
+	"net/netip"
 	"strings"
 	"testing"
 )
@@ -184,6 +185,20 @@ func TestFQDNAllocations(t *testing.T) {
 // parsed without a copy.
 func TestParseCanonicalFQDN(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { _, _ = ParseAny("mx1.shop.example.") }); n != 0 {
+		t.Errorf("%v allocations", n)
+	}
+}
+
+// IsIPAddress is netip.ParseAddr's verdict, and costs nothing for a name.
+func TestIsIPAddress(t *testing.T) {
+	for _, s := range []string{"192.0.2.1", "192.0.2.300", "::1", "2001:db8::1", "fe80::1%eth0", "::ffff:192.0.2.1",
+		"1.2.3", "01.2.3.4", "shop.example", "mx1.shop.example.", "", ".", "1.2.3.4%eth0", "[::1]", "0x7f.1.1.1", "١٢٣.1.1.1"} {
+		_, err := netip.ParseAddr(s)
+		if got := IsIPAddress(s); got != (err == nil) {
+			t.Errorf("IsIPAddress(%q) = %v, ParseAddr says %v", s, got, err)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { IsIPAddress("mx1.shop.example") }); n != 0 {
 		t.Errorf("%v allocations", n)
 	}
 }
