@@ -116,7 +116,7 @@ func (f *Factory) newUpstream() (*upstream, error) {
 // Factory.Now. Offline (--zone) there is no dialer and no HTTP client at all.
 func (u *upstream) session(f *Factory) *session {
 	s := &session{source: u.source, counter: u.counter, cache: resolver.NewCache(u.resolver)}
-	s.Env = check.Env{Resolver: s.cache, Now: f.Now}
+	s.Env = check.Env{Resolver: s.cache, Now: f.Now, NoDisplay: f.globals.Format == "json" || f.globals.Format == "jsonl"} // JSON carries no Display
 	if !u.offline && f.Dialer != nil {
 		d := check.ResolvingDialer{Resolver: s.cache, Dialer: f.Dialer}
 		s.Env.Dialer = d

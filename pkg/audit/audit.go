@@ -84,62 +84,84 @@ func probeReason(r string) report.Msg {
 // job is one unit of concurrent work: it fills its slots.
 type job struct {
 	name string
-	run  func(ctx context.Context) []report.Section
+	run  func(ctx context.Context, a *audit) []report.Section
+}
+
+// audit is one run's shared state: what its jobs read, and what they
+// write (their slots, the progress count). One allocation holds it all,
+// and the jobs are functions of it, not closures over Run's variables,
+// which cost an allocation each for every domain of a bulk run.
+type audit struct {
+	env      check.Env
+	d        dnsname.Domain
+	opts     Options
+	jobs     []job
+	results  [][]report.Section
+	mu       sync.Mutex
+	finished int
+}
+
+// domainJobs are the jobs of every run, in report order; the probes are
+// added when asked for.
+var domainJobs = []job{
+	{"spf", func(ctx context.Context, a *audit) []report.Section {
+		return []report.Section{spf.Check(ctx, a.env, a.d, spf.Options{})}
+	}},
+	{"dkim", func(ctx context.Context, a *audit) []report.Section {
+		return []report.Section{dkim.Check(ctx, a.env, a.d, dkim.Options{Selectors: a.opts.Selectors})}
+	}},
+	{"dmarc", func(ctx context.Context, a *audit) []report.Section {
+		return []report.Section{dmarc.Check(ctx, a.env, a.d, dmarc.Options{})}
+	}},
+	{"dnsbl", func(ctx context.Context, a *audit) []report.Section {
+		o := a.opts.DNSBL
+		o.Addresses = append(o.Addresses, a.opts.SendingIPs...)
+		return []report.Section{dnsbl.Check(ctx, a.env, a.d, o)}
+	}},
+	{"mx", func(ctx context.Context, a *audit) []report.Section {
+		return infra.Run(ctx, a.env, a.d, infra.Options{SendingIPs: a.opts.SendingIPs})
+	}},
+}
+
+var probeJob = job{"ports", func(ctx context.Context, a *audit) []report.Section {
+	return smtpprobe.Check(ctx, a.env, a.d, a.opts.SMTP)
+}}
+
+// runJob runs job i into its slot.
+func (a *audit) runJob(ctx context.Context, i int) {
+	j := a.jobs[i]
+	a.results[i] = guard(ctx, j, a)
+	if a.opts.Progress != nil {
+		// Reported from the job itself, under a lock, so no progress
+		// line can come after Run returns.
+		a.mu.Lock()
+		a.finished++
+		a.opts.Progress(j.name, a.finished, len(a.jobs))
+		a.mu.Unlock()
+	}
 }
 
 // Run audits d. The returned report has the domain sections in a fixed
 // order, the environment sections apart, and the score.
 func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) *report.Report {
-	jobs := []job{
-		{"spf", func(ctx context.Context) []report.Section {
-			return []report.Section{spf.Check(ctx, env, d, spf.Options{})}
-		}},
-		{"dkim", func(ctx context.Context) []report.Section {
-			return []report.Section{dkim.Check(ctx, env, d, dkim.Options{Selectors: opts.Selectors})}
-		}},
-		{"dmarc", func(ctx context.Context) []report.Section {
-			return []report.Section{dmarc.Check(ctx, env, d, dmarc.Options{})}
-		}},
-		{"dnsbl", func(ctx context.Context) []report.Section {
-			o := opts.DNSBL
-			o.Addresses = append(o.Addresses, opts.SendingIPs...)
-			return []report.Section{dnsbl.Check(ctx, env, d, o)}
-		}},
-		{"mx", func(ctx context.Context) []report.Section {
-			return infra.Run(ctx, env, d, infra.Options{SendingIPs: opts.SendingIPs})
-		}},
-	}
+	a := &audit{env: env, d: d, opts: opts, jobs: domainJobs}
 	if opts.Probe {
-		jobs = append(jobs, job{"ports", func(ctx context.Context) []report.Section {
-			return smtpprobe.Check(ctx, env, d, opts.SMTP)
-		}})
+		a.jobs = append(slices.Clip(domainJobs), probeJob)
 	}
-	results := make([][]report.Section, len(jobs))
+	jobs := a.jobs
+	a.results = make([][]report.Section, len(jobs))
+	results := a.results
 	// A handful of checks, all at once (each bounds its own fan-out), on
 	// long-lived workers; the caller's goroutine runs the infrastructure
 	// checks (the longest chain: the MX set and what depends on it) itself.
 	var g workers.Group
-	var mu sync.Mutex
-	finished := 0
-	runJob := func(i int) {
-		j := jobs[i]
-		results[i] = guard(ctx, j, d)
-		if opts.Progress != nil {
-			// Reported from the job itself, under a lock, so no
-			// progress line can come after Run returns.
-			mu.Lock()
-			finished++
-			opts.Progress(j.name, finished, len(jobs))
-			mu.Unlock()
-		}
-	}
 	inline := slices.IndexFunc(jobs, func(j job) bool { return j.name == "mx" })
 	for i := range jobs {
 		if i != inline {
-			g.Go(func() { runJob(i) })
+			g.Go(func() { a.runJob(ctx, i) })
 		}
 	}
-	runJob(inline)
+	a.runJob(ctx, inline)
 	g.Wait()
 
 	rep := &report.Report{Target: d.Unicode()}
@@ -209,15 +231,15 @@ func NoGradeReason(rep *report.Report) string {
 
 // guard runs one job, turning a panic into an unknown section so one
 // broken check cannot take the audit down.
-func guard(ctx context.Context, j job, d dnsname.Domain) (out []report.Section) {
+func guard(ctx context.Context, j job, a *audit) (out []report.Section) {
 	defer func() {
 		if r := recover(); r != nil {
 			f := findCheckFailed.With(report.Params{"check": j.name, "panic": fmt.Sprint(r)})
-			out = []report.Section{{Check: j.name, Title: j.name, Target: d.Unicode(), Status: report.StatusUnknown,
+			out = []report.Section{{Check: j.name, Title: j.name, Target: a.d.Unicode(), Status: report.StatusUnknown,
 				Summary: report.T("audit.summary.internal_error", nil), Findings: []report.Finding{f}}}
 		}
 	}()
-	return j.run(ctx)
+	return j.run(ctx, a)
 }
 
 // crossCheckTLS hands what the SMTP probe saw in STARTTLS on port 25 to the

@@ -1,8 +1,8 @@
 package audit
 
 import (
+	"cmp"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -56,18 +56,18 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 			})
 		}
 	}
-	sort.SliceStable(cands, func(i, j int) bool {
-		a, b := cands[i].fix, cands[j].fix
+	slices.SortStableFunc(cands, func(ca, cb cand) int {
+		a, b := ca.fix, cb.fix
 		if a.Priority != b.Priority {
-			return a.Priority > b.Priority
+			return cmp.Compare(b.Priority, a.Priority)
 		}
-		if a.Severity.Rank() != b.Severity.Rank() {
-			return a.Severity.Rank() > b.Severity.Rank()
+		if ra, rb := a.Severity.Rank(), b.Severity.Rank(); ra != rb {
+			return cmp.Compare(rb, ra)
 		}
 		if weight[a.Check] != weight[b.Check] {
-			return weight[a.Check] > weight[b.Check]
+			return cmp.Compare(weight[b.Check], weight[a.Check])
 		}
-		return a.ID < b.ID
+		return strings.Compare(a.ID, b.ID)
 	})
 
 	published := publishedRecords(sections)

@@ -45,10 +45,27 @@ func parkedState(sections []report.Section) (nullMX, spfNone bool) {
 		case *mx.Result:
 			nullMX = d != nil && d.Null && len(d.Hosts) == 0
 		case *spf.Data:
-			spfNone = d != nil && strings.EqualFold(strings.Join(strings.Fields(d.Record), " "), "v=spf1 -all")
+			spfNone = d != nil && isSPFNone(d.Record)
 		}
 	}
 	return nullMX, spfNone
+}
+
+// isSPFNone reports whether record is "v=spf1 -all" in any case and
+// spacing: exactly those two words (what strings.Fields and a comparison
+// with EqualFold of the words joined by a space decide, without building
+// them for every domain).
+func isSPFNone(record string) bool {
+	i := 0
+	for f := range strings.FieldsSeq(record) {
+		switch {
+		case i == 0 && strings.EqualFold(f, "v=spf1"), i == 1 && strings.EqualFold(f, "-all"):
+		default:
+			return false
+		}
+		i++
+	}
+	return i == 2
 }
 
 // park recognizes a parked domain (or treats d as one when force is set,

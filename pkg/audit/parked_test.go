@@ -118,3 +118,14 @@ var (
 	en = i18n.For(i18n.English)
 	fr = i18n.For(i18n.French)
 )
+
+// isSPFNone decides as the words of the record joined by one space and
+// compared without case would.
+func TestIsSPFNone(t *testing.T) {
+	for _, r := range []string{"v=spf1 -all", "V=SPF1   -ALL", " v=spf1\t-all ", "v=spf1 -all x", "v=spf1", "-all v=spf1", "", "v=spf1 ~all", "v=spf1 -all -all", "v=spf1 -\u212aall"} {
+		want := strings.EqualFold(strings.Join(strings.Fields(r), " "), "v=spf1 -all")
+		if got := isSPFNone(r); got != want {
+			t.Errorf("isSPFNone(%q) = %v, want %v", r, got, want)
+		}
+	}
+}

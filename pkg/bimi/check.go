@@ -62,6 +62,9 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	case len(fs) > 0:
 		sec.Summary = fs[0].TitleMsg()
 	}
+	if env.NoDisplay {
+		return sec
+	}
 	for _, f := range []report.Fact{{Label: report.T("bimi.label.record", nil), Value: report.Lit(data.Record)}, {Label: report.T("bimi.label.dmarc", nil), Value: report.Lit(data.DMARC)}} {
 		if f.Value.String() != "" {
 			sec.Display.Facts = append(sec.Display.Facts, f)

@@ -29,6 +29,12 @@ type Env struct {
 	Dialer     Dialer
 	HTTPClient *http.Client
 	Now        func() time.Time
+	// NoDisplay tells the checks that nothing will render
+	// Section.Display (JSON and JSON Lines carry Data, not Display): a
+	// check may leave it empty instead of building tables and facts no one
+	// reads, a tenth of a bulk run's allocations. Findings, Data, Summary
+	// and Status are the same either way.
+	NoDisplay bool
 }
 
 // Clock returns Env.Now, or time.Now when it is unset.

@@ -115,7 +115,9 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	sec.Findings = fs
 	sec.Status = report.StatusOf(fs)
 	sec.Summary = summary(data)
-	sec.Display = display(data)
+	if !env.NoDisplay {
+		sec.Display = display(data)
+	}
 	return sec
 }
 

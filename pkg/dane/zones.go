@@ -40,5 +40,8 @@ func NoteZones(sec *report.Section, validating bool, zones map[string]ZoneStatus
 	report.SortFindings(fs)
 	sec.Findings = fs
 	sec.Status = report.StatusOf(fs)
-	sec.Summary, sec.Display = summary(data), display(data)
+	sec.Summary = summary(data)
+	if sec.Display.Facts != nil || sec.Display.Tables != nil {
+		sec.Display = display(data) // only when Check made one (not with check.Env.NoDisplay)
+	}
 }

@@ -171,7 +171,9 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	sec.Status = report.StatusOf(findings)
 	sec.Data = data
 	sec.Summary = summarize(data, guessing)
-	sec.Display = display(data)
+	if !env.NoDisplay {
+		sec.Display = display(data)
+	}
 	return sec
 }
 
@@ -291,7 +293,7 @@ func judgeKeys(lookups []*lookup) ([]report.Finding, []SelectorData) {
 		if l.source == SourceGuessed {
 			sd.Providers = providersOf(l.sel)
 		}
-		where := l.sel + "._domainkey." + l.domain.String()
+		where := l.name // sel._domainkey.domain (planLookups), not made again
 		if l.err != nil {
 			sd.Outcome, sd.Error, sd.err = "error", l.err.Error(), l.err
 			if resolver.KindOf(l.err) == resolver.KindName {
@@ -358,7 +360,7 @@ func judgeKeys(lookups []*lookup) ([]report.Finding, []SelectorData) {
 		if len(sd.Records) > 1 {
 			findings = append(findings, RecordMultiple.With(report.Params{"name": where, "count": len(sd.Records), "alias": delegated}))
 		}
-		if need := minimalAnswerSize(l.name, l.ans); need > 512 {
+		if need, over := answerOver512(l.name, l.ans); over {
 			findings = append(findings, KeyDNSSize.With(report.Params{"name": where, "size": need}))
 		}
 		for _, kd := range dkimRecords {
@@ -543,18 +545,32 @@ func fixedRecord(text, where string, fix func(*KeyRecord)) *report.Record {
 	return &report.Record{Name: where, Type: "TXT", Value: report.TXTValue(rec.String())}
 }
 
+// answerOver512 reports whether the smallest response that carries the
+// answer is above 512 octets, and its size then: above 512 a resolver that
+// does not use EDNS0 (RFC 6891) must retry over TCP. A response without
+// compression is never smaller, so when it fits, the compressed size
+// (whose reckoning costs a map of names, for every domain with a key) is
+// not needed.
+func answerOver512(name string, ans resolver.Answer) (int, bool) {
+	if minimalAnswerSize(name, ans, false) <= 512 {
+		return 0, false
+	}
+	n := minimalAnswerSize(name, ans, true)
+	return n, n > 512
+}
+
 // minimalAnswerSize is the size of the smallest response that carries the
 // answer: header, question and the answer records (CNAMEs included), with
-// name compression and no authority, additional or EDNS0 data, which a
-// server drops before truncating. Above 512 octets a resolver that does not
-// use EDNS0 (RFC 6891) must retry over TCP.
-func minimalAnswerSize(name string, ans resolver.Answer) int {
+// name compression (when compress is set) and no authority, additional or
+// EDNS0 data, which a server drops before truncating.
+func minimalAnswerSize(name string, ans resolver.Answer, compress bool) int {
 	m := new(dns.Msg)
 	// Not SetQuestion: its random ID costs a crypto/rand read, and the
 	// size does not depend on the ID.
 	m.Question = []dns.Question{{Name: dns.Fqdn(name), Qtype: dns.TypeTXT, Qclass: dns.ClassINET}}
 	m.Response = true
-	m.Compress = true
+	m.Compress = compress
+	m.Answer = make([]dns.RR, 0, len(ans.CNAMEs)+len(ans.RRs))
 	target := dns.Fqdn(name)
 	for _, c := range ans.CNAMEs {
 		m.Answer = append(m.Answer, &dns.CNAME{Hdr: dns.RR_Header{Name: target, Rrtype: dns.TypeCNAME, Class: dns.ClassINET}, Target: c})

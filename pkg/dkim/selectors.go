@@ -67,7 +67,9 @@ func ValidateSelector(s string) error {
 	if s == "" {
 		return fmt.Errorf("empty selector")
 	}
-	for _, label := range strings.Split(s, ".") {
+	for rest, more := s, true; more; {
+		var label string
+		label, rest, more = strings.Cut(rest, ".")
 		if label == "" {
 			return fmt.Errorf("selector %q has an empty label", s)
 		}

@@ -97,7 +97,9 @@ func Check(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) r
 		Summary:  c.summary,
 		Findings: c.findings,
 		Data:     c.data,
-		Display:  c.display(),
+	}
+	if !env.NoDisplay {
+		sec.Display = c.display()
 	}
 	return sec
 }

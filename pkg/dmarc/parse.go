@@ -226,6 +226,9 @@ func Parse(txt string) (*Record, error) {
 		return nil, fmt.Errorf("%w: %w", ErrSyntax, err)
 	}
 	rec := &Record{}
+	if len(tags) > 0 {
+		rec.Tags = make([]Tag, 0, len(tags)) // once, not grown tag by tag
+	}
 	for i, t := range tags {
 		rec.Tags = append(rec.Tags, Tag{Name: t.Name, Value: t.Value})
 		if i > 0 {

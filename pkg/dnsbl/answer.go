@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -94,7 +94,7 @@ func Read(l *List, ans resolver.Answer, err error) Reading {
 // ReadCodes classifies the A records of an answer.
 func ReadCodes(l *List, addrs []netip.Addr) Reading {
 	addrs = append([]netip.Addr(nil), addrs...)
-	sort.Slice(addrs, func(i, j int) bool { return addrs[i].Less(addrs[j]) })
+	slices.SortFunc(addrs, netip.Addr.Compare) // a total order: equal addresses are alike
 	addrs = dedupe(addrs)
 	var r Reading
 	// An answer outside 127/8 is not a DNSBL answer at all: the resolver

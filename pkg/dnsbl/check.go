@@ -254,7 +254,7 @@ func (r *runner) ask(ctx context.Context, qs []*query) {
 			}
 			return
 		}
-		var wave, rest []*query
+		wave, rest := make([]*query, 0, len(qs)), []*query(nil) // most waves are all of qs
 		perZone := map[string]int{}
 		bounded := 0
 		for _, q := range qs {
@@ -330,22 +330,28 @@ func run(ctx context.Context, env check.Env, target string, g Gathered, opts Opt
 	// listings, never a round trip per list or a wave of probes before
 	// the queries.
 	start := time.Now()
-	var qs []*query
+	// The queries live in one array (a dozen a domain), not one
+	// allocation each; qs points into it.
+	buf := make([]query, 0, 2*len(health)+len(jobs))
+	qs := make([]*query, 0, cap(buf))
+	add := func(q query) {
+		buf = append(buf, q)
+		qs = append(qs, &buf[len(buf)-1])
+	}
 	// Probes first, as they took their places first.
 	for _, h := range health {
 		if h.skip {
 			continue
 		}
 		l := lists[h.key.list]
-		qs = append(qs,
-			&query{zone: l.Zone, qname: h.listed.qname, qtype: dns.TypeA, done: func(ans resolver.Answer, err error) *query {
-				h.rl = Read(l, ans, err)
-				return nil
-			}},
-			&query{zone: l.Zone, qname: h.notList.qname, qtype: dns.TypeA, done: func(ans resolver.Answer, err error) *query {
-				h.rn = Read(l, ans, err)
-				return nil
-			}})
+		add(query{zone: l.Zone, qname: h.listed.qname, qtype: dns.TypeA, done: func(ans resolver.Answer, err error) *query {
+			h.rl = Read(l, ans, err)
+			return nil
+		}})
+		add(query{zone: l.Zone, qname: h.notList.qname, qtype: dns.TypeA, done: func(ans resolver.Answer, err error) *query {
+			h.rn = Read(l, ans, err)
+			return nil
+		}})
 	}
 	for _, j := range jobs {
 		l := lists[j.list]
@@ -353,7 +359,7 @@ func run(ctx context.Context, env check.Env, target string, g Gathered, opts Opt
 			j.reading = Reading{Verdict: Failed, Err: report.T("dnsbl.err.name_too_long", nil)}
 			continue
 		}
-		qs = append(qs, &query{zone: l.Zone, qname: j.qname, qtype: dns.TypeA, bounded: true, done: func(ans resolver.Answer, err error) *query {
+		add(query{zone: l.Zone, qname: j.qname, qtype: dns.TypeA, bounded: true, done: func(ans resolver.Answer, err error) *query {
 			j.reading = Read(l, ans, err)
 			// RFC 5782 §2.1: the TXT record at the same name gives the
 			// reason; asked only for listings.
@@ -598,7 +604,9 @@ func assemble(r *runner, target string, g Gathered, lists []*List, defunct []Def
 		sec.Status = report.StatusSkipped
 	}
 	sec.Summary = summary(g.Targets, data.Answers)
-	sec.Display = display(data, g.Targets)
+	if !r.env.NoDisplay {
+		sec.Display = display(data, g.Targets)
+	}
 	return sec
 }
 

@@ -61,16 +61,20 @@ func AddrQueryName(a netip.Addr, zone string) string {
 // DomainQueryName is the name to ask for a domain on a domain list (RFC 5782
 // §3: the domain prefixed to the zone as is, lower-cased).
 func DomainQueryName(domain, zone string) (string, error) {
-	name := strings.ToLower(strings.TrimSuffix(domain, ".")) + "." + zone
+	// One string with the root dot; the checks read it without.
+	fqdn := strings.ToLower(strings.TrimSuffix(domain, ".")) + "." + zone + "."
+	name := fqdn[:len(fqdn)-1]
 	if len(name) > dnsname.MaxNameLength {
 		return "", fmt.Errorf("%s: %w", name, ErrNameTooLong)
 	}
-	for _, l := range strings.Split(name, ".") {
+	for rest, more := name, true; more; {
+		var l string
+		l, rest, more = strings.Cut(rest, ".")
 		if l == "" || len(l) > dnsname.MaxLabelLength {
 			return "", fmt.Errorf("%s: %w: bad label", name, ErrNameTooLong)
 		}
 	}
-	return name + ".", nil
+	return fqdn, nil
 }
 
 // RFC 5782 §5 test entries: every list MUST list the first and MUST NOT list

@@ -1,6 +1,7 @@
 package dnsbl
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/netip"
@@ -155,7 +156,7 @@ func Gather(ctx context.Context, env check.Env, domain dnsname.Domain, includeRe
 		sort.Strings(t.Via)
 	}
 	addrs := g.out.Targets[1:]
-	sort.SliceStable(addrs, func(i, j int) bool { return addrs[i].Addr.Less(addrs[j].Addr) })
+	slices.SortStableFunc(addrs, func(a, b Target) int { return a.Addr.Compare(b.Addr) })
 	sort.Slice(g.out.Skipped, func(i, j int) bool {
 		return netip.MustParseAddr(g.out.Skipped[i].Address).Less(netip.MustParseAddr(g.out.Skipped[j].Address))
 	})
@@ -225,6 +226,9 @@ func (g *gatherer) fail(qtype, name string, err error) {
 // sortMsgs orders messages by key and parameters, so that the notes of a
 // run come out the same whatever order the lookups finished in.
 func sortMsgs(ms []report.Msg) {
+	if len(ms) < 2 {
+		return // nothing to order (most runs), and msgKey formats the parameters
+	}
 	sort.SliceStable(ms, func(i, j int) bool { return msgKey(ms[i]) < msgKey(ms[j]) })
 }
 
@@ -310,7 +314,7 @@ func (g *gatherer) mxHosts(ctx context.Context, name string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	sort.SliceStable(mxs, func(i, j int) bool { return mxs[i].Preference < mxs[j].Preference })
+	slices.SortStableFunc(mxs, func(a, b resolver.MX) int { return cmp.Compare(a.Preference, b.Preference) })
 	var hosts []string
 	for _, m := range mxs {
 		// RFC 7505: a null MX ("." ) says the domain accepts no mail.

@@ -51,8 +51,23 @@ var profile = idna.New(
 
 // Domain is a parsed domain name. The zero value is the empty, invalid name.
 type Domain struct {
-	ascii string // lower-case A-labels, no trailing dot
+	// fqdn is the lower-case A-labels with the trailing dot ("" for the
+	// zero value): kept in the form DNS queries use, so that FQDN, which
+	// every check calls for every name it asks, costs nothing, and String
+	// is a substring of it.
+	fqdn string
 }
+
+// ascii is the name without its trailing dot.
+func (d Domain) ascii() string {
+	if d.fqdn == "" {
+		return ""
+	}
+	return d.fqdn[:len(d.fqdn)-1]
+}
+
+// fromASCII makes a Domain of a checked name without its trailing dot.
+func fromASCII(ascii string) Domain { return Domain{fqdn: ascii + "."} }
 
 // Parse reads a domain name as a user typed it: Unicode or ASCII, with or
 // without the trailing dot. It rejects IP addresses, single labels and names
@@ -62,7 +77,7 @@ func Parse(s string) (Domain, error) {
 	if err != nil {
 		return Domain{}, err
 	}
-	labels := strings.Split(d.ascii, ".")
+	labels := strings.Split(d.ascii(), ".")
 	switch {
 	case allDigits(labels...):
 		return Domain{}, &Error{Kind: ErrNotIPv4, Input: s, text: fmt.Sprintf("%q is %s", s, ErrNotIPv4)}
@@ -75,7 +90,7 @@ func Parse(s string) (Domain, error) {
 	// hyphens) or a service name with underscores (_dmarc); anything else
 	// (a slash, a colon, a star) is a URL, an address or a typo, not a
 	// name to query.
-	for _, r := range d.ascii {
+	for _, r := range d.ascii() {
 		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
 			return Domain{}, &Error{Kind: ErrInvalid, Input: s, Char: fmt.Sprintf("%q", r), text: fmt.Sprintf("%q: %s: character %q", s, ErrInvalid, r)}
 		}
@@ -101,7 +116,7 @@ func parse(s string) (Domain, error) {
 	if in == "" || in == "." {
 		return Domain{}, &Error{Kind: ErrEmpty, Input: s, text: ErrEmpty.Error()}
 	}
-	if _, err := netip.ParseAddr(strings.TrimSuffix(strings.Trim(in, "[]"), ".")); err == nil {
+	if IsIPAddress(strings.TrimSuffix(strings.Trim(in, "[]"), ".")) {
 		return Domain{}, &Error{Kind: ErrIPAddress, Input: s, text: fmt.Sprintf("%q is %s", s, ErrIPAddress)}
 	}
 	if !utf8.ValidString(in) {
@@ -109,6 +124,7 @@ func parse(s string) (Domain, error) {
 		// giving an A-label that no longer decodes.
 		return Domain{}, &Error{Kind: ErrInvalid, Input: s, UTF8: true, text: fmt.Sprintf("%q: %s: not valid UTF-8", s, ErrInvalid)}
 	}
+	dotted := in
 	in = strings.TrimSuffix(in, ".")
 	// Check lengths before IDNA so absurd input is refused cheaply; the
 	// ASCII form is checked again below.
@@ -129,14 +145,32 @@ func parse(s string) (Domain, error) {
 			return Domain{}, &Error{Kind: ErrInvalid, Input: s, Char: fmt.Sprintf("%q", r), text: fmt.Sprintf("%q: %s: character %q", s, ErrInvalid, r)}
 		}
 	}
-	return Domain{ascii: ascii}, nil
+	if len(dotted) == len(ascii)+1 && dotted[len(ascii)] == '.' && dotted[:len(ascii)] == ascii {
+		// A name from DNS data, already canonical with its dot: kept
+		// as it came.
+		return Domain{fqdn: dotted}, nil
+	}
+	return fromASCII(ascii), nil
+}
+
+// IsIPAddress reports whether netip.ParseAddr accepts s. Only a string
+// with a colon (IPv6) or made of digits and dots (IPv4) can be an address:
+// the others are not handed to ParseAddr, whose error costs an allocation,
+// and nearly every name a check looks at is not an address.
+func IsIPAddress(s string) bool {
+	if strings.IndexByte(s, ':') < 0 && strings.Trim(s, "0123456789.") != "" {
+		return false
+	}
+	_, err := netip.ParseAddr(s)
+	return err == nil
 }
 
 func checkLengths(ascii string) *Error {
 	if len(ascii) > MaxNameLength {
 		return &Error{Kind: ErrTooLong, Input: ascii, text: ErrTooLong.Error()}
 	}
-	for _, label := range strings.Split(ascii, ".") {
+	for rest := ascii; ; {
+		label, more, found := strings.Cut(rest, ".")
 		if label == "" {
 			return &Error{Kind: ErrEmptyLabel, Input: ascii, text: ErrEmptyLabel.Error()}
 		}
@@ -144,8 +178,11 @@ func checkLengths(ascii string) *Error {
 			return &Error{Kind: ErrLabelLength, Input: ascii, Label: truncate(label, 20), Length: len(label),
 				text: fmt.Sprintf("%s (%q is %d)", ErrLabelLength, truncate(label, 20), len(label))}
 		}
+		if !found {
+			return nil
+		}
+		rest = more
 	}
-	return nil
 }
 
 // Error is a name that cannot be parsed: which rule it breaks (Kind, one
@@ -216,46 +253,59 @@ func MustParse(s string) Domain {
 }
 
 // String returns the ASCII form without the trailing dot ("xn--bcher-kva.example").
-func (d Domain) String() string { return d.ascii }
+func (d Domain) String() string { return d.ascii() }
 
-// FQDN returns the ASCII form with the trailing dot, as DNS queries use it.
-func (d Domain) FQDN() string { return d.ascii + "." }
+// FQDN returns the ASCII form with the trailing dot, as DNS queries use it
+// ("." for the zero value).
+func (d Domain) FQDN() string {
+	if d.fqdn == "" {
+		return "."
+	}
+	return d.fqdn
+}
 
 // Unicode returns the name with U-labels, for display.
 func (d Domain) Unicode() string {
-	u, err := idna.Display.ToUnicode(d.ascii)
+	ascii := d.ascii()
+	if !strings.Contains(ascii, "xn--") {
+		// No A-label: the name is its own display form (IDNA maps
+		// lower-case ASCII to itself, and a name it refuses is shown
+		// as it is below), without ToUnicode's copies.
+		return ascii
+	}
+	u, err := idna.Display.ToUnicode(ascii)
 	if err != nil {
-		return d.ascii
+		return ascii
 	}
 	return u
 }
 
 // IsZero reports whether d is the empty name.
-func (d Domain) IsZero() bool { return d.ascii == "" }
+func (d Domain) IsZero() bool { return d.fqdn == "" }
 
 // Labels returns the labels, leftmost first.
 func (d Domain) Labels() []string {
-	if d.ascii == "" {
+	if d.fqdn == "" {
 		return nil
 	}
-	return strings.Split(d.ascii, ".")
+	return strings.Split(d.ascii(), ".")
 }
 
 // NumLabels counts the labels.
 func (d Domain) NumLabels() int {
-	if d.ascii == "" {
+	if d.fqdn == "" {
 		return 0
 	}
-	return strings.Count(d.ascii, ".") + 1
+	return strings.Count(d.fqdn, ".")
 }
 
 // Parent drops the leftmost label; ok is false for a single label.
 func (d Domain) Parent() (Domain, bool) {
-	i := strings.IndexByte(d.ascii, '.')
+	i := strings.IndexByte(d.ascii(), '.')
 	if i < 0 {
 		return Domain{}, false
 	}
-	return Domain{ascii: d.ascii[i+1:]}, true
+	return Domain{fqdn: d.fqdn[i+1:]}, true
 }
 
 // Suffix returns the rightmost n labels (all of them when n is larger).
@@ -264,27 +314,34 @@ func (d Domain) Suffix(n int) Domain {
 	if n >= len(labels) {
 		return d
 	}
-	return Domain{ascii: strings.Join(labels[len(labels)-n:], ".")}
+	return fromASCII(strings.Join(labels[len(labels)-n:], "."))
 }
 
 // Child prepends labels ("_dmarc", or "a._domainkey"). Prefixes come from
 // mailcheck's own code or from checked input, so only the lengths are
 // verified here.
 func (d Domain) Child(prefix string) (Domain, error) {
-	name := strings.ToLower(strings.TrimSuffix(prefix, ".")) + "." + d.ascii
+	fqdn := strings.ToLower(strings.TrimSuffix(prefix, ".")) + "." + d.fqdn
+	name := fqdn[:len(fqdn)-1]
+	if d.fqdn == "" {
+		name = fqdn // the zero value's child ("_dmarc."), refused as before
+	}
 	if err := checkLengths(name); err != nil {
 		err.text = name + ": " + err.text
 		return Domain{}, err
 	}
-	return Domain{ascii: name}, nil
+	return Domain{fqdn: fqdn}, nil
 }
 
 // Equal compares two names.
-func (d Domain) Equal(o Domain) bool { return d.ascii == o.ascii }
+func (d Domain) Equal(o Domain) bool { return d.fqdn == o.fqdn }
 
 // IsSubdomainOf reports whether d is o or lies below it.
 func (d Domain) IsSubdomainOf(o Domain) bool {
-	return d.ascii == o.ascii || strings.HasSuffix(d.ascii, "."+o.ascii)
+	if d.fqdn == o.fqdn || o.fqdn == "" {
+		return d.fqdn == o.fqdn
+	}
+	return len(d.fqdn) > len(o.fqdn) && strings.HasSuffix(d.fqdn, o.fqdn) && d.fqdn[len(d.fqdn)-len(o.fqdn)-1] == '.'
 }
 
 // OrganizationalPSL returns the RFC 7489 §3.2 Organizational Domain: the
@@ -296,9 +353,13 @@ func (d Domain) IsSubdomainOf(o Domain) bool {
 // because RFC 7489 receivers still compute it, and a difference between the
 // two is worth reporting.
 func OrganizationalPSL(d Domain) Domain {
-	etld1, err := publicsuffix.EffectiveTLDPlusOne(d.ascii)
+	ascii := d.ascii()
+	etld1, err := publicsuffix.EffectiveTLDPlusOne(ascii)
 	if err != nil {
 		return d
 	}
-	return Domain{ascii: etld1}
+	if strings.HasSuffix(ascii, etld1) {
+		return Domain{fqdn: d.fqdn[len(ascii)-len(etld1):]} // a suffix of the name: no copy
+	}
+	return fromASCII(etld1)
 }

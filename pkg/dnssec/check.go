@@ -311,7 +311,9 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 			if apex == "" {
 				name = label(n)
 			}
-			w = &zoneWork{apex: apex, z: &Zone{Zone: name}, soa: found[i]}
+			// Three mail record sets a name: the domain's and, most
+			// often, one MX host's in its zone, without growing.
+			w = &zoneWork{apex: apex, z: &Zone{Zone: name}, soa: found[i], mail: make([]mailSet, 0, 6)}
 			if apex == "" {
 				w.problem = found[i].why()
 			}
@@ -410,7 +412,9 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	sec.Findings = fs
 	sec.Status = report.StatusOf(fs)
 	sec.Summary = summary(data)
-	sec.Display = display(data)
+	if !env.NoDisplay {
+		sec.Display = display(data)
+	}
 	return sec
 }
 
@@ -967,8 +971,8 @@ func signatures(w *zoneWork, now time.Time) []*dns.RRSIG {
 		}
 	}
 	addAll(w.listed)
-	sort.SliceStable(out, func(i, j int) bool {
-		return sigTime(out[i].Expiration, now).Before(sigTime(out[j].Expiration, now))
+	slices.SortStableFunc(out, func(a, b *dns.RRSIG) int {
+		return sigTime(a.Expiration, now).Compare(sigTime(b.Expiration, now))
 	})
 	w.z.SignaturesSeen = len(out)
 	for i, s := range out {

@@ -77,7 +77,9 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 		sec.Findings = fs
 		sec.Status = report.StatusOfSkipped(fs, defSkipped.ID) // offline: the fetch is not applicable, not a doubt
 		sec.Summary = summary(data, fs)
-		sec.Display = display(data)
+		if !env.NoDisplay {
+			sec.Display = display(data)
+		}
 	}()
 
 	name, err := target.Child("_mta-sts")

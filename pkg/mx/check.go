@@ -30,18 +30,22 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	if res.Null && len(res.Hosts) == 0 && !opts.Sending {
 		opts.Sending = sendsMail(ctx, env.Resolver, target)
 	}
-	return Section(res, opts)
+	return section(res, opts, !env.NoDisplay)
 }
 
 // Section judges a Result; Check is Lookup followed by Section.
-func Section(res Result, opts Options) report.Section {
+func Section(res Result, opts Options) report.Section { return section(res, opts, true) }
+
+func section(res Result, opts Options, withDisplay bool) report.Section {
 	sec := report.Section{Check: "mx", Title: "MX", Target: res.Domain, Data: &res}
 	fs := findings(res, opts)
 	report.SortFindings(fs)
 	sec.Findings = fs
 	sec.Status = report.StatusOf(fs)
 	sec.Summary = summary(res)
-	sec.Display = display(res)
+	if withDisplay {
+		sec.Display = display(res)
+	}
 	return sec
 }
 

@@ -170,6 +170,5 @@ func trim(names []string) []string {
 // or without brackets: a zone typo such as "MX 10 192.0.2.1." or a
 // confusion with RFC 5321 address literals.
 func isIPLiteral(name string) bool {
-	_, err := netip.ParseAddr(strings.Trim(name, "[]"))
-	return err == nil
+	return dnsname.IsIPAddress(strings.Trim(name, "[]"))
 }

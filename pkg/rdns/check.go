@@ -123,7 +123,9 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 		}
 		sec.Summary = report.T("rdns.summary.fcrdns", report.Params{"confirmed": n, "count": len(data.Addrs)})
 	}
-	sec.Display = display(data)
+	if !env.NoDisplay {
+		sec.Display = display(data)
+	}
 	return sec
 }
 

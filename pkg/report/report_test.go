@@ -1,6 +1,8 @@
 package report
 
 import (
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -90,6 +92,52 @@ func TestInconclusiveIgnoresSkipped(t *testing.T) {
 	} {
 		if got := mk(tt.sts...).Inconclusive(); got != tt.want {
 			t.Errorf("%v: Inconclusive %v, want %v", tt.sts, got, tt.want)
+		}
+	}
+}
+
+// TXTText reads back what TXTValue writes, and a single string with no
+// escape without a copy.
+func TestTXTTextRoundTrip(t *testing.T) {
+	for _, text := range []string{"", "v=spf1 -all", `say "hi" \ bye`, "ctl\x01\x7f", strings.Repeat("k", 600)} {
+		if got := TXTText(TXTValue(text)); got != text {
+			t.Errorf("TXTText(TXTValue(%q)) = %q", text, got)
+		}
+	}
+	for in, want := range map[string]string{`"a" "b"`: "ab", `"a\"b"`: `a"b`, `"\065"`: "A", `""`: "", `plain`: ""} {
+		if got := TXTText(in); got != want {
+			t.Errorf("TXTText(%s) = %q, want %q", in, got, want)
+		}
+	}
+	v := TXTValue("v=DMARC1; p=reject")
+	if n := testing.AllocsPerRun(100, func() { TXTText(v) }); n != 0 {
+		t.Errorf("%v allocations", n)
+	}
+}
+
+// SortFindings orders as the sort.SliceStable it replaced: severity first,
+// decisive before inconclusive, then ID, and ties in their given order.
+func TestSortFindingsStable(t *testing.T) {
+	sevs := []Severity{Info, Low, Medium, High, Critical}
+	var fs []Finding
+	for i := range 60 {
+		fs = append(fs, Finding{ID: string(rune('a' + i%4)), Severity: sevs[(i*7)%len(sevs)], Inconclusive: i%3 == 0, Variant: strconv.Itoa(i)})
+	}
+	want := append([]Finding(nil), fs...)
+	sort.SliceStable(want, func(i, j int) bool {
+		a, b := want[i], want[j]
+		if a.Severity.Rank() != b.Severity.Rank() {
+			return a.Severity.Rank() > b.Severity.Rank()
+		}
+		if a.Inconclusive != b.Inconclusive {
+			return !a.Inconclusive
+		}
+		return a.ID < b.ID
+	})
+	SortFindings(fs)
+	for i := range fs {
+		if fs[i].Variant != want[i].Variant {
+			t.Fatalf("position %d: %+v, want %+v", i, fs[i], want[i])
 		}
 	}
 }

@@ -22,6 +22,7 @@ func TXTValue(text string) string {
 
 func quote(s string) string {
 	var b strings.Builder
+	b.Grow(len(s) + 2)
 	b.WriteByte('"')
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
@@ -49,7 +50,11 @@ func TXTRecord(name, text string) *Record {
 // character-strings, \" and \\ escaped, \DDD octets) back into its text,
 // the strings joined without spaces (RFC 7208 §3.3).
 func TXTText(v string) string {
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && !strings.ContainsAny(v[1:len(v)-1], "\\\"") {
+		return v[1 : len(v)-1] // one string with no escape (most fixes): its inside
+	}
 	var b strings.Builder
+	b.Grow(len(v))
 	in := false
 	for i := 0; i < len(v); i++ {
 		c := v[i]

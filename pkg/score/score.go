@@ -27,9 +27,9 @@
 package score
 
 import (
+	"cmp"
 	"math"
 	"slices"
-	"sort"
 	"sync"
 
 	"github.com/mailcheck/mailcheck/internal/i18n"
@@ -176,9 +176,26 @@ func Sufficient(sections []report.Section) (bool, report.Msg) {
 // decided for a score (Sufficient); the categories are still filled in.
 func Compute(sections []report.Section) (report.Score, bool) {
 	s := report.Score{Categories: make([]report.CategoryScore, 0, len(Categories))}
+	// The categories' section names and deductions are cut from two
+	// arrays sized once (at most every finding deducts), not grown per
+	// category.
+	nChecks, nDeduct := 0, 0
+	for _, cat := range Categories {
+		nChecks += len(cat.Checks)
+	}
+	for _, sec := range sections {
+		nDeduct += len(sec.Findings)
+	}
+	names := make([]string, 0, nChecks)
+	var deductions []report.Deduction
+	if nDeduct > 0 {
+		deductions = make([]report.Deduction, 0, nDeduct)
+	}
 	var earned, possible float64
 	for _, cat := range Categories {
-		cs := report.CategoryScore{Name: cat.Name, Label: cat.Label(), Weight: cat.Weight, Sections: make([]string, 0, len(cat.Checks))}
+		n := len(names)
+		cs := report.CategoryScore{Name: cat.Name, Label: cat.Label(), Weight: cat.Weight, Sections: names[n : n : n+len(cat.Checks)]}
+		first := len(deductions)
 		deducted, scored := 0, false
 		for _, sec := range sections {
 			if !slices.Contains(cat.Checks, sec.Check) {
@@ -193,9 +210,13 @@ func Compute(sections []report.Section) (report.Score, bool) {
 				if f.Inconclusive || Points[f.Severity] == 0 {
 					continue
 				}
-				cs.Deductions = append(cs.Deductions, report.Deduction{ID: f.ID, Severity: f.Severity, Points: Points[f.Severity]})
+				deductions = append(deductions, report.Deduction{ID: f.ID, Severity: f.Severity, Points: Points[f.Severity]})
 				deducted += Points[f.Severity]
 			}
+		}
+		names = names[:n+len(cat.Checks)] // the category's share, used or not (a longer list was copied by append)
+		if len(deductions) > first {
+			cs.Deductions = deductions[first:len(deductions):len(deductions)]
 		}
 		if !scored {
 			cs.Status = "insufficient data"
@@ -231,7 +252,7 @@ func Compute(sections []report.Section) (report.Score, bool) {
 		}
 		s.Caps = append(s.Caps, report.Cap{Limit: rule.Limit, Reason: report.T("score.cap."+rule.Reason, nil), IDs: ids})
 	}
-	sort.SliceStable(s.Caps, func(i, j int) bool { return s.Caps[i].Limit < s.Caps[j].Limit })
+	slices.SortStableFunc(s.Caps, func(a, b report.Cap) int { return cmp.Compare(a.Limit, b.Limit) })
 	if len(s.Caps) > 0 && s.Caps[0].Limit < s.Value {
 		c := s.Caps[0]
 		s.Cap = &c
@@ -363,12 +384,11 @@ func TopFixes(sections []report.Section, n int) []report.TopFix {
 			all = append(all, report.TopFix{Check: sec.Check, ID: f.ID, Severity: f.Severity, Title: f.TitleMsg(), Fix: f.FixMsg()})
 		}
 	}
-	sort.SliceStable(all, func(i, j int) bool {
-		a, b := all[i], all[j]
-		if a.Severity.Rank() != b.Severity.Rank() {
-			return a.Severity.Rank() > b.Severity.Rank()
+	slices.SortStableFunc(all, func(a, b report.TopFix) int {
+		if ra, rb := a.Severity.Rank(), b.Severity.Rank(); ra != rb {
+			return cmp.Compare(rb, ra)
 		}
-		return weight[a.Check] > weight[b.Check]
+		return cmp.Compare(weight[b.Check], weight[a.Check])
 	})
 	if len(all) > n {
 		all = all[:n]

@@ -1,11 +1,11 @@
 package spf
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/netip"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -92,7 +92,9 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	sec := report.Section{Check: "spf", Title: "SPF", Target: data.Domain, Findings: findings,
 		Status: report.StatusOf(findings), Data: data}
 	sec.Summary = summary(data.Tree, data)
-	sec.Display = display(data.Tree, data)
+	if !env.NoDisplay {
+		sec.Display = display(data.Tree, data)
+	}
 	return sec
 }
 
@@ -534,7 +536,7 @@ func moveBeforeAll(r *Record) {
 // heaviest returns the root's include and redirect branches by cost, most first.
 func heaviest(root *Node) []*Node {
 	out := append([]*Node(nil), root.Children...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Cost > out[j].Cost })
+	slices.SortStableFunc(out, func(a, b *Node) int { return cmp.Compare(b.Cost, a.Cost) })
 	return out
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
 )
@@ -183,10 +184,12 @@ func validDomain(d string) bool {
 	if d == "" || len(d) > 253 || !strings.Contains(d, ".") || strings.HasPrefix(d, "[") {
 		return false
 	}
-	if _, err := netip.ParseAddr(d); err == nil {
+	if dnsname.IsIPAddress(d) {
 		return false
 	}
-	for _, l := range strings.Split(d, ".") {
+	for rest, more := d, true; more; {
+		var l string
+		l, rest, more = strings.Cut(rest, ".")
 		if l == "" || len(l) > 63 {
 			return false
 		}

@@ -27,21 +27,26 @@ const maxMacroDigits = 128 // more parts than any name can have (§7.3 keeps "th
 // (which also allows SP). It returns at least one item for any input.
 func parseMacroString(s string, space bool) ([]macroItem, *TermError) {
 	var items []macroItem
-	var lit strings.Builder
+	// A literal run is a substring of s, from lit to the current byte:
+	// no copy (most names are one literal, and every term is parsed).
+	lit := -1
+	var i int
 	flush := func() {
-		if lit.Len() > 0 {
-			items = append(items, macroItem{lit: lit.String()})
-			lit.Reset()
+		if lit >= 0 {
+			items = append(items, macroItem{lit: s[lit:i]})
+			lit = -1
 		}
 	}
-	for i := 0; i < len(s); i++ {
+	for i = 0; i < len(s); i++ {
 		c := s[i]
 		if c != '%' {
 			// macro-literal = %x21-24 / %x26-7E (RFC 7208 §7.1).
 			if (c < 0x21 || c > 0x7e) && !(space && c == ' ') {
 				return nil, &TermError{Err: ErrNonASCII, Reason: ReasonNonASCII, Value: fmt.Sprintf("0x%02x", c), N: i}
 			}
-			lit.WriteByte(c)
+			if lit < 0 {
+				lit = i
+			}
 			continue
 		}
 		if i+1 >= len(s) {

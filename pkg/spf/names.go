@@ -16,7 +16,16 @@ import (
 // presentName returns a raw domain name (labels split on ".") in the
 // presentation form miekg/dns uses, so the reply's question matches.
 func presentName(raw string) string {
+	plain := true
+	for i := 0; i < len(raw) && plain; i++ {
+		c := raw[i]
+		plain = c > ' ' && c <= '~' && c != '\'' && c != '@' && c != ';' && c != '(' && c != ')' && c != '"' && c != '\\'
+	}
+	if plain {
+		return raw // nothing to escape: the usual name, as it is
+	}
 	var b strings.Builder
+	b.Grow(len(raw) + 8)
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
 		switch {

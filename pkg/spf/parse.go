@@ -151,7 +151,11 @@ func (t Term) Prefix() netip.Prefix {
 
 // String serializes the term as it would be published.
 func (t Term) String() string {
+	if !t.Modifier && !t.ExplicitQualifier && t.Value == "" && t.Prefix4 < 0 && t.Prefix6 < 0 {
+		return t.Name // "mx", "a", "all": no copy
+	}
 	var b strings.Builder
+	b.Grow(len(t.Name) + len(t.Value) + 9) // qualifier, ':', "/32//128"
 	if t.Modifier {
 		b.WriteString(t.Name)
 		b.WriteByte('=')
@@ -209,6 +213,15 @@ func (r *Record) Modifier(name string) (Term, bool) {
 // Mechanisms returns the directives in order.
 func (r *Record) Mechanisms() []Term {
 	var out []Term
+	n := 0
+	for _, t := range r.Terms {
+		if !t.Modifier {
+			n++
+		}
+	}
+	if n > 0 {
+		out = make([]Term, 0, n)
+	}
 	for _, t := range r.Terms {
 		if !t.Modifier {
 			out = append(out, t)
@@ -396,6 +409,12 @@ func Parse(txt string) (*Record, error) {
 					errs = append(errs, &TermError{Pos: pos, Index: index, Term: txt[pos:end], Err: ErrDuplicateModifier, Reason: ReasonDuplicateModify, Value: t.Name})
 				}
 				seen[t.Name] = true
+			}
+			if rec.Terms == nil {
+				// Sized once for the terms left (at most one per
+				// space; past 32, a hostile run of spaces, it grows),
+				// not grown term by term.
+				rec.Terms = make([]Term, 0, min(strings.Count(txt[pos:], " ")+1, 32))
 			}
 			rec.Terms = append(rec.Terms, t)
 		}

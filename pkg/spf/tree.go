@@ -256,6 +256,9 @@ func evaluated(rec *Record) (mechs []Term, redirect *Term) {
 		if t.Modifier {
 			continue
 		}
+		if mechs == nil {
+			mechs = make([]Term, 0, len(rec.Terms)) // at most all of them, once
+		}
 		mechs = append(mechs, t)
 		if t.Name == MechAll {
 			return mechs, nil

@@ -156,6 +156,11 @@ func Parse(s string, opt Options) (List, error) {
 		if !opt.AllowDuplicates && out.Has(name) {
 			return out, &Error{Kind: Duplicate, Index: i, Tag: name}
 		}
+		if out == nil {
+			// Sized once for the specs left (a DKIM key or a DMARC
+			// record has a handful; past 16, it grows), not grown tag by tag.
+			out = make(List, 0, min(strings.Count(s, ";")+2-i, 16))
+		}
 		out = append(out, Tag{Name: name, Value: value})
 	}
 	return out, nil

@@ -49,7 +49,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	case len(fs) > 0:
 		sec.Summary = fs[0].TitleMsg()
 	}
-	if data.Record != "" {
+	if data.Record != "" && !env.NoDisplay {
 		sec.Display.Facts = []report.Fact{{Label: report.T("tlsrpt.label.record", nil), Value: report.Lit(data.Record)}}
 	}
 	return sec

@@ -218,7 +218,7 @@ func (d *Data) Lookup(name string, qtype uint16) Result {
 		rrs, rcode := d.lookupOne(name, qtype)
 		if rcode == dns.RcodeNameError || (len(rrs) == 0 && rcode == dns.RcodeSuccess) {
 			res.Rcode = rcode
-			res.Authority = []dns.RR{dns.Copy(d.apexes[apex])}
+			res.Authority = negativeSOA(d.apexes[apex])
 			return res
 		}
 		cname, isCNAME := rrs[0].(*dns.CNAME)
@@ -237,6 +237,20 @@ func (d *Data) Lookup(name string, qtype uint16) Result {
 			return res
 		}
 	}
+}
+
+// negativeSOA is the authority section of a negative answer: a copy of
+// the zone's SOA (the caller may change its TTL) and the slice holding it,
+// made in one allocation (a bulk offline run gets some 50 negative answers
+// a domain). An SOA holds no slice, so copying the struct copies it all,
+// as dns.Copy would.
+func negativeSOA(soa *dns.SOA) []dns.RR {
+	n := &struct {
+		soa dns.SOA
+		rr  [1]dns.RR
+	}{soa: *soa}
+	n.rr[0] = &n.soa
+	return n.rr[:]
 }
 
 // lookupOne answers one name without following CNAMEs. It returns the
@@ -302,9 +316,12 @@ func copies(rrs []dns.RR) []dns.RR {
 // (RFC 4592 §3.3.1): the closest existing ancestor must have a "*" child.
 func (d *Data) wildcard(name string) (map[uint16][]dns.RR, bool) {
 	apex := d.apexOf(name)
+	var buf [2 + 256]byte // "*." and a name of at most 255 octets
 	for n := parent(name); ; n = parent(n) {
 		if d.exists[n] {
-			types, ok := d.names["*."+n]
+			// The key is made in buf: a map index by string(bytes)
+			// copies nothing.
+			types, ok := d.names[string(append(append(buf[:0], "*."...), n...))]
 			return types, ok
 		}
 		if n == apex || n == "." {
