@@ -90,6 +90,12 @@ const (
 	maxScratch = 256
 )
 
+// scratches is a sync.Pool, not a bounded free list like the UDP pool's
+// (whose things are held for microseconds): a scratch is held while its
+// batch is on the network, and at 64 domains some 470 were out at once;
+// a free list of 64 ran dry, and 1,651 scratches were made (and grown)
+// in a 1,000-domain run, against 828 with the pool, which holds as many
+// as the peak needs until two collections pass.
 var scratches = sync.Pool{New: func() any { return new(batchScratch) }}
 
 // getScratch returns a scratch for n questions: n keys, and room for n in
@@ -491,7 +497,7 @@ func (c *Client) lookupBatchCanonical(ctx context.Context, qs []Question, out []
 		c.splitBatch(ctx, qs, out, most)
 		return
 	}
-	sc := clientScratches.Get()
+	sc := clientScratches.Get().(*clientScratch)
 	c.packBatch(qs, out, sc)
 	if len(sc.wires) > 0 {
 		c.sendBatch(ctx, sc)
@@ -640,7 +646,8 @@ type clientScratch struct {
 	wg     sync.WaitGroup
 }
 
-var clientScratches = newFreeList(64, func() *clientScratch { return new(clientScratch) })
+// clientScratches: a sync.Pool for the reason scratches is.
+var clientScratches = sync.Pool{New: func() any { return new(clientScratch) }}
 
 func (s *clientScratch) put() {
 	clear(s.wires)
