@@ -429,7 +429,7 @@ func (c *SharedCache) settle(ctx context.Context, sc *batchScratch, got, out []R
 		}
 		if fl.done != nil {
 			// Read by the waiters once done is closed.
-			fl.val.ans, fl.err, fl.abandoned = r.Answer, r.Err, abandoned
+			fl.sharedResult = &sharedResult{val: sharedValue{ans: r.Answer}, err: r.Err, abandoned: abandoned}
 			close(fl.done)
 		}
 		if r != &out[i] {
