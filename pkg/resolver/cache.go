@@ -25,6 +25,7 @@ type Cache struct {
 	mu      sync.Mutex
 	entries map[qkey]*cacheEntry // answered, or being asked now
 	slab    []cacheEntry         // entries not handed out yet
+	slabs   int                  // slabs allocated
 
 	lookups atomic.Int64
 	misses  atomic.Int64
@@ -147,16 +148,28 @@ func (c *Cache) join(ctx context.Context, key qkey) (e *cacheEntry, lead bool, e
 	return e, true, nil
 }
 
-// entrySlab is how many entries are allocated at once: a domain asks some
-// 50 questions, and an allocation per question was a tenth of the cache's
-// cost. An entry lives as long as its cache (one that is dropped, a
-// failure not kept, wastes its place until then).
-const entrySlab = 32
+// firstSlab and entrySlab are how many entries are allocated at once, the
+// first time and after: a domain asks some 50 questions, and an allocation
+// per question was a tenth of the cache's cost. An entry lives as long as
+// its cache (one that is dropped, a failure not kept, wastes its place
+// until then). An entry is 144 octets: 24 fill an allocation of 3,456
+// exactly, 33 one of 4,864 (where 32 left 256 octets unused), 57 in all
+// for 8,320 octets where two slabs of 32 took 9,728; a domain of fewer
+// than 25 questions (one that does not exist) takes 3,456.
+const (
+	firstSlab = 24
+	entrySlab = 33
+)
 
 // newEntryLocked hands out a fresh entry; c.mu is held.
 func (c *Cache) newEntryLocked() *cacheEntry {
 	if len(c.slab) == 0 {
-		c.slab = make([]cacheEntry, entrySlab)
+		n := entrySlab
+		if c.slabs == 0 {
+			n = firstSlab
+		}
+		c.slabs++
+		c.slab = make([]cacheEntry, n)
 	}
 	e := &c.slab[0]
 	c.slab = c.slab[1:]
