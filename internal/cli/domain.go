@@ -344,6 +344,9 @@ func (r *domainResult) release() {
 
 func checkOneDomain(ctx context.Context, f *Factory, up *upstream, in input, opts *DomainOptions, probe bool, reason string) *domainResult {
 	s := up.session(f)
+	if opts.Summary {
+		s.Env.NoDisplay = true // --summary and csv render rows, never a report's Display
+	}
 	dctx, cancel := context.WithTimeout(ctx, f.globals.Timeout)
 	defer cancel()
 	ao := audit.Options{SendingIPs: opts.SendingIPs, Selectors: opts.Selectors, Probe: probe, ProbeReason: reason, Parked: opts.Parked}
