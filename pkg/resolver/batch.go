@@ -65,26 +65,54 @@ type batchAsk struct {
 // before they return.
 type batchScratch struct {
 	keys []qkey
-	ents []*cacheEntry
-	fls  []*sharedFlight
+	ents []*cacheEntry   // Cache: the entries asked, by ask index
+	fls  []*sharedFlight // SharedCache: the flights led, by ask index
 	ask  batchAsk
 	got  []Result
+	// waits are the questions another caller is asking: their answers
+	// are awaited once this batch's own are in; retry, those whose
+	// asking caller gave up.
+	waits []batchWait
+	retry []int
+}
+
+// batchWait is question i of a batch, being asked by another caller: an
+// entry of the Cache, or a flight of the SharedCache.
+type batchWait struct {
+	i  int
+	e  *cacheEntry
+	fl *sharedFlight
 }
 
 // maxScratch: a scratch grown past this many questions is let go.
-const maxScratch = 256
+const (
+	minScratch = 8
+	maxScratch = 256
+)
 
-var scratches = newFreeList(64, func() *batchScratch { return new(batchScratch) })
+// scratches is a sync.Pool, not a bounded free list like the UDP pool's
+// (whose things are held for microseconds): a scratch is held while its
+// batch is on the network, and at 64 domains some 470 were out at once;
+// a free list of 64 ran dry, and 1,651 scratches were made (and grown)
+// in a 1,000-domain run, against 828 with the pool, which holds as many
+// as the peak needs until two collections pass.
+var scratches = sync.Pool{New: func() any { return new(batchScratch) }}
 
 // getScratch returns a scratch for n questions: n keys, and room for n in
 // the rest.
 func getScratch(n int) *batchScratch {
-	s := scratches.Get()
-	s.keys = slices.Grow(s.keys[:0], n)[:n]
-	s.ents = slices.Grow(s.ents[:0], n)
-	s.fls = slices.Grow(s.fls[:0], n)
-	s.ask.qs = slices.Grow(s.ask.qs[:0], n)
-	s.ask.idx = slices.Grow(s.ask.idx[:0], n)
+	s := scratches.Get().(*batchScratch)
+	if cap(s.keys) < n {
+		// All five at once, for n (at least minScratch): a scratch
+		// meets a few sizes of batch, and grows once for the largest.
+		c := max(n, minScratch)
+		s.keys = make([]qkey, 0, c)
+		s.ents = make([]*cacheEntry, 0, c)
+		s.fls = make([]*sharedFlight, 0, c)
+		s.ask.qs = make([]Question, 0, c)
+		s.ask.idx = make([]int, 0, c)
+	}
+	s.keys = s.keys[:n]
 	return s
 }
 
@@ -96,10 +124,35 @@ func putScratch(s *batchScratch) {
 	clear(s.fls)
 	clear(s.ask.qs)
 	clear(s.got)
-	s.got = s.got[:0]
+	clear(s.waits)
+	s.ents, s.fls, s.ask.qs, s.ask.idx = s.ents[:0], s.fls[:0], s.ask.qs[:0], s.ask.idx[:0]
+	s.got, s.waits, s.retry = s.got[:0], s.waits[:0], s.retry[:0]
 	if cap(s.keys) <= maxScratch {
 		scratches.Put(s)
 	}
+}
+
+// send asks the upstream (canon when it is one of this package's
+// resolvers) the questions of s.ask, and returns their answers (results).
+func (s *batchScratch) send(ctx context.Context, canon canonicalResolver, upstream Resolver, out []Result) []Result {
+	got := s.results(out)
+	if canon != nil {
+		canon.lookupBatchCanonical(ctx, s.ask.qs, got)
+	} else {
+		lookupBatchInto(ctx, upstream, s.ask.qs, got, 0)
+	}
+	return got
+}
+
+// results is where the answers to s.ask go, by ask index: out itself when
+// every question of the batch goes upstream in order (a domain's own
+// names, the usual case), else s.got.
+func (s *batchScratch) results(out []Result) []Result {
+	if len(s.ask.idx) == len(out) {
+		return out
+	}
+	s.got = slices.Grow(s.got[:0], len(s.ask.idx))[:len(s.ask.idx)]
+	return s.got
 }
 
 func (b *batchAsk) add(i int, key qkey) {
@@ -115,20 +168,18 @@ func (b *batchAsk) send(ctx context.Context, r Resolver, out []Result) []Result 
 	if len(b.idx) != len(out) {
 		got = make([]Result, len(b.idx))
 	}
-	lookupBatchInto(ctx, r, b.qs, got, 0)
+	lookupCanonicalInto(ctx, r, b.qs, got)
 	return got
 }
 
-// sendScratch is send with the results that do not go into out itself in
-// s.got.
-func (b *batchAsk) sendScratch(ctx context.Context, r Resolver, out []Result, s *batchScratch) []Result {
-	got := out
-	if len(b.idx) != len(out) {
-		s.got = slices.Grow(s.got[:0], len(b.idx))[:len(b.idx)]
-		got = s.got
+// lookupCanonicalInto is lookupBatchInto for questions whose names are
+// canonical (a cache's keys).
+func lookupCanonicalInto(ctx context.Context, r Resolver, qs []Question, out []Result) {
+	if cr, ok := r.(canonicalResolver); ok {
+		cr.lookupBatchCanonical(ctx, qs, out)
+		return
 	}
-	lookupBatchInto(ctx, r, b.qs, got, 0)
-	return got
+	lookupBatchInto(ctx, r, qs, out, 0)
 }
 
 // askAgain asks r the batch's questions at retry itself (another caller
@@ -164,10 +215,29 @@ func lookupEach(ctx context.Context, r Resolver, qs []Question, out []Result, li
 // TXTRecords returns the TXT records of an answer with their strings
 // intact, as LookupTXT does.
 func TXTRecords(ans Answer) []TXT {
-	var out []TXT
+	// Two allocations whatever the number of records: the records, and
+	// one array for all their strings (an apex often has several TXT
+	// records: SPF, site verifications).
+	records, strs := 0, 0
 	for _, rr := range ans.RRs {
 		if t, ok := rr.(*dns.TXT); ok {
-			out = append(out, TXTOf(t.Txt))
+			records++
+			strs += len(t.Txt)
+		}
+	}
+	if records == 0 {
+		return nil
+	}
+	out := make([]TXT, 0, records)
+	all := make([]string, strs)
+	for _, rr := range ans.RRs {
+		if t, ok := rr.(*dns.TXT); ok {
+			one := all[:len(t.Txt):len(t.Txt)] // capped: an append by the caller copies
+			all = all[len(t.Txt):]
+			for i, s := range t.Txt {
+				one[i] = Unescape(s)
+			}
+			out = append(out, TXT{Strings: one})
 		}
 	}
 	return out
@@ -176,107 +246,147 @@ func TXTRecords(ans Answer) []TXT {
 // LookupBatch implements BatchResolver: the questions answered or being
 // asked are taken from the entries as Lookup would; the rest go upstream
 // together.
+//
+// In phases of their own (claim, settle, awaitBatch), so that what is on
+// the stack on the way to the network is a small frame (see Cache.Lookup):
+// this one was a kilobyte, its SharedCache counterpart more.
 func (c *Cache) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 	c.lookups.Add(int64(len(qs)))
-	type wait struct {
-		i int
-		e *cacheEntry
-	}
-	var waits []wait
 	// Sized once (most questions of a batch are new: a domain's own
 	// names) and reused.
 	sc := getScratch(len(qs))
-	mine := sc.ents // entries this batch asks, by question
-	defer func() {
-		sc.ents = mine // cleared with the rest
-		putScratch(sc)
-	}()
-	ask := &sc.ask
+	c.claim(qs, out, sc)
+	if len(sc.ask.qs) > 0 {
+		c.misses.Add(int64(len(sc.ask.qs)))
+		c.settle(ctx, sc, sc.send(ctx, c.canon, c.upstream, out), out)
+	}
+	if len(sc.waits) > 0 {
+		c.awaitBatch(ctx, qs, out, sc)
+	}
+	putScratch(sc)
+}
+
+// claim answers the questions of qs that have an answer, notes those being
+// asked (sc.waits), and makes entries for the rest, to be asked (sc.ask,
+// sc.ents).
+//
+//go:noinline
+func (c *Cache) claim(qs []Question, out []Result, sc *batchScratch) {
 	keys := sc.keys
-	c.mu.Lock()
 	for i, q := range qs {
 		keys[i] = cacheKey(q.Name, q.Type)
+	}
+	c.mu.Lock()
+	for i := range qs {
 		e, ok := c.entries[keys[i]]
 		switch {
 		case ok && e.ready:
-			out[i] = Result{e.ans, e.err}
+			out[i].Answer, out[i].Err = e.ans, e.err
 		case ok:
 			if e.done == nil {
 				e.done = make(chan struct{})
 			}
-			waits = append(waits, wait{i, e})
+			sc.waits = append(sc.waits, batchWait{i: i, e: e})
 		default:
 			e = c.newEntryLocked()
 			c.entries[keys[i]] = e
-			mine = append(mine, e)
-			ask.add(i, keys[i])
+			sc.ents = append(sc.ents, e)
+			sc.ask.add(i, keys[i])
 		}
 	}
 	c.mu.Unlock()
+}
 
-	if len(ask.qs) > 0 {
-		c.misses.Add(int64(len(ask.qs)))
-		got := ask.sendScratch(ctx, c.upstream, out, sc)
-		abandoned := ctx.Err() != nil
-		c.mu.Lock()
-		for j, e := range mine {
-			e.ans, e.err, e.abandoned = got[j].Answer, got[j].Err, abandoned
-			i := ask.idx[j]
-			if keepable(ctx, e.err) {
-				e.ready = true
-			} else {
-				delete(c.entries, keys[i])
-			}
-			if e.done != nil {
-				close(e.done)
-			}
-			out[i] = got[j]
+// settle fills in the entries this batch asked with the answers got (by
+// ask index), and out.
+//
+//go:noinline
+func (c *Cache) settle(ctx context.Context, sc *batchScratch, got, out []Result) {
+	abandoned := ctx.Err() != nil
+	c.mu.Lock()
+	for j, e := range sc.ents {
+		r, i := &got[j], sc.ask.idx[j]
+		e.ans, e.err, e.abandoned = r.Answer, r.Err, abandoned
+		if !abandoned && keptError(r.Err) {
+			e.ready = true
+		} else {
+			delete(c.entries, sc.keys[i])
 		}
-		c.mu.Unlock()
+		if e.done != nil {
+			close(e.done)
+		}
+		if r != &out[i] {
+			out[i] = *r
+		}
 	}
+	c.mu.Unlock()
+}
 
-	var retry []int
-	for _, w := range waits {
+// awaitBatch waits for the answers of the questions other callers were
+// asking (sc.waits), and asks itself those whose caller gave up.
+//
+//go:noinline
+func (c *Cache) awaitBatch(ctx context.Context, qs []Question, out []Result, sc *batchScratch) {
+	retry := sc.retry[:0]
+	for _, w := range sc.waits {
 		select {
 		case <-w.e.done:
 			if w.e.abandoned && w.e.err != nil && ctx.Err() == nil {
 				retry = append(retry, w.i) // the asking caller gave up; we did not
 				continue
 			}
-			out[w.i] = Result{w.e.ans, w.e.err}
+			out[w.i].Answer, out[w.i].Err = w.e.ans, w.e.err
 		case <-ctx.Done():
-			out[w.i] = Result{Answer{Name: keys[w.i].name, Type: qs[w.i].Type}, ctxError(keys[w.i], ctx.Err())}
+			out[w.i] = Result{Answer{Name: sc.keys[w.i].name, Type: qs[w.i].Type}, ctxError(sc.keys[w.i], ctx.Err())}
 		}
 	}
-	askAgain(ctx, c.upstream, keys, retry, out)
+	sc.retry = retry
+	askAgain(ctx, c.upstream, sc.keys, retry, out)
 }
 
 // LookupBatch implements BatchResolver under the rules of Lookup: kept
 // answers and flights that other domains lead are used, the rest go
 // upstream together.
 func (c *SharedCache) LookupBatch(ctx context.Context, qs []Question, out []Result) {
-	type wait struct {
-		i  int
-		fl *sharedFlight
-	}
-	var waits []wait
+	c.lookupBatchCanonical(ctx, canonicalQuestions(qs), out)
+}
+
+// lookupBatchCanonical is LookupBatch for canonical names (see
+// canonicalResolver), in phases as Cache.LookupBatch.
+func (c *SharedCache) lookupBatchCanonical(ctx context.Context, qs []Question, out []Result) {
 	sc := getScratch(len(qs))
-	mine := sc.fls
-	defer func() {
-		sc.fls = mine // cleared with the rest
-		putScratch(sc)
-	}()
-	// Allocated at once, for the questions asked; not reused: other
-	// domains waiting on a flight hold it.
-	var flights []sharedFlight
-	ask := &sc.ask
+	c.claim(qs, out, sc)
+	if len(sc.ask.qs) > 0 {
+		c.misses.Add(int64(len(sc.ask.qs)))
+		c.settle(ctx, sc, sc.send(ctx, c.canon, c.upstream, out), out)
+	}
+	if len(sc.waits) > 0 {
+		c.awaitBatch(ctx, out, sc)
+	}
+	namedErrors(qs, out, sc.keys)
+	putScratch(sc)
+}
+
+// claim answers the questions of qs that have an answer kept, notes those
+// another domain is asking (sc.waits), and starts flights for the rest, to
+// be asked (sc.ask, sc.fls).
+//
+//go:noinline
+func (c *SharedCache) claim(qs []Question, out []Result, sc *batchScratch) {
 	keys := sc.keys
-	c.mu.Lock()
 	for i, q := range qs {
-		keys[i] = cacheKey(q.Name, q.Type)
+		keys[i] = qkey{name: q.Name, qtype: q.Type}
+	}
+	// The flights of the questions asked, allocated at once; not reused:
+	// other domains waiting on a flight hold it, and kept with a scratch
+	// they made the live heap 2 MiB larger (the collector of a bulk run
+	// is paced by a memory limit: a larger live heap is more collections).
+	var flights []sharedFlight
+	c.mu.Lock()
+	for i := range qs {
 		if v, ok := c.getLocked(keys[i]); ok {
 			c.hits.Add(1)
-			out[i] = Result{Answer: v.ans}
+			out[i].Answer, out[i].Err = v.ans, nil
 			continue
 		}
 		if fl, ok := c.calls[keys[i]]; ok {
@@ -285,7 +395,7 @@ func (c *SharedCache) LookupBatch(ctx context.Context, qs []Question, out []Resu
 				fl.done = make(chan struct{})
 			}
 			c.hits.Add(1)
-			waits = append(waits, wait{i, fl})
+			sc.waits = append(sc.waits, batchWait{i: i, fl: fl})
 			continue
 		}
 		if len(flights) == 0 {
@@ -295,49 +405,68 @@ func (c *SharedCache) LookupBatch(ctx context.Context, qs []Question, out []Resu
 		flights = flights[1:]
 		fl.seenBefore = c.wantedLocked(keys[i])
 		c.calls[keys[i]] = fl
-		mine = append(mine, fl)
-		ask.add(i, keys[i])
+		sc.fls = append(sc.fls, fl)
+		sc.ask.add(i, keys[i])
 	}
 	c.mu.Unlock()
+}
 
-	if len(ask.qs) > 0 {
-		c.misses.Add(int64(len(ask.qs)))
-		got := ask.sendScratch(ctx, c.upstream, out, sc)
-		abandoned := ctx.Err() != nil
-		c.mu.Lock()
-		for j, fl := range mine {
-			i := ask.idx[j]
-			delete(c.calls, keys[i])
-			fl.val = sharedValue{ans: got[j].Answer, ttl: answerTTL(got[j].Answer, c.maxTTL)}
-			if got[j].Err == nil && fl.val.ttl > 0 && (fl.seenBefore || fl.shared) {
-				c.putLocked(keys[i], &fl.val)
+// settle ends the flights this batch led with the answers got (by ask
+// index): kept if another domain asked for them (or had asked before),
+// handed to the domains waiting, and written into out.
+//
+//go:noinline
+func (c *SharedCache) settle(ctx context.Context, sc *batchScratch, got, out []Result) {
+	abandoned := ctx.Err() != nil
+	c.mu.Lock()
+	for j, fl := range sc.fls {
+		r, i := &got[j], sc.ask.idx[j]
+		delete(c.calls, sc.keys[i])
+		if r.Err == nil && (fl.seenBefore || fl.shared) {
+			if ttl := answerTTL(r.Answer, c.maxTTL); ttl > 0 {
+				c.putLocked(sc.keys[i], &sharedValue{ans: r.Answer, ttl: ttl})
 			}
-			fl.err, fl.abandoned = got[j].Err, abandoned
-			if fl.done != nil {
-				close(fl.done)
-			}
-			out[i] = got[j]
 		}
-		c.mu.Unlock()
+		if fl.done != nil {
+			// Read by the waiters once done is closed.
+			fl.sharedResult = &sharedResult{val: sharedValue{ans: r.Answer}, err: r.Err, abandoned: abandoned}
+			close(fl.done)
+		}
+		if r != &out[i] {
+			out[i] = *r
+		}
 	}
+	c.mu.Unlock()
+}
 
-	var retry []int
-	for _, w := range waits {
+// awaitBatch waits for the flights other domains lead (sc.waits), and
+// asks itself the questions whose domain gave up.
+//
+//go:noinline
+func (c *SharedCache) awaitBatch(ctx context.Context, out []Result, sc *batchScratch) {
+	retry := sc.retry[:0]
+	for _, w := range sc.waits {
 		select {
 		case <-w.fl.done:
 			if w.fl.abandoned && w.fl.err != nil && ctx.Err() == nil {
 				retry = append(retry, w.i)
 				continue
 			}
-			out[w.i] = Result{w.fl.val.ans, w.fl.err}
+			out[w.i].Answer, out[w.i].Err = w.fl.val.ans, w.fl.err
 		case <-ctx.Done():
-			out[w.i] = Result{Err: ctxError(keys[w.i], ctx.Err())}
+			out[w.i] = Result{Err: ctxError(sc.keys[w.i], ctx.Err())}
 		}
 	}
+	sc.retry = retry
 	// The domains that led these flights ran out of time; this one has
 	// not: its own questions.
 	c.misses.Add(int64(len(retry)))
-	askAgain(ctx, c.upstream, keys, retry, out)
+	askAgain(ctx, c.upstream, sc.keys, retry, out)
+}
+
+// namedErrors names the question in the failures that came without an
+// answer (a waiter's own deadline, an upstream of another package).
+func namedErrors(qs []Question, out []Result, keys []qkey) {
 	for i := range out {
 		if out[i].Err != nil && out[i].Answer.Name == "" {
 			out[i].Answer = Answer{Name: keys[i].name, Type: qs[i].Type}
@@ -351,26 +480,51 @@ func (c *SharedCache) LookupBatch(ctx context.Context, qs []Question, out []Resu
 // another server, TCP, an alias to follow) then goes on exactly as in
 // Lookup, in a goroutine of its own.
 func (c *Client) LookupBatch(ctx context.Context, qs []Question, out []Result) {
+	c.lookupBatchCanonical(ctx, canonicalQuestions(qs), out)
+}
+
+// lookupBatchCanonical is LookupBatch for canonical names (see
+// canonicalResolver), in phases of their own as Cache.LookupBatch: pack
+// the datagrams, send them and wait (the phase that goes down to the
+// socket, with small frames), read the replies.
+func (c *Client) lookupBatchCanonical(ctx context.Context, qs []Question, out []Result) {
 	if c.opts.Rotate && len(c.servers) > 1 {
 		// Each question would start at its own server.
 		lookupEach(ctx, c, qs, out, 0)
 		return
 	}
 	if most := min(maxBatch, cap(c.inFlight)); len(qs) > most {
-		var wg sync.WaitGroup
-		for lo := 0; lo < len(qs); lo += most {
-			hi := min(lo+most, len(qs))
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				c.LookupBatch(ctx, qs[lo:hi], out[lo:hi])
-			}()
-		}
-		wg.Wait()
+		c.splitBatch(ctx, qs, out, most)
 		return
 	}
-	sc := clientScratches.Get()
-	defer sc.put()
+	sc := clientScratches.Get().(*clientScratch)
+	c.packBatch(qs, out, sc)
+	if len(sc.wires) > 0 {
+		c.sendBatch(ctx, sc)
+	}
+	c.readBatch(ctx, out, sc)
+	sc.put()
+}
+
+// splitBatch asks a batch larger than most in batches of most, at once.
+//
+//go:noinline
+func (c *Client) splitBatch(ctx context.Context, qs []Question, out []Result, most int) {
+	var wg sync.WaitGroup
+	for lo := 0; lo < len(qs); lo += most {
+		hi := min(lo+most, len(qs))
+		wg.Go(func() { c.lookupBatchCanonical(ctx, qs[lo:hi], out[lo:hi]) })
+	}
+	wg.Wait()
+}
+
+// packBatch writes the first datagram of every question that can be sent
+// (sc.wires, in sc.buf), and sc.idx: the question of each datagram, or -1-i
+// for question i that goes the one-by-one way (a name Pack must escape).
+// A name that cannot be asked gets its error in out.
+//
+//go:noinline
+func (c *Client) packBatch(qs []Question, out []Result, sc *clientScratch) {
 	wires := slices.Grow(sc.wires[:0], len(qs))
 	idx := slices.Grow(sc.idx[:0], len(qs))
 	// Every datagram in one buffer, sized for all (a name's wire form is
@@ -380,9 +534,8 @@ func (c *Client) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 		size += 12 + len(q.Name) + 2 + 4 + 11
 	}
 	buf := slices.Grow(sc.buf[:0], size)
-	defer func() { sc.wires, sc.idx, sc.buf = wires, idx, buf }()
 	for i, q := range qs {
-		qname := Canonical(q.Name)
+		qname := q.Name
 		out[i].Answer = Answer{Name: qname, Type: q.Type}
 		if err := checkName(qname, q.Type); err != nil {
 			out[i].Err = err
@@ -401,35 +554,46 @@ func (c *Client) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 		wires = append(wires, buf[start:len(buf):len(buf)])
 		idx = append(idx, i)
 	}
+	sc.wires, sc.idx, sc.buf = wires, idx, buf
+}
 
-	var firsts []udpReply
-	if n := len(wires); n > 0 {
-		// The in-flight bound, one place per datagram, taken by one
-		// batch at a time: two batches each holding part of what they
-		// need could otherwise wait for each other forever.
-		taken := 0
-		var err error
-		c.batchMu.Lock()
-		for ; taken < n; taken++ {
-			if err = c.acquire(ctx); err != nil {
-				break
-			}
-		}
-		c.batchMu.Unlock()
-		firsts = slices.Grow(sc.firsts[:0], n)[:n]
-		sc.firsts = firsts
-		if err != nil {
-			for j := range firsts {
-				firsts[j].err = err
-			}
-		} else {
-			c.udp[0].exchangeBatch(ctx, wires, c.opts.Timeout, firsts)
-		}
-		for range taken {
-			c.release()
+// sendBatch sends sc.wires and waits for their replies (sc.firsts).
+//
+//go:noinline
+func (c *Client) sendBatch(ctx context.Context, sc *clientScratch) {
+	n := len(sc.wires)
+	// The in-flight bound, one place per datagram, taken by one batch at
+	// a time: two batches each holding part of what they need could
+	// otherwise wait for each other forever.
+	taken := 0
+	var err error
+	c.batchMu.Lock()
+	for ; taken < n; taken++ {
+		if err = c.acquire(ctx); err != nil {
+			break
 		}
 	}
+	c.batchMu.Unlock()
+	sc.firsts = slices.Grow(sc.firsts[:0], n)[:n]
+	if err != nil {
+		for j := range sc.firsts {
+			sc.firsts[j].err = err
+		}
+	} else {
+		c.udp[0].exchangeBatch(ctx, sc.wires, c.opts.Timeout, sc.firsts)
+	}
+	for range taken {
+		c.release()
+	}
+}
 
+// readBatch reads the first replies into out: a final reply here, with no
+// goroutine; whatever needs more (a retry, another server, TCP, an alias
+// to follow) goes on exactly as in Lookup, in a goroutine of its own, and
+// readBatch returns once they all have.
+//
+//go:noinline
+func (c *Client) readBatch(ctx context.Context, out []Result, sc *clientScratch) {
 	wg := &sc.wg
 	later := func(run func()) {
 		wg.Add(1)
@@ -439,22 +603,24 @@ func (c *Client) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 		}()
 	}
 	j := 0
-	for _, i := range idx {
+	for _, i := range sc.idx {
 		if i < 0 {
 			i = -1 - i
 			later(func() { out[i].Err = c.follow(ctx, &out[i].Answer, out[i].Answer.Name, nil) })
 			continue
 		}
-		first := &firsts[j]
+		first := &sc.firsts[j]
 		j++
 		if mayNeedNetwork(first, len(c.servers)) {
 			later(func() { out[i].Err = c.follow(ctx, &out[i].Answer, out[i].Answer.Name, first) })
 			continue
 		}
 		// A final reply: read here, with no goroutine, unless it is an
-		// alias whose target must be asked.
+		// alias whose target must be asked. What exchange would do with
+		// it is checkReply (mayNeedNetwork ruled out the rest), without
+		// packing the query again for a send that will not happen.
 		ans := &out[i].Answer
-		msg, size, err := c.exchange(ctx, ans.Name, ans.Type, first)
+		msg, size, err := c.checkReply(ans.Name, first.msg, ans.Name, ans.Type)
 		if err != nil {
 			out[i].Err = c.failed(ans, err)
 			continue
@@ -480,7 +646,8 @@ type clientScratch struct {
 	wg     sync.WaitGroup
 }
 
-var clientScratches = newFreeList(64, func() *clientScratch { return new(clientScratch) })
+// clientScratches: a sync.Pool for the reason scratches is.
+var clientScratches = sync.Pool{New: func() any { return new(clientScratch) }}
 
 func (s *clientScratch) put() {
 	clear(s.wires)

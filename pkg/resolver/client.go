@@ -223,13 +223,19 @@ func (c *Client) Queries() int64 { return c.queries.Load() }
 
 // Lookup implements Resolver.
 func (c *Client) Lookup(ctx context.Context, name string, qtype uint16) (Answer, error) {
-	qname := Canonical(name)
-	ans := Answer{Name: qname, Type: qtype}
-	if err := checkName(qname, qtype); err != nil {
-		return ans, err
-	}
-	err := c.follow(ctx, &ans, qname, nil)
+	var ans Answer
+	err := c.lookupCanonical(ctx, Canonical(name), qtype, &ans)
 	return ans, err
+}
+
+// lookupCanonical is Lookup for a canonical name, into ans (see
+// canonicalResolver).
+func (c *Client) lookupCanonical(ctx context.Context, qname string, qtype uint16, ans *Answer) error {
+	*ans = Answer{Name: qname, Type: qtype}
+	if err := checkName(qname, qtype); err != nil {
+		return err
+	}
+	return c.follow(ctx, ans, qname, nil)
 }
 
 // follow asks for ans's question at current and on along the alias chain

@@ -10,6 +10,9 @@ import (
 // LookupAddrs does: for the results of a LookupBatch.
 func AddrRecords(ans Answer) []netip.Addr {
 	var out []netip.Addr
+	if len(ans.RRs) > 1 {
+		out = make([]netip.Addr, 0, len(ans.RRs)) // one allocation, not one per doubling
+	}
 	for _, rr := range ans.RRs {
 		switch v := rr.(type) {
 		case *dns.A:
@@ -22,6 +25,9 @@ func AddrRecords(ans Answer) []netip.Addr {
 			}
 		}
 	}
+	if len(out) == 0 {
+		return nil // as before: nil, not empty, when there are none
+	}
 	return out
 }
 
@@ -29,10 +35,16 @@ func AddrRecords(ans Answer) []netip.Addr {
 // received, as LookupMX does.
 func MXRecords(ans Answer) []MX {
 	var out []MX
+	if len(ans.RRs) > 1 {
+		out = make([]MX, 0, len(ans.RRs)) // one allocation, not one per doubling
+	}
 	for _, rr := range ans.RRs {
 		if m, ok := rr.(*dns.MX); ok {
 			out = append(out, MX{Preference: m.Preference, Host: Canonical(m.Mx)})
 		}
+	}
+	if len(out) == 0 {
+		return nil // as before: nil, not empty, when there are none
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package resolver_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -203,5 +204,62 @@ func TestSharedCacheWaiterHonoursItsDeadline(t *testing.T) {
 		if err == nil || time.Since(start) > 300*time.Millisecond {
 			t.Fatalf("a 30 ms deadline: %v after %v", err, time.Since(start))
 		}
+	}
+}
+
+// Domains whose batches mix shared names with their own, many at once and
+// one batch after another: a flight another domain waits on is never the
+// leader's to reuse, so every answer is its own question's, whatever the
+// interleaving (run with -race), and the shared names are asked about
+// once per run or close to it.
+func TestSharedCacheBatchesShareFlights(t *testing.T) {
+	t.Parallel()
+	srv := dnstest.Start(t, dnstest.ZoneText("shared.example.", sharedZone+"s0 TXT \"s\"\ns1 TXT \"s\"\ns2 TXT \"s\"\n"))
+	srv.SetFault("s1.shared.example", 0, dnstest.Delay(20*time.Millisecond))
+	shared := resolver.NewSharedCache(srv.Resolver(t), resolver.SharedCacheOptions{})
+	// A flight reused under a waiter would leave it waiting on nothing:
+	// a deadline, so that it says so.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	for d := range 12 {
+		wg.Go(func() {
+			for round := range 8 {
+				qs := []resolver.Question{
+					{Name: "s0.shared.example", Type: dns.TypeTXT},
+					{Name: "S1.shared.example.", Type: dns.TypeTXT},
+				}
+				for i := range 6 {
+					qs = append(qs, resolver.Question{Name: fmt.Sprintf("d%d-r%d-q%d.shared.example", d, round, i), Type: dns.TypeTXT})
+				}
+				qs = append(qs, resolver.Question{Name: "s2.shared.example", Type: dns.TypeTXT})
+				for i, res := range resolver.LookupBatch(ctx, resolver.NewCache(shared), qs, 0) {
+					want := resolver.NXDomain
+					if strings.HasPrefix(strings.ToLower(qs[i].Name), "s") {
+						want = resolver.Found
+					}
+					if res.Err != nil || res.Answer.Name != resolver.Canonical(qs[i].Name) || res.Answer.Outcome != want {
+						t.Errorf("%s: got %s %s %v, want %s", qs[i].Name, res.Answer.Name, res.Answer.Outcome, res.Err, want)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	log := srv.Log()
+	asked := map[string]int{}
+	for _, q := range log {
+		asked[strings.ToLower(q.Name)]++
+	}
+	for _, name := range []string{"s0.shared.example.", "s1.shared.example.", "s2.shared.example."} {
+		// The first ask is not kept (nobody else asked yet); the domains
+		// asking at the same moment share the flights; the second ask
+		// on is kept.
+		if asked[name] > 3 {
+			t.Errorf("%s asked %d times by 12 domains x 8 rounds; want at most 3", name, asked[name])
+		}
+	}
+	if len(log) > 3*3+12*8*6 {
+		t.Errorf("%d queries", len(log))
 	}
 }

@@ -64,7 +64,18 @@ func (z *Zones) Describe() string {
 
 // Lookup implements Resolver.
 func (z *Zones) Lookup(ctx context.Context, name string, qtype uint16) (Answer, error) {
-	qname := Canonical(name)
+	return z.lookup(ctx, Canonical(name), qtype)
+}
+
+// lookupCanonical is Lookup for a canonical name, into ans (see
+// canonicalResolver).
+func (z *Zones) lookupCanonical(ctx context.Context, qname string, qtype uint16, ans *Answer) (err error) {
+	*ans, err = z.lookup(ctx, qname, qtype)
+	return err
+}
+
+// lookup is Lookup for a canonical name.
+func (z *Zones) lookup(ctx context.Context, qname string, qtype uint16) (Answer, error) {
 	ans := Answer{Name: qname, Type: qtype}
 	if err := checkName(qname, qtype); err != nil {
 		return ans, err
@@ -77,13 +88,11 @@ func (z *Zones) Lookup(ctx context.Context, name string, qtype uint16) (Answer, 
 		return ans, &Error{Name: qname, Type: qtype, Kind: KindRefused, Rcode: dns.RcodeRefused,
 			Err: fmt.Errorf("outside the loaded zone files")}
 	}
-	msg := new(dns.Msg)
 	// Not SetQuestion: its random ID costs a crypto/rand read, and only
-	// the size is wanted.
-	msg.Question = []dns.Question{{Name: qname, Qtype: qtype, Qclass: dns.ClassINET}}
+	// the size is wanted. A value, not new(dns.Msg): its question slice
+	// then stays on the stack (an allocation per answer less).
+	msg := dns.Msg{Question: []dns.Question{{Name: qname, Qtype: qtype, Qclass: dns.ClassINET}}, Answer: res.Answer, Ns: res.Authority}
 	msg.Rcode = res.Rcode
-	msg.Answer = res.Answer
-	msg.Ns = res.Authority
 	ans.Size = msg.Len()
 	current, err := followAliases(res.Answer, &ans, qname, DefaultMaxCNAMEDepth)
 	if err != nil {

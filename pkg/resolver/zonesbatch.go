@@ -14,3 +14,11 @@ func (z *Zones) LookupBatch(ctx context.Context, qs []Question, out []Result) {
 		out[i].Answer, out[i].Err = z.Lookup(ctx, q.Name, q.Type)
 	}
 }
+
+// lookupBatchCanonical is LookupBatch for canonical names (see
+// canonicalResolver).
+func (z *Zones) lookupBatchCanonical(ctx context.Context, qs []Question, out []Result) {
+	for i, q := range qs {
+		out[i].Answer, out[i].Err = z.lookup(ctx, q.Name, q.Type)
+	}
+}

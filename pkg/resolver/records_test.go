@@ -1,0 +1,46 @@
+package resolver_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/mailcheck/mailcheck/internal/dnstest"
+	"github.com/mailcheck/mailcheck/pkg/resolver"
+	"github.com/miekg/dns"
+)
+
+// TXTRecords returns what TXTOf gives for each TXT record of an answer,
+// in order, its strings apart and unescaped, and each record's strings its
+// own: they share one array, and appending to one must not write into the
+// next.
+func TestTXTRecordsOfManyRecords(t *testing.T) {
+	t.Parallel()
+	srv := dnstest.Start(t, dnstest.ZoneText("txt.example.", `@ SOA ns. h. 1 1 1 1 60
+@ TXT "v=spf1 " "-all"
+@ TXT "quote \" and \092 backslash" "\255"
+@ TXT "site-verification=abc"
+`))
+	ans, err := srv.Resolver(t).Lookup(context.Background(), "txt.example", dns.TypeTXT)
+	if err != nil || len(ans.RRs) != 3 {
+		t.Fatalf("Lookup = %d records, %v", len(ans.RRs), err)
+	}
+	got := resolver.TXTRecords(ans)
+	var want []resolver.TXT
+	for _, rr := range ans.RRs {
+		want = append(want, resolver.TXTOf(rr.(*dns.TXT).Txt))
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("TXTRecords = %q\nwant (TXTOf each) %q", got, want)
+	}
+	if s := got[1].Strings; s[0] != `quote " and \ backslash` || s[1] != "\xff" {
+		t.Errorf("escapes: %q", s)
+	}
+	_ = append(got[0].Strings, "appended")
+	if !reflect.DeepEqual(got[1], want[1]) {
+		t.Errorf("appending to the first record's strings changed the second: %q", got[1].Strings)
+	}
+	if resolver.TXTRecords(resolver.Answer{}) != nil {
+		t.Error("no records: want nil")
+	}
+}
