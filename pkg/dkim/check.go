@@ -116,7 +116,8 @@ type KeyData struct {
 type lookup struct {
 	sel    string
 	domain dnsname.Domain
-	name   string
+	name   string // sel._domainkey.domain, as reports show it
+	qname  string // the same with its trailing dot, as asked (name is its prefix)
 	source string
 	txts   []resolver.TXT
 	ans    resolver.Answer
@@ -190,7 +191,7 @@ func planLookups(target dnsname.Domain, opts Options) []*lookup {
 		if d.IsZero() {
 			return
 		}
-		addNamed(&out, &pool, sel, sel+"._domainkey."+d.String(), d, source)
+		addNamed(&out, &pool, sel, sel+"._domainkey."+d.FQDN(), d, source)
 	}
 
 	for _, s := range opts.Selectors {
@@ -220,7 +221,7 @@ func planLookups(target dnsname.Domain, opts Options) []*lookup {
 	}
 	if len(out) == 0 && len(opts.Selectors) == 0 && opts.Message == nil && !target.IsZero() {
 		// The guessed names share one buffer: one allocation for all.
-		suffix := "._domainkey." + target.String()
+		suffix := "._domainkey." + target.FQDN()
 		var b strings.Builder
 		n := 0
 		for _, k := range KnownSelectors {
@@ -239,7 +240,11 @@ func planLookups(target dnsname.Domain, opts Options) []*lookup {
 
 // addNamed adds the lookup of name to out unless it is there already,
 // allocating lookups from pool in chunks.
-func addNamed(out *[]*lookup, pool *[]lookup, sel, name string, d dnsname.Domain, source string) {
+func addNamed(out *[]*lookup, pool *[]lookup, sel, fqdn string, d dnsname.Domain, source string) {
+	// The name is asked with its trailing dot and shown without it: one
+	// string for both, where a name without the dot cost the resolver a
+	// copy per question.
+	name := strings.TrimSuffix(fqdn, ".")
 	for _, l := range *out {
 		if l.name == name {
 			return
@@ -248,7 +253,7 @@ func addNamed(out *[]*lookup, pool *[]lookup, sel, name string, d dnsname.Domain
 	if len(*pool) == cap(*pool) {
 		*pool = make([]lookup, 0, max(8, len(KnownSelectors)))
 	}
-	*pool = append(*pool, lookup{sel: sel, domain: d, name: name, source: source})
+	*pool = append(*pool, lookup{sel: sel, domain: d, name: name, qname: fqdn, source: source})
 	*out = append(*out, &(*pool)[len(*pool)-1])
 }
 

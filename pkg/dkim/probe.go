@@ -27,7 +27,7 @@ func runLookups(ctx context.Context, r resolver.Resolver, lookups []*lookup, lim
 			l.err = &resolver.Error{Name: l.name, Type: dns.TypeTXT, Kind: resolver.KindName, Err: err}
 			continue
 		}
-		qs = append(qs, resolver.Question{Name: l.name, Type: dns.TypeTXT})
+		qs = append(qs, resolver.Question{Name: l.qname, Type: dns.TypeTXT})
 		asked = append(asked, l)
 	}
 	// A batching resolver takes limit questions at a time; otherwise
