@@ -2,7 +2,6 @@ package bounce
 
 import (
 	"net/netip"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -17,7 +16,7 @@ import (
 // the code lists of La Poste (LPNxxx_yyy) and SFR (SFR_IN_xyy) that the
 // French deliverability community publishes from them.
 type providerCode struct {
-	re       *regexp.Regexp
+	re       *lazyRE
 	provider string
 	// code is the code shown; "*" shows the text the pattern matched (the
 	// exact OFR, LPN or SFR_IN code), "" marks the provider's servers
@@ -31,51 +30,51 @@ type providerCode struct {
 }
 
 var providerCodes = []providerCode{
-	{regexp.MustCompile(`5\.7\.26`), "Gmail", "550 5.7.26", "authfailure", "gmail.5_7_26", false},
-	{regexp.MustCompile(`5\.7\.25`), "Gmail", "550 5.7.25", "requireptr", "gmail.5_7_25", false},
-	{regexp.MustCompile(`4\.7\.28|5\.7\.28`), "Gmail", "421 4.7.28", "speeding", "gmail.4_7_28", false},
-	{regexp.MustCompile(`(?i)\bS3150\b`), "Microsoft", "S3150", "blocked", "microsoft.s3150", false},
-	{regexp.MustCompile(`(?i)\bS3140\b`), "Microsoft", "S3140", "blocked", "microsoft.s3140", false},
-	{regexp.MustCompile(`\b(?:SC|DY|OU)-00[1-9]\b`), "Microsoft", "*", "blocked", "microsoft.sc", false},
-	{regexp.MustCompile(`5\.7\.515`), "Microsoft", "550 5.7.515", "authfailure", "microsoft.5_7_515", false},
-	{regexp.MustCompile(`5\.7\.509`), "Microsoft", "550 5.7.509", "authfailure", "microsoft.5_7_509", false},
-	{regexp.MustCompile(`5\.7\.(?:606|607|608|708)`), "Microsoft", "5.7.606", "blocked", "microsoft.5_7_606", false},
-	{regexp.MustCompile(`(?i)RecipientNotFound|RESOLVER\.ADR\.Recip`), "Microsoft", "5.1.10", "userunknown", "microsoft.5_1_10", false},
-	{regexp.MustCompile(`(?i)\bTSS04\b`), "Yahoo", "TSS04", "", "yahoo.tss04", false},
-	{regexp.MustCompile(`(?i)\bTSS09\b`), "Yahoo", "TSS09", "blocked", "yahoo.tss09", false},
-	{regexp.MustCompile(`(?i)\bTSS0[1-3]\b|\bTS0[1-3]\b`), "Yahoo", "TS01", "", "yahoo.ts01", false},
+	{lazy(`5\.7\.26`), "Gmail", "550 5.7.26", "authfailure", "gmail.5_7_26", false},
+	{lazy(`5\.7\.25`), "Gmail", "550 5.7.25", "requireptr", "gmail.5_7_25", false},
+	{lazy(`4\.7\.28|5\.7\.28`), "Gmail", "421 4.7.28", "speeding", "gmail.4_7_28", false},
+	{lazy(`(?i)\bS3150\b`), "Microsoft", "S3150", "blocked", "microsoft.s3150", false},
+	{lazy(`(?i)\bS3140\b`), "Microsoft", "S3140", "blocked", "microsoft.s3140", false},
+	{lazy(`\b(?:SC|DY|OU)-00[1-9]\b`), "Microsoft", "*", "blocked", "microsoft.sc", false},
+	{lazy(`5\.7\.515`), "Microsoft", "550 5.7.515", "authfailure", "microsoft.5_7_515", false},
+	{lazy(`5\.7\.509`), "Microsoft", "550 5.7.509", "authfailure", "microsoft.5_7_509", false},
+	{lazy(`5\.7\.(?:606|607|608|708)`), "Microsoft", "5.7.606", "blocked", "microsoft.5_7_606", false},
+	{lazy(`(?i)RecipientNotFound|RESOLVER\.ADR\.Recip`), "Microsoft", "5.1.10", "userunknown", "microsoft.5_1_10", false},
+	{lazy(`(?i)\bTSS04\b`), "Yahoo", "TSS04", "", "yahoo.tss04", false},
+	{lazy(`(?i)\bTSS09\b`), "Yahoo", "TSS09", "blocked", "yahoo.tss09", false},
+	{lazy(`(?i)\bTSS0[1-3]\b|\bTS0[1-3]\b`), "Yahoo", "TS01", "", "yahoo.ts01", false},
 
 	// Orange (orange.fr, wanadoo.fr): every refusal ends with an OFR code,
 	// OFR_nnn or OFRccc_nnn, whose last three digits name the rule
 	// (postmaster.orange.fr lists them); the texts are bilingual.
-	{regexp.MustCompile(`(?i)\bOFR(?:\d{3})?_416\b`), "Orange", "*", "userunknown", "orange.416", false},
-	{regexp.MustCompile(`(?i)\bOFR(?:\d{3})?_506\b`), "Orange", "*", "spamdetected", "orange.506", false},
-	{regexp.MustCompile(`(?i)\bOFR(?:\d{3})?_104\b`), "Orange", "*", "toomanyconn", "orange.104", true},
-	{regexp.MustCompile(`(?i)\bOFR(?:\d{3})?_102\b`), "Orange", "*", "blocked", "orange.102", true},
-	{regexp.MustCompile(`(?i)\bOFR(?:\d{3})?_999\b`), "Orange", "*", "", "orange.999", true},
-	{regexp.MustCompile(`(?i)\bOFR(?:\d{3})?_(?:105|108|505)\b`), "Orange", "*", "", "orange.refused", false},
-	{regexp.MustCompile(`(?i)\bOFR(?:BL)?[0-9_]*\b|\bmwinf\w*|orange\.fr|wanadoo`), "Orange", "", "", "orange.generic", false},
+	{lazy(`(?i)\bOFR(?:\d{3})?_416\b`), "Orange", "*", "userunknown", "orange.416", false},
+	{lazy(`(?i)\bOFR(?:\d{3})?_506\b`), "Orange", "*", "spamdetected", "orange.506", false},
+	{lazy(`(?i)\bOFR(?:\d{3})?_104\b`), "Orange", "*", "toomanyconn", "orange.104", true},
+	{lazy(`(?i)\bOFR(?:\d{3})?_102\b`), "Orange", "*", "blocked", "orange.102", true},
+	{lazy(`(?i)\bOFR(?:\d{3})?_999\b`), "Orange", "*", "", "orange.999", true},
+	{lazy(`(?i)\bOFR(?:\d{3})?_(?:105|108|505)\b`), "Orange", "*", "", "orange.refused", false},
+	{lazy(`(?i)\bOFR(?:BL)?[0-9_]*\b|\bmwinf\w*|orange\.fr|wanadoo`), "Orange", "", "", "orange.generic", false},
 
 	// La Poste (laposte.net): every refusal ends with LPNccc_nnn.
-	{regexp.MustCompile(`\bLPN\d{3}_405\b`), "La Poste", "*", "rejected", "laposte.405", false},
-	{regexp.MustCompile(`\bLPN\d{3}_416\b`), "La Poste", "*", "userunknown", "laposte.416", false},
-	{regexp.MustCompile(`\bLPN\d{3}_510\b`), "La Poste", "*", "spamdetected", "laposte.510", false},
-	{regexp.MustCompile(`\bLPN\d{3}_517\b`), "La Poste", "*", "authfailure", "laposte.517", false},
-	{regexp.MustCompile(`\bLPN\d{3}_503\b`), "La Poste", "*", "", "laposte.503", true},
-	{regexp.MustCompile(`\bLPN\d{3}_\d+|(?i)laposte`), "La Poste", "", "", "laposte.generic", false},
+	{lazy(`\bLPN\d{3}_405\b`), "La Poste", "*", "rejected", "laposte.405", false},
+	{lazy(`\bLPN\d{3}_416\b`), "La Poste", "*", "userunknown", "laposte.416", false},
+	{lazy(`\bLPN\d{3}_510\b`), "La Poste", "*", "spamdetected", "laposte.510", false},
+	{lazy(`\bLPN\d{3}_517\b`), "La Poste", "*", "authfailure", "laposte.517", false},
+	{lazy(`\bLPN\d{3}_503\b`), "La Poste", "*", "", "laposte.503", true},
+	{lazy(`\bLPN\d{3}_\d+|(?i)laposte`), "La Poste", "", "", "laposte.generic", false},
 
 	// SFR (sfr.fr, neuf.fr, club-internet.fr, numericable.fr...): SFR_IN_xyy,
 	// the last two digits the cause; each blocks the sending IP for two hours.
-	{regexp.MustCompile(`(?i)\bSFR_IN_\d01\b`), "SFR", "*", "blocked", "sfr.01", true},
-	{regexp.MustCompile(`(?i)\bSFR_IN_\d02\b`), "SFR", "*", "blocked", "sfr.02", true},
-	{regexp.MustCompile(`(?i)\bSFR_IN_\d03\b`), "SFR", "*", "blocked", "sfr.03", true},
-	{regexp.MustCompile(`(?i)\bSFR_IN_\d04\b`), "SFR", "*", "blocked", "sfr.04", true},
-	{regexp.MustCompile(`(?i)\bSFR_IN_\d05\b`), "SFR", "*", "speeding", "sfr.05", true},
-	{regexp.MustCompile(`(?i)\bsfr\b|neufcegetel`), "SFR", "", "", "sfr.generic", false},
+	{lazy(`(?i)\bSFR_IN_\d01\b`), "SFR", "*", "blocked", "sfr.01", true},
+	{lazy(`(?i)\bSFR_IN_\d02\b`), "SFR", "*", "blocked", "sfr.02", true},
+	{lazy(`(?i)\bSFR_IN_\d03\b`), "SFR", "*", "blocked", "sfr.03", true},
+	{lazy(`(?i)\bSFR_IN_\d04\b`), "SFR", "*", "blocked", "sfr.04", true},
+	{lazy(`(?i)\bSFR_IN_\d05\b`), "SFR", "*", "speeding", "sfr.05", true},
+	{lazy(`(?i)\bsfr\b|neufcegetel`), "SFR", "", "", "sfr.generic", false},
 
 	// Free (free.fr, aliceadsl.fr): postmaster.free.fr explains its refusals.
-	{regexp.MustCompile(`(?i)(?:free\.fr|\bproxad\b).{0,200}\bspam detected\b|\bspam detected\b.{0,200}(?:free\.fr|\bproxad\b)`), "Free", "550 spam detected", "spamdetected", "free.spam", false},
-	{regexp.MustCompile(`(?i)free\.fr|\bproxad\b`), "Free", "", "", "free.generic", false},
+	{lazy(`(?i)(?:free\.fr|\bproxad\b).{0,200}\bspam detected\b|\bspam detected\b.{0,200}(?:free\.fr|\bproxad\b)`), "Free", "550 spam detected", "spamdetected", "free.spam", false},
+	{lazy(`(?i)free\.fr|\bproxad\b`), "Free", "", "", "free.generic", false},
 }
 
 // reasons are the reason names that have words (bounce.reason.<name>).
@@ -175,7 +174,7 @@ func finish(res *Result) *Result {
 	return res
 }
 
-var ipInText = regexp.MustCompile(`\[?\b((?:\d{1,3}\.){3}\d{1,3})\b\]?|\[(?:IPv6:)?([0-9A-Fa-f:]{3,45})\]`)
+var ipInText = lazy(`\[?\b((?:\d{1,3}\.){3}\d{1,3})\b\]?|\[(?:IPv6:)?([0-9A-Fa-f:]{3,45})\]`)
 
 // clientIP finds the sending address a rejection quotes ("Client host
 // [192.0.2.1] blocked"), skipping the remote server's own address.
@@ -309,7 +308,7 @@ func senderDomain(res *Result) string {
 	return domainOf(addrOnly(res.To))
 }
 
-var continuation = regexp.MustCompile(`\s[245]\d\d[ \-](?:[245]\.\d{1,3}\.\d{1,3}\s)?`)
+var continuation = lazy(`\s[245]\d\d[ \-](?:[245]\.\d{1,3}\.\d{1,3}\s)?`)
 
 // joinReplyLines drops the code prefix an SMTP server repeats on each line
 // of a multi-line reply (RFC 5321 §4.2.1: "550-5.7.1 ...", "550 5.7.1 ..."),
@@ -332,10 +331,10 @@ func joinReplyLines(s string) string {
 var (
 	// "Unauthenticated email from shop.example is not accepted due to
 	// domain's DMARC policy"; "sending domain shop.example does not meet".
-	fromDomainInDiag = regexp.MustCompile(`(?:email from|sending domain|messages from the domain) \[?([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\]?`)
+	fromDomainInDiag = lazy(`(?:email from|sending domain|messages from the domain) \[?([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\]?`)
 	// "The MAIL FROM domain [x.example] has an SPF record"; "domain of
 	// a@x.example does not designate".
-	spfDomainInDiag = regexp.MustCompile(`mail from domain \[?([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\]?|domain of (?:[^\s@]+@)?([a-z0-9][a-z0-9.-]*\.[a-z]{2,}) does not designate`)
+	spfDomainInDiag = lazy(`mail from domain \[?([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\]?|domain of (?:[^\s@]+@)?([a-z0-9][a-z0-9.-]*\.[a-z]{2,}) does not designate`)
 )
 
 func validDomain(d string) bool {

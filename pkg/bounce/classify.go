@@ -146,7 +146,7 @@ var unknownUser = p("userunknown", `user unknown`, `unknown user`, `no such (?:u
 	`resolver\.adr\.recipient`, `email name is not found`, `no longer accepts mail`, `wrong or no longer valid`, `user not active`, `user missing home directory`, `utilisateur inconnu`,
 	`no existe`, `unknown virtual user`, `ディレクトリ.{0,12}(?:見つかりません|ありません)`, `(?:ユーザ|宛先|アドレス).{0,30}(?:見つかりません|存在しません)`, `存在しないユーザ`, `address does not exist`, `archived recipient`, `could not be found`, `user doesn't exist`)
 
-var emptyUserUnknown = regexp.MustCompile(`(?:\b[245]\d\d|->)(?: |: ): user unknown`)
+var emptyUserUnknown = lazy(`(?:\b[245]\d\d|->)(?: |: ): user unknown`)
 
 var filteredWords = p("filtered", `not accepting (?:any )?mail`, `only accepting mail from specific`, `bounced address`, `has restricted sms`, `user refuses`, `refuse[sd]? to (?:accept|receive)`, `rejected by (?:the )?recipient`, `due to (?:the )?receiver'?s policy`,
 	`restricted`, `this account is protected`, `user reject`, `recipient (?:is )?only accepting`, `recipient preferences`, `content filter`, `filter`)

@@ -2,7 +2,6 @@ package bounce
 
 import (
 	"encoding/json"
-	"regexp"
 	"strings"
 )
 
@@ -146,7 +145,7 @@ func addrValue(v string) string {
 	return clean(strings.Trim(val, "<> "), 255)
 }
 
-var pastedDSNStart = regexp.MustCompile(`(?im)^(?:Reporting-MTA|Final-Recipient|Original-Recipient):`)
+var pastedDSNStart = lazy(`(?im)^(?:Reporting-MTA|Final-Recipient|Original-Recipient):`)
 
 // pastedDSN finds DSN fields in text that lost its MIME structure (pasted
 // from a mail client, or a report sent as text/plain).

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"net/mail"
 	"net/netip"
-	"regexp"
 	"strings"
 )
 
@@ -134,7 +133,7 @@ func Analyze(data []byte) *Result {
 	return res
 }
 
-var pastedPart = regexp.MustCompile(`(?m)^--([^\s]{1,70})\r?\n(?i:content-(?:type|transfer-encoding|description|disposition)):`)
+var pastedPart = lazy(`(?m)^--([^\s]{1,70})\r?\n(?i:content-(?:type|transfer-encoding|description|disposition)):`)
 
 // pastedBoundary finds a MIME boundary in headerless text: a "--xxx" line
 // followed at once by a Content- field, as every part starts
@@ -231,7 +230,7 @@ func (p *parsed) addText(b []byte) {
 	p.texts = append(p.texts, validText(b))
 }
 
-var htmlTag = regexp.MustCompile(`(?s)<(?:script|style)[^>]*>.*?</(?:script|style)>|<br\s*/?>|</p>|</div>|</tr>|<[^>]{0,1000}>`)
+var htmlTag = lazy(`(?s)<(?:script|style)[^>]*>.*?</(?:script|style)>|<br\s*/?>|</p>|</div>|</tr>|<[^>]{0,1000}>`)
 
 // stripHTML keeps the text of an HTML part, one line per block.
 func stripHTML(b []byte) []byte {
@@ -248,7 +247,7 @@ func stripHTML(b []byte) []byte {
 
 // Separators MTAs put between their explanation and the copy of the
 // original message (Exim, qmail, Sendmail, Gmail, Postfix, Domino, ...).
-var originalMarker = regexp.MustCompile(`(?im)^[ \t>]*(?:` +
+var originalMarker = lazy(`(?im)^[ \t>]*(?:` +
 	`-+ ?This is a copy of the message.*` +
 	`|-+ ?(?:The )?Original message.*` +
 	`|-+ ?Below this line is a copy of the message.*` +
@@ -319,7 +318,7 @@ func (p *parsed) originalOf() *Original {
 	return o
 }
 
-var receivedIP = regexp.MustCompile(`\[(?:IPv6:)?([0-9A-Fa-f:.]{7,45})\]|\(\s*([0-9]{1,3}(?:\.[0-9]{1,3}){3})\s*\)|\b([0-9]{1,3}(?:\.[0-9]{1,3}){3})\b`)
+var receivedIP = lazy(`\[(?:IPv6:)?([0-9A-Fa-f:.]{7,45})\]|\(\s*([0-9]{1,3}(?:\.[0-9]{1,3}){3})\s*\)|\b([0-9]{1,3}(?:\.[0-9]{1,3}){3})\b`)
 
 // sendingIP is the first public address in the from clause of the Received
 // fields, read from the oldest hop up: the machine that handed the message

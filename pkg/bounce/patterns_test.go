@@ -31,3 +31,16 @@ func TestPatternsCompile(t *testing.T) {
 		t.Errorf("only %d of %d patterns have regular expressions", compiled, len(all))
 	}
 }
+
+// Every expression compiled on first use (lazy) compiles: a bad one fails
+// here, not at the first bounce a user reads.
+func TestLazyPatternsCompile(t *testing.T) {
+	if len(lazyREs) < 60 {
+		t.Fatalf("%d lazy expressions registered, want the package's 75 or so", len(lazyREs))
+	}
+	for _, l := range lazyREs {
+		if _, err := regexp.Compile(l.src); err != nil {
+			t.Errorf("%s: %v", l.src, err)
+		}
+	}
+}

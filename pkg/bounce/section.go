@@ -3,7 +3,6 @@ package bounce
 import (
 	"errors"
 	"io/fs"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -92,7 +91,7 @@ func unreadable(source string, err error) report.Finding {
 	return findUnreadable.With(p)
 }
 
-var reportLike = regexp.MustCompile(`(?i)report domain:|dmarc|tls report|tlsrpt|aggregate report`)
+var reportLike = lazy(`(?i)report domain:|dmarc|tls report|tlsrpt|aggregate report`)
 
 func notReport(res *Result) report.Finding {
 	return findNotReport.With(report.Params{

@@ -2,18 +2,17 @@ package bounce
 
 import (
 	"net/netip"
-	"regexp"
 	"strings"
 )
 
 var (
-	addrRE = regexp.MustCompile(`<?[A-Za-z0-9!#$%&'*+/=?^_{|}~.\-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?)*>?`)
+	addrRE = lazy(`<?[A-Za-z0-9!#$%&'*+/=?^_{|}~.\-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?)*>?`)
 	// RFC 3463 §2: class.subject.detail; not part of a dotted quad.
-	statusRE = regexp.MustCompile(`\b[245]\.\d{1,3}\.\d{1,3}\b`)
+	statusRE = lazy(`\b[245]\.\d{1,3}\.\d{1,3}\b`)
 	// A status code in running text: not inside an IP address or a version.
-	statusInText = regexp.MustCompile(`(?:^|[^\d.])([245]\.\d{1,3}\.\d{1,3})(?:[^\d.]|\.(?:\D|$)|$)`)
+	statusInText = lazy(`(?:^|[^\d.])([245]\.\d{1,3}\.\d{1,3})(?:[^\d.]|\.(?:\D|$)|$)`)
 	// RFC 5321 §4.2: a reply code, followed by a space, a dash or the end.
-	replyInText = regexp.MustCompile(`(?:^|[^\d.#\-/:])([245][0-5]\d)(?:[ \-]|$)`)
+	replyInText = lazy(`(?:^|[^\d.#\-/:])([245][0-5]\d)(?:[ \-]|$)`)
 )
 
 // block is what a plain-text bounce says about one recipient.
@@ -30,14 +29,14 @@ type block struct {
 //	550 5.1.1 <user@example.com>... User unknown                      (Sendmail transcript)
 //	user@example.com on 29/04/2010 00:00                              (Exchange)
 var (
-	anchorAlone   = regexp.MustCompile(`^[\s>*"'\-]*(?:(?:Recipient(?: address)?|Address|Failed recipient|Original-Recipient|Destinataire|Empfänger|Adresse)s?\s*:\s*)?(?:rfc822;\s*)?<?([^\s<>@]+@[^\s<>]+?)>?\s*(?:\(.{0,120}\))?\s*[:,;.]?\s*["']?\s*$`)
-	anchorColon   = regexp.MustCompile(`^\s*<([^\s<>@]+@[^\s<>]+)>\s*(?:\(.{0,120}?\))?\s*:\s*(.*)$`)
-	anchorSays    = regexp.MustCompile(`^\s*(?:[245]\d\d[ \-](?:[245]\.\d+\.\d+\s+)?)?<([^\s<>@]+@[^\s<>]+)>\.\.\.\s*(.*)$`)
-	anchorOn      = regexp.MustCompile(`^\s*(?:>>>\s*)?['"]?<?([^\s<>@'"]+@[^\s<>'":,;]+?)>?['"]?(?:<mailto:[^>]*>)?[:,;]?(?:\s+(.*))?$`)
-	anchorFailed  = regexp.MustCompile(`(?i)^\s*(?:delivery to|could not deliver to|undeliverable to|unable to deliver (?:your )?(?:message )?to|failed to deliver to|message (?:to|for)|recipient|address)\s*:?\s*<?([^\s<>@]+@[^\s<>]+?)>?\s*(?:failed|has failed|:)?.{0,80}$`)
-	anchorRcptTo  = regexp.MustCompile(`(?i)^\s*(?:in:|>>>)\s*RCPT TO:\s*<([^\s<>@]+@[^\s<>]+)>`)
-	anchorTrail   = regexp.MustCompile(`^\s*([^@<>:]{3,80}):\s*<?([^\s<>@]+@[^\s<>]+?)>?\.?\s*$`)
-	anchorDeliver = regexp.MustCompile(`(?i)error delivering (?:your )?mail to <?([^\s<>@]+@[^\s<>]+?)>?\.?\s*$|(?:delivery to|deliver(?:y)? (?:your message )?to)\s+<?([^\s<>@]+@[^\s<>]+?)>?\s+(?:failed|has failed|was unsuccessful|was not possible)`)
+	anchorAlone   = lazy(`^[\s>*"'\-]*(?:(?:Recipient(?: address)?|Address|Failed recipient|Original-Recipient|Destinataire|Empfänger|Adresse)s?\s*:\s*)?(?:rfc822;\s*)?<?([^\s<>@]+@[^\s<>]+?)>?\s*(?:\(.{0,120}\))?\s*[:,;.]?\s*["']?\s*$`)
+	anchorColon   = lazy(`^\s*<([^\s<>@]+@[^\s<>]+)>\s*(?:\(.{0,120}?\))?\s*:\s*(.*)$`)
+	anchorSays    = lazy(`^\s*(?:[245]\d\d[ \-](?:[245]\.\d+\.\d+\s+)?)?<([^\s<>@]+@[^\s<>]+)>\.\.\.\s*(.*)$`)
+	anchorOn      = lazy(`^\s*(?:>>>\s*)?['"]?<?([^\s<>@'"]+@[^\s<>'":,;]+?)>?['"]?(?:<mailto:[^>]*>)?[:,;]?(?:\s+(.*))?$`)
+	anchorFailed  = lazy(`(?i)^\s*(?:delivery to|could not deliver to|undeliverable to|unable to deliver (?:your )?(?:message )?to|failed to deliver to|message (?:to|for)|recipient|address)\s*:?\s*<?([^\s<>@]+@[^\s<>]+?)>?\s*(?:failed|has failed|:)?.{0,80}$`)
+	anchorRcptTo  = lazy(`(?i)^\s*(?:in:|>>>)\s*RCPT TO:\s*<([^\s<>@]+@[^\s<>]+)>`)
+	anchorTrail   = lazy(`^\s*([^@<>:]{3,80}):\s*<?([^\s<>@]+@[^\s<>]+?)>?\.?\s*$`)
+	anchorDeliver = lazy(`(?i)error delivering (?:your )?mail to <?([^\s<>@]+@[^\s<>]+?)>?\.?\s*$|(?:delivery to|deliver(?:y)? (?:your message )?to)\s+<?([^\s<>@]+@[^\s<>]+?)>?\s+(?:failed|has failed|was unsuccessful|was not possible)`)
 )
 
 // textRecipients finds the recipients a plain-text bounce names and the
@@ -321,7 +320,7 @@ func failureFirst(ms [][]string, g int) []string {
 	return nil
 }
 
-var replyThenStatus = regexp.MustCompile(`\b([245]\d\d)[ \-]+['"#(]?([245]\.\d{1,3}\.\d{1,3})\b`)
+var replyThenStatus = lazy(`\b([245]\d\d)[ \-]+['"#(]?([245]\.\d{1,3}\.\d{1,3})\b`)
 
 func firstReply(s string) string {
 	if m := failureFirst(replyThenStatus.FindAllStringSubmatch(s, 50), 1); m != nil {
@@ -340,7 +339,7 @@ func firstReply(s string) string {
 }
 
 var (
-	remoteHostRE = regexp.MustCompile(`(?i)(?:\bhost|remote (?:host|server|mta)|generating server|mail server)\s*:?\s*\[?([A-Za-z0-9][A-Za-z0-9.\-]*\.[A-Za-z0-9\-]+)\]?\s*(?:\[([0-9A-Fa-f:.]+)\]|\(([0-9.]+)\))?`)
+	remoteHostRE = lazy(`(?i)(?:\bhost|remote (?:host|server|mta)|generating server|mail server)\s*:?\s*\[?([A-Za-z0-9][A-Za-z0-9.\-]*\.[A-Za-z0-9\-]+)\]?\s*(?:\[([0-9A-Fa-f:.]+)\]|\(([0-9.]+)\))?`)
 )
 
 // remoteHost finds the remote server a text bounce names.
@@ -362,8 +361,8 @@ func remoteHost(s string) string {
 
 // Ways MTAs name the SMTP command a reply answered.
 var (
-	commandWord = regexp.MustCompile(`(?i)\b(initial connection|connect|greeting|banner|EHLO|HELO|MAIL|RCPT|DATA|TEXT|BDAT|STARTTLS|AUTH)\b`)
-	commandPrep = regexp.MustCompile(`(?i)\b(?:in reply to|after|during|for|response to|when sending|at)\s+(?:the\s+)?(?:end of\s+)?$`)
+	commandWord = lazy(`(?i)\b(initial connection|connect|greeting|banner|EHLO|HELO|MAIL|RCPT|DATA|TEXT|BDAT|STARTTLS|AUTH)\b`)
+	commandPrep = lazy(`(?i)\b(?:in reply to|after|during|for|response to|when sending|at)\s+(?:the\s+)?(?:end of\s+)?$`)
 )
 
 // commandAfterPreposition finds "in reply to RCPT", "after end of data",
@@ -378,15 +377,15 @@ func commandAfterPreposition(s string) string {
 	return ""
 }
 
-var commandREs = []*regexp.Regexp{
-	regexp.MustCompile(`(?m)^\s*>>>\s*(EHLO|HELO|MAIL|RCPT|DATA|BDAT|STARTTLS|AUTH)\b`),
-	regexp.MustCompile(`(?i)SMTP command:?\s*(EHLO|HELO|MAIL|RCPT|DATA)\b`),
-	regexp.MustCompile(`(?i)\[(RCPT)_TO\]|does not like (recipient)|did not like our (RCPT|MAIL|DATA)|(RCPT) TO:<|(MAIL) FROM:<`),
+var commandREs = []*lazyRE{
+	lazy(`(?m)^\s*>>>\s*(EHLO|HELO|MAIL|RCPT|DATA|BDAT|STARTTLS|AUTH)\b`),
+	lazy(`(?i)SMTP command:?\s*(EHLO|HELO|MAIL|RCPT|DATA)\b`),
+	lazy(`(?i)\[(RCPT)_TO\]|does not like (recipient)|did not like our (RCPT|MAIL|DATA)|(RCPT) TO:<|(MAIL) FROM:<`),
 }
 
-var inlineFailure = regexp.MustCompile(`(?i)reject|error|fail|unknown|invalid|denied|refused|not (?:found|exist|reachable|delivered)|undeliver|status|\b[245]\d\d\b`)
+var inlineFailure = lazy(`(?i)reject|error|fail|unknown|invalid|denied|refused|not (?:found|exist|reachable|delivered)|undeliver|status|\b[245]\d\d\b`)
 
-var headerLike = regexp.MustCompile(`(?i)^\s*(?:from|to|cc|bcc|reply-to|sender|return-path|delivered-to|x-[a-z\-]+|envelope-to|resent-[a-z]+|subject|date|message-id|in-reply-to|references|received)\s*:`)
+var headerLike = lazy(`(?i)^\s*(?:from|to|cc|bcc|reply-to|sender|return-path|delivered-to|x-[a-z\-]+|envelope-to|resent-[a-z]+|subject|date|message-id|in-reply-to|references|received)\s*:`)
 
 // smtpCommand is the SMTP command a failure answered, when the text says.
 func smtpCommand(s string) string {
@@ -422,11 +421,11 @@ func smtpCommand(s string) string {
 }
 
 var (
-	bounceSubject = regexp.MustCompile(`(?i)undeliver|undelivered|delivery (?:status notification|failure|report|has failed|notification)|returned mail|mail delivery (?:failed|failure|system|subsystem)|failure notice|non[- ]?delivery|could not be delivered|delivery problem|nondeliverable|warning: (?:could not send|message)|returned to sender|rejected|delayed mail|delivery delay|mail system error|message not delivered|delivery fail|unzustellbar|non remis|échec de la remise|non recapitabile|no se puede entregar|bounce`)
-	bounceFrom    = regexp.MustCompile(`(?i)mailer-daemon|postmaster|mail delivery|mail administrator|mdaemon|mail system|nobody@|bounce|no-?reply|system administrator`)
-	failWording   = regexp.MustCompile(`(?i)could\s+not\s+be\s+delivered|couldn't\s+be\s+delivered|was\s+not\s+delivered|wasn't\s+delivered|delivery\s+(?:has\s+)?failed|failed\s+permanently|permanent\s+(?:fatal\s+)?error|undeliverable|unable\s+to\s+deliver|not\s+able\s+to\s+deliver|wasn't\s+able\s+to\s+deliver|could\s+not\s+deliver|did\s+not\s+reach|delivery\s+to\s+the\s+following|following\s+address(?:es)?\s+failed|returned\s+to\s+you|message\s+you\s+sent|has\s+been\s+rejected|was\s+rejected|delivery\s+problem|delivery\s+attempts|delayed|temporary\s+failure|retry|non\s+remis|n'a\s+pas\s+pu\s+être|nicht\s+zugestellt|error\s+delivering|i'm\s+sorry\s+to\s+have\s+to\s+inform\s+you|this\s+is\s+the\s+mail\s+system\s+at|\bdeferred\b|cannot\s+send\s+message|transcript\s+of\s+session|mail\s+delivery\s+software|qmail-send\s+program`)
-	delayWording  = regexp.MustCompile(`(?i)\bdelayed\b|will (?:continue to )?(?:re)?try|still trying|has not yet been delivered|not yet been able|temporary (?:failure|problem)|warning: message|delivery is delayed|will be retried|delivery attempts will continue`)
-	permWording   = regexp.MustCompile(`(?i)permanent|given up|gave up|could not be delivered|failed permanently|will not be retried|undeliverable`)
+	bounceSubject = lazy(`(?i)undeliver|undelivered|delivery (?:status notification|failure|report|has failed|notification)|returned mail|mail delivery (?:failed|failure|system|subsystem)|failure notice|non[- ]?delivery|could not be delivered|delivery problem|nondeliverable|warning: (?:could not send|message)|returned to sender|rejected|delayed mail|delivery delay|mail system error|message not delivered|delivery fail|unzustellbar|non remis|échec de la remise|non recapitabile|no se puede entregar|bounce`)
+	bounceFrom    = lazy(`(?i)mailer-daemon|postmaster|mail delivery|mail administrator|mdaemon|mail system|nobody@|bounce|no-?reply|system administrator`)
+	failWording   = lazy(`(?i)could\s+not\s+be\s+delivered|couldn't\s+be\s+delivered|was\s+not\s+delivered|wasn't\s+delivered|delivery\s+(?:has\s+)?failed|failed\s+permanently|permanent\s+(?:fatal\s+)?error|undeliverable|unable\s+to\s+deliver|not\s+able\s+to\s+deliver|wasn't\s+able\s+to\s+deliver|could\s+not\s+deliver|did\s+not\s+reach|delivery\s+to\s+the\s+following|following\s+address(?:es)?\s+failed|returned\s+to\s+you|message\s+you\s+sent|has\s+been\s+rejected|was\s+rejected|delivery\s+problem|delivery\s+attempts|delayed|temporary\s+failure|retry|non\s+remis|n'a\s+pas\s+pu\s+être|nicht\s+zugestellt|error\s+delivering|i'm\s+sorry\s+to\s+have\s+to\s+inform\s+you|this\s+is\s+the\s+mail\s+system\s+at|\bdeferred\b|cannot\s+send\s+message|transcript\s+of\s+session|mail\s+delivery\s+software|qmail-send\s+program`)
+	delayWording  = lazy(`(?i)\bdelayed\b|will (?:continue to )?(?:re)?try|still trying|has not yet been delivered|not yet been able|temporary (?:failure|problem)|warning: message|delivery is delayed|will be retried|delivery attempts will continue`)
+	permWording   = lazy(`(?i)permanent|given up|gave up|could not be delivered|failed permanently|will not be retried|undeliverable`)
 )
 
 func looksLikeBounce(top header, human string) bool {
@@ -444,7 +443,7 @@ func hasFailureWording(s string) bool {
 func isDelayWording(s string) bool     { return delayWording.MatchString(s) }
 func isPermanentWording(s string) bool { return permWording.MatchString(s) }
 
-var autoSubject = regexp.MustCompile(`(?i)^(?:auto(?:matic)?[ \-]?(?:reply|response|antwort)|out of (?:the )?office|abwesenheit|absence|vacation|away from|r[ée]ponse automatique|auto:|autoreply|i am out|on leave|respuesta autom)`)
+var autoSubject = lazy(`(?i)^(?:auto(?:matic)?[ \-]?(?:reply|response|antwort)|out of (?:the )?office|abwesenheit|absence|vacation|away from|r[ée]ponse automatique|auto:|autoreply|i am out|on leave|respuesta autom)`)
 
 // isAutoReply: RFC 3834 §5 Auto-Submitted: auto-replied, or the fields
 // and subjects vacation programs use instead.
@@ -468,7 +467,7 @@ func looksLikeFeedback(text string, top header) bool {
 	return feedbackTypeRE.MatchString(text) && strings.Contains(strings.ToLower(text), "user-agent:")
 }
 
-var feedbackTypeRE = regexp.MustCompile(`(?im)^Feedback-Type:\s*\S+`)
+var feedbackTypeRE = lazy(`(?im)^Feedback-Type:\s*\S+`)
 
 func parseFeedback(parts []string, text string) *Feedback {
 	src := strings.Join(parts, "\n")
@@ -503,7 +502,7 @@ func parseFeedback(parts []string, text string) *Feedback {
 
 // complaintSubject: feedback loops that send the complained-of message
 // without an RFC 5965 report part (Microsoft's JMRP, hand-forwarded abuse).
-var complaintSubject = regexp.MustCompile(`(?i)complaint about message|abuse report|spam report|feedback report|^\s*(?:fw|fwd):\s*spam\b`)
+var complaintSubject = lazy(`(?i)complaint about message|abuse report|spam report|feedback report|^\s*(?:fw|fwd):\s*spam\b`)
 
 // feedbackRecipients lists the addresses a feedback report is about: its
 // Original-Rcpt-To fields (RFC 5965 §3.2), else the complained-of message's
