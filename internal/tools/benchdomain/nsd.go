@@ -269,12 +269,11 @@ func proxy(to string, delay time.Duration) error {
 				continue
 			}
 			mu.Lock()
-			for {
-				next++
-				if _, busy := pending[next]; !busy {
-					break
-				}
-			}
+			// IDs in turn: one still pending 65,536 queries later
+			// was lost (its client asked again long ago) and is
+			// replaced, so the table stays bounded and no search
+			// can spin when a server stops answering.
+			next++
 			id := next
 			pending[id] = origin{addr, binary.BigEndian.Uint16(buf)}
 			mu.Unlock()
