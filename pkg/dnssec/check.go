@@ -279,12 +279,11 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	probeCtx, stopProbes := context.WithCancel(ctx)
 	defer stopProbes()
 	var probes workers.Group
-	labels := dns.SplitDomainName(domain)
 	probes.Go(func() {
 		root.rep, root.err = resolver.QueryDNSSEC(probeCtx, env.Resolver, ".", dns.TypeDNSKEY, false)
 	})
 	probes.Go(func() {
-		tld.rep, tld.err = resolver.QueryDNSSEC(probeCtx, env.Resolver, labels[len(labels)-1]+".", dns.TypeDS, false)
+		tld.rep, tld.err = resolver.QueryDNSSEC(probeCtx, env.Resolver, lastLabel(domain), dns.TypeDS, false)
 	})
 
 	// Step 1: the zone of each name, the domain's on this goroutine.
@@ -432,7 +431,7 @@ func apexOf(r result, name string) string {
 		}
 	}
 	for _, rr := range rep.Authority {
-		if soa, ok := rr.(*dns.SOA); ok && dns.IsSubDomain(dns.CanonicalName(soa.Hdr.Name), name) {
+		if soa, ok := rr.(*dns.SOA); ok && inZone(dns.CanonicalName(soa.Hdr.Name), name) {
 			return dns.CanonicalName(soa.Hdr.Name)
 		}
 	}
@@ -774,7 +773,7 @@ func readNSEC3(w *zoneWork) {
 	// same (RFC 5155 §3.1.3).
 	if rep := w.soa.reply(); rep != nil {
 		for _, rr := range rep.Authority {
-			if n, ok := rr.(*dns.NSEC3); ok && dns.IsSubDomain(w.apex, dns.CanonicalName(n.Hdr.Name)) {
+			if n, ok := rr.(*dns.NSEC3); ok && inZone(w.apex, dns.CanonicalName(n.Hdr.Name)) {
 				salt := strings.ToLower(n.Salt)
 				if salt == "-" {
 					salt = ""
@@ -1060,4 +1059,44 @@ func display(d *Data) report.Display {
 			report.T("list", report.Params{"items": ds}), report.Lit(exp)})
 	}
 	return report.Display{Facts: facts, Tables: []report.Table{t}}
+}
+
+// inZone reports whether child is zone or a name under it, as
+// dns.IsSubDomain does for two canonical names (lower case, with the
+// root dot), without splitting both into labels (five allocations a
+// domain in a bulk run). A dot counts as a label boundary unless a
+// backslash escapes it (RFC 4343 §2.1): an odd run of backslashes
+// before it.
+func inZone(zone, child string) bool {
+	if zone == "." || child == zone {
+		return true
+	}
+	i := len(child) - len(zone) - 1
+	if i < 0 || child[i] != '.' || child[i+1:] != zone {
+		return false
+	}
+	n := 0
+	for j := i - 1; j >= 0 && child[j] == '\\'; j-- {
+		n++
+	}
+	return n%2 == 0
+}
+
+// lastLabel is the last label of a canonical name with its root dot
+// ("com." of "shop.example.com."), as dns.SplitDomainName's last element
+// and a dot, sliced from name rather than made anew.
+func lastLabel(name string) string {
+	for i := len(name) - 2; i >= 0; i-- {
+		if name[i] != '.' {
+			continue
+		}
+		n := 0
+		for j := i - 1; j >= 0 && name[j] == '\\'; j-- {
+			n++
+		}
+		if n%2 == 0 {
+			return name[i+1:]
+		}
+	}
+	return name
 }
