@@ -244,6 +244,10 @@ type zoneWork struct {
 	// lookup fetches a signed RRset that no reply held (offline only:
 	// the zone files answer at no cost).
 	lookup func(name string, qtype uint16) []dns.RR
+
+	// The zone and the first mail record sets, in this allocation.
+	zone     Zone
+	mailRoom [6]mailSet
 }
 
 type mailSet struct {
@@ -275,10 +279,15 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	// zones' own answers have already shown a validating resolver: a
 	// resolver that cannot reach the root (a loopback unbound with a
 	// local trust anchor) must not hold the check up.
-	var root, tld result
+	// What the goroutines share, in one allocation.
+	st := &struct {
+		root, tld result
+		probes, g workers.Group
+		mu        sync.Mutex
+	}{}
+	root, tld, probes, g, mu := &st.root, &st.tld, &st.probes, &st.g, &st.mu
 	probeCtx, stopProbes := context.WithCancel(ctx)
 	defer stopProbes()
-	var probes workers.Group
 	probes.Go(func() {
 		root.rep, root.err = resolver.QueryDNSSEC(probeCtx, env.Resolver, ".", dns.TypeDNSKEY, false)
 	})
@@ -288,7 +297,6 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 
 	// Step 1: the zone of each name, the domain's on this goroutine.
 	found := make([]result, len(names))
-	var g workers.Group
 	g.SetLimit(8)
 	for i, n := range names[1:] {
 		g.Go(func() { found[i+1] = ask(ctx, env.Resolver, n, dns.TypeSOA) })
@@ -296,15 +304,18 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	found[0] = ask(ctx, env.Resolver, names[0], dns.TypeSOA)
 	g.Wait()
 
-	var works []*zoneWork
-	byApex := map[string]*zoneWork{}
+	// The zones, found by a scan (one to three: the domain's and its MX
+	// hosts'); a name whose zone could not be found is a zone of its own.
+	works := make([]*zoneWork, 0, len(names))
 	for i, n := range names {
 		apex := apexOf(found[i], n)
-		key := apex
-		if apex == "" {
-			key = "?" + n
+		var w *zoneWork
+		for _, o := range works {
+			if apex != "" && o.apex == apex {
+				w = o
+				break
+			}
 		}
-		w := byApex[key]
 		if w == nil {
 			name := label(apex)
 			if apex == "" {
@@ -312,11 +323,11 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 			}
 			// Three mail record sets a name: the domain's and, most
 			// often, one MX host's in its zone, without growing.
-			w = &zoneWork{apex: apex, z: &Zone{Zone: name}, soa: found[i], mail: make([]mailSet, 0, 6)}
+			w = &zoneWork{apex: apex, soa: found[i], zone: Zone{Zone: name}}
+			w.z, w.mail = &w.zone, w.mailRoom[:0]
 			if apex == "" {
 				w.problem = found[i].why()
 			}
-			byApex[key] = w
 			works = append(works, w)
 		}
 		if i == 0 {
@@ -346,8 +357,13 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 			}
 		}
 	}
-	var mu sync.Mutex
-	var mail []*mailSet
+	nmail := 0
+	for _, w := range works {
+		if w.apex != "" {
+			nmail += len(w.mail)
+		}
+	}
+	mail := make([]*mailSet, 0, nmail)
 	for _, w := range works {
 		if w.apex == "" {
 			continue
@@ -391,7 +407,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 		stopProbes()
 	}
 	probes.Wait()
-	data.Resolver, data.Evidence = resolverValidation(offline, root, tld, works)
+	data.Resolver, data.Evidence = resolverValidation(offline, *root, *tld, works)
 	var fs []report.Finding
 	for _, w := range works {
 		fs = append(fs, judge(w, data.Resolver, now, target)...)
