@@ -102,11 +102,13 @@ type audit struct {
 	results [][]report.Section
 	// one holds the section of each single-section job, results' backing
 	// array the slots: in this allocation, not one each.
-	one      [maxJobs]report.Section
-	ones     []report.Section // one[:len(jobs)]
-	slots    [maxJobs][]report.Section
-	mu       sync.Mutex
-	finished int
+	one   [maxJobs]report.Section
+	ones  []report.Section // one[:len(jobs)]
+	slots [maxJobs][]report.Section
+	// discovery is the domain's DMARC tree walk, shared by two jobs.
+	discovery func() dmarc.Discovery
+	mu        sync.Mutex
+	finished  int
 }
 
 // domainJobs are the jobs of every run, in report order; the probes are
@@ -121,7 +123,7 @@ var domainJobs = []job{
 		return nil
 	}},
 	{"dmarc", func(ctx context.Context, a *audit, one *report.Section) []report.Section {
-		*one = dmarc.Check(ctx, a.env, a.d, dmarc.Options{})
+		*one = dmarc.Check(ctx, a.env, a.d, dmarc.Options{Discovery: a.discovery})
 		return nil
 	}},
 	{"dnsbl", func(ctx context.Context, a *audit, one *report.Section) []report.Section {
@@ -131,7 +133,7 @@ var domainJobs = []job{
 		return nil
 	}},
 	{"mx", func(ctx context.Context, a *audit, _ *report.Section) []report.Section {
-		return infra.Run(ctx, a.env, a.d, infra.Options{SendingIPs: a.opts.SendingIPs})
+		return infra.Run(ctx, a.env, a.d, infra.Options{SendingIPs: a.opts.SendingIPs, DMARCDiscovery: a.discovery})
 	}},
 }
 
@@ -164,6 +166,10 @@ func (a *audit) runJob(ctx context.Context, i int) {
 // order, the environment sections apart, and the score.
 func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) *report.Report {
 	a := &audit{env: env, d: d, opts: opts, jobs: domainJobs}
+	// DMARC and BIMI read the same DMARC tree walk: made once, by
+	// whichever asks first (the other waits for it; both would have asked
+	// the same questions at the same time).
+	a.discovery = sync.OnceValue(func() dmarc.Discovery { return dmarc.Discover(ctx, env.Resolver, d) })
 	if opts.Probe {
 		a.jobs = append(slices.Clip(domainJobs), probeJob)
 	}

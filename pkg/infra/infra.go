@@ -16,6 +16,7 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/bimi"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dane"
+	"github.com/mailcheck/mailcheck/pkg/dmarc"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/dnssec"
 	"github.com/mailcheck/mailcheck/pkg/mtasts"
@@ -36,6 +37,8 @@ type Options struct {
 	BIMISelector string
 	// FetchTimeout bounds each HTTPS fetch (MTA-STS policy, BIMI logo).
 	FetchTimeout time.Duration
+	// DMARCDiscovery, when set, is handed to BIMI (bimi.Options).
+	DMARCDiscovery func() dmarc.Discovery
 }
 
 // Section names, in report order.
@@ -73,7 +76,7 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []r
 	// and are collected at the end.
 	st.independent.Go(func() { *rptSec = tlsrpt.Check(ctx, env, d, tlsrpt.Options{}) })
 	st.independent.Go(func() {
-		*bimiSec = bimi.Check(ctx, env, d, bimi.Options{Selector: opts.BIMISelector, FetchTimeout: opts.FetchTimeout})
+		*bimiSec = bimi.Check(ctx, env, d, bimi.Options{Selector: opts.BIMISelector, FetchTimeout: opts.FetchTimeout, DMARCDiscovery: opts.DMARCDiscovery})
 	})
 	st.needed.Go(func() { st.spfIPs = SPFAddrs(ctx, env.Resolver, d) })
 	*mxSec = mx.Check(ctx, env, d, mx.Options{Sending: len(opts.SendingIPs) > 0})
