@@ -152,14 +152,18 @@ func Gather(ctx context.Context, env check.Env, domain dnsname.Domain, includeRe
 	// domain, then addresses IPv4 first, ascending; roles and sources sorted.
 	for i := range g.out.Targets {
 		t := &g.out.Targets[i]
-		sort.Slice(t.Roles, func(a, b int) bool { return roleRank(t.Roles[a]) < roleRank(t.Roles[b]) })
+		if len(t.Roles) > 1 { // most have one: no sort, no closure to allocate
+			sort.Slice(t.Roles, func(a, b int) bool { return roleRank(t.Roles[a]) < roleRank(t.Roles[b]) })
+		}
 		sort.Strings(t.Via)
 	}
 	addrs := g.out.Targets[1:]
 	slices.SortStableFunc(addrs, func(a, b Target) int { return a.Addr.Compare(b.Addr) })
-	sort.Slice(g.out.Skipped, func(i, j int) bool {
-		return netip.MustParseAddr(g.out.Skipped[i].Address).Less(netip.MustParseAddr(g.out.Skipped[j].Address))
-	})
+	if len(g.out.Skipped) > 1 {
+		sort.Slice(g.out.Skipped, func(i, j int) bool {
+			return netip.MustParseAddr(g.out.Skipped[i].Address).Less(netip.MustParseAddr(g.out.Skipped[j].Address))
+		})
+	}
 	sortMsgs(g.out.Notes)
 	sortMsgs(g.out.Failures)
 	return g.out
