@@ -268,7 +268,7 @@ func (c *checker) glued(where report.Msg, term string) {
 // lint reports on one parsed record.
 func (c *checker) lint(n *Node, where report.Msg) {
 	rec := n.rec
-	mechs, _ := evaluated(rec)
+	mechs, _ := n.evaluated()
 	allIdx := rec.AllIndex()
 	seen := map[string]bool{}
 	after := []string{}

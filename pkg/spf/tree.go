@@ -64,6 +64,21 @@ type Node struct {
 	txts     []string
 	fetchErr error
 	multi    int
+
+	// evaluated(rec), made once: the walk and the lint both read it.
+	mechs    []Term
+	redirect *Term
+	evalDone bool
+}
+
+// evaluated is evaluated(n.rec), remembered (the walk, then the lint, on
+// one goroutine).
+func (n *Node) evaluated() ([]Term, *Term) {
+	if !n.evalDone {
+		n.mechs, n.redirect = evaluated(n.rec)
+		n.evalDone = true
+	}
+	return n.mechs, n.redirect
 }
 
 // ancestors reports whether domain is n or one of its ancestors.
@@ -274,7 +289,7 @@ func (w *walker) expand(n *Node) ([]*Node, []*termJob) {
 	if n.rec == nil {
 		return nil, nil
 	}
-	mechs, redirect := evaluated(n.rec)
+	mechs, redirect := n.evaluated()
 	var children []*Node
 	var jobs []*termJob
 	child := func(t Term, via string) {
