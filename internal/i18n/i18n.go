@@ -365,25 +365,39 @@ func errText(err error, s string) string {
 // value words a parameter for a template: nested messages in the same
 // language, lists joined, numbers as the language writes them.
 func (l *Localizer) value(v any) any {
-	switch v := v.(type) {
-	case report.Msg:
-		return l.Text(v)
-	case []report.Msg:
-		out := make([]string, len(v))
-		for i, m := range v {
-			out[i] = l.Text(m)
-		}
-		return strings.Join(out, l.listSep())
-	case []string:
-		return strings.Join(v, l.listSep())
-	case float64:
-		return l.float(v)
-	case error:
-		return v.Error()
-	case fmt.Stringer:
-		return v.String()
+	if s, ok := l.valueText(v); ok {
+		return s
 	}
 	return v
+}
+
+// valueText is value for the parameters worded as a string (ok), returned
+// as one: not boxed in an interface to be unboxed by the caller, an
+// allocation per parameter.
+func (l *Localizer) valueText(v any) (string, bool) {
+	switch v := v.(type) {
+	case report.Msg:
+		return l.Text(v), true
+	case []report.Msg:
+		var room [8]string // a short list's words on the stack
+		out := room[:0]
+		if len(v) > len(room) {
+			out = make([]string, 0, len(v))
+		}
+		for _, m := range v {
+			out = append(out, l.Text(m))
+		}
+		return strings.Join(out, l.listSep()), true
+	case []string:
+		return strings.Join(v, l.listSep()), true
+	case float64:
+		return l.float(v), true
+	case error:
+		return v.Error(), true
+	case fmt.Stringer:
+		return v.String(), true
+	}
+	return "", false
 }
 
 func (l *Localizer) listSep() string { return ", " }

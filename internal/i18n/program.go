@@ -345,7 +345,7 @@ func (l *Localizer) param(name string, v any) pval {
 	case report.Msg:
 		out.s = l.Text(v)
 	case []report.Msg, []string, float64, error, fmt.Stringer:
-		out.s = l.value(v).(string)
+		out.s, _ = l.valueText(v)
 	default:
 		out.isStr, out.v = false, v
 	}
