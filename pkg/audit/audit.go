@@ -76,7 +76,7 @@ const (
 func probeReason(r string) report.Msg {
 	switch r {
 	case ProbeOffline, ProbeDisabled:
-		return report.T("audit.probe.reason."+r, nil)
+		return probeReasonKeys.T(r, nil)
 	}
 	return report.Lit(r)
 }
@@ -338,3 +338,6 @@ func or(s, def string) string {
 	}
 	return s
 }
+
+// probeReasonKeys joins audit.probe.reason.<reason> once (report.Keys).
+var probeReasonKeys = report.NewKeys("audit.probe.reason.")

@@ -572,7 +572,7 @@ func assemble(r *runner, target string, g Gathered, lists []*List, defunct []Def
 			a.Status = StatusUnknown
 		case hr.Status != HealthOK && hr.Status != HealthSkipped:
 			a.Status = StatusUnknown
-			a.Note = report.T("dnsbl.answer.untrusted", report.Params{"status": report.T("dnsbl.health_status."+hr.Status, nil), "detail": hr.Detail})
+			a.Note = report.T("dnsbl.answer.untrusted", report.Params{"status": healthStatusKeys.T(hr.Status, nil), "detail": hr.Detail})
 			a.health = hr.Status
 			tr.ignored = append(tr.ignored, report.Lit(t.String()))
 		case rd.Verdict == Listed:
@@ -598,7 +598,7 @@ func assemble(r *runner, target string, g Gathered, lists []*List, defunct []Def
 		case HealthBogus:
 			tr.bogus.add(report.Lit(codeList(append(append([]AnswerCode(nil), h.rl.Codes...), h.rn.Codes...))), testEntries)
 		case HealthUnhealthy:
-			tr.unhealthy = append(tr.unhealthy, report.T("dnsbl.health.kind."+string(h.key.kind), report.Params{"detail": hr.Detail}))
+			tr.unhealthy = append(tr.unhealthy, healthKindKeys.T(string(h.key.kind), report.Params{"detail": hr.Detail}))
 		}
 	}
 	for li, l := range lists {
@@ -849,13 +849,13 @@ func summary(targets []Target, answers []AnswerResult) report.Msg {
 			}
 		}
 		p["count"], p["zones"] = len(listedZones), zones
-		return report.T("dnsbl.summary.listed."+who, p)
+		return listedKeys.T(who, p)
 	}
 	p["count"] = len(queried) - len(unknown)
 	if len(unknown) > 0 {
 		p["answered"] = true
 	}
-	return report.T("dnsbl.summary.clean."+who, p)
+	return cleanKeys.T(who, p)
 }
 
 // display is the text/Markdown view: a compact table of targets by lists.
@@ -981,3 +981,14 @@ func Query(ctx context.Context, env check.Env, targets []Target, opts Options) (
 	d, _ := sec.Data.(Data)
 	return d, sec
 }
+
+// The keys made of a prefix and a name, each joined once (report.Keys).
+var (
+	listedKeys       = report.NewKeys("dnsbl.summary.listed.")
+	cleanKeys        = report.NewKeys("dnsbl.summary.clean.")
+	healthStatusKeys = report.NewKeys("dnsbl.health_status.")
+	healthKindKeys   = report.NewKeys("dnsbl.health.kind.")
+	roleKeys         = report.NewKeys("dnsbl.role.")
+	reservedKeys     = report.NewKeys("dnsbl.reserved.")
+	noteKeys         = report.NewKeys("dnsbl.note.")
+)

@@ -85,7 +85,7 @@ func (t Target) Label() report.Msg {
 	}
 	roles := make([]report.Msg, len(t.Roles))
 	for i, r := range t.Roles {
-		roles[i] = report.T("dnsbl.role."+r, nil)
+		roles[i] = roleKeys.T(r, nil)
 	}
 	return report.T("list", report.Params{"items": roles})
 }
@@ -216,7 +216,7 @@ type gatherer struct {
 // note records a fact about the gathering: catalog key dnsbl.note.<key>.
 func (g *gatherer) note(key string, p report.Params) {
 	g.mu.Lock()
-	g.out.Notes = append(g.out.Notes, report.T("dnsbl.note."+key, p))
+	g.out.Notes = append(g.out.Notes, noteKeys.T(key, p))
 	g.mu.Unlock()
 }
 

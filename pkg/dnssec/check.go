@@ -1025,7 +1025,7 @@ func dsRecord(apex string, keys []*dns.DNSKEY) *report.Record {
 func summary(d *Data) report.Msg {
 	var zones []report.Msg
 	for _, z := range d.Zones {
-		zones = append(zones, report.T("dnssec.summary.zone", report.Params{"zone": z.Zone, "status": report.T("dnssec.status."+string(z.Status), nil)}))
+		zones = append(zones, report.T("dnssec.summary.zone", report.Params{"zone": z.Zone, "status": statusKeys.T(string(z.Status), nil)}))
 	}
 	p := report.Params{"zones": zones}
 	switch d.Resolver {
@@ -1071,7 +1071,7 @@ func display(d *Data) report.Display {
 			exp = z.Signatures[0].Expiration.Format("2006-01-02 15:04Z")
 		}
 		t.Rows = append(t.Rows, []report.Msg{report.Lit(z.Zone), report.T("list", report.Params{"items": what}),
-			report.T("dnssec.status."+string(z.Status), nil), report.Lit(strings.Join(keys, "; ")),
+			statusKeys.T(string(z.Status), nil), report.Lit(strings.Join(keys, "; ")),
 			report.T("list", report.Params{"items": ds}), report.Lit(exp)})
 	}
 	return report.Display{Facts: facts, Tables: []report.Table{t}}
@@ -1116,3 +1116,6 @@ func lastLabel(name string) string {
 	}
 	return name
 }
+
+// statusKeys joins dnssec.status.<status> once per status (report.Keys).
+var statusKeys = report.NewKeys("dnssec.status.")
