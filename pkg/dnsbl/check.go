@@ -515,12 +515,22 @@ func assemble(r *runner, target string, g Gathered, lists []*List, defunct []Def
 		}
 		return HealthResult{}, false
 	}
-	used := make([]bool, len(lists))
+	// slot[li] is 1 + the index of list li among the lists queried, 0
+	// for a list no target was asked of: the per-list results and
+	// troubles are made for those only (a few of the catalog's lists).
+	slot := make([]int, len(lists))
+	nused := 0
 	for _, j := range jobs {
-		used[j.list] = true
+		if slot[j.list] == 0 {
+			nused++
+			slot[j.list] = nused
+		}
+	}
+	if nused > 0 {
+		data.Lists = make([]ListResult, 0, nused)
 	}
 	for li, l := range lists {
-		if !used[li] {
+		if slot[li] == 0 {
 			continue
 		}
 		lr := ListResult{Zone: l.Zone, Name: l.Name, Kinds: l.Kinds, Purpose: l.Purpose, Class: l.Class, Info: l.Info, Notes: l.Notes}
@@ -547,7 +557,7 @@ func assemble(r *runner, target string, g Gathered, lists []*List, defunct []Def
 		publicResolver     bool
 		unhealthy, ignored []report.Msg
 	}
-	troubles := make([]trouble, len(lists))
+	troubles := make([]trouble, nused)
 
 	data.Answers = make([]AnswerResult, 0, len(jobs))
 	targetStatus := make([]string, len(g.Targets))
@@ -557,7 +567,7 @@ func assemble(r *runner, target string, g Gathered, lists []*List, defunct []Def
 		rd := j.reading
 		a := AnswerResult{Target: t.String(), Zone: l.Zone, Query: j.qname, Verdict: rd.Verdict, Class: rd.Class, Codes: rd.Codes, Reason: j.reason, Error: rd.Err}
 		hr, _ := healthFor(healthKey{j.list, t.Kind()})
-		tr := &troubles[j.list]
+		tr := &troubles[slot[j.list]-1]
 		switch rd.Verdict {
 		case Refused:
 			tr.refused.add(rd.Err, report.Lit(t.String()))
@@ -588,7 +598,7 @@ func assemble(r *runner, target string, g Gathered, lists []*List, defunct []Def
 	}
 	for i, h := range health {
 		hr := healthRes[i]
-		tr := &troubles[h.key.list]
+		tr := &troubles[slot[h.key.list]-1]
 		switch hr.Status {
 		case HealthRefused:
 			tr.refused.add(hr.cause, testEntries)
@@ -602,7 +612,10 @@ func assemble(r *runner, target string, g Gathered, lists []*List, defunct []Def
 		}
 	}
 	for li, l := range lists {
-		tr := troubles[li]
+		if slot[li] == 0 {
+			continue // no trouble: nothing was asked of it
+		}
+		tr := troubles[slot[li]-1]
 		findings = append(findings, zoneFindings(l, tr.refused, tr.failed, tr.bogus, tr.unhealthy, tr.ignored, tr.publicResolver, data.PublicResolver)...)
 	}
 	for _, d := range defunct {
