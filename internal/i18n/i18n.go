@@ -362,18 +362,11 @@ func errText(err error, s string) string {
 	return "template used a parameter the check did not give: " + s
 }
 
-// value words a parameter for a template: nested messages in the same
-// language, lists joined, numbers as the language writes them.
-func (l *Localizer) value(v any) any {
-	if s, ok := l.valueText(v); ok {
-		return s
-	}
-	return v
-}
-
-// valueText is value for the parameters worded as a string (ok), returned
-// as one: not boxed in an interface to be unboxed by the caller, an
-// allocation per parameter.
+// valueText words a parameter for a template: nested messages in the same
+// language, lists joined, numbers as the language writes them; ok is
+// false for a value used as it is. The words are returned as a string, not
+// boxed in an interface for the caller to unbox (an allocation per
+// parameter).
 func (l *Localizer) valueText(v any) (string, bool) {
 	switch v := v.(type) {
 	case report.Msg:
