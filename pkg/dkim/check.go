@@ -142,6 +142,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	lookups := planLookups(target, opts)
 	guessing := len(lookups) > 0 && lookups[0].source == SourceGuessed
 	if guessing {
+		data.Probed = make([]string, 0, len(lookups)) // 25 guesses: not grown six times
 		for _, l := range lookups {
 			data.Probed = append(data.Probed, l.sel)
 		}

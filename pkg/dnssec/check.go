@@ -409,6 +409,9 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	probes.Wait()
 	data.Resolver, data.Evidence = resolverValidation(offline, *root, *tld, works)
 	var fs []report.Finding
+	if len(works) > 0 { // (always: the domain's own zone at least)
+		data.Zones = make([]Zone, 0, len(works))
+	}
 	for _, w := range works {
 		fs = append(fs, judge(w, data.Resolver, now, target)...)
 		data.Zones = append(data.Zones, *w.z)

@@ -160,6 +160,9 @@ func (w *walker) ask(ctx context.Context, keys []lookupKey, names []string) {
 		if _, ok := w.calls[k]; ok || slices.Contains(asked, k) {
 			continue
 		}
+		if qs == nil { // room for all at once, not grown key by key
+			qs, asked = make([]resolver.Question, 0, len(keys)-i), make([]lookupKey, 0, len(keys)-i)
+		}
 		qs = append(qs, resolver.Question{Name: presentName(names[i]), Type: k.qtype})
 		asked = append(asked, k)
 	}
