@@ -254,6 +254,9 @@ func addNamed(out *[]*lookup, pool *[]lookup, sel, fqdn string, d dnsname.Domain
 	if len(*pool) == cap(*pool) {
 		*pool = make([]lookup, 0, max(8, len(KnownSelectors)))
 	}
+	if *out == nil {
+		*out = make([]*lookup, 0, cap(*pool)) // the guesses: not grown five times
+	}
 	*pool = append(*pool, lookup{sel: sel, domain: d, name: name, qname: fqdn, source: source})
 	*out = append(*out, &(*pool)[len(*pool)-1])
 }

@@ -137,7 +137,11 @@ func ReadCodes(l *List, addrs []netip.Addr) Reading {
 		if len(codes) == 0 {
 			undocumented++
 		}
-		r.Codes = append(r.Codes, codes...)
+		if r.Codes == nil {
+			r.Codes = codes // listingCodes' own slice: no copy
+		} else {
+			r.Codes = append(r.Codes, codes...)
+		}
 		for _, c := range codes {
 			if worst == "" || c.Class.rank() > worst.rank() {
 				worst = c.Class

@@ -529,15 +529,21 @@ func assemble(r *runner, target string, g Gathered, lists []*List, defunct []Def
 	if nused > 0 {
 		data.Lists = make([]ListResult, 0, nused)
 	}
+	// Every list's health results, in one array (each list's a piece).
+	healthRoom := make([]HealthResult, 0, len(health))
 	for li, l := range lists {
 		if slot[li] == 0 {
 			continue
 		}
 		lr := ListResult{Zone: l.Zone, Name: l.Name, Kinds: l.Kinds, Purpose: l.Purpose, Class: l.Class, Info: l.Info, Notes: l.Notes}
+		start := len(healthRoom)
 		for _, k := range []Kind{KindIPv4, KindIPv6, KindDomain} {
 			if hr, ok := healthFor(healthKey{li, k}); ok {
-				lr.Health = append(lr.Health, hr)
+				healthRoom = append(healthRoom, hr)
 			}
+		}
+		if len(healthRoom) > start {
+			lr.Health = healthRoom[start:len(healthRoom):len(healthRoom)]
 		}
 		if lr.Health == nil {
 			lr.Health = []HealthResult{}

@@ -325,6 +325,9 @@ func (g *gatherer) mxHosts(ctx context.Context, name string) ([]string, error) {
 		if m.Host == "." || m.Host == "" || slices.Contains(hosts, m.Host) {
 			continue
 		}
+		if hosts == nil {
+			hosts = make([]string, 0, len(mxs)) // not grown host by host
+		}
 		hosts = append(hosts, m.Host)
 	}
 	return hosts, nil
