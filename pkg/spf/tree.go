@@ -123,13 +123,16 @@ func (w *walker) walk(ctx context.Context, root *Node, extra []*termJob) []*term
 	jobs := extra
 	for len(fetch) > 0 || len(jobs) > 0 {
 		keys := make([]lookupKey, 0, len(fetch)+len(jobs))
+		names := make([]string, 0, cap(keys)) // keys[i] as written
 		for _, n := range fetch {
 			keys = append(keys, lookupKey{strings.ToLower(n.Domain), dns.TypeTXT})
+			names = append(names, n.Domain)
 		}
 		for _, j := range jobs {
 			keys = append(keys, lookupKey{strings.ToLower(j.name), j.qtype})
+			names = append(names, j.name)
 		}
-		w.ask(ctx, keys, append(fetchNames(fetch), jobNames(jobs)...))
+		w.ask(ctx, keys, names)
 		for i, n := range fetch {
 			res := w.calls[keys[i]]
 			w.fetch(n, res.Answer, res.Err)
@@ -143,8 +146,16 @@ func (w *walker) walk(ctx context.Context, root *Node, extra []*termJob) []*term
 		var next []*Node
 		for _, n := range fetch {
 			children, nj := w.expand(n)
-			next = append(next, children...)
-			jobs = append(jobs, nj...)
+			if next == nil {
+				next = children // expand's own slices: no copy for the first
+			} else {
+				next = append(next, children...)
+			}
+			if jobs == nil {
+				jobs = nj
+			} else {
+				jobs = append(jobs, nj...)
+			}
 		}
 		fetch = next
 	}
@@ -172,22 +183,6 @@ func (w *walker) ask(ctx context.Context, keys []lookupKey, names []string) {
 	for i, res := range resolver.LookupBatch(ctx, w.r, qs, walkParallel) {
 		w.calls[asked[i]] = res
 	}
-}
-
-func fetchNames(ns []*Node) []string {
-	out := make([]string, len(ns))
-	for i, n := range ns {
-		out[i] = n.Domain
-	}
-	return out
-}
-
-func jobNames(js []*termJob) []string {
-	out := make([]string, len(js))
-	for i, j := range js {
-		out[i] = j.name
-	}
-	return out
 }
 
 // fetch reads the node's TXT RRset and selects the SPF record (§4.4, §4.5).
