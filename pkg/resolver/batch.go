@@ -526,6 +526,7 @@ func (c *Client) splitBatch(ctx context.Context, qs []Question, out []Result, mo
 //go:noinline
 func (c *Client) packBatch(qs []Question, out []Result, sc *clientScratch) {
 	wires := slices.Grow(sc.wires[:0], len(qs))
+	names := slices.Grow(sc.names[:0], len(qs))
 	idx := slices.Grow(sc.idx[:0], len(qs))
 	// Every datagram in one buffer, sized for all (a name's wire form is
 	// its length plus one; Canonical adds a dot at most).
@@ -552,9 +553,10 @@ func (c *Client) packBatch(qs []Question, out []Result, sc *clientScratch) {
 		// Capped: the datagrams never share room (the pool writes
 		// each one's ID in place).
 		wires = append(wires, buf[start:len(buf):len(buf)])
+		names = append(names, qname)
 		idx = append(idx, i)
 	}
-	sc.wires, sc.idx, sc.buf = wires, idx, buf
+	sc.wires, sc.names, sc.idx, sc.buf = wires, names, idx, buf
 }
 
 // sendBatch sends sc.wires and waits for their replies (sc.firsts).
@@ -580,7 +582,7 @@ func (c *Client) sendBatch(ctx context.Context, sc *clientScratch) {
 			sc.firsts[j].err = err
 		}
 	} else {
-		c.udp[0].exchangeBatch(ctx, sc.wires, c.opts.Timeout, sc.firsts)
+		c.udp[0].exchangeBatch(ctx, sc.wires, sc.names, c.opts.Timeout, sc.firsts)
 	}
 	for range taken {
 		c.release()
@@ -640,6 +642,7 @@ func (c *Client) readBatch(ctx context.Context, out []Result, sc *clientScratch)
 // goroutines that go on with a question end before the call returns.
 type clientScratch struct {
 	wires  [][]byte
+	names  []string // asked by wires
 	idx    []int
 	buf    []byte
 	firsts []udpReply
@@ -651,8 +654,9 @@ var clientScratches = sync.Pool{New: func() any { return new(clientScratch) }}
 
 func (s *clientScratch) put() {
 	clear(s.wires)
+	clear(s.names)
 	clear(s.firsts) // the replies, for the collector
-	s.wires, s.idx, s.buf, s.firsts = s.wires[:0], s.idx[:0], s.buf[:0], s.firsts[:0]
+	s.wires, s.names, s.idx, s.buf, s.firsts = s.wires[:0], s.names[:0], s.idx[:0], s.buf[:0], s.firsts[:0]
 	if cap(s.wires) <= maxBatch {
 		clientScratches.Put(s)
 	}

@@ -425,7 +425,7 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first 
 				if err := ctx.Err(); err != nil {
 					return nil, 0, c.ctxError(ctx, name, qtype, err)
 				}
-				msg, err = c.sendUDP(ctx, si, wire)
+				msg, err = c.sendUDP(ctx, si, wire, fqdn)
 			}
 			if err == nil && msg.Truncated {
 				var tcpErr error
@@ -548,12 +548,14 @@ func (c *Client) release() { <-c.inFlight }
 // is a pooled timer in the pool, not a context: a context.WithTimeout per
 // query was an eighth of a bulk run's allocations (a context, a timer, a
 // channel and its registration in the parent).
-func (c *Client) sendUDP(ctx context.Context, server int, wire []byte) (*dns.Msg, error) {
+//
+// name is the name asked, as in the wire (see pendingQuery).
+func (c *Client) sendUDP(ctx context.Context, server int, wire []byte, name string) (*dns.Msg, error) {
 	if err := c.acquire(ctx); err != nil {
 		return nil, err
 	}
 	defer c.release()
-	return c.udp[server].exchange(ctx, wire, c.opts.Timeout)
+	return c.udp[server].exchange(ctx, wire, name, c.opts.Timeout)
 }
 
 func (c *Client) sendTCP(ctx context.Context, server int, q *dns.Msg) (*dns.Msg, error) {

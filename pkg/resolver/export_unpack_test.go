@@ -8,7 +8,11 @@ var UnpackReply = unpackReply
 
 // FastUnpack is the parser without its fallback: nil where it leaves the
 // message to dns.Msg.Unpack.
-func FastUnpack(wire []byte) *dns.Msg { return fastUnpack(wire) }
+func FastUnpack(wire []byte) *dns.Msg { return fastUnpack(wire, "") }
+
+// UnpackReplyTo is the parser of the UDP pool's replies, which knows the
+// name asked.
+var UnpackReplyTo = unpackReplyTo
 
 // ExchangeTCP is the TCP exchange, for its test against dns.Client's.
 var ExchangeTCP = exchangeTCP

@@ -27,8 +27,14 @@ import (
 // short, any error) is parsed again by Msg.Unpack, whose result and error
 // are then returned: the fast path only ever succeeds where Unpack
 // succeeds, with a reflect.DeepEqual result (see FuzzUnpackReply).
-func unpackReply(wire []byte) (*dns.Msg, error) {
-	if m := fastUnpack(wire); m != nil {
+func unpackReply(wire []byte) (*dns.Msg, error) { return unpackReplyTo(wire, "") }
+
+// unpackReplyTo is unpackReply for a reply to a query for asked: a
+// question that repeats it octet for octet has asked as its name, not a
+// copy (a string per reply less; the UDP pool knows each pending query's
+// name).
+func unpackReplyTo(wire []byte, asked string) (*dns.Msg, error) {
+	if m := fastUnpack(wire, asked); m != nil {
 		return m, nil
 	}
 	m := new(dns.Msg)
@@ -72,8 +78,9 @@ const (
 )
 
 // fastUnpack returns the parsed message, or nil when anything in it
-// should go to Msg.Unpack instead.
-func fastUnpack(wire []byte) *dns.Msg {
+// should go to Msg.Unpack instead. asked, when the question's name is
+// that, is taken as it (see unpackReplyTo).
+func fastUnpack(wire []byte, asked string) *dns.Msg {
 	if len(wire) < headerLen+5 {
 		return nil
 	}
@@ -100,9 +107,14 @@ func fastUnpack(wire []byte) *dns.Msg {
 	if !ok || off+4 > len(wire) {
 		return nil
 	}
-	qname := string(p.buf[:n])
-	if n == 0 {
+	var qname string
+	switch {
+	case n == 0:
 		qname = "."
+	case string(p.buf[:n]) == asked: // no string made to compare
+		qname = asked
+	default:
+		qname = string(p.buf[:n])
 	}
 	b.q[0] = dns.Question{
 		Name:   qname,
