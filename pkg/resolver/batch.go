@@ -624,10 +624,15 @@ func (c *Client) readBatch(ctx context.Context, out []Result, sc *clientScratch)
 		ans := &out[i].Answer
 		msg, size, err := c.checkReply(ans.Name, first.msg, ans.Name, ans.Type)
 		if err != nil {
+			first.blk.release() // an error refers to no message
 			out[i].Err = c.failed(ans, err)
 			continue
 		}
 		next, done, err := c.absorb(ans, msg, size, ans.Name)
+		// ans keeps the answer section's records only, which are not in
+		// the block (see replyBlock).
+		first.blk.release()
+		*first = udpReply{}
 		if done || err != nil {
 			out[i].Err = err
 			continue

@@ -159,7 +159,7 @@ func (c *Client) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd 
 		// The first nameserver only: DNSSEC status is a property of the
 		// resolver asked, and mixing two resolvers' views (one validating,
 		// one not) would make the verdict meaningless.
-		msg, err := c.sendUDP(ctx, 0, wire, qname)
+		msg, _, err := c.sendUDP(ctx, 0, wire, qname) // kept in the Reply: no release
 		if err == nil && msg.Truncated {
 			msg, err = c.sendTCP(ctx, 0, c.dnssecQuery(qname, qtype, cd))
 		}

@@ -114,6 +114,7 @@ var errPoolBusy = errors.New("too many queries pending on one socket")
 // datagram out of the read buffer (unpackReply copies what it keeps).
 type udpReply struct {
 	msg *dns.Msg
+	blk *replyBlock // msg's block, if it has one: see replyBlock.release
 	err error
 }
 
@@ -173,10 +174,13 @@ func (l *freeList[T]) Put(x T) {
 // exchange sends the query wire (packed by packQuery; its ID is replaced
 // in place: one caller's attempts use it one after the other) and waits
 // for the reply until timeout passes or ctx ends.
-func (p *udpPool) exchange(ctx context.Context, wire []byte, name string, timeout time.Duration) (*dns.Msg, error) {
+//
+// blk is the reply's block, for the caller to release once it is done
+// with the message (see replyBlock.release), or nil.
+func (p *udpPool) exchange(ctx context.Context, wire []byte, name string, timeout time.Duration) (msg *dns.Msg, blk *replyBlock, err error) {
 	sock, id, ch, flush, err := p.enqueue(wire, name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	reuse := false
 	defer func() {
@@ -199,18 +203,18 @@ func (p *udpPool) exchange(ctx context.Context, wire []byte, name string, timeou
 	select {
 	case reply, ok := <-ch:
 		if !ok {
-			return nil, errors.New("socket closed before the reply")
+			return nil, nil, errors.New("socket closed before the reply")
 		}
 		// The reader took the ID out of pending before sending, so
 		// nothing else will send on ch: it can serve another query. (A
 		// channel whose query timed out is never reused: a late reply
 		// could still be on its way into it.)
 		reuse = true
-		return reply.msg, reply.err
+		return reply.msg, reply.blk, reply.err
 	case <-t.C:
-		return nil, errAttemptTimeout
+		return nil, nil, errAttemptTimeout
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, nil, ctx.Err()
 	}
 }
 
@@ -620,8 +624,8 @@ func (k *udpSocket) deliver(dgram []byte, cut bool) {
 		ch <- udpReply{msg: msg}
 		return
 	}
-	msg, err := unpackReplyTo(dgram, q.name)
-	ch <- udpReply{msg: msg, err: err} // buffered: never blocks
+	msg, blk, err := unpackReplyTo(dgram, q.name)
+	ch <- udpReply{msg: msg, blk: blk, err: err} // buffered: never blocks
 }
 
 // idle retires an idle socket from its slot and reports whether it did.
