@@ -377,10 +377,10 @@ func (s *udpSlot) registerN(server string, qs []batchQuery) (*udpSocket, error) 
 // exchangeBatch is exchange for many queries at once: one socket, one
 // sendmmsg for all (a write per query was the largest single cost of a bulk
 // run), one timer, one goroutine waiting. out[i] is what exchange would
-// have returned for wires[i].
-func (p *udpPool) exchangeBatch(ctx context.Context, wires [][]byte, names []string, timeout time.Duration, out []udpReply) {
+// have returned for wires[i], asking names[i]. qs is room for len(wires)
+// queries' bookkeeping (the caller's scratch), of zero values.
+func (p *udpPool) exchangeBatch(ctx context.Context, wires [][]byte, names []string, timeout time.Duration, out []udpReply, qs []batchQuery) {
 	slot := &p.slots[(p.next.Add(1)-1)%uint32(len(p.slots))]
-	qs := make([]batchQuery, len(wires))
 	for i := range qs {
 		qs[i].name = names[i]
 	}
