@@ -3,6 +3,7 @@ package resolver
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/miekg/dns"
@@ -250,18 +251,32 @@ func lookupEach(ctx context.Context, r Resolver, qs []Question, out []Result, li
 func TXTRecords(ans Answer) []TXT {
 	// Two allocations whatever the number of records: the records, and
 	// one array for all their strings (an apex often has several TXT
-	// records: SPF, site verifications).
-	records, strs := 0, 0
+	// records: SPF, site verifications). One when no string has an
+	// escape, the usual case: each record's strings are then its
+	// record's own (capped: an append by the caller copies; strings are
+	// immutable and no caller writes into the slice).
+	records, strs, escaped := 0, 0, false
 	for _, rr := range ans.RRs {
 		if t, ok := rr.(*dns.TXT); ok {
 			records++
 			strs += len(t.Txt)
+			for _, s := range t.Txt {
+				escaped = escaped || strings.IndexByte(s, '\\') >= 0
+			}
 		}
 	}
 	if records == 0 {
 		return nil
 	}
 	out := make([]TXT, 0, records)
+	if !escaped {
+		for _, rr := range ans.RRs {
+			if t, ok := rr.(*dns.TXT); ok {
+				out = append(out, TXT{Strings: t.Txt[:len(t.Txt):len(t.Txt)]})
+			}
+		}
+		return out
+	}
 	all := make([]string, strs)
 	for _, rr := range ans.RRs {
 		if t, ok := rr.(*dns.TXT); ok {

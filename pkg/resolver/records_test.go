@@ -44,3 +44,33 @@ func TestTXTRecordsOfManyRecords(t *testing.T) {
 		t.Error("no records: want nil")
 	}
 }
+
+// Without escapes the strings are the records' own: the same as TXTOf
+// gives, and an append to one record's strings changes neither the record
+// nor the next one's strings.
+func TestTXTRecordsWithoutEscapes(t *testing.T) {
+	t.Parallel()
+	srv := dnstest.Start(t, dnstest.ZoneText("txt.example.", `@ SOA ns. h. 1 1 1 1 60
+@ TXT "v=spf1 " "-all"
+@ TXT "site-verification=abc"
+`))
+	ans, err := srv.Resolver(t).Lookup(context.Background(), "txt.example", dns.TypeTXT)
+	if err != nil || len(ans.RRs) != 2 {
+		t.Fatalf("Lookup = %d records, %v", len(ans.RRs), err)
+	}
+	got := resolver.TXTRecords(ans)
+	var want []resolver.TXT
+	for _, rr := range ans.RRs {
+		want = append(want, resolver.TXTOf(rr.(*dns.TXT).Txt))
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("TXTRecords = %q\nwant (TXTOf each) %q", got, want)
+	}
+	for i := range got {
+		_ = append(got[i].Strings, "appended")
+	}
+	again := resolver.TXTRecords(ans)
+	if !reflect.DeepEqual(again, want) || !reflect.DeepEqual(got, want) {
+		t.Errorf("appending to the strings changed the records: %q, %q", again, got)
+	}
+}
