@@ -645,13 +645,12 @@ func (c *Client) sendBatch(ctx context.Context, sc *clientScratch) {
 	}
 	c.batchMu.Unlock()
 	sc.firsts = slices.Grow(sc.firsts[:0], n)[:n]
-	sc.queries = slices.Grow(sc.queries[:0], n)[:n]
 	if err != nil {
 		for j := range sc.firsts {
 			sc.firsts[j].err = err
 		}
 	} else {
-		c.udp[0].exchangeBatch(ctx, sc.wires, sc.names, c.opts.Timeout, sc.firsts, sc.queries)
+		c.udp[0].exchangeBatch(ctx, sc.wires, sc.names, c.opts.Timeout, sc.firsts, &sc.waiter)
 	}
 	for range taken {
 		c.release()
@@ -720,10 +719,10 @@ type clientScratch struct {
 	idx    []int
 	buf    []byte
 	firsts []udpReply
-	// queries is the UDP pool's bookkeeping of the batch (an allocation
-	// per batch made there).
-	queries []batchQuery
-	wg      sync.WaitGroup
+	// waiter is the UDP pool's bookkeeping of the batch (its own
+	// allocations per batch, made there, were two to four).
+	waiter batchWaiter
+	wg     sync.WaitGroup
 }
 
 // clientScratches: a sync.Pool for the reason scratches is.
@@ -733,8 +732,7 @@ func (s *clientScratch) put() {
 	clear(s.wires)
 	clear(s.names)
 	clear(s.firsts) // the replies, for the collector
-	clear(s.queries)
-	s.wires, s.names, s.idx, s.buf, s.firsts, s.queries = s.wires[:0], s.names[:0], s.idx[:0], s.buf[:0], s.firsts[:0], s.queries[:0]
+	s.wires, s.names, s.idx, s.buf, s.firsts = s.wires[:0], s.names[:0], s.idx[:0], s.buf[:0], s.firsts[:0]
 	if cap(s.wires) <= maxBatch {
 		clientScratches.Put(s)
 	}
