@@ -59,11 +59,18 @@ func unpackReplyTo(wire []byte, asked string) (m *dns.Msg, b *replyBlock, err er
 // the answer section (Answer.RRs) can release the block for the next
 // reply: 37 blocks a domain, 10 KiB, were a thirteenth of a bulk run's
 // allocated bytes.
+//
+// An authoritative server answers with its zone's NS record in the
+// authority section and the name server's address in the additional one
+// (NSD does): the first NS and the first A record of those sections live
+// in the block too, two allocations a positive reply less.
 type replyBlock struct {
 	msg dns.Msg
 	q   [1]dns.Question
 	rrs [3]dns.RR
 	opt dns.OPT // the first OPT record without options
+	ns  dns.NS  // the first NS record of the other sections
+	a   aRecord // the first A record of the other sections
 	// neg is the negativeBlock this one is part of, if any (for release).
 	neg *negativeBlock
 }
@@ -206,7 +213,7 @@ func (b *replyBlock) parse(wire []byte, asked string, soa *dns.SOA, an, ns, ar i
 			return false
 		}
 	}
-	p.opt = &b.opt
+	p.opt, p.ns, p.a = &b.opt, &b.ns, &b.a
 	if ns+ar <= len(b.rrs) {
 		rest = b.rrs[:ns+ar]
 	} else {
@@ -253,10 +260,12 @@ func setHeader(m *dns.Msg, id, bits uint16) {
 type parser struct {
 	wire  []byte
 	qname string
-	// opt and soa are room for one record of their type in the block,
-	// nil once used or when there is none.
+	// opt, soa, ns and a are room for one record of their type in the
+	// block, nil once used or when there is none (see replyBlock).
 	opt *dns.OPT
 	soa *dns.SOA
+	ns  *dns.NS
+	a   *aRecord
 	// wantSlot asks the next record made here for room for the answer
 	// section; slot is that room.
 	wantSlot bool
@@ -370,7 +379,11 @@ func (p *parser) rdata(h dns.RR_Header, rd []byte, off int) dns.RR {
 		if end-off != 4 {
 			return nil
 		}
-		r := newRecord[aRecord](p)
+		r := p.a
+		if r == nil {
+			r = newRecord[aRecord](p)
+		}
+		p.a = nil
 		copy(r.ip[:], rd[off:])
 		r.rr = dns.A{Hdr: h, A: r.ip[:]}
 		return &r.rr
@@ -395,7 +408,11 @@ func (p *parser) rdata(h dns.RR_Header, rd []byte, off int) dns.RR {
 			*r = dns.CNAME{Hdr: h, Target: target}
 			return r
 		case dns.TypeNS:
-			r := newRecord[dns.NS](p)
+			r := p.ns
+			if r == nil {
+				r = newRecord[dns.NS](p)
+			}
+			p.ns = nil
 			*r = dns.NS{Hdr: h, Ns: target}
 			return r
 		default:
