@@ -57,7 +57,7 @@ func unpackReplyTo(wire []byte, asked string) (m *dns.Msg, b *replyBlock, err er
 // Nothing of the answer section is in it (the OPT record is taken for the
 // block from the other sections only), so that a lookup that keeps only
 // the answer section (Answer.RRs) can release the block for the next
-// reply: 37 blocks a domain, 10 KiB, were a thirteenth of a bulk run's
+// reply: 36 blocks a domain, 11.6 KiB, were 9 % of a bulk run's
 // allocated bytes.
 //
 // An authoritative server answers with its zone's NS record in the
