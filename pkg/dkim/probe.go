@@ -38,7 +38,7 @@ func runLookups(ctx context.Context, r resolver.Resolver, lookups []*lookup, lim
 	}
 	for lo := 0; lo < len(qs); lo += step {
 		hi := min(lo+step, len(qs))
-		for i, res := range resolver.LookupBatch(ctx, r, qs[lo:hi], limit) {
+		for i, res := range resolver.Batch(ctx, r, qs[lo:hi], limit) {
 			l := asked[lo+i]
 			l.ans, l.err = res.Answer, res.Err
 			if res.Err == nil {

@@ -86,7 +86,7 @@ func Discover(ctx context.Context, r resolver.Resolver, d dnsname.Domain) Discov
 		qs = append(qs, resolver.Question{Name: q.FQDN(), Type: dns.TypeTXT})
 		asked = append(asked, i)
 	}
-	for j, res := range resolver.LookupBatch(ctx, r, qs, len(qs)) {
+	for j, res := range resolver.Batch(ctx, r, qs, len(qs)) {
 		s := &steps[asked[j]]
 		if res.Err != nil {
 			s.Result, s.Error, s.Err = "error", res.Err.Error(), res.Err

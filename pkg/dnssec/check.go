@@ -393,7 +393,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	for i, m := range mail {
 		qs[i] = resolver.Question{Name: m.name, Type: m.qtype}
 	}
-	for i, res := range resolver.LookupBatch(ctx, env.Resolver, qs, 8) {
+	for i, res := range resolver.Batch(ctx, env.Resolver, qs, 8) {
 		m := mail[i]
 		m.found = res.Err == nil && res.Answer.Outcome == resolver.Found
 		if resolver.KindOf(res.Err) == resolver.KindServFail {

@@ -26,6 +26,7 @@ type Cache struct {
 	entries map[qkey]*cacheEntry // answered, or being asked now
 	slab    []cacheEntry         // entries not handed out yet
 	slabs   int                  // slabs allocated
+	reps    []Reply              // QueryDNSSEC's replies not handed out yet
 
 	lookups atomic.Int64
 	misses  atomic.Int64

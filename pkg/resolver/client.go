@@ -243,12 +243,16 @@ func (c *Client) lookupCanonical(ctx context.Context, qname string, qtype uint16
 // attempt at the first server, already sent (LookupBatch).
 func (c *Client) follow(ctx context.Context, ans *Answer, current string, first *udpReply) error {
 	for {
-		msg, size, err := c.exchange(ctx, current, ans.Type, first)
+		msg, blk, size, err := c.exchange(ctx, current, ans.Type, first)
 		first = nil
 		if err != nil {
+			blk.release() // an error refers to no message
 			return c.failed(ans, err)
 		}
 		next, done, err := c.absorb(ans, msg, size, current)
+		// ans keeps the answer section's records only, which are not
+		// in the block.
+		blk.release()
 		if done || err != nil {
 			return err
 		}
@@ -380,8 +384,10 @@ func cnameOf(rrs []dns.RR, owner string) string {
 // exchange sends one question, retrying timeouts and falling back to TCP on
 // truncation, and turns RCODEs other than NOERROR and NXDOMAIN into errors.
 // first, when set, stands for the first UDP attempt at the first server:
-// sent and waited for already (LookupBatch).
-func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first *udpReply) (*dns.Msg, int, error) {
+// sent and waited for already (LookupBatch). blk is the returned message's
+// block, or that of the reply an error was made of, for the caller to
+// release (see replyBlock.release); nil when there is none.
+func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first *udpReply) (msg *dns.Msg, blk *replyBlock, size int, err error) {
 	fqdn := dns.Fqdn(name) // name is canonical: no copy
 	// Written directly, not through a dns.Msg (not SetQuestion either: it
 	// draws an ID from crypto/rand, which cost 8% of a bulk run's CPU):
@@ -399,7 +405,7 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first 
 	if !ok {
 		var err error
 		if wire, err = c.lookupQuery(fqdn, qtype).Pack(); err != nil {
-			return nil, 0, &Error{Name: name, Type: qtype, Kind: KindName, Err: err}
+			return nil, nil, 0, &Error{Name: name, Type: qtype, Kind: KindName, Err: err}
 		}
 	}
 
@@ -416,19 +422,21 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first 
 		for k := range c.servers {
 			si := (start + k) % len(c.servers)
 			var msg *dns.Msg
+			var blk *replyBlock
 			var err error
 			if first != nil && attempt == 0 && k == 0 {
 				// Sent and answered (or not) while the context was
 				// alive: a reply that came in time counts.
-				msg, err = first.msg, first.err
+				msg, blk, err = first.msg, first.blk, first.err
 			} else {
 				if err := ctx.Err(); err != nil {
-					return nil, 0, c.ctxError(ctx, name, qtype, err)
+					return nil, nil, 0, c.ctxError(ctx, name, qtype, err)
 				}
-				msg, err = c.sendUDP(ctx, si, wire)
+				msg, blk, err = c.sendUDP(ctx, si, wire, fqdn)
 			}
 			if err == nil && msg.Truncated {
 				var tcpErr error
+				blk = nil // the UDP reply is dropped (the collector's)
 				if msg, err, tcpErr = c.overTCP(ctx, si, fqdn, name, qtype); tcpErr != nil {
 					lastReply = tcpErr
 					continue
@@ -436,7 +444,7 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first 
 			}
 			if err != nil {
 				if ctxErr := contextDone(ctx); ctxErr != nil {
-					return nil, 0, c.ctxError(ctx, name, qtype, ctxErr)
+					return nil, nil, 0, c.ctxError(ctx, name, qtype, ctxErr)
 				}
 				lastErr = err
 				if isTimeout(err) {
@@ -453,18 +461,18 @@ func (c *Client) exchange(ctx context.Context, name string, qtype uint16, first 
 					continue
 				}
 			}
-			return msg, size, err
+			return msg, blk, size, err
 		}
 		if lastReply != nil {
 			// Every server answered, none usefully: asking again will
 			// not help (only silence is retried).
-			return nil, 0, lastReply
+			return nil, nil, 0, lastReply
 		}
 	}
 	if lastReply != nil {
-		return nil, 0, lastReply
+		return nil, nil, 0, lastReply
 	}
-	return nil, 0, c.timedOut(name, qtype, lastErr)
+	return nil, nil, 0, c.timedOut(name, qtype, lastErr)
 }
 
 // lookupQuery is the query exchange sends, as a dns.Msg: for TCP and for
@@ -548,12 +556,14 @@ func (c *Client) release() { <-c.inFlight }
 // is a pooled timer in the pool, not a context: a context.WithTimeout per
 // query was an eighth of a bulk run's allocations (a context, a timer, a
 // channel and its registration in the parent).
-func (c *Client) sendUDP(ctx context.Context, server int, wire []byte) (*dns.Msg, error) {
+//
+// name is the name asked, as in the wire (see pendingQuery).
+func (c *Client) sendUDP(ctx context.Context, server int, wire []byte, name string) (*dns.Msg, *replyBlock, error) {
 	if err := c.acquire(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer c.release()
-	return c.udp[server].exchange(ctx, wire, c.opts.Timeout)
+	return c.udp[server].exchange(ctx, wire, name, c.opts.Timeout)
 }
 
 func (c *Client) sendTCP(ctx context.Context, server int, q *dns.Msg) (*dns.Msg, error) {

@@ -98,8 +98,9 @@ func (c *Cache) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd b
 	e, lead, err := c.join(ctx, key)
 	switch {
 	case lead:
-		rep, err := QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
-		e.rep, e.err = &rep, err
+		rep := c.newReply()
+		*rep, e.err = QueryDNSSEC(ctx, c.upstream, key.name, qtype, cd)
+		e.rep = rep
 		c.finish(ctx, key, e)
 	case e == nil && err == nil:
 		// The caller that asked gave up; we did not.
@@ -111,6 +112,26 @@ func (c *Cache) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd b
 		return Reply{Name: key.name, Type: qtype}, e.err
 	}
 	return *e.rep, e.err
+}
+
+// replySlab is how many Replies a Cache allocates at once: a domain asks
+// some six DNSSEC questions, and a Reply per question was an allocation
+// each.
+const replySlab = 6
+
+// newReply hands out room for a Reply that lives as long as the cache.
+// Only the caller that leads the question writes it, before finish
+// publishes it (so no lock: the slab is the cache's, handed out under
+// c.mu).
+func (c *Cache) newReply() *Reply {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.reps) == 0 {
+		c.reps = make([]Reply, replySlab)
+	}
+	r := &c.reps[0]
+	c.reps = c.reps[1:]
+	return r
 }
 
 // ZoneRecords implements ZoneLister when the upstream does.
@@ -159,7 +180,7 @@ func (c *Client) QueryDNSSEC(ctx context.Context, name string, qtype uint16, cd 
 		// The first nameserver only: DNSSEC status is a property of the
 		// resolver asked, and mixing two resolvers' views (one validating,
 		// one not) would make the verdict meaningless.
-		msg, err := c.sendUDP(ctx, 0, wire)
+		msg, _, err := c.sendUDP(ctx, 0, wire, qname) // kept in the Reply: no release
 		if err == nil && msg.Truncated {
 			msg, err = c.sendTCP(ctx, 0, c.dnssecQuery(qname, qtype, cd))
 		}

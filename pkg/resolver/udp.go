@@ -58,6 +58,18 @@ type queued struct {
 	end   int
 }
 
+// pendingQuery is a query waiting for its reply: where the reply goes, and
+// the name asked (canonical, with its trailing dot), which the reply's
+// question takes as its own string when it repeats it octet for octet
+// (one allocation less per reply: see fastUnpack).
+type pendingQuery struct {
+	ch   chan udpReply // a query of its own (exchange)
+	bw   *batchWaiter  // or query i of batch gen (exchangeBatch)
+	i    int32
+	gen  uint32
+	name string
+}
+
 type udpSlot struct {
 	pool *udpPool
 	mu   sync.Mutex
@@ -80,7 +92,7 @@ type udpSocket struct {
 	batch   batchWriter // conn, for sendmmsg
 	slot    *udpSlot
 	mu      sync.Mutex
-	pending map[uint16]chan udpReply
+	pending map[uint16]pendingQuery
 	uses    int
 	retired bool // no new queries; closed once nothing is pending
 	closed  bool
@@ -105,6 +117,7 @@ var errPoolBusy = errors.New("too many queries pending on one socket")
 // datagram out of the read buffer (unpackReply copies what it keeps).
 type udpReply struct {
 	msg *dns.Msg
+	blk *replyBlock // msg's block, if it has one: see replyBlock.release
 	err error
 }
 
@@ -164,10 +177,13 @@ func (l *freeList[T]) Put(x T) {
 // exchange sends the query wire (packed by packQuery; its ID is replaced
 // in place: one caller's attempts use it one after the other) and waits
 // for the reply until timeout passes or ctx ends.
-func (p *udpPool) exchange(ctx context.Context, wire []byte, timeout time.Duration) (*dns.Msg, error) {
-	sock, id, ch, flush, err := p.enqueue(wire)
+//
+// blk is the reply's block, for the caller to release once it is done
+// with the message (see replyBlock.release), or nil.
+func (p *udpPool) exchange(ctx context.Context, wire []byte, name string, timeout time.Duration) (msg *dns.Msg, blk *replyBlock, err error) {
+	sock, id, ch, flush, err := p.enqueue(wire, name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	reuse := false
 	defer func() {
@@ -190,18 +206,18 @@ func (p *udpPool) exchange(ctx context.Context, wire []byte, timeout time.Durati
 	select {
 	case reply, ok := <-ch:
 		if !ok {
-			return nil, errors.New("socket closed before the reply")
+			return nil, nil, errSocketClosed
 		}
 		// The reader took the ID out of pending before sending, so
 		// nothing else will send on ch: it can serve another query. (A
 		// channel whose query timed out is never reused: a late reply
 		// could still be on its way into it.)
 		reuse = true
-		return reply.msg, reply.err
+		return reply.msg, reply.blk, reply.err
 	case <-t.C:
-		return nil, errAttemptTimeout
+		return nil, nil, errAttemptTimeout
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, nil, ctx.Err()
 	}
 }
 
@@ -209,14 +225,14 @@ func (p *udpPool) exchange(ctx context.Context, wire []byte, timeout time.Durati
 // buffer may be reused before the batch goes). flush says the caller
 // gathers this batch and must send it (flush); otherwise the caller that
 // gathers it sends this datagram too, or delivers the write error on ch.
-func (p *udpPool) enqueue(wire []byte) (sock *udpSocket, id uint16, ch chan udpReply, flush bool, err error) {
+func (p *udpPool) enqueue(wire []byte, name string) (sock *udpSocket, id uint16, ch chan udpReply, flush bool, err error) {
 	p.qmu.Lock()
 	defer p.qmu.Unlock()
 	slot := p.qslot
 	if slot == nil {
 		slot = &p.slots[(p.next.Add(1)-1)%uint32(len(p.slots))]
 	}
-	if sock, id, ch, err = slot.register(p.server); err != nil {
+	if sock, id, ch, err = slot.register(p.server, name); err != nil {
 		return nil, 0, nil, false, err
 	}
 	start := len(p.qbuf)
@@ -290,7 +306,7 @@ func (p *udpPool) flush() {
 // or stopped waiting.
 func (k *udpSocket) fail(id uint16, ch chan udpReply, err error) {
 	k.mu.Lock()
-	mine := k.pending[id] == ch
+	mine := k.pending[id].ch == ch
 	if mine {
 		delete(k.pending, id)
 	}
@@ -302,24 +318,44 @@ func (k *udpSocket) fail(id uint16, ch chan udpReply, err error) {
 
 // register picks a free random ID on the slot's current socket, opening or
 // renewing the socket as needed.
-func (s *udpSlot) register(server string) (*udpSocket, uint16, chan udpReply, error) {
-	var q [1]batchQuery
-	sock, err := s.registerN(server, q[:])
-	return sock, q[0].id, q[0].ch, err
-}
-
-// batchQuery is one query of a batch on one socket: its ID, its reply
-// channel, and whether the channel may serve another query afterwards.
-type batchQuery struct {
-	id    uint16
-	reuse bool
-	ch    chan udpReply
-}
-
-// registerN is register for len(qs) queries at once, on one socket.
-func (s *udpSlot) registerN(server string, qs []batchQuery) (*udpSocket, error) {
+func (s *udpSlot) register(server, name string) (*udpSocket, uint16, chan udpReply, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	sock, err := s.socketLocked(server, 1)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	defer sock.mu.Unlock()
+	ch := replyChans.Get()
+	id := sock.freeIDLocked()
+	sock.pending[id] = pendingQuery{ch: ch, name: name}
+	sock.uses++
+	return sock, id, ch, nil
+}
+
+// registerBatch registers the queries of w's batch, asking names, on one
+// socket: query i gets the ID w.ids[i].
+func (s *udpSlot) registerBatch(server string, names []string, w *batchWaiter) (*udpSocket, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sock, err := s.socketLocked(server, len(names))
+	if err != nil {
+		return nil, err
+	}
+	defer sock.mu.Unlock()
+	w.ids = slices.Grow(w.ids[:0], len(names))[:len(names)]
+	for i, name := range names {
+		id := sock.freeIDLocked()
+		sock.pending[id] = pendingQuery{bw: w, i: int32(i), gen: w.gen, name: name}
+		w.ids[i] = id
+	}
+	sock.uses += len(names)
+	return sock, nil
+}
+
+// socketLocked returns the slot's socket, opened or renewed as needed,
+// with its lock held and room for n more pending queries. s.mu is held.
+func (s *udpSlot) socketLocked(server string, n int) (*udpSocket, error) {
 	if s.sock != nil && s.sock.uses >= maxSocketUses {
 		s.sock.retire()
 		s.sock = nil
@@ -334,99 +370,148 @@ func (s *udpSlot) registerN(server string, qs []batchQuery) (*udpSocket, error) 
 			return nil, err
 		}
 		_ = conn.SetReadBuffer(4 << 20) // bursts of replies; the kernel caps it
-		s.sock = &udpSocket{conn: conn, batch: newBatchWriter(conn, raddr), slot: s, pending: map[uint16]chan udpReply{}}
+		s.sock = &udpSocket{conn: conn, batch: newBatchWriter(conn, raddr), slot: s, pending: map[uint16]pendingQuery{}}
 		go s.sock.read()
 	}
 	sock := s.sock
 	sock.mu.Lock()
-	defer sock.mu.Unlock()
-	if len(sock.pending)+len(qs) > maxPendingPerSocket {
+	if len(sock.pending)+n > maxPendingPerSocket {
+		sock.mu.Unlock()
 		return nil, errPoolBusy
 	}
-	for i := range qs {
-		for {
-			// math/rand/v2's generator is ChaCha8, seeded from the OS per
-			// thread: unpredictable, without crypto/rand's cost per call.
-			id := uint16(rand.Uint32())
-			if _, taken := sock.pending[id]; !taken {
-				ch := replyChans.Get()
-				sock.pending[id] = ch
-				qs[i].id, qs[i].ch = id, ch
-				break
-			}
-		}
-	}
-	sock.uses += len(qs)
 	return sock, nil
 }
 
+// freeIDLocked picks a random ID no pending query has; k.mu is held.
+func (k *udpSocket) freeIDLocked() uint16 {
+	for {
+		// math/rand/v2's generator is ChaCha8, seeded from the OS per
+		// thread: unpredictable, without crypto/rand's cost per call.
+		id := uint16(rand.Uint32())
+		if _, taken := k.pending[id]; !taken {
+			return id
+		}
+	}
+}
+
+// batchWaiter is where the reader puts the replies of one batch, and how
+// it tells the batch's goroutine that the last one is in: one wake-up per
+// batch, where a channel per query made the goroutine wait (select, park,
+// wake) for one reply after another. Kept with the client's scratch, it
+// serves one batch after another; gen tells them apart, so that a late
+// reply to an earlier batch is dropped.
+type batchWaiter struct {
+	mu        sync.Mutex
+	gen       uint32
+	out       []udpReply // the batch's replies, by query
+	remaining int        // queries without their reply yet
+	closed    bool       // the batch stopped waiting: no more replies go in
+	done      chan struct{}
+	ids       []uint16 // the queries' IDs
+}
+
+// open readies w for a batch of len(out) queries.
+func (w *batchWaiter) open(out []udpReply) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done == nil {
+		w.done = make(chan struct{}, 1)
+	}
+	w.gen++
+	w.out, w.remaining, w.closed = out, len(out), false
+}
+
+// put hands reply to query i of batch gen, unless that batch is over.
+func (w *batchWaiter) put(gen uint32, i int32, reply udpReply) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed || w.gen != gen {
+		reply.blk.release() // nobody will read it
+		return
+	}
+	w.out[i] = reply
+	if w.remaining--; w.remaining == 0 {
+		w.done <- struct{}{} // buffered, one per batch: never blocks
+	}
+}
+
+// close ends the batch: replies coming later are dropped. What came is in
+// w.out.
+func (w *batchWaiter) close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.closed = true
+	w.out = nil
+	select {
+	case <-w.done: // the last reply came as the batch stopped waiting
+	default:
+	}
+}
+
+// errSocketClosed is the reply to a query whose socket broke or closed.
+var errSocketClosed = errors.New("socket closed before the reply")
+
 // exchangeBatch is exchange for many queries at once: one socket, one
 // sendmmsg for all (a write per query was the largest single cost of a bulk
-// run), one timer, one goroutine waiting. out[i] is what exchange would
-// have returned for wires[i].
-func (p *udpPool) exchangeBatch(ctx context.Context, wires [][]byte, timeout time.Duration, out []udpReply) {
+// run), one timer, one goroutine waiting, woken once (batchWaiter). out[i]
+// is what exchange would have returned for wires[i], asking names[i], of
+// zero values when called. w is the caller's, for this batch alone.
+func (p *udpPool) exchangeBatch(ctx context.Context, wires [][]byte, names []string, timeout time.Duration, out []udpReply, w *batchWaiter) {
 	slot := &p.slots[(p.next.Add(1)-1)%uint32(len(p.slots))]
-	qs := make([]batchQuery, len(wires))
-	sock, err := slot.registerN(p.server, qs)
+	w.open(out)
+	sock, err := slot.registerBatch(p.server, names, w)
 	if err != nil {
+		w.close()
 		for i := range out {
 			out[i].err = err
 		}
 		return
 	}
-	defer func() {
-		for _, q := range qs {
-			sock.forget(q.id, q.ch)
-			if q.reuse {
-				replyChans.Put(q.ch)
-			}
-		}
-	}()
-	for i, w := range wires {
-		binary.BigEndian.PutUint16(w, qs[i].id)
+	defer sock.forgetBatch(w) // once closed: see forgetBatch
+	for i, wire := range wires {
+		binary.BigEndian.PutUint16(wire, w.ids[i])
 	}
 	if err := sock.writeBatch(wires); err != nil {
+		w.close()
 		for i := range out {
-			out[i].err = err
+			out[i] = udpReply{err: err}
 		}
 		return
 	}
 	t := timers.Get()
 	t.Reset(timeout)
-	defer func() {
-		t.Stop()
-		timers.Put(t)
-	}()
-	var expired error // once set, the rest only take what already came
-	for i := range qs {
-		q := &qs[i]
-		if expired == nil {
-			select {
-			case reply, ok := <-q.ch:
-				out[i], q.reuse = replyOf(reply, ok)
-				continue
-			case <-t.C:
-				expired = errAttemptTimeout
-			case <-ctx.Done():
-				expired = ctx.Err()
+	var expired error // the replies not in by then get it
+	select {
+	case <-w.done:
+	case <-t.C:
+		expired = errAttemptTimeout
+	case <-ctx.Done():
+		expired = ctx.Err()
+	}
+	t.Stop()
+	timers.Put(t)
+	w.close()
+	if expired != nil {
+		for i := range out {
+			if out[i].msg == nil && out[i].err == nil {
+				out[i].err = expired
 			}
-		}
-		select {
-		case reply, ok := <-q.ch:
-			out[i], q.reuse = replyOf(reply, ok)
-		default:
-			out[i].err = expired
 		}
 	}
 }
 
-// replyOf is what a query gets from its channel, and whether the channel
-// may serve another query (see exchange).
-func replyOf(reply udpReply, ok bool) (udpReply, bool) {
-	if !ok {
-		return udpReply{err: errors.New("socket closed before the reply")}, false
+// forgetBatch drops the IDs of w's batch that no reply took, once the
+// batch is closed (w.gen is then still the batch's: the next batch opens
+// w only after this returns).
+func (k *udpSocket) forgetBatch(w *batchWaiter) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, id := range w.ids {
+		if q := k.pending[id]; q.bw == w && q.gen == w.gen {
+			delete(k.pending, id)
+		}
 	}
-	return reply, true
+	k.closeIfDoneLocked()
 }
 
 // datagrams is a batch of datagrams to send, kept for reuse: its slices
@@ -513,7 +598,7 @@ func (k *udpSocket) closeIfDoneLocked() {
 func (k *udpSocket) forget(id uint16, ch chan udpReply) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.pending[id] == ch {
+	if k.pending[id].ch == ch {
 		delete(k.pending, id)
 	}
 	k.closeIfDoneLocked()
@@ -592,7 +677,7 @@ func (k *udpSocket) deliver(dgram []byte, cut bool) {
 	}
 	id := binary.BigEndian.Uint16(dgram[:2])
 	k.mu.Lock()
-	ch, ok := k.pending[id]
+	q, ok := k.pending[id]
 	if ok {
 		delete(k.pending, id)
 	}
@@ -600,14 +685,19 @@ func (k *udpSocket) deliver(dgram []byte, cut bool) {
 	if !ok {
 		return
 	}
+	var reply udpReply
 	if cut {
 		msg := new(dns.Msg)
 		msg.Id, msg.Response, msg.Truncated = id, true, true
-		ch <- udpReply{msg: msg}
+		reply.msg = msg
+	} else {
+		reply.msg, reply.blk, reply.err = unpackReplyTo(dgram, q.name)
+	}
+	if q.bw != nil {
+		q.bw.put(q.gen, q.i, reply)
 		return
 	}
-	msg, err := unpackReply(dgram)
-	ch <- udpReply{msg: msg, err: err} // buffered: never blocks
+	q.ch <- reply // buffered: never blocks
 }
 
 // idle retires an idle socket from its slot and reports whether it did.
@@ -636,8 +726,12 @@ func (k *udpSocket) shutdown() {
 	k.slot.mu.Unlock()
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	for id, ch := range k.pending {
-		close(ch)
+	for id, q := range k.pending {
+		if q.bw != nil {
+			q.bw.put(q.gen, q.i, udpReply{err: errSocketClosed})
+		} else {
+			close(q.ch)
+		}
 		delete(k.pending, id)
 	}
 	k.retired = true

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/mailcheck/mailcheck/internal/dnstest"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
@@ -39,8 +40,28 @@ func sameAsUnpack(t testing.TB, wire []byte) bool {
 		t.Fatalf("% x\nunpackReply:\n%#v\nUnpack:\n%#v", wire, got, want)
 	case fast != nil && !reflect.DeepEqual(fast, want):
 		t.Fatalf("% x\nfast path:\n%#v\nUnpack:\n%#v", wire, fast, want)
+	case len(want.Question) == 1:
+		sameAsked(t, wire, want)
 	}
 	return fast != nil
+}
+
+// sameAsked checks the UDP pool's parser, which is told the name asked:
+// the same message whether the reply repeats that name (the question then
+// holds the asker's string itself, not a copy), repeats it in another
+// case, or names another.
+func sameAsked(t testing.TB, wire []byte, want *dns.Msg) {
+	t.Helper()
+	qname := want.Question[0].Name
+	for _, asked := range []string{strings.Clone(qname), strings.ToUpper(qname), "other.example."} {
+		got, err := resolver.UnpackReplyTo(wire, asked)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("% x asked %q\nunpackReplyTo (%v):\n%#v\nUnpack:\n%#v", wire, asked, err, got, want)
+		}
+		if fast := resolver.FastUnpack(wire); fast != nil && asked == qname && qname != "." && unsafe.StringData(got.Question[0].Name) != unsafe.StringData(asked) {
+			t.Fatalf("% x: the question's name is a copy of the name asked", wire)
+		}
+	}
 }
 
 // servedZone has a record of each type the checks ask for, an alias

@@ -180,7 +180,7 @@ func (w *walker) ask(ctx context.Context, keys []lookupKey, names []string) {
 	if len(qs) == 0 {
 		return
 	}
-	for i, res := range resolver.LookupBatch(ctx, w.r, qs, walkParallel) {
+	for i, res := range resolver.Batch(ctx, w.r, qs, walkParallel) {
 		w.calls[asked[i]] = res
 	}
 }
