@@ -28,9 +28,13 @@ func (m *Keys) Key(name string) string {
 		return k.(string)
 	}
 	k := m.prefix + name
+	// A place is taken before the name is stored, and given back when
+	// another goroutine stored it first: never more than maxKeys names.
 	if m.n.Load() < maxKeys {
-		if _, loaded := m.keys.LoadOrStore(name, k); !loaded {
-			m.n.Add(1)
+		if m.n.Add(1) > maxKeys {
+			m.n.Add(-1)
+		} else if _, loaded := m.keys.LoadOrStore(name, k); loaded {
+			m.n.Add(-1)
 		}
 	}
 	return k
