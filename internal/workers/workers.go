@@ -60,15 +60,24 @@ func (t task) run() {
 // worker is an idle worker's mailbox.
 type worker struct {
 	tasks chan task // capacity 1: a task handed over never blocks the sender
+	since time.Time // when it last became idle (under mu)
 }
 
 var (
 	mu sync.Mutex
 	// idle is a stack: the worker idle the shortest time is handed the
 	// next task, so the pool shrinks to what the load needs and the
-	// workers beyond it reach their idle timeout.
+	// workers beyond it reach their idle timeout. The bottom of the stack
+	// has been idle the longest.
 	idle    []*worker
 	running atomic.Int32
+	// sweeper ends the workers idle for IdleTimeout, oldest first: one
+	// timer for the pool, armed while someone is idle (sweeping), instead
+	// of a timer reset and a select at every idle wait. That timer and
+	// select were a third of the bulk run's select cost (in process, NSD,
+	// 6,000 domains: 2.3 % of all CPU in workers.work).
+	sweeper  *time.Timer
+	sweeping bool
 )
 
 // start runs t on an idle worker, or on a new goroutine.
@@ -87,12 +96,11 @@ func start(t task) {
 	go work(t)
 }
 
-// work runs t, then waits for more until IdleTimeout passes without any,
-// or MaxIdle others are already waiting.
+// work runs t, then waits for more until the sweeper ends it (IdleTimeout
+// without a task), or ends at once when MaxIdle others are already waiting.
 func work(t task) {
 	defer running.Add(-1)
 	w := &worker{tasks: make(chan task, 1)}
-	var timer *time.Timer
 	for {
 		t.run()
 		mu.Lock()
@@ -100,30 +108,42 @@ func work(t task) {
 			mu.Unlock()
 			return
 		}
+		w.since = time.Now()
 		idle = append(idle, w)
-		mu.Unlock()
-		wait := time.Duration(idleTimeout.Load())
-		if timer == nil {
-			timer = time.NewTimer(wait)
-		} else {
-			timer.Reset(wait)
-		}
-		select {
-		case t = <-w.tasks:
-			continue
-		case <-timer.C:
-		}
-		mu.Lock()
-		if i := slices.Index(idle, w); i >= 0 {
-			idle = slices.Delete(idle, i, i+1)
-			mu.Unlock()
-			return
+		if !sweeping {
+			sweeping = true
+			wait := time.Duration(idleTimeout.Load())
+			if sweeper == nil {
+				sweeper = time.AfterFunc(wait, sweep)
+			} else {
+				sweeper.Reset(wait)
+			}
 		}
 		mu.Unlock()
-		// Taken off the stack just before the timer fired: its task is
-		// on the way.
-		t = <-w.tasks
+		if t = <-w.tasks; t.wg == nil {
+			return // the sweeper's: idle too long
+		}
 	}
+}
+
+// sweep ends the workers idle for IdleTimeout or more, and sets the timer
+// again for the next one to reach it while any is idle.
+func sweep() {
+	mu.Lock()
+	defer mu.Unlock()
+	wait := time.Duration(idleTimeout.Load())
+	now := time.Now()
+	n := 0
+	for n < len(idle) && now.Sub(idle[n].since) >= wait {
+		idle[n].tasks <- task{} // its mailbox is empty: it is idle
+		n++
+	}
+	idle = slices.Delete(idle, 0, n)
+	if len(idle) == 0 {
+		sweeping = false
+		return
+	}
+	sweeper.Reset(wait - now.Sub(idle[0].since))
 }
 
 // Workers reports the worker goroutines alive (running a task or idle).
