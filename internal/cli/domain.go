@@ -295,6 +295,11 @@ func runDomain(ctx context.Context, f *Factory, opts *DomainOptions) error {
 			r.release()
 			<-tokens
 		}
+		if len(results) == 0 && writeErr == nil {
+			if writeErr = w.idle(); writeErr != nil {
+				stopRun()
+			}
+		}
 	}
 	progress.stop()
 	if err := w.finish(); writeErr == nil {

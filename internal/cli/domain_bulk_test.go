@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -374,3 +375,53 @@ func TestScanLinesBinaryEnds(t *testing.T) {
 type zeroReader struct{}
 
 func (zeroReader) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// writeCounter counts the writes that reach stdout.
+type writeCounter struct {
+	w io.Writer
+	n int
+}
+
+func (c *writeCounter) Write(p []byte) (int, error) {
+	c.n++
+	return c.w.Write(p)
+}
+
+// On a terminal each report reaches the screen as soon as it is written;
+// elsewhere reports are flushed when none is waiting (fewer writes in a
+// fast run), and the output is the same bytes either way.
+func TestDomainFileFlushesPerReportOnATerminal(t *testing.T) {
+	var names []string
+	for i := range 12 {
+		names = append(names, fmt.Sprintf("d%d.test", i))
+	}
+	srv := dnstest.Start(t, dnstest.ZoneText("test.", bulkZone(names)))
+	list := writeList(t, names)
+	outputs := map[bool]string{}
+	for _, tty := range []bool{true, false} {
+		var wc *writeCounter
+		r := runWith(t, func(f *Factory, _ *bytes.Buffer) {
+			wc = &writeCounter{w: f.IO.Out}
+			f.IO.Out = wc
+			f.IO.SetStdoutTTY(tty)
+		}, "domain", "--file", list, "--resolver", srv.Addr, "--no-probe", "--format", "jsonl", "--concurrency", "4")
+		if got := targetsOf(t, r.stdout); !slices.Equal(got, names) {
+			t.Fatalf("tty=%v: reports %v, want every domain in input order", tty, got)
+		}
+		if tty && wc.n != len(names) {
+			t.Errorf("stdout a terminal: %d writes for %d reports, want one each", wc.n, len(names))
+		}
+		t.Logf("tty=%v: %d writes for %d reports", tty, wc.n, len(names))
+		outputs[tty] = r.stdout
+	}
+	// Run-wide figures (the shared cache's timing, the clock) aside.
+	vary := regexp.MustCompile(`"(dns":\{[^}]*\}|generated_at":"[^"]*"|elapsed_ms":\d+)`)
+	if a, b := vary.ReplaceAllString(outputs[true], ""), vary.ReplaceAllString(outputs[false], ""); a != b {
+		for i := range min(len(a), len(b)) {
+			if a[i] != b[i] {
+				t.Errorf("the reports differ with stdout a terminal and not, at %d: %q against %q", i, a[max(0, i-60):min(len(a), i+40)], b[max(0, i-60):min(len(b), i+40)])
+				break
+			}
+		}
+	}
+}

@@ -52,6 +52,13 @@ type domainWriter struct {
 	f    *Factory
 	opts *DomainOptions
 	out  *bufio.Writer
+	// eager: each report is flushed as it is written (stdout is a
+	// terminal, where someone watches them come). Otherwise the run
+	// flushes when no finished report is waiting (idle), or when the
+	// buffer is full: in a fast bulk run a write(2) per report was 1.5 %
+	// of the CPU. A crash then loses at most the buffer's reports, which
+	// --resume asks again (it cuts the file after its last whole line).
+	eager bool
 
 	n        int // reports written
 	rows     []summaryRow
@@ -67,7 +74,7 @@ type domainWriter struct {
 }
 
 func newDomainWriter(f *Factory, opts *DomainOptions, out *bufio.Writer) *domainWriter {
-	w := &domainWriter{f: f, opts: opts, out: out, dist: map[string]int{}}
+	w := &domainWriter{f: f, opts: opts, out: out, dist: map[string]int{}, eager: opts.Resume == "" && f.IO.IsStdoutTTY()}
 	if f.globals.Format == "csv" {
 		w.csv = csv.NewWriter(out)
 		_ = w.csv.Write(csvColumns)
@@ -111,7 +118,7 @@ func (w *domainWriter) write(r *domainResult) error {
 		if err := w.csv.Error(); err != nil {
 			return err
 		}
-		return w.out.Flush()
+		return w.flushIfEager()
 	case w.opts.Summary:
 		w.block = append(w.block, r.row)
 		if len(w.block) >= summaryBlock {
@@ -149,8 +156,19 @@ func (w *domainWriter) write(r *domainResult) error {
 	if _, err := w.out.Write(r.out); err != nil {
 		return err
 	}
-	return w.out.Flush()
+	return w.flushIfEager()
 }
+
+func (w *domainWriter) flushIfEager() error {
+	if w.eager {
+		return w.out.Flush()
+	}
+	return nil
+}
+
+// idle is called when no finished report is waiting: what is written
+// reaches the output now, not when the next reports fill the buffer.
+func (w *domainWriter) idle() error { return w.out.Flush() }
 
 // flushBlock renders the --summary rows gathered so far.
 func (w *domainWriter) flushBlock() error {
