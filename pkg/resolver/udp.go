@@ -69,6 +69,9 @@ type pendingQuery struct {
 	gen  uint32
 	name string
 	id   uint16
+	// deadline is when the query stops waiting for its reply (monoNow):
+	// the socket's reader then hands it errAttemptTimeout (sweep).
+	deadline int64
 }
 
 // pendingTable is a socket's pending queries by ID: an array indexed by
@@ -168,6 +171,24 @@ type udpSocket struct {
 	uses    int
 	retired bool // no new queries; closed once nothing is pending
 	closed  bool
+	// wake is the socket's read deadline (monoNow), never later than a
+	// pending query's deadline nor than idleAt; idleAt is when the
+	// reader next looks whether the socket is idle. Under mu.
+	wake, idleAt int64
+	expired      []pendingQuery // the reader's, for sweep
+}
+
+// monoEpoch and monoNow give deadlines as monotonic nanoseconds: an int64
+// in each pending query, compared without a time.Time's wall clock.
+var monoEpoch = time.Now()
+
+func monoNow() int64 { return int64(time.Since(monoEpoch)) }
+
+// setWakeLocked moves the socket's read deadline to t; k.mu is held (so
+// that the reader and the queries registering never undo each other's).
+func (k *udpSocket) setWakeLocked(t int64) {
+	k.wake = t
+	_ = k.conn.SetReadDeadline(monoEpoch.Add(time.Duration(t)))
 }
 
 func newUDPPool(server string, udpSize uint16) *udpPool {
@@ -203,20 +224,11 @@ func (attemptTimeout) Error() string   { return "no reply within the per-query t
 func (attemptTimeout) Timeout() bool   { return true }
 func (attemptTimeout) Temporary() bool { return true }
 
-// replyChans and timers are reused across queries: two allocations (three
-// for a timer) less per query. Bounded free lists, not sync.Pools: a bulk
-// run collects garbage every few dozen milliseconds and each collection
-// emptied the pools, so that one query in two made its channel and timer
-// anew. (Since Go 1.23 a stopped timer's channel holds no stale tick, so
-// Reset after Stop is safe.)
-var (
-	replyChans = newFreeList(2*DefaultMaxInFlight, func() chan udpReply { return make(chan udpReply, 1) })
-	timers     = newFreeList(2*DefaultMaxInFlight, func() *time.Timer {
-		t := time.NewTimer(time.Hour)
-		t.Stop()
-		return t
-	})
-)
+// replyChans are reused across queries: an allocation less per query. A
+// bounded free list, not a sync.Pool: a bulk run collects garbage every
+// few dozen milliseconds and each collection emptied the pool, so that one
+// query in two made its channel anew.
+var replyChans = newFreeList(2*DefaultMaxInFlight, func() chan udpReply { return make(chan udpReply, 1) })
 
 // freeList keeps up to a fixed number of things for reuse.
 type freeList[T any] struct {
@@ -250,10 +262,15 @@ func (l *freeList[T]) Put(x T) {
 // in place: one caller's attempts use it one after the other) and waits
 // for the reply until timeout passes or ctx ends.
 //
+// The timeout is no timer of its own: the socket's reader hands the query
+// errAttemptTimeout once its deadline passes (sweep), so the wait is one
+// channel receive (and ctx). A timer per query, reset, stopped and waited
+// on in a three-way select, was most of the single lookups' select cost.
+//
 // blk is the reply's block, for the caller to release once it is done
 // with the message (see replyBlock.release), or nil.
 func (p *udpPool) exchange(ctx context.Context, wire []byte, name string, timeout time.Duration) (msg *dns.Msg, blk *replyBlock, err error) {
-	sock, id, ch, flush, err := p.enqueue(wire, name)
+	sock, id, ch, flush, err := p.enqueue(wire, name, monoNow()+int64(timeout))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -269,42 +286,40 @@ func (p *udpPool) exchange(ctx context.Context, wire []byte, name string, timeou
 	if flush {
 		p.flush()
 	}
-	t := timers.Get()
-	t.Reset(timeout)
-	defer func() {
-		t.Stop()
-		timers.Put(t)
-	}()
-	select {
-	case reply, ok := <-ch:
-		if !ok {
-			return nil, nil, errSocketClosed
+	var reply udpReply
+	var ok bool
+	if done := ctx.Done(); done == nil {
+		reply, ok = <-ch
+	} else {
+		select {
+		case reply, ok = <-ch:
+		case <-done:
+			return nil, nil, ctx.Err()
 		}
-		// The reader took the ID out of pending before sending, so
-		// nothing else will send on ch: it can serve another query. (A
-		// channel whose query timed out is never reused: a late reply
-		// could still be on its way into it.)
-		reuse = true
-		return reply.msg, reply.blk, reply.err
-	case <-t.C:
-		return nil, nil, errAttemptTimeout
-	case <-ctx.Done():
-		return nil, nil, ctx.Err()
 	}
+	if !ok {
+		return nil, nil, errSocketClosed
+	}
+	// Whoever sent (the reader with the reply or the timeout, a failed
+	// send) took the ID out of pending first, so nothing else will send
+	// on ch: it can serve another query. (A channel whose caller stopped
+	// waiting is never reused: a reply could still be on its way.)
+	reuse = true
+	return reply.msg, reply.blk, reply.err
 }
 
 // enqueue registers a query and queues its datagram (copied: the caller's
 // buffer may be reused before the batch goes). flush says the caller
 // gathers this batch and must send it (flush); otherwise the caller that
 // gathers it sends this datagram too, or delivers the write error on ch.
-func (p *udpPool) enqueue(wire []byte, name string) (sock *udpSocket, id uint16, ch chan udpReply, flush bool, err error) {
+func (p *udpPool) enqueue(wire []byte, name string, deadline int64) (sock *udpSocket, id uint16, ch chan udpReply, flush bool, err error) {
 	p.qmu.Lock()
 	defer p.qmu.Unlock()
 	slot := p.qslot
 	if slot == nil {
 		slot = &p.slots[(p.next.Add(1)-1)%uint32(len(p.slots))]
 	}
-	if sock, id, ch, err = slot.register(p.server, name); err != nil {
+	if sock, id, ch, err = slot.register(p.server, name, deadline); err != nil {
 		return nil, 0, nil, false, err
 	}
 	start := len(p.qbuf)
@@ -394,7 +409,7 @@ func (k *udpSocket) fail(id uint16, ch chan udpReply, err error) {
 
 // register picks a free random ID on the slot's current socket, opening or
 // renewing the socket as needed.
-func (s *udpSlot) register(server, name string) (*udpSocket, uint16, chan udpReply, error) {
+func (s *udpSlot) register(server, name string, deadline int64) (*udpSocket, uint16, chan udpReply, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sock, err := s.socketLocked(server, 1)
@@ -404,14 +419,17 @@ func (s *udpSlot) register(server, name string) (*udpSocket, uint16, chan udpRep
 	defer sock.mu.Unlock()
 	ch := replyChans.Get()
 	id := sock.freeIDLocked()
-	sock.pending.add(pendingQuery{ch: ch, name: name, id: id})
+	sock.pending.add(pendingQuery{ch: ch, name: name, id: id, deadline: deadline})
 	sock.uses++
+	if deadline < sock.wake {
+		sock.setWakeLocked(deadline)
+	}
 	return sock, id, ch, nil
 }
 
 // registerBatch registers the queries of w's batch, asking names, on one
-// socket: query i gets the ID w.ids[i].
-func (s *udpSlot) registerBatch(server string, names []string, w *batchWaiter) (*udpSocket, error) {
+// socket, waiting until deadline: query i gets the ID w.ids[i].
+func (s *udpSlot) registerBatch(server string, names []string, w *batchWaiter, deadline int64) (*udpSocket, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sock, err := s.socketLocked(server, len(names))
@@ -422,10 +440,13 @@ func (s *udpSlot) registerBatch(server string, names []string, w *batchWaiter) (
 	w.ids = slices.Grow(w.ids[:0], len(names))[:len(names)]
 	for i, name := range names {
 		id := sock.freeIDLocked()
-		sock.pending.add(pendingQuery{bw: w, i: int32(i), gen: w.gen, name: name, id: id})
+		sock.pending.add(pendingQuery{bw: w, i: int32(i), gen: w.gen, name: name, id: id, deadline: deadline})
 		w.ids[i] = id
 	}
 	sock.uses += len(names)
+	if deadline < sock.wake {
+		sock.setWakeLocked(deadline)
+	}
 	return sock, nil
 }
 
@@ -446,8 +467,11 @@ func (s *udpSlot) socketLocked(server string, n int) (*udpSocket, error) {
 			return nil, err
 		}
 		_ = conn.SetReadBuffer(4 << 20) // bursts of replies; the kernel caps it
-		s.sock = &udpSocket{conn: conn, batch: newBatchWriter(conn, raddr), slot: s, pending: getPendingTable()}
-		go s.sock.read()
+		k := &udpSocket{conn: conn, batch: newBatchWriter(conn, raddr), slot: s, pending: getPendingTable()}
+		k.idleAt = monoNow() + int64(udpIdle)
+		k.setWakeLocked(k.idleAt) // before any query lowers it
+		s.sock = k
+		go k.read()
 	}
 	sock := s.sock
 	sock.mu.Lock()
@@ -529,13 +553,14 @@ var errSocketClosed = errors.New("socket closed before the reply")
 
 // exchangeBatch is exchange for many queries at once: one socket, one
 // sendmmsg for all (a write per query was the largest single cost of a bulk
-// run), one timer, one goroutine waiting, woken once (batchWaiter). out[i]
+// run), no timer (the reader sweeps the deadlines), one goroutine waiting,
+// woken once (batchWaiter). out[i]
 // is what exchange would have returned for wires[i], asking names[i], of
 // zero values when called. w is the caller's, for this batch alone.
 func (p *udpPool) exchangeBatch(ctx context.Context, wires [][]byte, names []string, timeout time.Duration, out []udpReply, w *batchWaiter) {
 	slot := &p.slots[(p.next.Add(1)-1)%uint32(len(p.slots))]
 	w.open(out)
-	sock, err := slot.registerBatch(p.server, names, w)
+	sock, err := slot.registerBatch(p.server, names, w, monoNow()+int64(timeout))
 	if err != nil {
 		w.close()
 		for i := range out {
@@ -554,18 +579,18 @@ func (p *udpPool) exchangeBatch(ctx context.Context, wires [][]byte, names []str
 		}
 		return
 	}
-	t := timers.Get()
-	t.Reset(timeout)
+	// Every query ends with its reply, its timeout (sweep) or its
+	// socket's closing: done comes, unless ctx ends first.
 	var expired error // the replies not in by then get it
-	select {
-	case <-w.done:
-	case <-t.C:
-		expired = errAttemptTimeout
-	case <-ctx.Done():
-		expired = ctx.Err()
+	if done := ctx.Done(); done == nil {
+		<-w.done
+	} else {
+		select {
+		case <-w.done:
+		case <-done:
+			expired = ctx.Err()
+		}
 	}
-	t.Stop()
-	timers.Put(t)
 	w.close()
 	if expired != nil {
 		for i := range out {
@@ -727,19 +752,11 @@ func (k *udpSocket) read() {
 	rb := getRecvBufs(k.slot.pool.recvSlot)
 	defer putRecvBufs(rb)
 	defer k.dropTable()
-	var deadline time.Time
 	for {
-		// Moved only when half of it is used up: setting it for every
-		// datagram reprogrammed a runtime timer per reply. The socket
-		// is thus found idle after udpIdle/2 to udpIdle of silence.
-		if now := time.Now(); deadline.Sub(now) < udpIdle/2 {
-			deadline = now.Add(udpIdle)
-			_ = k.conn.SetReadDeadline(deadline)
-		}
 		got, err := rb.read(k.conn)
 		if err != nil {
 			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() && !k.idle() {
+			if errors.As(err, &ne) && ne.Timeout() && k.sweep() {
 				continue
 			}
 			k.shutdown()
@@ -782,6 +799,53 @@ func (k *udpSocket) deliver(dgram []byte, cut bool) {
 		return
 	}
 	q.ch <- reply // buffered: never blocks
+}
+
+// sweep runs when the read deadline passes: it hands errAttemptTimeout to
+// the queries past their deadline, retires the socket if it is idle (and
+// reports false), and sets the next deadline: the earliest pending one, or
+// idleAt. The deadline is thus moved about once per udpIdle under load,
+// not per datagram (which reprogrammed a runtime timer per reply), nor per
+// query; the socket is found idle after udpIdle to 2*udpIdle of silence.
+func (k *udpSocket) sweep() (alive bool) {
+	now := monoNow()
+	k.mu.Lock()
+	t := k.pending
+	expired := k.expired[:0]
+	next := int64(1<<63 - 1)
+	for j := range t.q {
+		q := &t.q[j]
+		switch {
+		case q.ch == nil && q.bw == nil: // free
+		case q.deadline <= now:
+			expired = append(expired, *q)
+			t.remove(q.id)
+		default:
+			next = min(next, q.deadline)
+		}
+	}
+	idle := now >= k.idleAt && t.n == 0
+	if !idle {
+		if now >= k.idleAt {
+			k.idleAt = now + int64(udpIdle)
+		}
+		k.setWakeLocked(min(next, k.idleAt))
+	}
+	k.closeIfDoneLocked() // retired, and the last queries expired
+	k.mu.Unlock()
+	for _, q := range expired {
+		reply := udpReply{err: errAttemptTimeout}
+		if q.bw != nil {
+			q.bw.put(q.gen, q.i, reply)
+		} else {
+			q.ch <- reply // buffered, and nothing else sends once the ID is gone
+		}
+	}
+	clear(expired) // no references kept
+	k.expired = expired[:0]
+	// Not idle after all (a query came since): the read deadline has
+	// passed, so the next read sweeps again at once and sets it anew.
+	return !idle || !k.idle()
 }
 
 // dropTable gives the pending table back once the reader ends: the socket
