@@ -582,14 +582,8 @@ func (p *udpPool) exchangeBatch(ctx context.Context, wires [][]byte, names []str
 	// Every query ends with its reply, its timeout (sweep) or its
 	// socket's closing: done comes, unless ctx ends first.
 	var expired error // the replies not in by then get it
-	if done := ctx.Done(); done == nil {
-		<-w.done
-	} else {
-		select {
-		case <-w.done:
-		case <-done:
-			expired = ctx.Err()
-		}
+	if !await(ctx, w.done) {
+		expired = ctx.Err()
 	}
 	w.close()
 	if expired != nil {
