@@ -362,28 +362,35 @@ func errText(err error, s string) string {
 	return "template used a parameter the check did not give: " + s
 }
 
-// value words a parameter for a template: nested messages in the same
-// language, lists joined, numbers as the language writes them.
-func (l *Localizer) value(v any) any {
+// valueText words a parameter for a template: nested messages in the same
+// language, lists joined, numbers as the language writes them; ok is
+// false for a value used as it is. The words are returned as a string, not
+// boxed in an interface for the caller to unbox (an allocation per
+// parameter).
+func (l *Localizer) valueText(v any) (string, bool) {
 	switch v := v.(type) {
 	case report.Msg:
-		return l.Text(v)
+		return l.Text(v), true
 	case []report.Msg:
-		out := make([]string, len(v))
-		for i, m := range v {
-			out[i] = l.Text(m)
+		var room [8]string // a short list's words on the stack
+		out := room[:0]
+		if len(v) > len(room) {
+			out = make([]string, 0, len(v))
 		}
-		return strings.Join(out, l.listSep())
+		for _, m := range v {
+			out = append(out, l.Text(m))
+		}
+		return strings.Join(out, l.listSep()), true
 	case []string:
-		return strings.Join(v, l.listSep())
+		return strings.Join(v, l.listSep()), true
 	case float64:
-		return l.float(v)
+		return l.float(v), true
 	case error:
-		return v.Error()
+		return v.Error(), true
 	case fmt.Stringer:
-		return v.String()
+		return v.String(), true
 	}
-	return v
+	return "", false
 }
 
 func (l *Localizer) listSep() string { return ", " }

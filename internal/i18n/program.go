@@ -336,7 +336,7 @@ func (pre *prepared) get(l *Localizer, name string) pval {
 	return v
 }
 
-// param words one parameter as value does for the template data map.
+// param words one parameter as valueText does for the template data map.
 func (l *Localizer) param(name string, v any) pval {
 	out := pval{name: name, isStr: true}
 	switch v := v.(type) {
@@ -345,7 +345,7 @@ func (l *Localizer) param(name string, v any) pval {
 	case report.Msg:
 		out.s = l.Text(v)
 	case []report.Msg, []string, float64, error, fmt.Stringer:
-		out.s = l.value(v).(string)
+		out.s, _ = l.valueText(v)
 	default:
 		out.isStr, out.v = false, v
 	}

@@ -26,8 +26,13 @@ import (
 // 1,000-domain bulk run (under internal/cli's soft memory limit, then 40 MiB) 512 idle
 // workers meant 44 to 49 GC cycles against 35 to 42 without workers; 128
 // keep the cycles there and still start only ~11 goroutines a domain
-// instead of 63.
-const MaxIdle = 128
+// instead of 63. Since then the checks start fewer tasks and the limit is
+// 48 MiB: on NSD (benchdomain bulk -server nsd -delay 0, 3,000 domains)
+// 128 idle workers still started 3.3 goroutines a domain, each growing
+// its stack from 8 KiB again (newstack/copystack, 5 % of the CPU); 256
+// start 1.6, with 23-24 GC cycles either way and the peak RSS of 1,000
+// domains at 56-57 MiB either way.
+const MaxIdle = 256
 
 // IdleTimeout is how long a worker waits for a task before it exits.
 const IdleTimeout = 2 * time.Second

@@ -76,7 +76,7 @@ const (
 func probeReason(r string) report.Msg {
 	switch r {
 	case ProbeOffline, ProbeDisabled:
-		return report.T("audit.probe.reason."+r, nil)
+		return probeReasonKeys.T(r, nil)
 	}
 	return report.Lit(r)
 }
@@ -84,7 +84,10 @@ func probeReason(r string) report.Msg {
 // job is one unit of concurrent work: it fills its slots.
 type job struct {
 	name string
-	run  func(ctx context.Context, a *audit) []report.Section
+	// run makes the job's sections: a check of one section sets *one
+	// and returns nil (no slice of one a check, four a domain), the
+	// others return theirs.
+	run func(ctx context.Context, a *audit, one *report.Section) []report.Section
 }
 
 // audit is one run's shared state: what its jobs read, and what they
@@ -92,45 +95,63 @@ type job struct {
 // and the jobs are functions of it, not closures over Run's variables,
 // which cost an allocation each for every domain of a bulk run.
 type audit struct {
-	env      check.Env
-	d        dnsname.Domain
-	opts     Options
-	jobs     []job
-	results  [][]report.Section
-	mu       sync.Mutex
-	finished int
+	env     check.Env
+	d       dnsname.Domain
+	opts    Options
+	jobs    []job
+	results [][]report.Section
+	// one holds the section of each single-section job, results' backing
+	// array the slots: in this allocation, not one each.
+	one   [maxJobs]report.Section
+	ones  []report.Section // one[:len(jobs)]
+	slots [maxJobs][]report.Section
+	// discovery is the domain's DMARC tree walk, shared by two jobs.
+	discovery func() dmarc.Discovery
+	mu        sync.Mutex
+	finished  int
 }
 
 // domainJobs are the jobs of every run, in report order; the probes are
 // added when asked for.
 var domainJobs = []job{
-	{"spf", func(ctx context.Context, a *audit) []report.Section {
-		return []report.Section{spf.Check(ctx, a.env, a.d, spf.Options{})}
+	{"spf", func(ctx context.Context, a *audit, one *report.Section) []report.Section {
+		*one = spf.Check(ctx, a.env, a.d, spf.Options{})
+		return nil
 	}},
-	{"dkim", func(ctx context.Context, a *audit) []report.Section {
-		return []report.Section{dkim.Check(ctx, a.env, a.d, dkim.Options{Selectors: a.opts.Selectors})}
+	{"dkim", func(ctx context.Context, a *audit, one *report.Section) []report.Section {
+		*one = dkim.Check(ctx, a.env, a.d, dkim.Options{Selectors: a.opts.Selectors})
+		return nil
 	}},
-	{"dmarc", func(ctx context.Context, a *audit) []report.Section {
-		return []report.Section{dmarc.Check(ctx, a.env, a.d, dmarc.Options{})}
+	{"dmarc", func(ctx context.Context, a *audit, one *report.Section) []report.Section {
+		*one = dmarc.Check(ctx, a.env, a.d, dmarc.Options{Discovery: a.discovery})
+		return nil
 	}},
-	{"dnsbl", func(ctx context.Context, a *audit) []report.Section {
+	{"dnsbl", func(ctx context.Context, a *audit, one *report.Section) []report.Section {
 		o := a.opts.DNSBL
 		o.Addresses = append(o.Addresses, a.opts.SendingIPs...)
-		return []report.Section{dnsbl.Check(ctx, a.env, a.d, o)}
+		*one = dnsbl.Check(ctx, a.env, a.d, o)
+		return nil
 	}},
-	{"mx", func(ctx context.Context, a *audit) []report.Section {
-		return infra.Run(ctx, a.env, a.d, infra.Options{SendingIPs: a.opts.SendingIPs})
+	{"mx", func(ctx context.Context, a *audit, _ *report.Section) []report.Section {
+		return infra.Run(ctx, a.env, a.d, infra.Options{SendingIPs: a.opts.SendingIPs, DMARCDiscovery: a.discovery})
 	}},
 }
 
-var probeJob = job{"ports", func(ctx context.Context, a *audit) []report.Section {
+var probeJob = job{"ports", func(ctx context.Context, a *audit, _ *report.Section) []report.Section {
 	return smtpprobe.Check(ctx, a.env, a.d, a.opts.SMTP)
 }}
+
+// maxJobs: the domain's jobs and the probes.
+const maxJobs = 6
 
 // runJob runs job i into its slot.
 func (a *audit) runJob(ctx context.Context, i int) {
 	j := a.jobs[i]
-	a.results[i] = guard(ctx, j, a)
+	if out := guard(ctx, j, a, &a.ones[i]); out != nil {
+		a.results[i] = out
+	} else {
+		a.results[i] = a.ones[i : i+1 : i+1]
+	}
 	if a.opts.Progress != nil {
 		// Reported from the job itself, under a lock, so no progress
 		// line can come after Run returns.
@@ -145,11 +166,19 @@ func (a *audit) runJob(ctx context.Context, i int) {
 // order, the environment sections apart, and the score.
 func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) *report.Report {
 	a := &audit{env: env, d: d, opts: opts, jobs: domainJobs}
+	// DMARC and BIMI read the same DMARC tree walk: made once, by
+	// whichever asks first (the other waits for it; both would have asked
+	// the same questions at the same time).
+	a.discovery = sync.OnceValue(func() dmarc.Discovery { return dmarc.Discover(ctx, env.Resolver, d) })
 	if opts.Probe {
 		a.jobs = append(slices.Clip(domainJobs), probeJob)
 	}
 	jobs := a.jobs
-	a.results = make([][]report.Section, len(jobs))
+	if len(jobs) <= maxJobs {
+		a.results, a.ones = a.slots[:len(jobs)], a.one[:len(jobs)]
+	} else {
+		a.results, a.ones = make([][]report.Section, len(jobs)), make([]report.Section, len(jobs))
+	}
 	results := a.results
 	// A handful of checks, all at once (each bounds its own fan-out), on
 	// long-lived workers; the caller's goroutine runs the infrastructure
@@ -231,7 +260,7 @@ func NoGradeReason(rep *report.Report) string {
 
 // guard runs one job, turning a panic into an unknown section so one
 // broken check cannot take the audit down.
-func guard(ctx context.Context, j job, a *audit) (out []report.Section) {
+func guard(ctx context.Context, j job, a *audit, one *report.Section) (out []report.Section) {
 	defer func() {
 		if r := recover(); r != nil {
 			f := findCheckFailed.With(report.Params{"check": j.name, "panic": fmt.Sprint(r)})
@@ -239,7 +268,7 @@ func guard(ctx context.Context, j job, a *audit) (out []report.Section) {
 				Summary: report.T("audit.summary.internal_error", nil), Findings: []report.Finding{f}}}
 		}
 	}()
-	return j.run(ctx, a)
+	return j.run(ctx, a, one)
 }
 
 // crossCheckTLS hands what the SMTP probe saw in STARTTLS on port 25 to the
@@ -309,3 +338,6 @@ func or(s, def string) string {
 	}
 	return s
 }
+
+// probeReasonKeys joins audit.probe.reason.<reason> once (report.Keys).
+var probeReasonKeys = report.NewKeys("audit.probe.reason.")

@@ -119,7 +119,8 @@ func TestRunSkipsProbesWithReason(t *testing.T) {
 }
 
 func TestGuardTurnsPanicIntoUnknown(t *testing.T) {
-	secs := guard(context.Background(), job{name: "spf", run: func(context.Context, *audit) []report.Section { panic("boom") }}, &audit{d: dnsname.MustParse("shop.example")})
+	var one report.Section
+	secs := guard(context.Background(), job{name: "spf", run: func(context.Context, *audit, *report.Section) []report.Section { panic("boom") }}, &audit{d: dnsname.MustParse("shop.example")}, &one)
 	if len(secs) != 1 || secs[0].Status != report.StatusUnknown || secs[0].Findings[0].ID != "audit.check.failed" {
 		t.Errorf("sections %+v", secs)
 	}

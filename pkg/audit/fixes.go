@@ -29,8 +29,8 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 		fix    report.TopFix
 		record *report.Record
 	}
-	var cands []cand
-	var seen []string // IDs already a candidate: a report has a dozen findings
+	cands := make([]cand, 0, 8) // a report's fixes: grown once at most, not four times
+	var seen []string           // IDs already a candidate: a report has a dozen findings
 	folded, droppedDest := foldDMARC(sections)
 	spfFolded := foldSPF(sections)
 	for _, sec := range sections {
@@ -76,34 +76,42 @@ func fixes(sections []report.Section, n int, parked bool) []report.TopFix {
 		records []string // the findings' record texts, highest priority first
 		titles  []report.Msg
 	}
-	var groups []*group
-	byRecord := map[string]*group{}
+	// The groups in one array; a record's group is found by a scan of
+	// byRecord (a report changes two or three records at most).
+	groups := make([]group, 0, len(cands))
+	type recordGroup struct {
+		key   recKey
+		group int
+	}
+	var byRecord []recordGroup
 	for _, c := range cands {
 		if c.record != nil {
 			k := recordKey(c.record)
-			if g, ok := byRecord[k]; ok {
+			if i := slices.IndexFunc(byRecord, func(r recordGroup) bool { return r.key == k }); i >= 0 {
+				g := &groups[byRecord[i].group]
 				g.fix.IDs = append(g.fix.IDs, c.fix.ID)
 				g.records = append(g.records, report.TXTText(c.record.Value))
 				g.titles = append(g.titles, c.fix.Title)
 				continue
 			}
-			g := &group{fix: c.fix, records: []string{report.TXTText(c.record.Value)}}
+			g := group{fix: c.fix, records: []string{report.TXTText(c.record.Value)}}
 			g.fix.IDs = []string{c.fix.ID}
-			byRecord[k] = g
+			byRecord = append(byRecord, recordGroup{k, len(groups)})
 			groups = append(groups, g)
 			continue
 		}
-		groups = append(groups, &group{fix: c.fix})
+		groups = append(groups, group{fix: c.fix})
 	}
 
 	out := make([]report.TopFix, 0, min(n, len(groups)))
-	for _, g := range groups {
+	for i := range groups {
 		if len(out) == n {
 			break
 		}
+		g := &groups[i]
 		fix := g.fix
 		if fix.Record != nil {
-			base, ok := published[recordKey(fix.Record)]
+			base, ok := published.find(recordKey(fix.Record))
 			if ok && len(g.records) > 1 {
 				fix.Record = report.TXTRecord(fix.Record.Name, base.merge(g.records))
 				// Worded with the findings: their own fix and titles.
@@ -176,27 +184,61 @@ func (p published) tag(name string) string { return tagOf(p.text, name) }
 
 // publishedRecords finds the records that fixes may change together: the
 // DMARC policy record and the SPF record, from the sections' data.
-func publishedRecords(sections []report.Section) map[string]published {
-	out := map[string]published{}
+func publishedRecords(sections []report.Section) publishedSet {
+	var out publishedSet
 	for _, sec := range sections {
 		switch d := sec.Data.(type) {
 		case *dmarc.Data:
 			if d != nil && d.RecordText != "" && d.PolicyDomain != "" {
-				out[key("_dmarc."+d.PolicyDomain, "TXT")] = published{kindDMARC, d.RecordText}
+				out = out.set(key("_dmarc."+d.PolicyDomain, "TXT"), published{kindDMARC, d.RecordText})
 			}
 		case *spf.Data:
 			if d != nil && d.Record != "" {
-				out[key(d.Domain, "TXT")] = published{kindSPF, d.Record}
+				out = out.set(key(d.Domain, "TXT"), published{kindSPF, d.Record})
 			}
 		}
 	}
 	return out
 }
 
-func recordKey(r *report.Record) string { return key(r.Name, r.Type) }
+// publishedSet holds the published records by key: the DMARC and the SPF
+// record, two at most, so a list and not a map.
+type publishedSet []publishedEntry
 
-func key(name, typ string) string {
-	return strings.ToLower(strings.TrimSuffix(name, ".")) + " " + strings.ToUpper(typ)
+type publishedEntry struct {
+	key recKey
+	rec published
+}
+
+// set records p under k, replacing what k held (as a map would).
+func (s publishedSet) set(k recKey, p published) publishedSet {
+	for i := range s {
+		if s[i].key == k {
+			s[i].rec = p
+			return s
+		}
+	}
+	return append(s, publishedEntry{k, p})
+}
+
+func (s publishedSet) find(k recKey) (published, bool) {
+	for _, e := range s {
+		if e.key == k {
+			return e.rec, true
+		}
+	}
+	return published{}, false
+}
+
+// recKey names a record: its owner without the root dot, in lower case,
+// and its type in upper case. A pair, not one string made of both (six
+// strings a domain).
+type recKey struct{ name, typ string }
+
+func recordKey(r *report.Record) recKey { return key(r.Name, r.Type) }
+
+func key(name, typ string) recKey {
+	return recKey{strings.ToLower(strings.TrimSuffix(name, ".")), strings.ToUpper(typ)}
 }
 
 // token is one tag (DMARC) or term (SPF) and the key that says which

@@ -3,7 +3,6 @@ package audit
 import (
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/mailcheck/mailcheck/pkg/dmarc"
 	"github.com/mailcheck/mailcheck/pkg/rdns"
@@ -53,11 +52,11 @@ func Readiness(sections []report.Section) []report.Readiness {
 	rdnsStatus, rdnsWhy := sendingPTRs(get("rdns"))
 	rows := make([]report.Readiness, 0, readinessRows)
 	add := func(req, applies, status string, detail report.Msg) {
-		rows = append(rows, report.Readiness{Requirement: report.T(reqKeys.key(req), nil),
-			Applies: report.T(appliesKeys.key(applies), nil), Status: status, Detail: detail})
+		rows = append(rows, report.Readiness{Requirement: reqKeys.T(req, nil),
+			Applies: appliesKeys.T(applies, nil), Status: status, Detail: detail})
 	}
 	pair := report.T("audit.ready.pair", report.Params{"first": spfWhy, "second": dkimWhy})
-	lit := func(key string) report.Msg { return report.T(detailKeys.key(key), nil) }
+	lit := func(key string) report.Msg { return detailKeys.T(key, nil) }
 
 	// Gmail, Yahoo, Outlook.com.
 	add("auth_either", "all", either(spfState, dkimState), pair)
@@ -106,28 +105,14 @@ func Readiness(sections []report.Section) []report.Readiness {
 // readinessRows is how many rows Readiness makes.
 const readinessRows = 18
 
-// keyMemo makes the catalog keys of the rows' words once: every report
-// has the same eighteen rows, and joining their keys was most of
+// The catalog keys of the rows' words, made once (report.Keys): every
+// report has the same eighteen rows, and joining their keys was most of
 // Readiness's allocations.
-type keyMemo struct {
-	prefix string
-	keys   sync.Map // name -> prefix+name
-}
-
 var (
-	reqKeys     = &keyMemo{prefix: "audit.ready.req."}
-	appliesKeys = &keyMemo{prefix: "audit.ready.applies."}
-	detailKeys  = &keyMemo{prefix: "audit.ready.detail."}
+	reqKeys     = report.NewKeys("audit.ready.req.")
+	appliesKeys = report.NewKeys("audit.ready.applies.")
+	detailKeys  = report.NewKeys("audit.ready.detail.")
 )
-
-func (m *keyMemo) key(name string) string {
-	if k, ok := m.keys.Load(name); ok {
-		return k.(string)
-	}
-	k := m.prefix + name
-	m.keys.Store(name, k)
-	return k
-}
 
 // status is a row's status for a single requirement.
 func status(s state) string {

@@ -27,7 +27,7 @@ func finish(rep *report.Report, parked bool) {
 		if nullMX, spfNone := parkedState(rep.Sections); !parked && spfNone && !nullMX && rejects(rep.Sections) {
 			p["receives_only"] = true
 		}
-		rep.Score.Summary = report.T("audit.meaning."+meaning(rep.Score, rep.TopFixes, parked, rejects(rep.Sections)), p)
+		rep.Score.Summary = meaningKeys.T(meaning(rep.Score, rep.TopFixes, parked, rejects(rep.Sections)), p)
 	}
 }
 
@@ -58,3 +58,6 @@ func meaning(sc *report.Score, fixes []report.TopFix, parked, reject bool) strin
 		return "gaps"
 	}
 }
+
+// meaningKeys joins audit.meaning.<meaning> once (report.Keys).
+var meaningKeys = report.NewKeys("audit.meaning.")

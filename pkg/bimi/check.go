@@ -36,6 +36,9 @@ type Options struct {
 	// Selector defaults to DefaultSelector.
 	Selector     string
 	FetchTimeout time.Duration
+	// DMARCDiscovery, when set, gives the DMARC tree walk of the domain
+	// checked (dmarc.Discover's result) instead of walking it again.
+	DMARCDiscovery func() dmarc.Discovery
 }
 
 // Data is Section.Data of the "bimi" section.
@@ -79,7 +82,12 @@ func run(ctx context.Context, env check.Env, target dnsname.Domain, opts Options
 		sel = DefaultSelector
 	}
 	// The record at the domain, else at its Organizational Domain (draft §4.4).
-	disc := dmarc.Discover(ctx, env.Resolver, target)
+	var disc dmarc.Discovery
+	if opts.DMARCDiscovery != nil {
+		disc = opts.DMARCDiscovery()
+	} else {
+		disc = dmarc.Discover(ctx, env.Resolver, target)
+	}
 	names := []dnsname.Domain{target}
 	org := dnsname.OrganizationalPSL(target)
 	if d, err := dnsname.ParseAny(disc.OrgDomain); err == nil {

@@ -174,7 +174,7 @@ func findings(d *Data, validating bool, zones map[string]ZoneStatus) []report.Fi
 			} else if !d.MXAuthentic {
 				unsigned = "both"
 			}
-			p := report.Params{"name": h.Name, "host": h.Host, "unsigned": report.T("dane.unsigned."+unsigned, nil)}
+			p := report.Params{"name": h.Name, "host": h.Host, "unsigned": unsignedKeys.T(unsigned, nil)}
 			if zoneKnown && z.Status == "insecure" {
 				p["zone"], p["reason"] = z.Zone, z.Reason
 			}
@@ -201,7 +201,7 @@ func findings(d *Data, validating bool, zones map[string]ZoneStatus) []report.Fi
 		case d.Resolver == Validating:
 			state = "signed"
 		}
-		fs = append(fs, defAbsent.With(report.Params{"dnssec": report.T("dane.absent_dnssec."+state, nil)}))
+		fs = append(fs, defAbsent.With(report.Params{"dnssec": absentKeys.T(state, nil)}))
 	}
 	return fs
 }
@@ -229,7 +229,7 @@ func summary(d *Data) report.Msg {
 			n++
 		}
 	}
-	return report.T("dane.summary.hosts", report.Params{"with": n, "count": len(d.Hosts), "dnssec": report.T("dane.resolver."+string(d.Resolver), nil)})
+	return report.T("dane.summary.hosts", report.Params{"with": n, "count": len(d.Hosts), "dnssec": resolverKeys.T(string(d.Resolver), nil)})
 }
 
 func display(d *Data) report.Display {
@@ -251,5 +251,12 @@ func display(d *Data) report.Display {
 		}
 		t.Rows = append(t.Rows, []report.Msg{report.Lit(h.Host), report.Lit(strings.Join(recs, "; ")), report.T("dane.validated."+v, nil)})
 	}
-	return report.Display{Facts: []report.Fact{{Label: report.Lit("DNSSEC"), Value: report.T("dane.resolver."+string(d.Resolver), nil)}}, Tables: []report.Table{t}}
+	return report.Display{Facts: []report.Fact{{Label: report.Lit("DNSSEC"), Value: resolverKeys.T(string(d.Resolver), nil)}}, Tables: []report.Table{t}}
 }
+
+// The keys made of a prefix and a state, each joined once (report.Keys).
+var (
+	absentKeys   = report.NewKeys("dane.absent_dnssec.")
+	resolverKeys = report.NewKeys("dane.resolver.")
+	unsignedKeys = report.NewKeys("dane.unsigned.")
+)

@@ -142,6 +142,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	lookups := planLookups(target, opts)
 	guessing := len(lookups) > 0 && lookups[0].source == SourceGuessed
 	if guessing {
+		data.Probed = make([]string, 0, len(lookups)) // 25 guesses: not grown six times
 		for _, l := range lookups {
 			data.Probed = append(data.Probed, l.sel)
 		}
@@ -252,6 +253,9 @@ func addNamed(out *[]*lookup, pool *[]lookup, sel, fqdn string, d dnsname.Domain
 	}
 	if len(*pool) == cap(*pool) {
 		*pool = make([]lookup, 0, max(8, len(KnownSelectors)))
+	}
+	if *out == nil {
+		*out = make([]*lookup, 0, cap(*pool)) // the guesses: not grown five times
 	}
 	*pool = append(*pool, lookup{sel: sel, domain: d, name: name, qname: fqdn, source: source})
 	*out = append(*out, &(*pool)[len(*pool)-1])

@@ -66,6 +66,9 @@ func DecodeKey(keyType, p string) (*Key, error) {
 }
 
 func decodeRSA(der []byte) (*Key, error) {
+	if rsaPub, ok := parseRSASPKI(der); ok {
+		return &Key{Type: "rsa", Bits: rsaPub.N.BitLen(), Format: FormatSPKI, Public: rsaPub}, nil
+	}
 	pub, spkiErr := x509.ParsePKIXPublicKey(der)
 	if spkiErr == nil {
 		rsaPub, ok := pub.(*rsa.PublicKey)

@@ -39,6 +39,10 @@ type Options struct {
 	// MaxDestinations bounds how many report destination domains are
 	// checked (two or three queries each); default 10.
 	MaxDestinations int
+	// Discovery, when set, gives the tree walk of the domain checked
+	// (Discover's result) instead of walking it again: a caller that also
+	// checks BIMI, which reads the same walk, makes it once.
+	Discovery func() Discovery
 }
 
 // Data is the evidence the check found; it is Section.Data in JSON.
@@ -156,7 +160,11 @@ func (c *checker) run() {
 		// cache makes it one query.
 		apex, _, apexErr = resolver.LookupTXT(c.ctx, c.r, c.d.FQDN())
 	})
-	disc = Discover(c.ctx, c.r, c.d)
+	if c.opts.Discovery != nil {
+		disc = c.opts.Discovery()
+	} else {
+		disc = Discover(c.ctx, c.r, c.d)
+	}
 	g.Wait()
 	c.data.Discovery = disc.Steps
 	c.data.OrganizationalDomain = disc.OrgDomain

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -93,9 +94,11 @@ func Read(l *List, ans resolver.Answer, err error) Reading {
 
 // ReadCodes classifies the A records of an answer.
 func ReadCodes(l *List, addrs []netip.Addr) Reading {
-	addrs = append([]netip.Addr(nil), addrs...)
-	slices.SortFunc(addrs, netip.Addr.Compare) // a total order: equal addresses are alike
-	addrs = dedupe(addrs)
+	if len(addrs) > 1 { // one code, the usual answer, is in order already
+		addrs = append([]netip.Addr(nil), addrs...)
+		slices.SortFunc(addrs, netip.Addr.Compare) // a total order: equal addresses are alike
+		addrs = dedupe(addrs)
+	}
 	var r Reading
 	// An answer outside 127/8 is not a DNSBL answer at all: the resolver
 	// rewrites NXDOMAIN (an ISP's search page) or something sits in the path.
@@ -103,7 +106,7 @@ func ReadCodes(l *List, addrs []netip.Addr) Reading {
 	for _, a := range addrs {
 		if !in127(a) && len(r.Codes) < maxAnswerCodes {
 			r.Verdict = Bogus
-			r.Codes = append(r.Codes, AnswerCode{Code: a.String(), Meaning: report.T("dnsbl.code.outside", nil), Error: true})
+			r.Codes = append(r.Codes, AnswerCode{Code: codeText(a), Meaning: report.T("dnsbl.code.outside", nil), Error: true})
 		}
 	}
 	// Lists return one to a handful of codes; read a bounded number.
@@ -120,7 +123,7 @@ func ReadCodes(l *List, addrs []netip.Addr) Reading {
 		if c, ok := l.errorCode(a); ok || l.universalError(a, &c) {
 			r.Verdict = Refused
 			r.PublicResolver = r.PublicResolver || c.PublicResolver
-			r.Codes = append(r.Codes, AnswerCode{Code: a.String(), Meaning: c.meaning(a.As4()), Error: true})
+			r.Codes = append(r.Codes, AnswerCode{Code: codeText(a), Meaning: c.meaning(a.As4()), Error: true})
 		}
 	}
 	if r.Verdict == Refused {
@@ -134,7 +137,11 @@ func ReadCodes(l *List, addrs []netip.Addr) Reading {
 		if len(codes) == 0 {
 			undocumented++
 		}
-		r.Codes = append(r.Codes, codes...)
+		if r.Codes == nil {
+			r.Codes = codes // listingCodes' own slice: no copy
+		} else {
+			r.Codes = append(r.Codes, codes...)
+		}
 		for _, c := range codes {
 			if worst == "" || c.Class.rank() > worst.rank() {
 				worst = c.Class
@@ -264,25 +271,25 @@ func (l *List) listingCodes(a netip.Addr) []AnswerCode {
 			}
 			bb := [4]byte{127, 0, 0, byte(bit)}
 			if c, ok := matchCodes(l.codes, bb); ok {
-				out = append(out, AnswerCode{Code: a.String(), Meaning: report.Lit(c.Meaning), Class: classOf(c)})
+				out = append(out, AnswerCode{Code: codeText(a), Meaning: report.Lit(c.Meaning), Class: classOf(c)})
 			} else {
 				unknown = append(unknown, fmt.Sprintf("0x%x", bit))
 			}
 		}
 		if len(out) > 0 && len(unknown) > 0 {
-			out = append(out, AnswerCode{Code: a.String(), Meaning: report.T("dnsbl.code.undocumented_bits", report.Params{"bits": unknown}), Class: ClassInformational})
+			out = append(out, AnswerCode{Code: codeText(a), Meaning: report.T("dnsbl.code.undocumented_bits", report.Params{"bits": unknown}), Class: ClassInformational})
 		}
 		return out
 	}
 	if c, ok := matchCodes(l.codes, b); ok {
-		return []AnswerCode{{Code: a.String(), Meaning: c.meaning(b), Class: classOf(c)}}
+		return []AnswerCode{{Code: codeText(a), Meaning: c.meaning(b), Class: classOf(c)}}
 	}
 	cls := l.Class
 	if cls == ClassAllow {
 		// An undocumented code from an allow list is not good news we can vouch for.
 		cls = ClassInformational
 	}
-	return []AnswerCode{{Code: a.String(), Meaning: report.T("dnsbl.code.undocumented", nil), Class: cls}}
+	return []AnswerCode{{Code: codeText(a), Meaning: report.T("dnsbl.code.undocumented", nil), Class: cls}}
 }
 
 // lookupError words a resolver failure for a reader, tersely (the same
@@ -298,3 +305,22 @@ func lookupError(err error) report.Msg {
 		return report.T("dnsbl.err.unclassified", report.Params{"kind": string(k)})
 	}
 }
+
+// codeText is a.String(), made once per process for the codes lists
+// answer with most (127.0.0.0/24) rather than for every answer.
+func codeText(a netip.Addr) string {
+	if a.Is4() {
+		if b := a.As4(); b[0] == 127 && b[1] == 0 && b[2] == 0 {
+			return codeTexts()[b[3]]
+		}
+	}
+	return a.String()
+}
+
+var codeTexts = sync.OnceValue(func() *[256]string {
+	var t [256]string
+	for i := range t {
+		t[i] = netip.AddrFrom4([4]byte{127, 0, 0, byte(i)}).String()
+	}
+	return &t
+})

@@ -463,19 +463,56 @@ type DefunctZone struct {
 // (a catalog is not changed once in use either: checks read it at once).
 // Building it again for every domain of a bulk run was 2 % of the CPU.
 func selectLists(c *Catalog, extra []string) (lists []*List, defunct []DefunctZone, bad []string) {
+	sel := selectFor(c, extra)
+	return sel.lists, sel.defunct, sel.bad
+}
+
+// selectFor is selectLists' selection, with the lists' health probes.
+func selectFor(c *Catalog, extra []string) *selection {
 	key := selectionKey{c, strconv.Itoa(len(extra)) + "\x00" + strings.Join(extra, "\x00")}
 	if v, ok := selections.Load(key); ok {
-		sel := v.(selection)
-		return sel.lists, sel.defunct, sel.bad
+		return v.(*selection)
 	}
-	lists, defunct, bad = buildSelection(c, extra)
-	lists, defunct, bad = slices.Clip(lists), slices.Clip(defunct), slices.Clip(bad)
-	if selectionCount.Load() < maxSelections {
-		if _, loaded := selections.LoadOrStore(key, selection{lists, defunct, bad}); !loaded {
-			selectionCount.Add(1)
+	lists, defunct, bad := buildSelection(c, extra)
+	sel := &selection{lists: slices.Clip(lists), defunct: slices.Clip(defunct), bad: slices.Clip(bad)}
+	// The RFC 5782 §5 probes depend on the list and kind only: named once
+	// per run, not for every domain (six names a domain, pprof).
+	sel.probes = make([][numKinds]probes, len(sel.lists))
+	for i, l := range sel.lists {
+		for k := range numKinds {
+			p := &sel.probes[i][k]
+			p.listed, p.notListed, p.ok = testProbes(l, kindAt(k))
 		}
 	}
-	return lists, defunct, bad
+	if selectionCount.Load() < maxSelections {
+		if v, loaded := selections.LoadOrStore(key, sel); loaded {
+			return v.(*selection)
+		}
+		selectionCount.Add(1)
+	}
+	return sel
+}
+
+// numKinds counts the kinds of list; kindAt and kindIndex number them.
+const numKinds = 3
+
+func kindAt(i int) Kind { return [numKinds]Kind{KindIPv4, KindIPv6, KindDomain}[i] }
+
+func kindIndex(k Kind) int {
+	switch k {
+	case KindIPv4:
+		return 0
+	case KindIPv6:
+		return 1
+	}
+	return 2
+}
+
+// probes are the two health-check questions of a (list, kind); ok is false
+// when the list's health check is disabled.
+type probes struct {
+	listed, notListed probe
+	ok                bool
 }
 
 type selectionKey struct {
@@ -487,6 +524,7 @@ type selection struct {
 	lists   []*List
 	defunct []DefunctZone
 	bad     []string
+	probes  [][numKinds]probes // by list, then kindIndex
 }
 
 // maxSelections bounds the memo: a run has one or two catalogs and one
@@ -495,7 +533,7 @@ type selection struct {
 const maxSelections = 64
 
 var (
-	selections     sync.Map // selectionKey -> selection
+	selections     sync.Map // selectionKey -> *selection
 	selectionCount atomic.Int32
 )
 

@@ -165,7 +165,7 @@ func Reserved(a netip.Addr) (report.Msg, bool) {
 	a = a.WithZone("")
 	for _, r := range reservedPrefixes {
 		if r.prefix.Contains(a) {
-			return report.T("dnsbl.reserved."+r.why, nil), true
+			return reservedKeys.T(r.why, nil), true
 		}
 	}
 	return report.Msg{}, false

@@ -85,7 +85,7 @@ func (t Target) Label() report.Msg {
 	}
 	roles := make([]report.Msg, len(t.Roles))
 	for i, r := range t.Roles {
-		roles[i] = report.T("dnsbl.role."+r, nil)
+		roles[i] = roleKeys.T(r, nil)
 	}
 	return report.T("list", report.Params{"items": roles})
 }
@@ -152,14 +152,18 @@ func Gather(ctx context.Context, env check.Env, domain dnsname.Domain, includeRe
 	// domain, then addresses IPv4 first, ascending; roles and sources sorted.
 	for i := range g.out.Targets {
 		t := &g.out.Targets[i]
-		sort.Slice(t.Roles, func(a, b int) bool { return roleRank(t.Roles[a]) < roleRank(t.Roles[b]) })
+		if len(t.Roles) > 1 { // most have one: no sort, no closure to allocate
+			sort.Slice(t.Roles, func(a, b int) bool { return roleRank(t.Roles[a]) < roleRank(t.Roles[b]) })
+		}
 		sort.Strings(t.Via)
 	}
 	addrs := g.out.Targets[1:]
 	slices.SortStableFunc(addrs, func(a, b Target) int { return a.Addr.Compare(b.Addr) })
-	sort.Slice(g.out.Skipped, func(i, j int) bool {
-		return netip.MustParseAddr(g.out.Skipped[i].Address).Less(netip.MustParseAddr(g.out.Skipped[j].Address))
-	})
+	if len(g.out.Skipped) > 1 {
+		sort.Slice(g.out.Skipped, func(i, j int) bool {
+			return netip.MustParseAddr(g.out.Skipped[i].Address).Less(netip.MustParseAddr(g.out.Skipped[j].Address))
+		})
+	}
 	sortMsgs(g.out.Notes)
 	sortMsgs(g.out.Failures)
 	return g.out
@@ -212,7 +216,7 @@ type gatherer struct {
 // note records a fact about the gathering: catalog key dnsbl.note.<key>.
 func (g *gatherer) note(key string, p report.Params) {
 	g.mu.Lock()
-	g.out.Notes = append(g.out.Notes, report.T("dnsbl.note."+key, p))
+	g.out.Notes = append(g.out.Notes, noteKeys.T(key, p))
 	g.mu.Unlock()
 }
 
@@ -320,6 +324,9 @@ func (g *gatherer) mxHosts(ctx context.Context, name string) ([]string, error) {
 		// RFC 7505: a null MX ("." ) says the domain accepts no mail.
 		if m.Host == "." || m.Host == "" || slices.Contains(hosts, m.Host) {
 			continue
+		}
+		if hosts == nil {
+			hosts = make([]string, 0, len(mxs)) // not grown host by host
 		}
 		hosts = append(hosts, m.Host)
 	}

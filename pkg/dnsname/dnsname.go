@@ -7,8 +7,10 @@ package dnsname
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -353,6 +355,31 @@ func (d Domain) IsSubdomainOf(o Domain) bool {
 // because RFC 7489 receivers still compute it, and a difference between the
 // two is worth reporting.
 func OrganizationalPSL(d Domain) Domain {
+	// A domain's checks ask it of the same name five times (DMARC, its
+	// report destinations, BIMI, DNSBL): remembered in a small table of
+	// the names asked last.
+	slot := &orgMemo[maphash.String(orgSeed, d.fqdn)%uint64(len(orgMemo))]
+	if e := slot.Load(); e != nil && e.in == d.fqdn {
+		return e.out
+	}
+	out := organizationalPSL(d)
+	slot.Store(&orgEntry{in: d.fqdn, out: out})
+	return out
+}
+
+// orgMemo remembers OrganizationalPSL for recent names, one per slot
+// (bounded: a slot is overwritten by the next name that falls in it).
+var (
+	orgMemo [1024]atomic.Pointer[orgEntry]
+	orgSeed = maphash.MakeSeed()
+)
+
+type orgEntry struct {
+	in  string
+	out Domain
+}
+
+func organizationalPSL(d Domain) Domain {
 	ascii := d.ascii()
 	etld1, err := publicsuffix.EffectiveTLDPlusOne(ascii)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/mailcheck/mailcheck/pkg/bimi"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dane"
+	"github.com/mailcheck/mailcheck/pkg/dmarc"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/dnssec"
 	"github.com/mailcheck/mailcheck/pkg/mtasts"
@@ -36,6 +37,8 @@ type Options struct {
 	BIMISelector string
 	// FetchTimeout bounds each HTTPS fetch (MTA-STS policy, BIMI logo).
 	FetchTimeout time.Duration
+	// DMARCDiscovery, when set, is handed to BIMI (bimi.Options).
+	DMARCDiscovery func() dmarc.Discovery
 }
 
 // Section names, in report order.
@@ -59,21 +62,26 @@ func Definitions() []report.Definition {
 // so the whole run costs the longest chain of dependent lookups
 // (MX, address, PTR, forward) and not one round trip more.
 func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []report.Section {
-	var (
-		needed, independent workers.Group
-		spfIPs              []netip.Addr
-		mxSec               report.Section
-		rptSec, bimiSec     report.Section
-	)
+	// The sections are written in place by the goroutines that make
+	// them, and the groups and the SPF addresses share one allocation:
+	// one variable each that the goroutines share was one allocation
+	// each, a dozen a domain.
+	secs := make([]report.Section, len(Checks))
+	mxSec, rdnsSec, stsSec, rptSec, dnssecSec, daneSec, bimiSec := &secs[0], &secs[1], &secs[2], &secs[3], &secs[4], &secs[5], &secs[6]
+	st := &struct {
+		needed, independent, g workers.Group
+		spfIPs                 []netip.Addr
+	}{}
 	// TLS-RPT and BIMI need nothing from the MX set: they run beside it
 	// and are collected at the end.
-	independent.Go(func() { rptSec = tlsrpt.Check(ctx, env, d, tlsrpt.Options{}) })
-	independent.Go(func() {
-		bimiSec = bimi.Check(ctx, env, d, bimi.Options{Selector: opts.BIMISelector, FetchTimeout: opts.FetchTimeout})
+	st.independent.Go(func() { *rptSec = tlsrpt.Check(ctx, env, d, tlsrpt.Options{}) })
+	st.independent.Go(func() {
+		*bimiSec = bimi.Check(ctx, env, d, bimi.Options{Selector: opts.BIMISelector, FetchTimeout: opts.FetchTimeout, DMARCDiscovery: opts.DMARCDiscovery})
 	})
-	needed.Go(func() { spfIPs = SPFAddrs(ctx, env.Resolver, d) })
-	mxSec = mx.Check(ctx, env, d, mx.Options{Sending: len(opts.SendingIPs) > 0})
-	needed.Wait()
+	st.needed.Go(func() { st.spfIPs = SPFAddrs(ctx, env.Resolver, d) })
+	*mxSec = mx.Check(ctx, env, d, mx.Options{Sending: len(opts.SendingIPs) > 0})
+	st.needed.Wait()
+	spfIPs := st.spfIPs
 	res := mxSec.Data.(*mx.Result)
 
 	var hosts, daneHosts []string
@@ -102,23 +110,19 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []r
 		}
 	}
 
-	var (
-		g                                   workers.Group
-		rdnsSec, stsSec, dnssecSec, daneSec report.Section
-	)
-	g.Go(func() { rdnsSec = rdns.Check(ctx, env, d, rdns.Options{Targets: targets}) })
-	g.Go(func() {
-		stsSec = mtasts.Check(ctx, env, d, mtasts.Options{MXHosts: hosts, MXKnown: res.Known(), FetchTimeout: opts.FetchTimeout})
+	st.g.Go(func() { *rdnsSec = rdns.Check(ctx, env, d, rdns.Options{Targets: targets}) })
+	st.g.Go(func() {
+		*stsSec = mtasts.Check(ctx, env, d, mtasts.Options{MXHosts: hosts, MXKnown: res.Known(), FetchTimeout: opts.FetchTimeout})
 	})
-	g.Go(func() { daneSec = dane.Check(ctx, env, d, dane.Options{Hosts: daneHosts, MXAuthentic: res.Authentic}) })
-	dnssecSec = dnssec.Check(ctx, env, d, dnssec.Options{MXHosts: daneHosts}) // the longest of the four, on this goroutine
-	g.Wait()
-	independent.Wait()
+	st.g.Go(func() { *daneSec = dane.Check(ctx, env, d, dane.Options{Hosts: daneHosts, MXAuthentic: res.Authentic}) })
+	*dnssecSec = dnssec.Check(ctx, env, d, dnssec.Options{MXHosts: daneHosts}) // the longest of the four, on this goroutine
+	st.g.Wait()
+	st.independent.Wait()
 
 	if !res.Known() {
 		// With the MX set unknown, "no MX address to check" and "no MX
 		// host to look up" are unknown too, not "not applicable".
-		for _, sec := range []*report.Section{&rdnsSec, &daneSec} {
+		for _, sec := range []*report.Section{rdnsSec, daneSec} {
 			if sec.Status == report.StatusSkipped {
 				sec.Status, sec.Summary = report.StatusUnknown, report.T("infra.summary.mx_unknown", nil)
 			}
@@ -133,7 +137,7 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []r
 				zones[h] = dane.ZoneStatus{Zone: z.Zone, Status: string(z.Status), Reason: z.Reason}
 			}
 		}
-		dane.NoteZones(&daneSec, dd.Resolver == dnssec.Validating, zones)
+		dane.NoteZones(daneSec, dd.Resolver == dnssec.Validating, zones)
 	}
 
 	// TLS-RPT matters more once a transport policy exists (RFC 8460 §1: it reports failures of MTA-STS and DANE; our severity).
@@ -142,9 +146,8 @@ func Run(ctx context.Context, env check.Env, d dnsname.Domain, opts Options) []r
 		policy = policy || len(h.Records) > 0
 	}
 	if policy {
-		tlsrpt.RaiseForTransportPolicy(&rptSec)
+		tlsrpt.RaiseForTransportPolicy(rptSec)
 	}
-	secs := []report.Section{mxSec, rdnsSec, stsSec, rptSec, dnssecSec, daneSec, bimiSec}
 	dnssec.Explain(secs)
 	return secs
 }

@@ -101,11 +101,13 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 			cands = append(cands, s)
 		}
 	}
-	example := exampleRecord(name, env.Clock())
+	// The record to publish, made only for the findings that show it (a
+	// domain with a valid record needs none).
+	example := func() *report.Record { return exampleRecord(name, env.Clock()) }
 	switch len(cands) {
 	case 0:
 		f := defAbsent.With(report.Params{"name": name.String(), "domain": target.String()})
-		f.Record = example
+		f.Record = example()
 		fs = append(fs, f)
 		return sec
 	case 1:
@@ -113,7 +115,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 		// §3.1: if the number of resulting records is not one, senders
 		// assume the domain has no policy.
 		f := defRecordInvalid.Alt("multiple", report.Params{"name": name.String(), "count": len(cands)})
-		f.Record = example
+		f.Record = example()
 		fs = append(fs, f)
 		return sec
 	}
@@ -121,7 +123,7 @@ func Check(ctx context.Context, env check.Env, target dnsname.Domain, opts Optio
 	data.Record = cands[0]
 	if err != nil {
 		f := defRecordInvalid.With(report.Params{"name": name.String(), "problem": recordProblem(err)})
-		f.Record = example
+		f.Record = example()
 		fs = append(fs, f)
 		return sec
 	}

@@ -112,7 +112,7 @@ func hostFindings(h Host, implicit bool) []report.Finding {
 	var bad []report.Msg
 	for _, a := range h.Addrs {
 		if what, rfc := bogon(a); what != "" {
-			bad = append(bad, report.T("mx.bogon.address", report.Params{"address": a.String(), "kind": report.T("mx.bogon."+what, nil), "rfc": rfc}))
+			bad = append(bad, report.T("mx.bogon.address", report.Params{"address": a.String(), "kind": bogonKeys.T(what, nil), "rfc": rfc}))
 		}
 	}
 	if len(bad) > 0 {
@@ -207,3 +207,6 @@ func display(res Result) report.Display {
 	}
 	return report.Display{Tables: []report.Table{t}}
 }
+
+// bogonKeys joins mx.bogon.<kind> once (report.Keys).
+var bogonKeys = report.NewKeys("mx.bogon.")

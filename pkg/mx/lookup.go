@@ -101,8 +101,8 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain dnsname.Domain) Res
 	}
 	// Every host's A and AAAA at once, in one batch: one round trip
 	// whatever the number of hosts, and no goroutine per question.
-	var qs []resolver.Question
-	var asked []*Host
+	qs := make([]resolver.Question, 0, 2*len(res.Hosts))
+	asked := make([]*Host, 0, len(res.Hosts))
 	for i := range res.Hosts {
 		h := &res.Hosts[i]
 		if isIPLiteral(h.Name) {
@@ -111,7 +111,8 @@ func Lookup(ctx context.Context, r resolver.Resolver, domain dnsname.Domain) Res
 			h.IPLiteral = true
 			continue
 		}
-		qs = append(qs, resolver.Question{Name: h.Name + ".", Type: dns.TypeA}, resolver.Question{Name: h.Name + ".", Type: dns.TypeAAAA})
+		fqdn := h.Name + "." // one string for both questions
+		qs = append(qs, resolver.Question{Name: fqdn, Type: dns.TypeA}, resolver.Question{Name: fqdn, Type: dns.TypeAAAA})
 		asked = append(asked, h)
 	}
 	if len(qs) > 0 {

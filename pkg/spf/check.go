@@ -242,7 +242,7 @@ func (c *checker) syntax(n *Node, where report.Msg) {
 	for _, te := range se.Errs {
 		p := report.Params{"where": where, "error": TermErrorMsg(te)}
 		switch {
-		case gluedAll.MatchString(te.Term):
+		case gluedAll(te.Term):
 			c.glued(where, te.Term)
 		case te.Err == ErrDuplicateModifier:
 			c.add(defModifierDuplicate.With(p), nil)
@@ -268,12 +268,12 @@ func (c *checker) glued(where report.Msg, term string) {
 // lint reports on one parsed record.
 func (c *checker) lint(n *Node, where report.Msg) {
 	rec := n.rec
-	mechs, _ := evaluated(rec)
+	mechs, _ := n.evaluated()
 	allIdx := rec.AllIndex()
 	seen := map[string]bool{}
 	after := []string{}
 	for i, t := range rec.Terms {
-		if t.Name != MechAll && gluedAll.MatchString(t.String()) {
+		if t.Name != MechAll && t.mayEndInAll() && gluedAll(t.String()) {
 			c.glued(where, t.String())
 		}
 		if !t.Modifier && allIdx >= 0 && i > allIdx {
