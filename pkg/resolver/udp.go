@@ -88,27 +88,14 @@ type pendingTable struct {
 	n    int      // live entries
 }
 
-// pendingTables keeps the tables of closed sockets for the next ones (not
-// a sync.Pool: a bulk run collects every few dozen milliseconds).
-var pendingTables = make(chan *pendingTable, 2*udpSockets)
-
-func getPendingTable() *pendingTable {
-	select {
-	case t := <-pendingTables:
-		return t
-	default:
-		return new(pendingTable)
-	}
-}
+// pendingTables keeps the tables of closed sockets for the next ones (a
+// free list: see replyChans).
+var pendingTables = newFreeList(2*udpSockets, func() *pendingTable { return new(pendingTable) })
 
 // putPendingTable keeps t, empty, for another socket.
 func putPendingTable(t *pendingTable) {
-	if t.n != 0 {
-		return // not empty: the collector takes it
-	}
-	select {
-	case pendingTables <- t:
-	default:
+	if t.n == 0 { // else the collector takes it
+		pendingTables.Put(t)
 	}
 }
 
@@ -467,7 +454,7 @@ func (s *udpSlot) socketLocked(server string, n int) (*udpSocket, error) {
 			return nil, err
 		}
 		_ = conn.SetReadBuffer(4 << 20) // bursts of replies; the kernel caps it
-		k := &udpSocket{conn: conn, batch: newBatchWriter(conn, raddr), slot: s, pending: getPendingTable()}
+		k := &udpSocket{conn: conn, batch: newBatchWriter(conn, raddr), slot: s, pending: pendingTables.Get()}
 		k.idleAt = monoNow() + int64(udpIdle)
 		k.setWakeLocked(k.idleAt) // before any query lowers it
 		s.sock = k
