@@ -428,16 +428,15 @@ func (c *Cache) settle(ctx context.Context, sc *batchScratch, got, out []Result)
 func (c *Cache) awaitBatch(ctx context.Context, qs []Question, out []Result, sc *batchScratch) {
 	retry := sc.retry[:0]
 	for _, w := range sc.waits {
-		select {
-		case <-w.e.done:
-			if w.e.abandoned && w.e.err != nil && ctx.Err() == nil {
-				retry = append(retry, w.i) // the asking caller gave up; we did not
-				continue
-			}
-			out[w.i].Answer, out[w.i].Err = w.e.ans, w.e.err
-		case <-ctx.Done():
+		if !await(ctx, w.e.done) {
 			out[w.i] = Result{Answer{Name: sc.keys[w.i].name, Type: qs[w.i].Type}, ctxError(sc.keys[w.i], ctx.Err())}
+			continue
 		}
+		if w.e.abandoned && w.e.err != nil && ctx.Err() == nil {
+			retry = append(retry, w.i) // the asking caller gave up; we did not
+			continue
+		}
+		out[w.i].Answer, out[w.i].Err = w.e.ans, w.e.err
 	}
 	sc.retry = retry
 	askAgain(ctx, c.upstream, sc.keys, retry, out)
@@ -565,16 +564,15 @@ func (sc *batchScratch) flights(n int) []sharedFlight {
 func (c *SharedCache) awaitBatch(ctx context.Context, out []Result, sc *batchScratch) {
 	retry := sc.retry[:0]
 	for _, w := range sc.waits {
-		select {
-		case <-w.fl.done:
-			if w.fl.abandoned && w.fl.err != nil && ctx.Err() == nil {
-				retry = append(retry, w.i)
-				continue
-			}
-			out[w.i].Answer, out[w.i].Err = w.fl.val.ans, w.fl.err
-		case <-ctx.Done():
+		if !await(ctx, w.fl.done) {
 			out[w.i] = Result{Err: ctxError(sc.keys[w.i], ctx.Err())}
+			continue
 		}
+		if w.fl.abandoned && w.fl.err != nil && ctx.Err() == nil {
+			retry = append(retry, w.i)
+			continue
+		}
+		out[w.i].Answer, out[w.i].Err = w.fl.val.ans, w.fl.err
 	}
 	sc.retry = retry
 	// The domains that led these flights ran out of time; this one has

@@ -553,7 +553,7 @@ func (c *Client) acquire(ctx context.Context) error {
 func (c *Client) release() { <-c.inFlight }
 
 // sendUDP is one attempt over the shared sockets. The per-attempt timeout
-// is a pooled timer in the pool, not a context: a context.WithTimeout per
+// is the pool's (its sockets' readers sweep the deadlines), not a context: a context.WithTimeout per
 // query was an eighth of a bulk run's allocations (a context, a timer, a
 // channel and its registration in the parent).
 //

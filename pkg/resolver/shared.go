@@ -247,9 +247,7 @@ func (c *SharedCache) join(ctx context.Context, key qkey) (v *sharedValue, fl *s
 // when the flight was given up by the domain leading it while ctx is
 // still alive.
 func (c *SharedCache) await(ctx context.Context, key qkey, fl *sharedFlight) (v *sharedValue, err error) {
-	select {
-	case <-fl.done:
-	case <-ctx.Done():
+	if !await(ctx, fl.done) {
 		return nil, ctxError(key, ctx.Err())
 	}
 	// Read after done: set before it was closed.

@@ -68,6 +68,68 @@ type pendingQuery struct {
 	i    int32
 	gen  uint32
 	name string
+	id   uint16
+	// deadline is when the query stops waiting for its reply (monoNow):
+	// the socket's reader then hands it errAttemptTimeout (sweep).
+	deadline int64
+}
+
+// pendingTable is a socket's pending queries by ID: an array indexed by
+// the ID itself, where a map (a hash, a probe and a write per query, for
+// picking a free ID, registering, delivering and forgetting) was 2 % of a
+// bulk run's CPU. The array is 128 KiB without pointers (the collector
+// does not scan it); the entries are as many as were ever pending at once
+// (a freed entry is reused). A socket serves maxSocketUses queries, so
+// tables are recycled (pendingTables), not made per socket.
+type pendingTable struct {
+	at   [1 << 16]uint16 // ID -> 1 + its entry's index in q; 0: free
+	q    []pendingQuery
+	free []uint16 // indices of q's unused entries
+	n    int      // live entries
+}
+
+// pendingTables keeps the tables of closed sockets for the next ones (a
+// free list: see replyChans).
+var pendingTables = newFreeList(2*udpSockets, func() *pendingTable { return new(pendingTable) })
+
+// putPendingTable keeps t, empty, for another socket.
+func putPendingTable(t *pendingTable) {
+	if t.n == 0 { // else the collector takes it
+		pendingTables.Put(t)
+	}
+}
+
+// get returns the pending query with id, or nil.
+func (t *pendingTable) get(id uint16) *pendingQuery {
+	if j := t.at[id]; j != 0 {
+		return &t.q[j-1]
+	}
+	return nil
+}
+
+// add registers q, whose ID must be free. (Fewer than 1<<16 are pending:
+// maxPendingPerSocket.)
+func (t *pendingTable) add(q pendingQuery) {
+	var j int
+	if n := len(t.free); n > 0 {
+		j = int(t.free[n-1])
+		t.free = t.free[:n-1]
+		t.q[j] = q
+	} else {
+		j = len(t.q)
+		t.q = append(t.q, q)
+	}
+	t.at[q.id] = uint16(j + 1)
+	t.n++
+}
+
+// remove drops the pending query with id, which must be there.
+func (t *pendingTable) remove(id uint16) {
+	j := t.at[id] - 1
+	t.at[id] = 0
+	t.q[j] = pendingQuery{} // no references kept
+	t.free = append(t.free, j)
+	t.n--
 }
 
 type udpSlot struct {
@@ -92,10 +154,28 @@ type udpSocket struct {
 	batch   batchWriter // conn, for sendmmsg
 	slot    *udpSlot
 	mu      sync.Mutex
-	pending map[uint16]pendingQuery
+	pending *pendingTable
 	uses    int
 	retired bool // no new queries; closed once nothing is pending
 	closed  bool
+	// wake is the socket's read deadline (monoNow), never later than a
+	// pending query's deadline nor than idleAt; idleAt is when the
+	// reader next looks whether the socket is idle. Under mu.
+	wake, idleAt int64
+	expired      []pendingQuery // the reader's, for sweep
+}
+
+// monoEpoch and monoNow give deadlines as monotonic nanoseconds: an int64
+// in each pending query, compared without a time.Time's wall clock.
+var monoEpoch = time.Now()
+
+func monoNow() int64 { return int64(time.Since(monoEpoch)) }
+
+// setWakeLocked moves the socket's read deadline to t; k.mu is held (so
+// that the reader and the queries registering never undo each other's).
+func (k *udpSocket) setWakeLocked(t int64) {
+	k.wake = t
+	_ = k.conn.SetReadDeadline(monoEpoch.Add(time.Duration(t)))
 }
 
 func newUDPPool(server string, udpSize uint16) *udpPool {
@@ -131,20 +211,11 @@ func (attemptTimeout) Error() string   { return "no reply within the per-query t
 func (attemptTimeout) Timeout() bool   { return true }
 func (attemptTimeout) Temporary() bool { return true }
 
-// replyChans and timers are reused across queries: two allocations (three
-// for a timer) less per query. Bounded free lists, not sync.Pools: a bulk
-// run collects garbage every few dozen milliseconds and each collection
-// emptied the pools, so that one query in two made its channel and timer
-// anew. (Since Go 1.23 a stopped timer's channel holds no stale tick, so
-// Reset after Stop is safe.)
-var (
-	replyChans = newFreeList(2*DefaultMaxInFlight, func() chan udpReply { return make(chan udpReply, 1) })
-	timers     = newFreeList(2*DefaultMaxInFlight, func() *time.Timer {
-		t := time.NewTimer(time.Hour)
-		t.Stop()
-		return t
-	})
-)
+// replyChans are reused across queries: an allocation less per query. A
+// bounded free list, not a sync.Pool: a bulk run collects garbage every
+// few dozen milliseconds and each collection emptied the pool, so that one
+// query in two made its channel anew.
+var replyChans = newFreeList(2*DefaultMaxInFlight, func() chan udpReply { return make(chan udpReply, 1) })
 
 // freeList keeps up to a fixed number of things for reuse.
 type freeList[T any] struct {
@@ -178,10 +249,15 @@ func (l *freeList[T]) Put(x T) {
 // in place: one caller's attempts use it one after the other) and waits
 // for the reply until timeout passes or ctx ends.
 //
+// The timeout is no timer of its own: the socket's reader hands the query
+// errAttemptTimeout once its deadline passes (sweep), so the wait is one
+// channel receive (and ctx). A timer per query, reset, stopped and waited
+// on in a three-way select, was most of the single lookups' select cost.
+//
 // blk is the reply's block, for the caller to release once it is done
 // with the message (see replyBlock.release), or nil.
 func (p *udpPool) exchange(ctx context.Context, wire []byte, name string, timeout time.Duration) (msg *dns.Msg, blk *replyBlock, err error) {
-	sock, id, ch, flush, err := p.enqueue(wire, name)
+	sock, id, ch, flush, err := p.enqueue(wire, name, monoNow()+int64(timeout))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -197,42 +273,40 @@ func (p *udpPool) exchange(ctx context.Context, wire []byte, name string, timeou
 	if flush {
 		p.flush()
 	}
-	t := timers.Get()
-	t.Reset(timeout)
-	defer func() {
-		t.Stop()
-		timers.Put(t)
-	}()
-	select {
-	case reply, ok := <-ch:
-		if !ok {
-			return nil, nil, errSocketClosed
+	var reply udpReply
+	var ok bool
+	if done := ctx.Done(); done == nil {
+		reply, ok = <-ch
+	} else {
+		select {
+		case reply, ok = <-ch:
+		case <-done:
+			return nil, nil, ctx.Err()
 		}
-		// The reader took the ID out of pending before sending, so
-		// nothing else will send on ch: it can serve another query. (A
-		// channel whose query timed out is never reused: a late reply
-		// could still be on its way into it.)
-		reuse = true
-		return reply.msg, reply.blk, reply.err
-	case <-t.C:
-		return nil, nil, errAttemptTimeout
-	case <-ctx.Done():
-		return nil, nil, ctx.Err()
 	}
+	if !ok {
+		return nil, nil, errSocketClosed
+	}
+	// Whoever sent (the reader with the reply or the timeout, a failed
+	// send) took the ID out of pending first, so nothing else will send
+	// on ch: it can serve another query. (A channel whose caller stopped
+	// waiting is never reused: a reply could still be on its way.)
+	reuse = true
+	return reply.msg, reply.blk, reply.err
 }
 
 // enqueue registers a query and queues its datagram (copied: the caller's
 // buffer may be reused before the batch goes). flush says the caller
 // gathers this batch and must send it (flush); otherwise the caller that
 // gathers it sends this datagram too, or delivers the write error on ch.
-func (p *udpPool) enqueue(wire []byte, name string) (sock *udpSocket, id uint16, ch chan udpReply, flush bool, err error) {
+func (p *udpPool) enqueue(wire []byte, name string, deadline int64) (sock *udpSocket, id uint16, ch chan udpReply, flush bool, err error) {
 	p.qmu.Lock()
 	defer p.qmu.Unlock()
 	slot := p.qslot
 	if slot == nil {
 		slot = &p.slots[(p.next.Add(1)-1)%uint32(len(p.slots))]
 	}
-	if sock, id, ch, err = slot.register(p.server, name); err != nil {
+	if sock, id, ch, err = slot.register(p.server, name, deadline); err != nil {
 		return nil, 0, nil, false, err
 	}
 	start := len(p.qbuf)
@@ -306,9 +380,13 @@ func (p *udpPool) flush() {
 // or stopped waiting.
 func (k *udpSocket) fail(id uint16, ch chan udpReply, err error) {
 	k.mu.Lock()
-	mine := k.pending[id].ch == ch
+	mine := false
+	if k.pending != nil {
+		q := k.pending.get(id)
+		mine = q != nil && q.ch == ch
+	}
 	if mine {
-		delete(k.pending, id)
+		k.pending.remove(id)
 	}
 	k.mu.Unlock()
 	if mine {
@@ -318,7 +396,7 @@ func (k *udpSocket) fail(id uint16, ch chan udpReply, err error) {
 
 // register picks a free random ID on the slot's current socket, opening or
 // renewing the socket as needed.
-func (s *udpSlot) register(server, name string) (*udpSocket, uint16, chan udpReply, error) {
+func (s *udpSlot) register(server, name string, deadline int64) (*udpSocket, uint16, chan udpReply, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sock, err := s.socketLocked(server, 1)
@@ -328,14 +406,17 @@ func (s *udpSlot) register(server, name string) (*udpSocket, uint16, chan udpRep
 	defer sock.mu.Unlock()
 	ch := replyChans.Get()
 	id := sock.freeIDLocked()
-	sock.pending[id] = pendingQuery{ch: ch, name: name}
+	sock.pending.add(pendingQuery{ch: ch, name: name, id: id, deadline: deadline})
 	sock.uses++
+	if deadline < sock.wake {
+		sock.setWakeLocked(deadline)
+	}
 	return sock, id, ch, nil
 }
 
 // registerBatch registers the queries of w's batch, asking names, on one
-// socket: query i gets the ID w.ids[i].
-func (s *udpSlot) registerBatch(server string, names []string, w *batchWaiter) (*udpSocket, error) {
+// socket, waiting until deadline: query i gets the ID w.ids[i].
+func (s *udpSlot) registerBatch(server string, names []string, w *batchWaiter, deadline int64) (*udpSocket, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sock, err := s.socketLocked(server, len(names))
@@ -346,10 +427,13 @@ func (s *udpSlot) registerBatch(server string, names []string, w *batchWaiter) (
 	w.ids = slices.Grow(w.ids[:0], len(names))[:len(names)]
 	for i, name := range names {
 		id := sock.freeIDLocked()
-		sock.pending[id] = pendingQuery{bw: w, i: int32(i), gen: w.gen, name: name}
+		sock.pending.add(pendingQuery{bw: w, i: int32(i), gen: w.gen, name: name, id: id, deadline: deadline})
 		w.ids[i] = id
 	}
 	sock.uses += len(names)
+	if deadline < sock.wake {
+		sock.setWakeLocked(deadline)
+	}
 	return sock, nil
 }
 
@@ -370,12 +454,15 @@ func (s *udpSlot) socketLocked(server string, n int) (*udpSocket, error) {
 			return nil, err
 		}
 		_ = conn.SetReadBuffer(4 << 20) // bursts of replies; the kernel caps it
-		s.sock = &udpSocket{conn: conn, batch: newBatchWriter(conn, raddr), slot: s, pending: map[uint16]pendingQuery{}}
-		go s.sock.read()
+		k := &udpSocket{conn: conn, batch: newBatchWriter(conn, raddr), slot: s, pending: pendingTables.Get()}
+		k.idleAt = monoNow() + int64(udpIdle)
+		k.setWakeLocked(k.idleAt) // before any query lowers it
+		s.sock = k
+		go k.read()
 	}
 	sock := s.sock
 	sock.mu.Lock()
-	if len(sock.pending)+n > maxPendingPerSocket {
+	if sock.pending.n+n > maxPendingPerSocket {
 		sock.mu.Unlock()
 		return nil, errPoolBusy
 	}
@@ -388,7 +475,7 @@ func (k *udpSocket) freeIDLocked() uint16 {
 		// math/rand/v2's generator is ChaCha8, seeded from the OS per
 		// thread: unpredictable, without crypto/rand's cost per call.
 		id := uint16(rand.Uint32())
-		if _, taken := k.pending[id]; !taken {
+		if k.pending.at[id] == 0 {
 			return id
 		}
 	}
@@ -453,13 +540,14 @@ var errSocketClosed = errors.New("socket closed before the reply")
 
 // exchangeBatch is exchange for many queries at once: one socket, one
 // sendmmsg for all (a write per query was the largest single cost of a bulk
-// run), one timer, one goroutine waiting, woken once (batchWaiter). out[i]
+// run), no timer (the reader sweeps the deadlines), one goroutine waiting,
+// woken once (batchWaiter). out[i]
 // is what exchange would have returned for wires[i], asking names[i], of
 // zero values when called. w is the caller's, for this batch alone.
 func (p *udpPool) exchangeBatch(ctx context.Context, wires [][]byte, names []string, timeout time.Duration, out []udpReply, w *batchWaiter) {
 	slot := &p.slots[(p.next.Add(1)-1)%uint32(len(p.slots))]
 	w.open(out)
-	sock, err := slot.registerBatch(p.server, names, w)
+	sock, err := slot.registerBatch(p.server, names, w, monoNow()+int64(timeout))
 	if err != nil {
 		w.close()
 		for i := range out {
@@ -478,18 +566,12 @@ func (p *udpPool) exchangeBatch(ctx context.Context, wires [][]byte, names []str
 		}
 		return
 	}
-	t := timers.Get()
-	t.Reset(timeout)
+	// Every query ends with its reply, its timeout (sweep) or its
+	// socket's closing: done comes, unless ctx ends first.
 	var expired error // the replies not in by then get it
-	select {
-	case <-w.done:
-	case <-t.C:
-		expired = errAttemptTimeout
-	case <-ctx.Done():
+	if !await(ctx, w.done) {
 		expired = ctx.Err()
 	}
-	t.Stop()
-	timers.Put(t)
 	w.close()
 	if expired != nil {
 		for i := range out {
@@ -506,9 +588,12 @@ func (p *udpPool) exchangeBatch(ctx context.Context, wires [][]byte, names []str
 func (k *udpSocket) forgetBatch(w *batchWaiter) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	if k.pending == nil {
+		return // closed, its reader gone: nothing pending
+	}
 	for _, id := range w.ids {
-		if q := k.pending[id]; q.bw == w && q.gen == w.gen {
-			delete(k.pending, id)
+		if q := k.pending.get(id); q != nil && q.bw == w && q.gen == w.gen {
+			k.pending.remove(id)
 		}
 	}
 	k.closeIfDoneLocked()
@@ -587,7 +672,7 @@ func (k *udpSocket) retire() {
 }
 
 func (k *udpSocket) closeIfDoneLocked() {
-	if k.retired && len(k.pending) == 0 && !k.closed {
+	if k.retired && (k.pending == nil || k.pending.n == 0) && !k.closed {
 		k.closed = true
 		k.conn.Close()
 	}
@@ -598,8 +683,11 @@ func (k *udpSocket) closeIfDoneLocked() {
 func (k *udpSocket) forget(id uint16, ch chan udpReply) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.pending[id].ch == ch {
-		delete(k.pending, id)
+	if k.pending == nil {
+		return // closed, its reader gone: nothing pending
+	}
+	if q := k.pending.get(id); q != nil && q.ch == ch {
+		k.pending.remove(id)
 	}
 	k.closeIfDoneLocked()
 }
@@ -644,19 +732,12 @@ func putRecvBufs(b *recvBufs) {
 func (k *udpSocket) read() {
 	rb := getRecvBufs(k.slot.pool.recvSlot)
 	defer putRecvBufs(rb)
-	var deadline time.Time
+	defer k.dropTable()
 	for {
-		// Moved only when half of it is used up: setting it for every
-		// datagram reprogrammed a runtime timer per reply. The socket
-		// is thus found idle after udpIdle/2 to udpIdle of silence.
-		if now := time.Now(); deadline.Sub(now) < udpIdle/2 {
-			deadline = now.Add(udpIdle)
-			_ = k.conn.SetReadDeadline(deadline)
-		}
 		got, err := rb.read(k.conn)
 		if err != nil {
 			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() && !k.idle() {
+			if errors.As(err, &ne) && ne.Timeout() && k.sweep() {
 				continue
 			}
 			k.shutdown()
@@ -677,12 +758,13 @@ func (k *udpSocket) deliver(dgram []byte, cut bool) {
 	}
 	id := binary.BigEndian.Uint16(dgram[:2])
 	k.mu.Lock()
-	q, ok := k.pending[id]
-	if ok {
-		delete(k.pending, id)
+	var q pendingQuery
+	if p := k.pending.get(id); p != nil {
+		q = *p
+		k.pending.remove(id)
 	}
 	k.mu.Unlock()
-	if !ok {
+	if q.ch == nil && q.bw == nil {
 		return
 	}
 	var reply udpReply
@@ -700,13 +782,72 @@ func (k *udpSocket) deliver(dgram []byte, cut bool) {
 	q.ch <- reply // buffered: never blocks
 }
 
+// sweep runs when the read deadline passes: it hands errAttemptTimeout to
+// the queries past their deadline, retires the socket if it is idle (and
+// reports false), and sets the next deadline: the earliest pending one, or
+// idleAt. The deadline is thus moved about once per udpIdle under load,
+// not per datagram (which reprogrammed a runtime timer per reply), nor per
+// query; the socket is found idle after udpIdle to 2*udpIdle of silence.
+func (k *udpSocket) sweep() (alive bool) {
+	now := monoNow()
+	k.mu.Lock()
+	t := k.pending
+	expired := k.expired[:0]
+	next := int64(1<<63 - 1)
+	for j := range t.q {
+		q := &t.q[j]
+		switch {
+		case q.ch == nil && q.bw == nil: // free
+		case q.deadline <= now:
+			expired = append(expired, *q)
+			t.remove(q.id)
+		default:
+			next = min(next, q.deadline)
+		}
+	}
+	idle := now >= k.idleAt && t.n == 0
+	if !idle {
+		if now >= k.idleAt {
+			k.idleAt = now + int64(udpIdle)
+		}
+		k.setWakeLocked(min(next, k.idleAt))
+	}
+	k.closeIfDoneLocked() // retired, and the last queries expired
+	k.mu.Unlock()
+	for _, q := range expired {
+		reply := udpReply{err: errAttemptTimeout}
+		if q.bw != nil {
+			q.bw.put(q.gen, q.i, reply)
+		} else {
+			q.ch <- reply // buffered, and nothing else sends once the ID is gone
+		}
+	}
+	clear(expired) // no references kept
+	k.expired = expired[:0]
+	// Not idle after all (a query came since): the read deadline has
+	// passed, so the next read sweeps again at once and sets it anew.
+	return !idle || !k.idle()
+}
+
+// dropTable gives the pending table back once the reader ends: the socket
+// is closed, so nothing registers on it any more, and what was pending was
+// failed (shutdown) or there was nothing (idle). Late forgets find no
+// table and do nothing.
+func (k *udpSocket) dropTable() {
+	k.mu.Lock()
+	t := k.pending
+	k.pending = nil
+	k.mu.Unlock()
+	putPendingTable(t)
+}
+
 // idle retires an idle socket from its slot and reports whether it did.
 func (k *udpSocket) idle() bool {
 	k.slot.mu.Lock()
 	defer k.slot.mu.Unlock()
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if len(k.pending) > 0 {
+	if k.pending.n > 0 {
 		return false
 	}
 	if k.slot.sock == k {
@@ -726,13 +867,16 @@ func (k *udpSocket) shutdown() {
 	k.slot.mu.Unlock()
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	for id, q := range k.pending {
+	for _, q := range k.pending.q {
+		if q.ch == nil && q.bw == nil {
+			continue // gone
+		}
+		k.pending.remove(q.id)
 		if q.bw != nil {
 			q.bw.put(q.gen, q.i, udpReply{err: errSocketClosed})
 		} else {
 			close(q.ch)
 		}
-		delete(k.pending, id)
 	}
 	k.retired = true
 	if !k.closed {
