@@ -30,6 +30,15 @@ func bulkZone(names []string) string {
 	return b.String()
 }
 
+// bulkNames is n names under test.: prefix0.test, prefix1.test, ...
+func bulkNames(prefix string, n int) []string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("%s%d.test", prefix, i)
+	}
+	return names
+}
+
 func writeList(t *testing.T, lines []string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "domains.txt")
@@ -170,10 +179,7 @@ func TestDomainFileJunkLines(t *testing.T) {
 // --shard i/n: the shards of one list are disjoint and together the whole,
 // and a bad line is reported by exactly one shard.
 func TestDomainShards(t *testing.T) {
-	var names []string
-	for i := range 24 {
-		names = append(names, fmt.Sprintf("s%d.test", i))
-	}
+	names := bulkNames("s", 24)
 	srv := dnstest.Start(t, dnstest.ZoneText("test.", bulkZone(names)))
 	list := writeList(t, append(slices.Clone(names), "bad line"))
 	var all []string
@@ -206,10 +212,7 @@ func TestDomainShards(t *testing.T) {
 // --resume: a run cut off mid-line, resumed, gives the uninterrupted run's
 // reports in the same order, each domain once.
 func TestDomainResume(t *testing.T) {
-	var names []string
-	for i := range 12 {
-		names = append(names, fmt.Sprintf("r%d.test", i))
-	}
+	names := bulkNames("r", 12)
 	srv := dnstest.Start(t, dnstest.ZoneText("test.", bulkZone(names)))
 	list := writeList(t, names)
 	args := []string{"domain", "--file", list, "--resolver", srv.Addr, "--no-probe", "--format", "jsonl", "--concurrency", "3"}
@@ -391,10 +394,7 @@ func (c *writeCounter) Write(p []byte) (int, error) {
 // elsewhere reports are flushed when none is waiting (fewer writes in a
 // fast run), and the output is the same bytes either way.
 func TestDomainFileFlushesPerReportOnATerminal(t *testing.T) {
-	var names []string
-	for i := range 12 {
-		names = append(names, fmt.Sprintf("d%d.test", i))
-	}
+	names := bulkNames("d", 12)
 	srv := dnstest.Start(t, dnstest.ZoneText("test.", bulkZone(names)))
 	list := writeList(t, names)
 	outputs := map[bool]string{}
