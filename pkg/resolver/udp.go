@@ -541,9 +541,9 @@ var errSocketClosed = errors.New("socket closed before the reply")
 // exchangeBatch is exchange for many queries at once: one socket, one
 // sendmmsg for all (a write per query was the largest single cost of a bulk
 // run), no timer (the reader sweeps the deadlines), one goroutine waiting,
-// woken once (batchWaiter). out[i]
-// is what exchange would have returned for wires[i], asking names[i], of
-// zero values when called. w is the caller's, for this batch alone.
+// woken once (batchWaiter). out[i], of zero values when called, becomes
+// what exchange would have returned for wires[i], asking names[i]. w is
+// the caller's, for this batch alone.
 func (p *udpPool) exchangeBatch(ctx context.Context, wires [][]byte, names []string, timeout time.Duration, out []udpReply, w *batchWaiter) {
 	slot := &p.slots[(p.next.Add(1)-1)%uint32(len(p.slots))]
 	w.open(out)
