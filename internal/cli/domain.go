@@ -348,7 +348,7 @@ func (r *domainResult) release() {
 }
 
 func checkOneDomain(ctx context.Context, f *Factory, up *upstream, in input, opts *DomainOptions, probe bool, reason string) *domainResult {
-	s := up.session(f)
+	s := up.domainSession(f, in.d)
 	if opts.Summary {
 		s.Env.NoDisplay = true // --summary and csv render rows, never a report's Display
 	}

@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-
 	"strings"
 
 	"github.com/mailcheck/mailcheck/internal/build"
 	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/internal/render"
 	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/resolver"
 )
@@ -123,6 +123,18 @@ func (u *upstream) session(f *Factory) *session {
 		s.Env.HTTPClient = check.HTTPClientVia(f.HTTPClient, d, f.Now)
 	}
 	return s
+}
+
+// domainSession is session for one domain of a bulk run: the names at or
+// under it skip the run's shared cache (see resolver.SharedCache.Own).
+func (u *upstream) domainSession(f *Factory, d dnsname.Domain) *session {
+	sc, ok := u.resolver.(*resolver.SharedCache)
+	if !ok {
+		return u.session(f)
+	}
+	own := *u
+	own.resolver = sc.Own(d.FQDN())
+	return own.session(f)
 }
 
 // newSession builds the resolver from --zone or --resolver (else

@@ -19,7 +19,8 @@ import (
 // It is bounded in two ways, so a run over a million domains keeps flat
 // memory: a name is kept only once a second domain asks for it (a bounded
 // set of names seen once decides; a domain's own names, asked once per
-// domain by its own Cache, never fill the cache), and at most MaxEntries
+// domain by its own Cache, never fill the cache, and through Own they do
+// not reach it at all), and at most MaxEntries
 // answers are kept, least recently used first out. Answers expire with
 // their TTL (at most MaxTTL), as in any resolver cache.
 //
