@@ -37,6 +37,8 @@ type bulkOptions struct {
 	offline                bool
 	keep                   string
 	server                 string
+	against                string // -against: compare with -mailcheck, at the same time
+	pairs                  int
 }
 
 var digits = regexp.MustCompile(`d[0-9]{4}|[0-9]+\.[0-9]+\.18\.198`)
@@ -236,6 +238,9 @@ func bulk(o bulkOptions) error {
 		args = append(args, "--resolver", addr)
 	}
 	args = append(args, strings.Fields(o.extra)...)
+	if o.against != "" {
+		return comparePairs(o, args, dir, total)
+	}
 
 	outPath := filepath.Join(dir, "out.jsonl")
 	out, err := os.Create(outPath)

@@ -63,6 +63,8 @@ func main() {
 		fs.IntVar(&o.nx, "nx", 0, "add this many non-existent domains to the list (a long list for memory, without a huge zone)")
 		fs.StringVar(&o.extra, "args", "", "more arguments for mailcheck domain, space-separated")
 		fs.StringVar(&o.keep, "keep", "", "write the domain list, the zone files (-offline) and out.jsonl in this directory and keep them (to diff two runs' verdicts)")
+		fs.StringVar(&o.against, "against", "", "a second mailcheck binary: run it and -mailcheck at the same time against the one server, -pairs times, and compare their CPU")
+		fs.IntVar(&o.pairs, "pairs", 10, "with -against: how many runs of the two at the same time")
 		fs.StringVar(&o.server, "server", "dnstest", "DNS server for the workload: dnstest (in Go, this repository's test server) or nsd (NSD from PATH, as issue 15's side-by-side run; a delay proxy of benchdomain's own adds -delay)")
 		_ = fs.Parse(args)
 		o.delay = *delay
