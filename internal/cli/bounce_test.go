@@ -72,6 +72,7 @@ func writeFile(t *testing.T, name, body string) string {
 type bounceJSON struct {
 	Sections []struct {
 		Check    string `json:"check"`
+		Status   string `json:"status"`
 		Findings []struct {
 			ID  string `json:"id"`
 			Fix string `json:"fix"`
@@ -173,6 +174,9 @@ func TestBounceNotAReport(t *testing.T) {
 	f := doc.Sections[0].Findings
 	if len(f) != 1 || f[0].ID != "bounce.not_report" || !strings.Contains(f[0].Fix, "mailcheck message") {
 		t.Errorf("findings: %+v", f)
+	}
+	if st := doc.Sections[0].Status; st != "skipped" {
+		t.Errorf("status %q; a message that is no report was not judged, so it cannot pass: want skipped", st)
 	}
 }
 

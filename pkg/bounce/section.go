@@ -39,6 +39,12 @@ func Section(source string, res *Result) report.Section {
 	}
 	sec.Findings = fs
 	sec.Status = report.StatusOf(fs)
+	if res.Kind == KindNone && sec.Status == report.StatusPass {
+		// Not a report: nothing was judged, so nothing passed. Skipped
+		// (not applicable) says so, and, like pass, does not make the
+		// run inconclusive.
+		sec.Status = report.StatusSkipped
+	}
 	sec.Display = display(res)
 	return sec
 }
