@@ -160,7 +160,12 @@ skipped, and the run exits 2); 3 a domain could not be checked at all.`,
 		if csv {
 			f.globals.Format = "csv"
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		// This replaces the root's hook (cobra runs the nearest one
+		// only), so it applies --color as the root's does.
+		return f.applyColor()
 	}
 	return cmd
 }

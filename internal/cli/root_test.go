@@ -69,24 +69,27 @@ func TestCompletion(t *testing.T) {
 	}
 }
 
+// Every command applies --color, domain too (it has a hook of its own).
 func TestColorFlag(t *testing.T) {
 	const ansi = "\x1b["
-	zone := []string{"dmarc", "shop.example", "--zone", demoZone}
-	if r := run(t, append(zone, "--color", "always")...); !strings.Contains(r.stdout, ansi) {
-		t.Error("--color always on a pipe printed no color")
-	}
-	on := func(f *Factory, _ *bytes.Buffer) { f.IO.SetColorProfile(termenv.ANSI) }
-	for _, args := range [][]string{{"--color", "never"}, {"--no-color"}} {
-		if r := runWith(t, on, append(zone, args...)...); strings.Contains(r.stdout, ansi) {
-			t.Errorf("%v printed color", args)
+	for _, command := range []string{"dmarc", "domain"} {
+		zone := []string{command, "shop.example", "--zone", demoZone}
+		if r := run(t, append(zone, "--color", "always")...); !strings.Contains(r.stdout, ansi) {
+			t.Errorf("%s --color always on a pipe printed no color", command)
 		}
+		on := func(f *Factory, _ *bytes.Buffer) { f.IO.SetColorProfile(termenv.ANSI) }
+		for _, args := range [][]string{{"--color", "never"}, {"--no-color"}} {
+			if r := runWith(t, on, append(zone, args...)...); strings.Contains(r.stdout, ansi) {
+				t.Errorf("%s %v printed color", command, args)
+			}
+		}
+		if r := runWith(t, on, zone...); !strings.Contains(r.stdout, ansi) {
+			t.Errorf("%s --color auto dropped the color the streams allowed", command)
+		}
+		r := run(t, append(zone, "--color", "sometimes")...)
+		if r.code != ExitBadInput {
+			t.Errorf("%s --color sometimes: exit %d", command, r.code)
+		}
+		assertOneLineError(t, r, "--color")
 	}
-	if r := runWith(t, on, zone...); !strings.Contains(r.stdout, ansi) {
-		t.Error("--color auto dropped the color the streams allowed")
-	}
-	r := run(t, append(zone, "--color", "sometimes")...)
-	if r.code != ExitBadInput {
-		t.Errorf("--color sometimes: exit %d", r.code)
-	}
-	assertOneLineError(t, r, "--color")
 }
