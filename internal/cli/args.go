@@ -12,6 +12,7 @@ import (
 	"github.com/mailcheck/mailcheck/internal/render"
 
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
 // maxArgLength bounds what is echoed back in an error message.
@@ -22,34 +23,11 @@ const maxArgLength = 80
 func parseDomainArg(command, arg string) (dnsname.Domain, error) {
 	d, err := dnsname.Parse(arg)
 	if err != nil {
-		if errors.Is(err, dnsname.ErrIPAddress) {
-			return d, inputErrorf("%s is an IP address; mailcheck %s takes a domain name such as shop.example", strings.TrimSpace(arg), command)
-		}
 		shown := arg
 		if len(shown) > maxArgLength {
 			shown = shown[:maxArgLength] + "..."
 		}
-		switch {
-		case errors.Is(err, dnsname.ErrNotIPv4):
-			return d, inputErrorf("%s is not a valid IPv4 address (each of the four parts is 0 to 255), nor a domain name", shown)
-		case errors.Is(err, dnsname.ErrNumericTLD):
-			return d, inputErrorf("%q is not a domain name: its last label is all digits", shown)
-		case errors.Is(err, dnsname.ErrEmpty):
-			return d, inputErrorf("empty domain name")
-		case errors.Is(err, dnsname.ErrSingleLabel):
-			return d, inputErrorf("%q is a single label; give the full domain name, such as %s.example", shown, shown)
-		case errors.Is(err, dnsname.ErrTooLong):
-			return d, inputErrorf("domain name %q is longer than 253 characters", shown)
-		case errors.Is(err, dnsname.ErrLabelLength):
-			return d, inputErrorf("domain name %q has a label longer than 63 characters", shown)
-		default:
-			why := strings.TrimPrefix(err.Error(), strconv.Quote(arg)+": ")
-			why = strings.TrimPrefix(why, dnsname.ErrInvalid.Error()+": ")
-			if len(why) > 2*maxArgLength {
-				why = unwrapAll(err).Error()
-			}
-			return d, inputErrorf("invalid domain name %q: %s", shown, why)
-		}
+		return d, domainError(err, command, arg, shown)
 	}
 	return d, nil
 }
@@ -109,10 +87,10 @@ func checkResolverArg(s string) error {
 		return nil // no port: the resolver client adds 53, or explains
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		return inputErrorf("--resolver %q: port %q is not a number from 1 to 65535", s, port)
+		return badInput("resolver_port", report.Params{"value": s, "port": port})
 	}
 	if host == "" {
-		return inputErrorf("--resolver %q: want host[:port]", s)
+		return badInput("resolver_form", report.Params{"value": s})
 	}
 	return nil
 }

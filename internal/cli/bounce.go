@@ -69,7 +69,7 @@ input cannot be read. See 'mailcheck --help'.`,
   pbpaste | mailcheck bounce -`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return exactArgs(1, "bounce files, an mbox, a directory, or - for standard input")(cmd, args)
+				return exactArgs(1, "bounce")(cmd, args)
 			}
 			return nil
 		},

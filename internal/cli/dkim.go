@@ -10,6 +10,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/pkg/dkim"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/spf13/cobra"
 )
 
@@ -56,7 +57,7 @@ moves that line. Other exit codes: see 'mailcheck --help'.`,
   mailcheck dkim shop.example --message - < welcome.eml --format json`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 || len(args) == 0 && opts.MessagePath == "" {
-				return &InputError{Err: fmt.Errorf("%s takes a domain name, or --message FILE, got %d arguments", cmd.CommandPath(), len(args)), Hint: "see '" + cmd.CommandPath() + " --help'"}
+				return badInput("args_dkim", report.Params{"command": cmd.CommandPath(), "count": len(args)}).seeHelp(cmd.CommandPath())
 			}
 			return nil
 		},

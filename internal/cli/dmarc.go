@@ -33,7 +33,7 @@ or is in test mode (t=y). Other exit codes: see 'mailcheck --help'.`,
 		Example: `  mailcheck dmarc shop.example
   mailcheck dmarc shop.example --require-policy quarantine
   mailcheck dmarc shop.example --zone testdata/zones/shop.example.zone --format json`,
-		Args: exactArgs(1, "a domain name"),
+		Args: exactArgs(1, "domain"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d, err := domainArg(f.IO.ErrOut, "dmarc", args[0])
 			if err != nil {
@@ -94,11 +94,12 @@ func requirePolicy(want dmarc.Policy) gate {
 	}
 }
 
-// exactArgs is cobra.ExactArgs with a message that names what is expected.
+// exactArgs is cobra.ExactArgs with a message that names what is expected:
+// what is a key of cli.err.what.
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
-			return &InputError{Err: fmt.Errorf("%s takes %s, got %d arguments", cmd.CommandPath(), what, len(args)), Hint: "see '" + cmd.CommandPath() + " --help'"}
+			return badInput("args", report.Params{"command": cmd.CommandPath(), "what": report.T("cli.err.what."+what, nil), "count": len(args)}).seeHelp(cmd.CommandPath())
 		}
 		return nil
 	}

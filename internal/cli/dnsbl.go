@@ -55,7 +55,7 @@ never queried. Exit codes: see 'mailcheck --help'.`,
   mailcheck dnsbl 192.0.2.1 --list KEY.zen.dq.spamhaus.net --list rbl.example.net:ipv4,ipv6`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return exactArgs(1, "IP addresses or a domain name")(cmd, args)
+				return exactArgs(1, "dnsbl")(cmd, args)
 			}
 			return nil
 		},
@@ -76,7 +76,7 @@ never queried. Exit codes: see 'mailcheck --help'.`,
 				opts.Catalog = c
 			}
 			if opts.Concurrency < 1 || opts.Concurrency > 256 {
-				return inputErrorf("--concurrency %d: want 1 to 256", opts.Concurrency)
+				return badInput("concurrency", report.Params{"value": opts.Concurrency, "max": 256})
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net/netip"
 	"os"
@@ -83,7 +82,7 @@ skipped, and the run exits 2); 3 a domain could not be checked at all.`,
   mailcheck domain shop.example --zone testdata/zones/shop.example.zone`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 && opts.File == "" {
-				return &InputError{Err: errors.New("mailcheck domain takes one or more domain names, or --file"), Hint: "see 'mailcheck domain --help'"}
+				return badInput("args_domain", nil).seeHelp("mailcheck domain")
 			}
 			for _, a := range args {
 				d, err := domainArg(f.IO.ErrOut, "domain", a)
@@ -96,16 +95,16 @@ skipped, and the run exits 2); 3 a domain could not be checked at all.`,
 				for _, part := range strings.Split(s, ",") {
 					ip, err := netip.ParseAddr(strings.TrimSpace(part))
 					if err != nil {
-						return inputErrorf("--ip %q is not an IP address", part)
+						return badInput("ip", report.Params{"value": part})
 					}
 					opts.SendingIPs = append(opts.SendingIPs, ip.Unmap())
 				}
 			}
 			if opts.FailUnder < -1 || opts.FailUnder > 100 {
-				return inputErrorf("--fail-under %d: want a score from 0 to 100", opts.FailUnder)
+				return badInput("fail_under", report.Params{"value": opts.FailUnder})
 			}
 			if opts.Concurrency < 1 || opts.Concurrency > 64 {
-				return inputErrorf("--concurrency %d: want 1 to 64", opts.Concurrency)
+				return badInput("concurrency", report.Params{"value": opts.Concurrency, "max": 64})
 			}
 			if shard != "" {
 				i, n, err := parseShard(shard)
@@ -115,17 +114,17 @@ skipped, and the run exits 2); 3 a domain could not be checked at all.`,
 				opts.Shard, opts.Shards = i, n
 			}
 			if opts.Resume != "" && f.globals.Format != "jsonl" {
-				return inputErrorf("--resume %s: wants --format jsonl (the file it appends to)", opts.Resume)
+				return badInput("resume_format", report.Params{"value": opts.Resume})
 			}
 			if f.globals.Format == "csv" {
 				opts.Summary = true
 			}
 			if opts.Summary && f.globals.Format != "text" && f.globals.Format != "csv" {
-				return inputErrorf("--summary is a table: use it with --format text or csv")
+				return badInput("summary_format", nil)
 			}
 			if opts.File != "" && opts.File != "-" {
 				if st, err := os.Stat(opts.File); err != nil || st.IsDir() {
-					return inputErrorf("--file %s: not a readable file", opts.File)
+					return badInput("file_unreadable", report.Params{"value": opts.File})
 				}
 			}
 			if runF != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/internal/render"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
 // input is one domain to check, as given.
@@ -35,7 +36,7 @@ func parseShard(s string) (int, int, error) {
 	i, err1 := strconv.Atoi(a)
 	n, err2 := strconv.Atoi(b)
 	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n || n > 1<<20 {
-		return 0, 0, inputErrorf("--shard %q: want i/n with 0 <= i < n, such as 0/4 ($JOB_COMPLETION_INDEX/4)", s)
+		return 0, 0, badInput("shard", report.Params{"value": s})
 	}
 	return i, n, nil
 }

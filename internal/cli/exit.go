@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
 // Exit codes (docs/exit-codes.md). Main maps errors to them here and
@@ -20,6 +22,10 @@ const (
 type InputError struct {
 	Err  error
 	Hint string
+	// words and hintWords, when set, are Err and Hint from the catalog
+	// (badInput): Run prints them in the run's language; Err and Hint hold
+	// the English.
+	words, hintWords report.Msg
 }
 
 func (e *InputError) Error() string {

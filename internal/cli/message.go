@@ -59,7 +59,7 @@ check could not be decided. Other exit codes: see 'mailcheck --help'.`,
   mailcheck message - < headers.txt --receiver gmail.com
   mailcheck message bounce.eml --ip 192.0.2.10 --sender bounce@shop.example --helo mail.shop.example
   mailcheck message msg.eml --at 2026-11-02T08:00:00Z --format json`,
-		Args: exactArgs(1, "a message file, or - for standard input"),
+		Args: exactArgs(1, "message"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Path = args[0]
 			if receiver != "" {

@@ -44,7 +44,7 @@ refuse); --fail-on moves that line. Other exit codes: see 'mailcheck --help'.`,
 		Example: `  mailcheck mx shop.example
   mailcheck mx shop.example --ip 192.0.2.10 --ip 2001:db8::10
   mailcheck mx shop.example --zone testdata/zones/mx-good.zone --format json`,
-		Args: exactArgs(1, "a domain name"),
+		Args: exactArgs(1, "domain"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d, err := domainArg(f.IO.ErrOut, "mx", args[0])
 			if err != nil {

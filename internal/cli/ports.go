@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/smtpprobe"
 	"github.com/spf13/cobra"
 )
@@ -77,7 +78,7 @@ section, never as a fault of the domain. Exit codes: see 'mailcheck --help'.`,
   mailcheck ports 192.0.2.25 --no-default-ports --port 2525/submission`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
-				return &InputError{Err: fmt.Errorf("%s takes at most one host, got %d arguments", cmd.CommandPath(), len(args)), Hint: "see '" + cmd.CommandPath() + " --help'"}
+				return badInput("args_ports", report.Params{"command": cmd.CommandPath(), "count": len(args)}).seeHelp(cmd.CommandPath())
 			}
 			return nil
 		},

@@ -59,7 +59,7 @@ could be read at all.`,
   cat report.xml | mailcheck reports -`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return exactArgs(1, "files, directories or '-'")(cmd, args)
+				return exactArgs(1, "reports")(cmd, args)
 			}
 			return nil
 		},
@@ -68,7 +68,7 @@ could be read at all.`,
 			switch opts.Format = strings.ToLower(opts.Format); opts.Format {
 			case "text", "json", "jsonl", "markdown", "md", "csv":
 			default:
-				return inputErrorf("--format %q: want text, json, jsonl, markdown or csv", opts.Format)
+				return badInput("format_csv", report.Params{"value": opts.Format})
 			}
 			if opts.Format != "csv" {
 				f.globals.Format = opts.Format

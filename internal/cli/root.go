@@ -20,6 +20,7 @@ import (
 	"github.com/mailcheck/mailcheck/internal/iostreams"
 	"github.com/mailcheck/mailcheck/internal/render"
 	"github.com/mailcheck/mailcheck/pkg/check"
+	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/smtpprobe"
 	"github.com/spf13/cobra"
 )
@@ -107,7 +108,7 @@ func Run(ctx context.Context, args []string, f *Factory) (code int) {
 	case code == ExitInterrupted:
 		fmt.Fprintln(f.IO.ErrOut, "mailcheck: interrupted")
 	case err != nil:
-		fmt.Fprintln(f.IO.ErrOut, "mailcheck: "+render.SafeString(oneLine(err.Error()))) // errors quote input and answers
+		fmt.Fprintln(f.IO.ErrOut, "mailcheck: "+render.SafeString(f.errorLine(err, args))) // errors quote input and answers
 	}
 	return code
 }
@@ -146,7 +147,7 @@ func (f *Factory) textOptions() render.TextOptions {
 func (f *Factory) applyColor() error {
 	mode := strings.ToLower(f.globals.Color)
 	if !f.IO.SetColorMode(mode) {
-		return inputErrorf("--color %q: want auto, always or never", f.globals.Color)
+		return badInput("color", report.Params{"value": f.globals.Color})
 	}
 	if f.globals.NoColor && mode != "always" {
 		f.IO.DisableColor()
@@ -177,9 +178,7 @@ usage; 3 inconclusive (the resolver did not answer, nothing could be decided);
 		},
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return &InputError{Err: err, Hint: "see '" + cmd.CommandPath() + " --help'"}
-	})
+	root.SetFlagErrorFunc(flagError)
 	// cobra's own `completion bash|zsh|fish|powershell`; descriptions on,
 	// so zsh and fish show what each subcommand and flag does.
 	root.CompletionOptions.HiddenDefaultCmd = false

@@ -21,13 +21,13 @@ func (f *Factory) validateGlobals() error {
 	case "text", "json", "jsonl", "markdown", "md":
 		g.Format = strings.ToLower(g.Format)
 	default:
-		return inputErrorf("--format %q: want text, json, jsonl or markdown", g.Format)
+		return badInput("format", report.Params{"value": g.Format})
 	}
 	if g.Timeout <= 0 {
-		return inputErrorf("--timeout %s: want a positive duration such as 30s", g.Timeout)
+		return badInput("timeout", report.Params{"value": g.Timeout.String()})
 	}
 	if g.Resolver != "" && len(g.Zones) > 0 {
-		return inputErrorf("--resolver and --zone exclude each other: --zone answers from files only")
+		return badInput("resolver_and_zone", nil)
 	}
 	if g.Resolver != "" {
 		if err := checkResolverArg(g.Resolver); err != nil {

@@ -43,7 +43,7 @@ warnings; --fail-on moves that line. Other exit codes: see 'mailcheck --help'.`,
 		Example: `  mailcheck spf shop.example
   mailcheck spf shop.example --ip 192.0.2.10 --sender bounce@shop.example --helo mail.shop.example
   mailcheck spf shop.example --zone testdata/zones/spf-good.zone --format json`,
-		Args: exactArgs(1, "a domain name"),
+		Args: exactArgs(1, "domain"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d, err := domainArg(f.IO.ErrOut, "spf", args[0])
 			if err != nil {

@@ -1,0 +1,172 @@
+package cli
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/mailcheck/mailcheck/internal/i18n"
+	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
+)
+
+// The words of the command line's errors: the one line a bad invocation
+// prints on stderr is in the run's language, like the report. An error is
+// worded from the catalog (cli.err.*) where it is made, and keeps its
+// English in Error(), for logs and for callers that match on it.
+
+// badInput is bad input worded from the catalog key cli.err.<key>.
+func badInput(key string, p report.Params) *InputError {
+	m := report.T("cli.err."+key, p)
+	return &InputError{Err: errors.New(i18n.For(i18n.English).Text(m)), words: m}
+}
+
+// seeHelp adds the hint to read command's help.
+func (e *InputError) seeHelp(command string) *InputError {
+	e.hintWords = report.T("cli.err.see_help", report.Params{"command": command})
+	e.Hint = i18n.For(i18n.English).Text(e.hintWords)
+	return e
+}
+
+// errorLine is err as Run prints it: in the run's language when it was
+// worded, else as it is (cobra's unknown command is worded here). args are
+// the command line: when cobra stopped before parsing the flags (an
+// unknown command), --lang is read from them.
+func (f *Factory) errorLine(err error, args []string) string {
+	if f.globals.Lang == "" {
+		f.globals.Lang = langArg(args)
+	}
+	l := f.localizer()
+	var ie *InputError
+	if errors.As(err, &ie) && ie.words.Key != "" {
+		s := l.Text(ie.words)
+		if ie.hintWords.Key != "" {
+			s += " (" + l.Text(ie.hintWords) + ")"
+		}
+		return s
+	}
+	if l.Lang() != i18n.English {
+		if m, ok := unknownCommand(l, err.Error()); ok {
+			return l.Text(m)
+		}
+	}
+	return oneLine(err.Error())
+}
+
+// cobraUnknown is cobra's error for an unknown subcommand (cobra has no
+// error type for it), with its "Did you mean this?" block, if any.
+var cobraUnknown = regexp.MustCompile(`^unknown command "(.*)" for "(.*)"`)
+
+// unknownCommand words cobra's unknown command error, suggestions kept.
+func unknownCommand(l *i18n.Localizer, s string) (report.Msg, bool) {
+	m := cobraUnknown.FindStringSubmatch(s)
+	if m == nil {
+		return report.Msg{}, false
+	}
+	p := report.Params{"name": m[1], "command": m[2]}
+	if _, sugg, ok := strings.Cut(s, "Did you mean this?"); ok {
+		if names := strings.Fields(sugg); len(names) > 0 {
+			p["suggestions"] = strings.Join(names, l.Text(report.T("cli.err.or", nil)))
+			return report.T("cli.err.unknown_command_suggest", p), true
+		}
+	}
+	return report.T("cli.err.unknown_command", p), true
+}
+
+// flagError words pflag's errors (cobra's flag error function): an
+// unknown flag, a missing or invalid value.
+func flagError(cmd *cobra.Command, err error) error {
+	var (
+		notExist *pflag.NotExistError
+		required *pflag.ValueRequiredError
+		invalid  *pflag.InvalidValueError
+		syntax   *pflag.InvalidSyntaxError
+		e        *InputError
+	)
+	switch {
+	case errors.As(err, &notExist) && notExist.GetSpecifiedShortnames() != "":
+		e = badInput("unknown_shorthand", report.Params{"flag": notExist.GetSpecifiedName()[:1], "group": notExist.GetSpecifiedShortnames()})
+	case errors.As(err, &notExist):
+		e = badInput("unknown_flag", report.Params{"flag": notExist.GetSpecifiedName()})
+	case errors.As(err, &required) && required.GetSpecifiedShortnames() != "":
+		e = badInput("needs_value_short", report.Params{"flag": required.GetSpecifiedName()[:1], "group": required.GetSpecifiedShortnames()})
+	case errors.As(err, &required):
+		e = badInput("needs_value", report.Params{"flag": required.GetSpecifiedName()})
+	case errors.As(err, &invalid) && invalid.GetFlag() != nil:
+		fl := invalid.GetFlag()
+		name := "--" + fl.Name
+		if fl.Shorthand != "" && fl.ShorthandDeprecated == "" {
+			name = "-" + fl.Shorthand + ", --" + fl.Name
+		}
+		var reason any = report.Lit(unwrapAll(err).Error())
+		switch t := fl.Value.Type(); {
+		case t == "duration" || t == "bool":
+			reason = report.T("cli.err.want."+t, nil)
+		case strings.HasPrefix(t, "int") || strings.HasPrefix(t, "uint"):
+			reason = report.T("cli.err.want.int", nil)
+		}
+		e = badInput("invalid_value", report.Params{"value": invalid.GetValue(), "flag": name, "reason": reason})
+	case errors.As(err, &syntax):
+		e = badInput("bad_flag_syntax", report.Params{"flag": syntax.GetSpecifiedFlag()})
+	default:
+		e = &InputError{Err: err}
+	}
+	if e.words.Key == "" {
+		e.Hint = "see '" + cmd.CommandPath() + " --help'"
+		return e
+	}
+	return e.seeHelp(cmd.CommandPath())
+}
+
+// domainError words dnsname.Parse's error for arg (shown: arg cut short
+// for the message), given to mailcheck command.
+func domainError(err error, command, arg, shown string) *InputError {
+	p := report.Params{"value": shown, "command": command}
+	var de *dnsname.Error
+	switch {
+	case errors.Is(err, dnsname.ErrIPAddress):
+		p["value"] = strings.TrimSpace(arg)
+		return badInput("domain.ip", p)
+	case errors.Is(err, dnsname.ErrNotIPv4):
+		return badInput("domain.not_ipv4", p)
+	case errors.Is(err, dnsname.ErrNumericTLD):
+		return badInput("domain.numeric_tld", p)
+	case errors.Is(err, dnsname.ErrEmpty):
+		return badInput("domain.empty", p)
+	case errors.Is(err, dnsname.ErrSingleLabel):
+		return badInput("domain.single_label", p)
+	case errors.Is(err, dnsname.ErrTooLong):
+		return badInput("domain.too_long", p)
+	case errors.Is(err, dnsname.ErrLabelLength):
+		return badInput("domain.label_length", p)
+	case errors.Is(err, dnsname.ErrEmptyLabel):
+		p["why"] = report.T("cli.err.domain.why.empty_label", nil)
+	case errors.As(err, &de) && de.Char != "":
+		p["why"] = report.T("cli.err.domain.why.character", report.Params{"char": de.Char})
+	case errors.As(err, &de) && de.UTF8:
+		p["why"] = report.T("cli.err.domain.why.utf8", nil)
+	case errors.As(err, &de) && de.Err != nil:
+		p["why"] = report.Lit(de.Err.Error()) // IDNA's reason, in its own words
+	default:
+		p["why"] = report.Lit(unwrapAll(err).Error())
+	}
+	return badInput("domain.invalid", p)
+}
+
+// langArg finds --lang's value in args ("--lang fr" or "--lang=fr"), or "".
+func langArg(args []string) string {
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return ""
+		case a == "--lang" && i+1 < len(args):
+			return args[i+1]
+		case strings.HasPrefix(a, "--lang="):
+			return strings.TrimPrefix(a, "--lang=")
+		}
+	}
+	return ""
+}

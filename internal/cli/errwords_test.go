@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mailcheck/mailcheck/internal/i18n"
+)
+
+// A bad command line gets its one line in the run's language: the domain
+// name, the arguments, the flags (cobra's and pflag's errors included),
+// with the same English as before in English.
+func TestBadInputWorded(t *testing.T) {
+	tests := []struct {
+		args     []string
+		english  string
+		french   string
+		wantCode int
+	}{
+		{[]string{"dmarc", "bad domain!"}, `invalid domain name "bad domain!": character ' '`, "nom de domaine invalide «\u00a0bad domain!\u00a0»\u00a0: caractère ' '", ExitBadInput},
+		{[]string{"dmarc", "a..b"}, `invalid domain name "a..b": empty label`, "étiquette vide", ExitBadInput},
+		{[]string{"dmarc", "xn--zz.com"}, `invalid domain name "xn--zz.com": idna: invalid label "zz"`, "nom de domaine invalide", ExitBadInput},
+		{[]string{"dmarc", "192.0.2.1"}, "192.0.2.1 is an IP address; mailcheck dmarc takes a domain name such as shop.example", "est une adresse IP", ExitBadInput},
+		{[]string{"dmarc", "localhost"}, `"localhost" is a single label`, "n'a qu'une étiquette", ExitBadInput},
+		{[]string{"dmarc"}, "mailcheck dmarc takes a domain name, got 0 arguments (see 'mailcheck dmarc --help')", "mailcheck dmarc attend un nom de domaine, reçu 0 argument (voir «\u00a0mailcheck dmarc --help\u00a0»)", ExitBadInput},
+		{[]string{"spf", "a.example", "b.example"}, "got 2 arguments", "reçu 2 arguments", ExitBadInput},
+		{[]string{"dkim"}, "mailcheck dkim takes a domain name, or --message FILE, got 0 arguments", "ou --message FICHIER", ExitBadInput},
+		{[]string{"domain"}, "mailcheck domain takes one or more domain names, or --file (see 'mailcheck domain --help')", "attend un ou plusieurs noms de domaine", ExitBadInput},
+		{[]string{"domain", "shop.example", "--format", "xml"}, `--format "xml": want text, json, jsonl or markdown`, "--format «\u00a0xml\u00a0»\u00a0: text, json, jsonl ou markdown attendu", ExitBadInput},
+		{[]string{"domain", "shop.example", "--concurrency", "0"}, "--concurrency 0: want 1 to 64", "de 1 à 64 attendu", ExitBadInput},
+		{[]string{"dmarc", "shop.example", "--bogus"}, "unknown flag: --bogus (see 'mailcheck dmarc --help')", "option inconnue\u00a0: --bogus (voir «\u00a0mailcheck dmarc --help\u00a0»)", ExitBadInput},
+		{[]string{"dmarc", "shop.example", "-q"}, "unknown shorthand flag: 'q' in -q", "option courte inconnue", ExitBadInput},
+		{[]string{"dmarc", "shop.example", "--timeout"}, "flag needs an argument: --timeout", "l'option --timeout attend une valeur", ExitBadInput},
+		{[]string{"dmarc", "shop.example", "--timeout", "soon"}, `invalid argument "soon" for "--timeout" flag: want a duration such as 30s or 2m`, "valeur «\u00a0soon\u00a0» invalide pour l'option --timeout\u00a0: une durée attendue", ExitBadInput},
+		{[]string{"dmarc", "shop.example", "--color", "bleu"}, `--color "bleu": want auto, always or never`, "auto, always ou never attendu", ExitBadInput},
+		{[]string{"domian", "shop.example"}, `unknown command "domian" for "mailcheck"; did you mean domain? (see 'mailcheck --help')`, "commande inconnue «\u00a0domian\u00a0» pour «\u00a0mailcheck\u00a0»\u202f; vouliez-vous dire domain\u202f?", ExitBadInput},
+	}
+	for _, tt := range tests {
+		for _, lang := range []string{"en", "fr"} {
+			// --lang first: an unknown command stops cobra before the
+			// flags, and the line must still be in the language asked.
+			r := run(t, append([]string{"--lang", lang}, tt.args...)...)
+			if r.code != tt.wantCode {
+				t.Errorf("%s %v: exit %d, want %d", lang, tt.args, r.code, tt.wantCode)
+			}
+			want := tt.english
+			if lang == "fr" {
+				want = tt.french
+				if en := i18n.EnglishIn(r.stderr); len(en) > 0 {
+					t.Errorf("fr %v: English in %q: %q", tt.args, r.stderr, en)
+				}
+			}
+			assertOneLineError(t, r, want)
+		}
+	}
+}
+
+func TestLangArg(t *testing.T) {
+	for args, want := range map[string]string{
+		"--lang fr domian": "fr", "--lang=fr x": "fr", "x --lang en": "en", "x -- --lang fr": "", "x --lang": "",
+	} {
+		if got := langArg(strings.Fields(args)); got != want {
+			t.Errorf("langArg(%q) = %q, want %q", args, got, want)
+		}
+	}
+}
