@@ -76,7 +76,7 @@ input cannot be read. See 'mailcheck --help'.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			if maxSize <= 0 {
-				return inputErrorf("--max-size %d: want a positive number of bytes", maxSize)
+				return badInput("max_size", report.Params{"value": maxSize})
 			}
 			opts.Limits.MaxItemBytes = maxSize
 			if runF != nil {

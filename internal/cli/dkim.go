@@ -3,11 +3,11 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/pkg/dkim"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -72,12 +72,12 @@ moves that line. Other exit codes: see 'mailcheck --help'.`,
 			for i, s := range opts.Selectors {
 				s = strings.TrimSpace(s)
 				if err := dkim.ValidateSelector(s); err != nil {
-					return inputErrorf("--selector: %v", err)
+					return badInput("flag_reason", report.Params{"flag": "--selector", "reason": report.Lit(err.Error())})
 				}
 				opts.Selectors[i] = strings.ToLower(s)
 			}
 			if len(opts.Selectors) > 0 && opts.Domain.IsZero() {
-				return inputErrorf("--selector needs the domain whose keys to look up, as the first argument")
+				return badInput("selector_needs_domain", nil)
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -120,26 +120,29 @@ func readDKIMMessage(f *Factory, path string) (*dkim.Message, error) {
 	name := path
 	if path == "-" {
 		if f.IO == nil || f.IO.In == nil {
-			return nil, inputErrorf("--message -: no standard input")
+			return nil, badInput("message_stdin", nil)
 		}
 		r, name = f.IO.In, "standard input"
 	} else {
 		file, err := os.Open(path)
 		if err != nil {
-			return nil, &InputError{Err: fmt.Errorf("--message: %w", err)}
+			return nil, badInput("file_open", report.Params{"flag": "--message", "value": path, "reason": pathReason(err)})
 		}
 		defer file.Close()
 		if st, err := file.Stat(); err == nil && st.IsDir() {
-			return nil, inputErrorf("--message %s: is a directory, not a message file", path)
+			return nil, badInput("message_dir", report.Params{"value": path})
 		}
 		r = file
 	}
 	m, err := dkim.ReadMessage(r)
 	switch {
 	case errors.Is(err, dkim.ErrBadMessage):
-		return nil, &InputError{Err: fmt.Errorf("--message %s: %w", name, err), Hint: "give a raw message (.eml) with its headers, as received"}
+		e := badInput("message_bad", report.Params{"value": name, "reason": report.Lit(err.Error())})
+		e.hintWords = report.T("cli.err.message_hint", nil)
+		e.Hint = i18n.For(i18n.English).Text(e.hintWords)
+		return nil, e
 	case err != nil:
-		return nil, &InputError{Err: fmt.Errorf("--message %s: %w", name, err)}
+		return nil, badInput("message_bad", report.Params{"value": name, "reason": report.Lit(err.Error())})
 	}
 	return m, nil
 }

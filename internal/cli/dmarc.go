@@ -43,7 +43,7 @@ or is in test mode (t=y). Other exit codes: see 'mailcheck --help'.`,
 			if require != "" {
 				p, ok := dmarc.ParsePolicy(require)
 				if !ok {
-					return inputErrorf("--require-policy %q: want none, quarantine or reject", require)
+					return badInput("require_policy", report.Params{"value": require})
 				}
 				opts.RequirePolicy = p
 			}

@@ -65,13 +65,13 @@ never queried. Exit codes: see 'mailcheck --help'.`,
 			}
 			for _, spec := range opts.Lists {
 				if _, _, err := dnsbl.ParseListSpec(spec); err != nil {
-					return inputErrorf("--list: %v", err)
+					return badInput("flag_reason", report.Params{"flag": "--list", "reason": report.Lit(err.Error())})
 				}
 			}
 			if listsFile != "" {
 				c, err := dnsbl.LoadCatalogFile(listsFile)
 				if err != nil {
-					return inputErrorf("--lists: %v", err)
+					return badInput("flag_reason", report.Params{"flag": "--lists", "reason": report.Lit(err.Error())})
 				}
 				opts.Catalog = c
 			}
@@ -98,7 +98,7 @@ func parseDNSBLTargets(w io.Writer, args []string, opts *DNSBLOptions) error {
 	for _, arg := range args {
 		if a, err := netip.ParseAddr(strings.Trim(arg, "[]")); err == nil {
 			if a.Zone() != "" {
-				return inputErrorf("%q: an address with a zone (%%%s) is a link-local address, not a mail sender", arg, a.Zone())
+				return badInput("zone_address", report.Params{"value": arg, "zone": a.Zone()})
 			}
 			// A mapped address (::ffff:192.0.2.1) is the IPv4 sender it maps.
 			opts.Addrs = append(opts.Addrs, a.Unmap())
@@ -110,7 +110,7 @@ func parseDNSBLTargets(w io.Writer, args []string, opts *DNSBLOptions) error {
 	case len(names) == 0:
 		return nil
 	case len(names) > 1 || len(opts.Addrs) > 0:
-		return inputErrorf("mailcheck dnsbl takes IP addresses or one domain name, not %s", strings.Join(args, " "))
+		return badInput("dnsbl_args", report.Params{"value": strings.Join(args, " ")})
 	}
 	d, err := domainArg(w, "dnsbl", names[0])
 	if err != nil {

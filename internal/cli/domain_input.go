@@ -143,7 +143,7 @@ func domainInputs(ctx context.Context, f *Factory, opts *DomainOptions, skip *re
 	default:
 		fh, err := os.Open(opts.File)
 		if err != nil {
-			return nil, nil, &InputError{Err: fmt.Errorf("--file: %w", err)}
+			return nil, nil, badInput("file_open", report.Params{"flag": "--file", "value": opts.File, "reason": pathReason(err)})
 		}
 		r, closer = fh, func() { fh.Close() }
 	}
@@ -258,7 +258,7 @@ func readResume(path string) (*resumeSet, error) {
 		return &resumeSet{}, nil
 	}
 	if err != nil {
-		return nil, &InputError{Err: fmt.Errorf("--resume: %w", err)}
+		return nil, badInput("file_open", report.Params{"flag": "--resume", "value": path, "reason": pathReason(err)})
 	}
 	defer fh.Close()
 	set := &resumeSet{}
@@ -267,7 +267,7 @@ func readResume(path string) (*resumeSet, error) {
 	for {
 		line, err := br.ReadBytes('\n')
 		if len(line) > maxReportLine {
-			return nil, inputErrorf("--resume %s: a line of %d bytes is no report", path, len(line))
+			return nil, badInput("resume_line", report.Params{"value": path, "size": len(line)})
 		}
 		complete := err == nil
 		offset += int64(len(line))
@@ -287,7 +287,7 @@ func readResume(path string) (*resumeSet, error) {
 			break
 		}
 		if err != nil {
-			return nil, &InputError{Err: fmt.Errorf("--resume: %w", err)}
+			return nil, badInput("file_open", report.Params{"flag": "--resume", "value": path, "reason": pathReason(err)})
 		}
 	}
 	slices.Sort(set.keys)
@@ -299,7 +299,7 @@ func readResume(path string) (*resumeSet, error) {
 func openResume(path string, set *resumeSet) (*os.File, error) {
 	fh, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
-		return nil, &InputError{Err: fmt.Errorf("--resume: %w", err)}
+		return nil, badInput("file_open", report.Params{"flag": "--resume", "value": path, "reason": pathReason(err)})
 	}
 	if err := fh.Truncate(set.end); err != nil {
 		fh.Close()

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"io/fs"
 	"regexp"
 	"strings"
 
@@ -169,4 +170,19 @@ func langArg(args []string) string {
 		}
 	}
 	return ""
+}
+
+// pathReason says why a file named on the command line could not be
+// opened: in words for the usual reasons, else the system's own.
+func pathReason(err error) any {
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return report.T("cli.err.path.missing", nil)
+	case errors.Is(err, fs.ErrPermission):
+		return report.T("cli.err.path.permission", nil)
+	case errors.As(err, &pe):
+		return report.Lit(pe.Err.Error())
+	}
+	return report.Lit(err.Error())
 }

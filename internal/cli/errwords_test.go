@@ -33,6 +33,11 @@ func TestBadInputWorded(t *testing.T) {
 		{[]string{"dmarc", "shop.example", "--timeout"}, "flag needs an argument: --timeout", "l'option --timeout attend une valeur", ExitBadInput},
 		{[]string{"dmarc", "shop.example", "--timeout", "soon"}, `invalid argument "soon" for "--timeout" flag: want a duration such as 30s or 2m`, "valeur «\u00a0soon\u00a0» invalide pour l'option --timeout\u00a0: une durée attendue", ExitBadInput},
 		{[]string{"dmarc", "shop.example", "--color", "bleu"}, `--color "bleu": want auto, always or never`, "auto, always ou never attendu", ExitBadInput},
+		{[]string{"dmarc", "shop.example", "--zone", "/nonexistent/x.zone"}, "--zone /nonexistent/x.zone: no such file or directory", "--zone /nonexistent/x.zone\u00a0: fichier ou répertoire introuvable", ExitBadInput},
+		{[]string{"dmarc", "shop.example", "--fail-on", "bogus"}, `--fail-on "bogus": want info, low, medium, high, critical or none`, "critical ou none attendu", ExitBadInput},
+		{[]string{"dmarc", "shop.example", "--require-policy", "strict"}, `--require-policy "strict": want none, quarantine or reject`, "none, quarantine ou reject attendu", ExitBadInput},
+		{[]string{"dkim", "--message", "/nonexistent/m.eml"}, "--message /nonexistent/m.eml: no such file or directory", "fichier ou répertoire introuvable", ExitBadInput},
+		{[]string{"ports", "a.example", "--domain", "b.example"}, "give a host or --domain, not both", "donnez un hôte ou --domain, pas les deux", ExitBadInput},
 		{[]string{"domian", "shop.example"}, `unknown command "domian" for "mailcheck"; did you mean domain? (see 'mailcheck --help')`, "commande inconnue «\u00a0domian\u00a0» pour «\u00a0mailcheck\u00a0»\u202f; vouliez-vous dire domain\u202f?", ExitBadInput},
 	}
 	for _, tt := range tests {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/infra"
+	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/spf13/cobra"
 )
 
@@ -56,13 +57,13 @@ refuse); --fail-on moves that line. Other exit codes: see 'mailcheck --help'.`,
 				for _, one := range strings.Split(s, ",") {
 					a, err := netip.ParseAddr(strings.Trim(strings.TrimSpace(one), "[]"))
 					if err != nil || a.Zone() != "" {
-						return inputErrorf("--ip %q is not an IPv4 or IPv6 address", one)
+						return badInput("ip_any", report.Params{"value": one})
 					}
 					opts.IPs = append(opts.IPs, a.Unmap())
 				}
 			}
 			if opts.BIMISelector != "" && !isLabel(opts.BIMISelector) {
-				return inputErrorf("--bimi-selector %q is not a DNS label (letters, digits, - and _)", opts.BIMISelector)
+				return badInput("bimi_selector", report.Params{"value": opts.BIMISelector})
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"net/netip"
 	"strings"
 	"time"
@@ -85,10 +84,10 @@ section, never as a fault of the domain. Exit codes: see 'mailcheck --help'.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case len(args) == 1 && domain != "":
-				return inputErrorf("give a host or --domain, not both")
+				return badInput("host_or_domain", nil)
 			case len(args) == 0 && domain == "":
 				if opts.NoReference && len(opts.References) == 0 {
-					return &InputError{Err: fmt.Errorf("%s --no-reference takes a host or --domain: there is nothing else to probe", cmd.CommandPath()), Hint: "see '" + cmd.CommandPath() + " --help'"}
+					return badInput("no_reference", report.Params{"command": cmd.CommandPath()}).seeHelp(cmd.CommandPath())
 				}
 			case domain != "":
 				d, err := domainArg(f.IO.ErrOut, "ports --domain", domain)
@@ -107,13 +106,13 @@ section, never as a fault of the domain. Exit codes: see 'mailcheck --help'.`,
 			for _, spec := range portSpecs {
 				p, err := smtpprobe.ParsePort(spec)
 				if err != nil {
-					return inputErrorf("--port: %v", err)
+					return badInput("flag_reason", report.Params{"flag": "--port", "reason": report.Lit(err.Error())})
 				}
 				extra = append(extra, p)
 			}
 			if noDefaults {
 				if len(extra) == 0 {
-					return inputErrorf("--no-default-ports needs at least one --port")
+					return badInput("no_default_ports", nil)
 				}
 				opts.Ports = dedupePorts(extra)
 			} else {
@@ -129,12 +128,12 @@ section, never as a fault of the domain. Exit codes: see 'mailcheck --help'.`,
 			for i, r := range opts.References {
 				h, err := parseHostArg(r)
 				if err != nil {
-					return inputErrorf("--reference: %v", unwrapAll(err))
+					return badInput("flag_reason", report.Params{"flag": "--reference", "reason": report.Lit(unwrapAll(err).Error())})
 				}
 				opts.References[i] = h
 			}
 			if opts.ConnectTimeout <= 0 {
-				return inputErrorf("--connect-timeout %s: want a positive duration such as 10s", opts.ConnectTimeout)
+				return badInput("connect_timeout", report.Params{"value": opts.ConnectTimeout.String()})
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -157,7 +156,7 @@ func parseHostArg(arg string) (string, error) {
 	s := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(arg), "["), "]")
 	if a, err := netip.ParseAddr(s); err == nil {
 		if a.Zone() != "" {
-			return "", inputErrorf("%q: an address with a zone cannot be probed", arg)
+			return "", badInput("probe_zone_address", report.Params{"value": arg})
 		}
 		return a.Unmap().String(), nil
 	}
@@ -176,16 +175,16 @@ func parseHELO(s string) (string, error) {
 		v6, isV6 := strings.CutPrefix(inner, "IPv6:")
 		a, err := netip.ParseAddr(v6)
 		if !ok || err != nil || a.Is4() == isV6 {
-			return "", inputErrorf("--helo %q: an address literal is [192.0.2.1] or [IPv6:2001:db8::1]", s)
+			return "", badInput("helo_literal", report.Params{"value": s})
 		}
 		return s, nil
 	}
 	if _, err := netip.ParseAddr(s); err == nil {
-		return "", inputErrorf("--helo %q: write an address as a literal, [%s] (RFC 5321 §4.1.3)", s, s)
+		return "", badInput("helo_address", report.Params{"value": s})
 	}
 	d, err := dnsname.Parse(s)
 	if err != nil {
-		return "", inputErrorf("--helo %q: want this machine's fully qualified domain name: %v", s, unwrapAll(err))
+		return "", badInput("helo_fqdn", report.Params{"value": s, "reason": report.Lit(unwrapAll(err).Error())})
 	}
 	return d.String(), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/mailcheck/mailcheck/internal/build"
@@ -59,7 +60,7 @@ func (f *Factory) failOn() (report.Severity, error) {
 	}
 	s, err := report.ParseSeverity(v)
 	if err != nil {
-		return "", &InputError{Err: fmt.Errorf("--fail-on: %w, or none", err)}
+		return "", badInput("fail_on", report.Params{"value": f.globals.FailOn})
 	}
 	return s, nil
 }
@@ -86,6 +87,13 @@ type upstream struct {
 
 func (f *Factory) newUpstream() (*upstream, error) {
 	if len(f.globals.Zones) > 0 {
+		for _, p := range f.globals.Zones {
+			// The usual mistake, a wrong path, in the run's words (a
+			// zone file's syntax errors stay the parser's).
+			if _, err := os.Stat(p); err != nil {
+				return nil, badInput("file_open", report.Params{"flag": "--zone", "value": p, "reason": pathReason(err)})
+			}
+		}
 		z, err := resolver.LoadZones(f.globals.Zones...)
 		if err != nil {
 			return nil, &InputError{Err: err}

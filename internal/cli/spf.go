@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
+	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/spf"
 	"github.com/spf13/cobra"
 )
@@ -53,17 +54,17 @@ warnings; --fail-on moves that line. Other exit codes: see 'mailcheck --help'.`,
 			if ip != "" {
 				a, err := netip.ParseAddr(strings.Trim(ip, "[]"))
 				if err != nil || a.Zone() != "" {
-					return inputErrorf("--ip %q is not an IPv4 or IPv6 address", ip)
+					return badInput("ip_any", report.Params{"value": ip})
 				}
 				opts.IP = a.Unmap()
 			}
 			if opts.Sender != "" && !opts.IP.IsValid() {
-				return inputErrorf("--sender is the MAIL FROM of an evaluation: give the client address with --ip too")
+				return badInput("sender_needs_ip", nil)
 			}
 			if opts.Sender != "" {
 				at := strings.LastIndexByte(opts.Sender, '@')
 				if _, err := dnsname.Parse(opts.Sender[at+1:]); err != nil {
-					return inputErrorf("--sender %q: the part after @ must be a domain name: %v", opts.Sender, unwrapAll(err))
+					return badInput("sender_domain", report.Params{"value": opts.Sender, "reason": report.Lit(unwrapAll(err).Error())})
 				}
 			}
 			if runF != nil {
