@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"strconv"
@@ -46,17 +45,18 @@ func unwrapAll(err error) error {
 // people paste what they have at hand: an address (contact@shop.fr) or a
 // URL (https://shop.fr/cart). Both are read as the domain they name, and w
 // (stderr) gets one line saying so, so nobody wonders what was checked.
-func domainArg(w io.Writer, command, arg string) (dnsname.Domain, error) {
+func (f *Factory) domainArg(command, arg string) (dnsname.Domain, error) {
 	name, what := pastedDomain(arg)
 	d, err := parseDomainArg(command, name)
 	if err == nil && what != "" {
-		fmt.Fprintf(w, "mailcheck: %s is %s; checking the domain %s\n", render.SafeString(strings.TrimSpace(arg)), what, d.Unicode())
+		fmt.Fprintln(f.IO.ErrOut, "mailcheck: "+f.localizer().Text(pastedNote(render.SafeString(strings.TrimSpace(arg)), what, d)))
 	}
 	return d, err
 }
 
 // pastedDomain extracts the domain from an email address or a URL; what
-// says which it was ("" when arg is taken as it is).
+// says which it was ("address" or "url", a key of cli.note.what; "" when
+// arg is taken as it is).
 func pastedDomain(arg string) (name, what string) {
 	s := strings.TrimSpace(arg)
 	if i := strings.Index(s, "://"); i > 0 {
@@ -64,16 +64,16 @@ func pastedDomain(arg string) (name, what string) {
 		if err != nil || u.Hostname() == "" {
 			return arg, ""
 		}
-		return u.Hostname(), "a URL"
+		return u.Hostname(), "url"
 	}
 	if host, _, ok := strings.Cut(s, "/"); ok && !strings.Contains(s, "@") {
 		if _, err := dnsname.Parse(host); err == nil { // shop.fr/cart, from an address bar
-			return host, "a URL"
+			return host, "url"
 		}
 	}
 	s = strings.TrimPrefix(strings.TrimSuffix(strings.TrimPrefix(s, "<"), ">"), "mailto:")
 	if i := strings.LastIndexByte(s, '@'); i > 0 && i < len(s)-1 {
-		return s[i+1:], "an email address"
+		return s[i+1:], "address"
 	}
 	return arg, ""
 }

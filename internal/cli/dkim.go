@@ -63,7 +63,7 @@ moves that line. Other exit codes: see 'mailcheck --help'.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				d, err := domainArg(f.IO.ErrOut, "dkim", args[0])
+				d, err := f.domainArg("dkim", args[0])
 				if err != nil {
 					return err
 				}

@@ -35,7 +35,7 @@ or is in test mode (t=y). Other exit codes: see 'mailcheck --help'.`,
   mailcheck dmarc shop.example --zone testdata/zones/shop.example.zone --format json`,
 		Args: exactArgs(1, "domain"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := domainArg(f.IO.ErrOut, "dmarc", args[0])
+			d, err := f.domainArg("dmarc", args[0])
 			if err != nil {
 				return err
 			}

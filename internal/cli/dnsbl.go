@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"io"
 	"net/netip"
 	"strings"
 
@@ -60,7 +59,7 @@ never queried. Exit codes: see 'mailcheck --help'.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := parseDNSBLTargets(f.IO.ErrOut, args, opts); err != nil {
+			if err := parseDNSBLTargets(f, args, opts); err != nil {
 				return err
 			}
 			for _, spec := range opts.Lists {
@@ -92,7 +91,7 @@ never queried. Exit codes: see 'mailcheck --help'.`,
 
 // parseDNSBLTargets reads the arguments: one or more IP addresses, or one
 // domain name.
-func parseDNSBLTargets(w io.Writer, args []string, opts *DNSBLOptions) error {
+func parseDNSBLTargets(f *Factory, args []string, opts *DNSBLOptions) error {
 	opts.Domain, opts.Addrs = dnsname.Domain{}, nil
 	var names []string
 	for _, arg := range args {
@@ -112,7 +111,7 @@ func parseDNSBLTargets(w io.Writer, args []string, opts *DNSBLOptions) error {
 	case len(names) > 1 || len(opts.Addrs) > 0:
 		return badInput("dnsbl_args", report.Params{"value": strings.Join(args, " ")})
 	}
-	d, err := domainArg(w, "dnsbl", names[0])
+	d, err := f.domainArg("dnsbl", names[0])
 	if err != nil {
 		return err
 	}

@@ -85,7 +85,7 @@ skipped, and the run exits 2); 3 a domain could not be checked at all.`,
 				return badInput("args_domain", nil).seeHelp("mailcheck domain")
 			}
 			for _, a := range args {
-				d, err := domainArg(f.IO.ErrOut, "domain", a)
+				d, err := f.domainArg("domain", a)
 				if err != nil {
 					return err
 				}
@@ -175,11 +175,11 @@ type domainResult struct {
 	seq  int
 	err  error // bad input for this domain
 	code int
-	why  string
+	why  report.Msg
 	out  []byte        // the rendered report
 	buf  *bytes.Buffer // holds out; back to reportBufs once written
 	row  summaryRow
-	note string // the line was read as a domain (an address, a URL)
+	note report.Msg // the line was read as a domain (an address, a URL)
 }
 
 // window is how many domains may be checked or waiting to be printed at
@@ -381,17 +381,17 @@ func checkOneDomain(ctx context.Context, f *Factory, up *upstream, in input, opt
 }
 
 // domainGate applies --fail-under and --fail-on to one domain's report.
-func (f *Factory) domainGate(rep *report.Report, opts *DomainOptions) (int, string) {
+func (f *Factory) domainGate(rep *report.Report, opts *DomainOptions) (int, report.Msg) {
 	if rep.Score == nil || rep.Inconclusive() {
-		return ExitInconclusive, fmt.Sprintf("%s: inconclusive: %s", rep.Target, audit.NoGradeReason(rep))
+		return ExitInconclusive, report.T("cli.exit.domain_inconclusive", report.Params{"target": rep.Target, "why": audit.NoGradeReason(rep)})
 	}
 	if opts.FailUnder >= 0 && rep.Score.Value < opts.FailUnder {
-		return ExitGateFailed, fmt.Sprintf("%s scores %d, under --fail-under %d", rep.Target, rep.Score.Value, opts.FailUnder)
+		return ExitGateFailed, report.T("cli.exit.fail_under", report.Params{"target": rep.Target, "score": rep.Score.Value, "min": opts.FailUnder})
 	}
 	if min, _ := f.failOn(); min != "" {
 		if worst, ok := rep.Worst(); ok && worst.Severity.AtLeast(min) {
-			return ExitGateFailed, fmt.Sprintf("%s: %s finding %s (--fail-on %s)", rep.Target, worst.Severity, worst.ID, min)
+			return ExitGateFailed, report.T("cli.exit.domain_fail_on", report.Params{"target": rep.Target, "severity": string(worst.Severity), "id": worst.ID, "min": string(min)})
 		}
 	}
-	return ExitOK, ""
+	return ExitOK, report.Msg{}
 }

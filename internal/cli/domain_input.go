@@ -27,7 +27,7 @@ type input struct {
 	err  error
 	seq  int // position among the inputs this run checks
 	// note says the line was an address or a URL, read as its domain.
-	note string
+	note report.Msg
 }
 
 // parseShard reads --shard i/n.
@@ -69,12 +69,12 @@ func lineInput(name string, line int, text string) (input, bool) {
 	host, what := pastedDomain(text)
 	d, err := parseDomainArg("domain", host)
 	if err != nil {
-		err = fmt.Errorf("%s line %d: %w", name, line, err)
-		return input{raw: text, line: line, err: err}, true
+		return input{raw: text, line: line, err: lineError(name, line, err)}, true
 	}
 	in := input{raw: text, line: line, d: d}
 	if what != "" {
-		in.note = fmt.Sprintf("%s line %d: %s is %s; checking the domain %s", name, line, render.SafeString(text), what, d.Unicode())
+		in.note = report.T("cli.err.line", report.Params{"file": name, "line": line,
+			"error": pastedNote(render.SafeString(text), what, d)})
 	}
 	return in, true
 }
@@ -98,7 +98,7 @@ func scanLines(r io.Reader, fn func(line int, text string, long bool) bool) erro
 		if bytes.IndexByte(b, 0) >= 0 {
 			// A NUL is in no list of names: binary data (or /dev/zero,
 			// one endless line) is refused, not skipped forever.
-			return fmt.Errorf("line %d: byte 0x00: binary data, not a list of domains", line+1)
+			return badInput("list_binary", report.Params{"line": line + 1})
 		}
 		if errors.Is(err, bufio.ErrBufferFull) {
 			// Keep the head, skip the rest of the line (bounded: a
@@ -106,7 +106,7 @@ func scanLines(r io.Reader, fn func(line int, text string, long bool) bool) erro
 			head := string(b[:min(len(b), maxLine)])
 			for skipped := 0; errors.Is(err, bufio.ErrBufferFull); skipped += len(b) {
 				if skipped > maxSkip {
-					return fmt.Errorf("line %d: longer than %d bytes, not a list of domains", line+1, maxSkip)
+					return badInput("list_long", report.Params{"line": line + 1, "max": maxSkip})
 				}
 				b, err = br.ReadSlice('\n')
 			}
@@ -177,13 +177,13 @@ func domainInputs(ctx context.Context, f *Factory, opts *DomainOptions, skip *re
 		}
 		err := scanLines(r, func(line int, text string, long bool) bool {
 			if long {
-				return send(input{raw: text[:40], line: line, err: fmt.Errorf("%s line %d: longer than %d bytes, not a domain name", name, line, maxLine)})
+				return send(input{raw: text[:40], line: line, err: lineError(name, line, badInput("line_long", report.Params{"max": maxLine}))})
 			}
 			in, ok := lineInput(name, line, text)
 			return !ok || send(in)
 		})
 		if err != nil {
-			send(input{raw: "\x00read error", err: fmt.Errorf("reading %s: %w", name, err)})
+			send(input{raw: "\x00read error", err: readError(name, err)})
 		}
 	}()
 	return out, closer, nil

@@ -70,7 +70,7 @@ type domainWriter struct {
 	bad      int
 	notes    int
 	worst    int
-	firstWhy string
+	firstWhy report.Msg
 }
 
 func newDomainWriter(f *Factory, opts *DomainOptions, out *bufio.Writer) *domainWriter {
@@ -99,13 +99,13 @@ func (w *domainWriter) write(r *domainResult) error {
 				return nil
 			}
 		}
-		_, err := fmt.Fprintf(w.f.IO.ErrOut, "mailcheck: %v\n", r.err)
+		_, err := fmt.Fprintln(w.f.IO.ErrOut, "mailcheck: "+render.SafeString(w.f.errorLine(r.err, nil)))
 		return err
 	}
-	if r.note != "" {
+	if !r.note.IsZero() {
 		w.notes++
 		if w.notes <= maxBadLines {
-			fmt.Fprintf(w.f.IO.ErrOut, "mailcheck: %s\n", r.note)
+			fmt.Fprintln(w.f.IO.ErrOut, "mailcheck: "+w.f.localizer().Text(r.note))
 		}
 	}
 	w.dist[gradeKey(r.row)]++
@@ -232,10 +232,10 @@ func (w *domainWriter) finish() error {
 		}
 	}
 	if w.notes > maxBadLines {
-		fmt.Fprintf(w.f.IO.ErrOut, "mailcheck: %d more lines read as the domain of an address or URL\n", w.notes-maxBadLines)
+		fmt.Fprintln(w.f.IO.ErrOut, "mailcheck: "+w.say("more_notes", report.Params{"count": w.notes - maxBadLines}))
 	}
 	if w.bad > maxBadLines {
-		fmt.Fprintf(w.f.IO.ErrOut, "mailcheck: %d more bad lines not shown\n", w.bad-maxBadLines)
+		fmt.Fprintln(w.f.IO.ErrOut, "mailcheck: "+w.say("more_bad", report.Params{"count": w.bad - maxBadLines}))
 	}
 	return w.out.Flush()
 }
@@ -247,13 +247,9 @@ func (w *domainWriter) exit() error {
 	case w.worst == ExitOK:
 		return nil
 	case w.worst == ExitBadInput && w.bad > 0:
-		s := "s were"
-		if w.bad == 1 {
-			s = " was"
-		}
-		return &ExitError{Code: ExitBadInput, Reason: fmt.Sprintf("%d bad input line%s skipped", w.bad, s)}
+		return exitWith(ExitBadInput, report.T("cli.exit.bad_lines", report.Params{"count": w.bad}))
 	}
-	return &ExitError{Code: w.worst, Reason: w.firstWhy}
+	return exitWith(w.worst, w.firstWhy)
 }
 
 // grades in the order the distribution lists them.

@@ -25,6 +25,11 @@ func badInput(key string, p report.Params) *InputError {
 	return &InputError{Err: errors.New(i18n.For(i18n.English).Text(m)), words: m}
 }
 
+// exitWith ends a run with code and the reason m (a catalog message).
+func exitWith(code int, m report.Msg) *ExitError {
+	return &ExitError{Code: code, Reason: i18n.For(i18n.English).Text(m), words: m}
+}
+
 // seeHelp adds the hint to read command's help.
 func (e *InputError) seeHelp(command string) *InputError {
 	e.hintWords = report.T("cli.err.see_help", report.Params{"command": command})
@@ -41,8 +46,14 @@ func (f *Factory) errorLine(err error, args []string) string {
 		f.globals.Lang = langArg(args)
 	}
 	l := f.localizer()
+	// Only when the worded error is the whole of err: words found under
+	// a wrapper of other words would drop the wrapper's.
+	var ee *ExitError
+	if errors.As(err, &ee) && ee.words.Key != "" && ee.Error() == err.Error() {
+		return l.Text(ee.words)
+	}
 	var ie *InputError
-	if errors.As(err, &ie) && ie.words.Key != "" {
+	if errors.As(err, &ie) && ie.words.Key != "" && ie.Error() == err.Error() {
 		s := l.Text(ie.words)
 		if ie.hintWords.Key != "" {
 			s += " (" + l.Text(ie.hintWords) + ")"
@@ -185,4 +196,31 @@ func pathReason(err error) any {
 		return report.Lit(pe.Err.Error())
 	}
 	return report.Lit(err.Error())
+}
+
+// lineError is err, the error of a line of --file, with where it is.
+func lineError(file string, line int, err error) *InputError {
+	return badInput("line", report.Params{"file": file, "line": line, "error": wordsOf(err)})
+}
+
+// wordsOf is err's words: its catalog message when it was worded, else its
+// text as it is.
+func wordsOf(err error) report.Msg {
+	var ie *InputError
+	if errors.As(err, &ie) && ie.words.Key != "" && ie.Error() == err.Error() {
+		return ie.words
+	}
+	return report.Lit(err.Error())
+}
+
+// pastedNote says that value, an address or a URL (what, from
+// pastedDomain), was read as the domain d.
+func pastedNote(value, what string, d dnsname.Domain) report.Msg {
+	return report.T("cli.note.pasted", report.Params{"value": value, "what": report.T("cli.note.what."+what, nil), "domain": d.Unicode()})
+}
+
+// readError is err, which stopped the reading of the list file, with the
+// file's name (an error worded in the catalogs stays worded).
+func readError(file string, err error) *InputError {
+	return badInput("reading", report.Params{"file": file, "error": wordsOf(err)})
 }

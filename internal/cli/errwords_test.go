@@ -69,3 +69,32 @@ func TestLangArg(t *testing.T) {
 		}
 	}
 }
+
+// The lines a bulk run and a gate print on stderr follow the language too:
+// a bad line, a line read as the domain of an address, the count of bad
+// lines, why the run exits 1.
+func TestBulkAndGateLinesWorded(t *testing.T) {
+	list := writeList(t, []string{"shop.example", "bad line!", "contact@shop.example"})
+	for lang, want := range map[string][]string{
+		"en": {"line 2: invalid domain name \"bad line!\": character ' '", "line 3: contact@shop.example is an email address; checking the domain shop.example", "mailcheck: 1 bad input line was skipped"},
+		"fr": {"ligne 2\u00a0: nom de domaine invalide", "ligne 3\u00a0: contact@shop.example est une adresse e-mail\u202f; vérification du domaine shop.example", "mailcheck: 1 ligne invalide a été ignorée"},
+	} {
+		r := run(t, "--lang", lang, "domain", "--file", list, "--zone", demoZone, "--format", "jsonl")
+		if r.code != ExitBadInput {
+			t.Errorf("%s: exit %d, want 2", lang, r.code)
+		}
+		for _, w := range want {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("%s: stderr %q does not say %q", lang, r.stderr, w)
+			}
+		}
+		if en := i18n.EnglishIn(r.stderr); lang == "fr" && len(en) > 0 {
+			t.Errorf("fr: English in %q: %q", r.stderr, en)
+		}
+		g := run(t, "--lang", lang, "domain", "shop.example", "--zone", demoZone, "--fail-under", "90")
+		wantGate := map[string]string{"en": "shop.example scores 60, under --fail-under 90", "fr": "shop.example obtient 60, sous --fail-under 90"}[lang]
+		if g.code != ExitGateFailed || !strings.Contains(g.stderr, wantGate) {
+			t.Errorf("%s --fail-under 90: exit %d, stderr %q; want 1 and %q", lang, g.code, g.stderr, wantGate)
+		}
+	}
+}

@@ -46,6 +46,9 @@ func inputErrorf(format string, args ...any) error {
 type ExitError struct {
 	Code   int
 	Reason string
+	// words, when set, is Reason from the catalog (exitWith): Run prints
+	// it in the run's language; Reason holds the English.
+	words report.Msg
 }
 
 func (e *ExitError) Error() string { return e.Reason }

@@ -47,7 +47,7 @@ refuse); --fail-on moves that line. Other exit codes: see 'mailcheck --help'.`,
   mailcheck mx shop.example --zone testdata/zones/mx-good.zone --format json`,
 		Args: exactArgs(1, "domain"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := domainArg(f.IO.ErrOut, "mx", args[0])
+			d, err := f.domainArg("mx", args[0])
 			if err != nil {
 				return err
 			}

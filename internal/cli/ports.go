@@ -90,7 +90,7 @@ section, never as a fault of the domain. Exit codes: see 'mailcheck --help'.`,
 					return badInput("no_reference", report.Params{"command": cmd.CommandPath()}).seeHelp(cmd.CommandPath())
 				}
 			case domain != "":
-				d, err := domainArg(f.IO.ErrOut, "ports --domain", domain)
+				d, err := f.domainArg("ports --domain", domain)
 				if err != nil {
 					return err
 				}

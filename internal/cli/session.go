@@ -191,10 +191,12 @@ func (f *Factory) finish(ctx context.Context, rep *report.Report, gates ...gate)
 		return err
 	}
 	if ctx.Err() != nil && rep.Inconclusive() {
-		return &ExitError{Code: ExitInconclusive, Reason: fmt.Sprintf("inconclusive: no answer within --timeout %s", f.globals.Timeout)}
+		return exitWith(ExitInconclusive, report.T("cli.exit.timeout", report.Params{"timeout": f.globals.Timeout.String()}))
 	}
 	if rep.Inconclusive() && !answeredOnly(rep) {
-		return &ExitError{Code: ExitInconclusive, Reason: "inconclusive: " + firstInconclusive(rep)}
+		// The report was worded when it was printed: its detail is in
+		// the run's language already.
+		return exitWith(ExitInconclusive, report.T("cli.exit.inconclusive", report.Params{"why": report.Lit(firstInconclusive(rep))}))
 	}
 	for _, g := range gates {
 		if failed, reason := g(rep); failed {
@@ -204,7 +206,7 @@ func (f *Factory) finish(ctx context.Context, rep *report.Report, gates ...gate)
 	min, _ := f.failOn()
 	if min != "" {
 		if worst, ok := rep.Worst(); ok && worst.Severity.AtLeast(min) {
-			return &ExitError{Code: ExitGateFailed, Reason: fmt.Sprintf("%s finding %s (--fail-on %s)", worst.Severity, worst.ID, min)}
+			return exitWith(ExitGateFailed, report.T("cli.exit.fail_on", report.Params{"severity": string(worst.Severity), "id": worst.ID, "min": string(min)}))
 		}
 	}
 	return nil

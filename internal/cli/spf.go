@@ -46,7 +46,7 @@ warnings; --fail-on moves that line. Other exit codes: see 'mailcheck --help'.`,
   mailcheck spf shop.example --zone testdata/zones/spf-good.zone --format json`,
 		Args: exactArgs(1, "domain"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := domainArg(f.IO.ErrOut, "spf", args[0])
+			d, err := f.domainArg("spf", args[0])
 			if err != nil {
 				return err
 			}

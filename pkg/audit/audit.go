@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/internal/workers"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/dane"
@@ -247,15 +246,14 @@ func NoGrade(target string, sections []report.Section) report.Section {
 		Summary: report.T("audit.summary.no_grade", report.Params{"why": why}), Findings: []report.Finding{f}}
 }
 
-// NoGradeReason says why rep has no score, for the exit message, in
-// English when the report has not been worded yet.
-func NoGradeReason(rep *report.Report) string {
+// NoGradeReason says why rep has no score, for the exit message.
+func NoGradeReason(rep *report.Report) report.Msg {
 	for _, s := range rep.Sections {
 		if s.Check == CheckScore {
-			return i18n.For(i18n.English).Text(s.Summary)
+			return s.Summary
 		}
 	}
-	return i18n.For(i18n.English).Label("audit.summary.no_decision")
+	return report.T("audit.summary.no_decision", nil)
 }
 
 // guard runs one job, turning a panic into an unknown section so one
