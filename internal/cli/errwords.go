@@ -52,6 +52,10 @@ func (f *Factory) errorLine(err error, args []string) string {
 	if errors.As(err, &ee) && ee.words.Key != "" && ee.Error() == err.Error() {
 		return l.Text(ee.words)
 	}
+	var env *envError
+	if errors.As(err, &env) && env.Error() == err.Error() {
+		return l.Text(env.words)
+	}
 	var ie *InputError
 	if errors.As(err, &ie) && ie.words.Key != "" && ie.Error() == err.Error() {
 		s := l.Text(ie.words)

@@ -38,6 +38,7 @@ func TestBadInputWorded(t *testing.T) {
 		{[]string{"dmarc", "shop.example", "--require-policy", "strict"}, `--require-policy "strict": want none, quarantine or reject`, "none, quarantine ou reject attendu", ExitBadInput},
 		{[]string{"dkim", "--message", "/nonexistent/m.eml"}, "--message /nonexistent/m.eml: no such file or directory", "fichier ou répertoire introuvable", ExitBadInput},
 		{[]string{"ports", "a.example", "--domain", "b.example"}, "give a host or --domain, not both", "donnez un hôte ou --domain, pas les deux", ExitBadInput},
+		{[]string{"dmarc", "shop.example"}, "no DNS resolver: ", "aucun résolveur DNS\u00a0: ", ExitInconclusive},
 		{[]string{"domian", "shop.example"}, `unknown command "domian" for "mailcheck"; did you mean domain? (see 'mailcheck --help')`, "commande inconnue «\u00a0domian\u00a0» pour «\u00a0mailcheck\u00a0»\u202f; vouliez-vous dire domain\u202f?", ExitBadInput},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/pkg/report"
 )
 
@@ -83,3 +84,15 @@ var errEnvironment = errors.New("environment")
 func environmentErrorf(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{errEnvironment}, args...)...)
 }
+
+// envError is a failure of the machine worded from the catalog: exit 3,
+// like errEnvironment, which it wraps.
+type envError struct {
+	words report.Msg
+}
+
+func (e *envError) Error() string {
+	return errEnvironment.Error() + ": " + i18n.For(i18n.English).Text(e.words)
+}
+
+func (e *envError) Unwrap() error { return errEnvironment }

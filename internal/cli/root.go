@@ -106,7 +106,7 @@ func Run(ctx context.Context, args []string, f *Factory) (code int) {
 	code = exitCode(ctx, err)
 	switch {
 	case code == ExitInterrupted:
-		fmt.Fprintln(f.IO.ErrOut, "mailcheck: interrupted")
+		fmt.Fprintln(f.IO.ErrOut, "mailcheck: "+f.localizer().Text(report.T("cli.exit.interrupted", nil)))
 	case err != nil:
 		fmt.Fprintln(f.IO.ErrOut, "mailcheck: "+render.SafeString(f.errorLine(err, args))) // errors quote input and answers
 	}

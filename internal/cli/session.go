@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -106,7 +108,12 @@ func (f *Factory) newUpstream() (*upstream, error) {
 		var err error
 		opts, err = resolver.SystemOptions(f.ResolvConf)
 		if err != nil {
-			return nil, environmentErrorf("no DNS resolver: %v; pass --resolver host[:port]", err)
+			var why any = report.Lit(err.Error())
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				why = report.T("cli.err.file_reason", report.Params{"file": pe.Path, "reason": pathReason(err)})
+			}
+			return nil, &envError{words: report.T("cli.exit.no_resolver", report.Params{"reason": why})}
 		}
 	}
 	c, err := resolver.NewClient(opts)
