@@ -38,10 +38,6 @@ func (e *InputError) Error() string {
 
 func (e *InputError) Unwrap() error { return e.Err }
 
-func inputErrorf(format string, args ...any) error {
-	return &InputError{Err: fmt.Errorf(format, args...)}
-}
-
 // ExitError ends a run that produced its report with a code and one line
 // saying why (a failed gate, an inconclusive run).
 type ExitError struct {

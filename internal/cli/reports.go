@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/internal/render"
 	"github.com/mailcheck/mailcheck/pkg/check"
 	"github.com/mailcheck/mailcheck/pkg/mailfile"
@@ -150,8 +151,8 @@ func runReports(ctx context.Context, f *Factory, opts *ReportsOptions) error {
 	}
 	noReports := func() error {
 		st := c.Stats()
-		return inputErrorf("%s", loc.Text(report.T("reports.cli.none", report.Params{"paths": strings.Join(opts.Paths, " "),
-			"count": st.Items, "unreadable": st.Unreadable})))
+		m := report.T("reports.cli.none", report.Params{"paths": strings.Join(opts.Paths, " "), "count": st.Items, "unreadable": st.Unreadable})
+		return &InputError{Err: errors.New(i18n.For(i18n.English).Text(m)), words: m}
 	}
 	if opts.Format == "csv" {
 		// The table's service, matched_by and fix cells are words.
