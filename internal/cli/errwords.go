@@ -137,27 +137,35 @@ func flagError(cmd *cobra.Command, err error) error {
 	return e.seeHelp(cmd.CommandPath())
 }
 
+// domainErrors are the dnsname.Parse errors that have words of their own
+// (cli.err.domain.<key>), in the order they are tested.
+var domainErrors = []struct {
+	err error
+	key string
+}{
+	{dnsname.ErrIPAddress, "ip"},
+	{dnsname.ErrNotIPv4, "not_ipv4"},
+	{dnsname.ErrNumericTLD, "numeric_tld"},
+	{dnsname.ErrEmpty, "empty"},
+	{dnsname.ErrSingleLabel, "single_label"},
+	{dnsname.ErrTooLong, "too_long"},
+	{dnsname.ErrLabelLength, "label_length"},
+}
+
 // domainError words dnsname.Parse's error for arg (shown: arg cut short
 // for the message), given to mailcheck command.
 func domainError(err error, command, arg, shown string) *InputError {
 	p := report.Params{"value": shown, "command": command}
+	if errors.Is(err, dnsname.ErrIPAddress) {
+		p["value"] = strings.TrimSpace(arg) // an address is never cut
+	}
+	for _, e := range domainErrors {
+		if errors.Is(err, e.err) {
+			return badInput("domain."+e.key, p)
+		}
+	}
 	var de *dnsname.Error
 	switch {
-	case errors.Is(err, dnsname.ErrIPAddress):
-		p["value"] = strings.TrimSpace(arg)
-		return badInput("domain.ip", p)
-	case errors.Is(err, dnsname.ErrNotIPv4):
-		return badInput("domain.not_ipv4", p)
-	case errors.Is(err, dnsname.ErrNumericTLD):
-		return badInput("domain.numeric_tld", p)
-	case errors.Is(err, dnsname.ErrEmpty):
-		return badInput("domain.empty", p)
-	case errors.Is(err, dnsname.ErrSingleLabel):
-		return badInput("domain.single_label", p)
-	case errors.Is(err, dnsname.ErrTooLong):
-		return badInput("domain.too_long", p)
-	case errors.Is(err, dnsname.ErrLabelLength):
-		return badInput("domain.label_length", p)
 	case errors.Is(err, dnsname.ErrEmptyLabel):
 		p["why"] = report.T("cli.err.domain.why.empty_label", nil)
 	case errors.As(err, &de) && de.Char != "":
