@@ -43,8 +43,9 @@ func unwrapAll(err error) error {
 
 // domainArg is parseDomainArg for a domain given on the command line, where
 // people paste what they have at hand: an address (contact@shop.fr) or a
-// URL (https://shop.fr/cart). Both are read as the domain they name, and w
-// (stderr) gets one line saying so, so nobody wonders what was checked.
+// URL (https://shop.fr/cart). Both are read as the domain they name, and
+// stderr gets one line saying so (in the run's language), so nobody
+// wonders what was checked.
 func (f *Factory) domainArg(command, arg string) (dnsname.Domain, error) {
 	name, what := pastedDomain(arg)
 	d, err := parseDomainArg(command, name)

@@ -105,7 +105,7 @@ func (w *domainWriter) write(r *domainResult) error {
 	if !r.note.IsZero() {
 		w.notes++
 		if w.notes <= maxBadLines {
-			fmt.Fprintln(w.f.IO.ErrOut, "mailcheck: "+w.f.localizer().Text(r.note))
+			fmt.Fprintln(w.f.IO.ErrOut, "mailcheck: "+render.SafeString(w.f.localizer().Text(r.note))) // the line and file name are input
 		}
 	}
 	w.dist[gradeKey(r.row)]++
