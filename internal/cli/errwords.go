@@ -42,10 +42,14 @@ func (e *InputError) seeHelp(command string) *InputError {
 // the command line: when cobra stopped before parsing the flags (an
 // unknown command), --lang is read from them.
 func (f *Factory) errorLine(err error, args []string) string {
-	if f.globals.Lang == "" {
-		f.globals.Lang = langArg(args)
-	}
 	l := f.localizer()
+	if f.globals.Lang == "" {
+		// Read, not set: the bulk run's writer calls this while the
+		// domains' goroutines read the flags.
+		if lang, perr := i18n.Parse(langArg(args)); perr == nil {
+			l = i18n.For(lang)
+		}
+	}
 	// Only when the worded error is the whole of err: words found under
 	// a wrapper of other words would drop the wrapper's.
 	var ee *ExitError
