@@ -179,6 +179,11 @@ usage; 3 inconclusive (the resolver did not answer, nothing could be decided);
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(flagError)
+	help := root.HelpFunc() // cobra's
+	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+		f.localizeHelp(root)
+		help(c, args)
+	})
 	// cobra's own `completion bash|zsh|fish|powershell`; descriptions on,
 	// so zsh and fish show what each subcommand and flag does.
 	root.CompletionOptions.HiddenDefaultCmd = false
