@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -76,10 +75,6 @@ func exitCode(ctx context.Context, err error) int {
 // errEnvironment marks failures of the machine, not the input: no resolver
 // configured, for instance.
 var errEnvironment = errors.New("environment")
-
-func environmentErrorf(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{errEnvironment}, args...)...)
-}
 
 // envError is a failure of the machine worded from the catalog: exit 3,
 // like errEnvironment, which it wraps.

@@ -97,12 +97,8 @@ func runReports(ctx context.Context, f *Factory, opts *ReportsOptions) error {
 	} else {
 		var err error
 		s, ctx, cancel, err = f.newSession(ctx)
-		var ee *envError
-		switch {
-		case errors.As(err, &ee):
+		if ee := (*envError)(nil); errors.As(err, &ee) {
 			return &envError{words: report.T("cli.exit.or_no_dns", report.Params{"why": ee.words})}
-		case errors.Is(err, errEnvironment):
-			return environmentErrorf("%v, or --no-dns to read the reports without DNS", strings.TrimPrefix(err.Error(), errEnvironment.Error()+": "))
 		}
 		if err != nil {
 			return err
