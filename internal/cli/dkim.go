@@ -7,7 +7,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/pkg/dkim"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/report"
@@ -137,10 +136,7 @@ func readDKIMMessage(f *Factory, path string) (*dkim.Message, error) {
 	m, err := dkim.ReadMessage(r)
 	switch {
 	case errors.Is(err, dkim.ErrBadMessage):
-		e := badInput("message_bad", report.Params{"value": name, "reason": report.Lit(err.Error())})
-		e.hintWords = report.T("cli.err.message_hint", nil)
-		e.Hint = i18n.For(i18n.English).Text(e.hintWords)
-		return nil, e
+		return nil, badInput("message_bad", report.Params{"value": name, "reason": report.Lit(err.Error())}).hint(report.T("cli.err.message_hint", nil))
 	case err != nil:
 		return nil, badInput("message_bad", report.Params{"value": name, "reason": report.Lit(err.Error())})
 	}

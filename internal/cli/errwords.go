@@ -30,11 +30,15 @@ func exitWith(code int, m report.Msg) *ExitError {
 	return &ExitError{Code: code, Reason: i18n.For(i18n.English).Text(m), words: m}
 }
 
+// hint adds m, what to do, to the error (its English in Hint).
+func (e *InputError) hint(m report.Msg) *InputError {
+	e.hintWords, e.Hint = m, i18n.For(i18n.English).Text(m)
+	return e
+}
+
 // seeHelp adds the hint to read command's help.
 func (e *InputError) seeHelp(command string) *InputError {
-	e.hintWords = report.T("cli.err.see_help", report.Params{"command": command})
-	e.Hint = i18n.For(i18n.English).Text(e.hintWords)
-	return e
+	return e.hint(report.T("cli.err.see_help", report.Params{"command": command}))
 }
 
 // errorLine is err as Run prints it: in the run's language when it was
@@ -132,11 +136,7 @@ func flagError(cmd *cobra.Command, err error) error {
 	case errors.As(err, &syntax):
 		e = badInput("bad_flag_syntax", report.Params{"flag": syntax.GetSpecifiedFlag()})
 	default:
-		e = &InputError{Err: err}
-	}
-	if e.words.Key == "" {
-		e.Hint = "see '" + cmd.CommandPath() + " --help'"
-		return e
+		e = &InputError{Err: err} // its hint is still worded
 	}
 	return e.seeHelp(cmd.CommandPath())
 }
