@@ -153,6 +153,7 @@ func bulk(o bulkOptions) error {
 
 	var addr string
 	var queries func() int64
+	serverCPU := func() time.Duration { return 0 }
 	var logOf func() []dnstest.Question
 	switch {
 	case o.offline:
@@ -166,7 +167,7 @@ func bulk(o bulkOptions) error {
 			return err
 		}
 		defer srv.Close()
-		addr, queries = srv.addr, srv.Queries
+		addr, queries, serverCPU = srv.addr, srv.Queries, srv.CPU
 		if o.delay > 0 {
 			paddr, stop, err := child("proxy", "-to", srv.addr, "-delay", o.delay.String())
 			if err != nil {
@@ -249,6 +250,7 @@ func bulk(o bulkOptions) error {
 	}
 	defer out.Close()
 	var wall, cpu time.Duration
+	server0 := serverCPU()
 	var rssKiB int64
 	var allocs string
 	where := "subprocess"
@@ -336,6 +338,7 @@ func bulk(o bulkOptions) error {
 			}
 		}
 	}
+	srvCPU := serverCPU() - server0 // before queries(): see nsdServer.CPU
 	q := queries()
 	if o.verbose && logOf != nil {
 		printQueryShapes(logOf())
@@ -350,6 +353,9 @@ func bulk(o bulkOptions) error {
 	fmt.Printf("  wall          %v\n", wall.Round(time.Millisecond))
 	fmt.Printf("  throughput    %.0f domains/s\n", float64(total)/wall.Seconds())
 	fmt.Printf("  CPU           %.2f s, %.3f ms per domain\n", cpu.Seconds(), cpu.Seconds()*1000/float64(total))
+	if srvCPU > 0 {
+		fmt.Printf("  NSD's CPU     %.2f s, %.3f ms per domain\n", srvCPU.Seconds(), srvCPU.Seconds()*1000/float64(total))
+	}
 	fmt.Printf("  queries       %d, %.1f per domain\n", q, float64(q)/float64(total))
 	if rssKiB > 0 {
 		fmt.Printf("  peak RSS      %.1f MiB\n", float64(rssKiB)/1024)

@@ -79,13 +79,21 @@ func main() {
 		to := fs.String("to", "", "address of the DNS server behind the proxy")
 		_ = fs.Parse(args)
 		err = proxy(*to, *delay)
+	case "floor":
+		var o floorOptions
+		fs.IntVar(&o.n, "n", 1000, "domains in the generated workload")
+		fs.IntVar(&o.concurrency, "concurrency", 64, "domains asked at once")
+		fs.BoolVar(&o.unpack, "unpack", false, "also parse every answer (miekg/dns)")
+		fs.BoolVar(&o.tcp, "tcp", false, "ask over TCP, pipelined, instead of UDP")
+		_ = fs.Parse(args)
+		err = floor(o)
 	case "gen":
 		n := fs.Int("n", 1000, "domains")
 		dir := fs.String("out", ".", "directory for bench.example.zone, 18.198.in-addr.arpa.zone, example.zone, dnsbl.zone and domains.txt")
 		_ = fs.Parse(args)
 		err = gen(*dir, *n)
 	default:
-		err = fmt.Errorf("unknown mode %q: want critical, bulk, serve, proxy or gen", mode)
+		err = fmt.Errorf("unknown mode %q: want critical, bulk, floor, serve, proxy or gen", mode)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchdomain:", err)
