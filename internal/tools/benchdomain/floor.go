@@ -82,30 +82,14 @@ func floor(o floorOptions) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var ask func([]dns.Question) (int, int)
-			if o.tcp {
-				conn, err := net.Dial("tcp", srv.addr)
-				if err != nil {
-					mu.Lock()
-					firstErr = err
-					mu.Unlock()
-					return
-				}
-				defer conn.Close()
-				c := &floorTCP{conn: conn, r: bufio.NewReaderSize(conn, 16<<10), unpack: o.unpack}
-				ask = c.ask
-			} else {
-				conn, err := net.DialUDP("udp", nil, raddr)
-				if err != nil {
-					mu.Lock()
-					firstErr = err
-					mu.Unlock()
-					return
-				}
-				defer conn.Close()
-				c := &floorConn{conn: conn, pc: ipv4.NewPacketConn(conn), unpack: o.unpack}
-				ask = c.ask
+			ask, closeConn, err := dialFloor(srv.addr, raddr, o)
+			if err != nil {
+				mu.Lock()
+				firstErr = err
+				mu.Unlock()
+				return
 			}
+			defer closeConn()
 			for i := range next {
 				n, lost := ask(floorQuestions(benchName(i) + "."))
 				mu.Lock()
@@ -138,6 +122,35 @@ func floor(o floorOptions) error {
 	return nil
 }
 
+// dialFloor opens one worker's connection, TCP or UDP as o says, and
+// returns how to ask a domain's questions on it.
+func dialFloor(addr string, raddr *net.UDPAddr, o floorOptions) (ask func([]dns.Question) (sent, lost int), closeConn func() error, err error) {
+	if o.tcp {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			return nil, nil, err
+		}
+		c := &floorTCP{conn: conn, r: bufio.NewReaderSize(conn, 16<<10), unpack: o.unpack}
+		return c.ask, conn.Close, nil
+	}
+	conn, err := net.DialUDP("udp", nil, raddr)
+	if err != nil {
+		return nil, nil, err
+	}
+	c := &floorConn{conn: conn, pc: ipv4.NewPacketConn(conn), unpack: o.unpack}
+	return c.ask, conn.Close, nil
+}
+
+// floorQuery is the wire form of a query for q with the given ID:
+// recursion desired, EDNS(0) with mailcheck's 1,232-octet UDP size.
+func floorQuery(id uint16, q dns.Question) ([]byte, error) {
+	m := new(dns.Msg)
+	m.Id, m.RecursionDesired = id, true
+	m.Question = []dns.Question{q}
+	m.SetEdns0(1232, false)
+	return m.Pack()
+}
+
 // floorConn is one worker's socket and buffers.
 type floorConn struct {
 	conn   *net.UDPConn
@@ -156,11 +169,7 @@ func (c *floorConn) ask(qs []dns.Question) (sent, lost int) {
 	wires := make([][]byte, len(qs))
 	for i, q := range qs {
 		c.id++
-		m := new(dns.Msg)
-		m.Id, m.RecursionDesired = c.id, true
-		m.Question = []dns.Question{q}
-		m.SetEdns0(1232, false)
-		w, err := m.Pack()
+		w, err := floorQuery(c.id, q)
 		if err != nil {
 			return len(qs), len(qs)
 		}
@@ -230,11 +239,7 @@ func (c *floorTCP) ask(qs []dns.Question) (sent, lost int) {
 	pending := make(map[uint16]bool, len(qs))
 	for _, q := range qs {
 		c.id++
-		m := new(dns.Msg)
-		m.Id, m.RecursionDesired = c.id, true
-		m.Question = []dns.Question{q}
-		m.SetEdns0(1232, false)
-		w, err := m.Pack()
+		w, err := floorQuery(c.id, q)
 		if err != nil {
 			return len(qs), len(qs)
 		}
