@@ -71,7 +71,7 @@ moves that line. Other exit codes: see 'mailcheck --help'.`,
 			for i, s := range opts.Selectors {
 				s = strings.TrimSpace(s)
 				if err := dkim.ValidateSelector(s); err != nil {
-					return badInput("flag_reason", report.Params{"flag": "--selector", "reason": report.Lit(err.Error())})
+					return badInput("flag_reason", report.Params{"flag": "--selector", "reason": selectorReason(err)})
 				}
 				opts.Selectors[i] = strings.ToLower(s)
 			}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"regexp"
 	"strings"
@@ -10,8 +11,10 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mailcheck/mailcheck/internal/i18n"
+	"github.com/mailcheck/mailcheck/pkg/dkim"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/report"
+	"github.com/mailcheck/mailcheck/pkg/zone"
 )
 
 // The words of the command line's errors: the one line a bad invocation
@@ -182,6 +185,32 @@ func domainError(err error, command, arg, shown string) *InputError {
 		p["why"] = report.Lit(unwrapAll(err).Error())
 	}
 	return badInput("domain.invalid", p)
+}
+
+// selectorReason words dkim.ValidateSelector's error.
+func selectorReason(err error) any {
+	var se *dkim.SelectorError
+	if !errors.As(err, &se) {
+		return report.Lit(err.Error())
+	}
+	return report.T("cli.err.selector."+string(se.Problem), report.Params{"selector": se.Selector, "char": fmt.Sprintf("%q", se.Char)})
+}
+
+// zoneError words a --zone file that could not be loaded; a syntax error
+// keeps the parser's own words, after the file's name.
+func zoneError(err error) *InputError {
+	var fe *zone.FileError
+	if !errors.As(err, &fe) {
+		return &InputError{Err: err}
+	}
+	p := report.Params{"file": fe.File, "line": fe.Line, "byte": fmt.Sprintf("0x%02x", fe.Byte), "size": fe.Size, "limit": fe.Limit}
+	switch fe.Problem {
+	case zone.ProblemOpen:
+		p["reason"] = pathReason(fe.Err)
+	case zone.ProblemSyntax:
+		p["reason"] = report.Lit(fe.Reason)
+	}
+	return badInput("zone."+string(fe.Problem), p)
 }
 
 // langArg finds --lang's value in args ("--lang fr" or "--lang=fr"), or "".

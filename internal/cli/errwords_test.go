@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,6 +13,15 @@ import (
 // name, the arguments, the flags (cobra's and pflag's errors included),
 // with the same English as before in English.
 func TestBadInputWorded(t *testing.T) {
+	// Zone files that do not load, each for a reason of its own.
+	dir := t.TempDir()
+	binZone, emptyZone := filepath.Join(dir, "bin.zone"), filepath.Join(dir, "empty.zone")
+	if err := os.WriteFile(binZone, []byte("a\x01b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(emptyZone, []byte("; nothing\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		args     []string
 		english  string
@@ -37,6 +48,11 @@ func TestBadInputWorded(t *testing.T) {
 		{[]string{"dmarc", "shop.example", "--fail-on", "bogus"}, `--fail-on "bogus": want info, low, medium, high, critical or none`, "critical ou none attendu", ExitBadInput},
 		{[]string{"dmarc", "shop.example", "--require-policy", "strict"}, `--require-policy "strict": want none, quarantine or reject`, "none, quarantine ou reject attendu", ExitBadInput},
 		{[]string{"dkim", "--message", "/nonexistent/m.eml"}, "--message /nonexistent/m.eml: no such file or directory", "fichier ou répertoire introuvable", ExitBadInput},
+		{[]string{"dkim", "shop.example", "--selector", "bad/sel"}, `--selector: selector "bad/sel" has character '/'`, "--selector\u00a0: le sélecteur «\u00a0bad/sel\u00a0» contient le caractère '/'", ExitBadInput},
+		{[]string{"dkim", "shop.example", "--selector", "a..b"}, `--selector: selector "a..b" has an empty label`, "le sélecteur «\u00a0a..b\u00a0» a une étiquette vide", ExitBadInput},
+		{[]string{"dmarc", "shop.example", "--zone", dir}, "zone file " + dir + ": is a directory, not a zone file", "fichier de zone " + dir + "\u00a0: c'est un répertoire, pas un fichier de zone", ExitBadInput},
+		{[]string{"dmarc", "shop.example", "--zone", binZone}, "zone file " + binZone + ": line 1: byte 0x01: binary data, not a zone file", "ligne 1\u00a0: octet 0x01\u00a0: données binaires", ExitBadInput},
+		{[]string{"dmarc", "shop.example", "--zone", emptyZone}, "zone file " + emptyZone + ": no records", "fichier de zone " + emptyZone + "\u00a0: aucun enregistrement", ExitBadInput},
 		{[]string{"ports", "a.example", "--domain", "b.example"}, "give a host or --domain, not both", "donnez un hôte ou --domain, pas les deux", ExitBadInput},
 		{[]string{"dmarc", "shop.example"}, "no DNS resolver: ", "aucun résolveur DNS\u00a0: ", ExitInconclusive},
 		{[]string{"domian", "shop.example"}, `unknown command "domian" for "mailcheck"; did you mean domain? (see 'mailcheck --help')`, "commande inconnue «\u00a0domian\u00a0» pour «\u00a0mailcheck\u00a0»\u202f; vouliez-vous dire domain\u202f?", ExitBadInput},

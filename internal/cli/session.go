@@ -91,14 +91,14 @@ func (f *Factory) newUpstream() (*upstream, error) {
 	if len(f.globals.Zones) > 0 {
 		for _, p := range f.globals.Zones {
 			// The usual mistake, a wrong path, in the run's words (a
-			// zone file's syntax errors stay the parser's).
+			// zone file's syntax errors stay the parser's: zoneError).
 			if _, err := os.Stat(p); err != nil {
 				return nil, badInput("file_open", report.Params{"flag": "--zone", "value": p, "reason": pathReason(err)})
 			}
 		}
 		z, err := resolver.LoadZones(f.globals.Zones...)
 		if err != nil {
-			return nil, &InputError{Err: err}
+			return nil, zoneError(err)
 		}
 		return &upstream{resolver: z, source: resolver.ZoneFiles, offline: true}, nil
 	}

@@ -3,6 +3,7 @@ package dkim
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -145,16 +146,25 @@ func TestKeyRecordFlags(t *testing.T) {
 
 func TestValidateSelector(t *testing.T) {
 	good := []string{"google", "selector1", "s1024-2013-q3", "2023-05-ed25519", "a.b", "dk_1"}
-	bad := []string{"", ".", "a..b", "a b", "a/b", "sel;ector", string(make([]byte, 64))}
+	bad := map[string]SelectorProblem{
+		"": SelectorEmpty, ".": SelectorEmptyLabel, "a..b": SelectorEmptyLabel, "a b": SelectorCharacter,
+		"a/b": SelectorCharacter, "sel;ector": SelectorCharacter, strings.Repeat("a", 64): SelectorLabelLength,
+		string(make([]byte, 64)): SelectorLabelLength,
+	}
 	for _, s := range good {
 		if err := ValidateSelector(s); err != nil {
 			t.Errorf("ValidateSelector(%q) = %v, want nil", s, err)
 		}
 	}
-	for _, s := range bad {
-		if err := ValidateSelector(s); err == nil {
-			t.Errorf("ValidateSelector(%q) = nil, want an error", s)
+	for s, want := range bad {
+		var se *SelectorError
+		if err := ValidateSelector(s); !errors.As(err, &se) || se.Problem != want {
+			t.Errorf("ValidateSelector(%q) = %v, want a SelectorError of %q", s, err, want)
 		}
+	}
+	var se *SelectorError
+	if errors.As(ValidateSelector("a/b"), &se); se.Char != '/' || se.Error() != `selector "a/b" has character '/'` {
+		t.Errorf("a/b: %+v, %q", se, se.Error())
 	}
 }
 

@@ -63,25 +63,57 @@ func providersOf(selector string) []string {
 // (RFC 6376 §3.1: selector = sub-domain *( "." sub-domain )), each of
 // letters, digits, hyphens and underscores, 1 to 63 characters. Underscores
 // are accepted because real selectors use them even though the ABNF does not.
+// Its error is a *SelectorError.
 func ValidateSelector(s string) error {
 	if s == "" {
-		return fmt.Errorf("empty selector")
+		return &SelectorError{Problem: SelectorEmpty}
 	}
 	for rest, more := s, true; more; {
 		var label string
 		label, rest, more = strings.Cut(rest, ".")
 		if label == "" {
-			return fmt.Errorf("selector %q has an empty label", s)
+			return &SelectorError{Selector: clip(s), Problem: SelectorEmptyLabel}
 		}
 		if len(label) > 63 {
-			return fmt.Errorf("selector %q has a label longer than 63 characters", clip(s))
+			return &SelectorError{Selector: clip(s), Problem: SelectorLabelLength}
 		}
 		for i := 0; i < len(label); i++ {
 			c := label[i]
 			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-				return fmt.Errorf("selector %q has character %q", clip(s), c)
+				return &SelectorError{Selector: clip(s), Problem: SelectorCharacter, Char: c}
 			}
 		}
 	}
 	return nil
+}
+
+// SelectorProblem is why a string cannot be a selector.
+type SelectorProblem string
+
+const (
+	SelectorEmpty       SelectorProblem = "empty"        // no selector at all
+	SelectorEmptyLabel  SelectorProblem = "empty_label"  // two dots in a row, or one at an end
+	SelectorLabelLength SelectorProblem = "label_length" // a label over 63 characters
+	SelectorCharacter   SelectorProblem = "character"    // Char is not a letter, digit, - or _
+)
+
+// SelectorError is a string that cannot be a selector, and why: in
+// English from Error, in fields for a caller that words it otherwise.
+type SelectorError struct {
+	Selector string // cut short to 40 characters
+	Problem  SelectorProblem
+	Char     byte // SelectorCharacter
+}
+
+func (e *SelectorError) Error() string {
+	switch e.Problem {
+	case SelectorEmpty:
+		return "empty selector"
+	case SelectorEmptyLabel:
+		return fmt.Sprintf("selector %q has an empty label", e.Selector)
+	case SelectorLabelLength:
+		return fmt.Sprintf("selector %q has a label longer than 63 characters", e.Selector)
+	default:
+		return fmt.Sprintf("selector %q has character %q", e.Selector, e.Char)
+	}
 }

@@ -2,7 +2,6 @@ package zone
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -28,7 +27,7 @@ type guard struct {
 	r      *bufio.Reader
 	line   int
 	column int
-	err    error // the first refusal; it takes precedence over the parser's error
+	err    *FileError // the first refusal; it takes precedence over the parser's error
 }
 
 func newGuard(r io.Reader) *guard { return &guard{r: bufio.NewReader(r), line: 1} }
@@ -45,12 +44,12 @@ func (g *guard) ReadByte() (byte, error) {
 		g.column = 0
 		return c, nil
 	case c < 0x20 && c != '\t' && c != '\r' && c != '\f', c == 0x7f:
-		g.err = fmt.Errorf("line %d: byte 0x%02x: binary data, not a zone file", g.line, c)
+		g.err = &FileError{Problem: ProblemBinary, Line: g.line, Byte: c}
 		return 0, g.err
 	}
 	g.column++
 	if g.column > MaxLineLength {
-		g.err = fmt.Errorf("line %d: longer than %d bytes", g.line, MaxLineLength)
+		g.err = &FileError{Problem: ProblemLongLine, Line: g.line, Limit: MaxLineLength}
 		return 0, g.err
 	}
 	return c, nil

@@ -15,7 +15,6 @@ package zone
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -60,18 +59,18 @@ func (d *Data) LoadFile(path string) error {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return fmt.Errorf("%s: %w", path, err)
+		return &FileError{File: path, Problem: ProblemOpen, Err: err}
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return err
+		return &FileError{File: path, Problem: ProblemOpen, Err: err}
 	}
 	if st.IsDir() {
-		return fmt.Errorf("%s: is a directory, not a zone file", path)
+		return &FileError{File: path, Problem: ProblemDirectory}
 	}
 	if st.Size() > MaxFileSize {
-		return fmt.Errorf("%s: %d bytes, over the %d-byte limit", path, st.Size(), MaxFileSize)
+		return &FileError{File: path, Problem: ProblemTooLarge, Size: st.Size(), Limit: MaxFileSize}
 	}
 	origin := strings.TrimSuffix(filepath.Base(path), ".zone")
 	return d.Load(f, origin, path)
@@ -90,22 +89,21 @@ func (d *Data) Load(r io.Reader, origin, file string) error {
 	var added []dns.RR
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
 		if d.records+len(added) >= MaxRecords {
-			return fmt.Errorf("%s: more than %d records", file, MaxRecords)
+			return &FileError{File: file, Problem: ProblemTooMany, Limit: MaxRecords}
 		}
 		added = append(added, rr)
 	}
 	if g.err != nil {
-		return fmt.Errorf("%s: %w", file, g.err)
+		g.err.File = file
+		return g.err
 	}
 	if err := zp.Err(); err != nil {
-		msg := shortenParseError(err.Error())
-		if !strings.HasPrefix(msg, file+": ") { // miekg/dns names the file itself
-			msg = file + ": " + msg
-		}
-		return errors.New(msg)
+		// miekg/dns names the file itself, most of the time.
+		msg := strings.TrimPrefix(shortenParseError(err.Error()), file+": ")
+		return &FileError{File: file, Problem: ProblemSyntax, Reason: msg}
 	}
 	if len(added) == 0 {
-		return fmt.Errorf("%s: no records", file)
+		return &FileError{File: file, Problem: ProblemEmpty}
 	}
 	// The origin is a zone even without an SOA, so that a small fixture
 	// needs no boilerplate; negative answers then carry a synthetic SOA.
