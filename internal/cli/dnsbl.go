@@ -64,13 +64,13 @@ never queried. Exit codes: see 'mailcheck --help'.`,
 			}
 			for _, spec := range opts.Lists {
 				if _, _, err := dnsbl.ParseListSpec(spec); err != nil {
-					return badInput("flag_reason", report.Params{"flag": "--list", "reason": report.Lit(err.Error())})
+					return badInput("flag_reason", report.Params{"flag": "--list", "reason": listReason(err)})
 				}
 			}
 			if listsFile != "" {
 				c, err := dnsbl.LoadCatalogFile(listsFile)
 				if err != nil {
-					return badInput("flag_reason", report.Params{"flag": "--lists", "reason": report.Lit(err.Error())})
+					return badInput("flag_reason", report.Params{"flag": "--lists", "reason": catalogReason(err)})
 				}
 				opts.Catalog = c
 			}

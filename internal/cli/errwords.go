@@ -6,12 +6,14 @@ import (
 	"io/fs"
 	"regexp"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/mailcheck/mailcheck/internal/i18n"
 	"github.com/mailcheck/mailcheck/pkg/dkim"
+	"github.com/mailcheck/mailcheck/pkg/dnsbl"
 	"github.com/mailcheck/mailcheck/pkg/dnsname"
 	"github.com/mailcheck/mailcheck/pkg/report"
 	"github.com/mailcheck/mailcheck/pkg/zone"
@@ -171,20 +173,56 @@ func domainError(err error, command, arg, shown string) *InputError {
 			return badInput("domain."+e.key, p)
 		}
 	}
+	p["why"] = nameWhy(err)
+	return badInput("domain.invalid", p)
+}
+
+// nameWhy words why dnsname could not read a name, for a message that
+// quotes the name itself.
+func nameWhy(err error) any {
 	var de *dnsname.Error
 	switch {
 	case errors.Is(err, dnsname.ErrEmptyLabel):
-		p["why"] = report.T("cli.err.domain.why.empty_label", nil)
+		return report.T("cli.err.domain.why.empty_label", nil)
+	case errors.Is(err, dnsname.ErrEmpty):
+		return report.T("cli.err.domain.empty", nil)
 	case errors.As(err, &de) && de.Char != "":
-		p["why"] = report.T("cli.err.domain.why.character", report.Params{"char": de.Char})
+		return report.T("cli.err.domain.why.character", report.Params{"char": de.Char})
 	case errors.As(err, &de) && de.UTF8:
-		p["why"] = report.T("cli.err.domain.why.utf8", nil)
+		return report.T("cli.err.domain.why.utf8", nil)
 	case errors.As(err, &de) && de.Err != nil:
-		p["why"] = report.Lit(de.Err.Error()) // IDNA's reason, in its own words
-	default:
-		p["why"] = report.Lit(unwrapAll(err).Error())
+		return report.Lit(de.Err.Error()) // IDNA's reason, in its own words
 	}
-	return badInput("domain.invalid", p)
+	return report.Lit(unwrapAll(err).Error())
+}
+
+// catalogReason words dnsbl.LoadCatalogFile's error (--lists): a file
+// that cannot be read in the run's words; what is wrong inside the
+// catalog is the validator's, in English.
+func catalogReason(err error) any {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return report.T("cli.err.file_reason", report.Params{"file": pe.Path, "reason": pathReason(err)})
+	}
+	return report.Lit(err.Error())
+}
+
+// listReason words dnsbl.ParseListSpec's error (a --list value).
+func listReason(err error) any {
+	var ze *dnsbl.ZoneError
+	if !errors.As(err, &ze) {
+		return report.Lit(err.Error())
+	}
+	p := report.Params{"value": ze.Spec}
+	switch {
+	case ze.Name != nil:
+		p["why"] = nameWhy(ze.Name)
+	case ze.OneLabel:
+		p["why"] = report.T("cli.err.list.why.one_label", nil)
+	default:
+		p["why"] = report.T("cli.err.list.why.kind", report.Params{"kind": ze.Kind})
+	}
+	return report.T("cli.err.list.invalid", p)
 }
 
 // selectorReason words dkim.ValidateSelector's error.
@@ -237,6 +275,8 @@ func pathReason(err error) any {
 		return report.T("cli.err.path.missing", nil)
 	case errors.Is(err, fs.ErrPermission):
 		return report.T("cli.err.path.permission", nil)
+	case errors.Is(err, syscall.EISDIR):
+		return report.T("cli.err.path.directory", nil)
 	case errors.As(err, &pe):
 		return report.Lit(pe.Err.Error())
 	}

@@ -258,13 +258,38 @@ func ParseCatalog(data []byte) (*Catalog, error) {
 func ParseZone(s string) (string, error) {
 	d, err := dnsname.ParseAny(s)
 	if err != nil {
-		return "", fmt.Errorf("%w %q: %v", ErrZone, s, err)
+		return "", &ZoneError{Spec: s, Name: err}
 	}
 	if d.NumLabels() < 2 {
-		return "", fmt.Errorf("%w %q: a zone needs at least two labels", ErrZone, s)
+		return "", &ZoneError{Spec: s, OneLabel: true}
 	}
 	return d.String(), nil
 }
+
+// ZoneError is a blocklist zone (a --list value, a catalog's zone) that
+// cannot be used, and why: in English from Error, in fields for a caller
+// that words it otherwise. It is an ErrZone.
+type ZoneError struct {
+	Spec     string
+	Name     error  // the zone is no domain name: dnsname's error
+	OneLabel bool   // a single label: no list lives at a top-level domain
+	Kind     string // an unknown kind after the colon
+}
+
+func (e *ZoneError) Error() string {
+	switch {
+	case e.Name != nil:
+		return fmt.Sprintf("%v %q: %v", ErrZone, e.Spec, e.Name)
+	case e.OneLabel:
+		return fmt.Sprintf("%v %q: a zone needs at least two labels", ErrZone, e.Spec)
+	default:
+		return fmt.Sprintf("%v %q: unknown kind %q (want ipv4, ipv6 or domain)", ErrZone, e.Spec, e.Kind)
+	}
+}
+
+func (e *ZoneError) Is(target error) bool { return target == ErrZone }
+
+func (e *ZoneError) Unwrap() error { return e.Name }
 
 func (l *List) compile() error {
 	z, err := ParseZone(l.Zone)
@@ -439,7 +464,7 @@ func ParseListSpec(spec string) (zone string, kinds []Kind, err error) {
 		case KindIPv4, KindIPv6, KindDomain:
 			kinds = append(kinds, kk)
 		default:
-			return "", nil, fmt.Errorf("%w %q: unknown kind %q (want ipv4, ipv6 or domain)", ErrZone, spec, k)
+			return "", nil, &ZoneError{Spec: spec, Kind: k}
 		}
 	}
 	return zone, kinds, nil
