@@ -99,6 +99,7 @@ remote-control:
 	}
 	s.cmd = exec.Command(bin, "-d", "-c", s.conf)
 	s.cmd.Stderr = os.Stderr
+	dieWithParent(s.cmd)
 	if err := s.cmd.Start(); err != nil {
 		return nil, err
 	}
