@@ -93,7 +93,7 @@ func Run(ctx context.Context, args []string, f *Factory) (code int) {
 		// A panic is a bug, but the user still gets one line, not a
 		// stack trace.
 		if r := recover(); r != nil {
-			fmt.Fprintf(f.IO.ErrOut, "mailcheck: internal error: %v (please report it)\n", r)
+			fmt.Fprintln(f.IO.ErrOut, "mailcheck: "+render.SafeString(internalError(f, r)))
 			code = ExitInconclusive
 		}
 	}()
@@ -111,6 +111,14 @@ func Run(ctx context.Context, args []string, f *Factory) (code int) {
 		fmt.Fprintln(f.IO.ErrOut, "mailcheck: "+render.SafeString(f.errorLine(err, args))) // errors quote input and answers
 	}
 	return code
+}
+
+// internalError is the line for a panic r, in the run's language. The
+// words are a nicety: should wording panic too, the line stays English.
+func internalError(f *Factory, r any) (line string) {
+	line = fmt.Sprintf("internal error: %v (please report it)", r)
+	defer func() { _ = recover() }()
+	return f.localizer().Text(report.T("cli.err.bug.internal", report.Params{"error": report.Lit(fmt.Sprint(r))}))
 }
 
 // oneLine makes an error one line. Cobra's "unknown command" error ends
