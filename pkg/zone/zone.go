@@ -55,16 +55,12 @@ func New() *Data {
 func (d *Data) LoadFile(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return &FileError{File: path, Problem: ProblemOpen, Err: err}
+		return openError(path, err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return &FileError{File: path, Problem: ProblemOpen, Err: err}
+		return openError(path, err)
 	}
 	if st.IsDir() {
 		return &FileError{File: path, Problem: ProblemDirectory}
@@ -74,6 +70,16 @@ func (d *Data) LoadFile(path string) error {
 	}
 	origin := strings.TrimSuffix(filepath.Base(path), ".zone")
 	return d.Load(f, origin, path)
+}
+
+// openError is a file that cannot be opened or stat'ed: the cause without
+// the *fs.PathError around it, which would name the file a second time.
+func openError(path string, err error) *FileError {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return &FileError{File: path, Problem: ProblemOpen, Err: err}
 }
 
 // Load parses zone text. origin is used for relative names until a $ORIGIN
