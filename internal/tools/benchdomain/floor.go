@@ -3,10 +3,12 @@ package main
 // benchdomain floor: the CPU that the workload's questions alone cost a Go
 // client on this machine, with no checks, no cache and no rendering. It
 // asks each domain the 37 questions `mailcheck domain --no-probe` asks on
-// this workload (benchdomain bulk -v lists them), all in one round, from
-// one connected UDP socket per worker, written with one sendmmsg and read
-// with recvmmsg: a lower bound on what any tool asking them could spend,
-// against which mailcheck's CPU per domain is read.
+// this workload (TestFloorAsksWhatMailcheckAsks holds the list to them),
+// all in one round, from one connected UDP socket per worker, written with
+// one sendmmsg and read with recvmmsg (-tcp: one TCP connection per
+// worker, the questions pipelined in one write): a lower bound on what any
+// tool asking them could spend, against which mailcheck's CPU per domain
+// is read.
 
 import (
 	"bufio"
